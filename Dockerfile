@@ -1,0 +1,23 @@
+# The production image: web, worker and beat all run from it (see docker-compose.yml).
+FROM node:20-bookworm-slim AS assets
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund --omit=dev
+
+FROM python:3.11-slim-bookworm
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 UV_PROJECT_ENVIRONMENT=/venv UV_PYTHON_DOWNLOADS=never
+RUN apt-get update && apt-get install -y --no-install-recommends gettext && rm -rf /var/lib/apt/lists/* \
+    && pip install --no-cache-dir uv==0.13.8 && useradd --create-home dixian
+WORKDIR /app
+COPY pyproject.toml uv.lock ./
+RUN uv sync --frozen --no-dev --no-install-project
+COPY --from=assets /app/node_modules ./node_modules
+COPY . .
+ENV PATH=/venv/bin:$PATH DIXIAN_DEBUG=false
+# Build-time only: collectstatic and compilemessages need settings, not real secrets.
+RUN DIXIAN_SECRET_KEY=build DIXIAN_ID_HASH_KEY=build \
+    DIXIAN_ID_ENCRYPTION_KEYS=YnVpbGQtdGltZS1vbmx5LWtleS1ub3QtYS1zZWNyZXQ= \
+    python manage.py collectstatic --no-input -v 0 && python manage.py compilemessages -v 0
+USER dixian
+EXPOSE 8000
+CMD ["gunicorn", "config.wsgi", "-b", "0.0.0.0:8000", "-w", "4", "--access-logfile", "-"]

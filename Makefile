@@ -1,0 +1,71 @@
+# Dixian: `make run` starts everything on the embedded default; `make test` runs the whole suite.
+# Both do their own set-up on a fresh machine: Python packages from uv.lock, npm packages from
+# package-lock.json, Debian packages the tests need, compiled translations.
+
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+UV := var/bootstrap/bin/uv
+UV_VERSION := 0.13.8
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+
+.PHONY: run test setup system-packages lint db-start db-stop clean
+
+run: setup
+	$(PY) -m config.embedded run
+
+test: setup system-packages
+	@set -euo pipefail; \
+	if [ -z "$${DATABASE_URL:-}" ]; then export DATABASE_URL=$$($(PY) -m config.embedded db-start); fi; \
+	echo "== static checks"; \
+	$(VENV)/bin/ruff check .; \
+	$(PY) manage.py makemigrations --check --dry-run > /dev/null; \
+	$(PY) manage.py spectacular --validate --fail-on-warn --file var/openapi.yaml; \
+	DIXIAN_ENV_FILE=.env.example docker-compose --env-file .env.example -f docker-compose.yml config -q; \
+	echo "== tests"; \
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+setup: $(VENV)/.synced node_modules/.installed locale/.compiled
+
+$(UV):
+	$(PYTHON) -m venv var/bootstrap
+	var/bootstrap/bin/pip install --quiet "uv==$(UV_VERSION)"
+
+$(VENV)/.synced: $(UV) pyproject.toml uv.lock
+	$(UV) sync --frozen --python $(PYTHON)
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+locale/.compiled: $(VENV)/.synced $(wildcard locale/*/LC_MESSAGES/*.po)
+	@command -v msgfmt > /dev/null || $(MAKE) system-packages
+	$(PY) manage.py compilemessages --ignore=.venv --ignore=var -v 0
+	@touch $@
+
+# Debian packages the suite needs; installed only when missing (as root, or through sudo).
+system-packages:
+	@missing=""; \
+	command -v msgfmt > /dev/null || missing="$$missing gettext"; \
+	command -v docker-compose > /dev/null || missing="$$missing docker-compose"; \
+	if [ -n "$$missing" ]; then \
+	  sudo=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  echo "installing Debian packages:$$missing"; \
+	  $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $$missing > /dev/null; \
+	fi
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+db-start: setup
+	@$(PY) -m config.embedded db-start
+
+db-stop: setup
+	@$(PY) -m config.embedded db-stop
+
+clean:
+	rm -rf $(VENV) node_modules staticfiles locale/.compiled

@@ -1,0 +1,40 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from households import regions
+
+
+class Role(models.TextChoices):
+    VILLAGE_WORKER = "village_worker", _("Village worker")
+    TOWNSHIP_CADRE = "township_cadre", _("Township cadre")
+    COUNTY_OFFICER = "county_officer", _("County officer")
+    PARTNER = "partner", _("Partner")
+    AUDITOR = "auditor", _("Auditor")
+    API_CLIENT = "api_client", _("API client")
+
+
+class User(AbstractUser):
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, blank=True)
+    region = models.ForeignKey(
+        "households.Region",
+        verbose_name=_("region"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+        help_text=_("The user sees and changes only what lies in this region."),
+    )
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    @property
+    def scope_prefix(self) -> str | None:
+        """The region code prefix of everything this user may see; None means nothing."""
+        if self.is_superuser:
+            return ""
+        if not self.region_id:
+            return None
+        return regions.prefix_of(self.region_id)

@@ -1,0 +1,292 @@
+import pghistory
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from households import regions
+
+# Years in which households were lifted out of poverty under the targeted poverty campaign.
+FIRST_EXIT_YEAR, LAST_EXIT_YEAR = 2013, 2021
+
+
+class Region(models.Model):
+    class Level(models.TextChoices):
+        PROVINCE = "province", _("Province")
+        CITY = "city", _("City")
+        COUNTY = "county", _("County")
+        TOWNSHIP = "township", _("Township")
+        VILLAGE = "village", _("Village")
+
+    code = models.CharField(
+        _("statistical division code"),
+        max_length=12,
+        primary_key=True,
+        validators=[RegexValidator(regions.CODE_PATTERN, _("A region code has 12 digits."))],
+    )
+    name = models.CharField(_("name"), max_length=100)
+    level = models.CharField(_("level"), max_length=10, choices=Level.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent region"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+
+    class Meta:
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.short_name
+
+    @property
+    def short_name(self) -> str:
+        """水源村村民委员会 -> 水源村; 人民路社区居民委员会 -> 人民路社区: what people say."""
+        name = self.name
+        if name.endswith("村民委员会"):
+            base = name.removesuffix("村民委员会")
+            return base if base.endswith("村") else base + "村"
+        return name.removesuffix("居民委员会").removesuffix("委员会")
+
+    @property
+    def prefix(self) -> str:
+        return self.code[: regions.PREFIX_LENGTH[self.level]]
+
+
+class PovertyStatus(models.TextChoices):
+    LIFTED_OUT = "lifted_out", _("Lifted out of poverty")
+    ORDINARY = "ordinary", _("Ordinary rural household")
+
+
+class RiskLevel(models.TextChoices):
+    NONE = "none", _("No risk")
+    LOW = "low", _("Low")
+    MEDIUM = "medium", _("Medium")
+    HIGH = "high", _("High")
+
+
+@pghistory.track()
+class Household(models.Model):
+    number = models.CharField(
+        _("household number"),
+        max_length=20,
+        unique=True,
+        validators=[RegexValidator(r"^\d{12,20}$", _("A household number is 12 to 20 digits."))],
+    )
+    village = models.ForeignKey(
+        Region,
+        verbose_name=_("village"),
+        on_delete=models.PROTECT,
+        related_name="households",
+        limit_choices_to={"level": Region.Level.VILLAGE},
+    )
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    bank_account = models.CharField(_("bank account"), max_length=32, blank=True)
+    poverty_status = models.CharField(
+        _("poverty status"), max_length=12, choices=PovertyStatus.choices
+    )
+    poverty_exit_year = models.PositiveSmallIntegerField(
+        _("year lifted out of poverty"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(FIRST_EXIT_YEAR), MaxValueValidator(LAST_EXIT_YEAR)],
+    )
+
+    # Cached from the members, so that lists need no join.
+    head_name = models.CharField(_("household head"), max_length=50, blank=True)
+    member_count = models.PositiveSmallIntegerField(_("members"), default=0)
+
+    # Cached facts of the latest visit and evaluation, kept up to date by the monitoring services,
+    # so that lists and dashboards sort and filter without reading the visit history.
+    risk_level = models.CharField(
+        _("risk level"), max_length=6, choices=RiskLevel.choices, default=RiskLevel.NONE
+    )
+    risk_score = models.PositiveIntegerField(_("risk score"), default=0)
+    per_capita_income = models.DecimalField(
+        _("per-capita net income"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    last_visit_on = models.DateField(_("last visit"), null=True, blank=True)
+    next_visit_due = models.DateField(_("next visit due"), null=True, blank=True)
+
+    # Optimistic locking: an edit names the version it started from; a stale one is refused.
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("household")
+        verbose_name_plural = _("households")
+        ordering = ["number"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(poverty_status=PovertyStatus.ORDINARY, poverty_exit_year__isnull=True)
+                | Q(poverty_status=PovertyStatus.LIFTED_OUT, poverty_exit_year__isnull=False),
+                name="household_exit_year_matches_status",
+            ),
+        ]
+        indexes = [
+            # A village's or a township's list filtered by level and ordered by score.
+            models.Index(fields=["village", "risk_level", "-risk_score"], name="household_risk"),
+            models.Index(fields=["risk_level", "-risk_score", "id"], name="household_risk_score"),
+            models.Index(fields=["next_visit_due"], name="household_next_visit"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.head_name}"
+
+
+@pghistory.track()
+class Member(models.Model):
+    class Relation(models.TextChoices):
+        HEAD = "head", _("Head of household")
+        SPOUSE = "spouse", _("Spouse")
+        CHILD = "child", _("Child")
+        CHILD_IN_LAW = "child_in_law", _("Son- or daughter-in-law")
+        GRANDCHILD = "grandchild", _("Grandchild")
+        PARENT = "parent", _("Parent")
+        GRANDPARENT = "grandparent", _("Grandparent")
+        SIBLING = "sibling", _("Sibling")
+        OTHER = "other", _("Other")
+
+    class Sex(models.TextChoices):
+        MALE = "male", _("Male")
+        FEMALE = "female", _("Female")
+
+    class Health(models.TextChoices):
+        HEALTHY = "healthy", _("Healthy")
+        CHRONIC = "chronic", _("Long-term chronic illness")
+        SERIOUS = "serious", _("Serious illness")
+
+    class Disability(models.TextChoices):
+        NONE = "none", _("None")
+        GRADE_1 = "grade_1", _("Grade 1")
+        GRADE_2 = "grade_2", _("Grade 2")
+        GRADE_3 = "grade_3", _("Grade 3")
+        GRADE_4 = "grade_4", _("Grade 4")
+
+    class Labour(models.TextChoices):
+        SKILLED = "skilled", _("Skilled labour")
+        ORDINARY = "ordinary", _("Ordinary labour")
+        WEAK = "weak", _("Weak or partial labour")
+        LOST = "lost", _("Lost labour capacity")
+        NONE = "none", _("No labour capacity (child, student or elderly)")
+
+    class Education(models.TextChoices):
+        PRESCHOOL = "preschool", _("Pre-school age")
+        ILLITERATE = "illiterate", _("Illiterate or semi-literate")
+        PRIMARY = "primary", _("Primary school")
+        JUNIOR = "junior", _("Junior secondary")
+        SENIOR = "senior", _("Senior secondary")
+        VOCATIONAL = "vocational", _("Secondary vocational")
+        COLLEGE = "college", _("College or above")
+
+    class Schooling(models.TextChoices):
+        NOT_IN_SCHOOL = "not_in_school", _("Not in school")
+        PRESCHOOL = "preschool", _("Kindergarten")
+        PRIMARY = "primary", _("Primary school")
+        JUNIOR = "junior", _("Junior secondary")
+        SENIOR = "senior", _("Senior secondary")
+        VOCATIONAL = "vocational", _("Vocational school")
+        HIGHER = "higher", _("University or college")
+
+    class Work(models.TextChoices):
+        NONE = "none", _("Not working")
+        FARMING = "farming", _("Farming at home")
+        LOCAL = "local", _("Working in the county")
+        IN_PROVINCE = "in_province", _("Working elsewhere in the province")
+        OUT_OF_PROVINCE = "out_of_province", _("Working outside the province")
+        SELF_EMPLOYED = "self_employed", _("Self-employed")
+        PUBLIC_POST = "public_post", _("Public-welfare post")
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Living in the household")
+        MOVED_OUT = "moved_out", _("Moved out")
+        DECEASED = "deceased", _("Deceased")
+
+    household = models.ForeignKey(
+        Household, verbose_name=_("household"), on_delete=models.PROTECT, related_name="members"
+    )
+    name = models.CharField(_("name"), max_length=50)
+    # The number itself is stored only encrypted; the hash finds and de-duplicates people and the
+    # masked form is what nearly every page shows.
+    id_number_encrypted = models.TextField(editable=False)
+    id_number_hash = models.CharField(max_length=64, unique=True, editable=False)
+    id_number_masked = models.CharField(_("ID number"), max_length=18, editable=False)
+    sex = models.CharField(_("sex"), max_length=6, choices=Sex.choices, editable=False)
+    birth_date = models.DateField(_("birth date"), editable=False)
+    relation = models.CharField(_("relation to head"), max_length=12, choices=Relation.choices)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    health = models.CharField(
+        _("health"), max_length=10, choices=Health.choices, default=Health.HEALTHY
+    )
+    disability = models.CharField(
+        _("disability"), max_length=8, choices=Disability.choices, default=Disability.NONE
+    )
+    health_note = models.CharField(_("health details"), max_length=200, blank=True)
+    labour = models.CharField(_("labour capacity"), max_length=10, choices=Labour.choices)
+    education = models.CharField(_("education"), max_length=12, choices=Education.choices)
+    schooling = models.CharField(
+        _("schooling"),
+        max_length=14,
+        choices=Schooling.choices,
+        default=Schooling.NOT_IN_SCHOOL,
+    )
+    work = models.CharField(_("work"), max_length=16, choices=Work.choices, default=Work.NONE)
+    medical_insurance = models.BooleanField(_("basic medical insurance"), default=True)
+    pension_insurance = models.BooleanField(_("basic pension insurance"), default=False)
+    dibao = models.BooleanField(_("minimum living allowance (dibao)"), default=False)
+    tekun = models.BooleanField(_("extreme-poverty support (tekun)"), default=False)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE
+    )
+
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    # Fields that only roles with the unmask permission may read in full.
+    SENSITIVE_FIELDS = ("id_number", "phone", "health", "disability", "health_note")
+
+    class Meta:
+        verbose_name = _("member")
+        verbose_name_plural = _("members")
+        ordering = ["household_id", "id"]
+        permissions = [
+            ("unmask_sensitive", _("Can see full ID numbers, phones and health details")),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["household"],
+                condition=Q(relation="head", status="active"),
+                name="one_active_head_per_household",
+            ),
+        ]
+        indexes = [models.Index(fields=["name"], name="member_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SensitiveAccess(models.Model):
+    """One unmasking: who saw whose sensitive fields, when, and why (PIPL access record)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="sensitive_accesses"
+    )
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="accesses")
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="accesses")
+    fields = models.CharField(max_length=200)
+    reason = models.CharField(_("reason"), max_length=200)
+    channel = models.CharField(max_length=10)  # "page" or "api"
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("sensitive data access")
+        verbose_name_plural = _("sensitive data accesses")
+        ordering = ["-at"]

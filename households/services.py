@@ -1,0 +1,358 @@
+"""Writes to the registry. Pages and the API both call these; each checks scope and permission."""
+
+from dataclasses import dataclass
+
+import pghistory
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from config.exceptions import EditConflict
+from households import id_numbers, selectors
+from households.models import Household, Member, PovertyStatus, Region, SensitiveAccess
+
+HOUSEHOLD_EDITABLE = (
+    "village",
+    "address",
+    "phone",
+    "bank_account",
+    "poverty_status",
+    "poverty_exit_year",
+)
+MEMBER_EDITABLE = (
+    "household",
+    "name",
+    "relation",
+    "phone",
+    "health",
+    "disability",
+    "health_note",
+    "labour",
+    "education",
+    "schooling",
+    "work",
+    "medical_insurance",
+    "pension_insurance",
+    "dibao",
+    "tekun",
+    "status",
+)
+
+
+def _require(actor, permission: str) -> None:
+    if not actor.has_perm(permission):
+        raise PermissionDenied(_("Your role may not do this."))
+
+
+def _village_for(actor, code: str) -> Region:
+    village = selectors.village_in_scope(user=actor, code=code)
+    if village is None:
+        raise ValidationError(
+            {"village": _("No such village in your region.")}, code="village_out_of_scope"
+        )
+    return village
+
+
+def _check_exit_year(status: str, year: int | None) -> None:
+    if status == PovertyStatus.LIFTED_OUT and year is None:
+        raise ValidationError(
+            {"poverty_exit_year": _("A lifted-out household needs the year it was lifted out.")}
+        )
+    if status == PovertyStatus.ORDINARY and year is not None:
+        raise ValidationError(
+            {"poverty_exit_year": _("An ordinary household has no year of leaving poverty.")}
+        )
+
+
+def _next_household_number(village: Region) -> str:
+    """The village code and a 4-digit sequence. The caller holds the village row lock."""
+    last = (
+        Household.objects.filter(number__startswith=village.code, number__regex=r"^\d{16}$")
+        .order_by("-number")
+        .values_list("number", flat=True)
+        .first()
+    )
+    sequence = int(last[12:]) + 1 if last else 1
+    return f"{village.code}{sequence:04d}"
+
+
+def household_create(
+    *,
+    actor,
+    village_code: str,
+    poverty_status: str,
+    poverty_exit_year: int | None = None,
+    address: str = "",
+    phone: str = "",
+    bank_account: str = "",
+    number: str | None = None,
+) -> Household:
+    _require(actor, "households.add_household")
+    _check_exit_year(poverty_status, poverty_exit_year)
+    with transaction.atomic(), pghistory.context(user=actor.pk):
+        village = _village_for(actor, village_code)
+        # Numbers are handed out per village: lock the village so two cadres never get the same.
+        Region.objects.select_for_update().filter(pk=village.pk).exists()
+        household = Household(
+            number=number or _next_household_number(village),
+            village=village,
+            address=address,
+            phone=phone,
+            bank_account=bank_account,
+            poverty_status=poverty_status,
+            poverty_exit_year=poverty_exit_year,
+        )
+        household.full_clean()
+        try:
+            with transaction.atomic():
+                household.save()
+        except IntegrityError:
+            raise ValidationError(
+                {"number": _("This household number is already taken.")}
+            ) from None
+    return household
+
+
+def household_update(*, actor, household: Household, version: int, **changes) -> Household:
+    _require(actor, "households.change_household")
+    unknown = set(changes) - set(HOUSEHOLD_EDITABLE)
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    with transaction.atomic(), pghistory.context(user=actor.pk):
+        locked = Household.objects.select_for_update().get(pk=household.pk)
+        if locked.version != version:
+            raise EditConflict()
+        if "village" in changes:
+            changes["village"] = _village_for(actor, changes["village"])
+        for name, value in changes.items():
+            setattr(locked, name, value)
+        _check_exit_year(locked.poverty_status, locked.poverty_exit_year)
+        locked.full_clean()
+        locked.version += 1
+        locked.save()
+    return locked
+
+
+def _refresh_household_cache(household_id: int) -> None:
+    """Keep the head's name and the member count that lists show without a join."""
+    facts = Member.objects.filter(household_id=household_id, status=Member.Status.ACTIVE).aggregate(
+        count=Count("id"),
+    )
+    head = (
+        Member.objects.filter(
+            household_id=household_id, status=Member.Status.ACTIVE, relation=Member.Relation.HEAD
+        )
+        .values_list("name", flat=True)
+        .first()
+    )
+    Household.objects.filter(pk=household_id).update(
+        head_name=head or "", member_count=facts["count"]
+    )
+
+
+def _duplicate_person_error(actor, existing: Member) -> ValidationError:
+    if selectors.members_visible_to(actor).filter(pk=existing.pk).exists():
+        message = _(
+            "This person is already registered in household %(number)s (head: %(head)s)."
+        ) % {"number": existing.household.number, "head": existing.household.head_name}
+    else:
+        message = _("This person is already registered elsewhere.")
+    return ValidationError({"id_number": message}, code="duplicate_person")
+
+
+def _check_single_head(household_id: int, relation: str, status: str, member_id=None) -> None:
+    if relation != Member.Relation.HEAD or status != Member.Status.ACTIVE:
+        return
+    heads = Member.objects.filter(
+        household_id=household_id, relation=Member.Relation.HEAD, status=Member.Status.ACTIVE
+    ).exclude(pk=member_id)
+    if heads.exists():
+        raise ValidationError({"relation": _("This household already has a head.")})
+
+
+def _visible_household(actor, household_id) -> Household:
+    household = selectors.households_visible_to(actor).filter(pk=household_id).first()
+    if household is None:
+        raise ValidationError(
+            {"household": _("No such household in your region.")}, code="household_out_of_scope"
+        )
+    return household
+
+
+def _apply_id_number(member: Member, raw: str) -> list[str]:
+    checked = id_numbers.check_id_number(raw, today=timezone.localdate())
+    member.id_number_encrypted = id_numbers.encrypt(checked.number)
+    member.id_number_hash = id_numbers.lookup_hash(checked.number)
+    member.id_number_masked = checked.masked
+    member.birth_date = checked.birth_date
+    member.sex = checked.sex
+    return checked.warnings
+
+
+def _id_number_errors(raw: str) -> ValidationError:
+    try:
+        id_numbers.check_id_number(raw, today=timezone.localdate())
+    except ValidationError as error:
+        return ValidationError({"id_number": error.messages})
+    raise AssertionError("unreachable")
+
+
+def member_create(*, actor, household_id: int, name: str, id_number: str, relation: str, **facts):
+    _require(actor, "households.add_member")
+    unknown = set(facts) - set(MEMBER_EDITABLE)
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    with transaction.atomic(), pghistory.context(user=actor.pk):
+        household = _visible_household(actor, household_id)
+        Household.objects.select_for_update().filter(pk=household.pk).exists()
+        member = Member(household=household, name=name, relation=relation, **facts)
+        try:
+            _apply_id_number(member, id_number)
+        except ValidationError:
+            raise _id_number_errors(id_number) from None
+        existing = (
+            Member.objects.filter(id_number_hash=member.id_number_hash)
+            .select_related("household")
+            .first()
+        )
+        if existing:
+            raise _duplicate_person_error(actor, existing)
+        _check_single_head(household.pk, member.relation, member.status)
+        member.full_clean(exclude=["id_number_hash"])
+        try:
+            with transaction.atomic():
+                member.save()
+        except IntegrityError:
+            # Registered by someone else between our check and our insert.
+            existing = Member.objects.select_related("household").get(
+                id_number_hash=member.id_number_hash
+            )
+            raise _duplicate_person_error(actor, existing) from None
+        _refresh_household_cache(household.pk)
+    return member
+
+
+def member_update(*, actor, member: Member, version: int, id_number: str | None = None, **changes):
+    _require(actor, "households.change_member")
+    unknown = set(changes) - set(MEMBER_EDITABLE)
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    with transaction.atomic(), pghistory.context(user=actor.pk):
+        locked = Member.objects.select_for_update().select_related("household").get(pk=member.pk)
+        if locked.version != version:
+            raise EditConflict()
+        old_household_id = locked.household_id
+        if "household" in changes:
+            changes["household"] = _visible_household(actor, changes["household"])
+        for name, value in changes.items():
+            setattr(locked, name, value)
+        if id_number:
+            try:
+                _apply_id_number(locked, id_number)
+            except ValidationError:
+                raise _id_number_errors(id_number) from None
+            existing = (
+                Member.objects.filter(id_number_hash=locked.id_number_hash)
+                .exclude(pk=locked.pk)
+                .select_related("household")
+                .first()
+            )
+            if existing:
+                raise _duplicate_person_error(actor, existing)
+        _check_single_head(locked.household_id, locked.relation, locked.status, locked.pk)
+        locked.full_clean(exclude=["id_number_hash"])
+        locked.version += 1
+        try:
+            with transaction.atomic():
+                locked.save()
+        except IntegrityError:
+            raise ValidationError({"relation": _("This household already has a head.")}) from None
+        for household_id in {old_household_id, locked.household_id}:
+            _refresh_household_cache(household_id)
+    return locked
+
+
+@dataclass(frozen=True)
+class UnmaskedMember:
+    member_id: int
+    name: str
+    id_number: str
+    phone: str
+    health: str
+    disability: str
+    health_note: str
+
+
+@dataclass(frozen=True)
+class UnmaskedHousehold:
+    household_id: int
+    phone: str
+    bank_account: str
+    members: list[UnmaskedMember]
+
+
+def sensitive_unmask(
+    *, actor, household: Household, reason: str, channel: str, member_id: int | None = None
+) -> UnmaskedHousehold:
+    """Show the full sensitive fields of a household (or one member), and record that we did."""
+    _require(actor, "households.unmask_sensitive")
+    reason = (reason or "").strip()
+    if len(reason) < 2:
+        raise ValidationError({"reason": _("Say why you need to see the full information.")})
+    members = list(household.members.all() if member_id is None else household.members.filter(pk=member_id))
+    if member_id is not None and not members:
+        raise ValidationError({"member": _("No such member in this household.")})
+    with transaction.atomic():
+        SensitiveAccess.objects.bulk_create(
+            SensitiveAccess(
+                user=actor,
+                member=member,
+                household=household,
+                fields=",".join(Member.SENSITIVE_FIELDS),
+                reason=reason,
+                channel=channel,
+            )
+            for member in members
+        )
+    return UnmaskedHousehold(
+        household_id=household.pk,
+        phone=household.phone,
+        bank_account=household.bank_account,
+        members=[
+            UnmaskedMember(
+                member_id=member.pk,
+                name=member.name,
+                id_number=id_numbers.decrypt(member.id_number_encrypted),
+                phone=member.phone,
+                health=member.get_health_display(),
+                disability=member.get_disability_display(),
+                health_note=member.health_note,
+            )
+            for member in members
+        ],
+    )
+
+
+def member_find_by_id_number(*, actor, id_number: str) -> Member | None:
+    """Look a person up by ID number (sent in a POST body, never a URL).
+
+    Returns the member if the actor may see them; raises a ValidationError that says
+    "registered elsewhere" if the person exists outside the actor's scope; None if unknown.
+    """
+    _require(actor, "households.view_member")
+    try:
+        checked = id_numbers.check_id_number(id_number, today=timezone.localdate())
+    except ValidationError as error:
+        raise ValidationError({"id_number": error.messages}) from None
+    found = Member.objects.filter(id_number_hash=id_numbers.lookup_hash(checked.number)).first()
+    if found is None:
+        return None
+    visible = selectors.members_visible_to(actor).select_related("household").filter(pk=found.pk)
+    member = visible.first()
+    if member is None:
+        raise ValidationError(
+            {"id_number": _("This person is registered elsewhere.")}, code="registered_elsewhere"
+        )
+    return member

@@ -1,0 +1,174 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from config.exceptions import EditConflict
+from households import selectors, services
+from households.filters import HouseholdFilter
+from households.forms import HouseholdForm, MemberForm, UnmaskForm, add_service_errors
+from households.history import history_rows
+from households.masking import mask_account, mask_phone
+
+PAGE_SIZE = 50
+
+
+@login_required
+@permission_required("households.view_household", raise_exception=True)
+def household_list(request):
+    filterset = HouseholdFilter(
+        request.GET,
+        queryset=selectors.households_visible_to(request.user).select_related("village"),
+    )
+    households = filterset.qs if filterset.is_valid() else filterset.queryset.none()
+    page = Paginator(households.order_by("number"), PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    template = "households/household_rows.html" if request.htmx else "households/household_list.html"
+    return render(
+        request,
+        template,
+        {"filter": filterset, "page": page, "query": query.urlencode()},
+    )
+
+
+@login_required
+@permission_required("households.view_household", raise_exception=True)
+def household_detail(request, pk):
+    household = selectors.household_get(user=request.user, pk=pk)
+    return render(request, "households/household_detail.html", _detail_context(request, household))
+
+
+def _detail_context(request, household, unmasked=None, unmask_form=None):
+    return {
+        "household": household,
+        "phone_masked": mask_phone(household.phone),
+        "bank_account_masked": mask_account(household.bank_account),
+        "members": household.members.order_by("status", "id"),
+        "history": history_rows(selectors.household_history(household=household)[:50]),
+        "can_unmask": request.user.has_perm("households.unmask_sensitive"),
+        "can_edit": request.user.has_perm("households.change_household"),
+        "unmask_form": unmask_form or UnmaskForm(),
+        "unmasked": unmasked,
+    }
+
+
+@login_required
+@require_POST
+def household_unmask(request, pk):
+    household = selectors.household_get(user=request.user, pk=pk)
+    form = UnmaskForm(request.POST)
+    unmasked = None
+    if form.is_valid():
+        try:
+            unmasked = services.sensitive_unmask(
+                actor=request.user,
+                household=household,
+                reason=form.cleaned_data["reason"],
+                channel="page",
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+    context = _detail_context(request, household, unmasked=unmasked, unmask_form=form)
+    response = render(request, "households/household_detail.html", context)
+    response["Cache-Control"] = "no-store"  # never keep unmasked data in a browser cache
+    return response
+
+
+@login_required
+@permission_required("households.add_household", raise_exception=True)
+def household_create(request):
+    form = HouseholdForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            household = services.household_create(
+                actor=request.user,
+                village_code=data["village"],
+                poverty_status=data["poverty_status"],
+                poverty_exit_year=data["poverty_exit_year"],
+                address=data["address"],
+                phone=data["phone"],
+                bank_account=data["bank_account"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Household %(number)s registered.") % {"number": household.number})
+            return redirect("household-detail", pk=household.pk)
+    return render(request, "households/household_form.html", {"form": form})
+
+
+@login_required
+@permission_required("households.change_household", raise_exception=True)
+def household_edit(request, pk):
+    household = selectors.household_get(user=request.user, pk=pk)
+    form = HouseholdForm(request.POST or None, instance=household, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        changes = {field: form.cleaned_data[field] for field in services.HOUSEHOLD_EDITABLE}
+        try:
+            services.household_update(
+                actor=request.user,
+                household=household,
+                version=form.cleaned_data["version"],
+                **changes,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        except EditConflict as conflict:
+            form.add_error(None, conflict.message)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("household-detail", pk=household.pk)
+    return render(
+        request, "households/household_form.html", {"form": form, "household": household}
+    )
+
+
+@login_required
+@permission_required("households.add_member", raise_exception=True)
+def member_create(request, pk):
+    household = selectors.household_get(user=request.user, pk=pk)
+    form = MemberForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.service_fields()
+        try:
+            services.member_create(actor=request.user, household_id=household.pk, **data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Member added."))
+            return redirect("household-detail", pk=household.pk)
+    return render(
+        request, "households/member_form.html", {"form": form, "household": household}
+    )
+
+
+@login_required
+@permission_required("households.change_member", raise_exception=True)
+def member_edit(request, pk):
+    member = selectors.member_get(user=request.user, pk=pk)
+    form = MemberForm(request.POST or None, instance=member)
+    if request.method == "POST" and form.is_valid():
+        try:
+            member = services.member_update(
+                actor=request.user,
+                member=member,
+                version=form.cleaned_data["version"],
+                **form.service_fields(),
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        except EditConflict as conflict:
+            form.add_error(None, conflict.message)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("household-detail", pk=member.household_id)
+    return render(
+        request,
+        "households/member_form.html",
+        {"form": form, "household": member.household, "member": member},
+    )

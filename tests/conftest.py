@@ -1,0 +1,168 @@
+"""Shared fixtures: real regions from the national codes, and the personas of STYLE.md.
+
+Jingtai county (620423) is the home county; Jingyuan county (620421) is "another county".
+"""
+
+import os
+import socket
+from urllib.parse import urlparse
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+from accounts.models import Role, User
+from households import services
+from tests.idgen import make_id_number
+
+HOME_COUNTY = "620423000000"
+HOME_TOWNSHIP = "620423100000"  # 一条山镇
+HOME_VILLAGE = "620423100200"  # 水源村
+OTHER_VILLAGE_SAME_TOWNSHIP = "620423100201"  # 石门村
+OTHER_TOWNSHIP = "620423101000"  # 芦阳镇
+OTHER_TOWNSHIP_VILLAGE = "620423101200"
+OTHER_COUNTY = "620421000000"  # 靖远县
+
+
+def _reachable(url: str, default_port: int) -> bool:
+    parsed = urlparse(url)
+    try:
+        with socket.create_connection((parsed.hostname, parsed.port or default_port), timeout=3):
+            return True
+    except OSError:
+        return False
+
+
+def pytest_sessionstart(session):
+    # In CI the servers are part of the test: one that cannot be reached fails the run at once.
+    if os.environ.get("CI") == "true":
+        broker = os.environ.get("CELERY_BROKER_URL", "")
+        if broker.startswith("redis") and not _reachable(broker, 6379):
+            pytest.exit(f"CI: the Redis broker {broker} cannot be reached", returncode=3)
+        database = os.environ.get("DATABASE_URL", "")
+        if not _reachable(database, 5432):
+            pytest.exit(f"CI: the database {database} cannot be reached", returncode=3)
+
+
+# For tests that need committed data seen by other connections (threads, workers). The regions
+# loaded below are restored after each such test's flush from the serialized copy.
+committed_db = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        call_command("load_regions", "620423", "620421", verbosity=0)
+        connection._test_serialized_contents = connection.creation.serialize_db_to_string()
+
+
+def _user(username, role, region, **flags) -> User:
+    user = User.objects.create_user(
+        username=username, password="test-password-123", role=role, region_id=region, **flags
+    )
+    return user
+
+
+@pytest.fixture
+def village_worker(db):
+    return _user("village_worker", Role.VILLAGE_WORKER, HOME_VILLAGE)
+
+
+@pytest.fixture
+def township_cadre(db):
+    return _user("township_cadre", Role.TOWNSHIP_CADRE, HOME_TOWNSHIP)
+
+
+@pytest.fixture
+def other_township_cadre(db):
+    return _user("other_township_cadre", Role.TOWNSHIP_CADRE, OTHER_TOWNSHIP)
+
+
+@pytest.fixture
+def county_officer(db):
+    return _user("county_officer", Role.COUNTY_OFFICER, HOME_COUNTY, is_staff=True)
+
+
+@pytest.fixture
+def other_county_officer(db):
+    return _user("other_county_officer", Role.COUNTY_OFFICER, OTHER_COUNTY, is_staff=True)
+
+
+@pytest.fixture
+def partner(db):
+    return _user("partner", Role.PARTNER, HOME_COUNTY)
+
+
+@pytest.fixture
+def auditor(db):
+    return _user("auditor", Role.AUDITOR, HOME_COUNTY)
+
+
+@pytest.fixture
+def api_client_user(db):
+    return _user("api_client", Role.API_CLIENT, HOME_COUNTY)
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def household(township_cadre):
+    """A lifted-out household in the home village, with a head and a spouse."""
+    created = services.household_create(
+        actor=township_cadre,
+        village_code=HOME_VILLAGE,
+        poverty_status="lifted_out",
+        poverty_exit_year=2019,
+        address="水源村3社12号",
+        phone="13893001234",
+        bank_account="6228480402564890018",
+    )
+    services.member_create(
+        actor=township_cadre,
+        household_id=created.pk,
+        name="张建国",
+        id_number=make_id_number("620423", "19680315", 1),
+        relation="head",
+        labour="ordinary",
+        education="junior",
+        health="chronic",
+        health_note="高血压",
+        phone="13893005678",
+    )
+    services.member_create(
+        actor=township_cadre,
+        household_id=created.pk,
+        name="李秀英",
+        id_number=make_id_number("620423", "19700621", 2),
+        relation="spouse",
+        labour="ordinary",
+        education="primary",
+    )
+    created.refresh_from_db()
+    return created
+
+
+@pytest.fixture
+def other_township_household(other_township_cadre):
+    created = services.household_create(
+        actor=other_township_cadre,
+        village_code=OTHER_TOWNSHIP_VILLAGE,
+        poverty_status="ordinary",
+    )
+    services.member_create(
+        actor=other_township_cadre,
+        household_id=created.pk,
+        name="王富贵",
+        id_number=make_id_number("620423", "19750808", 3),
+        relation="head",
+        labour="ordinary",
+        education="senior",
+    )
+    created.refresh_from_db()
+    return created

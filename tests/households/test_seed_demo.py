@@ -1,0 +1,55 @@
+import datetime
+
+import pytest
+from django.core.management import call_command
+
+from accounts.models import User
+from households import demo, id_numbers
+from households.models import Household, Member
+
+pytestmark = pytest.mark.django_db
+
+VILLAGES = [("620423100200", "水源村"), ("620423100201", "石门村")]
+
+
+def test_the_same_seed_gives_the_same_county():
+    first = list(demo.generate(villages=VILLAGES, households=50, seed=7))
+    again = list(demo.generate(villages=VILLAGES, households=50, seed=7))
+    other = list(demo.generate(villages=VILLAGES, households=50, seed=8))
+    assert first == again
+    assert first != other
+
+
+def test_every_generated_id_number_is_valid_and_unique():
+    households = list(demo.generate(villages=VILLAGES, households=300, seed=3))
+    numbers = [member.id_number for household in households for member in household.members]
+    assert len(numbers) == len(set(numbers))
+    for number in numbers:
+        checked = id_numbers.check_id_number(number, today=datetime.date(2026, 11, 23))
+        assert checked.number == number
+
+
+def test_the_demo_county_looks_like_a_county():
+    households = list(demo.generate(villages=VILLAGES, households=2000, seed=1))
+    members = [member for household in households for member in household.members]
+    lifted = sum(household.poverty_status == "lifted_out" for household in households)
+    assert 0.18 < lifted / len(households) < 0.35
+    assert 2.8 < len(members) / len(households) < 4.5
+    assert all(sum(m.relation == "head" for m in h.members) == 1 for h in households)
+    chronic = sum(member.health != "healthy" for member in members) / len(members)
+    assert 0.05 < chronic < 0.3
+    assert any(member.labour == "none" for member in members)
+
+
+def test_seed_demo_fills_an_empty_registry_with_accounts_and_households():
+    call_command("seed_demo", "--households", "40", "--seed", "2", verbosity=0)
+    assert Household.objects.count() == 40
+    assert Member.objects.count() >= 80
+    assert set(User.objects.values_list("username", flat=True)) >= {
+        "county", "township", "township2", "village", "partner", "auditor", "api"
+    }
+    household = Household.objects.order_by("id").first()
+    assert household.head_name == household.members.get(relation="head").name
+    # A second run leaves the registry alone.
+    call_command("seed_demo", "--if-empty", "--households", "40", "--seed", "3", verbosity=0)
+    assert Household.objects.count() == 40
