@@ -116,8 +116,8 @@ class Household(models.Model):
 
     # Optimistic locking: an edit names the version it started from; a stale one is refused.
     version = models.PositiveIntegerField(default=1)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("household")
@@ -247,8 +247,8 @@ class Member(models.Model):
     )
 
     version = models.PositiveIntegerField(default=1)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     # Fields that only roles with the unmask permission may read in full.
     SENSITIVE_FIELDS = ("id_number", "phone", "health", "disability", "health_note")
