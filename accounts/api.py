@@ -25,7 +25,10 @@ class TokenLoginApi(KnoxLoginView):
         request=TokenLoginSerializer,
         responses=inline_serializer(
             "TokenLoginResponse",
-            {"expiry": serializers.DateTimeField(allow_null=True), "token": serializers.CharField()},
+            {
+                "expiry": serializers.DateTimeField(allow_null=True),
+                "token": serializers.CharField(),
+            },
         ),
     )
     def post(self, request, format=None):

@@ -11,16 +11,20 @@ def home(request):
     """The first page after login: the user's region at a glance."""
     households = households_visible_to(request.user)
     by_status = dict(
-        households.values_list("poverty_status").annotate(n=Count("id")).values_list(
-            "poverty_status", "n"
-        )
+        households.values_list("poverty_status")
+        .annotate(n=Count("id"))
+        .values_list("poverty_status", "n")
     )
     by_risk = dict(
         households.values_list("risk_level").annotate(n=Count("id")).values_list("risk_level", "n")
     )
     context = {
-        "status_counts": [(label, by_status.get(value, 0)) for value, label in PovertyStatus.choices],
-        "risk_counts": [(value, label, by_risk.get(value, 0)) for value, label in RiskLevel.choices],
+        "status_counts": [
+            (label, by_status.get(value, 0)) for value, label in PovertyStatus.choices
+        ],
+        "risk_counts": [
+            (value, label, by_risk.get(value, 0)) for value, label in RiskLevel.choices
+        ],
         "total": sum(by_status.values()),
     }
     return render(request, "accounts/home.html", context)

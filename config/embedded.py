@@ -69,7 +69,13 @@ def db_start() -> str:
     exists = _pg(
         server,
         "psql",
-        "-h", "127.0.0.1", "-p", str(PORT), "-U", "postgres", "-tAc",
+        "-h",
+        "127.0.0.1",
+        "-p",
+        str(PORT),
+        "-U",
+        "postgres",
+        "-tAc",
         "SELECT 1 FROM pg_database WHERE datname = 'dixian'",
     ).stdout.strip()
     if not exists:
@@ -104,8 +110,16 @@ def run() -> None:
         _manage("collectstatic", "--no-input", "-v", "0", env=env)
         commands = [
             ["celery", "-A", "config", "worker", "-l", "info", "-c", "2"],
-            ["celery", "-A", "config", "beat", "-l", "info",
-             "-s", str(VAR_DIR / "celerybeat-schedule")],
+            [
+                "celery",
+                "-A",
+                "config",
+                "beat",
+                "-l",
+                "info",
+                "-s",
+                str(VAR_DIR / "celerybeat-schedule"),
+            ],
             ["gunicorn", "config.wsgi", "-b", "127.0.0.1:8000", "-w", "2", "--access-logfile", "-"],
         ]
         bin_dir = Path(sys.executable).parent

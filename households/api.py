@@ -175,7 +175,9 @@ class MemberViewSet(
         serializer.is_valid(raise_exception=True)
         changes = dict(serializer.validated_data)
         version = changes.pop("version")
-        member = services.member_update(actor=request.user, member=member, version=version, **changes)
+        member = services.member_update(
+            actor=request.user, member=member, version=version, **changes
+        )
         return Response(MemberSerializer(member).data)
 
     @extend_schema(

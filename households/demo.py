@@ -22,9 +22,7 @@ TODAY = datetime.date(2026, 1, 1)  # ages are fixed for a seed, whatever day it 
 BIRTH_AREAS = [("620423", 86), ("620421", 5), ("620422", 4), ("620402", 3), ("620102", 2)]
 SURNAMES = list(ChineseNames.last_names)
 SURNAME_WEIGHTS = (
-    list(ChineseNames.last_names.values())
-    if isinstance(ChineseNames.last_names, dict)
-    else None
+    list(ChineseNames.last_names.values()) if isinstance(ChineseNames.last_names, dict) else None
 )
 
 
@@ -76,7 +74,9 @@ class DemoCounty:
     def given_name(self, sex: str) -> str:
         pool = ChineseNames.first_names_male if sex == "male" else ChineseNames.first_names_female
         name = self.random.choice(pool)
-        return name if len(name) > 1 or self.random.random() < 0.4 else name + self.random.choice(pool)
+        return (
+            name if len(name) > 1 or self.random.random() < 0.4 else name + self.random.choice(pool)
+        )
 
     def id_number(self, birth_date: datetime.date, sex: str) -> str:
         areas, weights = zip(*BIRTH_AREAS, strict=True)
@@ -97,7 +97,9 @@ class DemoCounty:
     def birth_date(self, age: int) -> datetime.date:
         return TODAY - datetime.timedelta(days=age * 365 + self.random.randrange(0, 365))
 
-    def person(self, *, age: int, sex: str, relation: str, surname: str | None = None) -> DemoMember:
+    def person(
+        self, *, age: int, sex: str, relation: str, surname: str | None = None
+    ) -> DemoMember:
         age = max(0, min(age, 98))
         birth = self.birth_date(age)
         member = DemoMember(
@@ -114,10 +116,14 @@ class DemoCounty:
         r = self.random.random
         if r() < (0.05 + age / 400):
             member.health = "chronic"
-            member.health_note = self.random.choice(["高血压", "糖尿病", "慢性支气管炎", "风湿性关节炎"])
+            member.health_note = self.random.choice(
+                ["高血压", "糖尿病", "慢性支气管炎", "风湿性关节炎"]
+            )
         if r() < (0.01 + age / 2500):
             member.health = "serious"
-            member.health_note = self.random.choice(["恶性肿瘤", "尿毒症", "脑卒中后遗症", "重症肝病"])
+            member.health_note = self.random.choice(
+                ["恶性肿瘤", "尿毒症", "脑卒中后遗症", "重症肝病"]
+            )
         if r() < 0.06:
             member.disability = self.random.choices(
                 ["grade_1", "grade_2", "grade_3", "grade_4"], [1, 2, 3, 4]
@@ -135,7 +141,15 @@ class DemoCounty:
             member.labour = "skilled" if r() < 0.15 else "ordinary"
         if member.labour in ("skilled", "ordinary", "weak"):
             member.work = self.random.choices(
-                ["farming", "local", "in_province", "out_of_province", "self_employed", "public_post", "none"],
+                [
+                    "farming",
+                    "local",
+                    "in_province",
+                    "out_of_province",
+                    "self_employed",
+                    "public_post",
+                    "none",
+                ],
                 [40, 20, 14, 14, 5, 2, 5],
             )[0]
         member.pension_insurance = age >= 16 and member.schooling == "not_in_school" and r() < 0.8
@@ -205,33 +219,67 @@ class DemoCounty:
         if r() < (0.88 if head_age < 70 else 0.6):
             spouse_sex = "female" if head_sex == "male" else "male"
             members.append(
-                self.person(age=head_age + self.random.randint(-5, 3), sex=spouse_sex, relation="spouse")
+                self.person(
+                    age=head_age + self.random.randint(-5, 3), sex=spouse_sex, relation="spouse"
+                )
             )
         if head_age < 62:
             for _ in range(self.random.choices([0, 1, 2, 3], [12, 35, 40, 13])[0]):
                 child_age = head_age - self.random.randint(22, 34)
                 if child_age >= 0:
                     members.append(
-                        self.person(age=child_age, sex=self.random.choice(["male", "female"]), relation="child", surname=surname)
+                        self.person(
+                            age=child_age,
+                            sex=self.random.choice(["male", "female"]),
+                            relation="child",
+                            surname=surname,
+                        )
                     )
             if head_age < 50 and r() < 0.35:
                 for sex in self.random.sample(["male", "female"], self.random.randint(1, 2)):
                     members.append(
-                        self.person(age=head_age + self.random.randint(24, 32), sex=sex, relation="parent", surname=surname if sex == "male" else None)
+                        self.person(
+                            age=head_age + self.random.randint(24, 32),
+                            sex=sex,
+                            relation="parent",
+                            surname=surname if sex == "male" else None,
+                        )
                     )
         elif r() < 0.3:
             members.append(
-                self.person(age=head_age - self.random.randint(24, 32), sex="male", relation="child", surname=surname)
+                self.person(
+                    age=head_age - self.random.randint(24, 32),
+                    sex="male",
+                    relation="child",
+                    surname=surname,
+                )
             )
-            members.append(self.person(age=head_age - self.random.randint(25, 33), sex="female", relation="child_in_law"))
+            members.append(
+                self.person(
+                    age=head_age - self.random.randint(25, 33),
+                    sex="female",
+                    relation="child_in_law",
+                )
+            )
             for _ in range(self.random.randint(0, 2)):
                 members.append(
-                    self.person(age=self.random.randint(0, 12), sex=self.random.choice(["male", "female"]), relation="grandchild", surname=surname)
+                    self.person(
+                        age=self.random.randint(0, 12),
+                        sex=self.random.choice(["male", "female"]),
+                        relation="grandchild",
+                        surname=surname,
+                    )
                 )
         return members
 
 
-def generate(*, villages: list[tuple[str, str]], households: int, seed: int, start_sequence: dict | None = None) -> Iterator[DemoHousehold]:
+def generate(
+    *,
+    villages: list[tuple[str, str]],
+    households: int,
+    seed: int,
+    start_sequence: dict | None = None,
+) -> Iterator[DemoHousehold]:
     """`households` households spread over the villages, in a stable order for the seed."""
     county = DemoCounty(seed)
     sequence = dict(start_sequence or {})

@@ -39,9 +39,7 @@ def _wanted(code: str, prefixes: list[str]) -> bool:
     )
 
 
-def iter_regions(
-    dist_dir: Path, prefixes: list[str]
-) -> Iterator[tuple[str, str, str, str | None]]:
+def iter_regions(dist_dir: Path, prefixes: list[str]) -> Iterator[tuple[str, str, str, str | None]]:
     """(code, name, level, parent code) for every region under the prefixes and their
     ancestors, parents always before their children. Each file is read once."""
     for prefix in prefixes:

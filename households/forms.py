@@ -21,7 +21,14 @@ class HouseholdForm(forms.ModelForm):
 
     class Meta:
         model = Household
-        fields = ["village", "address", "phone", "bank_account", "poverty_status", "poverty_exit_year"]
+        fields = [
+            "village",
+            "address",
+            "phone",
+            "bank_account",
+            "poverty_status",
+            "poverty_exit_year",
+        ]
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -86,7 +93,10 @@ class MemberForm(forms.ModelForm):
         data.pop("version", None)
         if not data.get("id_number"):
             data.pop("id_number", None)
-        if data.get("household") in (None, self.instance.household_id if self.instance.pk else None):
+        if data.get("household") in (
+            None,
+            self.instance.household_id if self.instance.pk else None,
+        ):
             data.pop("household", None)
         return data
 

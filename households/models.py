@@ -290,3 +290,6 @@ class SensitiveAccess(models.Model):
         verbose_name = _("sensitive data access")
         verbose_name_plural = _("sensitive data accesses")
         ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} → {self.member_id} {self.at:%Y-%m-%d %H:%M}"

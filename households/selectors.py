@@ -63,6 +63,4 @@ def household_history(*, household: Household) -> QuerySet:
     """Every recorded change of the household and of its members, newest first."""
     import pghistory.models
 
-    return (
-        pghistory.models.Events.objects.references(household).order_by("-pgh_created_at")
-    )
+    return pghistory.models.Events.objects.references(household).order_by("-pgh_created_at")

@@ -301,7 +301,9 @@ def sensitive_unmask(
     reason = (reason or "").strip()
     if len(reason) < 2:
         raise ValidationError({"reason": _("Say why you need to see the full information.")})
-    members = list(household.members.all() if member_id is None else household.members.filter(pk=member_id))
+    members = list(
+        household.members.all() if member_id is None else household.members.filter(pk=member_id)
+    )
     if member_id is not None and not members:
         raise ValidationError({"member": _("No such member in this household.")})
     with transaction.atomic():

@@ -27,7 +27,9 @@ def household_list(request):
     page = Paginator(households.order_by("number"), PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    template = "households/household_rows.html" if request.htmx else "households/household_list.html"
+    template = (
+        "households/household_rows.html" if request.htmx else "households/household_list.html"
+    )
     return render(
         request,
         template,
@@ -97,7 +99,9 @@ def household_create(request):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, _("Household %(number)s registered.") % {"number": household.number})
+            messages.success(
+                request, _("Household %(number)s registered.") % {"number": household.number}
+            )
             return redirect("household-detail", pk=household.pk)
     return render(request, "households/household_form.html", {"form": form})
 
@@ -123,9 +127,7 @@ def household_edit(request, pk):
         else:
             messages.success(request, _("Saved."))
             return redirect("household-detail", pk=household.pk)
-    return render(
-        request, "households/household_form.html", {"form": form, "household": household}
-    )
+    return render(request, "households/household_form.html", {"form": form, "household": household})
 
 
 @login_required
@@ -142,9 +144,7 @@ def member_create(request, pk):
         else:
             messages.success(request, _("Member added."))
             return redirect("household-detail", pk=household.pk)
-    return render(
-        request, "households/member_form.html", {"form": form, "household": household}
-    )
+    return render(request, "households/member_form.html", {"form": form, "household": household})
 
 
 @login_required

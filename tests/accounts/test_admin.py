@@ -5,7 +5,9 @@ from tests.conftest import client_for
 pytestmark = pytest.mark.django_db
 
 
-def test_a_county_officer_sees_their_county_in_the_admin(county_officer, household, other_township_household):
+def test_a_county_officer_sees_their_county_in_the_admin(
+    county_officer, household, other_township_household
+):
     client = client_for(county_officer)
     page = client.get("/admin/households/household/").content.decode()
     assert household.number in page and other_township_household.number in page
@@ -24,7 +26,11 @@ def test_a_county_officer_of_another_county_sees_nothing_of_ours(other_county_of
 
 def test_the_admin_never_shows_full_sensitive_fields(county_officer, household):
     member = household.members.get(relation="head")
-    page = client_for(county_officer).get(f"/admin/households/member/{member.pk}/change/").content.decode()
+    page = (
+        client_for(county_officer)
+        .get(f"/admin/households/member/{member.pk}/change/")
+        .content.decode()
+    )
     assert "高血压" not in page and member.id_number_encrypted not in page
 
 

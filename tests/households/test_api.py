@@ -48,7 +48,10 @@ def test_outsiders_get_an_empty_list_and_404s(request, persona, household):
     assert client.post(household_url(household, "unmask/"), {"reason": "x"}).status_code == 404
     member = household.members.first()
     assert client.get(f"/api/v1/members/{member.pk}/").status_code == 404
-    assert client.patch(f"/api/v1/members/{member.pk}/", {"name": "x", "version": 1}).status_code == 404
+    assert (
+        client.patch(f"/api/v1/members/{member.pk}/", {"name": "x", "version": 1}).status_code
+        == 404
+    )
     assert client.get("/api/v1/members/").json()["results"] == []
     household.refresh_from_db()
     assert household.address == "水源村3社12号"
@@ -83,7 +86,12 @@ def test_a_partner_is_refused_the_registry_whatever_the_id(partner, household):
 
 def test_anonymous_requests_are_refused_with_401(household):
     client = api()
-    for url in ["/api/v1/households/", household_url(household), "/api/v1/members/", "/api/v1/regions/"]:
+    for url in [
+        "/api/v1/households/",
+        household_url(household),
+        "/api/v1/members/",
+        "/api/v1/regions/",
+    ]:
         assert client.get(url).status_code == 401
 
 
@@ -91,7 +99,12 @@ def test_anonymous_requests_are_refused_with_401(household):
 def test_read_only_roles_cannot_write(request, persona, household):
     client = api(request.getfixturevalue(persona))
     assert client.patch(household_url(household), {"address": "x", "version": 1}).status_code == 403
-    assert client.post("/api/v1/households/", {"village": HOME_VILLAGE, "poverty_status": "ordinary"}).status_code == 403
+    assert (
+        client.post(
+            "/api/v1/households/", {"village": HOME_VILLAGE, "poverty_status": "ordinary"}
+        ).status_code
+        == 403
+    )
     assert client.post(household_url(household, "unmask/"), {"reason": "核实"}).status_code == 403
 
 
@@ -118,7 +131,10 @@ def test_a_village_worker_registers_a_household_and_a_member(village_worker):
         },
     )
     assert member.status_code == 201, member.json()
-    assert member.json()["id_number"] == "620423********" + make_id_number("620423", "19720101", 3)[-4:]
+    assert (
+        member.json()["id_number"]
+        == "620423********" + make_id_number("620423", "19720101", 3)[-4:]
+    )
     assert Household.objects.get(pk=household_id).head_name == "赵大山"
 
 
@@ -136,7 +152,9 @@ def test_an_update_needs_the_current_version(township_cadre, household):
     ok = client.patch(household_url(household), {"address": "新址", "version": household.version})
     assert ok.status_code == 200
     assert ok.json()["version"] == household.version + 1
-    stale = client.patch(household_url(household), {"address": "旧址", "version": household.version})
+    stale = client.patch(
+        household_url(household), {"address": "旧址", "version": household.version}
+    )
     assert stale.status_code == 409
     assert stale.json()["errors"][0]["code"] == "conflict"
     missing = client.patch(household_url(household), {"address": "旧址"})
@@ -149,9 +167,13 @@ def test_an_update_needs_the_current_version(township_cadre, household):
     ("id_number", "message_zh", "message_en"),
     [
         ("62042319720101003", "18", "18 characters"),
-        (make_id_number("620423", "19720101", 3)[:-1] + "0"
-         if make_id_number("620423", "19720101", 3)[-1] != "0"
-         else make_id_number("620423", "19720101", 3)[:-1] + "1", "校验", "check digit"),
+        (
+            make_id_number("620423", "19720101", 3)[:-1] + "0"
+            if make_id_number("620423", "19720101", 3)[-1] != "0"
+            else make_id_number("620423", "19720101", 3)[:-1] + "1",
+            "校验",
+            "check digit",
+        ),
         (make_id_number("620423", "19720231", 3), "出生日期", "birth date"),
     ],
 )
@@ -214,11 +236,18 @@ def test_unmasking_through_the_api_is_recorded(township_cadre, household):
 
 
 def test_a_village_worker_cannot_unmask(village_worker, household):
-    assert api(village_worker).post(household_url(household, "unmask/"), {"reason": "看看"}).status_code == 403
+    assert (
+        api(village_worker)
+        .post(household_url(household, "unmask/"), {"reason": "看看"})
+        .status_code
+        == 403
+    )
     assert not SensitiveAccess.objects.exists()
 
 
-def test_lookup_by_id_number_is_a_post_and_respects_scope(township_cadre, other_township_cadre, household):
+def test_lookup_by_id_number_is_a_post_and_respects_scope(
+    township_cadre, other_township_cadre, household
+):
     number = make_id_number("620423", "19680315", 1)
     found = api(township_cadre).post("/api/v1/members/lookup/", {"id_number": number})
     assert found.status_code == 200 and found.json()["name"] == "张建国"
@@ -237,10 +266,14 @@ def test_lookup_by_id_number_is_a_post_and_respects_scope(township_cadre, other_
 
 def test_filters_narrow_the_list(township_cadre, household):
     client = api(township_cadre)
-    other = client.post("/api/v1/households/", {"village": "620423100201", "poverty_status": "ordinary"}).json()
+    other = client.post(
+        "/api/v1/households/", {"village": "620423100201", "poverty_status": "ordinary"}
+    ).json()
 
     def numbers(query):
-        return {row["number"] for row in client.get(f"/api/v1/households/?{query}").json()["results"]}
+        return {
+            row["number"] for row in client.get(f"/api/v1/households/?{query}").json()["results"]
+        }
 
     assert numbers("poverty_status=lifted_out") == {household.number}
     assert numbers("region=620423100201") == {other["number"]}
@@ -298,7 +331,10 @@ def test_the_list_costs_the_same_queries_for_few_or_many_rows(township_cadre, ho
 
 
 def test_regions_are_scoped(township_cadre):
-    codes = {row["code"] for row in api(township_cadre).get("/api/v1/regions/?page_size=500").json()["results"]}
+    codes = {
+        row["code"]
+        for row in api(township_cadre).get("/api/v1/regions/?page_size=500").json()["results"]
+    }
     assert "620423100200" in codes and "620423101200" not in codes
     assert api(township_cadre).get("/api/v1/regions/620423101200/").status_code == 404
 
@@ -307,7 +343,9 @@ def test_regions_are_scoped(township_cadre):
 
 
 def test_a_machine_client_uses_a_revocable_token(api_client_user, household):
-    login = api().post("/api/v1/auth/token/", {"username": "api_client", "password": "test-password-123"})
+    login = api().post(
+        "/api/v1/auth/token/", {"username": "api_client", "password": "test-password-123"}
+    )
     assert login.status_code == 200
     token = login.json()["token"]
     client = APIClient()

@@ -16,12 +16,28 @@ TODAY = datetime.date(2026, 11, 23)
         ("11010519491231002X", "11010519491231002X", datetime.date(1949, 12, 31), "female", False),
         ("360426199101010071", "360426199101010071", datetime.date(1991, 1, 1), "male", False),
         # Lower-case x and spaces, as people type them.
-        (" 11010519491231002x ", "11010519491231002X", datetime.date(1949, 12, 31), "female", False),
+        (
+            " 11010519491231002x ",
+            "11010519491231002X",
+            datetime.date(1949, 12, 31),
+            "female",
+            False,
+        ),
         # Jingtai's code 620423 exists since 1985: an older resident keeps it, with a warning.
-        (make_id_number("620423", "19600101", 11), make_id_number("620423", "19600101", 11),
-         datetime.date(1960, 1, 1), "male", True),
-        (make_id_number("620423", "19900707", 12), make_id_number("620423", "19900707", 12),
-         datetime.date(1990, 7, 7), "female", False),
+        (
+            make_id_number("620423", "19600101", 11),
+            make_id_number("620423", "19600101", 11),
+            datetime.date(1960, 1, 1),
+            "male",
+            True,
+        ),
+        (
+            make_id_number("620423", "19900707", 12),
+            make_id_number("620423", "19900707", 12),
+            datetime.date(1990, 7, 7),
+            "female",
+            False,
+        ),
     ],
 )
 def test_valid_numbers_are_accepted(raw, normalised, birth_date, sex, warns):

@@ -25,14 +25,18 @@ def test_anonymous_users_are_sent_to_login(client, household):
 
 
 def test_login_and_logout(client, township_cadre):
-    response = client.post("/login/", {"username": "township_cadre", "password": "test-password-123"})
+    response = client.post(
+        "/login/", {"username": "township_cadre", "password": "test-password-123"}
+    )
     assert response.status_code == 302
     assert client.get("/").status_code == 200
     client.post("/logout/")
     assert client.get("/").status_code == 302
 
 
-@pytest.mark.parametrize("persona", ["village_worker", "township_cadre", "county_officer", "auditor"])
+@pytest.mark.parametrize(
+    "persona", ["village_worker", "township_cadre", "county_officer", "auditor"]
+)
 def test_insiders_see_the_household_pages(request, persona, household):
     client = client_for(request.getfixturevalue(persona))
     listing = client.get("/households/").content.decode()
@@ -68,7 +72,9 @@ def test_a_partner_is_refused_the_registry_pages(partner, household):
 def test_the_list_filters_and_reports_bad_filters(township_cadre, household):
     client = client_for(township_cadre)
     assert household.number in client.get("/households/?q=张建国").content.decode()
-    assert household.number not in client.get("/households/?poverty_status=ordinary").content.decode()
+    assert (
+        household.number not in client.get("/households/?poverty_status=ordinary").content.decode()
+    )
     bad = client.get("/households/?risk_level=extreme")
     assert bad.status_code == 200 and "extreme" in bad.content.decode()
     assert household.number not in bad.content.decode()
@@ -92,7 +98,9 @@ def test_the_list_page_costs_the_same_queries_for_few_or_many_rows(township_cadr
 
     few = queries()
     for _ in range(8):
-        services.household_create(actor=township_cadre, village_code=HOME_VILLAGE, poverty_status="ordinary")
+        services.household_create(
+            actor=township_cadre, village_code=HOME_VILLAGE, poverty_status="ordinary"
+        )
     assert queries() == few
 
 
@@ -100,17 +108,30 @@ def test_a_cadre_registers_a_household_and_a_member(township_cadre):
     client = client_for(township_cadre)
     response = client.post(
         "/households/new/",
-        {"village": HOME_VILLAGE, "poverty_status": "lifted_out", "poverty_exit_year": "2017",
-         "address": "水源村1社1号"},
+        {
+            "village": HOME_VILLAGE,
+            "poverty_status": "lifted_out",
+            "poverty_exit_year": "2017",
+            "address": "水源村1社1号",
+        },
     )
     assert response.status_code == 302
     household = Household.objects.get()
     response = client.post(
         f"/households/{household.pk}/members/new/",
-        {"name": "孙立", "id_number": make_id_number("620423", "19850505", 5), "relation": "head",
-         "health": "healthy", "disability": "none", "labour": "ordinary", "education": "junior",
-         "schooling": "not_in_school", "work": "farming", "status": "active",
-         "medical_insurance": "on"},
+        {
+            "name": "孙立",
+            "id_number": make_id_number("620423", "19850505", 5),
+            "relation": "head",
+            "health": "healthy",
+            "disability": "none",
+            "labour": "ordinary",
+            "education": "junior",
+            "schooling": "not_in_school",
+            "work": "farming",
+            "status": "active",
+            "medical_insurance": "on",
+        },
     )
     assert response.status_code == 302, response.content.decode()
     household.refresh_from_db()
@@ -121,21 +142,37 @@ def test_bad_input_shows_errors_on_the_fields_and_changes_nothing(township_cadre
     client = client_for(township_cadre)
     response = client.post(
         f"/households/{household.pk}/members/new/",
-        {"name": "错号", "id_number": "620423199002300011", "relation": "child", "health": "healthy",
-         "disability": "none", "labour": "none", "education": "primary",
-         "schooling": "primary", "work": "none", "status": "active"},
+        {
+            "name": "错号",
+            "id_number": "620423199002300011",
+            "relation": "child",
+            "health": "healthy",
+            "disability": "none",
+            "labour": "none",
+            "education": "primary",
+            "schooling": "primary",
+            "work": "none",
+            "status": "active",
+        },
     )
     assert response.status_code == 200
     assert 'class="field invalid"' in response.content.decode()
     assert household.members.count() == 2
-    response = client.post("/households/new/", {"village": OTHER_TOWNSHIP_VILLAGE, "poverty_status": "ordinary"})
+    response = client.post(
+        "/households/new/", {"village": OTHER_TOWNSHIP_VILLAGE, "poverty_status": "ordinary"}
+    )
     assert response.status_code == 200 and Household.objects.count() == 1
 
 
 def test_a_stale_edit_shows_a_conflict(township_cadre, household):
     client = client_for(township_cadre)
-    form = {"village": HOME_VILLAGE, "poverty_status": "lifted_out", "poverty_exit_year": "2019",
-            "address": "第一次", "version": household.version}
+    form = {
+        "village": HOME_VILLAGE,
+        "poverty_status": "lifted_out",
+        "poverty_exit_year": "2019",
+        "address": "第一次",
+        "version": household.version,
+    }
     assert client.post(f"/households/{household.pk}/edit/", form).status_code == 302
     form["address"] = "第二次"
     response = client.post(f"/households/{household.pk}/edit/", form)
@@ -165,8 +202,14 @@ def test_a_village_worker_is_not_offered_unmasking(village_worker, household):
 
 def test_the_history_is_on_the_household_page(township_cadre, household):
     client = client_for(township_cadre)
-    form = {"village": HOME_VILLAGE, "poverty_status": "lifted_out", "poverty_exit_year": "2019",
-            "address": "新的地址", "phone": "13893001234", "version": household.version}
+    form = {
+        "village": HOME_VILLAGE,
+        "poverty_status": "lifted_out",
+        "poverty_exit_year": "2019",
+        "address": "新的地址",
+        "phone": "13893001234",
+        "version": household.version,
+    }
     client.post(f"/households/{household.pk}/edit/", form)
     page = client.get(f"/households/{household.pk}/").content.decode()
     assert "水源村3社12号 → 新的地址" in page

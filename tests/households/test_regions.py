@@ -21,7 +21,9 @@ def test_level_and_prefix_are_read_off_the_code(code, level, prefix):
     assert regions.prefix_of(code) == prefix
 
 
-@pytest.mark.parametrize("code", ["", "62042310020", "6204231002000", "62042310020X", "000000000000"])
+@pytest.mark.parametrize(
+    "code", ["", "62042310020", "6204231002000", "62042310020X", "000000000000"]
+)
 def test_a_malformed_code_is_refused(code):
     with pytest.raises(ValueError):
         regions.level_of(code)

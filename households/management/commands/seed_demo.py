@@ -12,15 +12,47 @@ from households.models import Household, Region
 
 COUNTY = "620423000000"  # 景泰县, Baiyin, Gansu
 HOUSEHOLD_COLUMNS = (
-    "id", "number", "village_id", "address", "phone", "bank_account", "poverty_status",
-    "poverty_exit_year", "head_name", "member_count", "risk_level", "risk_score", "version",
-    "created_at", "updated_at",
+    "id",
+    "number",
+    "village_id",
+    "address",
+    "phone",
+    "bank_account",
+    "poverty_status",
+    "poverty_exit_year",
+    "head_name",
+    "member_count",
+    "risk_level",
+    "risk_score",
+    "version",
+    "created_at",
+    "updated_at",
 )
 MEMBER_COLUMNS = (
-    "household_id", "name", "id_number_encrypted", "id_number_hash", "id_number_masked", "sex",
-    "birth_date", "relation", "phone", "health", "disability", "health_note", "labour",
-    "education", "schooling", "work", "medical_insurance", "pension_insurance", "dibao", "tekun",
-    "status", "version", "created_at", "updated_at",
+    "household_id",
+    "name",
+    "id_number_encrypted",
+    "id_number_hash",
+    "id_number_masked",
+    "sex",
+    "birth_date",
+    "relation",
+    "phone",
+    "health",
+    "disability",
+    "health_note",
+    "labour",
+    "education",
+    "schooling",
+    "work",
+    "medical_insurance",
+    "pension_insurance",
+    "dibao",
+    "tekun",
+    "status",
+    "version",
+    "created_at",
+    "updated_at",
 )
 
 
@@ -50,8 +82,7 @@ class Command(BaseCommand):
             # Rural households live in villages, not in the towns' residents' committees.
             Region.objects.filter(
                 code__startswith=COUNTY[:6], level=Region.Level.VILLAGE, name__contains="村"
-            )
-            .order_by("code")
+            ).order_by("code")
         )
         villages = [(village.code, village.short_name) for village in villages]
         count = self._copy(demo.generate(villages=villages, households=households, seed=seed))
@@ -71,21 +102,55 @@ class Command(BaseCommand):
             household_rows, member_rows = [], []
             for household_id, household in enumerate(generated, start=next_id):
                 head = household.members[0]
-                household_rows.append((
-                    household_id, household.number, household.village_code, household.address,
-                    household.phone, household.bank_account, household.poverty_status,
-                    household.poverty_exit_year, head.name, len(household.members), "none", 0, 1,
-                    now, now,
-                ))
+                household_rows.append(
+                    (
+                        household_id,
+                        household.number,
+                        household.village_code,
+                        household.address,
+                        household.phone,
+                        household.bank_account,
+                        household.poverty_status,
+                        household.poverty_exit_year,
+                        head.name,
+                        len(household.members),
+                        "none",
+                        0,
+                        1,
+                        now,
+                        now,
+                    )
+                )
                 for member in household.members:
                     encrypted, hashed, masked = demo.encrypted(member)
-                    member_rows.append((
-                        household_id, member.name, encrypted, hashed, masked, member.sex,
-                        member.birth_date, member.relation, member.phone, member.health,
-                        member.disability, member.health_note, member.labour, member.education,
-                        member.schooling, member.work, member.medical_insurance,
-                        member.pension_insurance, member.dibao, member.tekun, "active", 1, now, now,
-                    ))
+                    member_rows.append(
+                        (
+                            household_id,
+                            member.name,
+                            encrypted,
+                            hashed,
+                            masked,
+                            member.sex,
+                            member.birth_date,
+                            member.relation,
+                            member.phone,
+                            member.health,
+                            member.disability,
+                            member.health_note,
+                            member.labour,
+                            member.education,
+                            member.schooling,
+                            member.work,
+                            member.medical_insurance,
+                            member.pension_insurance,
+                            member.dibao,
+                            member.tekun,
+                            "active",
+                            1,
+                            now,
+                            now,
+                        )
+                    )
             self._copy_rows(raw, "households_household", HOUSEHOLD_COLUMNS, household_rows)
             self._copy_rows(raw, "households_member", MEMBER_COLUMNS, member_rows)
             members = len(member_rows)
@@ -106,7 +171,9 @@ class Command(BaseCommand):
 
     def _accounts(self):
         first_village = (
-            Region.objects.filter(code__startswith="620423100", level=Region.Level.VILLAGE, name__contains="村")
+            Region.objects.filter(
+                code__startswith="620423100", level=Region.Level.VILLAGE, name__contains="村"
+            )
             .order_by("code")
             .first()
         )
