@@ -54,7 +54,7 @@ def db_start() -> str:
     server = _server()
     server.ensure_pgdata_inited()
     if _pg(server, "pg_ctl", "-D", str(PGDATA), "status", check=False).returncode != 0:
-        _pg(
+        started = _pg(
             server,
             "pg_ctl",
             "-D",
@@ -65,7 +65,15 @@ def db_start() -> str:
             "-o",
             f"-h 127.0.0.1 -p {PORT} -k {PGDATA}",
             "start",
+            check=False,
         )
+        if started.returncode != 0:
+            log = (PGDATA / "server.log").read_text(errors="replace").splitlines()[-5:]
+            sys.exit(
+                f"The embedded PostgreSQL did not start on 127.0.0.1:{PORT}.\n"
+                + "\n".join(log)
+                + "\nIs another server using the port? Set DIXIAN_EMBEDDED_PG_PORT to change it."
+            )
     exists = _pg(
         server,
         "psql",
@@ -95,7 +103,15 @@ def _manage(*args: str, env: dict) -> None:
     subprocess.run([sys.executable, "manage.py", *args], cwd=BASE_DIR, env=env, check=True)
 
 
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
 def run() -> None:
+    # Ctrl-C, or a TERM from a supervisor, stops everything through the `finally` below, even
+    # when the shell started us with SIGINT ignored (as it does for background jobs).
+    signal.signal(signal.SIGINT, _interrupt)
+    signal.signal(signal.SIGTERM, _interrupt)
     env = dict(os.environ)
     started_db = "DATABASE_URL" not in env
     if started_db:
@@ -144,6 +160,9 @@ def run() -> None:
         print("A process stopped; shutting down.", file=sys.stderr)
     except KeyboardInterrupt:
         pass
+    except subprocess.CalledProcessError as error:
+        print(f"Stopped: `{' '.join(error.cmd[1:])}` failed (see above).", file=sys.stderr)
+        raise SystemExit(1) from None
     finally:
         for child in children:
             if child.poll() is None:

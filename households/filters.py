@@ -1,9 +1,12 @@
 import django_filters
+from django import forms
 from django.core.validators import RegexValidator
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from households.models import Household, Member, PovertyStatus, RiskLevel
+from households.regions import is_region_code, prefix_of
+from households.selectors import regions_visible_to
 
 
 class HouseholdFilter(django_filters.FilterSet):
@@ -24,12 +27,10 @@ class HouseholdFilter(django_filters.FilterSet):
 
     class Meta:
         model = Household
-        fields = ["region", "poverty_status", "risk_level", "q"]
+        fields = ["q", "region", "poverty_status", "risk_level"]
 
     def filter_region(self, queryset, name, value):
         # A full 12-digit code means everything under that region; a shorter value is a prefix.
-        from households.regions import is_region_code, prefix_of
-
         prefix = prefix_of(value) if is_region_code(value) and value.strip("0") else value
         return queryset.filter(village__code__startswith=prefix)
 
@@ -41,3 +42,24 @@ class HouseholdFilter(django_filters.FilterSet):
             return queryset.filter(number__startswith=value)
         member_named = Member.objects.filter(household=OuterRef("pk"), name__contains=value)
         return queryset.filter(Q(head_name__contains=value) | Q(Exists(member_named)))
+
+
+class HouseholdPageFilter(HouseholdFilter):
+    """The same filters on the list page: regions picked by name, levels as check boxes."""
+
+    def __init__(self, data=None, *args, request, **kwargs):
+        super().__init__(data, *args, request=request, **kwargs)
+        areas = regions_visible_to(request.user).filter(level__in=["township", "village"])
+        self.form.fields["region"].widget = forms.Select(
+            choices=[("", _("All my region"))]
+            + [
+                (
+                    area.prefix,
+                    area.short_name if area.level == "township" else f"— {area.short_name}",
+                )
+                for area in areas.order_by("code").only("code", "name", "level")
+            ]
+        )
+        self.form.fields["risk_level"].widget = forms.CheckboxSelectMultiple(
+            choices=RiskLevel.choices
+        )

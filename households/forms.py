@@ -32,10 +32,15 @@ class HouseholdForm(forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        villages = selectors.regions_visible_to(user).filter(level=Region.Level.VILLAGE)
-        self.fields["village"].choices = [
-            (code, f"{parent} {name}")
-            for code, name, parent in villages.values_list("code", "name", "parent__name")
+        villages = (
+            selectors.regions_visible_to(user)
+            .filter(level=Region.Level.VILLAGE)
+            .select_related("parent")
+            .order_by("code")
+        )
+        self.fields["village"].choices = [("", _("Choose a village"))] + [
+            (village.code, f"{village.parent.short_name} {village.short_name}")
+            for village in villages
         ]
         if self.instance.pk:
             self.initial.setdefault("village", self.instance.village_id)
@@ -74,6 +79,8 @@ class MemberForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["phone"].widget.attrs.update(type="tel", autocomplete="off")
+        self.fields["id_number"].widget.attrs.update(autocomplete="off", spellcheck="false")
         if self.instance.pk:
             self.fields["id_number"].help_text = _(
                 "Currently %(masked)s. Leave empty to keep it."

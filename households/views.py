@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 
 from config.exceptions import EditConflict
 from households import selectors, services
-from households.filters import HouseholdFilter
+from households.filters import HouseholdPageFilter
 from households.forms import HouseholdForm, MemberForm, UnmaskForm, add_service_errors
 from households.history import history_rows
 from households.masking import mask_account, mask_phone
@@ -19,9 +19,10 @@ PAGE_SIZE = 50
 @login_required
 @permission_required("households.view_household", raise_exception=True)
 def household_list(request):
-    filterset = HouseholdFilter(
+    filterset = HouseholdPageFilter(
         request.GET,
         queryset=selectors.households_visible_to(request.user).select_related("village"),
+        request=request,
     )
     households = filterset.qs if filterset.is_valid() else filterset.queryset.none()
     page = Paginator(households.order_by("number"), PAGE_SIZE).get_page(request.GET.get("page"))
@@ -45,11 +46,17 @@ def household_detail(request, pk):
 
 
 def _detail_context(request, household, unmasked=None, unmask_form=None):
+    members = list(household.members.order_by("status", "id"))
+    if unmasked is not None:
+        # Shown in place, row by row, for this one response only.
+        full = {member.member_id: member for member in unmasked.members}
+        for member in members:
+            member.unmasked = full.get(member.pk)
     return {
         "household": household,
         "phone_masked": mask_phone(household.phone),
         "bank_account_masked": mask_account(household.bank_account),
-        "members": household.members.order_by("status", "id"),
+        "members": members,
         "history": history_rows(selectors.household_history(household=household)[:50]),
         "can_unmask": request.user.has_perm("households.unmask_sensitive"),
         "can_edit": request.user.has_perm("households.change_household"),

@@ -11,6 +11,7 @@ from households import demo
 from households.models import Household, Region
 
 COUNTY = "620423000000"  # 景泰县, Baiyin, Gansu
+CHUNK = 5000
 HOUSEHOLD_COLUMNS = (
     "id",
     "number",
@@ -101,59 +102,14 @@ class Command(BaseCommand):
             raw = cursor.cursor  # psycopg's own cursor, for COPY
             household_rows, member_rows = [], []
             for household_id, household in enumerate(generated, start=next_id):
-                head = household.members[0]
-                household_rows.append(
-                    (
-                        household_id,
-                        household.number,
-                        household.village_code,
-                        household.address,
-                        household.phone,
-                        household.bank_account,
-                        household.poverty_status,
-                        household.poverty_exit_year,
-                        head.name,
-                        len(household.members),
-                        "none",
-                        0,
-                        1,
-                        now,
-                        now,
-                    )
-                )
-                for member in household.members:
-                    encrypted, hashed, masked = demo.encrypted(member)
-                    member_rows.append(
-                        (
-                            household_id,
-                            member.name,
-                            encrypted,
-                            hashed,
-                            masked,
-                            member.sex,
-                            member.birth_date,
-                            member.relation,
-                            member.phone,
-                            member.health,
-                            member.disability,
-                            member.health_note,
-                            member.labour,
-                            member.education,
-                            member.schooling,
-                            member.work,
-                            member.medical_insurance,
-                            member.pension_insurance,
-                            member.dibao,
-                            member.tekun,
-                            "active",
-                            1,
-                            now,
-                            now,
-                        )
-                    )
-            self._copy_rows(raw, "households_household", HOUSEHOLD_COLUMNS, household_rows)
-            self._copy_rows(raw, "households_member", MEMBER_COLUMNS, member_rows)
-            members = len(member_rows)
+                household_rows.append(self._household_row(household_id, household, now))
+                member_rows += [
+                    self._member_row(household_id, member, now) for member in household.members
+                ]
+                # Chunks keep memory flat however many households are asked for.
+                if len(household_rows) == CHUNK:
+                    members += self._flush(raw, household_rows, member_rows)
+            members += self._flush(raw, household_rows, member_rows)
             cursor.execute(
                 "SELECT setval(pg_get_serial_sequence('households_household', 'id'),"
                 " (SELECT MAX(id) FROM households_household))"
@@ -162,6 +118,64 @@ class Command(BaseCommand):
             cursor.execute("ANALYZE households_household")
             cursor.execute("ANALYZE households_member")
         return members
+
+    @staticmethod
+    def _household_row(household_id, household, now) -> tuple:
+        return (
+            household_id,
+            household.number,
+            household.village_code,
+            household.address,
+            household.phone,
+            household.bank_account,
+            household.poverty_status,
+            household.poverty_exit_year,
+            household.members[0].name,
+            len(household.members),
+            "none",
+            0,
+            1,
+            now,
+            now,
+        )
+
+    @staticmethod
+    def _member_row(household_id, member, now) -> tuple:
+        encrypted, hashed, masked = demo.encrypted(member)
+        return (
+            household_id,
+            member.name,
+            encrypted,
+            hashed,
+            masked,
+            member.sex,
+            member.birth_date,
+            member.relation,
+            member.phone,
+            member.health,
+            member.disability,
+            member.health_note,
+            member.labour,
+            member.education,
+            member.schooling,
+            member.work,
+            member.medical_insurance,
+            member.pension_insurance,
+            member.dibao,
+            member.tekun,
+            "active",
+            1,
+            now,
+            now,
+        )
+
+    def _flush(self, raw_cursor, household_rows: list, member_rows: list) -> int:
+        count = len(member_rows)
+        self._copy_rows(raw_cursor, "households_household", HOUSEHOLD_COLUMNS, household_rows)
+        self._copy_rows(raw_cursor, "households_member", MEMBER_COLUMNS, member_rows)
+        household_rows.clear()
+        member_rows.clear()
+        return count
 
     @staticmethod
     def _copy_rows(raw_cursor, table, columns, rows):
