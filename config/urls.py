@@ -26,3 +26,6 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("households.urls")),
 ]
+
+handler404 = "config.views.not_found"
+handler500 = "config.views.server_error"
