@@ -14,17 +14,48 @@ _EDIT_REGISTRY = {
     "households.change_member",
 }
 UNMASK = "households.unmask_sensitive"
+_VISITS = {"monitoring.view_visit", "monitoring.add_visit", "monitoring.view_alert"}
+_MANAGE_ALERTS = {
+    "monitoring.change_alert",
+    "monitoring.view_signal",
+    "monitoring.change_signal",
+    "monitoring.view_scanrun",
+    "monitoring.view_incomeline",
+    "monitoring.view_ruleconfig",
+}
+_SET_POLICY = {
+    "monitoring.change_incomeline",
+    "monitoring.change_ruleconfig",
+    "monitoring.add_scanrun",
+}
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
-    Role.VILLAGE_WORKER: frozenset(_VIEW_REGISTRY | _EDIT_REGISTRY),
-    Role.TOWNSHIP_CADRE: frozenset(_VIEW_REGISTRY | _EDIT_REGISTRY | {UNMASK}),
+    Role.VILLAGE_WORKER: frozenset(_VIEW_REGISTRY | _EDIT_REGISTRY | _VISITS),
+    Role.TOWNSHIP_CADRE: frozenset(
+        _VIEW_REGISTRY | _EDIT_REGISTRY | {UNMASK} | _VISITS | _MANAGE_ALERTS
+    ),
     Role.COUNTY_OFFICER: frozenset(
-        _VIEW_REGISTRY | _EDIT_REGISTRY | {UNMASK, "households.view_sensitiveaccess"}
+        _VIEW_REGISTRY
+        | _EDIT_REGISTRY
+        | {UNMASK, "households.view_sensitiveaccess"}
+        | _VISITS
+        | _MANAGE_ALERTS
+        | _SET_POLICY
     ),
     # Partners work on the measures given to them, not on the registry.
     Role.PARTNER: frozenset(),
-    Role.AUDITOR: frozenset(_VIEW_REGISTRY | {"households.view_sensitiveaccess"}),
-    Role.API_CLIENT: frozenset(_VIEW_REGISTRY),
+    Role.AUDITOR: frozenset(
+        _VIEW_REGISTRY
+        | {"households.view_sensitiveaccess", "monitoring.view_visit", "monitoring.view_alert"}
+        | {"monitoring.view_signal", "monitoring.view_scanrun", "monitoring.view_incomeline"}
+        | {"monitoring.view_ruleconfig"}
+    ),
+    # Department systems push signals and read what their region allows.
+    Role.API_CLIENT: frozenset(
+        _VIEW_REGISTRY
+        | {"monitoring.add_signal", "monitoring.view_signal", "monitoring.view_visit"}
+        | {"monitoring.view_alert", "monitoring.view_incomeline", "monitoring.view_ruleconfig"}
+    ),
 }
 
 

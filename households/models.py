@@ -113,6 +113,13 @@ class Household(models.Model):
     )
     last_visit_on = models.DateField(_("last visit"), null=True, blank=True)
     next_visit_due = models.DateField(_("next visit due"), null=True, blank=True)
+    # Every reason the rules found on the last evaluation, low ones included.
+    risk_reasons = models.JSONField(_("risk reasons"), default=list, blank=True)
+    # Set when a change needs the household judged again; cleared by the evaluation. A broker
+    # that is down cannot lose the evaluation: the periodic sweep picks these up.
+    evaluation_pending_since = models.DateTimeField(null=True, blank=True)
+    # An enrolled monitored household (监测对象): kept by the case workflow.
+    is_monitored = models.BooleanField(_("monitored household"), default=False)
 
     # Optimistic locking: an edit names the version it started from; a stale one is refused.
     version = models.PositiveIntegerField(default=1)
@@ -135,6 +142,11 @@ class Household(models.Model):
             models.Index(fields=["village", "risk_level", "-risk_score"], name="household_risk"),
             models.Index(fields=["risk_level", "-risk_score", "id"], name="household_risk_score"),
             models.Index(fields=["next_visit_due"], name="household_next_visit"),
+            models.Index(
+                fields=["evaluation_pending_since"],
+                condition=Q(evaluation_pending_since__isnull=False),
+                name="household_pending_evaluation",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,0 +1,481 @@
+import pghistory
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from monitoring.rules import RULES
+
+MONEY = {"max_digits": 12, "decimal_places": 2}
+NON_NEGATIVE = [MinValueValidator(0)]
+
+
+class CadenceKind(models.TextChoices):
+    MONITORED = "monitored", _("Monitored household")
+    LIFTED_OUT = "lifted_out", _("Lifted out of poverty")
+    ORDINARY = "ordinary", _("Ordinary rural household")
+
+
+@pghistory.track()
+class VisitCadence(models.Model):
+    """How often a kind of household is visited; a county may set its own (region), else default."""
+
+    region = models.ForeignKey(
+        "households.Region",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        verbose_name=_("region"),
+    )
+    kind = models.CharField(_("kind of household"), max_length=12, choices=CadenceKind.choices)
+    days = models.PositiveSmallIntegerField(
+        _("visit every (days)"), validators=[MinValueValidator(1)]
+    )
+
+    class Meta:
+        verbose_name = _("visit cadence")
+        verbose_name_plural = _("visit cadences")
+        constraints = [
+            models.UniqueConstraint(fields=["region", "kind"], name="one_cadence_per_region_kind"),
+            models.UniqueConstraint(
+                fields=["kind"],
+                condition=Q(region__isnull=True),
+                name="one_default_cadence_per_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.days}"
+
+
+@pghistory.track()
+class IncomeLine(models.Model):
+    """The monitoring income line of a year; a household uses that of its nearest region."""
+
+    region = models.ForeignKey(
+        "households.Region",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        verbose_name=_("region"),
+        help_text=_("Empty for the national floor."),
+    )
+    year = models.PositiveSmallIntegerField(_("year"), validators=[MinValueValidator(2020)])
+    amount = models.DecimalField(
+        _("line (yuan per person per year)"), validators=NON_NEGATIVE, **MONEY
+    )
+    is_demo = models.BooleanField(_("demo value"), default=False)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("income line")
+        verbose_name_plural = _("income lines")
+        ordering = ["-year", "region_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "year"], name="one_line_per_region_year"),
+            models.UniqueConstraint(
+                fields=["year"], condition=Q(region__isnull=True), name="one_national_line_per_year"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.region or _('national')}: {self.amount}"
+
+
+@pghistory.track()
+class RuleConfig(models.Model):
+    """A county's (or the default) thresholds, weight and severity of one rule."""
+
+    code = models.CharField(
+        _("rule"), max_length=32, choices=[(rule.code, rule.code) for rule in RULES]
+    )
+    region = models.ForeignKey(
+        "households.Region",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        verbose_name=_("region"),
+    )
+    enabled = models.BooleanField(_("enabled"), default=True)
+    severity = models.CharField(
+        _("severity"),
+        max_length=6,
+        choices=[("low", _("Low")), ("medium", _("Medium")), ("high", _("High"))],
+    )
+    weight = models.PositiveSmallIntegerField(_("weight"))
+    params = models.JSONField(_("thresholds"), default=dict, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("rule setting")
+        verbose_name_plural = _("rule settings")
+        ordering = ["code", "region_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["code", "region"], name="one_rule_config_per_region"),
+            models.UniqueConstraint(
+                fields=["code"], condition=Q(region__isnull=True), name="one_default_rule_config"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} ({self.region or _('default')})"
+
+
+# Named so that the history models do not clash with our own VisitEvent and AlertEvent.
+@pghistory.track(
+    model_name="VisitHistory", obj_field=pghistory.ObjForeignKey(related_name="history")
+)
+class Visit(models.Model):
+    """One monitoring visit: what a village worker found in one household on one day."""
+
+    household = models.ForeignKey(
+        "households.Household",
+        on_delete=models.PROTECT,
+        related_name="visits",
+        verbose_name=_("household"),
+    )
+    visited_on = models.DateField(_("visit date"))
+    visitor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="visits",
+        verbose_name=_("visitor"),
+    )
+    # Made by the phone before sending: a visit sent twice is the same visit, not a second one.
+    client_uuid = models.UUIDField(_("client id"), unique=True)
+
+    wage_income = models.DecimalField(_("wage income"), validators=NON_NEGATIVE, **MONEY)
+    business_income = models.DecimalField(
+        _("production and business net income"), validators=NON_NEGATIVE, **MONEY
+    )
+    property_income = models.DecimalField(_("property income"), validators=NON_NEGATIVE, **MONEY)
+    transfer_income = models.DecimalField(_("transfer income"), validators=NON_NEGATIVE, **MONEY)
+    medical_spending = models.DecimalField(
+        _("out-of-pocket medical spending"), validators=NON_NEGATIVE, **MONEY
+    )
+    education_spending = models.DecimalField(
+        _("out-of-pocket education spending"), validators=NON_NEGATIVE, **MONEY
+    )
+    disaster_loss = models.DecimalField(_("disaster losses"), validators=NON_NEGATIVE, **MONEY)
+    household_size = models.PositiveSmallIntegerField(
+        _("household size"), validators=[MinValueValidator(1)]
+    )
+
+    food_clothing_ok = models.BooleanField(_("enough food and clothing"))
+    compulsory_education_ok = models.BooleanField(_("compulsory education ensured"))
+    basic_medical_ok = models.BooleanField(_("basic medical care ensured"))
+    safe_housing_ok = models.BooleanField(_("safe housing"))
+    safe_water_ok = models.BooleanField(_("safe drinking water"))
+    notes = models.TextField(_("notes"), blank=True)
+
+    # Derived at save time, so that lists and the scan read numbers rather than recompute them.
+    total_net_income = models.DecimalField(_("household net income"), **MONEY)
+    per_capita_income = models.DecimalField(_("per-capita net income"), **MONEY)
+    rigid_spending = models.DecimalField(_("rigid spending"), **MONEY)
+
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("visit")
+        verbose_name_plural = _("visits")
+        ordering = ["-visited_on", "-id"]
+        indexes = [
+            models.Index(fields=["household", "-visited_on", "-id"], name="visit_latest"),
+            models.Index(fields=["visitor", "-visited_on"], name="visit_by_visitor"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.household_id} {self.visited_on}"
+
+    @property
+    def failed_checks(self) -> list[str]:
+        return [
+            name
+            for name, ok in [
+                ("food_clothing", self.food_clothing_ok),
+                ("compulsory_education", self.compulsory_education_ok),
+                ("basic_medical", self.basic_medical_ok),
+                ("safe_housing", self.safe_housing_ok),
+                ("safe_water", self.safe_water_ok),
+            ]
+            if not ok
+        ]
+
+
+class EventKind(models.TextChoices):
+    ILLNESS = "illness", _("Serious illness")
+    DISABILITY = "disability", _("Disability")
+    DISASTER = "disaster", _("Natural disaster")
+    ACCIDENT = "accident", _("Accident")
+    BUSINESS_FAILURE = "business_failure", _("Business or farming failure")
+    JOB_LOSS = "job_loss", _("Job loss")
+    DEATH = "death", _("Death")
+    OTHER = "other", _("Other")
+
+
+class VisitEvent(models.Model):
+    """Something that happened since the last visit, and whom it concerns."""
+
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("event"), max_length=16, choices=EventKind.choices)
+    member = models.ForeignKey(
+        "households.Member",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="visit_events",
+        verbose_name=_("member concerned"),
+    )
+    occurred_on = models.DateField(_("date"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        indexes = [models.Index(fields=["occurred_on"], name="event_occurred")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.occurred_on}"
+
+
+class SignalSource(models.TextChoices):
+    MEDICAL_INSURANCE = "medical_insurance", _("Medical insurance bureau")
+    CIVIL_AFFAIRS = "civil_affairs", _("Civil affairs bureau")
+    EDUCATION = "education", _("Education bureau")
+    DISABLED_FEDERATION = "disabled_federation", _("Disabled persons' federation")
+    EMERGENCY = "emergency", _("Emergency management bureau")
+    HUMAN_RESOURCES = "human_resources", _("Human resources and social security bureau")
+    PUBLIC_SECURITY = "public_security", _("Public security bureau")
+    OTHER = "other", _("Other department")
+
+
+class SignalKind(models.TextChoices):
+    LARGE_MEDICAL_EXPENSE = "large_medical_expense", _("Large medical expense")
+    ASSISTANCE_GRANTED = "assistance_granted", _("Social assistance granted")
+    ASSISTANCE_CANCELLED = "assistance_cancelled", _("Social assistance cancelled")
+    SCHOOL_DROPOUT = "school_dropout", _("School dropout")
+    DISABILITY_CERTIFIED = "disability_certified", _("Disability certified")
+    DISASTER_AREA = "disaster_area", _("Disaster area")
+    UNEMPLOYMENT = "unemployment", _("Unemployment")
+    DEATH = "death", _("Death")
+
+
+AREA_KINDS = {SignalKind.DISASTER_AREA}
+
+
+class Signal(models.Model):
+    """A warning pushed by a department's system about a person or an area."""
+
+    class Status(models.TextChoices):
+        MATCHED = "matched", _("Matched")
+        UNMATCHED = "unmatched", _("Waiting for review")
+        RESOLVED = "resolved", _("Resolved")
+
+    source = models.CharField(_("source"), max_length=24, choices=SignalSource.choices)
+    external_id = models.CharField(_("external id"), max_length=64)
+    kind = models.CharField(_("kind"), max_length=24, choices=SignalKind.choices)
+    id_number_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    id_number_masked = models.CharField(_("ID number"), max_length=18, blank=True)
+    member = models.ForeignKey(
+        "households.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="signals"
+    )
+    household = models.ForeignKey(
+        "households.Household",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="signals",
+        verbose_name=_("household"),
+    )
+    region = models.ForeignKey(
+        "households.Region",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="signals",
+        verbose_name=_("area"),
+    )
+    occurred_on = models.DateField(_("date"))
+    amount = models.DecimalField(_("amount"), null=True, blank=True, **MONEY)
+    detail = models.CharField(_("detail"), max_length=500, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices)
+    received_at = models.DateTimeField(_("received at"), auto_now_add=True)
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("department signal")
+        verbose_name_plural = _("department signals")
+        ordering = ["-received_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "external_id"], name="signal_once_per_source"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["household", "-occurred_on"], name="signal_household"),
+            models.Index(fields=["status", "-received_at"], name="signal_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_source_display()} {self.external_id}"
+
+
+class AlertStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    ASSIGNED = "assigned", _("Assigned")
+    VERIFYING = "verifying", _("Verifying")
+    CONFIRMED = "confirmed", _("Confirmed")
+    DISMISSED = "dismissed", _("Dismissed")
+    RESOLVED = "resolved", _("Resolved")
+
+
+# An alert in one of these states is the household's one active alert.
+ACTIVE_STATUSES = (
+    AlertStatus.OPEN,
+    AlertStatus.ASSIGNED,
+    AlertStatus.VERIFYING,
+    AlertStatus.CONFIRMED,
+)
+
+
+class AlertSource(models.TextChoices):
+    RULES = "rules", _("Rule warning")
+    SELF_REPORT = "self_report", _("Self-report")
+    CADRE = "cadre", _("Cadre screening")
+    DEPARTMENT = "department", _("Department warning")
+
+
+@pghistory.track(
+    model_name="AlertHistory", obj_field=pghistory.ObjForeignKey(related_name="history")
+)
+class Alert(models.Model):
+    household = models.ForeignKey(
+        "households.Household",
+        on_delete=models.PROTECT,
+        related_name="alerts",
+        verbose_name=_("household"),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=AlertStatus.choices, default=AlertStatus.OPEN
+    )
+    source = models.CharField(_("source"), max_length=12, choices=AlertSource.choices)
+    level = models.CharField(_("level"), max_length=6)
+    score = models.PositiveIntegerField(_("score"), default=0)
+    # Every reason that fires, with its evidence: [{"code", "severity", "weight", "evidence"}].
+    reasons = models.JSONField(_("reasons"), default=list)
+    reason_codes = models.JSONField(default=list)  # for filtering by reason
+    # A self-report stays a reason until a cadre handles it; the rules cannot make it go away.
+    self_report = models.TextField(_("self-report"), blank=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assigned_alerts",
+        verbose_name=_("assigned to"),
+    )
+    opened_at = models.DateTimeField(_("opened"))
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    close_note = models.CharField(_("reason for closing"), max_length=500, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("risk warning")
+        verbose_name_plural = _("risk warnings")
+        ordering = ["-score", "opened_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["household"],
+                condition=Q(status__in=["open", "assigned", "verifying", "confirmed"]),
+                name="one_active_alert_per_household",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "-score", "opened_at"], name="alert_queue"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.household_id} {self.level} {self.status}"
+
+
+class AlertEvent(models.Model):
+    """The alert's timeline: what happened to it, when, and by whom."""
+
+    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="timeline")
+    at = models.DateTimeField(auto_now_add=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    action = models.CharField(max_length=16)
+    note = models.CharField(max_length=500, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.alert_id} {self.action}"
+
+
+class ScanRun(models.Model):
+    class Status(models.TextChoices):
+        RUNNING = "running", _("Running")
+        FINISHED = "finished", _("Finished")
+        FAILED = "failed", _("Failed")
+
+    class Trigger(models.TextChoices):
+        NIGHTLY = "nightly", _("Nightly")
+        INCOME_LINE = "income_line", _("Income line changed")
+        RULE = "rule", _("Rule changed")
+        MANUAL = "manual", _("Started by hand")
+        SIGNAL = "signal", _("Area-wide department signal")
+
+    scope = models.CharField(_("region prefix"), max_length=12, blank=True)
+    trigger = models.CharField(_("trigger"), max_length=12, choices=Trigger.choices)
+    as_of = models.DateField(_("as of"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.RUNNING
+    )
+    started_at = models.DateTimeField(_("started"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    chunks_total = models.PositiveIntegerField(default=0)
+    chunks_done = models.PositiveIntegerField(default=0)
+    households_judged = models.PositiveIntegerField(_("households judged"), default=0)
+    alerts_opened = models.PositiveIntegerField(_("alerts opened"), default=0)
+    alerts_updated = models.PositiveIntegerField(_("alerts updated"), default=0)
+    alerts_resolved = models.PositiveIntegerField(_("alerts resolved"), default=0)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("scan run")
+        verbose_name_plural = _("scan runs")
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.trigger} {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class Notification(models.Model):
+    """An in-app message for one user (an alert assigned to them, an area-wide signal …)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    text = models.CharField(max_length=300)
+    link = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "read_at"], name="notification_unread")]
+
+    def __str__(self) -> str:
+        return self.text

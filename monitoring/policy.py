@@ -1,0 +1,98 @@
+"""The county's policy as data: income lines, visit cadences and rule settings, by region.
+
+Each is looked up from the household's nearest region that has one (village, township, county,
+city, province) and then the national default (a row without region). The tables are small, so a
+`Policy` loads them once and answers for every household of a chunk from memory.
+"""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from households.regions import PREFIX_LENGTH, full_code, level_of
+from monitoring import rules
+from monitoring.models import CadenceKind, IncomeLine, RuleConfig, VisitCadence
+
+DEFAULT_CADENCE_DAYS = {
+    CadenceKind.MONITORED: 30,
+    CadenceKind.LIFTED_OUT: 90,
+    CadenceKind.ORDINARY: 365,
+}
+
+
+def _regions_nearest_first(village_code: str) -> list[str | None]:
+    """The village's own code, then each region above it, then None for the national default."""
+    length = PREFIX_LENGTH[level_of(village_code)]
+    lengths = sorted((n for n in PREFIX_LENGTH.values() if n <= length), reverse=True)
+    return [full_code(village_code[:n]) for n in lengths] + [None]
+
+
+@dataclass(frozen=True)
+class LineFor:
+    amount: Decimal
+    year: int
+    region_code: str | None
+
+
+class Policy:
+    def __init__(self):
+        self._lines: dict[tuple[str | None, int], IncomeLine] = {
+            (line.region_id, line.year): line for line in IncomeLine.objects.all()
+        }
+        self._years = sorted({year for _, year in self._lines}, reverse=True)
+        self._cadences = {(row.region_id, row.kind): row.days for row in VisitCadence.objects.all()}
+        self._configs: dict[tuple[str, str | None], RuleConfig] = {
+            (row.code, row.region_id): row for row in RuleConfig.objects.all()
+        }
+        self._settings_cache: dict[str, dict[str, rules.RuleSetting]] = {}
+
+    def income_line(self, village_code: str, as_of: datetime.date) -> LineFor | None:
+        """The line of the as-of year from the nearest region that set one; failing any for
+        that year, the latest earlier year's, again nearest first."""
+        nearest_first = _regions_nearest_first(village_code)
+        for year in (y for y in self._years if y <= as_of.year):
+            for region in nearest_first:
+                line = self._lines.get((region, year))
+                if line is not None:
+                    return LineFor(line.amount, year, region)
+        return None
+
+    def cadence_days(self, village_code: str, kind: str) -> int:
+        for region in _regions_nearest_first(village_code):
+            days = self._cadences.get((region, kind))
+            if days is not None:
+                return days
+        return DEFAULT_CADENCE_DAYS[kind]
+
+    def rule_settings(self, village_code: str) -> dict[str, rules.RuleSetting]:
+        """Settings are set for a county or above, so one county shares one set."""
+        county = village_code[:6]
+        if county not in self._settings_cache:
+            settings = rules.default_settings()
+            # Broadest first, so that the nearest region's row wins.
+            for region in reversed(_regions_nearest_first(full_code(county))):
+                for code in list(settings):
+                    row = self._configs.get((code, region))
+                    if row is not None:
+                        settings[code] = rules.RuleSetting(
+                            row.enabled,
+                            row.severity,
+                            row.weight,
+                            {**settings[code].params, **row.params},
+                        )
+            self._settings_cache[county] = settings
+        return self._settings_cache[county]
+
+    def lookback_days(self) -> int:
+        """How far back any rule looks at events and signals, for loading them once."""
+        days = [90]
+        for (code, _), row in self._configs.items():
+            if code in ("shock_event", "department_signal") and "days" in row.params:
+                days.append(int(row.params["days"]))
+        return max(days)
+
+
+def cadence_kind(*, poverty_status: str, is_monitored: bool) -> str:
+    if is_monitored:
+        return CadenceKind.MONITORED
+    return CadenceKind.LIFTED_OUT if poverty_status == "lifted_out" else CadenceKind.ORDINARY

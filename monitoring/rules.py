@@ -1,0 +1,303 @@
+"""The early-warning rules: each reads one household's facts and an as-of date, nothing else.
+
+A rule is a pure function `(facts, as_of, config) -> evidence | None`. The same function judges one
+household right after a visit and every household of a county in the nightly scan: the scan only
+loads facts for many households at once (`monitoring.facts`), it never re-implements a rule.
+Thresholds, weights and severities come from `RuleConfig` rows, so a county can tune them without
+a release; the defaults below are what a county starts with.
+"""
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+HIGH, MEDIUM, LOW = "high", "medium", "low"
+SEVERITY_RANK = {LOW: 1, MEDIUM: 2, HIGH: 3}
+# Event kinds that are shocks to a household's income or capacity.
+SHOCK_KINDS = {"illness", "disability", "disaster", "accident", "business_failure", "job_loss"}
+LABOUR_LOSS_KINDS = {"illness", "disability", "death"}
+CHECKS = ("food_clothing", "compulsory_education", "basic_medical", "safe_housing", "safe_water")
+
+
+@dataclass(frozen=True)
+class Event:
+    kind: str
+    occurred_on: datetime.date
+    member_had_labour: bool | None = None  # None: the event concerns no one member
+
+
+@dataclass(frozen=True)
+class SignalFact:
+    id: int
+    kind: str
+    occurred_on: datetime.date
+    scope: str  # "person" or "area"
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the rules may know of one household on the as-of date."""
+
+    household_id: int
+    poverty_status: str
+    monitored: bool = False
+    created_on: datetime.date | None = None
+    last_visit_on: datetime.date | None = None
+    # The latest visit's figures (None when the household was never visited).
+    per_capita_income: Decimal | None = None
+    total_net_income: Decimal | None = None
+    rigid_spending: Decimal | None = None
+    household_size: int | None = None
+    failed_checks: tuple[str, ...] = ()
+    previous_per_capita_income: Decimal | None = None
+    # Events recorded on the latest visit ("since the last visit"), and all recent events.
+    latest_visit_events: tuple[Event, ...] = ()
+    recent_events: tuple[Event, ...] = ()
+    members_with_labour: int = 0
+    active_members: int = 0
+    signals: tuple[SignalFact, ...] = ()
+    income_line: Decimal | None = None
+    income_line_year: int | None = None
+    cadence_days: int = 365
+
+
+@dataclass(frozen=True)
+class RuleSetting:
+    enabled: bool
+    severity: str
+    weight: int
+    params: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Reason:
+    code: str
+    severity: str
+    weight: int
+    evidence: dict
+
+    def as_json(self) -> dict:
+        return {
+            "code": self.code,
+            "severity": self.severity,
+            "weight": self.weight,
+            "evidence": self.evidence,
+        }
+
+
+def _money(value: Decimal | None) -> str | None:
+    return None if value is None else str(value.quantize(Decimal("0.01")))
+
+
+def income_below_line(facts: Facts, as_of: datetime.date, params: dict) -> dict | None:
+    if facts.per_capita_income is None or facts.income_line is None:
+        return None
+    if facts.per_capita_income < facts.income_line:
+        return {
+            "per_capita_income": _money(facts.per_capita_income),
+            "line": _money(facts.income_line),
+            "line_year": facts.income_line_year,
+        }
+    return None
+
+
+def income_near_line(facts: Facts, as_of: datetime.date, params: dict) -> dict | None:
+    if facts.per_capita_income is None or facts.income_line is None:
+        return None
+    ceiling = facts.income_line * Decimal(str(params["factor"]))
+    if facts.income_line <= facts.per_capita_income < ceiling:
+        return {
+            "per_capita_income": _money(facts.per_capita_income),
+            "line": _money(facts.income_line),
+            "ceiling": _money(ceiling),
+            "factor": params["factor"],
+        }
+    return None
+
+
+def income_drop(facts: Facts, as_of: datetime.date, params: dict) -> dict | None:
+    previous, current = facts.previous_per_capita_income, facts.per_capita_income
+    if previous is None or current is None or previous <= 0:
+        return None
+    drop = (previous - current) / previous
+    if drop >= Decimal(str(params["drop"])):
+        return {
+            "per_capita_income": _money(current),
+            "previous_per_capita_income": _money(previous),
+            "drop": str(drop.quantize(Decimal("0.001"))),
+            "threshold": params["drop"],
+        }
+    return None
+
+
+def rigid_spending(facts: Facts, as_of: datetime.date, params: dict) -> dict | None:
+    spending, income = facts.rigid_spending, facts.total_net_income
+    if not spending or income is None or not facts.household_size:
+        return None
+    share_threshold = Decimal(str(params["share"]))
+    heavy = income <= 0 or spending >= income * share_threshold
+    after = (income - spending) / facts.household_size
+    below = facts.income_line is not None and after < facts.income_line
+    if heavy or below:
+        return {
+            "rigid_spending": _money(spending),
+            "total_net_income": _money(income),
+            "share": str((spending / income).quantize(Decimal("0.001"))) if income > 0 else None,
+            "share_threshold": params["share"],
+            "per_capita_after_spending": _money(after),
+            "line": _money(facts.income_line),
+        }
+    return None
+
+
+def guarantee_gap(facts: Facts, as_of: datetime.date, params: dict) -> dict | None:
+    if facts.failed_checks:
+        return {"failed_checks": list(facts.failed_checks)}
+    return None
+
+
+def labour_loss(facts: Facts, as_of: datetime.date, params: dict) -> dict | None:
+    lost = [
+        event.kind
+        for event in facts.latest_visit_events
+        if event.kind in LABOUR_LOSS_KINDS and event.member_had_labour is not False
+    ]
+    none_left = facts.active_members > 0 and facts.members_with_labour == 0
+    if lost or none_left:
+        return {
+            "members_with_labour": facts.members_with_labour,
+            "events_since_previous_visit": sorted(set(lost)),
+        }
+    return None
+
+
+def shock_event(facts: Facts, as_of: datetime.date, params: dict) -> dict | None:
+    since = as_of - datetime.timedelta(days=params["days"])
+    shocks = sorted(
+        {
+            (event.kind, event.occurred_on.isoformat())
+            for event in facts.recent_events
+            if event.kind in SHOCK_KINDS and since <= event.occurred_on <= as_of
+        }
+    )
+    if shocks:
+        return {"events": [{"kind": kind, "on": on} for kind, on in shocks], "days": params["days"]}
+    return None
+
+
+def department_signal(facts: Facts, as_of: datetime.date, params: dict) -> dict | None:
+    since = as_of - datetime.timedelta(days=params["days"])
+    recent = [s for s in facts.signals if since <= s.occurred_on <= as_of]
+    if not recent:
+        return None
+    return {
+        "signals": [
+            {"id": s.id, "kind": s.kind, "on": s.occurred_on.isoformat(), "scope": s.scope}
+            for s in sorted(recent, key=lambda s: (s.occurred_on, s.id))
+        ],
+        "days": params["days"],
+    }
+
+
+def department_signal_severity(evidence: dict, params: dict, default: str) -> str:
+    """A signal reason is as severe as its most severe signal kind."""
+    severities = [params["kind_severity"].get(s["kind"], default) for s in evidence["signals"]]
+    return max(severities, key=SEVERITY_RANK.__getitem__)
+
+
+def visit_overdue(facts: Facts, as_of: datetime.date, params: dict) -> dict | None:
+    since = facts.last_visit_on or facts.created_on
+    if since is None:
+        return None
+    due = since + datetime.timedelta(days=facts.cadence_days + params["grace_days"])
+    if as_of > due:
+        return {
+            "last_visit_on": facts.last_visit_on.isoformat() if facts.last_visit_on else None,
+            "cadence_days": facts.cadence_days,
+            "grace_days": params["grace_days"],
+            "overdue_days": (as_of - due).days,
+        }
+    return None
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    check: Callable[[Facts, datetime.date, dict], dict | None]
+    severity: str
+    weight: int
+    params: dict
+
+
+RULES: tuple[Rule, ...] = (
+    Rule("income_below_line", income_below_line, HIGH, 40, {}),
+    Rule("income_near_line", income_near_line, LOW, 10, {"factor": "1.2"}),
+    Rule("income_drop", income_drop, MEDIUM, 20, {"drop": "0.30"}),
+    Rule("rigid_spending", rigid_spending, HIGH, 35, {"share": "0.5"}),
+    Rule("guarantee_gap", guarantee_gap, HIGH, 40, {}),
+    Rule("labour_loss", labour_loss, HIGH, 30, {}),
+    Rule("shock_event", shock_event, MEDIUM, 20, {"days": 90}),
+    Rule(
+        "department_signal",
+        department_signal,
+        MEDIUM,
+        25,
+        {
+            "days": 90,
+            "kind_severity": {
+                "large_medical_expense": HIGH,
+                "assistance_granted": LOW,
+                "assistance_cancelled": MEDIUM,
+                "school_dropout": HIGH,
+                "disability_certified": MEDIUM,
+                "disaster_area": HIGH,
+                "unemployment": MEDIUM,
+                "death": HIGH,
+            },
+        },
+    ),
+    Rule("visit_overdue", visit_overdue, LOW, 5, {"grace_days": 15}),
+)
+RULES_BY_CODE = {rule.code: rule for rule in RULES}
+
+
+def default_settings() -> dict[str, RuleSetting]:
+    return {
+        rule.code: RuleSetting(True, rule.severity, rule.weight, dict(rule.params))
+        for rule in RULES
+    }
+
+
+def evaluate(facts: Facts, as_of: datetime.date, settings: dict[str, RuleSetting]) -> list[Reason]:
+    """Every reason that fires for this household on this date, most severe first."""
+    reasons = []
+    for rule in RULES:
+        setting = settings.get(rule.code) or RuleSetting(True, rule.severity, rule.weight, {})
+        if not setting.enabled:
+            continue
+        params = {**rule.params, **setting.params}
+        evidence = rule.check(facts, as_of, params)
+        if evidence is None:
+            continue
+        severity = setting.severity
+        if rule.code == "department_signal":
+            severity = department_signal_severity(evidence, params, setting.severity)
+        reasons.append(Reason(rule.code, severity, setting.weight, evidence))
+    reasons.sort(key=lambda reason: (-SEVERITY_RANK[reason.severity], reason.code))
+    return reasons
+
+
+def level_of(reasons: list[Reason]) -> str:
+    if not reasons:
+        return "none"
+    return max((reason.severity for reason in reasons), key=SEVERITY_RANK.__getitem__)
+
+
+def score_of(reasons: list[Reason]) -> int:
+    return sum(reason.weight for reason in reasons)
+
+
+def opens_alert(reasons: list[Reason]) -> bool:
+    """Low reasons show on the household but do not put it in front of a cadre."""
+    return any(SEVERITY_RANK[reason.severity] >= SEVERITY_RANK[MEDIUM] for reason in reasons)

@@ -1,0 +1,129 @@
+"""County scans fanned out in chunks, single evaluations, and the catch-up sweep."""
+
+import datetime
+import logging
+
+from django.db import transaction
+from django.db.models import Count, F, Max, Min
+from django.db.models.functions import Substr
+from django.utils import timezone
+
+from households.models import Household
+from monitoring.evaluation import Outcome, evaluate_households
+from monitoring.facts import households_in
+from monitoring.models import ScanRun
+from monitoring.queueing import enqueue_after_commit
+
+logger = logging.getLogger(__name__)
+CHUNK_SIZE = 5000
+SWEEP_BATCH = 2000
+
+
+def evaluate_one(household_id: int, *, as_of: datetime.date) -> Outcome:
+    return evaluate_households(households_in(ids=[household_id]), as_of=as_of)
+
+
+def _chunks(scope: str) -> list[tuple[str, int, int]]:
+    """(township prefix, first id, last id) spans of at most about CHUNK_SIZE households.
+
+    A scan fans out by township, so more workers finish sooner and a township's households are
+    judged together; a big township is cut into id ranges.
+    """
+    townships = (
+        households_in(scope=scope)
+        .annotate(township=Substr("village_id", 1, 9))
+        .values("township")
+        .annotate(first=Min("id"), last=Max("id"), count=Count("id"))
+        .order_by("township")
+    )
+    chunks = []
+    for township in townships:
+        pieces = max(1, -(-township["count"] // CHUNK_SIZE))
+        span = township["last"] - township["first"] + 1
+        step = -(-span // pieces)
+        start = township["first"]
+        while start <= township["last"]:
+            chunks.append((township["township"], start, min(start + step - 1, township["last"])))
+            start += step
+    return chunks
+
+
+def scan_start(
+    *, trigger: str, scope: str = "", as_of: datetime.date | None = None, actor=None
+) -> ScanRun:
+    """Record a run and queue its chunks once the run is committed."""
+    from monitoring.tasks import scan_chunk
+
+    as_of = as_of or timezone.localdate()
+    chunks = _chunks(scope)
+    with transaction.atomic():
+        run = ScanRun.objects.create(
+            scope=scope, trigger=trigger, as_of=as_of, chunks_total=len(chunks), started_by=actor
+        )
+        if not chunks:
+            run.status, run.finished_at = ScanRun.Status.FINISHED, timezone.now()
+            run.save(update_fields=["status", "finished_at"])
+        for township, first, last in chunks:
+            enqueue_after_commit(
+                scan_chunk, [run.pk, township, first, last, as_of.isoformat()], "scans"
+            )
+    return run
+
+
+def scan_chunk(
+    run_id: int, *, scope: str, id_from: int, id_to: int, as_of: datetime.date
+) -> Outcome:
+    with transaction.atomic():
+        outcome = evaluate_households(
+            households_in(scope=scope, id_from=id_from, id_to=id_to), as_of=as_of
+        )
+        # Counted in the same transaction as the work: a redelivered chunk is not counted twice
+        # unless it really ran twice, and then its second run changed nothing.
+        ScanRun.objects.filter(pk=run_id).update(
+            chunks_done=F("chunks_done") + 1,
+            households_judged=F("households_judged") + outcome.judged,
+            alerts_opened=F("alerts_opened") + outcome.opened,
+            alerts_updated=F("alerts_updated") + outcome.updated,
+            alerts_resolved=F("alerts_resolved") + outcome.resolved,
+        )
+        ScanRun.objects.filter(
+            pk=run_id, status=ScanRun.Status.RUNNING, chunks_done__gte=F("chunks_total")
+        ).update(status=ScanRun.Status.FINISHED, finished_at=timezone.now())
+    return outcome
+
+
+def scan_run_inline(
+    *, trigger: str, scope: str = "", as_of: datetime.date | None = None
+) -> ScanRun:
+    """The same scan, its chunks run here one after another (for management commands)."""
+    as_of = as_of or timezone.localdate()
+    chunks = _chunks(scope)
+    run = ScanRun.objects.create(
+        scope=scope, trigger=trigger, as_of=as_of, chunks_total=len(chunks)
+    )
+    for township, first, last in chunks:
+        scan_chunk(run.pk, scope=township, id_from=first, id_to=last, as_of=as_of)
+    if not chunks:
+        ScanRun.objects.filter(pk=run.pk).update(
+            status=ScanRun.Status.FINISHED, finished_at=timezone.now()
+        )
+    run.refresh_from_db()
+    return run
+
+
+def evaluate_pending(*, limit: int = SWEEP_BATCH) -> int:
+    """Judge households whose evaluation was asked for but never ran (say, the broker was down)."""
+    as_of = timezone.localdate()
+    pending = list(
+        Household.objects.filter(evaluation_pending_since__isnull=False)
+        .order_by("evaluation_pending_since")
+        .values_list("id", flat=True)[:limit]
+    )
+    judged = 0
+    for start in range(0, len(pending), 500):
+        judged += evaluate_households(
+            households_in(ids=pending[start : start + 500]), as_of=as_of
+        ).judged
+    if pending:
+        logger.info("sweep judged %d pending households", judged)
+    return judged

@@ -1,0 +1,152 @@
+"""County officers' changes to income lines and rule settings; each change re-scans its area."""
+
+from decimal import Decimal
+
+import pghistory
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from config.exceptions import EditConflict
+from households.models import Region
+from households.regions import prefix_of
+from monitoring import rules
+from monitoring.models import IncomeLine, RuleConfig, ScanRun
+from monitoring.scans import scan_start
+
+# Lines and settings are set by a county or above, never by a township or village.
+SETTABLE_LEVELS = ("province", "city", "county")
+
+
+def _region_for(actor, region_code: str | None) -> Region | None:
+    """The region the actor may set policy for: their own or one under it, county or above."""
+    if region_code in (None, ""):
+        if not actor.is_superuser:
+            raise ValidationError(
+                {"region": _("Only a system administrator sets national values.")}
+            )
+        return None
+    region = Region.objects.filter(code=region_code).first()
+    if region is None or region.level not in SETTABLE_LEVELS:
+        raise ValidationError({"region": _("Choose a province, city or county.")})
+    # A county officer sets their own county's values; a city officer, the city's and its counties'.
+    prefix = actor.scope_prefix
+    if prefix is None or not region.code.startswith(prefix):
+        raise ValidationError({"region": _("No such region in your area.")})
+    return region
+
+
+def income_line_save(
+    *,
+    actor,
+    region_code: str | None,
+    year: int,
+    amount: Decimal,
+    note: str = "",
+    version: int | None = None,
+) -> IncomeLine:
+    if not actor.has_perm("monitoring.change_incomeline"):
+        raise PermissionDenied(_("Your role may not do this."))
+    if amount <= 0:
+        raise ValidationError({"amount": _("A line must be more than zero.")})
+    with transaction.atomic(), pghistory.context(user=actor.pk):
+        region = _region_for(actor, region_code)
+        line = IncomeLine.objects.select_for_update().filter(region=region, year=year).first()
+        if line is None:
+            line = IncomeLine(region=region, year=year)
+        elif version is not None and line.version != version:
+            raise EditConflict()
+        else:
+            line.version += 1
+        line.amount, line.note, line.is_demo = amount, note, False
+        line.full_clean(exclude=["region"], validate_unique=False)
+        try:
+            with transaction.atomic():
+                line.save()
+        except IntegrityError:
+            raise EditConflict() from None
+        scan_start(
+            trigger=ScanRun.Trigger.INCOME_LINE,
+            scope=prefix_of(region.code) if region else "",
+            actor=actor,
+        )
+    return line
+
+
+def _check_params(code: str, params: dict) -> dict:
+    defaults = rules.RULES_BY_CODE[code].params
+    unknown = set(params) - set(defaults)
+    if unknown:
+        raise ValidationError(
+            {"params": _("Unknown thresholds: %(names)s.") % {"names": ", ".join(sorted(unknown))}}
+        )
+    cleaned = {}
+    for name, value in params.items():
+        default = defaults[name]
+        try:
+            if isinstance(default, dict):
+                if not isinstance(value, dict) or not set(value.values()) <= set(
+                    rules.SEVERITY_RANK
+                ):
+                    raise ValueError
+                cleaned[name] = value
+            elif isinstance(default, int):
+                cleaned[name] = int(value)
+                if cleaned[name] < 0:
+                    raise ValueError
+            else:
+                number = Decimal(str(value))
+                if number < 0:
+                    raise ValueError
+                cleaned[name] = str(number)
+        except (ValueError, ArithmeticError):
+            raise ValidationError(
+                {"params": _("The threshold %(name)s is not valid.") % {"name": name}}
+            ) from None
+    return cleaned
+
+
+def rule_config_save(
+    *,
+    actor,
+    code: str,
+    region_code: str | None,
+    enabled: bool,
+    severity: str,
+    weight: int,
+    params: dict,
+    version: int | None = None,
+) -> RuleConfig:
+    if not actor.has_perm("monitoring.change_ruleconfig"):
+        raise PermissionDenied(_("Your role may not do this."))
+    if code not in rules.RULES_BY_CODE:
+        raise ValidationError({"code": _("No such rule.")})
+    if severity not in rules.SEVERITY_RANK:
+        raise ValidationError({"severity": _("Choose low, medium or high.")})
+    cleaned = _check_params(code, params or {})
+    with transaction.atomic(), pghistory.context(user=actor.pk):
+        region = _region_for(actor, region_code)
+        config = RuleConfig.objects.select_for_update().filter(code=code, region=region).first()
+        if config is None:
+            config = RuleConfig(code=code, region=region)
+        elif version is not None and config.version != version:
+            raise EditConflict()
+        else:
+            config.version += 1
+        config.enabled, config.severity, config.weight, config.params = (
+            enabled,
+            severity,
+            weight,
+            cleaned,
+        )
+        try:
+            with transaction.atomic():
+                config.save()
+        except IntegrityError:
+            raise EditConflict() from None
+        scan_start(
+            trigger=ScanRun.Trigger.RULE,
+            scope=prefix_of(region.code) if region else "",
+            actor=actor,
+        )
+    return config

@@ -1,0 +1,39 @@
+"""Celery tasks: ids and ISO dates in, one service call, retries only for lost connections."""
+
+import datetime
+
+from celery import shared_task
+from django.db import InterfaceError, OperationalError
+
+from monitoring import scans
+
+TRANSIENT = (OperationalError, InterfaceError)
+
+
+@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
+def evaluate_household(household_id: int, as_of: str) -> dict:
+    return scans.evaluate_one(household_id, as_of=datetime.date.fromisoformat(as_of)).__dict__
+
+
+@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5, acks_late=True)
+def scan_chunk(run_id: int, scope: str, id_from: int, id_to: int, as_of: str) -> dict:
+    return scans.scan_chunk(
+        run_id, scope=scope, id_from=id_from, id_to=id_to, as_of=datetime.date.fromisoformat(as_of)
+    ).__dict__
+
+
+@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
+def scan_nightly() -> int:
+    return scans.scan_start(trigger="nightly", scope="").pk
+
+
+@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
+def evaluate_pending() -> int:
+    return scans.evaluate_pending()
+
+
+@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
+def send_township_digests() -> int:
+    from monitoring.digest import send_digests
+
+    return send_digests()
