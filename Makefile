@@ -19,6 +19,7 @@ run: setup
 test: setup system-packages
 	@set -euo pipefail; \
 	if [ -z "$${DATABASE_URL:-}" ]; then export DATABASE_URL=$$($(PY) -m config.embedded db-start); fi; \
+	if [ -z "$${CELERY_BROKER_URL:-}" ]; then export DIXIAN_BROKER_DIR=var/test-broker; rm -rf var/test-broker; fi; \
 	echo "== static checks"; \
 	$(VENV)/bin/ruff check .; \
 	$(PY) manage.py makemigrations --check --dry-run > /dev/null; \

@@ -10,7 +10,17 @@ def navigation(request):
     items = [(_("Home"), reverse("home"))]
     if user.has_perm("households.view_household"):
         items.append((_("Households"), reverse("household-list")))
+    if user.has_perm("monitoring.add_visit"):
+        items.append((_("Visits"), reverse("visit-lists")))
+    if user.has_perm("monitoring.view_alert"):
+        items.append((_("Risk warnings"), reverse("alert-queue")))
+    if user.has_perm("monitoring.view_signal"):
+        items.append((_("Department signals"), reverse("signal-list")))
+    if user.has_perm("monitoring.view_scanrun"):
+        items.append((_("Scans"), reverse("scan-list")))
     if user.is_staff:
         items.append((_("Administration"), reverse("admin:index")))
     items.append((_("API"), reverse("api-docs")))
-    return {"nav_items": items}
+    from monitoring.selectors import unread_notifications
+
+    return {"nav_items": items, "unread_count": unread_notifications(user).count()}

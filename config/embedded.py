@@ -117,15 +117,26 @@ def run() -> None:
     if started_db:
         env["DATABASE_URL"] = db_start()
     env.setdefault("CELERY_BROKER_URL", "filesystem://")
-    (VAR_DIR / "broker" / "out").mkdir(parents=True, exist_ok=True)
-    (VAR_DIR / "broker" / "processed").mkdir(parents=True, exist_ok=True)
+    for folder in ("queue", "processed"):
+        (VAR_DIR / "broker" / folder).mkdir(parents=True, exist_ok=True)
     children: list[subprocess.Popen] = []
     try:
         _manage("migrate", "--no-input", env=env)
         _manage("seed_demo", "--if-empty", "--households", "3000", "--seed", "1", env=env)
         _manage("collectstatic", "--no-input", "-v", "0", env=env)
         commands = [
-            ["celery", "-A", "config", "worker", "-l", "info", "-c", "2"],
+            [
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "-l",
+                "info",
+                "-c",
+                "2",
+                "-Q",
+                "interactive,scans,celery",
+            ],
             [
                 "celery",
                 "-A",

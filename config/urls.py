@@ -25,6 +25,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("accounts.urls")),
     path("", include("households.urls")),
+    path("", include("monitoring.urls")),
 ]
 
 handler404 = "config.views.not_found"

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from config.exceptions import EditConflict
 from households import id_numbers, selectors
 from households.models import Household, Member, PovertyStatus, Region, SensitiveAccess
+from monitoring.queueing import request_evaluation
 
 HOUSEHOLD_EDITABLE = (
     "village",
@@ -132,6 +133,7 @@ def household_update(*, actor, household: Household, version: int, **changes) ->
         locked.full_clean()
         locked.version += 1
         locked.save()
+        request_evaluation(locked.pk)
     return locked
 
 
@@ -231,6 +233,7 @@ def member_create(*, actor, household_id: int, name: str, id_number: str, relati
             )
             raise _duplicate_person_error(actor, existing) from None
         _refresh_household_cache(household.pk)
+        request_evaluation(household.pk)
     return member
 
 
@@ -271,6 +274,7 @@ def member_update(*, actor, member: Member, version: int, id_number: str | None 
             raise ValidationError({"relation": _("This household already has a head.")}) from None
         for household_id in {old_household_id, locked.household_id}:
             _refresh_household_cache(household_id)
+            request_evaluation(household_id)
     return locked
 
 

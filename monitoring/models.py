@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from households.models import RiskLevel
 from monitoring.rules import RULES
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
@@ -363,7 +364,7 @@ class Alert(models.Model):
         _("status"), max_length=10, choices=AlertStatus.choices, default=AlertStatus.OPEN
     )
     source = models.CharField(_("source"), max_length=12, choices=AlertSource.choices)
-    level = models.CharField(_("level"), max_length=6)
+    level = models.CharField(_("level"), max_length=6, choices=RiskLevel.choices)
     score = models.PositiveIntegerField(_("score"), default=0)
     # Every reason that fires, with its evidence: [{"code", "severity", "weight", "evidence"}].
     reasons = models.JSONField(_("reasons"), default=list)

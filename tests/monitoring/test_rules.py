@@ -58,9 +58,20 @@ def test_income_against_the_line(per_capita, expected):
 
 
 def test_income_rules_need_a_line_and_a_visit():
-    assert fired(facts(income_line=None, per_capita_income=D("100"), previous_per_capita_income=D("100"))) == set()
-    never_visited = facts(per_capita_income=None, total_net_income=None, rigid_spending=None,
-                          household_size=None, previous_per_capita_income=None, last_visit_on=None)
+    assert (
+        fired(
+            facts(income_line=None, per_capita_income=D("100"), previous_per_capita_income=D("100"))
+        )
+        == set()
+    )
+    never_visited = facts(
+        per_capita_income=None,
+        total_net_income=None,
+        rigid_spending=None,
+        household_size=None,
+        previous_per_capita_income=None,
+        last_visit_on=None,
+    )
     assert "income_below_line" not in fired(never_visited)
 
 
@@ -92,8 +103,15 @@ def test_income_drop(previous, current, fires):
 )
 def test_rigid_spending(spending, income, size, fires):
     per_capita = income / size
-    result = fired(facts(rigid_spending=spending, total_net_income=income, household_size=size,
-                         per_capita_income=per_capita, previous_per_capita_income=per_capita))
+    result = fired(
+        facts(
+            rigid_spending=spending,
+            total_net_income=income,
+            household_size=size,
+            per_capita_income=per_capita,
+            previous_per_capita_income=per_capita,
+        )
+    )
     assert ("rigid_spending" in result) is fires
 
 
@@ -172,22 +190,38 @@ def test_department_signal_severity_follows_its_kind(kind, days_ago, severity):
     ],
 )
 def test_visit_overdue(last_visit, cadence, fires):
-    assert ("visit_overdue" in fired(facts(last_visit_on=last_visit, cadence_days=cadence))) is fires
+    assert (
+        "visit_overdue" in fired(facts(last_visit_on=last_visit, cadence_days=cadence))
+    ) is fires
 
 
 def test_a_never_visited_household_is_overdue_from_its_registration():
-    never = facts(last_visit_on=None, created_on=AS_OF - datetime.timedelta(days=200), cadence_days=90,
-                  per_capita_income=None, previous_per_capita_income=None, total_net_income=None,
-                  household_size=None, rigid_spending=None)
+    never = facts(
+        last_visit_on=None,
+        created_on=AS_OF - datetime.timedelta(days=200),
+        cadence_days=90,
+        per_capita_income=None,
+        previous_per_capita_income=None,
+        total_net_income=None,
+        household_size=None,
+        rigid_spending=None,
+    )
     assert fired(never) == {"visit_overdue"}
 
 
 def test_level_score_and_alert_threshold():
-    low_only = rules.evaluate(facts(per_capita_income=D("6500"), previous_per_capita_income=D("6500")), AS_OF, SETTINGS)
+    low_only = rules.evaluate(
+        facts(per_capita_income=D("6500"), previous_per_capita_income=D("6500")), AS_OF, SETTINGS
+    )
     assert rules.level_of(low_only) == "low" and not rules.opens_alert(low_only)
     several = rules.evaluate(
-        facts(per_capita_income=D("5000"), previous_per_capita_income=D("9000"), failed_checks=("safe_water",)),
-        AS_OF, SETTINGS,
+        facts(
+            per_capita_income=D("5000"),
+            previous_per_capita_income=D("9000"),
+            failed_checks=("safe_water",),
+        ),
+        AS_OF,
+        SETTINGS,
     )
     assert [r.code for r in several] == ["guarantee_gap", "income_below_line", "income_drop"]
     assert rules.level_of(several) == "high" and rules.opens_alert(several)
@@ -199,12 +233,21 @@ def test_settings_change_thresholds_severity_and_switch_rules_off():
     tuned["income_drop"] = rules.RuleSetting(True, "high", 33, {"drop": "0.10"})
     tuned["guarantee_gap"] = rules.RuleSetting(False, "high", 40, {})
     reasons = rules.evaluate(
-        facts(per_capita_income=D("8500"), previous_per_capita_income=D("9500"), failed_checks=("safe_water",)),
-        AS_OF, tuned,
+        facts(
+            per_capita_income=D("8500"),
+            previous_per_capita_income=D("9500"),
+            failed_checks=("safe_water",),
+        ),
+        AS_OF,
+        tuned,
     )
     assert [(r.code, r.severity, r.weight) for r in reasons] == [("income_drop", "high", 33)]
 
 
 def test_evidence_names_values_and_thresholds():
-    reason = rules.evaluate(facts(per_capita_income=D("5432.1"), previous_per_capita_income=D("5432.1")), AS_OF, SETTINGS)[0]
+    reason = rules.evaluate(
+        facts(per_capita_income=D("5432.1"), previous_per_capita_income=D("5432.1")),
+        AS_OF,
+        SETTINGS,
+    )[0]
     assert reason.evidence == {"per_capita_income": "5432.10", "line": "6000.00", "line_year": 2026}

@@ -1,0 +1,139 @@
+import uuid
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from monitoring.models import EventKind
+from monitoring.services.visits import CHECK_FIELDS, INCOME_FIELDS, SPENDING_FIELDS, EventInput
+
+MONEY_INPUT = {"inputmode": "decimal", "min": "0", "step": "0.01", "class": "money"}
+YES_NO = [(True, _("Yes")), (False, _("No"))]
+
+
+def _money(label):
+    return forms.DecimalField(
+        label=label,
+        min_value=0,
+        max_digits=12,
+        decimal_places=2,
+        widget=forms.NumberInput(attrs=MONEY_INPUT),
+    )
+
+
+def _check(label):
+    return forms.TypedChoiceField(
+        label=label,
+        choices=YES_NO,
+        coerce=lambda value: value in (True, "True"),
+        widget=forms.RadioSelect(attrs={"class": "yes-no"}),
+        initial=True,
+    )
+
+
+class VisitForm(forms.Form):
+    """The phone page's form. The client id is made when the form is first shown, so a form
+    sent twice (a double tap, a retry on a bad network) records one visit."""
+
+    client_uuid = forms.UUIDField(widget=forms.HiddenInput)
+    visited_on = forms.DateField(
+        label=_("Visit date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    household_size = forms.IntegerField(
+        label=_("People living in the household"),
+        min_value=1,
+        max_value=30,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    wage_income = _money(_("Wages (12 months)"))
+    business_income = _money(_("Production and business, net (12 months)"))
+    property_income = _money(_("Property income (12 months)"))
+    transfer_income = _money(_("Transfers: pensions, subsidies, allowances (12 months)"))
+    medical_spending = _money(_("Out-of-pocket medical spending"))
+    education_spending = _money(_("Out-of-pocket education spending"))
+    disaster_loss = _money(_("Disaster losses"))
+    food_clothing_ok = _check(_("Enough food and clothing"))
+    compulsory_education_ok = _check(_("Children in compulsory education are in school"))
+    basic_medical_ok = _check(_("Basic medical care ensured"))
+    safe_housing_ok = _check(_("Housing is safe"))
+    safe_water_ok = _check(_("Drinking water is safe"))
+    notes = forms.CharField(
+        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, household=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("client_uuid", uuid.uuid4())
+        self.initial.setdefault("visited_on", timezone.localdate())
+        if household is not None:
+            self.initial.setdefault("household_size", household.member_count or None)
+        self.visit_field_names = INCOME_FIELDS + SPENDING_FIELDS + CHECK_FIELDS
+
+
+class EventForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Event"), choices=[("", "—")] + EventKind.choices, required=False
+    )
+    member = forms.TypedChoiceField(label=_("Who"), coerce=int, required=False, empty_value=None)
+    occurred_on = forms.DateField(
+        label=_("When"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, members=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].choices = [("", _("The whole household"))] + [
+            (m.pk, m.name) for m in members
+        ]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("kind") and not data.get("occurred_on"):
+            self.add_error("occurred_on", _("When did it happen?"))
+        return data
+
+    def as_event(self) -> EventInput | None:
+        data = self.cleaned_data
+        if not data.get("kind"):
+            return None
+        return EventInput(
+            kind=data["kind"], occurred_on=data["occurred_on"], member_id=data.get("member")
+        )
+
+
+EventFormSet = forms.formset_factory(EventForm, extra=2, max_num=10)
+
+
+class SelfReportForm(forms.Form):
+    report = forms.CharField(
+        label=_("What hardship does the household report?"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+class AssignForm(forms.Form):
+    assignee = forms.TypedChoiceField(label=_("Assign to"), coerce=int)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, colleagues=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].choices = [
+            (user.pk, f"{user.get_full_name() or user.username} · {user.get_role_display()}")
+            for user in colleagues
+        ]
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(
+        label=_("Note"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class DismissForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why is the warning dismissed?"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)

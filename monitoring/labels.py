@@ -1,0 +1,59 @@
+"""Human words for the codes that rules, evidence and timelines store."""
+
+from django.utils.translation import gettext_lazy as _
+
+RULE_LABELS = {
+    "income_below_line": _("Income below the monitoring line"),
+    "income_near_line": _("Income close to the line"),
+    "income_drop": _("Income dropped sharply"),
+    "rigid_spending": _("Heavy rigid spending"),
+    "guarantee_gap": _("A basic guarantee is not met"),
+    "labour_loss": _("Loss of labour"),
+    "shock_event": _("Recent shock"),
+    "department_signal": _("Department warning"),
+    "visit_overdue": _("Visit overdue"),
+    "self_report": _("Self-report of hardship"),
+}
+CHECK_LABELS = {
+    "food_clothing": _("food and clothing"),
+    "compulsory_education": _("compulsory education"),
+    "basic_medical": _("basic medical care"),
+    "safe_housing": _("safe housing"),
+    "safe_water": _("safe drinking water"),
+}
+EVIDENCE_LABELS = {
+    "per_capita_income": _("per-capita income"),
+    "previous_per_capita_income": _("previous per-capita income"),
+    "line": _("monitoring line"),
+    "line_year": _("line of the year"),
+    "ceiling": _("upper bound"),
+    "factor": _("factor"),
+    "drop": _("drop"),
+    "threshold": _("threshold"),
+    "rigid_spending": _("rigid spending"),
+    "total_net_income": _("household net income"),
+    "share": _("share of income"),
+    "share_threshold": _("share threshold"),
+    "per_capita_after_spending": _("per capita after rigid spending"),
+    "failed_checks": _("failed checks"),
+    "members_with_labour": _("members able to work"),
+    "events_since_previous_visit": _("events since the previous visit"),
+    "events": _("events"),
+    "days": _("within days"),
+    "signals": _("signals"),
+    "last_visit_on": _("last visit"),
+    "cadence_days": _("visit every (days)"),
+    "grace_days": _("grace days"),
+    "overdue_days": _("days overdue"),
+    "report": _("report"),
+}
+ACTION_LABELS = {
+    "opened": _("opened the warning"),
+    "reasons_changed": _("reasons changed"),
+    "auto_resolved": _("resolved automatically: no reason fires any more"),
+    "assign": _("assigned"),
+    "verify": _("verified at home"),
+    "confirm": _("confirmed"),
+    "dismiss": _("dismissed"),
+    "self_report": _("recorded a self-report"),
+}

@@ -1,0 +1,88 @@
+"""Reads of the monitoring app, scoped by region like everything else."""
+
+import datetime
+
+from django.db.models import Q, QuerySet
+
+from households.selectors import households_visible_to
+from monitoring.models import ACTIVE_STATUSES, Alert, Notification, ScanRun, Signal, Visit
+
+
+def _prefix(user) -> str | None:
+    return user.scope_prefix if user.is_authenticated else None
+
+
+def visits_visible_to(user) -> QuerySet[Visit]:
+    prefix = _prefix(user)
+    if prefix is None or not user.has_perm("monitoring.view_visit"):
+        return Visit.objects.none()
+    return Visit.objects.filter(household__village__code__startswith=prefix)
+
+
+def alerts_visible_to(user) -> QuerySet[Alert]:
+    prefix = _prefix(user)
+    if prefix is None or not user.has_perm("monitoring.view_alert"):
+        return Alert.objects.none()
+    return Alert.objects.filter(household__village__code__startswith=prefix)
+
+
+def alert_queue(user) -> QuerySet[Alert]:
+    """Active alerts, the most severe and the oldest first."""
+    return (
+        alerts_visible_to(user)
+        .filter(status__in=ACTIVE_STATUSES)
+        .select_related("household", "household__village", "assignee")
+        .order_by("-score", "opened_at", "id")
+    )
+
+
+def signals_visible_to(user) -> QuerySet[Signal]:
+    """Signals about households in scope, areas in scope, or sent by systems of this region."""
+    prefix = _prefix(user)
+    if prefix is None or not user.has_perm("monitoring.view_signal"):
+        return Signal.objects.none()
+    return Signal.objects.filter(
+        Q(household__village__code__startswith=prefix)
+        | Q(region__code__startswith=prefix)
+        | Q(
+            household__isnull=True,
+            region__isnull=True,
+            received_by__region__code__startswith=prefix,
+        )
+    )
+
+
+def scan_runs_visible_to(user) -> QuerySet[ScanRun]:
+    """Runs over the user's region or over an area that contains it."""
+    prefix = _prefix(user)
+    if prefix is None or not user.has_perm("monitoring.view_scanrun"):
+        return ScanRun.objects.none()
+    containing = [prefix[:n] for n in range(0, len(prefix) + 1)]
+    return ScanRun.objects.filter(Q(scope__startswith=prefix) | Q(scope__in=containing))
+
+
+def visits_due(user, *, today: datetime.date, within_days: int = 14) -> QuerySet:
+    """Households whose next visit falls within the coming days, or that were never visited."""
+    horizon = today + datetime.timedelta(days=within_days)
+    return (
+        households_visible_to(user)
+        .filter(
+            Q(next_visit_due__gte=today, next_visit_due__lte=horizon)
+            | Q(next_visit_due__isnull=True)
+        )
+        .select_related("village")
+        .order_by("next_visit_due", "number")
+    )
+
+
+def visits_overdue(user, *, today: datetime.date) -> QuerySet:
+    return (
+        households_visible_to(user)
+        .filter(next_visit_due__lt=today)
+        .select_related("village")
+        .order_by("next_visit_due", "number")
+    )
+
+
+def unread_notifications(user) -> QuerySet[Notification]:
+    return Notification.objects.filter(user=user, read_at__isnull=True)

@@ -1,0 +1,45 @@
+from django import template
+
+from monitoring.labels import ACTION_LABELS, CHECK_LABELS, EVIDENCE_LABELS, RULE_LABELS
+from monitoring.models import EventKind, SignalKind
+
+register = template.Library()
+
+
+@register.filter
+def rule_label(code: str) -> str:
+    return str(RULE_LABELS.get(code, code))
+
+
+@register.filter
+def action_label(action: str) -> str:
+    return str(ACTION_LABELS.get(action, action))
+
+
+def _value(key: str, value) -> str:
+    if key == "failed_checks":
+        return "、".join(str(CHECK_LABELS.get(check, check)) for check in value)
+    if key in ("events", "events_since_previous_visit"):
+        items = value if isinstance(value, list) else []
+        return "、".join(
+            f"{EventKind(item['kind']).label} {item['on']}"
+            if isinstance(item, dict)
+            else str(EventKind(item).label)
+            for item in items
+        )
+    if key == "signals":
+        return "、".join(f"{SignalKind(item['kind']).label} {item['on']}" for item in value)
+    return "—" if value is None else str(value)
+
+
+@register.filter
+def evidence_items(evidence: dict) -> list[tuple[str, str]]:
+    """The evidence of a reason as (label, value) rows, in the reader's language."""
+    return [
+        (str(EVIDENCE_LABELS.get(key, key)), _value(key, value)) for key, value in evidence.items()
+    ]
+
+
+@register.filter
+def check_label(check: str) -> str:
+    return str(CHECK_LABELS.get(check, check))

@@ -1,0 +1,21 @@
+from django.urls import path, re_path
+
+from monitoring import views
+
+urlpatterns = [
+    path("visits/", views.visit_lists, name="visit-lists"),
+    path("visits/new/", views.visit_create, name="visit-create"),
+    path("visits/households/", views.visit_household_search, name="visit-household-search"),
+    path("visits/<int:pk>/", views.visit_detail, name="visit-detail"),
+    path("households/<int:pk>/self-report/", views.self_report, name="self-report"),
+    path("alerts/", views.alert_queue, name="alert-queue"),
+    path("alerts/<int:pk>/", views.alert_detail, name="alert-detail"),
+    re_path(
+        r"^alerts/(?P<pk>\d+)/(?P<action>assign|verify|confirm|dismiss)/$",
+        views.alert_action,
+        name="alert-action",
+    ),
+    path("signals/", views.signal_list, name="signal-list"),
+    path("scans/", views.scan_list, name="scan-list"),
+    path("notifications/", views.notification_list, name="notification-list"),
+]

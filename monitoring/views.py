@@ -1,0 +1,333 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.models import User
+from config.exceptions import EditConflict
+from households import selectors as household_selectors
+from households.forms import add_service_errors
+from households.models import Region
+from monitoring import selectors
+from monitoring.forms import (
+    AssignForm,
+    DismissForm,
+    EventFormSet,
+    NoteForm,
+    SelfReportForm,
+    VisitForm,
+)
+from monitoring.models import ACTIVE_STATUSES, Alert, AlertSource, Notification, ScanRun, Signal
+from monitoring.rules import RULES
+from monitoring.scans import scan_start
+from monitoring.services import alerts as alert_services
+from monitoring.services.alerts import ASSIGNABLE_ROLES, TRANSITIONS
+from monitoring.services.visits import visit_record
+
+PAGE_SIZE = 50
+
+
+@login_required
+@permission_required("monitoring.add_visit", raise_exception=True)
+def visit_lists(request):
+    """A village worker's day: whom to visit soon, who is overdue, what they recorded lately."""
+    today = timezone.localdate()
+    overdue = selectors.visits_overdue(request.user, today=today)
+    return render(
+        request,
+        "monitoring/visit_lists.html",
+        {
+            "overdue": overdue[:100],
+            "overdue_count": overdue.count(),
+            "due": selectors.visits_due(request.user, today=today)[:100],
+            "recent": selectors.visits_visible_to(request.user)
+            .filter(visitor=request.user)
+            .select_related("household")[:20],
+            "today": today,
+        },
+    )
+
+
+@login_required
+@permission_required("monitoring.add_visit", raise_exception=True)
+def visit_household_search(request):
+    """The household picker of the visit page (htmx): by head's name or household number."""
+    query = request.GET.get("q", "").strip()
+    households = household_selectors.households_visible_to(request.user).select_related("village")
+    if query.isdigit():
+        households = households.filter(number__startswith=query)
+    elif query:
+        households = households.filter(head_name__contains=query)
+    else:
+        households = households.none()
+    return render(
+        request,
+        "monitoring/visit_household_results.html",
+        {"households": households.order_by("number")[:20]},
+    )
+
+
+@login_required
+@permission_required("monitoring.add_visit", raise_exception=True)
+def visit_create(request):
+    household_id = request.GET.get("household") or request.POST.get("household")
+    household = None
+    if household_id:
+        household = household_selectors.household_get(user=request.user, pk=household_id)
+    if household is None:
+        return render(request, "monitoring/visit_pick.html")
+    members = list(household.members.filter(status="active"))
+    form = VisitForm(request.POST or None, household=household)
+    events = EventFormSet(request.POST or None, form_kwargs={"members": members}, prefix="events")
+    if request.method == "POST" and form.is_valid() and events.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            visit, created = visit_record(
+                actor=request.user,
+                household_id=household.pk,
+                events=[event for event in (f.as_event() for f in events) if event],
+                **data,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            if created:
+                messages.success(
+                    request,
+                    _("Visit recorded for household %(number)s.") % {"number": household.number},
+                )
+            else:
+                messages.info(
+                    request, _("This visit had already been recorded; nothing was added.")
+                )
+            return redirect("visit-detail", pk=visit.pk)
+    last = household.visits.order_by("-visited_on", "-id").first()
+    return render(
+        request,
+        "monitoring/visit_form.html",
+        {"household": household, "form": form, "events": events, "last": last},
+    )
+
+
+@login_required
+@permission_required("monitoring.view_visit", raise_exception=True)
+def visit_detail(request, pk):
+    visit = get_object_or_404(
+        selectors.visits_visible_to(request.user).select_related("household", "visitor"), pk=pk
+    )
+    return render(
+        request,
+        "monitoring/visit_detail.html",
+        {"visit": visit, "events": visit.events.select_related("member")},
+    )
+
+
+@login_required
+@permission_required("monitoring.add_visit", raise_exception=True)
+def self_report(request, pk):
+    household = household_selectors.household_get(user=request.user, pk=pk)
+    form = SelfReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            alert = alert_services.self_report_record(
+                actor=request.user, household_id=household.pk, report=form.cleaned_data["report"]
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The household's report was recorded as a risk warning."))
+            if request.user.has_perm("monitoring.view_alert"):
+                return redirect("alert-detail", pk=alert.pk)
+            return redirect("household-detail", pk=household.pk)
+    return render(
+        request, "monitoring/self_report_form.html", {"household": household, "form": form}
+    )
+
+
+@login_required
+@permission_required("monitoring.view_alert", raise_exception=True)
+def alert_queue(request):
+    alerts = selectors.alert_queue(request.user)
+    village, reason, status = (
+        request.GET.get("village", ""),
+        request.GET.get("reason", ""),
+        request.GET.get("status", ""),
+    )
+    if village:
+        alerts = alerts.filter(household__village__code=village)
+    if reason:
+        alerts = alerts.filter(reason_codes__contains=[reason])
+    if status in dict(Alert._meta.get_field("status").choices):
+        alerts = alerts.filter(status=status)
+    if request.GET.get("mine"):
+        alerts = alerts.filter(assignee=request.user)
+    page = Paginator(alerts, PAGE_SIZE).get_page(request.GET.get("page"))
+    prefix = request.user.scope_prefix or ""
+    villages = Region.objects.filter(code__startswith=prefix, level=Region.Level.VILLAGE).order_by(
+        "code"
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "monitoring/alert_queue.html",
+        {
+            "page": page,
+            "villages": villages,
+            "reasons": [rule.code for rule in RULES] + ["self_report"],
+            "statuses": [
+                (s, label)
+                for s, label in Alert._meta.get_field("status").choices
+                if s in ACTIVE_STATUSES
+            ],
+            "selected": {"village": village, "reason": reason, "status": status},
+            "query": query.urlencode(),
+        },
+    )
+
+
+def _colleagues(alert):
+    """Users who may take the alert: active field staff whose region covers the household."""
+    village = alert.household.village_id
+    candidates = User.objects.filter(
+        is_active=True, role__in=ASSIGNABLE_ROLES, region__isnull=False
+    )
+    return [
+        user
+        for user in candidates.order_by("role", "username")
+        if village.startswith(user.scope_prefix)
+    ]
+
+
+@login_required
+@permission_required("monitoring.view_alert", raise_exception=True)
+def alert_detail(request, pk, forms=None):
+    alert = get_object_or_404(
+        selectors.alerts_visible_to(request.user).select_related(
+            "household", "household__village", "assignee"
+        ),
+        pk=pk,
+    )
+    forms = forms or {}
+    initial = {"version": alert.version}
+    can_manage = request.user.has_perm("monitoring.change_alert")
+    context = {
+        "alert": alert,
+        "timeline": alert.timeline.select_related("actor"),
+        "can_manage": can_manage,
+        "can_verify": can_manage or alert.assignee_id == request.user.pk,
+        "allowed": {action: alert.status in TRANSITIONS[action][0] for action in TRANSITIONS},
+        "assign_form": forms.get("assign")
+        or AssignForm(
+            initial={**initial, "assignee": alert.assignee_id},
+            colleagues=_colleagues(alert) if can_manage else (),
+        ),
+        "verify_form": forms.get("verify") or NoteForm(initial=initial),
+        "confirm_form": forms.get("confirm") or NoteForm(initial=initial),
+        "dismiss_form": forms.get("dismiss") or DismissForm(initial=initial),
+    }
+    return render(request, "monitoring/alert_detail.html", context, status=400 if forms else 200)
+
+
+@login_required
+@require_POST
+def alert_action(request, pk, action):
+    alert = get_object_or_404(
+        selectors.alerts_visible_to(request.user).select_related("household"), pk=pk
+    )
+    form_class = {
+        "assign": AssignForm,
+        "verify": NoteForm,
+        "confirm": NoteForm,
+        "dismiss": DismissForm,
+    }[action]
+    kwargs = {"colleagues": _colleagues(alert)} if action == "assign" else {}
+    form = form_class(request.POST, **kwargs)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            if action == "assign":
+                alert_services.alert_assign(
+                    actor=request.user,
+                    alert=alert,
+                    version=data["version"],
+                    assignee_id=data["assignee"],
+                )
+            elif action == "verify":
+                alert_services.alert_verify(
+                    actor=request.user, alert=alert, version=data["version"], note=data["note"]
+                )
+            elif action == "confirm":
+                alert_services.alert_confirm(
+                    actor=request.user, alert=alert, version=data["version"], note=data["note"]
+                )
+            else:
+                alert_services.alert_dismiss(
+                    actor=request.user, alert=alert, version=data["version"], reason=data["reason"]
+                )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        except EditConflict as conflict:
+            form.add_error(None, conflict.message)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("alert-detail", pk=alert.pk)
+    return alert_detail(request, pk, forms={action: form})
+
+
+@login_required
+@permission_required("monitoring.view_signal", raise_exception=True)
+def signal_list(request):
+    signals = selectors.signals_visible_to(request.user).select_related("household", "region")
+    status = request.GET.get("status", Signal.Status.UNMATCHED)
+    if status in Signal.Status.values:
+        signals = signals.filter(status=status)
+    page = Paginator(signals, PAGE_SIZE).get_page(request.GET.get("page"))
+    alerts = selectors.alerts_visible_to(request.user).filter(
+        Q(source=AlertSource.DEPARTMENT) | Q(reason_codes__contains=["department_signal"])
+    )
+    funnel = {
+        "signals": selectors.signals_visible_to(request.user)
+        .filter(status=Signal.Status.MATCHED)
+        .count(),
+        **alerts.aggregate(alerts=Count("id"), confirmed=Count("id", filter=Q(status="confirmed"))),
+    }
+    return render(
+        request,
+        "monitoring/signal_list.html",
+        {"page": page, "status": status, "statuses": Signal.Status.choices, "funnel": funnel},
+    )
+
+
+@login_required
+@permission_required("monitoring.view_scanrun", raise_exception=True)
+def scan_list(request):
+    if request.method == "POST":
+        if not request.user.has_perm("monitoring.add_scanrun"):
+            return render(request, "403.html", status=403)
+        scan_start(
+            trigger=ScanRun.Trigger.MANUAL,
+            scope=request.user.scope_prefix or "",
+            actor=request.user,
+        )
+        messages.success(request, _("A scan of your region was started."))
+        return redirect("scan-list")
+    runs = selectors.scan_runs_visible_to(request.user)[:50]
+    return render(request, "monitoring/scan_list.html", {"runs": runs})
+
+
+@login_required
+def notification_list(request):
+    notifications = Notification.objects.filter(user=request.user)[:100]
+    response = render(
+        request, "monitoring/notification_list.html", {"notifications": notifications}
+    )
+    Notification.objects.filter(user=request.user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+    return response
