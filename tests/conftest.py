@@ -166,3 +166,17 @@ def other_township_household(other_township_cadre):
     )
     created.refresh_from_db()
     return created
+
+
+@pytest.fixture(scope="session")
+def celery_worker(django_db_setup, tmp_path_factory):
+    """One real worker for the session, consuming every queue."""
+    from tests import workers
+
+    workers.purge_queues()
+    log = tmp_path_factory.mktemp("celery") / "worker.log"
+    process = workers.start_worker(log)
+    yield process
+    workers.stop_worker(process)
+    if os.environ.get("CI") == "true":
+        print(log.read_text(errors="replace")[-3000:])

@@ -1,0 +1,107 @@
+"""Faults of the broker: a visit saved while Redis is down is kept and judged once it is back."""
+
+import shutil
+import socket
+import subprocess
+
+import pytest
+
+from config.celery import app as celery_app
+from households.models import Household
+from monitoring.models import Alert, Visit
+from monitoring.tasks import evaluate_pending
+from tests import workers
+from tests.conftest import client_for, committed_db
+from tests.monitoring.conftest import TODAY, poor_figures
+
+pytestmark = committed_db
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class RedisServer:
+    """A Redis of our own, so that stopping it does not stop anyone else's."""
+
+    def __init__(self, folder):
+        self.port, self.folder, self.process = _free_port(), folder, None
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self):
+        binary = shutil.which("redis-server")
+        assert binary, "redis-server is needed for the broker fault tests"
+        self.process = subprocess.Popen(
+            [
+                binary,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.folder),
+            ],
+            stdout=subprocess.DEVNULL,
+        )
+        workers.wait_for(self._answers, timeout=10, message="redis to start")
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+    def _answers(self) -> bool:
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as sock:
+                sock.sendall(b"PING\r\n")
+                return sock.recv(16).startswith(b"+PONG")
+        except OSError:
+            return False
+
+
+@pytest.fixture
+def own_broker(tmp_path, monkeypatch):
+    redis = RedisServer(tmp_path)
+    redis.start()
+    celery_app.close()  # drop pooled connections to the suite's broker
+    # Celery reads CELERY_BROKER_URL from the environment before its own settings.
+    monkeypatch.setenv("CELERY_BROKER_URL", redis.url)
+    worker = workers.start_worker(tmp_path / "worker.log", broker_url=redis.url, concurrency=1)
+    yield redis
+    workers.stop_worker(worker)
+    if redis.process.poll() is None:
+        redis.stop()
+    celery_app.close()
+
+
+def test_a_visit_saved_while_redis_is_down_is_kept_and_judged_after_it_returns(
+    own_broker, village_worker, household
+):
+    own_broker.stop()
+    client = client_for(village_worker)
+    page = client.get(f"/visits/new/?household={household.pk}")
+    form = {
+        "household": household.pk,
+        "client_uuid": page.context["form"].initial["client_uuid"],
+        "events-TOTAL_FORMS": "0",
+        "events-INITIAL_FORMS": "0",
+        **{k: str(v) for k, v in poor_figures(visited_on=TODAY).items()},
+    }
+    response = client.post("/visits/new/", form)
+    assert response.status_code == 302
+    assert Visit.objects.filter(household=household).count() == 1
+    assert Household.objects.get(pk=household.pk).evaluation_pending_since is not None
+    assert not Alert.objects.exists()
+
+    own_broker.start()
+    evaluate_pending.apply_async()  # what beat sends every five minutes
+    alert = workers.wait_for(
+        lambda: Alert.objects.filter(household=household).first(), message="the sweep"
+    )
+    assert "income_below_line" in alert.reason_codes
+    assert Household.objects.get(pk=household.pk).evaluation_pending_since is None

@@ -1,0 +1,74 @@
+"""Through the queue: a real worker on the real broker judges what the web side commits."""
+
+import pytest
+
+from households import services as household_services
+from monitoring import scans
+from monitoring.models import Alert, ScanRun
+from tests.conftest import committed_db, client_for
+from tests.monitoring.conftest import TODAY, poor_figures, record
+from tests.workers import wait_for
+
+pytestmark = committed_db
+
+
+def test_a_visit_saved_through_the_page_is_judged_by_the_worker(
+    celery_worker, village_worker, household
+):
+    client = client_for(village_worker)
+    page = client.get(f"/visits/new/?household={household.pk}")
+    client_uuid = page.context["form"].initial["client_uuid"]
+    figures = {k: str(v) for k, v in poor_figures(visited_on=TODAY).items()}
+    form = {
+        "household": household.pk,
+        "client_uuid": client_uuid,
+        "notes": "",
+        "events-TOTAL_FORMS": "0",
+        "events-INITIAL_FORMS": "0",
+        **figures,
+    }
+    response = client.post("/visits/new/", form)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    alert = wait_for(lambda: Alert.objects.filter(household=household).first(), message="the alert")
+    assert "income_below_line" in alert.reason_codes
+    household.refresh_from_db()
+    assert household.evaluation_pending_since is None and household.risk_level == "high"
+
+
+def _alerts():
+    return sorted(
+        Alert.objects.values_list("household_id", "status", "level", "score", "reason_codes")
+    )
+
+
+def test_scans_through_the_worker_twice_and_at_once_leave_the_same_alerts(
+    celery_worker, village_worker, township_cadre, household
+):
+    for index in range(12):
+        extra = household_services.household_create(
+            actor=township_cadre, village_code="620423100200", poverty_status="ordinary"
+        )
+        from households.models import Household
+
+        Household.objects.filter(pk=extra.pk).update(created_at=household.created_at)
+        extra.refresh_from_db()
+        figures = poor_figures(visited_on=TODAY) if index % 3 == 0 else {}
+        record(village_worker, extra, **figures)
+    expected_run = scans.scan_run_inline(trigger="manual", scope="620423", as_of=TODAY)
+    expected = _alerts()
+    assert expected_run.alerts_opened + len(expected) > 0
+
+    runs = [scans.scan_start(trigger="manual", scope="620423", as_of=TODAY) for _ in range(2)]
+    wait_for(
+        lambda: ScanRun.objects.filter(pk__in=[r.pk for r in runs], status="finished").count() == 2,
+        message="two concurrent scans",
+    )
+    assert _alerts() == expected
+    again = scans.scan_start(trigger="manual", scope="620423", as_of=TODAY)
+    wait_for(
+        lambda: ScanRun.objects.get(pk=again.pk).status == "finished", message="the third scan"
+    )
+    finished = ScanRun.objects.get(pk=again.pk)
+    assert (finished.alerts_opened, finished.alerts_updated, finished.alerts_resolved) == (0, 0, 0)
+    assert finished.households_judged == 13
+    assert _alerts() == expected

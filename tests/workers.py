@@ -1,0 +1,93 @@
+"""A real Celery worker for the tests that are about tasks: no eager mode anywhere.
+
+The worker is a separate process on the same broker as the tests (the CI machine's Redis, or
+the filesystem transport when no broker is set) and on the test database, so it sees what the
+tests commit and nothing else.
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlparse, urlunparse
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+QUEUES = "interactive,scans,celery"
+
+
+def test_database_url() -> str:
+    from django.db import connection
+
+    parsed = urlparse(os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:55432/dixian"))
+    return urlunparse(parsed._replace(path="/" + connection.settings_dict["NAME"]))
+
+
+def purge_queues() -> None:
+    from config.celery import app
+
+    with app.connection_for_write() as connection:
+        channel = connection.default_channel
+        for queue in QUEUES.split(","):
+            try:
+                channel.queue_purge(queue)
+            except Exception:  # a queue that was never declared has nothing to purge
+                pass
+
+
+def start_worker(
+    log_path: Path, *, broker_url: str | None = None, concurrency: int = 2
+) -> subprocess.Popen:
+    env = dict(os.environ, DATABASE_URL=test_database_url())
+    if broker_url:
+        env["CELERY_BROKER_URL"] = broker_url
+    log = log_path.open("ab")
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "-Q",
+            QUEUES,
+            "-c",
+            str(concurrency),
+            "-l",
+            "info",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "-n",
+            f"test-{os.getpid()}-{time.monotonic_ns()}@%h",
+        ],
+        cwd=BASE_DIR,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
+def stop_worker(process: subprocess.Popen, *, kill: bool = False) -> None:
+    if process.poll() is not None:
+        return
+    os.killpg(process.pid, signal.SIGKILL if kill else signal.SIGTERM)
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+
+
+def wait_for(predicate, *, timeout: float = 60, interval: float = 0.2, message: str = "condition"):
+    """Poll until the worker's effect is visible in the database."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = predicate()
+        if result:
+            return result
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout} s waiting for {message}")
