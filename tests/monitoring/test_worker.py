@@ -1,11 +1,10 @@
 """Through the queue: a real worker on the real broker judges what the web side commits."""
 
-import pytest
 
 from households import services as household_services
 from monitoring import scans
 from monitoring.models import Alert, ScanRun
-from tests.conftest import committed_db, client_for
+from tests.conftest import client_for, committed_db
 from tests.monitoring.conftest import TODAY, poor_figures, record
 from tests.workers import wait_for
 
