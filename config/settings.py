@@ -197,6 +197,14 @@ SPECTACULAR_SETTINGS = {
             "ServerErrorEnum",
             *(f"ErrorCode{code}Enum" for code in (401, 403, 404, 405, 406, 415, 429, 500)),
         ]
+    }
+    | {
+        "RiskLevelEnum": "households.models.RiskLevel.choices",
+        "MemberStatusEnum": "households.models.MemberStatus.choices",
+        "AlertStatusEnum": "monitoring.models.AlertStatus.choices",
+        "SignalStatusEnum": "monitoring.models.SignalStatus.choices",
+        "ScanRunStatusEnum": "monitoring.models.ScanRunStatus.choices",
+        "SeverityEnum": [("low", "Low"), ("medium", "Medium"), ("high", "High")],
     },
     "POSTPROCESSING_HOOKS": ["drf_standardized_errors.openapi_hooks.postprocess_schema_enums"],
 }

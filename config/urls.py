@@ -5,11 +5,27 @@ from rest_framework.routers import DefaultRouter
 
 from accounts.api import TokenLoginApi, TokenRevokeApi
 from households.api import HouseholdViewSet, MemberViewSet, RegionViewSet
+from monitoring.api import (
+    AlertViewSet,
+    IncomeLineViewSet,
+    RuleConfigViewSet,
+    ScanRunViewSet,
+    SelfReportApi,
+    SignalViewSet,
+    VisitViewSet,
+)
 
 router = DefaultRouter()
 router.register("regions", RegionViewSet, basename="region")
 router.register("households", HouseholdViewSet, basename="household")
 router.register("members", MemberViewSet, basename="member")
+router.register("visits", VisitViewSet, basename="visit")
+router.register("self-reports", SelfReportApi, basename="self-report")
+router.register("alerts", AlertViewSet, basename="alert")
+router.register("income-lines", IncomeLineViewSet, basename="income-line")
+router.register("rules", RuleConfigViewSet, basename="rule")
+router.register("signals", SignalViewSet, basename="signal")
+router.register("scan-runs", ScanRunViewSet, basename="scan-run")
 
 api_v1 = [
     path("auth/token/", TokenLoginApi.as_view(), name="token-login"),

@@ -6,6 +6,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 
+from config.api import RolePermission
 from households import selectors, services
 from households.filters import HouseholdFilter
 from households.serializers import (
@@ -20,32 +21,12 @@ from households.serializers import (
 )
 
 
-class RolePermission(permissions.BasePermission):
-    """The Django model permission a request needs; region scope is the selectors' job."""
-
-    verbs = {
-        "GET": "view",
-        "HEAD": "view",
-        "OPTIONS": "view",
-        "POST": "add",
-        "PUT": "change",
-        "PATCH": "change",
-    }
-
-    def has_permission(self, request, view):
-        model = view.permission_model
-        verb = getattr(view, "permission_verbs", {}).get(view.action) or self.verbs.get(
-            request.method
-        )
-        return bool(verb) and request.user.has_perm(f"households.{verb}_{model}")
-
-
 class RegionViewSet(viewsets.ReadOnlyModelViewSet):
     """Administrative regions under the user's own region."""
 
     serializer_class = RegionSerializer
     permission_classes = [permissions.IsAuthenticated, RolePermission]
-    permission_model = "region"
+    permission_model = "households.region"
     lookup_field = "code"
     lookup_value_regex = r"\d{12}"
     filterset_fields = {"level": ["exact"], "parent": ["exact"], "code": ["startswith"]}
@@ -65,7 +46,7 @@ class HouseholdViewSet(
     """Households under the user's region, with their members (sensitive fields masked)."""
 
     permission_classes = [permissions.IsAuthenticated, RolePermission]
-    permission_model = "household"
+    permission_model = "households.household"
     permission_verbs = {"unmask": "view"}
     filterset_class = HouseholdFilter
     filter_backends = [*viewsets.GenericViewSet.filter_backends, OrderingFilter]
@@ -143,7 +124,7 @@ class MemberViewSet(
     """Household members under the user's region. ID numbers are accepted, never returned."""
 
     permission_classes = [permissions.IsAuthenticated, RolePermission]
-    permission_model = "member"
+    permission_model = "households.member"
     permission_verbs = {"lookup": "view"}
     filterset_fields = {"household": ["exact"], "relation": ["exact"], "status": ["exact"]}
     ordering = "id"

@@ -9,8 +9,10 @@ would take an hour for 100,000 households.
 
 import datetime
 import random
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from faker.providers.person.zh_CN import Provider as ChineseNames
 from stdnum.cn import ric
@@ -18,6 +20,10 @@ from stdnum.cn import ric
 from households import id_numbers
 
 TODAY = datetime.date(2026, 1, 1)  # ages are fixed for a seed, whatever day it is run
+REGISTERED_ON = datetime.date(2021, 1, 1)  # the monitoring mechanism's start
+VISIT_HISTORY_DAYS = 720
+# Demo monitoring lines for Gansu after the 2021 national floor (marked as demo values).
+GANSU_DEMO_LINES = {2022: 6300, 2023: 6600, 2024: 7000, 2025: 7300, 2026: 7600}
 # Where people were born: mostly the county itself, some spouses from neighbouring counties.
 BIRTH_AREAS = [("620423", 86), ("620421", 5), ("620422", 4), ("620402", 3), ("620102", 2)]
 SURNAMES = list(ChineseNames.last_names)
@@ -48,6 +54,34 @@ class DemoMember:
 
 
 @dataclass
+class DemoVisit:
+    visited_on: datetime.date
+    client_uuid: uuid.UUID
+    household_size: int
+    wage_income: Decimal
+    business_income: Decimal
+    property_income: Decimal
+    transfer_income: Decimal
+    medical_spending: Decimal
+    education_spending: Decimal
+    disaster_loss: Decimal
+    checks: tuple[bool, bool, bool, bool, bool]
+    events: list[tuple[str, datetime.date, int | None]] = field(default_factory=list)
+
+    @property
+    def total_net_income(self) -> Decimal:
+        return self.wage_income + self.business_income + self.property_income + self.transfer_income
+
+    @property
+    def per_capita_income(self) -> Decimal:
+        return (self.total_net_income / self.household_size).quantize(Decimal("0.01"))
+
+    @property
+    def rigid_spending(self) -> Decimal:
+        return self.medical_spending + self.education_spending + self.disaster_loss
+
+
+@dataclass
 class DemoHousehold:
     number: str
     village_code: str
@@ -57,11 +91,13 @@ class DemoHousehold:
     poverty_status: str
     poverty_exit_year: int | None
     members: list[DemoMember] = field(default_factory=list)
+    visits: list[DemoVisit] = field(default_factory=list)
 
 
 class DemoCounty:
-    def __init__(self, seed: int):
+    def __init__(self, seed: int, until: datetime.date):
         self.random = random.Random(seed)
+        self.until = until  # the latest visits fall shortly before this day
         self.used_ids: set[str] = set()
 
     # people ------------------------------------------------------------------------------
@@ -203,12 +239,81 @@ class DemoCounty:
             else None,
         )
         household.members = self.family()
+        household.visits = self.visits(household)
         if r() < (0.12 if lifted else 0.04):
             for member in household.members:
                 member.dibao = True
         if len(household.members) == 1 and household.members[0].labour in ("lost", "none"):
             household.members[0].tekun = r() < 0.5
         return household
+
+    def visits(self, household: DemoHousehold) -> list[DemoVisit]:
+        """Visits of the last two years at the household's cadence, the latest ones recent.
+
+        Per-capita income is drawn around 15,500 yuan (12,700 for lifted-out households) and
+        drifts from visit to visit; a few households fall below the line, meet a shock or fail a
+        basic check, so that the demo county has warnings of every kind.
+        """
+        r = self.random
+        lifted = household.poverty_status == "lifted_out"
+        cadence = 90 if lifted else 365
+        size = len(household.members)
+        per_capita = Decimal(str(round(r.lognormvariate(9.45 if lifted else 9.65, 0.3))))
+        last = self.until - datetime.timedelta(days=r.randrange(0, cadence))
+        dates = []
+        while last >= self.until - datetime.timedelta(days=VISIT_HISTORY_DAYS):
+            dates.append(last)
+            last -= datetime.timedelta(days=cadence + r.randint(-10, 10))
+        visits = []
+        for visited_on in reversed(dates):
+            per_capita = max(
+                Decimal("800"), per_capita * Decimal(str(round(r.uniform(0.88, 1.12), 3)))
+            )
+            if r.random() < 0.02:  # a bad year: harvest, job or health
+                per_capita = per_capita * Decimal("0.6")
+            total = per_capita * size
+            wage_share = Decimal(str(round(r.uniform(0.3, 0.75), 2)))
+            transfer = (total * Decimal("0.12")).quantize(Decimal("1"))
+            wage = (total * wage_share).quantize(Decimal("1"))
+            prop = (total * Decimal("0.02")).quantize(Decimal("1"))
+            business = max(Decimal("0"), total - wage - transfer - prop)
+            medical = (
+                Decimal(str(r.choice([0, 0, 0, 0, 500, 1500, 4000])))
+                if r.random() < 0.4
+                else Decimal("0")
+            )
+            if r.random() < 0.01:
+                medical += Decimal("30000")
+            events = []
+            if r.random() < 0.03:
+                member = r.randrange(size)
+                events.append(
+                    (
+                        r.choice(["illness", "accident", "job_loss", "disaster"]),
+                        visited_on - datetime.timedelta(days=r.randint(1, 60)),
+                        member,
+                    )
+                )
+            checks = tuple(r.random() > 0.004 for _ in range(5))
+            visits.append(
+                DemoVisit(
+                    visited_on=visited_on,
+                    client_uuid=uuid.UUID(int=r.getrandbits(128)),
+                    household_size=size,
+                    wage_income=wage,
+                    business_income=business,
+                    property_income=prop,
+                    transfer_income=transfer,
+                    medical_spending=medical,
+                    education_spending=Decimal("0"),
+                    disaster_loss=Decimal("2000")
+                    if any(e[0] == "disaster" for e in events)
+                    else Decimal("0"),
+                    checks=checks,
+                    events=events,
+                )
+            )
+        return visits
 
     def family(self) -> list[DemoMember]:
         r = self.random.random
@@ -278,11 +383,11 @@ def generate(
     villages: list[tuple[str, str]],
     households: int,
     seed: int,
-    start_sequence: dict | None = None,
+    until: datetime.date,
 ) -> Iterator[DemoHousehold]:
-    """`households` households spread over the villages, in a stable order for the seed."""
-    county = DemoCounty(seed)
-    sequence = dict(start_sequence or {})
+    """`households` households spread over the villages, the same for the same seed and day."""
+    county = DemoCounty(seed, until)
+    sequence: dict[str, int] = {}
     for index in range(households):
         code, name = villages[index % len(villages)]
         sequence[code] = sequence.get(code, 0) + 1

@@ -305,3 +305,7 @@ class SensitiveAccess(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} → {self.member_id} {self.at:%Y-%m-%d %H:%M}"
+
+
+# Module-level names for the choice sets the API schema names (drf-spectacular imports by path).
+MemberStatus = Member.Status

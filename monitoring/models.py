@@ -480,3 +480,8 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+# Module-level names for the choice sets the API schema names (drf-spectacular imports by path).
+SignalStatus = Signal.Status
+ScanRunStatus = ScanRun.Status

@@ -91,3 +91,15 @@ def wait_for(predicate, *, timeout: float = 60, interval: float = 0.2, message: 
             return result
         time.sleep(interval)
     raise AssertionError(f"timed out after {timeout} s waiting for {message}")
+
+
+def reset_app_connections() -> None:
+    """Make the test process's Celery app connect afresh, to whatever broker the environment
+    names now (Celery reads CELERY_BROKER_URL from the environment first)."""
+    from kombu import pools
+
+    from config.celery import app
+
+    pools.reset()  # kombu keeps producer pools per connection, process-wide
+    app._pool = None
+    app.amqp._producer_pool = None

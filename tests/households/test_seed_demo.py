@@ -6,22 +6,24 @@ from django.core.management import call_command
 from accounts.models import User
 from households import demo, id_numbers
 from households.models import Household, Member
+from monitoring.models import ScanRun, Visit
 
 pytestmark = pytest.mark.django_db
 
 VILLAGES = [("620423100200", "水源村"), ("620423100201", "石门村")]
+UNTIL = datetime.date(2026, 11, 23)
 
 
 def test_the_same_seed_gives_the_same_county():
-    first = list(demo.generate(villages=VILLAGES, households=50, seed=7))
-    again = list(demo.generate(villages=VILLAGES, households=50, seed=7))
-    other = list(demo.generate(villages=VILLAGES, households=50, seed=8))
+    first = list(demo.generate(villages=VILLAGES, households=50, seed=7, until=UNTIL))
+    again = list(demo.generate(villages=VILLAGES, households=50, seed=7, until=UNTIL))
+    other = list(demo.generate(villages=VILLAGES, households=50, seed=8, until=UNTIL))
     assert first == again
     assert first != other
 
 
 def test_every_generated_id_number_is_valid_and_unique():
-    households = list(demo.generate(villages=VILLAGES, households=300, seed=3))
+    households = list(demo.generate(villages=VILLAGES, households=300, seed=3, until=UNTIL))
     numbers = [member.id_number for household in households for member in household.members]
     assert len(numbers) == len(set(numbers))
     for number in numbers:
@@ -30,7 +32,7 @@ def test_every_generated_id_number_is_valid_and_unique():
 
 
 def test_the_demo_county_looks_like_a_county():
-    households = list(demo.generate(villages=VILLAGES, households=2000, seed=1))
+    households = list(demo.generate(villages=VILLAGES, households=2000, seed=1, until=UNTIL))
     members = [member for household in households for member in household.members]
     lifted = sum(household.poverty_status == "lifted_out" for household in households)
     assert 0.18 < lifted / len(households) < 0.35
@@ -44,6 +46,10 @@ def test_the_demo_county_looks_like_a_county():
 def test_seed_demo_fills_an_empty_registry_with_accounts_and_households():
     call_command("seed_demo", "--households", "40", "--seed", "2", verbosity=0)
     assert Household.objects.count() == 40
+    assert Visit.objects.count() >= 40
+    assert ScanRun.objects.get().households_judged == 40
+    latest = Visit.objects.filter(household=Household.objects.order_by("id").first()).first()
+    assert latest.per_capita_income == latest.household.per_capita_income
     assert Member.objects.count() >= 80
     assert set(User.objects.values_list("username", flat=True)) >= {
         "county",
@@ -59,3 +65,12 @@ def test_seed_demo_fills_an_empty_registry_with_accounts_and_households():
     # A second run leaves the registry alone.
     call_command("seed_demo", "--if-empty", "--households", "40", "--seed", "3", verbosity=0)
     assert Household.objects.count() == 40
+
+
+def test_the_demo_county_has_visits_and_some_risk():
+    households = list(demo.generate(villages=VILLAGES, households=1000, seed=1, until=UNTIL))
+    visits = [visit for household in households for visit in household.visits]
+    assert 2 <= len(visits) / len(households) <= 6
+    assert all(visit.visited_on <= UNTIL for visit in visits)
+    poor = sum(1 for h in households if h.visits and h.visits[-1].per_capita_income < 7600)
+    assert 0.01 < poor / len(households) < 0.3

@@ -6,7 +6,6 @@ import subprocess
 
 import pytest
 
-from config.celery import app as celery_app
 from households.models import Household
 from monitoring.models import Alert, Visit
 from monitoring.tasks import evaluate_pending
@@ -68,15 +67,15 @@ class RedisServer:
 def own_broker(tmp_path, monkeypatch):
     redis = RedisServer(tmp_path)
     redis.start()
-    celery_app.close()  # drop pooled connections to the suite's broker
-    # Celery reads CELERY_BROKER_URL from the environment before its own settings.
     monkeypatch.setenv("CELERY_BROKER_URL", redis.url)
+    workers.reset_app_connections()
     worker = workers.start_worker(tmp_path / "worker.log", broker_url=redis.url, concurrency=1)
     yield redis
     workers.stop_worker(worker)
     if redis.process.poll() is None:
         redis.stop()
-    celery_app.close()
+    monkeypatch.undo()
+    workers.reset_app_connections()
 
 
 def test_a_visit_saved_while_redis_is_down_is_kept_and_judged_after_it_returns(

@@ -1,6 +1,5 @@
 """Through the queue: a real worker on the real broker judges what the web side commits."""
 
-
 from households import services as household_services
 from monitoring import scans
 from monitoring.models import Alert, ScanRun

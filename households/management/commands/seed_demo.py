@@ -1,4 +1,7 @@
+import datetime
 import time
+import zoneinfo
+from decimal import Decimal
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
@@ -9,9 +12,12 @@ from accounts.models import Role, User
 from config.embedded import DEMO_PASSWORD
 from households import demo
 from households.models import Household, Region
+from monitoring.models import IncomeLine
+from monitoring.scans import scan_run_inline
 
 COUNTY = "620423000000"  # 景泰县, Baiyin, Gansu
 CHUNK = 5000
+CADENCE_DAYS = {"lifted_out": 90, "ordinary": 365}
 HOUSEHOLD_COLUMNS = (
     "id",
     "number",
@@ -25,11 +31,17 @@ HOUSEHOLD_COLUMNS = (
     "member_count",
     "risk_level",
     "risk_score",
+    "risk_reasons",
+    "is_monitored",
+    "per_capita_income",
+    "last_visit_on",
+    "next_visit_due",
     "version",
     "created_at",
     "updated_at",
 )
 MEMBER_COLUMNS = (
+    "id",
     "household_id",
     "name",
     "id_number_encrypted",
@@ -55,10 +67,42 @@ MEMBER_COLUMNS = (
     "created_at",
     "updated_at",
 )
+VISIT_COLUMNS = (
+    "id",
+    "household_id",
+    "visited_on",
+    "visitor_id",
+    "client_uuid",
+    "household_size",
+    "wage_income",
+    "business_income",
+    "property_income",
+    "transfer_income",
+    "medical_spending",
+    "education_spending",
+    "disaster_loss",
+    "food_clothing_ok",
+    "compulsory_education_ok",
+    "basic_medical_ok",
+    "safe_housing_ok",
+    "safe_water_ok",
+    "notes",
+    "total_net_income",
+    "per_capita_income",
+    "rigid_spending",
+    "created_at",
+)
+EVENT_COLUMNS = ("visit_id", "kind", "member_id", "occurred_on", "note")
+TABLES = {
+    "households_household": HOUSEHOLD_COLUMNS,
+    "households_member": MEMBER_COLUMNS,
+    "monitoring_visit": VISIT_COLUMNS,
+    "monitoring_visitevent": EVENT_COLUMNS,
+}
 
 
 class Command(BaseCommand):
-    help = "Create the demo county (Jingtai, Gansu): regions, demo accounts and households."
+    help = "Create the demo county (Jingtai, Gansu): regions, lines, accounts, households, visits."
 
     def add_arguments(self, parser):
         parser.add_argument("--households", type=int, default=3000)
@@ -66,124 +110,186 @@ class Command(BaseCommand):
         parser.add_argument(
             "--if-empty", action="store_true", help="do nothing if households already exist"
         )
+        parser.add_argument("--no-scan", action="store_true", help="do not judge the households")
 
-    def handle(self, *args, households, seed, if_empty, **options):
+    def handle(self, *args, households, seed, if_empty, no_scan, **options):
         if households < 0:
             raise CommandError("--households must be 0 or more")
         if not Region.objects.filter(code=COUNTY).exists():
             call_command("load_regions", COUNTY[:6], stdout=self.stdout)
-        self._accounts()
+        self._income_lines()
+        visitor = self._accounts()
         if Household.objects.exists():
             if if_empty:
                 self.stdout.write("Households exist already; the demo county is left as it is.")
                 return
             raise CommandError("The registry is not empty; seed_demo only fills an empty one.")
         started = time.monotonic()
-        villages = list(
+        villages = [
+            (village.code, village.short_name)
             # Rural households live in villages, not in the towns' residents' committees.
-            Region.objects.filter(
+            for village in Region.objects.filter(
                 code__startswith=COUNTY[:6], level=Region.Level.VILLAGE, name__contains="村"
             ).order_by("code")
+        ]
+        today = timezone.localdate()
+        counts = self._copy(
+            demo.generate(villages=villages, households=households, seed=seed, until=today),
+            visitor_id=visitor.pk,
         )
-        villages = [(village.code, village.short_name) for village in villages]
-        count = self._copy(demo.generate(villages=villages, households=households, seed=seed))
         self.stdout.write(
-            f"{households} households, {count} members in {time.monotonic() - started:.1f} s."
+            f"{households} households, {counts['households_member']} members, "
+            f"{counts['monitoring_visit']} visits in {time.monotonic() - started:.1f} s."
         )
+        if not no_scan:
+            run = scan_run_inline(trigger="manual", scope=COUNTY[:6], as_of=today)
+            self.stdout.write(
+                f"Scan: {run.households_judged} households judged, {run.alerts_opened} warnings."
+            )
 
-    def _copy(self, generated) -> int:
+    def _income_lines(self):
+        for year, amount in demo.GANSU_DEMO_LINES.items():
+            IncomeLine.objects.get_or_create(
+                region_id="620000000000",
+                year=year,
+                defaults={"amount": Decimal(amount), "is_demo": True, "note": "demo value"},
+            )
+
+    def _copy(self, generated, *, visitor_id: int) -> dict[str, int]:
         now = timezone.now()
-        members = 0
+        registered = datetime.datetime.combine(
+            demo.REGISTERED_ON, datetime.time(9), tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai")
+        )
+        counts = dict.fromkeys(TABLES, 0)
         with transaction.atomic(), connection.cursor() as cursor:
             # Seeded rows are the starting state, not edits: skip the history triggers for them.
             cursor.execute("SET LOCAL session_replication_role = replica")
-            cursor.execute("SELECT COALESCE(MAX(id), 0) FROM households_household")
-            next_id = cursor.fetchone()[0] + 1
-            raw = cursor.cursor  # psycopg's own cursor, for COPY
-            household_rows, member_rows = [], []
-            for household_id, household in enumerate(generated, start=next_id):
-                household_rows.append(self._household_row(household_id, household, now))
-                member_rows += [
-                    self._member_row(household_id, member, now) for member in household.members
-                ]
+            next_ids = {}
+            for table in ("households_household", "households_member", "monitoring_visit"):
+                cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")
+                next_ids[table] = cursor.fetchone()[0] + 1
+            rows = {table: [] for table in TABLES}
+            for household in generated:
+                self._rows(household, rows, next_ids, visitor_id, registered, now)
                 # Chunks keep memory flat however many households are asked for.
-                if len(household_rows) == CHUNK:
-                    members += self._flush(raw, household_rows, member_rows)
-            members += self._flush(raw, household_rows, member_rows)
-            cursor.execute(
-                "SELECT setval(pg_get_serial_sequence('households_household', 'id'),"
-                " (SELECT MAX(id) FROM households_household))"
-            )
+                if len(rows["households_household"]) == CHUNK:
+                    self._flush(cursor.cursor, rows, counts)
+            self._flush(cursor.cursor, rows, counts)
+            for table in ("households_household", "households_member", "monitoring_visit"):
+                cursor.execute(
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'),"
+                    f" GREATEST((SELECT MAX(id) FROM {table}), 1))"
+                )
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE households_household")
-            cursor.execute("ANALYZE households_member")
-        return members
+            for table in TABLES:
+                cursor.execute(f"ANALYZE {table}")
+        return counts
 
     @staticmethod
-    def _household_row(household_id, household, now) -> tuple:
-        return (
-            household_id,
-            household.number,
-            household.village_code,
-            household.address,
-            household.phone,
-            household.bank_account,
-            household.poverty_status,
-            household.poverty_exit_year,
-            household.members[0].name,
-            len(household.members),
-            "none",
-            0,
-            1,
-            now,
-            now,
+    def _rows(household, rows, next_ids, visitor_id, registered, now):
+        household_id = next_ids["households_household"]
+        next_ids["households_household"] += 1
+        member_ids = []
+        for member in household.members:
+            member_id = next_ids["households_member"]
+            next_ids["households_member"] += 1
+            member_ids.append(member_id)
+            encrypted, hashed, masked = demo.encrypted(member)
+            rows["households_member"].append(
+                (
+                    member_id,
+                    household_id,
+                    member.name,
+                    encrypted,
+                    hashed,
+                    masked,
+                    member.sex,
+                    member.birth_date,
+                    member.relation,
+                    member.phone,
+                    member.health,
+                    member.disability,
+                    member.health_note,
+                    member.labour,
+                    member.education,
+                    member.schooling,
+                    member.work,
+                    member.medical_insurance,
+                    member.pension_insurance,
+                    member.dibao,
+                    member.tekun,
+                    "active",
+                    1,
+                    registered,
+                    registered,
+                )
+            )
+        for visit in household.visits:
+            visit_id = next_ids["monitoring_visit"]
+            next_ids["monitoring_visit"] += 1
+            rows["monitoring_visit"].append(
+                (
+                    visit_id,
+                    household_id,
+                    visit.visited_on,
+                    visitor_id,
+                    visit.client_uuid,
+                    visit.household_size,
+                    visit.wage_income,
+                    visit.business_income,
+                    visit.property_income,
+                    visit.transfer_income,
+                    visit.medical_spending,
+                    visit.education_spending,
+                    visit.disaster_loss,
+                    *visit.checks,
+                    "",
+                    visit.total_net_income,
+                    visit.per_capita_income,
+                    visit.rigid_spending,
+                    now,
+                )
+            )
+            for kind, occurred_on, member_index in visit.events:
+                member_id = member_ids[member_index] if member_index is not None else None
+                rows["monitoring_visitevent"].append((visit_id, kind, member_id, occurred_on, ""))
+        latest = household.visits[-1] if household.visits else None
+        cadence = datetime.timedelta(days=CADENCE_DAYS[household.poverty_status])
+        rows["households_household"].append(
+            (
+                household_id,
+                household.number,
+                household.village_code,
+                household.address,
+                household.phone,
+                household.bank_account,
+                household.poverty_status,
+                household.poverty_exit_year,
+                household.members[0].name,
+                len(household.members),
+                "none",
+                0,
+                "[]",
+                False,
+                latest.per_capita_income if latest else None,
+                latest.visited_on if latest else None,
+                latest.visited_on + cadence if latest else demo.REGISTERED_ON + cadence,
+                1,
+                registered,
+                now,
+            )
         )
 
     @staticmethod
-    def _member_row(household_id, member, now) -> tuple:
-        encrypted, hashed, masked = demo.encrypted(member)
-        return (
-            household_id,
-            member.name,
-            encrypted,
-            hashed,
-            masked,
-            member.sex,
-            member.birth_date,
-            member.relation,
-            member.phone,
-            member.health,
-            member.disability,
-            member.health_note,
-            member.labour,
-            member.education,
-            member.schooling,
-            member.work,
-            member.medical_insurance,
-            member.pension_insurance,
-            member.dibao,
-            member.tekun,
-            "active",
-            1,
-            now,
-            now,
-        )
+    def _flush(raw_cursor, rows: dict, counts: dict) -> None:
+        for table, columns in TABLES.items():
+            with raw_cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                for row in rows[table]:
+                    copy.write_row(row)
+            counts[table] += len(rows[table])
+            rows[table].clear()
 
-    def _flush(self, raw_cursor, household_rows: list, member_rows: list) -> int:
-        count = len(member_rows)
-        self._copy_rows(raw_cursor, "households_household", HOUSEHOLD_COLUMNS, household_rows)
-        self._copy_rows(raw_cursor, "households_member", MEMBER_COLUMNS, member_rows)
-        household_rows.clear()
-        member_rows.clear()
-        return count
-
-    @staticmethod
-    def _copy_rows(raw_cursor, table, columns, rows):
-        with raw_cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-
-    def _accounts(self):
+    def _accounts(self) -> User:
         first_village = (
             Region.objects.filter(
                 code__startswith="620423100", level=Region.Level.VILLAGE, name__contains="村"
@@ -201,6 +307,7 @@ class Command(BaseCommand):
             ("auditor", "审计员", Role.AUDITOR, COUNTY, {}),
             ("api", "部门系统", Role.API_CLIENT, COUNTY, {}),
         ]
+        users = {}
         for username, name, role, region, flags in accounts:
             user, created = User.objects.get_or_create(
                 username=username,
@@ -209,3 +316,5 @@ class Command(BaseCommand):
             if created:
                 user.set_password(DEMO_PASSWORD)
                 user.save(update_fields=["password"])
+            users[username] = user
+        return users["village"]

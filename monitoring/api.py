@@ -1,0 +1,316 @@
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, permissions, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from config.api import RolePermission
+from households.regions import is_region_code, prefix_of
+from monitoring import rules, selectors
+from monitoring.models import ACTIVE_STATUSES, IncomeLine, RuleConfig, ScanRun
+from monitoring.scans import scan_start
+from monitoring.serializers import (
+    AlertAssignSerializer,
+    AlertDismissSerializer,
+    AlertNoteSerializer,
+    AlertSerializer,
+    IncomeLineSerializer,
+    RuleConfigSerializer,
+    RuleDefaultSerializer,
+    ScanRunSerializer,
+    ScanStartSerializer,
+    SelfReportSerializer,
+    SignalBatchSerializer,
+    SignalItemSerializer,
+    SignalResultSerializer,
+    SignalSerializer,
+    VisitSerializer,
+)
+from monitoring.services import alerts as alert_services
+from monitoring.services import policy as policy_services
+from monitoring.services.signals import ItemResult, SignalItem, signals_receive
+from monitoring.services.visits import EventInput, visit_record
+
+SCOPED = [permissions.IsAuthenticated, RolePermission]
+
+
+class VisitViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Monitoring visits. A visit sent again with the same `client_uuid` returns the stored one
+    (200) instead of recording a second one."""
+
+    serializer_class = VisitSerializer
+    permission_classes = SCOPED
+    permission_model = "monitoring.visit"
+    filterset_fields = {"household": ["exact"], "visited_on": ["gte", "lte"], "visitor": ["exact"]}
+    ordering = "-id"
+
+    def get_queryset(self):
+        return selectors.visits_visible_to(self.request.user).prefetch_related("events")
+
+    @extend_schema(responses={201: VisitSerializer, 200: VisitSerializer})
+    def create(self, request, *args, **kwargs):
+        serializer = VisitSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        events = [
+            EventInput(
+                kind=e["kind"],
+                occurred_on=e["occurred_on"],
+                member_id=e.get("member_id"),
+                note=e.get("note", ""),
+            )
+            for e in data.pop("events", [])
+        ]
+        visit, created = visit_record(
+            actor=request.user, household_id=data.pop("household_id"), events=events, **data
+        )
+        return Response(
+            VisitSerializer(visit).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+
+class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Risk warnings with their reasons and evidence; actions move them along their lifecycle."""
+
+    serializer_class = AlertSerializer
+    permission_classes = SCOPED
+    permission_model = "monitoring.alert"
+    permission_verbs = {
+        "assign": "change",
+        "confirm": "change",
+        "dismiss": "change",
+        "verify": "view",
+    }
+    filterset_fields = {
+        "status": ["exact"],
+        "level": ["exact"],
+        "household": ["exact"],
+        "assignee": ["exact"],
+    }
+    ordering = "-id"
+
+    def get_queryset(self):
+        queryset = (
+            selectors.alerts_visible_to(self.request.user)
+            .select_related("household")
+            .prefetch_related("timeline")
+        )
+        params = self.request.query_params
+        if params.get("active") in ("1", "true"):
+            queryset = queryset.filter(status__in=ACTIVE_STATUSES)
+        if params.get("reason"):
+            queryset = queryset.filter(reason_codes__contains=[params["reason"]])
+        if params.get("region"):
+            if not params["region"].isdigit() or len(params["region"]) > 12:
+                raise ValidationError({"region": [_("A region code is 2 to 12 digits.")]})
+            region = params["region"]
+            prefix = prefix_of(region) if is_region_code(region) and region.strip("0") else region
+            queryset = queryset.filter(household__village__code__startswith=prefix)
+        return queryset
+
+    def _act(self, serializer_class, service, **extra):
+        alert = self.get_object()
+        serializer = serializer_class(data=self.request.data)
+        serializer.is_valid(raise_exception=True)
+        updated = service(
+            actor=self.request.user, alert=alert, **serializer.validated_data, **extra
+        )
+        return Response(AlertSerializer(self.get_queryset().get(pk=updated.pk)).data)
+
+    @extend_schema(request=AlertAssignSerializer, responses=AlertSerializer)
+    @action(detail=True, methods=["post"])
+    def assign(self, request, *args, **kwargs):
+        alert = self.get_object()
+        serializer = AlertAssignSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        alert_services.alert_assign(
+            actor=request.user,
+            alert=alert,
+            version=serializer.validated_data["version"],
+            assignee_id=serializer.validated_data["assignee"],
+        )
+        return Response(AlertSerializer(self.get_queryset().get(pk=alert.pk)).data)
+
+    @extend_schema(request=AlertNoteSerializer, responses=AlertSerializer)
+    @action(detail=True, methods=["post"])
+    def verify(self, request, *args, **kwargs):
+        return self._act(AlertNoteSerializer, alert_services.alert_verify)
+
+    @extend_schema(request=AlertNoteSerializer, responses=AlertSerializer)
+    @action(detail=True, methods=["post"])
+    def confirm(self, request, *args, **kwargs):
+        return self._act(AlertNoteSerializer, alert_services.alert_confirm)
+
+    @extend_schema(request=AlertDismissSerializer, responses=AlertSerializer)
+    @action(detail=True, methods=["post"])
+    def dismiss(self, request, *args, **kwargs):
+        return self._act(AlertDismissSerializer, alert_services.alert_dismiss)
+
+
+class SelfReportApi(viewsets.GenericViewSet):
+    """A household's own report of hardship (农户自主申报), recorded by a village worker."""
+
+    serializer_class = SelfReportSerializer
+    permission_classes = SCOPED
+    permission_model = "monitoring.visit"
+    permission_verbs = {"create": "add"}
+
+    @extend_schema(request=SelfReportSerializer, responses={201: AlertSerializer})
+    def create(self, request, *args, **kwargs):
+        serializer = SelfReportSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        alert = alert_services.self_report_record(
+            actor=request.user,
+            household_id=serializer.validated_data["household"],
+            report=serializer.validated_data["report"],
+        )
+        return Response(AlertSerializer(alert).data, status=status.HTTP_201_CREATED)
+
+
+def _visible_policy_rows(queryset, user):
+    """National rows, and rows of the user's region and of the regions above it."""
+    prefix = getattr(user, "scope_prefix", None)
+    if prefix is None:
+        return queryset.none()
+    above = [prefix[:n].ljust(12, "0") for n in (2, 4, 6) if n <= len(prefix)]
+    return queryset.filter(
+        Q(region__isnull=True) | Q(region__code__startswith=prefix) | Q(region__code__in=above)
+    )
+
+
+class IncomeLineViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+    """Monitoring income lines. POST sets the line of a region and year (a county officer for
+    their county) and re-scans the households it affects."""
+
+    serializer_class = IncomeLineSerializer
+    permission_classes = SCOPED
+    permission_model = "monitoring.incomeline"
+    permission_verbs = {"create": "change"}
+    filterset_fields = {"year": ["exact"]}
+    ordering = "-id"
+
+    def get_queryset(self):
+        return _visible_policy_rows(IncomeLine.objects.all(), self.request.user)
+
+    def create(self, request, *args, **kwargs):
+        serializer = IncomeLineSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        line = policy_services.income_line_save(
+            actor=request.user,
+            region_code=data.get("region_id"),
+            year=data["year"],
+            amount=data["amount"],
+            note=data.get("note", ""),
+            version=data.get("version"),
+        )
+        return Response(IncomeLineSerializer(line).data, status=status.HTTP_201_CREATED)
+
+
+class RuleConfigViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+    """Rule settings that override the defaults for a region; POST changes one and re-scans."""
+
+    serializer_class = RuleConfigSerializer
+    permission_classes = SCOPED
+    permission_model = "monitoring.ruleconfig"
+    permission_verbs = {"create": "change", "defaults": "view"}
+    ordering = "-id"
+
+    def get_queryset(self):
+        return _visible_policy_rows(RuleConfig.objects.all(), self.request.user)
+
+    def create(self, request, *args, **kwargs):
+        serializer = RuleConfigSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        config = policy_services.rule_config_save(
+            actor=request.user,
+            code=data["code"],
+            region_code=data.get("region_id"),
+            enabled=data.get("enabled", True),
+            severity=data["severity"],
+            weight=data["weight"],
+            params=data.get("params") or {},
+            version=data.get("version"),
+        )
+        return Response(RuleConfigSerializer(config).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses=RuleDefaultSerializer(many=True))
+    @action(detail=False, methods=["get"], pagination_class=None)
+    def defaults(self, request, *args, **kwargs):
+        rows = [
+            {
+                "code": rule.code,
+                "severity": rule.severity,
+                "weight": rule.weight,
+                "params": rule.params,
+            }
+            for rule in rules.RULES
+        ]
+        return Response(RuleDefaultSerializer(rows, many=True).data)
+
+
+class SignalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Department signals. POST a batch of up to 1,000 items; each item is answered on its own."""
+
+    serializer_class = SignalSerializer
+    permission_classes = SCOPED
+    permission_model = "monitoring.signal"
+    filterset_fields = {"status": ["exact"], "kind": ["exact"], "source": ["exact"]}
+    ordering = "-id"
+
+    def get_queryset(self):
+        return selectors.signals_visible_to(self.request.user)
+
+    @extend_schema(request=SignalBatchSerializer, responses=SignalResultSerializer(many=True))
+    def create(self, request, *args, **kwargs):
+        batch = SignalBatchSerializer(data=request.data)
+        batch.is_valid(raise_exception=True)
+        checked, results = [], {}
+        for index, raw in enumerate(batch.validated_data["items"]):
+            item = SignalItemSerializer(data=raw)
+            if item.is_valid():
+                checked.append((index, SignalItem(**item.validated_data)))
+            else:
+                results[index] = ItemResult(
+                    index, str(raw.get("external_id", "")), "invalid", errors=item.errors
+                )
+        for stored in signals_receive(actor=request.user, items=[item for _index, item in checked]):
+            index = checked[stored.index][0]
+            results[index] = ItemResult(
+                index, stored.external_id, stored.result, stored.signal_id, stored.errors
+            )
+        ordered = [results[index] for index in sorted(results)]
+        return Response(SignalResultSerializer(ordered, many=True).data, status=status.HTTP_200_OK)
+
+
+class ScanRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Scan runs over the user's region; POST starts one."""
+
+    serializer_class = ScanRunSerializer
+    permission_classes = SCOPED
+    permission_model = "monitoring.scanrun"
+    ordering = "-id"
+
+    def get_queryset(self):
+        return selectors.scan_runs_visible_to(self.request.user)
+
+    @extend_schema(request=ScanStartSerializer, responses={202: ScanRunSerializer})
+    def create(self, request, *args, **kwargs):
+        serializer = ScanStartSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        own = request.user.scope_prefix or ""
+        region = serializer.validated_data.get("region") or own
+        prefix = prefix_of(region) if is_region_code(region) and region.strip("0") else region
+        if not prefix.startswith(own):
+            raise ValidationError({"region": [_("No such region in your area.")]})
+        run = scan_start(trigger=ScanRun.Trigger.MANUAL, scope=prefix, actor=request.user)
+        return Response(ScanRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)

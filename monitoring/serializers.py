@@ -1,0 +1,262 @@
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from monitoring import rules
+from monitoring.models import (
+    Alert,
+    AlertEvent,
+    EventKind,
+    IncomeLine,
+    RuleConfig,
+    ScanRun,
+    Signal,
+    SignalKind,
+    SignalSource,
+    Visit,
+    VisitEvent,
+)
+from monitoring.services.signals import MAX_BATCH
+
+MONEY = {"max_digits": 12, "decimal_places": 2, "min_value": 0}
+
+
+class VisitEventSerializer(serializers.ModelSerializer):
+    kind = serializers.ChoiceField(choices=EventKind.choices)
+    member = serializers.IntegerField(
+        source="member_id", required=False, allow_null=True, min_value=1, max_value=2**62
+    )
+
+    class Meta:
+        model = VisitEvent
+        fields = ["kind", "member", "occurred_on", "note"]
+
+
+class VisitSerializer(serializers.ModelSerializer):
+    household = serializers.IntegerField(source="household_id", min_value=1, max_value=2**62)
+    events = VisitEventSerializer(many=True, required=False)
+    visitor = serializers.PrimaryKeyRelatedField(read_only=True)
+    wage_income = serializers.DecimalField(**MONEY)
+    business_income = serializers.DecimalField(**MONEY)
+    property_income = serializers.DecimalField(**MONEY)
+    transfer_income = serializers.DecimalField(**MONEY)
+    medical_spending = serializers.DecimalField(**MONEY)
+    education_spending = serializers.DecimalField(**MONEY)
+    disaster_loss = serializers.DecimalField(**MONEY)
+    household_size = serializers.IntegerField(min_value=1, max_value=30)
+
+    class Meta:
+        model = Visit
+        fields = [
+            "id",
+            "client_uuid",
+            "household",
+            "visited_on",
+            "visitor",
+            "household_size",
+            "wage_income",
+            "business_income",
+            "property_income",
+            "transfer_income",
+            "medical_spending",
+            "education_spending",
+            "disaster_loss",
+            "food_clothing_ok",
+            "compulsory_education_ok",
+            "basic_medical_ok",
+            "safe_housing_ok",
+            "safe_water_ok",
+            "events",
+            "notes",
+            "total_net_income",
+            "per_capita_income",
+            "rigid_spending",
+            "created_at",
+        ]
+        read_only_fields = [
+            "id",
+            "visitor",
+            "total_net_income",
+            "per_capita_income",
+            "rigid_spending",
+            "created_at",
+        ]
+        # A re-sent client id is an answer, not an error: the service decides.
+        extra_kwargs = {"client_uuid": {"validators": []}}
+
+
+class ReasonSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    severity = serializers.ChoiceField(choices=list(rules.SEVERITY_RANK))
+    weight = serializers.IntegerField()
+    evidence = serializers.DictField()
+
+
+class AlertEventSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AlertEvent
+        fields = ["at", "actor", "action", "note", "data"]
+
+
+class AlertSerializer(serializers.ModelSerializer):
+    reasons = ReasonSerializer(many=True, read_only=True)
+    household_number = serializers.CharField(source="household.number", read_only=True)
+    village = serializers.CharField(source="household.village_id", read_only=True)
+    timeline = AlertEventSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Alert
+        fields = [
+            "id",
+            "household",
+            "household_number",
+            "village",
+            "status",
+            "source",
+            "level",
+            "score",
+            "reasons",
+            "reason_codes",
+            "self_report",
+            "assignee",
+            "opened_at",
+            "updated_at",
+            "closed_at",
+            "close_note",
+            "version",
+            "timeline",
+        ]
+        read_only_fields = fields
+
+
+class AlertAssignSerializer(serializers.Serializer):
+    assignee = serializers.IntegerField(min_value=1, max_value=2**62)
+    version = serializers.IntegerField(min_value=1)
+
+
+class AlertNoteSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    version = serializers.IntegerField(min_value=1)
+
+
+class AlertDismissSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=500)
+    version = serializers.IntegerField(min_value=1)
+
+
+class SelfReportSerializer(serializers.Serializer):
+    household = serializers.IntegerField(min_value=1, max_value=2**62)
+    report = serializers.CharField(max_length=1000)
+
+
+class IncomeLineSerializer(serializers.ModelSerializer):
+    region = serializers.CharField(
+        source="region_id", max_length=12, allow_null=True, required=False
+    )
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
+    version = serializers.IntegerField(required=False, min_value=1)
+
+    class Meta:
+        model = IncomeLine
+        fields = ["id", "region", "year", "amount", "is_demo", "note", "version"]
+        read_only_fields = ["id", "is_demo"]
+        validators = []
+
+
+class RuleConfigSerializer(serializers.ModelSerializer):
+    region = serializers.CharField(
+        source="region_id", max_length=12, allow_null=True, required=False
+    )
+    code = serializers.ChoiceField(choices=[rule.code for rule in rules.RULES])
+    severity = serializers.ChoiceField(choices=list(rules.SEVERITY_RANK))
+    weight = serializers.IntegerField(min_value=0, max_value=1000)
+    version = serializers.IntegerField(required=False, min_value=1)
+
+    class Meta:
+        model = RuleConfig
+        fields = ["id", "code", "region", "enabled", "severity", "weight", "params", "version"]
+        read_only_fields = ["id"]
+        validators = []
+
+
+class RuleDefaultSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    severity = serializers.CharField()
+    weight = serializers.IntegerField()
+    params = serializers.DictField()
+
+
+class SignalItemSerializer(serializers.Serializer):
+    source = serializers.ChoiceField(choices=SignalSource.choices)
+    external_id = serializers.CharField(max_length=64)
+    kind = serializers.ChoiceField(choices=SignalKind.choices)
+    id_number = serializers.CharField(
+        max_length=32, required=False, allow_blank=True, write_only=True
+    )
+    region_code = serializers.RegexField(r"^\d{12}$", required=False, allow_blank=True)
+    occurred_on = serializers.DateField()
+    amount = serializers.DecimalField(
+        max_digits=12, decimal_places=2, required=False, allow_null=True
+    )
+    detail = serializers.CharField(max_length=500, required=False, allow_blank=True)
+
+
+class SignalBatchSerializer(serializers.Serializer):
+    # Items are checked one by one by the view, so that one bad item does not refuse the batch.
+    items = serializers.ListField(
+        child=serializers.DictField(), allow_empty=False, max_length=MAX_BATCH
+    )
+
+
+class SignalResultSerializer(serializers.Serializer):
+    index = serializers.IntegerField()
+    external_id = serializers.CharField()
+    result = serializers.ChoiceField(choices=["matched", "unmatched", "duplicate", "invalid"])
+    signal_id = serializers.IntegerField(allow_null=True)
+    errors = serializers.DictField(allow_null=True)
+
+
+class SignalSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Signal
+        fields = [
+            "id",
+            "source",
+            "external_id",
+            "kind",
+            "id_number_masked",
+            "household",
+            "region",
+            "occurred_on",
+            "amount",
+            "detail",
+            "status",
+            "received_at",
+        ]
+        read_only_fields = fields
+
+
+class ScanRunSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ScanRun
+        fields = [
+            "id",
+            "scope",
+            "trigger",
+            "as_of",
+            "status",
+            "started_at",
+            "finished_at",
+            "chunks_total",
+            "chunks_done",
+            "households_judged",
+            "alerts_opened",
+            "alerts_updated",
+            "alerts_resolved",
+        ]
+        read_only_fields = fields
+
+
+class ScanStartSerializer(serializers.Serializer):
+    region = serializers.RegexField(
+        r"^\d{2,12}$", required=False, help_text=_("Region prefix; yours by default")
+    )
