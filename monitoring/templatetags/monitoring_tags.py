@@ -43,3 +43,11 @@ def evidence_items(evidence: dict) -> list[tuple[str, str]]:
 @register.filter
 def check_label(check: str) -> str:
     return str(CHECK_LABELS.get(check, check))
+
+
+@register.filter
+def who(user, empty: str = "—") -> str:
+    """A user's name as people read it; `empty` when there is none (say, the system)."""
+    if user is None:
+        return empty
+    return user.get_full_name() or user.username
