@@ -11,7 +11,7 @@ UV_VERSION := 0.13.8
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: run test setup system-packages lint db-start db-stop clean
+.PHONY: run test setup system-packages lint db-start db-stop clean bench
 
 run: setup
 	$(PY) -m config.embedded run
@@ -70,3 +70,8 @@ db-stop: setup
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles locale/.compiled
+
+# The benchmark of DESIGN's early-warning paths; SCALE households (default 1,000,000).
+SCALE ?= 1000000
+bench: setup
+	$(PY) bench/run.py --scale $(SCALE)

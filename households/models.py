@@ -118,6 +118,9 @@ class Household(models.Model):
     # Set when a change needs the household judged again; cleared by the evaluation. A broker
     # that is down cannot lose the evaluation: the periodic sweep picks these up.
     evaluation_pending_since = models.DateTimeField(null=True, blank=True)
+    # The first day the passing of time alone could change the verdict (a visit falling overdue,
+    # a shock leaving the 90-day window); the nightly scan judges households whose day has come.
+    recheck_on = models.DateField(null=True, blank=True)
     # An enrolled monitored household (监测对象): kept by the case workflow.
     is_monitored = models.BooleanField(_("monitored household"), default=False)
 
@@ -142,6 +145,7 @@ class Household(models.Model):
             models.Index(fields=["village", "risk_level", "-risk_score"], name="household_risk"),
             models.Index(fields=["risk_level", "-risk_score", "id"], name="household_risk_score"),
             models.Index(fields=["next_visit_due"], name="household_next_visit"),
+            models.Index(fields=["recheck_on"], name="household_recheck"),
             models.Index(
                 fields=["evaluation_pending_since"],
                 condition=Q(evaluation_pending_since__isnull=False),

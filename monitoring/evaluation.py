@@ -7,12 +7,12 @@ scan run twice, or two at once, leaves exactly the same alerts.
 """
 
 import datetime
+import json
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
-from households.models import Household
 from monitoring import rules
 from monitoring.facts import load_facts
 from monitoring.models import ACTIVE_STATUSES, Alert, AlertEvent, AlertSource, AlertStatus
@@ -21,6 +21,9 @@ from monitoring.policy import Policy
 SELF_REPORT_SEVERITY, SELF_REPORT_WEIGHT = rules.MEDIUM, 20
 # Statuses the rules may still close: once confirmed, the case workflow owns the alert.
 AUTO_RESOLVABLE = (AlertStatus.OPEN, AlertStatus.ASSIGNED, AlertStatus.VERIFYING)
+# Low reasons show on the household but do not put it in front of a cadre.
+OPENING_SEVERITIES = {rules.MEDIUM, rules.HIGH}
+DISMISSAL_HOLDS = datetime.timedelta(days=90)
 
 
 @dataclass
@@ -55,6 +58,29 @@ def _alert_fields(reasons: list[dict]) -> dict:
     }
 
 
+def _update_households(changed: list[tuple]) -> None:
+    """One UPDATE for the chunk's changed households (bulk_update's CASE grows with the rows)."""
+    ids, levels, scores, reasons, rechecks = zip(*changed, strict=True)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            UPDATE households_household h
+            SET risk_level = v.level, risk_score = v.score, risk_reasons = v.reasons::jsonb,
+                recheck_on = v.recheck, evaluation_pending_since = NULL
+            FROM unnest(%s::bigint[], %s::varchar[], %s::integer[], %s::text[], %s::date[])
+                 AS v(id, level, score, reasons, recheck)
+            WHERE h.id = v.id
+            """,
+            [
+                list(ids),
+                list(levels),
+                list(scores),
+                [json.dumps(r, ensure_ascii=False) for r in reasons],
+                list(rechecks),
+            ],
+        )
+
+
 def evaluate_households(
     households_queryset, *, as_of: datetime.date, policy: Policy | None = None
 ) -> Outcome:
@@ -64,51 +90,50 @@ def evaluate_households(
     outcome = Outcome()
     with transaction.atomic():
         judged = []
-        for row, facts in load_facts(households_queryset, as_of=as_of, policy=policy):
-            reasons = rules.evaluate(facts, as_of, policy.rule_settings(row["village_id"]))
-            judged.append((row["id"], reasons))
+        for household, facts in load_facts(households_queryset, as_of=as_of, policy=policy):
+            settings = policy.rule_settings(household.village_id)
+            reasons = rules.evaluate(facts, as_of, settings)
+            recheck = rules.recheck_on(facts, as_of, settings)
+            judged.append((household, [reason.as_json() for reason in reasons], recheck))
         if not judged:
             return outcome
-        ids = [household_id for household_id, _ in judged]
+        chunk = households_queryset.values("id")
         active = {
             alert.household_id: alert
-            for alert in Alert.objects.filter(household_id__in=ids, status__in=ACTIVE_STATUSES)
+            for alert in Alert.objects.filter(household_id__in=chunk, status__in=ACTIVE_STATUSES)
         }
-        households = {
-            household.pk: household
-            for household in Household.objects.filter(pk__in=ids).only(
-                "id", "risk_level", "risk_score", "risk_reasons", "evaluation_pending_since"
-            )
-        }
+        # A warning a cadre dismissed is not raised again for the same reasons for a while.
+        dismissed: dict[int, set[str]] = {}
+        for household_id, codes in Alert.objects.filter(
+            household_id__in=chunk,
+            status=AlertStatus.DISMISSED,
+            closed_at__gte=now - DISMISSAL_HOLDS,
+        ).values_list("household_id", "reason_codes"):
+            dismissed.setdefault(household_id, set()).update(codes)
         changed_households, new_alerts, changed_alerts, events = [], [], [], []
-        for household_id, reasons in judged:
+        for household, reasons, recheck in judged:
             outcome.judged += 1
-            as_json = [reason.as_json() for reason in reasons]
-            household = households[household_id]
-            level, score = rules.level_of(reasons), rules.score_of(reasons)
-            if (household.risk_level, household.risk_score, household.risk_reasons) != (
-                level,
-                score,
-                as_json,
-            ) or household.evaluation_pending_since is not None:
-                household.risk_level, household.risk_score, household.risk_reasons = (
-                    level,
-                    score,
-                    as_json,
-                )
-                household.evaluation_pending_since = None
-                changed_households.append(household)
+            level = max(
+                (r["severity"] for r in reasons),
+                key=rules.SEVERITY_RANK.__getitem__,
+                default="none",
+            )
+            score = sum(r["weight"] for r in reasons)
+            cached = (household.risk_level, household.risk_score, household.risk_reasons)
+            if (
+                cached != (level, score, reasons)
+                or household.recheck_on != recheck
+                or household.evaluation_pending
+            ):
+                changed_households.append((household.id, level, score, reasons, recheck))
 
-            alert = active.get(household_id)
-            alert_reasons = [
-                r.as_json()
-                for r in reasons
-                if rules.SEVERITY_RANK[r.severity] >= rules.SEVERITY_RANK[rules.MEDIUM]
-            ]
+            alert = active.get(household.id)
+            alert_reasons = [r for r in reasons if r["severity"] in OPENING_SEVERITIES]
             if alert is not None and alert.self_report:
                 alert_reasons.append(self_report_reason(alert))
             if alert is None:
-                if alert_reasons:
+                held = dismissed.get(household.id, set())
+                if alert_reasons and not {r["code"] for r in alert_reasons} <= held:
                     source = (
                         AlertSource.DEPARTMENT
                         if any(r["code"] == "department_signal" for r in alert_reasons)
@@ -116,7 +141,7 @@ def evaluate_households(
                     )
                     new_alerts.append(
                         Alert(
-                            household_id=household_id,
+                            household_id=household.id,
                             source=source,
                             opened_at=now,
                             status=AlertStatus.OPEN,
@@ -158,11 +183,7 @@ def evaluate_households(
                 outcome.updated += 1
 
         if changed_households:
-            Household.objects.bulk_update(
-                changed_households,
-                ["risk_level", "risk_score", "risk_reasons", "evaluation_pending_since"],
-                batch_size=1000,
-            )
+            _update_households(changed_households)
         if changed_alerts:
             Alert.objects.bulk_update(
                 changed_alerts,
@@ -176,7 +197,7 @@ def evaluate_households(
                     "version",
                     "updated_at",
                 ],
-                batch_size=1000,
+                batch_size=500,
             )
         if new_alerts:
             created = Alert.objects.bulk_create(new_alerts, batch_size=1000)

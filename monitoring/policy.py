@@ -8,6 +8,7 @@ city, province) and then the national default (a row without region). The tables
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 from households.regions import PREFIX_LENGTH, full_code, level_of
 from monitoring import rules
@@ -20,6 +21,7 @@ DEFAULT_CADENCE_DAYS = {
 }
 
 
+@lru_cache(maxsize=4096)
 def _regions_nearest_first(village_code: str) -> list[str | None]:
     """The village's own code, then each region above it, then None for the national default."""
     length = PREFIX_LENGTH[level_of(village_code)]

@@ -11,6 +11,7 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 
 HIGH, MEDIUM, LOW = "high", "medium", "low"
 SEVERITY_RANK = {LOW: 1, MEDIUM: 2, HIGH: 3}
@@ -86,6 +87,11 @@ class Reason:
         }
 
 
+@lru_cache(maxsize=256)
+def _decimal(value) -> Decimal:
+    return Decimal(str(value))
+
+
 def _money(value: Decimal | None) -> str | None:
     return None if value is None else str(value.quantize(Decimal("0.01")))
 
@@ -105,7 +111,7 @@ def income_below_line(facts: Facts, as_of: datetime.date, params: dict) -> dict 
 def income_near_line(facts: Facts, as_of: datetime.date, params: dict) -> dict | None:
     if facts.per_capita_income is None or facts.income_line is None:
         return None
-    ceiling = facts.income_line * Decimal(str(params["factor"]))
+    ceiling = facts.income_line * _decimal(params["factor"])
     if facts.income_line <= facts.per_capita_income < ceiling:
         return {
             "per_capita_income": _money(facts.per_capita_income),
@@ -121,7 +127,7 @@ def income_drop(facts: Facts, as_of: datetime.date, params: dict) -> dict | None
     if previous is None or current is None or previous <= 0:
         return None
     drop = (previous - current) / previous
-    if drop >= Decimal(str(params["drop"])):
+    if drop >= _decimal(params["drop"]):
         return {
             "per_capita_income": _money(current),
             "previous_per_capita_income": _money(previous),
@@ -135,7 +141,7 @@ def rigid_spending(facts: Facts, as_of: datetime.date, params: dict) -> dict | N
     spending, income = facts.rigid_spending, facts.total_net_income
     if not spending or income is None or not facts.household_size:
         return None
-    share_threshold = Decimal(str(params["share"]))
+    share_threshold = _decimal(params["share"])
     heavy = income <= 0 or spending >= income * share_threshold
     after = (income - spending) / facts.household_size
     below = facts.income_line is not None and after < facts.income_line
@@ -276,7 +282,12 @@ def evaluate(facts: Facts, as_of: datetime.date, settings: dict[str, RuleSetting
         setting = settings.get(rule.code) or RuleSetting(True, rule.severity, rule.weight, {})
         if not setting.enabled:
             continue
-        params = {**rule.params, **setting.params}
+        # Settings from Policy carry every parameter already; hand-made ones may carry a few.
+        params = (
+            setting.params
+            if len(setting.params) >= len(rule.params)
+            else {**rule.params, **setting.params}
+        )
         evidence = rule.check(facts, as_of, params)
         if evidence is None:
             continue
@@ -301,3 +312,33 @@ def score_of(reasons: list[Reason]) -> int:
 def opens_alert(reasons: list[Reason]) -> bool:
     """Low reasons show on the household but do not put it in front of a cadre."""
     return any(SEVERITY_RANK[reason.severity] >= SEVERITY_RANK[MEDIUM] for reason in reasons)
+
+
+def recheck_on(
+    facts: Facts, as_of: datetime.date, settings: dict[str, RuleSetting]
+) -> datetime.date:
+    """The first day on which the passing of time alone could change what the rules say.
+
+    Everything else that changes a verdict (a visit, a member, a signal, a line or a rule) asks
+    for an evaluation itself, so a nightly scan need only judge the households whose day has come.
+    """
+    days = {code: {**RULES_BY_CODE[code].params, **s.params} for code, s in settings.items()}
+    candidates = [datetime.date(as_of.year + 1, 1, 1)]  # a new year brings a new income line
+    since = facts.last_visit_on or facts.created_on
+    if since is not None:
+        due = since + datetime.timedelta(
+            days=facts.cadence_days + int(days["visit_overdue"]["grace_days"])
+        )
+        if due >= as_of:
+            candidates.append(due + datetime.timedelta(days=1))
+    for event in facts.recent_events:
+        expiry = event.occurred_on + datetime.timedelta(days=int(days["shock_event"]["days"]) + 1)
+        if expiry > as_of:
+            candidates.append(expiry)
+    for signal in facts.signals:
+        expiry = signal.occurred_on + datetime.timedelta(
+            days=int(days["department_signal"]["days"]) + 1
+        )
+        if expiry > as_of:
+            candidates.append(expiry)
+    return min(candidates)

@@ -23,14 +23,14 @@ def evaluate_one(household_id: int, *, as_of: datetime.date) -> Outcome:
     return evaluate_households(households_in(ids=[household_id]), as_of=as_of)
 
 
-def _chunks(scope: str) -> list[tuple[str, int, int]]:
+def _chunks(scope: str, due_on: datetime.date | None = None) -> list[tuple[str, int, int]]:
     """(township prefix, first id, last id) spans of at most about CHUNK_SIZE households.
 
     A scan fans out by township, so more workers finish sooner and a township's households are
     judged together; a big township is cut into id ranges.
     """
     townships = (
-        households_in(scope=scope)
+        households_in(scope=scope, due_on=due_on)
         .annotate(township=Substr("village_id", 1, 9))
         .values("township")
         .annotate(first=Min("id"), last=Max("id"), count=Count("id"))
@@ -49,13 +49,22 @@ def _chunks(scope: str) -> list[tuple[str, int, int]]:
 
 
 def scan_start(
-    *, trigger: str, scope: str = "", as_of: datetime.date | None = None, actor=None
+    *,
+    trigger: str,
+    scope: str = "",
+    as_of: datetime.date | None = None,
+    actor=None,
+    only_due: bool = False,
 ) -> ScanRun:
-    """Record a run and queue its chunks once the run is committed."""
+    """Record a run and queue its chunks once the run is committed.
+
+    `only_due` judges just the households whose verdict may have changed (the nightly scan);
+    a changed line or rule, a department's area signal or a hand-started scan judge them all.
+    """
     from monitoring.tasks import scan_chunk
 
     as_of = as_of or timezone.localdate()
-    chunks = _chunks(scope)
+    chunks = _chunks(scope, as_of if only_due else None)
     with transaction.atomic():
         run = ScanRun.objects.create(
             scope=scope, trigger=trigger, as_of=as_of, chunks_total=len(chunks), started_by=actor
@@ -65,17 +74,24 @@ def scan_start(
             run.save(update_fields=["status", "finished_at"])
         for township, first, last in chunks:
             enqueue_after_commit(
-                scan_chunk, [run.pk, township, first, last, as_of.isoformat()], "scans"
+                scan_chunk, [run.pk, township, first, last, as_of.isoformat(), only_due], "scans"
             )
     return run
 
 
 def scan_chunk(
-    run_id: int, *, scope: str, id_from: int, id_to: int, as_of: datetime.date
+    run_id: int,
+    *,
+    scope: str,
+    id_from: int,
+    id_to: int,
+    as_of: datetime.date,
+    only_due: bool = False,
 ) -> Outcome:
+    due_on = as_of if only_due else None
     with transaction.atomic():
         outcome = evaluate_households(
-            households_in(scope=scope, id_from=id_from, id_to=id_to), as_of=as_of
+            households_in(scope=scope, id_from=id_from, id_to=id_to, due_on=due_on), as_of=as_of
         )
         # Counted in the same transaction as the work: a redelivered chunk is not counted twice
         # unless it really ran twice, and then its second run changed nothing.
@@ -93,16 +109,18 @@ def scan_chunk(
 
 
 def scan_run_inline(
-    *, trigger: str, scope: str = "", as_of: datetime.date | None = None
+    *, trigger: str, scope: str = "", as_of: datetime.date | None = None, only_due: bool = False
 ) -> ScanRun:
     """The same scan, its chunks run here one after another (for management commands)."""
     as_of = as_of or timezone.localdate()
-    chunks = _chunks(scope)
+    chunks = _chunks(scope, as_of if only_due else None)
     run = ScanRun.objects.create(
         scope=scope, trigger=trigger, as_of=as_of, chunks_total=len(chunks)
     )
     for township, first, last in chunks:
-        scan_chunk(run.pk, scope=township, id_from=first, id_to=last, as_of=as_of)
+        scan_chunk(
+            run.pk, scope=township, id_from=first, id_to=last, as_of=as_of, only_due=only_due
+        )
     if not chunks:
         ScanRun.objects.filter(pk=run.pk).update(
             status=ScanRun.Status.FINISHED, finished_at=timezone.now()

@@ -16,15 +16,23 @@ def evaluate_household(household_id: int, as_of: str) -> dict:
 
 
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5, acks_late=True)
-def scan_chunk(run_id: int, scope: str, id_from: int, id_to: int, as_of: str) -> dict:
+def scan_chunk(
+    run_id: int, scope: str, id_from: int, id_to: int, as_of: str, only_due: bool = False
+) -> dict:
     return scans.scan_chunk(
-        run_id, scope=scope, id_from=id_from, id_to=id_to, as_of=datetime.date.fromisoformat(as_of)
+        run_id,
+        scope=scope,
+        id_from=id_from,
+        id_to=id_to,
+        as_of=datetime.date.fromisoformat(as_of),
+        only_due=only_due,
     ).__dict__
 
 
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
 def scan_nightly() -> int:
-    return scans.scan_start(trigger="nightly", scope="").pk
+    # Every household is considered; those whose verdict cannot have changed are not re-judged.
+    return scans.scan_start(trigger="nightly", scope="", only_due=True).pk
 
 
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)

@@ -189,3 +189,36 @@ def test_two_scans_at_once_leave_the_same_alerts_as_one(
     assert alerts.count() == 1
     assert set(alerts.get().reason_codes) >= {"income_below_line", "guarantee_gap"}
     assert Household.objects.get(pk=household.pk).risk_level == "high"
+
+
+def test_a_dismissed_warning_is_not_raised_again_for_the_same_reasons(
+    village_worker, township_cadre, household
+):
+    record(village_worker, household, **poor_figures())
+    evaluate(household)
+    alert = Alert.objects.get()
+    alert_services.alert_dismiss(
+        actor=township_cadre, alert=alert, version=alert.version, reason="收入已核实，漏报务工收入"
+    )
+    evaluate(household)
+    assert Alert.objects.count() == 1
+    record(village_worker, household, **poor_figures(visited_on=TODAY, safe_water_ok=False))
+    evaluate(household)  # a new reason: a new warning
+    assert Alert.objects.filter(status="open").count() == 1
+
+
+def test_the_nightly_scan_judges_only_households_whose_verdict_may_have_changed(
+    village_worker, household, other_township_household
+):
+    scans.scan_run_inline(trigger="manual", scope="620423", as_of=TODAY)
+    quiet = scans.scan_run_inline(trigger="nightly", scope="620423", as_of=TODAY, only_due=True)
+    assert quiet.households_judged == 0 and quiet.chunks_total == 0
+    record(village_worker, household, **poor_figures(visited_on=TODAY))
+    after_visit = scans.scan_run_inline(
+        trigger="nightly", scope="620423", as_of=TODAY, only_due=True
+    )
+    assert after_visit.households_judged == 1 and after_visit.alerts_opened == 1
+    household.refresh_from_db()
+    later = household.recheck_on
+    due = scans.scan_run_inline(trigger="nightly", scope="620423", as_of=later, only_due=True)
+    assert due.households_judged >= 1

@@ -251,3 +251,18 @@ def test_evidence_names_values_and_thresholds():
         SETTINGS,
     )[0]
     assert reason.evidence == {"per_capita_income": "5432.10", "line": "6000.00", "line_year": 2026}
+
+
+def test_recheck_day_is_when_time_alone_could_change_the_verdict():
+    visited = AS_OF - datetime.timedelta(days=10)
+    quiet = facts(last_visit_on=visited, cadence_days=90)
+    assert rules.recheck_on(quiet, AS_OF, SETTINGS) == visited + datetime.timedelta(
+        days=90 + 15 + 1
+    )
+    shock = Event("illness", AS_OF - datetime.timedelta(days=80), member_had_labour=False)
+    shaken = facts(last_visit_on=visited, cadence_days=90, recent_events=(shock,))
+    assert rules.recheck_on(shaken, AS_OF, SETTINGS) == shock.occurred_on + datetime.timedelta(
+        days=91
+    )
+    overdue = facts(last_visit_on=AS_OF - datetime.timedelta(days=300), cadence_days=90)
+    assert rules.recheck_on(overdue, AS_OF, SETTINGS) == datetime.date(2027, 1, 1)

@@ -37,4 +37,5 @@ class Command(BaseCommand):
                 unique_fields=["code"],
                 update_fields=["name", "level", "parent"],
             )
-        self.stdout.write(f"{len(rows)} regions loaded.")
+        if options["verbosity"]:
+            self.stdout.write(f"{len(rows)} regions loaded.")

@@ -1,0 +1,353 @@
+"""`make bench`: build a county of SCALE households and measure the early-warning paths.
+
+    python bench/run.py [--scale N] [--sample 10000]
+
+Each measured step runs in a process of its own, so that its peak memory is its own. Results go
+to bench/results.json and docs/benchmarks.md. The database is DATABASE_URL's server (else the
+embedded one), in a database named dixian_bench that is dropped and rebuilt.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlparse, urlunparse
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+AS_OF = datetime.date(2026, 11, 23)
+sys.path.insert(0, str(BASE_DIR))
+
+
+def _bench_url() -> str:
+    base = os.environ.get("DATABASE_URL")
+    if not base:
+        from config.embedded import db_start
+
+        base = db_start()
+    return urlunparse(urlparse(base)._replace(path="/dixian_bench"))
+
+
+def _django(url: str):
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.setdefault("DIXIAN_LOG_LEVEL", "WARNING")
+    import django
+
+    django.setup()
+
+
+# Steps, each run in its own process -----------------------------------------------------------
+
+
+def step_build(scale: int) -> dict:
+    from django.core.management import call_command
+
+    from accounts.models import Role, User
+    from bench.load import load
+    from households.demo import GANSU_DEMO_LINES
+    from monitoring.models import IncomeLine
+
+    call_command("migrate", verbosity=0)
+    call_command("load_regions", "620423", verbosity=0)
+    User.objects.create(
+        username="bench-visitor", role=Role.VILLAGE_WORKER, region_id="620423100200"
+    )
+    for year, amount in GANSU_DEMO_LINES.items():
+        IncomeLine.objects.create(region_id="620000000000", year=year, amount=amount, is_demo=True)
+    started = time.monotonic()
+    timings = load(scale, log=lambda line: print(line, file=sys.stderr))
+    return {"build_seconds": time.monotonic() - started, "build_steps": timings}
+
+
+def step_naive(sample: int) -> dict:
+    from bench import naive
+    from households.models import Household
+
+    ids = list(Household.objects.order_by("id").values_list("id", flat=True)[:sample])
+    return {"naive_sample": len(ids), "naive_sample_seconds": naive.run(ids, AS_OF)}
+
+
+def step_sql_bound() -> dict:
+    from django.db import connection
+
+    sql = (BASE_DIR / "bench" / "sql_bound.sql").read_text()
+    with connection.cursor() as cursor:
+        started = time.monotonic()
+        cursor.execute(sql, {"as_of": AS_OF})
+        row = cursor.fetchone()
+        elapsed = time.monotonic() - started
+    return {"sql_bound_seconds": elapsed, "sql_bound_counts": list(row)}
+
+
+def _peak_rss_mb(pid: int) -> float:
+    """The high-water mark of a process and its children (the prefork pool), in MB."""
+    peaks = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            status = (entry / "status").read_text()
+        except OSError:
+            continue
+        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+        if entry.name == str(pid) or fields.get("PPid", "").strip() == str(pid):
+            peaks.append(int(fields.get("VmHWM", "0 kB").split()[0]) / 1024)
+    return max(peaks, default=0.0)
+
+
+def step_scan(workers: int) -> dict:
+    """A full scan as production runs it: chunks queued on `scans`, taken by Celery processes."""
+    from monitoring import scans
+    from monitoring.models import ScanRun
+
+    broker = os.environ["CELERY_BROKER_URL"]
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "-Q",
+            "scans",
+            "-c",
+            str(workers),
+            "-l",
+            "warning",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "-n",
+            f"bench-{time.monotonic_ns()}@%h",
+        ],
+        cwd=BASE_DIR,
+        env=dict(os.environ, CELERY_BROKER_URL=broker),
+        stdout=sys.stderr,  # our stdout carries the step's JSON result
+    )
+    try:
+        time.sleep(3)  # let the pool start, so that the time is the scan's
+        started = time.monotonic()
+        run = scans.scan_start(trigger="manual", scope="", as_of=AS_OF)
+        peak = 0.0
+        while ScanRun.objects.filter(pk=run.pk, status="running").exists():
+            peak = max(peak, _peak_rss_mb(worker.pid))
+            time.sleep(0.2)
+        elapsed = time.monotonic() - started
+        peak = max(peak, _peak_rss_mb(worker.pid))
+    finally:
+        worker.terminate()
+        worker.wait(timeout=60)
+    run.refresh_from_db()
+    return {
+        "seconds": elapsed,
+        "workers": workers,
+        "judged": run.households_judged,
+        "opened": run.alerts_opened,
+        "updated": run.alerts_updated,
+        "resolved": run.alerts_resolved,
+        "chunks": run.chunks_total,
+        "worker_peak_rss_mb": peak,
+    }
+
+
+def step_scan_queries() -> dict:
+    """How many statements one chunk costs, for the 'per chunk, never per household' check."""
+    from django.db import connection
+
+    from monitoring import scans
+
+    queries = []
+    with connection.execute_wrapper(lambda execute, *args: queries.append(1) or execute(*args)):
+        run = scans.scan_run_inline(trigger="manual", scope="620423100", as_of=AS_OF)
+    return {"queries": len(queries), "chunks": run.chunks_total, "judged": run.households_judged}
+
+
+def step_evaluate_one(samples: int) -> dict:
+    from households.models import Household
+    from monitoring import scans
+
+    last = Household.objects.order_by("-id").values_list("id", flat=True).first()
+    rng = random.Random(7)
+    timings = []
+    for _ in range(samples):
+        household_id = rng.randint(1, last)
+        started = time.perf_counter()
+        scans.evaluate_one(household_id, as_of=AS_OF)
+        timings.append((time.perf_counter() - started) * 1000)
+    timings.sort()
+    return {
+        "p50_ms": statistics.median(timings),
+        "p95_ms": timings[int(len(timings) * 0.95) - 1],
+        "samples": samples,
+    }
+
+
+STEPS = {
+    "build": lambda args: step_build(args.scale),
+    "naive": lambda args: step_naive(args.sample),
+    "sql_bound": lambda args: step_sql_bound(),
+    "scan": lambda args: step_scan(2),
+    "scan_one_worker": lambda args: step_scan(1),
+    "scan_queries": lambda args: step_scan_queries(),
+    "evaluate_one": lambda args: step_evaluate_one(200),
+}
+
+
+def _run_step(name: str, args, url: str) -> dict:
+    """Run one step in a child process; return its result and its peak memory."""
+    started = time.monotonic()
+    child = subprocess.run(
+        [
+            sys.executable,
+            __file__,
+            "--step",
+            name,
+            "--scale",
+            str(args.scale),
+            "--sample",
+            str(args.sample),
+        ],
+        env=dict(os.environ, DATABASE_URL=url),
+        stdout=subprocess.PIPE,
+        check=True,
+        cwd=BASE_DIR,
+    )
+    result = json.loads(child.stdout)
+    print(
+        f"{name}: {time.monotonic() - started:.1f} s, peak {result['peak_rss_mb']:.0f} MB",
+        file=sys.stderr,
+    )
+    return result
+
+
+def _bench_broker() -> str:
+    """Redis on this machine if it answers, else kombu's filesystem transport under var/."""
+    import socket
+
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
+            return "redis://127.0.0.1:6379/14"
+    except OSError:
+        os.environ.setdefault("DIXIAN_BROKER_DIR", str(BASE_DIR / "var" / "bench-broker"))
+        return "filesystem://"
+
+
+def _recreate_database(url: str) -> None:
+    import psycopg
+
+    parsed = urlparse(url)
+    admin = urlunparse(parsed._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute("DROP DATABASE IF EXISTS dixian_bench WITH (FORCE)")
+        connection.execute("CREATE DATABASE dixian_bench")
+
+
+def _machine(url: str) -> dict:
+    import psycopg
+
+    with psycopg.connect(url) as connection:
+        settings = dict(
+            connection.execute(
+                "SELECT name, setting || coalesce(unit, '') FROM pg_settings WHERE name = ANY(%s)",
+                [
+                    [
+                        "shared_buffers",
+                        "work_mem",
+                        "max_parallel_workers_per_gather",
+                        "effective_cache_size",
+                        "server_version",
+                    ]
+                ],
+            ).fetchall()
+        )
+    return {
+        "cpus": os.cpu_count(),
+        "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "postgresql": settings,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--scale", type=int, default=int(os.environ.get("SCALE", 1_000_000)))
+    parser.add_argument("--sample", type=int, default=10_000)
+    parser.add_argument("--step")
+    args = parser.parse_args()
+    if args.step:
+        _django(os.environ["DATABASE_URL"])
+        result = STEPS[args.step](args)
+        result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(json.dumps(result, default=str))
+        return
+
+    url = _bench_url()
+    os.environ.setdefault("CELERY_BROKER_URL", _bench_broker())
+    _recreate_database(url)
+    print(f"Benchmark of {args.scale} households in {urlparse(url).path[1:]}", file=sys.stderr)
+    build = _run_step("build", args, url)
+    sample = min(args.sample, args.scale)
+    naive = _run_step("naive", argparse.Namespace(scale=args.scale, sample=sample), url)
+    bounds = [_run_step("sql_bound", args, url) for _ in range(3)]
+    scan = _run_step("scan", args, url)
+    rescans = [_run_step("scan", args, url) for _ in range(3)]
+    rescan_one_worker = _run_step("scan_one_worker", args, url)
+    queries = _run_step("scan_queries", args, url)
+    one = _run_step("evaluate_one", args, url)
+
+    naive_seconds = naive["naive_sample_seconds"] * args.scale / naive["naive_sample"]
+    bound_seconds = statistics.median(b["sql_bound_seconds"] for b in bounds)
+    rescan_seconds = statistics.median(r["seconds"] for r in rescans)
+    results = {
+        "households": args.scale,
+        "members": args.scale * 4,
+        "visits": args.scale * 12,
+        "as_of": AS_OF.isoformat(),
+        "build_seconds": round(build["build_seconds"], 1),
+        "build_steps_seconds": {k: round(v, 1) for k, v in build["build_steps"].items()},
+        "scan_seconds": round(scan["seconds"], 2),
+        "scan_households_judged": scan["judged"],
+        "scan_alerts_opened": scan["opened"],
+        "scan_chunks": scan["chunks"],
+        "scan_workers": scan["workers"],
+        "scan_peak_rss_mb": round(max(r["worker_peak_rss_mb"] for r in [scan, *rescans]), 1),
+        "scan_queries_per_chunk": round(queries["queries"] / max(queries["chunks"], 1), 1),
+        "rescan_one_worker_seconds": round(rescan_one_worker["seconds"], 2),
+        "scan_speedup_two_workers": round(
+            rescan_one_worker["seconds"] / statistics.median(r["seconds"] for r in rescans), 2
+        ),
+        "naive_sample": naive["naive_sample"],
+        "naive_sample_seconds": round(naive["naive_sample_seconds"], 2),
+        "naive_extrapolated_seconds": round(naive_seconds, 1),
+        "scan_vs_naive": round(naive_seconds / scan["seconds"], 1),
+        "sql_bound_seconds": round(bound_seconds, 2),
+        "scan_vs_sql_bound": round(scan["seconds"] / bound_seconds, 2),
+        "rescan_unchanged_seconds": round(rescan_seconds, 2),
+        "rescan_changes": [r["opened"] + r["updated"] + r["resolved"] for r in rescans],
+        "evaluate_one_p50_ms": round(one["p50_ms"], 2),
+        "evaluate_one_p95_ms": round(one["p95_ms"], 2),
+        "machine": _machine(url),
+        "measured_at": datetime.datetime.now().isoformat(timespec="seconds"),
+        "command": f"make bench SCALE={args.scale}",
+    }
+    (BASE_DIR / "bench" / "results.json").write_text(
+        json.dumps(results, indent=2, ensure_ascii=False) + "\n"
+    )
+    from bench.report import write_markdown
+
+    write_markdown(results, BASE_DIR / "docs" / "benchmarks.md")
+    print(json.dumps(results, indent=2, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
