@@ -62,8 +62,10 @@ def write_markdown(results: dict, path: Path) -> None:
         f"| naive loop | {results['naive_sample_seconds']} s for {results['naive_sample']:,} households, "
         f"{results['naive_extrapolated_seconds']} s extrapolated |",
         f"| SQL bound | {results['sql_bound_seconds']} s (median of 3) |",
-        f"| re-scan, nothing changed | {results['rescan_unchanged_seconds']} s (median of 3), "
-        f"changes {results['rescan_changes']} |",
+        f"| nightly re-scan, nothing changed | {results['rescan_unchanged_seconds']} s (median of 3), "
+        f"households judged {results['rescan_unchanged_judged']} |",
+        f"| full re-scan, nothing changed | {results['full_rescan_unchanged_seconds']} s (median of 2); "
+        f"alerts changed by the re-scans: {results['rescan_changes']} |",
         f"| evaluation after one visit | p50 {results['evaluate_one_p50_ms']} ms, "
         f"p95 {results['evaluate_one_p95_ms']} ms |",
         "",

@@ -70,7 +70,26 @@ class RiskLevel(models.TextChoices):
     HIGH = "high", _("High")
 
 
-@pghistory.track()
+# History records what people change. The cached facts below are kept by the system (the latest
+# visit, the rules' verdict) and change with every evaluation: recording them would flood the
+# history and slow every scan, and each has its own record (visits, alerts).
+CACHED_HOUSEHOLD_FACTS = [
+    "head_name",
+    "member_count",
+    "risk_level",
+    "risk_score",
+    "per_capita_income",
+    "last_visit_on",
+    "next_visit_due",
+    "risk_reasons",
+    "evaluation_pending_since",
+    "recheck_on",
+    "is_monitored",
+    "updated_at",
+]
+
+
+@pghistory.track(exclude=CACHED_HOUSEHOLD_FACTS)
 class Household(models.Model):
     number = models.CharField(
         _("household number"),
