@@ -25,7 +25,10 @@ _MANAGE_ALERTS = {
 }
 _SET_POLICY = {
     "monitoring.change_incomeline",
+    "monitoring.add_incomeline",
     "monitoring.change_ruleconfig",
+    "monitoring.add_ruleconfig",
+    "monitoring.view_visitcadence",
     "monitoring.add_scanrun",
 }
 

@@ -39,28 +39,41 @@ def _secondary_indexes(cursor, table: str) -> list[tuple[str, str]]:
     return cursor.fetchall()
 
 
-def _in_parallel(sql: str, rows: int, parts: int = 2) -> None:
-    """One INSERT … SELECT cut into id ranges, run on as many connections as there are cores."""
+def _dsn() -> str:
+    url = settings.DATABASES["default"]
+    dsn = f"host={url['HOST']} port={url['PORT']} dbname={url['NAME']} user={url['USER']}"
+    return dsn + (f" password={url['PASSWORD']}" if url.get("PASSWORD") else "")
+
+
+def _run_on_connections(statements: list[str], parts: int = 2) -> None:
+    """Run statements on `parts` connections at once (one per core)."""
     from concurrent.futures import ThreadPoolExecutor
 
     import psycopg
 
-    url = settings.DATABASES["default"]
-    dsn = f"host={url['HOST']} port={url['PORT']} dbname={url['NAME']} user={url['USER']}"
-    if url.get("PASSWORD"):
-        dsn += f" password={url['PASSWORD']}"
-    step = -(-rows // parts)
-
-    def insert(first: int) -> None:
-        with psycopg.connect(dsn, autocommit=True) as connection:
+    def run(statement: str) -> None:
+        with psycopg.connect(_dsn(), autocommit=True) as connection:
             connection.execute("SET session_replication_role = replica")
             connection.execute("SET synchronous_commit = off")
-            last = min(first + step - 1, rows)
-            # Ranges are our own integers; the SQL has % operators, so no driver parameters.
-            connection.execute(sql.replace("%(first)s", str(first)).replace("%(last)s", str(last)))
+            connection.execute(statement)
 
     with ThreadPoolExecutor(parts) as pool:
-        list(pool.map(insert, range(1, rows + 1, step)))
+        list(pool.map(run, statements))
+
+
+def _in_parallel(sql: str, rows: int, parts: int = 2) -> None:
+    """One INSERT … SELECT cut into id ranges, run on as many connections as there are cores."""
+    step = -(-rows // parts)
+    # Ranges are our own integers; the SQL has % operators, so no driver parameters.
+    _run_on_connections(
+        [
+            sql.replace("%(first)s", str(first)).replace(
+                "%(last)s", str(min(first + step - 1, rows))
+            )
+            for first in range(1, rows + 1, step)
+        ],
+        parts,
+    )
 
 
 def load(households: int, *, log=print) -> dict[str, float]:
@@ -151,8 +164,7 @@ def load(households: int, *, log=print) -> dict[str, float]:
             log(f"  {step}: {timings[step]:.1f} s")
         cursor.execute("SET session_replication_role = DEFAULT")
         started = time.monotonic()
-        for definition in dropped:
-            cursor.execute(definition)
+        _run_on_connections(dropped)
         timings["indexes"] = time.monotonic() - started
         log(f"  indexes: {timings['indexes']:.1f} s")
         for table in ("households_household", "households_member", "monitoring_visit"):

@@ -95,8 +95,13 @@ def load_facts(
     since = as_of - datetime.timedelta(days=policy.lookback_days())
     chunk = households.values("id")
     recent: dict[int, list[Event]] = defaultdict(list)
+    # An event is recorded on a visit on or after the day it happened, so the chunk's visits since
+    # the window opened (the `visit_latest` index) lead to it, whatever the county's size.
     for household_id, kind, occurred_on, labour in VisitEvent.objects.filter(
-        visit__household_id__in=chunk, occurred_on__gte=since, occurred_on__lte=as_of
+        visit__household_id__in=chunk,
+        visit__visited_on__gte=since,
+        occurred_on__gte=since,
+        occurred_on__lte=as_of,
     ).values_list("visit__household_id", "kind", "occurred_on", "member__labour"):
         recent[household_id].append(_event(kind, occurred_on, labour))
     window = {"status": Signal.Status.MATCHED, "occurred_on__gte": since, "occurred_on__lte": as_of}
