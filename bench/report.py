@@ -64,7 +64,7 @@ def write_markdown(results: dict, path: Path) -> None:
         f"| SQL bound | {results['sql_bound_seconds']} s (median of 3) |",
         f"| nightly re-scan, nothing changed | {results['rescan_unchanged_seconds']} s (median of 3), "
         f"households judged {results['rescan_unchanged_judged']} |",
-        f"| full re-scan, nothing changed | {results['full_rescan_unchanged_seconds']} s (median of 2); "
+        f"| full re-scan, nothing changed | {results['full_rescan_unchanged_seconds']} s ; "
         f"alerts changed by the re-scans: {results['rescan_changes']} |",
         f"| evaluation after one visit | p50 {results['evaluate_one_p50_ms']} ms, "
         f"p95 {results['evaluate_one_p95_ms']} ms |",

@@ -301,7 +301,7 @@ def main() -> None:
     naive = _run_step("naive", argparse.Namespace(scale=args.scale, sample=sample), url)
     bounds = [_run_step("sql_bound", args, url) for _ in range(3)]
     scan = _run_step("scan", args, url)
-    rescans = [_run_step("scan", args, url) for _ in range(2)]
+    rescans = [_run_step("scan", args, url)]
     rescan_one_worker = _run_step("scan_one_worker", args, url)
     nightly = [_run_step("scan_nightly", args, url) for _ in range(3)]
     queries = _run_step("scan_queries", args, url)
