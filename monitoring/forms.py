@@ -37,7 +37,7 @@ class VisitForm(forms.Form):
 
     client_uuid = forms.UUIDField(widget=forms.HiddenInput)
     visited_on = forms.DateField(
-        label=_("Visit date"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Visit date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     household_size = forms.IntegerField(
         label=_("People living in the household"),
@@ -76,7 +76,9 @@ class EventForm(forms.Form):
     )
     member = forms.TypedChoiceField(label=_("Who"), coerce=int, required=False, empty_value=None)
     occurred_on = forms.DateField(
-        label=_("When"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("When"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
     def __init__(self, *args, members=(), **kwargs):

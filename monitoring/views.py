@@ -197,11 +197,12 @@ def _colleagues(alert):
     candidates = User.objects.filter(
         is_active=True, role__in=ASSIGNABLE_ROLES, region__isnull=False
     )
-    return [
-        user
-        for user in candidates.order_by("role", "username")
-        if village.startswith(user.scope_prefix)
-    ]
+    # The village's own workers first: they are the ones who go and look.
+    rank = {role: n for n, role in enumerate(ASSIGNABLE_ROLES)}
+    nearby = [user for user in candidates if village.startswith(user.scope_prefix)]
+    return sorted(
+        nearby, key=lambda user: (rank[user.role], -len(user.scope_prefix), user.username)
+    )
 
 
 @login_required
