@@ -58,24 +58,7 @@ class MemberForm(forms.ModelForm):
 
     class Meta:
         model = Member
-        fields = [
-            "name",
-            "id_number",
-            "relation",
-            "phone",
-            "health",
-            "disability",
-            "health_note",
-            "labour",
-            "education",
-            "schooling",
-            "work",
-            "medical_insurance",
-            "pension_insurance",
-            "dibao",
-            "tekun",
-            "status",
-        ]
+        fields = ["name", "id_number", *Member.FACT_FIELDS]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

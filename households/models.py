@@ -285,6 +285,23 @@ class Member(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
+    # What is known of a member besides name and ID number: one list for forms, API and services.
+    FACT_FIELDS = (
+        "relation",
+        "phone",
+        "health",
+        "disability",
+        "health_note",
+        "labour",
+        "education",
+        "schooling",
+        "work",
+        "medical_insurance",
+        "pension_insurance",
+        "dibao",
+        "tekun",
+        "status",
+    )
     # Fields that only roles with the unmask permission may read in full.
     SENSITIVE_FIELDS = ("id_number", "phone", "health", "disability", "health_note")
 

@@ -22,24 +22,7 @@ HOUSEHOLD_EDITABLE = (
     "poverty_status",
     "poverty_exit_year",
 )
-MEMBER_EDITABLE = (
-    "household",
-    "name",
-    "relation",
-    "phone",
-    "health",
-    "disability",
-    "health_note",
-    "labour",
-    "education",
-    "schooling",
-    "work",
-    "medical_insurance",
-    "pension_insurance",
-    "dibao",
-    "tekun",
-    "status",
-)
+MEMBER_EDITABLE = ("household", "name", *Member.FACT_FIELDS)
 
 
 def _require(actor, permission: str) -> None:
