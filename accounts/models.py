@@ -25,6 +25,15 @@ class User(AbstractUser):
         related_name="users",
         help_text=_("The user sees and changes only what lies in this region."),
     )
+    # A partner user works for one partner and sees only the measures given to it.
+    partner = models.ForeignKey(
+        "assistance.Partner",
+        verbose_name=_("partner"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+    )
 
     class Meta:
         verbose_name = _("user")

@@ -32,10 +32,44 @@ _SET_POLICY = {
     "monitoring.add_scanrun",
 }
 
+_SEE_ASSISTANCE = {
+    "assistance.view_case",
+    "assistance.view_measure",
+    "assistance.view_partner",
+    "assistance.view_partneroffer",
+}
+_MANAGE_ASSISTANCE = {
+    "assistance.change_case",
+    "assistance.add_measure",
+    "assistance.change_measure",
+    "assistance.record_delivery",
+    "assistance.add_partner",
+    "assistance.change_partner",
+    "assistance.add_partneroffer",
+    "assistance.change_partneroffer",
+}
+# Each step of a case is taken by one role (assistance/steps.py says which step needs which).
+_VILLAGE_STEPS = {"assistance.propose_case", "assistance.record_village_step"}
+_TOWNSHIP_STEPS = {
+    "assistance.propose_case",
+    "assistance.check_case_information",
+    "assistance.review_case",
+}
+_COUNTY_STEPS = {"assistance.approve_case"}
+
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
-    Role.VILLAGE_WORKER: frozenset(_VIEW_REGISTRY | _EDIT_REGISTRY | _VISITS),
+    Role.VILLAGE_WORKER: frozenset(
+        _VIEW_REGISTRY | _EDIT_REGISTRY | _VISITS | _SEE_ASSISTANCE | _VILLAGE_STEPS
+    ),
     Role.TOWNSHIP_CADRE: frozenset(
-        _VIEW_REGISTRY | _EDIT_REGISTRY | {UNMASK} | _VISITS | _MANAGE_ALERTS
+        _VIEW_REGISTRY
+        | _EDIT_REGISTRY
+        | {UNMASK}
+        | _VISITS
+        | _MANAGE_ALERTS
+        | _SEE_ASSISTANCE
+        | _MANAGE_ASSISTANCE
+        | _TOWNSHIP_STEPS
     ),
     Role.COUNTY_OFFICER: frozenset(
         _VIEW_REGISTRY
@@ -44,20 +78,34 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _VISITS
         | _MANAGE_ALERTS
         | _SET_POLICY
+        | _SEE_ASSISTANCE
+        | _MANAGE_ASSISTANCE
+        | _COUNTY_STEPS
     ),
     # Partners work on the measures given to them, not on the registry.
-    Role.PARTNER: frozenset(),
+    Role.PARTNER: frozenset(
+        {
+            "assistance.view_measure",
+            "assistance.record_delivery",
+            "assistance.view_partner",
+            "assistance.view_partneroffer",
+            "assistance.add_partneroffer",
+            "assistance.change_partneroffer",
+        }
+    ),
     Role.AUDITOR: frozenset(
         _VIEW_REGISTRY
         | {"households.view_sensitiveaccess", "monitoring.view_visit", "monitoring.view_alert"}
         | {"monitoring.view_signal", "monitoring.view_scanrun", "monitoring.view_incomeline"}
         | {"monitoring.view_ruleconfig"}
+        | _SEE_ASSISTANCE
     ),
     # Department systems push signals and read what their region allows.
     Role.API_CLIENT: frozenset(
         _VIEW_REGISTRY
         | {"monitoring.add_signal", "monitoring.view_signal", "monitoring.view_visit"}
         | {"monitoring.view_alert", "monitoring.view_incomeline", "monitoring.view_ruleconfig"}
+        | _SEE_ASSISTANCE
     ),
 }
 

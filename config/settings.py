@@ -121,6 +121,9 @@ LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
+
+# Identification, and risk elimination, must each finish within this many days of the proposal.
+CASE_PHASE_DAYS = env.int("DIXIAN_CASE_PHASE_DAYS", default=15)
 USE_I18N = True
 USE_TZ = True
 

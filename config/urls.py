@@ -42,6 +42,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("households.urls")),
     path("", include("monitoring.urls")),
+    path("", include("assistance.urls")),
 ]
 
 handler404 = "config.views.not_found"

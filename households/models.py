@@ -142,6 +142,8 @@ class Household(models.Model):
     recheck_on = models.DateField(null=True, blank=True)
     # An enrolled monitored household (监测对象): kept by the case workflow.
     is_monitored = models.BooleanField(_("monitored household"), default=False)
+    # Set when a case ends in risk elimination: the household is then visited on its own cadence.
+    risk_eliminated_on = models.DateField(_("risk eliminated on"), null=True, blank=True)
 
     # Optimistic locking: an edit names the version it started from; a stale one is refused.
     version = models.PositiveIntegerField(default=1)

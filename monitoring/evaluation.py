@@ -10,6 +10,7 @@ import datetime
 import json
 from dataclasses import dataclass
 
+from django.apps import apps
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -102,6 +103,14 @@ def evaluate_households(
             alert.household_id: alert
             for alert in Alert.objects.filter(household_id__in=chunk, status__in=ACTIVE_STATUSES)
         }
+        # While a case is open it carries the household: the rules still score it, but no new
+        # warning is put in front of a cadre. (Looked up by name: assistance builds on monitoring.)
+        case_model = apps.get_model("assistance", "Case")
+        held_by_case = set(
+            case_model.objects.filter(
+                household_id__in=chunk, status__in=case_model.OPEN_STATUSES
+            ).values_list("household_id", flat=True)
+        )
         # A warning a cadre dismissed is not raised again for the same reasons for a while.
         dismissed: dict[int, set[str]] = {}
         for household_id, codes in Alert.objects.filter(
@@ -132,6 +141,8 @@ def evaluate_households(
             if alert is not None and alert.self_report:
                 alert_reasons.append(self_report_reason(alert))
             if alert is None:
+                if household.id in held_by_case:
+                    continue
                 held = dismissed.get(household.id, set())
                 if alert_reasons and not {r["code"] for r in alert_reasons} <= held:
                     source = (

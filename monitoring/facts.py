@@ -30,7 +30,8 @@ from monitoring.rules import CHECKS, Event, Facts, SignalFact
 WITH_LABOUR = ("skilled", "ordinary", "weak")
 
 CHUNK_SQL = """
-SELECT h.id, h.village_id, h.poverty_status, h.is_monitored, h.created_at,
+SELECT h.id, h.village_id, h.poverty_status, h.is_monitored,
+       h.risk_eliminated_on IS NOT NULL, h.created_at,
        h.risk_level, h.risk_score, h.risk_reasons, h.evaluation_pending_since, h.recheck_on,
        lv.id, lv.visited_on, lv.per_capita_income, lv.total_net_income, lv.rigid_spending,
        lv.household_size, lv.food_clothing_ok, lv.compulsory_education_ok, lv.basic_medical_ok,
@@ -124,6 +125,7 @@ def load_facts(
             village,
             poverty_status,
             monitored,
+            eliminated,
             created_at,
             risk_level,
             risk_score,
@@ -146,7 +148,9 @@ def load_facts(
         ) = row
         checks = checks[:5]
         line = policy.income_line(village, as_of)
-        kind = cadence_kind(poverty_status=poverty_status, is_monitored=monitored)
+        kind = cadence_kind(
+            poverty_status=poverty_status, is_monitored=monitored, risk_eliminated=eliminated
+        )
         latest_events = tuple(
             _event(k, o, labour)
             for k, o, labour in zip(kinds or (), occurred or (), labours or (), strict=True)

@@ -14,6 +14,7 @@ NON_NEGATIVE = [MinValueValidator(0)]
 
 class CadenceKind(models.TextChoices):
     MONITORED = "monitored", _("Monitored household")
+    ELIMINATED = "eliminated", _("Risk eliminated, still followed")
     LIFTED_OUT = "lifted_out", _("Lifted out of poverty")
     ORDINARY = "ordinary", _("Ordinary rural household")
 
@@ -332,6 +333,7 @@ class AlertStatus(models.TextChoices):
     CONFIRMED = "confirmed", _("Confirmed")
     DISMISSED = "dismissed", _("Dismissed")
     RESOLVED = "resolved", _("Resolved")
+    CASE = "case", _("Became a case")
 
 
 # An alert in one of these states is the household's one active alert.

@@ -16,6 +16,7 @@ from monitoring.models import CadenceKind, IncomeLine, RuleConfig, VisitCadence
 
 DEFAULT_CADENCE_DAYS = {
     CadenceKind.MONITORED: 30,
+    CadenceKind.ELIMINATED: 60,
     CadenceKind.LIFTED_OUT: 90,
     CadenceKind.ORDINARY: 365,
 }
@@ -94,7 +95,10 @@ class Policy:
         return max(days)
 
 
-def cadence_kind(*, poverty_status: str, is_monitored: bool) -> str:
+def cadence_kind(*, poverty_status: str, is_monitored: bool, risk_eliminated: bool = False) -> str:
     if is_monitored:
         return CadenceKind.MONITORED
+    # Followed more closely than before the case, less than while it was open.
+    if risk_eliminated:
+        return CadenceKind.ELIMINATED
     return CadenceKind.LIFTED_OUT if poverty_status == "lifted_out" else CadenceKind.ORDINARY

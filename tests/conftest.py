@@ -91,8 +91,22 @@ def other_county_officer(db):
 
 
 @pytest.fixture
-def partner(db):
-    return _user("partner", Role.PARTNER, HOME_COUNTY)
+def partner_org(db):
+    from assistance.models import Partner, PartnerKind
+
+    return Partner.objects.create(
+        name="景泰县恒达农业有限公司",
+        kind=PartnerKind.PRIVATE_ENTERPRISE,
+        area_id=HOME_COUNTY,
+        contact_name="刘经理",
+        contact_phone="0943-5521234",
+    )
+
+
+@pytest.fixture
+def partner(partner_org):
+    """A user of a partner enterprise that serves the home county."""
+    return _user("partner", Role.PARTNER, HOME_COUNTY, partner=partner_org)
 
 
 @pytest.fixture

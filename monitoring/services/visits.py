@@ -149,18 +149,20 @@ def visit_record(
             )
             for e in events
         )
-        _refresh_household_visit_facts(household)
+        household_visit_facts_refresh(household)
         request_evaluation(household.pk)
     return visit, True
 
 
-def _refresh_household_visit_facts(household: Household) -> None:
+def household_visit_facts_refresh(household: Household) -> None:
     """Cache the latest visit's income and the next due date on the household."""
     latest = household.visits.order_by("-visited_on", "-id").first()
     if latest is None:
         return
     kind = cadence_kind(
-        poverty_status=household.poverty_status, is_monitored=household.is_monitored
+        poverty_status=household.poverty_status,
+        is_monitored=household.is_monitored,
+        risk_eliminated=household.risk_eliminated_on is not None,
     )
     days = Policy().cadence_days(household.village_id, kind)
     Household.objects.filter(pk=household.pk).update(

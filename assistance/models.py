@@ -1,0 +1,465 @@
+"""Cases, their steps, partners, their offers and the measures they deliver.
+
+A case is one household's path from proposal through identification (the statutory steps), the
+months of assistance while enrolled, and risk elimination through the same kind of steps. Every
+step is a row created when its phase starts, with its due date; acting on it fills in who, when,
+what they decided and why. Everything here keeps its history (django-pghistory).
+"""
+
+import pghistory
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+MONEY = {"max_digits": 12, "decimal_places": 2}
+NON_NEGATIVE = [MinValueValidator(0)]
+
+
+class CaseCategory(models.TextChoices):
+    UNSTABLE = "unstable", _("Unstable lifted-out household")
+    MARGINAL = "marginal", _("Marginal household at risk of poverty")
+    SUDDEN_HARDSHIP = "sudden_hardship", _("Household in sudden severe hardship")
+
+
+class RiskType(models.TextChoices):
+    ILLNESS = "illness", _("Illness")
+    DISABILITY = "disability", _("Disability")
+    SCHOOLING = "schooling", _("Schooling costs")
+    DISASTER = "disaster", _("Natural disaster")
+    ACCIDENT = "accident", _("Accident")
+    FAILED_BUSINESS = "failed_business", _("Failed farming or business project")
+    UNSTABLE_WORK = "unstable_work", _("Unstable work")
+    LABOUR_SHORTAGE = "labour_shortage", _("Shortage of labour")
+    OTHER = "other", _("Other")
+
+
+class CaseOrigin(models.TextChoices):
+    ALERT = "alert", _("Confirmed risk warning")
+    SELF_REPORT = "self_report", _("Self-report")
+    CADRE = "cadre", _("Cadre's proposal")
+
+
+class SocialAssistance(models.TextChoices):
+    NONE = "none", _("None")
+    DIBAO = "dibao", _("Minimum living allowance (dibao)")
+    TEKUN = "tekun", _("Extreme-poverty support (tekun)")
+
+
+class CaseStatus(models.TextChoices):
+    IDENTIFYING = "identifying", _("Being identified")
+    ENROLLED = "enrolled", _("Enrolled for monitoring")
+    ELIMINATING = "eliminating", _("Risk elimination under way")
+    ELIMINATED = "eliminated", _("Risk eliminated")
+    REJECTED = "rejected", _("Not enrolled")
+
+
+# A household has at most one case in one of these states.
+OPEN_CASE_STATUSES = (CaseStatus.IDENTIFYING, CaseStatus.ENROLLED, CaseStatus.ELIMINATING)
+
+
+@pghistory.track()
+class Case(models.Model):
+    household = models.ForeignKey(
+        "households.Household",
+        on_delete=models.PROTECT,
+        related_name="cases",
+        verbose_name=_("household"),
+    )
+    origin = models.CharField(_("origin"), max_length=12, choices=CaseOrigin.choices)
+    alert = models.OneToOneField(
+        "monitoring.Alert",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="case",
+        verbose_name=_("risk warning"),
+    )
+    category = models.CharField(_("category"), max_length=16, choices=CaseCategory.choices)
+    risk_types = ArrayField(
+        models.CharField(max_length=16, choices=RiskType.choices), verbose_name=_("risk types")
+    )
+    situation = models.TextField(_("situation"))
+    # The 2026 policy: a household that is also a social-assistance case is identified and
+    # followed on the same income account, so the case says which.
+    social_assistance = models.CharField(
+        _("also a social-assistance case"),
+        max_length=8,
+        choices=SocialAssistance.choices,
+        default=SocialAssistance.NONE,
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=CaseStatus.choices, default=CaseStatus.IDENTIFYING
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="proposed_cases",
+        verbose_name=_("proposed by"),
+    )
+    proposed_on = models.DateField(_("proposed on"))
+    responsible = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="responsible_cases",
+        verbose_name=_("responsible cadre"),
+    )
+    enrolled_on = models.DateField(_("enrolled on"), null=True, blank=True)
+    eliminated_on = models.DateField(_("risk eliminated on"), null=True, blank=True)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    close_reason = models.CharField(_("reason"), max_length=500, blank=True)
+    # Each proposal of risk elimination is a round of steps; a refused round stays on record.
+    elimination_round = models.PositiveSmallIntegerField(default=0)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        ordering = ["-proposed_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["household"],
+                condition=Q(status__in=["identifying", "enrolled", "eliminating"]),
+                name="one_open_case_per_household",
+            ),
+        ]
+        permissions = [
+            ("propose_case", _("Can propose a case")),
+            ("record_village_step", _("Can record consent, deliberation, notice and verification")),
+            ("check_case_information", _("Can record the information check")),
+            ("review_case", _("Can review a case for the township")),
+            ("approve_case", _("Can approve a case for the county")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.household} {self.get_status_display()}"
+
+    OPEN_STATUSES = OPEN_CASE_STATUSES
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_CASE_STATUSES
+
+
+class Phase(models.TextChoices):
+    IDENTIFICATION = "identification", _("Identification")
+    ELIMINATION = "elimination", _("Risk elimination")
+
+
+class StepKind(models.TextChoices):
+    PROPOSAL = "proposal", _("Proposal")
+    CONSENT = "consent", _("Household's consent and authorisation")
+    INFO_CHECK = "info_check", _("Information check")
+    HOME_VERIFICATION = "home_verification", _("Home verification")
+    DELIBERATION = "deliberation", _("Village deliberation")
+    NOTICE = "notice", _("Village public notice")
+    TOWNSHIP_REVIEW = "township_review", _("Township review")
+    COUNTY_APPROVAL = "county_approval", _("County approval")
+
+
+class Decision(models.TextChoices):
+    APPROVED = "approved", _("Passed")
+    REJECTED = "rejected", _("Rejected")
+
+
+class InfoCheckResult(models.TextChoices):
+    CONSISTENT = "consistent", _("Consistent with department data")
+    CORRECTED = "corrected", _("Differences found and corrected")
+    INCONSISTENT = "inconsistent", _("Inconsistent: does not qualify")
+
+
+@pghistory.track()
+class CaseStep(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="steps")
+    phase = models.CharField(_("phase"), max_length=16, choices=Phase.choices)
+    round = models.PositiveSmallIntegerField(default=0)
+    position = models.PositiveSmallIntegerField()
+    kind = models.CharField(_("step"), max_length=20, choices=StepKind.choices)
+    due_on = models.DateField(_("due"))
+    decision = models.CharField(_("decision"), max_length=10, choices=Decision.choices, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="case_steps",
+        verbose_name=_("by"),
+    )
+    decided_at = models.DateTimeField(_("at"), null=True, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+    info_check_result = models.CharField(
+        _("result of the check"), max_length=12, choices=InfoCheckResult.choices, blank=True
+    )
+    notice_starts_on = models.DateField(_("notice from"), null=True, blank=True)
+    notice_ends_on = models.DateField(_("objections until"), null=True, blank=True)
+    notice_posted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="posted_notices",
+        verbose_name=_("notice posted by"),
+    )
+    objections = models.TextField(_("objections received"), blank=True)
+    # What the eligibility check said when elimination was proposed and when it was approved.
+    eligibility = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("case step")
+        verbose_name_plural = _("case steps")
+        ordering = ["case", "round", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "phase", "round", "kind"], name="one_step_of_a_kind_per_round"
+            ),
+            models.CheckConstraint(
+                condition=Q(notice_ends_on__isnull=True)
+                | Q(notice_ends_on__gte=F("notice_starts_on")),
+                name="notice_ends_after_it_starts",
+            ),
+        ]
+        indexes = [models.Index(fields=["due_on"], condition=Q(decision=""), name="pending_steps")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.kind}"
+
+    @property
+    def is_done(self) -> bool:
+        return bool(self.decision)
+
+
+class PartnerKind(models.TextChoices):
+    DEPARTMENT = "department", _("Government department")
+    STATE_ENTERPRISE = "state_enterprise", _("State-owned enterprise")
+    PRIVATE_ENTERPRISE = "private_enterprise", _("Private enterprise")
+    SOCIAL_ORGANISATION = "social_organisation", _("Social organisation")
+    COOPERATIVE = "cooperative", _("Cooperative")
+    VOLUNTEER_GROUP = "volunteer_group", _("Volunteer group")
+
+
+class Department(models.TextChoices):
+    RURAL_REVITALISATION = "rural_revitalisation", _("Agriculture and rural affairs")
+    CIVIL_AFFAIRS = "civil_affairs", _("Civil affairs")
+    MEDICAL_SECURITY = "medical_security", _("Medical security")
+    HEALTH = "health", _("Health commission")
+    EDUCATION = "education", _("Education")
+    HUMAN_RESOURCES = "human_resources", _("Human resources and social security")
+    HOUSING = "housing", _("Housing and construction")
+    WATER = "water", _("Water resources")
+    EMERGENCY = "emergency", _("Emergency management")
+    DISABLED_PERSONS = "disabled_persons", _("Disabled persons' federation")
+    FINANCE = "finance", _("Finance")
+    OTHER = "other", _("Other department")
+
+
+@pghistory.track()
+class Partner(models.Model):
+    """帮扶主体: anyone who delivers measures — a department, an enterprise, an organisation."""
+
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=20, choices=PartnerKind.choices)
+    department = models.CharField(
+        _("department"), max_length=24, choices=Department.choices, blank=True
+    )
+    area = models.ForeignKey(
+        "households.Region",
+        on_delete=models.PROTECT,
+        related_name="partners",
+        verbose_name=_("area served"),
+    )
+    contact_name = models.CharField(_("contact person"), max_length=50)
+    contact_phone = models.CharField(_("contact phone"), max_length=20)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    description = models.TextField(_("what it does"), blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("partner")
+        verbose_name_plural = _("partners")
+        ordering = ["kind", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["area", "name"], name="one_partner_name_per_area"),
+            models.CheckConstraint(
+                condition=Q(kind="department", department__gt="")
+                | (~Q(kind="department") & Q(department="")),
+                name="department_named_only_for_departments",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MeasureKind(models.TextChoices):
+    INDUSTRY = "industry", _("Industry")
+    EMPLOYMENT = "employment", _("Employment")
+    HEALTH = "health", _("Health and medical insurance")
+    EDUCATION = "education", _("Education")
+    HOUSING = "housing", _("Housing")
+    WATER = "water", _("Drinking water")
+    SOCIAL_SECURITY = "social_security", _("Social security (dibao, tekun, temporary relief)")
+    MICRO_CREDIT = "micro_credit", _("Micro-credit")
+    PUBLIC_POST = "public_post", _("Public-welfare post")
+    CONSUMPTION = "consumption", _("Consumption support")
+    SOCIAL_HELP = "social_help", _("Social help")
+    MOTIVATION = "motivation", _("Motivation and skills")
+    OTHER = "other", _("Other")
+
+
+class OfferKind(models.TextChoices):
+    JOBS = "jobs", _("Jobs")
+    TRAINING = "training", _("Training seats")
+    FUNDS = "funds", _("Funds")
+    GOODS = "goods", _("Goods")
+    SERVICES = "services", _("Services")
+
+
+@pghistory.track()
+class PartnerOffer(models.Model):
+    """What a partner can give: jobs, training seats, funds, goods or services, while they last."""
+
+    partner = models.ForeignKey(
+        Partner, on_delete=models.PROTECT, related_name="offers", verbose_name=_("partner")
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=OfferKind.choices)
+    measure_kind = models.CharField(
+        _("kind of measure"), max_length=16, choices=MeasureKind.choices
+    )
+    title = models.CharField(_("offer"), max_length=120)
+    description = models.TextField(_("details"), blank=True)
+    area = models.ForeignKey(
+        "households.Region",
+        on_delete=models.PROTECT,
+        related_name="offers",
+        verbose_name=_("area"),
+    )
+    quantity = models.PositiveIntegerField(_("quantity"), null=True, blank=True)
+    unit = models.CharField(_("unit"), max_length=20, blank=True)
+    amount = models.DecimalField(
+        _("amount (yuan)"), null=True, blank=True, validators=NON_NEGATIVE, **MONEY
+    )
+    available_from = models.DateField(_("available from"))
+    available_until = models.DateField(_("available until"), null=True, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("partner offer")
+        verbose_name_plural = _("partner offers")
+        ordering = ["-available_from", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(available_until__isnull=True)
+                | Q(available_until__gte=F("available_from")),
+                name="offer_ends_after_it_starts",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__isnull=True) | Q(amount__gte=0),
+                name="offer_amount_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class MeasureStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    IN_PROGRESS = "in_progress", _("In progress")
+    DELIVERED = "delivered", _("Delivered")
+    STOPPED = "stopped", _("Stopped")
+
+
+@pghistory.track()
+class Measure(models.Model):
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, related_name="measures", verbose_name=_("case")
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=MeasureKind.choices)
+    title = models.CharField(_("measure"), max_length=120)
+    partner = models.ForeignKey(
+        Partner,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="measures",
+        verbose_name=_("provided by"),
+    )
+    offer = models.ForeignKey(
+        PartnerOffer,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="measures",
+        verbose_name=_("from the offer"),
+    )
+    responsible = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="responsible_measures",
+        verbose_name=_("responsible cadre"),
+    )
+    members = models.ManyToManyField(
+        "households.Member", blank=True, related_name="measures", verbose_name=_("for members")
+    )
+    planned_start = models.DateField(_("planned start"))
+    planned_end = models.DateField(_("planned end"), null=True, blank=True)
+    actual_start = models.DateField(_("actual start"), null=True, blank=True)
+    actual_end = models.DateField(_("actual end"), null=True, blank=True)
+    planned_amount = models.DecimalField(
+        _("planned amount (yuan)"), null=True, blank=True, validators=NON_NEGATIVE, **MONEY
+    )
+    delivered_amount = models.DecimalField(
+        _("delivered amount (yuan)"), null=True, blank=True, validators=NON_NEGATIVE, **MONEY
+    )
+    in_kind = models.CharField(_("in kind"), max_length=200, blank=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=MeasureStatus.choices, default=MeasureStatus.PLANNED
+    )
+    result = models.TextField(_("result seen"), blank=True)
+    # Loans, posts and schooling aid run on after the case ends, until their end date.
+    continues_after_case = models.BooleanField(_("continues after the case ends"), default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("assistance measure")
+        verbose_name_plural = _("assistance measures")
+        ordering = ["planned_start", "id"]
+        permissions = [("record_delivery", _("Can record the delivery of a measure"))]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(planned_end__isnull=True) | Q(planned_end__gte=F("planned_start")),
+                name="measure_planned_end_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(actual_end__isnull=True)
+                | Q(actual_start__isnull=False, actual_end__gte=F("actual_start")),
+                name="measure_actual_end_after_start",
+            ),
+            models.CheckConstraint(
+                condition=(Q(planned_amount__isnull=True) | Q(planned_amount__gte=0))
+                & (Q(delivered_amount__isnull=True) | Q(delivered_amount__gte=0)),
+                name="measure_amounts_not_negative",
+            ),
+        ]
+        indexes = [models.Index(fields=["partner", "status"], name="measures_by_partner")]
+
+    def __str__(self) -> str:
+        return self.title

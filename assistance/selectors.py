@@ -1,0 +1,183 @@
+"""Reads of cases, measures and partners, scoped once here for pages, the API and the admin.
+
+Cases and measures follow their household's region. A partner user sees only the measures given
+to its own partner. Partners are seen by cadres whose region they serve or lie in.
+"""
+
+import datetime
+
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.http import Http404
+
+from accounts.models import Role
+from assistance.models import (
+    Case,
+    CaseStatus,
+    CaseStep,
+    Measure,
+    Partner,
+    PartnerOffer,
+    Phase,
+)
+from assistance.steps import PHASE_STEPS
+
+
+def _prefix(user) -> str | None:
+    return user.scope_prefix if user.is_authenticated else None
+
+
+def _regions_above(prefix: str) -> list[str]:
+    """The full codes of the province, city and county that contain a region prefix."""
+    return [prefix[:n].ljust(12, "0") for n in (2, 4, 6) if n < len(prefix)]
+
+
+def cases_visible_to(user) -> QuerySet[Case]:
+    prefix = _prefix(user)
+    if prefix is None or not user.has_perm("assistance.view_case"):
+        return Case.objects.none()
+    return Case.objects.filter(household__village__code__startswith=prefix)
+
+
+def case_get(*, user, pk) -> Case:
+    try:
+        return (
+            cases_visible_to(user)
+            .select_related("household__village__parent", "proposed_by", "responsible", "alert")
+            .get(pk=pk)
+        )
+    except (Case.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def current_steps() -> QuerySet[CaseStep]:
+    """The undecided steps of each open case's running phase and round."""
+    return CaseStep.objects.filter(decision="").filter(
+        Q(case__status=CaseStatus.IDENTIFYING, phase=Phase.IDENTIFICATION)
+        | Q(
+            case__status=CaseStatus.ELIMINATING,
+            phase=Phase.ELIMINATION,
+            round=F("case__elimination_round"),
+        )
+    )
+
+
+def case_next_step(case: Case) -> CaseStep | None:
+    return current_steps().filter(case=case).order_by("position").first()
+
+
+def cases_with_next_step(queryset: QuerySet[Case]) -> QuerySet[Case]:
+    """Annotate each case with the kind and due date of the step it waits for."""
+    waiting = current_steps().filter(case=OuterRef("pk")).order_by("position")
+    return queryset.annotate(
+        next_step=Subquery(waiting.values("kind")[:1]),
+        next_due_on=Subquery(waiting.values("due_on")[:1]),
+    )
+
+
+def cases_awaiting(user) -> QuerySet[Case]:
+    """Open cases whose next step is one this user's role takes."""
+    kinds = {
+        rule.kind
+        for rules in PHASE_STEPS.values()
+        for rule in rules
+        if user.has_perm(rule.permission)
+    }
+    return cases_with_next_step(cases_visible_to(user)).filter(next_step__in=kinds)
+
+
+def steps_overdue(user, *, as_of: datetime.date) -> QuerySet[CaseStep]:
+    """Every step past its due date, in the user's region, the longest overdue first."""
+    prefix = _prefix(user)
+    if prefix is None or not user.has_perm("assistance.view_case"):
+        return CaseStep.objects.none()
+    return (
+        current_steps()
+        .filter(due_on__lt=as_of, case__household__village__code__startswith=prefix)
+        .select_related("case__household__village__parent")
+        .order_by("due_on", "case_id", "position")
+    )
+
+
+def partners_visible_to(user) -> QuerySet[Partner]:
+    if not user.is_authenticated or not user.has_perm("assistance.view_partner"):
+        return Partner.objects.none()
+    if user.role == Role.PARTNER:
+        return (
+            Partner.objects.filter(pk=user.partner_id)
+            if user.partner_id
+            else Partner.objects.none()
+        )
+    prefix = _prefix(user)
+    if prefix is None:
+        return Partner.objects.none()
+    return Partner.objects.filter(
+        Q(area__code__startswith=prefix) | Q(area__code__in=_regions_above(prefix))
+    )
+
+
+def partner_get(*, user, pk) -> Partner:
+    try:
+        return partners_visible_to(user).select_related("area").get(pk=pk)
+    except (Partner.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def offers_visible_to(user) -> QuerySet[PartnerOffer]:
+    if not user.is_authenticated or not user.has_perm("assistance.view_partneroffer"):
+        return PartnerOffer.objects.none()
+    if user.role == Role.PARTNER:
+        return PartnerOffer.objects.filter(partner_id=user.partner_id or 0)
+    prefix = _prefix(user)
+    if prefix is None:
+        return PartnerOffer.objects.none()
+    return PartnerOffer.objects.filter(
+        Q(area__code__startswith=prefix) | Q(area__code__in=_regions_above(prefix))
+    )
+
+
+def offer_get(*, user, pk) -> PartnerOffer:
+    try:
+        return offers_visible_to(user).select_related("partner", "area").get(pk=pk)
+    except (PartnerOffer.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def measures_visible_to(user) -> QuerySet[Measure]:
+    if not user.is_authenticated or not user.has_perm("assistance.view_measure"):
+        return Measure.objects.none()
+    if user.role == Role.PARTNER:
+        return Measure.objects.filter(partner_id=user.partner_id or 0)
+    prefix = _prefix(user)
+    if prefix is None:
+        return Measure.objects.none()
+    return Measure.objects.filter(case__household__village__code__startswith=prefix)
+
+
+def measure_get(*, user, pk) -> Measure:
+    try:
+        return (
+            measures_visible_to(user)
+            .select_related("case__household__village__parent", "partner", "responsible", "offer")
+            .prefetch_related("members")
+            .get(pk=pk)
+        )
+    except (Measure.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def offers_matching(case: Case, *, as_of: datetime.date, offer_kinds: set[str]) -> QuerySet:
+    """Open offers whose area covers the household and whose kind fits the case's needs."""
+    village = case.household.village_id
+    covering = [village[:n].ljust(12, "0") for n in (2, 4, 6, 9)] + [village]
+    return (
+        PartnerOffer.objects.filter(
+            is_active=True,
+            partner__is_active=True,
+            kind__in=offer_kinds,
+            area_id__in=covering,
+            available_from__lte=as_of,
+        )
+        .filter(Q(available_until__isnull=True) | Q(available_until__gte=as_of))
+        .select_related("partner", "area")
+        .order_by("-area_id", "available_until")
+    )

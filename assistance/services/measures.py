@@ -1,0 +1,239 @@
+"""Measures: planned by cadres for a case, delivered by partners, seen by both."""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+import pghistory
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Role
+from assistance.models import Case, Measure, MeasureKind, MeasureStatus
+from assistance.selectors import measures_visible_to, offers_visible_to, partners_visible_to
+from assistance.services.cases import RESPONSIBLE_ROLES
+from config.exceptions import EditConflict
+from households.models import Member
+from households.selectors import households_visible_to
+from monitoring.models import Notification
+
+# Where a measure may go from each status; delivered and stopped are final but their result
+# may still be completed.
+NEXT_STATUSES = {
+    MeasureStatus.PLANNED: {
+        MeasureStatus.PLANNED,
+        MeasureStatus.IN_PROGRESS,
+        MeasureStatus.DELIVERED,
+        MeasureStatus.STOPPED,
+    },
+    MeasureStatus.IN_PROGRESS: {
+        MeasureStatus.IN_PROGRESS,
+        MeasureStatus.DELIVERED,
+        MeasureStatus.STOPPED,
+    },
+    MeasureStatus.DELIVERED: {MeasureStatus.DELIVERED},
+    MeasureStatus.STOPPED: {MeasureStatus.STOPPED},
+}
+
+
+@dataclass
+class MeasurePlan:
+    kind: str
+    title: str
+    responsible_id: int
+    planned_start: datetime.date
+    planned_end: datetime.date | None = None
+    partner_id: int | None = None
+    offer_id: int | None = None
+    member_ids: tuple[int, ...] = ()
+    planned_amount: Decimal | None = None
+    in_kind: str = ""
+    continues_after_case: bool = False
+
+
+def _require(actor, permission: str) -> None:
+    if not actor.has_perm(permission):
+        raise PermissionDenied(_("Your role may not do this."))
+
+
+def _check_plan(actor, case: Case, plan: MeasurePlan) -> dict:
+    """The plan's own consistency and its references, each looked up within the actor's reach."""
+    from accounts.models import User
+
+    errors = {}
+    if plan.kind not in MeasureKind.values:
+        errors["kind"] = _("Choose the kind of measure.")
+    if len((plan.title or "").strip()) < 2:
+        errors["title"] = _("Say what the measure is.")
+    if plan.planned_start is None:
+        errors["planned_start"] = _("Give the planned start.")
+    elif plan.planned_end is not None and plan.planned_end < plan.planned_start:
+        errors["planned_end"] = _("The end cannot be before the start.")
+    if plan.planned_amount is not None and plan.planned_amount < 0:
+        errors["planned_amount"] = _("An amount cannot be negative.")
+    partner = None
+    if plan.partner_id is not None:
+        partner = partners_visible_to(actor).filter(pk=plan.partner_id, is_active=True).first()
+        if partner is None:
+            errors["partner"] = _("Choose an active partner that serves your region.")
+    if plan.offer_id is not None:
+        offer = offers_visible_to(actor).filter(pk=plan.offer_id, is_active=True).first()
+        if offer is None or (partner is not None and offer.partner_id != partner.pk):
+            errors["offer"] = _("Choose an open offer of the chosen partner.")
+    responsible = User.objects.filter(
+        pk=plan.responsible_id, is_active=True, role__in=RESPONSIBLE_ROLES
+    ).first()
+    if (
+        responsible is None
+        or not households_visible_to(responsible).filter(pk=case.household_id).exists()
+    ):
+        errors["responsible"] = _("Choose a cadre whose region covers this household.")
+    members = set(plan.member_ids or ())
+    if members and Member.objects.filter(
+        pk__in=members, household_id=case.household_id
+    ).count() != len(members):
+        errors["members"] = _("Choose members of this household.")
+    return errors
+
+
+def measure_create(*, actor, case: Case, plan: MeasurePlan) -> Measure:
+    _require(actor, "assistance.add_measure")
+    with transaction.atomic(), pghistory.context(user=actor.pk):
+        # Lock the case so that a measure is never added to a case being closed at this moment.
+        locked = (
+            Case.objects.select_for_update()
+            .filter(pk=case.pk, household__in=households_visible_to(actor))
+            .first()
+        )
+        if locked is None:
+            raise PermissionDenied(_("This case is outside your region."))
+        if not locked.is_open:
+            raise ValidationError(_("Measures are planned for open cases only."), code="closed")
+        errors = _check_plan(actor, locked, plan)
+        if errors:
+            raise ValidationError(errors)
+        measure = Measure.objects.create(
+            case=locked,
+            kind=plan.kind,
+            title=plan.title.strip(),
+            partner_id=plan.partner_id,
+            offer_id=plan.offer_id,
+            responsible_id=plan.responsible_id,
+            planned_start=plan.planned_start,
+            planned_end=plan.planned_end,
+            planned_amount=plan.planned_amount,
+            in_kind=plan.in_kind.strip(),
+            continues_after_case=plan.continues_after_case,
+            created_by=actor,
+        )
+        measure.members.set(plan.member_ids or ())
+    return measure
+
+
+def _locked(actor, measure: Measure, version: int) -> Measure:
+    locked = (
+        measures_visible_to(actor)
+        .select_for_update(of=("self",))
+        .select_related("case__household")
+        .filter(pk=measure.pk)
+        .first()
+    )
+    if locked is None:
+        raise PermissionDenied(_("This measure is not yours to change."))
+    if locked.version != version:
+        raise EditConflict()
+    return locked
+
+
+def measure_update(*, actor, measure: Measure, version: int, plan: MeasurePlan) -> Measure:
+    """Change a measure's plan (a cadre's task; partners record delivery)."""
+    _require(actor, "assistance.change_measure")
+    with transaction.atomic(), pghistory.context(user=actor.pk):
+        locked = _locked(actor, measure, version)
+        errors = _check_plan(actor, locked.case, plan)
+        if errors:
+            raise ValidationError(errors)
+        for name in (
+            "kind",
+            "title",
+            "partner_id",
+            "offer_id",
+            "responsible_id",
+            "planned_start",
+            "planned_end",
+            "planned_amount",
+            "in_kind",
+            "continues_after_case",
+        ):
+            setattr(locked, name, getattr(plan, name))
+        locked.title = locked.title.strip()
+        locked.version += 1
+        locked.save()
+        locked.members.set(plan.member_ids or ())
+    return locked
+
+
+def measure_record_delivery(
+    *,
+    actor,
+    measure: Measure,
+    version: int,
+    status: str,
+    actual_start: datetime.date | None = None,
+    actual_end: datetime.date | None = None,
+    delivered_amount: Decimal | None = None,
+    result: str = "",
+) -> Measure:
+    """What was actually done: by the partner that provides it, or by a cadre."""
+    _require(actor, "assistance.record_delivery")
+    result = (result or "").strip()
+    today = timezone.localdate()
+    errors = {}
+    if status not in MeasureStatus.values:
+        errors["status"] = _("Choose the status of the measure.")
+    if status in (MeasureStatus.IN_PROGRESS, MeasureStatus.DELIVERED) and actual_start is None:
+        errors["actual_start"] = _("Give the day it actually started.")
+    if actual_start and actual_start > today:
+        errors["actual_start"] = _("The actual start cannot be in the future.")
+    if actual_end is not None:
+        if actual_start is None or actual_end < actual_start:
+            errors["actual_end"] = _("The end cannot be before the start.")
+        elif actual_end > today:
+            errors["actual_end"] = _("The actual end cannot be in the future.")
+    if delivered_amount is not None and delivered_amount < 0:
+        errors["delivered_amount"] = _("An amount cannot be negative.")
+    if status in (MeasureStatus.DELIVERED, MeasureStatus.STOPPED) and len(result) < 2:
+        errors["result"] = _("Say what came of it.")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic(), pghistory.context(user=actor.pk):
+        locked = _locked(actor, measure, version)
+        if status not in NEXT_STATUSES[locked.status]:
+            raise ValidationError(
+                {
+                    "status": _("A measure that is %(status)s cannot go back.")
+                    % {"status": locked.get_status_display()}
+                },
+            )
+        locked.status = status
+        locked.actual_start = actual_start
+        locked.actual_end = actual_end
+        locked.delivered_amount = delivered_amount
+        locked.result = result
+        locked.version += 1
+        locked.save()
+        if actor.role == Role.PARTNER and locked.responsible_id != actor.pk:
+            Notification.objects.create(
+                user_id=locked.responsible_id,
+                text=_("%(partner)s recorded %(status)s for: %(title)s.")
+                % {
+                    "partner": locked.partner.name if locked.partner else actor.get_username(),
+                    "status": locked.get_status_display(),
+                    "title": locked.title,
+                },
+                link=reverse("case-detail", args=[locked.case_id]),
+            )
+    return locked

@@ -1,0 +1,63 @@
+"""The statutory steps of identification and of risk elimination, who takes each, and by when.
+
+The whole of a phase must finish within `CASE_PHASE_DAYS` days of its proposal (15 by policy; a
+province may set its own). Each step's due date is its share of that time, so a shorter or longer
+limit moves every step with it. The village public notice runs at least `NOTICE_MIN_DAYS` days,
+counted inclusively (posted on the 1st, objections taken until the end of the 5th).
+"""
+
+import datetime
+import math
+from dataclasses import dataclass
+
+from django.conf import settings
+
+from assistance.models import Phase, StepKind
+
+NOTICE_MIN_DAYS = 5
+# The policy's day numbers within its 15 days; scaled when CASE_PHASE_DAYS differs.
+POLICY_DAYS = 15
+
+
+@dataclass(frozen=True)
+class StepRule:
+    kind: str
+    permission: str  # the Django permission of the role that takes the step
+    day: int  # due on this day of the policy's 15
+
+
+IDENTIFICATION = (
+    StepRule(StepKind.PROPOSAL, "assistance.propose_case", 0),
+    StepRule(StepKind.CONSENT, "assistance.record_village_step", 2),
+    StepRule(StepKind.INFO_CHECK, "assistance.check_case_information", 5),
+    StepRule(StepKind.DELIBERATION, "assistance.record_village_step", 7),
+    StepRule(StepKind.NOTICE, "assistance.record_village_step", 13),
+    StepRule(StepKind.TOWNSHIP_REVIEW, "assistance.review_case", 14),
+    StepRule(StepKind.COUNTY_APPROVAL, "assistance.approve_case", 15),
+)
+ELIMINATION = (
+    StepRule(StepKind.PROPOSAL, "assistance.propose_case", 0),
+    StepRule(StepKind.HOME_VERIFICATION, "assistance.record_village_step", 4),
+    StepRule(StepKind.DELIBERATION, "assistance.record_village_step", 7),
+    StepRule(StepKind.NOTICE, "assistance.record_village_step", 13),
+    StepRule(StepKind.TOWNSHIP_REVIEW, "assistance.review_case", 14),
+    StepRule(StepKind.COUNTY_APPROVAL, "assistance.approve_case", 15),
+)
+PHASE_STEPS = {Phase.IDENTIFICATION: IDENTIFICATION, Phase.ELIMINATION: ELIMINATION}
+
+
+def phase_days() -> int:
+    return settings.CASE_PHASE_DAYS
+
+
+def due_on(proposed_on: datetime.date, rule: StepRule) -> datetime.date:
+    days = math.ceil(rule.day * phase_days() / POLICY_DAYS)
+    return proposed_on + datetime.timedelta(days=days)
+
+
+def rule_for(phase: str, kind: str) -> StepRule:
+    return next(rule for rule in PHASE_STEPS[phase] if rule.kind == kind)
+
+
+def notice_days(starts_on: datetime.date, ends_on: datetime.date) -> int:
+    return (ends_on - starts_on).days + 1

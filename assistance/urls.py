@@ -1,0 +1,33 @@
+from django.urls import path, re_path
+
+from assistance import views
+
+STEP_KINDS = (
+    "consent|info_check|home_verification|deliberation|notice|township_review|county_approval"
+)
+
+urlpatterns = [
+    path("cases/", views.case_list, name="case-list"),
+    path("cases/overdue/", views.case_overdue, name="case-overdue"),
+    path("cases/new/", views.case_propose, name="case-propose"),
+    path("cases/<int:pk>/", views.case_detail, name="case-detail"),
+    path("cases/<int:pk>/edit/", views.case_edit, name="case-edit"),
+    re_path(
+        rf"^cases/(?P<pk>\d+)/steps/(?P<kind>{STEP_KINDS})/$",
+        views.case_step,
+        name="case-step",
+    ),
+    path("cases/<int:pk>/notice/post/", views.case_notice_post, name="case-notice-post"),
+    path("cases/<int:pk>/notice/", views.case_notice_print, name="case-notice-print"),
+    path("cases/<int:pk>/elimination/", views.case_elimination, name="case-elimination"),
+    path("cases/<int:pk>/measures/new/", views.measure_create, name="measure-create"),
+    path("measures/", views.measure_list, name="measure-list"),
+    path("measures/<int:pk>/", views.measure_detail, name="measure-detail"),
+    path("measures/<int:pk>/edit/", views.measure_edit, name="measure-edit"),
+    path("partners/", views.partner_list, name="partner-list"),
+    path("partners/new/", views.partner_create, name="partner-create"),
+    path("partners/<int:pk>/", views.partner_detail, name="partner-detail"),
+    path("partners/<int:pk>/edit/", views.partner_edit, name="partner-edit"),
+    path("partners/<int:pk>/offers/new/", views.offer_create, name="offer-create"),
+    path("offers/<int:pk>/edit/", views.offer_edit, name="offer-edit"),
+]

@@ -1,0 +1,430 @@
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from assistance.models import Case, CaseStatus, CaseStep, MeasureStatus, Phase
+from assistance.services import cases as case_services
+from assistance.services.measures import MeasurePlan, measure_create, measure_record_delivery
+from config.exceptions import EditConflict
+from households.models import Household
+from monitoring.models import AlertStatus
+from tests.assistance.conftest import START, step, visit, walk_identification
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_confirmed_alert_becomes_a_case_with_every_step_due(case, confirmed_alert):
+    confirmed_alert.refresh_from_db()
+    assert confirmed_alert.status == AlertStatus.CASE
+    assert confirmed_alert.timeline.filter(action="case_opened").exists()
+    assert case.status == CaseStatus.IDENTIFYING
+    assert case.social_assistance == "none"
+    due = {s.kind: s.due_on for s in case.steps.all()}
+    day0 = START.date()
+    assert due == {
+        "proposal": day0,
+        "consent": day0 + datetime.timedelta(days=2),
+        "info_check": day0 + datetime.timedelta(days=5),
+        "deliberation": day0 + datetime.timedelta(days=7),
+        "notice": day0 + datetime.timedelta(days=13),
+        "township_review": day0 + datetime.timedelta(days=14),
+        "county_approval": day0 + datetime.timedelta(days=15),
+    }
+    proposal = case.steps.get(kind="proposal")
+    assert proposal.decision == "approved" and proposal.actor_id == case.proposed_by_id
+
+
+def test_a_shorter_limit_moves_every_due_date(settings, confirmed_alert, township_cadre):
+    settings.CASE_PHASE_DAYS = 10
+    case = case_services.case_propose(
+        actor=township_cadre,
+        household_id=confirmed_alert.household_id,
+        origin="alert",
+        alert_id=confirmed_alert.pk,
+        category="marginal",
+        risk_types=["illness"],
+        situation="收入骤降",
+    )
+    assert case.steps.get(kind="county_approval").due_on == START.date() + datetime.timedelta(
+        days=10
+    )
+    assert case.steps.get(kind="consent").due_on == START.date() + datetime.timedelta(days=2)
+
+
+def test_identification_walks_to_enrolment(
+    case, clock, village_worker, township_cadre, county_officer
+):
+    enrolled = walk_identification(
+        case,
+        clock,
+        village_worker=village_worker,
+        township_cadre=township_cadre,
+        county_officer=county_officer,
+    )
+    assert enrolled.status == CaseStatus.ENROLLED
+    assert enrolled.enrolled_on == START.date() + datetime.timedelta(days=11)
+    assert not CaseStep.objects.filter(case=case, decision="").exists()
+    household = Household.objects.get(pk=case.household_id)
+    assert household.is_monitored
+    # A monitored household is visited monthly.
+    assert household.next_visit_due == household.last_visit_on + datetime.timedelta(days=30)
+    actors = dict(case.steps.values_list("kind", "actor__username"))
+    assert actors["consent"] == "village_worker"
+    assert actors["info_check"] == "township_cadre"
+    assert actors["county_approval"] == "county_officer"
+
+
+def test_a_second_case_for_the_same_household_is_refused(case, township_cadre):
+    with pytest.raises(ValidationError) as error:
+        case_services.case_propose(
+            actor=township_cadre,
+            household_id=case.household_id,
+            origin="cadre",
+            category="marginal",
+            risk_types=["other"],
+            situation="再次提议",
+        )
+    assert error.value.code == "case_exists"
+    assert Case.objects.count() == 1
+
+
+def test_a_case_needs_a_confirmed_alert_of_its_household(household, township_cadre):
+    with pytest.raises(ValidationError) as error:
+        case_services.case_propose(
+            actor=township_cadre,
+            household_id=household.pk,
+            origin="alert",
+            alert_id=999999,
+            category="marginal",
+            risk_types=["illness"],
+            situation="没有预警",
+        )
+    assert "alert" in error.value.message_dict
+    assert not Case.objects.exists()
+
+
+def test_bad_description_is_refused_and_nothing_written(household, village_worker):
+    with pytest.raises(ValidationError) as error:
+        case_services.case_propose(
+            actor=village_worker,
+            household_id=household.pk,
+            origin="cadre",
+            category="rich",
+            risk_types=["boredom"],
+            situation="",
+        )
+    assert set(error.value.message_dict) == {"category", "risk_types", "situation"}
+    assert not Case.objects.exists()
+
+
+def test_social_assistance_is_taken_from_the_members(household, village_worker):
+    household.members.filter(relation="spouse").update(dibao=True)
+    case = case_services.case_propose(
+        actor=village_worker,
+        household_id=household.pk,
+        origin="self_report",
+        category="marginal",
+        risk_types=["illness"],
+        situation="农户申报：医疗支出大",
+    )
+    assert case.social_assistance == "dibao"
+
+
+def test_steps_are_taken_in_order(case, township_cadre, county_officer):
+    with pytest.raises(ValidationError) as error:
+        step(township_cadre, case, "township_review")
+    assert error.value.code == "out_of_order"
+    with pytest.raises(ValidationError):
+        step(county_officer, case, "county_approval")
+    assert not CaseStep.objects.filter(case=case, decision="", kind="consent").count() == 0
+
+
+@pytest.mark.parametrize(
+    "persona",
+    ["township_cadre", "county_officer", "partner", "auditor", "api_client_user"],
+)
+def test_only_a_village_worker_records_consent(request, case, persona):
+    with pytest.raises(PermissionDenied):
+        step(request.getfixturevalue(persona), case, "consent")
+    assert case.steps.get(kind="consent").decision == ""
+
+
+def test_rejection_ends_identification_with_its_reason(case, village_worker):
+    rejected = step(village_worker, case, "consent", decision="rejected", comment="农户不同意授权")
+    assert rejected.status == CaseStatus.REJECTED
+    assert rejected.close_reason == "农户不同意授权"
+    assert rejected.closed_on == START.date()
+    assert not Household.objects.get(pk=case.household_id).is_monitored
+
+
+def test_rejection_needs_a_reason(case, village_worker):
+    with pytest.raises(ValidationError) as error:
+        step(village_worker, case, "consent", decision="rejected")
+    assert "comment" in error.value.message_dict
+
+
+def test_two_people_acting_on_the_same_step_one_wins(case, village_worker):
+    seen = case.version
+    case_services.case_step_record(
+        actor=village_worker, case=case, version=seen, kind="consent", decision="approved"
+    )
+    with pytest.raises(EditConflict):
+        case_services.case_step_record(
+            actor=village_worker, case=case, version=seen, kind="consent", decision="approved"
+        )
+    assert case.steps.get(kind="consent").actor == village_worker
+
+
+def _to_notice(case, clock, village_worker, township_cadre):
+    step(village_worker, case, "consent")
+    step(township_cadre, case, "info_check", info_check_result="consistent")
+    step(village_worker, case, "deliberation")
+    case.refresh_from_db()
+
+
+def test_a_notice_of_less_than_five_days_is_refused(case, clock, village_worker, township_cadre):
+    _to_notice(case, clock, village_worker, township_cadre)
+    today = clock.today()
+    with pytest.raises(ValidationError) as error:
+        case_services.case_notice_post(
+            actor=village_worker,
+            case=case,
+            version=case.version,
+            starts_on=today,
+            ends_on=today + datetime.timedelta(days=3),
+        )
+    assert "ends_on" in error.value.message_dict
+    assert case.steps.get(kind="notice").notice_starts_on is None
+
+
+def test_the_notice_result_waits_until_objections_close(
+    case, clock, village_worker, township_cadre
+):
+    _to_notice(case, clock, village_worker, township_cadre)
+    today = clock.today()
+    case_services.case_notice_post(
+        actor=village_worker,
+        case=case,
+        version=case.version,
+        starts_on=today,
+        ends_on=today + datetime.timedelta(days=4),
+    )
+    clock.advance(4)
+    with pytest.raises(ValidationError) as error:
+        step(village_worker, case, "notice")
+    assert error.value.code == "notice_running"
+    clock.advance(1)
+    step(village_worker, case, "notice", objections="村民李某提出异议，经核实不成立")
+    notice = case.steps.get(kind="notice")
+    assert notice.decision == "approved"
+    assert "异议" in notice.objections
+
+
+def test_an_inconsistent_information_check_cannot_pass(case, village_worker, township_cadre):
+    step(village_worker, case, "consent")
+    with pytest.raises(ValidationError) as error:
+        step(township_cadre, case, "info_check", info_check_result="inconsistent")
+    assert "decision" in error.value.message_dict
+
+
+def test_overdue_steps_are_listed_for_the_township_and_county(
+    case, clock, township_cadre, county_officer, other_township_cadre
+):
+    from assistance.selectors import steps_overdue
+
+    clock.advance(3)
+    overdue = list(steps_overdue(township_cadre, as_of=clock.today()))
+    assert [(s.case_id, s.kind) for s in overdue] == [(case.pk, "consent")]
+    assert steps_overdue(county_officer, as_of=clock.today()).count() == 1
+    assert steps_overdue(other_township_cadre, as_of=clock.today()).count() == 0
+
+
+@pytest.fixture
+def enrolled(case, clock, village_worker, township_cadre, county_officer) -> Case:
+    return walk_identification(
+        case,
+        clock,
+        village_worker=village_worker,
+        township_cadre=township_cadre,
+        county_officer=county_officer,
+    )
+
+
+def _deliver_a_measure(case, township_cadre, partner_org, partner):
+    measure = measure_create(
+        actor=township_cadre,
+        case=case,
+        plan=MeasurePlan(
+            kind="employment",
+            title="县城物流园装卸岗位",
+            responsible_id=township_cadre.pk,
+            planned_start=case.enrolled_on,
+            partner_id=partner_org.pk,
+        ),
+    )
+    return measure_record_delivery(
+        actor=partner,
+        measure=measure,
+        version=measure.version,
+        status=MeasureStatus.DELIVERED,
+        actual_start=case.enrolled_on,
+        result="已上岗，月工资3000元",
+    )
+
+
+def _good_months(actor, household, clock, months=6):
+    """Monthly visits above the line, ending today."""
+    for _ in range(months):
+        clock.advance(31)
+        visit(actor, household, on=clock.today(), per_person=Decimal("9000"))
+
+
+def test_elimination_walks_to_risk_eliminated(
+    enrolled, clock, village_worker, township_cadre, county_officer, partner_org, partner
+):
+    _deliver_a_measure(enrolled, township_cadre, partner_org, partner)
+    _good_months(village_worker, enrolled.household, clock)
+    enrolled.refresh_from_db()
+    eliminating = case_services.case_elimination_propose(
+        actor=village_worker, case=enrolled, version=enrolled.version, comment="收入稳定"
+    )
+    assert eliminating.status == CaseStatus.ELIMINATING
+    proposal = eliminating.steps.get(phase=Phase.ELIMINATION, kind="proposal")
+    assert all(item["passed"] for item in proposal.eligibility)
+    clock.advance(1)
+    step(village_worker, enrolled, "home_verification")
+    step(village_worker, enrolled, "deliberation")
+    enrolled.refresh_from_db()
+    case_services.case_notice_post(
+        actor=village_worker,
+        case=enrolled,
+        version=enrolled.version,
+        starts_on=clock.today(),
+        ends_on=clock.today() + datetime.timedelta(days=4),
+    )
+    clock.advance(5)
+    step(village_worker, enrolled, "notice")
+    step(township_cadre, enrolled, "township_review")
+    done = step(county_officer, enrolled, "county_approval")
+    assert done.status == CaseStatus.ELIMINATED
+    assert done.eliminated_on == clock.today()
+    household = Household.objects.get(pk=enrolled.household_id)
+    assert not household.is_monitored
+    assert household.risk_eliminated_on == clock.today()
+    # Followed less often than while monitored.
+    assert household.next_visit_due == household.last_visit_on + datetime.timedelta(days=60)
+
+
+def test_a_household_can_be_enrolled_again_after_elimination(
+    enrolled, clock, village_worker, township_cadre
+):
+    Case.objects.filter(pk=enrolled.pk).update(status=CaseStatus.ELIMINATED)
+    again = case_services.case_propose(
+        actor=village_worker,
+        household_id=enrolled.household_id,
+        origin="cadre",
+        category="sudden_hardship",
+        risk_types=["disaster"],
+        situation="冰雹毁坏农作物",
+    )
+    assert again.status == CaseStatus.IDENTIFYING
+
+
+def _failing(enrolled, village_worker) -> set[str]:
+    enrolled.refresh_from_db()
+    with pytest.raises(ValidationError) as error:
+        case_services.case_elimination_propose(
+            actor=village_worker, case=enrolled, version=enrolled.version
+        )
+    assert Case.objects.get(pk=enrolled.pk).status == CaseStatus.ENROLLED
+    return {e.code for e in error.value.error_list}
+
+
+def test_elimination_is_refused_before_six_months(
+    enrolled, clock, village_worker, township_cadre, partner_org, partner
+):
+    _deliver_a_measure(enrolled, township_cadre, partner_org, partner)
+    _good_months(village_worker, enrolled.household, clock)
+    # Six good months of visits, but enrolled a day less than six months ago.
+    Case.objects.filter(pk=enrolled.pk).update(
+        enrolled_on=clock.today() - datetime.timedelta(days=180)
+    )
+    assert _failing(enrolled, village_worker) == {"enrolled_six_months"}
+
+
+def test_elimination_is_refused_without_a_delivered_measure(enrolled, clock, village_worker):
+    _good_months(village_worker, enrolled.household, clock)
+    assert _failing(enrolled, village_worker) == {"measure_delivered"}
+
+
+def test_elimination_is_refused_when_one_visit_fell_below_the_line(
+    enrolled, clock, village_worker, township_cadre, partner_org, partner
+):
+    _deliver_a_measure(enrolled, township_cadre, partner_org, partner)
+    _good_months(village_worker, enrolled.household, clock, months=5)
+    visit(village_worker, enrolled.household, on=clock.today(), per_person=Decimal("5000"))
+    clock.advance(31)
+    visit(village_worker, enrolled.household, on=clock.today(), per_person=Decimal("9000"))
+    assert _failing(enrolled, village_worker) == {"income_above_line"}
+
+
+def test_elimination_is_refused_with_a_failed_check(
+    enrolled, clock, village_worker, township_cadre, partner_org, partner
+):
+    _deliver_a_measure(enrolled, township_cadre, partner_org, partner)
+    _good_months(village_worker, enrolled.household, clock)
+    visit(
+        village_worker,
+        enrolled.household,
+        on=clock.today(),
+        per_person=Decimal("9000"),
+        safe_housing_ok=False,
+    )
+    assert _failing(enrolled, village_worker) == {"guarantees_met"}
+
+
+def test_elimination_is_refused_while_rigid_spending_weighs(
+    enrolled, clock, village_worker, township_cadre, partner_org, partner
+):
+    _deliver_a_measure(enrolled, township_cadre, partner_org, partner)
+    _good_months(village_worker, enrolled.household, clock)
+    from monitoring.models import Visit
+
+    latest = Visit.objects.filter(household=enrolled.household).latest("visited_on")
+    Visit.objects.filter(pk=latest.pk).update(
+        medical_spending=Decimal("12000"), rigid_spending=Decimal("12000")
+    )
+    assert _failing(enrolled, village_worker) == {"rigid_spending_resolved"}
+
+
+def test_a_household_without_labour_stays_under_the_safety_net(
+    enrolled, clock, village_worker, township_cadre, partner_org, partner
+):
+    _deliver_a_measure(enrolled, township_cadre, partner_org, partner)
+    _good_months(village_worker, enrolled.household, clock)
+    enrolled.household.members.update(labour="lost")
+    assert _failing(enrolled, village_worker) == {"has_labour"}
+
+
+def test_a_refused_elimination_keeps_the_household_enrolled(
+    enrolled, clock, village_worker, township_cadre, partner_org, partner
+):
+    _deliver_a_measure(enrolled, township_cadre, partner_org, partner)
+    _good_months(village_worker, enrolled.household, clock)
+    enrolled.refresh_from_db()
+    case_services.case_elimination_propose(
+        actor=village_worker, case=enrolled, version=enrolled.version
+    )
+    back = step(
+        village_worker, enrolled, "home_verification", decision="rejected", comment="收入不稳"
+    )
+    assert back.status == CaseStatus.ENROLLED
+    assert Household.objects.get(pk=enrolled.household_id).is_monitored
+    # It may be proposed again; the refused round stays on record.
+    back = case_services.case_elimination_propose(
+        actor=village_worker, case=back, version=back.version
+    )
+    assert back.elimination_round == 2
+    assert back.steps.filter(phase=Phase.ELIMINATION).count() == 12
