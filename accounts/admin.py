@@ -11,9 +11,9 @@ class UserAdmin(DjangoUserAdmin):
     list_filter = ["role", "is_active"]
     fieldsets = [
         *DjangoUserAdmin.fieldsets,
-        (_("Role and region"), {"fields": ["role", "region"]}),
+        (_("Role and region"), {"fields": ["role", "region", "partner"]}),
     ]
-    raw_id_fields = ["region"]
+    raw_id_fields = ["region", "partner"]
 
     def get_queryset(self, request):
         # A county officer manages the accounts of their own county, not of others.

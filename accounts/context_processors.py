@@ -14,6 +14,12 @@ def navigation(request):
         items.append((_("Visits"), reverse("visit-lists")))
     if user.has_perm("monitoring.view_alert"):
         items.append((_("Risk warnings"), reverse("alert-queue")))
+    if user.has_perm("assistance.view_case"):
+        items.append((_("Cases"), reverse("case-list")))
+    if user.has_perm("assistance.view_measure"):
+        items.append((_("Measures"), reverse("measure-list")))
+    if user.has_perm("assistance.view_partner"):
+        items.append((_("Partners"), reverse("partner-list")))
     if user.has_perm("monitoring.view_signal"):
         items.append((_("Department signals"), reverse("signal-list")))
     if user.has_perm("monitoring.view_scanrun"):

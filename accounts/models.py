@@ -14,6 +14,10 @@ class Role(models.TextChoices):
     API_CLIENT = "api_client", _("API client")
 
 
+# The people who visit, verify and look after households, nearest first.
+FIELD_STAFF_ROLES = (Role.VILLAGE_WORKER, Role.TOWNSHIP_CADRE, Role.COUNTY_OFFICER)
+
+
 class User(AbstractUser):
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, blank=True)
     region = models.ForeignKey(

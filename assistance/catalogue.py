@@ -58,6 +58,10 @@ class Suggestion:
     title: str
     offer_kinds: tuple[str, ...] = ()  # partner offers that can carry it
 
+    @property
+    def kind_label(self) -> str:
+        return MeasureKind(self.kind).label
+
     def as_json(self) -> dict:
         return {"kind": self.kind, "title": str(self.title), "offer_kinds": list(self.offer_kinds)}
 

@@ -33,6 +33,7 @@ class EligibilityInputs:
     delivered_measures: int
     visits: tuple[VisitIncome, ...]  # visits of the last six months
     income_line: Decimal | None
+    latest_visit_on: datetime.date | None
     failed_checks: tuple[str, ...]  # of the latest visit
     rigid_spending: dict | None  # the rigid-spending rule's evidence, if it still fires
     members_with_labour: int
@@ -118,15 +119,23 @@ def judge(inputs: EligibilityInputs, as_of: datetime.date) -> list[Item]:
         )
     )
 
+    if inputs.latest_visit_on is None:
+        checks_detail = _("No visit recorded.")
+    elif inputs.failed_checks:
+        checks_detail = _("Not secured on the latest visit (%(date)s): %(checks)s.") % {
+            "date": inputs.latest_visit_on,
+            "checks": ", ".join(str(CHECK_LABELS.get(c, c)) for c in inputs.failed_checks),
+        }
+    else:
+        checks_detail = _("All five secured on the latest visit (%(date)s).") % {
+            "date": inputs.latest_visit_on
+        }
     items.append(
         Item(
             "guarantees_met",
-            bool(inputs.visits) and not inputs.failed_checks,
+            inputs.latest_visit_on is not None and not inputs.failed_checks,
             _("Food, clothing, education, medical care, housing and water all secured"),
-            _("Not secured on the latest visit: %(checks)s.")
-            % {"checks": ", ".join(str(CHECK_LABELS.get(c, c)) for c in inputs.failed_checks)}
-            if inputs.failed_checks
-            else _("All five secured on the latest visit."),
+            checks_detail,
         )
     )
 
@@ -180,6 +189,7 @@ def eligibility_inputs(case: Case, as_of: datetime.date) -> EligibilityInputs:
         delivered_measures=case.measures.filter(status=MeasureStatus.DELIVERED).count(),
         visits=visits,
         income_line=facts.income_line,
+        latest_visit_on=facts.last_visit_on,
         failed_checks=facts.failed_checks,
         rigid_spending=rigid.check(facts, as_of, params),
         members_with_labour=facts.members_with_labour,

@@ -13,6 +13,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 NON_NEGATIVE = [MinValueValidator(0)]
@@ -25,15 +26,18 @@ class CaseCategory(models.TextChoices):
 
 
 class RiskType(models.TextChoices):
-    ILLNESS = "illness", _("Illness")
-    DISABILITY = "disability", _("Disability")
-    SCHOOLING = "schooling", _("Schooling costs")
-    DISASTER = "disaster", _("Natural disaster")
-    ACCIDENT = "accident", _("Accident")
-    FAILED_BUSINESS = "failed_business", _("Failed farming or business project")
-    UNSTABLE_WORK = "unstable_work", _("Unstable work")
-    LABOUR_SHORTAGE = "labour_shortage", _("Shortage of labour")
-    OTHER = "other", _("Other")
+    ILLNESS = "illness", pgettext_lazy("risk type", "Illness")
+    DISABILITY = "disability", pgettext_lazy("risk type", "Disability")
+    SCHOOLING = "schooling", pgettext_lazy("risk type", "Schooling costs")
+    DISASTER = "disaster", pgettext_lazy("risk type", "Natural disaster")
+    ACCIDENT = "accident", pgettext_lazy("risk type", "Accident")
+    FAILED_BUSINESS = (
+        "failed_business",
+        pgettext_lazy("risk type", "Failed farming or business project"),
+    )
+    UNSTABLE_WORK = "unstable_work", pgettext_lazy("risk type", "Unstable work")
+    LABOUR_SHORTAGE = "labour_shortage", pgettext_lazy("risk type", "Shortage of labour")
+    OTHER = "other", pgettext_lazy("risk type", "Other")
 
 
 class CaseOrigin(models.TextChoices):

@@ -10,16 +10,19 @@ from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
 from accounts.models import Role
+from assistance.catalogue import Suggestion, suggestions_for
 from assistance.models import (
     Case,
     CaseStatus,
     CaseStep,
     Measure,
+    OfferKind,
     Partner,
     PartnerOffer,
     Phase,
 )
 from assistance.steps import PHASE_STEPS
+from households.models import Member
 
 
 def _prefix(user) -> str | None:
@@ -27,8 +30,8 @@ def _prefix(user) -> str | None:
 
 
 def _regions_above(prefix: str) -> list[str]:
-    """The full codes of the province, city and county that contain a region prefix."""
-    return [prefix[:n].ljust(12, "0") for n in (2, 4, 6) if n < len(prefix)]
+    """The full codes of the province, city, county and township that contain a region prefix."""
+    return [prefix[:n].ljust(12, "0") for n in (2, 4, 6, 9) if n < len(prefix)]
 
 
 def cases_visible_to(user) -> QuerySet[Case]:
@@ -47,6 +50,13 @@ def case_get(*, user, pk) -> Case:
         )
     except (Case.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
+
+
+def case_history(case: Case) -> QuerySet:
+    """Every recorded change of the case, its steps and its measures, newest first."""
+    import pghistory.models
+
+    return pghistory.models.Events.objects.references(case).order_by("-pgh_created_at")
 
 
 def current_steps() -> QuerySet[CaseStep]:
@@ -181,3 +191,25 @@ def offers_matching(case: Case, *, as_of: datetime.date, offer_kinds: set[str]) 
         .select_related("partner", "area")
         .order_by("-area_id", "available_until")
     )
+
+
+# Labour that can take a job or a training seat, and work that leaves a member free for one.
+ABLE_TO_WORK = ("skilled", "ordinary", "weak")
+FREE_FOR_WORK = ("none", "farming")
+WORK_OFFERS = {OfferKind.JOBS, OfferKind.TRAINING}
+
+
+def case_suggestions(case: Case, *, as_of: datetime.date) -> tuple[list[Suggestion], QuerySet]:
+    """Measures the catalogue suggests for the case's risk types, and open partner offers near
+    the household that fit them. Jobs and training seats are offered when, and only when, a
+    member able to work is without a job."""
+    suggestions = suggestions_for(case.risk_types)
+    kinds = {kind for suggestion in suggestions for kind in suggestion.offer_kinds}
+    someone_free = Member.objects.filter(
+        household_id=case.household_id,
+        status=Member.Status.ACTIVE,
+        labour__in=ABLE_TO_WORK,
+        work__in=FREE_FOR_WORK,
+    ).exists()
+    kinds = kinds | WORK_OFFERS if someone_free else kinds - WORK_OFFERS
+    return suggestions, offers_matching(case, as_of=as_of, offer_kinds=kinds)

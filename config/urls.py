@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from accounts.api import TokenLoginApi, TokenRevokeApi
+from assistance.api import CaseViewSet, MeasureViewSet, PartnerOfferViewSet, PartnerViewSet
 from households.api import HouseholdViewSet, MemberViewSet, RegionViewSet
 from monitoring.api import (
     AlertViewSet,
@@ -26,6 +27,10 @@ router.register("income-lines", IncomeLineViewSet, basename="income-line")
 router.register("rules", RuleConfigViewSet, basename="rule")
 router.register("signals", SignalViewSet, basename="signal")
 router.register("scan-runs", ScanRunViewSet, basename="scan-run")
+router.register("cases", CaseViewSet, basename="case")
+router.register("measures", MeasureViewSet, basename="measure")
+router.register("partners", PartnerViewSet, basename="partner")
+router.register("partner-offers", PartnerOfferViewSet, basename="partner-offer")
 
 api_v1 = [
     path("auth/token/", TokenLoginApi.as_view(), name="token-login"),

@@ -5,6 +5,9 @@ from datetime import datetime
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
+from django.db import models
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 # Bookkeeping columns nobody needs to read about.
@@ -17,6 +20,11 @@ HIDDEN = {
     "id_number_hash",
     "head_name",
     "member_count",
+    # Case bookkeeping: the order of steps and the eligibility snapshot shown on the step itself.
+    "position",
+    "round",
+    "elimination_round",
+    "eligibility",
 }
 # Changed, but the values stay out of the history page.
 SENSITIVE = {"id_number_masked", "phone", "bank_account", "health", "disability", "health_note"}
@@ -31,14 +39,41 @@ class HistoryRow:
     changes: list[tuple[str, str, str]]
 
 
-def _display(field, value) -> str:
+def _display(field, value, related: "_Related") -> str:
     if value is None or value == "":
         return "—"
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
     if isinstance(value, bool):
         return _("yes") if value else _("no")
+    if field.is_relation:
+        return related.name(field.related_model, value)
+    if isinstance(field, models.DateTimeField):
+        try:
+            moment = datetime.fromisoformat(str(value))
+        except ValueError:
+            return str(value)
+        return date_format(timezone.localtime(moment), "Y-m-d H:i")
     return str(value)
+
+
+class _Related:
+    """Names of the rows a history row points to (who acted, which partner), fetched once."""
+
+    def __init__(self):
+        self._names: dict[tuple, str] = {}
+
+    def name(self, model, pk) -> str:
+        key = (model, pk)
+        if key not in self._names:
+            row = model._default_manager.filter(pk=pk).first()
+            if row is None:
+                self._names[key] = str(pk)
+            elif hasattr(row, "get_full_name"):
+                self._names[key] = row.get_full_name() or row.get_username()
+            else:
+                self._names[key] = str(row)
+        return self._names[key]
 
 
 def history_rows(events) -> list[HistoryRow]:
@@ -49,12 +84,19 @@ def history_rows(events) -> list[HistoryRow]:
         for user in get_user_model().objects.filter(pk__in=user_ids)
     }
     rows = []
+    related = _Related()
     for event in events:
         model = apps.get_model(event.pgh_obj_model)
         data = event.pgh_data or {}
+        if model._meta.model_name == "casestep" and event.pgh_label == "insert":
+            continue  # a case's steps are made with it and listed with their due dates
         subject = str(model._meta.verbose_name)
         if model._meta.model_name == "member":
             subject = f"{subject} {data.get('name', '')}"
+        elif model._meta.model_name == "casestep":
+            subject = _display(model._meta.get_field("kind"), data.get("kind"), related)
+        elif model._meta.model_name == "measure":
+            subject = f"{subject} {data.get('title', '')}"
         changes = []
         for name, values in (event.pgh_diff or {}).items():
             if name in HIDDEN:
@@ -64,7 +106,7 @@ def history_rows(events) -> list[HistoryRow]:
             if name in SENSITIVE:
                 old, new = "***", "***"
             else:
-                old, new = (_display(field, value) for value in values)
+                old, new = (_display(field, value, related) for value in values)
             changes.append((str(field.verbose_name), old, new))
         if event.pgh_label == "update" and not changes:
             continue

@@ -52,8 +52,11 @@ def _detail_context(request, household, unmasked=None, unmask_form=None):
         full = {member.member_id: member for member in unmasked.members}
         for member in members:
             member.unmasked = full.get(member.pk)
+    cases = list(household.cases.order_by("-proposed_on", "-id"))
     return {
         "household": household,
+        "cases": cases,
+        "open_case": next((case for case in cases if case.is_open), None),
         "phone_masked": mask_phone(household.phone),
         "bank_account_masked": mask_account(household.bank_account),
         "members": members,

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.models import User
+from accounts.selectors import field_staff_covering
 from config.exceptions import EditConflict
 from households import selectors as household_selectors
 from households.forms import add_service_errors
@@ -26,7 +26,7 @@ from monitoring.models import ACTIVE_STATUSES, Alert, AlertSource, Notification,
 from monitoring.rules import RULES
 from monitoring.scans import scan_start
 from monitoring.services import alerts as alert_services
-from monitoring.services.alerts import ASSIGNABLE_ROLES, TRANSITIONS
+from monitoring.services.alerts import TRANSITIONS
 from monitoring.services.visits import visit_record
 
 PAGE_SIZE = 50
@@ -191,20 +191,6 @@ def alert_queue(request):
     )
 
 
-def _colleagues(alert):
-    """Users who may take the alert: active field staff whose region covers the household."""
-    village = alert.household.village_id
-    candidates = User.objects.filter(
-        is_active=True, role__in=ASSIGNABLE_ROLES, region__isnull=False
-    )
-    # The village's own workers first: they are the ones who go and look.
-    rank = {role: n for n, role in enumerate(ASSIGNABLE_ROLES)}
-    nearby = [user for user in candidates if village.startswith(user.scope_prefix)]
-    return sorted(
-        nearby, key=lambda user: (rank[user.role], -len(user.scope_prefix), user.username)
-    )
-
-
 @login_required
 @permission_required("monitoring.view_alert", raise_exception=True)
 def alert_detail(request, pk, forms=None):
@@ -226,7 +212,7 @@ def alert_detail(request, pk, forms=None):
         "assign_form": forms.get("assign")
         or AssignForm(
             initial={**initial, "assignee": alert.assignee_id},
-            colleagues=_colleagues(alert) if can_manage else (),
+            colleagues=field_staff_covering(alert.household.village_id) if can_manage else (),
         ),
         "verify_form": forms.get("verify") or NoteForm(initial=initial),
         "confirm_form": forms.get("confirm") or NoteForm(initial=initial),
@@ -247,7 +233,11 @@ def alert_action(request, pk, action):
         "confirm": NoteForm,
         "dismiss": DismissForm,
     }[action]
-    kwargs = {"colleagues": _colleagues(alert)} if action == "assign" else {}
+    kwargs = (
+        {"colleagues": field_staff_covering(alert.household.village_id)}
+        if action == "assign"
+        else {}
+    )
     form = form_class(request.POST, **kwargs)
     if form.is_valid():
         data = form.cleaned_data

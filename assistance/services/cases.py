@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Role
+from accounts.models import FIELD_STAFF_ROLES
 from assistance import eligibility, steps
 from assistance.models import (
     OPEN_CASE_STATUSES,
@@ -37,8 +37,6 @@ from households.selectors import households_visible_to
 from monitoring.models import ACTIVE_STATUSES, Alert, AlertEvent, AlertStatus, Notification
 from monitoring.queueing import request_evaluation
 from monitoring.services.visits import household_visit_facts_refresh
-
-RESPONSIBLE_ROLES = (Role.VILLAGE_WORKER, Role.TOWNSHIP_CADRE, Role.COUNTY_OFFICER)
 
 
 def _require(actor, permission: str) -> None:
@@ -76,7 +74,7 @@ def _responsible(actor, household: Household, responsible_id: int | None):
     if responsible_id is None:
         return None
     user = User.objects.filter(
-        pk=responsible_id, is_active=True, role__in=RESPONSIBLE_ROLES
+        pk=responsible_id, is_active=True, role__in=FIELD_STAFF_ROLES
     ).first()
     if user is None or not households_visible_to(user).filter(pk=household.pk).exists():
         raise ValidationError(

@@ -11,10 +11,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Role
+from accounts.models import FIELD_STAFF_ROLES, Role
 from assistance.models import Case, Measure, MeasureKind, MeasureStatus
 from assistance.selectors import measures_visible_to, offers_visible_to, partners_visible_to
-from assistance.services.cases import RESPONSIBLE_ROLES
+from assistance.services.inputs import FromData
 from config.exceptions import EditConflict
 from households.models import Member
 from households.selectors import households_visible_to
@@ -40,7 +40,14 @@ NEXT_STATUSES = {
 
 
 @dataclass
-class MeasurePlan:
+class MeasurePlan(FromData):
+    SUBMITTED_AS = {
+        "responsible_id": "responsible",
+        "partner_id": "partner",
+        "offer_id": "offer",
+        "member_ids": "members",
+    }
+
     kind: str
     title: str
     responsible_id: int
@@ -84,7 +91,7 @@ def _check_plan(actor, case: Case, plan: MeasurePlan) -> dict:
         if offer is None or (partner is not None and offer.partner_id != partner.pk):
             errors["offer"] = _("Choose an open offer of the chosen partner.")
     responsible = User.objects.filter(
-        pk=plan.responsible_id, is_active=True, role__in=RESPONSIBLE_ROLES
+        pk=plan.responsible_id, is_active=True, role__in=FIELD_STAFF_ROLES
     ).first()
     if (
         responsible is None
@@ -153,6 +160,11 @@ def measure_update(*, actor, measure: Measure, version: int, plan: MeasurePlan) 
     _require(actor, "assistance.change_measure")
     with transaction.atomic(), pghistory.context(user=actor.pk):
         locked = _locked(actor, measure, version)
+        if not locked.case.is_open and not locked.continues_after_case:
+            raise ValidationError(
+                _("The case is closed; only a measure that continues after it can change."),
+                code="closed",
+            )
         errors = _check_plan(actor, locked.case, plan)
         if errors:
             raise ValidationError(errors)

@@ -20,12 +20,15 @@ from assistance.models import (
     PartnerOffer,
 )
 from assistance.selectors import offers_visible_to, partners_visible_to
+from assistance.services.inputs import FromData
 from config.exceptions import EditConflict
 from households.models import Region
 
 
 @dataclass
-class PartnerData:
+class PartnerData(FromData):
+    SUBMITTED_AS = {"area_code": "area"}
+
     name: str
     kind: str
     area_code: str
@@ -38,7 +41,9 @@ class PartnerData:
 
 
 @dataclass
-class OfferData:
+class OfferData(FromData):
+    SUBMITTED_AS = {"area_code": "area"}
+
     kind: str
     measure_kind: str
     title: str
@@ -128,7 +133,7 @@ def partner_update(*, actor, partner: Partner, version: int, data: PartnerData) 
     return locked
 
 
-def _check_offer(partner: Partner, data: OfferData) -> tuple[dict, Region | None]:
+def _check_offer(actor, partner: Partner, data: OfferData) -> tuple[dict, Region | None]:
     errors = {}
     if data.kind not in OfferKind.values:
         errors["kind"] = _("Choose what is offered.")
@@ -146,6 +151,9 @@ def _check_offer(partner: Partner, data: OfferData) -> tuple[dict, Region | None
     area = Region.objects.filter(code=code, code__startswith=partner.area.prefix).first()
     if area is None:
         errors["area"] = _("An offer lies within the area its partner serves.")
+    elif actor.role != Role.PARTNER and _area_in_scope(actor, area.code) is None:
+        # A cadre posts offers for their own region, where they can also follow them.
+        errors["area"] = _("Choose an area within your region.")
     return errors, area
 
 
@@ -161,7 +169,7 @@ def _offer_partner(actor, partner_id: int) -> Partner:
 def offer_create(*, actor, partner_id: int, data: OfferData) -> PartnerOffer:
     _require(actor, "assistance.add_partneroffer")
     partner = _offer_partner(actor, partner_id)
-    errors, area = _check_offer(partner, data)
+    errors, area = _check_offer(actor, partner, data)
     if errors:
         raise ValidationError(errors)
     fields = {k: v for k, v in asdict(data).items() if k != "area_code"}
@@ -172,7 +180,7 @@ def offer_create(*, actor, partner_id: int, data: OfferData) -> PartnerOffer:
 def offer_update(*, actor, offer: PartnerOffer, version: int, data: OfferData) -> PartnerOffer:
     _require(actor, "assistance.change_partneroffer")
     partner = _offer_partner(actor, offer.partner_id)
-    errors, area = _check_offer(partner, data)
+    errors, area = _check_offer(actor, partner, data)
     if errors:
         raise ValidationError(errors)
     with transaction.atomic(), pghistory.context(user=actor.pk):

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.models import Role
+from accounts.models import FIELD_STAFF_ROLES
 from config.exceptions import EditConflict
 from households.selectors import households_visible_to
 from monitoring.evaluation import _alert_fields, self_report_reason
@@ -35,7 +35,6 @@ TRANSITIONS = {
         AlertStatus.DISMISSED,
     ),
 }
-ASSIGNABLE_ROLES = (Role.VILLAGE_WORKER, Role.TOWNSHIP_CADRE, Role.COUNTY_OFFICER)
 
 
 def _locked(actor, alert: Alert, version: int, action: str) -> Alert:
@@ -83,7 +82,7 @@ def alert_assign(*, actor, alert: Alert, version: int, assignee_id: int) -> Aler
     with transaction.atomic(), pghistory.context(user=actor.pk):
         locked = _locked(actor, alert, version, "assign")
         assignee = User.objects.filter(
-            pk=assignee_id, is_active=True, role__in=ASSIGNABLE_ROLES
+            pk=assignee_id, is_active=True, role__in=FIELD_STAFF_ROLES
         ).first()
         if (
             assignee is None

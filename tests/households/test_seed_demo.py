@@ -4,6 +4,7 @@ import pytest
 from django.core.management import call_command
 
 from accounts.models import User
+from assistance.models import Case, Partner, PartnerOffer
 from households import demo, id_numbers
 from households.models import Household, Member
 from monitoring.models import ScanRun, Visit
@@ -44,13 +45,13 @@ def test_the_demo_county_looks_like_a_county():
 
 
 def test_seed_demo_fills_an_empty_registry_with_accounts_and_households():
-    call_command("seed_demo", "--households", "40", "--seed", "2", verbosity=0)
-    assert Household.objects.count() == 40
-    assert Visit.objects.count() >= 40
-    assert ScanRun.objects.get().households_judged == 40
+    call_command("seed_demo", "--households", "300", "--seed", "2", verbosity=0)
+    assert Household.objects.count() == 300
+    assert Visit.objects.count() >= 300
+    assert ScanRun.objects.get().households_judged == 300
     latest = Visit.objects.filter(household=Household.objects.order_by("id").first()).first()
     assert latest.per_capita_income == latest.household.per_capita_income
-    assert Member.objects.count() >= 80
+    assert Member.objects.count() >= 600
     assert set(User.objects.values_list("username", flat=True)) >= {
         "county",
         "township",
@@ -60,11 +61,18 @@ def test_seed_demo_fills_an_empty_registry_with_accounts_and_households():
         "auditor",
         "api",
     }
+    # Partners with offers, the demo partner account working for one, and cases at every stage.
+    assert Partner.objects.count() == 7 and PartnerOffer.objects.count() == 5
+    assert User.objects.get(username="partner").partner.name == "景泰县恒达农业有限公司"
+    enrolled = Case.objects.get(status="enrolled")
+    assert enrolled.steps.filter(decision="").count() == 0
+    assert enrolled.measures.filter(status="delivered").exists()
+    assert Case.objects.filter(status="identifying").exists()
     household = Household.objects.order_by("id").first()
     assert household.head_name == household.members.get(relation="head").name
     # A second run leaves the registry alone.
-    call_command("seed_demo", "--if-empty", "--households", "40", "--seed", "3", verbosity=0)
-    assert Household.objects.count() == 40
+    call_command("seed_demo", "--if-empty", "--households", "300", "--seed", "3", verbosity=0)
+    assert Household.objects.count() == 300
 
 
 def test_the_demo_county_has_visits_and_some_risk():

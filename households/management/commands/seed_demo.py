@@ -9,6 +9,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import Role, User
+from assistance.demo import seed_assistance
 from config.embedded import DEMO_PASSWORD
 from households import demo
 from households.models import Household, Region
@@ -118,7 +119,8 @@ class Command(BaseCommand):
         if not Region.objects.filter(code=COUNTY).exists():
             call_command("load_regions", COUNTY[:6], stdout=self.stdout)
         self._income_lines()
-        visitor = self._accounts()
+        users = self._accounts()
+        visitor = users["village"]
         if Household.objects.exists():
             if if_empty:
                 self.stdout.write("Households exist already; the demo county is left as it is.")
@@ -146,6 +148,8 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Scan: {run.households_judged} households judged, {run.alerts_opened} warnings."
             )
+        seeded = seed_assistance(users)
+        self.stdout.write(f"{seeded['partners']} partners, {seeded['cases']} cases.")
 
     def _income_lines(self):
         for year, amount in demo.GANSU_DEMO_LINES.items():
@@ -289,7 +293,7 @@ class Command(BaseCommand):
             counts[table] += len(rows[table])
             rows[table].clear()
 
-    def _accounts(self) -> User:
+    def _accounts(self) -> dict[str, User]:
         first_village = (
             Region.objects.filter(
                 code__startswith="620423100", level=Region.Level.VILLAGE, name__contains="村"
@@ -317,4 +321,4 @@ class Command(BaseCommand):
                 user.set_password(DEMO_PASSWORD)
                 user.save(update_fields=["password"])
             users[username] = user
-        return users["village"]
+        return users

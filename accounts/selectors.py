@@ -1,0 +1,17 @@
+"""Reads of users."""
+
+from accounts.models import FIELD_STAFF_ROLES, User
+
+
+def field_staff_covering(village_code: str) -> list[User]:
+    """Active field staff whose region covers the village: those who may take a warning or be
+    responsible for a case or a measure there. The village's own workers come first: they are
+    the ones who go and look."""
+    candidates = User.objects.filter(
+        is_active=True, role__in=FIELD_STAFF_ROLES, region__isnull=False
+    ).select_related("region")
+    rank = {role: n for n, role in enumerate(FIELD_STAFF_ROLES)}
+    nearby = [user for user in candidates if village_code.startswith(user.scope_prefix)]
+    return sorted(
+        nearby, key=lambda user: (rank[user.role], -len(user.scope_prefix), user.username)
+    )

@@ -1,0 +1,233 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from assistance.models import (
+    CaseCategory,
+    CaseOrigin,
+    Decision,
+    Department,
+    InfoCheckResult,
+    MeasureKind,
+    MeasureStatus,
+    OfferKind,
+    PartnerKind,
+    RiskType,
+    SocialAssistance,
+    StepKind,
+)
+
+DATE = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+MONEY_INPUT = {"inputmode": "decimal", "min": "0", "step": "0.01", "class": "money"}
+
+
+def _money(label, required=False):
+    return forms.DecimalField(
+        label=label,
+        required=required,
+        min_value=0,
+        max_digits=12,
+        decimal_places=2,
+        widget=forms.NumberInput(attrs=MONEY_INPUT),
+    )
+
+
+def _people(users) -> list[tuple]:
+    return [("", "—")] + [
+        (user.pk, f"{user.get_full_name() or user.username} · {user.get_role_display()}")
+        for user in users
+    ]
+
+
+class CaseDescriptionForm(forms.Form):
+    category = forms.ChoiceField(label=_("Category"), choices=CaseCategory.choices)
+    risk_types = forms.MultipleChoiceField(
+        label=_("Risk types"),
+        choices=RiskType.choices,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "choices"}),
+    )
+    situation = forms.CharField(
+        label=_("Situation"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("What happened, what the household lives on, what it needs."),
+    )
+    social_assistance = forms.ChoiceField(
+        label=_("Also a social-assistance case"),
+        choices=SocialAssistance.choices,
+        required=False,
+        help_text=_("Filled from the members' dibao and tekun status; correct it if needed."),
+    )
+    responsible = forms.TypedChoiceField(
+        label=_("Responsible cadre"), coerce=int, required=False, empty_value=None
+    )
+
+    def __init__(self, *args, staff=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["responsible"].choices = _people(staff)
+
+
+class CaseProposeForm(CaseDescriptionForm):
+    origin = forms.ChoiceField(label=_("The proposal comes from"), choices=CaseOrigin.choices)
+    household = forms.IntegerField(widget=forms.HiddenInput)
+    alert = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    field_order = ["origin"]
+
+    def __init__(self, *args, from_alert: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if from_alert:
+            self.fields["origin"].widget = forms.HiddenInput()
+        else:
+            self.fields["origin"].choices = [
+                (value, label) for value, label in CaseOrigin.choices if value != CaseOrigin.ALERT
+            ]
+
+
+class CaseEditForm(CaseDescriptionForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class StepForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=Decision.choices,
+        widget=forms.RadioSelect(attrs={"class": "yes-no"}),
+        initial=Decision.APPROVED,
+    )
+    info_check_result = forms.ChoiceField(
+        label=_("Result of the check"), choices=InfoCheckResult.choices, required=False
+    )
+    objections = forms.CharField(
+        label=_("Objections received"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Who objected, what they said and how it was settled; empty if none."),
+    )
+    comment = forms.CharField(
+        label=_("Comment"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required when rejecting: the reason is kept with the case."),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, kind: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        if kind != StepKind.INFO_CHECK:
+            del self.fields["info_check_result"]
+        if kind != StepKind.NOTICE:
+            del self.fields["objections"]
+
+
+class NoticePostForm(forms.Form):
+    starts_on = forms.DateField(label=_("Posted on"), **DATE)
+    ends_on = forms.DateField(
+        label=_("Objections until"),
+        help_text=_("At least 5 days, both ends counted."),
+        **DATE,
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class EliminationForm(forms.Form):
+    comment = forms.CharField(
+        label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class MeasureForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=MeasureKind.choices)
+    title = forms.CharField(label=_("Measure"), max_length=120)
+    partner = forms.TypedChoiceField(
+        label=_("Provided by"), coerce=int, required=False, empty_value=None
+    )
+    offer = forms.TypedChoiceField(
+        label=_("From the offer"), coerce=int, required=False, empty_value=None
+    )
+    responsible = forms.TypedChoiceField(label=_("Responsible cadre"), coerce=int)
+    members = forms.TypedMultipleChoiceField(
+        label=_("For members"),
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "choices"}),
+    )
+    planned_start = forms.DateField(label=_("Planned start"), **DATE)
+    planned_end = forms.DateField(label=_("Planned end"), required=False, **DATE)
+    planned_amount = _money(_("Planned amount (yuan)"))
+    in_kind = forms.CharField(
+        label=_("In kind"),
+        max_length=200,
+        required=False,
+        help_text=_("Goods or services instead of money, with quantities."),
+    )
+    continues_after_case = forms.BooleanField(
+        label=_("Continues after the case ends (loans, posts, schooling aid)"), required=False
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, partners=(), offers=(), staff=(), members=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["partner"].choices = [("", "—")] + [(p.pk, p.name) for p in partners]
+        self.fields["offer"].choices = [("", "—")] + [
+            (o.pk, f"{o.partner.name}: {o.title}") for o in offers
+        ]
+        self.fields["responsible"].choices = _people(staff)
+        self.fields["members"].choices = [(m.pk, m.name) for m in members]
+
+
+class DeliveryForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=MeasureStatus.choices)
+    actual_start = forms.DateField(label=_("Actual start"), required=False, **DATE)
+    actual_end = forms.DateField(label=_("Actual end"), required=False, **DATE)
+    delivered_amount = _money(_("Delivered amount (yuan)"))
+    result = forms.CharField(
+        label=_("Result seen"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("What changed for the household; required when delivered or stopped."),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class PartnerForm(forms.Form):
+    name = forms.CharField(label=_("Name of the partner"), max_length=100)
+    kind = forms.ChoiceField(label=_("Kind"), choices=PartnerKind.choices)
+    department = forms.ChoiceField(
+        label=_("Department"),
+        choices=[("", "—"), *Department.choices],
+        required=False,
+        help_text=_("For a government department only."),
+    )
+    area = forms.ChoiceField(label=_("Area served"))
+    contact_name = forms.CharField(label=_("Contact person"), max_length=50)
+    contact_phone = forms.CharField(label=_("Contact phone"), max_length=20)
+    address = forms.CharField(label=_("Address"), max_length=200, required=False)
+    description = forms.CharField(
+        label=_("What it does"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, areas=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["area"].choices = [(r.code, r.name) for r in areas]
+
+
+class OfferForm(forms.Form):
+    kind = forms.ChoiceField(label=_("What is offered"), choices=OfferKind.choices)
+    measure_kind = forms.ChoiceField(label=_("Kind of measure"), choices=MeasureKind.choices)
+    title = forms.CharField(label=_("Offer"), max_length=120)
+    description = forms.CharField(
+        label=_("Details"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    area = forms.ChoiceField(label=_("Area"))
+    quantity = forms.IntegerField(label=_("Quantity"), min_value=0, required=False)
+    unit = forms.CharField(label=_("Unit"), max_length=20, required=False)
+    amount = _money(_("Amount (yuan)"))
+    available_from = forms.DateField(label=_("Available from"), **DATE)
+    available_until = forms.DateField(label=_("Available until"), required=False, **DATE)
+    is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, areas=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["area"].choices = [(r.code, r.name) for r in areas]

@@ -1,0 +1,469 @@
+"""What the assistance API shows and what it accepts.
+
+These serializers only read and check the shape of a request; every write goes through the
+services, the same ones the pages call. A measure shows its household as the least a partner
+needs to find it (head's name, household number, village): never an ID number, a phone, a bank
+account or a health detail, whoever asks.
+"""
+
+from django.db import models
+from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from assistance.models import (
+    Case,
+    CaseCategory,
+    CaseOrigin,
+    CaseStatus,
+    CaseStep,
+    Decision,
+    InfoCheckResult,
+    Measure,
+    MeasureKind,
+    MeasureStatus,
+    OfferKind,
+    Partner,
+    PartnerKind,
+    PartnerOffer,
+    RiskType,
+    SocialAssistance,
+    StepKind,
+)
+
+ID = {"min_value": 1, "max_value": 2**62}
+MONEY = {"max_digits": 12, "decimal_places": 2, "min_value": 0}
+VERSION_HELP = _("The version you saw; a stale one is refused with 409")
+
+
+def _named_enum(choices: type[models.TextChoices], name: str) -> type[serializers.ChoiceField]:
+    """A choice field documented as one named enum wherever it appears.
+
+    Several choice sets share a field name here ("kind", "status"), and each appears in both a
+    reading and a writing serializer; left to itself drf-spectacular would name them by a hash.
+    """
+    description = format_lazy(
+        "\n".join(["* `{}` - {}"] * len(choices.choices)),
+        *[part for pair in choices.choices for part in pair],
+    )
+
+    class NamedChoiceField(serializers.ChoiceField):
+        def __init__(self, **kwargs):
+            super().__init__(choices=choices.choices, **kwargs)
+
+    NamedChoiceField.__name__ = NamedChoiceField.__qualname__ = f"{choices.__name__}Field"
+    schema = {"type": "string", "enum": list(choices.values), "description": description}
+    return extend_schema_field(schema, component_name=name)(NamedChoiceField)
+
+
+CaseStatusField = _named_enum(CaseStatus, "CaseStatusEnum")
+StepKindField = _named_enum(StepKind, "StepKindEnum")
+MeasureKindField = _named_enum(MeasureKind, "MeasureKindEnum")
+MeasureStatusField = _named_enum(MeasureStatus, "MeasureStatusEnum")
+PartnerKindField = _named_enum(PartnerKind, "PartnerKindEnum")
+OfferKindField = _named_enum(OfferKind, "OfferKindEnum")
+
+
+def _version(**kwargs) -> serializers.IntegerField:
+    return serializers.IntegerField(min_value=1, help_text=VERSION_HELP, **kwargs)
+
+
+# References ---------------------------------------------------------------------------------
+
+
+class UserRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.SerializerMethodField()
+
+    def get_name(self, user) -> str:
+        return user.get_full_name() or user.get_username()
+
+
+class PartnerRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class MemberRefSerializer(serializers.Serializer):
+    """A member named, nothing more: no ID number, phone or health."""
+
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+# Cases --------------------------------------------------------------------------------------
+
+
+class CaseHouseholdSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+    head_name = serializers.CharField()
+    village_name = serializers.CharField(source="village.short_name")
+
+
+class EligibilityItemSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    passed = serializers.BooleanField()
+    label = serializers.CharField()
+    detail = serializers.CharField()
+
+
+class EligibilitySerializer(serializers.Serializer):
+    eligible = serializers.BooleanField(help_text=_("True when every item passed"))
+    items = EligibilityItemSerializer(many=True)
+
+
+class CaseStepSerializer(serializers.ModelSerializer):
+    kind = StepKindField()
+    overdue = serializers.SerializerMethodField(
+        help_text=_("Waiting for a decision past its due date")
+    )
+    actor = serializers.CharField(source="actor.username", allow_null=True, default=None)
+    eligibility = EligibilityItemSerializer(
+        many=True,
+        help_text=_("What the eligibility check said when elimination was proposed or approved"),
+    )
+
+    class Meta:
+        model = CaseStep
+        fields = [
+            "phase",
+            "round",
+            "position",
+            "kind",
+            "due_on",
+            "overdue",
+            "decision",
+            "actor",
+            "decided_at",
+            "comment",
+            "info_check_result",
+            "notice_starts_on",
+            "notice_ends_on",
+            "objections",
+            "eligibility",
+        ]
+        read_only_fields = fields
+
+    def get_overdue(self, step) -> bool:
+        # `is_current` is annotated by the view from the selectors' idea of the waiting steps.
+        today = self.context.get("today") or timezone.localdate()
+        return bool(getattr(step, "is_current", False)) and step.due_on < today
+
+
+class NextStepSerializer(serializers.Serializer):
+    kind = StepKindField(help_text=_("The step the case waits for"))
+    due_on = serializers.DateField()
+
+
+class CaseSerializer(serializers.ModelSerializer):
+    household = CaseHouseholdSerializer()
+    alert = serializers.IntegerField(source="alert_id", allow_null=True)
+    proposed_by = UserRefSerializer()
+    status = CaseStatusField()
+    responsible = UserRefSerializer(allow_null=True)
+    next_step = serializers.SerializerMethodField()
+    steps = CaseStepSerializer(many=True)
+
+    class Meta:
+        model = Case
+        fields = [
+            "id",
+            "household",
+            "origin",
+            "alert",
+            "category",
+            "risk_types",
+            "situation",
+            "social_assistance",
+            "status",
+            "proposed_by",
+            "proposed_on",
+            "responsible",
+            "enrolled_on",
+            "eliminated_on",
+            "closed_on",
+            "close_reason",
+            "elimination_round",
+            "version",
+            "next_step",
+            "steps",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(NextStepSerializer(allow_null=True))
+    def get_next_step(self, case) -> dict | None:
+        # Annotated by selectors.cases_with_next_step.
+        kind = getattr(case, "next_step", None)
+        if not kind:
+            return None
+        return {"kind": kind, "due_on": case.next_due_on}
+
+
+class _CaseDescriptionSerializer(serializers.Serializer):
+    category = serializers.ChoiceField(choices=CaseCategory.choices)
+    risk_types = serializers.ListField(
+        child=serializers.ChoiceField(choices=RiskType.choices), allow_empty=False, max_length=9
+    )
+    situation = serializers.CharField(max_length=5000)
+    responsible = serializers.IntegerField(
+        required=False, allow_null=True, help_text=_("The cadre responsible for the case"), **ID
+    )
+
+
+class CaseProposeSerializer(_CaseDescriptionSerializer):
+    household = serializers.IntegerField(**ID)
+    origin = serializers.ChoiceField(choices=CaseOrigin.choices)
+    alert = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        help_text=_("The confirmed risk warning, when the case comes from one"),
+        **ID,
+    )
+    social_assistance = serializers.ChoiceField(
+        choices=SocialAssistance.choices,
+        required=False,
+        allow_null=True,
+        help_text=_("Taken from the members' dibao and tekun when not given"),
+    )
+
+
+class CaseUpdateSerializer(_CaseDescriptionSerializer):
+    social_assistance = serializers.ChoiceField(choices=SocialAssistance.choices)
+    version = _version()
+
+
+class StepDecisionSerializer(serializers.Serializer):
+    version = _version()
+    decision = serializers.ChoiceField(choices=Decision.choices)
+    comment = serializers.CharField(
+        required=False, allow_blank=True, max_length=5000, help_text=_("Required when rejected")
+    )
+
+
+class InfoCheckSerializer(StepDecisionSerializer):
+    info_check_result = serializers.ChoiceField(choices=InfoCheckResult.choices)
+
+
+class NoticeResultSerializer(StepDecisionSerializer):
+    objections = serializers.CharField(
+        required=False, allow_blank=True, max_length=5000, help_text=_("Objections received")
+    )
+
+
+class NoticePostSerializer(serializers.Serializer):
+    version = _version()
+    starts_on = serializers.DateField(help_text=_("First day of the notice"))
+    ends_on = serializers.DateField(
+        help_text=_("Last day objections are taken; at least five days, both ends counted")
+    )
+
+
+class EliminationProposeSerializer(serializers.Serializer):
+    version = _version()
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+
+
+class SuggestionSerializer(serializers.Serializer):
+    measure_kind = MeasureKindField(source="kind")
+    title = serializers.CharField()
+    offer_kinds = serializers.ListField(
+        child=OfferKindField(), help_text=_("Kinds of partner offer that can carry it")
+    )
+
+
+# Partners and offers ------------------------------------------------------------------------
+
+
+class PartnerSerializer(serializers.ModelSerializer):
+    kind = PartnerKindField()
+    area = serializers.CharField(source="area_id")
+    area_name = serializers.CharField(source="area.short_name")
+
+    class Meta:
+        model = Partner
+        fields = [
+            "id",
+            "name",
+            "kind",
+            "department",
+            "area",
+            "area_name",
+            "contact_name",
+            "contact_phone",
+            "address",
+            "description",
+            "is_active",
+            "version",
+        ]
+        read_only_fields = fields
+
+
+class PartnerWriteSerializer(serializers.ModelSerializer):
+    kind = PartnerKindField()
+    area = serializers.RegexField(r"^\d{12}$", help_text=_("12-digit code of the area served"))
+    version = _version(required=False)
+
+    class Meta:
+        model = Partner
+        fields = [
+            "name",
+            "kind",
+            "department",
+            "area",
+            "contact_name",
+            "contact_phone",
+            "address",
+            "description",
+            "is_active",
+            "version",
+        ]
+        # The unique name per area is the service's to judge, under its transaction.
+        validators = []
+
+
+class PartnerOfferSerializer(serializers.ModelSerializer):
+    partner = PartnerRefSerializer()
+    kind = OfferKindField()
+    measure_kind = MeasureKindField()
+    area = serializers.CharField(source="area_id")
+    area_name = serializers.CharField(source="area.short_name")
+
+    class Meta:
+        model = PartnerOffer
+        fields = [
+            "id",
+            "partner",
+            "kind",
+            "measure_kind",
+            "title",
+            "description",
+            "area",
+            "area_name",
+            "quantity",
+            "unit",
+            "amount",
+            "available_from",
+            "available_until",
+            "is_active",
+            "version",
+        ]
+        read_only_fields = fields
+
+
+class PartnerOfferWriteSerializer(serializers.ModelSerializer):
+    kind = OfferKindField()
+    measure_kind = MeasureKindField()
+    partner = serializers.IntegerField(
+        required=False, help_text=_("Required when creating; an offer stays with its partner"), **ID
+    )
+    area = serializers.RegexField(
+        r"^\d{12}$", required=False, allow_null=True, help_text=_("The partner's area if not given")
+    )
+    amount = serializers.DecimalField(required=False, allow_null=True, **MONEY)
+    version = _version(required=False)
+
+    class Meta:
+        model = PartnerOffer
+        fields = [
+            "partner",
+            "kind",
+            "measure_kind",
+            "title",
+            "description",
+            "area",
+            "quantity",
+            "unit",
+            "amount",
+            "available_from",
+            "available_until",
+            "is_active",
+            "version",
+        ]
+
+
+class CaseSuggestionsSerializer(serializers.Serializer):
+    suggestions = SuggestionSerializer(many=True)
+    offers = PartnerOfferSerializer(many=True, help_text=_("Open partner offers that fit"))
+
+
+# Measures -----------------------------------------------------------------------------------
+
+
+class MeasureHouseholdSerializer(serializers.Serializer):
+    number = serializers.CharField()
+    head_name = serializers.CharField()
+    village_name = serializers.CharField(source="village.short_name")
+
+
+class MeasureSerializer(serializers.ModelSerializer):
+    case = serializers.IntegerField(source="case_id")
+    household = MeasureHouseholdSerializer(source="case.household")
+    kind = MeasureKindField()
+    status = MeasureStatusField()
+    partner = PartnerRefSerializer(allow_null=True)
+    offer = serializers.IntegerField(source="offer_id", allow_null=True)
+    responsible = UserRefSerializer()
+    members = MemberRefSerializer(many=True)
+
+    class Meta:
+        model = Measure
+        fields = [
+            "id",
+            "case",
+            "household",
+            "kind",
+            "title",
+            "partner",
+            "offer",
+            "responsible",
+            "members",
+            "planned_start",
+            "planned_end",
+            "actual_start",
+            "actual_end",
+            "planned_amount",
+            "delivered_amount",
+            "in_kind",
+            "status",
+            "result",
+            "continues_after_case",
+            "version",
+        ]
+        read_only_fields = fields
+
+
+class MeasureWriteSerializer(serializers.Serializer):
+    case = serializers.IntegerField(
+        required=False, help_text=_("Required when creating; a measure stays with its case"), **ID
+    )
+    kind = MeasureKindField()
+    title = serializers.CharField(max_length=120)
+    responsible = serializers.IntegerField(help_text=_("The cadre responsible"), **ID)
+    planned_start = serializers.DateField()
+    planned_end = serializers.DateField(required=False, allow_null=True)
+    partner = serializers.IntegerField(required=False, allow_null=True, **ID)
+    offer = serializers.IntegerField(required=False, allow_null=True, **ID)
+    members = serializers.ListField(
+        child=serializers.IntegerField(**ID),
+        required=False,
+        max_length=30,
+        help_text=_("Members of the household it is for"),
+    )
+    planned_amount = serializers.DecimalField(required=False, allow_null=True, **MONEY)
+    in_kind = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    continues_after_case = serializers.BooleanField(required=False)
+    version = _version(required=False)
+
+
+class MeasureDeliverySerializer(serializers.Serializer):
+    version = _version()
+    status = MeasureStatusField()
+    actual_start = serializers.DateField(required=False, allow_null=True)
+    actual_end = serializers.DateField(required=False, allow_null=True)
+    delivered_amount = serializers.DecimalField(required=False, allow_null=True, **MONEY)
+    result = serializers.CharField(
+        required=False, allow_blank=True, max_length=5000, help_text=_("What came of it")
+    )

@@ -1,0 +1,45 @@
+"""Pages of cases, measures and partners. Each view validates a form, calls a service and
+redirects; the services and selectors are the ones the API uses."""
+
+from assistance.views.cases import (
+    case_detail,
+    case_edit,
+    case_elimination,
+    case_list,
+    case_notice_post,
+    case_notice_print,
+    case_overdue,
+    case_propose,
+    case_step,
+)
+from assistance.views.measures import measure_create, measure_detail, measure_edit, measure_list
+from assistance.views.partners import (
+    offer_create,
+    offer_edit,
+    partner_create,
+    partner_detail,
+    partner_edit,
+    partner_list,
+)
+
+__all__ = [
+    "case_detail",
+    "case_edit",
+    "case_elimination",
+    "case_list",
+    "case_notice_post",
+    "case_notice_print",
+    "case_overdue",
+    "case_propose",
+    "case_step",
+    "measure_create",
+    "measure_detail",
+    "measure_edit",
+    "measure_list",
+    "offer_create",
+    "offer_edit",
+    "partner_create",
+    "partner_detail",
+    "partner_edit",
+    "partner_list",
+]

@@ -1,0 +1,395 @@
+"""Case pages: lists, proposal, the case with its steps, the public notice."""
+
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.models import Role
+from assistance import catalogue, eligibility, selectors, steps
+from assistance.forms import (
+    CaseEditForm,
+    CaseProposeForm,
+    EliminationForm,
+    NoticePostForm,
+    StepForm,
+)
+from assistance.models import (
+    CaseCategory,
+    CaseOrigin,
+    CaseStatus,
+    Phase,
+    StepKind,
+)
+from assistance.services import cases as case_services
+from assistance.views.common import PAGE_SIZE, attempt, staff_for
+from households import selectors as household_selectors
+from households.history import history_rows
+from monitoring import selectors as monitoring_selectors
+from monitoring.models import AlertStatus
+
+
+@login_required
+@permission_required("assistance.view_case", raise_exception=True)
+def case_list(request):
+    show = request.GET.get("show", "awaiting")
+    user = request.user
+    if show == "awaiting":
+        cases = selectors.cases_awaiting(user)
+    else:
+        cases = selectors.cases_with_next_step(selectors.cases_visible_to(user))
+        if show == "open":
+            cases = cases.filter(status__in=(CaseStatus.IDENTIFYING, CaseStatus.ENROLLED))
+        elif show == "eliminating":
+            cases = cases.filter(status=CaseStatus.ELIMINATING)
+        elif show == "closed":
+            cases = cases.filter(status__in=(CaseStatus.ELIMINATED, CaseStatus.REJECTED))
+    category = request.GET.get("category", "")
+    if category in CaseCategory.values:
+        cases = cases.filter(category=category)
+    query = request.GET.get("q", "").strip()
+    if query.isdigit():
+        cases = cases.filter(household__number__startswith=query)
+    elif query:
+        cases = cases.filter(household__head_name__contains=query)
+    cases = cases.select_related("household__village", "responsible").order_by(
+        "next_due_on", "-proposed_on", "-id"
+    )
+    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "assistance/case_list.html",
+        {
+            "page": page,
+            "show": show,
+            "tabs": [
+                ("awaiting", _("Waiting for me")),
+                ("open", _("Identifying and enrolled")),
+                ("eliminating", _("Risk elimination")),
+                ("closed", _("Closed")),
+                ("all", _("All")),
+            ],
+            "categories": CaseCategory.choices,
+            "category": category,
+            "query": query,
+            "today": timezone.localdate(),
+            "overdue_count": selectors.steps_overdue(user, as_of=timezone.localdate()).count(),
+        },
+    )
+
+
+@login_required
+@permission_required("assistance.view_case", raise_exception=True)
+def case_overdue(request):
+    """Steps past their due date, for the township and the county to chase."""
+    today = timezone.localdate()
+    overdue = selectors.steps_overdue(request.user, as_of=today)
+    page = Paginator(overdue, PAGE_SIZE).get_page(request.GET.get("page"))
+    for step in page:
+        step.days_late = (today - step.due_on).days
+    return render(
+        request,
+        "assistance/case_overdue.html",
+        {"page": page, "today": today, "phase_days": steps.phase_days()},
+    )
+
+
+@login_required
+@permission_required("assistance.propose_case", raise_exception=True)
+def case_propose(request):
+    """Open a case from a confirmed warning (?alert=), or for a household (?household=) on its
+    own report or a cadre's proposal."""
+    source = request.POST if request.method == "POST" else request.GET
+    alert = None
+    if source.get("alert"):
+        alert = (
+            monitoring_selectors.alerts_visible_to(request.user)
+            .filter(pk=source["alert"] if str(source["alert"]).isdigit() else 0)
+            .select_related("household__village")
+            .first()
+        )
+        if alert is None:
+            raise Http404
+        household = alert.household
+    else:
+        household = household_selectors.household_get(
+            user=request.user, pk=source.get("household") or 0
+        )
+    staff = staff_for(household)
+    if request.method == "POST":
+        form = CaseProposeForm(
+            request.POST, staff=staff, from_alert=request.POST.get("origin") == CaseOrigin.ALERT
+        )
+        created = {}
+
+        def propose(data):
+            created["case"] = case_services.case_propose(
+                actor=request.user,
+                household_id=data["household"],
+                origin=data["origin"],
+                alert_id=data.get("alert"),
+                category=data["category"],
+                risk_types=data["risk_types"],
+                situation=data["situation"],
+                social_assistance=data.get("social_assistance") or None,
+                responsible_id=data.get("responsible"),
+            )
+
+        if attempt(form, propose):
+            messages.success(request, _("The case is open. Its steps and due dates are below."))
+            return redirect("case-detail", pk=created["case"].pk)
+    else:
+        from_alert = alert is not None and alert.status == AlertStatus.CONFIRMED
+        form = CaseProposeForm(
+            staff=staff,
+            from_alert=from_alert,
+            initial={
+                "household": household.pk,
+                "alert": alert.pk if from_alert else None,
+                "origin": CaseOrigin.ALERT if from_alert else request.GET.get("origin", "cadre"),
+                "risk_types": catalogue.risk_types_from_reasons(alert.reasons if alert else []),
+                "situation": alert.self_report if alert else "",
+                "responsible": request.user.pk
+                if request.user.role != Role.VILLAGE_WORKER
+                else None,
+            },
+        )
+    return render(
+        request,
+        "assistance/case_propose.html",
+        {"form": form, "household": household, "alert": alert},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _step_forms(request, case, next_step, bound: dict):
+    """The form for the step the case waits for, if this user's role takes it."""
+    if next_step is None:
+        return {}
+    rule = steps.rule_for(next_step.phase, next_step.kind)
+    if not request.user.has_perm(rule.permission):
+        return {}
+    initial = {"version": case.version}
+    forms = {"step": bound.get("step") or StepForm(kind=next_step.kind, initial=initial)}
+    if next_step.kind == StepKind.NOTICE:
+        today = timezone.localdate()
+        forms["notice"] = bound.get("notice") or NoticePostForm(
+            initial={
+                **initial,
+                "starts_on": next_step.notice_starts_on or today,
+                "ends_on": next_step.notice_ends_on
+                or today + datetime.timedelta(days=steps.NOTICE_MIN_DAYS - 1),
+            }
+        )
+    return forms
+
+
+@login_required
+@permission_required("assistance.view_case", raise_exception=True)
+def case_detail(request, pk, bound=None):
+    bound = bound or {}
+    case = selectors.case_get(user=request.user, pk=pk)
+    today = timezone.localdate()
+    next_step = selectors.case_next_step(case)
+    all_steps = list(case.steps.select_related("actor", "notice_posted_by"))
+    for step in all_steps:
+        step.overdue = not step.decision and step.due_on < today and step == next_step
+    phases = []
+    for phase, round_ in sorted({(s.phase, s.round) for s in all_steps}, key=lambda k: k[1]):
+        phases.append(
+            (
+                Phase(phase).label,
+                round_,
+                [s for s in all_steps if s.phase == phase and s.round == round_],
+            )
+        )
+    measures = list(
+        case.measures.select_related("partner", "responsible").prefetch_related("members")
+    )
+    context = {
+        "case": case,
+        "household": case.household,
+        "phases": phases,
+        "next_step": next_step,
+        "forms": _step_forms(request, case, next_step, bound),
+        "measures": measures,
+        "can_edit": request.user.has_perm("assistance.change_case") and case.is_open,
+        "can_add_measure": request.user.has_perm("assistance.add_measure") and case.is_open,
+        "today": today,
+        "history": history_rows(selectors.case_history(case)[:50]),
+    }
+    # A form posted for a step this page does not offer the user still explains what went wrong.
+    context["stray_errors"] = [
+        message
+        for key, form in bound.items()
+        if key != "elimination" and context["forms"].get(key) is not form
+        for messages_ in form.errors.values()
+        for message in messages_
+    ]
+    if case.status in (CaseStatus.ENROLLED, CaseStatus.ELIMINATING):
+        items = eligibility.case_eligibility(case, today)
+        context["eligibility"] = items
+        context["eligible"] = eligibility.is_eligible(items)
+        context["can_propose_elimination"] = (
+            case.status == CaseStatus.ENROLLED and request.user.has_perm("assistance.propose_case")
+        )
+        context["elimination_form"] = bound.get("elimination") or EliminationForm(
+            initial={"version": case.version}
+        )
+    if context["can_add_measure"]:
+        suggestions, offers = selectors.case_suggestions(case, as_of=today)
+        context["suggestions"] = suggestions
+        context["offers"] = offers[:10]
+    return render(request, "assistance/case_detail.html", context, status=400 if bound else 200)
+
+
+@login_required
+@require_POST
+def case_step(request, pk, kind):
+    case = selectors.case_get(user=request.user, pk=pk)
+    form = StepForm(request.POST, kind=kind)
+
+    def record(data):
+        case_services.case_step_record(
+            actor=request.user,
+            case=case,
+            version=data["version"],
+            kind=kind,
+            decision=data["decision"],
+            comment=data["comment"],
+            info_check_result=data.get("info_check_result", ""),
+            objections=data.get("objections", ""),
+        )
+
+    if attempt(form, record):
+        messages.success(request, _("Recorded: %(step)s.") % {"step": StepKind(kind).label})
+        return redirect("case-detail", pk=case.pk)
+    return case_detail(request, pk, bound={"step": form})
+
+
+@login_required
+@require_POST
+def case_notice_post(request, pk):
+    case = selectors.case_get(user=request.user, pk=pk)
+    form = NoticePostForm(request.POST)
+
+    def post(data):
+        case_services.case_notice_post(
+            actor=request.user,
+            case=case,
+            version=data["version"],
+            starts_on=data["starts_on"],
+            ends_on=data["ends_on"],
+        )
+
+    if attempt(form, post):
+        messages.success(request, _("The notice is posted. Print it for the village board."))
+        return redirect("case-detail", pk=case.pk)
+    return case_detail(request, pk, bound={"notice": form})
+
+
+@login_required
+@permission_required("assistance.view_case", raise_exception=True)
+def case_notice_print(request, pk):
+    """The village public notice, for printing. By construction it is given only the head's
+    name, the village, the category, the dates and a contact: never an ID number, a phone
+    number of the household, a bank account or a health detail."""
+    case = selectors.case_get(user=request.user, pk=pk)
+    notice = (
+        case.steps.filter(kind=StepKind.NOTICE, notice_starts_on__isnull=False)
+        .select_related("notice_posted_by")
+        .order_by("-round")
+        .first()
+    )
+    if notice is None:
+        raise Http404
+    deliberation = case.steps.filter(
+        phase=notice.phase, round=notice.round, kind=StepKind.DELIBERATION
+    ).first()
+    village = case.household.village
+    contact = notice.notice_posted_by
+    return render(
+        request,
+        "assistance/case_notice.html",
+        {
+            "notice": {
+                "phase": notice.phase,
+                "head_name": case.household.head_name,
+                "village": village.name,
+                "township": village.parent.name if village.parent else "",
+                "category": case.get_category_display(),
+                "decided_on": timezone.localtime(deliberation.decided_at).date()
+                if deliberation and deliberation.decided_at
+                else None,
+                "starts_on": notice.notice_starts_on,
+                "ends_on": notice.notice_ends_on,
+                "contact_name": (contact.get_full_name() or contact.username) if contact else "",
+            }
+        },
+    )
+
+
+@login_required
+@require_POST
+def case_elimination(request, pk):
+    case = selectors.case_get(user=request.user, pk=pk)
+    form = EliminationForm(request.POST)
+
+    def propose(data):
+        case_services.case_elimination_propose(
+            actor=request.user, case=case, version=data["version"], comment=data["comment"]
+        )
+
+    if attempt(form, propose):
+        messages.success(request, _("Risk elimination is proposed. Its steps are below."))
+        return redirect("case-detail", pk=case.pk)
+    return case_detail(request, pk, bound={"elimination": form})
+
+
+@login_required
+@permission_required("assistance.change_case", raise_exception=True)
+def case_edit(request, pk):
+    case = selectors.case_get(user=request.user, pk=pk)
+    staff = staff_for(case.household)
+    if request.method == "POST":
+        form = CaseEditForm(request.POST, staff=staff)
+
+        def update(data):
+            case_services.case_update(
+                actor=request.user,
+                case=case,
+                version=data["version"],
+                category=data["category"],
+                risk_types=data["risk_types"],
+                situation=data["situation"],
+                social_assistance=data.get("social_assistance") or case.social_assistance,
+                responsible_id=data.get("responsible"),
+            )
+
+        if attempt(form, update):
+            messages.success(request, _("Saved."))
+            return redirect("case-detail", pk=case.pk)
+    else:
+        form = CaseEditForm(
+            staff=staff,
+            initial={
+                "version": case.version,
+                "category": case.category,
+                "risk_types": case.risk_types,
+                "situation": case.situation,
+                "social_assistance": case.social_assistance,
+                "responsible": case.responsible_id,
+            },
+        )
+    return render(
+        request,
+        "assistance/case_edit.html",
+        {"form": form, "case": case},
+        status=400 if request.method == "POST" else 200,
+    )

@@ -1,0 +1,191 @@
+"""Measure pages: planned by cadres, delivered by partners."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Role
+from assistance import selectors
+from assistance.forms import (
+    DeliveryForm,
+    MeasureForm,
+)
+from assistance.models import (
+    MeasureStatus,
+)
+from assistance.services import measures as measure_services
+from assistance.services.measures import MeasurePlan
+from assistance.views.common import PAGE_SIZE, attempt, staff_for
+from households.models import Member
+
+
+def _measure_form(request, case, data=None, initial=None):
+    return MeasureForm(
+        data,
+        initial=initial,
+        partners=selectors.partners_visible_to(request.user).filter(is_active=True),
+        offers=selectors.offers_visible_to(request.user)
+        .filter(is_active=True)
+        .select_related("partner")
+        .order_by("partner__name", "title"),
+        staff=staff_for(case.household),
+        members=Member.objects.filter(household=case.household, status=Member.Status.ACTIVE),
+    )
+
+
+@login_required
+@permission_required("assistance.add_measure", raise_exception=True)
+def measure_create(request, pk):
+    case = selectors.case_get(user=request.user, pk=pk)
+    if request.method == "POST":
+        form = _measure_form(request, case, request.POST)
+
+        def create(data):
+            measure_services.measure_create(
+                actor=request.user, case=case, plan=MeasurePlan.from_data(data)
+            )
+
+        if attempt(form, create):
+            messages.success(request, _("The measure is planned."))
+            return redirect("case-detail", pk=case.pk)
+    else:
+        initial = {
+            "planned_start": timezone.localdate(),
+            "responsible": case.responsible_id or request.user.pk,
+            "kind": request.GET.get("kind", ""),
+            "title": request.GET.get("title", ""),
+        }
+        offer = selectors.offers_visible_to(request.user).filter(
+            pk=request.GET.get("offer") if str(request.GET.get("offer", "")).isdigit() else 0
+        )
+        offer = offer.first()
+        if offer is not None:
+            initial.update(
+                kind=offer.measure_kind, title=offer.title, partner=offer.partner_id, offer=offer.pk
+            )
+        form = _measure_form(request, case, initial=initial)
+    return render(
+        request,
+        "assistance/measure_form.html",
+        {"form": form, "case": case},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@permission_required("assistance.change_measure", raise_exception=True)
+def measure_edit(request, pk):
+    measure = selectors.measure_get(user=request.user, pk=pk)
+    case = measure.case
+    if request.method == "POST":
+        form = _measure_form(request, case, request.POST)
+
+        def update(data):
+            measure_services.measure_update(
+                actor=request.user,
+                measure=measure,
+                version=data["version"],
+                plan=MeasurePlan.from_data(data),
+            )
+
+        if attempt(form, update):
+            messages.success(request, _("Saved."))
+            return redirect("measure-detail", pk=measure.pk)
+    else:
+        form = _measure_form(
+            request,
+            case,
+            initial={
+                "version": measure.version,
+                "kind": measure.kind,
+                "title": measure.title,
+                "partner": measure.partner_id,
+                "offer": measure.offer_id,
+                "responsible": measure.responsible_id,
+                "members": [m.pk for m in measure.members.all()],
+                "planned_start": measure.planned_start,
+                "planned_end": measure.planned_end,
+                "planned_amount": measure.planned_amount,
+                "in_kind": measure.in_kind,
+                "continues_after_case": measure.continues_after_case,
+            },
+        )
+    return render(
+        request,
+        "assistance/measure_form.html",
+        {"form": form, "case": case, "measure": measure},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@permission_required("assistance.view_measure", raise_exception=True)
+def measure_list(request):
+    """A partner's measures to deliver; for cadres, every measure of their region."""
+    measures = selectors.measures_visible_to(request.user).select_related(
+        "case__household__village", "partner", "responsible"
+    )
+    status = request.GET.get("status", "")
+    if status in MeasureStatus.values:
+        measures = measures.filter(status=status)
+    if request.GET.get("mine") and request.user.role != Role.PARTNER:
+        measures = measures.filter(responsible=request.user)
+    page = Paginator(measures.order_by("status", "planned_start", "id"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "assistance/measure_list.html",
+        {"page": page, "status": status, "statuses": MeasureStatus.choices},
+    )
+
+
+@login_required
+@permission_required("assistance.view_measure", raise_exception=True)
+def measure_detail(request, pk, bound=None):
+    measure = selectors.measure_get(user=request.user, pk=pk)
+    if request.method == "POST":
+        form = DeliveryForm(request.POST)
+
+        def record(data):
+            measure_services.measure_record_delivery(
+                actor=request.user,
+                measure=measure,
+                version=data["version"],
+                status=data["status"],
+                actual_start=data.get("actual_start"),
+                actual_end=data.get("actual_end"),
+                delivered_amount=data.get("delivered_amount"),
+                result=data.get("result", ""),
+            )
+
+        if attempt(form, record):
+            messages.success(request, _("Saved."))
+            return redirect("measure-detail", pk=measure.pk)
+    else:
+        form = DeliveryForm(
+            initial={
+                "version": measure.version,
+                "status": measure.status,
+                "actual_start": measure.actual_start or timezone.localdate(),
+                "actual_end": measure.actual_end,
+                "delivered_amount": measure.delivered_amount,
+                "result": measure.result,
+            }
+        )
+    return render(
+        request,
+        "assistance/measure_detail.html",
+        {
+            "measure": measure,
+            "household": measure.case.household,
+            "form": form,
+            "can_record": request.user.has_perm("assistance.record_delivery"),
+            "can_edit": request.user.has_perm("assistance.change_measure"),
+            "is_partner": request.user.role == Role.PARTNER,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
