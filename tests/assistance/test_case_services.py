@@ -428,3 +428,17 @@ def test_a_refused_elimination_keeps_the_household_enrolled(
     )
     assert back.elimination_round == 2
     assert back.steps.filter(phase=Phase.ELIMINATION).count() == 12
+
+
+def test_no_new_warning_while_a_case_carries_the_household(case, clock, village_worker):
+    from monitoring.evaluation import evaluate_households
+    from monitoring.models import ACTIVE_STATUSES, Alert
+
+    households = Household.objects.filter(pk=case.household_id)
+    evaluate_households(households, as_of=clock.today())
+    assert not Alert.objects.filter(household=case.household, status__in=ACTIVE_STATUSES).exists()
+    # Still scored: the household's risk stays visible on its page.
+    assert households.get().risk_level == "high"
+    step(village_worker, case, "consent", decision="rejected", comment="农户不同意")
+    evaluate_households(households, as_of=clock.today())
+    assert Alert.objects.filter(household=case.household, status__in=ACTIVE_STATUSES).exists()

@@ -1,0 +1,66 @@
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from assistance.models import CaseStatus, PartnerOffer
+from assistance.selectors import offers_visible_to, partners_visible_to
+from assistance.services.measures import MeasurePlan, measure_create, measure_update
+from assistance.services.partners import OfferData, offer_create
+from tests.conftest import OTHER_TOWNSHIP
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_village_worker_sees_the_partners_of_their_township_and_county(
+    village_worker, township_partner, other_partner, township_cadre
+):
+    offer_create(
+        actor=township_cadre,
+        partner_id=township_partner.pk,
+        data=OfferData(
+            kind="services",
+            measure_kind="social_help",
+            title="独居老人结对帮扶",
+            available_from=datetime.date(2026, 3, 1),
+        ),
+    )
+    assert set(partners_visible_to(village_worker)) == {township_partner, other_partner}
+    assert offers_visible_to(village_worker).count() == 1
+
+
+def test_a_cadre_posts_offers_only_within_their_own_region(township_cadre, other_partner):
+    with pytest.raises(ValidationError) as error:
+        offer_create(
+            actor=township_cadre,
+            partner_id=other_partner.pk,
+            data=OfferData(
+                kind="goods",
+                measure_kind="social_help",
+                title="冬季棉被",
+                available_from=datetime.date(2026, 3, 1),
+                area_code=OTHER_TOWNSHIP,
+            ),
+        )
+    assert "area" in error.value.message_dict
+    assert not PartnerOffer.objects.exists()
+
+
+def test_a_closed_case_keeps_its_measures_unless_they_continue(case, township_cadre):
+    def plan(**extra):
+        return MeasurePlan(
+            kind="micro_credit",
+            title="小额信贷5万元",
+            responsible_id=township_cadre.pk,
+            planned_start=case.proposed_on,
+            **extra,
+        )
+
+    ended = measure_create(actor=township_cadre, case=case, plan=plan())
+    loan = measure_create(actor=township_cadre, case=case, plan=plan(continues_after_case=True))
+    type(case).objects.filter(pk=case.pk).update(status=CaseStatus.ELIMINATED)
+    with pytest.raises(ValidationError):
+        measure_update(actor=township_cadre, measure=ended, version=ended.version, plan=plan())
+    later = plan(continues_after_case=True, planned_end=case.proposed_on.replace(year=2029))
+    updated = measure_update(actor=township_cadre, measure=loan, version=loan.version, plan=later)
+    assert updated.planned_end.year == 2029
