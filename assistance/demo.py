@@ -153,8 +153,8 @@ def _enrolled_months_ago(household: Household, users: dict, partners: dict, mont
         if rule.kind == StepKind.INFO_CHECK:
             row.info_check_result = "consistent"
         if rule.kind == StepKind.NOTICE:
-            row.notice_starts_on = proposed + datetime.timedelta(days=6)
-            row.notice_ends_on = proposed + datetime.timedelta(days=10)
+            row.notice_starts_on = proposed + datetime.timedelta(days=7)
+            row.notice_ends_on = proposed + datetime.timedelta(days=11)
             row.notice_posted_by = users["village"]
         rows.append(row)
     CaseStep.objects.bulk_create(rows)

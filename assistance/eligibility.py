@@ -6,10 +6,11 @@ all give the same answer with the same reasons.
 """
 
 import datetime
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from assistance.models import Case, MeasureStatus
 from households.models import Household
@@ -39,21 +40,120 @@ class EligibilityInputs:
     members_with_labour: int
 
 
+LABELS = {
+    "enrolled_six_months": gettext_lazy("At least six months since enrolment"),
+    "measure_delivered": gettext_lazy("At least one measure delivered"),
+    "income_above_line": gettext_lazy(
+        "Per-capita income at or above the line on every visit of the last six months"
+    ),
+    "guarantees_met": gettext_lazy(
+        "Food, clothing, education, medical care, housing and water all secured"
+    ),
+    "rigid_spending_resolved": gettext_lazy(
+        "Rigid spending no longer pushes the household below the line"
+    ),
+    "has_labour": gettext_lazy("At least one member able to work"),
+}
+
+
 @dataclass(frozen=True)
 class Item:
+    """One condition, with the figures it was judged on. The words are made when shown, in the
+    reader's language, so that a stored verdict reads right for everyone who opens it later."""
+
     code: str
     passed: bool
-    label: str
-    detail: str
+    facts: dict = field(default_factory=dict)  # JSON-ready: dates and amounts as strings
+
+    @property
+    def label(self) -> str:
+        return str(LABELS.get(self.code, self.code))
+
+    @property
+    def detail(self) -> str:
+        return _DETAILS[self.code](self.facts) if self.code in _DETAILS else ""
 
     def as_json(self) -> dict:
-        return asdict(self)
+        return {"code": self.code, "passed": self.passed, "facts": self.facts}
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Item":
+        return cls(data.get("code", ""), bool(data.get("passed")), data.get("facts") or {})
+
+
+def _enrolled_detail(facts: dict) -> str:
+    if not facts.get("enrolled_on"):
+        return _("Not enrolled yet.")
+    return _("Enrolled on %(date)s; six months are complete on %(due)s.") % {
+        "date": facts["enrolled_on"],
+        "due": facts["complete_on"],
+    }
+
+
+def _income_detail(facts: dict) -> str:
+    if facts.get("line") is None:
+        return _("No monitoring income line is set for this year.")
+    if not facts.get("visits"):
+        return _("No visit in the last six months.")
+    if facts.get("below"):
+        return _("Below the line of %(line)s yuan on %(dates)s.") % {
+            "line": facts["line"],
+            "dates": ", ".join(f"{day} ({amount})" for day, amount in facts["below"]),
+        }
+    return _("%(count)d visit(s) in six months, the lowest %(lowest)s yuan; line %(line)s.") % {
+        "count": facts["visits"],
+        "lowest": facts["lowest"],
+        "line": facts["line"],
+    }
+
+
+def _checks_detail(facts: dict) -> str:
+    if not facts.get("latest_visit_on"):
+        return _("No visit recorded.")
+    if facts.get("failed_checks"):
+        return _("Not secured on the latest visit (%(date)s): %(checks)s.") % {
+            "date": facts["latest_visit_on"],
+            "checks": ", ".join(str(CHECK_LABELS.get(c, c)) for c in facts["failed_checks"]),
+        }
+    return _("All five secured on the latest visit (%(date)s).") % {
+        "date": facts["latest_visit_on"]
+    }
+
+
+def _rigid_detail(facts: dict) -> str:
+    if not facts.get("spending"):
+        return _("No heavy rigid spending on the latest visit.")
+    return _("Rigid spending %(spending)s yuan leaves %(after)s yuan per person.") % {
+        "spending": facts["spending"],
+        "after": facts.get("after"),
+    }
+
+
+_DETAILS = {
+    "enrolled_six_months": _enrolled_detail,
+    "measure_delivered": lambda facts: (
+        _("%(count)d measure(s) delivered.") % {"count": facts.get("count", 0)}
+    ),
+    "income_above_line": _income_detail,
+    "guarantees_met": _checks_detail,
+    "rigid_spending_resolved": _rigid_detail,
+    "has_labour": lambda facts: (
+        _("%(count)d member(s) able to work.") % {"count": facts.get("count", 0)}
+    ),
+}
 
 
 def months_before(day: datetime.date, months: int) -> datetime.date:
     """The same day `months` earlier, or the month's last day when it has no such day."""
-    month_index = day.year * 12 + day.month - 1 - months
-    year, month = divmod(month_index, 12)
+    return _months_shift(day, -months)
+
+
+def months_after(day: datetime.date, months: int) -> datetime.date:
+    return _months_shift(day, months)
+
+
+def _months_shift(day: datetime.date, months: int) -> datetime.date:
+    year, month = divmod(day.year * 12 + day.month - 1 + months, 12)
     for candidate_day in (day.day, 30, 29, 28):
         try:
             return datetime.date(year, month + 1, candidate_day)
@@ -62,109 +162,67 @@ def months_before(day: datetime.date, months: int) -> datetime.date:
     raise AssertionError("unreachable")
 
 
+def _iso(day: datetime.date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
 def judge(inputs: EligibilityInputs, as_of: datetime.date) -> list[Item]:
     six_months_ago = months_before(as_of, MIN_MONTHS_ENROLLED)
-    items = []
-
-    enrolled_long_enough = inputs.enrolled_on is not None and inputs.enrolled_on <= six_months_ago
-    items.append(
+    enrolled = inputs.enrolled_on
+    line = inputs.income_line
+    below = [v for v in inputs.visits if line is not None and v.per_capita_income < line]
+    return [
         Item(
             "enrolled_six_months",
-            enrolled_long_enough,
-            _("At least six months since enrolment"),
-            _("Enrolled on %(date)s; six months are complete on %(due)s.")
-            % {
-                "date": inputs.enrolled_on or "—",
-                "due": (
-                    inputs.enrolled_on + (as_of - six_months_ago) if inputs.enrolled_on else "—"
-                ),
+            enrolled is not None and enrolled <= six_months_ago,
+            {
+                "enrolled_on": _iso(enrolled),
+                "complete_on": _iso(months_after(enrolled, MIN_MONTHS_ENROLLED))
+                if enrolled
+                else None,
             },
-        )
-    )
-
-    items.append(
+        ),
         Item(
             "measure_delivered",
             inputs.delivered_measures > 0,
-            _("At least one measure delivered"),
-            _("%(count)d measure(s) delivered.") % {"count": inputs.delivered_measures},
-        )
-    )
-
-    line = inputs.income_line
-    below = [v for v in inputs.visits if line is not None and v.per_capita_income < line]
-    if line is None:
-        detail = _("No monitoring income line is set for this year.")
-    elif not inputs.visits:
-        detail = _("No visit in the last six months.")
-    elif below:
-        detail = _("Below the line of %(line)s yuan on %(dates)s.") % {
-            "line": line,
-            "dates": ", ".join(f"{v.visited_on} ({v.per_capita_income})" for v in below),
-        }
-    else:
-        detail = _(
-            "%(count)d visit(s) in six months, the lowest %(lowest)s yuan; line %(line)s."
-        ) % {
-            "count": len(inputs.visits),
-            "lowest": min(v.per_capita_income for v in inputs.visits),
-            "line": line,
-        }
-    items.append(
+            {"count": inputs.delivered_measures},
+        ),
         Item(
             "income_above_line",
             line is not None and bool(inputs.visits) and not below,
-            _("Per-capita income at or above the line on every visit of the last six months"),
-            detail,
-        )
-    )
-
-    if inputs.latest_visit_on is None:
-        checks_detail = _("No visit recorded.")
-    elif inputs.failed_checks:
-        checks_detail = _("Not secured on the latest visit (%(date)s): %(checks)s.") % {
-            "date": inputs.latest_visit_on,
-            "checks": ", ".join(str(CHECK_LABELS.get(c, c)) for c in inputs.failed_checks),
-        }
-    else:
-        checks_detail = _("All five secured on the latest visit (%(date)s).") % {
-            "date": inputs.latest_visit_on
-        }
-    items.append(
+            {
+                "line": str(line) if line is not None else None,
+                "visits": len(inputs.visits),
+                "lowest": str(min(v.per_capita_income for v in inputs.visits))
+                if inputs.visits
+                else None,
+                "below": [[_iso(v.visited_on), str(v.per_capita_income)] for v in below],
+            },
+        ),
         Item(
             "guarantees_met",
             inputs.latest_visit_on is not None and not inputs.failed_checks,
-            _("Food, clothing, education, medical care, housing and water all secured"),
-            checks_detail,
-        )
-    )
-
-    items.append(
+            {
+                "latest_visit_on": _iso(inputs.latest_visit_on),
+                "failed_checks": list(inputs.failed_checks),
+            },
+        ),
         Item(
             "rigid_spending_resolved",
             inputs.rigid_spending is None,
-            _("Rigid spending no longer pushes the household below the line"),
-            _("Rigid spending %(spending)s yuan leaves %(after)s yuan per person.")
-            % {
-                "spending": inputs.rigid_spending.get("rigid_spending"),
-                "after": inputs.rigid_spending.get("per_capita_after_spending"),
-            }
-            if inputs.rigid_spending
-            else _("No heavy rigid spending on the latest visit."),
-        )
-    )
-
-    # A household with no labour at all cannot stand on its own income: it stays under the
-    # social-security safety net rather than leaving monitoring.
-    items.append(
+            {
+                "spending": (inputs.rigid_spending or {}).get("rigid_spending"),
+                "after": (inputs.rigid_spending or {}).get("per_capita_after_spending"),
+            },
+        ),
+        # A household with no labour at all cannot stand on its own income: it stays under the
+        # social-security safety net rather than leaving monitoring.
         Item(
             "has_labour",
             inputs.members_with_labour > 0,
-            _("At least one member able to work"),
-            _("%(count)d member(s) able to work.") % {"count": inputs.members_with_labour},
-        )
-    )
-    return items
+            {"count": inputs.members_with_labour},
+        ),
+    ]
 
 
 def eligibility_inputs(case: Case, as_of: datetime.date) -> EligibilityInputs:

@@ -220,7 +220,9 @@ class OfferForm(forms.Form):
         label=_("Details"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     area = forms.ChoiceField(label=_("Area"))
-    quantity = forms.IntegerField(label=_("Quantity"), min_value=0, required=False)
+    quantity = forms.IntegerField(
+        label=_("Quantity"), min_value=0, max_value=2_147_483_647, required=False
+    )
     unit = forms.CharField(label=_("Unit"), max_length=20, required=False)
     amount = _money(_("Amount (yuan)"))
     available_from = forms.DateField(label=_("Available from"), **DATE)

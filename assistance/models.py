@@ -237,6 +237,12 @@ class CaseStep(models.Model):
     def is_done(self) -> bool:
         return bool(self.decision)
 
+    @property
+    def eligibility_items(self) -> list:
+        from assistance.eligibility import Item
+
+        return [Item.from_json(row) for row in self.eligibility]
+
 
 class PartnerKind(models.TextChoices):
     DEPARTMENT = "department", _("Government department")

@@ -175,15 +175,14 @@ def measure_get(*, user, pk) -> Measure:
         raise Http404 from None
 
 
-def offers_matching(case: Case, *, as_of: datetime.date, offer_kinds: set[str]) -> QuerySet:
-    """Open offers whose area covers the household and whose kind fits the case's needs."""
+def offers_matching_household(case: Case, *, as_of: datetime.date) -> QuerySet:
+    """Offers open on the day whose area covers the case's household, the nearest first."""
     village = case.household.village_id
     covering = [village[:n].ljust(12, "0") for n in (2, 4, 6, 9)] + [village]
     return (
         PartnerOffer.objects.filter(
             is_active=True,
             partner__is_active=True,
-            kind__in=offer_kinds,
             area_id__in=covering,
             available_from__lte=as_of,
         )
@@ -191,6 +190,11 @@ def offers_matching(case: Case, *, as_of: datetime.date, offer_kinds: set[str]) 
         .select_related("partner", "area")
         .order_by("-area_id", "available_until")
     )
+
+
+def offers_matching(case: Case, *, as_of: datetime.date, offer_kinds: set[str]) -> QuerySet:
+    """Open offers near the household whose kind fits the case's needs."""
+    return offers_matching_household(case, as_of=as_of).filter(kind__in=offer_kinds)
 
 
 # Labour that can take a job or a training seat, and work that leaves a member free for one.

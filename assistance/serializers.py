@@ -122,6 +122,7 @@ class CaseStepSerializer(serializers.ModelSerializer):
     )
     actor = serializers.CharField(source="actor.username", allow_null=True, default=None)
     eligibility = EligibilityItemSerializer(
+        source="eligibility_items",
         many=True,
         help_text=_("What the eligibility check said when elimination was proposed or approved"),
     )
@@ -393,7 +394,8 @@ class CaseSuggestionsSerializer(serializers.Serializer):
 
 
 class MeasureHouseholdSerializer(serializers.Serializer):
-    number = serializers.CharField()
+    """The least of the household a partner needs to deliver: whom, and where."""
+
     head_name = serializers.CharField()
     village_name = serializers.CharField(source="village.short_name")
 

@@ -56,4 +56,5 @@ ACTION_LABELS = {
     "confirm": _("confirmed"),
     "dismiss": _("dismissed"),
     "self_report": _("recorded a self-report"),
+    "case_opened": _("opened a case from the warning"),
 }

@@ -265,7 +265,7 @@ class CaseViewSet(
             EligibilitySerializer(
                 {
                     "eligible": is_eligible(items),
-                    "items": [item.as_json() for item in items],
+                    "items": items,
                 }
             ).data
         )

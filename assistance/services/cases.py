@@ -370,6 +370,9 @@ def case_notice_post(
         raise ValidationError({"starts_on": _("Give the first and last day of the notice.")})
     if ends_on < starts_on:
         raise ValidationError({"ends_on": _("The notice cannot end before it starts.")})
+    # A notice recorded today runs from today: objections cannot have been taken in the past.
+    if starts_on < timezone.localdate():
+        raise ValidationError({"starts_on": _("A notice starts on the day it is posted or later.")})
     if steps.notice_days(starts_on, ends_on) < steps.NOTICE_MIN_DAYS:
         raise ValidationError(
             {

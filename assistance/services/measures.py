@@ -13,7 +13,12 @@ from django.utils.translation import gettext as _
 
 from accounts.models import FIELD_STAFF_ROLES, Role
 from assistance.models import Case, Measure, MeasureKind, MeasureStatus
-from assistance.selectors import measures_visible_to, offers_visible_to, partners_visible_to
+from assistance.selectors import (
+    measures_visible_to,
+    offers_matching_household,
+    offers_visible_to,
+    partners_visible_to,
+)
 from assistance.services.inputs import FromData
 from config.exceptions import EditConflict
 from households.models import Member
@@ -87,9 +92,18 @@ def _check_plan(actor, case: Case, plan: MeasurePlan) -> dict:
         if partner is None:
             errors["partner"] = _("Choose an active partner that serves your region.")
     if plan.offer_id is not None:
-        offer = offers_visible_to(actor).filter(pk=plan.offer_id, is_active=True).first()
+        offer = (
+            offers_matching_household(case, as_of=timezone.localdate())
+            .filter(pk=plan.offer_id, pk__in=offers_visible_to(actor).values("pk"))
+            .first()
+        )
         if offer is None or (partner is not None and offer.partner_id != partner.pk):
-            errors["offer"] = _("Choose an open offer of the chosen partner.")
+            errors["offer"] = _(
+                "Choose an open offer of the chosen partner that covers the household."
+            )
+        elif partner is None:
+            # A measure from an offer is the offering partner's, so that it sees it to deliver.
+            plan.partner_id = offer.partner_id
     responsible = User.objects.filter(
         pk=plan.responsible_id, is_active=True, role__in=FIELD_STAFF_ROLES
     ).first()
@@ -223,6 +237,11 @@ def measure_record_delivery(
         raise ValidationError(errors)
     with transaction.atomic(), pghistory.context(user=actor.pk):
         locked = _locked(actor, measure, version)
+        if not locked.case.is_open and not locked.continues_after_case:
+            raise ValidationError(
+                _("The case is closed; only a measure that continues after it can change."),
+                code="closed",
+            )
         if status not in NEXT_STATUSES[locked.status]:
             raise ValidationError(
                 {

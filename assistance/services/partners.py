@@ -185,7 +185,10 @@ def offer_update(*, actor, offer: PartnerOffer, version: int, data: OfferData) -
         raise ValidationError(errors)
     with transaction.atomic(), pghistory.context(user=actor.pk):
         locked = offers_visible_to(actor).select_for_update().filter(pk=offer.pk).first()
-        if locked is None:
+        if locked is None or (
+            actor.role != Role.PARTNER and _area_in_scope(actor, locked.area_id) is None
+        ):
+            # Offers of a region above are seen from below, and changed only there.
             raise PermissionDenied(_("This offer is not yours to change."))
         if locked.version != version:
             raise EditConflict()

@@ -1,6 +1,7 @@
 """The alert lifecycle: open → assigned → verifying → confirmed, or dismissed; and self-reports."""
 
 import pghistory
+from django.apps import apps
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
@@ -131,6 +132,19 @@ def self_report_record(*, actor, household_id: int, report: str) -> Alert:
         household = households_visible_to(actor).select_for_update().filter(pk=household_id).first()
         if household is None:
             raise ValidationError({"household": _("No such household in your region.")})
+        # While a case is open it carries the household: a second warning beside it could
+        # never become a case. (Looked up by name: assistance builds on monitoring.)
+        case_model = apps.get_model("assistance", "Case")
+        if case_model.objects.filter(
+            household=household, status__in=case_model.OPEN_STATUSES
+        ).exists():
+            raise ValidationError(
+                _(
+                    "This household is followed by an open case: tell its responsible cadre, "
+                    "and record what changed in a visit."
+                ),
+                code="case_open",
+            )
         alert = Alert.objects.filter(household=household, status__in=ACTIVE_STATUSES).first()
         if alert is None:
             alert = Alert(

@@ -536,7 +536,6 @@ def test_a_partner_sees_exactly_the_measures_of_its_partner_and_nothing_personal
 
     shown = firm.get(f"/api/v1/measures/{ours[0]}/").json()
     assert shown["household"] == {
-        "number": household.number,
         "head_name": "张建国",
         "village_name": "水源村",
     }

@@ -442,3 +442,41 @@ def test_no_new_warning_while_a_case_carries_the_household(case, clock, village_
     step(village_worker, case, "consent", decision="rejected", comment="农户不同意")
     evaluate_households(households, as_of=clock.today())
     assert Alert.objects.filter(household=case.household, status__in=ACTIVE_STATUSES).exists()
+
+
+def test_a_self_report_while_a_case_is_open_is_sent_to_the_case(case, village_worker):
+    from monitoring.models import Alert
+    from monitoring.services.alerts import self_report_record
+
+    with pytest.raises(ValidationError) as error:
+        self_report_record(
+            actor=village_worker, household_id=case.household_id, report="又生病住院了"
+        )
+    assert error.value.code == "case_open"
+    assert list(Alert.objects.values_list("status", flat=True)) == ["case"]
+
+
+def test_a_notice_cannot_be_backdated(case, clock, village_worker, township_cadre):
+    _to_notice(case, clock, village_worker, township_cadre)
+    today = clock.today()
+    with pytest.raises(ValidationError) as error:
+        case_services.case_notice_post(
+            actor=village_worker,
+            case=case,
+            version=case.version,
+            starts_on=today - datetime.timedelta(days=6),
+            ends_on=today - datetime.timedelta(days=1),
+        )
+    assert "starts_on" in error.value.message_dict
+
+
+def test_a_stored_verdict_reads_in_the_language_of_whoever_opens_it():
+    from django.utils import translation
+
+    from assistance.eligibility import Item
+
+    stored = Item("measure_delivered", True, {"count": 2}).as_json()
+    with translation.override("en"):
+        assert Item.from_json(stored).label == "At least one measure delivered"
+    with translation.override("zh-hans"):
+        assert "帮扶措施" in Item.from_json(stored).label

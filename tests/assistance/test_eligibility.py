@@ -64,3 +64,9 @@ def test_six_months_is_counted_in_calendar_months():
     assert months_before(datetime.date(2026, 11, 23), 6) == datetime.date(2026, 5, 23)
     enrolled_exactly = dataclasses.replace(PASSING, enrolled_on=datetime.date(2026, 5, 23))
     assert failing(enrolled_exactly) == set()
+
+
+def test_the_day_six_months_are_complete_is_named():
+    early = dataclasses.replace(PASSING, enrolled_on=datetime.date(2026, 6, 30))
+    item = next(i for i in judge(early, TODAY) if i.code == "enrolled_six_months")
+    assert item.facts["complete_on"] == "2026-12-30"

@@ -311,3 +311,22 @@ def test_a_partner_record_with_an_end_before_its_start_is_refused(
     assert response.status_code == 400
     measure.refresh_from_db()
     assert measure.status == MeasureStatus.PLANNED
+
+
+def test_an_offer_with_an_impossible_quantity_is_refused(clock, county_officer, partner_org):
+    from assistance.models import PartnerOffer
+
+    response = client_for(county_officer).post(
+        reverse("offer-create", args=[partner_org.pk]),
+        {
+            "kind": "jobs",
+            "measure_kind": "employment",
+            "title": "装卸工",
+            "area": "620423000000",
+            "quantity": 99999999999,
+            "available_from": clock.today(),
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 400
+    assert not PartnerOffer.objects.exists()

@@ -64,3 +64,88 @@ def test_a_closed_case_keeps_its_measures_unless_they_continue(case, township_ca
     later = plan(continues_after_case=True, planned_end=case.proposed_on.replace(year=2029))
     updated = measure_update(actor=township_cadre, measure=loan, version=loan.version, plan=later)
     assert updated.planned_end.year == 2029
+
+
+def _county_offer(county_officer, partner_org):
+    return offer_create(
+        actor=county_officer,
+        partner_id=partner_org.pk,
+        data=OfferData(
+            kind="jobs",
+            measure_kind="employment",
+            title="枸杞基地季节工",
+            available_from=datetime.date(2026, 3, 1),
+        ),
+    )
+
+
+def test_a_township_cadre_cannot_change_an_offer_made_for_the_whole_county(
+    county_officer, township_cadre, partner_org
+):
+    from django.core.exceptions import PermissionDenied
+
+    from assistance.services.partners import offer_update
+
+    offer = _county_offer(county_officer, partner_org)
+    with pytest.raises(PermissionDenied):
+        offer_update(
+            actor=township_cadre,
+            offer=offer,
+            version=offer.version,
+            data=OfferData(
+                kind="jobs",
+                measure_kind="employment",
+                title="改到本镇",
+                available_from=datetime.date(2026, 3, 1),
+                area_code="620423100000",
+            ),
+        )
+    offer.refresh_from_db()
+    assert offer.title == "枸杞基地季节工" and offer.area_id == "620423000000"
+
+
+def test_a_measure_from_an_offer_belongs_to_the_offering_partner(
+    case, county_officer, township_cadre, partner_org
+):
+    offer = _county_offer(county_officer, partner_org)
+    measure = measure_create(
+        actor=township_cadre,
+        case=case,
+        plan=MeasurePlan(
+            kind="employment",
+            title="枸杞基地季节工",
+            responsible_id=township_cadre.pk,
+            planned_start=case.proposed_on,
+            offer_id=offer.pk,
+        ),
+    )
+    assert measure.partner == partner_org
+
+
+def test_an_offer_that_does_not_cover_the_household_is_refused(
+    case, other_township_cadre, township_cadre, partner_org
+):
+    far = offer_create(
+        actor=other_township_cadre,
+        partner_id=partner_org.pk,
+        data=OfferData(
+            kind="jobs",
+            measure_kind="employment",
+            title="芦阳镇育苗工",
+            available_from=datetime.date(2026, 3, 1),
+            area_code=OTHER_TOWNSHIP,
+        ),
+    )
+    with pytest.raises(ValidationError) as error:
+        measure_create(
+            actor=township_cadre,
+            case=case,
+            plan=MeasurePlan(
+                kind="employment",
+                title="芦阳镇育苗工",
+                responsible_id=township_cadre.pk,
+                planned_start=case.proposed_on,
+                offer_id=far.pk,
+            ),
+        )
+    assert "offer" in error.value.message_dict
