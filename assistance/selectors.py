@@ -6,7 +6,7 @@ to its own partner. Partners are seen by cadres whose region they serve or lie i
 
 import datetime
 
-from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
 from accounts.models import Role
@@ -192,9 +192,19 @@ def offers_matching_household(case: Case, *, as_of: datetime.date) -> QuerySet:
     )
 
 
+# A measure holds a place of its offer unless it was stopped.
+HOLDING = ~Q(measures__status="stopped")
+
+
 def offers_matching(case: Case, *, as_of: datetime.date, offer_kinds: set[str]) -> QuerySet:
-    """Open offers near the household whose kind fits the case's needs."""
-    return offers_matching_household(case, as_of=as_of).filter(kind__in=offer_kinds)
+    """Open offers near the household whose kind fits the case's needs and that have a place
+    left (an offer without a quantity never runs out)."""
+    return (
+        offers_matching_household(case, as_of=as_of)
+        .filter(kind__in=offer_kinds)
+        .annotate(taken=Count("measures", filter=HOLDING))
+        .filter(Q(quantity__isnull=True) | Q(quantity__gt=F("taken")))
+    )
 
 
 # Labour that can take a job or a training seat, and work that leaves a member free for one.

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import FIELD_STAFF_ROLES, Role
-from assistance.models import Case, Measure, MeasureKind, MeasureStatus
+from assistance.models import Case, Measure, MeasureKind, MeasureStatus, PartnerOffer
 from assistance.selectors import (
     measures_visible_to,
     offers_matching_household,
@@ -120,6 +120,21 @@ def _check_plan(actor, case: Case, plan: MeasurePlan) -> dict:
     return errors
 
 
+def _hold_a_place(offer_id: int | None, *, measure_id: int | None = None) -> None:
+    """Take a place of the offer, if it counts them. The offer row is locked so that two cadres
+    cannot both take its last place."""
+    if offer_id is None:
+        return
+    offer = PartnerOffer.objects.select_for_update().get(pk=offer_id)
+    if offer.quantity is None:
+        return
+    taken = offer.measures.exclude(status=MeasureStatus.STOPPED).exclude(pk=measure_id).count()
+    if taken >= offer.quantity:
+        raise ValidationError(
+            {"offer": _("Every place of this offer is taken (%(n)d).") % {"n": offer.quantity}}
+        )
+
+
 def measure_create(*, actor, case: Case, plan: MeasurePlan) -> Measure:
     _require(actor, "assistance.add_measure")
     with transaction.atomic(), pghistory.context(user=actor.pk):
@@ -136,6 +151,7 @@ def measure_create(*, actor, case: Case, plan: MeasurePlan) -> Measure:
         errors = _check_plan(actor, locked, plan)
         if errors:
             raise ValidationError(errors)
+        _hold_a_place(plan.offer_id)
         measure = Measure.objects.create(
             case=locked,
             kind=plan.kind,
@@ -182,6 +198,8 @@ def measure_update(*, actor, measure: Measure, version: int, plan: MeasurePlan) 
         errors = _check_plan(actor, locked.case, plan)
         if errors:
             raise ValidationError(errors)
+        if plan.offer_id != locked.offer_id:
+            _hold_a_place(plan.offer_id, measure_id=locked.pk)
         for name in (
             "kind",
             "title",

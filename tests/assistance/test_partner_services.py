@@ -149,3 +149,34 @@ def test_an_offer_that_does_not_cover_the_household_is_refused(
             ),
         )
     assert "offer" in error.value.message_dict
+
+
+def test_an_offer_gives_no_more_places_than_it_has(
+    case, county_officer, township_cadre, partner_org
+):
+    from assistance.selectors import offers_matching
+
+    offer = offer_create(
+        actor=county_officer,
+        partner_id=partner_org.pk,
+        data=OfferData(
+            kind="jobs",
+            measure_kind="employment",
+            title="仓库管理员",
+            available_from=datetime.date(2026, 3, 1),
+            quantity=1,
+        ),
+    )
+    plan = MeasurePlan(
+        kind="employment",
+        title="仓库管理员",
+        responsible_id=township_cadre.pk,
+        planned_start=case.proposed_on,
+        offer_id=offer.pk,
+    )
+    assert offers_matching(case, as_of=case.proposed_on, offer_kinds={"jobs"}).count() == 1
+    measure_create(actor=township_cadre, case=case, plan=plan)
+    assert offers_matching(case, as_of=case.proposed_on, offer_kinds={"jobs"}).count() == 0
+    with pytest.raises(ValidationError) as error:
+        measure_create(actor=township_cadre, case=case, plan=plan)
+    assert "offer" in error.value.message_dict
