@@ -47,11 +47,15 @@ locale/.compiled: $(VENV)/.synced $(wildcard locale/*/LC_MESSAGES/*.po)
 	$(PY) manage.py compilemessages --ignore=.venv --ignore=var -v 0
 	@touch $@
 
-# Debian packages the suite needs; installed only when missing (as root, or through sudo).
+# Debian packages the suite needs; installed only when missing (as root, or through sudo):
+# gettext for translations, docker-compose to check the compose file, Chromium and CJK fonts
+# for the browser tests (Playwright drives Debian's Chromium; it never downloads a browser).
 system-packages:
 	@missing=""; \
 	command -v msgfmt > /dev/null || missing="$$missing gettext"; \
 	command -v docker-compose > /dev/null || missing="$$missing docker-compose"; \
+	command -v chromium > /dev/null || missing="$$missing chromium"; \
+	[ -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || missing="$$missing fonts-noto-cjk"; \
 	if [ -n "$$missing" ]; then \
 	  sudo=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  echo "installing Debian packages:$$missing"; \

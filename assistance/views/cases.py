@@ -321,8 +321,8 @@ def case_notice_print(request, pk):
             "notice": {
                 "phase": notice.phase,
                 "head_name": case.household.head_name,
-                "village": village.name,
-                "township": village.parent.name if village.parent else "",
+                "village": village.short_name,
+                "township": village.parent.short_name if village.parent else "",
                 "category": case.get_category_display(),
                 "decided_on": timezone.localtime(deliberation.decided_at).date()
                 if deliberation and deliberation.decided_at

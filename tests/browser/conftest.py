@@ -1,0 +1,130 @@
+"""The browser suite: Playwright driving Debian's Chromium against a live server.
+
+Chromium and the CJK fonts are Debian packages that `make test` installs; Playwright never
+downloads a browser of its own. Each scenario saves its screenshots under var/screenshots/, and
+every request the browser makes is checked to stay on this machine.
+"""
+
+import datetime
+import os
+import pathlib
+import shutil
+import zoneinfo
+from urllib.parse import urlparse
+
+import pytest
+import time_machine
+from playwright.sync_api import sync_playwright
+
+SCREENSHOTS = pathlib.Path(__file__).resolve().parents[2] / "var" / "screenshots"
+PHONE = {"width": 360, "height": 640}
+DESKTOP = {"width": 1280, "height": 900}
+LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+
+
+@pytest.fixture(scope="session")
+def browser():
+    # Playwright's sync API keeps an event loop in this thread; the ORM calls the tests make
+    # between browser steps are ordinary blocking calls.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    executable = shutil.which("chromium")
+    if executable is None:
+        pytest.fail("Debian's chromium is missing: `make test` installs it (system-packages).")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=executable,
+            # Chromium's sandbox needs user namespaces that containers and root do not give.
+            # zh-CN: date inputs show the way a county's staff write dates.
+            args=["--lang=zh-CN", *(["--no-sandbox"] if os.geteuid() == 0 else [])],
+        )
+        yield launched
+        launched.close()
+
+
+class Clock:
+    """Server time, standing still from the real now and moved forward by hand: the browser's
+    own clock is real, so server time must never fall behind it (cookies would expire)."""
+
+    def __init__(self, traveller):
+        self._traveller = traveller
+
+    def today(self) -> datetime.date:
+        from django.utils import timezone
+
+        return timezone.localdate()
+
+    def advance(self, days: int) -> None:
+        self._traveller.shift(datetime.timedelta(days=days))
+
+
+@pytest.fixture
+def clock():
+    now = datetime.datetime.now(zoneinfo.ZoneInfo("Asia/Shanghai"))
+    with time_machine.travel(now, tick=False) as traveller:
+        yield Clock(traveller)
+
+
+class Visitor:
+    """One person's browser: logged in, on their own screen size, taking screenshots."""
+
+    def __init__(self, browser, live_server, shots: pathlib.Path, user, viewport, outside):
+        self.user = user
+        self.live_server = live_server
+        self.shots = shots
+        self.context = browser.new_context(viewport=viewport, locale="zh-CN")
+        self.context.route("**/*", self._only_local(outside))
+        self.page = self.context.new_page()
+        self.page.set_default_timeout(15_000)
+
+    @staticmethod
+    def _only_local(outside: list):
+        def route(route):
+            host = urlparse(route.request.url).hostname
+            if host in LOCAL_HOSTS:
+                route.continue_()
+            else:
+                outside.append(route.request.url)
+                route.abort()
+
+        return route
+
+    def open(self, path: str):
+        self.page.goto(self.live_server.url + path)
+        if "/login/" in self.page.url:
+            self.page.fill("input[name=username]", self.user.username)
+            self.page.fill("input[name=password]", "test-password-123")
+            self.page.click("form:has(input[name=password]) button[type=submit]")
+            self.page.wait_for_load_state()
+        return self.page
+
+    def shot(self, name: str) -> None:
+        self.page.screenshot(path=self.shots / f"{self.user.username}-{name}.png", full_page=True)
+
+    def close(self):
+        self.context.close()
+
+
+@pytest.fixture
+def visit_as(request, browser, live_server):
+    """visit_as(user, phone=False) → a Visitor; requests leaving this machine fail the test."""
+    shots = SCREENSHOTS / request.node.name
+    shutil.rmtree(shots, ignore_errors=True)
+    shots.mkdir(parents=True)
+    outside: list[str] = []
+    visitors = []
+
+    def make(user, *, phone: bool = False) -> Visitor:
+        visitor = Visitor(browser, live_server, shots, user, PHONE if phone else DESKTOP, outside)
+        visitors.append(visitor)
+        return visitor
+
+    yield make
+    for visitor in visitors:
+        visitor.close()
+    assert outside == [], f"the browser asked for addresses off this machine: {outside}"
+
+
+def pytest_terminal_summary(terminalreporter):
+    if SCREENSHOTS.exists():
+        count = sum(1 for _ in SCREENSHOTS.rglob("*.png"))
+        terminalreporter.write_line(f"browser screenshots: {count} under {SCREENSHOTS}")

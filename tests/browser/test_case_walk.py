@@ -1,0 +1,128 @@
+"""A household from warning to enrolled, and a partner's delivery, in a real browser: each role
+on its own screen, the village worker on a phone."""
+
+import uuid
+from decimal import Decimal
+
+from assistance.models import Case, CaseStatus, Measure, MeasureStatus
+from households.models import Household
+from monitoring.evaluation import evaluate_households
+from monitoring.models import Alert
+from monitoring.services.visits import visit_record
+from tests.conftest import committed_db
+
+
+def _poor_visit(actor, household, today):
+    visit_record(
+        actor=actor,
+        household_id=household.pk,
+        client_uuid=uuid.uuid4(),
+        events=[],
+        visited_on=today,
+        household_size=2,
+        wage_income=Decimal("5000"),
+        business_income=Decimal("0"),
+        property_income=Decimal("0"),
+        transfer_income=Decimal("0"),
+        medical_spending=Decimal("0"),
+        education_spending=Decimal("0"),
+        disaster_loss=Decimal("0"),
+        food_clothing_ok=True,
+        compulsory_education_ok=True,
+        basic_medical_ok=True,
+        safe_housing_ok=True,
+        safe_water_ok=True,
+    )
+    evaluate_households(Household.objects.filter(pk=household.pk), as_of=today)
+    return Alert.objects.get(household=household)
+
+
+def _step(visitor, case, kind, **choices):
+    page = visitor.open(f"/cases/{case.pk}/")
+    form = page.locator(f"form[action$='/steps/{kind}/']")
+    for name, value in choices.items():
+        form.locator(f"[name={name}]").select_option(value)
+    form.locator("button[type=submit]").click()
+    page.wait_for_load_state()
+    return page
+
+
+@committed_db
+def test_a_warning_becomes_an_enrolled_case_and_a_partner_delivers(
+    visit_as,
+    clock,
+    household,
+    village_worker,
+    township_cadre,
+    county_officer,
+    partner,
+    partner_org,
+):
+    alert = _poor_visit(village_worker, household, clock.today())
+    cadre = visit_as(township_cadre)
+    worker = visit_as(village_worker, phone=True)
+
+    # The township cadre sends the warning to the village worker, who checks at home.
+    page = cadre.open(f"/alerts/{alert.pk}/")
+    page.locator("select[name=assignee]").select_option(str(village_worker.pk))
+    page.locator("form[action$='/assign/'] button").click()
+    cadre.shot("01-alert-assigned")
+    page = worker.open(f"/alerts/{alert.pk}/")
+    page.fill("form[action$='/verify/'] textarea[name=note]", "入户核实：户主住院，务工收入中断")
+    page.locator("form[action$='/verify/'] button").click()
+    worker.shot("02-alert-verified")
+
+    # Confirmed, it becomes a case, with the risk types suggested from its reasons.
+    page = cadre.open(f"/alerts/{alert.pk}/")
+    page.locator("form[action$='/confirm/'] button").click()
+    page.locator("a[href*='/cases/new/']").click()
+    page.locator("select[name=category]").select_option("unstable")
+    page.locator("input[name=risk_types][value=illness]").check()
+    page.fill("textarea[name=situation]", "户主患病住院，家庭收入低于监测线")
+    cadre.shot("03-case-proposal")
+    page.locator("form button[type=submit].primary").click()
+    page.wait_for_load_state()
+    case = Case.objects.get(household=household)
+    assert page.url.endswith(f"/cases/{case.pk}/")
+    cadre.shot("04-case-opened")
+
+    # The steps, each by its role; the village worker's on the phone.
+    clock.advance(1)
+    _step(worker, case, "consent")
+    worker.shot("05-consent")
+    _step(cadre, case, "info_check", info_check_result="consistent")
+    _step(worker, case, "deliberation")
+    page = worker.open(f"/cases/{case.pk}/")
+    page.locator("form[action$='/notice/post/'] button").click()
+    page.wait_for_load_state()
+    worker.shot("06-notice-posted")
+    notice = worker.open(f"/cases/{case.pk}/notice/")
+    assert household.head_name in notice.content()
+    worker.shot("07-notice-print")
+    clock.advance(5)
+    _step(worker, case, "notice")
+    _step(cadre, case, "township_review")
+    page = _step(visit_as(county_officer), case, "county_approval")
+    case.refresh_from_db()
+    assert case.status == CaseStatus.ENROLLED
+    assert "已纳入监测" in page.content()
+
+    # A measure from the partner, delivered on the partner's own page.
+    page = cadre.open(f"/cases/{case.pk}/measures/new/")
+    page.locator("select[name=kind]").select_option("employment")
+    page.fill("input[name=title]", "物流园装卸岗位")
+    page.locator("select[name=partner]").select_option(str(partner_org.pk))
+    page.locator("form button[type=submit].primary").click()
+    page.wait_for_load_state()
+    measure = Measure.objects.get(case=case)
+    firm = visit_as(partner)
+    page = firm.open(f"/measures/{measure.pk}/")
+    page.locator("select[name=status]").select_option("delivered")
+    page.fill("textarea[name=result]", "已上岗，月工资3000元")
+    firm.shot("08-delivery")
+    page.locator("form button[type=submit].primary").click()
+    page.wait_for_load_state()
+    measure.refresh_from_db()
+    assert measure.status == MeasureStatus.DELIVERED
+    cadre.open(f"/cases/{case.pk}/")
+    cadre.shot("09-case-with-measure")
