@@ -14,6 +14,7 @@ from urllib.parse import urlparse
 
 import pytest
 import time_machine
+from django.db import connections
 from playwright.sync_api import sync_playwright
 
 SCREENSHOTS = pathlib.Path(__file__).resolve().parents[2] / "var" / "screenshots"
@@ -22,23 +23,28 @@ DESKTOP = {"width": 1280, "height": 900}
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 
 
-@pytest.fixture(scope="session")
-def browser():
-    # Playwright's sync API keeps an event loop in this thread; the ORM calls the tests make
-    # between browser steps are ordinary blocking calls.
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+@pytest.fixture
+def browser(transactional_db, live_server, monkeypatch):
+    """Chromium for one test, started after the database is set up and closed before it is
+    cleaned. While Playwright's sync API runs, its event loop makes this thread look async to
+    Django and asgiref, which then hand out other connection objects: the ORM calls the test
+    makes between browser steps are ordinary blocking calls, so they are allowed, and nothing
+    of the test database's own set-up or clean-up happens in that state."""
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     executable = shutil.which("chromium")
     if executable is None:
         pytest.fail("Debian's chromium is missing: `make test` installs it (system-packages).")
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(
             executable_path=executable,
-            # Chromium's sandbox needs user namespaces that containers and root do not give.
             # zh-CN: date inputs show the way a county's staff write dates.
+            # Chromium's sandbox needs user namespaces that containers and root do not give.
             args=["--lang=zh-CN", *(["--no-sandbox"] if os.geteuid() == 0 else [])],
         )
         yield launched
         launched.close()
+        # The connections opened in that state are not the test's own: close them here.
+        connections.close_all()
 
 
 class Clock:
