@@ -62,9 +62,6 @@ class Suggestion:
     def kind_label(self) -> str:
         return MeasureKind(self.kind).label
 
-    def as_json(self) -> dict:
-        return {"kind": self.kind, "title": str(self.title), "offer_kinds": list(self.offer_kinds)}
-
 
 CATALOGUE: dict[str, tuple[Suggestion, ...]] = {
     RiskType.ILLNESS: (

@@ -234,10 +234,6 @@ class CaseStep(models.Model):
         return f"{self.case_id} {self.kind}"
 
     @property
-    def is_done(self) -> bool:
-        return bool(self.decision)
-
-    @property
     def eligibility_items(self) -> list:
         from assistance.eligibility import Item
 

@@ -23,6 +23,7 @@ from assistance.models import (
 )
 from assistance.steps import PHASE_STEPS
 from households.models import Member
+from monitoring.facts import WITH_LABOUR
 
 
 def _prefix(user) -> str | None:
@@ -207,8 +208,7 @@ def offers_matching(case: Case, *, as_of: datetime.date, offer_kinds: set[str]) 
     )
 
 
-# Labour that can take a job or a training seat, and work that leaves a member free for one.
-ABLE_TO_WORK = ("skilled", "ordinary", "weak")
+# Work that leaves a member able to work (the rules' WITH_LABOUR) free for a job or training.
 FREE_FOR_WORK = ("none", "farming")
 WORK_OFFERS = {OfferKind.JOBS, OfferKind.TRAINING}
 
@@ -222,7 +222,7 @@ def case_suggestions(case: Case, *, as_of: datetime.date) -> tuple[list[Suggesti
     someone_free = Member.objects.filter(
         household_id=case.household_id,
         status=Member.Status.ACTIVE,
-        labour__in=ABLE_TO_WORK,
+        labour__in=WITH_LABOUR,
         work__in=FREE_FOR_WORK,
     ).exists()
     kinds = kinds | WORK_OFFERS if someone_free else kinds - WORK_OFFERS
