@@ -53,10 +53,13 @@ INSTALLED_APPS = [
     "django_htmx",
     "pgtrigger",
     "pghistory",
+    "import_export",
     "accounts",
     "households",
     "monitoring",
     "assistance",
+    "dashboards",
+    "spreadsheets",
 ]
 
 MIDDLEWARE = [
@@ -134,6 +137,20 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
+    ("vendor/chartjs", BASE_DIR / "node_modules" / "chart.js" / "dist"),
+    ("vendor/idb-keyval", BASE_DIR / "node_modules" / "idb-keyval" / "dist"),
+    # workbox-sw loads its modules by name from one folder: all the packages' builds side by side.
+    *(
+        ("vendor/workbox", BASE_DIR / "node_modules" / package / "build")
+        for package in (
+            "workbox-sw",
+            "workbox-core",
+            "workbox-routing",
+            "workbox-strategies",
+            "workbox-precaching",
+            "workbox-expiration",
+        )
+    ),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

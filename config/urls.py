@@ -48,6 +48,8 @@ urlpatterns = [
     path("", include("households.urls")),
     path("", include("monitoring.urls")),
     path("", include("assistance.urls")),
+    path("", include("dashboards.urls")),
+    path("", include("spreadsheets.urls")),
 ]
 
 handler404 = "config.views.not_found"
