@@ -8,6 +8,8 @@ def navigation(request):
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
     items = [(_("Home"), reverse("home"))]
+    if user.has_perm("dashboards.view_dashboard"):
+        items.append((_("Dashboard"), reverse("dashboard")))
     if user.has_perm("households.view_household"):
         items.append((_("Households"), reverse("household-list")))
     if user.has_perm("monitoring.add_visit"):

@@ -56,6 +56,7 @@ _TOWNSHIP_STEPS = {
     "assistance.review_case",
 }
 _COUNTY_STEPS = {"assistance.approve_case"}
+DASHBOARDS = "dashboards.view_dashboard"
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.VILLAGE_WORKER: frozenset(
@@ -70,6 +71,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _SEE_ASSISTANCE
         | _MANAGE_ASSISTANCE
         | _TOWNSHIP_STEPS
+        | {DASHBOARDS}
     ),
     Role.COUNTY_OFFICER: frozenset(
         _VIEW_REGISTRY
@@ -81,6 +83,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _SEE_ASSISTANCE
         | _MANAGE_ASSISTANCE
         | _COUNTY_STEPS
+        | {DASHBOARDS}
     ),
     # Partners work on the measures given to them, not on the registry.
     Role.PARTNER: frozenset(
@@ -99,6 +102,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | {"monitoring.view_signal", "monitoring.view_scanrun", "monitoring.view_incomeline"}
         | {"monitoring.view_ruleconfig"}
         | _SEE_ASSISTANCE
+        | {DASHBOARDS}
     ),
     # Department systems push signals and read what their region allows.
     Role.API_CLIENT: frozenset(

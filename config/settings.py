@@ -269,6 +269,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=2, minute=0),
     },
     "evaluate-pending": {"task": "monitoring.tasks.evaluate_pending", "schedule": 300.0},
+    # Dashboards read pre-counted figures; they are at most this old.
+    "dashboard-figures": {
+        "task": "dashboards.tasks.refresh_figures",
+        "schedule": env.float("DIXIAN_DASHBOARD_REFRESH_SECONDS", default=600.0),
+    },
     "township-digests": {
         "task": "monitoring.tasks.send_township_digests",
         "schedule": crontab(hour=7, minute=30),

@@ -1,1 +1,7 @@
-urlpatterns: list = []
+from django.urls import path
+
+from dashboards import views
+
+urlpatterns = [
+    path("dashboard/", views.dashboard, name="dashboard"),
+]

@@ -1,0 +1,17 @@
+from django.contrib.auth.decorators import login_required, permission_required
+from django.shortcuts import render
+
+from dashboards import selectors
+
+
+@login_required
+@permission_required("dashboards.view_dashboard", raise_exception=True)
+def dashboard(request):
+    """The user's region, or a region under it (drill-down by ?region=<code>)."""
+    region = selectors.dashboard_region(user=request.user, code=request.GET.get("region"))
+    board = selectors.dashboard_get(user=request.user, region=region)
+    return render(
+        request,
+        "dashboards/dashboard.html",
+        {"board": board, "print_view": request.GET.get("print") == "1"},
+    )
