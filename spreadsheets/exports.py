@@ -1,0 +1,232 @@
+"""Exports of the lists as .xlsx: what the list shows, in the user's scope, masked as the page.
+
+Each list's rows come from `spreadsheets.selectors`, which applies the same selector and filters
+as the page. django-import-export resources turn them into a tablib Dataset with the headers the
+page uses, in the user's language; tablib writes the workbook with openpyxl.
+
+Formulas: the library's IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT (4.4.3) only drops a leading "="
+and turns every cell, dates too, into text. Here a text cell that starts with = + - @ or a tab
+or carriage return gets a leading apostrophe instead: openpyxl then stores it as text, and a
+spreadsheet program shows it as written without evaluating it. Dates stay dates.
+"""
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from import_export import fields, resources
+from import_export.formats.base_formats import XLSX
+
+from households.masking import mask_account, mask_phone
+from monitoring.templatetags.monitoring_tags import rule_label
+from spreadsheets.widgets import FORMULA_START
+
+MAX_EXPORT_ROWS = 50_000
+
+
+def neutralise(value):
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _field(attribute: str | None, label) -> fields.Field:
+    return fields.Field(attribute=attribute, column_name=label)
+
+
+class ListResource(resources.Resource):
+    def export_field(self, field, instance, **kwargs):
+        return neutralise(super().export_field(field, instance, **kwargs))
+
+
+def _yes_no(value: bool) -> str:
+    return _("Yes") if value else _("No")
+
+
+def _display(instance, name: str) -> str:
+    return getattr(instance, f"get_{name}_display")()
+
+
+class HouseholdExport(ListResource):
+    number = _field("number", gettext_lazy("household number"))
+    head_name = _field("head_name", gettext_lazy("household head"))
+    village = _field(None, gettext_lazy("Village"))
+    poverty_status = _field(None, gettext_lazy("poverty status"))
+    poverty_exit_year = _field("poverty_exit_year", gettext_lazy("year lifted out of poverty"))
+    member_count = _field("member_count", gettext_lazy("members"))
+    risk_level = _field(None, gettext_lazy("risk level"))
+    risk_score = _field("risk_score", gettext_lazy("risk score"))
+    address = _field("address", gettext_lazy("address"))
+    phone = _field(None, gettext_lazy("phone"))
+    bank_account = _field(None, gettext_lazy("bank account"))
+    last_visit_on = _field("last_visit_on", gettext_lazy("last visit"))
+    next_visit_due = _field("next_visit_due", gettext_lazy("next visit due"))
+
+    def dehydrate_village(self, household):
+        return household.village.short_name
+
+    def dehydrate_poverty_status(self, household):
+        return _display(household, "poverty_status")
+
+    def dehydrate_risk_level(self, household):
+        return _display(household, "risk_level")
+
+    # Masked as on every page: the full values are shown only through an unmasking that is logged.
+    def dehydrate_phone(self, household):
+        return mask_phone(household.phone)
+
+    def dehydrate_bank_account(self, household):
+        return mask_account(household.bank_account)
+
+
+class VisitExport(ListResource):
+    visited_on = _field("visited_on", gettext_lazy("visit date"))
+    number = _field("household__number", gettext_lazy("household number"))
+    head_name = _field("household__head_name", gettext_lazy("household head"))
+    village = _field(None, gettext_lazy("Village"))
+    visitor = _field(None, gettext_lazy("visitor"))
+    household_size = _field("household_size", gettext_lazy("household size"))
+    total_net_income = _field("total_net_income", gettext_lazy("household net income"))
+    per_capita_income = _field("per_capita_income", gettext_lazy("per-capita net income"))
+    rigid_spending = _field("rigid_spending", gettext_lazy("rigid spending"))
+    food_clothing_ok = _field(None, gettext_lazy("enough food and clothing"))
+    compulsory_education_ok = _field(None, gettext_lazy("compulsory education ensured"))
+    basic_medical_ok = _field(None, gettext_lazy("basic medical care ensured"))
+    safe_housing_ok = _field(None, gettext_lazy("safe housing"))
+    safe_water_ok = _field(None, gettext_lazy("safe drinking water"))
+    notes = _field("notes", gettext_lazy("notes"))
+
+    def dehydrate_village(self, visit):
+        return visit.household.village.short_name
+
+    def dehydrate_visitor(self, visit):
+        return visit.visitor.get_full_name() or visit.visitor.username if visit.visitor else ""
+
+    def dehydrate_food_clothing_ok(self, visit):
+        return _yes_no(visit.food_clothing_ok)
+
+    def dehydrate_compulsory_education_ok(self, visit):
+        return _yes_no(visit.compulsory_education_ok)
+
+    def dehydrate_basic_medical_ok(self, visit):
+        return _yes_no(visit.basic_medical_ok)
+
+    def dehydrate_safe_housing_ok(self, visit):
+        return _yes_no(visit.safe_housing_ok)
+
+    def dehydrate_safe_water_ok(self, visit):
+        return _yes_no(visit.safe_water_ok)
+
+
+class AlertExport(ListResource):
+    level = _field(None, gettext_lazy("Level"))
+    score = _field("score", gettext_lazy("score"))
+    number = _field("household__number", gettext_lazy("household number"))
+    head_name = _field("household__head_name", gettext_lazy("household head"))
+    village = _field(None, gettext_lazy("Village"))
+    reasons = _field(None, gettext_lazy("Reasons"))
+    status = _field(None, gettext_lazy("Status"))
+    assignee = _field(None, gettext_lazy("Assigned to"))
+    opened_at = _field(None, gettext_lazy("Opened"))
+
+    def dehydrate_level(self, alert):
+        return alert.get_level_display()
+
+    def dehydrate_village(self, alert):
+        return alert.household.village.short_name
+
+    def dehydrate_reasons(self, alert):
+        return "、".join(str(rule_label(code)) for code in alert.reason_codes)
+
+    def dehydrate_status(self, alert):
+        return alert.get_status_display()
+
+    def dehydrate_assignee(self, alert):
+        user = alert.assignee
+        return (user.get_full_name() or user.username) if user else ""
+
+    def dehydrate_opened_at(self, alert):
+        return timezone.localtime(alert.opened_at).date()
+
+
+class CaseExport(ListResource):
+    number = _field("household__number", gettext_lazy("household number"))
+    head_name = _field("household__head_name", gettext_lazy("Household"))
+    village = _field(None, gettext_lazy("Village"))
+    category = _field(None, gettext_lazy("Category"))
+    status = _field(None, gettext_lazy("Status"))
+    proposed_on = _field("proposed_on", gettext_lazy("proposed on"))
+    enrolled_on = _field("enrolled_on", gettext_lazy("enrolled on"))
+    next_step = _field(None, gettext_lazy("Next step"))
+    next_due_on = _field("next_due_on", gettext_lazy("Due"))
+    responsible = _field(None, gettext_lazy("Responsible cadre"))
+
+    def dehydrate_village(self, case):
+        return case.household.village.short_name
+
+    def dehydrate_category(self, case):
+        return case.get_category_display()
+
+    def dehydrate_status(self, case):
+        return case.get_status_display()
+
+    def dehydrate_next_step(self, case):
+        from assistance.models import StepKind
+
+        step = getattr(case, "next_step", None)
+        return str(StepKind(step).label) if step in StepKind.values else ""
+
+    def dehydrate_responsible(self, case):
+        user = case.responsible
+        return (user.get_full_name() or user.username) if user else ""
+
+
+class MeasureExport(ListResource):
+    title = _field("title", gettext_lazy("Measure"))
+    kind = _field(None, gettext_lazy("kind"))
+    head_name = _field("case__household__head_name", gettext_lazy("Household head"))
+    village = _field(None, gettext_lazy("Village"))
+    partner = _field(None, gettext_lazy("Provided by"))
+    planned_start = _field("planned_start", gettext_lazy("planned start"))
+    planned_end = _field("planned_end", gettext_lazy("planned end"))
+    actual_start = _field("actual_start", gettext_lazy("actual start"))
+    actual_end = _field("actual_end", gettext_lazy("actual end"))
+    planned_amount = _field("planned_amount", gettext_lazy("planned amount (yuan)"))
+    delivered_amount = _field("delivered_amount", gettext_lazy("delivered amount (yuan)"))
+    status = _field(None, gettext_lazy("Status"))
+
+    def dehydrate_kind(self, measure):
+        return measure.get_kind_display()
+
+    def dehydrate_village(self, measure):
+        return measure.case.household.village.short_name
+
+    def dehydrate_partner(self, measure):
+        return measure.partner.name if measure.partner else ""
+
+    def dehydrate_status(self, measure):
+        return measure.get_status_display()
+
+
+class PartnerExport(ListResource):
+    name = _field("name", gettext_lazy("Name of the partner"))
+    kind = _field(None, gettext_lazy("Kind"))
+    area = _field(None, gettext_lazy("Area served"))
+    contact_name = _field("contact_name", gettext_lazy("Contact person"))
+    contact_phone = _field("contact_phone", gettext_lazy("contact phone"))
+    address = _field("address", gettext_lazy("address"))
+    is_active = _field(None, gettext_lazy("Active"))
+
+    def dehydrate_kind(self, partner):
+        return partner.get_kind_display()
+
+    def dehydrate_area(self, partner):
+        return partner.area.short_name
+
+    def dehydrate_is_active(self, partner):
+        return _yes_no(partner.is_active)
+
+
+def export_workbook(resource: ListResource, queryset) -> bytes:
+    """The rows as an .xlsx workbook: bold frozen header, dates as dates, no formulas."""
+    dataset = resource.export(queryset, force_native_type=True)
+    return XLSX().export_data(dataset)

@@ -1,0 +1,228 @@
+"""django-import-export resources that read the registry template into households and members.
+
+The library does the row work: cleaning each cell through a widget, finding the existing record
+(all of a batch's in one query, `CachedInstanceLoader`), skipping rows that change nothing, and
+writing in bulk. What is the registry's own is added here: the region scope, the exit-year
+rule, one active head, one person in one household, ID numbers stored encrypted.
+"""
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from import_export import fields, resources
+from import_export.instance_loaders import CachedInstanceLoader
+
+from households import services as household_services
+from households.id_numbers import IdNumber, encrypt
+from households.models import Household, Member, Region
+from spreadsheets.columns import BY_KEY
+from spreadsheets.widgets import ChoiceWidget, TextWidget, VillageWidget, YearWidget, YesNoWidget
+
+BATCH = 1000
+HOUSEHOLD_FAILED = "household-failed"
+
+
+def _field(key: str, attribute: str | None = None, widget=None) -> fields.Field:
+    return fields.Field(attribute=attribute or key, column_name=key, widget=widget)
+
+
+class RegistryResource(resources.ModelResource):
+    """What both resources share: bulk writes, unchanged rows skipped, cleaning without queries."""
+
+    # Model fields whose checks need the database; the resource checks them in bulk instead.
+    NOT_CLEANED: tuple[str, ...] = ()
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        errors = dict(import_validation_errors or {})
+        try:
+            instance.full_clean(
+                exclude=[*errors, *self.NOT_CLEANED],
+                validate_unique=False,
+                validate_constraints=False,
+            )
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        errors = self.check_rules(instance, errors)
+        if errors:
+            raise ValidationError(errors)
+
+    def check_rules(self, instance, errors: dict) -> dict:
+        return errors
+
+    def before_save_instance(self, instance, row, **kwargs):
+        # An edit by import is an edit like any other: open forms on the old version go stale.
+        if instance.pk:
+            instance.version += 1
+            instance.updated_at = timezone.now()
+
+    def get_bulk_update_fields(self):
+        return [*super().get_bulk_update_fields(), "version", "updated_at"]
+
+
+class HouseholdImportResource(RegistryResource):
+    number = _field("number", widget=TextWidget(digits=True))
+    poverty_status = _field("poverty_status", widget=ChoiceWidget(BY_KEY["poverty_status"].choices))
+    poverty_exit_year = _field("poverty_exit_year", widget=YearWidget())
+    address = _field("address", widget=TextWidget(plain=True))
+    phone = _field("phone", widget=TextWidget())
+    bank_account = _field("bank_account", widget=TextWidget(digits=True))
+
+    NOT_CLEANED = ("village",)
+
+    class Meta:
+        model = Household
+        fields = (
+            "number",
+            "village",
+            "poverty_status",
+            "poverty_exit_year",
+            "address",
+            "phone",
+            "bank_account",
+        )
+        import_id_fields = ("number",)
+        instance_loader_class = CachedInstanceLoader
+        use_bulk = True
+        batch_size = BATCH
+        skip_unchanged = True
+        skip_html_diff = True
+        report_skipped = True
+
+    def __init__(self, *, villages: list[Region]):
+        super().__init__()
+        self.villages = {village.code for village in villages}
+        self.fields["village"] = _field("village", widget=VillageWidget(villages))
+
+    def after_init_instance(self, instance, new, row, **kwargs):
+        if not new and instance.village_id not in self.villages:
+            raise ValidationError(
+                {"number": _("This household number belongs to a household outside your region.")}
+            )
+
+    def check_rules(self, instance, errors):
+        if "poverty_status" not in errors and "poverty_exit_year" not in errors:
+            try:
+                household_services._check_exit_year(
+                    instance.poverty_status, instance.poverty_exit_year
+                )
+            except ValidationError as error:
+                errors = error.update_error_dict(errors)
+        return errors
+
+
+MEMBER_FIELDS = {
+    "name": TextWidget(plain=True),
+    "relation": ChoiceWidget(Member.Relation),
+    "labour": ChoiceWidget(Member.Labour),
+    "education": ChoiceWidget(Member.Education),
+    "health": ChoiceWidget(Member.Health, Member.Health.HEALTHY),
+    "disability": ChoiceWidget(Member.Disability, Member.Disability.NONE),
+    "health_note": TextWidget(plain=True),
+    "schooling": ChoiceWidget(Member.Schooling, Member.Schooling.NOT_IN_SCHOOL),
+    "work": ChoiceWidget(Member.Work, Member.Work.NONE),
+    "medical_insurance": YesNoWidget(default=True),
+    "pension_insurance": YesNoWidget(default=False),
+    "dibao": YesNoWidget(default=False),
+    "tekun": YesNoWidget(default=False),
+    "status": ChoiceWidget(Member.Status, Member.Status.ACTIVE),
+}
+# The model attribute each column of a member row fills, where the names differ.
+MEMBER_COLUMN_OF = {"household": "number", "phone": "member_phone", "id_number_hash": "id_number"}
+
+
+class MemberImportResource(RegistryResource):
+    """One member per row. The row's ID number is checked before (`id_checks`), and found by
+    its keyed hash, which the service puts in the hidden column `id_hash`."""
+
+    id_number_hash = _field("id_hash", "id_number_hash", widget=TextWidget())
+    phone = _field("member_phone", "phone", widget=TextWidget())
+
+    NOT_CLEANED = (
+        "household",
+        "id_number_hash",
+        "id_number_encrypted",
+        "id_number_masked",
+        "sex",
+        "birth_date",
+    )
+
+    class Meta:
+        model = Member
+        fields = ("id_number_hash", "name", "phone", *MEMBER_FIELDS)
+        import_id_fields = ("id_number_hash",)
+        instance_loader_class = CachedInstanceLoader
+        use_bulk = True
+        batch_size = BATCH
+        skip_unchanged = True
+        skip_html_diff = True
+        report_skipped = True
+
+    def __init__(
+        self,
+        *,
+        households: dict[str, Household],
+        id_checks: dict[str, IdNumber | str],
+        heads_elsewhere: set[int],
+        visible_villages: set[str],
+    ):
+        super().__init__()
+        for key, widget in MEMBER_FIELDS.items():
+            self.fields[key] = _field(key, widget=widget)
+        self.households = households  # by number, the households of the file as now written
+        # By hash, the checked number; by a placeholder, why the number was refused.
+        self.id_checks = id_checks
+        self.heads_elsewhere = heads_elsewhere  # households with an active head not in the file
+        self.visible_villages = visible_villages
+        self.heads_seen: set[int] = set()
+
+    def get_queryset(self):
+        return Member.objects.select_related("household")
+
+    def import_instance(self, instance, row, **kwargs):
+        errors = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        household = self.households.get(row["number"] or "")
+        if household is None:
+            # The household's own row says what is wrong with it; this row waits for it.
+            errors["household"] = [HOUSEHOLD_FAILED]
+        elif instance.pk and instance.household_id != household.pk:
+            errors["id_number_hash"] = [self._registered_elsewhere(instance)]
+        else:
+            instance.household = household
+        checked = self.id_checks.get(row["id_hash"])
+        if isinstance(checked, str):
+            errors["id_number_hash"] = [checked]
+        elif not instance.pk:
+            instance.id_number_encrypted = encrypt(checked.number)
+            instance.id_number_masked = checked.masked
+            instance.birth_date = checked.birth_date
+            instance.sex = checked.sex
+        if errors:
+            raise ValidationError(errors)
+
+    def _registered_elsewhere(self, member: Member) -> str:
+        if member.household.village_id in self.visible_villages:
+            return _(
+                "This person is already registered in household %(number)s (head: %(head)s)."
+            ) % {"number": member.household.number, "head": member.household.head_name}
+        return _("This person is already registered elsewhere.")
+
+    def check_rules(self, instance, errors):
+        is_head = (
+            instance.relation == Member.Relation.HEAD and instance.status == Member.Status.ACTIVE
+        )
+        household_id = instance.household_id
+        if is_head and household_id and "relation" not in errors:
+            if household_id in self.heads_seen or household_id in self.heads_elsewhere:
+                errors["relation"] = [_("This household already has a head.")]
+            self.heads_seen.add(household_id)
+        return errors
+
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        # A member row with unchanged facts is still a head for the household's one-head rule.
+        if not super().skip_row(instance, original, row, import_validation_errors):
+            return False
+        return not self.check_rules(instance, {})

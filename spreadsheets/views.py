@@ -1,0 +1,177 @@
+"""Excel in and out: the registry template, its import (check, then confirm), list exports."""
+
+import uuid
+from urllib.parse import quote
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from spreadsheets import exports, selectors, services
+from spreadsheets.forms import UploadForm
+from spreadsheets.workbook import registry_template
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+SESSION_KEY = "registry_import"
+UPLOADS = settings.VAR_DIR / "imports"
+
+
+def _xlsx_response(content: bytes, stem: str) -> HttpResponse:
+    name = f"{stem}_{timezone.localdate():%Y%m%d}.xlsx"
+    response = HttpResponse(content, content_type=XLSX_TYPE)
+    response["Content-Disposition"] = (
+        f'attachment; filename="export_{timezone.localdate():%Y%m%d}.xlsx"; '
+        f"filename*=UTF-8''{quote(name)}"
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _require_import(request) -> None:
+    if not services.may_import(request.user):
+        raise PermissionDenied
+
+
+@login_required
+def template_download(request):
+    _require_import(request)
+    return _xlsx_response(registry_template(user=request.user), _("Registry template"))
+
+
+def _upload_path(token: str):
+    return UPLOADS / f"{uuid.UUID(token)}.xlsx"  # a uuid the server made, never a client's path
+
+
+@login_required
+def registry_import(request):
+    """Upload a filled-in template; it is checked (nothing written) and kept for the confirm."""
+    _require_import(request)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        content = form.cleaned_data["file"].read()
+        report = services.registry_import(actor=request.user, content=content, dry_run=True)
+        if report.ok and report.changes_anything:
+            token = str(uuid.uuid4())
+            UPLOADS.mkdir(parents=True, exist_ok=True)
+            _upload_path(token).write_bytes(content)
+            request.session[SESSION_KEY] = {
+                "token": token,
+                "name": form.cleaned_data["file"].name[:100],
+            }
+    return render(
+        request,
+        "spreadsheets/registry_import.html",
+        {"form": form, "report": report, "upload": request.session.get(SESSION_KEY)},
+        status=400 if report and not report.ok else 200,
+    )
+
+
+@login_required
+@require_POST
+def registry_import_confirm(request):
+    """Import the checked file. It is checked again: the registry may have changed meanwhile."""
+    _require_import(request)
+    upload = request.session.get(SESSION_KEY)
+    path = _upload_path(upload["token"]) if upload else None
+    if path is None or not path.exists():
+        messages.error(request, _("Upload the file again: the checked file is no longer here."))
+        return redirect("registry-import")
+    report = services.registry_import(actor=request.user, content=path.read_bytes(), dry_run=False)
+    if not report.ok:
+        return render(
+            request,
+            "spreadsheets/registry_import.html",
+            {"form": UploadForm(), "report": report, "upload": None},
+            status=400,
+        )
+    path.unlink(missing_ok=True)
+    del request.session[SESSION_KEY]
+    messages.success(
+        request,
+        _(
+            "Imported: %(households)d households and %(members)d members new, "
+            "%(changed)d records changed."
+        )
+        % {
+            "households": report.households.new,
+            "members": report.members.new,
+            "changed": report.households.changed + report.members.changed,
+        },
+    )
+    return redirect("household-list")
+
+
+EXPORTS = {
+    "households": (
+        "households.view_household",
+        selectors.household_rows,
+        exports.HouseholdExport,
+        gettext_lazy("Households"),
+        "household-list",
+    ),
+    "visits": (
+        "monitoring.view_visit",
+        selectors.visit_rows,
+        exports.VisitExport,
+        gettext_lazy("Visits"),
+        "visit-lists",
+    ),
+    "alerts": (
+        "monitoring.view_alert",
+        selectors.alert_rows,
+        exports.AlertExport,
+        gettext_lazy("Risk warnings"),
+        "alert-queue",
+    ),
+    "cases": (
+        "assistance.view_case",
+        selectors.case_rows,
+        exports.CaseExport,
+        gettext_lazy("Cases"),
+        "case-list",
+    ),
+    "measures": (
+        "assistance.view_measure",
+        selectors.measure_rows,
+        exports.MeasureExport,
+        gettext_lazy("Measures"),
+        "measure-list",
+    ),
+    "partners": (
+        "assistance.view_partner",
+        selectors.partner_rows,
+        exports.PartnerExport,
+        gettext_lazy("Partners"),
+        "partner-list",
+    ),
+}
+
+
+@login_required
+def list_export(request, kind):
+    permission, rows, resource, title, list_url = EXPORTS[kind]
+    if not request.user.has_perm(permission):
+        raise PermissionDenied
+    queryset = rows(request)
+    count = queryset.count()
+    if count > exports.MAX_EXPORT_ROWS:
+        messages.error(
+            request,
+            _(
+                "%(count)s rows are too many for one file (at most %(limit)s): "
+                "narrow the filters and export again."
+            )
+            % {"count": f"{count:,}", "limit": f"{exports.MAX_EXPORT_ROWS:,}"},
+        )
+        query = request.GET.urlencode()
+        return redirect(reverse(list_url) + (f"?{query}" if query else ""))
+    return _xlsx_response(exports.export_workbook(resource(), queryset), str(title))
