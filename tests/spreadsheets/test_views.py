@@ -1,0 +1,140 @@
+"""Excel in and out through the pages, with the personas: who may import, who sees what."""
+
+from io import BytesIO
+
+import openpyxl
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from households.models import Household
+from tests.conftest import client_for
+from tests.spreadsheets.books import good_rows, workbook
+
+pytestmark = pytest.mark.django_db
+
+
+def _upload(client, content, name="农户.xlsx"):
+    return client.post(
+        "/households/import/", {"file": SimpleUploadedFile(name, content)}, follow=False
+    )
+
+
+def _sheet(response):
+    book = openpyxl.load_workbook(
+        BytesIO(b"".join(response.streaming_content) if response.streaming else response.content)
+    )
+    return book.active
+
+
+def test_cadre_checks_then_confirms_an_import(township_cadre):
+    client = client_for(township_cadre)
+    response = _upload(client, workbook(good_rows()))
+    assert response.status_code == 200 and not Household.objects.exists()
+    response = client.post("/households/import/confirm/")
+    assert response.status_code == 302
+    assert Household.objects.count() == 2
+
+
+def test_a_bad_row_is_shown_and_nothing_can_be_confirmed(township_cadre):
+    rows = good_rows()
+    rows[0]["relation"] = "邻居"
+    client = client_for(township_cadre)
+    response = _upload(client, workbook(rows))
+    assert response.status_code == 400
+    assert "与户主关系" in response.content.decode() and "邻居" in response.content.decode()
+    response = client.post("/households/import/confirm/")
+    assert response.status_code == 302 and not Household.objects.exists()
+
+
+def test_a_file_that_is_not_xlsx_is_refused_by_the_form(township_cadre):
+    response = _upload(client_for(township_cadre), b"x", name="农户.csv")
+    assert response.status_code == 200 and ".xlsx" in response.content.decode()
+
+
+def test_template_has_chinese_headers_and_drop_downs(township_cadre):
+    response = client_for(township_cadre).get("/households/import/template.xlsx")
+    assert response.status_code == 200
+    assert "filename*=UTF-8''" in response["Content-Disposition"]
+    sheet = _sheet(response)
+    assert sheet["A1"].value == "户编号" and sheet.data_validations.dataValidation
+
+
+@pytest.mark.parametrize("persona", ["partner", "auditor"])
+def test_roles_that_may_not_register_cannot_import(persona, request):
+    client = client_for(request.getfixturevalue(persona))
+    assert client.get("/households/import/").status_code == 403
+    assert client.get("/households/import/template.xlsx").status_code == 403
+    assert _upload(client, workbook(good_rows())).status_code == 403
+
+
+def test_anonymous_user_is_sent_to_log_in():
+    from django.test import Client
+
+    response = Client().get("/export/households.xlsx")
+    assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_household_export_is_scoped_masked_and_headed_in_chinese(
+    township_cadre, household, other_township_household
+):
+    response = client_for(township_cadre).get("/export/households.xlsx")
+    assert response.status_code == 200
+    assert "%E5%86%9C%E6%88%B7_" in response["Content-Disposition"]  # 农户_
+    rows = list(_sheet(response).values)
+    assert rows[0][:3] == ("户编号", "户主", "行政村")
+    numbers = [row[0] for row in rows[1:]]
+    assert numbers == [household.number]
+    text = " ".join(str(cell) for cell in rows[1])
+    assert "138****1234" in text and "13893001234" not in text
+    assert "6228480402564890018" not in text and "0018" in text
+
+
+def test_export_follows_the_lists_filters(township_cadre, household):
+    client = client_for(township_cadre)
+    response = client.get("/export/households.xlsx?poverty_status=ordinary")
+    assert len(list(_sheet(response).values)) == 1  # the header only
+
+
+def test_a_name_that_looks_like_a_formula_is_exported_as_text(township_cadre, household):
+    Household.objects.filter(pk=household.pk).update(head_name='=HYPERLINK("http://x","y")')
+    response = client_for(township_cadre).get("/export/households.xlsx")
+    cell = _sheet(response)["B2"]
+    assert cell.data_type == "s" and cell.value.startswith("'=")
+
+
+def test_other_township_cadre_does_not_see_our_households(other_township_cadre, household):
+    response = client_for(other_township_cadre).get("/export/households.xlsx")
+    assert household.number not in [row[0] for row in _sheet(response).values]
+
+
+@pytest.mark.parametrize("kind", ["visits", "alerts", "cases", "measures", "partners"])
+def test_every_list_exports_for_the_county(kind, county_officer, partner_org):
+    response = client_for(county_officer).get(f"/export/{kind}.xlsx")
+    assert response.status_code == 200
+    assert all(isinstance(h, str) for h in next(_sheet(response).values))
+
+
+def test_a_partner_exports_its_own_measures_but_not_households(partner, partner_org):
+    client = client_for(partner)
+    assert client.get("/export/households.xlsx").status_code == 403
+    response = client.get("/export/partners.xlsx")
+    assert [row[0] for row in list(_sheet(response).values)[1:]] == [partner_org.name]
+    assert client.get("/export/measures.xlsx").status_code == 200
+
+
+def test_a_village_worker_exports_households_of_the_village_only(
+    village_worker, household, other_township_household
+):
+    response = client_for(village_worker).get("/export/households.xlsx")
+    assert [row[0] for row in list(_sheet(response).values)[1:]] == [household.number]
+
+
+def test_an_export_past_the_cap_is_refused_with_a_message(township_cadre, household, settings):
+    from spreadsheets import exports
+
+    original, exports.MAX_EXPORT_ROWS = exports.MAX_EXPORT_ROWS, 0
+    try:
+        response = client_for(township_cadre).get("/export/households.xlsx", follow=True)
+    finally:
+        exports.MAX_EXPORT_ROWS = original
+    assert response.redirect_chain and "message error" in response.content.decode()
