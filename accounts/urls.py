@@ -11,6 +11,6 @@ urlpatterns = [
         ),
         name="login",
     ),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", views.LogoutClearingSite.as_view(), name="logout"),
     path("", views.home, name="home"),
 ]

@@ -1,3 +1,4 @@
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.shortcuts import render
@@ -28,3 +29,14 @@ def home(request):
         "total": sum(by_status.values()),
     }
     return render(request, "accounts/home.html", context)
+
+
+class LogoutClearingSite(auth_views.LogoutView):
+    """Logging out also clears what the visit page kept on the phone (docs/offline.md): the
+    queue, the household list, the cached page and the service worker. The page's script
+    does the same first, for browsers that ignore the header."""
+
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        response["Clear-Site-Data"] = '"cache", "storage"'
+        return response

@@ -1,11 +1,18 @@
 from django.urls import path, re_path
 
-from monitoring import views
+from monitoring import offline, views
 
 urlpatterns = [
     path("visits/", views.visit_lists, name="visit-lists"),
     path("visits/new/", views.visit_create, name="visit-create"),
     path("visits/households/", views.visit_household_search, name="visit-household-search"),
+    path(
+        "visits/households.json",
+        offline.visit_household_picklist,
+        name="visit-household-picklist",
+    ),
+    path("sw.js", offline.service_worker, name="service-worker"),
+    path("manifest.webmanifest", offline.manifest, name="web-manifest"),
     path("visits/<int:pk>/", views.visit_detail, name="visit-detail"),
     path("households/<int:pk>/self-report/", views.self_report, name="self-report"),
     path("alerts/", views.alert_queue, name="alert-queue"),

@@ -80,7 +80,16 @@ def visit_create(request):
     if household_id:
         household = household_selectors.household_get(user=request.user, pk=household_id)
     if household is None:
-        return render(request, "monitoring/visit_pick.html")
+        # A blank form rides along: offline, the page fills it in for a household of the list
+        # kept on the phone (static/js/offline.js).
+        return render(
+            request,
+            "monitoring/visit_pick.html",
+            {
+                "offline_form": VisitForm(),
+                "offline_events": EventFormSet(prefix="events", form_kwargs={"members": []}),
+            },
+        )
     members = list(household.members.filter(status="active"))
     form = VisitForm(request.POST or None, household=household)
     events = EventFormSet(request.POST or None, form_kwargs={"members": members}, prefix="events")

@@ -31,6 +31,9 @@ def browser(transactional_db, live_server, monkeypatch):
     makes between browser steps are ordinary blocking calls, so they are allowed, and nothing
     of the test database's own set-up or clean-up happens in that state."""
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    # Without it, Chromium's service workers fetch past context.route: the check that nothing
+    # leaves this machine, and the tests that cut the server off, must see their requests too.
+    monkeypatch.setenv("PW_EXPERIMENTAL_SERVICE_WORKER_NETWORK_EVENTS", "1")
     executable = shutil.which("chromium")
     if executable is None:
         pytest.fail("Debian's chromium is missing: `make test` installs it (system-packages).")
@@ -79,6 +82,8 @@ class Visitor:
         self.shots = shots
         self.context = browser.new_context(viewport=viewport, locale="zh-CN")
         self.context.route("**/*", self._only_local(outside))
+        # And every request the context sees, whatever routed it (a service worker's included).
+        self.context.on("request", self._note_outside(outside))
         self.page = self.context.new_page()
         self.page.set_default_timeout(15_000)
 
@@ -93,6 +98,16 @@ class Visitor:
                 route.abort()
 
         return route
+
+    @staticmethod
+    def _note_outside(outside: list):
+        def note(request):
+            host = urlparse(request.url).hostname
+            if request.url.startswith("http") and host not in LOCAL_HOSTS:
+                if request.url not in outside:
+                    outside.append(request.url)
+
+        return note
 
     def open(self, path: str):
         self.page.goto(self.live_server.url + path)
