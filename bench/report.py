@@ -29,10 +29,10 @@ TARGETS = [
 ]
 
 
-def write_markdown(results: dict, path: Path) -> None:
+def _early_warning(results: dict) -> list[str]:
     machine = results["machine"]
     lines = [
-        "# Benchmarks",
+        "## Early warning",
         "",
         f"Measured {results['measured_at']} with `{results['command']}` on "
         f"{machine['cpus']} cores, {machine['memory_gb']} GB, Python {machine['python']}, "
@@ -73,5 +73,63 @@ def write_markdown(results: dict, path: Path) -> None:
         "and Celery worker processes take them; the peak memory is that of the worker processes.",
         "",
     ]
+    return lines
+
+
+def _dashboard(result: dict) -> list[str]:
+    met = "yes" if result["county_p95_ms"] < 300 else "**no**"
+    return [
+        "## Dashboards",
+        "",
+        f"Measured {result['measured_at']} on {result['households_in_database']:,} households "
+        f"with {result.get('alerts', '?'):,} warnings, {result.get('cases', '?'):,} cases and "
+        f"{result.get('measures', '?'):,} measures (bench/dashboard.py; the page read through "
+        f"Django's test client, {result['page_samples']} reads after a first one).",
+        "",
+        "| path | figure | target | met |",
+        "|---|---|---|---|",
+        f"| county dashboard, p95 | {result['county_p95_ms']:.1f} ms | < 300 ms | {met} |",
+        "",
+        "| measured | value |",
+        "|---|---|",
+        f"| county dashboard | p50 {result['county_p50_ms']:.1f} ms, "
+        f"p95 {result['county_p95_ms']:.1f} ms |",
+        f"| township dashboard (drill-down) | p50 {result['township_p50_ms']:.1f} ms, "
+        f"p95 {result['township_p95_ms']:.1f} ms |",
+        f"| refresh of every figure (twice) | {result['refresh_seconds']} s, "
+        f"{result['figure_rows']:,} figure rows |",
+        "",
+    ]
+
+
+def _import(result: dict) -> list[str]:
+    seconds = result.get("import_seconds")
+    met = "yes" if seconds is not None and seconds < 30 else "**no**"
+    rows = [f"| {key} | {value} |" for key, value in result.items() if key != "peak_rss_mb"]
+    return [
+        "## Excel import",
+        "",
+        f"Measured {result['measured_at']} on a registry of "
+        f"{result['households_in_database']:,} households (bench/spreadsheet_import.py).",
+        "",
+        "| path | figure | target | met |",
+        "|---|---|---|---|",
+        f"| import of {result.get('rows', 10_000):,} rows | {seconds} s | < 30 s | {met} |",
+        "",
+        "| measured | value |",
+        "|---|---|",
+        *rows,
+        "",
+    ]
+
+
+def write_markdown(results: dict, path: Path) -> None:
+    lines = ["# Benchmarks", ""]
+    if "scan_seconds" in results:
+        lines += _early_warning(results)
+    if "dashboard" in results:
+        lines += _dashboard(results["dashboard"])
+    if "import" in results:
+        lines += _import(results["import"])
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines))

@@ -224,7 +224,7 @@ def dashboard_get(*, user, region: Region) -> Dashboard:
         Tile(_("Overdue visits"), figures.total("overdue_visits")),
         Tile(_("Overdue case steps"), figures.total("overdue_steps")),
         Tile(
-            _("Measure coverage (措施落实率)"),
+            _("Measure coverage"),
             _percent(covered, monitored),
             _("%(covered)s of %(monitored)s monitored households have a measure")
             % {"covered": covered, "monitored": monitored},
@@ -376,7 +376,7 @@ def _measure_charts(figures: _Figures, monitored: int, covered: int) -> list[Cha
     return [
         Chart(
             "coverage",
-            _("Measure coverage of monitored households (措施落实率)"),
+            _("Measure coverage of monitored households"),
             "doughnut",
             [_("Monitored households"), _("Households")],
             [

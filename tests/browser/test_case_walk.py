@@ -5,6 +5,7 @@ import uuid
 from decimal import Decimal
 
 from assistance.models import Case, CaseStatus, Measure, MeasureStatus
+from dashboards.refresh import figures_refresh
 from households.models import Household
 from monitoring.evaluation import evaluate_households
 from monitoring.models import Alert
@@ -102,7 +103,8 @@ def test_a_warning_becomes_an_enrolled_case_and_a_partner_delivers(
     clock.advance(5)
     _step(worker, case, "notice")
     _step(cadre, case, "township_review")
-    page = _step(visit_as(county_officer), case, "county_approval")
+    county = visit_as(county_officer)
+    page = _step(county, case, "county_approval")
     case.refresh_from_db()
     assert case.status == CaseStatus.ENROLLED
     assert "已纳入监测" in page.content()
@@ -126,3 +128,21 @@ def test_a_warning_becomes_an_enrolled_case_and_a_partner_delivers(
     assert measure.status == MeasureStatus.DELIVERED
     cadre.open(f"/cases/{case.pk}/")
     cadre.shot("09-case-with-measure")
+
+    # The dashboards count it once the figures are counted again (every few minutes in
+    # production; here at once): the county, then its township by drill-down.
+    figures_refresh()
+    page = county.open("/dashboard/")
+    partners = page.locator("#partner-contributions")
+    assert partner_org.name in partners.inner_text()
+    county.shot("10-county-dashboard")
+    page.locator(f"#children a[href='?region={household.village.parent_id}']").click()
+    page.wait_for_load_state()
+    coverage = page.locator(".tile", has_text="措施落实率")
+    assert "100.0%" in coverage.inner_text()
+    assert page.locator("#case-state").get_by_text("已纳入监测").count() == 1
+    page.locator("canvas").first.wait_for()
+    county.shot("11-township-dashboard")
+    page = cadre.open("/dashboard/?print=1")
+    assert page.locator(".topbar").is_hidden()
+    cadre.shot("12-dashboard-print-view")

@@ -11,6 +11,7 @@ from django.utils import timezone
 from accounts.models import Role, User
 from assistance.demo import seed_assistance
 from config.embedded import DEMO_PASSWORD
+from dashboards.refresh import figures_refresh
 from households import demo
 from households.models import Household, Region
 from monitoring.models import IncomeLine
@@ -150,6 +151,9 @@ class Command(BaseCommand):
             )
         seeded = seed_assistance(users)
         self.stdout.write(f"{seeded['partners']} partners, {seeded['cases']} cases.")
+        # The dashboards show figures at once rather than after the first periodic refresh.
+        counted = figures_refresh()
+        self.stdout.write(f"Dashboards: {counted.rows} figures counted.")
 
     def _income_lines(self):
         for year, amount in demo.GANSU_DEMO_LINES.items():
