@@ -81,7 +81,7 @@
   function say(message) {
     notice.textContent = message;
     notice.hidden = !message;
-    panel.hidden = false;
+    if (message) panel.hidden = false;
   }
 
   let households = [];
@@ -160,7 +160,9 @@
         reason(item),
         actions.length ? el("div", {class: "queue-actions"}, ...actions) : null);
     }));
-    panel.querySelector("[data-sync-now]").hidden = !items.some((i) => i.state !== "synced");
+    const waiting = items.some((item) => item.state !== "synced");
+    panel.querySelector("[data-sync-now]").hidden = !waiting;
+    if (!waiting) say("");  // "kept on this phone" no longer holds
     panel.hidden = !items.length && notice.hidden;
     panel.dataset.count = String(items.length);
   }
