@@ -75,7 +75,8 @@ db-stop: setup
 clean:
 	rm -rf $(VENV) node_modules staticfiles locale/.compiled
 
-# The benchmark of DESIGN's early-warning paths; SCALE households (default 1,000,000).
+# The benchmark of the early-warning paths, the dashboards and the Excel import; SCALE
+# households (default 1,000,000). BENCH_ONLY=dashboard,import measures only those later steps.
 SCALE ?= 1000000
 bench: setup
-	$(PY) bench/run.py --scale $(SCALE)
+	$(PY) bench/run.py --scale $(SCALE) $(if $(BENCH_ONLY),--only $(BENCH_ONLY))

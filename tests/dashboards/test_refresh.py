@@ -12,7 +12,13 @@ from assistance.services.measures import MeasurePlan
 from dashboards.models import Figure, FigureRefresh
 from dashboards.refresh import figures_refresh, trend_start
 from households.models import Household
-from tests.conftest import HOME_COUNTY, HOME_TOWNSHIP, HOME_VILLAGE, OTHER_TOWNSHIP_VILLAGE
+from tests.conftest import (
+    HOME_COUNTY,
+    HOME_TOWNSHIP,
+    HOME_VILLAGE,
+    OTHER_TOWNSHIP_VILLAGE,
+    committed_db,
+)
 
 from .conftest import walk_identification
 
@@ -134,7 +140,7 @@ def test_refreshing_again_replaces_the_figures_rather_than_adding_to_them(househ
     assert Figure.objects.filter(region_code=HOME_COUNTY, metric="households").count() == 1
 
 
-@pytest.mark.django_db(transaction=True)
+@committed_db
 def test_a_refresh_started_while_another_runs_is_skipped_and_changes_nothing(household):
     figures_refresh(as_of=datetime.date(2026, 3, 2))
     holding = threading.Event()
