@@ -13,9 +13,11 @@ from accounts.models import Role
 from assistance.catalogue import Suggestion, suggestions_for
 from assistance.models import (
     Case,
+    CaseCategory,
     CaseStatus,
     CaseStep,
     Measure,
+    MeasureStatus,
     OfferKind,
     Partner,
     PartnerOffer,
@@ -227,3 +229,51 @@ def case_suggestions(case: Case, *, as_of: datetime.date) -> tuple[list[Suggesti
     ).exists()
     kinds = kinds | WORK_OFFERS if someone_free else kinds - WORK_OFFERS
     return suggestions, offers_matching(case, as_of=as_of, offer_kinds=kinds)
+
+
+def cases_listed(user, params) -> QuerySet[Case]:
+    """The case list as its page shows it: one tab (`show`), a category and a search (the page
+    and its Excel export read the same rows)."""
+    show = params.get("show", "awaiting")
+    if show == "awaiting":
+        cases = cases_awaiting(user)
+    else:
+        cases = cases_with_next_step(cases_visible_to(user))
+        if show == "open":
+            cases = cases.filter(status__in=(CaseStatus.IDENTIFYING, CaseStatus.ENROLLED))
+        elif show == "eliminating":
+            cases = cases.filter(status=CaseStatus.ELIMINATING)
+        elif show == "closed":
+            cases = cases.filter(status__in=(CaseStatus.ELIMINATED, CaseStatus.REJECTED))
+    category = params.get("category", "")
+    if category in CaseCategory.values:
+        cases = cases.filter(category=category)
+    query = params.get("q", "").strip()
+    if query.isdigit():
+        cases = cases.filter(household__number__startswith=query)
+    elif query:
+        cases = cases.filter(household__head_name__contains=query)
+    return cases.select_related("household__village", "responsible").order_by(
+        "next_due_on", "-proposed_on", "-id"
+    )
+
+
+def measures_listed(user, params) -> QuerySet[Measure]:
+    """A partner's measures to deliver; for cadres, every measure of their region."""
+    measures = measures_visible_to(user).select_related(
+        "case__household__village", "partner", "responsible"
+    )
+    status = params.get("status", "")
+    if status in MeasureStatus.values:
+        measures = measures.filter(status=status)
+    if params.get("mine") and user.role != Role.PARTNER:
+        measures = measures.filter(responsible=user)
+    return measures.order_by("status", "planned_start", "id")
+
+
+def partners_listed(user, params) -> QuerySet[Partner]:
+    partners = partners_visible_to(user).select_related("area")
+    query = params.get("q", "").strip()
+    if query:
+        partners = partners.filter(name__contains=query)
+    return partners.order_by("kind", "name")

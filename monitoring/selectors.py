@@ -86,3 +86,26 @@ def visits_overdue(user, *, today: datetime.date) -> QuerySet:
 
 def unread_notifications(user) -> QuerySet[Notification]:
     return Notification.objects.filter(user=user, read_at__isnull=True)
+
+
+def alerts_listed(user, params) -> QuerySet[Alert]:
+    """The warning queue as its page shows it, filtered by the page's query parameters (the
+    page and its Excel export read the same rows)."""
+    alerts = alert_queue(user)
+    village, reason, status = (params.get(key, "") for key in ("village", "reason", "status"))
+    if village:
+        alerts = alerts.filter(household__village__code=village)
+    if reason:
+        alerts = alerts.filter(reason_codes__contains=[reason])
+    if status in dict(Alert._meta.get_field("status").choices):
+        alerts = alerts.filter(status=status)
+    if params.get("mine"):
+        alerts = alerts.filter(assignee=user)
+    return alerts
+
+
+def visits_listed(user, params) -> QuerySet[Visit]:
+    visits = visits_visible_to(user).select_related("household__village", "visitor")
+    if params.get("mine"):
+        visits = visits.filter(visitor=user)
+    return visits.order_by("-visited_on", "-id")

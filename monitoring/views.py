@@ -161,20 +161,8 @@ def self_report(request, pk):
 @login_required
 @permission_required("monitoring.view_alert", raise_exception=True)
 def alert_queue(request):
-    alerts = selectors.alert_queue(request.user)
-    village, reason, status = (
-        request.GET.get("village", ""),
-        request.GET.get("reason", ""),
-        request.GET.get("status", ""),
-    )
-    if village:
-        alerts = alerts.filter(household__village__code=village)
-    if reason:
-        alerts = alerts.filter(reason_codes__contains=[reason])
-    if status in dict(Alert._meta.get_field("status").choices):
-        alerts = alerts.filter(status=status)
-    if request.GET.get("mine"):
-        alerts = alerts.filter(assignee=request.user)
+    alerts = selectors.alerts_listed(request.user, request.GET)
+    village, reason, status = (request.GET.get(key, "") for key in ("village", "reason", "status"))
     page = Paginator(alerts, PAGE_SIZE).get_page(request.GET.get("page"))
     prefix = request.user.scope_prefix or ""
     villages = Region.objects.filter(code__startswith=prefix, level=Region.Level.VILLAGE).order_by(

@@ -38,29 +38,11 @@ from monitoring.models import AlertStatus
 @login_required
 @permission_required("assistance.view_case", raise_exception=True)
 def case_list(request):
-    show = request.GET.get("show", "awaiting")
     user = request.user
-    if show == "awaiting":
-        cases = selectors.cases_awaiting(user)
-    else:
-        cases = selectors.cases_with_next_step(selectors.cases_visible_to(user))
-        if show == "open":
-            cases = cases.filter(status__in=(CaseStatus.IDENTIFYING, CaseStatus.ENROLLED))
-        elif show == "eliminating":
-            cases = cases.filter(status=CaseStatus.ELIMINATING)
-        elif show == "closed":
-            cases = cases.filter(status__in=(CaseStatus.ELIMINATED, CaseStatus.REJECTED))
+    show = request.GET.get("show", "awaiting")
     category = request.GET.get("category", "")
-    if category in CaseCategory.values:
-        cases = cases.filter(category=category)
     query = request.GET.get("q", "").strip()
-    if query.isdigit():
-        cases = cases.filter(household__number__startswith=query)
-    elif query:
-        cases = cases.filter(household__head_name__contains=query)
-    cases = cases.select_related("household__village", "responsible").order_by(
-        "next_due_on", "-proposed_on", "-id"
-    )
+    cases = selectors.cases_listed(user, request.GET)
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,

@@ -125,17 +125,9 @@ def measure_edit(request, pk):
 @permission_required("assistance.view_measure", raise_exception=True)
 def measure_list(request):
     """A partner's measures to deliver; for cadres, every measure of their region."""
-    measures = selectors.measures_visible_to(request.user).select_related(
-        "case__household__village", "partner", "responsible"
-    )
+    measures = selectors.measures_listed(request.user, request.GET)
     status = request.GET.get("status", "")
-    if status in MeasureStatus.values:
-        measures = measures.filter(status=status)
-    if request.GET.get("mine") and request.user.role != Role.PARTNER:
-        measures = measures.filter(responsible=request.user)
-    page = Paginator(measures.order_by("status", "planned_start", "id"), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = Paginator(measures, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "assistance/measure_list.html",

@@ -25,11 +25,9 @@ from households.models import Region
 @login_required
 @permission_required("assistance.view_partner", raise_exception=True)
 def partner_list(request):
-    partners = selectors.partners_visible_to(request.user).select_related("area")
+    partners = selectors.partners_listed(request.user, request.GET)
     query = request.GET.get("q", "").strip()
-    if query:
-        partners = partners.filter(name__contains=query)
-    page = Paginator(partners.order_by("kind", "name"), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(partners, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "assistance/partner_list.html",
