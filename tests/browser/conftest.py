@@ -146,6 +146,10 @@ def visit_as(request, browser, live_server):
 
 
 def pytest_terminal_summary(terminalreporter):
-    if SCREENSHOTS.exists():
-        count = sum(1 for _ in SCREENSHOTS.rglob("*.png"))
-        terminalreporter.write_line(f"browser screenshots: {count} under {SCREENSHOTS}")
+    """Where each scenario left its screenshots: the CI log names every file it kept."""
+    if not SCREENSHOTS.exists():
+        return
+    shots = sorted(SCREENSHOTS.rglob("*.png"))
+    terminalreporter.write_line(f"browser screenshots: {len(shots)} under {SCREENSHOTS}")
+    for shot in shots:
+        terminalreporter.write_line(f"  {shot.relative_to(SCREENSHOTS)}")
