@@ -25,6 +25,7 @@ from assistance.models import (
 )
 from assistance.steps import PHASE_STEPS
 from households.models import Member
+from households.selectors import query_text
 from monitoring.facts import WITH_LABOUR
 
 
@@ -248,7 +249,7 @@ def cases_listed(user, params) -> QuerySet[Case]:
     category = params.get("category", "")
     if category in CaseCategory.values:
         cases = cases.filter(category=category)
-    query = params.get("q", "").strip()
+    query = query_text(params, "q")
     if query.isdigit():
         cases = cases.filter(household__number__startswith=query)
     elif query:
@@ -273,7 +274,7 @@ def measures_listed(user, params) -> QuerySet[Measure]:
 
 def partners_listed(user, params) -> QuerySet[Partner]:
     partners = partners_visible_to(user).select_related("area")
-    query = params.get("q", "").strip()
+    query = query_text(params, "q")
     if query:
         partners = partners.filter(name__contains=query)
     return partners.order_by("kind", "name")

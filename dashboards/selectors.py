@@ -140,7 +140,7 @@ def dashboard_region(*, user, code: str | None) -> Region:
     if prefix is None or not user.has_perm("dashboards.view_dashboard"):
         raise Http404
     code = code or user.region_id
-    if not code:
+    if not code or not code.isascii() or not code.isdigit():  # a region code is 12 digits
         raise Http404
     region = (
         Region.objects.filter(code=code, code__startswith=prefix).select_related("parent").first()

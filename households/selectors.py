@@ -12,6 +12,13 @@ def _prefix(user) -> str | None:
     return user.scope_prefix
 
 
+def query_text(params, key: str) -> str:
+    """A list's text filter from the query string, stripped; "" for a value PostgreSQL cannot
+    compare (a NUL byte raises an error rather than matching nothing)."""
+    value = params.get(key, "").strip()
+    return "" if "\x00" in value else value
+
+
 def regions_visible_to(user) -> QuerySet[Region]:
     prefix = _prefix(user)
     if prefix is None or not user.has_perm("households.view_region"):

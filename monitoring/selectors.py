@@ -4,7 +4,7 @@ import datetime
 
 from django.db.models import Q, QuerySet
 
-from households.selectors import households_visible_to
+from households.selectors import households_visible_to, query_text
 from monitoring.models import ACTIVE_STATUSES, Alert, Notification, ScanRun, Signal, Visit
 
 
@@ -92,7 +92,7 @@ def alerts_listed(user, params) -> QuerySet[Alert]:
     """The warning queue as its page shows it, filtered by the page's query parameters (the
     page and its Excel export read the same rows)."""
     alerts = alert_queue(user)
-    village, reason, status = (params.get(key, "") for key in ("village", "reason", "status"))
+    village, reason, status = (query_text(params, key) for key in ("village", "reason", "status"))
     if village:
         alerts = alerts.filter(household__village__code=village)
     if reason:

@@ -57,7 +57,7 @@ def visit_lists(request):
 @permission_required("monitoring.add_visit", raise_exception=True)
 def visit_household_search(request):
     """The household picker of the visit page (htmx): by head's name or household number."""
-    query = request.GET.get("q", "").strip()
+    query = household_selectors.query_text(request.GET, "q")
     households = household_selectors.households_visible_to(request.user).select_related("village")
     if query.isdigit():
         households = households.filter(number__startswith=query)

@@ -104,3 +104,10 @@ def test_the_dashboard_reads_a_fixed_number_of_queries(county_officer, counted):
     # Session, user, permissions, regions, the figures twice, partner names, the menu's
     # notification count, and the idle-timeout session save: none of them per household.
     assert len(queries) <= 15, "\n".join(q["sql"][:100] for q in queries)
+
+
+@pytest.mark.parametrize("code", ["%00", "62%0004", "abc", "６２０４", "9" * 5000])
+def test_a_region_code_that_is_not_digits_is_not_found_rather_than_failing(
+    county_officer, counted, code
+):
+    assert client_for(county_officer).get(f"{URL}?region={code}").status_code == 404
