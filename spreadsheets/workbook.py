@@ -8,6 +8,7 @@ reading its rows.
 """
 
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from io import BytesIO
 
@@ -24,7 +25,12 @@ from spreadsheets.columns import COLUMNS, Column, header_aliases, normalise_head
 
 MAX_ROWS = 20_000
 MAX_BYTES = 15 * 1024 * 1024
-MAX_UNPACKED_BYTES = 400 * 1024 * 1024
+# A full 20,000-row template unpacks to about 50 MB; four times that is refused unread.
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+# A filled-in template has at most this many cells, and so this many shared strings; twice as
+# many is refused unread. Far more is a file built to exhaust memory: a few hundred kilobytes of
+# "<si><t>a</t></si>" or "<c/>" unpack into millions of objects when openpyxl parses them.
+MAX_ELEMENTS = (MAX_ROWS + 1) * len(COLUMNS) * 2
 MAX_PROBLEMS = 200  # listed one by one; the rest are counted
 
 
@@ -75,12 +81,28 @@ def _check_size(content: bytes) -> None:
                 )
             ]
         )
+    not_a_workbook = SheetRefused(
+        [Problem(None, "", _("This is not an Excel workbook (.xlsx): save it as .xlsx."))]
+    )
+    # The archive is measured before openpyxl parses any part of it: even a read-only load
+    # reads the whole shared-string table.
+    try:
+        _check_unpacked(content)
+    except (
+        zipfile.BadZipFile,
+        zlib.error,
+        EOFError,
+        OSError,
+        ValueError,
+        RuntimeError,
+        NotImplementedError,
+    ):
+        # RuntimeError: an encrypted part; NotImplementedError: an unknown compression.
+        raise not_a_workbook from None
     try:
         book = openpyxl.load_workbook(BytesIO(content), read_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError):
-        raise SheetRefused(
-            [Problem(None, "", _("This is not an Excel workbook (.xlsx): save it as .xlsx."))]
-        ) from None
+        raise not_a_workbook from None
     try:
         # The dimension Excel records (A1:X20001) tells the size without reading a row. A writer
         # that records none is measured after loading, below.
@@ -89,10 +111,40 @@ def _check_size(content: bytes) -> None:
             raise SheetRefused([_too_many(rows - 1)])
     finally:
         book.close()
+
+
+def _check_unpacked(content: bytes) -> None:
+    """Refuse a small file that unpacks into gigabytes, or into millions of tiny strings. The
+    sizes are the archive's own; zipfile never unpacks more than an entry declares."""
     with zipfile.ZipFile(BytesIO(content)) as archive:
-        unpacked = sum(info.file_size for info in archive.infolist())
-    if unpacked > MAX_UNPACKED_BYTES:  # a small file that unpacks into gigabytes
-        raise SheetRefused([_too_many(MAX_ROWS * 10)])
+        entries = archive.infolist()
+        if sum(entry.file_size for entry in entries) > MAX_UNPACKED_BYTES:
+            raise SheetRefused([_too_many(MAX_ROWS * 10)])
+        # Every part is unpacked once, so a truncated or corrupt archive is refused here too.
+        for entry in entries:
+            name = entry.filename.lower()
+            if name.endswith("sharedstrings.xml"):
+                element = b"si"
+            elif name.startswith("xl/worksheets/") and name.endswith(".xml"):
+                element = b"c"
+            else:
+                element = b""
+            with archive.open(entry) as part:
+                if _elements(part, element) > MAX_ELEMENTS:
+                    raise SheetRefused([_too_many(MAX_ROWS * 10)])
+
+
+def _elements(part, name: bytes) -> int:
+    """About how many elements of this name the part holds (<si …> or <x:si …>; a few others
+    starting alike are counted too), read a megabyte at a time."""
+    count, tail = 0, b""
+    while chunk := part.read(1 << 20):
+        if not name:
+            continue
+        text = tail + chunk
+        count += text.count(b"<" + name) + text.count(b":" + name)
+        tail = text[-len(name) :]  # shorter than a match: none is counted twice
+    return count
 
 
 def _header_problems(found: list, aliases: dict[str, str]) -> tuple[dict[int, str], list[Problem]]:

@@ -1,10 +1,17 @@
 """Hostile input to the Excel pages and the lists they export: refused or ignored, never a 500,
 and nothing written."""
 
-import pytest
+import time
+import zipfile
+from io import BytesIO
 
-from households.models import Household
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from households.models import Household, Member
+from spreadsheets.services import registry_import
 from tests.conftest import client_for
+from tests.spreadsheets.books import good_rows, workbook
 
 pytestmark = pytest.mark.django_db
 
@@ -29,3 +36,85 @@ def test_a_nul_byte_in_a_lists_filter_is_ignored_rather_than_failing(
     response = client_for(county_officer).get(url)
     assert response.status_code == 200
     assert Household.objects.count() == 1
+
+
+def _nothing_written():
+    return Household.objects.count() == 0 and Member.objects.count() == 0
+
+
+def _with_part(content: bytes, name: str, chunks) -> bytes:
+    """The workbook with one part replaced by what `chunks` yields, deflated."""
+    source = zipfile.ZipFile(BytesIO(content))
+    output = BytesIO()
+    with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        for entry in source.infolist():
+            if entry.filename != name:
+                archive.writestr(entry.filename, source.read(entry.filename))
+        with archive.open(name, "w", force_zip64=True) as part:
+            for chunk in chunks:
+                part.write(chunk)
+    return output.getvalue()
+
+
+def _tiny_strings(count: int):
+    yield b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+    for _ in range(count // 100_000):
+        yield b"<x:si><x:t>a</x:t></x:si>" * 100_000
+    yield b"</sst>"
+
+
+def _tiny_cells(count: int):
+    yield (
+        b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        b'<dimension ref="A1:A2"/><sheetData><row r="1">'
+    )
+    for _ in range(count // 100_000):
+        yield b"<c/>" * 100_000
+    yield b"</row></sheetData></worksheet>"
+
+
+@pytest.mark.parametrize(
+    "part, chunks",
+    [
+        ("xl/sharedStrings.xml", _tiny_strings(3_000_000)),
+        ("xl/worksheets/sheet1.xml", _tiny_cells(3_000_000)),
+    ],
+    ids=["strings", "cells"],
+)
+def test_a_small_file_that_unpacks_into_millions_of_cells_is_refused_unread(
+    township_cadre, part, chunks
+):
+    content = _with_part(workbook(good_rows()), part, chunks)
+    assert len(content) < 1_000_000
+    started = time.monotonic()
+    report = registry_import(actor=township_cadre, content=content, dry_run=False)
+    assert time.monotonic() - started < 5
+    assert len(report.problems) == 1 and report.problems[0].row is None
+    assert _nothing_written()
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"",
+        b"PK\x03\x04",
+        workbook(good_rows())[:-200],  # the central directory cut off
+        workbook(good_rows())[:4000] + b"\0" * 4000 + workbook(good_rows())[8000:],  # a part
+    ],
+    ids=["empty", "zip-header-only", "truncated", "corrupt-part"],
+)
+def test_a_broken_workbook_is_refused_and_nothing_is_written(township_cadre, content):
+    report = registry_import(actor=township_cadre, content=content, dry_run=False)
+    assert report.problems and report.problems[0].row is None
+    assert _nothing_written()
+
+
+@pytest.mark.parametrize("content", [b"", b"PK\x03\x04", b"<html>", b"\x89PNG\r\n"])
+def test_uploading_a_broken_xlsx_is_refused_on_the_page(township_cadre, content):
+    client = client_for(township_cadre)
+    response = client.post(
+        "/households/import/", {"file": SimpleUploadedFile("农户.xlsx", content, "image/png")}
+    )
+    assert response.status_code in (200, 400) and "registry_import" not in client.session
+    assert client.post("/households/import/confirm/").status_code == 302
+    assert _nothing_written()
