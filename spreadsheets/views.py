@@ -1,5 +1,6 @@
 """Excel in and out: the registry template, its import (check, then confirm), list exports."""
 
+import time
 import uuid
 from urllib.parse import quote
 
@@ -46,8 +47,28 @@ def template_download(request):
     return _xlsx_response(registry_template(user=request.user), _("Registry template"))
 
 
+# A checked file holds ID numbers and bank accounts in clear: it is kept only until confirmed,
+# replaced by another check, or this old (a session that ended left it behind).
+KEEP_UPLOADS_SECONDS = 24 * 3600
+
+
 def _upload_path(token: str):
     return UPLOADS / f"{uuid.UUID(token)}.xlsx"  # a uuid the server made, never a client's path
+
+
+def _forget_upload(request) -> None:
+    """Delete the file this session checked before, and the checked files of ended sessions."""
+    upload = request.session.pop(SESSION_KEY, None)
+    if upload:
+        _upload_path(upload["token"]).unlink(missing_ok=True)
+    if UPLOADS.is_dir():
+        cutoff = time.time() - KEEP_UPLOADS_SECONDS
+        for path in UPLOADS.glob("*.xlsx"):
+            try:
+                if path.stat().st_mtime < cutoff:
+                    path.unlink(missing_ok=True)
+            except OSError:  # removed meanwhile by another request's sweep
+                pass
 
 
 @login_required
@@ -56,6 +77,9 @@ def registry_import(request):
     _require_import(request)
     form = UploadForm(request.POST or None, request.FILES or None)
     report = None
+    if request.method == "POST":
+        # A new check replaces the last: a confirm never imports a file checked earlier.
+        _forget_upload(request)
     if request.method == "POST" and form.is_valid():
         content = form.cleaned_data["file"].read()
         report = services.registry_import(actor=request.user, content=content, dry_run=True)
@@ -82,10 +106,15 @@ def registry_import_confirm(request):
     _require_import(request)
     upload = request.session.get(SESSION_KEY)
     path = _upload_path(upload["token"]) if upload else None
-    if path is None or not path.exists():
+    try:
+        # Read, not tested for: a second confirm sent at once may have removed it meanwhile.
+        content = path.read_bytes() if path else None
+    except FileNotFoundError:
+        content = None
+    if content is None:
         messages.error(request, _("Upload the file again: the checked file is no longer here."))
         return redirect("registry-import")
-    report = services.registry_import(actor=request.user, content=path.read_bytes(), dry_run=False)
+    report = services.registry_import(actor=request.user, content=content, dry_run=False)
     if not report.ok:
         return render(
             request,

@@ -118,3 +118,68 @@ def test_uploading_a_broken_xlsx_is_refused_on_the_page(township_cadre, content)
     assert response.status_code in (200, 400) and "registry_import" not in client.session
     assert client.post("/households/import/confirm/").status_code == 302
     assert _nothing_written()
+
+
+def _kept_files():
+    from spreadsheets.views import UPLOADS
+
+    return set(UPLOADS.glob("*.xlsx")) if UPLOADS.is_dir() else set()
+
+
+def test_a_second_check_replaces_the_first_file_so_confirm_cannot_import_the_old_one(
+    township_cadre,
+):
+    client = client_for(township_cadre)
+    before = _kept_files()
+    client.post(
+        "/households/import/", {"file": SimpleUploadedFile("a.xlsx", workbook(good_rows()))}
+    )
+    first = _kept_files() - before
+    assert len(first) == 1
+    bad = good_rows()
+    bad[0]["relation"] = "邻居"
+    response = client.post(
+        "/households/import/", {"file": SimpleUploadedFile("b.xlsx", workbook(bad))}
+    )
+    assert response.status_code == 400
+    assert _kept_files() - before == set()  # the first file, with its ID numbers, is gone
+    assert client.post("/households/import/confirm/").status_code == 302
+    assert _nothing_written()
+
+
+def test_checked_files_left_by_ended_sessions_are_removed_by_the_next_check(township_cadre):
+    import os
+
+    from spreadsheets.views import KEEP_UPLOADS_SECONDS, UPLOADS
+
+    UPLOADS.mkdir(parents=True, exist_ok=True)
+    stale = UPLOADS / "00000000-0000-4000-8000-000000000000.xlsx"
+    stale.write_bytes(b"left behind")
+    old = time.time() - KEEP_UPLOADS_SECONDS - 60
+    os.utime(stale, (old, old))
+    client_for(township_cadre).post(
+        "/households/import/", {"file": SimpleUploadedFile("a.xlsx", b"")}
+    )
+    assert not stale.exists()
+
+
+def test_a_confirm_whose_file_was_removed_meanwhile_asks_for_the_file_again(township_cadre):
+    client = client_for(township_cadre)
+    client.post(
+        "/households/import/", {"file": SimpleUploadedFile("a.xlsx", workbook(good_rows()))}
+    )
+    for path in _kept_files():
+        path.unlink()
+    response = client.post("/households/import/confirm/")
+    assert response.status_code == 302 and response["Location"] == "/households/import/"
+    assert _nothing_written()
+
+
+def test_confirming_twice_imports_once(township_cadre):
+    client = client_for(township_cadre)
+    client.post(
+        "/households/import/", {"file": SimpleUploadedFile("a.xlsx", workbook(good_rows()))}
+    )
+    assert client.post("/households/import/confirm/")["Location"] == "/households/"
+    assert client.post("/households/import/confirm/")["Location"] == "/households/import/"
+    assert Household.objects.count() == 2 and Member.objects.count() == 3
