@@ -8,6 +8,7 @@ from rest_framework.response import Response
 
 from config.api import RolePermission
 from households.regions import is_region_code, prefix_of
+from households.selectors import query_text
 from monitoring import rules, selectors
 from monitoring.models import ACTIVE_STATUSES, IncomeLine, RuleConfig, ScanRun
 from monitoring.scans import scan_start
@@ -106,8 +107,9 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         params = self.request.query_params
         if params.get("active") in ("1", "true"):
             queryset = queryset.filter(status__in=ACTIVE_STATUSES)
-        if params.get("reason"):
-            queryset = queryset.filter(reason_codes__contains=[params["reason"]])
+        reason = query_text(params, "reason")
+        if reason:
+            queryset = queryset.filter(reason_codes__contains=[reason])
         if params.get("region"):
             if not params["region"].isdigit() or len(params["region"]) > 12:
                 raise ValidationError({"region": [_("A region code is 2 to 12 digits.")]})

@@ -233,6 +233,8 @@ def test_the_queue_filters_by_reason_and_region(alert, township_cadre):
     assert client.get("/api/v1/alerts/?reason=guarantee_gap").json()["results"] == []
     assert client.get("/api/v1/alerts/?region=620423101").json()["results"] == []
     assert client.get("/api/v1/alerts/?region=x").status_code == 400
+    # A NUL byte PostgreSQL cannot compare is no reason at all, not a server error.
+    assert client.get("/api/v1/alerts/?reason=%00").status_code == 200
 
 
 def test_a_self_report_through_the_api(village_worker, household):
