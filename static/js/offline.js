@@ -86,15 +86,14 @@
 
   let households = [];
   async function loadHouseholds() {
-    const stored = await Queue.households().catch(() => null);
-    households = (stored && stored.list) || [];
+    households = await Queue.households(user).catch(() => []);
     if (!navigator.onLine || !panel.dataset.picklist) return;
     try {
       const response = await fetch(panel.dataset.picklist, {credentials: "same-origin",
                                                              redirect: "error"});
       if (!response.ok) return;
       households = (await response.json()).households;
-      await Queue.saveHouseholds(households);
+      await Queue.saveHouseholds(households, user);
       panel.dataset.householdsSaved = "1";
     } catch (error) { /* offline: the stored list serves */ }
   }

@@ -101,8 +101,14 @@
     return {state: "pending", problem: "server"};
   }
 
-  const households = () => idbKeyval.get(HOUSEHOLDS, store());
-  const saveHouseholds = (list) => idbKeyval.set(HOUSEHOLDS, {saved_at: Date.now(), list}, store());
+  // The household list belongs to the worker it was fetched for: on a shared phone whose last
+  // session expired (no logout to clear it), the next worker must not see it.
+  const households = async (owner) => {
+    const stored = await idbKeyval.get(HOUSEHOLDS, store());
+    return stored && stored.owner === owner ? stored.list : [];
+  };
+  const saveHouseholds = (list, owner) =>
+    idbKeyval.set(HOUSEHOLDS, {saved_at: Date.now(), owner, list}, store());
   const clear = () => idbKeyval.clear(store());
 
   root.DixianQueue = {fromForm, put, remove, all, send, households, saveHouseholds, clear};

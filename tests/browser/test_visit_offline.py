@@ -109,6 +109,14 @@ def test_a_visit_recorded_without_a_network_arrives_once(
     expect(page.locator(QUEUE)).to_have_attribute("data-state", "synced")
     assert Visit.objects.count() == 1
 
+    # The household list kept on the phone is this worker's: another account on the same phone
+    # (after a session that expired without a logout) finds nothing in it.
+    own, other = page.evaluate(
+        f"""async () => [(await DixianQueue.households("{village_worker.pk}")).length,
+                         (await DixianQueue.households("{village_worker.pk + 1000}")).length]"""
+    )
+    assert own >= 1 and other == 0
+
 
 @committed_db
 def test_the_ordinary_form_keeps_the_visit_when_the_server_is_unreachable(
