@@ -102,6 +102,17 @@ def test_a_name_that_looks_like_a_formula_is_exported_as_text(township_cadre, ho
     assert cell.data_type == "s" and cell.value.startswith("'=")
 
 
+@pytest.mark.parametrize("text", ["+SUM(1,1)", "-2+3", "@SUM(A1)", "\t=1", "\r=1"])
+def test_a_partner_named_like_a_formula_is_exported_as_text(county_officer, partner_org, text):
+    # Every export shares ListResource.export_field, so one list stands for all six.
+    type(partner_org).objects.filter(pk=partner_org.pk).update(name=text)
+    response = client_for(county_officer).get("/export/partners.xlsx")
+    cell = _sheet(response)["A2"]
+    # (XML stores a carriage return as a line feed: compare without the leading whitespace.)
+    assert cell.data_type == "s" and cell.value.startswith("'")
+    assert cell.value[1:].strip() == text.strip()
+
+
 def test_other_township_cadre_does_not_see_our_households(other_township_cadre, household):
     response = client_for(other_township_cadre).get("/export/households.xlsx")
     assert household.number not in [row[0] for row in _sheet(response).values]
