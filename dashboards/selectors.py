@@ -507,3 +507,15 @@ def _children_chart(region: Region, child_level: str) -> Chart:
         stacked=True,
         plotted=(2, 3, 4),
     )
+
+
+def region_counts(region_code: str) -> tuple[dict[str, int], dict[str, int], FigureRefresh | None]:
+    """Households of a region by poverty status and by risk level, as last counted."""
+    by_metric: dict[str, dict[str, int]] = {"households": {}, "households_risk": {}}
+    rows = Figure.objects.filter(
+        region_code=region_code, metric__in=by_metric, month__isnull=True
+    ).values_list("metric", "key", "value")
+    for metric, key, value in rows:
+        by_metric[metric][key] = value
+    refreshed = FigureRefresh.objects.order_by("-finished_at").first()
+    return by_metric["households"], by_metric["households_risk"], refreshed

@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from dashboards.refresh import figures_refresh
+from households.models import Household
 from tests.conftest import HOME_COUNTY, HOME_TOWNSHIP, HOME_VILLAGE, OTHER_TOWNSHIP, client_for
 
 pytestmark = pytest.mark.django_db
@@ -111,3 +112,32 @@ def test_a_region_code_that_is_not_digits_is_not_found_rather_than_failing(
     county_officer, counted, code
 ):
     assert client_for(county_officer).get(f"{URL}?region={code}").status_code == 404
+
+
+def test_a_county_home_page_reads_the_counted_figures_and_says_when(county_officer, household):
+    client = client_for(county_officer)
+    live = client.get("/")
+    assert live.context["refreshed"] is None and live.context["total"] == 1
+
+    figures_refresh(as_of=datetime.date(2026, 3, 2))
+    counted_level = Household.objects.get(pk=household.pk).risk_level
+    Household.objects.filter(pk=household.pk).update(risk_level="high")
+    counted = client.get("/")
+
+    assert counted.context["refreshed"] is not None
+    assert counted.context["total"] == 1
+    # The risk level changed after the count: the county page shows the count, as it says.
+    assert counted_level != "high"
+    assert (
+        dict((value, n) for value, _label, n in counted.context["risk_counts"])[counted_level] == 1
+    )
+
+
+def test_a_township_home_page_counts_live(township_cadre, household):
+    figures_refresh(as_of=datetime.date(2026, 3, 2))
+    Household.objects.filter(pk=household.pk).update(risk_level="high")
+
+    response = client_for(township_cadre).get("/")
+
+    assert response.context["refreshed"] is None
+    assert dict((value, n) for value, _label, n in response.context["risk_counts"])["high"] == 1
