@@ -134,6 +134,118 @@ def _import(result: dict) -> list[str]:
     ]
 
 
+def _met(ok: bool) -> str:
+    return "yes" if ok else "**no**"
+
+
+def _paths(results: dict) -> list[str]:
+    """The everyday paths of bench/paths.py: whichever of their steps have been measured."""
+    lines = [
+        "## Everyday paths",
+        "",
+        "Read through Django's test client as their users read them (bench/paths.py): a township "
+        "cadre of 一条山镇 (620423100), an API client of the county, a county officer. Times are "
+        "medians unless marked p95; database time is the sum of the statements' times "
+        "(`connection.execute_wrapper`).",
+        "",
+        "| path | figure | target | met |",
+        "|---|---|---|---|",
+    ]
+    rows = []
+    if "list" in results:
+        r = results["list"]
+        rows.append(
+            f"| household list, API vs `.values()` + json.dumps | {r['list_vs_values']:.1f}× | "
+            f"≤ 1.5× | {_met(r['list_vs_values'] <= 1.5)} |"
+        )
+        rows.append(
+            f"| household list, API database time | {r['list_db_ms']:.1f} ms | < 5 ms | "
+            f"{_met(r['list_db_ms'] < 5)} |"
+        )
+    if "deep" in results:
+        r = results["deep"]
+        # Pages that repeat rows never reach row 2,000: the ratio is then not the deep page's.
+        reached = r["distinct_rows_read"] == r["rows_read"]
+        met = _met(r["deep_vs_first"] <= 2) if reached else "**no** (rows repeat)"
+        rows.append(
+            f"| household list 2,000 rows deep vs first page (API) | {r['deep_vs_first']:.2f}× | "
+            f"≤ 2× | {met} |"
+        )
+    if "queue" in results:
+        r = results["queue"]
+        rows.append(
+            f"| warning queue, p95 (worse of API and page) | {r['queue_p95_ms']:.1f} ms | "
+            f"< 50 ms | {_met(r['queue_p95_ms'] < 50)} |"
+        )
+    if "signals" in results:
+        r = results["signals"]
+        rows.append(
+            f"| signal batch of {r['items']:,} items | {r['signal_batch_seconds']:.2f} s | < 2 s | "
+            f"{_met(r['signal_batch_seconds'] < 2)} |"
+        )
+    if "export" in results:
+        r = results["export"]
+        rows.append(
+            f"| Excel export of {r['rows']:,} households | {r['export_seconds']:.1f} s | < 20 s | "
+            f"{_met(r['export_seconds'] < 20)} |"
+        )
+        rows.append(
+            f"| Excel export, process peak memory | {r['export_peak_rss_mb']:.0f} MB | < 300 MB | "
+            f"{_met(r['export_peak_rss_mb'] < 300)} |"
+        )
+    lines += rows + ["", "| measured | value |", "|---|---|"]
+    if "list" in results:
+        r = results["list"]
+        lines.append(
+            f"| household list `?{r['query']}` ({r['rows_matching']:,} households match), "
+            f"{r['repeats']} reads | API {r['api_ms']:.1f} ms ({r['api_db_ms']:.1f} ms in "
+            f"{r['api_queries']} statements); page `/households/` {r['page_ms']:.1f} ms "
+            f"({r['page_db_ms']:.1f} ms in {r['page_queries']} statements); `.values()` "
+            f"{r['values_ms']:.1f} ms; measured {r['measured_at']} |"
+        )
+    if "deep" in results:
+        r = results["deep"]
+        lines.append(
+            f"| 2,000 rows deep ({r['pages_followed']} `next` links, {r['walk_seconds']:.1f} s) | "
+            f"API {r['api_first_ms']:.1f} → {r['api_deep_ms']:.1f} ms; the walk read "
+            f"{r['rows_read']:,} rows of which {r['distinct_rows_read']:,} distinct; ordered by "
+            f"number {r['by_number_first_ms']:.1f} → {r['by_number_deep_ms']:.1f} ms "
+            f"({r['by_number_deep_vs_first']:.2f}×, {r['by_number_distinct_rows_read']:,} "
+            f"distinct rows); page (OFFSET) {r['page_first_ms']:.1f} → {r['page_deep_ms']:.1f} ms "
+            f"({r['page_deep_vs_first']:.2f}×); measured {r['measured_at']} |"
+        )
+    if "queue" in results:
+        r = results["queue"]
+        lines.append(
+            f"| warning queue, {r['active_alerts']:,} active warnings, {r['reads']} reads each | "
+            f"API p50 {r['api_p50_ms']:.1f} ms, p95 {r['api_p95_ms']:.1f} ms "
+            f"({r['api_db_ms']:.1f} ms in {r['api_queries']} statements); page `/alerts/` "
+            f"p50 {r['page_p50_ms']:.1f} ms, p95 {r['page_p95_ms']:.1f} ms "
+            f"({r['page_db_ms']:.1f} ms in {r['page_queries']} statements); "
+            f"measured {r['measured_at']} |"
+        )
+    if "signals" in results:
+        r = results["signals"]
+        outcome = ", ".join(f"{count:,} {key}" for key, count in sorted(r["results"].items()))
+        lines.append(
+            f"| signal batches ({r['area_items']} area signals, the rest about people; rolled "
+            f"back) | {r['batch_seconds']} s; per batch {outcome}; {r['queries']:,} statements; "
+            f"measured {r['measured_at']} |"
+        )
+    if "export" in results:
+        r = results["export"]
+        lines.append(
+            f"| `/export/households.xlsx?region={r['region']}` (limit "
+            f"{r['max_export_rows']:,} rows) | {r['runs_seconds']} s, "
+            f"{r['file_bytes'] / 2**20:.1f} MB file, {r['queries']} statements, peak "
+            f"{r['export_peak_rss_mb']:.0f} MB; measured {r['measured_at']} |"
+        )
+    return lines + [""]
+
+
+PATH_STEPS = ("list", "deep", "queue", "signals", "export")
+
+
 def write_markdown(results: dict, path: Path) -> None:
     lines = ["# Benchmarks", ""]
     if "scan_seconds" in results:
@@ -142,5 +254,7 @@ def write_markdown(results: dict, path: Path) -> None:
         lines += _dashboard(results["dashboard"])
     if "import" in results:
         lines += _import(results["import"])
+    if any(step in results for step in PATH_STEPS):
+        lines += _paths(results)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines))

@@ -1,7 +1,8 @@
 """`make bench`: build a county of SCALE households and measure the early-warning paths, the
-dashboards and the Excel import.
+dashboards, the Excel import and the everyday paths (household list, warning queue, signal
+batch, Excel export; bench/paths.py).
 
-    python bench/run.py [--scale N] [--sample 10000] [--only dashboard,import]
+    python bench/run.py [--scale N] [--sample 10000] [--only dashboard,import,list,deep]
 
 `--only` measures the named later steps on the benchmark database as it stands (building it
 first if it is empty) and merges their figures into the results.
@@ -213,6 +214,15 @@ def step_import() -> dict:
     return measure_import(10_000)
 
 
+def step_path(name: str) -> dict:
+    from django.core.management import call_command
+
+    from bench import paths
+
+    call_command("migrate", verbosity=0)
+    return getattr(paths, f"measure_{name}")()
+
+
 def step_households() -> dict:
     from django.db import connection
 
@@ -229,6 +239,11 @@ STEPS = {
     "households": lambda args: step_households(),
     "dashboard": lambda args: step_dashboard(),
     "import": lambda args: step_import(),
+    "list": lambda args: step_path("list"),
+    "deep": lambda args: step_path("deep"),
+    "queue": lambda args: step_path("queue"),
+    "signals": lambda args: step_path("signals"),
+    "export": lambda args: step_path("export"),
     "naive": lambda args: step_naive(args.sample),
     "sql_bound": lambda args: step_sql_bound(),
     "scan": lambda args: step_scan(2),
@@ -320,7 +335,10 @@ def main() -> None:
     parser.add_argument("--scale", type=int, default=int(os.environ.get("SCALE", 1_000_000)))
     parser.add_argument("--sample", type=int, default=10_000)
     parser.add_argument("--step")
-    parser.add_argument("--only", help="comma-separated later steps: dashboard, import")
+    parser.add_argument(
+        "--only",
+        help="comma-separated later steps: dashboard, import, list, deep, queue, signals, export",
+    )
     args = parser.parse_args()
     if args.step:
         _django(os.environ["DATABASE_URL"])
@@ -346,7 +364,9 @@ def main() -> None:
     nightly = [_run_step("scan_nightly", args, url) for _ in range(3)]
     queries = _run_step("scan_queries", args, url)
     one = _run_step("evaluate_one", args, url)
-    later = _later_steps(["dashboard", "import"], args, url)
+    later = _later_steps(
+        ["dashboard", "import", "list", "deep", "queue", "signals", "export"], args, url
+    )
 
     naive_seconds = naive["naive_sample_seconds"] * args.scale / naive["naive_sample"]
     bound_seconds = statistics.median(b["sql_bound_seconds"] for b in bounds)
@@ -389,7 +409,7 @@ def main() -> None:
 
 
 def _later_steps(names: list[str], args, url: str) -> dict:
-    """The dashboard and import steps, each result stamped with when and how it was measured."""
+    """The dashboard, import and path steps, each result stamped with when and how it was measured."""
     results = {}
     for name in names:
         result = _run_step(name, args, url)
