@@ -1,0 +1,235 @@
+"""The main list queries read a large registry through an index, never a whole table.
+
+On the few rows of a test every query is fast, and PostgreSQL rightly reads small tables whole;
+a missing index shows only at county size. So the registry is filled once for the module with
+40,000 households (three visits each, some warnings and cases) the way bench/load.py fills it,
+analysed, and the plan of each list query, taken from the real selectors, must not scan
+households_household or monitoring_visit sequentially.
+"""
+
+import datetime
+from collections.abc import Iterator
+
+import pytest
+from django.db import connection, transaction
+from django.db.models import QuerySet
+from django.test import RequestFactory
+
+from accounts.models import Role, User
+from assistance import selectors as assistance_selectors
+from households import selectors as household_selectors
+from households.filters import HouseholdFilter, HouseholdPageFilter
+from monitoring import selectors as monitoring_selectors
+from tests.conftest import HOME_TOWNSHIP, HOME_VILLAGE
+
+# The marker also makes pytest-django create the test database the module fixture fills.
+pytestmark = pytest.mark.django_db
+
+HOUSEHOLDS = 40_000
+VISITS_PER_HOUSEHOLD = 3
+FIRST_ID = 1_000_000
+TODAY = datetime.date(2026, 3, 2)
+BIG_TABLES = {"households_household", "monitoring_visit"}
+
+
+def _persona(username: str, role: str, region: str) -> User:
+    user = User(username=username, role=role, region_id=region)
+    user.set_unusable_password()
+    user.save()
+    return user
+
+
+def _fill(cursor, *, worker: User, cadre: User, other: User) -> None:
+    """Households over every village of the county, three visits each (the village worker's in
+    their own village), a warning for one household in 25 and a case for one in 100."""
+    cursor.execute(
+        "SELECT array_agg(code ORDER BY code) FROM households_region "
+        "WHERE code LIKE '620423%%' AND level = 'village'"
+    )
+    villages = cursor.fetchone()[0]
+    # Triggers (history) and foreign-key checks off for the load, as a bulk import would do.
+    cursor.execute("SET LOCAL session_replication_role = replica")
+    cursor.execute(
+        """
+        INSERT INTO households_household (id, number, village_id, address, phone, bank_account,
+          poverty_status, poverty_exit_year, head_name, member_count, risk_level, risk_score,
+          risk_reasons, is_monitored, per_capita_income, last_visit_on, next_visit_due, version,
+          created_at, updated_at)
+        SELECT %(first)s + g, v || lpad(g::text, 8, '0'), v, '', '', '',
+          CASE WHEN g %% 4 = 0 THEN 'lifted_out' ELSE 'ordinary' END,
+          CASE WHEN g %% 4 = 0 THEN 2014 + g %% 7 END,
+          '户主' || g, 4,
+          CASE WHEN g %% 20 = 0 THEN 'high' WHEN g %% 7 = 0 THEN 'medium' ELSE 'none' END,
+          CASE WHEN g %% 20 = 0 THEN 60 + g %% 40 WHEN g %% 7 = 0 THEN 30 + g %% 30 ELSE 0 END,
+          '[]', false, NULL,
+          %(today)s::date - (g %% 90)::int, %(today)s::date - (g %% 90)::int + 90, 1,
+          TIMESTAMPTZ '2021-01-01 09:00+08', now()
+        FROM generate_series(1, %(households)s) g,
+        LATERAL (SELECT (%(villages)s::text[])[1 + g %% %(n_villages)s] AS v) village
+        """,
+        {
+            "first": FIRST_ID,
+            "today": TODAY,
+            "households": HOUSEHOLDS,
+            "villages": villages,
+            "n_villages": len(villages),
+        },
+    )
+    cursor.execute(
+        """
+        INSERT INTO monitoring_visit (household_id, visited_on, visitor_id, client_uuid,
+          household_size, wage_income, business_income, property_income, transfer_income,
+          medical_spending, education_spending, disaster_loss, food_clothing_ok,
+          compulsory_education_ok, basic_medical_ok, safe_housing_ok, safe_water_ok, notes,
+          total_net_income, per_capita_income, rigid_spending, created_at)
+        SELECT h.id, h.last_visit_on - k * 90,
+          CASE WHEN h.village_id = %(village)s THEN %(worker)s ELSE %(other)s END,
+          gen_random_uuid(), 4, 30000, 10000, 0, 2000, 0, 0, 0, true, true, true, true, true, '',
+          42000, 10500, 0, now()
+        FROM households_household h, generate_series(0, %(per_household)s - 1) k
+        WHERE h.id > %(first)s
+        """,
+        {
+            "village": HOME_VILLAGE,
+            "worker": worker.pk,
+            "other": other.pk,
+            "per_household": VISITS_PER_HOUSEHOLD,
+            "first": FIRST_ID,
+        },
+    )
+    cursor.execute(
+        """
+        INSERT INTO monitoring_alert (household_id, status, source, level, score, reasons,
+          reason_codes, self_report, assignee_id, opened_at, updated_at, close_note, version)
+        SELECT id, 'open', 'rules', 'high', risk_score, '[]', '["income_below_line"]', '', NULL,
+          now() - (id %% 30) * interval '1 day', now(), '', 1
+        FROM households_household WHERE id > %(first)s AND id %% 25 = 0
+        """,
+        {"first": FIRST_ID},
+    )
+    cursor.execute(
+        """
+        INSERT INTO assistance_case (household_id, origin, category, risk_types, situation,
+          social_assistance, status, proposed_by_id, proposed_on, responsible_id, close_reason,
+          elimination_round, version, created_at, updated_at)
+        SELECT id, 'cadre', 'unstable', ARRAY['illness'], '', 'none', 'identifying',
+          %(cadre)s, %(today)s::date - (id %% 60)::int, %(cadre)s, '', 0, 1, now(), now()
+        FROM households_household WHERE id > %(first)s AND id %% 100 = 0
+        """,
+        {"cadre": cadre.pk, "today": TODAY, "first": FIRST_ID},
+    )
+    cursor.execute("SET LOCAL session_replication_role = origin")
+    for table in (
+        "households_household",
+        "monitoring_visit",
+        "monitoring_alert",
+        "assistance_case",
+    ):
+        cursor.execute(f"ANALYZE {table}")
+
+
+@pytest.fixture(scope="module")
+def county(django_db_setup, django_db_blocker) -> Iterator[dict[str, User]]:
+    """The big county, built once for the module inside a transaction rolled back at the end
+    (the statistics of ANALYZE roll back with it)."""
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            users = {
+                "worker": _persona("plan_worker", Role.VILLAGE_WORKER, HOME_VILLAGE),
+                "cadre": _persona("plan_cadre", Role.TOWNSHIP_CADRE, HOME_TOWNSHIP),
+                "other": _persona("plan_other", Role.VILLAGE_WORKER, "620423101200"),
+            }
+            with connection.cursor() as cursor:
+                _fill(cursor, **users)
+            yield users
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+def _page_request(user: User):
+    request = RequestFactory().get("/households/")
+    request.user = user
+    return request
+
+
+def _household_of(user: User):
+    return household_selectors.households_visible_to(user).order_by("id").first()
+
+
+# name -> the queryset a list reads, built the way its view builds it.
+LISTS = {
+    "the API household list of a township by risk level, by score": lambda users: HouseholdFilter(
+        {"region": HOME_TOWNSHIP, "risk_level": ["high"]},
+        queryset=household_selectors.households_visible_to(users["cadre"])
+        .select_related("village")
+        .prefetch_related("members"),
+    ).qs.order_by("-risk_score")[:51],
+    "the household page of a township by risk level": lambda users: HouseholdPageFilter(
+        {"risk_level": ["high"]},
+        queryset=household_selectors.households_visible_to(users["cadre"]).select_related(
+            "village"
+        ),
+        request=_page_request(users["cadre"]),
+    ).qs.order_by("number")[:50],
+    "the warning queue of a township": lambda users: monitoring_selectors.alerts_listed(
+        users["cadre"], {}
+    )[:50],
+    "the visits of one household": lambda users: (
+        monitoring_selectors.visits_visible_to(users["cadre"])
+        .filter(household=_household_of(users["worker"]))
+        .order_by("-id")[:51]
+    ),
+    "the visits a village worker recorded": lambda users: monitoring_selectors.visits_listed(
+        users["worker"], {"mine": "1"}
+    )[:50],
+    "the households a village worker has overdue": lambda users: (
+        monitoring_selectors.visits_overdue(users["worker"], today=TODAY)[:100]
+    ),
+    "the households a village worker should visit soon": lambda users: (
+        monitoring_selectors.visits_due(users["worker"], today=TODAY)[:100]
+    ),
+    "the case list of a township": lambda users: assistance_selectors.cases_listed(
+        users["cadre"], {"show": "all"}
+    )[:50],
+    "the API case list of a township": lambda users: assistance_selectors.cases_with_next_step(
+        assistance_selectors.cases_visible_to(users["cadre"])
+    ).order_by("-id")[:51],
+}
+
+
+def _nodes(plan: dict) -> Iterator[dict]:
+    yield plan
+    for child in plan.get("Plans", []):
+        yield from _nodes(child)
+
+
+def _sequential_scans(queryset: QuerySet) -> list[str]:
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
+        plan = cursor.fetchone()[0]
+    if isinstance(plan, str):
+        import json
+
+        plan = json.loads(plan)
+    return [
+        node["Relation Name"]
+        for node in _nodes(plan[0]["Plan"])
+        if node["Node Type"] == "Seq Scan" and node.get("Relation Name") in BIG_TABLES
+    ]
+
+
+@pytest.mark.parametrize("name", list(LISTS))
+def test_a_list_reads_the_big_tables_through_an_index(county, name):
+    assert _sequential_scans(LISTS[name](county)) == []
+
+
+def test_the_check_sees_a_sequential_scan_where_no_index_serves(county):
+    # Without this, an empty or unanalysed table would let every plan pass.
+    from households.models import Household
+
+    unindexed = Household.objects.filter(head_name__contains="户主1").order_by()
+    assert _sequential_scans(unindexed) == ["households_household"]
