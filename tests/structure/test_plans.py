@@ -17,9 +17,12 @@ from django.test import RequestFactory
 
 from accounts.models import Role, User
 from assistance import selectors as assistance_selectors
+from assistance.api import CaseViewSet
 from households import selectors as household_selectors
-from households.filters import HouseholdFilter, HouseholdPageFilter
+from households.api import HouseholdViewSet
+from households.filters import HouseholdPageFilter
 from monitoring import selectors as monitoring_selectors
+from monitoring.api import AlertViewSet, VisitViewSet
 from tests.conftest import HOME_TOWNSHIP, HOME_VILLAGE
 
 # The marker also makes pytest-django create the test database the module fixture fills.
@@ -155,18 +158,34 @@ def _page_request(user: User):
     return request
 
 
+def _api_list(viewset_class, user: User, url: str) -> QuerySet:
+    """The page of rows a list endpoint reads: the viewset's own queryset, filter backends and
+    cursor ordering, sliced to one page (what the cursor paginator runs)."""
+    view = viewset_class(action="list", action_map={"get": "list"}, format_kwarg=None, kwargs={})
+    view.request = view.initialize_request(RequestFactory().get(url))
+    view.request.user = user
+    view.headers = {}
+    queryset = view.filter_queryset(view.get_queryset())
+    paginator = view.paginator
+    ordering = paginator.get_ordering(view.request, queryset, view)
+    page_size = paginator.get_page_size(view.request)
+    return queryset.order_by(*ordering)[: page_size + 1]
+
+
 def _household_of(user: User):
     return household_selectors.households_visible_to(user).order_by("id").first()
 
 
 # name -> the queryset a list reads, built the way its view builds it.
 LISTS = {
-    "the API household list of a township by risk level, by score": lambda users: HouseholdFilter(
-        {"region": HOME_TOWNSHIP, "risk_level": ["high"]},
-        queryset=household_selectors.households_visible_to(users["cadre"])
-        .select_related("village")
-        .prefetch_related("members"),
-    ).qs.order_by("-risk_score")[:51],
+    "the API household list of a township by risk level, by score": lambda users: _api_list(
+        HouseholdViewSet,
+        users["cadre"],
+        f"/api/v1/households/?region={HOME_TOWNSHIP}&risk_level=high&ordering=-risk_score",
+    ),
+    "the API warning list of a township, active only": lambda users: _api_list(
+        AlertViewSet, users["cadre"], "/api/v1/alerts/?active=1"
+    ),
     "the household page of a township by risk level": lambda users: HouseholdPageFilter(
         {"risk_level": ["high"]},
         queryset=household_selectors.households_visible_to(users["cadre"]).select_related(
@@ -177,10 +196,10 @@ LISTS = {
     "the warning queue of a township": lambda users: monitoring_selectors.alerts_listed(
         users["cadre"], {}
     )[:50],
-    "the visits of one household": lambda users: (
-        monitoring_selectors.visits_visible_to(users["cadre"])
-        .filter(household=_household_of(users["worker"]))
-        .order_by("-id")[:51]
+    "the visits of one household": lambda users: _api_list(
+        VisitViewSet,
+        users["cadre"],
+        f"/api/v1/visits/?household={_household_of(users['worker']).pk}",
     ),
     "the visits a village worker recorded": lambda users: monitoring_selectors.visits_listed(
         users["worker"], {"mine": "1"}
@@ -194,9 +213,9 @@ LISTS = {
     "the case list of a township": lambda users: assistance_selectors.cases_listed(
         users["cadre"], {"show": "all"}
     )[:50],
-    "the API case list of a township": lambda users: assistance_selectors.cases_with_next_step(
-        assistance_selectors.cases_visible_to(users["cadre"])
-    ).order_by("-id")[:51],
+    "the API case list of a township": lambda users: _api_list(
+        CaseViewSet, users["cadre"], "/api/v1/cases/"
+    ),
 }
 
 
