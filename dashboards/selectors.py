@@ -9,9 +9,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.contrib.humanize.templatetags.humanize import intcomma
 from django.db.models import Sum
 from django.http import Http404
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -25,10 +25,11 @@ from assistance.models import (
     RiskType,
     StepKind,
 )
+from dashboards.charts import Chart, Row, Share, Tile
 from dashboards.models import Figure, FigureRefresh
 from dashboards.refresh import NO_PARTNER, TREND_MONTHS, trend_start
 from households.models import PovertyStatus, Region, RiskLevel
-from households.regions import PARENT_LEVEL, prefix_of
+from households.regions import PARENT_LEVEL, ancestors_of, prefix_of
 from monitoring.labels import RULE_LABELS
 
 CHILD_LEVEL = {child: parent for parent, child in PARENT_LEVEL.items() if child}
@@ -44,74 +45,6 @@ TRENDS = (
 )
 
 
-def _display(value) -> str:
-    """12345 -> 12,345; money with two decimals; percentages and dashes as they are."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, Decimal):
-        return intcomma(f"{value:.2f}")
-    return intcomma(value)
-
-
-@dataclass
-class Row:
-    label: str
-    values: list
-    link: str = ""
-
-    @property
-    def cells(self) -> list[str]:
-        return [_display(value) for value in self.values]
-
-
-@dataclass
-class Chart:
-    """A table of numbers and the chart drawn from it: the chart never shows what the table
-    does not."""
-
-    slug: str
-    title: str
-    kind: str  # bar, hbar, doughnut, line
-    headers: list[str]
-    rows: list[Row]
-    stacked: bool = False
-    note: str = ""
-    # The value columns the chart draws (all of them unless said); the table shows every one.
-    plotted: tuple[int, ...] | None = None
-
-    def as_data(self) -> dict:
-        series = self.headers[1:]
-        columns = self.plotted if self.plotted is not None else range(len(series))
-        return {
-            "kind": self.kind,
-            "stacked": self.stacked,
-            "labels": [row.label for row in self.rows],
-            "datasets": [
-                {"label": series[i], "data": [_number(row.values[i]) for row in self.rows]}
-                for i in columns
-            ],
-        }
-
-    @property
-    def data_id(self) -> str:
-        return f"{self.slug}-data"
-
-    @property
-    def is_empty(self) -> bool:
-        return not any(_number(value) for row in self.rows for value in row.values)
-
-
-@dataclass
-class Tile:
-    label: str
-    value: object
-    hint: str = ""
-
-    @property
-    def display(self) -> str:
-        return _display(self.value)
-
-
 @dataclass
 class Dashboard:
     region: Region
@@ -121,17 +54,6 @@ class Dashboard:
     tiles: list[Tile] = field(default_factory=list)
     charts: list[Chart] = field(default_factory=list)
     children: Chart | None = None
-
-
-def _number(value) -> float:
-    if value is None or value == "":
-        return 0
-    if isinstance(value, str):  # a share such as "12.5%", or "–" when there is nothing to share
-        try:
-            return float(value.rstrip("%"))
-        except ValueError:
-            return 0
-    return float(value)
 
 
 def dashboard_region(*, user, code: str | None) -> Region:
@@ -170,12 +92,12 @@ class _Figures:
     def keys(self, metric: str) -> set[str]:
         return {key for key, _month in self.values[metric]}
 
+    def by_key(self, metric: str) -> dict[str, int]:
+        """A figure of the day by key (its monthly values left out)."""
+        return {key: value for (key, month), value in self.values[metric].items() if month is None}
+
     def amount(self, metric: str, key: str) -> Decimal:
         return self.amounts[metric].get((key, None), Decimal(0))
-
-
-def _percent(part: int, whole: int) -> str:
-    return f"{100 * part / whole:.1f}%" if whole else "–"
 
 
 def _months(as_of: datetime.date) -> list[datetime.date]:
@@ -189,14 +111,8 @@ def _months(as_of: datetime.date) -> list[datetime.date]:
 
 def _breadcrumbs(region: Region, user) -> list[Region]:
     """The regions from the user's own down to this one, each a link back up."""
-    trail = []
-    current = region
-    while current is not None and current.code.startswith(user.scope_prefix or ""):
-        trail.append(current)
-        if current.code == user.region_id:
-            break
-        current = current.parent
-    return list(reversed(trail))
+    above = [code for code in ancestors_of(region.code) if code.startswith(user.scope_prefix)]
+    return [*Region.objects.filter(code__in=above).order_by("code"), region]
 
 
 def dashboard_get(*, user, region: Region) -> Dashboard:
@@ -206,7 +122,7 @@ def dashboard_get(*, user, region: Region) -> Dashboard:
             "metric", "key", "month", "value", "amount"
         )
     )
-    as_of = refreshed.as_of if refreshed else datetime.date.today()
+    as_of = refreshed.as_of if refreshed else timezone.localdate()
     dashboard = Dashboard(
         region=region,
         breadcrumbs=_breadcrumbs(region, user),
@@ -225,7 +141,7 @@ def dashboard_get(*, user, region: Region) -> Dashboard:
         Tile(_("Overdue case steps"), figures.total("overdue_steps")),
         Tile(
             _("Measure coverage"),
-            _percent(covered, monitored),
+            Share(covered, monitored),
             _("%(covered)s of %(monitored)s monitored households have a measure")
             % {"covered": covered, "monitored": monitored},
         ),
@@ -383,7 +299,7 @@ def _measure_charts(figures: _Figures, monitored: int, covered: int) -> list[Cha
                 Row(_("With a measure"), [covered]),
                 Row(_("Without a measure yet"), [max(monitored - covered, 0)]),
             ],
-            note=_("Coverage: %(rate)s") % {"rate": _percent(covered, monitored)},
+            note=_("Coverage: %(rate)s") % {"rate": Share(covered, monitored)},
         ),
         Chart(
             "measure-kind",
@@ -493,7 +409,7 @@ def _children_chart(region: Region, child_level: str) -> Chart:
                     counts.get("open_alerts", 0),
                     counts.get("overdue_visits", 0),
                     counts.get("overdue_steps", 0),
-                    _percent(counts.get("monitored_covered", 0), monitored),
+                    Share(counts.get("monitored_covered", 0), monitored),
                 ],
                 link=child.code,
             )
@@ -511,11 +427,10 @@ def _children_chart(region: Region, child_level: str) -> Chart:
 
 def region_counts(region_code: str) -> tuple[dict[str, int], dict[str, int], FigureRefresh | None]:
     """Households of a region by poverty status and by risk level, as last counted."""
-    by_metric: dict[str, dict[str, int]] = {"households": {}, "households_risk": {}}
-    rows = Figure.objects.filter(
-        region_code=region_code, metric__in=by_metric, month__isnull=True
-    ).values_list("metric", "key", "value")
-    for metric, key, value in rows:
-        by_metric[metric][key] = value
+    figures = _Figures(
+        Figure.objects.filter(
+            region_code=region_code, metric__in=("households", "households_risk")
+        ).values_list("metric", "key", "month", "value", "amount")
+    )
     refreshed = FigureRefresh.objects.order_by("-finished_at").first()
-    return by_metric["households"], by_metric["households_risk"], refreshed
+    return figures.by_key("households"), figures.by_key("households_risk"), refreshed
