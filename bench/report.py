@@ -139,11 +139,11 @@ def _met(ok: bool) -> str:
 
 
 def _paths(results: dict) -> list[str]:
-    """The everyday paths of bench/paths.py: whichever of their steps have been measured."""
+    """The everyday paths (bench/household_list.py and its neighbours), those measured."""
     lines = [
         "## Everyday paths",
         "",
-        "Read through Django's test client as their users read them (bench/paths.py): a township "
+        "Read through Django's test client as their users read them (bench/household_list.py, alert_queue.py, signal_batch.py, export.py): a township "
         "cadre of 一条山镇 (620423100), an API client of the county, a county officer. Times are "
         "medians unless marked p95; database time is the sum of the statements' times "
         "(`connection.execute_wrapper`).",

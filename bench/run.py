@@ -1,6 +1,6 @@
 """`make bench`: build a county of SCALE households and measure the early-warning paths, the
 dashboards, the Excel import and the everyday paths (household list, warning queue, signal
-batch, Excel export; bench/paths.py).
+batch, Excel export; bench/household_list.py and its neighbours).
 
     python bench/run.py [--scale N] [--sample 10000] [--only dashboard,import,list,deep]
 
@@ -9,7 +9,8 @@ first if it is empty) and merges their figures into the results.
 
 Each measured step runs in a process of its own, so that its peak memory is its own. Results go
 to bench/results.json and docs/benchmarks.md. The database is DATABASE_URL's server (else the
-embedded one), in a database named dixian_bench that is dropped and rebuilt.
+embedded one), in a database named dixian_bench (or BENCH_DATABASE) that is dropped and
+rebuilt; a database other than dixian_bench writes its figures to var/bench/<name>.json.
 """
 
 import argparse
@@ -28,6 +29,8 @@ from urllib.parse import urlparse, urlunparse
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 AS_OF = datetime.date(2026, 11, 23)
+# Another name keeps a second benchmark database (a smaller SCALE, say) beside the main one.
+BENCH_DATABASE = os.environ.get("BENCH_DATABASE", "dixian_bench")
 sys.path.insert(0, str(BASE_DIR))
 
 
@@ -37,7 +40,7 @@ def _bench_url() -> str:
         from config.embedded import db_start
 
         base = db_start()
-    return urlunparse(urlparse(base)._replace(path="/dixian_bench"))
+    return urlunparse(urlparse(base)._replace(path=f"/{BENCH_DATABASE}"))
 
 
 def _django(url: str):
@@ -214,13 +217,23 @@ def step_import() -> dict:
     return measure_import(10_000)
 
 
+PATH_MODULES = {
+    "list": "household_list",
+    "deep": "household_list",
+    "queue": "alert_queue",
+    "signals": "signal_batch",
+    "export": "export",
+}
+
+
 def step_path(name: str) -> dict:
+    import importlib
+
     from django.core.management import call_command
 
-    from bench import paths
-
     call_command("migrate", verbosity=0)
-    return getattr(paths, f"measure_{name}")()
+    module = importlib.import_module(f"bench.{PATH_MODULES[name]}")
+    return getattr(module, f"measure_{name}")()
 
 
 def step_households() -> dict:
@@ -299,8 +312,8 @@ def _recreate_database(url: str) -> None:
     parsed = urlparse(url)
     admin = urlunparse(parsed._replace(path="/postgres"))
     with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute("DROP DATABASE IF EXISTS dixian_bench WITH (FORCE)")
-        connection.execute("CREATE DATABASE dixian_bench")
+        connection.execute(f'DROP DATABASE IF EXISTS "{BENCH_DATABASE}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{BENCH_DATABASE}"')
 
 
 def _machine(url: str) -> dict:
@@ -426,13 +439,13 @@ def _run_only(args, url: str) -> None:
     admin = urlunparse(parsed._replace(path="/postgres"))
     with psycopg.connect(admin, autocommit=True) as connection:
         exists = connection.execute(
-            "SELECT 1 FROM pg_database WHERE datname = 'dixian_bench'"
+            "SELECT 1 FROM pg_database WHERE datname = %s", [BENCH_DATABASE]
         ).fetchone()
     if not exists:
         _recreate_database(url)
     if not _run_step("households", args, url)["households"]:
         _run_step("build", args, url)
-    path = BASE_DIR / "bench" / "results.json"
+    path = _results_path()
     results = json.loads(path.read_text()) if path.exists() else {}
     names = [name.strip() for name in args.only.split(",") if name.strip()]
     results.update(_later_steps(names, args, url))
@@ -440,13 +453,21 @@ def _run_only(args, url: str) -> None:
     _write(results)
 
 
-def _write(results: dict) -> None:
-    (BASE_DIR / "bench" / "results.json").write_text(
-        json.dumps(results, indent=2, ensure_ascii=False) + "\n"
-    )
-    from bench.report import write_markdown
+def _results_path() -> Path:
+    """bench/results.json for the main database; a side database's figures stay under var/."""
+    if BENCH_DATABASE == "dixian_bench":
+        return BASE_DIR / "bench" / "results.json"
+    return BASE_DIR / "var" / "bench" / f"{BENCH_DATABASE}.json"
 
-    write_markdown(results, BASE_DIR / "docs" / "benchmarks.md")
+
+def _write(results: dict) -> None:
+    path = _results_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    if BENCH_DATABASE == "dixian_bench":
+        from bench.report import write_markdown
+
+        write_markdown(results, BASE_DIR / "docs" / "benchmarks.md")
     print(json.dumps(results, indent=2, ensure_ascii=False))
 
 

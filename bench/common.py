@@ -1,0 +1,92 @@
+"""What the everyday-path benchmarks share: the bench region, users and clients, and a read that
+times a whole request and the statements under it.
+
+Every path is read through Django's test client as its user reads it (a township cadre of
+一条山镇, an API client of the county, a county officer), so the figures include the
+middleware, the permission checks, the serializers and the templates. Times are in
+milliseconds unless the key says seconds.
+"""
+
+import statistics
+import time
+
+from django.db import connection
+
+COUNTY = "620423000000"
+TOWNSHIP = "620423100000"  # 一条山镇
+TOWNSHIP_PREFIX = "620423100"
+REPEATS = 9
+
+
+class QueryLog:
+    """Every statement of a block with its time, through `connection.execute_wrapper`."""
+
+    def __init__(self) -> None:
+        self.ms: list[float] = []
+
+    def __call__(self, execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.ms.append((time.perf_counter() - started) * 1000)
+
+
+def user(username: str, role: str, region: str):
+    from accounts.models import User
+
+    user, _ = User.objects.get_or_create(
+        username=username, defaults={"role": role, "region_id": region}
+    )
+    return user
+
+
+def client_for(user):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def cadre_client():
+    from accounts.models import Role
+
+    return client_for(user("bench_township_cadre", Role.TOWNSHIP_CADRE, TOWNSHIP))
+
+
+def get(client, path: str):
+    response = client.get(path)
+    assert response.status_code == 200, (path, response.status_code)
+    return response
+
+
+def read(client, path: str, repeats: int) -> dict:
+    """Median time, database time and statements of `repeats` reads after a first one."""
+    get(client, path)
+    total, database, statements = [], [], []
+    for _ in range(repeats):
+        log = QueryLog()
+        with connection.execute_wrapper(log):
+            started = time.perf_counter()
+            get(client, path)
+            total.append((time.perf_counter() - started) * 1000)
+        database.append(sum(log.ms))
+        statements.append(len(log.ms))
+    total.sort()
+    return {
+        "ms": statistics.median(total),
+        "p95_ms": total[max(int(len(total) * 0.95) - 1, 0)],
+        "db_ms": statistics.median(database),
+        "queries": max(statements),
+    }
+
+
+def median_ms(call, repeats: int) -> float:
+    call()
+    timings = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        call()
+        timings.append((time.perf_counter() - started) * 1000)
+    return statistics.median(timings)
