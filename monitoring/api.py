@@ -115,7 +115,7 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
                 raise ValidationError({"region": [_("A region code is 2 to 12 digits.")]})
             region = params["region"]
             prefix = prefix_of(region) if is_region_code(region) and region.strip("0") else region
-            queryset = queryset.filter(household__village__code__startswith=prefix)
+            queryset = queryset.filter(village__code__startswith=prefix)
         return queryset
 
     def _act(self, serializer_class, service, **extra):

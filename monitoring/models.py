@@ -1,4 +1,5 @@
 import pghistory
+import pgtrigger
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -352,8 +353,12 @@ class AlertSource(models.TextChoices):
     DEPARTMENT = "department", _("Department warning")
 
 
+# The village is a copy kept by the database, not history: left out of the history rows, so
+# that filling it in (or a household moving) writes no history of its own.
 @pghistory.track(
-    model_name="AlertHistory", obj_field=pghistory.ObjForeignKey(related_name="history")
+    model_name="AlertHistory",
+    obj_field=pghistory.ObjForeignKey(related_name="history"),
+    exclude=["village"],
 )
 class Alert(models.Model):
     household = models.ForeignKey(
@@ -361,6 +366,22 @@ class Alert(models.Model):
         on_delete=models.PROTECT,
         related_name="alerts",
         verbose_name=_("household"),
+    )
+    # The household's village, copied so that a region's queue is read from the warnings alone
+    # (a township's few thousand) rather than by joining every household of the township. The
+    # database keeps it: a trigger fills it on insert from the household, and one on
+    # households_household (migration 0004) follows a household that moves village, so that a
+    # bulk insert, a raw SQL load or an update() elsewhere cannot leave it behind. No
+    # constraint of its own: the household's village is the checked one.
+    village = models.ForeignKey(
+        "households.Region",
+        null=True,
+        editable=False,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+        verbose_name=_("village"),
     )
     status = models.CharField(
         _("status"), max_length=10, choices=AlertStatus.choices, default=AlertStatus.OPEN
@@ -400,6 +421,28 @@ class Alert(models.Model):
         ]
         indexes = [
             models.Index(fields=["status", "-score", "opened_at"], name="alert_queue"),
+            # A region's active warnings by village prefix (LIKE '620423100%'), for the queue,
+            # its count and the API; pattern ops so that the prefix match uses it in any
+            # collation. Created concurrently by migration 0004.
+            models.Index(
+                fields=["village"],
+                name="alert_active_village",
+                opclasses=["varchar_pattern_ops"],
+                condition=Q(status__in=["open", "assigned", "verifying", "confirmed"]),
+            ),
+        ]
+        triggers = [
+            pgtrigger.Trigger(
+                name="alert_village",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Insert | pgtrigger.UpdateOf("household_id"),
+                # FOR SHARE: a household moving village at the same moment either waits for
+                # this insert (and its trigger then moves this warning too) or is seen moved.
+                func=(
+                    "NEW.village_id := (SELECT village_id FROM households_household"
+                    " WHERE id = NEW.household_id FOR SHARE); RETURN NEW;"
+                ),
+            ),
         ]
 
     def __str__(self) -> str:

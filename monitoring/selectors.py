@@ -2,8 +2,9 @@
 
 import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
+from households.models import Household
 from households.selectors import households_visible_to, query_text
 from monitoring.models import ACTIVE_STATUSES, Alert, Notification, ScanRun, Signal, Visit
 
@@ -23,7 +24,9 @@ def alerts_visible_to(user) -> QuerySet[Alert]:
     prefix = _prefix(user)
     if prefix is None or not user.has_perm("monitoring.view_alert"):
         return Alert.objects.none()
-    return Alert.objects.filter(household__village__code__startswith=prefix)
+    # By the warning's own copy of the village (Alert.village): a township's warnings are read
+    # through their index instead of through a join with every household of the township.
+    return Alert.objects.filter(village__code__startswith=prefix)
 
 
 def alert_queue(user) -> QuerySet[Alert]:
@@ -31,7 +34,13 @@ def alert_queue(user) -> QuerySet[Alert]:
     return (
         alerts_visible_to(user)
         .filter(status__in=ACTIVE_STATUSES)
-        .select_related("household", "household__village", "assignee")
+        .select_related("assignee")
+        # The households (and their villages) of the rows shown come in a second query: joined
+        # into this one, PostgreSQL reads every household of the county to sort a township's
+        # few thousand warnings.
+        .prefetch_related(
+            Prefetch("household", queryset=Household.objects.select_related("village"))
+        )
         .order_by("-score", "opened_at", "id")
     )
 
@@ -94,7 +103,7 @@ def alerts_listed(user, params) -> QuerySet[Alert]:
     alerts = alert_queue(user)
     village, reason, status = (query_text(params, key) for key in ("village", "reason", "status"))
     if village:
-        alerts = alerts.filter(household__village__code=village)
+        alerts = alerts.filter(village=village)
     if reason:
         alerts = alerts.filter(reason_codes__contains=[reason])
     if status in dict(Alert._meta.get_field("status").choices):

@@ -4,7 +4,7 @@ On the few rows of a test every query is fast, and PostgreSQL rightly reads smal
 a missing index shows only at county size. So the registry is filled once for the module with
 40,000 households (three visits each, some warnings and cases) the way bench/load.py fills it,
 analysed, and the plan of each list query, taken from the real selectors, must not scan
-households_household or monitoring_visit sequentially.
+households_household, monitoring_visit or monitoring_alert sequentially.
 """
 
 import datetime
@@ -32,7 +32,7 @@ HOUSEHOLDS = 40_000
 VISITS_PER_HOUSEHOLD = 3
 FIRST_ID = 1_000_000
 TODAY = datetime.date(2026, 3, 2)
-BIG_TABLES = {"households_household", "monitoring_visit"}
+BIG_TABLES = {"households_household", "monitoring_visit", "monitoring_alert"}
 
 
 def _persona(username: str, role: str, region: str) -> User:
@@ -102,10 +102,11 @@ def _fill(cursor, *, worker: User, cadre: User, other: User) -> None:
     )
     cursor.execute(
         """
-        INSERT INTO monitoring_alert (household_id, status, source, level, score, reasons,
-          reason_codes, self_report, assignee_id, opened_at, updated_at, close_note, version)
-        SELECT id, 'open', 'rules', 'high', risk_score, '[]', '["income_below_line"]', '', NULL,
-          now() - (id %% 30) * interval '1 day', now(), '', 1
+        INSERT INTO monitoring_alert (household_id, village_id, status, source, level, score,
+          reasons, reason_codes, self_report, assignee_id, opened_at, updated_at, close_note,
+          version)
+        SELECT id, village_id, 'open', 'rules', 'high', risk_score, '[]',
+          '["income_below_line"]', '', NULL, now() - (id %% 30) * interval '1 day', now(), '', 1
         FROM households_household WHERE id > %(first)s AND id %% 25 = 0
         """,
         {"first": FIRST_ID},
@@ -196,6 +197,13 @@ LISTS = {
     "the warning queue of a township": lambda users: monitoring_selectors.alerts_listed(
         users["cadre"], {}
     )[:50],
+    # What the page counts: the same rows without their order.
+    "the count of a township's warning queue": lambda users: (
+        monitoring_selectors.alerts_listed(users["cadre"], {}).order_by().values("pk")
+    ),
+    "the warning queue of a township, one village": lambda users: (
+        monitoring_selectors.alerts_listed(users["cadre"], {"village": HOME_VILLAGE})[:50]
+    ),
     "the visits of one household": lambda users: _api_list(
         VisitViewSet,
         users["cadre"],
