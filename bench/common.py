@@ -9,6 +9,7 @@ milliseconds unless the key says seconds.
 
 import statistics
 import time
+from pathlib import Path
 
 from django.db import connection
 
@@ -90,3 +91,19 @@ def median_ms(call, repeats: int) -> float:
         call()
         timings.append((time.perf_counter() - started) * 1000)
     return statistics.median(timings)
+
+
+def peak_rss_mb(pid: int) -> float:
+    """The high-water mark of a process and its children (a prefork pool), in MB."""
+    peaks = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            status = (entry / "status").read_text()
+        except OSError:
+            continue
+        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+        if entry.name == str(pid) or fields.get("PPid", "").strip() == str(pid):
+            peaks.append(int(fields.get("VmHWM", "0 kB").split()[0]) / 1024)
+    return max(peaks, default=0.0)

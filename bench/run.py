@@ -95,24 +95,9 @@ def step_sql_bound() -> dict:
     return {"sql_bound_seconds": elapsed, "sql_bound_counts": list(row)}
 
 
-def _peak_rss_mb(pid: int) -> float:
-    """The high-water mark of a process and its children (the prefork pool), in MB."""
-    peaks = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            status = (entry / "status").read_text()
-        except OSError:
-            continue
-        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
-        if entry.name == str(pid) or fields.get("PPid", "").strip() == str(pid):
-            peaks.append(int(fields.get("VmHWM", "0 kB").split()[0]) / 1024)
-    return max(peaks, default=0.0)
-
-
 def step_scan(workers: int, *, only_due: bool = False) -> dict:
     """A full scan as production runs it: chunks queued on `scans`, taken by Celery processes."""
+    from bench.common import peak_rss_mb
     from monitoring import scans
     from monitoring.models import ScanRun
 
@@ -147,10 +132,10 @@ def step_scan(workers: int, *, only_due: bool = False) -> dict:
         run = scans.scan_start(trigger="manual", scope="", as_of=AS_OF, only_due=only_due)
         peak = 0.0
         while ScanRun.objects.filter(pk=run.pk, status="running").exists():
-            peak = max(peak, _peak_rss_mb(worker.pid))
+            peak = max(peak, peak_rss_mb(worker.pid))
             time.sleep(0.2)
         elapsed = time.monotonic() - started
-        peak = max(peak, _peak_rss_mb(worker.pid))
+        peak = max(peak, peak_rss_mb(worker.pid))
     finally:
         worker.terminate()
         worker.wait(timeout=60)
@@ -223,6 +208,7 @@ PATH_MODULES = {
     "queue": "alert_queue",
     "signals": "signal_batch",
     "export": "export",
+    "load": "load_test",
 }
 
 
@@ -257,6 +243,7 @@ STEPS = {
     "queue": lambda args: step_path("queue"),
     "signals": lambda args: step_path("signals"),
     "export": lambda args: step_path("export"),
+    "load": lambda args: step_path("load"),
     "naive": lambda args: step_naive(args.sample),
     "sql_bound": lambda args: step_sql_bound(),
     "scan": lambda args: step_scan(2),
@@ -298,9 +285,14 @@ def _bench_broker() -> str:
     """Redis on this machine if it answers, else kombu's filesystem transport under var/."""
     import socket
 
+    import zlib
+
+    # A database of its own per benchmark database: a worker started for one bench must never
+    # take a task queued by another (it would run it against the wrong database).
+    number = 14 if BENCH_DATABASE == "dixian_bench" else 5 + zlib.crc32(BENCH_DATABASE.encode()) % 8
     try:
         with socket.create_connection(("127.0.0.1", 6379), timeout=1):
-            return "redis://127.0.0.1:6379/14"
+            return f"redis://127.0.0.1:6379/{number}"
     except OSError:
         os.environ.setdefault("DIXIAN_BROKER_DIR", str(BASE_DIR / "var" / "bench-broker"))
         return "filesystem://"
@@ -350,7 +342,8 @@ def main() -> None:
     parser.add_argument("--step")
     parser.add_argument(
         "--only",
-        help="comma-separated later steps: dashboard, import, list, deep, queue, signals, export",
+        help="comma-separated later steps: dashboard, import, list, deep, queue, signals, export, "
+        "load (or any step of STEPS)",
     )
     args = parser.parse_args()
     if args.step:
@@ -378,7 +371,7 @@ def main() -> None:
     queries = _run_step("scan_queries", args, url)
     one = _run_step("evaluate_one", args, url)
     later = _later_steps(
-        ["dashboard", "import", "list", "deep", "queue", "signals", "export"], args, url
+        ["dashboard", "import", "list", "deep", "queue", "signals", "export", "load"], args, url
     )
 
     naive_seconds = naive["naive_sample_seconds"] * args.scale / naive["naive_sample"]
