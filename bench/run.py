@@ -284,7 +284,6 @@ def _run_step(name: str, args, url: str) -> dict:
 def _bench_broker() -> str:
     """Redis on this machine if it answers, else kombu's filesystem transport under var/."""
     import socket
-
     import zlib
 
     # A database of its own per benchmark database: a worker started for one bench must never
