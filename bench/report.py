@@ -243,11 +243,253 @@ def _paths(results: dict) -> list[str]:
     return lines + [""]
 
 
+def _load(result: dict) -> list[str]:
+    lines = [
+        "## Load",
+        "",
+        f"Measured {result['measured_at']} on {result['households_in_database']:,} households: "
+        f"locust (bench/locustfile.py), {result['users']} simulated people for "
+        f"{result['seconds']} s on loopback — village workers entering visits and opening "
+        "their households, township cadres working their warning queues, cases and dashboards — "
+        f"against gunicorn with DEBUG off ({result['gunicorn_workers']} workers) and one Celery "
+        f"worker on the interactive queue. {result['requests']:,} requests "
+        f"({result['requests_per_second']:.1f}/s), {result['load_errors']} errors, "
+        f"{result['visits_stored']:,} visits stored.",
+        "",
+        "| request | requests | failures | p50 | p95 | max |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name, row in sorted(result["paths"].items()):
+        lines.append(
+            f"| `{name}` | {row['requests']:,} | {row['failures']} | {row['p50_ms']:.0f} ms | "
+            f"{row['p95_ms']:.0f} ms | {row['max_ms']:.0f} ms |"
+        )
+    lines += [
+        "",
+        f"Peak memory: gunicorn {result['server_peak_rss_mb']:.0f} MB (largest process), "
+        f"Celery worker {result['worker_peak_rss_mb']:.0f} MB, locust "
+        f"{result['locust_peak_rss_mb']:.0f} MB.",
+        "",
+    ]
+    return lines
+
+
+def _growth(result: dict) -> list[str]:
+    lines = [
+        "## Growth",
+        "",
+        f"The whole bench again at {result['small_households']:,} households, beside "
+        f"{result['large_households']:,} (bench/growth.py). A path that reads every row grows "
+        "about 10×; one page read through an index should barely grow. Above "
+        f"{result['limit']} a plan has turned worse than linear.",
+        "",
+        "| path | small | large | ratio |",
+        "|---|---|---|---|",
+    ]
+    for label, row in result["paths"].items():
+        lines.append(
+            f"| {label} | {row['small']:,.2f} | {row['large']:,.2f} | {row['ratio']:.2f} |"
+        )
+    return lines + [""]
+
+
 PATH_STEPS = ("list", "deep", "queue", "signals", "export")
+
+
+# The headline keys of results.json: (key, where it is measured, label, target, limit, higher is
+# better, unit). Each is copied to the top level of the results so that one glance finds it.
+HEADLINES = [
+    ("scan_vs_naive", "scan_vs_naive", "full scan vs naive ORM loop", "≥ 100×", 100, True, "×"),
+    (
+        "scan_vs_sql_bound",
+        "scan_vs_sql_bound",
+        "full scan vs hand-written SQL",
+        "≤ 2×",
+        2,
+        False,
+        "×",
+    ),
+    (
+        "evaluate_one_p95_ms",
+        "evaluate_one_p95_ms",
+        "evaluation after one visit, p95",
+        "< 20 ms",
+        20,
+        False,
+        " ms",
+    ),
+    (
+        "list_vs_values",
+        "list.list_vs_values",
+        "household list vs plain values() as JSON",
+        "≤ 1.5×",
+        1.5,
+        False,
+        "×",
+    ),
+    ("list_db_ms", "list.list_db_ms", "household list, database time", "< 5 ms", 5, False, " ms"),
+    (
+        "deep_vs_first",
+        "deep.deep_vs_first",
+        "household list 2,000 rows deep vs first page",
+        "≤ 2×",
+        2,
+        False,
+        "×",
+    ),
+    (
+        "dashboard_ms",
+        "dashboard.county_p95_ms",
+        "county dashboard, p95",
+        "< 300 ms",
+        300,
+        False,
+        " ms",
+    ),
+    (
+        "queue_p95_ms",
+        "queue.queue_p95_ms",
+        "warning queue of a township, p95",
+        "< 50 ms",
+        50,
+        False,
+        " ms",
+    ),
+    (
+        "signal_batch_seconds",
+        "signals.signal_batch_seconds",
+        "department signal batch of 1,000",
+        "< 2 s",
+        2,
+        False,
+        " s",
+    ),
+    (
+        "import_vs_copy",
+        "import.import_vs_copy",
+        "Excel import of 10,000 households vs COPY",
+        "≤ 10×",
+        10,
+        False,
+        "×",
+    ),
+    (
+        "export_seconds",
+        "export.export_seconds",
+        "Excel export of 50,000 rows",
+        "< 20 s",
+        20,
+        False,
+        " s",
+    ),
+    (
+        "export_peak_rss_mb",
+        "export.export_peak_rss_mb",
+        "Excel export, peak memory",
+        "< 300 MB",
+        300,
+        False,
+        " MB",
+    ),
+    (
+        "load_p95_ms",
+        "load.load_p95_ms",
+        "load of 50 users, worst path p95",
+        "< 300 ms",
+        300,
+        False,
+        " ms",
+    ),
+    ("load_errors", "load.load_errors", "load of 50 users, errors", "0", 0, False, ""),
+    (
+        "growth_ratio_max",
+        "growth.growth_ratio_max",
+        "growth 1/10 → full scale, worst ratio",
+        "≤ 12",
+        12,
+        False,
+        "×",
+    ),
+    (
+        "scan_speedup_two_workers",
+        "scan_speedup_two_workers",
+        "scan speed-up with two workers",
+        "(reported)",
+        None,
+        True,
+        "×",
+    ),
+]
+
+
+def headline(results: dict) -> dict:
+    """The headline keys, read from where each step measured them."""
+    from bench.growth import figure
+
+    keys = {}
+    for key, where, *_ in HEADLINES:
+        value = figure(results, where)
+        if value is not None:
+            keys[key] = round(value, 2) if isinstance(value, float) else value
+    deep = results.get("deep", {})
+    if deep and deep.get("distinct_rows_read") != deep.get("rows_read"):
+        keys["deep_vs_first_note"] = "rows repeat: the walk never reached row 2,000"
+    return keys
+
+
+def _met_target(value, limit, higher_is_better: bool) -> bool:
+    if limit == 0:
+        return value == 0
+    return value >= limit if higher_is_better else value <= limit
+
+
+def _headlines(results: dict) -> list[str]:
+    lines = [
+        "## Targets",
+        "",
+        "Every target of the benchmark in one table; the sections below give each figure's "
+        "detail, the comparison it was measured against and when it was measured.",
+        "",
+        "| path | key | figure | target | met |",
+        "|---|---|---|---|---|",
+    ]
+    labels, shares = [], []
+    for key, _where, label, target, limit, higher, unit in HEADLINES:
+        if key not in results:
+            lines.append(f"| {label} | `{key}` | not measured | {target} | — |")
+            continue
+        value = results[key]
+        shown = f"{value:,.2f}{unit}" if isinstance(value, float) else f"{value:,}{unit}"
+        if limit is None:
+            lines.append(f"| {label} | `{key}` | {shown} | {target} | — |")
+            continue
+        met = _met(_met_target(value, limit, higher))
+        if key == "deep_vs_first" and "deep_vs_first_note" in results:
+            met = f"**no** ({results['deep_vs_first_note']})"
+        lines.append(f"| {label} | `{key}` | {shown} | {target} | {met} |")
+        if limit:
+            labels.append(key)
+            shares.append(round(limit / value if higher else value / limit, 2) if value else 0)
+    if labels:
+        lines += [
+            "",
+            "Each figure as a share of its target (1 is the target; above 1 misses it):",
+            "",
+            "```mermaid",
+            "xychart-beta horizontal",
+            '    title "figure ÷ target"',
+            "    x-axis [" + ", ".join(f'"{label}"' for label in labels) + "]",
+            '    y-axis "share of target"',
+            "    bar [" + ", ".join(str(share) for share in shares) + "]",
+            "    line [" + ", ".join("1" for _ in shares) + "]",
+            "```",
+        ]
+    return lines + [""]
 
 
 def write_markdown(results: dict, path: Path) -> None:
     lines = ["# Benchmarks", ""]
+    lines += _headlines(results)
     if "scan_seconds" in results:
         lines += _early_warning(results)
     if "dashboard" in results:
@@ -256,5 +498,9 @@ def write_markdown(results: dict, path: Path) -> None:
         lines += _import(results["import"])
     if any(step in results for step in PATH_STEPS):
         lines += _paths(results)
+    if "load" in results:
+        lines += _load(results["load"])
+    if "growth" in results:
+        lines += _growth(results["growth"])
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines))

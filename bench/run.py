@@ -344,7 +344,14 @@ def main() -> None:
         help="comma-separated later steps: dashboard, import, list, deep, queue, signals, export, "
         "load (or any step of STEPS)",
     )
+    parser.add_argument(
+        "--growth-scale",
+        type=int,
+        help="the smaller registry of the growth comparison (default a tenth of --scale; 0: none)",
+    )
     args = parser.parse_args()
+    if args.growth_scale is None:
+        args.growth_scale = args.scale // 10
     if args.step:
         _django(os.environ["DATABASE_URL"])
         result = STEPS[args.step](args)
@@ -410,7 +417,27 @@ def main() -> None:
         "command": f"make bench SCALE={args.scale}",
         **later,
     }
+    if args.growth_scale:
+        results["growth"] = _growth(args, results)
     _write(results)
+
+
+def _growth(args, results: dict) -> dict:
+    """The whole bench again at the growth scale, in a database of its own; the ratios."""
+    from bench import growth
+
+    name = f"{BENCH_DATABASE}_growth"
+    print(f"Growth: the bench at {args.growth_scale} households in {name}", file=sys.stderr)
+    env = {key: value for key, value in os.environ.items() if key != "CELERY_BROKER_URL"}
+    subprocess.run(
+        [sys.executable, __file__, "--scale", str(args.growth_scale)]
+        + ["--sample", str(min(args.sample, 1000)), "--growth-scale", "0"],
+        env=dict(env, BENCH_DATABASE=name),
+        check=True,
+        cwd=BASE_DIR,
+    )
+    small = json.loads((BASE_DIR / "var" / "bench" / f"{name}.json").read_text())
+    return growth.ratios(results, small)
 
 
 def _later_steps(names: list[str], args, url: str) -> dict:
@@ -440,7 +467,9 @@ def _run_only(args, url: str) -> None:
     path = _results_path()
     results = json.loads(path.read_text()) if path.exists() else {}
     names = [name.strip() for name in args.only.split(",") if name.strip()]
-    results.update(_later_steps(names, args, url))
+    results.update(_later_steps([name for name in names if name != "growth"], args, url))
+    if "growth" in names:
+        results["growth"] = _growth(args, results)
     results["machine"] = _machine(url)
     _write(results)
 
@@ -453,6 +482,9 @@ def _results_path() -> Path:
 
 
 def _write(results: dict) -> None:
+    from bench.report import headline
+
+    results.update(headline(results))
     path = _results_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
