@@ -1,10 +1,235 @@
+"""Keyset pagination for every list, through the API and on the pages.
+
+A position is the values of every ordering field of one row, and the ordering always ends in the
+primary key, so a position names exactly one place in the list: "the rows after (0, 4711)" is
+`risk_score < 0 OR (risk_score = 0 AND id > 4711)`. However many rows share a score, a walk reads
+each row once, and the page 2,000 rows down costs what the first costs.
+
+Why not DRF's CursorPagination as it is: it positions on the first ordering field only and counts
+an offset among the rows that tie with it, capped at 1,000, so a list ordered by a score that
+thousands of households share repeats rows. Why not django-cursor-pagination (0.3.0): it is a
+Django Paginator with its own page object and no DRF integration, and it compares positions as
+one SQL row value `(a, b) > (x, y)`, which cannot express a mixed order such as `-risk_score, id`
+nor NULLs; we would still write the DRF glue, the cursor checks and the NULL handling ourselves.
+So the DRF class is kept (its link building, schema and browsable-API controls) and only the
+position and its filter are replaced, here, in one place the pages share.
+
+NULLs sort as PostgreSQL sorts them by default: after every value ascending and before every
+value descending (NULL counts as the largest value), which is also what an index on the column
+gives, so reversing the order for a "previous" page is exact.
+"""
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Model, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import CursorPagination
 
 
+class InvalidCursor(ValueError):
+    """A cursor that was not made by this list (tampered, truncated, or for another order)."""
+
+
+@dataclass(frozen=True)
+class _Key:
+    name: str  # as written in the ordering, without the sign
+    attname: str  # the attribute and column the value is read from and compared on
+    descending: bool
+    nullable: bool
+    field: object
+
+
+def keyset_ordering(model: type[Model], ordering) -> tuple[str, ...]:
+    """The ordering with the primary key as the last, unique tiebreaker.
+
+    The key is added ascending whatever the direction before it: the household list's index
+    `household_risk_score` is (risk_level, -risk_score, id), so `-risk_score, id` is read straight
+    from the index, where `-risk_score, -id` would sort every run of equal scores.
+    """
+    ordering = (ordering,) if isinstance(ordering, str) else tuple(ordering)
+    pk = model._meta.pk
+    names = [term.lstrip("-") for term in ordering]
+    for index, name in enumerate(names):
+        if name in ("pk", pk.name, pk.attname):
+            return ordering[: index + 1]  # nothing after a unique key changes the order
+    return (*ordering, pk.name)
+
+
+def _keys(model: type[Model], ordering: tuple[str, ...]) -> list[_Key]:
+    keys = []
+    for term in ordering:
+        if not isinstance(term, str) or "__" in term:
+            raise ValueError(f"Keyset ordering takes plain field names, not {term!r}")
+        name = term.lstrip("-")
+        try:
+            field = model._meta.pk if name == "pk" else model._meta.get_field(name)
+        except FieldDoesNotExist:
+            raise ValueError(f"{model.__name__} has no field {name!r} to order by") from None
+        keys.append(
+            _Key(
+                name=name,
+                attname=field.attname,
+                descending=term.startswith("-"),
+                nullable=field.null,
+                field=field,
+            )
+        )
+    return keys
+
+
+def _reversed(ordering: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(term[1:] if term.startswith("-") else f"-{term}" for term in ordering)
+
+
+def _beyond(key: _Key, value, descending: bool) -> Q | None:
+    """Rows whose `key` comes strictly after `value` in that direction; None for no row."""
+    if not descending:  # larger values, then NULLs
+        if value is None:
+            return None
+        beyond = Q(**{f"{key.attname}__gt": value})
+        return beyond | Q(**{f"{key.attname}__isnull": True}) if key.nullable else beyond
+    if value is None:  # descending: NULLs first, then smaller values
+        return Q(**{f"{key.attname}__isnull": False})
+    return Q(**{f"{key.attname}__lt": value})
+
+
+def _equal(key: _Key, value) -> Q:
+    if value is None:
+        return Q(**{f"{key.attname}__isnull": True})
+    return Q(**{key.attname: value})
+
+
+def keyset_after(keys: list[_Key], values: list, *, reverse: bool) -> Q:
+    """The rows after the position `values` (before it when `reverse`), as one filter.
+
+    (a, b, id) after (x, y, z) is `a > x OR (a = x AND b > y) OR (a = x AND b = y AND id > z)`.
+    A redundant bound on the first field (`a >= x`) comes first so that PostgreSQL starts its
+    index scan at the position rather than at the start of the list.
+    """
+    arms = Q()
+    matched = False
+    for index, key in enumerate(keys):
+        beyond = _beyond(key, values[index], key.descending != reverse)
+        if beyond is not None:
+            arm = beyond
+            for earlier, value in zip(keys[:index], values[:index], strict=True):
+                arm &= _equal(earlier, value)
+            arms = arm if not matched else arms | arm
+            matched = True
+    if not matched:
+        return Q(pk__in=[])  # the position is the very last row
+    first, value = keys[0], values[0]
+    if not first.nullable and value is not None:
+        lookup = "lte" if first.descending != reverse else "gte"
+        arms = Q(**{f"{first.attname}__{lookup}": value}) & arms
+    return arms
+
+
+def _position_of(row, keys: list[_Key]) -> list:
+    if isinstance(row, dict):
+        return [row.get(key.attname, row.get(key.name)) for key in keys]
+    return [getattr(row, key.attname) for key in keys]
+
+
+def encode_position(ordering: tuple[str, ...], values: list, *, reverse: bool) -> str:
+    keys_text = ",".join(ordering)
+    payload = {"o": keys_text, "p": [None if v is None else str(v) for v in values]}
+    if reverse:
+        payload["r"] = 1
+    raw = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
+    return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
+
+
+def decode_position(keys: list[_Key], ordering: tuple[str, ...], token: str) -> tuple[list, bool]:
+    """The position and direction of a cursor, each value checked by its model field."""
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+        payload = json.loads(raw)
+    except (binascii.Error, ValueError, UnicodeError):
+        raise InvalidCursor from None
+    if (
+        not isinstance(payload, dict)
+        or payload.get("o") != ",".join(ordering)
+        or not isinstance(payload.get("p"), list)
+        or len(payload["p"]) != len(keys)
+        or payload.get("r", 0) not in (0, 1)
+    ):
+        raise InvalidCursor
+    values = []
+    for key, value in zip(keys, payload["p"], strict=True):
+        if value is None:
+            if not key.nullable:
+                raise InvalidCursor
+            values.append(None)
+            continue
+        if not isinstance(value, str) or "\x00" in value or len(value) > 200:
+            raise InvalidCursor
+        try:
+            values.append(key.field.to_python(value))
+        except (DjangoValidationError, ValueError, TypeError, OverflowError):
+            raise InvalidCursor from None
+    return values, bool(payload.get("r", 0))
+
+
+@dataclass
+class KeysetWindow:
+    """One page of a keyset walk: its rows, and the positions its links start from."""
+
+    rows: list
+    next_cursor: str | None
+    previous_cursor: str | None
+
+
+def keyset_window(
+    queryset: QuerySet, ordering, page_size: int, cursor: str | None
+) -> tuple[tuple[str, ...], KeysetWindow]:
+    """Read one page of `queryset` in `ordering` (the primary key added) from `cursor`.
+
+    Raises InvalidCursor for a cursor this ordering did not make. One statement: the page and
+    one row more, which tells whether a page follows.
+    """
+    ordering = keyset_ordering(queryset.model, ordering)
+    keys = _keys(queryset.model, ordering)
+    if cursor is None:
+        position, reverse = None, False
+    else:
+        position, reverse = decode_position(keys, ordering, cursor)
+    queryset = queryset.order_by(*(_reversed(ordering) if reverse else ordering))
+    if position is not None:
+        queryset = queryset.filter(keyset_after(keys, position, reverse=reverse))
+    rows = list(queryset[: page_size + 1])
+    more = len(rows) > page_size
+    rows = rows[:page_size]
+    if reverse:
+        rows.reverse()
+    # Forwards, a page follows if a row was left over; backwards, one does because we came back
+    # from it. A page precedes it in the mirror cases.
+    has_next = more if not reverse else True
+    has_previous = (position is not None) if not reverse else more
+    next_cursor = previous_cursor = None
+    if rows:
+        if has_next:
+            next_cursor = encode_position(ordering, _position_of(rows[-1], keys), reverse=False)
+        if has_previous:
+            previous_cursor = encode_position(ordering, _position_of(rows[0], keys), reverse=True)
+    elif position is not None:
+        # Nothing past the position any more (rows were deleted): offer the way back.
+        if reverse:
+            next_cursor = encode_position(ordering, position, reverse=False)
+        else:
+            previous_cursor = encode_position(ordering, position, reverse=True)
+    return ordering, KeysetWindow(rows, next_cursor, previous_cursor)
+
+
 class KeysetPagination(CursorPagination):
-    """Cursor (keyset) pagination: page 2,000 costs what page 1 costs.
+    """Cursor (keyset) pagination for every API list; see the module's docstring.
 
     A page size over the limit is refused with an error rather than silently cut, so that a
     department system never believes it received everything.
@@ -14,14 +239,19 @@ class KeysetPagination(CursorPagination):
     page_size_query_param = "page_size"
     max_page_size = 500
     ordering = "id"
+    invalid_cursor_message = _(
+        "This cursor is not valid for this list; start again from the first page."
+    )
 
     def get_ordering(self, request, queryset, view):
         # Views without an OrderingFilter name their order in `ordering`, like DRF's own views.
         if getattr(view, "ordering", None) and not any(
             hasattr(backend, "get_ordering") for backend in getattr(view, "filter_backends", [])
         ):
-            return (view.ordering,) if isinstance(view.ordering, str) else tuple(view.ordering)
-        return super().get_ordering(request, queryset, view)
+            ordering = (view.ordering,) if isinstance(view.ordering, str) else tuple(view.ordering)
+        else:
+            ordering = super().get_ordering(request, queryset, view)
+        return keyset_ordering(queryset.model, ordering)
 
     def get_page_size(self, request):
         raw = request.query_params.get(self.page_size_query_param)
@@ -37,3 +267,103 @@ class KeysetPagination(CursorPagination):
                 }
             )
         return int(raw)
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.request = request
+        self.page_size = self.get_page_size(request)
+        self.base_url = request.build_absolute_uri()
+        self.ordering = self.get_ordering(request, queryset, view)
+        cursor = request.query_params.get(self.cursor_query_param)
+        try:
+            self.ordering, window = keyset_window(queryset, self.ordering, self.page_size, cursor)
+        except InvalidCursor:
+            raise ValidationError(
+                {self.cursor_query_param: [self.invalid_cursor_message]}
+            ) from None
+        self.window = window
+        self.page = window.rows
+        self.has_next = window.next_cursor is not None
+        self.has_previous = window.previous_cursor is not None
+        self.display_page_controls = self.has_next or self.has_previous
+        return self.page
+
+    def get_next_link(self):
+        return self._link(self.window.next_cursor)
+
+    def get_previous_link(self):
+        return self._link(self.window.previous_cursor)
+
+    def _link(self, cursor: str | None) -> str | None:
+        if cursor is None:
+            return None
+        from rest_framework.utils.urls import replace_query_param
+
+        return replace_query_param(self.base_url, self.cursor_query_param, cursor)
+
+
+# The pages ---------------------------------------------------------------------------------------
+
+PAGE_CURSOR = "cursor"
+
+
+@dataclass
+class KeysetPage:
+    """What a list page shows of a keyset walk: the rows, the links and a capped count."""
+
+    rows: list
+    next_query: str | None  # the page's query string with the next page's cursor
+    previous_query: str | None
+    count: int  # exact up to `count_cap`; `count_cap` and `count_capped` beyond
+    count_capped: bool
+    count_cap: int
+    query: str  # the page's filters and order without a cursor (for exports, for a fresh start)
+    invalid_cursor: bool = False
+
+    def __iter__(self):
+        return iter(self.rows)
+
+    @property
+    def has_other_pages(self) -> bool:
+        return self.next_query is not None or self.previous_query is not None
+
+
+def keyset_page(
+    request, queryset: QuerySet, *, ordering=None, page_size: int = 50, count_cap: int = 1000
+) -> KeysetPage:
+    """One page of a list page, with next/previous links that keep the page's other parameters.
+
+    `ordering` defaults to the queryset's own (`order_by` or the model's Meta ordering), so a
+    FilterSet's OrderingFilter or a selector's `order_by` carries through. The count stops at
+    `count_cap` + 1 rows (`SELECT count(*) FROM (… LIMIT cap + 1)`), so a township of 100,000
+    households costs what a village costs. A cursor this list did not make shows the first page
+    with `invalid_cursor` set: the view answers 400 and says so.
+    """
+    if ordering is None:
+        ordering = queryset.query.order_by or queryset.model._meta.ordering or ("pk",)
+    params = request.GET.copy()
+    cursor = params.pop(PAGE_CURSOR, [None])[-1]
+    invalid = False
+    try:
+        _, window = keyset_window(queryset, ordering, page_size, cursor)
+    except InvalidCursor:
+        invalid = True
+        _, window = keyset_window(queryset, ordering, page_size, None)
+    query = params.urlencode()
+
+    def with_cursor(value: str | None) -> str | None:
+        if value is None:
+            return None
+        extra = urlencode({PAGE_CURSOR: value})
+        return f"{query}&{extra}" if query else extra
+
+    count = queryset.order_by()[: count_cap + 1].count()
+    return KeysetPage(
+        rows=window.rows,
+        next_query=with_cursor(window.next_cursor),
+        previous_query=with_cursor(window.previous_cursor),
+        count=min(count, count_cap),
+        count_capped=count > count_cap,
+        count_cap=count_cap,
+        query=query,
+        invalid_cursor=invalid,
+    )

@@ -47,7 +47,24 @@ class HouseholdFilter(django_filters.FilterSet):
 
 
 class HouseholdPageFilter(HouseholdFilter):
-    """The same filters on the list page: regions picked by name, levels as check boxes."""
+    """The same filters on the list page: regions picked by name, levels as check boxes, and the
+    orders a cadre works through (the API's `ordering` values, so a link can be shared)."""
+
+    # Each order ends in the household id (config.pagination adds it) and NULLs sort last
+    # ascending, as PostgreSQL and the keyset pages sort them: never-visited households come
+    # after every visited one, households without a due date after every due one.
+    ORDERINGS = [
+        ("number", _("Household number")),
+        ("-risk_score", _("Highest risk score first")),
+        ("last_visit_on", _("Earliest last visit first")),
+        ("next_visit_due", _("Next visit due soonest first")),
+    ]
+    ordering = django_filters.ChoiceFilter(
+        label=_("Sort by"), choices=ORDERINGS, method="filter_ordering", empty_label=None
+    )
+
+    class Meta(HouseholdFilter.Meta):
+        fields = [*HouseholdFilter.Meta.fields, "ordering"]
 
     def __init__(self, data=None, *args, request, **kwargs):
         super().__init__(data, *args, request=request, **kwargs)
@@ -65,3 +82,6 @@ class HouseholdPageFilter(HouseholdFilter):
         self.form.fields["risk_level"].widget = forms.CheckboxSelectMultiple(
             choices=RiskLevel.choices
         )
+
+    def filter_ordering(self, queryset, name, value):
+        return queryset.order_by(value)

@@ -1,12 +1,12 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from config.exceptions import EditConflict
+from config.pagination import keyset_page
 from households import selectors, services
 from households.filters import HouseholdPageFilter
 from households.forms import HouseholdForm, MemberForm, UnmaskForm, add_service_errors
@@ -14,6 +14,10 @@ from households.history import history_rows
 from households.masking import mask_account, mask_phone
 
 PAGE_SIZE = 50
+# Exact counts up to here: a village, or a township's households at one risk level, is counted
+# exactly; a township's whole register shows "more than 1,000" and costs what 1,000 rows cost.
+# The exact totals by township and level are on the dashboard, counted ahead.
+COUNT_CAP = 1000
 
 
 @login_required
@@ -25,16 +29,17 @@ def household_list(request):
         request=request,
     )
     households = filterset.qs if filterset.is_valid() else filterset.queryset.none()
-    page = Paginator(households.order_by("number"), PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    # Keyset pages in the filter's order (household number unless another is picked): the page
+    # 2,000 rows down costs what the first costs, and the count stops at 1,000 (see KeysetPage).
+    page = keyset_page(request, households, page_size=PAGE_SIZE, count_cap=COUNT_CAP)
     template = (
         "households/household_rows.html" if request.htmx else "households/household_list.html"
     )
     return render(
         request,
         template,
-        {"filter": filterset, "page": page, "query": query.urlencode()},
+        {"filter": filterset, "page": page, "query": page.query},
+        status=400 if page.invalid_cursor else 200,
     )
 
 
