@@ -209,6 +209,8 @@ PATH_MODULES = {
     "signals": "signal_batch",
     "export": "export",
     "load": "load_test",
+    "partition": "partitioning",
+    "pooling": "pooling",
 }
 
 
@@ -244,6 +246,8 @@ STEPS = {
     "signals": lambda args: step_path("signals"),
     "export": lambda args: step_path("export"),
     "load": lambda args: step_path("load"),
+    "partition": lambda args: step_path("partition"),
+    "pooling": lambda args: step_path("pooling"),
     "naive": lambda args: step_naive(args.sample),
     "sql_bound": lambda args: step_sql_bound(),
     "scan": lambda args: step_scan(2),
