@@ -22,7 +22,9 @@ CADRES = itertools.cycle(PEOPLE["township_cadres"])
 
 class Person(HttpUser):
     abstract = True
-    wait_time = between(1, 4)
+    # A page every three to ten seconds: people read what they open (and a visit form takes
+    # minutes to fill in), so this is a busy morning, not a trickle.
+    wait_time = between(3, 10)
 
     def start_as(self, person: dict) -> None:
         self.person = person
