@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
@@ -5,6 +6,7 @@ from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
+from rest_framework.serializers import as_serializer_error
 
 from config.api import RolePermission
 from households.regions import is_region_code, prefix_of
@@ -277,13 +279,19 @@ class SignalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         batch = SignalBatchSerializer(data=request.data)
         batch.is_valid(raise_exception=True)
         checked, results = [], {}
+        # One serializer checks every item: building one per item rebuilds its fields each
+        # time, which was most of a 1,000-item batch's time. The errors are what is_valid()
+        # would have given.
+        checker = SignalItemSerializer()
         for index, raw in enumerate(batch.validated_data["items"]):
-            item = SignalItemSerializer(data=raw)
-            if item.is_valid():
-                checked.append((index, SignalItem(**item.validated_data)))
-            else:
+            try:
+                checked.append((index, SignalItem(**checker.run_validation(raw))))
+            except (ValidationError, DjangoValidationError) as error:
                 results[index] = ItemResult(
-                    index, str(raw.get("external_id", "")), "invalid", errors=item.errors
+                    index,
+                    str(raw.get("external_id", "")),
+                    "invalid",
+                    errors=as_serializer_error(error),
                 )
         for stored in signals_receive(actor=request.user, items=[item for _index, item in checked]):
             index = checked[stored.index][0]

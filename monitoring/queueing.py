@@ -38,5 +38,21 @@ def request_evaluation(household_id: int) -> None:
     )
 
 
+def request_evaluations(household_ids: list[int]) -> None:
+    """request_evaluation for many households: one UPDATE, one task each after commit."""
+    from monitoring.tasks import evaluate_household
+
+    Household.objects.filter(pk__in=household_ids, evaluation_pending_since__isnull=True).update(
+        evaluation_pending_since=timezone.now()
+    )
+
+    def enqueue() -> None:
+        today = timezone.localdate().isoformat()
+        for household_id in household_ids:
+            _enqueue(evaluate_household, [household_id, today], "interactive")
+
+    transaction.on_commit(enqueue)
+
+
 def enqueue_after_commit(task, args: list, queue: str) -> None:
     transaction.on_commit(lambda: _enqueue(task, args, queue))
