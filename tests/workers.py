@@ -37,7 +37,7 @@ def purge_queues() -> None:
 
 
 def start_worker(
-    log_path: Path, *, broker_url: str | None = None, concurrency: int = 2
+    log_path: Path, *, broker_url: str | None = None, concurrency: int = 2, queues: str = QUEUES
 ) -> subprocess.Popen:
     env = dict(os.environ, DATABASE_URL=test_database_url())
     if broker_url:
@@ -52,7 +52,7 @@ def start_worker(
             "config",
             "worker",
             "-Q",
-            QUEUES,
+            queues,
             "-c",
             str(concurrency),
             "-l",
