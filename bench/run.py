@@ -235,9 +235,26 @@ def step_households() -> dict:
         return {"households": cursor.fetchone()[0]}
 
 
+def step_sizes() -> dict:
+    """On-disk size of the database and of its largest tables (with their indexes), in MB."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_database_size(current_database())")
+        database = cursor.fetchone()[0]
+        cursor.execute(
+            "SELECT relname, pg_total_relation_size(oid) FROM pg_class "
+            "WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace "
+            "ORDER BY 2 DESC LIMIT 8"
+        )
+        tables = {name: round(size / 2**20) for name, size in cursor.fetchall()}
+    return {"database_mb": round(database / 2**20), "tables_mb": tables}
+
+
 STEPS = {
     "build": lambda args: step_build(args.scale),
     "households": lambda args: step_households(),
+    "sizes": lambda args: step_sizes(),
     "dashboard": lambda args: step_dashboard(),
     "import": lambda args: step_import(),
     "list": lambda args: step_path("list"),
@@ -381,7 +398,10 @@ def main() -> None:
     queries = _run_step("scan_queries", args, url)
     one = _run_step("evaluate_one", args, url)
     later = _later_steps(
-        ["dashboard", "import", "list", "deep", "queue", "signals", "export", "load"], args, url
+        ["dashboard", "import", "list", "deep", "queue", "signals", "export", "load", "partition"]
+        + ["pooling", "sizes"],
+        args,
+        url,
     )
 
     naive_seconds = naive["naive_sample_seconds"] * args.scale / naive["naive_sample"]
