@@ -397,12 +397,10 @@ def main() -> None:
     nightly = [_run_step("scan_nightly", args, url) for _ in range(3)]
     queries = _run_step("scan_queries", args, url)
     one = _run_step("evaluate_one", args, url)
-    later = _later_steps(
-        ["dashboard", "import", "list", "deep", "queue", "signals", "export", "load", "partition"]
-        + ["pooling", "sizes"],
-        args,
-        url,
-    )
+    names = ["dashboard", "import", "list", "deep", "queue", "signals", "export", "load"]
+    if not os.environ.get("BENCH_GROWTH_CHILD"):  # evaluations, not paths: once is enough
+        names += ["partition", "pooling"]
+    later = _later_steps(names + ["sizes"], args, url)
 
     naive_seconds = naive["naive_sample_seconds"] * args.scale / naive["naive_sample"]
     bound_seconds = statistics.median(b["sql_bound_seconds"] for b in bounds)
@@ -456,7 +454,7 @@ def _growth(args, results: dict) -> dict:
     subprocess.run(
         [sys.executable, __file__, "--scale", str(args.growth_scale)]
         + ["--sample", str(min(args.sample, 1000)), "--growth-scale", "0"],
-        env=dict(env, BENCH_DATABASE=name),
+        env=dict(env, BENCH_DATABASE=name, BENCH_GROWTH_CHILD="1"),
         check=True,
         cwd=BASE_DIR,
     )
