@@ -2,13 +2,14 @@
 
 import time
 import uuid
+from typing import IO
 from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,9 +26,14 @@ SESSION_KEY = "registry_import"
 UPLOADS = settings.VAR_DIR / "imports"
 
 
-def _xlsx_response(content: bytes, stem: str) -> HttpResponse:
+def _xlsx_response(content: bytes | IO[bytes], stem: str) -> HttpResponse | FileResponse:
+    """A workbook to download, named in the user's language with an ASCII fallback. A file is
+    streamed from where it lies and closed by the server when sent (FileResponse)."""
     name = f"{stem}_{timezone.localdate():%Y%m%d}.xlsx"
-    response = HttpResponse(content, content_type=XLSX_TYPE)
+    if isinstance(content, bytes):
+        response = HttpResponse(content, content_type=XLSX_TYPE)
+    else:
+        response = FileResponse(content, content_type=XLSX_TYPE)
     response["Content-Disposition"] = (
         f'attachment; filename="export_{timezone.localdate():%Y%m%d}.xlsx"; '
         f"filename*=UTF-8''{quote(name)}"
@@ -203,4 +209,5 @@ def list_export(request, kind):
         )
         query = request.GET.urlencode()
         return redirect(reverse(list_url) + (f"?{query}" if query else ""))
-    return _xlsx_response(exports.export_workbook(resource(), queryset), str(title))
+    workbook = exports.export_workbook(resource(), queryset, title=str(title))
+    return _xlsx_response(workbook, str(title))
