@@ -70,14 +70,17 @@ def _update_households(changed: list[tuple]) -> None:
                 recheck_on = v.recheck, evaluation_pending_since = NULL
             FROM unnest(%s::bigint[], %s::varchar[], %s::integer[], %s::text[], %s::date[])
                  AS v(id, level, score, reasons, recheck)
-            WHERE h.id = v.id
+            WHERE h.id = v.id AND h.id = ANY(%s::bigint[])
             """,
+            # The ids a second time, as an array the primary key can look up: with the join
+            # alone the planner hashes the chunk against a scan of every household.
             [
                 list(ids),
                 list(levels),
                 list(scores),
                 [json.dumps(r, ensure_ascii=False) for r in reasons],
                 list(rechecks),
+                list(ids),
             ],
         )
 

@@ -29,26 +29,31 @@ from monitoring.rules import CHECKS, Event, Facts, SignalFact
 
 WITH_LABOUR = ("skilled", "ordinary", "weak")
 
+# Dates and flags are made in SQL rather than from timestamps in Python (the loader parses each
+# one): the registration day is the UTC date, as Django's UTC connection has always handed it.
 CHUNK_SQL = """
 SELECT h.id, h.village_id, h.poverty_status, h.is_monitored,
-       h.risk_eliminated_on IS NOT NULL, h.created_at,
-       h.risk_level, h.risk_score, h.risk_reasons, h.evaluation_pending_since, h.recheck_on,
+       h.risk_eliminated_on IS NOT NULL, (h.created_at AT TIME ZONE 'UTC')::date,
+       h.risk_level, h.risk_score, h.risk_reasons, h.evaluation_pending_since IS NOT NULL,
+       h.recheck_on,
        lv.id, lv.visited_on, lv.per_capita_income, lv.total_net_income, lv.rigid_spending,
        lv.household_size, lv.food_clothing_ok, lv.compulsory_education_ok, lv.basic_medical_ok,
        lv.safe_housing_ok, lv.safe_water_ok,
-       pv.per_capita_income,
+       lv.previous,
        coalesce(m.active, 0), coalesce(m.with_labour, 0),
        le.kinds, le.occurred, le.labours
 FROM households_household h
 LEFT JOIN LATERAL (
-    SELECT v.id, v.visited_on, v.per_capita_income, v.total_net_income, v.rigid_spending,
-           v.household_size, v.food_clothing_ok, v.compulsory_education_ok, v.basic_medical_ok,
-           v.safe_housing_ok, v.safe_water_ok
-    FROM monitoring_visit v WHERE v.household_id = h.id
+    -- The latest two visits in one walk of the `visit_latest` index: the latest's figures and
+    -- the previous one's income.
+    SELECT v.*, lead(v.per_capita_income) OVER (ORDER BY v.visited_on DESC, v.id DESC) AS previous
+    FROM (
+        SELECT v.id, v.visited_on, v.per_capita_income, v.total_net_income, v.rigid_spending,
+               v.household_size, v.food_clothing_ok, v.compulsory_education_ok,
+               v.basic_medical_ok, v.safe_housing_ok, v.safe_water_ok
+        FROM monitoring_visit v WHERE v.household_id = h.id
+        ORDER BY v.visited_on DESC, v.id DESC LIMIT 2) v
     ORDER BY v.visited_on DESC, v.id DESC LIMIT 1) lv ON true
-LEFT JOIN LATERAL (
-    SELECT v.per_capita_income FROM monitoring_visit v WHERE v.household_id = h.id
-    ORDER BY v.visited_on DESC, v.id DESC OFFSET 1 LIMIT 1) pv ON true
 LEFT JOIN LATERAL (
     SELECT count(*) AS active, count(*) FILTER (WHERE labour = ANY(%s)) AS with_labour
     FROM households_member WHERE household_id = h.id AND status = 'active') m ON true
@@ -57,7 +62,7 @@ LEFT JOIN LATERAL (
            array_agg(mm.labour) AS labours
     FROM monitoring_visitevent e LEFT JOIN households_member mm ON mm.id = e.member_id
     WHERE e.visit_id = lv.id) le ON true
-WHERE h.id IN ({households})
+WHERE h.id = ANY(ARRAY({households}))
 ORDER BY h.id
 {lock}
 """
@@ -84,7 +89,10 @@ def load_facts(
     households: QuerySet[Household], *, as_of: datetime.date, policy: Policy, lock: bool = True
 ) -> list[tuple[HouseholdRow, Facts]]:
     """(household row, facts) for every household of the queryset, in id order."""
-    ids_sql, ids_params = households.values("id").query.sql_with_params()
+    # An array of ids rather than `IN (subquery)`: the planner then reads the chunk's households
+    # by primary key instead of hashing against a scan of the whole table; and no ORDER BY
+    # (the model's default) inside it.
+    ids_sql, ids_params = households.order_by().values("id").query.sql_with_params()
     sql = CHUNK_SQL.format(households=ids_sql, lock="FOR UPDATE OF h" if lock else "")
     with connection.cursor() as cursor:
         # Parameters in the order they appear: the labour list, then the chunk's own.
@@ -126,7 +134,7 @@ def load_facts(
             poverty_status,
             monitored,
             eliminated,
-            created_at,
+            created_on,
             risk_level,
             risk_score,
             risk_reasons,
@@ -159,7 +167,7 @@ def load_facts(
             household_id=household_id,
             poverty_status=poverty_status,
             monitored=monitored,
-            created_on=created_at.date(),
+            created_on=created_on,
             last_visit_on=visited_on,
             per_capita_income=per_capita,
             total_net_income=total,
@@ -180,15 +188,16 @@ def load_facts(
             cadence_days=policy.cadence_days(village, kind),
         )
         # Django's connection hands jsonb over as text; its JSONField would decode it.
+        # Most households have no reasons: skip the decoder for them.
         if isinstance(risk_reasons, str):
-            risk_reasons = json.loads(risk_reasons)
+            risk_reasons = [] if risk_reasons == "[]" else json.loads(risk_reasons)
         household = HouseholdRow(
             household_id,
             village,
             risk_level,
             risk_score,
             risk_reasons,
-            pending is not None,
+            pending,
             recheck,
         )
         result.append((household, facts))

@@ -48,12 +48,21 @@ class Policy:
             (row.code, row.region_id): row for row in RuleConfig.objects.all()
         }
         self._settings_cache: dict[str, dict[str, rules.RuleSetting]] = {}
+        # A chunk asks the same few questions for thousands of households of a few villages.
+        self._line_cache: dict[tuple[str, int], LineFor | None] = {}
+        self._cadence_cache: dict[tuple[str, str], int] = {}
 
     def income_line(self, village_code: str, as_of: datetime.date) -> LineFor | None:
         """The line of the as-of year from the nearest region that set one; failing any for
         that year, the latest earlier year's, again nearest first."""
+        key = (village_code, as_of.year)
+        if key not in self._line_cache:
+            self._line_cache[key] = self._income_line(village_code, as_of.year)
+        return self._line_cache[key]
+
+    def _income_line(self, village_code: str, as_of_year: int) -> LineFor | None:
         nearest_first = _regions_nearest_first(village_code)
-        for year in (y for y in self._years if y <= as_of.year):
+        for year in (y for y in self._years if y <= as_of_year):
             for region in nearest_first:
                 line = self._lines.get((region, year))
                 if line is not None:
@@ -61,6 +70,12 @@ class Policy:
         return None
 
     def cadence_days(self, village_code: str, kind: str) -> int:
+        key = (village_code, kind)
+        if key not in self._cadence_cache:
+            self._cadence_cache[key] = self._cadence_days(village_code, kind)
+        return self._cadence_cache[key]
+
+    def _cadence_days(self, village_code: str, kind: str) -> int:
         for region in _regions_nearest_first(village_code):
             days = self._cadences.get((region, kind))
             if days is not None:

@@ -314,6 +314,11 @@ def opens_alert(reasons: list[Reason]) -> bool:
     return any(SEVERITY_RANK[reason.severity] >= SEVERITY_RANK[MEDIUM] for reason in reasons)
 
 
+def _param(settings: dict[str, RuleSetting], code: str, name: str):
+    params = settings[code].params
+    return params[name] if name in params else RULES_BY_CODE[code].params[name]
+
+
 def recheck_on(
     facts: Facts, as_of: datetime.date, settings: dict[str, RuleSetting]
 ) -> datetime.date:
@@ -322,23 +327,22 @@ def recheck_on(
     Everything else that changes a verdict (a visit, a member, a signal, a line or a rule) asks
     for an evaluation itself, so a nightly scan need only judge the households whose day has come.
     """
-    days = {code: {**RULES_BY_CODE[code].params, **s.params} for code, s in settings.items()}
+    # A setting's own parameter, else the rule's default (read per household: no merged dicts).
+    grace_days = int(_param(settings, "visit_overdue", "grace_days"))
+    shock_days = int(_param(settings, "shock_event", "days"))
+    signal_days = int(_param(settings, "department_signal", "days"))
     candidates = [datetime.date(as_of.year + 1, 1, 1)]  # a new year brings a new income line
     since = facts.last_visit_on or facts.created_on
     if since is not None:
-        due = since + datetime.timedelta(
-            days=facts.cadence_days + int(days["visit_overdue"]["grace_days"])
-        )
+        due = since + datetime.timedelta(days=facts.cadence_days + grace_days)
         if due >= as_of:
             candidates.append(due + datetime.timedelta(days=1))
     for event in facts.recent_events:
-        expiry = event.occurred_on + datetime.timedelta(days=int(days["shock_event"]["days"]) + 1)
+        expiry = event.occurred_on + datetime.timedelta(days=shock_days + 1)
         if expiry > as_of:
             candidates.append(expiry)
     for signal in facts.signals:
-        expiry = signal.occurred_on + datetime.timedelta(
-            days=int(days["department_signal"]["days"]) + 1
-        )
+        expiry = signal.occurred_on + datetime.timedelta(days=signal_days + 1)
         if expiry > as_of:
             candidates.append(expiry)
     return min(candidates)

@@ -222,3 +222,17 @@ def test_the_nightly_scan_judges_only_households_whose_verdict_may_have_changed(
     later = household.recheck_on
     due = scans.scan_run_inline(trigger="nightly", scope="620423", as_of=later, only_due=True)
     assert due.households_judged >= 1
+
+
+def test_an_income_drop_compares_the_latest_visit_with_the_one_before_it(village_worker, household):
+    # Three visits: the oldest as poor as the latest, so only the one in between makes a drop.
+    record(
+        village_worker, household, **poor_figures(visited_on=TODAY - datetime.timedelta(days=60))
+    )
+    record(village_worker, household, visited_on=TODAY - datetime.timedelta(days=30))
+    record(village_worker, household, **poor_figures(visited_on=TODAY))
+    scans.scan_run_inline(trigger="manual", scope="620423", as_of=TODAY)
+    household.refresh_from_db()
+    reason = next(r for r in household.risk_reasons if r["code"] == "income_drop")
+    assert reason["evidence"]["per_capita_income"] == "5000.00"
+    assert reason["evidence"]["previous_per_capita_income"] == "12000.00"
