@@ -1,0 +1,114 @@
+"""The registry import writes in bulk: existing and new households in one file, a history row
+for every write it makes and none for rows it leaves alone, and a number of statements that
+does not grow with the rows."""
+
+import pghistory.models
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from households.models import Household, Member
+from spreadsheets.services import registry_import
+from tests.conftest import HOME_VILLAGE
+from tests.idgen import make_id_number
+from tests.spreadsheets.books import good_rows, member_row, workbook
+
+pytestmark = pytest.mark.django_db
+
+
+def _import(actor, rows):
+    report = registry_import(actor=actor, content=workbook(rows), dry_run=False)
+    assert report.ok, report.problems
+    return report
+
+
+def _households_of_two(count: int, *, first: int) -> list[dict]:
+    rows = []
+    for household in range(first, first + count):
+        number = f"62042310020{household:05d}"
+        for relation, sequence in (("户主", 2 * household), ("配偶", 2 * household + 1)):
+            rows.append(
+                member_row(
+                    number,
+                    HOME_VILLAGE,
+                    f"村民{sequence}",
+                    make_id_number("620423", f"19{60 + sequence // 900:02d}0101", sequence % 900),
+                    relation,
+                )
+            )
+    return rows
+
+
+def _events(model: str, label: str):
+    return pghistory.models.Events.objects.filter(pgh_obj_model=model, pgh_label=label)
+
+
+def test_a_file_of_existing_and_new_households_imports_in_bulk(township_cadre):
+    _import(township_cadre, good_rows())
+    rows = good_rows()
+    for row in rows[:2]:
+        row["address"] = "水源村2社"  # the first household moved; the second is as it was
+    rows += _households_of_two(1, first=500)
+
+    report = _import(township_cadre, rows)
+
+    assert (report.households.new, report.households.changed, report.households.unchanged) == (
+        1,
+        1,
+        1,
+    )
+    assert (report.members.new, report.members.changed, report.members.unchanged) == (2, 0, 3)
+    moved = Household.objects.get(number="6204231002000101")
+    assert (moved.address, moved.version, moved.member_count) == ("水源村2社", 2, 2)
+    assert Household.objects.get(number="6204231002010102").version == 1
+    new = Household.objects.get(number="6204231002000500")
+    assert (new.head_name, new.member_count) == ("村民1000", 2)
+    assert Member.objects.filter(household=new).count() == 2
+
+
+def test_every_write_of_an_import_leaves_a_history_row_with_its_user(township_cadre):
+    _import(township_cadre, good_rows())
+    assert _events("households.Household", "insert").count() == 2
+    assert _events("households.Member", "insert").count() == 3
+    assert {event.pgh_context["user"] for event in _events("households.Member", "insert")} == {
+        township_cadre.pk
+    }
+
+    rows = good_rows()
+    rows[1]["dibao"] = "是"
+    _import(township_cadre, rows)
+
+    updates = _events("households.Member", "update")
+    assert updates.count() == 1
+    update = updates.get()
+    assert update.pgh_diff["dibao"] == [False, True]
+    assert update.pgh_context["user"] == township_cadre.pk
+
+
+def test_an_unchanged_file_leaves_no_history_and_no_new_versions(township_cadre):
+    rows = _households_of_two(5, first=0)
+    _import(township_cadre, rows)
+    events = pghistory.models.Events.objects.count()
+    versions = sorted(Member.objects.values_list("id", "version"))
+
+    report = _import(township_cadre, rows)
+
+    assert report.members.unchanged == 10 and not report.changes_anything
+    assert pghistory.models.Events.objects.count() == events
+    assert sorted(Member.objects.values_list("id", "version")) == versions
+
+
+def test_the_statements_of_an_import_do_not_grow_with_its_rows(township_cadre):
+    def statements(rows):
+        with CaptureQueriesContext(connection) as queries:
+            _import(township_cadre, rows)
+        return len(queries.captured_queries)
+
+    small = statements(_households_of_two(10, first=0))
+    large = statements(_households_of_two(100, first=100))
+    assert large - small <= 4, (small, large)
+
+    # The same files again: every household and member found, none written.
+    again_small = statements(_households_of_two(10, first=0))
+    again_large = statements(_households_of_two(100, first=100))
+    assert again_large - again_small <= 4, (again_small, again_large)
