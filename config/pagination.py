@@ -2,7 +2,7 @@
 
 A position is the values of every ordering field of one row, and the ordering always ends in the
 primary key, so a position names exactly one place in the list: "the rows after (0, 4711)" is
-`risk_score < 0 OR (risk_score = 0 AND id > 4711)`. However many rows share a score, a walk reads
+`risk_score = 0 AND id > 4711`, then `risk_score < 0`. However many rows share a score, a walk reads
 each row once, and the page 2,000 rows down costs what the first costs.
 
 Why not DRF's CursorPagination as it is: it positions on the first ordering field only and counts
@@ -27,7 +27,7 @@ from urllib.parse import urlencode
 
 from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Model, Q, QuerySet, prefetch_related_objects
 from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import CursorPagination
@@ -106,29 +106,23 @@ def _equal(key: _Key, value) -> Q:
     return Q(**{key.attname: value})
 
 
-def keyset_after(keys: list[_Key], values: list, *, reverse: bool) -> Q:
-    """The rows after the position `values` (before it when `reverse`), as one filter.
+def keyset_arms(keys: list[_Key], values: list, *, reverse: bool) -> list[Q]:
+    """The rows after the position `values` (before it when `reverse`), as filters that follow
+    each other in the list's order, the nearest first.
 
-    (a, b, id) after (x, y, z) is `a > x OR (a = x AND b > y) OR (a = x AND b = y AND id > z)`.
-    A redundant bound on the first field (`a >= x`) comes first so that PostgreSQL starts its
-    index scan at the position rather than at the start of the list.
+    (a, id) after (x, z) is `a = x AND id > z`, then `a > x`. Each arm is one range of an index
+    on (a, id), where the single filter `a > x OR (a = x AND id > z)` is not: PostgreSQL would
+    start at `a = x` and discard every row of the tie before `z` one by one (20,000 rows and
+    34 ms for a page 2,000 rows into a run of equal scores at 200,000 households).
     """
-    arms = Q()
-    matched = False
-    for index, key in enumerate(keys):
-        beyond = _beyond(key, values[index], key.descending != reverse)
-        if beyond is not None:
-            arm = beyond
-            for earlier, value in zip(keys[:index], values[:index], strict=True):
-                arm &= _equal(earlier, value)
-            arms = arm if not matched else arms | arm
-            matched = True
-    if not matched:
-        return Q(pk__in=[])  # the position is the very last row
-    first, value = keys[0], values[0]
-    if not first.nullable and value is not None:
-        lookup = "lte" if first.descending != reverse else "gte"
-        arms = Q(**{f"{first.attname}__{lookup}": value}) & arms
+    arms = []
+    for index in reversed(range(len(keys))):
+        beyond = _beyond(keys[index], values[index], keys[index].descending != reverse)
+        if beyond is None:
+            continue
+        for earlier, value in zip(keys[:index], values[:index], strict=True):
+            beyond &= _equal(earlier, value)
+        arms.append(beyond)
     return arms
 
 
@@ -202,9 +196,21 @@ def keyset_window(
     else:
         position, reverse = decode_position(keys, ordering, cursor)
     queryset = queryset.order_by(*(_reversed(ordering) if reverse else ordering))
-    if position is not None:
-        queryset = queryset.filter(keyset_after(keys, position, reverse=reverse))
-    rows = list(queryset[: page_size + 1])
+    if position is None:
+        rows = list(queryset[: page_size + 1])
+    else:
+        # One statement per arm until the page is full: one for a page inside a run of ties,
+        # two where it crosses into the next value; never more than the ordering has fields.
+        # Related rows are fetched once for the whole page, not once per arm.
+        lookups = queryset._prefetch_related_lookups
+        plain = queryset.prefetch_related(None) if lookups else queryset
+        rows = []
+        for arm in keyset_arms(keys, position, reverse=reverse):
+            rows += plain.filter(arm)[: page_size + 1 - len(rows)]
+            if len(rows) > page_size:
+                break
+        if lookups:
+            prefetch_related_objects(rows, *lookups)
     more = len(rows) > page_size
     rows = rows[:page_size]
     if reverse:

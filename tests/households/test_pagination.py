@@ -224,6 +224,8 @@ def test_an_outsider_pages_through_nothing(other_township_cadre, tied_households
 
 
 def test_a_deep_page_costs_the_queries_of_the_first(township_cadre, tied_households, monkeypatch):
+    # A page that crosses from one run of equal values into the next reads each run with its own
+    # index range: one statement more, never more than the order has fields besides the id.
     monkeypatch.setattr("households.views.PAGE_SIZE", 2)
     client = client_for(township_cadre)
 
@@ -235,4 +237,4 @@ def test_a_deep_page_costs_the_queries_of_the_first(township_cadre, tied_househo
     first, links = queries("/households/?ordering=last_visit_on")
     for _ in range(3):
         deep, links = queries(f"/households/?{links['next']}")
-        assert deep == first
+        assert first <= deep <= first + 1
