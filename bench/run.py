@@ -377,6 +377,7 @@ def main() -> None:
         _django(os.environ["DATABASE_URL"])
         result = STEPS[args.step](args)
         result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        result["households_in_database"] = step_households()["households"]
         print(json.dumps(result, default=str))
         return
 
@@ -468,7 +469,6 @@ def _later_steps(names: list[str], args, url: str) -> dict:
     for name in names:
         result = _run_step(name, args, url)
         result["measured_at"] = datetime.datetime.now().isoformat(timespec="seconds")
-        result["households_in_database"] = _run_step("households", args, url)["households"]
         results[name] = result
     return results
 
@@ -484,7 +484,7 @@ def _run_only(args, url: str) -> None:
         ).fetchone()
     if not exists:
         _recreate_database(url)
-    if not _run_step("households", args, url)["households"]:
+    if not _run_step("households", args, url)["households_in_database"]:
         _run_step("build", args, url)
     path = _results_path()
     results = json.loads(path.read_text()) if path.exists() else {}
