@@ -75,8 +75,9 @@ db-stop: setup
 clean:
 	rm -rf $(VENV) node_modules staticfiles locale/.compiled
 
-# The benchmark of the early-warning paths, the dashboards and the Excel import; SCALE
-# households (default 1,000,000). BENCH_ONLY=dashboard,import measures only those later steps.
+# The benchmark of every main path (bench/run.py); SCALE households (default 1,000,000), then
+# a tenth of it for growth. BENCH_ONLY=list,queue measures only those steps on the database as
+# it stands. Figures: bench/results.json and docs/benchmarks.md.
 SCALE ?= 1000000
 bench: setup
 	$(PY) bench/run.py --scale $(SCALE) $(if $(BENCH_ONLY),--only $(BENCH_ONLY))
