@@ -29,7 +29,7 @@ from typing import IO
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from import_export import fields, resources
+from import_export import fields, resources, widgets
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -57,8 +57,16 @@ def neutralise(value):
     return value
 
 
+class _Native(widgets.Widget):
+    """The value as it is, so that a date is a date and a number a number in the sheet: the base
+    widget turns every value into text, whatever `force_native_type` asks."""
+
+    def render(self, value, obj=None, **kwargs):
+        return value
+
+
 def _field(attribute: str | None, label) -> fields.Field:
-    return fields.Field(attribute=attribute, column_name=label)
+    return fields.Field(attribute=attribute, column_name=label, widget=_Native())
 
 
 class ListResource(resources.Resource):
