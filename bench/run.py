@@ -235,6 +235,13 @@ def step_households() -> dict:
         return {"households": cursor.fetchone()[0]}
 
 
+def step_migrate() -> dict:
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    return {}
+
+
 def step_sizes() -> dict:
     """On-disk size of the database and of its largest tables (with their indexes), in MB."""
     from django.db import connection
@@ -255,6 +262,7 @@ STEPS = {
     "build": lambda args: step_build(args.scale),
     "households": lambda args: step_households(),
     "sizes": lambda args: step_sizes(),
+    "migrate": lambda args: step_migrate(),
     "dashboard": lambda args: step_dashboard(),
     "import": lambda args: step_import(),
     "list": lambda args: step_path("list"),
@@ -486,6 +494,7 @@ def _run_only(args, url: str) -> None:
         _recreate_database(url)
     if not _run_step("households", args, url)["households_in_database"]:
         _run_step("build", args, url)
+    _run_step("migrate", args, url)  # a database built before the latest migrations
     path = _results_path()
     results = json.loads(path.read_text()) if path.exists() else {}
     names = [name.strip() for name in args.only.split(",") if name.strip()]
