@@ -1,9 +1,5 @@
 """Faults of the broker: a visit saved while Redis is down is kept and judged once it is back."""
 
-import shutil
-import socket
-import subprocess
-
 import pytest
 
 from households.models import Household
@@ -16,56 +12,9 @@ from tests.monitoring.conftest import TODAY, poor_figures
 pytestmark = committed_db
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class RedisServer:
-    """A Redis of our own, so that stopping it does not stop anyone else's."""
-
-    def __init__(self, folder):
-        self.port, self.folder, self.process = _free_port(), folder, None
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self):
-        binary = shutil.which("redis-server")
-        assert binary, "redis-server is needed for the broker fault tests"
-        self.process = subprocess.Popen(
-            [
-                binary,
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                str(self.folder),
-            ],
-            stdout=subprocess.DEVNULL,
-        )
-        workers.wait_for(self._answers, timeout=10, message="redis to start")
-
-    def stop(self):
-        self.process.terminate()
-        self.process.wait(timeout=10)
-
-    def _answers(self) -> bool:
-        try:
-            with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as sock:
-                sock.sendall(b"PING\r\n")
-                return sock.recv(16).startswith(b"+PONG")
-        except OSError:
-            return False
-
-
 @pytest.fixture
 def own_broker(tmp_path, monkeypatch):
-    redis = RedisServer(tmp_path)
+    redis = workers.RedisServer(tmp_path)
     redis.start()
     monkeypatch.setenv("CELERY_BROKER_URL", redis.url)
     workers.reset_app_connections()

@@ -17,13 +17,21 @@ pytestmark = committed_db
 
 
 @pytest.fixture
-def interactive_worker(tmp_path):
-    """A worker of the interactive queue only, as the web-facing worker runs in production."""
-    workers.purge_queues()
-    process = workers.start_worker(tmp_path / "worker.log", queues="interactive,celery")
+def interactive_worker(tmp_path, monkeypatch):
+    """A worker of the interactive queue only, as the web-facing worker runs in production, on a
+    Redis of its own: the session's worker takes every queue and would run the scan's chunks."""
+    redis = workers.RedisServer(tmp_path)
+    redis.start()
+    monkeypatch.setenv("CELERY_BROKER_URL", redis.url)
+    workers.reset_app_connections()
+    process = workers.start_worker(
+        tmp_path / "worker.log", broker_url=redis.url, queues="interactive,celery"
+    )
     yield process
     workers.stop_worker(process)
-    workers.purge_queues()
+    redis.stop()  # and the scan's chunks, never taken, with it
+    monkeypatch.undo()
+    workers.reset_app_connections()
 
 
 def test_a_visit_is_judged_while_a_county_scan_waits_in_its_own_queue(
