@@ -103,9 +103,9 @@ DATABASES = {
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DIXIAN_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-# Gunicorn's sync workers and Celery's prefork processes serve one request at a time each, so a
-# persistent connection per process is already a pool of one (docs/scaling.md has the figures).
-# A threaded server sets DIXIAN_DB_POOL_SIZE to share a psycopg pool between its threads.
+# Celery's prefork processes and a sync server serve one request at a time each: a persistent
+# connection per process is their pool. The threaded gunicorn of docker-compose.yml sets
+# DIXIAN_DB_POOL_SIZE to share a psycopg pool between its threads (docs/scaling.md, figures).
 if _pool_size := env.int("DIXIAN_DB_POOL_SIZE", default=0):
     DATABASES["default"]["CONN_MAX_AGE"] = 0  # Django refuses persistent connections with a pool
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
