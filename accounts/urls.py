@@ -1,16 +1,12 @@
-from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from accounts import views
+from accounts import login_views, views
 
 urlpatterns = [
-    path(
-        "login/",
-        auth_views.LoginView.as_view(
-            template_name="accounts/login.html", redirect_authenticated_user=True
-        ),
-        name="login",
-    ),
+    path("login/", login_views.LoginWithCode.as_view(), name="login"),
+    path("login/code/", login_views.login_code, name="login-code"),
     path("logout/", views.LogoutClearingSite.as_view(), name="logout"),
+    path("account/password/", login_views.PasswordChange.as_view(), name="password-change"),
+    path("account/two-factor/", login_views.two_factor, name="two-factor"),
     path("", views.home, name="home"),
 ]

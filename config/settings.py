@@ -446,9 +446,7 @@ CELERY_BEAT_SCHEDULE["login-log-retention"] = {
 # Password policy: Django's validators above, plus how many kinds of character a password mixes
 # (lowercase, uppercase, digits, symbols).
 PASSWORD_CHARACTER_CLASSES = env.int("DIXIAN_PASSWORD_CHARACTER_CLASSES", default=3)
-AUTH_PASSWORD_VALIDATORS.append(
-    {"NAME": "accounts.password_validation.CharacterClassValidator"}
-)
+AUTH_PASSWORD_VALIDATORS.append({"NAME": "accounts.password_validation.CharacterClassValidator"})
 # Two-factor login (TOTP, with single-use backup codes). Optional for everyone; a county requires
 # it for the roles listed here (accounts.models.Role values), e.g. "county_officer,auditor".
 TWO_FACTOR_ROLES = env.list("DIXIAN_TWO_FACTOR_ROLES", default=[])
