@@ -1,3 +1,4 @@
+import pghistory
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -18,6 +19,23 @@ class Role(models.TextChoices):
 FIELD_STAFF_ROLES = (Role.VILLAGE_WORKER, Role.TOWNSHIP_CADRE, Role.COUNTY_OFFICER)
 
 
+# Who may do what is audit data too: the role, region, partner and flags, never the password hash
+# nor the last login (sign-ins have their own record, django-axes' AccessLog).
+@pghistory.track(
+    fields=[
+        "username",
+        "first_name",
+        "last_name",
+        "email",
+        "role",
+        "region",
+        "partner",
+        "is_active",
+        "is_staff",
+        "is_superuser",
+    ],
+    model_name="UserHistory",
+)
 class User(AbstractUser):
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, blank=True)
     region = models.ForeignKey(
@@ -51,3 +69,8 @@ class User(AbstractUser):
         if not self.region_id:
             return None
         return regions.prefix_of(self.region_id)
+
+
+# Groups and direct permissions grant rights beside the role: their additions and removals.
+pghistory.track(obj_field=None, model_name="UserGroupHistory")(User.groups.through)
+pghistory.track(obj_field=None, model_name="UserPermissionHistory")(User.user_permissions.through)

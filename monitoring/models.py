@@ -218,6 +218,7 @@ class EventKind(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+@pghistory.track(model_name="VisitEventHistory")
 class VisitEvent(models.Model):
     """Something that happened since the last visit, and whom it concerns."""
 
@@ -268,6 +269,7 @@ class SignalKind(models.TextChoices):
 AREA_KINDS = {SignalKind.DISASTER_AREA}
 
 
+@pghistory.track(model_name="SignalHistory")
 class Signal(models.Model):
     """A warning pushed by a department's system about a person or an area."""
 
@@ -449,6 +451,7 @@ class Alert(models.Model):
         return f"{self.household_id} {self.level} {self.status}"
 
 
+@pghistory.track(model_name="AlertEventHistory")
 class AlertEvent(models.Model):
     """The alert's timeline: what happened to it, when, and by whom."""
 

@@ -1,0 +1,78 @@
+"""Writes of the audit trail: recording an export, and purging what is past its retention."""
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from audit.models import ExportEvent, ExportKind
+from audit.triggers import audit_tables
+
+PURGE_BATCH = 5_000
+
+
+def client_ip(request) -> str | None:
+    """The address the request came from. REMOTE_ADDR only: a forwarded-for header is whatever
+    the client wrote, unless a proxy we trust rewrites it (the deployment's reverse proxy sets
+    REMOTE_ADDR for the application server)."""
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def export_record(
+    *,
+    request,
+    name: str,
+    row_count: int,
+    kind: str = ExportKind.SPREADSHEET,
+    region_code: str | None = None,
+    household_number: str = "",
+) -> ExportEvent:
+    """Record that `request.user` took `row_count` rows of `name` out, with the page's filters."""
+    user = request.user
+    filters = {key: values if len(values) > 1 else values[0] for key, values in request.GET.lists()}
+    return ExportEvent.objects.create(
+        user=user,
+        kind=kind,
+        name=name,
+        filters=filters,
+        row_count=row_count,
+        ip=client_ip(request),
+        region_code=(user.scope_prefix or "") if region_code is None else region_code,
+        household_number=household_number,
+    )
+
+
+def retention_cutoff(now: datetime | None = None, days: int | None = None) -> datetime:
+    days = settings.AUDIT_RETENTION_DAYS if days is None else days
+    return (now or timezone.now()) - timedelta(days=days)
+
+
+def audit_trail_purge(*, now: datetime | None = None, days: int | None = None) -> dict[str, int]:
+    """Delete the audit rows older than the retention; returns the count per table.
+
+    Asked for fewer than the legal floor, the database refuses (the trigger of audit/triggers.py)
+    and nothing is deleted: this function does not check it first, so the refusal is what the
+    tests see. Batches keep each transaction, and its locks, short on a large table.
+    """
+    from pghistory.models import Context
+
+    cutoff = retention_cutoff(now, days)
+    purged: dict[str, int] = {}
+    for model, column in audit_tables().items():
+        purged[model._meta.db_table] = _purge(model, column, cutoff)
+    # A context (who acted) outlives its last event by at most its request or task; a day more.
+    purged[Context._meta.db_table] = _purge(Context, "updated_at", cutoff - timedelta(days=1))
+    return purged
+
+
+def _purge(model, column: str, cutoff: datetime) -> int:
+    total = 0
+    old = model._base_manager.filter(**{f"{column}__lt": cutoff}).order_by()
+    while True:
+        with transaction.atomic():
+            batch = list(old.values_list("pk", flat=True)[:PURGE_BATCH])
+            if not batch:
+                return total
+            deleted, _ = model._base_manager.filter(pk__in=batch).delete()
+            total += deleted

@@ -1,0 +1,111 @@
+"""Append-only audit tables, enforced by PostgreSQL rather than by the application's goodwill.
+
+Every audit table (each pghistory event table, the unmasking and the export records) gets three
+triggers: UPDATE is refused, TRUNCATE is refused, and DELETE is refused for a row younger than
+the legal floor (MLPS 2.0 asks for at least six months), so the retention purge of old rows is
+the only deletion left. The floor is written into the trigger, not read from the settings: a
+misconfigured or compromised application cannot shorten it.
+
+The triggers call one plain PL/pgSQL function, `audit_refuse_rewrite()` (audit migration 0001),
+instead of the function pgtrigger writes for each trigger: pgtrigger's functions start by
+honouring `pgtrigger.ignore`, a session setting any connection may set, which would let the
+application switch the protection off. The function lets a database superuser truncate (a
+superuser can drop the triggers anyway, and the tests' flush between transactional tests is a
+TRUNCATE); the application is meant to run as a non-owner role (docs in the audit report).
+"""
+
+import pgtrigger
+
+LEGAL_FLOOR_DAYS = 183
+REFUSE_FUNCTION = "audit_refuse_rewrite"
+
+REFUSE_FUNCTION_SQL = f"""
+CREATE OR REPLACE FUNCTION {REFUSE_FUNCTION}() RETURNS TRIGGER AS $$
+BEGIN
+    IF TG_OP = 'TRUNCATE'
+       AND (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) THEN
+        RETURN NULL;
+    END IF;
+    RAISE EXCEPTION 'audit: % on % refused: the audit trail is append-only and kept % days',
+        TG_OP, TG_TABLE_NAME, {LEGAL_FLOOR_DAYS}
+        USING ERRCODE = 'insufficient_privilege';
+END;
+$$ LANGUAGE plpgsql;
+"""
+
+
+class _Refuse(pgtrigger.Trigger):
+    """A trigger that runs `audit_refuse_rewrite()`, which pgtrigger.ignore cannot switch off."""
+
+    func = "RETURN NULL;"  # pgtrigger's own function is created but the trigger does not call it
+
+    def render_execute(self, model) -> str:
+        return f"{REFUSE_FUNCTION}()"
+
+
+def append_only_triggers(timestamp_column: str) -> list[pgtrigger.Trigger]:
+    young = f"OLD.\"{timestamp_column}\" > NOW() - INTERVAL '{LEGAL_FLOOR_DAYS} days'"
+    return [
+        _Refuse(name="audit_no_update", when=pgtrigger.Before, operation=pgtrigger.Update),
+        _Refuse(
+            name="audit_no_truncate",
+            when=pgtrigger.Before,
+            operation=pgtrigger.Truncate,
+            level=pgtrigger.Statement,
+        ),
+        _Refuse(
+            name="audit_keep_young",
+            when=pgtrigger.Before,
+            operation=pgtrigger.Delete,
+            condition=pgtrigger.Condition(young),
+        ),
+    ]
+
+
+def audit_tables() -> dict[type, str]:
+    """Every audit model and the column that dates its rows."""
+    from django.apps import apps
+    from pghistory.models import Event
+
+    tables: dict[type, str] = {
+        model: "pgh_created_at"
+        for model in apps.get_models()
+        if issubclass(model, Event) and not model._meta.proxy and model._meta.managed
+    }
+    tables[apps.get_model("households", "SensitiveAccess")] = "at"
+    tables[apps.get_model("audit", "ExportEvent")] = "at"
+    return tables
+
+
+def protect_audit_tables() -> None:
+    """Register the triggers on every audit model: makemigrations writes them, migrate installs."""
+    for model, column in audit_tables().items():
+        names = {trigger.name for trigger in getattr(model._meta, "triggers", [])}
+        triggers = [t for t in append_only_triggers(column) if t.name not in names]
+        if triggers:
+            pgtrigger.register(*triggers)(model)
+
+
+# pghistory's context rows say who acted. pghistory itself updates a context's metadata while
+# its request or task runs, so an update is refused only once the context is a day old, or when
+# it would change the row's identity or date. Raw SQL (audit migration 0001): the table belongs
+# to pghistory, whose migrations we do not write.
+CONTEXT_TRIGGERS_SQL = f"""
+DROP TRIGGER IF EXISTS audit_context_no_rewrite ON pghistory_context;
+CREATE TRIGGER audit_context_no_rewrite BEFORE UPDATE ON pghistory_context FOR EACH ROW
+    WHEN (OLD.id IS DISTINCT FROM NEW.id OR OLD.created_at IS DISTINCT FROM NEW.created_at
+          OR OLD.updated_at < NOW() - INTERVAL '1 day')
+    EXECUTE FUNCTION {REFUSE_FUNCTION}();
+DROP TRIGGER IF EXISTS audit_context_keep_young ON pghistory_context;
+CREATE TRIGGER audit_context_keep_young BEFORE DELETE ON pghistory_context FOR EACH ROW
+    WHEN (OLD.created_at > NOW() - INTERVAL '{LEGAL_FLOOR_DAYS} days')
+    EXECUTE FUNCTION {REFUSE_FUNCTION}();
+DROP TRIGGER IF EXISTS audit_context_no_truncate ON pghistory_context;
+CREATE TRIGGER audit_context_no_truncate BEFORE TRUNCATE ON pghistory_context
+    FOR EACH STATEMENT EXECUTE FUNCTION {REFUSE_FUNCTION}();
+"""
+CONTEXT_TRIGGERS_REVERSE_SQL = """
+DROP TRIGGER IF EXISTS audit_context_no_rewrite ON pghistory_context;
+DROP TRIGGER IF EXISTS audit_context_keep_young ON pghistory_context;
+DROP TRIGGER IF EXISTS audit_context_no_truncate ON pghistory_context;
+"""
