@@ -57,6 +57,8 @@ _TOWNSHIP_STEPS = {
 }
 _COUNTY_STEPS = {"assistance.approve_case"}
 DASHBOARDS = "dashboards.view_dashboard"
+# The audit trail (audit/views.py): writes, unmaskings, exports and sign-ins of the region.
+VIEW_AUDIT = "audit.view_audit"
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.VILLAGE_WORKER: frozenset(
@@ -83,7 +85,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _SEE_ASSISTANCE
         | _MANAGE_ASSISTANCE
         | _COUNTY_STEPS
-        | {DASHBOARDS}
+        | {DASHBOARDS, VIEW_AUDIT}
     ),
     # Partners work on the measures given to them, not on the registry.
     Role.PARTNER: frozenset(
@@ -102,7 +104,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | {"monitoring.view_signal", "monitoring.view_scanrun", "monitoring.view_incomeline"}
         | {"monitoring.view_ruleconfig"}
         | _SEE_ASSISTANCE
-        | {DASHBOARDS}
+        | {DASHBOARDS, VIEW_AUDIT}
     ),
     # Department systems push signals and read what their region allows.
     Role.API_CLIENT: frozenset(

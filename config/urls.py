@@ -62,6 +62,7 @@ urlpatterns = [
     path("", include("assistance.urls")),
     path("", include("dashboards.urls")),
     path("", include("spreadsheets.urls")),
+    path("", include("audit.urls")),
 ]
 
 handler404 = "config.views.not_found"

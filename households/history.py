@@ -25,9 +25,22 @@ HIDDEN = {
     "round",
     "elimination_round",
     "eligibility",
+    "password",
+    "last_login",
 }
 # Changed, but the values stay out of the history page.
-SENSITIVE = {"id_number_masked", "phone", "bank_account", "health", "disability", "health_note"}
+SENSITIVE = {
+    "id_number_masked",
+    "phone",
+    "bank_account",
+    "health",
+    "disability",
+    "health_note",
+    # A department signal's free text may name an illness or a diagnosis.
+    "detail",
+    "contact_phone",
+    "email",
+}
 
 
 @dataclass(frozen=True)
@@ -76,6 +89,42 @@ class _Related:
         return self._names[key]
 
 
+def event_subject(model, data: dict, related: "_Related") -> str:
+    """What an event is about, in words: "member 张三", "measure 养殖补贴", "household"."""
+    subject = str(model._meta.verbose_name)
+    if model._meta.model_name == "member":
+        subject = f"{subject} {data.get('name', '')}"
+    elif model._meta.model_name == "casestep":
+        subject = _display(model._meta.get_field("kind"), data.get("kind"), related)
+    elif model._meta.model_name == "measure":
+        subject = f"{subject} {data.get('title', '')}"
+    return subject
+
+
+def event_changes(model, diff: dict | None, related: "_Related") -> list[tuple[str, str, str]]:
+    """(field, old, new) of a change, bookkeeping left out and sensitive values masked."""
+    changes = []
+    for name, values in (diff or {}).items():
+        if name in HIDDEN:
+            continue
+        field_name = name[:-3] if name.endswith("_id") else name
+        field = model._meta.get_field(field_name)
+        if name in SENSITIVE:
+            old, new = "***", "***"
+        else:
+            old, new = (_display(field, value, related) for value in values)
+        changes.append((str(field.verbose_name), old, new))
+    return changes
+
+
+def event_action(label: str) -> str:
+    if label == "insert":
+        return _("created")
+    if label == "delete":
+        return _("deleted")
+    return _("changed")
+
+
 def history_rows(events) -> list[HistoryRow]:
     events = list(events)
     user_ids = {(event.pgh_context or {}).get("user") for event in events} - {None}
@@ -90,31 +139,14 @@ def history_rows(events) -> list[HistoryRow]:
         data = event.pgh_data or {}
         if model._meta.model_name == "casestep" and event.pgh_label == "insert":
             continue  # a case's steps are made with it and listed with their due dates
-        subject = str(model._meta.verbose_name)
-        if model._meta.model_name == "member":
-            subject = f"{subject} {data.get('name', '')}"
-        elif model._meta.model_name == "casestep":
-            subject = _display(model._meta.get_field("kind"), data.get("kind"), related)
-        elif model._meta.model_name == "measure":
-            subject = f"{subject} {data.get('title', '')}"
-        changes = []
-        for name, values in (event.pgh_diff or {}).items():
-            if name in HIDDEN:
-                continue
-            field_name = name[:-3] if name.endswith("_id") else name
-            field = model._meta.get_field(field_name)
-            if name in SENSITIVE:
-                old, new = "***", "***"
-            else:
-                old, new = (_display(field, value, related) for value in values)
-            changes.append((str(field.verbose_name), old, new))
+        changes = event_changes(model, event.pgh_diff, related)
         if event.pgh_label == "update" and not changes:
             continue
         rows.append(
             HistoryRow(
                 at=event.pgh_created_at,
-                subject=subject,
-                action=_("created") if event.pgh_label == "insert" else _("changed"),
+                subject=event_subject(model, data, related),
+                action=event_action(event.pgh_label),
                 user=users.get((event.pgh_context or {}).get("user"), _("system")),
                 changes=changes,
             )

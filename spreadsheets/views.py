@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from audit.services import export_record
 from spreadsheets import exports, selectors, services
 from spreadsheets.forms import UploadForm
 from spreadsheets.workbook import registry_template
@@ -210,4 +211,5 @@ def list_export(request, kind):
         query = request.GET.urlencode()
         return redirect(reverse(list_url) + (f"?{query}" if query else ""))
     workbook = exports.export_workbook(resource(), queryset, title=str(title))
+    export_record(request=request, name=kind, row_count=count)
     return _xlsx_response(workbook, str(title))

@@ -29,6 +29,8 @@ from assistance.models import (
 )
 from assistance.services import cases as case_services
 from assistance.views.common import PAGE_SIZE, attempt, staff_for
+from audit.models import ExportKind
+from audit.services import export_record
 from households import selectors as household_selectors
 from households.history import history_rows
 from monitoring import selectors as monitoring_selectors
@@ -296,6 +298,15 @@ def case_notice_print(request, pk):
     ).first()
     village = case.household.village
     contact = notice.notice_posted_by
+    # The notice leaves the system on paper: recorded like an export (PIPL access record).
+    export_record(
+        request=request,
+        name="case-notice",
+        row_count=1,
+        kind=ExportKind.PRINT,
+        region_code=village.code,
+        household_number=case.household.number,
+    )
     return render(
         request,
         "assistance/case_notice.html",

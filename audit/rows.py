@@ -1,0 +1,172 @@
+"""Audit events as readable rows: who, when, what, from where. Sensitive values never appear.
+
+A write shows its changed fields the way the household page's history does
+(households/history.py: bookkeeping hidden, sensitive values as ***). An export shows its filters
+with anything shaped like an ID number or a phone number masked, since a search box may have held
+one.
+"""
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext as _
+
+from audit.selectors import EXPORT, FAILURE, SIGN_IN, UNMASK, WRITE, AuditPage, has_object
+from households.history import _Related, event_action, event_changes, event_subject
+from households.masking import MASK
+
+# 15 or more digits (an ID number, a bank account) or a mobile number, in free text.
+_LONG_NUMBER = re.compile(r"\d{15,}[\dXx]?|1\d{10}")
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    at: datetime
+    kind: str
+    kind_label: str
+    user: str
+    subject: str
+    action: str
+    changes: list[tuple[str, str, str]]
+    detail: str
+    ip: str
+
+
+def kind_label(kind: str) -> str:
+    labels = {
+        WRITE: _("Change"),
+        UNMASK: _("Unmasking"),
+        EXPORT: _("Export"),
+        SIGN_IN: _("Sign-in"),
+        FAILURE: _("Failed sign-in"),
+    }
+    return labels[kind]
+
+
+def mask_free_text(value) -> str:
+    return _LONG_NUMBER.sub(MASK, str(value))
+
+
+def _field_values(event) -> dict:
+    """The tracked fields of an event row, by column name (what households/history.py reads)."""
+    return {
+        field.attname: getattr(event, field.attname)
+        for field in event._meta.concrete_fields
+        if not field.name.startswith("pgh_")
+    }
+
+
+def _diff(event, previous) -> dict | None:
+    if previous is None or event.pgh_label != "update":
+        return None
+    now, before = _field_values(event), _field_values(previous)
+    return {
+        name: [before.get(name), value] for name, value in now.items() if before.get(name) != value
+    }
+
+
+def audit_rows(page: AuditPage) -> list[AuditRow]:
+    writes = [(source, row) for source, row in page.events if source.kind == WRITE]
+    previous = _previous_events(writes)
+    actor_ids = {
+        (row.pgh_context.metadata or {}).get("user") for _, row in writes if row.pgh_context
+    }
+    actors = {
+        user.pk: user.get_full_name() or user.username
+        for user in get_user_model().objects.filter(pk__in=actor_ids - {None})
+    }
+    related = _Related()
+    rows = []
+    for source, row in page.events:
+        if source.kind == WRITE:
+            rows.append(_write_row(row, previous, actors, related))
+        elif source.kind == UNMASK:
+            rows.append(
+                AuditRow(
+                    at=row.at,
+                    kind=UNMASK,
+                    kind_label=kind_label(UNMASK),
+                    user=row.user.get_full_name() or row.user.username,
+                    subject=f"{row.household.number} {row.member.name}",
+                    action=row.fields,
+                    changes=[],
+                    detail=f"{row.reason} ({row.channel})",
+                    ip="",
+                )
+            )
+        elif source.kind == EXPORT:
+            filters = ", ".join(
+                f"{key}={mask_free_text(value)}" for key, value in row.filters.items()
+            )
+            rows.append(
+                AuditRow(
+                    at=row.at,
+                    kind=EXPORT,
+                    kind_label=kind_label(EXPORT),
+                    user=row.user.get_full_name() or row.user.username,
+                    subject=" ".join(filter(None, [row.name, row.household_number])),
+                    action=_("%(count)s rows") % {"count": row.row_count},
+                    changes=[],
+                    detail=filters,
+                    ip=row.ip or "",
+                )
+            )
+        else:
+            detail = ""
+            if source.kind == SIGN_IN and row.logout_time:
+                detail = _("signed out %(time)s") % {
+                    "time": row.logout_time.strftime("%Y-%m-%d %H:%M")
+                }
+            elif source.kind == FAILURE and row.locked_out:
+                detail = _("locked out")
+            rows.append(
+                AuditRow(
+                    at=row.attempt_time,
+                    kind=source.kind,
+                    kind_label=kind_label(source.kind),
+                    user=row.username,
+                    subject=row.path_info,
+                    action="",
+                    changes=[],
+                    detail=detail,
+                    ip=row.ip_address or "",
+                )
+            )
+    return rows
+
+
+def _previous_events(writes) -> dict[tuple[str, int], object]:
+    """The event before each update on the page, one query per history table."""
+    wanted: dict[type, set[int]] = {}
+    for _source, row in writes:
+        previous_id = getattr(row, "previous_id", None)
+        if previous_id is not None and row.pgh_label == "update":
+            wanted.setdefault(type(row), set()).add(previous_id)
+    found = {}
+    for model, ids in wanted.items():
+        for event in model._base_manager.filter(pgh_id__in=ids):
+            found[(model._meta.label, event.pgh_id)] = event
+    return found
+
+
+def _write_row(row, previous, actors, related) -> AuditRow:
+    model = row.pgh_tracked_model
+    context = (row.pgh_context.metadata or {}) if row.pgh_context else {}
+    before = previous.get((row._meta.label, getattr(row, "previous_id", None)))
+    data = {field.name: getattr(row, field.attname) for field in row._meta.concrete_fields}
+    subject = event_subject(model, data, related)
+    if has_object(type(row)):
+        subject = f"{subject} #{row.pgh_obj_id}"
+    return AuditRow(
+        at=row.pgh_created_at,
+        kind=WRITE,
+        kind_label=kind_label(WRITE),
+        user=actors.get(context.get("user"), _("system")),
+        subject=subject,
+        action=event_action(row.pgh_label),
+        changes=event_changes(model, _diff(row, before), related),
+        detail=mask_free_text(context.get("url", "")),
+        ip="",
+    )

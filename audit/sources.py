@@ -1,0 +1,77 @@
+"""Where the audit view reads each kind of event, and how each is kept to the viewer's region.
+
+Every pghistory event table is a source of writes. Its rows are scoped by the region code that
+the written object hangs from (a member by its household's village, a step by its case's
+household, a user by the user's region): WRITE_SCOPES says which, for every tracked model, and a
+test fails when a newly tracked model is missing here, so nothing is shown unscoped.
+"""
+
+from dataclasses import dataclass
+
+from django.apps import apps
+from django.db.models import Q, QuerySet
+
+
+@dataclass(frozen=True)
+class WriteScope:
+    region_paths: tuple[str, ...]  # foreign keys to a Region, any of which may place the row
+    household_path: str | None = None  # to the household number, for the object filter
+    national_default: bool = False  # a row without a region is the national default: shown
+
+
+WRITE_SCOPES: dict[str, WriteScope] = {
+    "households.Household": WriteScope(("village",), "number"),
+    "households.Member": WriteScope(("household__village",), "household__number"),
+    "monitoring.Visit": WriteScope(("household__village",), "household__number"),
+    "monitoring.VisitEvent": WriteScope(("visit__household__village",), "visit__household__number"),
+    "monitoring.Signal": WriteScope(("household__village", "region"), "household__number"),
+    "monitoring.Alert": WriteScope(("household__village",), "household__number"),
+    "monitoring.AlertEvent": WriteScope(("alert__household__village",), "alert__household__number"),
+    "monitoring.VisitCadence": WriteScope(("region",), national_default=True),
+    "monitoring.IncomeLine": WriteScope(("region",), national_default=True),
+    "monitoring.RuleConfig": WriteScope(("region",), national_default=True),
+    "assistance.Case": WriteScope(("household__village",), "household__number"),
+    "assistance.CaseStep": WriteScope(("case__household__village",), "case__household__number"),
+    "assistance.Measure": WriteScope(("case__household__village",), "case__household__number"),
+    "assistance.Partner": WriteScope(("area",)),
+    "assistance.PartnerOffer": WriteScope(("partner__area",)),
+    "accounts.User": WriteScope(("region",)),
+    "accounts.User_groups": WriteScope(("user__region",)),
+    "accounts.User_user_permissions": WriteScope(("user__region",)),
+}
+
+
+def event_models() -> list[type]:
+    """Every pghistory event table, in a fixed order (the order breaks ties between sources)."""
+    from pghistory.models import Event
+
+    models = [
+        model
+        for model in apps.get_models()
+        if issubclass(model, Event) and not model._meta.proxy and model._meta.managed
+    ]
+    return sorted(models, key=lambda model: model._meta.label)
+
+
+def scope_of(model) -> WriteScope:
+    return WRITE_SCOPES[model.pgh_tracked_model._meta.label]
+
+
+def region_q(paths: tuple[str, ...], prefix: str, *, national_default: bool = False) -> Q:
+    """Rows placed under `prefix` by any of `paths` (a Region foreign key each)."""
+    condition = Q()
+    for path in paths:
+        condition |= Q(**{f"{path}_id__startswith": prefix})
+    if national_default:
+        condition |= Q(**{f"{paths[0]}__isnull": True})
+    return condition
+
+
+def scoped_writes(model, prefix: str) -> QuerySet:
+    scope = scope_of(model)
+    rows = model._base_manager.all()
+    if prefix:  # "" is a superuser: everything
+        rows = rows.filter(
+            region_q(scope.region_paths, prefix, national_default=scope.national_default)
+        )
+    return rows
