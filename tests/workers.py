@@ -5,6 +5,7 @@ the filesystem transport when no broker is set) and on the test database, so it 
 tests commit and nothing else.
 """
 
+import contextlib
 import os
 import shutil
 import signal
@@ -152,3 +153,52 @@ class RedisServer:
                 return sock.recv(16).startswith(b"+PONG")
         except OSError:
             return False
+
+
+@contextlib.contextmanager
+def row_locked(table: str, pk: int):
+    """Hold a row lock from a connection of our own, as a slow colleague's transaction would:
+    whatever a worker does that needs the row then waits, for as long as the test decides."""
+    import psycopg
+
+    with psycopg.connect(test_database_url(), autocommit=False) as holder:
+        holder.execute(f"SELECT 1 FROM {table} WHERE id = %s FOR UPDATE", [pk])  # noqa: S608
+        yield
+        holder.rollback()
+
+
+def worker_backends_waiting_on_a_lock() -> list[int]:
+    """The workers' database backends that wait for a lock (they name themselves, settings)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+            " AND application_name = 'dixian-celery' AND wait_event_type = 'Lock'"
+        )
+        return [pid for (pid,) in cursor.fetchall()]
+
+
+def terminate_backend(pid: int) -> None:
+    """Cut a backend's connection as a database restart or a network failure would."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+
+
+@contextlib.contextmanager
+def broker_of_our_own(folder: Path, monkeypatch):
+    """A private redis-server the test process publishes to: the session's worker, on the
+    shared broker, never sees these tasks, and the test may stop or restart this Redis."""
+    redis = RedisServer(folder)
+    redis.start()
+    monkeypatch.setenv("CELERY_BROKER_URL", redis.url)
+    reset_app_connections()
+    try:
+        yield redis
+    finally:
+        if redis.process.poll() is None:
+            redis.stop()
+        monkeypatch.undo()
+        reset_app_connections()
