@@ -34,10 +34,11 @@ _REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 # Probes and scrapes come every few seconds; they are logged only at DEBUG.
 QUIET_PATHS = ("/healthz", "/metrics")
 
-# An 18-character ID number (the last may be X), or a 15-digit old one, or a 16–19 digit bank
-# card; then a mainland mobile number. Region codes (12 digits) and dates stay readable.
+# An 18-character ID number (the last may be X), a 15-digit old one or a 19-digit bank card
+# (most debit cards here), and a mainland mobile number. Region codes (12 digits), household
+# numbers (16: the village code and a sequence) and dates stay readable, for the operator.
 _ID_NUMBER = re.compile(r"(?<![0-9])[0-9]{17}[0-9Xx](?![0-9A-Za-z])")
-_LONG_NUMBER = re.compile(r"(?<![0-9])[0-9]{15,19}(?![0-9])")
+_LONG_NUMBER = re.compile(r"(?<![0-9])(?:[0-9]{15}|[0-9]{19})(?![0-9])")
 _MOBILE = re.compile(r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])")
 
 
@@ -64,7 +65,25 @@ class PersonalNumberMaskFilter(logging.Filter):
             record.exc_text = mask_personal_numbers(record.exc_text)
         if record.stack_info:
             record.stack_info = mask_personal_numbers(record.stack_info)
+        # Extra fields become JSON keys of their own: Celery's "received" line puts the task's
+        # arguments in `data`, for instance.
+        for name, value in record.__dict__.items():
+            if name not in _STANDARD_ATTRIBUTES and isinstance(value, str | dict | list | tuple):
+                setattr(record, name, _masked(value))
         return True
+
+
+_STANDARD_ATTRIBUTES = frozenset(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
+
+
+def _masked(value):
+    if isinstance(value, str):
+        return mask_personal_numbers(value)
+    if isinstance(value, dict):
+        return {key: _masked(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_masked(item) for item in value]
+    return value
 
 
 class ContextFilter(logging.Filter):
