@@ -437,7 +437,8 @@ LOGIN_TRUSTED_PROXY_COUNT = env.int(
 # Every login, logout and failure is kept with its address (axes' AccessLog, AccessFailureLog):
 # MLPS 2.0 asks for at least six months of audit; older rows are pruned nightly.
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
-AXES_SENSITIVE_PARAMETERS = ["otp_token", "token"]
+# Masked in axes' log lines and stored form data (the rows keep username and address).
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "otp_token"]
 LOGIN_LOG_RETENTION_DAYS = env.int("DIXIAN_LOGIN_LOG_RETENTION_DAYS", default=183)
 CELERY_BEAT_SCHEDULE["login-log-retention"] = {
     "task": "accounts.tasks.login_logs_prune",
