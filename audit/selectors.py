@@ -65,7 +65,7 @@ def has_object(model) -> bool:
 
 
 def _sources(prefix: str) -> list[Source]:
-    users_in_scope = get_user_model().objects.filter(region_id__startswith=prefix)
+    users_in_scope = get_user_model().objects.filter(region__code__startswith=prefix)
     usernames = users_in_scope.values("username")
     sources = []
     for model in event_models():
@@ -96,7 +96,7 @@ def _sources(prefix: str) -> list[Source]:
             key="households.SensitiveAccess",
             kind=UNMASK,
             queryset=SensitiveAccess.objects.filter(
-                household__village_id__startswith=prefix
+                household__village__code__startswith=prefix
             ).select_related("user", "member", "household"),
             time_field="at",
             user_field="user__username",

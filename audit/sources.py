@@ -61,7 +61,7 @@ def region_q(paths: tuple[str, ...], prefix: str, *, national_default: bool = Fa
     """Rows placed under `prefix` by any of `paths` (a Region foreign key each)."""
     condition = Q()
     for path in paths:
-        condition |= Q(**{f"{path}_id__startswith": prefix})
+        condition |= Q(**{f"{path}__code__startswith": prefix})
     if national_default:
         condition |= Q(**{f"{paths[0]}__isnull": True})
     return condition
