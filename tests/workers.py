@@ -159,22 +159,38 @@ class RedisServer:
 def row_locked(table: str, pk: int):
     """Hold a row lock from a connection of our own, as a slow colleague's transaction would:
     whatever a worker does that needs the row then waits, for as long as the test decides."""
+    with _holding(f"SELECT 1 FROM {table} WHERE id = %s FOR UPDATE", [pk]):  # noqa: S608
+        yield
+
+
+@contextlib.contextmanager
+def writes_held(table: str):
+    """Let every transaction read and lock rows of the table, but hold any that writes to it
+    (a SHARE lock) until the test lets go: a pause between a transaction's reads and writes."""
+    with _holding(f"LOCK TABLE {table} IN SHARE MODE", []):
+        yield
+
+
+@contextlib.contextmanager
+def _holding(statement: str, params: list):
     import psycopg
 
     with psycopg.connect(test_database_url(), autocommit=False) as holder:
-        holder.execute(f"SELECT 1 FROM {table} WHERE id = %s FOR UPDATE", [pk])  # noqa: S608
+        holder.execute(statement, params)
         yield
         holder.rollback()
 
 
-def worker_backends_waiting_on_a_lock() -> list[int]:
-    """The workers' database backends that wait for a lock (they name themselves, settings)."""
+def worker_backends_waiting_on_a_lock(application_name: str = "dixian-celery") -> list[int]:
+    """The workers' database backends that wait for a lock (they name themselves, settings);
+    with "dixian-web", the test process's own threads'."""
     from django.db import connection
 
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
-            " AND application_name = 'dixian-celery' AND wait_event_type = 'Lock'"
+            " AND application_name = %s AND wait_event_type = 'Lock'",
+            [application_name],
         )
         return [pid for (pid,) in cursor.fetchall()]
 
@@ -202,3 +218,29 @@ def broker_of_our_own(folder: Path, monkeypatch):
             redis.stop()
         monkeypatch.undo()
         reset_app_connections()
+
+
+def at_once(work, *, times: int) -> list:
+    """Run `work` in `times` threads released together by a barrier, each on a database
+    connection of its own (Django's are per thread); each result, or the exception raised."""
+    import threading
+
+    from django.db import connection
+
+    results, barrier = [], threading.Barrier(times)
+
+    def run():
+        try:
+            barrier.wait()
+            results.append(work())
+        except Exception as error:  # the caller asserts on what each thread met
+            results.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(times)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
