@@ -480,6 +480,10 @@ MIDDLEWARE.insert(0, "config.request_log.RequestLogMiddleware")
 MIDDLEWARE.insert(1, "config.health.OperationsEndpointsMiddleware")
 # A health check that cannot reach the database must fail within the probe's timeout, not hang.
 DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+# django-prometheus's PostgreSQL backend: Django's own with counted queries, connections and
+# errors (django_db_*); it works with psycopg 3 and with the pool of DIXIAN_DB_POOL_SIZE.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["ENGINE"] = "django_prometheus.db.backends.postgresql"
 HEALTH_CHECK_TIMEOUT_SECONDS = env.float("DIXIAN_HEALTH_CHECK_TIMEOUT_SECONDS", default=2.0)
 # The nightly scan plus slack: an older last scan makes /healthz "degraded" (still 200).
 HEALTH_MAX_SCAN_AGE_HOURS = env.float("DIXIAN_HEALTH_MAX_SCAN_AGE_HOURS", default=26)

@@ -67,6 +67,14 @@ def test_probe_by_pod_address_is_answered_though_the_host_is_not_allowed():
 
 
 @pytest.mark.django_db
+@override_settings(SECURE_SSL_REDIRECT=True)
+def test_probe_over_plain_http_is_not_redirected_to_https():
+    # Production redirects to https; the orchestrator probes the container over plain HTTP.
+    assert Client().get("/healthz/live").status_code == 200
+    assert Client().get("/login/").status_code == 301
+
+
+@pytest.mark.django_db
 def test_broker_that_refuses_connections_fails_the_probe():
     _finished_scan(hours_ago=2)
 

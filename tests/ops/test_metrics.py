@@ -74,6 +74,9 @@ def test_allowed_scraper_reads_every_dixian_metric(
     assert len(queries) == 5
     samples = _samples(response)
     assert samples[("django_http_requests_total_by_method_total", (("method", "GET"),))] >= 1
+    # The database backend is django-prometheus's: every query is counted.
+    db = (("alias", "default"), ("vendor", "postgresql"))
+    assert samples[("django_db_execute_total", db)] >= 5
     assert samples[("dixian_scan_last_households_judged", (("scope", ""),))] == 3
     assert samples[("dixian_scan_last_households_judged", (("scope", "620423100"),))] == 2
     assert samples[("dixian_scan_last_duration_seconds", (("scope", ""),))] == pytest.approx(90)
