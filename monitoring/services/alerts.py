@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import FIELD_STAFF_ROLES
 from config.exceptions import EditConflict
+from households.models import Household
 from households.selectors import households_visible_to
 from monitoring.evaluation import _alert_fields, self_report_reason
 from monitoring.models import (
@@ -45,6 +46,10 @@ def _locked(actor, alert: Alert, version: int, action: str) -> Alert:
     )
     if not may:
         raise PermissionDenied(_("Your role may not do this."))
+    # The household first, in the order the rules take them (evaluation.py: the household, then
+    # its warning). Taking the warning first deadlocked with a running evaluation: the cadre got
+    # an error page. Now the action waits for the judgement and then sees its version.
+    Household.objects.select_for_update().filter(pk=alert.household_id).exists()
     locked = Alert.objects.select_for_update().get(pk=alert.pk)
     if locked.version != version:
         raise EditConflict()
