@@ -11,7 +11,7 @@ UV_VERSION := 0.13.8
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: run test setup system-packages lint db-start db-stop clean bench
+.PHONY: run test setup system-packages lint db-start db-stop clean bench backup restore
 
 run: setup
 	$(PY) -m config.embedded run
@@ -81,3 +81,14 @@ clean:
 SCALE ?= 1000000
 bench: setup
 	$(PY) bench/run.py --scale $(SCALE) $(if $(BENCH_ONLY),--only $(BENCH_ONLY))
+
+# Backups (ops/backup.py; docs/operations.md): pg_dump -Fc of DATABASE_URL, or of the embedded
+# default, into BACKUP_DIR; `make restore BACKUP=file RESTORE_DATABASE_URL=postgres://…/name`
+# restores into a fresh database, refusing a non-empty one unless FORCE=1.
+BACKUP_DIR ?= var/backups
+backup:
+	$(PY) ops/backup.py backup --dir "$(BACKUP_DIR)"
+
+restore:
+	@[ -n "$(BACKUP)" ] || { echo "usage: make restore BACKUP=var/backups/dixian-….dump RESTORE_DATABASE_URL=postgres://…/dixian_restored [FORCE=1]" >&2; exit 2; }
+	$(PY) ops/backup.py restore "$(BACKUP)" $(if $(filter 1,$(FORCE)),--force)
