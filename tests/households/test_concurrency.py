@@ -40,17 +40,6 @@ def _conflict_message() -> str:
     return translated
 
 
-def _one_each(*takers):
-    """Hand each thread its own (label, client, change), whichever thread starts first."""
-    waiting, lock = list(takers), threading.Lock()
-
-    def take():
-        with lock:
-            return waiting.pop()
-
-    return take
-
-
 EDITS = {"address": {"address": "水源村3社14号"}, "phone": {"phone": "13893009999"}}
 
 
@@ -74,25 +63,40 @@ def _form(household: Household, **changes) -> dict:
     }
 
 
+def _both_at_once(send, *clients) -> dict:
+    """The address edit and the phone edit sent at the same moment, each by its own client;
+    each edit's response."""
+    waiting, lock = list(zip(EDITS, clients, strict=True)), threading.Lock()
+
+    def save():
+        with lock:
+            label, client = waiting.pop()
+        return label, send(client, EDITS[label])
+
+    return dict(workers.at_once(save, times=2))
+
+
+def _saved_and_refused(responses: dict, *, saved: int, refused: int) -> tuple[str, object]:
+    """Which edit went through, and the other one's response."""
+    statuses = {label: response.status_code for label, response in responses.items()}
+    assert sorted(statuses.values()) == sorted([saved, refused]), responses
+    winner = next(label for label, status in statuses.items() if status == saved)
+    return winner, next(response for label, response in responses.items() if label != winner)
+
+
 def test_two_cadres_saving_the_same_household_page_at_once_one_is_refused(
     household, township_cadre, second_cadre
 ):
     seen = household.version
-    take = _one_each(
-        ("address", client_for(township_cadre), EDITS["address"]),
-        ("phone", client_for(second_cadre), EDITS["phone"]),
+    responses = _both_at_once(
+        lambda client, change: client.post(
+            f"/households/{household.pk}/edit/", _form(household, **change)
+        ),
+        client_for(township_cadre),
+        client_for(second_cadre),
     )
 
-    def save():
-        label, client, change = take()
-        return label, client.post(f"/households/{household.pk}/edit/", _form(household, **change))
-
-    results = workers.at_once(save, times=2)
-
-    statuses = {label: response.status_code for label, response in results}
-    assert sorted(statuses.values()) == [200, 302], results
-    winner = next(label for label, status in statuses.items() if status == 302)
-    refused = next(response for label, response in results if label != winner)
+    winner, refused = _saved_and_refused(responses, saved=302, refused=200)
     assert _conflict_message() in refused.content.decode()
     _assert_only_the_winner_saved(household, winner, seen)
 
@@ -101,25 +105,17 @@ def test_two_cadres_saving_the_same_household_through_the_api_at_once_one_gets_4
     household, township_cadre, second_cadre
 ):
     seen = household.version
-    take = _one_each(
-        ("address", client_for(township_cadre), EDITS["address"]),
-        ("phone", client_for(second_cadre), EDITS["phone"]),
-    )
-
-    def save():
-        label, client, change = take()
-        return label, client.patch(
+    responses = _both_at_once(
+        lambda client, change: client.patch(
             f"/api/v1/households/{household.pk}/",
             {"version": seen, **change},
             content_type="application/json",
             HTTP_ACCEPT_LANGUAGE="zh-hans",
-        )
+        ),
+        client_for(township_cadre),
+        client_for(second_cadre),
+    )
 
-    results = workers.at_once(save, times=2)
-
-    statuses = {label: response.status_code for label, response in results}
-    assert sorted(statuses.values()) == [200, 409], results
-    winner = next(label for label, status in statuses.items() if status == 200)
-    refused = next(response for label, response in results if label != winner)
+    winner, refused = _saved_and_refused(responses, saved=200, refused=409)
     assert refused.json()["errors"][0]["detail"] == _conflict_message()
     _assert_only_the_winner_saved(household, winner, seen)

@@ -198,3 +198,35 @@ def test_a_cadre_dismissing_a_warning_while_the_rules_judge_its_household_is_not
         "opened",
         "auto_resolved",
     ]
+
+
+def test_a_task_running_while_redis_restarts_is_completed_and_the_worker_goes_on(
+    tmp_path, monkeypatch, village_worker, household
+):
+    with workers.broker_of_our_own(tmp_path, monkeypatch) as redis:
+        record(village_worker, household, **poor_figures(visited_on=TODAY - timedelta(days=10)))
+        workers.purge_queues()  # the visit's own request: the test sends it below, at its time
+        worker = workers.start_worker(tmp_path / "worker.log", concurrency=1, queues="interactive")
+        try:
+            with workers.row_locked("households_household", household.pk):
+                evaluate_household.apply_async([household.pk, TODAY.isoformat()])
+                workers.wait_for(
+                    workers.worker_backends_waiting_on_a_lock, message="the task at work"
+                )
+                redis.stop()  # the worker's broker connection drops under the running task
+                redis.start()
+            workers.wait_for(
+                lambda: Alert.objects.filter(household=household).exists(),
+                message="the task finished after Redis came back",
+            )
+            # The worker is back on the broker: the next visit's evaluation is taken and done.
+            workers.reset_app_connections()
+            record(village_worker, household, visited_on=TODAY)
+            workers.wait_for(
+                lambda: Alert.objects.filter(household=household, status="resolved").exists(),
+                message="the next task, after the restart",
+                timeout=120,
+            )
+        finally:
+            workers.stop_worker(worker)
+    assert Household.objects.get(pk=household.pk).evaluation_pending_since is None
