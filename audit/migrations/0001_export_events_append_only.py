@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
     operations = [
         # The function every audit trigger calls; the other apps' trigger migrations need it.
         migrations.RunSQL(
-            triggers.REFUSE_FUNCTION_SQL,
+            triggers.REFUSE_FUNCTION_V1_SQL,
             f"DROP FUNCTION IF EXISTS {triggers.REFUSE_FUNCTION}() CASCADE;",
         ),
         migrations.RunSQL(triggers.CONTEXT_TRIGGERS_SQL, triggers.CONTEXT_TRIGGERS_REVERSE_SQL),
