@@ -376,6 +376,14 @@ _IS_CELERY = "celery" in (Path(sys.argv[0]).name, Path(sys.argv[0]).parent.name)
 DATABASES["default"].setdefault("OPTIONS", {})["application_name"] = env.str(
     "DIXIAN_DB_APPLICATION_NAME", default="dixian-celery" if _IS_CELERY else "dixian-web"
 )
+# A scan still running this long has lost a chunk for good (monitoring.scans.scan_resume_stalled)
+# and is started again. Longer than the visibility timeout, so a killed worker's chunk has had
+# its chance to come back, and than a full scan (188 s for a million households, two workers).
+SCAN_STALLED_AFTER_MINUTES = env.int("DIXIAN_SCAN_STALLED_AFTER_MINUTES", default=120)
+CELERY_BEAT_SCHEDULE["scan-resume-stalled"] = {
+    "task": "monitoring.tasks.scan_resume_stalled",
+    "schedule": 15 * 60.0,
+}
 
 EMAIL_BACKEND = env.str(
     "DIXIAN_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"

@@ -3,6 +3,7 @@
 import datetime
 import logging
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, F, Max, Min
 from django.db.models.functions import Substr
@@ -127,6 +128,38 @@ def scan_run_inline(
         )
     run.refresh_from_db()
     return run
+
+
+def scan_resume_stalled() -> list[ScanRun]:
+    """Start again the scans that can no longer finish.
+
+    A chunk taken by a killed worker comes back once the broker's visibility timeout has passed
+    (settings). One that gave up its retries (the database down longer than they last), or was
+    lost with a broker that keeps nothing, never does, and its run would say "running" for ever.
+    Past SCAN_STALLED_AFTER_MINUTES such a run is marked failed and started again over every
+    household of its scope: a scan is idempotent, so the chunks that did finish are judged again
+    to the same result.
+    """
+    cutoff = timezone.now() - datetime.timedelta(minutes=settings.SCAN_STALLED_AFTER_MINUTES)
+    resumed = []
+    for run in ScanRun.objects.filter(status=ScanRun.Status.RUNNING, started_at__lt=cutoff):
+        # Claimed with a conditional update: two sweeps at once restart a run once.
+        claimed = ScanRun.objects.filter(pk=run.pk, status=ScanRun.Status.RUNNING).update(
+            status=ScanRun.Status.FAILED, finished_at=timezone.now()
+        )
+        if claimed:
+            logger.warning(
+                "scan %d stalled at %d of %d chunks: started again",
+                run.pk,
+                run.chunks_done,
+                run.chunks_total,
+            )
+            resumed.append(
+                scan_start(
+                    trigger=run.trigger, scope=run.scope, as_of=run.as_of, actor=run.started_by
+                )
+            )
+    return resumed
 
 
 def evaluate_pending(*, limit: int = SWEEP_BATCH) -> int:

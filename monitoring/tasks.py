@@ -36,6 +36,11 @@ def scan_nightly() -> int:
 
 
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
+def scan_resume_stalled() -> list[int]:
+    return [run.pk for run in scans.scan_resume_stalled()]
+
+
+@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
 def evaluate_pending() -> int:
     return scans.evaluate_pending()
 
