@@ -8,9 +8,12 @@ the test locks, the kill comes once the worker's backend is seen waiting for tha
 next worker starts once Redis's own clock is past the task's visibility timeout.
 """
 
+from datetime import timedelta
+
 import pytest
 import redis as redis_client
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import Role, User
 from households import services as household_services
@@ -156,3 +159,37 @@ def test_a_worker_killed_in_the_middle_of_a_scan_leaves_the_alerts_of_an_undistu
 def test_the_broker_visibility_timeout_outlasts_the_longest_task(settings):
     """A chunk still running must never be handed to a second worker."""
     assert settings.BROKER_VISIBILITY_TIMEOUT > settings.CELERY_TASK_TIME_LIMIT
+
+
+@committed_db
+def test_a_scan_whose_chunk_never_comes_back_is_started_again_and_ends_as_undisturbed(
+    tmp_path, monkeypatch, settings, county
+):
+    """A chunk that gave up its retries (the database down longer than they last) is gone for
+    good: the sweep marks its run failed after SCAN_STALLED_AFTER_MINUTES and scans again."""
+    expected = _reference_scan()
+    stalled = ScanRun.objects.create(
+        scope="620423", trigger="manual", as_of=TODAY, chunks_total=2, chunks_done=1
+    )
+    recent = ScanRun.objects.create(scope="620423", trigger="manual", as_of=TODAY)
+    too_long = timezone.now() - timedelta(minutes=settings.SCAN_STALLED_AFTER_MINUTES + 1)
+    ScanRun.objects.filter(pk=stalled.pk).update(started_at=too_long)
+
+    with workers.broker_of_our_own(tmp_path, monkeypatch) as redis:
+        worker = workers.start_worker(
+            tmp_path / "worker.log", broker_url=redis.url, concurrency=1, queues="scans"
+        )
+        try:
+            (again,) = scans.scan_resume_stalled()
+            assert scans.scan_resume_stalled() == []  # restarted once
+            workers.wait_for(
+                lambda: ScanRun.objects.get(pk=again.pk).status == "finished",
+                message="the scan started again",
+                timeout=90,
+            )
+        finally:
+            workers.stop_worker(worker)
+
+    assert ScanRun.objects.get(pk=stalled.pk).status == "failed"
+    assert ScanRun.objects.get(pk=recent.pk).status == "running"  # still has its chance
+    assert _outcome(again.pk) == expected
