@@ -62,8 +62,12 @@ def code_step(client: Client, code: str, next_url: str = "/"):
 
 def test_the_page_shows_a_qr_code_and_the_secret_for_manual_entry(township_cadre):
     client = client_for(township_cadre)
-    page = client.get("/account/two-factor/").content.decode()
+    response = client.get("/account/two-factor/")
+    page = response.content.decode()
     device = TOTPDevice.objects.get(user=township_cadre, confirmed=False)
+    # The QR code is a data: image, which the page's Content-Security-Policy lets through.
+    images = response["Content-Security-Policy"].split("img-src")[1].split(";")[0]
+    assert "data:" in images.split()
     assert 'src="data:image/svg+xml' in page and secret_base32(device) in page
     assert "<script" not in page.split("</head>")[1] and "style=" not in page
     # Reloading shows the same secret: what was scanned stays good until confirmed.
