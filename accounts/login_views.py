@@ -17,6 +17,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django_otp import login as otp_login
 from django_otp.models import Device
+from knox.models import AuthToken
 
 from accounts.forms import CodeForm
 from accounts.lockout import lockout_response
@@ -104,13 +105,15 @@ def _safe_next(request: HttpRequest) -> str:
 
 
 class PasswordChange(auth_views.PasswordChangeView):
-    """Django's password change (it keeps this session and ends the user's others)."""
+    """Django's password change: it keeps this session and ends the user's others. The user's API
+    tokens end too: a password changed because it leaked must not leave a token made with it."""
 
     template_name = "accounts/password_change.html"
     success_url = reverse_lazy("home")
 
     def form_valid(self, form) -> HttpResponse:
         response = super().form_valid(form)
+        AuthToken.objects.filter(user=self.request.user).delete()
         messages.success(self.request, _("Your password was changed."))
         return response
 

@@ -9,6 +9,7 @@ from django.contrib.auth.password_validation import (
 from django.core.exceptions import ValidationError
 from django.test import override_settings
 from django.utils import translation
+from knox.models import AuthToken
 
 from accounts.password_validation import CharacterClassValidator
 from tests.conftest import client_for
@@ -92,14 +93,18 @@ def change(client, old: str, new: str, again: str | None = None):
 
 
 @pytest.mark.django_db
-def test_changing_the_password_keeps_this_session_and_ends_the_others(township_cadre):
+def test_changing_the_password_keeps_this_session_and_ends_the_others_and_api_tokens(
+    township_cadre,
+):
     phone = client_for(township_cadre)
     office = client_for(township_cadre)
+    AuthToken.objects.create(user=township_cadre)  # a script's token, made with the old password
     response = change(office, "test-password-123", NEW)
     assert response.status_code == 302 and response["Location"] == "/"
 
     assert office.get("/").status_code == 200
     assert phone.get("/")["Location"].startswith("/login/")
+    assert not AuthToken.objects.filter(user=township_cadre).exists()
     township_cadre.refresh_from_db()
     assert township_cadre.check_password(NEW)
 
