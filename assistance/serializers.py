@@ -20,6 +20,7 @@ from assistance.models import (
     CaseStatus,
     CaseStep,
     Decision,
+    Department,
     InfoCheckResult,
     Measure,
     MeasureKind,
@@ -121,6 +122,11 @@ class CaseStepSerializer(serializers.ModelSerializer):
         help_text=_("Waiting for a decision past its due date")
     )
     actor = serializers.CharField(source="actor.username", allow_null=True, default=None)
+    # Declared because a read-only model field loses `blank`: "" (not decided yet) is a value.
+    decision = serializers.ChoiceField(choices=Decision.choices, allow_blank=True, read_only=True)
+    info_check_result = serializers.ChoiceField(
+        choices=InfoCheckResult.choices, allow_blank=True, read_only=True
+    )
     eligibility = EligibilityItemSerializer(
         source="eligibility_items",
         many=True,
@@ -282,6 +288,10 @@ class PartnerSerializer(serializers.ModelSerializer):
     kind = PartnerKindField()
     area = serializers.CharField(source="area_id")
     area_name = serializers.CharField(source="area.short_name")
+    # "" for a partner that is not a government department (see CaseStepSerializer.decision).
+    department = serializers.ChoiceField(
+        choices=Department.choices, allow_blank=True, read_only=True
+    )
 
     class Meta:
         model = Partner
