@@ -6,7 +6,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 
-from config.api import RolePermission
+from config.api import DixianAutoSchema, RolePermission
 from households import selectors, services
 from households.filters import HouseholdFilter
 from households.serializers import (
@@ -26,6 +26,7 @@ class RegionViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = RegionSerializer
     permission_classes = [permissions.IsAuthenticated, RolePermission]
+    schema = DixianAutoSchema()
     permission_model = "households.region"
     lookup_field = "code"
     lookup_value_regex = r"\d{12}"
@@ -46,6 +47,7 @@ class HouseholdViewSet(
     """Households under the user's region, with their members (sensitive fields masked)."""
 
     permission_classes = [permissions.IsAuthenticated, RolePermission]
+    schema = DixianAutoSchema()
     permission_model = "households.household"
     permission_verbs = {"unmask": "view"}
     filterset_class = HouseholdFilter
@@ -124,6 +126,7 @@ class MemberViewSet(
     """Household members under the user's region. ID numbers are accepted, never returned."""
 
     permission_classes = [permissions.IsAuthenticated, RolePermission]
+    schema = DixianAutoSchema()
     permission_model = "households.member"
     permission_verbs = {"lookup": "view"}
     filterset_fields = {"household": ["exact"], "relation": ["exact"], "status": ["exact"]}

@@ -8,7 +8,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 
-from config.api import RolePermission
+from config.api import DixianAutoSchema, RolePermission
 from households.regions import is_region_code, prefix_of
 from households.selectors import query_text
 from monitoring import rules, selectors
@@ -50,6 +50,7 @@ class VisitViewSet(
 
     serializer_class = VisitSerializer
     permission_classes = SCOPED
+    schema = DixianAutoSchema()
     permission_model = "monitoring.visit"
     filterset_fields = {"household": ["exact"], "visited_on": ["gte", "lte"], "visitor": ["exact"]}
     ordering = "-id"
@@ -85,6 +86,7 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
 
     serializer_class = AlertSerializer
     permission_classes = SCOPED
+    schema = DixianAutoSchema()
     permission_model = "monitoring.alert"
     permission_verbs = {
         "assign": "change",
@@ -164,6 +166,7 @@ class SelfReportApi(viewsets.GenericViewSet):
 
     serializer_class = SelfReportSerializer
     permission_classes = SCOPED
+    schema = DixianAutoSchema()
     permission_model = "monitoring.visit"
     permission_verbs = {"create": "add"}
 
@@ -196,6 +199,7 @@ class IncomeLineViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets
 
     serializer_class = IncomeLineSerializer
     permission_classes = SCOPED
+    schema = DixianAutoSchema()
     permission_model = "monitoring.incomeline"
     permission_verbs = {"create": "change"}
     filterset_fields = {"year": ["exact"]}
@@ -224,6 +228,7 @@ class RuleConfigViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets
 
     serializer_class = RuleConfigSerializer
     permission_classes = SCOPED
+    schema = DixianAutoSchema()
     permission_model = "monitoring.ruleconfig"
     permission_verbs = {"create": "change", "defaults": "view"}
     ordering = "-id"
@@ -267,6 +272,7 @@ class SignalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     serializer_class = SignalSerializer
     permission_classes = SCOPED
+    schema = DixianAutoSchema()
     permission_model = "monitoring.signal"
     filterset_fields = {"status": ["exact"], "kind": ["exact"], "source": ["exact"]}
     ordering = "-id"
@@ -274,7 +280,13 @@ class SignalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def get_queryset(self):
         return selectors.signals_visible_to(self.request.user)
 
-    @extend_schema(request=SignalBatchSerializer, responses=SignalResultSerializer(many=True))
+    # Answered with 200 and one result per item, a bad item included; `filters=False`: a list
+    # of results is not the signal list, and the list's filters do not apply to a POST.
+    @extend_schema(
+        request=SignalBatchSerializer,
+        responses={200: SignalResultSerializer(many=True)},
+        filters=False,
+    )
     def create(self, request, *args, **kwargs):
         batch = SignalBatchSerializer(data=request.data)
         batch.is_valid(raise_exception=True)
@@ -307,6 +319,7 @@ class ScanRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     serializer_class = ScanRunSerializer
     permission_classes = SCOPED
+    schema = DixianAutoSchema()
     permission_model = "monitoring.scanrun"
     ordering = "-id"
 

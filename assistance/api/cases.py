@@ -31,6 +31,7 @@ from assistance.serializers import (
     StepDecisionSerializer,
 )
 from assistance.services import cases as case_services
+from config.api import DixianAutoSchema
 
 
 class CaseFilter(filters.FilterSet):
@@ -100,6 +101,7 @@ class CaseViewSet(
 
     serializer_class = CaseSerializer
     permission_classes = SCOPED
+    schema = DixianAutoSchema()
     permission_model = "assistance.case"
     # Who proposes and who takes which step is the services' to say (assistance/steps.py).
     permission_verbs = {

@@ -18,6 +18,7 @@ from assistance.serializers import (
 )
 from assistance.services import measures as measure_services
 from assistance.services.measures import MeasurePlan
+from config.api import DixianAutoSchema
 
 
 class MeasureFilter(filters.FilterSet):
@@ -42,6 +43,7 @@ class MeasureViewSet(
 
     serializer_class = MeasureSerializer
     permission_classes = SCOPED
+    schema = DixianAutoSchema()
     permission_model = "assistance.measure"
     # Partners and cadres record delivery; the service checks assistance.record_delivery.
     permission_verbs = {"delivery": "view"}

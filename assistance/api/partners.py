@@ -20,6 +20,7 @@ from assistance.serializers import (
 )
 from assistance.services import partners as partner_services
 from assistance.services.partners import OfferData, PartnerData
+from config.api import DixianAutoSchema
 
 
 def _as_sent(instance: Partner | PartnerOffer, data_class) -> dict:
@@ -52,6 +53,7 @@ class PartnerViewSet(
 
     serializer_class = PartnerSerializer
     permission_classes = SCOPED
+    schema = DixianAutoSchema()
     permission_model = "assistance.partner"
     filterset_class = PartnerFilter
     ordering = "-id"
@@ -111,6 +113,7 @@ class PartnerOfferViewSet(
 
     serializer_class = PartnerOfferSerializer
     permission_classes = SCOPED
+    schema = DixianAutoSchema()
     permission_model = "assistance.partneroffer"
     filterset_class = PartnerOfferFilter
     ordering = "-id"
