@@ -59,7 +59,15 @@ class ScanRunAdmin(ReadOnlyAdmin):
     ]
 
 
-class PolicyAdmin(admin.ModelAdmin):
+class ScopedPolicyAdmin(admin.ModelAdmin):
+    """A county officer is staff: the admin shows them their own and higher regions' values,
+    never another county's (as the API does)."""
+
+    def get_queryset(self, request):
+        return selectors.policy_rows_visible_to(super().get_queryset(request), request.user)
+
+
+class PolicyAdmin(ScopedPolicyAdmin):
     """Lines and rule settings go through their services: scope checked, history kept, re-scan."""
 
     def has_delete_permission(self, request, obj=None):
@@ -104,6 +112,6 @@ class RuleConfigAdmin(PolicyAdmin):
 
 
 @admin.register(VisitCadence)
-class VisitCadenceAdmin(admin.ModelAdmin):
+class VisitCadenceAdmin(ScopedPolicyAdmin):
     list_display = ["kind", "region", "days"]
     raw_id_fields = ["region"]

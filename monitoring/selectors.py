@@ -70,6 +70,18 @@ def scan_runs_visible_to(user) -> QuerySet[ScanRun]:
     return ScanRun.objects.filter(Q(scope__startswith=prefix) | Q(scope__in=containing))
 
 
+def policy_rows_visible_to(queryset: QuerySet, user) -> QuerySet:
+    """Income lines, rule settings, visit cadences: national rows, and rows of the user's region
+    and of the regions above it (a county sees its province's line, not its neighbour's)."""
+    prefix = _prefix(user)
+    if prefix is None:
+        return queryset.none()
+    above = [prefix[:n].ljust(12, "0") for n in (2, 4, 6) if n <= len(prefix)]
+    return queryset.filter(
+        Q(region__isnull=True) | Q(region__code__startswith=prefix) | Q(region__code__in=above)
+    )
+
+
 def visits_due(user, *, today: datetime.date, within_days: int = 14) -> QuerySet:
     """Households whose next visit falls within the coming days, or that were never visited."""
     horizon = today + datetime.timedelta(days=within_days)
