@@ -51,8 +51,19 @@ class HouseholdForm(forms.ModelForm):
         pass
 
 
+class UnechoedInput(forms.TextInput):
+    """A text box that never sends its value back: a form refused for another field must not
+    return the full ID number just typed (pages of a refused form stay in a phone's history and
+    in proxies' logs). The worker types it again; the number is shown masked everywhere else."""
+
+    def get_context(self, name, value, attrs):
+        return super().get_context(name, None, attrs)
+
+
 class MemberForm(forms.ModelForm):
-    id_number = forms.CharField(label=_("ID number"), max_length=32, required=False)
+    id_number = forms.CharField(
+        label=_("ID number"), max_length=32, required=False, widget=UnechoedInput
+    )
     household = forms.IntegerField(widget=forms.HiddenInput, required=False)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
