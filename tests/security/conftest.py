@@ -1,22 +1,25 @@
 """A small world built once per module: one county's data inside every persona's reach, and the
 same again in another county, so that a test can ask both "may you?" and "may you, over there?".
 
-The world is committed (other connections, such as a live server, see it) and removed after the
-module; each test still runs inside its own rolled-back transaction, so an allowed POST leaves
-nothing behind for the next test.
+The world lives in a transaction that is rolled back after the module; each test runs in a
+savepoint inside it, so an allowed POST leaves nothing behind for the next test.
 """
 
 from __future__ import annotations
 
 import datetime
+import io
+import json
 import uuid
+import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 import pytest
-from django.core.management import call_command
-from django.db import connection
+from django.conf import settings
+from django.db import transaction
 from django.test import Client
+from django.utils import timezone
 
 from accounts.models import Role, User
 from households import services as household_services
@@ -77,6 +80,10 @@ class Scope:
     staff: dict[str, User] = field(default_factory=dict)
 
     @property
+    def cadre_user(self) -> User:
+        return self.staff["cadre"]
+
+    @property
     def markers(self) -> list[str]:
         """What must never reach someone outside the scope: the household's number and names."""
         return [self.household.number, self.head.name, self.spouse.name]
@@ -88,9 +95,16 @@ class World:
     tokens: dict[str, str]
     home: Scope
     outside: Scope
+    extra: dict[str, object] = field(default_factory=dict)  # objects of no region, by model label
+    sessions: dict[str, str] = field(default_factory=dict)  # persona → session key
 
     def scope(self, name: str) -> Scope:
         return self.home if name == "home" else self.outside
+
+    def content_type_of(self, attribute: str) -> int:
+        from django.contrib.contenttypes.models import ContentType
+
+        return ContentType.objects.get_for_model(type(getattr(self.home, attribute))).pk
 
     def client(self, persona: str) -> Client:
         """A client signed in as the persona (a token for the API client, nobody for anonymous)."""
@@ -99,8 +113,35 @@ class World:
         if persona == "api_client":
             return Client(HTTP_AUTHORIZATION=f"Token {self.tokens['api_client']}")
         client = Client()
-        client.force_login(self.users[persona])
+        client.cookies[settings.SESSION_COOKIE_NAME] = self.sessions[persona]
         return client
+
+    def sign_in_everyone(self) -> None:
+        """One session per persona, committed with the world: cheaper than a login per test."""
+        for persona, user in self.users.items():
+            client = Client()
+            client.force_login(user)
+            self.sessions[persona] = client.cookies[settings.SESSION_COOKIE_NAME].value
+
+
+def body_text(response) -> str:
+    """The whole body as text: an .xlsx is unzipped, since its cells are where names would be."""
+    raw = (
+        b"".join(response.streaming_content)
+        if getattr(response, "streaming", False)
+        else response.content
+    )
+    if raw[:2] == b"PK":
+        with zipfile.ZipFile(io.BytesIO(raw)) as book:
+            return "\n".join(book.read(name).decode("utf-8", "replace") for name in book.namelist())
+    text = raw.decode("utf-8", "replace")
+    if response.get("Content-Type", "").startswith("application/json"):
+        # JSON may escape non-ASCII names as \\uXXXX.
+        try:
+            text += json.dumps(json.loads(text), ensure_ascii=False)
+        except ValueError:
+            pass
+    return text
 
 
 def _user(username: str, role: str, region: str | None, **extra) -> User:
@@ -163,7 +204,7 @@ def _build_scope(name: str, *, village: str, county: str, cadre: User, worker: U
         actor=worker,
         household_id=household.pk,
         client_uuid=uuid.uuid4(),
-        visited_on=datetime.date.today() - datetime.timedelta(days=1),
+        visited_on=timezone.localdate() - datetime.timedelta(days=1),
         household_size=2,
         events=[],
         wage_income=Decimal("4000"),
@@ -197,14 +238,14 @@ def _build_scope(name: str, *, village: str, county: str, cadre: User, worker: U
         member=head,
         household=household,
         region_id=village,
-        occurred_on=datetime.date.today() - datetime.timedelta(days=3),
+        occurred_on=timezone.localdate() - datetime.timedelta(days=3),
         amount=Decimal("30000"),
         detail=f"{name} 住院",
         status=Signal.Status.MATCHED,
         received_by=officer,
     )
     scan_run = ScanRun.objects.create(
-        scope=county[:6], trigger=ScanRun.Trigger.MANUAL, as_of=datetime.date.today()
+        scope=county[:6], trigger=ScanRun.Trigger.MANUAL, as_of=timezone.localdate()
     )
     income_line = IncomeLine.objects.create(
         region_id=county, year=2031, amount=Decimal("7000"), note=f"matrix {name}"
@@ -220,6 +261,24 @@ def _build_scope(name: str, *, village: str, county: str, cadre: User, worker: U
         situation="户主患慢性病，收入低于监测线",
         responsible_id=cadre.pk,
     )
+    # Walked to its public notice, so that the notice page has something to print.
+    for actor, kind, extra in (
+        (worker, "consent", {}),
+        (cadre, "info_check", {"info_check_result": "consistent"}),
+        (worker, "deliberation", {"comment": "村民代表一致同意"}),
+    ):
+        case.refresh_from_db()
+        case_services.case_step_record(
+            actor=actor, case=case, version=case.version, kind=kind, decision="approved", **extra
+        )
+    case.refresh_from_db()
+    case = case_services.case_notice_post(
+        actor=worker,
+        case=case,
+        version=case.version,
+        starts_on=timezone.localdate(),
+        ends_on=timezone.localdate() + datetime.timedelta(days=7),
+    )
     partner = Partner.objects.create(
         name=f"{name} 恒达农业有限公司",
         kind=PartnerKind.PRIVATE_ENTERPRISE,
@@ -233,7 +292,7 @@ def _build_scope(name: str, *, village: str, county: str, cadre: User, worker: U
         measure_kind=MeasureKind.values[0],
         title=f"{name} 农业岗位",
         area_id=county,
-        available_from=datetime.date.today(),
+        available_from=timezone.localdate(),
     )
     measure = Measure.objects.create(
         case=case,
@@ -241,7 +300,7 @@ def _build_scope(name: str, *, village: str, county: str, cadre: User, worker: U
         title=f"{name} 产业扶持",
         partner=partner,
         responsible=cadre,
-        planned_start=datetime.date.today(),
+        planned_start=timezone.localdate(),
         created_by=cadre,
     )
     access = SensitiveAccess.objects.create(
@@ -322,16 +381,48 @@ def build_world() -> World:
         officer=users["other_county_officer"],
     )
     users["partner"] = _user("m_partner", Role.PARTNER, HOME_COUNTY, partner=home.partner)
-    _, token = AuthToken.objects.create(users["api_client"])
-    return World(users=users, tokens={"api_client": token}, home=home, outside=outside)
+    token_row, token = AuthToken.objects.create(users["api_client"])
+    world = World(
+        users=users,
+        tokens={"api_client": token},
+        home=home,
+        outside=outside,
+        extra=_objects_of_no_region(users, token_row),
+    )
+    world.sign_in_everyone()
+    return world
+
+
+def _objects_of_no_region(users: dict[str, User], token_row) -> dict[str, object]:
+    """One row for each admin model that belongs to no region, so its object pages can be tried."""
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+    from django.contrib.auth.models import Group
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    officer = users["county_officer"]
+    seen = {"username": officer.username, "ip_address": "10.0.0.1", "user_agent": "matrix"}
+    return {
+        "auth.group": Group.objects.create(name="matrix group"),
+        "knox.authtoken": token_row,
+        "axes.accessattempt": AccessAttempt.objects.create(**seen, failures_since_start=1),
+        "axes.accesslog": AccessLog.objects.create(**seen),
+        "axes.accessfailurelog": AccessFailureLog.objects.create(**seen, locked_out=False),
+        "otp_totp.totpdevice": TOTPDevice.objects.create(user=officer, name="matrix phone"),
+        "otp_static.staticdevice": StaticDevice.objects.create(user=officer, name="matrix codes"),
+    }
 
 
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker):
+    """Built once inside a transaction that is rolled back after the module (as TestCase's
+    setUpTestData does): each test's own transaction is a savepoint within it. Nothing is
+    committed, so the append-only audit tables never need cleaning."""
     with django_db_blocker.unblock():
-        built = build_world()
-    yield built
-    with django_db_blocker.unblock():
-        # Back to the regions every other module expects, as serialized_rollback would.
-        call_command("flush", interactive=False, verbosity=0)
-        connection.creation.deserialize_db_from_string(connection._test_serialized_contents)
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            yield build_world()
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
