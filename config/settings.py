@@ -219,7 +219,7 @@ if not SECURE_HSTS_PRELOAD:
     SILENCED_SYSTEM_CHECKS = ["security.W021"]
 # No inline script, no inline style, no eval: a page that lets a household's name through
 # unescaped still cannot run it. Everything is served from our own origin (no CDN, see
-# STATICFILES_DIRS); data: images are Swagger UI's and the admin's icons.
+# STATICFILES_DIRS); data: images are Swagger UI's icons and the two-factor QR code.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],

@@ -123,6 +123,9 @@ def test_the_main_pages_work_under_the_policy_with_no_violation(
     page = cadre.open(f"/cases/{case.pk}/notice/")
     expect(page.locator("button[data-print]")).to_be_visible()
     cadre.shot("06-case-notice")
+    # The two-factor enrolment's QR code is a data: image, which img-src allows.
+    page = cadre.open("/account/two-factor/")
+    page.wait_for_function("() => document.querySelector('img.qr-code').naturalWidth > 0")
 
     # The Swagger page draws the API from the schema (its script is a file, not inline).
     page = cadre.open("/api/docs/")
@@ -149,6 +152,8 @@ def test_the_main_pages_work_under_the_policy_with_no_violation(
     page = county.open("/admin/households/household/")
     expect(page.locator("#result_list")).to_contain_text(household.number)
     county.shot("10-admin")
+    page = county.open(f"/admin/households/household/{household.pk}/change/")
+    expect(page.locator("#content form")).to_be_visible()
 
     assert [complaint for each in complaints for complaint in each] == []
 
