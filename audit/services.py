@@ -1,22 +1,17 @@
 """Writes of the audit trail: recording an export, and purging what is past its retention."""
 
+import ipaddress
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.lockout import client_address
 from audit.models import ExportEvent, ExportKind
 from audit.triggers import audit_tables
 
 PURGE_BATCH = 5_000
-
-
-def client_ip(request) -> str | None:
-    """The address the request came from. REMOTE_ADDR only: a forwarded-for header is whatever
-    the client wrote, unless a proxy we trust rewrites it (the deployment's reverse proxy sets
-    REMOTE_ADDR for the application server)."""
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def export_record(
@@ -28,19 +23,39 @@ def export_record(
     region_code: str | None = None,
     household_number: str = "",
 ) -> ExportEvent:
-    """Record that `request.user` took `row_count` rows of `name` out, with the page's filters."""
+    """Record that `request.user` took `row_count` rows of `name` out, with the page's filters.
+    The address is the one sign-ins are recorded under (behind the trusted proxies, the address
+    the nearest of them saw), so an export and its sign-in can be matched."""
     user = request.user
-    filters = {key: values if len(values) > 1 else values[0] for key, values in request.GET.lists()}
+    filters = {
+        _storable(key): [_storable(value) for value in values]
+        if len(values) > 1
+        else _storable(values[0])
+        for key, values in request.GET.lists()
+    }
     return ExportEvent.objects.create(
         user=user,
         kind=kind,
         name=name,
         filters=filters,
         row_count=row_count,
-        ip=client_ip(request),
+        ip=_valid_address(client_address(request)),
         region_code=(user.scope_prefix or "") if region_code is None else region_code,
         household_number=household_number,
     )
+
+
+def _valid_address(address: str | None) -> str | None:
+    """A forwarded-for entry is text a proxy passed on; the column takes only an address."""
+    try:
+        return str(ipaddress.ip_address(address)) if address else None
+    except ValueError:
+        return None
+
+
+def _storable(text: str) -> str:
+    """PostgreSQL's jsonb cannot hold a NUL character; the lists ignore one, so does the record."""
+    return text.replace("\x00", "")
 
 
 def retention_cutoff(now: datetime | None = None, days: int | None = None) -> datetime:

@@ -38,3 +38,18 @@ def as_role(role: str):
         yield cursor
         # Reached only without an error; after one, the savepoint's rollback undoes the SET.
         cursor.execute("RESET ROLE")
+
+
+def insert_household_event(household, *, at, address: str) -> None:
+    """A history row of the household dated `at`: the only way to make one old is to insert it
+    so (an UPDATE of pgh_created_at is refused), as a restore from a backup would."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """INSERT INTO households_householdevent
+               (pgh_created_at, pgh_label, pgh_obj_id, id, number, village_id, address, phone,
+                bank_account, poverty_status, version, created_at)
+               SELECT %s, 'update', id, id, number, village_id, %s, phone, bank_account,
+                      poverty_status, version, created_at
+               FROM households_household WHERE id = %s""",
+            [at, address, household.pk],
+        )

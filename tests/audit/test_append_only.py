@@ -13,7 +13,7 @@ from django.utils import timezone
 from audit.models import ExportEvent, ExportKind
 from audit.triggers import LEGAL_FLOOR_DAYS, audit_tables
 from households.models import Household, HouseholdEvent, SensitiveAccess
-from tests.audit.conftest import as_role
+from tests.audit.conftest import as_role, insert_household_event
 
 pytestmark = pytest.mark.django_db
 
@@ -176,17 +176,8 @@ def test_deleting_a_household_cannot_take_its_history_with_it(app_role, househol
 def test_rows_past_the_floor_may_be_deleted_younger_ones_not(app_role, household):
     old = timezone.now() - datetime.timedelta(days=LEGAL_FLOOR_DAYS + 1)
     young = timezone.now() - datetime.timedelta(days=LEGAL_FLOOR_DAYS - 1)
-    with connection.cursor() as cursor:
-        for moment in (old, young):
-            cursor.execute(
-                """INSERT INTO households_householdevent
-                   (pgh_created_at, pgh_label, pgh_obj_id, id, number, village_id, address, phone,
-                    bank_account, poverty_status, version, created_at)
-                   SELECT %s, 'update', id, id, number, village_id, 'dated', phone, bank_account,
-                          poverty_status, version, created_at
-                   FROM households_household WHERE id = %s""",
-                [moment, household.pk],
-            )
+    for moment in (old, young):
+        insert_household_event(household, at=moment, address="dated")
     dated = HouseholdEvent.objects.filter(pgh_obj_id=household.pk, address="dated")
     floor = timezone.now() - datetime.timedelta(days=LEGAL_FLOOR_DAYS)
     with as_role(app_role):

@@ -4,7 +4,7 @@ under the 183-day floor goes, whatever the setting or the caller asks."""
 import datetime
 
 import pytest
-from django.db import DatabaseError, connection
+from django.db import DatabaseError
 from django.test import override_settings
 from django.utils import timezone
 
@@ -13,7 +13,7 @@ from audit.models import ExportEvent
 from audit.services import audit_trail_purge
 from audit.tasks import purge_audit_trail
 from households.models import HouseholdEvent
-from tests.audit.conftest import as_role
+from tests.audit.conftest import as_role, insert_household_event
 from tests.conftest import committed_db
 from tests.workers import wait_for
 
@@ -32,16 +32,9 @@ def _export(user, age_days: int) -> ExportEvent:
 
 
 def _dated_history(household, age_days: int) -> None:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """INSERT INTO households_householdevent
-               (pgh_created_at, pgh_label, pgh_obj_id, id, number, village_id, address, phone,
-                bank_account, poverty_status, version, created_at)
-               SELECT %s, 'update', id, id, number, village_id, %s, phone, bank_account,
-                      poverty_status, version, created_at
-               FROM households_household WHERE id = %s""",
-            [timezone.now() - age_days * DAY, f"{age_days} days old", household.pk],
-        )
+    insert_household_event(
+        household, at=timezone.now() - age_days * DAY, address=f"{age_days} days old"
+    )
 
 
 def _history_ages(household) -> list[str]:

@@ -235,3 +235,16 @@ def test_every_history_table_is_scoped():
         if model.pgh_tracked_model._meta.label not in WRITE_SCOPES
     ]
     assert missing == []
+
+
+def test_an_export_from_an_unreadable_address_or_with_a_nul_is_still_recorded(
+    household, township_cadre
+):
+    response = client_for(township_cadre).get(
+        reverse("list-export", args=["households"]),
+        {"q": "张\x00"},
+        REMOTE_ADDR="not-an-address",
+    )
+    assert response.status_code == 200
+    export = ExportEvent.objects.get()
+    assert export.ip is None and export.filters == {"q": "张"}
