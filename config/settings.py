@@ -207,8 +207,9 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 if env.bool("DIXIAN_BEHIND_TLS_PROXY", default=not DEBUG):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DIXIAN_SSL_REDIRECT", default=not DEBUG)
-# The orchestrator probes the container over plain HTTP, from inside: no redirect for it.
-SECURE_REDIRECT_EXEMPT = [r"^healthz/?$"]
+# The orchestrator probes, and Prometheus scrapes, the container over plain HTTP from inside:
+# no redirect for them (config/health.py answers these paths).
+SECURE_REDIRECT_EXEMPT = [r"^healthz/?$", r"^healthz/live/?$", r"^metrics/?$"]
 # HSTS pins the browser to https for a year. Never in development: it would pin localhost too.
 SECURE_HSTS_SECONDS = env.int("DIXIAN_HSTS_SECONDS", default=0 if DEBUG else 365 * 24 * 3600)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DIXIAN_HSTS_INCLUDE_SUBDOMAINS", default=True)
