@@ -1,6 +1,7 @@
 """`manage.py check --deploy` passes, warning-free, with the environment production sets
 (DIXIAN_DEBUG=false and every secret), in a process of its own: settings are read at import."""
 
+import json
 import os
 import secrets
 import subprocess
@@ -8,6 +9,8 @@ import sys
 
 from cryptography.fernet import Fernet
 from django.conf import settings
+
+from tests.security.test_headers import PRODUCTION_HSTS
 
 
 def _production_environment(**overrides: str) -> dict[str, str]:
@@ -51,3 +54,35 @@ def test_check_deploy_fails_when_production_turns_hsts_off():
     result = _check_deploy(_production_environment(DIXIAN_HSTS_SECONDS="0"))
     assert result.returncode != 0
     assert "security.W004" in result.stdout + result.stderr
+
+
+PRINT_SETTINGS = """
+import json, django
+django.setup()
+from django.conf import settings
+names = [*%r, "SECURE_SSL_REDIRECT", "SECURE_PROXY_SSL_HEADER", "SESSION_COOKIE_SECURE",
+         "CSRF_COOKIE_SECURE", "LANGUAGE_COOKIE_SECURE", "DEBUG"]
+print(json.dumps({name: getattr(settings, name) for name in names}))
+"""
+
+
+def test_production_defaults_are_the_values_the_header_test_assumes():
+    printed = subprocess.run(
+        [sys.executable, "-c", PRINT_SETTINGS % list(PRODUCTION_HSTS)],
+        env={**_production_environment(), "DJANGO_SETTINGS_MODULE": "config.settings"},
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    values = json.loads(printed.stdout.strip().splitlines()[-1])
+    assert values == {
+        **PRODUCTION_HSTS,
+        "SECURE_SSL_REDIRECT": True,
+        "SECURE_PROXY_SSL_HEADER": ["HTTP_X_FORWARDED_PROTO", "https"],
+        "SESSION_COOKIE_SECURE": True,
+        "CSRF_COOKIE_SECURE": True,
+        "LANGUAGE_COOKIE_SECURE": True,
+        "DEBUG": False,
+    }
