@@ -253,8 +253,8 @@ PAGES: dict[str, Entry] = {
         CADRES | {"other_township_cadre", "partner"}, args=pk_of("offer"), target=rows_of("offer")
     ),
     # dashboards and spreadsheets
-    # the audit trail: county officers and auditors of the county
-    "audit-list": Entry(readers=frozenset({"county_officer", "auditor"})),
+    # the audit trail: county officers and auditors, each of their own county
+    "audit-list": Entry(readers=frozenset({"county_officer", "auditor", "other_county_officer"})),
     "dashboard": Entry(
         readers=CADRES | OTHERS | {"auditor"}, queries=(BY_REGION, query("?region={county}"))
     ),

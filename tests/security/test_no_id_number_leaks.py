@@ -383,6 +383,7 @@ def look_at_everything(seen: Seen, personas: dict, household, case, measure) -> 
         f"/measures/{measure['id']}/",
         "/partners/",
         "/dashboard/",
+        "/audit/",
         *(
             f"/export/{kind}.xlsx"
             for kind in ("households", "visits", "alerts", "cases", "measures", "partners")
@@ -509,3 +510,14 @@ def test_no_full_id_number_leaves_except_to_a_cadre_who_unmasks(
         if value in text
     ]
     assert not shown, "private details in notices or exports:\n" + "\n".join(shown)
+
+    # Anywhere else, phone and bank account are masked (a form that edits them shows them).
+    forms = ("/edit/", "/new/")
+    shown = [
+        f"{where}: {value}"
+        for where, text in seen.responses
+        if not any(page in where for page in forms)
+        for value in (HOUSEHOLD_PHONE, MEMBER_PHONE, BANK_ACCOUNT)
+        if value in text
+    ]
+    assert not shown, "unmasked phone or bank account:\n" + "\n".join(shown[:40])
