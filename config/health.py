@@ -7,10 +7,11 @@ The body names each check with its status and latency only: no versions, host na
 text, since the endpoint needs no login. A scan older than DIXIAN_HEALTH_MAX_SCAN_AGE_HOURS makes
 the whole "degraded" but still 200: restarting the web server does not make the nightly scan run.
 
-These paths, and /metrics, are answered by `OperationsEndpointsMiddleware` ahead of every other
-middleware: a probe comes with the pod's address as its Host (which ALLOWED_HOSTS refuses), over
-plain HTTP inside the network (which the SSL redirect would bounce), and must not create a
-session, so it never reaches host validation, the SSL redirect, sessions, CSRF or login.
+These paths, and /metrics, are answered by `OperationsEndpointsMiddleware` right after the
+security-header middleware, so they carry the same headers: a probe comes with the pod's address
+as its Host (which ALLOWED_HOSTS refuses), over plain HTTP inside the network (which the SSL
+redirect exempts), and must not create a session, so it never reaches host validation,
+sessions, CSRF or login.
 """
 
 import logging
@@ -152,5 +153,9 @@ class OperationsEndpointsMiddleware:
         if view is None:
             return self.get_response(request)
         if request.method not in ("GET", "HEAD"):
-            return HttpResponseNotAllowed(["GET", "HEAD"])
-        return view(request)
+            response = HttpResponseNotAllowed(["GET", "HEAD"])
+        else:
+            response = view(request)
+        # The clickjacking middleware sits further in and never sees these answers.
+        response.headers.setdefault("X-Frame-Options", settings.X_FRAME_OPTIONS)
+        return response

@@ -487,9 +487,13 @@ CELERY_BEAT_SCHEDULE["audit-retention"] = {
 # --- operations (issue 7)
 # Health, request logs and metrics (config/health.py, config/request_log.py, config/metrics.py).
 # The request log first, so that its duration and request id cover everything; the probe and
-# scrape endpoints next, ahead of host validation, the SSL redirect, sessions and CSRF.
+# scrape endpoints right after the security headers (which they carry too: the SSL redirect
+# exempts them and neither reads the host), ahead of host validation, sessions and CSRF.
 MIDDLEWARE.insert(0, "config.request_log.RequestLogMiddleware")
-MIDDLEWARE.insert(1, "config.health.OperationsEndpointsMiddleware")
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("csp.middleware.CSPMiddleware") + 1,
+    "config.health.OperationsEndpointsMiddleware",
+)
 # A health check that cannot reach the database must fail within the probe's timeout, not hang.
 DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 # django-prometheus's PostgreSQL backend: Django's own with counted queries, connections and

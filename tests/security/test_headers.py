@@ -37,6 +37,8 @@ RESPONSES = [
     ("API docs script", None, "/api/docs/?script=", {}, 200),
     ("export download", "township_cadre", "/export/households.xlsx", {}, 200),
     ("service worker", None, "/sw.js", {}, 200),
+    ("health probe", None, "/healthz/live", {}, 200),
+    ("metrics (local scraper)", None, "/metrics", {}, 200),
 ]
 
 
