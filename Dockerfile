@@ -20,4 +20,4 @@ RUN DIXIAN_SECRET_KEY=build DIXIAN_ID_HASH_KEY=build \
     python manage.py collectstatic --no-input -v 0 && python manage.py compilemessages -v 0
 USER dixian
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi", "-b", "0.0.0.0:8000", "-w", "4", "--threads", "4", "-e", "DIXIAN_DB_POOL_SIZE=4", "--access-logfile", "-"]
+CMD ["gunicorn", "config.wsgi", "-b", "0.0.0.0:8000", "-w", "4", "--threads", "4", "-e", "DIXIAN_DB_POOL_SIZE=4"]

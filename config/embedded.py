@@ -147,7 +147,9 @@ def run() -> None:
                 "-s",
                 str(VAR_DIR / "celerybeat-schedule"),
             ],
-            ["gunicorn", "config.wsgi", "-b", "127.0.0.1:8000", "-w", "2", "--access-logfile", "-"],
+            # No gunicorn access log: it prints raw query strings; the request log
+            # (config/request_log.py) writes each request without them.
+            ["gunicorn", "config.wsgi", "-b", "127.0.0.1:8000", "-w", "2"],
         ]
         bin_dir = Path(sys.executable).parent
         for command in commands:
