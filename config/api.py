@@ -3,9 +3,12 @@ that documents every error the views can answer."""
 
 import re
 
+from django import forms
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
+from django_filters import rest_framework as filters
+from django_filters.widgets import BooleanWidget
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_field
 from drf_standardized_errors.handler import ExceptionHandler
 from drf_standardized_errors.openapi import AutoSchema
@@ -61,6 +64,37 @@ class RolePermission(permissions.BasePermission):
         verb = getattr(view, "permission_verbs", {}).get(getattr(view, "action", None))
         verb = verb or self.verbs.get(request.method)
         return bool(verb) and request.user.has_perm(f"{app_label}.{verb}_{model}")
+
+
+# Filters ---------------------------------------------------------------------------------------
+
+
+class _StrictBooleanWidget(BooleanWidget):
+    def value_from_datadict(self, data, files, name):
+        raw = data.get(name)
+        value = super().value_from_datadict(data, files, name)
+        # Something else than true/false/1/0 goes on to the field, which refuses it.
+        return raw if value is None and raw not in (None, "") else value
+
+
+class _StrictBooleanField(forms.NullBooleanField):
+    default_error_messages = {"invalid": _("Enter a valid value.")}
+
+    def to_python(self, value):
+        if isinstance(value, str) and value:
+            raise DjangoValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)
+
+
+class StrictBooleanFilter(filters.BooleanFilter):
+    """true or false; anything else is a 400. django-filter's own BooleanFilter ignores a value
+    it cannot read (`?is_active=yes` listed every partner, active or not)."""
+
+    field_class = _StrictBooleanField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", _StrictBooleanWidget)
+        super().__init__(*args, **kwargs)
 
 
 # The schema ---------------------------------------------------------------------------------------

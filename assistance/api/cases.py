@@ -31,7 +31,7 @@ from assistance.serializers import (
     StepDecisionSerializer,
 )
 from assistance.services import cases as case_services
-from config.api import DixianAutoSchema
+from config.api import DixianAutoSchema, StrictBooleanFilter
 
 
 class CaseFilter(filters.FilterSet):
@@ -39,10 +39,10 @@ class CaseFilter(filters.FilterSet):
     category = filters.ChoiceFilter(label=_("Category"), choices=CaseCategory.choices)
     origin = filters.ChoiceFilter(label=_("Origin"), choices=CaseOrigin.choices)
     household = filters.NumberFilter(label=_("Household id"), field_name="household_id")
-    awaiting = filters.BooleanFilter(
+    awaiting = StrictBooleanFilter(
         label=_("Only cases whose next step your role takes"), method="filter_awaiting"
     )
-    overdue = filters.BooleanFilter(
+    overdue = StrictBooleanFilter(
         label=_("Only cases with a step past its due date"), method="filter_overdue"
     )
 

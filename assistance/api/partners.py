@@ -20,7 +20,7 @@ from assistance.serializers import (
 )
 from assistance.services import partners as partner_services
 from assistance.services.partners import OfferData, PartnerData
-from config.api import DixianAutoSchema
+from config.api import DixianAutoSchema, StrictBooleanFilter
 
 
 def _as_sent(instance: Partner | PartnerOffer, data_class) -> dict:
@@ -36,7 +36,7 @@ def _as_sent(instance: Partner | PartnerOffer, data_class) -> dict:
 class PartnerFilter(filters.FilterSet):
     kind = filters.ChoiceFilter(label=_("Kind"), choices=PartnerKind.choices)
     department = filters.ChoiceFilter(label=_("Department"), choices=Department.choices)
-    is_active = filters.BooleanFilter(label=_("Active"))
+    is_active = StrictBooleanFilter(label=_("Active"))
 
     class Meta:
         model = Partner
@@ -96,7 +96,7 @@ class PartnerOfferFilter(filters.FilterSet):
     partner = filters.NumberFilter(label=_("Partner id"), field_name="partner_id")
     kind = filters.ChoiceFilter(label=_("Kind"), choices=OfferKind.choices)
     measure_kind = filters.ChoiceFilter(label=_("Kind of measure"), choices=MeasureKind.choices)
-    is_active = filters.BooleanFilter(label=_("Active"))
+    is_active = StrictBooleanFilter(label=_("Active"))
 
     class Meta:
         model = PartnerOffer
