@@ -1,5 +1,4 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, status, viewsets
@@ -182,17 +181,6 @@ class SelfReportApi(viewsets.GenericViewSet):
         return Response(AlertSerializer(alert).data, status=status.HTTP_201_CREATED)
 
 
-def _visible_policy_rows(queryset, user):
-    """National rows, and rows of the user's region and of the regions above it."""
-    prefix = getattr(user, "scope_prefix", None)
-    if prefix is None:
-        return queryset.none()
-    above = [prefix[:n].ljust(12, "0") for n in (2, 4, 6) if n <= len(prefix)]
-    return queryset.filter(
-        Q(region__isnull=True) | Q(region__code__startswith=prefix) | Q(region__code__in=above)
-    )
-
-
 class IncomeLineViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
     """Monitoring income lines. POST sets the line of a region and year (a county officer for
     their county) and re-scans the households it affects."""
@@ -206,7 +194,7 @@ class IncomeLineViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets
     ordering = "-id"
 
     def get_queryset(self):
-        return _visible_policy_rows(IncomeLine.objects.all(), self.request.user)
+        return selectors.policy_rows_visible_to(IncomeLine.objects.all(), self.request.user)
 
     def create(self, request, *args, **kwargs):
         serializer = IncomeLineSerializer(data=request.data)
@@ -234,7 +222,7 @@ class RuleConfigViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets
     ordering = "-id"
 
     def get_queryset(self):
-        return _visible_policy_rows(RuleConfig.objects.all(), self.request.user)
+        return selectors.policy_rows_visible_to(RuleConfig.objects.all(), self.request.user)
 
     def create(self, request, *args, **kwargs):
         serializer = RuleConfigSerializer(data=request.data)
