@@ -2,20 +2,24 @@
 that documents every error the views can answer."""
 
 import re
+from typing import ClassVar
 
 from django import forms
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from django_filters.widgets import BooleanWidget
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_field
+from drf_spectacular.views import SpectacularAPIView
 from drf_standardized_errors.handler import ExceptionHandler
 from drf_standardized_errors.openapi import AutoSchema
 from drf_standardized_errors.openapi_serializers import ClientErrorEnum, ValidationErrorEnum
 from drf_standardized_errors.openapi_utils import get_error_serializer
 from inflection import camelize
 from rest_framework import exceptions, permissions, serializers, status
+from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 
 from config.exceptions import EditConflict
@@ -227,3 +231,23 @@ class DixianAutoSchema(AutoSchema):
                 ref_name = f"{camelized}ValidationError"
 
         return ValidationErrorSerializer
+
+
+class SchemaApi(SpectacularAPIView):
+    """The OpenAPI description. It changes only with the code, and building it takes seconds, so
+    each process builds it once per API version and language (its texts are translated)."""
+
+    _built: ClassVar[dict[tuple[str | None, str], dict]] = {}
+
+    def _get_schema_response(self, request):
+        version = self.api_version or request.version or self._get_version_parameter(request)
+        key = (version, get_language())
+        if key not in self._built:
+            generator = self.generator_class(
+                urlconf=self.urlconf, api_version=version, patterns=self.patterns
+            )
+            self._built[key] = generator.get_schema(request=request, public=self.serve_public)
+        filename = self._get_filename(request, version)
+        return Response(
+            data=self._built[key], headers={"Content-Disposition": f'inline; filename="{filename}"'}
+        )

@@ -1,11 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from accounts.api import TokenLoginApi, TokenRevokeApi
 from accounts.login_views import LoginWithCode
 from assistance.api import CaseViewSet, MeasureViewSet, PartnerOfferViewSet, PartnerViewSet
+from config.api import SchemaApi
 from households.api import HouseholdViewSet, MemberViewSet, RegionViewSet
 from monitoring.api import (
     AlertViewSet,
@@ -41,7 +42,7 @@ api_v1 = [
 
 urlpatterns = [
     path("api/v1/", include((api_v1, "v1"))),
-    path("api/schema/", SpectacularAPIView.as_view(api_version="v1"), name="api-schema"),
+    path("api/schema/", SchemaApi.as_view(api_version="v1"), name="api-schema"),
     # The split view loads Swagger UI's set-up script from a URL instead of inline (CSP).
     path(
         "api/docs/",

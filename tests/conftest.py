@@ -182,9 +182,10 @@ def other_township_household(other_township_cadre):
     return created
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def celery_worker(django_db_setup, tmp_path_factory):
-    """One real worker for the session, consuming every queue."""
+    """A real worker consuming every queue, for the module that asks for it only: alive beyond
+    it, it would take the tasks other modules' tests queue and race their database flush."""
     from tests import workers
 
     workers.purge_queues()
