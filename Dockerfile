@@ -14,10 +14,12 @@ RUN uv sync --frozen --no-dev --no-install-project
 COPY --from=assets /app/node_modules ./node_modules
 COPY . .
 ENV PATH=/venv/bin:$PATH DIXIAN_DEBUG=false
-# Build-time only: collectstatic and compilemessages need settings, not real secrets.
-RUN DIXIAN_SECRET_KEY=build DIXIAN_ID_HASH_KEY=build \
-    DIXIAN_ID_ENCRYPTION_KEYS=YnVpbGQtdGltZS1vbmx5LWtleS1ub3QtYS1zZWNyZXQ= \
-    python manage.py collectstatic --no-input -v 0 && python manage.py compilemessages -v 0
+# Build-time only: collectstatic and compilemessages need settings, not real secrets. The keys
+# are random and thrown away with the layer's environment: settings refuse any fixed value.
+RUN export DIXIAN_SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+    DIXIAN_ID_HASH_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(32))')" \
+    DIXIAN_ID_ENCRYPTION_KEYS="$(python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')" \
+    && python manage.py collectstatic --no-input -v 0 && python manage.py compilemessages -v 0
 USER dixian
 EXPOSE 8000
 CMD ["gunicorn", "config.wsgi", "-b", "0.0.0.0:8000", "-w", "4", "--threads", "4", "-e", "DIXIAN_DB_POOL_SIZE=4"]

@@ -93,7 +93,7 @@ def _free_port() -> int:
 
 
 def _server_env() -> dict:
-    """Production settings with the development keys (the bench registry was built with them)."""
+    """Production settings with the bench's keys (bench/run.py; the registry was built with them)."""
     return dict(
         os.environ,
         DIXIAN_DEBUG="false",

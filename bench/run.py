@@ -47,6 +47,13 @@ def _django(url: str):
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("DIXIAN_LOG_LEVEL", "WARNING")
+    # Keys of the bench's own, kept under var/ like `make run`'s: the server it starts runs with
+    # DEBUG off, which refuses the development keys (a registry built before they existed has
+    # its ID numbers under the development key: rebuild it).
+    from config.embedded import pilot_secrets
+
+    for name, value in pilot_secrets(BASE_DIR / "var" / "bench" / "secrets.env").items():
+        os.environ.setdefault(name, value)
     import django
 
     django.setup()

@@ -1,8 +1,12 @@
 """Dixian settings: one module, driven by environment variables.
 
-Without any variable set, the settings describe the embedded development default that `make run`
-starts (DEBUG on, the embedded PostgreSQL, kombu's filesystem broker under var/). Production sets
-DIXIAN_DEBUG=false and must then provide every secret: nothing secret has a production default.
+Without any variable set, the settings describe the development default (DEBUG on, fixed and
+obviously fake keys, the embedded PostgreSQL, kombu's filesystem broker under var/). `make run`
+starts a pilot install (DIXIAN_PILOT=true): DEBUG off, served over plain HTTP on this machine,
+with random keys that config/embedded.py generates into var/secrets.env. Production sets
+DIXIAN_DEBUG=false and provides every secret. Outside DEBUG a secret that is missing, or that is
+any value published in this repository, stops the process at start: nothing secret has a
+production default.
 """
 
 import sys
@@ -11,30 +15,84 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
 DEBUG = env.bool("DIXIAN_DEBUG", default=True)
+# A pilot install (`make run`): production settings, but gunicorn serves plain HTTP to a browser
+# on the same machine, with no TLS proxy in front, so there is no https to insist on.
+PILOT = env.bool("DIXIAN_PILOT", default=False)
+SERVED_OVER_TLS = not DEBUG and not PILOT
+
+# Every key value written anywhere in the repository: the development defaults, the placeholders
+# of .env.example and docs, the build-time values an older Dockerfile used. With one of them a
+# leaked ciphertext is readable and every look-up hash can be recomputed by anyone.
+DEV_SECRET_KEY = "dev-only-not-a-secret"
+DEV_ID_ENCRYPTION_KEY = "ZGV2LW9ubHktaWQta2V5LW5vdC1mb3ItcHJvZHVjdGk="
+DEV_ID_HASH_KEY = "dev-only-id-hash-key"
+PUBLISHED_KEYS = frozenset(
+    {
+        DEV_SECRET_KEY,
+        DEV_ID_ENCRYPTION_KEY,
+        DEV_ID_HASH_KEY,
+        "change-me",
+        "change-me-to-50-random-characters",
+        "change-me-to-another-long-random-string",
+        "build",
+        "YnVpbGQtdGltZS1vbmx5LWtleS1ub3QtYS1zZWNyZXQ=",
+    }
+)
 
 
-def _dev_default(value):
-    # Development and tests get fixed, obviously fake secrets; production must set its own.
-    return value if DEBUG else environ.Env.NOTSET
+def _secret(name: str, development_value: str) -> str:
+    """A key from the environment; the fixed development value only when DEBUG is on."""
+    if DEBUG:
+        return env.str(name, default=development_value)
+    value = env.str(name, default="").strip()
+    if not value:
+        raise ImproperlyConfigured(
+            f"{name} is not set. With DIXIAN_DEBUG off every key must be set (.env.example "
+            "says how to generate each); `make run` generates its own into var/secrets.env."
+        )
+    if value in PUBLISHED_KEYS:
+        raise ImproperlyConfigured(
+            f"{name} is a value published in Dixian's repository, so it protects nothing: "
+            "generate a random one (.env.example says how)."
+        )
+    return value
 
 
-SECRET_KEY = env.str("DIXIAN_SECRET_KEY", default=_dev_default("dev-only-not-a-secret"))
+SECRET_KEY = _secret("DIXIAN_SECRET_KEY", DEV_SECRET_KEY)
 ALLOWED_HOSTS = env.list("DIXIAN_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("DIXIAN_CSRF_TRUSTED_ORIGINS", default=[])
 
 # Keys for national ID numbers. ID_ENCRYPTION_KEYS is a comma-separated list of Fernet keys, the
 # newest first, so a key can be rotated without re-encrypting everything at once.
-ID_ENCRYPTION_KEYS = env.list(
-    "DIXIAN_ID_ENCRYPTION_KEYS",
-    default=_dev_default(["ZGV2LW9ubHktaWQta2V5LW5vdC1mb3ItcHJvZHVjdGk="]),
-)
-ID_HASH_KEY = env.str("DIXIAN_ID_HASH_KEY", default=_dev_default("dev-only-id-hash-key"))
+ID_ENCRYPTION_KEYS = [
+    key.strip()
+    for key in _secret("DIXIAN_ID_ENCRYPTION_KEYS", DEV_ID_ENCRYPTION_KEY).split(",")
+    if key.strip()
+]
+if not DEBUG:
+    from cryptography.fernet import Fernet
+
+    for _key in ID_ENCRYPTION_KEYS:
+        if _key in PUBLISHED_KEYS:
+            raise ImproperlyConfigured(
+                "DIXIAN_ID_ENCRYPTION_KEYS holds a key published in Dixian's repository: "
+                "generate a random one (.env.example says how)."
+            )
+        try:
+            Fernet(_key.encode())
+        except ValueError:
+            raise ImproperlyConfigured(
+                "DIXIAN_ID_ENCRYPTION_KEYS holds a value that is not a Fernet key "
+                "(32 url-safe base64-encoded bytes; .env.example says how to generate one)."
+            ) from None
+ID_HASH_KEY = _secret("DIXIAN_ID_HASH_KEY", DEV_ID_HASH_KEY)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -192,27 +250,30 @@ STORAGES = {
 SESSION_COOKIE_AGE = env.int("DIXIAN_SESSION_IDLE_SECONDS", default=30 * 60)
 SESSION_SAVE_EVERY_REQUEST = True  # the age above is an idle timeout, not a fixed lifetime
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = not DEBUG
-CSRF_COOKIE_SECURE = not DEBUG
+# A pilot install is served over plain HTTP: a secure-only cookie would never come back.
+SESSION_COOKIE_SECURE = SERVED_OVER_TLS
+CSRF_COOKIE_SECURE = SERVED_OVER_TLS
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 # --- security headers (issue 7)
-LANGUAGE_COOKIE_SECURE = not DEBUG
+LANGUAGE_COOKIE_SECURE = SERVED_OVER_TLS
 # Another site's window opened from ours (or ours from it) gets no handle on this one.
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 # Production runs behind the county's reverse proxy, which ends TLS and forwards plain HTTP to
 # gunicorn. The proxy must set X-Forwarded-Proto (and overwrite any a client sent) so that Django
 # knows the request was https: otherwise the redirect below would loop and HSTS would never be
 # sent. A deployment that serves gunicorn directly sets DIXIAN_BEHIND_TLS_PROXY=false.
-if env.bool("DIXIAN_BEHIND_TLS_PROXY", default=not DEBUG):
+if env.bool("DIXIAN_BEHIND_TLS_PROXY", default=SERVED_OVER_TLS):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SECURE_SSL_REDIRECT = env.bool("DIXIAN_SSL_REDIRECT", default=not DEBUG)
+SECURE_SSL_REDIRECT = env.bool("DIXIAN_SSL_REDIRECT", default=SERVED_OVER_TLS)
 # The orchestrator probes, and Prometheus scrapes, the container over plain HTTP from inside:
 # no redirect for them (config/health.py answers these paths).
 SECURE_REDIRECT_EXEMPT = [r"^healthz/?$", r"^healthz/live/?$", r"^metrics/?$"]
 # HSTS pins the browser to https for a year. Never in development: it would pin localhost too.
-SECURE_HSTS_SECONDS = env.int("DIXIAN_HSTS_SECONDS", default=0 if DEBUG else 365 * 24 * 3600)
+SECURE_HSTS_SECONDS = env.int(
+    "DIXIAN_HSTS_SECONDS", default=365 * 24 * 3600 if SERVED_OVER_TLS else 0
+)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DIXIAN_HSTS_INCLUDE_SUBDOMAINS", default=True)
 SECURE_HSTS_PRELOAD = env.bool("DIXIAN_HSTS_PRELOAD", default=True)
 if not SECURE_HSTS_PRELOAD:
@@ -393,7 +454,7 @@ EMAIL_BACKEND = env.str(
 
 # One console handler (the container's stdout); JSON lines in production, plain text in
 # development. Both filters run on every record that reaches it (config/request_log.py).
-LOG_FORMAT = env.str("DIXIAN_LOG_FORMAT", default="plain" if DEBUG else "json")
+LOG_FORMAT = env.str("DIXIAN_LOG_FORMAT", default="plain" if DEBUG or PILOT else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -445,7 +506,7 @@ AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_address"
 # the nearest trusted proxy put in X-Forwarded-For, this many entries from the right.
 LOGIN_TRUSTED_PROXY_COUNT = env.int(
     "DIXIAN_TRUSTED_PROXY_COUNT",
-    default=1 if env.bool("DIXIAN_BEHIND_TLS_PROXY", default=not DEBUG) else 0,
+    default=1 if env.bool("DIXIAN_BEHIND_TLS_PROXY", default=SERVED_OVER_TLS) else 0,
 )
 # Every login, logout and failure is kept with its address (axes' AccessLog, AccessFailureLog):
 # MLPS 2.0 asks for at least six months of audit; older rows are pruned nightly.
