@@ -22,4 +22,4 @@ RUN export DIXIAN_SECRET_KEY="$(python -c 'import secrets; print(secrets.token_u
     && python manage.py collectstatic --no-input -v 0 && python manage.py compilemessages -v 0
 USER dixian
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi", "-b", "0.0.0.0:8000", "-w", "4", "--threads", "4", "-e", "DIXIAN_DB_POOL_SIZE=4"]
+CMD ["gunicorn", "-c", "config/gunicorn.py", "config.wsgi", "-b", "0.0.0.0:8000", "-w", "4", "--threads", "4", "-e", "DIXIAN_DB_POOL_SIZE=4"]

@@ -164,7 +164,8 @@ def measure_load() -> dict:
     )
     port = _free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "config.wsgi", "-b", f"127.0.0.1:{port}"]
+        [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.py", "config.wsgi"]
+        + ["-b", f"127.0.0.1:{port}"]
         + ["-w", str(GUNICORN_WORKERS), "--log-level", "warning"],
         cwd=base,
         env=env,

@@ -90,7 +90,8 @@ def measure_pooling() -> dict:
     for label, (settings_env, gunicorn_options) in MODES.items():
         port = _free_port()
         server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "config.wsgi", "-b", f"127.0.0.1:{port}", "-w", "2"]
+            [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.py", "config.wsgi"]
+            + ["-b", f"127.0.0.1:{port}", "-w", "2"]
             + gunicorn_options
             + ["--log-level", "warning"],
             cwd=settings.BASE_DIR,

@@ -213,9 +213,18 @@ def run() -> None:
                 "-s",
                 str(VAR_DIR / "celerybeat-schedule"),
             ],
-            # No gunicorn access log: it prints raw query strings; the request log
-            # (config/request_log.py) writes each request without them.
-            ["gunicorn", "config.wsgi", "-b", "127.0.0.1:8000", "-w", "2"],
+            # config/gunicorn.py: gunicorn logs through the project's handler, with no access log
+            # and no raw request lines (they carry query strings).
+            [
+                "gunicorn",
+                "-c",
+                "config/gunicorn.py",
+                "config.wsgi",
+                "-b",
+                "127.0.0.1:8000",
+                "-w",
+                "2",
+            ],
         ]
         bin_dir = Path(sys.executable).parent
         for command in commands:

@@ -141,3 +141,25 @@ class RequestLogMiddleware:
             return response
         finally:
             request_id_var.reset(token)
+
+
+# gunicorn's error log names what it could not parse by quoting it, and a failed request by its
+# URI: "Invalid request from ip=…: Invalid HTTP Version: 'GET /households/?q=… HTTP/9'",
+# "Error handling request GET /members/?id_number=…". Any path or query string may carry a name
+# or a number typed into a search.
+_GUNICORN_INVALID = re.compile(r"(Invalid request from ip=[^:]*): ([^:'\"(\[]*)")
+_GUNICORN_FAILED = re.compile(r"(Error handling request(?: [A-Z]+)?) \S+")
+
+
+class GunicornRequestLineFilter(logging.Filter):
+    """On gunicorn's error logger: the kind of error and the client's address, never the raw
+    request line or URI (the request log has the path of every request that reached Django)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if invalid := _GUNICORN_INVALID.match(message):
+            kind = invalid.group(2).strip() or "unparsable request"
+            record.msg, record.args = f"{invalid.group(1)}: {kind} (request line not logged)", None
+        elif failed := _GUNICORN_FAILED.match(message):
+            record.msg, record.args = f"{failed.group(1)} (URI not logged)", None
+        return True

