@@ -3,9 +3,12 @@
     /healthz        web, database, broker and the age of the last finished scan
     /healthz/live   the process answers (liveness: restarting it would not help the rest)
 
-The body names each check with its status and latency only: no versions, host names or error
-text, since the endpoint needs no login. A scan older than DIXIAN_HEALTH_MAX_SCAN_AGE_HOURS makes
-the whole "degraded" but still 200: restarting the web server does not make the nightly scan run.
+An anonymous caller (the orchestrator's probe) gets the status code and the overall status only:
+which of database, broker or scans is down is a map for an attacker choosing what to hit next.
+Each check with its status and latency (never versions, host names or error text) goes to the
+operator's scraper (the /metrics bearer token) and to a signed-in county officer. A scan older
+than DIXIAN_HEALTH_MAX_SCAN_AGE_HOURS makes the whole "degraded" but still 200: restarting the
+web server does not make the nightly scan run.
 
 These paths, and /metrics, are answered by `OperationsEndpointsMiddleware` right after the
 security-header middleware, so they carry the same headers: a probe comes with the pod's address
@@ -14,11 +17,13 @@ redirect exempts), and must not create a session, so it never reaches host valid
 sessions, CSRF or login.
 """
 
+import hmac
 import logging
 import tempfile
 import time
 from collections.abc import Callable
 from datetime import timedelta
+from importlib import import_module
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -122,7 +127,45 @@ def health(request: HttpRequest) -> HttpResponse:
         overall, code = DEGRADED, 200
     else:
         overall, code = OK, 200
+    if not may_read_details(request):
+        return _json({"status": overall}, code)
     return _json({"status": overall, "checks": checks}, code)
+
+
+def bearer_token_matches(request: HttpRequest) -> bool:
+    """The operator's token (DIXIAN_METRICS_TOKEN) in `Authorization: Bearer …`."""
+    token = settings.METRICS_TOKEN
+    given = request.headers.get("Authorization", "")
+    return bool(token) and hmac.compare_digest(given.encode(), f"Bearer {token}".encode())
+
+
+def _signed_in_user(request: HttpRequest):
+    # This middleware runs ahead of sessions and authentication, so it reads the session itself,
+    # the way SessionMiddleware, AuthenticationMiddleware and django-otp's OTPMiddleware do, and
+    # never saves it: no Set-Cookie, no session row written.
+    from django.contrib.auth import get_user
+    from django.utils.functional import SimpleLazyObject
+    from django_otp.middleware import OTPMiddleware
+
+    engine = import_module(settings.SESSION_ENGINE)
+    request.session = engine.SessionStore(request.COOKIES[settings.SESSION_COOKIE_NAME])
+    request.user = SimpleLazyObject(lambda: get_user(request))
+    # OTPMiddleware wraps request.user with the session's verified device (user.is_verified()).
+    return OTPMiddleware(lambda request: request.user)(request)
+
+
+def may_read_details(request: HttpRequest) -> bool:
+    if bearer_token_matches(request):
+        return True
+    if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+        return False  # a probe: no session to read, no query
+    from accounts.models import Role
+    from accounts.two_factor import role_requires_two_factor
+
+    user = _signed_in_user(request)
+    if not user.is_authenticated or not (user.is_superuser or user.role == Role.COUNTY_OFFICER):
+        return False
+    return not role_requires_two_factor(user) or user.is_verified()
 
 
 def liveness(request: HttpRequest) -> HttpResponse:

@@ -5,13 +5,14 @@ collector, rather than counted in memory: gunicorn's workers and Celery's proces
 their own memory, and what they share is the database. One scrape costs five small indexed
 queries and a few LLENs (tests/ops/test_metrics.py counts them).
 
-/metrics is answered only to an allowed address (DIXIAN_METRICS_ALLOWED_IPS: addresses or
-networks) that did not come through a proxy, or to a caller with the bearer token
-(DIXIAN_METRICS_TOKEN). Behind a reverse proxy on the same host every request would come from
-127.0.0.1, so a request carrying a forwarding header is never trusted by its address.
+/metrics is answered to a caller with the bearer token (DIXIAN_METRICS_TOKEN), and otherwise
+only to an address a county listed itself (DIXIAN_METRICS_ALLOWED_IPS, empty by default) in a
+request that carries no forwarding header. Nothing is trusted by its address by default: behind
+a reverse proxy on the same host every request comes from 127.0.0.1 (and behind docker's port
+publishing from the bridge's gateway), and a proxy need not add any forwarding header at all
+(nginx adds none unless told to).
 """
 
-import hmac
 import ipaddress
 import logging
 from collections.abc import Iterator
@@ -27,6 +28,8 @@ from django_prometheus.exports import ExportToDjangoView
 from prometheus_client import REGISTRY
 from prometheus_client.core import GaugeMetricFamily, Metric, SummaryMetricFamily
 from prometheus_client.registry import Collector
+
+from config.health import bearer_token_matches
 
 logger = logging.getLogger(__name__)
 
@@ -227,14 +230,8 @@ def _from_allowed_address(request: HttpRequest) -> bool:
     return any(address in network for network in settings.METRICS_ALLOWED_NETWORKS)
 
 
-def _has_token(request: HttpRequest) -> bool:
-    token = settings.METRICS_TOKEN
-    given = request.headers.get("Authorization", "")
-    return bool(token) and hmac.compare_digest(given.encode(), f"Bearer {token}".encode())
-
-
 def metrics(request: HttpRequest) -> HttpResponse:
-    if not (_has_token(request) or _from_allowed_address(request)):
+    if not (bearer_token_matches(request) or _from_allowed_address(request)):
         # Not found rather than forbidden: an outsider learns nothing about the endpoint.
         return HttpResponseNotFound(b"Not found", content_type="text/plain")
     return ExportToDjangoView(request)

@@ -579,12 +579,15 @@ HEALTH_CHECK_TIMEOUT_SECONDS = env.float("DIXIAN_HEALTH_CHECK_TIMEOUT_SECONDS", 
 # The nightly scan plus slack: an older last scan makes /healthz "degraded" (still 200).
 HEALTH_MAX_SCAN_AGE_HOURS = env.float("DIXIAN_HEALTH_MAX_SCAN_AGE_HOURS", default=26)
 METRICS_TOKEN = env.str("DIXIAN_METRICS_TOKEN", default="")
-# Addresses or networks (10.0.0.0/8) that may scrape /metrics without the token.
+# Addresses or networks (10.0.0.0/8) that may scrape /metrics without the token, in a request
+# with no forwarding header. None by default: a proxy in front makes every client look like the
+# proxy's own address (127.0.0.1 on the same host), with or without such a header. List only
+# addresses that never relay anyone else's requests (config/metrics.py).
 import ipaddress  # noqa: E402  (kept with the one setting that needs it)
 
 METRICS_ALLOWED_NETWORKS = [
     ipaddress.ip_network(network, strict=False)
-    for network in env.list("DIXIAN_METRICS_ALLOWED_IPS", default=["127.0.0.1", "::1"])
+    for network in env.list("DIXIAN_METRICS_ALLOWED_IPS", default=[])
 ]
 METRICS_SCAN_DAYS = env.int("DIXIAN_METRICS_SCAN_DAYS", default=7)
 # Celery keeps Django's LOGGING (JSON lines, the masking filter) instead of its own handlers.

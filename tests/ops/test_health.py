@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from config import health
 from monitoring.models import ScanRun
+from tests.conftest import client_for
 
 
 def _closed_port() -> int:
@@ -30,6 +31,19 @@ def _finished_scan(hours_ago: float) -> ScanRun:
     return run
 
 
+TOKEN = "operator-token-for-tests"
+
+
+@pytest.fixture(autouse=True)
+def metrics_token(settings):
+    settings.METRICS_TOKEN = TOKEN
+
+
+def _operator() -> Client:
+    """The operator's scraper: the /metrics token reads the checks too."""
+    return Client(HTTP_AUTHORIZATION=f"Bearer {TOKEN}")
+
+
 def _checks(response) -> dict:
     return {name: check["status"] for name, check in json.loads(response.content)["checks"].items()}
 
@@ -39,7 +53,7 @@ def test_everything_up_answers_200_with_each_check_and_nothing_else():
     _finished_scan(hours_ago=2)
     sessions_before = Session.objects.count()
 
-    response = Client().get("/healthz")
+    response = _operator().get("/healthz")
 
     assert response.status_code == 200
     body = json.loads(response.content)
@@ -50,7 +64,7 @@ def test_everything_up_answers_200_with_each_check_and_nothing_else():
         "broker": "ok",
         "last_scan": "ok",
     }
-    # Status and latency only: no versions, host names or error text for an anonymous caller.
+    # Status and latency only: no versions, host names or error text, even for the operator.
     assert all(set(check) == {"status", "latency_ms"} for check in body["checks"].values())
     assert "Set-Cookie" not in response.headers
     assert Session.objects.count() == sessions_before
@@ -79,7 +93,7 @@ def test_broker_that_refuses_connections_fails_the_probe():
     _finished_scan(hours_ago=2)
 
     with override_settings(CELERY_BROKER_URL=f"redis://127.0.0.1:{_closed_port()}/0"):
-        response = Client().get("/healthz")
+        response = _operator().get("/healthz")
 
     assert response.status_code == 503
     assert json.loads(response.content)["status"] == "failed"
@@ -94,7 +108,7 @@ def test_unreachable_database_fails_the_probe(monkeypatch):
     unreachable = type(default)({**default.settings_dict, "PORT": _closed_port()}, alias="default")
     monkeypatch.setattr(health, "connection", unreachable)
 
-    response = Client().get("/healthz")
+    response = _operator().get("/healthz")
 
     assert response.status_code == 503
     assert _checks(response)["database"] == "failed"
@@ -106,19 +120,19 @@ def test_unreachable_database_fails_the_probe(monkeypatch):
 def test_scan_older_than_the_limit_is_degraded_but_not_failing():
     _finished_scan(hours_ago=30)
 
-    response = Client().get("/healthz")
+    response = _operator().get("/healthz")
 
     assert response.status_code == 200
     assert json.loads(response.content)["status"] == "degraded"
     assert _checks(response)["last_scan"] == "degraded"
 
     with override_settings(HEALTH_MAX_SCAN_AGE_HOURS=48):
-        assert _checks(Client().get("/healthz"))["last_scan"] == "ok"
+        assert _checks(_operator().get("/healthz"))["last_scan"] == "ok"
 
 
 @pytest.mark.django_db
 def test_no_scan_ever_is_degraded():
-    response = Client().get("/healthz")
+    response = _operator().get("/healthz")
 
     assert response.status_code == 200
     assert _checks(response)["last_scan"] == "degraded"
@@ -136,3 +150,41 @@ def test_health_endpoints_refuse_writes():
     client = Client(enforce_csrf_checks=True)
     assert client.post("/healthz").status_code == 405
     assert client.delete("/healthz/live").status_code == 405
+
+
+@pytest.mark.django_db
+def test_anonymous_probe_learns_only_up_or_down():
+    _finished_scan(hours_ago=30)
+
+    response = Client().get("/healthz")
+
+    assert response.status_code == 200
+    assert json.loads(response.content) == {"status": "degraded"}
+    assert Client(HTTP_AUTHORIZATION="Bearer wrong").get("/healthz").json() == {
+        "status": "degraded"
+    }
+    with override_settings(CELERY_BROKER_URL=f"redis://127.0.0.1:{_closed_port()}/0"):
+        down = Client().get("/healthz")
+    assert down.status_code == 503 and json.loads(down.content) == {"status": "failed"}
+
+
+@pytest.mark.django_db
+def test_signed_in_county_officer_reads_the_checks_without_a_session_write(county_officer):
+    _finished_scan(hours_ago=2)
+    client = client_for(county_officer)
+    sessions = list(Session.objects.values_list("session_key", "expire_date"))
+
+    response = client.get("/healthz")
+
+    assert set(_checks(response)) == {"web", "database", "broker", "last_scan"}
+    assert "Set-Cookie" not in response.headers
+    assert list(Session.objects.values_list("session_key", "expire_date")) == sessions
+
+
+@pytest.mark.django_db
+def test_other_roles_and_officers_owing_a_code_read_no_checks(
+    township_cadre, county_officer, settings
+):
+    assert "checks" not in client_for(township_cadre).get("/healthz").json()
+    settings.TWO_FACTOR_ROLES = ["county_officer"]
+    assert "checks" not in client_for(county_officer).get("/healthz").json()

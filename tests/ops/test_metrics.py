@@ -1,5 +1,6 @@
 """/metrics: django-prometheus's figures and Dixian's own, only for an allowed scraper."""
 
+import ipaddress
 from datetime import timedelta
 
 import pytest
@@ -15,6 +16,11 @@ from monitoring.models import Alert, ScanRun
 from tests import workers
 
 OUTSIDE_ADDRESS = "203.0.113.9"
+TOKEN = "scrape-token-for-tests"
+
+
+def _scraper() -> Client:
+    return Client(REMOTE_ADDR=OUTSIDE_ADDRESS, HTTP_AUTHORIZATION=f"Bearer {TOKEN}")
 
 
 def _samples(response) -> dict[tuple[str, tuple], float]:
@@ -47,6 +53,7 @@ def redis_broker(tmp_path):
 
 
 @pytest.mark.django_db
+@override_settings(METRICS_TOKEN=TOKEN)
 def test_allowed_scraper_reads_every_dixian_metric(
     household, other_township_household, redis_broker
 ):
@@ -66,7 +73,7 @@ def test_allowed_scraper_reads_every_dixian_metric(
     Client().get("/login/")  # a request for django-prometheus to count
 
     with CaptureQueriesContext(connection) as queries:
-        response = Client().get("/metrics")
+        response = _scraper().get("/metrics")
 
     assert response.status_code == 200
     # Five small aggregates per scrape whatever the county's size: scans (three), warnings,
@@ -97,9 +104,10 @@ def test_allowed_scraper_reads_every_dixian_metric(
 
 
 @pytest.mark.django_db
+@override_settings(METRICS_TOKEN=TOKEN)
 def test_broker_down_leaves_the_other_figures(household):
     with override_settings(CELERY_BROKER_URL="redis://127.0.0.1:1/0"):
-        response = Client().get("/metrics")
+        response = _scraper().get("/metrics")
 
     assert response.status_code == 200
     samples = _samples(response)
@@ -113,8 +121,24 @@ def test_outsider_is_refused():
 
 
 @pytest.mark.django_db
-def test_request_through_a_proxy_is_not_trusted_by_its_address():
-    # A reverse proxy on the same host makes every caller look like 127.0.0.1.
+def test_loopback_is_not_trusted_by_default():
+    # A reverse proxy on the same host makes every caller look like 127.0.0.1, and a proxy
+    # need not say so with a forwarding header (nginx adds none unless told to).
+    assert Client(REMOTE_ADDR="127.0.0.1").get("/metrics").status_code == 404
+    assert Client(REMOTE_ADDR="::1").get("/metrics").status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_listed_address_may_scrape_without_the_token(settings):
+    settings.METRICS_ALLOWED_NETWORKS = [ipaddress.ip_network("10.0.0.0/8")]
+
+    assert Client(REMOTE_ADDR="10.1.2.3").get("/metrics").status_code == 200
+    assert Client(REMOTE_ADDR="127.0.0.1").get("/metrics").status_code == 404
+
+
+@pytest.mark.django_db
+def test_request_through_a_proxy_is_not_trusted_by_its_address(settings):
+    settings.METRICS_ALLOWED_NETWORKS = [ipaddress.ip_network("127.0.0.1")]
     response = Client().get("/metrics", HTTP_X_FORWARDED_FOR=OUTSIDE_ADDRESS)
 
     assert response.status_code == 404

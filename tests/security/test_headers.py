@@ -38,7 +38,7 @@ RESPONSES = [
     ("export download", "township_cadre", "/export/households.xlsx", {}, 200),
     ("service worker", None, "/sw.js", {}, 200),
     ("health probe", None, "/healthz/live", {}, 200),
-    ("metrics (local scraper)", None, "/metrics", {}, 200),
+    ("metrics (scraper)", None, "/metrics", {"Authorization": "Bearer headers-test-token"}, 200),
 ]
 
 
@@ -59,7 +59,9 @@ def _client(request, persona: str | None) -> Client:
 def test_every_kind_of_response_carries_the_security_headers(
     request, household, persona, path, headers, status
 ):
-    with override_settings(**PRODUCTION_HSTS, **STATIC_FROM_SOURCES):
+    with override_settings(
+        **PRODUCTION_HSTS, **STATIC_FROM_SOURCES, METRICS_TOKEN="headers-test-token"
+    ):
         # The client is made inside the override: middleware reads its settings when it loads.
         response = _client(request, persona).get(path, headers=headers, secure=True)
         assert response.status_code == status
