@@ -24,6 +24,7 @@ from assistance.models import (
     Phase,
 )
 from assistance.steps import PHASE_STEPS
+from households.masking import mask_phone
 from households.models import Member
 from households.selectors import query_text
 from monitoring.facts import WITH_LABOUR
@@ -127,6 +128,23 @@ def partners_visible_to(user) -> QuerySet[Partner]:
     return Partner.objects.filter(
         Q(area__code__startswith=prefix) | Q(area__code__in=_regions_above(prefix))
     )
+
+
+def partner_contact_phone(*, user, partner: Partner, listed: bool) -> str:
+    """A partner's contact phone as this user may read it.
+
+    The contact is often a person's own mobile rather than an office line. Lists (the page, the
+    API, the export) show it masked to everyone; a single partner shows it in full to that
+    partner's own users and to county officers, who arrange the partners' work, and masked to
+    everyone else who may see the partner.
+    """
+    if not listed and (
+        user.is_superuser
+        or user.role == Role.COUNTY_OFFICER
+        or (user.role == Role.PARTNER and user.partner_id == partner.pk)
+    ):
+        return partner.contact_phone
+    return mask_phone(partner.contact_phone)
 
 
 def partner_get(*, user, pk) -> Partner:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from assistance import selectors
 from assistance.models import (
     Case,
     CaseCategory,
@@ -33,6 +34,7 @@ from assistance.models import (
     SocialAssistance,
     StepKind,
 )
+from households.masking import mask_phone
 
 ID = {"min_value": 1, "max_value": 2**62}
 MONEY = {"max_digits": 12, "decimal_places": 2, "min_value": 0}
@@ -292,6 +294,11 @@ class PartnerSerializer(serializers.ModelSerializer):
     department = serializers.ChoiceField(
         choices=Department.choices, allow_blank=True, read_only=True
     )
+    contact_phone = serializers.SerializerMethodField(
+        help_text=_(
+            "Masked in lists; in full for one partner to its own users and to county officers."
+        )
+    )
 
     class Meta:
         model = Partner
@@ -310,6 +317,13 @@ class PartnerSerializer(serializers.ModelSerializer):
             "version",
         ]
         read_only_fields = fields
+
+    def get_contact_phone(self, partner) -> str:
+        request, view = self.context.get("request"), self.context.get("view")
+        if request is None:
+            return mask_phone(partner.contact_phone)
+        listed = view is None or getattr(view, "action", "list") == "list"
+        return selectors.partner_contact_phone(user=request.user, partner=partner, listed=listed)
 
 
 class PartnerWriteSerializer(serializers.ModelSerializer):

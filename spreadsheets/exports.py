@@ -273,6 +273,10 @@ class PartnerExport(ListResource):
     def dehydrate_kind(self, partner):
         return partner.get_kind_display()
 
+    def dehydrate_contact_phone(self, partner):
+        # Masked like the list it exports (assistance.selectors.partner_contact_phone).
+        return mask_phone(partner.contact_phone)
+
     def dehydrate_area(self, partner):
         return partner.area.short_name
 

@@ -68,7 +68,10 @@ class PartnerViewSet(
         partner = partner_services.partner_create(
             actor=request.user, data=PartnerData.from_data(serializer.validated_data)
         )
-        return Response(PartnerSerializer(partner).data, status=status.HTTP_201_CREATED)
+        return Response(
+            PartnerSerializer(partner, context=self.get_serializer_context()).data,
+            status=status.HTTP_201_CREATED,
+        )
 
     @extend_schema(request=PartnerWriteSerializer, responses=PartnerSerializer)
     def update(self, request, *args, **kwargs):
@@ -85,7 +88,7 @@ class PartnerViewSet(
             version=data["version"],
             data=PartnerData.from_data(merged),
         )
-        return Response(PartnerSerializer(updated).data)
+        return Response(PartnerSerializer(updated, context=self.get_serializer_context()).data)
 
     @extend_schema(request=PartnerWriteSerializer, responses=PartnerSerializer)
     def partial_update(self, request, *args, **kwargs):

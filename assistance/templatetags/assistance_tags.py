@@ -1,6 +1,7 @@
 from django import template
 
 from assistance.models import RiskType, StepKind
+from households.masking import mask_phone
 
 register = template.Library()
 
@@ -11,6 +12,12 @@ def step_label(kind: str | None) -> str:
     if not kind:
         return ""
     return StepKind(kind).label if kind in StepKind.values else kind
+
+
+@register.filter
+def masked_phone(phone: str) -> str:
+    """A phone as lists show it (138****5678): a partner's contact may be a person's mobile."""
+    return mask_phone(phone)
 
 
 @register.filter

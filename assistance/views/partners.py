@@ -50,6 +50,9 @@ def partner_detail(request, pk):
         "assistance/partner_detail.html",
         {
             "partner": partner,
+            "contact_phone": selectors.partner_contact_phone(
+                user=request.user, partner=partner, listed=False
+            ),
             "offers": offers.select_related("area"),
             "measure_counts": {
                 label: measures.filter(status=value).count()
