@@ -64,10 +64,13 @@ def clean_instance(instance, *, text=(), phones=(), accounts=()) -> None:
     naming every field that cannot be accepted."""
     errors: dict[str, list[str]] = {}
     for name in text:
-        value = plain_text(getattr(instance, name) or "")
+        typed = getattr(instance, name) or ""
+        value = plain_text(typed)
         setattr(instance, name, value)
         field = instance._meta.get_field(name)
-        if not value and not field.blank:
+        # Blank as typed is the field checks' to report (they ran before); blank once the
+        # invisible characters are gone is ours.
+        if typed and not value and not field.blank:
             errors[name] = [field.error_messages["blank"]]
     checks = [(name, check_phone) for name in phones]
     checks += [(name, check_bank_account) for name in accounts]

@@ -134,3 +134,19 @@ def test_phones_as_people_type_them(typed, stored):
 def test_bank_accounts_in_groups_and_plain_text():
     assert check_bank_account("6228 4804 0256 4890 018") == "6228480402564890018"
     assert plain_text("第一行\n第二行\t") == "第一行 第二行"
+
+
+def test_the_import_applies_the_same_rule(township_cadre):
+    from spreadsheets.services import registry_import
+    from tests.spreadsheets.books import good_rows, workbook
+
+    rows = good_rows()
+    rows[0]["phone"] = "=1+2"
+    rows[0]["bank_account"] = "=cmd|' /C calc'!A0"
+    report = registry_import(actor=township_cadre, content=workbook(rows), dry_run=False)
+    assert {(p.row, p.column) for p in report.problems} >= {(2, "电话"), (2, "银行账号")}
+    assert not Household.objects.exists()
+    rows = good_rows()
+    rows[0]["name"] = f"赵{RLO}大{ZWSP}山"
+    registry_import(actor=township_cadre, content=workbook(rows), dry_run=False)
+    assert Member.objects.filter(name="赵大山").exists()
