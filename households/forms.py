@@ -1,8 +1,11 @@
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from households import selectors
+from households.masking import MASK, mask_account, mask_phone
 from households.models import Household, Member, Region
 
 
@@ -15,20 +18,127 @@ def add_service_errors(form: forms.Form, error: ValidationError) -> None:
         form.add_error(None, error.messages)
 
 
-class HouseholdForm(forms.ModelForm):
+# Sensitive fields (ID number, phone, bank account, health, disability, health details) are never
+# written into a form: not the stored value, which a worker may not read without unmasking, and
+# not what was just typed into a refused form either, since that page stays in a phone's history
+# and in proxies' logs. An edit form shows the stored value masked beside an empty input; left
+# empty (or "unchanged"), the stored value is kept. tests/security/test_sensitive_values_in_forms.py
+# opens and sends every form of the site and looks for stored and typed values.
+
+
+class UnechoedMixin:
+    """A field that renders empty once the form is bound: a refused form does not send back
+    the sensitive value just typed. The worker types it again; the page says so."""
+
+    def bound_data(self, data, initial):
+        return None
+
+
+class SensitiveCharField(UnechoedMixin, forms.CharField):
+    pass
+
+
+class SensitiveChoiceField(UnechoedMixin, forms.ChoiceField):
+    pass
+
+
+def _label(model, name: str):
+    return capfirst(model._meta.get_field(name).verbose_name)
+
+
+class SensitiveFieldsMixin:
+    """Replace-only sensitive fields: `<name>` takes a new value, `<name>_clear` (edit forms, a
+    stored text value only) removes the stored one; neither keeps it."""
+
+    SENSITIVE: tuple[str, ...] = ()
+
+    def _replaceable(self, name: str, stored: str, masked: str, *, clearable: bool = True):
+        field = self.fields[name]
+        if not self.instance.pk:
+            return
+        field.required = False
+        if not stored:
+            field.help_text = _("None recorded.")
+            return
+        field.help_text = _("Currently %(masked)s. Leave empty to keep it.") % {"masked": masked}
+        if clearable:
+            verbose_name = self.instance._meta.get_field(name).verbose_name
+            self.fields[f"{name}_clear"] = forms.BooleanField(
+                label=_("Remove the recorded %(field)s") % {"field": verbose_name},
+                required=False,
+            )
+            # The box right after its input.
+            order = [key for key in self.fields if key != f"{name}_clear"]
+            order.insert(order.index(name) + 1, f"{name}_clear")
+            self.order_fields(order)
+
+    def _unchanged_choice(self, name: str, choices) -> None:
+        field = self.fields[name]
+        if self.instance.pk:
+            field.choices = [("", pgettext_lazy("keep the stored value", "Unchanged")), *choices]
+            field.required = False
+            field.help_text = _("Currently %(masked)s (hidden). Choose only to change it.") % {
+                "masked": MASK
+            }
+        else:
+            field.choices = [("", "—"), *choices]
+
+    def clean(self):
+        data = super().clean()
+        for name in self.SENSITIVE:
+            if data.get(f"{name}_clear") and data.get(name):
+                self.add_error(
+                    f"{name}_clear", _("Either type a new value or remove the recorded one.")
+                )
+        return data
+
+    def sensitive_changes(self) -> dict:
+        """What the service should write: a typed value, an explicit removal, or nothing."""
+        changes = {}
+        for name in self.SENSITIVE:
+            value = self.cleaned_data.get(name)
+            if value:
+                changes[name] = value
+            elif self.cleaned_data.get(f"{name}_clear"):
+                changes[name] = ""
+            elif not self.instance.pk and name in self.fields:
+                changes[name] = value or ""
+        return changes
+
+    @property
+    def retype_notice(self) -> str:
+        if self.is_bound and self.errors and any(self.data.get(name) for name in self.SENSITIVE):
+            return _(
+                "For privacy, the sensitive values you entered are not shown again: "
+                "enter them again."
+            )
+        return ""
+
+
+class HouseholdForm(SensitiveFieldsMixin, forms.ModelForm):
+    SENSITIVE = ("phone", "bank_account")
+
     village = forms.ChoiceField(label=_("Village"))
+    phone = SensitiveCharField(label=_label(Household, "phone"), max_length=20, required=False)
+    bank_account = SensitiveCharField(
+        label=_label(Household, "bank_account"), max_length=32, required=False
+    )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    field_order = [
+        "village",
+        "address",
+        "phone",
+        "bank_account",
+        "poverty_status",
+        "poverty_exit_year",
+    ]
 
     class Meta:
         model = Household
-        fields = [
-            "village",
-            "address",
-            "phone",
-            "bank_account",
-            "poverty_status",
-            "poverty_exit_year",
-        ]
+        # phone and bank_account are declared above, not taken from the model: a ModelForm
+        # would fill them with the stored values.
+        fields = ["village", "address", "poverty_status", "poverty_exit_year"]
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -42,64 +152,90 @@ class HouseholdForm(forms.ModelForm):
             (village.code, f"{village.parent.short_name} {village.short_name}")
             for village in villages
         ]
+        for name in self.SENSITIVE:
+            self.fields[name].widget.attrs.update(autocomplete="off", spellcheck="false")
+        self.fields["phone"].widget.attrs.update(type="tel")
+        self.fields["bank_account"].widget.attrs.update(inputmode="numeric")
         if self.instance.pk:
             self.initial.setdefault("village", self.instance.village_id)
             self.initial.setdefault("version", self.instance.version)
+            self._replaceable("phone", self.instance.phone, mask_phone(self.instance.phone))
+            self._replaceable(
+                "bank_account", self.instance.bank_account, mask_account(self.instance.bank_account)
+            )
 
     def _post_clean(self):
         # Model validation is the service's job (it knows scope and locks); skip ModelForm's.
         pass
 
-
-class UnechoedInput(forms.TextInput):
-    """A text box that never sends its value back: a form refused for another field must not
-    return the full ID number just typed (pages of a refused form stay in a phone's history and
-    in proxies' logs). The worker types it again; the number is shown masked everywhere else."""
-
-    def get_context(self, name, value, attrs):
-        return super().get_context(name, None, attrs)
+    def service_fields(self) -> dict:
+        data = {
+            name: self.cleaned_data[name]
+            for name in ("village", "address", "poverty_status", "poverty_exit_year")
+        }
+        return data | self.sensitive_changes()
 
 
-class MemberForm(forms.ModelForm):
-    id_number = forms.CharField(
-        label=_("ID number"), max_length=32, required=False, widget=UnechoedInput
+class MemberForm(SensitiveFieldsMixin, forms.ModelForm):
+    SENSITIVE = ("id_number", "phone", "health", "disability", "health_note")
+
+    id_number = SensitiveCharField(label=_("ID number"), max_length=32, required=False)
+    phone = SensitiveCharField(label=_label(Member, "phone"), max_length=20, required=False)
+    health = SensitiveChoiceField(label=_label(Member, "health"))
+    disability = SensitiveChoiceField(label=_label(Member, "disability"))
+    health_note = SensitiveCharField(
+        label=_label(Member, "health_note"),
+        max_length=200,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     household = forms.IntegerField(widget=forms.HiddenInput, required=False)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
+    field_order = ["name", "id_number", *Member.FACT_FIELDS]
+
     class Meta:
         model = Member
-        fields = ["name", "id_number", *Member.FACT_FIELDS]
+        # The sensitive fields are declared above, not taken from the model: a ModelForm would
+        # fill them with the stored values.
+        fields = ["name", *(f for f in Member.FACT_FIELDS if f not in Member.SENSITIVE_FIELDS)]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["phone"].widget.attrs.update(type="tel", autocomplete="off")
         self.fields["id_number"].widget.attrs.update(autocomplete="off", spellcheck="false")
+        self._unchanged_choice("health", Member.Health.choices)
+        self._unchanged_choice("disability", Member.Disability.choices)
         if self.instance.pk:
-            self.fields["id_number"].help_text = _(
-                "Currently %(masked)s. Leave empty to keep it."
-            ) % {"masked": self.instance.id_number_masked}
+            member = self.instance
+            self._replaceable("id_number", "stored", member.id_number_masked, clearable=False)
+            self._replaceable("phone", member.phone, mask_phone(member.phone))
+            self._replaceable("health_note", member.health_note, MASK)
             self.fields["household"].widget = forms.TextInput(attrs={"inputmode": "numeric"})
             self.fields["household"].label = _("Move to household (internal id)")
-            self.initial.setdefault("household", self.instance.household_id)
-            self.initial.setdefault("version", self.instance.version)
+            self.initial.setdefault("household", member.household_id)
+            self.initial.setdefault("version", member.version)
         else:
             self.fields["id_number"].required = True
+            self.initial.setdefault("health", Member.Health.HEALTHY)
+            self.initial.setdefault("disability", Member.Disability.NONE)
 
     def _post_clean(self):
         pass
 
     def service_fields(self) -> dict:
-        data = dict(self.cleaned_data)
+        data = {
+            name: value
+            for name, value in self.cleaned_data.items()
+            if name not in self.SENSITIVE and not name.endswith("_clear")
+        }
         data.pop("version", None)
-        if not data.get("id_number"):
-            data.pop("id_number", None)
         if data.get("household") in (
             None,
             self.instance.household_id if self.instance.pk else None,
         ):
             data.pop("household", None)
-        return data
+        return data | self.sensitive_changes()
 
 
 class UnmaskForm(forms.Form):

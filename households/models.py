@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from households import regions
+from households import regions, validators
 
 # Years in which households were lifted out of poverty under the targeted poverty campaign.
 FIRST_EXIT_YEAR, LAST_EXIT_YEAR = 2013, 2021
@@ -177,6 +177,12 @@ class Household(models.Model):
     def __str__(self) -> str:
         return f"{self.number} {self.head_name}"
 
+    def clean(self) -> None:
+        # Every door (page, API, import) ends in full_clean: one rule for all (validators.py).
+        validators.clean_instance(
+            self, text=("address",), phones=("phone",), accounts=("bank_account",)
+        )
+
 
 @pghistory.track()
 class Member(models.Model):
@@ -325,6 +331,9 @@ class Member(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        validators.clean_instance(self, text=("name", "health_note"), phones=("phone",))
 
 
 class SensitiveAccess(models.Model):

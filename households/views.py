@@ -100,16 +100,10 @@ def household_unmask(request, pk):
 def household_create(request):
     form = HouseholdForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
+        data = form.service_fields()
         try:
             household = services.household_create(
-                actor=request.user,
-                village_code=data["village"],
-                poverty_status=data["poverty_status"],
-                poverty_exit_year=data["poverty_exit_year"],
-                address=data["address"],
-                phone=data["phone"],
-                bank_account=data["bank_account"],
+                actor=request.user, village_code=data.pop("village"), **data
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -127,13 +121,12 @@ def household_edit(request, pk):
     household = selectors.household_get(user=request.user, pk=pk)
     form = HouseholdForm(request.POST or None, instance=household, user=request.user)
     if request.method == "POST" and form.is_valid():
-        changes = {field: form.cleaned_data[field] for field in services.HOUSEHOLD_EDITABLE}
         try:
             services.household_update(
                 actor=request.user,
                 household=household,
                 version=form.cleaned_data["version"],
-                **changes,
+                **form.service_fields(),
             )
         except ValidationError as error:
             add_service_errors(form, error)

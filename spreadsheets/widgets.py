@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from import_export import widgets
 
 from households.models import Region
+from households.validators import plain_text
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -25,7 +26,9 @@ def cell_text(value) -> str:
         return str(int(value))
     if isinstance(value, datetime.datetime | datetime.date):
         return value.isoformat()
-    return str(value).strip()
+    # Without invisible characters, as the registry stores it (households/validators.py), so
+    # that a row differing only in them is seen as unchanged.
+    return plain_text(str(value))
 
 
 class TextWidget(widgets.Widget):
