@@ -1,7 +1,9 @@
 """What every API view shares: one error body, service errors mapped onto it, and a schema
 that documents every error the views can answer."""
 
+import json
 import re
+from collections import Counter, defaultdict
 from typing import ClassVar
 
 from django import forms
@@ -240,6 +242,40 @@ class DixianAutoSchema(AutoSchema):
                 ref_name = f"{camelized}ValidationError"
 
         return ValidationErrorSerializer
+
+
+def shared_error_responses(result, generator, request, public):
+    """drf-spectacular post-processing hook: an error response that reads the same on many
+    operations (401, 403, 404, 405, 406, 415, 500 with their translated examples) is written once
+    under components/responses and referred to; a third of the schema was these copies."""
+    operations = [
+        operation
+        for path in result.get("paths", {}).values()
+        for operation in path.values()
+        if isinstance(operation, dict) and "responses" in operation
+    ]
+
+    def key(response) -> str:
+        return json.dumps(response, sort_keys=True, default=str)  # texts are lazy translations
+
+    variants: dict[str, Counter] = defaultdict(Counter)
+    for operation in operations:
+        for code, response in operation["responses"].items():
+            if code.startswith(("4", "5")) and code != "400":
+                variants[code][key(response)] += 1
+    shared = {}
+    for code, counts in variants.items():
+        text, uses = counts.most_common(1)[0]
+        if uses > 1:
+            shared[text] = f"Error{code}"
+    components = result.setdefault("components", {}).setdefault("responses", {})
+    for operation in operations:
+        for code, response in operation["responses"].items():
+            name = shared.get(key(response))
+            if name:
+                components.setdefault(name, response)
+                operation["responses"][code] = {"$ref": f"#/components/responses/{name}"}
+    return result
 
 
 class SchemaApi(SpectacularAPIView):

@@ -314,7 +314,10 @@ SPECTACULAR_SETTINGS = {
         "ScanRunStatusEnum": "monitoring.models.ScanRunStatus.choices",
         "SeverityEnum": [("low", "Low"), ("medium", "Medium"), ("high", "High")],
     },
-    "POSTPROCESSING_HOOKS": ["drf_standardized_errors.openapi_hooks.postprocess_schema_enums"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
+        "config.api.shared_error_responses",
+    ],
 }
 
 # Celery: Redis in production; kombu's filesystem transport (no server at all) by default.
