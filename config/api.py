@@ -278,6 +278,19 @@ def shared_error_responses(result, generator, request, public):
     return result
 
 
+def parameters_without_titles(result, generator, request, public):
+    """drf-spectacular post-processing hook: a filter's schema carries its label as `title`
+    ("脱贫状态"), which a client generator turns into a class name; the label stays in the
+    parameter's description."""
+    for path in result.get("paths", {}).values():
+        for operation in path.values():
+            for parameter in operation.get("parameters", []) if isinstance(operation, dict) else []:
+                schema = parameter.get("schema", {})
+                schema.pop("title", None)
+                schema.get("items", {}).pop("title", None)  # a multiple choice
+    return result
+
+
 class SchemaApi(SpectacularAPIView):
     """The OpenAPI description, for signed-in users and API clients only.
 

@@ -317,6 +317,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
         "config.api.shared_error_responses",
+        "config.api.parameters_without_titles",
     ],
 }
 
