@@ -1,25 +1,28 @@
 """What every API view shares: one error body, service errors mapped onto it, and a schema
 that documents every error the views can answer."""
 
+import json
 import re
+from collections import Counter, defaultdict
 from typing import ClassVar
 
 from django import forms
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import HttpResponse
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from django_filters.widgets import BooleanWidget
-from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_field
-from drf_spectacular.views import SpectacularAPIView
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.views import SCHEMA_KWARGS, SpectacularAPIView
 from drf_standardized_errors.handler import ExceptionHandler
 from drf_standardized_errors.openapi import AutoSchema
 from drf_standardized_errors.openapi_serializers import ClientErrorEnum, ValidationErrorEnum
-from drf_standardized_errors.openapi_utils import get_error_serializer
 from inflection import camelize
 from rest_framework import exceptions, permissions, serializers, status
-from rest_framework.response import Response
+from rest_framework.renderers import JSONRenderer
 from rest_framework.serializers import as_serializer_error
 
 from config.exceptions import EditConflict
@@ -200,32 +203,40 @@ class DixianAutoSchema(AutoSchema):
         return responses
 
     def _get_serializer_for_validation_error_response(self):
+        # One error shape per operation: `attr` one of its fields (a pattern, which also covers
+        # the indexed ones) and `code` one of the codes any of them gives. drf-standardized-errors
+        # makes a component per field instead, each with its own enums: 540 components, two
+        # thirds of a 1 MB schema, and a union of near-identical classes in a generated client.
         codes_by_field = self._get_validation_error_codes_by_field(
             self._determine_fields_with_error_codes()
         )
-        operation_id = self.get_operation_id()
-        components = {}
-        for attr, codes in codes_by_field.items():
-            component = get_error_serializer(operation_id, attr, codes)
-            pattern = _attr_pattern(attr or "")
-            if pattern:
-                field_class = type("IndexedAttrField", (serializers.CharField,), {})
-                extend_schema_field({"type": "string", "pattern": pattern})(field_class)
-                component = type(component.__name__, (component,), {"attr": field_class()})
-            components[attr] = component
-        indexed = any(_attr_pattern(attr or "") for attr in codes_by_field)
-        camelized = camelize(operation_id)  # the library's own component names
+        attrs = sorted(attr or "" for attr in codes_by_field)
+        codes = sorted(set().union(*codes_by_field.values()))
+        alternatives = "|".join(
+            (_attr_pattern(attr) or f"^{re.escape(attr)}$")[1:-1] for attr in attrs
+        )
+        camelized = camelize(self.get_operation_id())  # the library's own component names
+
+        @extend_schema_field({"type": "string", "pattern": f"^(?:{alternatives})$"})
+        class AttrField(serializers.CharField):
+            pass
+
+        @extend_schema_field({"type": "string", "enum": codes})
+        class CodeField(serializers.CharField):
+            pass
+
+        class ErrorSerializer(serializers.Serializer):
+            code = CodeField()
+            detail = serializers.CharField()
+            attr = AttrField()
+
+            class Meta:
+                # The suffix keeps drf-standardized-errors' enum hook off its per-operation enum.
+                ref_name = f"{camelized}ErrorComponent"
 
         class ValidationErrorSerializer(serializers.Serializer):
             type = serializers.ChoiceField(choices=ValidationErrorEnum.choices)
-            # A discriminator maps exact `attr` values: one with an index matches none of them,
-            # so an operation with indexed errors lists its error shapes as a plain oneOf.
-            errors = PolymorphicProxySerializer(
-                component_name=f"{camelized}Error",
-                resource_type_field_name=None if indexed else "attr",
-                serializers=components if not indexed else list(components.values()),
-                many=True,
-            )
+            errors = ErrorSerializer(many=True)
 
             class Meta:
                 ref_name = f"{camelized}ValidationError"
@@ -233,21 +244,99 @@ class DixianAutoSchema(AutoSchema):
         return ValidationErrorSerializer
 
 
-class SchemaApi(SpectacularAPIView):
-    """The OpenAPI description. It changes only with the code, and building it takes seconds, so
-    each process builds it once per API version and language (its texts are translated)."""
+def shared_error_responses(result, generator, request, public):
+    """drf-spectacular post-processing hook: an error response that reads the same on many
+    operations (401, 403, 404, 405, 406, 415, 500 with their translated examples) is written once
+    under components/responses and referred to; a third of the schema was these copies."""
+    operations = [
+        operation
+        for path in result.get("paths", {}).values()
+        for operation in path.values()
+        if isinstance(operation, dict) and "responses" in operation
+    ]
 
+    def key(response) -> str:
+        return json.dumps(response, sort_keys=True, default=str)  # texts are lazy translations
+
+    variants: dict[str, Counter] = defaultdict(Counter)
+    for operation in operations:
+        for code, response in operation["responses"].items():
+            if code.startswith(("4", "5")) and code != "400":
+                variants[code][key(response)] += 1
+    shared = {}
+    for code, counts in variants.items():
+        text, uses = counts.most_common(1)[0]
+        if uses > 1:
+            shared[text] = f"Error{code}"
+    components = result.setdefault("components", {}).setdefault("responses", {})
+    for operation in operations:
+        for code, response in operation["responses"].items():
+            name = shared.get(key(response))
+            if name:
+                components.setdefault(name, response)
+                operation["responses"][code] = {"$ref": f"#/components/responses/{name}"}
+    return result
+
+
+def parameters_without_titles(result, generator, request, public):
+    """drf-spectacular post-processing hook: a filter's schema carries its label as `title`
+    ("脱贫状态"), which a client generator turns into a class name; the label stays in the
+    parameter's description."""
+    for path in result.get("paths", {}).values():
+        for operation in path.values():
+            for parameter in operation.get("parameters", []) if isinstance(operation, dict) else []:
+                schema = parameter.get("schema", {})
+                schema.pop("title", None)
+                schema.get("items", {}).pop("title", None)  # a multiple choice
+    return result
+
+
+class SchemaApi(SpectacularAPIView):
+    """The OpenAPI description, for signed-in users and API clients only.
+
+    It changes only with the code, and building it takes seconds and rendering it as YAML about
+    one more, so each process builds it once per API version and language (its texts are
+    translated) and renders it once per format. Anonymous callers get 401 before any of that:
+    the description is a megabyte, and answering it to anyone stalled the login page.
+    """
+
+    permission_classes = [permissions.IsAuthenticated]
     _built: ClassVar[dict[tuple[str | None, str], dict]] = {}
+    _rendered: ClassVar[dict[tuple[str | None, str, type], bytes]] = {}
+
+    @extend_schema(**SCHEMA_KWARGS)
+    def get(self, request, *args, **kwargs):
+        # The language is the request's, which LocaleMiddleware picks among the site's own;
+        # drf-spectacular's `?lang=` would activate any string, each a new entry to build.
+        return self._get_schema_response(request)
 
     def _get_schema_response(self, request):
         version = self.api_version or request.version or self._get_version_parameter(request)
+        renderer = request.accepted_renderer
         key = (version, get_language())
-        if key not in self._built:
-            generator = self.generator_class(
-                urlconf=self.urlconf, api_version=version, patterns=self.patterns
+        if (*key, type(renderer)) not in self._rendered:
+            if key not in self._built:
+                generator = self.generator_class(
+                    urlconf=self.urlconf, api_version=version, patterns=self.patterns
+                )
+                self._built[key] = generator.get_schema(request=request, public=self.serve_public)
+            # Rendered for the format's own media type, so that `Accept` parameters (an indent)
+            # make no new entries.
+            self._rendered[(*key, type(renderer))] = renderer.render(
+                self._built[key], renderer.media_type, self.get_renderer_context()
             )
-            self._built[key] = generator.get_schema(request=request, public=self.serve_public)
+        content_type = renderer.media_type
+        if renderer.charset:
+            content_type += f"; charset={renderer.charset}"
+        response = HttpResponse(self._rendered[(*key, type(renderer))], content_type=content_type)
         filename = self._get_filename(request, version)
-        return Response(
-            data=self._built[key], headers={"Content-Disposition": f'inline; filename="{filename}"'}
-        )
+        response["Content-Disposition"] = f'inline; filename="{filename}"'
+        patch_vary_headers(response, ["Accept"])
+        return response
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        # An error (401 above all) in the API's JSON error body, whichever format was asked for.
+        if getattr(response, "exception", False):
+            request.accepted_renderer = JSONRenderer()
+            request.accepted_media_type = JSONRenderer.media_type
+        return super().finalize_response(request, response, *args, **kwargs)

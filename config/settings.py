@@ -318,6 +318,16 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # The API speaks JSON both ways. The browsable API (forms-free) answers only under DEBUG:
+    # config.renderers.ContentNegotiation drops it otherwise. Form and multipart bodies are refused
+    # (415), which the schema says too: its clients are generated for JSON bodies only.
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "config.renderers.BrowsableApiRenderer",
+    ],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "config.renderers.ContentNegotiation",
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "config.pagination.KeysetPagination",
     "PAGE_SIZE": 50,
@@ -367,7 +377,11 @@ SPECTACULAR_SETTINGS = {
         "ScanRunStatusEnum": "monitoring.models.ScanRunStatus.choices",
         "SeverityEnum": [("low", "Low"), ("medium", "Medium"), ("high", "High")],
     },
-    "POSTPROCESSING_HOOKS": ["drf_standardized_errors.openapi_hooks.postprocess_schema_enums"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
+        "config.api.shared_error_responses",
+        "config.api.parameters_without_titles",
+    ],
 }
 
 # Celery: Redis in production; kombu's filesystem transport (no server at all) by default.

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
@@ -43,10 +44,15 @@ api_v1 = [
 urlpatterns = [
     path("api/v1/", include((api_v1, "v1"))),
     path("api/schema/", SchemaApi.as_view(api_version="v1"), name="api-schema"),
-    # The split view loads Swagger UI's set-up script from a URL instead of inline (CSP).
+    # The split view loads Swagger UI's set-up script from a URL instead of inline (CSP). A page
+    # for signed-in users, as its schema is: anonymous visitors go to the login page.
     path(
         "api/docs/",
-        SpectacularSwaggerSplitView.as_view(url_name="api-schema", template_name="api_docs.html"),
+        login_required(
+            SpectacularSwaggerSplitView.as_view(
+                url_name="api-schema", template_name="api_docs.html"
+            )
+        ),
         name="api-docs",
     ),
     # The admin's login is ours: the same lockout, and the code step for two-factor users.

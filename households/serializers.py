@@ -184,7 +184,8 @@ class MemberWriteSerializer(serializers.ModelSerializer):
     id_number = serializers.CharField(
         write_only=True, required=False, max_length=32, help_text=_("18-character ID number")
     )
-    household = serializers.IntegerField()
+    # Write-only: the member's household is a Household, which an IntegerField cannot render.
+    household = serializers.IntegerField(write_only=True)
     version = serializers.IntegerField(required=False, help_text=_("Required when updating"))
 
     class Meta:

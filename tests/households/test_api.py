@@ -6,7 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from households.models import Household, Member, SensitiveAccess
-from tests.conftest import HOME_VILLAGE, OTHER_TOWNSHIP_VILLAGE
+from tests.conftest import HOME_VILLAGE, OTHER_TOWNSHIP_VILLAGE, client_for
 from tests.idgen import make_id_number
 
 pytestmark = pytest.mark.django_db
@@ -367,7 +367,8 @@ def test_a_wrong_password_gets_no_token(api_client_user):
     assert response.json()["errors"][0]["detail"] == "Wrong username or password."
 
 
-def test_the_schema_and_docs_are_served_from_our_own_files(client):
+def test_the_schema_and_docs_are_served_from_our_own_files(township_cadre):
+    client = client_for(township_cadre)
     schema = client.get("/api/schema/")
     assert schema.status_code == 200 and b"/api/v1/households/" in schema.content
     docs = client.get("/api/docs/").content.decode()

@@ -330,9 +330,10 @@ CASE_STEPS = (
 )
 
 API_ENTRIES: dict[str, Entry] = {
-    # The schema and its page are public: they describe the API, they hold no data.
-    "api-schema": api(ANYONE),
-    "api-docs": api(ANYONE),
+    # The schema and its page hold no data, but the schema is a megabyte to render: signed-in
+    # users and API clients only (anonymous: 401); the Swagger page is a browser's, for a session.
+    "api-schema": api(SIGNED_IN | API),
+    "api-docs": Entry(readers=SIGNED_IN),
     "v1:api-root": api(SIGNED_IN | API),
     "v1:token-login": api(NOBODY, ANYONE, methods=("POST",)),
     "v1:token-revoke": api(NOBODY, API, methods=("POST",)),
