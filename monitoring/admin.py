@@ -1,12 +1,13 @@
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 
+from households.admin_base import GuardedModelAdmin
 from monitoring import selectors
 from monitoring.models import Alert, IncomeLine, RuleConfig, ScanRun, Signal, Visit, VisitCadence
 from monitoring.services import policy as policy_services
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(GuardedModelAdmin):
     """Records written by the services (visits, warnings, signals, runs) are read here only."""
 
     selector = None
@@ -59,7 +60,7 @@ class ScanRunAdmin(ReadOnlyAdmin):
     ]
 
 
-class ScopedPolicyAdmin(admin.ModelAdmin):
+class ScopedPolicyAdmin(GuardedModelAdmin):
     """A county officer is staff: the admin shows them their own and higher regions' values,
     never another county's (as the API does)."""
 
