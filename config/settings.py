@@ -145,6 +145,11 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Django's two above compare the whole password: these also catch the username inside it
+    # (wangfang@123456) and a common password as it is decorated (1qaz@WSX3edc, Woaini@1314),
+    # with a list of passwords common in China (accounts/common_passwords.txt).
+    {"NAME": "accounts.password_validation.UserAttributeContainedValidator"},
+    {"NAME": "accounts.password_validation.CommonPasswordVariantsValidator"},
 ]
 
 LANGUAGE_CODE = "zh-hans"
