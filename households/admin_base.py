@@ -67,7 +67,13 @@ class SensitiveLookupGuard:
         ]
 
     def get_changelist(self, request, **kwargs):
-        return GuardedChangeList
+        changelist = super().get_changelist(request, **kwargs)
+        if changelist is ChangeList:
+            return GuardedChangeList
+        if issubclass(changelist, GuardedChangeList):
+            return changelist
+        # An admin's own ChangeList (none today) keeps what it does, with the guard first.
+        return type(changelist.__name__, (GuardedChangeList, changelist), {})
 
     def check(self, **kwargs):
         """Declaring a sensitive field in search_fields, ordering, list_filter or date_hierarchy
