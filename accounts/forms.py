@@ -11,3 +11,8 @@ class CodeForm(forms.Form):
         ),
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autofocus": True}),
     )
+
+
+class ApiTokenRevokeForm(forms.Form):
+    # knox's token_key: the first characters of the token, which name it without giving it away.
+    token = forms.CharField(max_length=64, widget=forms.HiddenInput)

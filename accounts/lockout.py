@@ -8,9 +8,11 @@ from datetime import timedelta
 
 from axes.attempts import get_cool_off_threshold
 from axes.handlers.database import AxesDatabaseHandler
+from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_failure_limit
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.conf import settings
+from django.contrib.auth.signals import user_login_failed
 from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -85,6 +87,20 @@ def lockout_response(
     )
     response["Retry-After"] = str(int(settings.AXES_COOLOFF_TIME.total_seconds()))
     return response
+
+
+def password_guess_failed(request: HttpRequest, user) -> None:
+    """A wrong current password given while signed in (the password change page) is a failed
+    login: whoever holds an open session may not try passwords without limit. Axes counts it
+    for the pair of username and address, and its middleware answers the lockout page at the
+    limit, as for the login page and the code step."""
+    user_login_failed.send(
+        sender=__name__, credentials={"username": user.get_username()}, request=request
+    )
+
+
+def is_locked_out(request: HttpRequest, user) -> bool:
+    return AxesProxyHandler.is_locked(request, {"username": user.get_username()})
 
 
 def login_logs_prune(*, older_than_days: int) -> int:

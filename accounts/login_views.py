@@ -20,7 +20,7 @@ from django_otp.models import Device
 from knox.models import AuthToken
 
 from accounts.forms import CodeForm
-from accounts.lockout import lockout_response
+from accounts.lockout import is_locked_out, lockout_response, password_guess_failed
 from accounts.models import User
 from accounts.two_factor import (
     WRONG_CODE,
@@ -110,6 +110,18 @@ class PasswordChange(auth_views.PasswordChangeView):
 
     template_name = "accounts/password_change.html"
     success_url = reverse_lazy("home")
+
+    def post(self, request, *args, **kwargs) -> HttpResponse:
+        # Locked out after wrong current passwords (here or at the login): not even the right
+        # one is checked until the cool-off ends.
+        if is_locked_out(request, request.user):
+            return lockout_response(request)
+        return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form) -> HttpResponse:
+        if form.has_error("old_password", "password_incorrect"):
+            password_guess_failed(self.request, self.request.user)
+        return super().form_invalid(form)
 
     def form_valid(self, form) -> HttpResponse:
         response = super().form_valid(form)

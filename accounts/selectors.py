@@ -1,4 +1,8 @@
-"""Reads of users."""
+"""Reads of users and their API tokens."""
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from knox.models import AuthToken
 
 from accounts.models import FIELD_STAFF_ROLES, User
 
@@ -15,3 +19,10 @@ def field_staff_covering(village_code: str) -> list[User]:
     return sorted(
         nearby, key=lambda user: (rank[user.role], -len(user.scope_prefix), user.username)
     )
+
+
+def api_tokens_of(user: User) -> QuerySet[AuthToken]:
+    """The user's API tokens that still work, newest first. An expired one is deleted at its next
+    use or by the nightly sweep (accounts/services.py), and is not shown meanwhile."""
+    live = Q(expiry__isnull=True) | Q(expiry__gt=timezone.now())
+    return AuthToken.objects.filter(live, user=user).order_by("-created")

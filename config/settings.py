@@ -205,6 +205,11 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Django's two above compare the whole password: these also catch the username inside it
+    # (wangfang@123456) and a common password as it is decorated (1qaz@WSX3edc, Woaini@1314),
+    # with a list of passwords common in China (accounts/common_passwords.txt).
+    {"NAME": "accounts.password_validation.UserAttributeContainedValidator"},
+    {"NAME": "accounts.password_validation.CommonPasswordVariantsValidator"},
 ]
 
 LANGUAGE_CODE = "zh-hans"
@@ -341,13 +346,13 @@ DRF_STANDARDIZED_ERRORS = {
     "ENABLE_IN_DEBUG_FOR_UNHANDLED_EXCEPTIONS": True,
     "EXCEPTION_HANDLER_CLASS": "config.api.DixianExceptionHandler",
 }
+# An API token lasts DIXIAN_API_TOKEN_DAYS (0: until revoked, not advised); its owner sees and
+# revokes their tokens at /account/tokens/.
+API_TOKEN_DAYS = env.int("DIXIAN_API_TOKEN_DAYS", default=30)
 REST_KNOX = {
-    # Tokens are stored as digests only; a lost token is revoked, never recovered.
-    "TOKEN_TTL": (
-        timedelta(days=env.int("DIXIAN_API_TOKEN_DAYS"))
-        if env("DIXIAN_API_TOKEN_DAYS", default="")
-        else None
-    ),
+    # Tokens are stored as digests only; a lost token is revoked, never recovered. An expired
+    # token is refused (401) and deleted when used; the nightly sweep deletes the others.
+    "TOKEN_TTL": timedelta(days=API_TOKEN_DAYS) if API_TOKEN_DAYS > 0 else None,
     "AUTO_REFRESH": False,
 }
 SPECTACULAR_SETTINGS = {
@@ -546,6 +551,10 @@ LOGIN_LOG_RETENTION_DAYS = env.int("DIXIAN_LOGIN_LOG_RETENTION_DAYS", default=18
 CELERY_BEAT_SCHEDULE["login-log-retention"] = {
     "task": "accounts.tasks.login_logs_prune",
     "schedule": crontab(hour=3, minute=30),
+}
+CELERY_BEAT_SCHEDULE["api-token-expiry"] = {
+    "task": "accounts.tasks.api_tokens_prune",
+    "schedule": crontab(hour=3, minute=40),
 }
 # Password policy: Django's validators above, plus how many kinds of character a password mixes
 # (lowercase, uppercase, digits, symbols).

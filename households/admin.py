@@ -1,10 +1,11 @@
 from django.contrib import admin
 
 from households import selectors
+from households.admin_base import GuardedModelAdmin
 from households.models import Household, Member, Region, SensitiveAccess
 
 
-class ScopedAdmin(admin.ModelAdmin):
+class ScopedAdmin(GuardedModelAdmin):
     """The admin sees what the selectors let the user see, like every other door."""
 
     selector = None

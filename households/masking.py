@@ -21,3 +21,30 @@ def mask_account(account: str) -> str:
     if not account:
         return ""
     return "*" * max(len(account) - 4, 4) + account[-4:]
+
+
+# The fields whose values a role sees masked, or not at all: named once, for every door that
+# could read them without showing them (the admin's filters, search and sorting,
+# households/admin_base.py). A name counts wherever it appears: on Household and Member, on their
+# history tables that copy the columns, and on any other model that keeps one (a signal's ID
+# number, a partner's contact phone).
+SENSITIVE_FIELDS = frozenset(
+    {
+        "phone",
+        "bank_account",
+        "contact_phone",
+        "health",
+        "health_note",
+        "disability",
+        "birth_date",
+    }
+)
+# id_number_encrypted, id_number_hash, id_number_masked, and any column named after the number.
+SENSITIVE_PREFIXES = ("id_number",)
+
+
+def names_sensitive_field(path: str) -> bool:
+    """Whether a lookup, search or ordering path names a sensitive field anywhere along it:
+    `phone__startswith`, `household__phone`, `members__health`, `-birth_date`, `^phone`."""
+    parts = path.lstrip("-=^@").split("__")
+    return any(part in SENSITIVE_FIELDS or part.startswith(SENSITIVE_PREFIXES) for part in parts)

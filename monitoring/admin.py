@@ -1,12 +1,15 @@
-from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
+from config.exceptions import EditConflict
+from households.admin_base import GuardedModelAdmin
 from monitoring import selectors
 from monitoring.models import Alert, IncomeLine, RuleConfig, ScanRun, Signal, Visit, VisitCadence
 from monitoring.services import policy as policy_services
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(GuardedModelAdmin):
     """Records written by the services (visits, warnings, signals, runs) are read here only."""
 
     selector = None
@@ -59,7 +62,7 @@ class ScanRunAdmin(ReadOnlyAdmin):
     ]
 
 
-class ScopedPolicyAdmin(admin.ModelAdmin):
+class ScopedPolicyAdmin(GuardedModelAdmin):
     """A county officer is staff: the admin shows them their own and higher regions' values,
     never another county's (as the API does)."""
 
@@ -67,17 +70,59 @@ class ScopedPolicyAdmin(admin.ModelAdmin):
         return selectors.policy_rows_visible_to(super().get_queryset(request), request.user)
 
 
+class SavedThroughServiceForm(forms.ModelForm):
+    """The admin's form for a row its service writes. The service runs as the last step of
+    validation, inside the admin's transaction: a refusal becomes the form's errors, so the
+    admin shows the form again and neither says "added" nor logs anything; what the service
+    saved is what the admin logs and links to."""
+
+    actor = None  # both set by PolicyAdmin.get_form, for the request
+    save_through_service = None
+    saved = None
+
+    def _post_clean(self):
+        super()._post_clean()  # the model's own validation first
+        if self.errors:
+            return
+        try:
+            self.saved = self.save_through_service(self.actor, self.instance)
+        except ValidationError as error:
+            for field, messages_ in _error_dict(error).items():
+                self.add_error(field if field in self.fields else None, messages_)
+        except EditConflict as conflict:
+            self.add_error(None, conflict.message)
+
+
+def _error_dict(error: ValidationError) -> dict:
+    if hasattr(error, "error_dict"):
+        return dict(error.error_dict)
+    return {NON_FIELD_ERRORS: error.error_list}
+
+
 class PolicyAdmin(ScopedPolicyAdmin):
     """Lines and rule settings go through their services: scope checked, history kept, re-scan."""
+
+    form = SavedThroughServiceForm
 
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        bound = {
+            "actor": request.user,
+            "save_through_service": staticmethod(self.save_through_service),
+        }
+        return type(form.__name__, (form,), bound)
+
+    def save_form(self, request, form, change):
+        return form.saved  # the service saved it while the form was validated
+
     def save_model(self, request, obj, form, change):
-        try:
-            self.save_through_service(request.user, obj)
-        except ValidationError as error:
-            messages.error(request, "; ".join(error.messages))
+        pass
+
+    def save_related(self, request, form, formsets, change):
+        pass  # no many-to-many fields or inlines: the service saved everything
 
 
 @admin.register(IncomeLine)
@@ -88,7 +133,7 @@ class IncomeLineAdmin(PolicyAdmin):
     raw_id_fields = ["region"]
 
     def save_through_service(self, user, obj):
-        policy_services.income_line_save(
+        return policy_services.income_line_save(
             actor=user, region_code=obj.region_id, year=obj.year, amount=obj.amount, note=obj.note
         )
 
@@ -100,7 +145,7 @@ class RuleConfigAdmin(PolicyAdmin):
     raw_id_fields = ["region"]
 
     def save_through_service(self, user, obj):
-        policy_services.rule_config_save(
+        return policy_services.rule_config_save(
             actor=user,
             code=obj.code,
             region_code=obj.region_id,

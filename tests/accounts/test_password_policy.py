@@ -7,7 +7,7 @@ from django.contrib.auth.password_validation import (
     validate_password,
 )
 from django.core.exceptions import ValidationError
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.utils import translation
 from knox.models import AuthToken
 
@@ -138,3 +138,80 @@ def test_an_outsider_is_sent_to_log_in(client):
     assert client.get("/account/password/")["Location"].startswith("/login/")
     response = client.post("/account/password/", {"old_password": "x"})
     assert response["Location"].startswith("/login/")
+
+
+# Issue 14: common passwords as they are decorated, the username inside, guessing the current
+# password, and the too-short message in Chinese. -------------------------------------------------
+
+COMMON = "This password is a common password, a keyboard pattern, a name or a date"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "password",
+    [
+        "1qaz@WSX3edc",  # a keyboard walk typed with shift
+        "Zaq1@wsx#EDC",
+        "Woaini@5201314",  # "I love you" and "I love you for a lifetime"
+        "P@ssw0rd2026!",
+        "Jingtai#19880808",  # the county's name and a birthday
+        "Dixian@2026!",
+        "Ab-1988.08.08-2026",  # dates with a few letters
+    ],
+)
+def test_a_decorated_common_password_is_refused_on_the_change_page(township_cadre, password):
+    response = change(client_for(township_cadre), "test-password-123", password)
+    assert response.status_code == 200
+    assert COMMON in response.content.decode()
+    township_cadre.refresh_from_db()
+    assert township_cadre.check_password("test-password-123")
+
+
+@pytest.mark.django_db
+def test_a_password_containing_the_username_is_refused(township_cadre):
+    # Long enough around the username for Django's similarity check to let it through.
+    response = change(
+        client_for(township_cadre), "test-password-123", "my-Township_Cadre-key-2026!"
+    )
+    assert response.status_code == 200
+    assert "The password contains your username." in response.content.decode()
+    township_cadre.refresh_from_db()
+    assert township_cadre.check_password("test-password-123")
+
+
+def test_a_password_containing_the_user_s_name_or_mail_is_refused():
+    from accounts.models import User
+
+    user = User(username="li_ming", last_name="王", first_name="芳", email="wangfang@example.cn")
+    assert any("e-mail" in text or "email" in text for text in refusals("Wangfang.Key-2026", user))
+    assert any("contains your full name" in text for text in refusals("王芳-Xuncha-2026x", user))
+    assert refusals("水源村-Xuncha-2026", user) == []
+
+
+@pytest.mark.django_db
+def test_the_change_page_says_too_short_in_chinese(township_cadre):
+    response = client_for(township_cadre).post(
+        "/account/password/",
+        {"old_password": "test-password-123", "new_password1": "Ab-1", "new_password2": "Ab-1"},
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    page = response.content.decode()
+    assert "密码太短，至少要有 12 个字符。" in page and "too short" not in page
+
+
+@pytest.mark.django_db
+def test_guessing_the_current_password_locks_like_failed_logins(township_cadre):
+    client = client_for(township_cadre)
+    for _ in range(4):
+        assert change(client, "not-my-password-1", NEW).status_code == 200
+    locked = change(client, "not-my-password-1", NEW)
+    assert locked.status_code == 429
+    assert "Too many failed logins" in locked.content.decode()
+    # Locked: not even the right current password is checked, and the login is locked too.
+    assert change(client, "test-password-123", NEW).status_code == 429
+    township_cadre.refresh_from_db()
+    assert township_cadre.check_password("test-password-123")
+    login = Client().post(
+        "/login/", {"username": "township_cadre", "password": "test-password-123"}
+    )
+    assert login.status_code == 429

@@ -174,6 +174,7 @@ PAGES: dict[str, Entry] = {
     "login-code": form(SIGNED_IN),
     "password-change": form(SIGNED_IN),
     "two-factor": form(SIGNED_IN),
+    "api-token-list": form(SIGNED_IN),
     "admin-login": Entry(readers=ANYONE, kind="admin"),  # our login view at the admin's address
     "set_language": post(ANYONE),
     # households
