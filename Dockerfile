@@ -18,6 +18,9 @@ ENV PATH=/venv/bin:$PATH DIXIAN_DEBUG=false
 RUN DIXIAN_SECRET_KEY=build DIXIAN_ID_HASH_KEY=build \
     DIXIAN_ID_ENCRYPTION_KEYS=YnVpbGQtdGltZS1vbmx5LWtleS1ub3QtYS1zZWNyZXQ= \
     python manage.py collectstatic --no-input -v 0 && python manage.py compilemessages -v 0
+# Uploaded import files wait here for the worker (a volume shared by web and workers): the
+# server user's alone.
+RUN mkdir -p /app/var/imports && chown dixian /app/var/imports && chmod 700 /app/var/imports
 USER dixian
 EXPOSE 8000
 CMD ["gunicorn", "config.wsgi", "-b", "0.0.0.0:8000", "-w", "4", "--threads", "4", "-e", "DIXIAN_DB_POOL_SIZE=4"]
