@@ -32,6 +32,9 @@ from spreadsheets.workbook import MAX_PROBLEMS, Problem
 logger = logging.getLogger(__name__)
 
 Status = ImportJob.Status
+# An ended job stays on its owner's page this long, then goes: its problems quote the file's
+# cells.
+KEEP_ENDED_JOBS_DAYS = 7
 # A job the owner may still call off; one being imported runs to its end.
 CANCELLABLE = (Status.QUEUED, Status.CHECKING, Status.CHECKED)
 
@@ -58,7 +61,7 @@ def import_job_create(*, actor, file) -> ImportJob:
             .values_list("pk", "file_key")
         )
         if replaced:
-            ImportJob.objects.filter(pk__in=[pk for pk, _ in replaced]).update(
+            ImportJob.objects.filter(pk__in=[pk for pk, _key in replaced]).update(
                 status=Status.CANCELLED, updated_at=timezone.now()
             )
         job = ImportJob.objects.create(
@@ -70,7 +73,7 @@ def import_job_create(*, actor, file) -> ImportJob:
         # Written before the commit: a job never points at a file not there. A file whose job
         # is rolled back is swept with the other leftovers.
         uploads.upload_save(job.file_key, file.chunks())
-        transaction.on_commit(lambda: [uploads.upload_delete(key) for _, key in replaced])
+        transaction.on_commit(lambda: [uploads.upload_delete(key) for _pk, key in replaced])
         from spreadsheets.tasks import import_job_check
 
         enqueue_after_commit(import_job_check, [job.pk], "celery")
@@ -159,8 +162,8 @@ def import_job_import(job_id: int) -> str | None:
 
 def import_jobs_expire(*, now: datetime.datetime | None = None) -> int:
     """The hourly sweep: jobs that have not moved for IMPORT_FILE_TTL_MINUTES expire (a check
-    or confirm never came, a worker was lost), and every file no live job needs and older than
-    that is deleted, whatever left it behind."""
+    or confirm never came, a worker was lost), every file no live job needs and older than
+    that is deleted, whatever left it behind, and jobs ended a week ago are forgotten."""
     now = now or timezone.now()
     cutoff = now - datetime.timedelta(minutes=settings.IMPORT_FILE_TTL_MINUTES)
     expired = ImportJob.objects.filter(status__in=ImportJob.LIVE, updated_at__lt=cutoff).update(
@@ -173,8 +176,17 @@ def import_jobs_expire(*, now: datetime.datetime | None = None) -> int:
         )
     }
     deleted = uploads.uploads_sweep(keep=live, older_than=cutoff.timestamp())
-    if expired or deleted:
-        logger.info("import sweep: %d jobs expired, %d files deleted", expired, deleted)
+    ended_long_ago = ImportJob.objects.filter(
+        updated_at__lt=now - datetime.timedelta(days=KEEP_ENDED_JOBS_DAYS)
+    ).exclude(status__in=ImportJob.LIVE)
+    forgotten = ended_long_ago.delete()[0]
+    if expired or deleted or forgotten:
+        logger.info(
+            "import sweep: %d jobs expired, %d files deleted, %d old jobs deleted",
+            expired,
+            deleted,
+            forgotten,
+        )
     return deleted
 
 

@@ -3,8 +3,10 @@ and importing the file while the page follows it (htmx), and exports the list.""
 
 import openpyxl
 
+from households.models import Household
 from tests.conftest import committed_db
 from tests.spreadsheets.books import good_rows, workbook
+from tests.workers import wait_for
 
 
 @committed_db
@@ -55,6 +57,11 @@ def test_a_cadre_imports_from_excel_fixing_a_bad_row_and_exports_the_list(
     page.locator("#import-job a[href='/households/']").click()
     page.wait_for_load_state()
     assert "赵大山" in page.inner_text("#household-rows")
+    # The worker judges the imported households next: let it finish before the tables are flushed.
+    wait_for(
+        lambda: not Household.objects.filter(evaluation_pending_since__isnull=False).exists(),
+        message="the imported households to be judged",
+    )
 
     with page.expect_download() as export:
         page.locator("a[href*='/export/households.xlsx']").click()

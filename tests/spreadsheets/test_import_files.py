@@ -134,6 +134,9 @@ def test_the_sweep_deletes_old_files_and_expires_their_jobs_but_leaves_young_one
     stray.write_bytes(b"ID numbers")
     os.utime(stray, (an_hour_ago, an_hour_ago))
 
+    last_week = _job(township_cadre, status="done")
+    ImportJob.objects.filter(pk=last_week.pk).update(updated_at=now - datetime.timedelta(days=8))
+
     assert jobs.import_jobs_expire(now=now) == 2
 
     old.refresh_from_db()
@@ -141,6 +144,7 @@ def test_the_sweep_deletes_old_files_and_expires_their_jobs_but_leaves_young_one
     assert old.status == "expired" and not uploads.upload_path(old.file_key).exists()
     assert not stray.exists()
     assert young.status == "checked" and uploads.upload_path(young.file_key).exists()
+    assert not ImportJob.objects.filter(pk=last_week.pk).exists()
 
 
 def test_the_sweep_runs_every_hour_in_the_worker(settings):

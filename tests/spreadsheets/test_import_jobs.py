@@ -22,6 +22,21 @@ def _upload(client, content: bytes, name: str = "农户.xlsx") -> ImportJob:
     return job
 
 
+def _gone(job: ImportJob) -> None:
+    """The file is deleted right after the job's state commits."""
+    path = uploads.upload_path(job.file_key)
+    wait_for(lambda: not path.exists(), message=f"the file of job {job.pk} to be deleted")
+
+
+def _judged() -> None:
+    """The imported households are judged by the worker after the import: let it finish before
+    the test's tables are flushed under it."""
+    wait_for(
+        lambda: not Household.objects.filter(evaluation_pending_since__isnull=False).exists(),
+        message="the imported households to be judged",
+    )
+
+
 def _settled(job: ImportJob, *statuses: str) -> ImportJob:
     def reached():
         job.refresh_from_db()
@@ -50,10 +65,11 @@ def test_the_worker_checks_an_upload_the_page_shows_it_and_the_confirm_imports_i
     _settled(job, "done")
     assert Household.objects.count() == 2 and Member.objects.count() == 3
     assert (job.households_new, job.members_new) == (2, 3)
-    assert not uploads.upload_path(job.file_key).exists()
+    _gone(job)
     # htmx's poll gets the status part only, and once done, one that polls no more.
     done = client.get(f"/households/import/{job.pk}/", headers={"HX-Request": "true"}).content
     assert b"<html" not in done and b"hx-trigger" not in done and b'data-status="done"' in done
+    _judged()
 
 
 def test_a_confirm_sent_twice_at_once_imports_once(celery_worker, township_cadre):
@@ -71,6 +87,7 @@ def test_a_confirm_sent_twice_at_once_imports_once(celery_worker, township_cadre
     again = client.post(f"/households/import/{job.pk}/confirm/", follow=True)
     assert "此文件已不在等待确认" in again.content.decode()
     assert Household.objects.count() == 2
+    _judged()
 
 
 def test_a_file_with_a_bad_row_fails_its_check_and_is_deleted(celery_worker, township_cadre):
@@ -79,7 +96,7 @@ def test_a_file_with_a_bad_row_fails_its_check_and_is_deleted(celery_worker, tow
     client = client_for(township_cadre)
     job = _upload(client, workbook(rows))
     _settled(job, "failed")
-    assert not uploads.upload_path(job.file_key).exists()
+    _gone(job)
     text = client.get(f"/households/import/{job.pk}/").content.decode()
     assert "与户主关系" in text and "邻居" in text and "/confirm/" not in text
     assert client.post(f"/households/import/{job.pk}/confirm/").status_code == 302
@@ -93,7 +110,7 @@ def test_a_file_over_the_row_limit_is_refused_and_nothing_is_written(celery_work
     _settled(job, "failed")
     assert job.problem_count == 1 and "20,000" in job.problems[0]["message"]
     assert not Household.objects.exists()
-    assert not uploads.upload_path(job.file_key).exists()
+    _gone(job)
 
 
 def test_a_cancelled_job_loses_its_file_and_cannot_be_confirmed(celery_worker, township_cadre):
