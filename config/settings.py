@@ -412,6 +412,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ROUTES = {
     "monitoring.tasks.evaluate_household": {"queue": "interactive"},
     "monitoring.tasks.scan_chunk": {"queue": "scans"},
+    # An import of 20,000 rows holds a worker for a minute or two: the default queue, so that a
+    # village worker's visit is never judged behind it.
+    "spreadsheets.tasks.import_job_check": {"queue": "celery"},
+    "spreadsheets.tasks.import_job_import": {"queue": "celery"},
 }
 CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_TASK_SERIALIZER = "json"
@@ -438,7 +442,17 @@ CELERY_BEAT_SCHEDULE = {
         "task": "monitoring.tasks.send_township_digests",
         "schedule": crontab(hour=7, minute=30),
     },
+    "import-jobs-expire": {
+        "task": "spreadsheets.tasks.import_jobs_expire",
+        "schedule": crontab(minute=20),
+    },
 }
+# The registry import (docs/spreadsheets.md): an uploaded workbook waits here, mode 600, for its
+# check and the user's confirm. It holds ID numbers and bank accounts in clear, so it is deleted
+# once imported, cancelled or refused, and the hourly sweep deletes it, and expires its job, once
+# its job has not moved for this long. The web and the workers must share the folder.
+IMPORT_DIR = Path(env.str("DIXIAN_IMPORT_DIR", default=str(VAR_DIR / "imports")))
+IMPORT_FILE_TTL_MINUTES = env.int("DIXIAN_IMPORT_FILE_TTL_MINUTES", default=60)
 
 # --- fault tolerance (issue 7)
 # With Redis, a task a worker took but never acknowledged (acks_late: the worker was killed in

@@ -38,10 +38,17 @@ class RegistryResource(resources.ModelResource):
 
     def __init__(self):
         super().__init__()
+        self.progress = None  # told of every row handled (spreadsheets.services.Progress)
         self._import_fields = None
         self._compared: list[str] = []
         # By primary key, the imported fields' values as the database held them.
         self._stored: dict[int, tuple] = {}
+
+    def import_row(self, row, instance_loader, **kwargs):
+        result = super().import_row(row, instance_loader, **kwargs)
+        if self.progress is not None:
+            self.progress.advance()
+        return result
 
     def get_import_fields(self):
         # The library works this list out again for every row (several times); the fields are

@@ -7,6 +7,7 @@ from assistance import selectors as assistance_selectors
 from households import selectors as household_selectors
 from households.filters import HouseholdPageFilter
 from monitoring import selectors as monitoring_selectors
+from spreadsheets.models import ImportJob
 
 
 def household_rows(request) -> QuerySet:
@@ -37,3 +38,11 @@ def measure_rows(request) -> QuerySet:
 
 def partner_rows(request) -> QuerySet:
     return assistance_selectors.partners_listed(request.user, request.GET)
+
+
+def import_jobs_visible_to(user) -> QuerySet[ImportJob]:
+    """A user's own import jobs, of the region the user has now: nobody else's, ever (a job
+    carries its file's counts and problems, which name the region's households)."""
+    if not user.is_authenticated:
+        return ImportJob.objects.none()
+    return ImportJob.objects.filter(owner=user, region_id=user.region_id)

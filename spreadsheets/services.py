@@ -3,6 +3,7 @@ or nothing. The same rules as the registry's pages (households/services.py) appl
 
 import logging
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import pghistory
 import tablib
@@ -69,12 +70,23 @@ class ImportReport:
         return any(counts.new or counts.changed for counts in (self.households, self.members))
 
 
+class Progress(Protocol):
+    """Told how far an import has got: the total once the file is read, then every row."""
+
+    def start(self, total: int) -> None: ...
+
+    def advance(self, count: int = 1) -> None: ...
+
+
 def may_import(user) -> bool:
     return user.is_authenticated and all(user.has_perm(perm) for perm in IMPORT_PERMISSIONS)
 
 
-def registry_import(*, actor, content: bytes, dry_run: bool) -> ImportReport:
-    """Read a filled-in template. A dry run writes nothing; a real run writes every row or none."""
+def registry_import(
+    *, actor, content: bytes, dry_run: bool, progress: Progress | None = None
+) -> ImportReport:
+    """Read a filled-in template. A dry run writes nothing; a real run writes every row or none.
+    `progress` hears of each household and member row handled (the page of an import job)."""
     if not may_import(actor):
         raise PermissionDenied(_("Your role may not do this."))
     report = ImportReport(dry_run=dry_run)
@@ -87,11 +99,15 @@ def registry_import(*, actor, content: bytes, dry_run: bool) -> ImportReport:
     villages = list(regions_visible_to(actor).filter(level=Region.Level.VILLAGE))
     plan = _Plan(sheet, today=timezone.localdate())
     report.problems.extend(plan.problems)
+    if progress is not None:
+        progress.start(len(plan.household_dataset) + len(plan.member_dataset))
 
     with transaction.atomic(), pghistory.context(user=actor.pk):
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK])
-        households = HouseholdImportResource(villages=villages).import_data(
+        household_resource = HouseholdImportResource(villages=villages)
+        household_resource.progress = progress
+        households = household_resource.import_data(
             plan.household_dataset, dry_run=False, raise_errors=False, use_transactions=True
         )
         report.problems.extend(_problems(households, plan.household_rows, sheet.headers, {}))
@@ -111,12 +127,16 @@ def registry_import(*, actor, content: bytes, dry_run: bool) -> ImportReport:
             .exclude(id_number_hash__in=plan.hashes)
             .values_list("household_id", flat=True)
         )
-        members = MemberImportResource(
+        member_resource = MemberImportResource(
             households=by_number,
             id_checks=plan.id_checks,
             heads_elsewhere=heads_elsewhere,
             visible_villages={village.code for village in villages},
-        ).import_data(plan.member_dataset, dry_run=False, raise_errors=False, use_transactions=True)
+        )
+        member_resource.progress = progress
+        members = member_resource.import_data(
+            plan.member_dataset, dry_run=False, raise_errors=False, use_transactions=True
+        )
         report.problems.extend(_problems(members, sheet.rows, sheet.headers, MEMBER_COLUMN_OF))
         report.problems.sort(key=lambda problem: (problem.row or 0, problem.column))
         report.households = _counts(households)

@@ -4,10 +4,16 @@ from spreadsheets import views
 
 urlpatterns = [
     path("households/import/", views.registry_import, name="registry-import"),
+    path("households/import/<int:pk>/", views.registry_import_job, name="registry-import-job"),
     path(
-        "households/import/confirm/",
-        views.registry_import_confirm,
-        name="registry-import-confirm",
+        "households/import/<int:pk>/confirm/",
+        views.registry_import_job_confirm,
+        name="registry-import-job-confirm",
+    ),
+    path(
+        "households/import/<int:pk>/cancel/",
+        views.registry_import_job_cancel,
+        name="registry-import-job-cancel",
     ),
     path("households/import/template.xlsx", views.template_download, name="registry-template"),
     re_path(

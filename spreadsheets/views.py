@@ -1,16 +1,14 @@
-"""Excel in and out: the registry template, its import (check, then confirm), list exports."""
+"""Excel in and out: the registry template, its import (a job: checked, confirmed, imported by
+the worker), list exports."""
 
-import time
-import uuid
 from typing import IO
 from urllib.parse import quote
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,13 +16,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from audit.services import export_record
-from spreadsheets import exports, selectors, services
+from spreadsheets import exports, jobs, selectors, services
 from spreadsheets.forms import UploadForm
-from spreadsheets.workbook import registry_template
+from spreadsheets.models import ImportJob
+from spreadsheets.workbook import MAX_BYTES, MAX_ROWS, registry_template
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-SESSION_KEY = "registry_import"
-UPLOADS = settings.VAR_DIR / "imports"
 
 
 def _xlsx_response(content: bytes | IO[bytes], stem: str) -> HttpResponse | FileResponse:
@@ -54,96 +51,69 @@ def template_download(request):
     return _xlsx_response(registry_template(user=request.user), _("Registry template"))
 
 
-# A checked file holds ID numbers and bank accounts in clear: it is kept only until confirmed,
-# replaced by another check, or this old (a session that ended left it behind).
-KEEP_UPLOADS_SECONDS = 24 * 3600
-
-
-def _upload_path(token: str):
-    return UPLOADS / f"{uuid.UUID(token)}.xlsx"  # a uuid the server made, never a client's path
-
-
-def _forget_upload(request) -> None:
-    """Delete the file this session checked before, and the checked files of ended sessions."""
-    upload = request.session.pop(SESSION_KEY, None)
-    if upload:
-        _upload_path(upload["token"]).unlink(missing_ok=True)
-    if UPLOADS.is_dir():
-        cutoff = time.time() - KEEP_UPLOADS_SECONDS
-        for path in UPLOADS.glob("*.xlsx"):
-            try:
-                if path.stat().st_mtime < cutoff:
-                    path.unlink(missing_ok=True)
-            except OSError:  # removed meanwhile by another request's sweep
-                pass
-
-
 @login_required
 def registry_import(request):
-    """Upload a filled-in template; it is checked (nothing written) and kept for the confirm."""
+    """Upload a filled-in template: the file is kept and its check queued (spreadsheets/jobs.py);
+    the job's page follows it. Nothing is read here: a 20,000-row file outlasts a request."""
     _require_import(request)
     form = UploadForm(request.POST or None, request.FILES or None)
-    report = None
-    if request.method == "POST":
-        # A new check replaces the last: a confirm never imports a file checked earlier.
-        _forget_upload(request)
     if request.method == "POST" and form.is_valid():
-        content = form.cleaned_data["file"].read()
-        report = services.registry_import(actor=request.user, content=content, dry_run=True)
-        if report.ok and report.changes_anything:
-            token = str(uuid.uuid4())
-            UPLOADS.mkdir(parents=True, exist_ok=True)
-            _upload_path(token).write_bytes(content)
-            request.session[SESSION_KEY] = {
-                "token": token,
-                "name": form.cleaned_data["file"].name[:100],
-            }
+        job = jobs.import_job_create(actor=request.user, file=form.cleaned_data["file"])
+        return redirect("registry-import-job", pk=job.pk)
     return render(
         request,
         "spreadsheets/registry_import.html",
-        {"form": form, "report": report, "upload": request.session.get(SESSION_KEY)},
-        status=400 if report and not report.ok else 200,
+        {
+            "form": form,
+            "recent": selectors.import_jobs_visible_to(request.user)[:5],
+            **_limits(),
+        },
     )
+
+
+def _limits() -> dict:
+    # Written as the refusal of a longer file writes it (spreadsheets/workbook.py).
+    return {"max_rows": f"{MAX_ROWS:,}", "max_megabytes": MAX_BYTES // 2**20}
+
+
+def _own_job(request, pk: int) -> ImportJob:
+    """The user's own job, or 404: another user's job is not there for them, whoever they are."""
+    _require_import(request)
+    return get_object_or_404(selectors.import_jobs_visible_to(request.user), pk=pk)
+
+
+@login_required
+def registry_import_job(request, pk: int):
+    """Where the job has got; htmx asks for the status part every 2 s while the worker is on it."""
+    job = _own_job(request, pk)
+    template = (
+        "spreadsheets/import_job_status.html"
+        if request.htmx
+        else "spreadsheets/import_job_page.html"
+    )
+    response = render(request, template, {"job": job})
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @login_required
 @require_POST
-def registry_import_confirm(request):
-    """Import the checked file. It is checked again: the registry may have changed meanwhile."""
-    _require_import(request)
-    upload = request.session.get(SESSION_KEY)
-    path = _upload_path(upload["token"]) if upload else None
-    try:
-        # Read, not tested for: a second confirm sent at once may have removed it meanwhile.
-        content = path.read_bytes() if path else None
-    except FileNotFoundError:
-        content = None
-    if content is None:
-        messages.error(request, _("Upload the file again: the checked file is no longer here."))
-        return redirect("registry-import")
-    report = services.registry_import(actor=request.user, content=content, dry_run=False)
-    if not report.ok:
-        return render(
-            request,
-            "spreadsheets/registry_import.html",
-            {"form": UploadForm(), "report": report, "upload": None},
-            status=400,
-        )
-    path.unlink(missing_ok=True)
-    del request.session[SESSION_KEY]
-    messages.success(
-        request,
-        _(
-            "Imported: %(households)d households and %(members)d members new, "
-            "%(changed)d records changed."
-        )
-        % {
-            "households": report.households.new,
-            "members": report.members.new,
-            "changed": report.households.changed + report.members.changed,
-        },
-    )
-    return redirect("household-list")
+def registry_import_job_confirm(request, pk: int):
+    job = _own_job(request, pk)
+    if not jobs.import_job_confirm(actor=request.user, job=job):
+        messages.info(request, _("This file is not waiting for a confirmation any more."))
+    return redirect("registry-import-job", pk=job.pk)
+
+
+@login_required
+@require_POST
+def registry_import_job_cancel(request, pk: int):
+    job = _own_job(request, pk)
+    if jobs.import_job_cancel(actor=request.user, job=job):
+        messages.success(request, _("Cancelled: the uploaded file is deleted."))
+    else:
+        messages.info(request, _("This import can no longer be cancelled."))
+    return redirect("registry-import-job", pk=job.pk)
 
 
 EXPORTS = {

@@ -1,18 +1,22 @@
-"""A township cadre imports households from Excel in a real browser, and exports the list."""
+"""A township cadre imports households from Excel in a real browser, with a real worker checking
+and importing the file while the page follows it (htmx), and exports the list."""
 
 import openpyxl
 
+from households.models import Household
 from tests.conftest import committed_db
 from tests.spreadsheets.books import good_rows, workbook
+from tests.workers import wait_for
 
 
 @committed_db
 def test_a_cadre_imports_from_excel_fixing_a_bad_row_and_exports_the_list(
-    visit_as, clock, township_cadre, tmp_path
+    celery_worker, visit_as, clock, township_cadre, tmp_path
 ):
     cadre = visit_as(township_cadre)
     page = cadre.open("/households/")
     page.locator("a[href='/households/import/']").click()
+    assert "20,000" in page.inner_text(".import-limit")
     with page.expect_download() as template:
         page.locator("a[href$='template.xlsx']").click()
     saved = tmp_path / "template.xlsx"
@@ -26,21 +30,38 @@ def test_a_cadre_imports_from_excel_fixing_a_bad_row_and_exports_the_list(
     page.set_input_files("input[type=file]", str(bad))
     page.locator("form[enctype] button[type=submit]").click()
     page.wait_for_load_state()
-    problems = page.locator(".import-problems")
+    # The job's page asks for its status every 2 s until the worker has checked the file.
+    problems = page.locator("#import-job[data-status=failed] .import-problems")
+    problems.wait_for()
     assert "与户主关系" in problems.inner_text() and "邻居" in problems.inner_text()
     cadre.shot("01-bad-row-named")
+    phone = visit_as(township_cadre, phone=True)
+    phone.open(page.url.removeprefix(phone.live_server.url))
+    phone.shot("01-bad-row-named-phone")
 
+    page.locator("#import-job a[href='/households/import/']").click()
     good = tmp_path / "农户.xlsx"
     good.write_bytes(workbook(good_rows()))
     page.set_input_files("input[type=file]", str(good))
     page.locator("form[enctype] button[type=submit]").click()
     page.wait_for_load_state()
+    confirm = page.locator("form[action$='/confirm/'] button")
+    confirm.wait_for()
     cadre.shot("02-checked")
-    page.locator("form[action$='/confirm/'] button").click()
+    phone.open(page.url.removeprefix(phone.live_server.url))
+    phone.shot("02-checked-phone")
+    confirm.click()
     page.wait_for_load_state()
-    assert page.url.endswith("/households/")
-    assert "赵大山" in page.inner_text("#household-rows")
+    page.locator("#import-job[data-status=done]").wait_for()
     cadre.shot("03-imported")
+    page.locator("#import-job a[href='/households/']").click()
+    page.wait_for_load_state()
+    assert "赵大山" in page.inner_text("#household-rows")
+    # The worker judges the imported households next: let it finish before the tables are flushed.
+    wait_for(
+        lambda: not Household.objects.filter(evaluation_pending_since__isnull=False).exists(),
+        message="the imported households to be judged",
+    )
 
     with page.expect_download() as export:
         page.locator("a[href*='/export/households.xlsx']").click()

@@ -77,6 +77,7 @@ class Scope:
     partner: object
     offer: object
     access: SensitiveAccess
+    import_job: object  # a registry import of the scope's cadre, checked, awaiting the confirm
     staff: dict[str, User] = field(default_factory=dict)
 
     @property
@@ -311,6 +312,17 @@ def _build_scope(name: str, *, village: str, county: str, cadre: User, worker: U
         reason="matrix",
         channel="page",
     )
+    from spreadsheets.models import ImportJob
+
+    import_job = ImportJob.objects.create(
+        owner=cadre,
+        region_id=cadre.region_id,
+        file_name=f"{name}.xlsx",
+        status=ImportJob.Status.CHECKED,
+        rows=1,
+        households_new=1,
+        members_new=1,
+    )
     return Scope(
         name=name,
         village=Region.objects.get(pk=village),
@@ -329,6 +341,7 @@ def _build_scope(name: str, *, village: str, county: str, cadre: User, worker: U
         partner=partner,
         offer=offer,
         access=access,
+        import_job=import_job,
         staff={"cadre": cadre, "worker": worker},
     )
 

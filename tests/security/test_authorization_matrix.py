@@ -112,6 +112,7 @@ READERS = FIELD | {"auditor"}
 NOBODY: frozenset[str] = frozenset()
 API = frozenset({"api_client"})
 LISTS = FIELD | OTHERS | {"auditor"}
+IMPORT_OWNER = frozenset({"township_cadre"})  # the home scope's import job is its cadre's
 
 
 def query(template: str) -> Query:
@@ -287,8 +288,15 @@ PAGES: dict[str, Entry] = {
     "dashboard": Entry(
         readers=CADRES | OTHERS | {"auditor"}, queries=(BY_REGION, query("?region={county}"))
     ),
-    "registry-import": form(FIELD | OTHERS, target=all_rows("households.Household")),
-    "registry-import-confirm": post(FIELD | OTHERS, target=all_rows("households.Household")),
+    "registry-import": form(FIELD | OTHERS, target=all_rows("spreadsheets.ImportJob")),
+    # An import job is its uploader's alone: a colleague of the same township gets 404 too.
+    "registry-import-job": Entry(readers=IMPORT_OWNER, args=pk_of("import_job")),
+    "registry-import-job-confirm": post(
+        IMPORT_OWNER, args=pk_of("import_job"), target=rows_of("import_job")
+    ),
+    "registry-import-job-cancel": post(
+        IMPORT_OWNER, args=pk_of("import_job"), target=rows_of("import_job")
+    ),
     "registry-template": Entry(readers=FIELD | OTHERS),
     "list-export": Entry(
         readers=LISTS,

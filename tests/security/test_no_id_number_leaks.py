@@ -345,7 +345,7 @@ def plan_and_deliver(seen, timer, case, *, cadre, partner_org, partner) -> dict:
 
 
 def import_a_file(seen: Seen, cadre) -> None:
-    """The template, then a file with a known person and a bad row: the errors page."""
+    """The template, then a file with a known person and a bad row: the job's errors page."""
     from tests.spreadsheets.books import member_row, workbook
 
     client = client_for(cadre)
@@ -354,7 +354,7 @@ def import_a_file(seen: Seen, cadre) -> None:
         member_row("6204231002000901", HOME_VILLAGE, "严守仁", HEAD_ID, "户主"),
         member_row("6204231002000901", HOME_VILLAGE, "柏玉兰", SPOUSE_ID, "邻居"),
     ]
-    seen.call(
+    response = seen.call(
         client,
         "POST",
         "/households/import/",
@@ -362,6 +362,12 @@ def import_a_file(seen: Seen, cadre) -> None:
         who="township_cadre import",
         form=True,
     )
+    # The check is the worker's: its service runs here, and the page shows what it found.
+    from spreadsheets import jobs
+
+    job_page = response["Location"]
+    assert jobs.import_job_check(int(job_page.rstrip("/").rsplit("/", 1)[-1])) == "failed"
+    seen.call(client, "GET", job_page, who="township_cadre import")
 
 
 def look_at_everything(seen: Seen, personas: dict, household, case, measure) -> None:

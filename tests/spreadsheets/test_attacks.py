@@ -1,5 +1,6 @@
 """Hostile input to the Excel pages and the lists they export: refused or ignored, never a 500,
-and nothing written."""
+and nothing written. The import's check and import run here as the worker runs them (the
+services its tasks call); tests/spreadsheets/test_import_jobs.py goes through a real worker."""
 
 import time
 import zipfile
@@ -9,6 +10,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from households.models import Household, Member
+from spreadsheets import jobs, uploads
+from spreadsheets.models import ImportJob
 from spreadsheets.services import registry_import
 from tests.conftest import client_for
 from tests.spreadsheets.books import good_rows, workbook
@@ -109,77 +112,78 @@ def test_a_broken_workbook_is_refused_and_nothing_is_written(township_cadre, con
     assert _nothing_written()
 
 
-@pytest.mark.parametrize("content", [b"", b"PK\x03\x04", b"<html>", b"\x89PNG\r\n"])
-def test_uploading_a_broken_xlsx_is_refused_on_the_page(township_cadre, content):
-    client = client_for(township_cadre)
-    response = client.post(
-        "/households/import/", {"file": SimpleUploadedFile("农户.xlsx", content, "image/png")}
-    )
-    assert response.status_code in (200, 400) and "registry_import" not in client.session
-    assert client.post("/households/import/confirm/").status_code == 302
-    assert _nothing_written()
+@pytest.fixture
+def import_dir(settings, tmp_path):
+    settings.IMPORT_DIR = tmp_path / "imports"
+    return settings.IMPORT_DIR
 
 
-def _kept_files():
-    from spreadsheets.views import UPLOADS
-
-    return set(UPLOADS.glob("*.xlsx")) if UPLOADS.is_dir() else set()
+def _upload(client, content: bytes, name: str = "农户.xlsx"):
+    return client.post("/households/import/", {"file": SimpleUploadedFile(name, content)})
 
 
-def test_a_second_check_replaces_the_first_file_so_confirm_cannot_import_the_old_one(
-    township_cadre,
+def _job_of(response) -> ImportJob:
+    assert response.status_code == 302, response.content.decode()[:2000]
+    return ImportJob.objects.get(pk=int(response["Location"].rstrip("/").rsplit("/", 1)[-1]))
+
+
+def test_an_empty_upload_is_refused_by_the_form(township_cadre, import_dir):
+    response = _upload(client_for(township_cadre), b"")
+    assert response.status_code == 200 and not ImportJob.objects.exists()
+
+
+@pytest.mark.parametrize("content", [b"PK\x03\x04", b"<html>", b"\x89PNG\r\n"])
+def test_uploading_a_broken_xlsx_fails_its_check_and_the_page_says_why(
+    township_cadre, import_dir, content
 ):
     client = client_for(township_cadre)
-    before = _kept_files()
-    client.post(
-        "/households/import/", {"file": SimpleUploadedFile("a.xlsx", workbook(good_rows()))}
-    )
-    first = _kept_files() - before
-    assert len(first) == 1
+    job = _job_of(_upload(client, content))
+    assert jobs.import_job_check(job.pk) == "failed"  # what the worker runs
+    page = client.get(f"/households/import/{job.pk}/")
+    assert page.status_code == 200 and ".xlsx" in page.content.decode()
+    assert client.post(f"/households/import/{job.pk}/confirm/").status_code == 302
+    assert ImportJob.objects.get(pk=job.pk).status == "failed"
+    assert not uploads.upload_path(job.file_key).exists()
+    assert _nothing_written()
+
+
+def test_a_new_upload_cancels_the_checked_one_so_its_confirm_imports_nothing(
+    township_cadre, import_dir
+):
+    client = client_for(township_cadre)
+    first = _job_of(_upload(client, workbook(good_rows()), "a.xlsx"))
+    assert jobs.import_job_check(first.pk) == "checked"
     bad = good_rows()
     bad[0]["relation"] = "邻居"
-    response = client.post(
-        "/households/import/", {"file": SimpleUploadedFile("b.xlsx", workbook(bad))}
-    )
-    assert response.status_code == 400
-    assert _kept_files() - before == set()  # the first file, with its ID numbers, is gone
-    assert client.post("/households/import/confirm/").status_code == 302
+    _job_of(_upload(client, workbook(bad), "b.xlsx"))
+    client.post(f"/households/import/{first.pk}/confirm/")
+    first.refresh_from_db()
+    assert first.status == "cancelled" and jobs.import_job_import(first.pk) is None
     assert _nothing_written()
 
 
-def test_checked_files_left_by_ended_sessions_are_removed_by_the_next_check(township_cadre):
-    import os
-
-    from spreadsheets.views import KEEP_UPLOADS_SECONDS, UPLOADS
-
-    UPLOADS.mkdir(parents=True, exist_ok=True)
-    stale = UPLOADS / "00000000-0000-4000-8000-000000000000.xlsx"
-    stale.write_bytes(b"left behind")
-    old = time.time() - KEEP_UPLOADS_SECONDS - 60
-    os.utime(stale, (old, old))
-    client_for(township_cadre).post(
-        "/households/import/", {"file": SimpleUploadedFile("a.xlsx", b"")}
-    )
-    assert not stale.exists()
-
-
-def test_a_confirm_whose_file_was_removed_meanwhile_asks_for_the_file_again(township_cadre):
+def test_a_confirmed_job_whose_file_was_removed_meanwhile_asks_for_the_file_again(
+    township_cadre, import_dir
+):
     client = client_for(township_cadre)
-    client.post(
-        "/households/import/", {"file": SimpleUploadedFile("a.xlsx", workbook(good_rows()))}
-    )
-    for path in _kept_files():
-        path.unlink()
-    response = client.post("/households/import/confirm/")
-    assert response.status_code == 302 and response["Location"] == "/households/import/"
+    job = _job_of(_upload(client, workbook(good_rows())))
+    assert jobs.import_job_check(job.pk) == "checked"
+    uploads.upload_delete(job.file_key)
+    client.post(f"/households/import/{job.pk}/confirm/")
+    assert jobs.import_job_import(job.pk) is None
+    job.refresh_from_db()
+    assert job.status == "failed" and "重新上传" in job.problems[0]["message"]
     assert _nothing_written()
 
 
-def test_confirming_twice_imports_once(township_cadre):
+def test_confirming_twice_imports_once(township_cadre, import_dir):
     client = client_for(township_cadre)
-    client.post(
-        "/households/import/", {"file": SimpleUploadedFile("a.xlsx", workbook(good_rows()))}
-    )
-    assert client.post("/households/import/confirm/")["Location"] == "/households/"
-    assert client.post("/households/import/confirm/")["Location"] == "/households/import/"
+    job = _job_of(_upload(client, workbook(good_rows())))
+    assert jobs.import_job_check(job.pk) == "checked"
+    client.post(f"/households/import/{job.pk}/confirm/")
+    again = client.post(f"/households/import/{job.pk}/confirm/", follow=True)
+    assert "此文件已不在等待确认" in again.content.decode()
+    # Each confirm that moved the job queued one import; a task delivered twice imports once.
+    assert jobs.import_job_import(job.pk) == "done"
+    assert jobs.import_job_import(job.pk) is None
     assert Household.objects.count() == 2 and Member.objects.count() == 3

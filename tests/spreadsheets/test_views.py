@@ -26,24 +26,7 @@ def _sheet(response):
     return book.active
 
 
-def test_cadre_checks_then_confirms_an_import(township_cadre):
-    client = client_for(township_cadre)
-    response = _upload(client, workbook(good_rows()))
-    assert response.status_code == 200 and not Household.objects.exists()
-    response = client.post("/households/import/confirm/")
-    assert response.status_code == 302
-    assert Household.objects.count() == 2
-
-
-def test_a_bad_row_is_shown_and_nothing_can_be_confirmed(township_cadre):
-    rows = good_rows()
-    rows[0]["relation"] = "邻居"
-    client = client_for(township_cadre)
-    response = _upload(client, workbook(rows))
-    assert response.status_code == 400
-    assert "与户主关系" in response.content.decode() and "邻居" in response.content.decode()
-    response = client.post("/households/import/confirm/")
-    assert response.status_code == 302 and not Household.objects.exists()
+# Checking and importing run in the worker: tests/spreadsheets/test_import_jobs.py.
 
 
 def test_a_file_that_is_not_xlsx_is_refused_by_the_form(township_cadre):

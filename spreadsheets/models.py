@@ -1,0 +1,104 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+
+class ImportJob(models.Model):
+    """One uploaded registry workbook on its way through the worker: checked (nothing written),
+    confirmed by its owner, imported. The file itself waits in settings.IMPORT_DIR under
+    `file_key`; the row keeps what the page shows of it."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", pgettext_lazy("import job", "Waiting to be checked")
+        CHECKING = "checking", pgettext_lazy("import job", "Being checked")
+        CHECKED = "checked", pgettext_lazy("import job", "Checked: waiting for your confirmation")
+        IMPORTING = "importing", pgettext_lazy("import job", "Being imported")
+        DONE = "done", pgettext_lazy("import job", "Finished")
+        FAILED = "failed", pgettext_lazy("import job", "Not imported")
+        CANCELLED = "cancelled", pgettext_lazy("import job", "Cancelled")
+        EXPIRED = "expired", pgettext_lazy("import job", "Expired")
+
+    # The worker is still on it: the page keeps asking how far it has got.
+    RUNNING = (Status.QUEUED, Status.CHECKING, Status.IMPORTING)
+    # Its file is still needed.
+    LIVE = (Status.QUEUED, Status.CHECKING, Status.CHECKED, Status.IMPORTING)
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=pgettext_lazy("import job", "uploaded by"),
+        on_delete=models.CASCADE,
+        related_name="import_jobs",
+    )
+    # The owner's region when uploading: a user moved to another region no longer sees the job.
+    region = models.ForeignKey(
+        "households.Region", null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    file_name = models.CharField(pgettext_lazy("import job", "file"), max_length=100)
+    file_key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    language = models.CharField(max_length=10, default=settings.LANGUAGE_CODE)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    rows = models.PositiveIntegerField(_("rows"), default=0)
+    # Households and members of the file handled so far by the check or the import.
+    progress_done = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(default=0)
+    households_new = models.PositiveIntegerField(default=0)
+    households_changed = models.PositiveIntegerField(default=0)
+    households_unchanged = models.PositiveIntegerField(default=0)
+    members_new = models.PositiveIntegerField(default=0)
+    members_changed = models.PositiveIntegerField(default=0)
+    members_unchanged = models.PositiveIntegerField(default=0)
+    problem_count = models.PositiveIntegerField(default=0)
+    # The first problems, each {"row", "column", "message"}: the rest are only counted.
+    problems = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(pgettext_lazy("import job", "uploaded"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("registry import")
+        verbose_name_plural = _("registry imports")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["owner", "-created_at"], name="import_job_owner_recent"),
+            models.Index(
+                fields=["updated_at"],
+                condition=models.Q(status__in=["queued", "checking", "checked", "importing"]),
+                name="import_job_live_by_age",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.status})"
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in self.RUNNING
+
+    @property
+    def changes_anything(self) -> bool:
+        return any(
+            (
+                self.households_new,
+                self.households_changed,
+                self.members_new,
+                self.members_changed,
+            )
+        )
+
+    @property
+    def imported(self) -> bool:
+        return self.status == self.Status.DONE and self.changes_anything
+
+    @property
+    def hidden_problems(self) -> int:
+        return max(self.problem_count - len(self.problems), 0)
+
+    @property
+    def percent_done(self) -> int:
+        if not self.progress_total:
+            return 0
+        return min(100, self.progress_done * 100 // self.progress_total)
