@@ -9,6 +9,8 @@ evaluation, no notification. An area outside the sender's region starts no scan.
 import re
 
 import pytest
+from django.conf import settings
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from accounts.models import Role, User
@@ -19,6 +21,15 @@ from tests.conftest import OTHER_TOWNSHIP
 from tests.idgen import make_id_number
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _default_language_afterwards():
+    # A request's Accept-Language stays active in the test's thread; later modules expect the
+    # default language.
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
 
 HEAD_ID = make_id_number("620423", "19680315", 1)  # the head of `household`, in 一条山镇
 NOBODY_ID = make_id_number("620423", "19850101", 7)  # a valid number nobody registered
@@ -174,19 +185,20 @@ def test_the_service_refuses_a_negative_amount_from_any_door(api_client_user, ho
     import datetime
     from decimal import Decimal
 
-    [result] = signal_services.signals_receive(
-        actor=api_client_user,
-        items=[
-            signal_services.SignalItem(
-                source="medical_insurance",
-                external_id="S7",
-                kind="large_medical_expense",
-                occurred_on=datetime.date(2026, 1, 5),
-                id_number=HEAD_ID,
-                amount=Decimal("-0.01"),
-            )
-        ],
-    )
+    with translation.override("en"):
+        [result] = signal_services.signals_receive(
+            actor=api_client_user,
+            items=[
+                signal_services.SignalItem(
+                    source="medical_insurance",
+                    external_id="S7",
+                    kind="large_medical_expense",
+                    occurred_on=datetime.date(2026, 1, 5),
+                    id_number=HEAD_ID,
+                    amount=Decimal("-0.01"),
+                )
+            ],
+        )
     assert result.result == "invalid"
     assert result.errors == {"amount": ["An amount cannot be negative."]}
     assert not Signal.objects.exists()
