@@ -35,7 +35,8 @@ RESPONSES = [
     ("schema", None, "/api/schema/", {}, 200),
     ("API docs", None, "/api/docs/", {}, 200),
     ("API docs script", None, "/api/docs/?script=", {}, 200),
-    ("export download", "township_cadre", "/export/households.xlsx", {}, 200),
+    # An export is a POST (it writes an audit record): a GET is answered 405, with the headers.
+    ("export by GET", "township_cadre", "/export/households.xlsx", {}, 405),
     ("service worker", None, "/sw.js", {}, 200),
     ("health probe", None, "/healthz/live", {}, 200),
     ("metrics (local scraper)", None, "/metrics", {}, 200),
