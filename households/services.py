@@ -50,15 +50,38 @@ def _check_exit_year(status: str, year: int | None) -> None:
         )
 
 
+def household_number_check(*, number: str, village_code: str) -> None:
+    """A household number begins with its village's code. Without this, a number made of
+    another village's code and a high sequence would sit in that village's series, and every
+    later number handed out there would collide with it."""
+    if not number.startswith(village_code):
+        raise ValidationError(
+            {
+                "number": _("A household number begins with its village's code %(code)s.")
+                % {"code": village_code}
+            },
+            code="number_outside_village",
+        )
+
+
 def _next_household_number(village: Region) -> str:
-    """The village code and a 4-digit sequence. The caller holds the village row lock."""
+    """The village code and a 4-digit sequence. The caller holds the village row lock.
+
+    The sequence follows the village's own households only. A number of this series held by a
+    household of another village (one that moved away, or one planted before numbers had to
+    begin with their village's code) is stepped over, never counted on."""
+    series = Household.objects.filter(number__startswith=village.code, number__regex=r"^\d{16}$")
     last = (
-        Household.objects.filter(number__startswith=village.code, number__regex=r"^\d{16}$")
-        .order_by("-number")
-        .values_list("number", flat=True)
-        .first()
+        series.filter(village=village).order_by("-number").values_list("number", flat=True).first()
     )
     sequence = int(last[12:]) + 1 if last else 1
+    elsewhere = set(
+        series.exclude(village=village)
+        .filter(number__gte=f"{village.code}{sequence:04d}")
+        .values_list("number", flat=True)
+    )
+    while f"{village.code}{sequence:04d}" in elsewhere:
+        sequence += 1
     return f"{village.code}{sequence:04d}"
 
 
@@ -79,6 +102,8 @@ def household_create(
         village = _village_for(actor, village_code)
         # Numbers are handed out per village: lock the village so two cadres never get the same.
         Region.objects.select_for_update().filter(pk=village.pk).exists()
+        if number:
+            household_number_check(number=number, village_code=village.code)
         household = Household(
             number=number or _next_household_number(village),
             village=village,

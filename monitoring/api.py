@@ -256,7 +256,11 @@ class RuleConfigViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets
 
 
 class SignalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """Department signals. POST a batch of up to 1,000 items; each item is answered on its own."""
+    """Department signals. POST a batch of up to 1,000 items; each item is answered on its own.
+
+    Only people and areas of the sending account's region are matched: a person registered
+    elsewhere is answered `unmatched`, exactly as an unknown number; an area outside it `invalid`.
+    """
 
     serializer_class = SignalSerializer
     permission_classes = SCOPED

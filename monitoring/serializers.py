@@ -194,9 +194,7 @@ class SignalItemSerializer(serializers.Serializer):
     )
     region_code = serializers.RegexField(r"^\d{12}$", required=False, allow_blank=True)
     occurred_on = serializers.DateField()
-    amount = serializers.DecimalField(
-        max_digits=12, decimal_places=2, required=False, allow_null=True
-    )
+    amount = serializers.DecimalField(**MONEY, required=False, allow_null=True)
     detail = serializers.CharField(max_length=500, required=False, allow_blank=True)
 
 

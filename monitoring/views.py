@@ -311,11 +311,14 @@ def scan_list(request):
 
 @login_required
 def notification_list(request):
+    """The user's notifications. A GET only lists them; marking read is a POST (one, or all),
+    so that a link or a prefetch cannot mark them read unseen."""
+    if request.method == "POST":
+        unread = Notification.objects.filter(user=request.user, read_at__isnull=True)
+        one = request.POST.get("notification", "")
+        if one:
+            unread = unread.filter(pk=int(one) if one.isdigit() else 0)
+        unread.update(read_at=timezone.now())
+        return redirect("notification-list")
     notifications = Notification.objects.filter(user=request.user)[:100]
-    response = render(
-        request, "monitoring/notification_list.html", {"notifications": notifications}
-    )
-    Notification.objects.filter(user=request.user, read_at__isnull=True).update(
-        read_at=timezone.now()
-    )
-    return response
+    return render(request, "monitoring/notification_list.html", {"notifications": notifications})

@@ -148,6 +148,13 @@ class HouseholdImportResource(RegistryResource):
             )
 
     def check_rules(self, instance, errors):
+        if instance.pk is None and instance.village_id and not {"number", "village"} & set(errors):
+            try:
+                household_services.household_number_check(
+                    number=instance.number, village_code=instance.village_id
+                )
+            except ValidationError as error:
+                errors = error.update_error_dict(errors)
         if "poverty_status" not in errors and "poverty_exit_year" not in errors:
             try:
                 household_services._check_exit_year(

@@ -163,7 +163,11 @@ EXPORTS = {
 
 
 @login_required
+@require_POST
 def list_export(request, kind):
+    """The list as a workbook. A POST with the CSRF token: an export is recorded in the audit
+    trail, and a GET (a link on another site, a prefetch) must not write one. The list's
+    filters travel in the query string, as on the list itself."""
     permission, rows, resource, title, list_url = EXPORTS[kind]
     if not request.user.has_perm(permission):
         raise PermissionDenied

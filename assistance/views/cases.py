@@ -280,10 +280,14 @@ def case_notice_post(request, pk):
 
 @login_required
 @permission_required("assistance.view_case", raise_exception=True)
+@require_POST
 def case_notice_print(request, pk):
     """The village public notice, for printing. By construction it is given only the head's
     name, the village, the category, the dates and a contact: never an ID number, a phone
-    number of the household, a bank account or a health detail."""
+    number of the household, a bank account or a health detail.
+
+    A POST with the CSRF token, since each print is recorded: a GET (a link on another site)
+    would write an audit row nobody asked for."""
     case = selectors.case_get(user=request.user, pk=pk)
     notice = (
         case.steps.filter(kind=StepKind.NOTICE, notice_starts_on__isnull=False)

@@ -13,8 +13,9 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
 from households import id_numbers
-from households.models import Household, Member, Region
+from households.models import Household, Region
 from households.regions import prefix_of
+from households.selectors import members_visible_to, regions_visible_to
 from monitoring.models import AREA_KINDS, Notification, ScanRun, Signal
 from monitoring.queueing import request_evaluation, request_evaluations
 
@@ -69,15 +70,34 @@ def _checked_numbers(items: list[SignalItem], today: datetime.date) -> dict[str,
 
 
 def _signal_for(
-    actor, item: SignalItem, today: datetime.date, regions: dict, checked: dict, members: dict
+    actor,
+    item: SignalItem,
+    today: datetime.date,
+    regions: dict,
+    known_codes: set,
+    checked: dict,
+    members: dict,
 ) -> Signal:
-    """The signal an item makes, or the ValidationError that says why it makes none."""
+    """The signal an item makes, or the ValidationError that says why it makes none.
+
+    `regions` and `members` hold only what the sender's region covers: a sender acts on its own
+    region and nowhere else.
+    """
     if item.occurred_on > today:
         raise ValidationError({"occurred_on": _("A signal cannot be dated in the future.")})
+    if item.amount is not None and item.amount < 0:
+        raise ValidationError({"amount": _("An amount cannot be negative.")})
     if item.kind in AREA_KINDS:
         if not item.region_code:
             raise ValidationError({"region_code": _("An area signal needs a region code.")})
         region = regions.get(item.region_code)
+        if region is None and item.region_code in known_codes:
+            # Region codes are the public statistical division codes: saying that this one lies
+            # outside the sender's region tells nothing that is not public, and tells its
+            # operators what to fix.
+            raise ValidationError(
+                {"region_code": _("This area lies outside the region your account serves.")}
+            )
         if region is None:
             raise ValidationError({"region_code": _("No such region.")})
         signal = Signal(region=region, status=Signal.Status.MATCHED)
@@ -89,6 +109,10 @@ def _signal_for(
             raise ValidationError({"id_number": number.messages})
         hashed = id_numbers.lookup_hash(number.number)
         signal = Signal(id_number_hash=hashed, id_number_masked=number.masked)
+        # A person registered outside the sender's region is not in `members`: the signal is
+        # answered and stored exactly as for a number nobody registered (an unmatched signal,
+        # reviewed in the sender's region), so that the answer is no oracle for another
+        # region's registry and nothing reaches a household the sender cannot see.
         member = members.get(hashed)
         if member is None:
             signal.status = Signal.Status.UNMATCHED
@@ -142,9 +166,13 @@ def signals_receive(*, actor, items: list[SignalItem]) -> list[ItemResult]:
     """Store a batch; each item is answered on its own and one bad item never spoils the others.
 
     Set-based, so that a batch of 1,000 costs a handful of statements rather than eight per
-    item: one for the pairs already received, one for the regions of the area items, one for
-    the members behind all the ID numbers, one INSERT, one to mark the matched households for
-    evaluation. All in one transaction: a request that fails leaves nothing behind.
+    item: one for the pairs already received, two for the regions of the area items (those in
+    the sender's region, and which codes exist at all), one for the members behind all the ID
+    numbers, one INSERT, one to mark the matched households for evaluation. All in one
+    transaction: a request that fails leaves nothing behind.
+
+    Matching goes through the sender's scope (the selectors its user reads with): a person or
+    an area outside the sender's region is never matched, scanned or notified.
     """
     if not actor.has_perm("monitoring.add_signal"):
         raise PermissionDenied(_("Your role may not do this."))
@@ -163,12 +191,18 @@ def signals_receive(*, actor, items: list[SignalItem]) -> list[ItemResult]:
     results: dict[int, ItemResult] = {}
     with transaction.atomic():
         received = _already_received(items) if items else set()
-        regions = Region.objects.in_bulk([code for code in area_codes if code])
+        codes = [code for code in area_codes if code]
+        regions = regions_visible_to(actor).in_bulk(codes)
+        known_codes = (
+            set(Region.objects.filter(code__in=codes).values_list("code", flat=True))
+            if len(regions) < len(codes)
+            else set(regions)
+        )
         members = {
             member.id_number_hash: member
-            for member in Member.objects.select_related("household").filter(
-                id_number_hash__in=hashes
-            )
+            for member in members_visible_to(actor)
+            .select_related("household")
+            .filter(id_number_hash__in=hashes)
         }
         pending: list[tuple[int, Signal]] = []
         for index, item in enumerate(items):
@@ -177,7 +211,7 @@ def signals_receive(*, actor, items: list[SignalItem]) -> list[ItemResult]:
                 results[index] = ItemResult(index, item.external_id, "duplicate")
                 continue
             try:
-                signal = _signal_for(actor, item, today, regions, checked, members)
+                signal = _signal_for(actor, item, today, regions, known_codes, checked, members)
             except ValidationError as error:
                 results[index] = ItemResult(
                     index, item.external_id, "invalid", errors=error.message_dict

@@ -173,7 +173,7 @@ def test_the_public_notice_carries_no_sensitive_field(case, clock, village_worke
     _post_step(worker, case, "deliberation")
     today = clock.today()
     _post_notice(worker, case, today, today + datetime.timedelta(days=4))
-    page = client_for(worker).get(reverse("case-notice-print", args=[case.pk])).content.decode()
+    page = client_for(worker).post(reverse("case-notice-print", args=[case.pk])).content.decode()
     household = case.household
     assert household.head_name in page
     assert "脱贫不稳定户" in page
@@ -191,7 +191,8 @@ def test_an_outsider_gets_404_on_every_case_page(case, other_township_cadre, oth
     for user in (other_township_cadre, other_county_officer):
         client = client_for(user)
         for name in ("case-detail", "case-notice-print", "case-edit", "measure-create"):
-            assert client.get(reverse(name, args=[case.pk])).status_code in (403, 404), name
+            send = client.post if name == "case-notice-print" else client.get  # a print is a POST
+            assert send(reverse(name, args=[case.pk])).status_code in (403, 404), name
 
 
 def test_a_partner_sees_only_its_measures_and_no_case(

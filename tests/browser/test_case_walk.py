@@ -97,8 +97,11 @@ def test_a_warning_becomes_an_enrolled_case_and_a_partner_delivers(
     page.locator("form[action$='/notice/post/'] button").click()
     page.wait_for_load_state()
     worker.shot("06-notice-posted")
-    notice = worker.open(f"/cases/{case.pk}/notice/")
-    assert household.head_name in notice.content()
+    # The print is a POST (it is recorded): the case page's button, not a link.
+    page.locator("form.notice-print button").click()
+    page.wait_for_load_state()
+    assert page.url.endswith(f"/cases/{case.pk}/notice/")
+    assert household.head_name in page.content()
     worker.shot("07-notice-print")
     clock.advance(5)
     _step(worker, case, "notice")

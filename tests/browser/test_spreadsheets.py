@@ -64,7 +64,7 @@ def test_a_cadre_imports_from_excel_fixing_a_bad_row_and_exports_the_list(
     )
 
     with page.expect_download() as export:
-        page.locator("a[href*='/export/households.xlsx']").click()
+        page.locator("form[action*='/export/households.xlsx'] button").click()
     assert export.value.suggested_filename.startswith("农户_")
     exported = tmp_path / "export.xlsx"
     export.value.save_as(exported)

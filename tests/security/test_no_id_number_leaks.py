@@ -298,7 +298,8 @@ def walk_alert_and_case(seen, timer, household, *, worker, cadre, officer) -> di
     starts = timer.advance(1)
     act(worker, "village_worker", "notice", starts_on=str(starts), ends_on=str(starts + 4 * DAY))
     for user, who in ((worker, "village_worker"), (cadre, "township_cadre")):
-        seen.call(client_for(user), "GET", f"/cases/{case['id']}/notice/", who=f"{who} notice")
+        notice = f"/cases/{case['id']}/notice/"
+        seen.call(client_for(user), "POST", notice, who=f"{who} notice", form=True)
     timer.advance(5)
     act(worker, "village_worker", "notice-result", decision="approved", objections="")
     timer.advance(1)
@@ -424,7 +425,9 @@ def look_at_everything(seen: Seen, personas: dict, household, case, measure) -> 
     for who, user in personas.items():
         client = client_for(user)
         for url in pages + api:
-            seen.call(client, "GET", url, who=who)
+            # Exports and notice prints are POSTs (each writes an audit record).
+            posted = url.startswith("/export/") or url.endswith("/notice/")
+            seen.call(client, "POST" if posted else "GET", url, who=who, form=posted)
     for url in ("/admin/households/member/", f"/admin/households/member/{head.pk}/change/"):
         seen.call(client_for(personas["county_officer"]), "GET", url, who="county_officer")
 

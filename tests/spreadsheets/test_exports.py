@@ -47,7 +47,7 @@ def test_an_export_of_several_chunks_has_every_row_once_in_the_pages_order(
     township_cadre, household, small_chunks
 ):
     _households(township_cadre, 6)
-    response = client_for(township_cadre).get("/export/households.xlsx")
+    response = client_for(township_cadre).post("/export/households.xlsx")
     assert response.status_code == 200
     numbers = [row[0] for row in _book(response).active.iter_rows(min_row=2, values_only=True)]
     page_order = list(
@@ -62,7 +62,7 @@ def test_the_export_streams_a_file_with_its_length_and_a_bold_frozen_header(
     township_cadre, household
 ):
     Household.objects.filter(pk=household.pk).update(last_visit_on=datetime.date(2026, 11, 20))
-    response = client_for(township_cadre).get("/export/households.xlsx")
+    response = client_for(township_cadre).post("/export/households.xlsx")
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     assert response["Cache-Control"] == "no-store"
     assert response["Content-Disposition"].startswith('attachment; filename="export_')
@@ -79,7 +79,7 @@ def test_the_export_streams_a_file_with_its_length_and_a_bold_frozen_header(
 
 def test_the_temporary_file_is_closed_with_the_response(township_cadre, household):
     before = _openpyxl_files()
-    response = client_for(township_cadre).get("/export/households.xlsx")
+    response = client_for(township_cadre).post("/export/households.xlsx")
     assert _openpyxl_files() == before  # openpyxl's own sheet file is gone once saved
     sent = response._resource_closers[0].__self__  # the file FileResponse closes when done
     assert not sent.closed and sent.tell() == 0
@@ -103,7 +103,7 @@ def test_an_export_that_fails_midway_leaves_no_file_behind(
     monkeypatch.setattr(exports.HouseholdExport, "dehydrate_village", failing)
     before = _openpyxl_files()
     with pytest.raises(RuntimeError):
-        client_for(township_cadre).get("/export/households.xlsx")
+        client_for(township_cadre).post("/export/households.xlsx")
     assert _openpyxl_files() == before
 
 
@@ -111,7 +111,7 @@ def test_a_control_character_is_shown_as_a_replacement_rather_than_failing(
     township_cadre, household
 ):
     Household.objects.filter(pk=household.pk).update(address="水源村\x013社")
-    response = client_for(township_cadre).get("/export/households.xlsx")
+    response = client_for(township_cadre).post("/export/households.xlsx")
     assert response.status_code == 200
     text = [str(cell) for cell in list(_book(response).active.values)[1]]
     assert "水源村\N{REPLACEMENT CHARACTER}3社" in text
@@ -119,7 +119,7 @@ def test_a_control_character_is_shown_as_a_replacement_rather_than_failing(
 
 def test_a_multiline_note_wraps_and_widths_follow_the_first_rows(township_cadre, household):
     Household.objects.filter(pk=household.pk).update(address="水源村\n3社")
-    sheet = _book(client_for(township_cadre).get("/export/households.xlsx")).active
+    sheet = _book(client_for(township_cadre).post("/export/households.xlsx")).active
     address = [cell for cell in sheet[1] if cell.value == "住址"][0]
     assert sheet.cell(row=2, column=address.column).alignment.wrap_text
     assert sheet.column_dimensions["A"].width >= len(household.number)

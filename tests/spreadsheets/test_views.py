@@ -53,14 +53,14 @@ def test_roles_that_may_not_register_cannot_import(persona, request):
 def test_anonymous_user_is_sent_to_log_in():
     from django.test import Client
 
-    response = Client().get("/export/households.xlsx")
+    response = Client().post("/export/households.xlsx")
     assert response.status_code == 302 and "/login/" in response["Location"]
 
 
 def test_household_export_is_scoped_masked_and_headed_in_chinese(
     township_cadre, household, other_township_household
 ):
-    response = client_for(township_cadre).get("/export/households.xlsx")
+    response = client_for(township_cadre).post("/export/households.xlsx")
     assert response.status_code == 200
     assert "%E5%86%9C%E6%88%B7_" in response["Content-Disposition"]  # 农户_
     rows = list(_sheet(response).values)
@@ -74,13 +74,13 @@ def test_household_export_is_scoped_masked_and_headed_in_chinese(
 
 def test_export_follows_the_lists_filters(township_cadre, household):
     client = client_for(township_cadre)
-    response = client.get("/export/households.xlsx?poverty_status=ordinary")
+    response = client.post("/export/households.xlsx?poverty_status=ordinary")
     assert len(list(_sheet(response).values)) == 1  # the header only
 
 
 def test_a_name_that_looks_like_a_formula_is_exported_as_text(township_cadre, household):
     Household.objects.filter(pk=household.pk).update(head_name='=HYPERLINK("http://x","y")')
-    response = client_for(township_cadre).get("/export/households.xlsx")
+    response = client_for(township_cadre).post("/export/households.xlsx")
     cell = _sheet(response)["B2"]
     assert cell.data_type == "s" and cell.value.startswith("'=")
 
@@ -89,7 +89,7 @@ def test_a_name_that_looks_like_a_formula_is_exported_as_text(township_cadre, ho
 def test_a_partner_named_like_a_formula_is_exported_as_text(county_officer, partner_org, text):
     # Every export shares ListResource.export_field, so one list stands for all six.
     type(partner_org).objects.filter(pk=partner_org.pk).update(name=text)
-    response = client_for(county_officer).get("/export/partners.xlsx")
+    response = client_for(county_officer).post("/export/partners.xlsx")
     cell = _sheet(response)["A2"]
     # (XML stores a carriage return as a line feed: compare without the leading whitespace.)
     assert cell.data_type == "s" and cell.value.startswith("'")
@@ -97,29 +97,29 @@ def test_a_partner_named_like_a_formula_is_exported_as_text(county_officer, part
 
 
 def test_other_township_cadre_does_not_see_our_households(other_township_cadre, household):
-    response = client_for(other_township_cadre).get("/export/households.xlsx")
+    response = client_for(other_township_cadre).post("/export/households.xlsx")
     assert household.number not in [row[0] for row in _sheet(response).values]
 
 
 @pytest.mark.parametrize("kind", ["visits", "alerts", "cases", "measures", "partners"])
 def test_every_list_exports_for_the_county(kind, county_officer, partner_org):
-    response = client_for(county_officer).get(f"/export/{kind}.xlsx")
+    response = client_for(county_officer).post(f"/export/{kind}.xlsx")
     assert response.status_code == 200
     assert all(isinstance(h, str) for h in next(_sheet(response).values))
 
 
 def test_a_partner_exports_its_own_measures_but_not_households(partner, partner_org):
     client = client_for(partner)
-    assert client.get("/export/households.xlsx").status_code == 403
-    response = client.get("/export/partners.xlsx")
+    assert client.post("/export/households.xlsx").status_code == 403
+    response = client.post("/export/partners.xlsx")
     assert [row[0] for row in list(_sheet(response).values)[1:]] == [partner_org.name]
-    assert client.get("/export/measures.xlsx").status_code == 200
+    assert client.post("/export/measures.xlsx").status_code == 200
 
 
 def test_a_village_worker_exports_households_of_the_village_only(
     village_worker, household, other_township_household
 ):
-    response = client_for(village_worker).get("/export/households.xlsx")
+    response = client_for(village_worker).post("/export/households.xlsx")
     assert [row[0] for row in list(_sheet(response).values)[1:]] == [household.number]
 
 
@@ -128,7 +128,7 @@ def test_an_export_past_the_cap_is_refused_with_a_message(township_cadre, househ
 
     original, exports.MAX_EXPORT_ROWS = exports.MAX_EXPORT_ROWS, 0
     try:
-        response = client_for(township_cadre).get("/export/households.xlsx", follow=True)
+        response = client_for(township_cadre).post("/export/households.xlsx", follow=True)
     finally:
         exports.MAX_EXPORT_ROWS = original
     assert response.redirect_chain and "message error" in response.content.decode()
