@@ -67,7 +67,7 @@ def _diff(event, previous) -> dict | None:
     }
 
 
-def audit_rows(page: AuditPage) -> list[AuditRow]:
+def audit_rows(page: AuditPage, *, viewer) -> list[AuditRow]:
     writes = [(source, row) for source, row in page.events if source.kind == WRITE]
     previous = _previous_events(writes)
     actor_ids = {
@@ -77,7 +77,7 @@ def audit_rows(page: AuditPage) -> list[AuditRow]:
         user.pk: user.get_full_name() or user.username
         for user in get_user_model().objects.filter(pk__in=actor_ids - {None})
     }
-    related = _Related()
+    related = _Related(viewer=viewer)
     rows = []
     for source, row in page.events:
         if source.kind == WRITE:

@@ -304,8 +304,9 @@ class Member(models.Model):
         "tekun",
         "status",
     )
-    # Fields that only roles with the unmask permission may read in full.
-    SENSITIVE_FIELDS = ("id_number", "phone", "health", "disability", "health_note")
+    # Fields that only roles with the unmask permission may read in full. The birth date is the
+    # part of the ID number its mask hides: shown beside the mask, it rebuilds the whole number.
+    SENSITIVE_FIELDS = ("id_number", "birth_date", "phone", "health", "disability", "health_note")
 
     class Meta:
         verbose_name = _("member")

@@ -1,5 +1,6 @@
 """Writes to the registry. Pages and the API both call these; each checks scope and permission."""
 
+import datetime
 from dataclasses import dataclass
 
 import pghistory
@@ -266,6 +267,7 @@ class UnmaskedMember:
     member_id: int
     name: str
     id_number: str
+    birth_date: datetime.date
     phone: str
     health: str
     disability: str
@@ -314,6 +316,7 @@ def sensitive_unmask(
                 member_id=member.pk,
                 name=member.name,
                 id_number=id_numbers.decrypt(member.id_number_encrypted),
+                birth_date=member.birth_date,
                 phone=member.phone,
                 health=member.get_health_display(),
                 disability=member.get_disability_display(),
