@@ -244,3 +244,13 @@ def test_nothing_a_role_reads_rebuilds_a_full_id_number(
         if response.status_code == 200 or b"registered_elsewhere" in response.content:
             found.append(number)
     assert not found, f"{role} rebuilt and confirmed {found}"
+
+
+def test_the_member_admin_refuses_to_narrow_the_birth_date(county_officer, registered):
+    """?birth_date__gte=… halves the range at each request: a dozen reveal the date."""
+    client = client_for(county_officer)
+    for lookup in ("birth_date__gte=1977-05-23", "birth_date=1977-05-23", "birth_date__year=1977"):
+        response = client.get(f"/admin/households/member/?{lookup}")
+        assert response.status_code == 400, lookup
+        assert "常有福" not in response.content.decode()
+    assert "常有福" in client.get("/admin/households/member/").content.decode()
