@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from audit.selectors import EXPORT, FAILURE, SIGN_IN, UNMASK, WRITE, AuditFilters
+from audit.selectors import EXPORT, FAILURE, LOOKUP, SIGN_IN, UNMASK, WRITE, AuditFilters
 
 
 class AuditFilterForm(forms.Form):
@@ -12,6 +12,7 @@ class AuditFilterForm(forms.Form):
             ("", _("All kinds")),
             (WRITE, _("Changes")),
             (UNMASK, _("Unmaskings")),
+            (LOOKUP, _("ID number look-ups")),
             (EXPORT, _("Exports and prints")),
             (SIGN_IN, _("Sign-ins")),
             (FAILURE, _("Failed sign-ins")),

@@ -13,7 +13,16 @@ from datetime import datetime
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
 
-from audit.selectors import EXPORT, FAILURE, SIGN_IN, UNMASK, WRITE, AuditPage, has_object
+from audit.selectors import (
+    EXPORT,
+    FAILURE,
+    LOOKUP,
+    SIGN_IN,
+    UNMASK,
+    WRITE,
+    AuditPage,
+    has_object,
+)
 from households.history import _Related, event_action, event_changes, event_subject
 from households.masking import MASK
 
@@ -38,6 +47,7 @@ def kind_label(kind: str) -> str:
     labels = {
         WRITE: _("Change"),
         UNMASK: _("Unmasking"),
+        LOOKUP: _("ID number look-up"),
         EXPORT: _("Export"),
         SIGN_IN: _("Sign-in"),
         FAILURE: _("Failed sign-in"),
@@ -67,7 +77,7 @@ def _diff(event, previous) -> dict | None:
     }
 
 
-def audit_rows(page: AuditPage) -> list[AuditRow]:
+def audit_rows(page: AuditPage, *, viewer) -> list[AuditRow]:
     writes = [(source, row) for source, row in page.events if source.kind == WRITE]
     previous = _previous_events(writes)
     actor_ids = {
@@ -77,7 +87,7 @@ def audit_rows(page: AuditPage) -> list[AuditRow]:
         user.pk: user.get_full_name() or user.username
         for user in get_user_model().objects.filter(pk__in=actor_ids - {None})
     }
-    related = _Related()
+    related = _Related(viewer=viewer)
     rows = []
     for source, row in page.events:
         if source.kind == WRITE:
@@ -93,6 +103,22 @@ def audit_rows(page: AuditPage) -> list[AuditRow]:
                     action=row.fields,
                     changes=[],
                     detail=f"{row.reason} ({row.channel})",
+                    ip="",
+                )
+            )
+        elif source.kind == LOOKUP:
+            rows.append(
+                AuditRow(
+                    at=row.at,
+                    kind=LOOKUP,
+                    kind_label=kind_label(LOOKUP),
+                    user=row.user.get_full_name() or row.user.username,
+                    # The number's keyed hash, shortened: the same number twice is visible, the
+                    # number is not.
+                    subject=row.id_number_hash[:12],
+                    action=row.get_outcome_display(),
+                    changes=[],
+                    detail=row.get_channel_display(),
                     ip="",
                 )
             )

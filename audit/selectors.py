@@ -20,12 +20,13 @@ from django.utils import timezone
 
 from audit.models import ExportEvent
 from audit.sources import event_models, scope_of, scoped_writes
-from households.models import SensitiveAccess
+from households.models import IdNumberLookup, SensitiveAccess
 
 PAGE_SIZE = 50
 
 WRITE, UNMASK, EXPORT, SIGN_IN, FAILURE = "write", "unmask", "export", "sign_in", "failure"
-KINDS = (WRITE, UNMASK, EXPORT, SIGN_IN, FAILURE)
+LOOKUP = "lookup"
+KINDS = (WRITE, UNMASK, LOOKUP, EXPORT, SIGN_IN, FAILURE)
 
 
 class InvalidCursor(ValueError):
@@ -101,6 +102,16 @@ def _sources(prefix: str) -> list[Source]:
             time_field="at",
             user_field="user__username",
             household_field="household__number",
+        ),
+        Source(
+            key="households.IdNumberLookup",
+            kind=LOOKUP,
+            queryset=IdNumberLookup.objects.filter(region_code__startswith=prefix).select_related(
+                "user"
+            ),
+            time_field="at",
+            user_field="user__username",
+            household_field=None,
         ),
         Source(
             key="audit.ExportEvent",

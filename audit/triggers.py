@@ -93,6 +93,7 @@ def audit_tables() -> dict[type, str]:
         if issubclass(model, Event) and not model._meta.proxy and model._meta.managed
     }
     tables[apps.get_model("households", "SensitiveAccess")] = "at"
+    tables[apps.get_model("households", "IdNumberLookup")] = "at"
     tables[apps.get_model("audit", "ExportEvent")] = "at"
     return tables
 

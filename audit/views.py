@@ -31,7 +31,7 @@ def audit_list(request):
             status = 400
             error = _("This page link is not valid for this list any more.")
         else:
-            rows = audit_rows(page)
+            rows = audit_rows(page, viewer=request.user)
             if page.next_cursor:
                 next_query = urlencode({**params.dict(), CURSOR: page.next_cursor})
     return render(

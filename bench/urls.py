@@ -8,9 +8,10 @@ Bench only: it is never in ROOT_URLCONF outside `override_settings` in the bench
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.urls import include, path
+from django.utils import timezone
 
 from households import selectors
-from households.masking import mask_account, mask_phone
+from households.masking import age_this_year, mask_account, mask_phone
 from households.models import Member
 from households.regions import prefix_of
 
@@ -39,7 +40,7 @@ MEMBER_FIELDS = [
     "name",
     "id_number_masked",
     "sex",
-    "birth_date",
+    "birth_date",  # turned into the age, as the API does
     *Member.FACT_FIELDS,
     "version",
 ]
@@ -56,12 +57,14 @@ def households_values(request):
     )
     rows = list(households.order_by(ordering, "id").values(*HOUSEHOLD_FIELDS)[:50])
     members: dict[int, list] = {row["id"]: [] for row in rows}
+    today = timezone.localdate()
     for member in (
         Member.objects.filter(household_id__in=members)
         .order_by("household_id", "id")
         .values(*MEMBER_FIELDS)
     ):
         member["phone"] = mask_phone(member["phone"])
+        member["age"] = age_this_year(member.pop("birth_date"), today=today)
         member.update(health=None, disability=None, health_note=None, sensitive_masked=True)
         members[member["household_id"]].append(member)
     for row in rows:

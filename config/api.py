@@ -25,7 +25,7 @@ from rest_framework import exceptions, permissions, serializers, status
 from rest_framework.renderers import JSONRenderer
 from rest_framework.serializers import as_serializer_error
 
-from config.exceptions import EditConflict
+from config.exceptions import EditConflict, IdLookupLimitReached
 
 
 class Conflict(exceptions.APIException):
@@ -42,6 +42,8 @@ class DixianExceptionHandler(ExceptionHandler):
     """
 
     def convert_known_exceptions(self, exc):
+        if isinstance(exc, IdLookupLimitReached):
+            return exceptions.Throttled(detail=str(exc.message))
         if isinstance(exc, DjangoValidationError):
             return exceptions.ValidationError(as_serializer_error(exc))
         if isinstance(exc, DjangoPermissionDenied):
@@ -159,10 +161,19 @@ class DixianAutoSchema(AutoSchema):
     - a write that carries the `version` the client saw answers 409 when the record moved on;
     - an error inside a list or a dict names its index or key (`risk_types.0`), which the
       schema describes by a pattern rather than by the placeholder `risk_types.INDEX`;
-    - a POST that answers a list (a batch of signals) answers it whole, not as a page.
+    - a POST that answers a list (a batch of signals) answers it whole, not as a page;
+    - the actions a view names in `id_lookup_actions` answer 429 past the look-up allowance.
 
     Views take it as `schema = DixianAutoSchema()`.
     """
+
+    def _should_add_http429_error_response(self) -> bool:
+        # A view's actions that search the registry by ID number and count against the user's
+        # hourly allowance (households/services.py) answer 429 past it, as a throttle would.
+        counted = getattr(self.view, "id_lookup_actions", ())
+        return getattr(self.view, "action", None) in counted or (
+            super()._should_add_http429_error_response()
+        )
 
     def _get_paginator(self):
         # Only a GET list is paginated; a POST answering a list (a batch's results) is not.

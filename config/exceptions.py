@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 
@@ -12,3 +13,17 @@ class EditConflict(Exception):
     def __init__(self, message=None):
         self.message = message or self.default_message
         super().__init__(str(self.message))
+
+
+class IdLookupLimitReached(ValidationError):
+    """A user asked the registry about more ID numbers this hour than they may; nothing was
+    searched. A ValidationError on the ID number for the pages; a 429 from the API."""
+
+    default_message = _(
+        "You have looked up too many ID numbers in the last hour. Try again later, or ask your "
+        "township to look the person up."
+    )
+
+    def __init__(self):
+        self.message = self.default_message
+        super().__init__({"id_number": [self.default_message]}, code="too_many_lookups")

@@ -585,6 +585,12 @@ OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the admin never shows another user's sec
 # nightly. The database refuses to delete any younger than 183 days whatever this says
 # (audit/triggers.py), and a system check refuses to start below that.
 AUDIT_RETENTION_DAYS = env.int("DIXIAN_AUDIT_RETENTION_DAYS", default=365)
+
+# Look-ups of the whole registry by ID number (the API's look-up, and a new or edited member whose
+# number someone else holds) each user may make per hour: each tells whether a person is in the
+# registry, and with a masked number and an age about 33 numbers are left to try.
+ID_LOOKUP_PER_HOUR = env.int("DIXIAN_ID_LOOKUP_PER_HOUR", default=10)
+
 # Deletions are writes too: every tracked model records its inserts, updates and deletes.
 import pghistory  # noqa: E402  (pghistory's documented way to name the default trackers)
 

@@ -129,6 +129,8 @@ class MemberViewSet(
     schema = DixianAutoSchema()
     permission_model = "households.member"
     permission_verbs = {"lookup": "view"}
+    # Each searches the registry by ID number, within the user's hourly allowance (429 past it).
+    id_lookup_actions = ("lookup", "create", "update", "partial_update")
     filterset_fields = {"household": ["exact"], "relation": ["exact"], "status": ["exact"]}
     ordering = "id"
 
@@ -170,7 +172,8 @@ class MemberViewSet(
         description=str(
             _(
                 "Find a person by ID number. The number goes in the body, never in a URL. "
-                "404 if unknown; 400 'registered elsewhere' if outside your region."
+                "404 if unknown; 400 'registered elsewhere' if outside your region. Every "
+                "look-up is recorded; past DIXIAN_ID_LOOKUP_PER_HOUR in an hour, 429."
             )
         ),
     )

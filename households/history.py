@@ -10,6 +10,9 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from households import selectors
+from households.models import Household
+
 # Bookkeeping columns nobody needs to read about.
 HIDDEN = {
     "id",
@@ -31,6 +34,8 @@ HIDDEN = {
 # Changed, but the values stay out of the history page.
 SENSITIVE = {
     "id_number_masked",
+    # The 8 digits the ID mask hides: beside the mask, it rebuilds the number.
+    "birth_date",
     "phone",
     "bank_account",
     "health",
@@ -71,16 +76,26 @@ def _display(field, value, related: "_Related") -> str:
 
 
 class _Related:
-    """Names of the rows a history row points to (who acted, which partner), fetched once."""
+    """Names of the rows a history row points to (who acted, which partner), fetched once.
 
-    def __init__(self):
+    A household the viewer may not see (a moved member's household in another region) is named
+    "another household", never by its number and head.
+    """
+
+    def __init__(self, *, viewer):
+        self._viewer = viewer
         self._names: dict[tuple, str] = {}
 
     def name(self, model, pk) -> str:
         key = (model, pk)
         if key not in self._names:
             row = model._default_manager.filter(pk=pk).first()
-            if row is None:
+            if model is Household and not (
+                row is not None
+                and selectors.households_visible_to(self._viewer).filter(pk=pk).exists()
+            ):
+                self._names[key] = _("another household")
+            elif row is None:
                 self._names[key] = str(pk)
             elif hasattr(row, "get_full_name"):
                 self._names[key] = row.get_full_name() or row.get_username()
@@ -125,7 +140,7 @@ def event_action(label: str) -> str:
     return _("changed")
 
 
-def history_rows(events) -> list[HistoryRow]:
+def history_rows(events, *, viewer) -> list[HistoryRow]:
     events = list(events)
     user_ids = {(event.pgh_context or {}).get("user") for event in events} - {None}
     users = {
@@ -133,7 +148,7 @@ def history_rows(events) -> list[HistoryRow]:
         for user in get_user_model().objects.filter(pk__in=user_ids)
     }
     rows = []
-    related = _Related()
+    related = _Related(viewer=viewer)
     for event in events:
         model = apps.get_model(event.pgh_obj_model)
         data = event.pgh_data or {}

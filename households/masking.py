@@ -4,6 +4,8 @@ Masking is the default for every role; a role with the unmask permission sees th
 only through `services.sensitive_unmask`, which records the access.
 """
 
+import datetime
+
 from households.id_numbers import mask as mask_id_number  # noqa: F401  (re-exported)
 
 MASK = "***"
@@ -48,3 +50,13 @@ def names_sensitive_field(path: str) -> bool:
     `phone__startswith`, `household__phone`, `members__health`, `-birth_date`, `^phone`."""
     parts = path.lstrip("-=^@").split("__")
     return any(part in SENSITIVE_FIELDS or part.startswith(SENSITIVE_PREFIXES) for part in parts)
+
+
+def age_this_year(birth_date: datetime.date, *, today: datetime.date) -> int:
+    """The age a person reaches in `today`'s calendar year: the year minus the birth year.
+
+    Not the age to the day: that changes on the birthday, so whoever watched it change would learn
+    the birth date, the 8 digits the ID mask hides. This one changes on 1 January for everyone and
+    tells no more than the birth year. (It is one more than the age to the day until the birthday.)
+    """
+    return today.year - birth_date.year

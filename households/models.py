@@ -3,6 +3,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from households import regions, validators
@@ -310,8 +311,9 @@ class Member(models.Model):
         "tekun",
         "status",
     )
-    # Fields that only roles with the unmask permission may read in full.
-    SENSITIVE_FIELDS = ("id_number", "phone", "health", "disability", "health_note")
+    # Fields that only roles with the unmask permission may read in full. The birth date is the
+    # part of the ID number its mask hides: shown beside the mask, it rebuilds the whole number.
+    SENSITIVE_FIELDS = ("id_number", "birth_date", "phone", "health", "disability", "health_note")
 
     class Meta:
         verbose_name = _("member")
@@ -356,6 +358,45 @@ class SensitiveAccess(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} → {self.member_id} {self.at:%Y-%m-%d %H:%M}"
+
+
+class IdNumberLookup(models.Model):
+    """One search of the whole registry by ID number: who asked, when, through which door and
+    what they were told. A look-up says whether a person is in the registry at all, so each is
+    recorded (as unmaskings are) and each user has an hourly allowance (services). The number is
+    kept only as its keyed hash, the one `Member.id_number_hash` holds, so an auditor can tell
+    whose number was asked for while the record holds no number. Append-only (audit/triggers.py).
+    """
+
+    class Outcome(models.TextChoices):
+        FOUND = "found", _("Found in the user's region")
+        ELSEWHERE = "elsewhere", _("Registered outside the user's region")
+        UNKNOWN = "unknown", _("Not registered")
+        REFUSED = "refused", _("Refused: too many look-ups")
+
+    class Channel(models.TextChoices):
+        LOOKUP = "lookup", _("Look-up")
+        CREATE = "create", _("New member")
+        UPDATE = "update", _("Member edit")
+
+    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.PROTECT, related_name="+"
+    )
+    id_number_hash = models.CharField(max_length=64, db_index=True)
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    # The user's region when asking, so that the audit view shows it to that region's officers.
+    region_code = models.CharField(max_length=12, db_index=True)
+
+    class Meta:
+        verbose_name = _("ID number look-up")
+        verbose_name_plural = _("ID number look-ups")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["user", "at"], name="id_lookup_user_at")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.outcome} {self.at:%Y-%m-%d %H:%M}"
 
 
 # Module-level names for the choice sets the API schema names (drf-spectacular imports by path).

@@ -1,12 +1,13 @@
 import datetime
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.fields import SkipField
 from rest_framework.relations import PKOnlyObject
 
-from households.masking import mask_account, mask_phone
+from households.masking import age_this_year, mask_account, mask_phone
 from households.models import Household, Member, Region
 
 
@@ -143,6 +144,7 @@ class MemberSerializer(FastReadMixin, serializers.ModelSerializer):
     health = serializers.SerializerMethodField()
     disability = serializers.SerializerMethodField()
     health_note = serializers.SerializerMethodField()
+    age = serializers.SerializerMethodField()
     sensitive_masked = serializers.SerializerMethodField()
 
     class Meta:
@@ -153,7 +155,7 @@ class MemberSerializer(FastReadMixin, serializers.ModelSerializer):
             "name",
             "id_number",
             "sex",
-            "birth_date",
+            "age",
             *Member.FACT_FIELDS,
             "version",
             "sensitive_masked",
@@ -175,6 +177,18 @@ class MemberSerializer(FastReadMixin, serializers.ModelSerializer):
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_health_note(self, member):
         return None
+
+    # Never the birth date: it is the 8 digits the ID mask hides, and rebuilds the whole number.
+    @extend_schema_field(
+        serializers.IntegerField(
+            help_text=_(
+                "Age reached this calendar year (the year minus the birth year). The birth date "
+                "is shown only by the recorded unmasking."
+            )
+        )
+    )
+    def get_age(self, member) -> int:
+        return age_this_year(member.birth_date, today=timezone.localdate())
 
     def get_sensitive_masked(self, member) -> bool:
         return True
@@ -283,6 +297,7 @@ class UnmaskedMemberSerializer(serializers.Serializer):
     member_id = serializers.IntegerField()
     name = serializers.CharField()
     id_number = serializers.CharField()
+    birth_date = serializers.DateField()
     phone = serializers.CharField()
     health = serializers.CharField()
     disability = serializers.CharField()

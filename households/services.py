@@ -1,17 +1,27 @@
 """Writes to the registry. Pages and the API both call these; each checks scope and permission."""
 
+import datetime
 from dataclasses import dataclass
 
 import pghistory
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from config.exceptions import EditConflict
+from config.exceptions import EditConflict, IdLookupLimitReached
 from households import id_numbers, selectors
-from households.models import Household, Member, PovertyStatus, Region, SensitiveAccess
+from households.models import (
+    Household,
+    IdNumberLookup,
+    Member,
+    PovertyStatus,
+    Region,
+    SensitiveAccess,
+)
 from monitoring.queueing import request_evaluation
 
 HOUSEHOLD_EDITABLE = (
@@ -209,11 +219,77 @@ def _id_number_errors(raw: str) -> ValidationError:
     raise AssertionError("unreachable")
 
 
+def _registry_search(
+    *, actor, number: str, channel: str, record_misses: bool = True, own_pk: int | None = None
+) -> Member | None:
+    """Who holds `number` in the whole registry, counted against the actor's hourly allowance.
+
+    Whether a number is registered (in the actor's region or elsewhere) is itself worth knowing:
+    with a masked number and an age, some 33 numbers are left to try. So every answer that says
+    who holds a number is recorded and counted (`IdNumberLookup`), and past the allowance
+    (`ID_LOOKUP_PER_HOUR`) nothing is searched: the refusal is recorded and raised. A miss while
+    adding or editing a member (`record_misses=False`) is ordinary data entry and is not counted;
+    nor is finding the member being edited (`own_pk`). Committed on its own, so that the record
+    stays when the caller's answer is an error.
+    """
+    number_hash = id_numbers.lookup_hash(number)
+    with transaction.atomic():
+        # One user's look-ups one at a time: parallel requests cannot all pass the count.
+        get_user_model().objects.select_for_update().filter(pk=actor.pk).exists()
+        used = (
+            IdNumberLookup.objects.filter(
+                user=actor, at__gte=timezone.now() - datetime.timedelta(hours=1)
+            )
+            .exclude(outcome=IdNumberLookup.Outcome.REFUSED)
+            .count()
+        )
+        found = None
+        if used >= settings.ID_LOOKUP_PER_HOUR:
+            outcome = IdNumberLookup.Outcome.REFUSED
+        else:
+            found = (
+                Member.objects.filter(id_number_hash=number_hash)
+                .exclude(pk=own_pk)
+                .select_related("household")
+                .first()
+            )
+            if found is None:
+                outcome = IdNumberLookup.Outcome.UNKNOWN
+            elif selectors.members_visible_to(actor).filter(pk=found.pk).exists():
+                outcome = IdNumberLookup.Outcome.FOUND
+            else:
+                outcome = IdNumberLookup.Outcome.ELSEWHERE
+        if record_misses or outcome != IdNumberLookup.Outcome.UNKNOWN:
+            IdNumberLookup.objects.create(
+                user=actor,
+                id_number_hash=number_hash,
+                outcome=outcome,
+                channel=channel,
+                region_code=actor.scope_prefix or "",
+            )
+    if outcome == IdNumberLookup.Outcome.REFUSED:
+        raise IdLookupLimitReached()
+    return found
+
+
+def _checked_number(raw: str) -> str:
+    try:
+        return id_numbers.check_id_number(raw, today=timezone.localdate()).number
+    except ValidationError as error:
+        raise ValidationError({"id_number": error.messages}) from None
+
+
 def member_create(*, actor, household_id: int, name: str, id_number: str, relation: str, **facts):
     _require(actor, "households.add_member")
     unknown = set(facts) - set(MEMBER_EDITABLE)
     if unknown:
         raise ValueError(f"not editable: {sorted(unknown)}")
+    _visible_household(actor, household_id)  # no registry search for a household out of reach
+    existing = _registry_search(
+        actor=actor, number=_checked_number(id_number), channel="create", record_misses=False
+    )
+    if existing:
+        raise _duplicate_person_error(actor, existing)
     with transaction.atomic(), pghistory.context(user=actor.pk):
         household = _visible_household(actor, household_id)
         Household.objects.select_for_update().filter(pk=household.pk).exists()
@@ -250,6 +326,16 @@ def member_update(*, actor, member: Member, version: int, id_number: str | None 
     unknown = set(changes) - set(MEMBER_EDITABLE)
     if unknown:
         raise ValueError(f"not editable: {sorted(unknown)}")
+    if id_number:
+        existing = _registry_search(
+            actor=actor,
+            number=_checked_number(id_number),
+            channel="update",
+            record_misses=False,
+            own_pk=member.pk,
+        )
+        if existing:
+            raise _duplicate_person_error(actor, existing)
     with transaction.atomic(), pghistory.context(user=actor.pk):
         locked = Member.objects.select_for_update().select_related("household").get(pk=member.pk)
         if locked.version != version:
@@ -291,6 +377,7 @@ class UnmaskedMember:
     member_id: int
     name: str
     id_number: str
+    birth_date: datetime.date
     phone: str
     health: str
     disability: str
@@ -339,6 +426,7 @@ def sensitive_unmask(
                 member_id=member.pk,
                 name=member.name,
                 id_number=id_numbers.decrypt(member.id_number_encrypted),
+                birth_date=member.birth_date,
                 phone=member.phone,
                 health=member.get_health_display(),
                 disability=member.get_disability_display(),
@@ -356,17 +444,13 @@ def member_find_by_id_number(*, actor, id_number: str) -> Member | None:
     "registered elsewhere" if the person exists outside the actor's scope; None if unknown.
     """
     _require(actor, "households.view_member")
-    try:
-        checked = id_numbers.check_id_number(id_number, today=timezone.localdate())
-    except ValidationError as error:
-        raise ValidationError({"id_number": error.messages}) from None
-    found = Member.objects.filter(id_number_hash=id_numbers.lookup_hash(checked.number)).first()
+    found = _registry_search(actor=actor, number=_checked_number(id_number), channel="lookup")
     if found is None:
         return None
-    visible = selectors.members_visible_to(actor).select_related("household").filter(pk=found.pk)
-    member = visible.first()
-    if member is None:
+    member = selectors.members_visible_to(actor).select_related("household").filter(pk=found.pk)
+    if not member.exists():
+        # Only that the person is registered: not where, not in which household.
         raise ValidationError(
             {"id_number": _("This person is registered elsewhere.")}, code="registered_elsewhere"
         )
-    return member
+    return member.get()

@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -11,7 +12,7 @@ from households import selectors, services
 from households.filters import HouseholdPageFilter
 from households.forms import HouseholdForm, MemberForm, UnmaskForm, add_service_errors
 from households.history import history_rows
-from households.masking import mask_account, mask_phone
+from households.masking import age_this_year, mask_account, mask_phone
 
 PAGE_SIZE = 50
 # Exact counts up to here: a village, or a township's households at one risk level, is counted
@@ -52,6 +53,10 @@ def household_detail(request, pk):
 
 def _detail_context(request, household, unmasked=None, unmask_form=None):
     members = list(household.members.order_by("status", "id"))
+    today = timezone.localdate()
+    for member in members:
+        # An age, never the birth date: the date is what the ID number's mask hides.
+        member.age = age_this_year(member.birth_date, today=today)
     if unmasked is not None:
         # Shown in place, row by row, for this one response only.
         full = {member.member_id: member for member in unmasked.members}
@@ -65,7 +70,9 @@ def _detail_context(request, household, unmasked=None, unmask_form=None):
         "phone_masked": mask_phone(household.phone),
         "bank_account_masked": mask_account(household.bank_account),
         "members": members,
-        "history": history_rows(selectors.household_history(household=household)[:50]),
+        "history": history_rows(
+            selectors.household_history(household=household)[:50], viewer=request.user
+        ),
         "can_unmask": request.user.has_perm("households.unmask_sensitive"),
         "can_edit": request.user.has_perm("households.change_household"),
         "unmask_form": unmask_form or UnmaskForm(),

@@ -206,7 +206,7 @@ def case_detail(request, pk, bound=None):
         "can_edit": request.user.has_perm("assistance.change_case") and case.is_open,
         "can_add_measure": request.user.has_perm("assistance.add_measure") and case.is_open,
         "today": today,
-        "history": history_rows(selectors.case_history(case)[:50]),
+        "history": history_rows(selectors.case_history(case)[:50], viewer=request.user),
     }
     # A form posted for a step this page does not offer the user still explains what went wrong.
     context["stray_errors"] = [

@@ -1,0 +1,53 @@
+"""A household page's history names no household its viewer may not see."""
+
+import pytest
+
+from households import services
+from tests.conftest import client_for
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def moved(county_officer, household, other_township_household):
+    """李秀英 moves from 水源村 (一条山镇) to a household of 芦阳镇, by the county."""
+    spouse = household.members.get(name="李秀英")
+    services.member_update(
+        actor=county_officer,
+        member=spouse,
+        version=spouse.version,
+        household=other_township_household.pk,
+    )
+    household.refresh_from_db()
+    other_township_household.refresh_from_db()
+    return spouse
+
+
+def test_the_new_household_s_history_calls_the_old_one_another_household(
+    moved, other_township_cadre, household, other_township_household
+):
+    client = client_for(other_township_cadre)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    page = client.get(f"/households/{other_township_household.pk}/").content.decode()
+    assert "李秀英" in page  # she lives here now, and her move is in the history
+    assert "another household" in page
+    assert household.number not in page
+    assert household.head_name not in page
+
+
+def test_the_old_household_s_history_calls_the_new_one_another_household(
+    moved, township_cadre, household, other_township_household
+):
+    client = client_for(township_cadre)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    page = client.get(f"/households/{household.pk}/").content.decode()
+    assert other_township_household.number not in page
+    assert other_township_household.head_name not in page
+
+
+def test_a_viewer_who_sees_both_households_sees_both_named(
+    moved, county_officer, household, other_township_household
+):
+    client = client_for(county_officer)
+    page = client.get(f"/households/{other_township_household.pk}/").content.decode()
+    assert household.number in page
