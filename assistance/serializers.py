@@ -33,6 +33,7 @@ from assistance.models import (
     SocialAssistance,
     StepKind,
 )
+from config.api import BoundedListField
 
 ID = {"min_value": 1, "max_value": 2**62}
 MONEY = {"max_digits": 12, "decimal_places": 2, "min_value": 0}
@@ -211,7 +212,7 @@ class CaseSerializer(serializers.ModelSerializer):
 
 class _CaseDescriptionSerializer(serializers.Serializer):
     category = serializers.ChoiceField(choices=CaseCategory.choices)
-    risk_types = serializers.ListField(
+    risk_types = BoundedListField(
         child=serializers.ChoiceField(choices=RiskType.choices), allow_empty=False, max_length=9
     )
     situation = serializers.CharField(max_length=5000)
@@ -458,7 +459,7 @@ class MeasureWriteSerializer(serializers.Serializer):
     planned_end = serializers.DateField(required=False, allow_null=True)
     partner = serializers.IntegerField(required=False, allow_null=True, **ID)
     offer = serializers.IntegerField(required=False, allow_null=True, **ID)
-    members = serializers.ListField(
+    members = BoundedListField(
         child=serializers.IntegerField(**ID),
         required=False,
         max_length=30,

@@ -437,7 +437,6 @@ API_ENTRIES: dict[str, Entry] = {
         API_LISTS,
         FIELD | OTHERS,
         methods=("GET", "POST"),
-        input_first=frozenset({"auditor", "api_client"}),
         target=all_rows("assistance.Case"),
         queries=(BY_HOUSEHOLD, BY_VILLAGE),
     ),
