@@ -1,6 +1,21 @@
 """Reads of users."""
 
+from django.db.models import Q, QuerySet
+
 from accounts.models import FIELD_STAFF_ROLES, User
+
+
+def users_visible_to(user) -> QuerySet[User]:
+    """Users whose region lies within the viewer's or above it: those who may visit, be assigned
+    or act in the viewer's region. A user of another region is as unknown as no user at all."""
+    prefix = user.scope_prefix if user.is_authenticated else None
+    if prefix is None:
+        return User.objects.none()
+    if not prefix:
+        return User.objects.all()
+    # The 12-digit codes of the province, city, county and township above the viewer's region.
+    above = [prefix[:n].ljust(12, "0") for n in (2, 4, 6, 9) if n < len(prefix)]
+    return User.objects.filter(Q(region__code__startswith=prefix) | Q(region_id__in=above))
 
 
 def field_staff_covering(village_code: str) -> list[User]:

@@ -6,6 +6,7 @@ from typing import ClassVar
 
 from django import forms
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -111,6 +112,20 @@ class BoundedListField(serializers.ListField):
 
 
 # Filters ---------------------------------------------------------------------------------------
+
+
+def scoped_choices(selector):
+    """The queryset of a ModelChoiceFilter: the rows the request's user may see.
+
+    django-filter calls it with the request. A filter over every row answered `?household=1`
+    (someone else's) with an empty list and `?household=999999` with 400: an oracle for which
+    ids exist outside the user's region. Scoped, both are the same 400.
+    """
+
+    def queryset(request):
+        return selector(getattr(request, "user", None) or AnonymousUser())
+
+    return queryset
 
 
 class _StrictBooleanWidget(BooleanWidget):

@@ -431,8 +431,8 @@ API_ENTRIES: dict[str, Entry] = {
         methods=("GET", "POST"),
         target=all_rows("monitoring.ScanRun"),
     ),
-    # A run over the whole county is the township's business too.
-    "v1:scan-run-detail": api(CADRES | {"other_township_cadre", "auditor"}, args=pk_of("scan_run")),
+    # The world's run is over the whole county: a township sees the runs of its own scope only.
+    "v1:scan-run-detail": api(COUNTY | {"auditor"}, args=pk_of("scan_run")),
     "v1:case-list": api(
         API_LISTS,
         FIELD | OTHERS,
