@@ -7,6 +7,19 @@ from knox.models import AuthToken
 from accounts.models import FIELD_STAFF_ROLES, User
 
 
+def users_visible_to(user) -> QuerySet[User]:
+    """Users whose region lies within the viewer's or above it: those who may visit, be assigned
+    or act in the viewer's region. A user of another region is as unknown as no user at all."""
+    prefix = user.scope_prefix if user.is_authenticated else None
+    if prefix is None:
+        return User.objects.none()
+    if not prefix:
+        return User.objects.all()
+    # The 12-digit codes of the province, city, county and township above the viewer's region.
+    above = [prefix[:n].ljust(12, "0") for n in (2, 4, 6, 9) if n < len(prefix)]
+    return User.objects.filter(Q(region__code__startswith=prefix) | Q(region_id__in=above))
+
+
 def field_staff_covering(village_code: str) -> list[User]:
     """Active field staff whose region covers the village: those who may take a warning or be
     responsible for a case or a measure there. The village's own workers come first: they are

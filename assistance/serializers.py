@@ -34,6 +34,7 @@ from assistance.models import (
     SocialAssistance,
     StepKind,
 )
+from config.api import BoundedListField
 from households.masking import mask_phone
 
 ID = {"min_value": 1, "max_value": 2**62}
@@ -213,7 +214,7 @@ class CaseSerializer(serializers.ModelSerializer):
 
 class _CaseDescriptionSerializer(serializers.Serializer):
     category = serializers.ChoiceField(choices=CaseCategory.choices)
-    risk_types = serializers.ListField(
+    risk_types = BoundedListField(
         child=serializers.ChoiceField(choices=RiskType.choices), allow_empty=False, max_length=9
     )
     situation = serializers.CharField(max_length=5000)
@@ -472,7 +473,7 @@ class MeasureWriteSerializer(serializers.Serializer):
     planned_end = serializers.DateField(required=False, allow_null=True)
     partner = serializers.IntegerField(required=False, allow_null=True, **ID)
     offer = serializers.IntegerField(required=False, allow_null=True, **ID)
-    members = serializers.ListField(
+    members = BoundedListField(
         child=serializers.IntegerField(**ID),
         required=False,
         max_length=30,

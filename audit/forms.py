@@ -1,7 +1,19 @@
+import datetime
+
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from audit.selectors import EXPORT, FAILURE, LOOKUP, SIGN_IN, UNMASK, WRITE, AuditFilters
+
+# The trail starts with the system; a date far outside these years is a typing error (and the
+# day after 9999-12-31, the end of the range, does not exist).
+_FIRST_DAY, _LAST_DAY = datetime.date(2000, 1, 1), datetime.date(2099, 12, 31)
+_OUT_OF_RANGE = _("Enter a date from 2000-01-01 to 2099-12-31.")
+DATE_BOUNDS = [
+    MinValueValidator(_FIRST_DAY, message=_OUT_OF_RANGE),
+    MaxValueValidator(_LAST_DAY, message=_OUT_OF_RANGE),
+]
 
 
 class AuditFilterForm(forms.Form):
@@ -19,8 +31,8 @@ class AuditFilterForm(forms.Form):
         ],
     )
     user = forms.CharField(label=_("User name"), required=False, max_length=150)
-    date_from = forms.DateField(label=_("From"), required=False)
-    date_to = forms.DateField(label=_("To"), required=False)
+    date_from = forms.DateField(label=_("From"), required=False, validators=DATE_BOUNDS)
+    date_to = forms.DateField(label=_("To"), required=False, validators=DATE_BOUNDS)
     household = forms.RegexField(
         label=_("Household number"),
         required=False,

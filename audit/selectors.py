@@ -176,7 +176,7 @@ def _day_bounds(filters: AuditFilters) -> tuple[datetime | None, datetime | None
     start = datetime.combine(filters.date_from, time.min, zone) if filters.date_from else None
     end = (
         datetime.combine(filters.date_to + timedelta(days=1), time.min, zone)
-        if filters.date_to
+        if filters.date_to and filters.date_to < date.max  # no day follows the last one
         else None
     )
     return start, end

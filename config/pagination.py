@@ -166,6 +166,11 @@ def decode_position(keys: list[_Key], ordering: tuple[str, ...], token: str) -> 
         if not isinstance(value, str) or "\x00" in value or len(value) > 200:
             raise InvalidCursor
         try:
+            # A `\ud800` escape decodes to a lone surrogate, which no database or page can take.
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise InvalidCursor from None
+        try:
             values.append(key.field.to_python(value))
         except (DjangoValidationError, ValueError, TypeError, OverflowError):
             raise InvalidCursor from None

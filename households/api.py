@@ -8,7 +8,7 @@ from rest_framework.response import Response
 
 from config.api import DixianAutoSchema, RolePermission
 from households import selectors, services
-from households.filters import HouseholdFilter
+from households.filters import HouseholdFilter, MemberFilter, RegionFilter
 from households.serializers import (
     HouseholdSerializer,
     HouseholdWriteSerializer,
@@ -30,7 +30,7 @@ class RegionViewSet(viewsets.ReadOnlyModelViewSet):
     permission_model = "households.region"
     lookup_field = "code"
     lookup_value_regex = r"\d{12}"
-    filterset_fields = {"level": ["exact"], "parent": ["exact"], "code": ["startswith"]}
+    filterset_class = RegionFilter
     ordering = "code"
 
     def get_queryset(self):
@@ -131,7 +131,7 @@ class MemberViewSet(
     permission_verbs = {"lookup": "view"}
     # Each searches the registry by ID number, within the user's hourly allowance (429 past it).
     id_lookup_actions = ("lookup", "create", "update", "partial_update")
-    filterset_fields = {"household": ["exact"], "relation": ["exact"], "status": ["exact"]}
+    filterset_class = MemberFilter
     ordering = "id"
 
     def get_queryset(self):

@@ -4,9 +4,27 @@ from django.core.validators import RegexValidator
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
-from households.models import Household, Member, PovertyStatus, RiskLevel
+from config.api import scoped_choices
+from households.models import Household, Member, PovertyStatus, Region, RiskLevel
 from households.regions import is_region_code, prefix_of
-from households.selectors import regions_visible_to
+from households.selectors import households_visible_to, regions_visible_to
+
+
+class RegionFilter(django_filters.FilterSet):
+    # A region outside the user's is as unknown as one that does not exist (config.api).
+    parent = django_filters.ModelChoiceFilter(queryset=scoped_choices(regions_visible_to))
+
+    class Meta:
+        model = Region
+        fields = {"level": ["exact"], "parent": ["exact"], "code": ["startswith"]}
+
+
+class MemberFilter(django_filters.FilterSet):
+    household = django_filters.ModelChoiceFilter(queryset=scoped_choices(households_visible_to))
+
+    class Meta:
+        model = Member
+        fields = {"household": ["exact"], "relation": ["exact"], "status": ["exact"]}
 
 
 class HouseholdFilter(django_filters.FilterSet):

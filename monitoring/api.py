@@ -11,8 +11,9 @@ from config.api import DixianAutoSchema, RolePermission
 from households.regions import is_region_code, prefix_of
 from households.selectors import query_text
 from monitoring import rules, selectors
-from monitoring.models import ACTIVE_STATUSES, IncomeLine, RuleConfig, ScanRun
-from monitoring.scans import scan_start
+from monitoring.filters import AlertFilter, VisitFilter
+from monitoring.models import ACTIVE_STATUSES, IncomeLine, RuleConfig
+from monitoring.scans import scan_start_by_hand
 from monitoring.serializers import (
     AlertAssignSerializer,
     AlertDismissSerializer,
@@ -51,7 +52,7 @@ class VisitViewSet(
     permission_classes = SCOPED
     schema = DixianAutoSchema()
     permission_model = "monitoring.visit"
-    filterset_fields = {"household": ["exact"], "visited_on": ["gte", "lte"], "visitor": ["exact"]}
+    filterset_class = VisitFilter
     ordering = "-id"
 
     def get_queryset(self):
@@ -93,12 +94,7 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         "dismiss": "change",
         "verify": "view",
     }
-    filterset_fields = {
-        "status": ["exact"],
-        "level": ["exact"],
-        "household": ["exact"],
-        "assignee": ["exact"],
-    }
+    filterset_class = AlertFilter
     ordering = "-id"
 
     def get_queryset(self):
@@ -322,10 +318,7 @@ class ScanRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def create(self, request, *args, **kwargs):
         serializer = ScanStartSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        own = request.user.scope_prefix or ""
-        region = serializer.validated_data.get("region") or own
-        prefix = prefix_of(region) if is_region_code(region) and region.strip("0") else region
-        if not prefix.startswith(own):
-            raise ValidationError({"region": [_("No such region in your area.")]})
-        run = scan_start(trigger=ScanRun.Trigger.MANUAL, scope=prefix, actor=request.user)
+        run = scan_start_by_hand(
+            actor=request.user, region=serializer.validated_data.get("region", "")
+        )
         return Response(ScanRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)

@@ -5,7 +5,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from monitoring.models import EventKind
-from monitoring.services.visits import CHECK_FIELDS, INCOME_FIELDS, SPENDING_FIELDS, EventInput
+from monitoring.services.visits import (
+    CHECK_FIELDS,
+    INCOME_FIELDS,
+    MAX_EVENTS,
+    SPENDING_FIELDS,
+    EventInput,
+)
 
 MONEY_INPUT = {"inputmode": "decimal", "min": "0", "step": "0.01", "class": "money"}
 YES_NO = [(True, _("Yes")), (False, _("No"))]
@@ -102,7 +108,11 @@ class EventForm(forms.Form):
         )
 
 
-EventFormSet = forms.formset_factory(EventForm, extra=2, max_num=10)
+# absolute_max bounds the forms built from a forged TOTAL_FORMS (Django's default is max_num +
+# 1,000); validate_max refuses the forgery instead of quietly cutting it to the first rows.
+EventFormSet = forms.formset_factory(
+    EventForm, extra=2, max_num=MAX_EVENTS, absolute_max=MAX_EVENTS, validate_max=True
+)
 
 
 class SelfReportForm(forms.Form):

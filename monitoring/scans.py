@@ -4,12 +4,15 @@ import datetime
 import logging
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, F, Max, Min
 from django.db.models.functions import Substr
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from households.models import Household
+from households.regions import is_region_code, prefix_of
 from monitoring.evaluation import Outcome, evaluate_households
 from monitoring.facts import households_in
 from monitoring.models import ScanRun
@@ -78,6 +81,22 @@ def scan_start(
                 scan_chunk, [run.pk, township, first, last, as_of.isoformat(), only_due], "scans"
             )
     return run
+
+
+def scan_start_by_hand(*, actor, region: str = "") -> ScanRun:
+    """A scan a user starts: over their own region, or over a region inside it (a code, or a
+    code prefix). The page and the API both start theirs here."""
+    if not actor.has_perm("monitoring.add_scanrun"):
+        raise PermissionDenied(_("Your role may not do this."))
+    own = actor.scope_prefix
+    if own is None:
+        # An account without a region has none to scan; its empty prefix would mean all of them.
+        raise PermissionDenied(_("Your account has no region, so it has nothing to scan."))
+    region = region or own
+    prefix = prefix_of(region) if is_region_code(region) and region.strip("0") else region
+    if not prefix.startswith(own):
+        raise ValidationError({"region": _("No such region in your area.")})
+    return scan_start(trigger=ScanRun.Trigger.MANUAL, scope=prefix, actor=actor)
 
 
 def scan_chunk(

@@ -62,12 +62,15 @@ def signals_visible_to(user) -> QuerySet[Signal]:
 
 
 def scan_runs_visible_to(user) -> QuerySet[ScanRun]:
-    """Runs over the user's region or over an area that contains it."""
+    """Runs over the user's region or a region inside it.
+
+    Not the runs over an area that contains it: a county's run counts the whole county's
+    households and warnings, which a township does not see.
+    """
     prefix = _prefix(user)
     if prefix is None or not user.has_perm("monitoring.view_scanrun"):
         return ScanRun.objects.none()
-    containing = [prefix[:n] for n in range(0, len(prefix) + 1)]
-    return ScanRun.objects.filter(Q(scope__startswith=prefix) | Q(scope__in=containing))
+    return ScanRun.objects.filter(scope__startswith=prefix)
 
 
 def policy_rows_visible_to(queryset: QuerySet, user) -> QuerySet:

@@ -1,6 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from config.api import BoundedListField
 from monitoring import rules
 from monitoring.models import (
     Alert,
@@ -16,6 +17,7 @@ from monitoring.models import (
     VisitEvent,
 )
 from monitoring.services.signals import MAX_BATCH
+from monitoring.services.visits import MAX_EVENTS
 
 MONEY = {"max_digits": 12, "decimal_places": 2, "min_value": 0}
 
@@ -33,7 +35,8 @@ class VisitEventSerializer(serializers.ModelSerializer):
 
 class VisitSerializer(serializers.ModelSerializer):
     household = serializers.IntegerField(source="household_id", min_value=1, max_value=2**62)
-    events = VisitEventSerializer(many=True, required=False)
+    # many=True checks max_length before it checks any event.
+    events = VisitEventSerializer(many=True, required=False, max_length=MAX_EVENTS)
     visitor = serializers.PrimaryKeyRelatedField(read_only=True)
     wage_income = serializers.DecimalField(**MONEY)
     business_income = serializers.DecimalField(**MONEY)
@@ -200,9 +203,7 @@ class SignalItemSerializer(serializers.Serializer):
 
 class SignalBatchSerializer(serializers.Serializer):
     # Items are checked one by one by the view, so that one bad item does not refuse the batch.
-    items = serializers.ListField(
-        child=serializers.DictField(), allow_empty=False, max_length=MAX_BATCH
-    )
+    items = BoundedListField(child=serializers.DictField(), allow_empty=False, max_length=MAX_BATCH)
 
 
 class SignalResultSerializer(serializers.Serializer):

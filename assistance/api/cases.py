@@ -105,7 +105,9 @@ class CaseViewSet(
     permission_model = "assistance.case"
     # Who proposes and who takes which step is the services' to say (assistance/steps.py).
     permission_verbs = {
-        "create": "view",
+        # Proposing is a role's right (assistance.propose_case), not a reader's: a role that may
+        # only look was let through to the serializer and its list checks.
+        "create": "propose",
         "update": "change",
         "partial_update": "change",
         "consent": "view",

@@ -73,8 +73,43 @@ def income_line_save(
     return line
 
 
+# Thresholds a rule can be given: a number of days up to ten years, a factor or share up to 100.
+# Beyond them a rule's arithmetic leaves the calendar (as_of - 10**9 days) and every evaluation
+# of the region would fail, not just this request.
+MAX_DAYS = 3650
+MAX_FACTOR = Decimal(100)
+
+
+def _check_param(default, value):
+    """The threshold `value` in the type of its default, or ValueError."""
+    if isinstance(default, dict):
+        # A severity per kind: known kinds only, each low, medium or high.
+        if not isinstance(value, dict) or not set(value) <= set(default):
+            raise ValueError
+        if not all(isinstance(severity, str) for severity in value.values()):
+            raise ValueError
+        if not set(value.values()) <= set(rules.SEVERITY_RANK):
+            raise ValueError
+        return value
+    if isinstance(default, int):
+        if isinstance(value, bool) or not isinstance(value, int | str):
+            raise ValueError
+        number = int(value)
+        if not 0 <= number <= MAX_DAYS:
+            raise ValueError
+        return number
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise ValueError
+    number = Decimal(str(value))
+    if not number.is_finite() or not 0 <= number <= MAX_FACTOR:
+        raise ValueError
+    return str(number)
+
+
 def _check_params(code: str, params: dict) -> dict:
     defaults = rules.RULES_BY_CODE[code].params
+    if not isinstance(params, dict):
+        raise ValidationError({"params": _("Thresholds are given as an object of names.")})
     unknown = set(params) - set(defaults)
     if unknown:
         raise ValidationError(
@@ -82,23 +117,8 @@ def _check_params(code: str, params: dict) -> dict:
         )
     cleaned = {}
     for name, value in params.items():
-        default = defaults[name]
         try:
-            if isinstance(default, dict):
-                if not isinstance(value, dict) or not set(value.values()) <= set(
-                    rules.SEVERITY_RANK
-                ):
-                    raise ValueError
-                cleaned[name] = value
-            elif isinstance(default, int):
-                cleaned[name] = int(value)
-                if cleaned[name] < 0:
-                    raise ValueError
-            else:
-                number = Decimal(str(value))
-                if number < 0:
-                    raise ValueError
-                cleaned[name] = str(number)
+            cleaned[name] = _check_param(defaults[name], value)
         except (ValueError, ArithmeticError):
             raise ValidationError(
                 {"params": _("The threshold %(name)s is not valid.") % {"name": name}}

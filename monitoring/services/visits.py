@@ -27,6 +27,8 @@ CHECK_FIELDS = (
 MAX_HOUSEHOLD_SIZE = 30
 # Events "since the last visit" may go back at most this far before the visit.
 EVENT_LOOKBACK_DAYS = 400
+# The visit form's rows, and the most a visit names through any door.
+MAX_EVENTS = 10
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,10 @@ def _check_dates(household: Household, visited_on: datetime.date, today: datetim
 def _check_events(
     household: Household, visited_on: datetime.date, events: list[EventInput]
 ) -> None:
+    if len(events) > MAX_EVENTS:
+        raise ValidationError(
+            {"events": _("A visit records at most %(max)d events.") % {"max": MAX_EVENTS}}
+        )
     members = set(Member.objects.filter(household=household).values_list("id", flat=True))
     errors = []
     for event in events:

@@ -445,13 +445,13 @@ API_ENTRIES: dict[str, Entry] = {
         methods=("GET", "POST"),
         target=all_rows("monitoring.ScanRun"),
     ),
-    # A run over the whole county is the township's business too.
-    "v1:scan-run-detail": api(CADRES | {"other_township_cadre", "auditor"}, args=pk_of("scan_run")),
+    # The world's run is over the whole county: a township sees the runs of its own scope only.
+    "v1:scan-run-detail": api(COUNTY | {"auditor"}, args=pk_of("scan_run")),
+    # Proposing a case is the village's and the township's (assistance.propose_case).
     "v1:case-list": api(
         API_LISTS,
-        FIELD | OTHERS,
+        frozenset({"village_worker", "township_cadre", "other_township_cadre"}),
         methods=("GET", "POST"),
-        input_first=frozenset({"auditor", "api_client"}),
         target=all_rows("assistance.Case"),
         queries=(BY_HOUSEHOLD, BY_VILLAGE),
     ),

@@ -1,0 +1,43 @@
+"""The visit page builds no more event forms than it shows, whatever TOTAL_FORMS says."""
+
+from unittest import mock
+
+import pytest
+
+from monitoring import forms
+from monitoring.models import Visit
+from monitoring.services.visits import MAX_EVENTS
+from tests.conftest import client_for
+from tests.monitoring.test_pages import visit_form
+
+pytestmark = pytest.mark.django_db
+
+
+def _counting_event_forms():
+    built = []
+    original = forms.EventForm.__init__
+
+    def counting(form, *args, **kwargs):
+        built.append(form)
+        original(form, *args, **kwargs)
+
+    return built, mock.patch.object(forms.EventForm, "__init__", counting)
+
+
+def test_a_forged_form_count_is_refused_and_builds_at_most_the_maximum(village_worker, household):
+    client = client_for(village_worker)
+    form = visit_form(client, household, **{"events-TOTAL_FORMS": "1010"})
+    built, patch = _counting_event_forms()
+    with patch:
+        response = client.post("/visits/new/", form, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    assert len(built) <= MAX_EVENTS
+    assert f"Please submit at most {MAX_EVENTS} forms." in response.content.decode()
+    assert not Visit.objects.exists()
+
+
+def test_the_most_events_a_visit_takes_are_still_recorded(village_worker, household):
+    client = client_for(village_worker)
+    form = visit_form(client, household, **{"events-TOTAL_FORMS": str(MAX_EVENTS)})
+    assert client.post("/visits/new/", form).status_code == 302
+    assert Visit.objects.count() == 1
