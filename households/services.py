@@ -228,9 +228,10 @@ def _registry_search(
     with a masked number and an age, some 33 numbers are left to try. So every answer that says
     who holds a number is recorded and counted (`IdNumberLookup`), and past the allowance
     (`ID_LOOKUP_PER_HOUR`) nothing is searched: the refusal is recorded and raised. A miss while
-    adding or editing a member (`record_misses=False`) is ordinary data entry and is not counted;
-    nor is finding the member being edited (`own_pk`). Committed on its own, so that the record
-    stays when the caller's answer is an error.
+    adding a member (`record_misses=False`) is ordinary data entry and is not counted: it always
+    ends in a stored member, since the caller judges everything else first. A member's number
+    changed is rare, and counted either way; finding the member being edited (`own_pk`) is not.
+    Committed on its own, so that the record stays when the caller's answer is an error.
     """
     number_hash = id_numbers.lookup_hash(number)
     with transaction.atomic():
@@ -284,10 +285,16 @@ def member_create(*, actor, household_id: int, name: str, id_number: str, relati
     unknown = set(facts) - set(MEMBER_EDITABLE)
     if unknown:
         raise ValueError(f"not editable: {sorted(unknown)}")
-    _visible_household(actor, household_id)  # no registry search for a household out of reach
-    existing = _registry_search(
-        actor=actor, number=_checked_number(id_number), channel="create", record_misses=False
-    )
+    household = _visible_household(actor, household_id)  # no search for a household out of reach
+    number = _checked_number(id_number)
+    # Everything else is judged before the registry is searched: a miss then always ends in a
+    # stored member (recorded in history), never in a free "not registered" answer that an
+    # invalid relation or a second head would have given after the search.
+    draft = Member(household=household, name=name, relation=relation, **facts)
+    _apply_id_number(draft, number)
+    _check_single_head(household.pk, draft.relation, draft.status)
+    draft.full_clean(exclude=["id_number_hash"])
+    existing = _registry_search(actor=actor, number=number, channel="create", record_misses=False)
     if existing:
         raise _duplicate_person_error(actor, existing)
     with transaction.atomic(), pghistory.context(user=actor.pk):
@@ -327,13 +334,21 @@ def member_update(*, actor, member: Member, version: int, id_number: str | None 
     if unknown:
         raise ValueError(f"not editable: {sorted(unknown)}")
     if id_number:
-        existing = _registry_search(
-            actor=actor,
-            number=_checked_number(id_number),
-            channel="update",
-            record_misses=False,
-            own_pk=member.pk,
-        )
+        number = _checked_number(id_number)
+        # The version and every other field are judged before the registry is searched, and a
+        # changed number is counted even when nobody holds it: an edit that would fail anyway
+        # (a stale version, a second head) must not answer "not registered" for free.
+        draft = Member.objects.select_related("household").get(pk=member.pk)
+        if draft.version != version:
+            raise EditConflict()
+        if "household" in changes:
+            changes["household"] = _visible_household(actor, changes["household"])
+        for name, value in changes.items():
+            setattr(draft, name, value)
+        _apply_id_number(draft, number)
+        _check_single_head(draft.household_id, draft.relation, draft.status, draft.pk)
+        draft.full_clean(exclude=["id_number_hash"])
+        existing = _registry_search(actor=actor, number=number, channel="update", own_pk=member.pk)
         if existing:
             raise _duplicate_person_error(actor, existing)
     with transaction.atomic(), pghistory.context(user=actor.pk):
@@ -341,7 +356,7 @@ def member_update(*, actor, member: Member, version: int, id_number: str | None 
         if locked.version != version:
             raise EditConflict()
         old_household_id = locked.household_id
-        if "household" in changes:
+        if "household" in changes and not isinstance(changes["household"], Household):
             changes["household"] = _visible_household(actor, changes["household"])
         for name, value in changes.items():
             setattr(locked, name, value)

@@ -254,8 +254,10 @@ class RuleConfigViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets
 class SignalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Department signals. POST a batch of up to 1,000 items; each item is answered on its own.
 
-    Only people and areas of the sending account's region are matched: a person registered
-    elsewhere is answered `unmatched`, exactly as an unknown number; an area outside it `invalid`.
+    Only people and areas of the sending account's region are matched. A person signal is
+    answered `received` whether or not the number is registered (its match is for the region's
+    reviewers, and a sending account reads back its area signals only); an area outside the
+    region is `invalid`.
     """
 
     serializer_class = SignalSerializer

@@ -50,7 +50,7 @@ def signals_visible_to(user) -> QuerySet[Signal]:
     prefix = _prefix(user)
     if prefix is None or not user.has_perm("monitoring.view_signal"):
         return Signal.objects.none()
-    return Signal.objects.filter(
+    visible = Signal.objects.filter(
         Q(household__village__code__startswith=prefix)
         | Q(region__code__startswith=prefix)
         | Q(
@@ -59,6 +59,12 @@ def signals_visible_to(user) -> QuerySet[Signal]:
             received_by__region__code__startswith=prefix,
         )
     )
+    if user.has_perm("monitoring.add_signal") and not user.has_perm("monitoring.change_signal"):
+        # A sender reads back its area signals only: whether a person signal found someone is
+        # the reviewers' to know, or the sender could try candidate numbers and read which one
+        # matched (services/signals.py::_answer).
+        visible = visible.filter(region__isnull=False)
+    return visible
 
 
 def scan_runs_visible_to(user) -> QuerySet[ScanRun]:

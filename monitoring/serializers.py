@@ -209,7 +209,9 @@ class SignalBatchSerializer(serializers.Serializer):
 class SignalResultSerializer(serializers.Serializer):
     index = serializers.IntegerField()
     external_id = serializers.CharField()
-    result = serializers.ChoiceField(choices=["matched", "unmatched", "duplicate", "invalid"])
+    result = serializers.ChoiceField(
+        choices=["received", "matched", "unmatched", "duplicate", "invalid"]
+    )
     signal_id = serializers.IntegerField(allow_null=True)
     errors = serializers.DictField(allow_null=True)
 

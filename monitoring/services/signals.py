@@ -40,7 +40,7 @@ class SignalItem:
 class ItemResult:
     index: int
     external_id: str
-    result: str  # matched, unmatched, duplicate, invalid
+    result: str  # received (a person), matched or unmatched (an area), duplicate, invalid
     signal_id: int | None = None
     errors: dict | None = None
 
@@ -162,6 +162,18 @@ def _insert_new(signals: list[Signal]) -> dict[tuple[str, str], int]:
         return {(source, external_id): pk for pk, source, external_id in cursor.fetchall()}
 
 
+def _answer(signal: Signal) -> str:
+    """What the sender is told of a stored signal.
+
+    A person signal is answered `received` whether or not its number is registered in the
+    sender's region: a sender who also reads masked members (area code, last 4) and their ages
+    could otherwise try the ~33 numbers they leave in one batch and learn the full number from
+    the one answered `matched`. Its match is for the region's reviewers. An area's code is
+    public, so an area signal says whether it was matched.
+    """
+    return "received" if signal.kind not in AREA_KINDS else signal.status
+
+
 def signals_receive(*, actor, items: list[SignalItem]) -> list[ItemResult]:
     """Store a batch; each item is answered on its own and one bad item never spoils the others.
 
@@ -226,7 +238,7 @@ def signals_receive(*, actor, items: list[SignalItem]) -> list[ItemResult]:
             if signal.pk is None:  # sent twice at once: the other request stored it
                 results[index] = ItemResult(index, signal.external_id, "duplicate")
                 continue
-            results[index] = ItemResult(index, signal.external_id, signal.status, signal.pk)
+            results[index] = ItemResult(index, signal.external_id, _answer(signal), signal.pk)
             if signal.region_id:
                 area_scans[prefix_of(signal.region_id)] = signal.region
             if signal.household_id:

@@ -6,6 +6,7 @@ number nobody registered, and nothing may reach that household: no matched signa
 evaluation, no notification. An area outside the sender's region starts no scan.
 """
 
+import datetime
 import re
 
 import pytest
@@ -110,7 +111,7 @@ def test_a_person_registered_outside_the_senders_region_is_answered_as_an_unknow
 
     assert without_id(outside.content) == without_id(unknown.content)
     outside_id = outside.json()[0]["signal_id"]
-    assert outside.json()[0]["result"] == "unmatched"
+    assert outside.json()[0]["result"] == "received"
 
     # Stored as the unknown one is: kept for review, touching no household or member.
     stored = Signal.objects.get(pk=outside_id)
@@ -129,8 +130,54 @@ def test_a_person_of_the_senders_own_region_is_still_matched(
     township_system, other_township_household
 ):
     response = post(township_system, person("S2", OWN_HEAD_ID))
-    assert response.json()[0]["result"] == "matched"
+    assert response.json()[0]["result"] == "received"
     assert Signal.objects.get().household_id == other_township_household.pk
+
+
+def test_trying_the_numbers_a_mask_and_an_age_leave_tells_the_sender_nothing(
+    township_system, other_township_household, other_township_cadre
+):
+    # The attack: the sender reads a member's mask (area code, last 4) and age (the birth year),
+    # and posts one person signal per number they leave. Each is answered alike, and the sender
+    # cannot read back which one found the member; the township's reviewers can.
+    birth_year = OWN_HEAD_ID[6:10]
+    candidates = [
+        candidate
+        for day in range(366)
+        if (
+            candidate := _with_check_digit(
+                OWN_HEAD_ID[:6]
+                + (datetime.date(int(birth_year), 1, 1) + datetime.timedelta(days=day)).strftime(
+                    "%Y%m%d"
+                )
+                + OWN_HEAD_ID[14:17]
+            )
+        )[-1]
+        == OWN_HEAD_ID[-1]
+        and candidate[6:10] == birth_year
+    ]
+    assert OWN_HEAD_ID in candidates and len(candidates) > 20
+    items = [person(f"T{index}", number) for index, number in enumerate(candidates)]
+    answers = post(township_system, *items).json()
+    assert {answer["result"] for answer in answers} == {"received"}
+
+    sent = {answer["signal_id"] for answer in answers}
+    client = APIClient()
+    client.force_authenticate(township_system)
+    readable = client.get("/api/v1/signals/", {"page_size": 500}).json()["results"]
+    assert not sent & {row["id"] for row in readable}
+    for signal_id in sent:
+        assert client.get(f"/api/v1/signals/{signal_id}/").status_code == 404
+    assert client.get("/api/v1/signals/", {"status": "matched"}).json()["results"] == []
+    # The match is there, for the township's reviewers.
+    matched = Signal.objects.get(household=other_township_household)
+    assert matched.pk in listed(other_township_cadre, status="matched")
+
+
+def _with_check_digit(first17: str) -> str:
+    weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+    total = sum(int(digit) * weight for digit, weight in zip(first17, weights, strict=True))
+    return first17 + "10X98765432"[total % 11]
 
 
 @pytest.mark.parametrize(

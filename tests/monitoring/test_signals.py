@@ -56,7 +56,7 @@ def test_a_batch_costs_the_same_statements_for_10_or_100_items(api_client_user, 
         with CaptureQueriesContext(connection) as queries:
             response = post(api_client_user, items)
         assert response.status_code == 200
-        assert [r["result"] for r in response.json()].count("unmatched") == size
+        assert [r["result"] for r in response.json()].count("received") == size + 1
         counts.append(len(queries))
     assert counts[0] == counts[1]
     assert Signal.objects.count() == 1 + 2 + 110
@@ -79,7 +79,7 @@ def test_items_are_answered_in_order_and_the_first_good_copy_wins(api_client_use
     results = post(api_client_user, items).json()
     assert [(r["index"], r["external_id"], r["result"]) for r in results] == [
         (0, "F1", "invalid"),
-        (1, "F1", "matched"),
+        (1, "F1", "received"),
         (2, "F1", "duplicate"),
         (3, "F2", "invalid"),
         (4, "F3", "invalid"),
@@ -174,6 +174,6 @@ def test_a_pair_stored_after_the_check_is_answered_duplicate(
     post(api_client_user, [person("L1", HEAD_ID)])
     monkeypatch.setattr(signal_services, "_already_received", lambda items: set())
     results = post(api_client_user, [person("L1", HEAD_ID), person("L2", HEAD_ID)]).json()
-    assert [r["result"] for r in results] == ["duplicate", "matched"]
+    assert [r["result"] for r in results] == ["duplicate", "received"]
     assert results[0]["signal_id"] is None
     assert Signal.objects.count() == 2

@@ -184,3 +184,51 @@ def test_the_audit_trail_lists_look_ups_without_the_number(county_officer, house
     assert "ID number look-up" in page and "Found in the user" in page
     assert id_numbers.lookup_hash(HEAD_ID)[:12] in page
     assert HEAD_ID not in page
+
+
+def test_an_edit_that_fails_anyway_answers_nothing_about_the_number(
+    settings, village_worker, household
+):
+    # The attack: PATCH a member with a stale version and each candidate number. If the registry
+    # were searched first, a wrong candidate would answer 409 and the right one "registered".
+    settings.ID_LOOKUP_PER_HOUR = 100
+    client = api(village_worker)
+    spouse = client.post(
+        "/api/v1/members/",
+        {
+            "household": household.pk,
+            "name": "李秀兰",
+            "id_number": make_id_number("620423", "19700101", 2),
+            "relation": "spouse",
+            "labour": "ordinary",
+            "education": "junior",
+        },
+    )
+    assert spouse.status_code == 201, spouse.content
+    url = f"/api/v1/members/{spouse.json()['id']}/"
+    nobody = make_id_number("620423", "19800101", 9)
+    answers = [
+        client.patch(url, {"version": 999, "id_number": number}) for number in (HEAD_ID, nobody)
+    ]
+    assert [answer.status_code for answer in answers] == [409, 409]
+    assert answers[0].json() == answers[1].json()
+    assert not IdNumberLookup.objects.filter(channel="update").exists()
+
+
+def test_changing_a_members_number_is_counted_even_when_nobody_holds_it(
+    settings, village_worker, household
+):
+    settings.ID_LOOKUP_PER_HOUR = 1
+    client = api(village_worker)
+    head = household.members.get(relation="head")
+    nobody = make_id_number("620423", "19680315", 7)
+    changed = client.patch(
+        f"/api/v1/members/{head.pk}/", {"version": head.version, "id_number": nobody}
+    )
+    assert changed.status_code == 200, changed.content
+    record = IdNumberLookup.objects.get(user=village_worker)
+    assert (record.outcome, record.channel) == ("unknown", "update")
+    again = client.patch(
+        f"/api/v1/members/{head.pk}/", {"version": head.version + 1, "id_number": HEAD_ID}
+    )
+    assert again.status_code == 429
