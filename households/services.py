@@ -331,16 +331,18 @@ def registry_search_for_import(*, actor, hashes: list[str]) -> None:
                 .filter(id_number_hash__in=registered)
                 .values_list("id_number_hash", flat=True)
             )
+            outcome_of = {
+                number_hash: IdNumberLookup.Outcome.ELSEWHERE for number_hash in registered
+            }
+            outcome_of.update(
+                (number_hash, IdNumberLookup.Outcome.FOUND) for number_hash in visible
+            )
             IdNumberLookup.objects.bulk_create(
                 [
                     IdNumberLookup(
                         **record,
                         id_number_hash=number_hash,
-                        outcome=IdNumberLookup.Outcome.FOUND
-                        if number_hash in visible
-                        else IdNumberLookup.Outcome.ELSEWHERE
-                        if number_hash in registered
-                        else IdNumberLookup.Outcome.UNKNOWN,
+                        outcome=outcome_of.get(number_hash, IdNumberLookup.Outcome.UNKNOWN),
                     )
                     for number_hash in hashes
                 ],

@@ -180,8 +180,8 @@ def test_import_look_ups_do_not_use_up_the_hourly_look_up_allowance(
 def test_the_audit_trail_lists_import_look_ups(county_officer, township_cadre):
     _checked(client_for(township_cadre), workbook(good_rows()))
     client = client_for(county_officer)
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "zh-hans"
     page = client.get("/audit/?kind=lookup").content.decode()
-    assert page.count("Registry import") == 3 and "Not registered" in page
+    assert page.count("登记表导入") == 3 and "未登记" in page
     assert id_numbers.lookup_hash(good_rows()[0]["id_number"])[:12] in page
     assert not any(row["id_number"] in page for row in good_rows())
