@@ -594,6 +594,11 @@ AUDIT_RETENTION_DAYS = env.int("DIXIAN_AUDIT_RETENTION_DAYS", default=365)
 # number someone else holds) each user may make per hour: each tells whether a person is in the
 # registry, and with a masked number and an age about 33 numbers are left to try.
 ID_LOOKUP_PER_HOUR = env.int("DIXIAN_ID_LOOKUP_PER_HOUR", default=10)
+# Member rows of registry imports whose ID number each user may have searched in the last 24
+# hours: an import's check tells, row by row, whether each number is registered, so a file of
+# candidate numbers is a look-up in bulk. A file past what is left is refused before any search.
+# A county raises it for the days it onboards a registry.
+ID_IMPORT_ROWS_PER_DAY = env.int("DIXIAN_ID_IMPORT_ROWS_PER_DAY", default=1000)
 
 # Deletions are writes too: every tracked model records its inserts, updates and deletes.
 import pghistory  # noqa: E402  (pghistory's documented way to name the default trackers)

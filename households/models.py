@@ -363,9 +363,10 @@ class SensitiveAccess(models.Model):
 class IdNumberLookup(models.Model):
     """One search of the whole registry by ID number: who asked, when, through which door and
     what they were told. A look-up says whether a person is in the registry at all, so each is
-    recorded (as unmaskings are) and each user has an hourly allowance (services). The number is
-    kept only as its keyed hash, the one `Member.id_number_hash` holds, so an auditor can tell
-    whose number was asked for while the record holds no number. Append-only (audit/triggers.py).
+    recorded (as unmaskings are) and each user has an hourly allowance, and a daily one for the
+    rows of registry imports (services). The number is kept only as its keyed hash, the one
+    `Member.id_number_hash` holds, so an auditor can tell whose number was asked for while the
+    record holds no number. Append-only (audit/triggers.py).
     """
 
     class Outcome(models.TextChoices):
@@ -378,6 +379,7 @@ class IdNumberLookup(models.Model):
         LOOKUP = "lookup", _("Look-up")
         CREATE = "create", _("New member")
         UPDATE = "update", _("Member edit")
+        IMPORT = "import", _("Registry import")
 
     at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     user = models.ForeignKey(

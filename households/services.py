@@ -242,6 +242,7 @@ def _registry_search(
                 user=actor, at__gte=timezone.now() - datetime.timedelta(hours=1)
             )
             .exclude(outcome=IdNumberLookup.Outcome.REFUSED)
+            .exclude(channel=IdNumberLookup.Channel.IMPORT)  # imports have their own allowance
             .count()
         )
         found = None
@@ -271,6 +272,85 @@ def _registry_search(
     if outcome == IdNumberLookup.Outcome.REFUSED:
         raise IdLookupLimitReached()
     return found
+
+
+@dataclass
+class ImportAllowanceExceeded(Exception):
+    """A file would search more ID numbers than its owner has left for today; none was."""
+
+    rows: int
+    allowance: int
+    remaining: int
+
+
+def registry_search_for_import(*, actor, hashes: list[str]) -> None:
+    """Record the search of the registry a registry import's check makes for `hashes` (keyed
+    hashes of the file's ID numbers, each once), or refuse it whole.
+
+    The check tells, row by row, whether each number is registered here or elsewhere, and counts
+    the people it would add: a file of the ~33 numbers a mask and an age leave is a look-up in
+    bulk. So each number is recorded with what the check will find (channel `import`), and a user
+    may have `ID_IMPORT_ROWS_PER_DAY` searched by imports in 24 hours. A file past what is left is
+    refused before anything is searched; the refusal is recorded once for the file. Committed on
+    its own, before the check runs, so that the record stays whatever the check ends in.
+    """
+    with transaction.atomic():
+        # One user's imports counted one at a time: two checks cannot both pass the count.
+        get_user_model().objects.select_for_update().filter(pk=actor.pk).exists()
+        used = (
+            IdNumberLookup.objects.filter(
+                user=actor,
+                channel=IdNumberLookup.Channel.IMPORT,
+                at__gte=timezone.now() - datetime.timedelta(hours=24),
+            )
+            .exclude(outcome=IdNumberLookup.Outcome.REFUSED)
+            .count()
+        )
+        allowance = settings.ID_IMPORT_ROWS_PER_DAY
+        remaining = max(allowance - used, 0)
+        record = {
+            "user": actor,
+            "channel": IdNumberLookup.Channel.IMPORT,
+            "region_code": actor.scope_prefix or "",
+        }
+        if len(hashes) > remaining:
+            IdNumberLookup.objects.create(
+                **record, id_number_hash="", outcome=IdNumberLookup.Outcome.REFUSED
+            )
+            refused = ImportAllowanceExceeded(
+                rows=len(hashes), allowance=allowance, remaining=remaining
+            )
+        else:
+            refused = None
+            registered = set(
+                Member.objects.filter(id_number_hash__in=hashes).values_list(
+                    "id_number_hash", flat=True
+                )
+            )
+            visible = set(
+                selectors.members_visible_to(actor)
+                .filter(id_number_hash__in=registered)
+                .values_list("id_number_hash", flat=True)
+            )
+            outcome_of = {
+                number_hash: IdNumberLookup.Outcome.ELSEWHERE for number_hash in registered
+            }
+            outcome_of.update(
+                (number_hash, IdNumberLookup.Outcome.FOUND) for number_hash in visible
+            )
+            IdNumberLookup.objects.bulk_create(
+                [
+                    IdNumberLookup(
+                        **record,
+                        id_number_hash=number_hash,
+                        outcome=outcome_of.get(number_hash, IdNumberLookup.Outcome.UNKNOWN),
+                    )
+                    for number_hash in hashes
+                ],
+                batch_size=1000,
+            )
+    if refused is not None:
+        raise refused
 
 
 def _checked_number(raw: str) -> str:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from households import id_numbers
 from households.models import Household, Member, Region
 from households.selectors import regions_visible_to
+from households.services import ImportAllowanceExceeded, registry_search_for_import
 from monitoring.queueing import enqueue_after_commit
 from spreadsheets.columns import BY_KEY, HOUSEHOLD_COLUMNS
 from spreadsheets.resources import (
@@ -98,6 +99,14 @@ def registry_import(
     report.rows = len(sheet.rows)
     villages = list(regions_visible_to(actor).filter(level=Region.Level.VILLAGE))
     plan = _Plan(sheet, today=timezone.localdate())
+    if dry_run:
+        # The check is where the file's numbers are searched and answered row by row; the
+        # import that follows its confirm searches the same file's numbers again.
+        try:
+            registry_search_for_import(actor=actor, hashes=plan.hashes)
+        except ImportAllowanceExceeded as refused:
+            report.problems = [Problem(None, "", _allowance_message(refused)), *plan.problems]
+            return report
     report.problems.extend(plan.problems)
     if progress is not None:
         progress.start(len(plan.household_dataset) + len(plan.member_dataset))
@@ -236,6 +245,14 @@ class _Plan:
         id_hash = id_numbers.lookup_hash(checked.number)
         self.id_checks.setdefault(id_hash, checked)
         return id_hash
+
+
+def _allowance_message(refused: ImportAllowanceExceeded) -> str:
+    return _(
+        "This file has %(rows)d ID numbers to check against the registry, but you may have "
+        "%(allowance)d checked by imports in 24 hours and %(remaining)d remain: nothing was "
+        "checked or imported. Split the file, or ask the county to raise the allowance."
+    ) % {"rows": refused.rows, "allowance": refused.allowance, "remaining": refused.remaining}
 
 
 def _problems(result, rows: list[int], headers: dict[str, str], column_of: dict) -> list[Problem]:

@@ -7,8 +7,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from households.models import Household, Member
 from spreadsheets import uploads
 from spreadsheets.models import ImportJob
-from tests.conftest import client_for, committed_db
-from tests.spreadsheets.books import good_rows, workbook
+from tests.conftest import HOME_VILLAGE, client_for, committed_db
+from tests.spreadsheets.books import good_rows, member_row, workbook
 from tests.workers import at_once, wait_for
 
 pytestmark = committed_db
@@ -111,6 +111,52 @@ def test_a_file_over_the_row_limit_is_refused_and_nothing_is_written(celery_work
     assert job.problem_count == 1 and "20,000" in job.problems[0]["message"]
     assert not Household.objects.exists()
     _gone(job)
+
+
+def test_the_worker_refuses_a_file_of_candidate_numbers_past_the_allowance_unsearched(
+    celery_worker, village_worker, household
+):
+    """The attack: the ~33 numbers a head's mask and age leave, one row each, for a new
+    household. The worker runs with the default allowance; the worker has used all but 10."""
+    from django.conf import settings
+    from django.utils import timezone
+
+    from households.masking import age_this_year
+    from households.models import IdNumberLookup
+    from tests.security.test_id_number_lookups import candidates_from_mask_and_age
+
+    IdNumberLookup.objects.bulk_create(
+        IdNumberLookup(
+            user=village_worker, id_number_hash=f"{index:064x}", outcome="unknown", channel="import"
+        )
+        for index in range(settings.ID_IMPORT_ROWS_PER_DAY - 10)
+    )
+    head = household.members.get(relation="head")
+    today = timezone.localdate()
+    candidates = candidates_from_mask_and_age(
+        head.id_number_masked, age_this_year(head.birth_date, today=today), today
+    )
+    rows = [
+        member_row("6204231002000199", HOME_VILLAGE, f"候选{index}", number, "其他")
+        for index, number in enumerate(candidates)
+    ]
+    rows[0]["relation"] = "户主"
+    client = client_for(village_worker)
+
+    job = _upload(client, workbook(rows))
+
+    _settled(job, "failed")
+    _gone(job)
+    text = client.get(f"/households/import/{job.pk}/").content.decode()
+    assert f"{len(candidates)} 个身份证号" in text and "还剩 10 个" in text
+    assert "已登记" not in text and household.number not in text
+    assert (job.members_new, job.members_changed) == (0, 0)
+    assert not IdNumberLookup.objects.filter(outcome__in=("found", "elsewhere")).exists()
+    unknown = IdNumberLookup.objects.filter(outcome="unknown").count()
+    assert unknown == settings.ID_IMPORT_ROWS_PER_DAY - 10  # none of the file's numbers
+    assert IdNumberLookup.objects.filter(outcome="refused", channel="import").count() == 1
+    assert not Household.objects.filter(number="6204231002000199").exists()
+    _judged()
 
 
 def test_a_cancelled_job_loses_its_file_and_cannot_be_confirmed(celery_worker, township_cadre):
