@@ -1,7 +1,9 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from assistance import selectors
 from assistance.models import Case, Measure, Partner, PartnerOffer
+from households.masking import mask_phone
 from monitoring.admin import ReadOnlyAdmin
 
 # Cases, measures and partners change through their services (pages and API), which check
@@ -29,6 +31,14 @@ class PartnerAdmin(ReadOnlyAdmin):
     selector = selectors.partners_visible_to
     list_display = ["name", "kind", "department", "area", "is_active"]
     list_filter = ["kind", "is_active"]
+    # The contact phone is often a person's own mobile: masked here, as in every list and form
+    # (the partner's page shows it in full to those who may read it).
+    exclude = ["contact_phone"]
+    readonly_fields = ["masked_contact_phone"]
+
+    @admin.display(description=_("Contact phone"))
+    def masked_contact_phone(self, partner: Partner) -> str:
+        return mask_phone(partner.contact_phone)
 
 
 @admin.register(PartnerOffer)

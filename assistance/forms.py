@@ -10,11 +10,14 @@ from assistance.models import (
     MeasureKind,
     MeasureStatus,
     OfferKind,
+    Partner,
     PartnerKind,
     RiskType,
     SocialAssistance,
     StepKind,
 )
+from households.forms import SensitiveCharField, SensitiveFieldsMixin
+from households.masking import mask_phone
 
 DATE = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 MONEY_INPUT = {"inputmode": "decimal", "min": "0", "step": "0.01", "class": "money"}
@@ -188,7 +191,14 @@ class DeliveryForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
-class PartnerForm(forms.Form):
+class PartnerForm(SensitiveFieldsMixin, forms.Form):
+    """A partner's contact phone is often a person's own mobile: like a household's phone, the
+    edit form never holds it (households/forms.py). It shows it masked beside an empty input;
+    left empty, the stored number is kept. A partner must have a contact phone, so there is no
+    box to remove it: a new number replaces it."""
+
+    SENSITIVE = ("contact_phone",)
+
     name = forms.CharField(label=_("Name of the partner"), max_length=100)
     kind = forms.ChoiceField(label=_("Kind"), choices=PartnerKind.choices)
     department = forms.ChoiceField(
@@ -199,7 +209,11 @@ class PartnerForm(forms.Form):
     )
     area = forms.ChoiceField(label=_("Area served"))
     contact_name = forms.CharField(label=_("Contact person"), max_length=50)
-    contact_phone = forms.CharField(label=_("Contact phone"), max_length=20)
+    contact_phone = SensitiveCharField(
+        label=_("Contact phone"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
+    )
     address = forms.CharField(label=_("Address"), max_length=200, required=False)
     description = forms.CharField(
         label=_("What it does"), required=False, widget=forms.Textarea(attrs={"rows": 2})
@@ -207,9 +221,16 @@ class PartnerForm(forms.Form):
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, areas=(), **kwargs):
+    def __init__(self, *args, areas=(), instance: Partner | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.instance = instance or Partner()
         self.fields["area"].choices = [(r.code, r.name) for r in areas]
+        phone = self.instance.contact_phone
+        self._replaceable("contact_phone", phone, mask_phone(phone), clearable=False)
+
+    def service_fields(self) -> dict:
+        """The form's values for PartnerData, the stored phone when none was typed."""
+        return self.cleaned_data | self.sensitive_values()
 
 
 class OfferForm(forms.Form):

@@ -105,6 +105,12 @@ class SensitiveFieldsMixin:
                 changes[name] = value or ""
         return changes
 
+    def sensitive_values(self) -> dict:
+        """Every sensitive field's value, for a service that takes the whole record: what was
+        typed, "" when removed, else the stored value (which the form never showed)."""
+        stored = {name: getattr(self.instance, name, "") for name in self.SENSITIVE}
+        return stored | self.sensitive_changes()
+
     @property
     def retype_notice(self) -> str:
         if self.is_bound and self.errors and any(self.data.get(name) for name in self.SENSITIVE):

@@ -103,14 +103,14 @@ def partner_edit(request, pk):
     partner = selectors.partner_get(user=request.user, pk=pk)
     areas = _areas_for(request.user)
     if request.method == "POST":
-        form = PartnerForm(request.POST, areas=areas)
+        form = PartnerForm(request.POST, areas=areas, instance=partner)
 
         def update(data):
             partner_services.partner_update(
                 actor=request.user,
                 partner=partner,
                 version=data.get("version") or 0,
-                data=PartnerData.from_data(data),
+                data=PartnerData.from_data(form.service_fields()),
             )
 
         if attempt(form, update):
@@ -119,6 +119,7 @@ def partner_edit(request, pk):
     else:
         form = PartnerForm(
             areas=areas,
+            instance=partner,
             initial={
                 "version": partner.version,
                 "name": partner.name,
@@ -126,7 +127,6 @@ def partner_edit(request, pk):
                 "department": partner.department,
                 "area": partner.area_id,
                 "contact_name": partner.contact_name,
-                "contact_phone": partner.contact_phone,
                 "address": partner.address,
                 "description": partner.description,
                 "is_active": partner.is_active,

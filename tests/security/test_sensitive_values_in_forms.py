@@ -4,8 +4,11 @@ Every page of the authorization matrix that has a form (GET shows it, POST sends
 for the home scope's objects by the village worker and the township cadre, and sent once with
 new sensitive values and input that is refused. The head of the home household has known
 values: the household's phone and bank account, the head's ID number, phone, health, disability
-and health details. None may appear in any of these pages, except masked. A new form is in the
-matrix (test_every_url_has_an_entry), so it is searched here without being named.
+and health details; the home partner has a contact phone (often a person's own mobile). None
+may appear in any of these pages, except masked. A new form is in the matrix
+(test_every_url_has_an_entry), so it is searched here without being named. The county officer,
+who may read a partner's phone on its own page, opens the partner forms and the admin's change
+pages too: a form is not the partner's page.
 """
 
 from __future__ import annotations
@@ -14,11 +17,12 @@ import re
 
 import pytest
 
+from assistance.models import Partner
 from households.id_numbers import decrypt
 from households.models import Household, Member
 from tests.idgen import make_id_number
 from tests.security.conftest import World, body_text
-from tests.security.test_authorization_matrix import PAGES, url_for
+from tests.security.test_authorization_matrix import ENTRIES, PAGES, url_for
 
 pytestmark = pytest.mark.django_db
 
@@ -28,15 +32,30 @@ FORMS = sorted(
     for key, entry in PAGES.items()
     if entry.kind == "page" and {"GET", "POST"} <= set(entry.methods)
 )
+# The county officer, on the forms that hold a partner and on every admin change page.
+OFFICER = "county_officer"
+OFFICER_FORMS = sorted(
+    [key for key in FORMS if key.startswith(("partner-", "offer-"))]
+    + [
+        key
+        for key, entry in ENTRIES.items()
+        if entry.kind == "admin" and key.startswith("admin:") and key.endswith("_change")
+    ]
+)
 # Each form with each persona the matrix lets open it (GET) or send it (POST).
-OPENED = [(key, who) for key in FORMS for who in PERSONAS if who in PAGES[key].readers]
-SENT = [(key, who) for key in FORMS for who in PERSONAS if who in PAGES[key].writers]
+OPENED = [(key, who) for key in FORMS for who in PERSONAS if who in PAGES[key].readers] + [
+    (key, OFFICER) for key in OFFICER_FORMS if OFFICER in ENTRIES[key].readers
+]
+SENT = [(key, who) for key in FORMS for who in PERSONAS if who in PAGES[key].writers] + [
+    (key, OFFICER) for key in OFFICER_FORMS if OFFICER in ENTRIES[key].writers
+]
 HEALTH, DISABILITY = "serious", "grade_3"
 TYPED = {
     "phone": "13912348765",
     "bank_account": "6228480402564899876",
     "id_number": make_id_number("620423", "19810909", 31),
     "health_note": "新近确诊的病情",
+    "contact_phone": "13712340987",
 }
 
 
@@ -52,6 +71,7 @@ def stored_values(world: World) -> list[str]:
         decrypt(member.id_number_encrypted),
         member.phone,
         member.health_note,
+        Partner.objects.get(pk=world.home.partner.pk).contact_phone,
     ]
 
 
@@ -68,9 +88,15 @@ def test_the_registry_forms_are_searched_for_both_personas():
     assert {(key, who) for key in registry for who in PERSONAS} <= set(OPENED) & set(SENT)
 
 
+def test_the_partner_forms_are_searched_for_the_cadres():
+    partner_forms = {("partner-edit", "township_cadre"), ("partner-edit", OFFICER)}
+    assert partner_forms <= set(OPENED) & set(SENT)
+    assert ("admin:assistance_partner_change", OFFICER) in OPENED
+
+
 @pytest.mark.parametrize(("key", "persona"), OPENED)
 def test_no_form_shows_a_stored_sensitive_value(world: World, key: str, persona: str):
-    entry = PAGES[key]
+    entry = ENTRIES[key]
     values = stored_values(world)
     url = url_for(key, entry, world, "home")
     response = world.client(persona).get(url)
@@ -80,7 +106,7 @@ def test_no_form_shows_a_stored_sensitive_value(world: World, key: str, persona:
 
 @pytest.mark.parametrize(("key", "persona"), SENT)
 def test_no_refused_form_sends_back_what_was_typed(world: World, key: str, persona: str):
-    entry = PAGES[key]
+    entry = ENTRIES[key]
     values = stored_values(world)
     url = url_for(key, entry, world, "home")
     # The new sensitive values, with a health and disability chosen, and a version that no
