@@ -145,6 +145,30 @@ def body_text(response) -> str:
     return text
 
 
+def case_walked_to_its_notice(case, *, worker: User, cadre: User):
+    """A proposed case taken through consent, the information check and the village's
+    deliberation to a week's public notice: the steps a notice page needs behind it."""
+    from assistance.services import cases as case_services
+
+    for actor, kind, extra in (
+        (worker, "consent", {}),
+        (cadre, "info_check", {"info_check_result": "consistent"}),
+        (worker, "deliberation", {"comment": "村民代表一致同意"}),
+    ):
+        case.refresh_from_db()
+        case_services.case_step_record(
+            actor=actor, case=case, version=case.version, kind=kind, decision="approved", **extra
+        )
+    case.refresh_from_db()
+    return case_services.case_notice_post(
+        actor=worker,
+        case=case,
+        version=case.version,
+        starts_on=timezone.localdate(),
+        ends_on=timezone.localdate() + datetime.timedelta(days=7),
+    )
+
+
 def _user(username: str, role: str, region: str | None, **extra) -> User:
     return User.objects.create_user(
         username=username, password=PASSWORD, role=role, region_id=region, **extra
@@ -263,23 +287,7 @@ def _build_scope(name: str, *, village: str, county: str, cadre: User, worker: U
         responsible_id=cadre.pk,
     )
     # Walked to its public notice, so that the notice page has something to print.
-    for actor, kind, extra in (
-        (worker, "consent", {}),
-        (cadre, "info_check", {"info_check_result": "consistent"}),
-        (worker, "deliberation", {"comment": "村民代表一致同意"}),
-    ):
-        case.refresh_from_db()
-        case_services.case_step_record(
-            actor=actor, case=case, version=case.version, kind=kind, decision="approved", **extra
-        )
-    case.refresh_from_db()
-    case = case_services.case_notice_post(
-        actor=worker,
-        case=case,
-        version=case.version,
-        starts_on=timezone.localdate(),
-        ends_on=timezone.localdate() + datetime.timedelta(days=7),
-    )
+    case = case_walked_to_its_notice(case, worker=worker, cadre=cadre)
     partner = Partner.objects.create(
         name=f"{name} 恒达农业有限公司",
         kind=PartnerKind.PRIVATE_ENTERPRISE,

@@ -17,7 +17,6 @@ import re
 
 import pytest
 from django.test import Client
-from django.utils import timezone
 from openpyxl import load_workbook
 from stdnum.cn import ric
 
@@ -25,6 +24,7 @@ from households import services
 from households.models import Household
 from tests.conftest import HOME_VILLAGE, client_for
 from tests.idgen import make_id_number
+from tests.security.conftest import case_walked_to_its_notice
 
 pytestmark = pytest.mark.django_db
 
@@ -153,23 +153,7 @@ def registered(township_cadre, village_worker):
         situation="户主患病，收入低于监测线",
         responsible_id=township_cadre.pk,
     )
-    for actor, kind, extra in (
-        (village_worker, "consent", {}),
-        (township_cadre, "info_check", {"info_check_result": "consistent"}),
-        (village_worker, "deliberation", {"comment": "同意"}),
-    ):
-        case.refresh_from_db()
-        case_services.case_step_record(
-            actor=actor, case=case, version=case.version, kind=kind, decision="approved", **extra
-        )
-    case.refresh_from_db()
-    case_services.case_notice_post(
-        actor=village_worker,
-        case=case,
-        version=case.version,
-        starts_on=timezone.localdate(),
-        ends_on=timezone.localdate() + datetime.timedelta(days=7),
-    )
+    case = case_walked_to_its_notice(case, worker=village_worker, cadre=township_cadre)
     household.refresh_from_db()
     return {"household": household, "head": head, "spouse": spouse, "case": case}
 
