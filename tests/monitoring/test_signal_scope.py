@@ -11,7 +11,7 @@ import re
 
 import pytest
 from django.conf import settings
-from django.utils import translation
+from django.utils import timezone, translation
 from rest_framework.test import APIClient
 
 from accounts.models import Role, User
@@ -20,6 +20,7 @@ from monitoring.models import Notification, ScanRun, Signal
 from monitoring.services import signals as signal_services
 from tests.conftest import OTHER_TOWNSHIP
 from tests.idgen import make_id_number
+from tests.security.test_id_number_lookups import candidates_from_mask_and_age
 
 pytestmark = pytest.mark.django_db
 
@@ -140,22 +141,9 @@ def test_trying_the_numbers_a_mask_and_an_age_leave_tells_the_sender_nothing(
     # The attack: the sender reads a member's mask (area code, last 4) and age (the birth year),
     # and posts one person signal per number they leave. Each is answered alike, and the sender
     # cannot read back which one found the member; the township's reviewers can.
-    birth_year = OWN_HEAD_ID[6:10]
-    candidates = [
-        candidate
-        for day in range(366)
-        if (
-            candidate := _with_check_digit(
-                OWN_HEAD_ID[:6]
-                + (datetime.date(int(birth_year), 1, 1) + datetime.timedelta(days=day)).strftime(
-                    "%Y%m%d"
-                )
-                + OWN_HEAD_ID[14:17]
-            )
-        )[-1]
-        == OWN_HEAD_ID[-1]
-        and candidate[6:10] == birth_year
-    ]
+    today = timezone.localdate()
+    masked = OWN_HEAD_ID[:6] + "********" + OWN_HEAD_ID[-4:]
+    candidates = candidates_from_mask_and_age(masked, today.year - int(OWN_HEAD_ID[6:10]), today)
     assert OWN_HEAD_ID in candidates and len(candidates) > 20
     items = [person(f"T{index}", number) for index, number in enumerate(candidates)]
     answers = post(township_system, *items).json()
@@ -172,12 +160,6 @@ def test_trying_the_numbers_a_mask_and_an_age_leave_tells_the_sender_nothing(
     # The match is there, for the township's reviewers.
     matched = Signal.objects.get(household=other_township_household)
     assert matched.pk in listed(other_township_cadre, status="matched")
-
-
-def _with_check_digit(first17: str) -> str:
-    weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
-    total = sum(int(digit) * weight for digit, weight in zip(first17, weights, strict=True))
-    return first17 + "10X98765432"[total % 11]
 
 
 @pytest.mark.parametrize(
@@ -229,7 +211,6 @@ def test_a_negative_amount_is_refused_and_nothing_is_stored(api_client_user, hou
 
 
 def test_the_service_refuses_a_negative_amount_from_any_door(api_client_user, household):
-    import datetime
     from decimal import Decimal
 
     with translation.override("en"):
