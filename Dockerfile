@@ -10,7 +10,7 @@ RUN apt-get update && apt-get install -y --no-install-recommends gettext && rm -
     && pip install --no-cache-dir uv==0.13.8 && useradd --create-home dixian
 WORKDIR /app
 COPY pyproject.toml uv.lock ./
-RUN uv sync --frozen --no-dev --no-install-project
+RUN uv sync --frozen --no-default-groups --no-install-project
 COPY --from=assets /app/node_modules ./node_modules
 COPY . .
 ENV PATH=/venv/bin:$PATH DIXIAN_DEBUG=false
