@@ -3,12 +3,12 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from households.admin_base import SensitiveLookupGuard
+from core.admin import SensitiveLookupGuard
 
 # The apps listed before this one in INSTALLED_APPS have registered their admins by now (Django
 # imports the admin modules in that order): auth's groups, knox's tokens, axes' login records,
 # django-otp's devices. Each is registered again with the guard, so that no ModelAdmin filters
-# by a sensitive field through its relations (households/admin_base.py).
+# by a sensitive field through its relations (core/admin.py).
 for _model, _model_admin in list(admin.site._registry.items()):
     if not isinstance(_model_admin, SensitiveLookupGuard):
         _class = type(_model_admin)

@@ -3,7 +3,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from households import regions
+from core import regions
 
 
 class Role(models.TextChoices):

@@ -9,5 +9,4 @@ urlpatterns = [
     path("account/password/", login_views.PasswordChange.as_view(), name="password-change"),
     path("account/two-factor/", login_views.two_factor, name="two-factor"),
     path("account/tokens/", views.api_tokens, name="api-token-list"),
-    path("", views.home, name="home"),
 ]

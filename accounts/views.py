@@ -2,7 +2,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -11,49 +10,6 @@ from django.views.decorators.http import require_http_methods
 from accounts.forms import ApiTokenRevokeForm
 from accounts.selectors import api_tokens_of
 from accounts.services import api_token_revoke
-from dashboards.selectors import region_counts
-from households import regions
-from households.models import PovertyStatus, RiskLevel
-from households.selectors import households_visible_to
-
-# Levels whose home page counts households live; above them the pre-counted figures serve.
-LIVE_LEVELS = ("village", "township")
-
-
-@login_required
-def home(request):
-    """The first page after login: the user's region at a glance.
-
-    A township or a village is counted live (tens of thousands of households at most, a few
-    milliseconds); a county and above read the dashboards' figures, counted every few minutes,
-    because counting a county of 300,000 households on each login takes seconds."""
-    user = request.user
-    refreshed = None
-    if user.region_id and regions.level_of(user.region_id) not in LIVE_LEVELS:
-        by_status, by_risk, refreshed = region_counts(user.region_id)
-    if refreshed is None:  # a township, or nothing counted yet
-        households = households_visible_to(user)
-        by_status = dict(
-            households.values_list("poverty_status")
-            .annotate(n=Count("id"))
-            .values_list("poverty_status", "n")
-        )
-        by_risk = dict(
-            households.values_list("risk_level")
-            .annotate(n=Count("id"))
-            .values_list("risk_level", "n")
-        )
-    context = {
-        "status_counts": [
-            (label, by_status.get(value, 0)) for value, label in PovertyStatus.choices
-        ],
-        "risk_counts": [
-            (value, label, by_risk.get(value, 0)) for value, label in RiskLevel.choices
-        ],
-        "total": sum(by_status.values()),
-        "refreshed": refreshed,
-    }
-    return render(request, "accounts/home.html", context)
 
 
 class LogoutClearingSite(auth_views.LogoutView):

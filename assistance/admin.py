@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from assistance import selectors
 from assistance.models import Case, Measure, Partner, PartnerOffer
-from households.masking import mask_phone
+from core.masking import mask_phone
 from monitoring.admin import ReadOnlyAdmin
 
 # Cases, measures and partners change through their services (pages and API), which check

@@ -16,8 +16,8 @@ from assistance.models import (
     SocialAssistance,
     StepKind,
 )
+from core.masking import mask_phone
 from households.forms import SensitiveCharField, SensitiveFieldsMixin
-from households.masking import mask_phone
 
 DATE = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 MONEY_INPUT = {"inputmode": "decimal", "min": "0", "step": "0.01", "class": "money"}

@@ -24,7 +24,7 @@ from assistance.models import (
     Phase,
 )
 from assistance.steps import PHASE_STEPS
-from households.masking import mask_phone
+from core.masking import mask_phone
 from households.models import Member
 from households.selectors import query_text
 from monitoring.facts import WITH_LABOUR

@@ -34,8 +34,8 @@ from assistance.models import (
     SocialAssistance,
     StepKind,
 )
-from config.api import BoundedListField
-from households.masking import mask_phone
+from core.api import BoundedListField
+from core.masking import mask_phone
 
 ID = {"min_value": 1, "max_value": 2**62}
 MONEY = {"max_digits": 12, "decimal_places": 2, "min_value": 0}

@@ -23,8 +23,8 @@ from audit.selectors import (
     AuditPage,
     has_object,
 )
+from core.masking import MASK
 from households.history import _Related, event_action, event_changes, event_subject
-from households.masking import MASK
 
 # 15 or more digits (an ID number, a bank account) or a mobile number, in free text.
 _LONG_NUMBER = re.compile(r"\d{15,}[\dXx]?|1\d{10}")

@@ -37,7 +37,7 @@ sys.path.insert(0, str(BASE_DIR))
 def _bench_url() -> str:
     base = os.environ.get("DATABASE_URL")
     if not base:
-        from config.embedded import db_start
+        from ops.embedded_postgres import db_start
 
         base = db_start()
     return urlunparse(urlparse(base)._replace(path=f"/{BENCH_DATABASE}"))
@@ -50,7 +50,7 @@ def _django(url: str):
     # Keys of the bench's own, kept under var/ like `make run`'s: the server it starts runs with
     # DEBUG off, which refuses the development keys (a registry built before they existed has
     # its ID numbers under the development key: rebuild it).
-    from config.embedded import pilot_secrets
+    from ops.pilot_keys import pilot_secrets
 
     for name, value in pilot_secrets(BASE_DIR / "var" / "bench" / "secrets.env").items():
         os.environ.setdefault(name, value)
@@ -67,7 +67,7 @@ def step_build(scale: int) -> dict:
 
     from accounts.models import Role, User
     from bench.load import load
-    from households.demo import GANSU_DEMO_LINES
+    from demo.households import GANSU_DEMO_LINES
     from monitoring.models import IncomeLine
 
     call_command("migrate", verbosity=0)

@@ -60,7 +60,7 @@ def measure_signals() -> dict:
     from knox.models import AuthToken
 
     from accounts.models import Role
-    from households import id_numbers
+    from core import id_numbers
     from households.models import Member, Region
 
     api_user = user("bench_api_client", Role.API_CLIENT, COUNTY)

@@ -8,7 +8,7 @@ Needs a migrated database; Jingtai's regions are loaded if they are missing. A f
 20,000 rows, so 10,000 households are households of two (head and spouse). The file is built in
 memory, checked (dry run), imported, and imported again (which must change nothing). The same
 file is then loaded with `COPY … FROM STDIN` into the same tables, with the values as the import
-stores them (ID numbers encrypted, hashed and masked by households/id_numbers.py, head name and
+stores them (ID numbers encrypted, hashed and masked by core/id_numbers.py, head name and
 member count filled in); pghistory's triggers fire on COPY too, so both write their history rows.
 Each load is rolled back, so the database is left as it was.
 
@@ -130,7 +130,7 @@ class _Copier:
         import openpyxl
         from django.utils import timezone
 
-        from households import id_numbers
+        from core import id_numbers
         from households.models import Household, Member
         from spreadsheets.columns import BY_KEY, COLUMNS
         from spreadsheets.resources import MEMBER_FIELDS

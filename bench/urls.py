@@ -10,10 +10,10 @@ from django.http import JsonResponse
 from django.urls import include, path
 from django.utils import timezone
 
+from core.masking import age_this_year, mask_account, mask_phone
+from core.regions import prefix_of
 from households import selectors
-from households.masking import age_this_year, mask_account, mask_phone
 from households.models import Member
-from households.regions import prefix_of
 
 HOUSEHOLD_FIELDS = [
     "id",

@@ -126,6 +126,8 @@ INSTALLED_APPS = [
     "assistance",
     "dashboards",
     "spreadsheets",
+    "ops",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -134,7 +136,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # After WhiteNoise, so that static files keep their cache lifetimes.
-    "config.cache_control.NoStoreByDefaultMiddleware",
+    "core.cache_control.NoStoreByDefaultMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -165,7 +167,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "accounts.context_processors.navigation",
+                "dashboards.context_processors.navigation",
             ],
         },
     },
@@ -275,7 +277,7 @@ if env.bool("DIXIAN_BEHIND_TLS_PROXY", default=SERVED_OVER_TLS):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DIXIAN_SSL_REDIRECT", default=SERVED_OVER_TLS)
 # The orchestrator probes, and Prometheus scrapes, the container over plain HTTP from inside:
-# no redirect for them (config/health.py answers these paths).
+# no redirect for them (ops/health.py answers these paths).
 SECURE_REDIRECT_EXEMPT = [r"^healthz/?$", r"^healthz/live/?$", r"^metrics/?$"]
 # HSTS pins the browser to https for a year. Never in development: it would pin localhost too.
 SECURE_HSTS_SECONDS = env.int(
@@ -317,7 +319,7 @@ def _deny_framing_of_static_files(headers, path: str, url: str) -> None:
 WHITENOISE_ADD_HEADERS_FUNCTION = _deny_framing_of_static_files
 
 # A request body (not counting uploaded files) larger than this is refused: 413 from the API
-# (config/api.py), 400 from a page. Django's default, named: a batch of 1,000 signals is ~0.5 MB.
+# (core/api.py), 400 from a page. Django's default, named: a batch of 1,000 signals is ~0.5 MB.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -327,18 +329,18 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     # The API speaks JSON both ways. The browsable API (forms-free) answers only under DEBUG:
-    # config.renderers.ContentNegotiation drops it otherwise. Form and multipart bodies are refused
+    # core.renderers.ContentNegotiation drops it otherwise. Form and multipart bodies are refused
     # (415), which the schema says too: its clients are generated for JSON bodies only.
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
-        "config.renderers.BrowsableApiRenderer",
+        "core.renderers.BrowsableApiRenderer",
     ],
-    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "config.renderers.ContentNegotiation",
-    # JSON nested too deep or holding lone surrogates is refused with 400 (config/parsers.py).
-    "DEFAULT_PARSER_CLASSES": ["config.parsers.BoundedJSONParser"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "core.renderers.ContentNegotiation",
+    # JSON nested too deep or holding lone surrogates is refused with 400 (core/parsers.py).
+    "DEFAULT_PARSER_CLASSES": ["core.parsers.BoundedJSONParser"],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "config.pagination.KeysetPagination",
+    "DEFAULT_PAGINATION_CLASS": "core.pagination.KeysetPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_standardized_errors.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
@@ -348,7 +350,7 @@ REST_FRAMEWORK = {
 }
 DRF_STANDARDIZED_ERRORS = {
     "ENABLE_IN_DEBUG_FOR_UNHANDLED_EXCEPTIONS": True,
-    "EXCEPTION_HANDLER_CLASS": "config.api.DixianExceptionHandler",
+    "EXCEPTION_HANDLER_CLASS": "core.api.DixianExceptionHandler",
 }
 # An API token lasts DIXIAN_API_TOKEN_DAYS (0: until revoked, not advised); its owner sees and
 # revokes their tokens at /account/tokens/.
@@ -388,8 +390,8 @@ SPECTACULAR_SETTINGS = {
     },
     "POSTPROCESSING_HOOKS": [
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
-        "config.api.shared_error_responses",
-        "config.api.parameters_without_titles",
+        "core.api.shared_error_responses",
+        "core.api.parameters_without_titles",
     ],
 }
 
@@ -492,15 +494,15 @@ EMAIL_BACKEND = env.str(
 )
 
 # One console handler (the container's stdout); JSON lines in production, plain text in
-# development. Both filters run on every record that reaches it (config/request_log.py).
+# development. Both filters run on every record that reaches it (core/request_log.py).
 LOG_FORMAT = env.str("DIXIAN_LOG_FORMAT", default="plain" if DEBUG or PILOT else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {
-        "context": {"()": "config.request_log.ContextFilter"},
-        "mask_personal_numbers": {"()": "config.request_log.PersonalNumberMaskFilter"},
-        "gunicorn_request_line": {"()": "config.request_log.GunicornRequestLineFilter"},
+        "context": {"()": "core.request_log.ContextFilter"},
+        "mask_personal_numbers": {"()": "core.request_log.PersonalNumberMaskFilter"},
+        "gunicorn_request_line": {"()": "core.request_log.GunicornRequestLineFilter"},
     },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
@@ -614,14 +616,14 @@ CELERY_BEAT_SCHEDULE["audit-retention"] = {
 }
 
 # --- operations (issue 7)
-# Health, request logs and metrics (config/health.py, config/request_log.py, config/metrics.py).
+# Health, request logs and metrics (ops/health.py, core/request_log.py, ops/metrics.py).
 # The request log first, so that its duration and request id cover everything; the probe and
 # scrape endpoints right after the security headers (which they carry too: the SSL redirect
 # exempts them and neither reads the host), ahead of host validation, sessions and CSRF.
-MIDDLEWARE.insert(0, "config.request_log.RequestLogMiddleware")
+MIDDLEWARE.insert(0, "core.request_log.RequestLogMiddleware")
 MIDDLEWARE.insert(
     MIDDLEWARE.index("csp.middleware.CSPMiddleware") + 1,
-    "config.health.OperationsEndpointsMiddleware",
+    "ops.health.OperationsEndpointsMiddleware",
 )
 # A health check that cannot reach the database must fail within the probe's timeout, not hang.
 DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
@@ -636,7 +638,7 @@ METRICS_TOKEN = env.str("DIXIAN_METRICS_TOKEN", default="")
 # Addresses or networks (10.0.0.0/8) that may scrape /metrics without the token, in a request
 # with no forwarding header. None by default: a proxy in front makes every client look like the
 # proxy's own address (127.0.0.1 on the same host), with or without such a header. List only
-# addresses that never relay anyone else's requests (config/metrics.py).
+# addresses that never relay anyone else's requests (ops/metrics.py).
 import ipaddress  # noqa: E402  (kept with the one setting that needs it)
 
 METRICS_ALLOWED_NETWORKS = [

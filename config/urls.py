@@ -7,7 +7,7 @@ from rest_framework.routers import DefaultRouter
 from accounts.api import TokenLoginApi, TokenRevokeApi
 from accounts.login_views import LoginWithCode
 from assistance.api import CaseViewSet, MeasureViewSet, PartnerOfferViewSet, PartnerViewSet
-from config.api import SchemaApi
+from core.api import SchemaApi
 from households.api import HouseholdViewSet, MemberViewSet, RegionViewSet
 from monitoring.api import (
     AlertViewSet,

@@ -31,9 +31,9 @@ from django.utils import timezone
 
 from assistance.models import OPEN_CASE_STATUSES, Case, CaseStatus, Measure, MeasureStatus
 from assistance.selectors import current_steps
+from core.regions import LEVEL_PREFIX_LENGTHS
 from dashboards.models import Figure, FigureRefresh
 from households.models import Household
-from households.regions import LEVEL_PREFIX_LENGTHS
 from monitoring.models import ACTIVE_STATUSES, Alert, AlertEvent, Signal, Visit
 
 # Any number the refresh is known by to PostgreSQL's advisory locks.

@@ -9,7 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Sum
+from django.db.models import Count, Sum
 from django.http import Http404
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -25,11 +25,13 @@ from assistance.models import (
     RiskType,
     StepKind,
 )
+from core import regions
+from core.regions import PARENT_LEVEL, ancestors_of, prefix_of
 from dashboards.charts import Chart, Row, Share, Tile
 from dashboards.models import Figure, FigureRefresh
 from dashboards.refresh import NO_PARTNER, TREND_MONTHS, trend_start
 from households.models import PovertyStatus, Region, RiskLevel
-from households.regions import PARENT_LEVEL, ancestors_of, prefix_of
+from households.selectors import households_visible_to
 from monitoring.labels import RULE_LABELS
 
 CHILD_LEVEL = {child: parent for parent, child in PARENT_LEVEL.items() if child}
@@ -434,3 +436,40 @@ def region_counts(region_code: str) -> tuple[dict[str, int], dict[str, int], Fig
     )
     refreshed = FigureRefresh.objects.order_by("-finished_at").first()
     return figures.by_key("households"), figures.by_key("households_risk"), refreshed
+
+
+# Levels whose home page counts households live; above them the pre-counted figures serve.
+LIVE_LEVELS = ("village", "township")
+
+
+def home_counts(user) -> dict:
+    """The user's region at a glance, for the home page.
+
+    A township or a village is counted live (tens of thousands of households at most, a few
+    milliseconds); a county and above read the dashboards' figures, counted every few minutes,
+    because counting a county of 300,000 households on each login takes seconds."""
+    refreshed = None
+    if user.region_id and regions.level_of(user.region_id) not in LIVE_LEVELS:
+        by_status, by_risk, refreshed = region_counts(user.region_id)
+    if refreshed is None:  # a township, or nothing counted yet
+        households = households_visible_to(user)
+        by_status = dict(
+            households.values_list("poverty_status")
+            .annotate(n=Count("id"))
+            .values_list("poverty_status", "n")
+        )
+        by_risk = dict(
+            households.values_list("risk_level")
+            .annotate(n=Count("id"))
+            .values_list("risk_level", "n")
+        )
+    return {
+        "status_counts": [
+            (label, by_status.get(value, 0)) for value, label in PovertyStatus.choices
+        ],
+        "risk_counts": [
+            (value, label, by_risk.get(value, 0)) for value, label in RiskLevel.choices
+        ],
+        "total": sum(by_status.values()),
+        "refreshed": refreshed,
+    }

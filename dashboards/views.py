@@ -15,3 +15,9 @@ def dashboard(request):
         "dashboards/dashboard.html",
         {"board": board, "print_view": request.GET.get("print") == "1"},
     )
+
+
+@login_required
+def home(request):
+    """The first page after login: the user's region at a glance."""
+    return render(request, "dashboards/home.html", selectors.home_counts(request.user))

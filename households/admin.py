@@ -1,7 +1,7 @@
 from django.contrib import admin
 
+from core.admin import GuardedModelAdmin
 from households import selectors
-from households.admin_base import GuardedModelAdmin
 from households.models import Household, Member, Region, SensitiveAccess
 
 

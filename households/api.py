@@ -6,7 +6,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 
-from config.api import DixianAutoSchema, RolePermission
+from core.api import DixianAutoSchema, RolePermission
 from households import selectors, services
 from households.filters import HouseholdFilter, MemberFilter, RegionFilter
 from households.serializers import (

@@ -10,7 +10,7 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
-from households.regions import full_code
+from core.regions import full_code
 
 # (level, file, short-code length, column naming the parent)
 LEVEL_FILES = (

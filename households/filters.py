@@ -4,14 +4,14 @@ from django.core.validators import RegexValidator
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
-from config.api import scoped_choices
+from core.api import scoped_choices
+from core.regions import is_region_code, prefix_of
 from households.models import Household, Member, PovertyStatus, Region, RiskLevel
-from households.regions import is_region_code, prefix_of
 from households.selectors import households_visible_to, regions_visible_to
 
 
 class RegionFilter(django_filters.FilterSet):
-    # A region outside the user's is as unknown as one that does not exist (config.api).
+    # A region outside the user's is as unknown as one that does not exist (core.api).
     parent = django_filters.ModelChoiceFilter(queryset=scoped_choices(regions_visible_to))
 
     class Meta:
@@ -68,7 +68,7 @@ class HouseholdPageFilter(HouseholdFilter):
     """The same filters on the list page: regions picked by name, levels as check boxes, and the
     orders a cadre works through (the API's `ordering` values, so a link can be shared)."""
 
-    # Each order ends in the household id (config.pagination adds it) and NULLs sort last
+    # Each order ends in the household id (core.pagination adds it) and NULLs sort last
     # ascending, as PostgreSQL and the keyset pages sort them: never-visited households come
     # after every visited one, households without a due date after every due one.
     ORDERINGS = [

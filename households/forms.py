@@ -4,8 +4,8 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from core.masking import MASK, mask_account, mask_phone
 from households import selectors
-from households.masking import MASK, mask_account, mask_phone
 from households.models import Household, Member, Region
 
 

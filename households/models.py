@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from households import regions, validators
+from core import regions, validators
 
 # Years in which households were lifted out of poverty under the targeted poverty campaign.
 FIRST_EXIT_YEAR, LAST_EXIT_YEAR = 2013, 2021

@@ -7,7 +7,7 @@ from rest_framework import serializers
 from rest_framework.fields import SkipField
 from rest_framework.relations import PKOnlyObject
 
-from households.masking import age_this_year, mask_account, mask_phone
+from core.masking import age_this_year, mask_account, mask_phone
 from households.models import Household, Member, Region
 
 

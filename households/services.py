@@ -12,8 +12,10 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from config.exceptions import EditConflict, IdLookupLimitReached
-from households import id_numbers, selectors
+from core import id_numbers
+from core.errors import EditConflict, IdLookupLimitReached
+from households import selectors
+from households.evaluation_requests import request_evaluation
 from households.models import (
     Household,
     IdNumberLookup,
@@ -22,7 +24,6 @@ from households.models import (
     Region,
     SensitiveAccess,
 )
-from monitoring.queueing import request_evaluation
 
 HOUSEHOLD_EDITABLE = (
     "village",

@@ -6,13 +6,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from config.exceptions import EditConflict
-from config.pagination import keyset_page
+from core.errors import EditConflict
+from core.masking import age_this_year, mask_account, mask_phone
+from core.pagination import keyset_page
 from households import selectors, services
 from households.filters import HouseholdPageFilter
 from households.forms import HouseholdForm, MemberForm, UnmaskForm, add_service_errors
 from households.history import history_rows
-from households.masking import age_this_year, mask_account, mask_phone
 
 PAGE_SIZE = 50
 # Exact counts up to here: a village, or a township's households at one risk level, is counted

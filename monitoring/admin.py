@@ -2,8 +2,8 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
-from config.exceptions import EditConflict
-from households.admin_base import GuardedModelAdmin
+from core.admin import GuardedModelAdmin
+from core.errors import EditConflict
 from monitoring import selectors
 from monitoring.models import Alert, IncomeLine, RuleConfig, ScanRun, Signal, Visit, VisitCadence
 from monitoring.services import policy as policy_services

@@ -7,8 +7,8 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 
-from config.api import DixianAutoSchema, RolePermission
-from households.regions import is_region_code, prefix_of
+from core.api import DixianAutoSchema, RolePermission
+from core.regions import is_region_code, prefix_of
 from households.selectors import query_text
 from monitoring import rules, selectors
 from monitoring.filters import AlertFilter, VisitFilter

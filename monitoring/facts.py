@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from django.db import connection
 from django.db.models import Q, QuerySet
 
+from core.regions import prefix_of
 from households.models import Household
-from households.regions import prefix_of
 from monitoring.models import AREA_KINDS, Signal, VisitEvent
 from monitoring.policy import Policy, cadence_kind
 from monitoring.rules import CHECKS, Event, Facts, SignalFact

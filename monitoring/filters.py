@@ -1,10 +1,10 @@
 """The API lists' filters. A filter that names a row takes it among the rows the user may see
-(config.api.scoped_choices): outside the region, an id is as unknown as one that does not exist."""
+(core.api.scoped_choices): outside the region, an id is as unknown as one that does not exist."""
 
 import django_filters
 
 from accounts.selectors import users_visible_to
-from config.api import scoped_choices
+from core.api import scoped_choices
 from households.selectors import households_visible_to
 from monitoring.models import Alert, Visit
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 
-from households.regions import PREFIX_LENGTH, full_code, level_of
+from core.regions import PREFIX_LENGTH, full_code, level_of
 from monitoring import rules
 from monitoring.models import CadenceKind, IncomeLine, RuleConfig, VisitCadence
 

@@ -11,12 +11,12 @@ from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.queueing import SCAN_CHUNK, enqueue_after_commit
+from core.regions import is_region_code, prefix_of
 from households.models import Household
-from households.regions import is_region_code, prefix_of
 from monitoring.evaluation import Outcome, evaluate_households
 from monitoring.facts import households_in
 from monitoring.models import ScanRun
-from monitoring.queueing import enqueue_after_commit
 
 logger = logging.getLogger(__name__)
 CHUNK_SIZE = 5000
@@ -65,7 +65,6 @@ def scan_start(
     `only_due` judges just the households whose verdict may have changed (the nightly scan);
     a changed line or rule, a department's area signal or a hand-started scan judge them all.
     """
-    from monitoring.tasks import scan_chunk
 
     as_of = as_of or timezone.localdate()
     chunks = _chunks(scope, as_of if only_due else None)
@@ -78,7 +77,7 @@ def scan_start(
             run.save(update_fields=["status", "finished_at"])
         for township, first, last in chunks:
             enqueue_after_commit(
-                scan_chunk, [run.pk, township, first, last, as_of.isoformat(), only_due], "scans"
+                SCAN_CHUNK, [run.pk, township, first, last, as_of.isoformat(), only_due], "scans"
             )
     return run
 

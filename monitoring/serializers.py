@@ -1,7 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from config.api import BoundedListField
+from core.api import BoundedListField
 from monitoring import rules
 from monitoring.models import (
     Alert,

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.selectors import field_staff_covering
-from config.exceptions import EditConflict
+from core.errors import EditConflict
 from households import selectors as household_selectors
 from households.forms import add_service_errors
 from households.models import Region

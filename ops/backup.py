@@ -48,7 +48,7 @@ def source_url() -> str:
     if url := os.environ.get("DATABASE_URL"):
         return url
     sys.path.insert(0, str(BASE_DIR))
-    from config.embedded import db_start
+    from ops.embedded_postgres import db_start
 
     return db_start()
 

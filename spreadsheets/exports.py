@@ -36,7 +36,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from households.masking import mask_account, mask_phone
+from core.masking import mask_account, mask_phone
 from monitoring.templatetags.monitoring_tags import rule_label
 from spreadsheets.widgets import FORMULA_START
 

@@ -23,7 +23,7 @@ from django.db import (
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from monitoring.queueing import enqueue_after_commit
+from core.queueing import IMPORT_JOB_CHECK, IMPORT_JOB_IMPORT, enqueue_after_commit
 from spreadsheets import uploads
 from spreadsheets.models import ImportJob
 from spreadsheets.services import IMPORT_LOCK, ImportReport, may_import, registry_import
@@ -74,9 +74,7 @@ def import_job_create(*, actor, file) -> ImportJob:
         # is rolled back is swept with the other leftovers.
         uploads.upload_save(job.file_key, file.chunks())
         transaction.on_commit(lambda: [uploads.upload_delete(key) for _pk, key in replaced])
-        from spreadsheets.tasks import import_job_check
-
-        enqueue_after_commit(import_job_check, [job.pk], "celery")
+        enqueue_after_commit(IMPORT_JOB_CHECK, [job.pk], "celery")
     return job
 
 
@@ -90,9 +88,7 @@ def import_job_confirm(*, actor, job: ImportJob) -> bool:
             job.pk, from_=(Status.CHECKED,), to=Status.IMPORTING, progress_done=0, progress_total=0
         )
         if claimed:
-            from spreadsheets.tasks import import_job_import
-
-            enqueue_after_commit(import_job_import, [job.pk], "celery")
+            enqueue_after_commit(IMPORT_JOB_IMPORT, [job.pk], "celery")
     return claimed
 
 

@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 from import_export import fields, resources
 from import_export.instance_loaders import CachedInstanceLoader
 
+from core.id_numbers import IdNumber, encrypt
 from households import services as household_services
-from households.id_numbers import IdNumber, encrypt
 from households.models import Household, Member, Region
 from spreadsheets.columns import BY_KEY
 from spreadsheets.widgets import ChoiceWidget, TextWidget, VillageWidget, YearWidget, YesNoWidget

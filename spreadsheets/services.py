@@ -14,11 +14,11 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from households import id_numbers
+from core import id_numbers
+from core.queueing import EVALUATE_HOUSEHOLD, EVALUATE_PENDING, enqueue_after_commit
 from households.models import Household, Member, Region
 from households.selectors import regions_visible_to
 from households.services import ImportAllowanceExceeded, registry_search_for_import
-from monitoring.queueing import enqueue_after_commit
 from spreadsheets.columns import BY_KEY, HOUSEHOLD_COLUMNS
 from spreadsheets.resources import (
     HOUSEHOLD_FAILED,
@@ -322,12 +322,10 @@ def _refresh_households(household_ids: list[int]) -> None:
     Household.objects.filter(pk__in=household_ids, evaluation_pending_since__isnull=True).update(
         evaluation_pending_since=timezone.now()
     )
-    from monitoring.tasks import evaluate_household, evaluate_pending
-
     if len(household_ids) <= EVALUATE_ONE_BY_ONE:
         today = timezone.localdate().isoformat()
         for household_id in household_ids:
-            enqueue_after_commit(evaluate_household, [household_id, today], "interactive")
+            enqueue_after_commit(EVALUATE_HOUSEHOLD, [household_id, today], "interactive")
     else:
         # The sweep judges every household marked pending, the oldest request first.
-        enqueue_after_commit(evaluate_pending, [], "celery")
+        enqueue_after_commit(EVALUATE_PENDING, [], "celery")

@@ -10,8 +10,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from import_export import widgets
 
+from core.validators import plain_text
 from households.models import Region
-from households.validators import plain_text
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -26,7 +26,7 @@ def cell_text(value) -> str:
         return str(int(value))
     if isinstance(value, datetime.datetime | datetime.date):
         return value.isoformat()
-    # Without invisible characters, as the registry stores it (households/validators.py), so
+    # Without invisible characters, as the registry stores it (core/validators.py), so
     # that a row differing only in them is seen as unchanged.
     return plain_text(str(value))
 

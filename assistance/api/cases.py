@@ -31,7 +31,7 @@ from assistance.serializers import (
     StepDecisionSerializer,
 )
 from assistance.services import cases as case_services
-from config.api import DixianAutoSchema, StrictBooleanFilter
+from core.api import DixianAutoSchema, StrictBooleanFilter
 
 
 class CaseFilter(filters.FilterSet):

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import permissions
 from rest_framework.exceptions import ValidationError
 
-from config.api import RolePermission
+from core.api import RolePermission
 
 SCOPED = [permissions.IsAuthenticated, RolePermission]
 

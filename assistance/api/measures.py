@@ -18,7 +18,7 @@ from assistance.serializers import (
 )
 from assistance.services import measures as measure_services
 from assistance.services.measures import MeasurePlan
-from config.api import DixianAutoSchema
+from core.api import DixianAutoSchema
 
 
 class MeasureFilter(filters.FilterSet):

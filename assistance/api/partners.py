@@ -20,7 +20,7 @@ from assistance.serializers import (
 )
 from assistance.services import partners as partner_services
 from assistance.services.partners import OfferData, PartnerData
-from config.api import DixianAutoSchema, StrictBooleanFilter
+from core.api import DixianAutoSchema, StrictBooleanFilter
 
 
 def _as_sent(instance: Partner | PartnerOffer, data_class) -> dict:

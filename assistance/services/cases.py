@@ -31,11 +31,11 @@ from assistance.models import (
     StepKind,
 )
 from assistance.selectors import case_next_step, cases_visible_to
-from config.exceptions import EditConflict
+from core.errors import EditConflict
+from households.evaluation_requests import request_evaluation
 from households.models import Household, Member
 from households.selectors import households_visible_to
 from monitoring.models import ACTIVE_STATUSES, Alert, AlertEvent, AlertStatus, Notification
-from monitoring.queueing import request_evaluation
 from monitoring.services.visits import household_visit_facts_refresh
 
 

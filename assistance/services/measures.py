@@ -20,7 +20,7 @@ from assistance.selectors import (
     partners_visible_to,
 )
 from assistance.services.inputs import FromData
-from config.exceptions import EditConflict
+from core.errors import EditConflict
 from households.models import Member
 from households.selectors import households_visible_to
 from monitoring.models import Notification

@@ -21,7 +21,7 @@ from assistance.models import (
 )
 from assistance.selectors import offers_visible_to, partners_visible_to
 from assistance.services.inputs import FromData
-from config.exceptions import EditConflict
+from core.errors import EditConflict
 from households.models import Region
 
 

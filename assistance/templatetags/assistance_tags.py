@@ -1,7 +1,7 @@
 from django import template
 
 from assistance.models import RiskType, StepKind
-from households.masking import mask_phone
+from core.masking import mask_phone
 
 register = template.Library()
 

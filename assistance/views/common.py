@@ -3,7 +3,7 @@
 from django.core.exceptions import ValidationError
 
 from accounts.selectors import field_staff_covering
-from config.exceptions import EditConflict
+from core.errors import EditConflict
 from households.forms import add_service_errors
 
 PAGE_SIZE = 50

@@ -10,7 +10,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import FIELD_STAFF_ROLES
-from config.exceptions import EditConflict
+from core.errors import EditConflict
+from households.evaluation_requests import request_evaluation
 from households.models import Household
 from households.selectors import households_visible_to
 from monitoring.evaluation import _alert_fields, self_report_reason
@@ -22,7 +23,6 @@ from monitoring.models import (
     AlertStatus,
     Notification,
 )
-from monitoring.queueing import request_evaluation
 
 # Which statuses each action may start from, and where it leads.
 TRANSITIONS = {

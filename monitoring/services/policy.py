@@ -7,9 +7,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from config.exceptions import EditConflict
+from core.errors import EditConflict
+from core.regions import prefix_of
 from households.models import Region
-from households.regions import prefix_of
 from monitoring import rules
 from monitoring.models import IncomeLine, RuleConfig, ScanRun
 from monitoring.scans import scan_start

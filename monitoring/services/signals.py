@@ -12,12 +12,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
-from households import id_numbers
+from core import id_numbers
+from core.regions import prefix_of
+from households.evaluation_requests import request_evaluation, request_evaluations
 from households.models import Household, Region
-from households.regions import prefix_of
 from households.selectors import members_visible_to, regions_visible_to
 from monitoring.models import AREA_KINDS, Notification, ScanRun, Signal
-from monitoring.queueing import request_evaluation, request_evaluations
 
 MAX_BATCH = 1000
 # An area signal touching at least this many households is a township-level event.

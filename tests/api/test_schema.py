@@ -20,7 +20,7 @@ from django.utils import timezone
 from drf_spectacular.renderers import OpenApiJsonRenderer, OpenApiYamlRenderer
 from knox.models import AuthToken
 
-from config.api import SchemaApi
+from core.api import SchemaApi
 from tests.conftest import HOME_VILLAGE, client_for
 from tests.idgen import make_id_number
 

@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from assistance.models import Case, CaseStatus, CaseStep, MeasureStatus, Phase
 from assistance.services import cases as case_services
 from assistance.services.measures import MeasurePlan, measure_create, measure_record_delivery
-from config.exceptions import EditConflict
+from core.errors import EditConflict
 from households.models import Household
 from monitoring.models import AlertStatus
 from tests.assistance.conftest import START, step, visit, walk_identification

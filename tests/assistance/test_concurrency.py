@@ -14,7 +14,7 @@ from assistance.models import Case, CaseStep
 from assistance.services import cases as case_services
 from assistance.services import measures as measure_services
 from assistance.services.measures import MeasurePlan
-from config.exceptions import EditConflict
+from core.errors import EditConflict
 from tests import workers
 from tests.conftest import HOME_VILLAGE, client_for, committed_db
 

@@ -13,7 +13,7 @@ import pytest
 from django.utils import translation
 
 from accounts.models import Role, User
-from config.exceptions import EditConflict
+from core.errors import EditConflict
 from households.models import Household
 from tests import workers
 from tests.conftest import HOME_TOWNSHIP, HOME_VILLAGE, client_for, committed_db

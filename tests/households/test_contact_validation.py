@@ -4,8 +4,8 @@ door: the page, the API (and the import, which ends in the same model checks).""
 import pytest
 from rest_framework.test import APIClient
 
+from core.validators import check_bank_account, check_phone, plain_text
 from households.models import Household, Member
-from households.validators import check_bank_account, check_phone, plain_text
 from tests.conftest import HOME_VILLAGE, client_for
 from tests.idgen import make_id_number
 

@@ -3,7 +3,7 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 
-from households import id_numbers
+from core import id_numbers
 from tests.idgen import make_id_number
 
 TODAY = datetime.date(2026, 11, 23)

@@ -1,4 +1,4 @@
-"""Keyset pages (config.pagination): a walk over any number of tied rows reads each row once,
+"""Keyset pages (core.pagination): a walk over any number of tied rows reads each row once,
 forwards and backwards, through the API and on the household page."""
 
 import base64

@@ -1,6 +1,6 @@
 import pytest
 
-from households import regions
+from core import regions
 from households.models import Region
 
 

@@ -5,8 +5,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 
-from config.exceptions import EditConflict
-from households import id_numbers, services
+from core import id_numbers
+from core.errors import EditConflict
+from households import services
 from households.models import Household, Member, SensitiveAccess
 from tests.conftest import (
     HOME_VILLAGE,

@@ -10,7 +10,7 @@ import pytest
 from django.db import connection
 from rest_framework.test import APIClient
 
-from config.exceptions import EditConflict
+from core.errors import EditConflict
 from households.models import Household
 from monitoring.models import Alert, AlertEvent, Visit
 from monitoring.scans import evaluate_one

@@ -92,10 +92,10 @@ def test_a_person_registered_outside_the_senders_region_is_answered_as_an_unknow
     monkeypatch,
     django_capture_on_commit_callbacks,
 ):
-    from monitoring import queueing
+    from core import queueing
 
     queued = []
-    monkeypatch.setattr(queueing, "_enqueue", lambda task, args, queue: queued.append(args))
+    monkeypatch.setattr(queueing, "enqueue", lambda task_name, args, queue: queued.append(args))
     Household.objects.filter(pk=household.pk).update(evaluation_pending_since=None)
     notifications = Notification.objects.count()
 

@@ -94,10 +94,10 @@ def test_items_are_answered_in_order_and_the_first_good_copy_wins(api_client_use
 def test_a_matched_household_is_marked_and_queued_after_commit(
     api_client_user, household, django_capture_on_commit_callbacks, monkeypatch
 ):
-    from monitoring import queueing
+    from core import queueing
 
     queued = []
-    monkeypatch.setattr(queueing, "_enqueue", lambda task, args, queue: queued.append(args[0]))
+    monkeypatch.setattr(queueing, "enqueue", lambda task_name, args, queue: queued.append(args[0]))
     with django_capture_on_commit_callbacks(execute=True):
         post(api_client_user, [person("G1", HEAD_ID), person("G2", HEAD_ID)])
     household.refresh_from_db()

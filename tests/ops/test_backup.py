@@ -11,7 +11,7 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from config.embedded import EMBEDDED_URL
+from ops.embedded_postgres import EMBEDDED_URL
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 

@@ -89,7 +89,7 @@ def test_no_query_string_or_number_reaches_gunicorns_log(gunicorn_log):
 def test_a_failed_requests_uri_is_cut_from_gunicorns_line():
     import logging
 
-    from config.request_log import GunicornRequestLineFilter
+    from core.request_log import GunicornRequestLineFilter
 
     # What gunicorn logs when the application raises past Django (workers/base.py).
     record = logging.makeLogRecord(

@@ -10,8 +10,8 @@ from django.db import connections
 from django.test import Client, override_settings
 from django.utils import timezone
 
-from config import health
 from monitoring.models import ScanRun
+from ops import health
 from tests.conftest import client_for
 
 

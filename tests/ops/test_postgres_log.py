@@ -6,7 +6,7 @@ import socket
 import psycopg
 import pytest
 
-from config import embedded
+from ops import embedded_postgres
 
 PHONE, DIAGNOSIS, ID_CIPHERTEXT = (
     "13912345678",
@@ -25,9 +25,9 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def embedded_server(tmp_path_factory):
     pgdata = tmp_path_factory.mktemp("pg") / "pgdata"
-    url = embedded.db_start(pgdata, _free_port())
+    url = embedded_postgres.db_start(pgdata, _free_port())
     yield url, pgdata / "server.log"
-    embedded.db_stop(pgdata)
+    embedded_postgres.db_stop(pgdata)
 
 
 def test_a_failing_insert_leaves_no_personal_value_in_the_server_log(embedded_server):
@@ -68,6 +68,6 @@ def test_a_failing_insert_leaves_no_personal_value_in_the_server_log(embedded_se
 def test_the_settings_hold_for_every_connection(embedded_server):
     url, _ = embedded_server
     with psycopg.connect(url) as connection:
-        for name, value in embedded.QUIET_LOG_SETTINGS.items():
+        for name, value in embedded_postgres.QUIET_LOG_SETTINGS.items():
             shown = connection.execute(f"SHOW {name}").fetchone()[0]
             assert shown.lower() == value.lower() or (shown, value) == ("0", "0"), name

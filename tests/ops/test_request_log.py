@@ -11,7 +11,7 @@ import pytest
 from celery._state import _task_stack
 from django.test import Client
 
-from config.request_log import ContextFilter, PersonalNumberMaskFilter, mask_personal_numbers
+from core.request_log import ContextFilter, PersonalNumberMaskFilter, mask_personal_numbers
 from monitoring.tasks import evaluate_household
 from tests.conftest import client_for
 from tests.idgen import make_id_number

@@ -1,4 +1,4 @@
-"""The admin never filters, searches or sorts by a sensitive field (households/admin_base.py).
+"""The admin never filters, searches or sorts by a sensitive field (core/admin.py).
 
 Issue 14, finding 4: `/admin/households/household/?phone__startswith=184` answered with the
 households whose phone starts so, which reads a hidden value digit by digit. Every such lookup,
@@ -13,8 +13,8 @@ from django.db.models import F
 from django.test import RequestFactory
 
 from accounts.models import User
-from households.admin_base import GuardedModelAdmin, SensitiveLookupGuard
-from households.masking import names_sensitive_field
+from core.admin import GuardedModelAdmin, SensitiveLookupGuard
+from core.masking import names_sensitive_field
 from households.models import Household
 from tests.conftest import client_for
 

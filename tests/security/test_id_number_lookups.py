@@ -12,8 +12,8 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 from stdnum.cn import ric
 
-from households import id_numbers
-from households.masking import age_this_year
+from core import id_numbers
+from core.masking import age_this_year
 from households.models import IdNumberLookup, Member
 from tests.conftest import client_for
 from tests.idgen import make_id_number

@@ -17,8 +17,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.test import Client, override_settings
 from django.urls import path
 
-from config import embedded
 from config.urls import urlpatterns as project_urlpatterns
+from ops import pilot_keys
 
 KEY_NAMES = ("DIXIAN_SECRET_KEY", "DIXIAN_ID_ENCRYPTION_KEYS", "DIXIAN_ID_HASH_KEY")
 SETTINGS_FILE = str(Path(settings.BASE_DIR) / "config" / "settings.py")
@@ -109,22 +109,22 @@ def test_production_starts_with_random_keys(monkeypatch):
 
 def test_pilot_key_file_is_made_once_readable_by_its_owner_only_and_reused(tmp_path):
     secrets_file = tmp_path / "var" / "secrets.env"
-    first = embedded.pilot_secrets(secrets_file)
+    first = pilot_keys.pilot_secrets(secrets_file)
     assert set(first) == set(KEY_NAMES)
     assert stat.S_IMODE(secrets_file.stat().st_mode) == 0o600
     Fernet(first["DIXIAN_ID_ENCRYPTION_KEYS"].encode())  # a real Fernet key
     assert not set(first.values()) & settings.PUBLISHED_KEYS
 
     secrets_file.chmod(0o644)  # someone loosened it: the next start tightens it again
-    assert embedded.pilot_secrets(secrets_file) == first
+    assert pilot_keys.pilot_secrets(secrets_file) == first
     assert stat.S_IMODE(secrets_file.stat().st_mode) == 0o600
     # Another install gets keys of its own.
-    assert embedded.pilot_secrets(tmp_path / "other.env") != first
+    assert pilot_keys.pilot_secrets(tmp_path / "other.env") != first
 
 
 def test_the_key_file_is_never_committed():
     ignored = subprocess.run(
-        ["git", "check-ignore", "-q", str(embedded.SECRETS_FILE)], cwd=settings.BASE_DIR
+        ["git", "check-ignore", "-q", str(pilot_keys.SECRETS_FILE)], cwd=settings.BASE_DIR
     )
     assert ignored.returncode == 0
 
@@ -157,13 +157,13 @@ def _start_settings(environment: dict[str, str]) -> subprocess.CompletedProcess:
 
 
 def test_make_run_starts_every_process_as_a_pilot_with_debug_off_and_its_own_keys(tmp_path):
-    environment = embedded.pilot_environment({"PATH": os.environ["PATH"]}, tmp_path / "keys.env")
+    environment = pilot_keys.pilot_environment({"PATH": os.environ["PATH"]}, tmp_path / "keys.env")
     started = _start_settings(environment)
     assert started.returncode == 0, started.stderr
     values = json.loads(started.stdout.strip().splitlines()[-1])
     assert values == {
         "DEBUG": False,
-        "SECRET_KEY": embedded.pilot_secrets(tmp_path / "keys.env")["DIXIAN_SECRET_KEY"],
+        "SECRET_KEY": pilot_keys.pilot_secrets(tmp_path / "keys.env")["DIXIAN_SECRET_KEY"],
         # Served over plain HTTP on the machine itself: no cookie it could not send back.
         "SESSION_COOKIE_SECURE": False,
         "SECURE_SSL_REDIRECT": False,

@@ -18,7 +18,7 @@ import re
 import pytest
 
 from assistance.models import Partner
-from households.id_numbers import decrypt
+from core.id_numbers import decrypt
 from households.models import Household, Member
 from tests.idgen import make_id_number
 from tests.security.conftest import World, body_text

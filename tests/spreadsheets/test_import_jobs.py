@@ -121,7 +121,7 @@ def test_the_worker_refuses_a_file_of_candidate_numbers_past_the_allowance_unsea
     from django.conf import settings
     from django.utils import timezone
 
-    from households.masking import age_this_year
+    from core.masking import age_this_year
     from households.models import IdNumberLookup
     from tests.security.test_id_number_lookups import candidates_from_mask_and_age
 

@@ -13,8 +13,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from households import id_numbers
-from households.masking import age_this_year
+from core import id_numbers
+from core.masking import age_this_year
 from households.models import Household, IdNumberLookup, Member
 from spreadsheets import jobs
 from spreadsheets.models import ImportJob

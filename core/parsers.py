@@ -8,7 +8,7 @@
   so it fails wherever it goes next (the database, a log line, a page). DRF's CharField refuses
   it, but a dict or JSON field would carry it on; refused here, once, for every field.
 - Size. The body is read through Django's `request.body` (DRF does that for a JSON parser), which
-  stops at DATA_UPLOAD_MAX_MEMORY_SIZE; the exception handler (config/api.py) answers 413.
+  stops at DATA_UPLOAD_MAX_MEMORY_SIZE; the exception handler (core/api.py) answers 413.
 """
 
 import re

@@ -25,6 +25,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from importlib import import_module
 
+from celery import current_app
 from django.conf import settings
 from django.db import connection, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
@@ -65,9 +66,7 @@ def check_broker() -> str:
         with tempfile.NamedTemporaryFile(dir=settings.BROKER_DIR / "queue", prefix=".health-"):
             pass
         return OK
-    from config.celery import app
-
-    with app.connection_for_write() as broker:
+    with current_app.connection_for_write() as broker:
         broker.ensure_connection(max_retries=1, timeout=timeout)
     return OK
 
@@ -173,7 +172,7 @@ def liveness(request: HttpRequest) -> HttpResponse:
 
 
 def _metrics(request: HttpRequest) -> HttpResponse:
-    from config.metrics import metrics
+    from ops.metrics import metrics
 
     return metrics(request)
 

@@ -9,10 +9,10 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import Role, User
-from assistance.demo import seed_assistance
-from config.embedded import DEMO_PASSWORD
 from dashboards.refresh import figures_refresh
-from households import demo
+from demo import households as demo
+from demo.accounts import DEMO_PASSWORD
+from demo.assistance import seed_assistance
 from households.models import Household, Region
 from monitoring.models import IncomeLine
 from monitoring.scans import scan_run_inline

@@ -1,5 +1,5 @@
 """What every ModelAdmin of Dixian derives from: the admin never filters, searches or sorts by a
-sensitive field (households/masking.py SENSITIVE_FIELDS).
+sensitive field (core/masking.py SENSITIVE_FIELDS).
 
 Hiding a field from the admin's pages is not enough: the changelist applies any query-string
 lookup on the model's own fields (`?phone__startswith=184`, `?health=serious`) and answers with
@@ -14,7 +14,7 @@ from django.core import checks
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import F
 
-from households.masking import names_sensitive_field
+from core.masking import names_sensitive_field
 
 
 def _names_of(order_field) -> list[str]:
@@ -91,7 +91,7 @@ class SensitiveLookupGuard:
                     errors.append(
                         checks.Error(
                             f"{option} names the sensitive field {path!r}.",
-                            hint="Sensitive fields are listed in households/masking.py.",
+                            hint="Sensitive fields are listed in core/masking.py.",
                             obj=type(self),
                             id="households.E101",
                         )

@@ -1,6 +1,8 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from monitoring.selectors import unread_notifications
+
 
 def navigation(request):
     """The menu of the base layout: only what the user's role may open."""
@@ -31,6 +33,4 @@ def navigation(request):
     if user.is_staff:
         items.append((_("Administration"), reverse("admin:index")))
     items.append((_("API"), reverse("api-docs")))
-    from monitoring.selectors import unread_notifications
-
     return {"nav_items": items, "unread_count": unread_notifications(user).count()}

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 from django.utils.functional import empty
 
-from households.masking import mask_account, mask_id_number, mask_phone
+from core.masking import mask_account, mask_id_number, mask_phone
 
 logger = logging.getLogger("dixian.request")
 

@@ -6,7 +6,7 @@ only through `services.sensitive_unmask`, which records the access.
 
 import datetime
 
-from households.id_numbers import mask as mask_id_number  # noqa: F401  (re-exported)
+from core.id_numbers import mask as mask_id_number  # noqa: F401  (re-exported)
 
 MASK = "***"
 
@@ -27,7 +27,7 @@ def mask_account(account: str) -> str:
 
 # The fields whose values a role sees masked, or not at all: named once, for every door that
 # could read them without showing them (the admin's filters, search and sorting,
-# households/admin_base.py). A name counts wherever it appears: on Household and Member, on their
+# core/admin.py). A name counts wherever it appears: on Household and Member, on their
 # history tables that copy the columns, and on any other model that keeps one (a signal's ID
 # number, a partner's contact phone).
 SENSITIVE_FIELDS = frozenset(

@@ -1,7 +1,7 @@
 """How the API answers: JSON, and DRF's browsable API only for a developer under DEBUG.
 
 Its own module: DRF imports the renderer and negotiation classes named in the settings while
-drf-spectacular's views, which config.api imports, are still being imported.
+drf-spectacular's views, which core.api imports, are still being imported.
 """
 
 from django.conf import settings

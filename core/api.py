@@ -28,7 +28,7 @@ from rest_framework import exceptions, permissions, serializers, status
 from rest_framework.renderers import JSONRenderer
 from rest_framework.serializers import as_serializer_error
 
-from config.exceptions import EditConflict, IdLookupLimitReached
+from core.errors import EditConflict, IdLookupLimitReached
 
 
 class Conflict(exceptions.APIException):
@@ -212,7 +212,7 @@ class DixianAutoSchema(AutoSchema):
     """drf-standardized-errors' schema, with the errors it cannot see from a view's declaration:
 
     - a paginated list refuses a page size out of range and a cursor it did not make (400 on
-      `page_size` and `cursor`, config/pagination.py);
+      `page_size` and `cursor`, core/pagination.py);
     - a write that carries the `version` the client saw answers 409 when the record moved on;
     - an error inside a list or a dict names its index or key (`risk_types.0`), which the
       schema describes by a pattern rather than by the placeholder `risk_types.INDEX`;

@@ -17,7 +17,7 @@ from decimal import Decimal
 from faker.providers.person.zh_CN import Provider as ChineseNames
 from stdnum.cn import ric
 
-from households import id_numbers
+from core import id_numbers
 
 TODAY = datetime.date(2026, 1, 1)  # ages are fixed for a seed, whatever day it is run
 REGISTERED_ON = datetime.date(2021, 1, 1)  # the monitoring mechanism's start

@@ -1,0 +1,35 @@
+"""Queueing a task after the transaction commits, by the task's name.
+
+By name, so that a lower layer (the registry, the import) can ask for work done by a higher one
+(the engine) without importing it. A broker that cannot be reached loses nothing: whoever asks
+first records the request in the database, and a periodic sweep picks up what was not queued.
+"""
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from celery import current_app
+from django.db import transaction
+from kombu.exceptions import OperationalError
+
+logger = logging.getLogger(__name__)
+
+# Task names, so callers need not import the modules that define the tasks.
+EVALUATE_HOUSEHOLD = "monitoring.tasks.evaluate_household"
+EVALUATE_PENDING = "monitoring.tasks.evaluate_pending"
+SCAN_CHUNK = "monitoring.tasks.scan_chunk"
+IMPORT_JOB_CHECK = "spreadsheets.tasks.import_job_check"
+IMPORT_JOB_IMPORT = "spreadsheets.tasks.import_job_import"
+
+
+def enqueue(task_name: str, args: Sequence[Any], queue: str) -> None:
+    try:
+        # No publish retries: a village worker's request must not hang on a dead broker.
+        current_app.send_task(task_name, args=list(args), queue=queue, retry=False)
+    except (OperationalError, OSError) as error:
+        logger.warning("broker unavailable, %s left for the sweep: %s", task_name, error)
+
+
+def enqueue_after_commit(task_name: str, args: Sequence[Any], queue: str) -> None:
+    transaction.on_commit(lambda: enqueue(task_name, args, queue))

@@ -1,0 +1,31 @@
+"""Asking for a household to be judged again, in a way a broker outage cannot lose.
+
+The request is written to the household (`evaluation_pending_since`) in the caller's transaction;
+after commit the engine's task is queued by name. If the broker is down the request still
+succeeds: the periodic sweep finds the pending household and judges it once the broker is back.
+"""
+
+from django.db import transaction
+from django.utils import timezone
+
+from core import queueing
+from households.models import Household
+
+
+def request_evaluation(household_id: int) -> None:
+    """Mark the household for evaluation and queue it when the transaction commits."""
+    request_evaluations([household_id])
+
+
+def request_evaluations(household_ids: list[int]) -> None:
+    """Mark many households in one UPDATE; one task each after commit."""
+    Household.objects.filter(pk__in=household_ids, evaluation_pending_since__isnull=True).update(
+        evaluation_pending_since=timezone.now()
+    )
+
+    def enqueue() -> None:
+        today = timezone.localdate().isoformat()
+        for household_id in household_ids:
+            queueing.enqueue(queueing.EVALUATE_HOUSEHOLD, [household_id, today], "interactive")
+
+    transaction.on_commit(enqueue)
