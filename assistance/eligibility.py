@@ -14,10 +14,10 @@ from django.utils.translation import gettext_lazy
 
 from assistance.models import Case, MeasureStatus
 from households.models import Household
-from monitoring import rules
-from monitoring.facts import load_facts
+from monitoring.engine import rules
+from monitoring.engine.facts import load_facts
+from monitoring.engine.policy import Policy
 from monitoring.labels import CHECK_LABELS
-from monitoring.policy import Policy
 
 MIN_MONTHS_ENROLLED = 6
 

@@ -27,7 +27,7 @@ from assistance.steps import PHASE_STEPS
 from core.masking import mask_phone
 from households.models import Member
 from households.selectors import query_text
-from monitoring.facts import WITH_LABOUR
+from monitoring.engine.facts import WITH_LABOUR
 
 
 def _prefix(user) -> str | None:

@@ -1,6 +1,6 @@
 """The baseline every Django team writes first: one household at a time through the ORM.
 
-It uses the same rules (monitoring.rules) so the comparison is only about how facts are read and
+It uses the same rules (monitoring.engine.rules) so the comparison is only about how facts are read and
 alerts written, not about what is decided.
 """
 
@@ -11,7 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from households.models import Household
-from monitoring import rules
+from monitoring.engine import rules
+from monitoring.engine.rules import Event, Facts, SignalFact
 from monitoring.models import (
     ACTIVE_STATUSES,
     Alert,
@@ -21,7 +22,6 @@ from monitoring.models import (
     VisitCadence,
     VisitEvent,
 )
-from monitoring.rules import Event, Facts, SignalFact
 
 
 def _line(household, as_of):

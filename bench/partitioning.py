@@ -19,7 +19,7 @@ YEARS = range(2023, 2028)
 
 # name -> statement over {visits}; %(…)s parameters are filled from _parameters().
 READS = {
-    # The scan's loader: the latest two visits of each household of a chunk (monitoring/facts.py).
+    # The scan's loader: the latest two visits of each household of a chunk (monitoring/engine/facts.py).
     "scan chunk: latest two visits of 5,000 households": """
         SELECT h.id, v.visited_on, v.per_capita_income
         FROM households_household h CROSS JOIN LATERAL (

@@ -10,7 +10,8 @@ from rest_framework.serializers import as_serializer_error
 from core.api import DixianAutoSchema, RolePermission
 from core.regions import is_region_code, prefix_of
 from households.selectors import query_text
-from monitoring import rules, selectors
+from monitoring import selectors
+from monitoring.engine import rules
 from monitoring.filters import AlertFilter, VisitFilter
 from monitoring.models import ACTIVE_STATUSES, IncomeLine, RuleConfig
 from monitoring.scans import scan_start_by_hand

@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from households.models import RiskLevel
-from monitoring.rules import RULES
+from monitoring.engine.rules import RULES
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 NON_NEGATIVE = [MinValueValidator(0)]

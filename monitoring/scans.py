@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 from core.queueing import SCAN_CHUNK, enqueue_after_commit
 from core.regions import is_region_code, prefix_of
 from households.models import Household
-from monitoring.evaluation import Outcome, evaluate_households
-from monitoring.facts import households_in
+from monitoring.engine.evaluation import Outcome, evaluate_households
+from monitoring.engine.facts import households_in
 from monitoring.models import ScanRun
 
 logger = logging.getLogger(__name__)

@@ -2,7 +2,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from core.api import BoundedListField
-from monitoring import rules
+from monitoring.engine import rules
 from monitoring.models import (
     Alert,
     AlertEvent,

@@ -14,6 +14,7 @@ from households import selectors as household_selectors
 from households.forms import add_service_errors
 from households.models import Region
 from monitoring import selectors
+from monitoring.engine.rules import RULES
 from monitoring.forms import (
     AssignForm,
     DismissForm,
@@ -23,7 +24,6 @@ from monitoring.forms import (
     VisitForm,
 )
 from monitoring.models import ACTIVE_STATUSES, Alert, AlertSource, Notification, Signal
-from monitoring.rules import RULES
 from monitoring.scans import scan_start_by_hand
 from monitoring.services import alerts as alert_services
 from monitoring.services.alerts import TRANSITIONS

@@ -14,7 +14,7 @@ from core.errors import EditConflict
 from households.evaluation_requests import request_evaluation
 from households.models import Household
 from households.selectors import households_visible_to
-from monitoring.evaluation import _alert_fields, self_report_reason
+from monitoring.engine.evaluation import _alert_fields, self_report_reason
 from monitoring.models import (
     ACTIVE_STATUSES,
     Alert,

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from core.errors import EditConflict
 from core.regions import prefix_of
 from households.models import Region
-from monitoring import rules
+from monitoring.engine import rules
 from monitoring.models import IncomeLine, RuleConfig, ScanRun
 from monitoring.scans import scan_start
 

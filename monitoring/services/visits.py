@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from households.evaluation_requests import request_evaluation
 from households.models import Household, Member
 from households.selectors import households_visible_to
+from monitoring.engine.policy import Policy, cadence_kind
 from monitoring.models import EventKind, Visit, VisitEvent
-from monitoring.policy import Policy, cadence_kind
 
 INCOME_FIELDS = ("wage_income", "business_income", "property_income", "transfer_income")
 SPENDING_FIELDS = ("medical_spending", "education_spending", "disaster_loss")

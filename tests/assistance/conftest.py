@@ -15,7 +15,7 @@ import time_machine
 from assistance.models import Case, CaseOrigin, Partner, PartnerKind
 from assistance.services import cases as case_services
 from households.models import Household
-from monitoring.evaluation import evaluate_households
+from monitoring.engine.evaluation import evaluate_households
 from monitoring.models import Alert
 from monitoring.services import alerts as alert_services
 from monitoring.services.visits import visit_record

@@ -431,7 +431,7 @@ def test_a_refused_elimination_keeps_the_household_enrolled(
 
 
 def test_no_new_warning_while_a_case_carries_the_household(case, clock, village_worker):
-    from monitoring.evaluation import evaluate_households
+    from monitoring.engine.evaluation import evaluate_households
     from monitoring.models import ACTIVE_STATUSES, Alert
 
     households = Household.objects.filter(pk=case.household_id)

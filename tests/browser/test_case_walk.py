@@ -7,7 +7,7 @@ from decimal import Decimal
 from assistance.models import Case, CaseStatus, Measure, MeasureStatus
 from dashboards.refresh import figures_refresh
 from households.models import Household
-from monitoring.evaluation import evaluate_households
+from monitoring.engine.evaluation import evaluate_households
 from monitoring.models import Alert
 from monitoring.services.visits import visit_record
 from tests.conftest import committed_db

@@ -6,8 +6,8 @@ from decimal import Decimal as D
 
 import pytest
 
-from monitoring import rules
-from monitoring.rules import Event, Facts, SignalFact
+from monitoring.engine import rules
+from monitoring.engine.rules import Event, Facts, SignalFact
 
 AS_OF = datetime.date(2026, 6, 30)
 SETTINGS = rules.default_settings()

@@ -178,6 +178,7 @@ def _user(username: str, role: str, region: str | None, **extra) -> User:
 def _build_scope(name: str, *, village: str, county: str, cadre: User, worker: User, officer):
     from assistance.models import Measure, MeasureKind, Partner, PartnerKind, PartnerOffer
     from assistance.services import cases as case_services
+    from monitoring.engine.rules import RULES
     from monitoring.models import (
         Alert,
         AlertSource,
@@ -187,7 +188,6 @@ def _build_scope(name: str, *, village: str, county: str, cadre: User, worker: U
         Signal,
         VisitCadence,
     )
-    from monitoring.rules import RULES
     from monitoring.services.visits import visit_record
 
     names = {"home": ("冯守田", "韩桂芝"), "outside": ("褚远山", "卫秋菊")}[name]

@@ -26,7 +26,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from households.models import Household
-from monitoring.evaluation import evaluate_households
+from monitoring.engine.evaluation import evaluate_households
 from monitoring.models import Alert
 from tests.assistance.conftest import REGISTERED, clock  # noqa: F401  (the pinned clock)
 from tests.conftest import HOME_VILLAGE, client_for

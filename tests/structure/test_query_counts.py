@@ -24,9 +24,9 @@ from assistance.services.measures import MeasurePlan, measure_create
 from assistance.services.partners import OfferData, PartnerData, offer_create, partner_create
 from households import services as household_services
 from households.models import Household, Region
-from monitoring.evaluation import evaluate_households
+from monitoring.engine.evaluation import evaluate_households
+from monitoring.engine.rules import RULES
 from monitoring.models import Alert, IncomeLine, Notification, RuleConfig, ScanRun, Signal
-from monitoring.rules import RULES
 from monitoring.services import alerts as alert_services
 from monitoring.services.visits import EventInput, visit_record
 from tests.conftest import HOME_COUNTY, HOME_TOWNSHIP, HOME_VILLAGE, client_for

@@ -23,9 +23,9 @@ from django.db.models import Q, QuerySet
 
 from core.regions import prefix_of
 from households.models import Household
+from monitoring.engine.policy import Policy, cadence_kind
+from monitoring.engine.rules import CHECKS, Event, Facts, SignalFact
 from monitoring.models import AREA_KINDS, Signal, VisitEvent
-from monitoring.policy import Policy, cadence_kind
-from monitoring.rules import CHECKS, Event, Facts, SignalFact
 
 WITH_LABOUR = ("skilled", "ordinary", "weak")
 

@@ -11,7 +11,7 @@ from decimal import Decimal
 from functools import lru_cache
 
 from core.regions import PREFIX_LENGTH, full_code, level_of
-from monitoring import rules
+from monitoring.engine import rules
 from monitoring.models import CadenceKind, IncomeLine, RuleConfig, VisitCadence
 
 DEFAULT_CADENCE_DAYS = {

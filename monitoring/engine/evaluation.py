@@ -14,10 +14,10 @@ from django.apps import apps
 from django.db import connection, transaction
 from django.utils import timezone
 
-from monitoring import rules
-from monitoring.facts import load_facts
+from monitoring.engine import rules
+from monitoring.engine.facts import load_facts
+from monitoring.engine.policy import Policy
 from monitoring.models import ACTIVE_STATUSES, Alert, AlertEvent, AlertSource, AlertStatus
-from monitoring.policy import Policy
 
 SELF_REPORT_SEVERITY, SELF_REPORT_WEIGHT = rules.MEDIUM, 20
 # Statuses the rules may still close: once confirmed, the case workflow owns the alert.

@@ -2,7 +2,7 @@
 
 A rule is a pure function `(facts, as_of, config) -> evidence | None`. The same function judges one
 household right after a visit and every household of a county in the nightly scan: the scan only
-loads facts for many households at once (`monitoring.facts`), it never re-implements a rule.
+loads facts for many households at once (`monitoring.engine.facts`), it never re-implements a rule.
 Thresholds, weights and severities come from `RuleConfig` rows, so a county can tune them without
 a release; the defaults below are what a county starts with.
 """
