@@ -22,6 +22,8 @@ test: setup system-packages
 	if [ -z "$${CELERY_BROKER_URL:-}" ]; then export DIXIAN_BROKER_DIR=var/test-broker; rm -rf var/test-broker; fi; \
 	echo "== static checks"; \
 	$(VENV)/bin/ruff check .; \
+	$(VENV)/bin/ruff format --check .; \
+	$(VENV)/bin/lint-imports --no-cache; \
 	$(PY) manage.py makemigrations --check --dry-run > /dev/null; \
 	$(PY) manage.py spectacular --validate --fail-on-warn --file var/openapi.yaml; \
 	DIXIAN_ENV_FILE=.env.example docker-compose --env-file .env.example -f docker-compose.yml config -q; \
@@ -65,6 +67,7 @@ system-packages:
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 
 db-start: setup
 	@$(PY) -m config.embedded db-start

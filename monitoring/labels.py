@@ -14,6 +14,11 @@ RULE_LABELS = {
     "visit_overdue": _("Visit overdue"),
     "self_report": _("Self-report of hardship"),
 }
+# A household's own report is a reason a warning carries with no rule behind it.
+REASONS_WITHOUT_RULE = {"self_report"}
+# The codes of the engine's rules (monitoring/engine/rules.py RULES, in its order; a test keeps
+# the two equal), for the models, which the engine builds on and so may not import it.
+RULE_CODES = tuple(code for code in RULE_LABELS if code not in REASONS_WITHOUT_RULE)
 CHECK_LABELS = {
     "food_clothing": _("food and clothing"),
     "compulsory_education": _("compulsory education"),

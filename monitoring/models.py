@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from households.models import RiskLevel
-from monitoring.engine.rules import RULES
+from monitoring.labels import RULE_CODES
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 NON_NEGATIVE = [MinValueValidator(0)]
@@ -91,9 +91,7 @@ class IncomeLine(models.Model):
 class RuleConfig(models.Model):
     """A county's (or the default) thresholds, weight and severity of one rule."""
 
-    code = models.CharField(
-        _("rule"), max_length=32, choices=[(rule.code, rule.code) for rule in RULES]
-    )
+    code = models.CharField(_("rule"), max_length=32, choices=[(code, code) for code in RULE_CODES])
     region = models.ForeignKey(
         "households.Region",
         null=True,

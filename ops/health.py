@@ -17,19 +17,19 @@ redirect exempts), and must not create a session, so it never reaches host valid
 sessions, CSRF or login.
 """
 
-import hmac
 import logging
 import tempfile
 import time
 from collections.abc import Callable
 from datetime import timedelta
-from importlib import import_module
 
 from celery import current_app
 from django.conf import settings
 from django.db import connection, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.utils import timezone
+
+from ops.access import may_read_details
 
 logger = logging.getLogger(__name__)
 
@@ -129,42 +129,6 @@ def health(request: HttpRequest) -> HttpResponse:
     if not may_read_details(request):
         return _json({"status": overall}, code)
     return _json({"status": overall, "checks": checks}, code)
-
-
-def bearer_token_matches(request: HttpRequest) -> bool:
-    """The operator's token (DIXIAN_METRICS_TOKEN) in `Authorization: Bearer …`."""
-    token = settings.METRICS_TOKEN
-    given = request.headers.get("Authorization", "")
-    return bool(token) and hmac.compare_digest(given.encode(), f"Bearer {token}".encode())
-
-
-def _signed_in_user(request: HttpRequest):
-    # This middleware runs ahead of sessions and authentication, so it reads the session itself,
-    # the way SessionMiddleware, AuthenticationMiddleware and django-otp's OTPMiddleware do, and
-    # never saves it: no Set-Cookie, no session row written.
-    from django.contrib.auth import get_user
-    from django.utils.functional import SimpleLazyObject
-    from django_otp.middleware import OTPMiddleware
-
-    engine = import_module(settings.SESSION_ENGINE)
-    request.session = engine.SessionStore(request.COOKIES[settings.SESSION_COOKIE_NAME])
-    request.user = SimpleLazyObject(lambda: get_user(request))
-    # OTPMiddleware wraps request.user with the session's verified device (user.is_verified()).
-    return OTPMiddleware(lambda request: request.user)(request)
-
-
-def may_read_details(request: HttpRequest) -> bool:
-    if bearer_token_matches(request):
-        return True
-    if settings.SESSION_COOKIE_NAME not in request.COOKIES:
-        return False  # a probe: no session to read, no query
-    from accounts.models import Role
-    from accounts.two_factor import role_requires_two_factor
-
-    user = _signed_in_user(request)
-    if not user.is_authenticated or not (user.is_superuser or user.role == Role.COUNTY_OFFICER):
-        return False
-    return not role_requires_two_factor(user) or user.is_verified()
 
 
 def liveness(request: HttpRequest) -> HttpResponse:

@@ -29,7 +29,7 @@ from prometheus_client import REGISTRY
 from prometheus_client.core import GaugeMetricFamily, Metric, SummaryMetricFamily
 from prometheus_client.registry import Collector
 
-from ops.health import bearer_token_matches
+from ops.access import bearer_token_matches
 
 logger = logging.getLogger(__name__)
 
