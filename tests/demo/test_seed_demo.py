@@ -5,7 +5,8 @@ from django.core.management import call_command
 
 from accounts.models import User
 from assistance.models import Case, Partner, PartnerOffer
-from households import demo, id_numbers
+from core import id_numbers
+from demo import households as demo
 from households.models import Household, Member
 from monitoring.models import ScanRun, Visit
 
