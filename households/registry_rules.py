@@ -12,6 +12,7 @@ registry search counted against a user's allowance, stay in `households/services
 
 import datetime
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
@@ -22,6 +23,9 @@ from django.utils.translation import gettext as _
 from core import id_numbers
 from households import selectors
 from households.models import Household, Member, PovertyStatus
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 
 def exit_year_check(*, poverty_status: str, poverty_exit_year: int | None) -> None:
@@ -78,7 +82,7 @@ class DuplicatePersons:
     query, the first time an answer is needed; a batch without duplicates asks nothing.
     """
 
-    def __init__(self, *, actor, id_hashes: Iterable[str]):
+    def __init__(self, *, actor: "User", id_hashes: Iterable[str]):
         self.actor = actor
         self.id_hashes = list(id_hashes)
         self._visible: set[int] | None = None
@@ -104,7 +108,7 @@ class DuplicatePersons:
         return ValidationError({"id_number": self.message(existing)}, code="duplicate_person")
 
 
-def duplicate_person_error(*, actor, existing: Member) -> ValidationError:
+def duplicate_person_error(*, actor: "User", existing: Member) -> ValidationError:
     """The answer for one member whose ID number `existing` already holds."""
     return DuplicatePersons(actor=actor, id_hashes=[existing.id_number_hash]).error(existing)
 
