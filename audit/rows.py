@@ -24,7 +24,7 @@ from audit.selectors import (
     has_object,
 )
 from core.masking import MASK
-from households.history import _Related, event_action, event_changes, event_subject
+from households.history import RelatedNames, event_action, event_changes, event_subject
 
 # 15 or more digits (an ID number, a bank account) or a mobile number, in free text.
 _LONG_NUMBER = re.compile(r"\d{15,}[\dXx]?|1\d{10}")
@@ -87,7 +87,7 @@ def audit_rows(page: AuditPage, *, viewer) -> list[AuditRow]:
         user.pk: user.get_full_name() or user.username
         for user in get_user_model().objects.filter(pk__in=actor_ids - {None})
     }
-    related = _Related(viewer=viewer)
+    related = RelatedNames(viewer=viewer)
     rows = []
     for source, row in page.events:
         if source.kind == WRITE:

@@ -17,11 +17,16 @@ def request_evaluation(household_id: int) -> None:
     request_evaluations([household_id])
 
 
-def request_evaluations(household_ids: list[int]) -> None:
-    """Mark many households in one UPDATE; one task each after commit."""
+def request_evaluations(household_ids: list[int], *, sweep_past: int | None = None) -> None:
+    """Mark many households in one UPDATE; one task each after commit. With `sweep_past`, more
+    households than that (a file imported) are left to one sweep, which judges every household
+    marked pending, the oldest request first, rather than a task each."""
     Household.objects.filter(pk__in=household_ids, evaluation_pending_since__isnull=True).update(
         evaluation_pending_since=timezone.now()
     )
+    if sweep_past is not None and len(household_ids) > sweep_past:
+        queueing.enqueue_after_commit(queueing.EVALUATE_PENDING, [], "celery")
+        return
 
     def enqueue() -> None:
         today = timezone.localdate().isoformat()

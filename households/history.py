@@ -57,7 +57,7 @@ class HistoryRow:
     changes: list[tuple[str, str, str]]
 
 
-def _display(field, value, related: "_Related") -> str:
+def _display(field, value, related: "RelatedNames") -> str:
     if value is None or value == "":
         return "—"
     if field.choices:
@@ -75,7 +75,7 @@ def _display(field, value, related: "_Related") -> str:
     return str(value)
 
 
-class _Related:
+class RelatedNames:
     """Names of the rows a history row points to (who acted, which partner), fetched once.
 
     A household the viewer may not see (a moved member's household in another region) is named
@@ -104,7 +104,7 @@ class _Related:
         return self._names[key]
 
 
-def event_subject(model, data: dict, related: "_Related") -> str:
+def event_subject(model, data: dict, related: "RelatedNames") -> str:
     """What an event is about, in words: "member 张三", "measure 养殖补贴", "household"."""
     subject = str(model._meta.verbose_name)
     if model._meta.model_name == "member":
@@ -116,7 +116,7 @@ def event_subject(model, data: dict, related: "_Related") -> str:
     return subject
 
 
-def event_changes(model, diff: dict | None, related: "_Related") -> list[tuple[str, str, str]]:
+def event_changes(model, diff: dict | None, related: "RelatedNames") -> list[tuple[str, str, str]]:
     """(field, old, new) of a change, bookkeeping left out and sensitive values masked."""
     changes = []
     for name, values in (diff or {}).items():
@@ -148,7 +148,7 @@ def history_rows(events, *, viewer) -> list[HistoryRow]:
         for user in get_user_model().objects.filter(pk__in=user_ids)
     }
     rows = []
-    related = _Related(viewer=viewer)
+    related = RelatedNames(viewer=viewer)
     for event in events:
         model = apps.get_model(event.pgh_obj_model)
         data = event.pgh_data or {}

@@ -8,19 +8,17 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import id_numbers
 from core.errors import EditConflict, IdLookupLimitReached
-from households import selectors
-from households.evaluation_requests import request_evaluation
+from households import registry_rules, selectors
+from households.evaluation_requests import request_evaluation, request_evaluations
 from households.models import (
     Household,
     IdNumberLookup,
     Member,
-    PovertyStatus,
     Region,
     SensitiveAccess,
 )
@@ -48,31 +46,6 @@ def _village_for(actor, code: str) -> Region:
             {"village": _("No such village in your region.")}, code="village_out_of_scope"
         )
     return village
-
-
-def _check_exit_year(status: str, year: int | None) -> None:
-    if status == PovertyStatus.LIFTED_OUT and year is None:
-        raise ValidationError(
-            {"poverty_exit_year": _("A lifted-out household needs the year it was lifted out.")}
-        )
-    if status == PovertyStatus.ORDINARY and year is not None:
-        raise ValidationError(
-            {"poverty_exit_year": _("An ordinary household has no year of leaving poverty.")}
-        )
-
-
-def household_number_check(*, number: str, village_code: str) -> None:
-    """A household number begins with its village's code. Without this, a number made of
-    another village's code and a high sequence would sit in that village's series, and every
-    later number handed out there would collide with it."""
-    if not number.startswith(village_code):
-        raise ValidationError(
-            {
-                "number": _("A household number begins with its village's code %(code)s.")
-                % {"code": village_code}
-            },
-            code="number_outside_village",
-        )
 
 
 def _next_household_number(village: Region) -> str:
@@ -108,13 +81,15 @@ def household_create(
     number: str | None = None,
 ) -> Household:
     _require(actor, "households.add_household")
-    _check_exit_year(poverty_status, poverty_exit_year)
+    registry_rules.exit_year_check(
+        poverty_status=poverty_status, poverty_exit_year=poverty_exit_year
+    )
     with transaction.atomic(), pghistory.context(user=actor.pk):
         village = _village_for(actor, village_code)
         # Numbers are handed out per village: lock the village so two cadres never get the same.
         Region.objects.select_for_update().filter(pk=village.pk).exists()
         if number:
-            household_number_check(number=number, village_code=village.code)
+            registry_rules.household_number_check(number=number, village_code=village.code)
         household = Household(
             number=number or _next_household_number(village),
             village=village,
@@ -148,49 +123,14 @@ def household_update(*, actor, household: Household, version: int, **changes) ->
             changes["village"] = _village_for(actor, changes["village"])
         for name, value in changes.items():
             setattr(locked, name, value)
-        _check_exit_year(locked.poverty_status, locked.poverty_exit_year)
+        registry_rules.exit_year_check(
+            poverty_status=locked.poverty_status, poverty_exit_year=locked.poverty_exit_year
+        )
         locked.full_clean()
         locked.version += 1
         locked.save()
         request_evaluation(locked.pk)
     return locked
-
-
-def _refresh_household_cache(household_id: int) -> None:
-    """Keep the head's name and the member count that lists show without a join."""
-    facts = Member.objects.filter(household_id=household_id, status=Member.Status.ACTIVE).aggregate(
-        count=Count("id"),
-    )
-    head = (
-        Member.objects.filter(
-            household_id=household_id, status=Member.Status.ACTIVE, relation=Member.Relation.HEAD
-        )
-        .values_list("name", flat=True)
-        .first()
-    )
-    Household.objects.filter(pk=household_id).update(
-        head_name=head or "", member_count=facts["count"]
-    )
-
-
-def _duplicate_person_error(actor, existing: Member) -> ValidationError:
-    if selectors.members_visible_to(actor).filter(pk=existing.pk).exists():
-        message = _(
-            "This person is already registered in household %(number)s (head: %(head)s)."
-        ) % {"number": existing.household.number, "head": existing.household.head_name}
-    else:
-        message = _("This person is already registered elsewhere.")
-    return ValidationError({"id_number": message}, code="duplicate_person")
-
-
-def _check_single_head(household_id: int, relation: str, status: str, member_id=None) -> None:
-    if relation != Member.Relation.HEAD or status != Member.Status.ACTIVE:
-        return
-    heads = Member.objects.filter(
-        household_id=household_id, relation=Member.Relation.HEAD, status=Member.Status.ACTIVE
-    ).exclude(pk=member_id)
-    if heads.exists():
-        raise ValidationError({"relation": _("This household already has a head.")})
 
 
 def _visible_household(actor, household_id) -> Household:
@@ -200,24 +140,6 @@ def _visible_household(actor, household_id) -> Household:
             {"household": _("No such household in your region.")}, code="household_out_of_scope"
         )
     return household
-
-
-def _apply_id_number(member: Member, raw: str) -> list[str]:
-    checked = id_numbers.check_id_number(raw, today=timezone.localdate())
-    member.id_number_encrypted = id_numbers.encrypt(checked.number)
-    member.id_number_hash = id_numbers.lookup_hash(checked.number)
-    member.id_number_masked = checked.masked
-    member.birth_date = checked.birth_date
-    member.sex = checked.sex
-    return checked.warnings
-
-
-def _id_number_errors(raw: str) -> ValidationError:
-    try:
-        id_numbers.check_id_number(raw, today=timezone.localdate())
-    except ValidationError as error:
-        return ValidationError({"id_number": error.messages})
-    raise AssertionError("unreachable")
 
 
 def _registry_search(
@@ -354,46 +276,41 @@ def registry_search_for_import(*, actor, hashes: list[str]) -> None:
         raise refused
 
 
-def _checked_number(raw: str) -> str:
-    try:
-        return id_numbers.check_id_number(raw, today=timezone.localdate()).number
-    except ValidationError as error:
-        raise ValidationError({"id_number": error.messages}) from None
-
-
 def member_create(*, actor, household_id: int, name: str, id_number: str, relation: str, **facts):
     _require(actor, "households.add_member")
     unknown = set(facts) - set(MEMBER_EDITABLE)
     if unknown:
         raise ValueError(f"not editable: {sorted(unknown)}")
     household = _visible_household(actor, household_id)  # no search for a household out of reach
-    number = _checked_number(id_number)
+    checked = registry_rules.id_number_check(id_number)
+    number = checked.number
     # Everything else is judged before the registry is searched: a miss then always ends in a
     # stored member (recorded in history), never in a free "not registered" answer that an
     # invalid relation or a second head would have given after the search.
     draft = Member(household=household, name=name, relation=relation, **facts)
-    _apply_id_number(draft, number)
-    _check_single_head(household.pk, draft.relation, draft.status)
+    registry_rules.id_number_store(draft, checked)
+    registry_rules.single_head_check(
+        household_id=household.pk, relation=draft.relation, status=draft.status
+    )
     draft.full_clean(exclude=["id_number_hash"])
     existing = _registry_search(actor=actor, number=number, channel="create", record_misses=False)
     if existing:
-        raise _duplicate_person_error(actor, existing)
+        raise registry_rules.duplicate_person_error(actor=actor, existing=existing)
     with transaction.atomic(), pghistory.context(user=actor.pk):
         household = _visible_household(actor, household_id)
         Household.objects.select_for_update().filter(pk=household.pk).exists()
         member = Member(household=household, name=name, relation=relation, **facts)
-        try:
-            _apply_id_number(member, id_number)
-        except ValidationError:
-            raise _id_number_errors(id_number) from None
+        registry_rules.id_number_store(member, checked)
         existing = (
             Member.objects.filter(id_number_hash=member.id_number_hash)
             .select_related("household")
             .first()
         )
         if existing:
-            raise _duplicate_person_error(actor, existing)
-        _check_single_head(household.pk, member.relation, member.status)
+            raise registry_rules.duplicate_person_error(actor=actor, existing=existing)
+        registry_rules.single_head_check(
+            household_id=household.pk, relation=member.relation, status=member.status
+        )
         member.full_clean(exclude=["id_number_hash"])
         try:
             with transaction.atomic():
@@ -403,8 +320,8 @@ def member_create(*, actor, household_id: int, name: str, id_number: str, relati
             existing = Member.objects.select_related("household").get(
                 id_number_hash=member.id_number_hash
             )
-            raise _duplicate_person_error(actor, existing) from None
-        _refresh_household_cache(household.pk)
+            raise registry_rules.duplicate_person_error(actor=actor, existing=existing) from None
+        registry_rules.household_facts_refresh(household_ids=[household.pk])
         request_evaluation(household.pk)
     return member
 
@@ -414,8 +331,9 @@ def member_update(*, actor, member: Member, version: int, id_number: str | None 
     unknown = set(changes) - set(MEMBER_EDITABLE)
     if unknown:
         raise ValueError(f"not editable: {sorted(unknown)}")
-    if id_number:
-        number = _checked_number(id_number)
+    checked = registry_rules.id_number_check(id_number) if id_number else None
+    if checked:
+        number = checked.number
         # The version and every other field are judged before the registry is searched, and a
         # changed number is counted even when nobody holds it: an edit that would fail anyway
         # (a stale version, a second head) must not answer "not registered" for free.
@@ -426,12 +344,17 @@ def member_update(*, actor, member: Member, version: int, id_number: str | None 
             changes["household"] = _visible_household(actor, changes["household"])
         for name, value in changes.items():
             setattr(draft, name, value)
-        _apply_id_number(draft, number)
-        _check_single_head(draft.household_id, draft.relation, draft.status, draft.pk)
+        registry_rules.id_number_store(draft, checked)
+        registry_rules.single_head_check(
+            household_id=draft.household_id,
+            relation=draft.relation,
+            status=draft.status,
+            member_id=draft.pk,
+        )
         draft.full_clean(exclude=["id_number_hash"])
         existing = _registry_search(actor=actor, number=number, channel="update", own_pk=member.pk)
         if existing:
-            raise _duplicate_person_error(actor, existing)
+            raise registry_rules.duplicate_person_error(actor=actor, existing=existing)
     with transaction.atomic(), pghistory.context(user=actor.pk):
         locked = Member.objects.select_for_update().select_related("household").get(pk=member.pk)
         if locked.version != version:
@@ -441,11 +364,8 @@ def member_update(*, actor, member: Member, version: int, id_number: str | None 
             changes["household"] = _visible_household(actor, changes["household"])
         for name, value in changes.items():
             setattr(locked, name, value)
-        if id_number:
-            try:
-                _apply_id_number(locked, id_number)
-            except ValidationError:
-                raise _id_number_errors(id_number) from None
+        if checked:
+            registry_rules.id_number_store(locked, checked)
             existing = (
                 Member.objects.filter(id_number_hash=locked.id_number_hash)
                 .exclude(pk=locked.pk)
@@ -453,18 +373,23 @@ def member_update(*, actor, member: Member, version: int, id_number: str | None 
                 .first()
             )
             if existing:
-                raise _duplicate_person_error(actor, existing)
-        _check_single_head(locked.household_id, locked.relation, locked.status, locked.pk)
+                raise registry_rules.duplicate_person_error(actor=actor, existing=existing)
+        registry_rules.single_head_check(
+            household_id=locked.household_id,
+            relation=locked.relation,
+            status=locked.status,
+            member_id=locked.pk,
+        )
         locked.full_clean(exclude=["id_number_hash"])
         locked.version += 1
         try:
             with transaction.atomic():
                 locked.save()
         except IntegrityError:
-            raise ValidationError({"relation": _("This household already has a head.")}) from None
-        for household_id in {old_household_id, locked.household_id}:
-            _refresh_household_cache(household_id)
-            request_evaluation(household_id)
+            raise registry_rules.second_head_error() from None
+        changed = sorted({old_household_id, locked.household_id})
+        registry_rules.household_facts_refresh(household_ids=changed)
+        request_evaluations(changed)
     return locked
 
 
@@ -540,7 +465,8 @@ def member_find_by_id_number(*, actor, id_number: str) -> Member | None:
     "registered elsewhere" if the person exists outside the actor's scope; None if unknown.
     """
     _require(actor, "households.view_member")
-    found = _registry_search(actor=actor, number=_checked_number(id_number), channel="lookup")
+    number = registry_rules.id_number_check(id_number).number
+    found = _registry_search(actor=actor, number=number, channel="lookup")
     if found is None:
         return None
     member = selectors.members_visible_to(actor).select_related("household").filter(pk=found.pk)

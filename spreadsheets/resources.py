@@ -2,8 +2,10 @@
 
 The library does the row work: cleaning each cell through a widget, finding the existing record
 (all of a batch's in one query, `CachedInstanceLoader`), skipping rows that change nothing, and
-writing in bulk. What is the registry's own is added here: the region scope, the exit-year
-rule, one active head, one person in one household, ID numbers stored encrypted.
+writing in bulk. What is the registry's own comes from the registry (households/registry_rules.py),
+the same rules its pages and API go through, asked for a whole file at once: the exit-year rule,
+one active head, one person in one household, ID numbers stored encrypted. The region scope is
+added here.
 
 The library's row diff (`skip_diff = False`) deep-copies every instance and renders every field
 of it twice, only so that `skip_row` can compare; nothing here shows a diff, so the resources
@@ -16,8 +18,8 @@ from django.utils.translation import gettext as _
 from import_export import fields, resources
 from import_export.instance_loaders import CachedInstanceLoader
 
-from core.id_numbers import IdNumber, encrypt
-from households import services as household_services
+from core.id_numbers import IdNumber
+from households import registry_rules
 from households.models import Household, Member, Region
 from spreadsheets.columns import BY_KEY
 from spreadsheets.widgets import ChoiceWidget, TextWidget, VillageWidget, YearWidget, YesNoWidget
@@ -150,15 +152,16 @@ class HouseholdImportResource(RegistryResource):
     def check_rules(self, instance, errors):
         if instance.pk is None and instance.village_id and not {"number", "village"} & set(errors):
             try:
-                household_services.household_number_check(
+                registry_rules.household_number_check(
                     number=instance.number, village_code=instance.village_id
                 )
             except ValidationError as error:
                 errors = error.update_error_dict(errors)
         if "poverty_status" not in errors and "poverty_exit_year" not in errors:
             try:
-                household_services._check_exit_year(
-                    instance.poverty_status, instance.poverty_exit_year
+                registry_rules.exit_year_check(
+                    poverty_status=instance.poverty_status,
+                    poverty_exit_year=instance.poverty_exit_year,
                 )
             except ValidationError as error:
                 errors = error.update_error_dict(errors)
@@ -217,8 +220,8 @@ class MemberImportResource(RegistryResource):
         *,
         households: dict[str, Household],
         id_checks: dict[str, IdNumber | str],
-        heads_elsewhere: set[int],
-        visible_villages: set[str],
+        heads: registry_rules.SingleHeads,
+        duplicates: registry_rules.DuplicatePersons,
     ):
         super().__init__()
         for key, widget in MEMBER_FIELDS.items():
@@ -226,9 +229,8 @@ class MemberImportResource(RegistryResource):
         self.households = households  # by number, the households of the file as now written
         # By hash, the checked number; by a placeholder, why the number was refused.
         self.id_checks = id_checks
-        self.heads_elsewhere = heads_elsewhere  # households with an active head not in the file
-        self.visible_villages = visible_villages
-        self.heads_seen: set[int] = set()
+        self.heads = heads  # the households' heads not in the file, and those the file claims
+        self.duplicates = duplicates
 
     def get_queryset(self):
         return Member.objects.select_related("household")
@@ -244,36 +246,27 @@ class MemberImportResource(RegistryResource):
             # The household's own row says what is wrong with it; this row waits for it.
             errors["household"] = [HOUSEHOLD_FAILED]
         elif instance.pk and instance.household_id != household.pk:
-            errors["id_number_hash"] = [self._registered_elsewhere(instance)]
+            errors["id_number_hash"] = [self.duplicates.message(instance)]
         else:
             instance.household = household
         checked = self.id_checks.get(row["id_hash"])
         if isinstance(checked, str):
             errors["id_number_hash"] = [checked]
         elif not instance.pk:
-            instance.id_number_encrypted = encrypt(checked.number)
-            instance.id_number_masked = checked.masked
-            instance.birth_date = checked.birth_date
-            instance.sex = checked.sex
+            registry_rules.id_number_store(instance, checked)
         if errors:
             raise ValidationError(errors)
 
-    def _registered_elsewhere(self, member: Member) -> str:
-        if member.household.village_id in self.visible_villages:
-            return _(
-                "This person is already registered in household %(number)s (head: %(head)s)."
-            ) % {"number": member.household.number, "head": member.household.head_name}
-        return _("This person is already registered elsewhere.")
-
     def check_rules(self, instance, errors):
-        is_head = (
-            instance.relation == Member.Relation.HEAD and instance.status == Member.Status.ACTIVE
-        )
-        household_id = instance.household_id
-        if is_head and household_id and "relation" not in errors:
-            if household_id in self.heads_seen or household_id in self.heads_elsewhere:
-                errors["relation"] = [_("This household already has a head.")]
-            self.heads_seen.add(household_id)
+        if instance.household_id and "relation" not in errors:
+            try:
+                self.heads.check(
+                    household_id=instance.household_id,
+                    relation=instance.relation,
+                    status=instance.status,
+                )
+            except ValidationError as error:
+                errors = error.update_error_dict(errors)
         return errors
 
     def skip_row(self, instance, original, row, import_validation_errors=None):

@@ -9,14 +9,14 @@ import pghistory
 import tablib
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import id_numbers
-from core.queueing import EVALUATE_HOUSEHOLD, EVALUATE_PENDING, enqueue_after_commit
-from households.models import Household, Member, Region
+from households import registry_rules
+from households.evaluation_requests import request_evaluations
+from households.models import Household, Region
 from households.selectors import regions_visible_to
 from households.services import ImportAllowanceExceeded, registry_search_for_import
 from spreadsheets.columns import BY_KEY, HOUSEHOLD_COLUMNS
@@ -127,20 +127,15 @@ def registry_import(
             household.number: household
             for household in Household.objects.filter(number__in=plan.numbers - failed)
         }
-        heads_elsewhere = set(
-            Member.objects.filter(
-                household__in=by_number.values(),
-                relation=Member.Relation.HEAD,
-                status=Member.Status.ACTIVE,
-            )
-            .exclude(id_number_hash__in=plan.hashes)
-            .values_list("household_id", flat=True)
-        )
         member_resource = MemberImportResource(
             households=by_number,
             id_checks=plan.id_checks,
-            heads_elsewhere=heads_elsewhere,
-            visible_villages={village.code for village in villages},
+            # The heads the file's households have in members the file does not write.
+            heads=registry_rules.SingleHeads(
+                household_ids=[household.pk for household in by_number.values()],
+                excluding=Q(id_number_hash__in=plan.hashes),
+            ),
+            duplicates=registry_rules.DuplicatePersons(actor=actor, id_hashes=plan.hashes),
         )
         member_resource.progress = progress
         members = member_resource.import_data(
@@ -237,7 +232,7 @@ class _Plan:
             )
             return placeholder
         try:
-            checked = id_numbers.check_id_number(cell_text(raw), today=today)
+            checked = registry_rules.id_number_check(cell_text(raw), today=today)
         except ValidationError as error:
             placeholder = f"invalid:{index}"
             self.id_checks[placeholder] = " ".join(error.messages)
@@ -303,29 +298,9 @@ def _changed_numbers(result, dataset) -> set[str]:
 
 
 def _refresh_households(household_ids: list[int]) -> None:
-    """Keep the cached head and member count, and have the changed households judged again."""
+    """Keep the cached head and member count, and have the changed households judged again:
+    the registry's own writes after a change of members, for every household at once."""
     if not household_ids:
         return
-    active = Member.objects.filter(household=OuterRef("pk"), status=Member.Status.ACTIVE)
-    Household.objects.filter(pk__in=household_ids).update(
-        head_name=Coalesce(
-            Subquery(active.filter(relation=Member.Relation.HEAD).values("name")[:1]), Value("")
-        ),
-        member_count=Coalesce(
-            Subquery(
-                active.order_by().values("household").annotate(count=Count("id")).values("count"),
-                output_field=IntegerField(),
-            ),
-            Value(0),
-        ),
-    )
-    Household.objects.filter(pk__in=household_ids, evaluation_pending_since__isnull=True).update(
-        evaluation_pending_since=timezone.now()
-    )
-    if len(household_ids) <= EVALUATE_ONE_BY_ONE:
-        today = timezone.localdate().isoformat()
-        for household_id in household_ids:
-            enqueue_after_commit(EVALUATE_HOUSEHOLD, [household_id, today], "interactive")
-    else:
-        # The sweep judges every household marked pending, the oldest request first.
-        enqueue_after_commit(EVALUATE_PENDING, [], "celery")
+    registry_rules.household_facts_refresh(household_ids=household_ids)
+    request_evaluations(household_ids, sweep_past=EVALUATE_ONE_BY_ONE)

@@ -112,3 +112,16 @@ def test_the_statements_of_an_import_do_not_grow_with_its_rows(township_cadre):
     again_small = statements(_households_of_two(10, first=0))
     again_large = statements(_households_of_two(100, first=100))
     assert again_large - again_small <= 4, (again_small, again_large)
+
+
+def test_an_import_of_200_rows_keeps_to_its_statements(
+    township_cadre, django_assert_max_num_queries
+):
+    """The registry's rules (households/registry_rules.py) are asked for the whole file at once:
+    200 new rows, then the same 200 unchanged, in as many statements as when the import kept
+    its own copies of the rules (32 and 24)."""
+    rows = _households_of_two(100, first=0)
+    with django_assert_max_num_queries(32):
+        _import(township_cadre, rows)
+    with django_assert_max_num_queries(24):
+        _import(township_cadre, rows)

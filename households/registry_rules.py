@@ -1,0 +1,187 @@
+"""The registry's rules for its rows, in one place, for one row or for thousands.
+
+Every door that writes households and members calls these: the member and household services
+(behind the pages, the API and the admin) and the Excel import (`spreadsheets`), which writes a
+whole file in bulk. A rule changed here is changed for all of them. Each rule that needs the
+database reads it once for however many rows it is asked about, so the import's statements do not
+grow with its rows.
+
+These are checks and the small writes that follow a change of members; who may do what, and the
+registry search counted against a user's allowance, stay in `households/services.py`.
+"""
+
+import datetime
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import ValidationError
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core import id_numbers
+from households import selectors
+from households.models import Household, Member, PovertyStatus
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+
+def exit_year_check(*, poverty_status: str, poverty_exit_year: int | None) -> None:
+    """A lifted-out household has the year it left poverty; an ordinary one has none."""
+    if poverty_status == PovertyStatus.LIFTED_OUT and poverty_exit_year is None:
+        raise ValidationError(
+            {"poverty_exit_year": _("A lifted-out household needs the year it was lifted out.")}
+        )
+    if poverty_status == PovertyStatus.ORDINARY and poverty_exit_year is not None:
+        raise ValidationError(
+            {"poverty_exit_year": _("An ordinary household has no year of leaving poverty.")}
+        )
+
+
+def household_number_check(*, number: str, village_code: str) -> None:
+    """A household number begins with its village's code. Without this, a number made of
+    another village's code and a high sequence would sit in that village's series, and every
+    later number handed out there would collide with it."""
+    if not number.startswith(village_code):
+        raise ValidationError(
+            {
+                "number": _("A household number begins with its village's code %(code)s.")
+                % {"code": village_code}
+            },
+            code="number_outside_village",
+        )
+
+
+def id_number_check(raw: str, *, today: datetime.date | None = None) -> id_numbers.IdNumber:
+    """The ID number normalised as the registry keeps it, or a ValidationError on `id_number`
+    saying what is wrong with it."""
+    try:
+        return id_numbers.check_id_number(raw, today=today or timezone.localdate())
+    except ValidationError as error:
+        raise ValidationError({"id_number": error.messages}) from None
+
+
+def id_number_store(member: Member, checked: id_numbers.IdNumber) -> None:
+    """Put a checked ID number on a member as it is stored: encrypted, found by its keyed hash,
+    shown masked, with the birth date and sex it carries. Never the number in clear."""
+    member.id_number_encrypted = id_numbers.encrypt(checked.number)
+    member.id_number_hash = id_numbers.lookup_hash(checked.number)
+    member.id_number_masked = checked.masked
+    member.birth_date = checked.birth_date
+    member.sex = checked.sex
+
+
+class DuplicatePersons:
+    """The one answer when a person's ID number is already held by a member: in which household
+    (and under which head) if the actor may see that member, only "elsewhere" if not, since
+    where someone lives is not for every user to learn.
+
+    For many numbers at once (an import), whether the actor may see the holders is read in one
+    query, the first time an answer is needed; a batch without duplicates asks nothing.
+    """
+
+    def __init__(self, *, actor: "User", id_hashes: Iterable[str]):
+        self.actor = actor
+        self.id_hashes = list(id_hashes)
+        self._visible: set[int] | None = None
+
+    def _is_visible(self, existing: Member) -> bool:
+        if self._visible is None:
+            self._visible = set(
+                selectors.members_visible_to(self.actor)
+                .filter(id_number_hash__in=self.id_hashes)
+                .values_list("pk", flat=True)
+            )
+        return existing.pk in self._visible
+
+    def message(self, existing: Member) -> str:
+        """`existing` with its household loaded (select_related), as the callers find it."""
+        if self._is_visible(existing):
+            return _(
+                "This person is already registered in household %(number)s (head: %(head)s)."
+            ) % {"number": existing.household.number, "head": existing.household.head_name}
+        return _("This person is already registered elsewhere.")
+
+    def error(self, existing: Member) -> ValidationError:
+        return ValidationError({"id_number": self.message(existing)}, code="duplicate_person")
+
+
+def duplicate_person_error(*, actor: "User", existing: Member) -> ValidationError:
+    """The answer for one member whose ID number `existing` already holds."""
+    return DuplicatePersons(actor=actor, id_hashes=[existing.id_number_hash]).error(existing)
+
+
+def second_head_error() -> ValidationError:
+    return ValidationError({"relation": _("This household already has a head.")})
+
+
+def is_active_head(*, relation: str, status: str) -> bool:
+    return relation == Member.Relation.HEAD and status == Member.Status.ACTIVE
+
+
+class SingleHeads:
+    """One active head per household, judged for many members at once.
+
+    The heads the households already have, held by members other than those being written
+    (`excluding`), are read in one query; each head being written then claims its household, and
+    a second claim, or a claim on a household whose head is someone else, is refused.
+    """
+
+    def __init__(self, *, household_ids: Iterable[int], excluding: Q):
+        self.taken = set(
+            Member.objects.filter(
+                household_id__in=list(household_ids),
+                relation=Member.Relation.HEAD,
+                status=Member.Status.ACTIVE,
+            )
+            .exclude(excluding)
+            .values_list("household_id", flat=True)
+        )
+        self.claimed: set[int] = set()
+
+    def check(self, *, household_id: int, relation: str, status: str) -> None:
+        if not is_active_head(relation=relation, status=status):
+            return
+        refused = household_id in self.taken or household_id in self.claimed
+        self.claimed.add(household_id)
+        if refused:
+            raise second_head_error()
+
+
+def single_head_check(
+    *, household_id: int, relation: str, status: str, member_id: int | None = None
+) -> None:
+    """One member (`member_id`, None for a new one) as the head of a household: refused if the
+    household has another active head."""
+    if not is_active_head(relation=relation, status=status):
+        return  # a member who is no head asks the database nothing
+    SingleHeads(household_ids=[household_id], excluding=Q(pk=member_id)).check(
+        household_id=household_id, relation=relation, status=status
+    )
+
+
+def household_facts_refresh(*, household_ids: Iterable[int]) -> None:
+    """Keep the facts the households cache from their members (the active head's name and the
+    number of active members), so that lists show them without a join: one UPDATE for any
+    number of households."""
+    household_ids = list(household_ids)
+    if not household_ids:
+        return
+    active = Member.objects.filter(household=OuterRef("pk"), status=Member.Status.ACTIVE)
+    Household.objects.filter(pk__in=household_ids).update(
+        head_name=Coalesce(
+            Subquery(
+                active.filter(relation=Member.Relation.HEAD).order_by("pk").values("name")[:1]
+            ),
+            Value(""),
+        ),
+        member_count=Coalesce(
+            Subquery(
+                active.order_by().values("household").annotate(count=Count("id")).values("count"),
+                output_field=IntegerField(),
+            ),
+            Value(0),
+        ),
+    )
