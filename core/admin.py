@@ -22,7 +22,8 @@ def _names_of(order_field) -> list[str]:
     if isinstance(order_field, str):
         return [order_field]
     if hasattr(order_field, "flatten"):
-        return [node.name for node in order_field.flatten() if isinstance(node, F)]
+        # F keeps its path in `name`, which django-stubs does not declare.
+        return [node.name for node in order_field.flatten() if isinstance(node, F)]  # type: ignore[attr-defined]
     return []
 
 

@@ -172,7 +172,9 @@ class Error409Serializer(serializers.Serializer):
 
 class ErrorResponse409Serializer(serializers.Serializer):
     type = serializers.ChoiceField(choices=ClientErrorEnum.choices)
-    errors = Error409Serializer(many=True)
+    # DRF's metaclass takes declared fields out of the class, so this field does not replace
+    # Serializer.errors at run time; the stubs see only the class attribute.
+    errors = Error409Serializer(many=True)  # type: ignore[assignment]
 
 
 # drf-standardized-errors names the error of a list's item "events.INDEX.kind" and of a dict's

@@ -103,7 +103,7 @@ def _confirmed(alert: Alert, users: dict[str, User], in_village: bool) -> Alert:
     return alert_services.alert_confirm(actor=cadre, alert=alert, version=alert.version)
 
 
-def _step(actor, case, kind, **extra) -> Case:
+def _step(actor: User, case, kind, **extra) -> Case:
     case.refresh_from_db()
     return case_services.case_step_record(
         actor=actor, case=case, version=case.version, kind=kind, decision="approved", **extra

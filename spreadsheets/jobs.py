@@ -23,6 +23,7 @@ from django.db import (
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from core.queueing import IMPORT_JOB_CHECK, IMPORT_JOB_IMPORT, enqueue_after_commit
 from spreadsheets import uploads
 from spreadsheets.models import ImportJob
@@ -48,7 +49,7 @@ def _move(job_id: int, *, from_: tuple[str, ...], to: str, **fields) -> bool:
     )
 
 
-def import_job_create(*, actor, file) -> ImportJob:
+def import_job_create(*, actor: User, file) -> ImportJob:
     """Keep the uploaded file and queue its check. The owner's earlier jobs that wait for a
     check or a confirm are cancelled: a new upload replaces them, and one user keeps at most
     one check queued."""
@@ -78,7 +79,7 @@ def import_job_create(*, actor, file) -> ImportJob:
     return job
 
 
-def import_job_confirm(*, actor, job: ImportJob) -> bool:
+def import_job_confirm(*, actor: User, job: ImportJob) -> bool:
     """Queue the import of a checked job; False if it is not waiting for a confirm (confirmed
     already, cancelled, expired)."""
     if not may_import(actor) or job.owner_id != actor.pk:
@@ -92,7 +93,7 @@ def import_job_confirm(*, actor, job: ImportJob) -> bool:
     return claimed
 
 
-def import_job_cancel(*, actor, job: ImportJob) -> bool:
+def import_job_cancel(*, actor: User, job: ImportJob) -> bool:
     if job.owner_id != actor.pk:
         raise PermissionDenied(_("Your role may not do this."))
     cancelled = _move(job.pk, from_=CANCELLABLE, to=Status.CANCELLED)
