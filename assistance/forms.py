@@ -1,3 +1,5 @@
+from typing import TypedDict
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -19,7 +21,12 @@ from assistance.models import (
 from core.masking import mask_phone
 from households.forms import SensitiveCharField, SensitiveFieldsMixin
 
-DATE = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+class DateWidget(TypedDict):
+    widget: forms.Widget
+
+
+DATE: DateWidget = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 MONEY_INPUT = {"inputmode": "decimal", "min": "0", "step": "0.01", "class": "money"}
 
 

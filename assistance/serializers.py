@@ -6,6 +6,8 @@ needs to find it (head's name, household number, village): never an ID number, a
 account or a health detail, whoever asks.
 """
 
+from typing import TypedDict
+
 from django.db import models
 from django.utils import timezone
 from django.utils.text import format_lazy
@@ -37,8 +39,26 @@ from assistance.models import (
 from core.api import BoundedListField
 from core.masking import mask_phone
 
-ID = {"min_value": 1, "max_value": 2**62}
-MONEY = {"max_digits": 12, "decimal_places": 2, "min_value": 0}
+
+class IdBounds(TypedDict):
+    """The range of a primary key the API takes, given as keyword arguments."""
+
+    min_value: int
+    max_value: int
+
+
+ID: IdBounds = {"min_value": 1, "max_value": 2**62}
+
+
+class MoneyBounds(TypedDict):
+    """What every money field of the API takes, given as keyword arguments."""
+
+    max_digits: int
+    decimal_places: int
+    min_value: int
+
+
+MONEY: MoneyBounds = {"max_digits": 12, "decimal_places": 2, "min_value": 0}
 VERSION_HELP = _("The version you saw; a stale one is refused with 409")
 
 

@@ -1,3 +1,5 @@
+from typing import TypedDict
+
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -19,7 +21,16 @@ from monitoring.models import (
 from monitoring.services.signals import MAX_BATCH
 from monitoring.services.visits import MAX_EVENTS
 
-MONEY = {"max_digits": 12, "decimal_places": 2, "min_value": 0}
+
+class MoneyBounds(TypedDict):
+    """What every money field of the API takes, given as keyword arguments."""
+
+    max_digits: int
+    decimal_places: int
+    min_value: int
+
+
+MONEY: MoneyBounds = {"max_digits": 12, "decimal_places": 2, "min_value": 0}
 
 
 class VisitEventSerializer(serializers.ModelSerializer):
