@@ -86,7 +86,9 @@ class CaseProposeForm(CaseDescriptionForm):
         if from_alert:
             self.fields["origin"].widget = forms.HiddenInput()
         else:
-            self.fields["origin"].choices = [
+            origin = self.fields["origin"]
+            assert isinstance(origin, forms.ChoiceField)
+            origin.choices = [
                 (value, label) for value, label in CaseOrigin.choices if value != CaseOrigin.ALERT
             ]
 
@@ -231,7 +233,9 @@ class PartnerForm(SensitiveFieldsMixin, forms.Form):
     def __init__(self, *args, areas=(), instance: Partner | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance = instance or Partner()
-        self.fields["area"].choices = [(r.code, r.name) for r in areas]
+        area = self.fields["area"]
+        assert isinstance(area, forms.ChoiceField)
+        area.choices = [(r.code, r.name) for r in areas]
         phone = self.instance.contact_phone
         self._replaceable("contact_phone", phone, mask_phone(phone), clearable=False)
 
@@ -260,4 +264,6 @@ class OfferForm(forms.Form):
 
     def __init__(self, *args, areas=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["area"].choices = [(r.code, r.name) for r in areas]
+        area = self.fields["area"]
+        assert isinstance(area, forms.ChoiceField)
+        area.choices = [(r.code, r.name) for r in areas]

@@ -58,7 +58,7 @@ def scan_start(
     trigger: str,
     scope: str = "",
     as_of: datetime.date | None = None,
-    actor: User = None,
+    actor: User | None = None,
     only_due: bool = False,
 ) -> ScanRun:
     """Record a run and queue its chunks once the run is committed.
