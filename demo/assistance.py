@@ -126,7 +126,7 @@ def _enrolled_months_ago(household: Household, users: dict, partners: dict, mont
         responsible=users["township"],
         enrolled_on=proposed + datetime.timedelta(days=12),
     )
-    takers = {
+    takers: dict[str, str] = {
         StepKind.PROPOSAL: "village",
         StepKind.CONSENT: "village",
         StepKind.INFO_CHECK: "township",

@@ -111,7 +111,8 @@ def import_job_check(job_id: int) -> str | None:
     job = ImportJob.objects.select_related("owner").get(pk=job_id)
     content = uploads.upload_read(job.file_key)
     if content is None:
-        return _fail_lost_file(job, from_=Status.CHECKING)
+        _fail_lost_file(job, from_=Status.CHECKING)
+        return None
     with translation.override(job.language), JobProgress(job_id, Status.CHECKING) as progress:
         report = _registry_import(job, content, dry_run=True, progress=progress)
         status = Status.FAILED if not report.ok else Status.DONE
@@ -138,7 +139,8 @@ def import_job_import(job_id: int) -> str | None:
         return None
     content = uploads.upload_read(job.file_key)
     if content is None:
-        return _fail_lost_file(job, from_=Status.IMPORTING)
+        _fail_lost_file(job, from_=Status.IMPORTING)
+        return None
     with translation.override(job.language), JobProgress(job_id, Status.IMPORTING) as progress:
         with transaction.atomic():
             # Imports wait for each other; the one that finds the job still importing once it
