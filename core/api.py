@@ -110,6 +110,7 @@ class BoundedListField(serializers.ListField):
     def to_internal_value(self, data):
         if (
             isinstance(data, list | tuple)  # what JSON gives; the parent refuses the rest
+            and self.max_length is not None  # always given (__init__)
             and len(data) > self.max_length
         ):
             self.fail("max_length", max_length=self.max_length)
@@ -304,7 +305,9 @@ class DixianAutoSchema(AutoSchema):
 
         class ValidationErrorSerializer(serializers.Serializer):
             type = serializers.ChoiceField(choices=ValidationErrorEnum.choices)
-            errors = ErrorSerializer(many=True)
+            # A declared field leaves the class (DRF's metaclass); the stubs see it replace
+            # Serializer.errors.
+            errors = ErrorSerializer(many=True)  # type: ignore[assignment]
 
             class Meta:
                 ref_name = f"{camelized}ValidationError"

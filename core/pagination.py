@@ -254,7 +254,7 @@ class KeysetPagination(CursorPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
-    ordering = "id"
+    ordering: str | list[str] | tuple[str, ...] = "id"
     # DRF's own default is a lazy translation too; the stubs declare a plain str.
     invalid_cursor_message = _(  # type: ignore[assignment]
         "This cursor is not valid for this list; start again from the first page."

@@ -101,10 +101,10 @@ def _check_param(default, value):
         return number
     if isinstance(value, bool) or not isinstance(value, int | float | str):
         raise ValueError
-    number = Decimal(str(value))
-    if not number.is_finite() or not 0 <= number <= MAX_FACTOR:
+    factor = Decimal(str(value))
+    if not factor.is_finite() or not 0 <= factor <= MAX_FACTOR:
         raise ValueError
-    return str(number)
+    return str(factor)
 
 
 def _check_params(code: str, params: dict) -> dict:
