@@ -20,6 +20,7 @@ from django.db import (
     connections,
     transaction,
 )
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -246,7 +247,7 @@ class JobProgress:
     def __init__(self, job_id: int, status: str):
         self.job_id, self.status = job_id, status
         self.done = self.written = self.total = 0
-        self._connection = None
+        self._connection: BaseDatabaseWrapper | None = None
 
     def __enter__(self) -> "JobProgress":
         self._connection = connections.create_connection(DEFAULT_DB_ALIAS)
