@@ -75,7 +75,12 @@ def import_job_create(*, actor: User, file) -> ImportJob:
         # Written before the commit: a job never points at a file not there. A file whose job
         # is rolled back is swept with the other leftovers.
         uploads.upload_save(job.file_key, file.chunks())
-        transaction.on_commit(lambda: [uploads.upload_delete(key) for _pk, key in replaced])
+
+        def delete_replaced() -> None:
+            for _pk, key in replaced:
+                uploads.upload_delete(key)
+
+        transaction.on_commit(delete_replaced)
         enqueue_after_commit(IMPORT_JOB_CHECK, [job.pk], "celery")
     return job
 
