@@ -45,8 +45,7 @@ def _require(actor: User, permission: str) -> None:
 
 
 def _in_list_order(risk_types: list[str]) -> list[str]:
-    """Each risk type once, in the order of the list (a stored case compares equal however
-    its types were ticked)."""
+    """Each risk type once, in the order of the list."""
     order = RiskType.values
     return sorted(set(risk_types), key=order.index)
 
@@ -76,8 +75,6 @@ def _social_assistance_of(household: Household) -> str:
 
 
 def _responsible(actor: User, household: Household, responsible_id: int | None):
-    from accounts.models import User
-
     if responsible_id is None:
         return None
     user = User.objects.filter(
