@@ -21,7 +21,7 @@ class UserAdmin(SensitiveLookupGuard, DjangoUserAdmin):
     list_display = ["username", "last_name", "first_name", "role", "region", "is_active"]
     list_filter = ["role", "is_active"]
     fieldsets = [
-        *DjangoUserAdmin.fieldsets,
+        *(DjangoUserAdmin.fieldsets or ()),
         (_("Role and region"), {"fields": ["role", "region", "partner"]}),
     ]
     raw_id_fields = ["region", "partner"]

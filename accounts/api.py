@@ -50,7 +50,7 @@ class TokenLoginSerializer(serializers.Serializer):
 class TokenLoginApi(KnoxLoginView):
     """Exchange a username and password for an API token (stored only as a digest)."""
 
-    authentication_classes = []
+    authentication_classes: list[type] = []
     permission_classes = [permissions.AllowAny]
 
     def get_authenticate_header(self, request):

@@ -20,6 +20,7 @@ from django_otp.models import Device
 from knox.models import AuthToken
 
 from accounts.forms import CodeForm
+from accounts.http import AuthenticatedHttpRequest
 from accounts.lockout import is_locked_out, lockout_response, password_guess_failed
 from accounts.models import User
 from accounts.two_factor import (
@@ -58,11 +59,11 @@ def login_code(request: HttpRequest) -> HttpResponse:
     """The second step: after the password on the login page, or for a signed-in user whose role
     requires a code this session has not given yet (accounts/middleware.py)."""
     signed_in = request.user.is_authenticated
-    user = request.user if signed_in else pending_login_user(request)
+    user = request.user if request.user.is_authenticated else pending_login_user(request)
     next_url = _safe_next(request)
     if user is None:  # no password given, or given too long ago
         return redirect(f"{reverse('login')}?{urlencode({'next': next_url})}")
-    if signed_in and request.user.is_verified():
+    if signed_in and user.is_verified():
         return redirect(next_url)
     if not has_two_factor(user):
         return redirect("two-factor" if signed_in else "login")
@@ -131,7 +132,7 @@ class PasswordChange(auth_views.PasswordChangeView):
 
 
 @login_required
-def two_factor(request: HttpRequest) -> HttpResponse:
+def two_factor(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Set up two-factor login (scan, then confirm with a code; backup codes shown once), or turn
     it off with a code."""
     user = request.user
@@ -145,7 +146,7 @@ def two_factor(request: HttpRequest) -> HttpResponse:
             if confirmed is not None:
                 device, codes = confirmed
                 otp_login(request, device)
-                context = {"codes": codes, "next": _safe_next(request)}
+                context: dict[str, object] = {"codes": codes, "next": _safe_next(request)}
                 return render(request, "accounts/two_factor_backup_codes.html", context)
             form.add_error("otp_token", WRONG_CODE)
         elif action == "disable" and enabled:

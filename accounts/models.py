@@ -1,9 +1,14 @@
+from typing import TYPE_CHECKING
+
 import pghistory
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core import regions
+
+if TYPE_CHECKING:
+    from django_otp.models import Device
 
 
 class Role(models.TextChoices):
@@ -56,6 +61,13 @@ class User(AbstractUser):
         on_delete=models.PROTECT,
         related_name="users",
     )
+
+    if TYPE_CHECKING:
+        # Set on the request's user by django-otp: its middleware (is_verified) and its login
+        # receiver (otp_device, accounts/login_views.py).
+        otp_device: Device | None
+
+        def is_verified(self) -> bool: ...
 
     class Meta:
         verbose_name = _("user")

@@ -27,11 +27,14 @@ def field_staff_covering(village_code: str) -> list[User]:
     candidates = User.objects.filter(
         is_active=True, role__in=FIELD_STAFF_ROLES, region__isnull=False
     ).select_related("region")
-    rank = {role: n for n, role in enumerate(FIELD_STAFF_ROLES)}
-    nearby = [user for user in candidates if village_code.startswith(user.scope_prefix)]
-    return sorted(
-        nearby, key=lambda user: (rank[user.role], -len(user.scope_prefix), user.username)
-    )
+    rank: dict[str, int] = {role: n for n, role in enumerate(FIELD_STAFF_ROLES)}
+    nearby = [
+        (user, prefix)
+        for user in candidates
+        if (prefix := user.scope_prefix) is not None and village_code.startswith(prefix)
+    ]
+    nearby.sort(key=lambda pair: (rank[pair[0].role], -len(pair[1]), pair[0].username))
+    return [user for user, _ in nearby]
 
 
 def api_tokens_of(user: User) -> QuerySet[AuthToken]:

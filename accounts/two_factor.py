@@ -31,7 +31,8 @@ PENDING_LOGIN_SESSION_KEY = "two_factor_pending_login"
 
 
 def role_requires_two_factor(user: AbstractBaseUser) -> bool:
-    return bool(getattr(user, "role", "")) and user.role in settings.TWO_FACTOR_ROLES
+    role = getattr(user, "role", "")
+    return bool(role) and role in settings.TWO_FACTOR_ROLES
 
 
 def has_two_factor(user: AbstractBaseUser) -> bool:

@@ -5,10 +5,14 @@ from them and the case page lists them, and people choose.
 """
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy as _
 
 from assistance.models import MeasureKind, OfferKind, RiskType
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 # What an event or a department signal says about the cause of the risk.
 _EVENT_RISKS = {
@@ -55,11 +59,11 @@ def risk_types_from_reasons(reasons: list[dict]) -> list[str]:
 @dataclass(frozen=True)
 class Suggestion:
     kind: str
-    title: str
+    title: "StrOrPromise"
     offer_kinds: tuple[str, ...] = ()  # partner offers that can carry it
 
     @property
-    def kind_label(self) -> str:
+    def kind_label(self) -> "StrOrPromise":
         return MeasureKind(self.kind).label
 
 

@@ -1,3 +1,5 @@
+from typing import TypedDict
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -19,7 +21,12 @@ from assistance.models import (
 from core.masking import mask_phone
 from households.forms import SensitiveCharField, SensitiveFieldsMixin
 
-DATE = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+class DateWidget(TypedDict):
+    widget: forms.Widget
+
+
+DATE: DateWidget = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 MONEY_INPUT = {"inputmode": "decimal", "min": "0", "step": "0.01", "class": "money"}
 
 
@@ -79,7 +86,9 @@ class CaseProposeForm(CaseDescriptionForm):
         if from_alert:
             self.fields["origin"].widget = forms.HiddenInput()
         else:
-            self.fields["origin"].choices = [
+            origin = self.fields["origin"]
+            assert isinstance(origin, forms.ChoiceField)
+            origin.choices = [
                 (value, label) for value, label in CaseOrigin.choices if value != CaseOrigin.ALERT
             ]
 
@@ -224,7 +233,9 @@ class PartnerForm(SensitiveFieldsMixin, forms.Form):
     def __init__(self, *args, areas=(), instance: Partner | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance = instance or Partner()
-        self.fields["area"].choices = [(r.code, r.name) for r in areas]
+        area = self.fields["area"]
+        assert isinstance(area, forms.ChoiceField)
+        area.choices = [(r.code, r.name) for r in areas]
         phone = self.instance.contact_phone
         self._replaceable("contact_phone", phone, mask_phone(phone), clearable=False)
 
@@ -253,4 +264,6 @@ class OfferForm(forms.Form):
 
     def __init__(self, *args, areas=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["area"].choices = [(r.code, r.name) for r in areas]
+        area = self.fields["area"]
+        assert isinstance(area, forms.ChoiceField)
+        area.choices = [(r.code, r.name) for r in areas]

@@ -6,6 +6,8 @@ step is a row created when its phase starts, with its due date; acting on it fil
 what they decided and why. Everything here keeps its history (django-pghistory).
 """
 
+from typing import TypedDict
+
 import pghistory
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
@@ -15,7 +17,15 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-MONEY = {"max_digits": 12, "decimal_places": 2}
+
+class DecimalPlaces(TypedDict):
+    """The precision of every money field, given to each as keyword arguments."""
+
+    max_digits: int
+    decimal_places: int
+
+
+MONEY: DecimalPlaces = {"max_digits": 12, "decimal_places": 2}
 NON_NEGATIVE = [MinValueValidator(0)]
 
 

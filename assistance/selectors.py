@@ -5,6 +5,7 @@ to its own partner. Partners are seen by cadres whose region they serve or lie i
 """
 
 import datetime
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
@@ -28,6 +29,16 @@ from core.masking import mask_phone
 from households.models import Member
 from households.selectors import query_text
 from monitoring.engine.facts import WITH_LABOUR
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class NextStep(TypedDict):
+    """What cases_with_next_step adds to each case."""
+
+    next_step: str | None
+    next_due_on: datetime.date | None
 
 
 def _prefix(user) -> str | None:
@@ -80,7 +91,9 @@ def case_next_step(case: Case) -> CaseStep | None:
     return current_steps().filter(case=case).order_by("position").first()
 
 
-def cases_with_next_step(queryset: QuerySet[Case]) -> QuerySet[Case]:
+def cases_with_next_step(
+    queryset: QuerySet[Case],
+) -> "QuerySet[WithAnnotations[Case, NextStep]]":
     """Annotate each case with the kind and due date of the step it waits for."""
     waiting = current_steps().filter(case=OuterRef("pk")).order_by("position")
     return queryset.annotate(
@@ -89,7 +102,7 @@ def cases_with_next_step(queryset: QuerySet[Case]) -> QuerySet[Case]:
     )
 
 
-def cases_awaiting(user) -> QuerySet[Case]:
+def cases_awaiting(user) -> "QuerySet[WithAnnotations[Case, NextStep]]":
     """Open cases whose next step is one this user's role takes."""
     kinds = {
         rule.kind

@@ -6,6 +6,9 @@ needs to find it (head's name, household number, village): never an ID number, a
 account or a health detail, whoever asks.
 """
 
+from collections.abc import Callable
+from typing import Any, TypedDict
+
 from django.db import models
 from django.utils import timezone
 from django.utils.text import format_lazy
@@ -37,12 +40,32 @@ from assistance.models import (
 from core.api import BoundedListField
 from core.masking import mask_phone
 
-ID = {"min_value": 1, "max_value": 2**62}
-MONEY = {"max_digits": 12, "decimal_places": 2, "min_value": 0}
+
+class IdBounds(TypedDict):
+    """The range of a primary key the API takes, given as keyword arguments."""
+
+    min_value: int
+    max_value: int
+
+
+ID: IdBounds = {"min_value": 1, "max_value": 2**62}
+
+
+class MoneyBounds(TypedDict):
+    """What every money field of the API takes, given as keyword arguments."""
+
+    max_digits: int
+    decimal_places: int
+    min_value: int
+
+
+MONEY: MoneyBounds = {"max_digits": 12, "decimal_places": 2, "min_value": 0}
 VERSION_HELP = _("The version you saw; a stale one is refused with 409")
 
 
-def _named_enum(choices: type[models.TextChoices], name: str) -> type[serializers.ChoiceField]:
+def _named_enum(
+    choices: type[models.TextChoices], name: str
+) -> Callable[..., serializers.ChoiceField]:
     """A choice field documented as one named enum wherever it appears.
 
     Several choice sets share a field name here ("kind", "status"), and each appears in both a
@@ -53,8 +76,9 @@ def _named_enum(choices: type[models.TextChoices], name: str) -> type[serializer
         *[part for pair in choices.choices for part in pair],
     )
 
+    # Returned as a callable of keyword arguments: its choices are fixed here.
     class NamedChoiceField(serializers.ChoiceField):
-        def __init__(self, **kwargs):
+        def __init__(self, **kwargs: Any) -> None:
             super().__init__(choices=choices.choices, **kwargs)
 
     NamedChoiceField.__name__ = NamedChoiceField.__qualname__ = f"{choices.__name__}Field"
@@ -110,7 +134,9 @@ class CaseHouseholdSerializer(serializers.Serializer):
 class EligibilityItemSerializer(serializers.Serializer):
     code = serializers.CharField()
     passed = serializers.BooleanField()
-    label = serializers.CharField()
+    # A declared field: DRF's metaclass takes it off the class, so it does not replace
+    # Field.label at run time, whatever the stubs see.
+    label = serializers.CharField()  # type: ignore[assignment]
     detail = serializers.CharField()
 
 
@@ -347,7 +373,7 @@ class PartnerWriteSerializer(serializers.ModelSerializer):
             "version",
         ]
         # The unique name per area is the service's to judge, under its transaction.
-        validators = []
+        validators: list = []
 
 
 class PartnerOfferSerializer(serializers.ModelSerializer):

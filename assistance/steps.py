@@ -43,7 +43,10 @@ ELIMINATION = (
     StepRule(StepKind.TOWNSHIP_REVIEW, "assistance.review_case", 14),
     StepRule(StepKind.COUNTY_APPROVAL, "assistance.approve_case", 15),
 )
-PHASE_STEPS = {Phase.IDENTIFICATION: IDENTIFICATION, Phase.ELIMINATION: ELIMINATION}
+PHASE_STEPS: dict[str, tuple[StepRule, ...]] = {
+    Phase.IDENTIFICATION: IDENTIFICATION,
+    Phase.ELIMINATION: ELIMINATION,
+}
 
 
 def phase_days() -> int:

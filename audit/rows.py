@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib.auth import get_user_model
+from django.db.models import Model
 from django.utils.translation import gettext as _
 
 from audit.selectors import (
@@ -80,12 +81,14 @@ def _diff(event, previous) -> dict | None:
 def audit_rows(page: AuditPage, *, viewer) -> list[AuditRow]:
     writes = [(source, row) for source, row in page.events if source.kind == WRITE]
     previous = _previous_events(writes)
-    actor_ids = {
-        (row.pgh_context.metadata or {}).get("user") for _, row in writes if row.pgh_context
+    actor_ids: set[int] = {
+        user_id
+        for _, row in writes
+        if row.pgh_context and (user_id := (row.pgh_context.metadata or {}).get("user"))
     }
     actors = {
         user.pk: user.get_full_name() or user.username
-        for user in get_user_model().objects.filter(pk__in=actor_ids - {None})
+        for user in get_user_model().objects.filter(pk__in=actor_ids)
     }
     related = RelatedNames(viewer=viewer)
     rows = []
@@ -165,15 +168,15 @@ def audit_rows(page: AuditPage, *, viewer) -> list[AuditRow]:
 
 def _previous_events(writes) -> dict[tuple[str, int], object]:
     """The event before each update on the page, one query per history table."""
-    wanted: dict[type, set[int]] = {}
+    wanted: dict[type[Model], set[int]] = {}
     for _source, row in writes:
         previous_id = getattr(row, "previous_id", None)
         if previous_id is not None and row.pgh_label == "update":
             wanted.setdefault(type(row), set()).add(previous_id)
-    found = {}
+    found: dict[tuple[str, int], object] = {}
     for model, ids in wanted.items():
         for event in model._base_manager.filter(pgh_id__in=ids):
-            found[(model._meta.label, event.pgh_id)] = event
+            found[(model._meta.label, event.pk)] = event  # pgh_id is the primary key
     return found
 
 

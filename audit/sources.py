@@ -9,7 +9,7 @@ test fails when a newly tracked model is missing here, so nothing is shown unsco
 from dataclasses import dataclass
 
 from django.apps import apps
-from django.db.models import Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ WRITE_SCOPES: dict[str, WriteScope] = {
 }
 
 
-def event_models() -> list[type]:
+def event_models() -> list[type[Model]]:
     """Every pghistory event table, in a fixed order (the order breaks ties between sources)."""
     from pghistory.models import Event
 

@@ -14,6 +14,7 @@ application is meant to run as a role that owns nothing (docs/security.md, the G
 """
 
 import pgtrigger
+from django.db.models import Model
 
 LEGAL_FLOOR_DAYS = 183
 REFUSE_FUNCTION = "audit_refuse_rewrite"
@@ -82,12 +83,12 @@ def append_only_triggers(timestamp_column: str) -> list[pgtrigger.Trigger]:
     ]
 
 
-def audit_tables() -> dict[type, str]:
+def audit_tables() -> dict[type[Model], str]:
     """Every audit model and the column that dates its rows."""
     from django.apps import apps
     from pghistory.models import Event
 
-    tables: dict[type, str] = {
+    tables: dict[type[Model], str] = {
         model: "pgh_created_at"
         for model in apps.get_models()
         if issubclass(model, Event) and not model._meta.proxy and model._meta.managed

@@ -8,6 +8,8 @@ cross relations unless a list filter names them; this refuses every path that na
 field, local or across relations, with Django's DisallowedModelAdminLookup (a 400 page).
 """
 
+from typing import TYPE_CHECKING
+
 from django.contrib import admin
 from django.contrib.admin.views.main import ChangeList
 from django.core import checks
@@ -22,7 +24,8 @@ def _names_of(order_field) -> list[str]:
     if isinstance(order_field, str):
         return [order_field]
     if hasattr(order_field, "flatten"):
-        return [node.name for node in order_field.flatten() if isinstance(node, F)]
+        # F keeps its path in `name`, which django-stubs does not declare.
+        return [node.name for node in order_field.flatten() if isinstance(node, F)]  # type: ignore[attr-defined]
     return []
 
 
@@ -41,7 +44,14 @@ class GuardedChangeList(ChangeList):
         return order_field
 
 
-class SensitiveLookupGuard:
+if TYPE_CHECKING:
+    # The guard is only ever mixed into a ModelAdmin; mypy checks it as one.
+    _ModelAdmin = admin.ModelAdmin
+else:
+    _ModelAdmin = object
+
+
+class SensitiveLookupGuard(_ModelAdmin):
     """Mixed into every ModelAdmin (tests/security/test_admin_lookups.py checks that they all
     have it, our own and the ones third-party apps register, accounts/admin.py)."""
 
@@ -79,7 +89,7 @@ class SensitiveLookupGuard:
         """Declaring a sensitive field in search_fields, ordering, list_filter or date_hierarchy
         is an error at start-up (`manage.py check`), not a silently dropped setting."""
         errors = super().check(**kwargs)
-        declared = [
+        declared: list[tuple[str, list]] = [
             ("search_fields", list(self.search_fields or ())),
             ("ordering", list(self.ordering or ())),
             ("list_filter", [_filter_path(item) for item in self.list_filter or ()]),

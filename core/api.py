@@ -110,6 +110,7 @@ class BoundedListField(serializers.ListField):
     def to_internal_value(self, data):
         if (
             isinstance(data, list | tuple)  # what JSON gives; the parent refuses the rest
+            and self.max_length is not None  # always given (__init__)
             and len(data) > self.max_length
         ):
             self.fail("max_length", max_length=self.max_length)
@@ -172,7 +173,9 @@ class Error409Serializer(serializers.Serializer):
 
 class ErrorResponse409Serializer(serializers.Serializer):
     type = serializers.ChoiceField(choices=ClientErrorEnum.choices)
-    errors = Error409Serializer(many=True)
+    # DRF's metaclass takes declared fields out of the class, so this field does not replace
+    # Serializer.errors at run time; the stubs see only the class attribute.
+    errors = Error409Serializer(many=True)  # type: ignore[assignment]
 
 
 # drf-standardized-errors names the error of a list's item "events.INDEX.kind" and of a dict's
@@ -302,7 +305,9 @@ class DixianAutoSchema(AutoSchema):
 
         class ValidationErrorSerializer(serializers.Serializer):
             type = serializers.ChoiceField(choices=ValidationErrorEnum.choices)
-            errors = ErrorSerializer(many=True)
+            # A declared field leaves the class (DRF's metaclass); the stubs see it replace
+            # Serializer.errors.
+            errors = ErrorSerializer(many=True)  # type: ignore[assignment]
 
             class Meta:
                 ref_name = f"{camelized}ValidationError"

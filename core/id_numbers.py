@@ -42,7 +42,7 @@ def _area_periods(area_code: str) -> list[tuple[int | None, int | None]] | None:
     info = {key: value for _, props in found for key, value in props.items()}
     if "county" not in info:
         return None
-    periods = []
+    periods: list[tuple[int | None, int | None]] = []
     for county in info["county"].split(","):
         if not county.startswith("["):
             periods.append((None, None))

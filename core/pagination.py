@@ -27,7 +27,7 @@ from urllib.parse import urlencode
 
 from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Model, Q, QuerySet, prefetch_related_objects
+from django.db.models import Field, Model, Q, QuerySet, prefetch_related_objects
 from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import CursorPagination
@@ -43,7 +43,7 @@ class _Key:
     attname: str  # the attribute and column the value is read from and compared on
     descending: bool
     nullable: bool
-    field: object
+    field: Field
 
 
 def keyset_ordering(model: type[Model], ordering) -> tuple[str, ...]:
@@ -71,7 +71,9 @@ def _keys(model: type[Model], ordering: tuple[str, ...]) -> list[_Key]:
         try:
             field = model._meta.pk if name == "pk" else model._meta.get_field(name)
         except FieldDoesNotExist:
-            raise ValueError(f"{model.__name__} has no field {name!r} to order by") from None
+            field = None
+        if not isinstance(field, Field):  # missing, or a reverse relation: no column of its own
+            raise ValueError(f"{model.__name__} has no field {name!r} to order by")
         keys.append(
             _Key(
                 name=name,
@@ -134,7 +136,10 @@ def _position_of(row, keys: list[_Key]) -> list:
 
 def encode_position(ordering: tuple[str, ...], values: list, *, reverse: bool) -> str:
     keys_text = ",".join(ordering)
-    payload = {"o": keys_text, "p": [None if v is None else str(v) for v in values]}
+    payload: dict[str, object] = {
+        "o": keys_text,
+        "p": [None if v is None else str(v) for v in values],
+    }
     if reverse:
         payload["r"] = 1
     raw = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
@@ -156,7 +161,7 @@ def decode_position(keys: list[_Key], ordering: tuple[str, ...], token: str) -> 
         or payload.get("r", 0) not in (0, 1)
     ):
         raise InvalidCursor
-    values = []
+    values: list = []
     for key, value in zip(keys, payload["p"], strict=True):
         if value is None:
             if not key.nullable:
@@ -207,7 +212,7 @@ def keyset_window(
         # One statement per arm until the page is full: one for a page inside a run of ties,
         # two where it crosses into the next value; never more than the ordering has fields.
         # Related rows are fetched once for the whole page, not once per arm.
-        lookups = queryset._prefetch_related_lookups
+        lookups = queryset._prefetch_related_lookups  # type: ignore[attr-defined]  # private, unstubbed
         plain = queryset.prefetch_related(None) if lookups else queryset
         rows = []
         for arm in keyset_arms(keys, position, reverse=reverse):
@@ -249,8 +254,9 @@ class KeysetPagination(CursorPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
-    ordering = "id"
-    invalid_cursor_message = _(
+    ordering: str | list[str] | tuple[str, ...] = "id"
+    # DRF's own default is a lazy translation too; the stubs declare a plain str.
+    invalid_cursor_message = _(  # type: ignore[assignment]
         "This cursor is not valid for this list; start again from the first page."
     )
 
@@ -305,7 +311,7 @@ class KeysetPagination(CursorPagination):
         return self._link(self.window.previous_cursor)
 
     def _link(self, cursor: str | None) -> str | None:
-        if cursor is None:
+        if cursor is None or self.base_url is None:
             return None
         from rest_framework.utils.urls import replace_query_param
 

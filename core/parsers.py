@@ -15,7 +15,10 @@ import re
 
 from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import ParseError
-from rest_framework.parsers import JSONParser, get_encoding
+from rest_framework.parsers import (  # type: ignore[attr-defined]  # DRF's stubs omit get_encoding
+    JSONParser,
+    get_encoding,
+)
 from rest_framework.settings import api_settings
 from rest_framework.utils import json as drf_json
 

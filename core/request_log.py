@@ -116,7 +116,8 @@ class RequestLogMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         given = request.headers.get("X-Request-ID", "")
         request_id = given if _REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
-        request.request_id = request_id
+        # An attribute of this request alone, which HttpRequest does not declare.
+        setattr(request, "request_id", request_id)  # noqa: B010
         token = request_id_var.set(request_id)
         started = time.perf_counter()
         try:

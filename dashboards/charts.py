@@ -2,8 +2,12 @@
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.contrib.humanize.templatetags.humanize import intcomma
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 @dataclass(frozen=True)
@@ -79,7 +83,7 @@ class Chart:
 
 @dataclass
 class Tile:
-    label: str
+    label: "StrOrPromise"  # often a lazy translation
     value: object
     hint: str = ""
 

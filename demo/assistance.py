@@ -103,7 +103,7 @@ def _confirmed(alert: Alert, users: dict[str, User], in_village: bool) -> Alert:
     return alert_services.alert_confirm(actor=cadre, alert=alert, version=alert.version)
 
 
-def _step(actor, case, kind, **extra) -> Case:
+def _step(actor: User, case, kind, **extra) -> Case:
     case.refresh_from_db()
     return case_services.case_step_record(
         actor=actor, case=case, version=case.version, kind=kind, decision="approved", **extra
@@ -114,6 +114,7 @@ def _enrolled_months_ago(household: Household, users: dict, partners: dict, mont
     """A case enrolled `months` ago, with every identification step on record."""
     today = timezone.localdate()
     proposed = today - datetime.timedelta(days=30 * months + 12)
+    enrolled_on = proposed + datetime.timedelta(days=12)
     case = Case.objects.create(
         household=household,
         origin="cadre",
@@ -124,9 +125,9 @@ def _enrolled_months_ago(household: Household, users: dict, partners: dict, mont
         proposed_by=users["village"],
         proposed_on=proposed,
         responsible=users["township"],
-        enrolled_on=proposed + datetime.timedelta(days=12),
+        enrolled_on=enrolled_on,
     )
-    takers = {
+    takers: dict[str, str] = {
         StepKind.PROPOSAL: "village",
         StepKind.CONSENT: "village",
         StepKind.INFO_CHECK: "township",
@@ -158,7 +159,7 @@ def _enrolled_months_ago(household: Household, users: dict, partners: dict, mont
             row.notice_posted_by = users["village"]
         rows.append(row)
     CaseStep.objects.bulk_create(rows)
-    start = case.enrolled_on + datetime.timedelta(days=7)
+    start = enrolled_on + datetime.timedelta(days=7)
     delivered = Measure.objects.create(
         case=case,
         kind="health",

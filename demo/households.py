@@ -65,7 +65,7 @@ class DemoVisit:
     medical_spending: Decimal
     education_spending: Decimal
     disaster_loss: Decimal
-    checks: tuple[bool, bool, bool, bool, bool]
+    checks: tuple[bool, ...]
     events: list[tuple[str, datetime.date, int | None]] = field(default_factory=list)
 
     @property
@@ -284,7 +284,7 @@ class DemoCounty:
             )
             if r.random() < 0.01:
                 medical += Decimal("30000")
-            events = []
+            events: list[tuple[str, datetime.date, int | None]] = []
             if r.random() < 0.03:
                 member = r.randrange(size)
                 events.append(

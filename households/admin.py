@@ -1,4 +1,8 @@
+from collections.abc import Callable
+from typing import Any, ClassVar
+
 from django.contrib import admin
+from django.db.models import QuerySet
 
 from core.admin import GuardedModelAdmin
 from households import selectors
@@ -8,7 +12,8 @@ from households.models import Household, Member, Region, SensitiveAccess
 class ScopedAdmin(GuardedModelAdmin):
     """The admin sees what the selectors let the user see, like every other door."""
 
-    selector = None
+    # Each admin's selector: the rows the user may see, as every other door reads them.
+    selector: ClassVar[Callable[[Any], QuerySet] | None] = None
 
     def get_queryset(self, request):
         return type(self).selector(request.user)

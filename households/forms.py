@@ -1,3 +1,5 @@
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.text import capfirst
@@ -7,6 +9,14 @@ from django.utils.translation import pgettext_lazy
 from core.masking import MASK, mask_account, mask_phone
 from households import selectors
 from households.models import Household, Member, Region
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+    # The mixin is only ever mixed into a ModelForm; mypy checks it as one.
+    _ModelForm = forms.ModelForm
+else:
+    _ModelForm = object
 
 
 def add_service_errors(form: forms.Form, error: ValidationError) -> None:
@@ -46,7 +56,7 @@ def _label(model, name: str):
     return capfirst(model._meta.get_field(name).verbose_name)
 
 
-class SensitiveFieldsMixin:
+class SensitiveFieldsMixin(_ModelForm):
     """Replace-only sensitive fields: `<name>` takes a new value, `<name>_clear` (edit forms, a
     stored text value only) removes the stored one; neither keeps it."""
 
@@ -74,6 +84,7 @@ class SensitiveFieldsMixin:
 
     def _unchanged_choice(self, name: str, choices) -> None:
         field = self.fields[name]
+        assert isinstance(field, forms.ChoiceField), name
         if self.instance.pk:
             field.choices = [("", pgettext_lazy("keep the stored value", "Unchanged")), *choices]
             field.required = False
@@ -112,7 +123,7 @@ class SensitiveFieldsMixin:
         return stored | self.sensitive_changes()
 
     @property
-    def retype_notice(self) -> str:
+    def retype_notice(self) -> "StrOrPromise":
         if self.is_bound and self.errors and any(self.data.get(name) for name in self.SENSITIVE):
             return _(
                 "For privacy, the sensitive values you entered are not shown again: "

@@ -142,8 +142,10 @@ def event_action(label: str) -> str:
 
 def history_rows(events, *, viewer) -> list[HistoryRow]:
     events = list(events)
-    user_ids = {(event.pgh_context or {}).get("user") for event in events} - {None}
-    users = {
+    user_ids: set[int] = {
+        user_id for event in events if (user_id := (event.pgh_context or {}).get("user"))
+    }
+    users: dict[int | None, str] = {
         user.pk: user.get_full_name() or user.username
         for user in get_user_model().objects.filter(pk__in=user_ids)
     }

@@ -275,7 +275,7 @@ class HouseholdWriteSerializer(serializers.ModelSerializer):
             "version",
         ]
         # Uniqueness is the service's to judge, under its lock, not the serializer's.
-        extra_kwargs = {"number": {"validators": []}}
+        extra_kwargs: dict[str, dict] = {"number": {"validators": []}}
 
     def validate(self, attrs):
         if self.instance is not None:

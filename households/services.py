@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from core import id_numbers
 from core.errors import EditConflict, IdLookupLimitReached
 from households import registry_rules, selectors
@@ -34,12 +35,12 @@ HOUSEHOLD_EDITABLE = (
 MEMBER_EDITABLE = ("household", "name", *Member.FACT_FIELDS)
 
 
-def _require(actor, permission: str) -> None:
+def _require(actor: User, permission: str) -> None:
     if not actor.has_perm(permission):
         raise PermissionDenied(_("Your role may not do this."))
 
 
-def _village_for(actor, code: str) -> Region:
+def _village_for(actor: User, code: str) -> Region:
     village = selectors.village_in_scope(user=actor, code=code)
     if village is None:
         raise ValidationError(
@@ -71,7 +72,7 @@ def _next_household_number(village: Region) -> str:
 
 def household_create(
     *,
-    actor,
+    actor: User,
     village_code: str,
     poverty_status: str,
     poverty_exit_year: int | None = None,
@@ -110,7 +111,7 @@ def household_create(
     return household
 
 
-def household_update(*, actor, household: Household, version: int, **changes) -> Household:
+def household_update(*, actor: User, household: Household, version: int, **changes) -> Household:
     _require(actor, "households.change_household")
     unknown = set(changes) - set(HOUSEHOLD_EDITABLE)
     if unknown:
@@ -133,7 +134,7 @@ def household_update(*, actor, household: Household, version: int, **changes) ->
     return locked
 
 
-def _visible_household(actor, household_id) -> Household:
+def _visible_household(actor: User, household_id) -> Household:
     household = selectors.households_visible_to(actor).filter(pk=household_id).first()
     if household is None:
         raise ValidationError(
@@ -143,7 +144,7 @@ def _visible_household(actor, household_id) -> Household:
 
 
 def _registry_search(
-    *, actor, number: str, channel: str, record_misses: bool = True, own_pk: int | None = None
+    *, actor: User, number: str, channel: str, record_misses: bool = True, own_pk: int | None = None
 ) -> Member | None:
     """Who holds `number` in the whole registry, counted against the actor's hourly allowance.
 
@@ -172,12 +173,10 @@ def _registry_search(
         if used >= settings.ID_LOOKUP_PER_HOUR:
             outcome = IdNumberLookup.Outcome.REFUSED
         else:
-            found = (
-                Member.objects.filter(id_number_hash=number_hash)
-                .exclude(pk=own_pk)
-                .select_related("household")
-                .first()
-            )
+            others = Member.objects.all()
+            if own_pk is not None:  # a member being changed is not its own duplicate
+                others = others.exclude(pk=own_pk)
+            found = others.filter(id_number_hash=number_hash).select_related("household").first()
             if found is None:
                 outcome = IdNumberLookup.Outcome.UNKNOWN
             elif selectors.members_visible_to(actor).filter(pk=found.pk).exists():
@@ -206,7 +205,7 @@ class ImportAllowanceExceeded(Exception):
     remaining: int
 
 
-def registry_search_for_import(*, actor, hashes: list[str]) -> None:
+def registry_search_for_import(*, actor: User, hashes: list[str]) -> None:
     """Record the search of the registry a registry import's check makes for `hashes` (keyed
     hashes of the file's ID numbers, each once), or refuse it whole.
 
@@ -276,7 +275,9 @@ def registry_search_for_import(*, actor, hashes: list[str]) -> None:
         raise refused
 
 
-def member_create(*, actor, household_id: int, name: str, id_number: str, relation: str, **facts):
+def member_create(
+    *, actor: User, household_id: int, name: str, id_number: str, relation: str, **facts
+):
     _require(actor, "households.add_member")
     unknown = set(facts) - set(MEMBER_EDITABLE)
     if unknown:
@@ -326,7 +327,9 @@ def member_create(*, actor, household_id: int, name: str, id_number: str, relati
     return member
 
 
-def member_update(*, actor, member: Member, version: int, id_number: str | None = None, **changes):
+def member_update(
+    *, actor: User, member: Member, version: int, id_number: str | None = None, **changes
+):
     _require(actor, "households.change_member")
     unknown = set(changes) - set(MEMBER_EDITABLE)
     if unknown:
@@ -414,7 +417,7 @@ class UnmaskedHousehold:
 
 
 def sensitive_unmask(
-    *, actor, household: Household, reason: str, channel: str, member_id: int | None = None
+    *, actor: User, household: Household, reason: str, channel: str, member_id: int | None = None
 ) -> UnmaskedHousehold:
     """Show the full sensitive fields of a household (or one member), and record that we did."""
     _require(actor, "households.unmask_sensitive")
@@ -458,7 +461,7 @@ def sensitive_unmask(
     )
 
 
-def member_find_by_id_number(*, actor, id_number: str) -> Member | None:
+def member_find_by_id_number(*, actor: User, id_number: str) -> Member | None:
     """Look a person up by ID number (sent in a POST body, never a URL).
 
     Returns the member if the actor may see them; raises a ValidationError that says

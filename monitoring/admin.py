@@ -1,6 +1,10 @@
+from collections.abc import Callable
+from typing import Any, ClassVar
+
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db.models import QuerySet
 
 from core.admin import GuardedModelAdmin
 from core.errors import EditConflict
@@ -12,7 +16,8 @@ from monitoring.services import policy as policy_services
 class ReadOnlyAdmin(GuardedModelAdmin):
     """Records written by the services (visits, warnings, signals, runs) are read here only."""
 
-    selector = None
+    # Each admin's selector: the rows the user may see, as every other door reads them.
+    selector: ClassVar[Callable[[Any], QuerySet] | None] = None
 
     def get_queryset(self, request):
         return type(self).selector(request.user)

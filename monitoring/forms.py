@@ -78,7 +78,7 @@ class VisitForm(forms.Form):
 
 class EventForm(forms.Form):
     kind = forms.ChoiceField(
-        label=_("Event"), choices=[("", "—")] + EventKind.choices, required=False
+        label=_("Event"), choices=[("", "—"), *EventKind.choices], required=False
     )
     member = forms.TypedChoiceField(label=_("Who"), coerce=int, required=False, empty_value=None)
     occurred_on = forms.DateField(

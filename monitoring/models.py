@@ -1,3 +1,5 @@
+from typing import TypedDict
+
 import pghistory
 import pgtrigger
 from django.conf import settings
@@ -9,7 +11,15 @@ from django.utils.translation import gettext_lazy as _
 from households.models import RiskLevel
 from monitoring.labels import RULE_CODES
 
-MONEY = {"max_digits": 12, "decimal_places": 2}
+
+class DecimalPlaces(TypedDict):
+    """The precision of every money field, given to each as keyword arguments."""
+
+    max_digits: int
+    decimal_places: int
+
+
+MONEY: DecimalPlaces = {"max_digits": 12, "decimal_places": 2}
 NON_NEGATIVE = [MinValueValidator(0)]
 
 

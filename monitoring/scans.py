@@ -11,6 +11,7 @@ from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from core.queueing import SCAN_CHUNK, enqueue_after_commit
 from core.regions import is_region_code, prefix_of
 from households.models import Household
@@ -57,7 +58,7 @@ def scan_start(
     trigger: str,
     scope: str = "",
     as_of: datetime.date | None = None,
-    actor=None,
+    actor: User | None = None,
     only_due: bool = False,
 ) -> ScanRun:
     """Record a run and queue its chunks once the run is committed.
@@ -82,7 +83,7 @@ def scan_start(
     return run
 
 
-def scan_start_by_hand(*, actor, region: str = "") -> ScanRun:
+def scan_start_by_hand(*, actor: User, region: str = "") -> ScanRun:
     """A scan a user starts: over their own region, or over a region inside it (a code, or a
     code prefix). The page and the API both start theirs here."""
     if not actor.has_perm("monitoring.add_scanrun"):

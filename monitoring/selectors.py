@@ -6,7 +6,15 @@ from django.db.models import Prefetch, Q, QuerySet
 
 from households.models import Household
 from households.selectors import households_visible_to, query_text
-from monitoring.models import ACTIVE_STATUSES, Alert, Notification, ScanRun, Signal, Visit
+from monitoring.models import (
+    ACTIVE_STATUSES,
+    Alert,
+    AlertStatus,
+    Notification,
+    ScanRun,
+    Signal,
+    Visit,
+)
 
 
 def _prefix(user) -> str | None:
@@ -127,7 +135,7 @@ def alerts_listed(user, params) -> QuerySet[Alert]:
         alerts = alerts.filter(village=village)
     if reason:
         alerts = alerts.filter(reason_codes__contains=[reason])
-    if status in dict(Alert._meta.get_field("status").choices):
+    if status in AlertStatus.values:
         alerts = alerts.filter(status=status)
     if params.get("mine"):
         alerts = alerts.filter(assignee=user)

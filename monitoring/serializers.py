@@ -1,3 +1,5 @@
+from typing import TypedDict
+
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -19,7 +21,16 @@ from monitoring.models import (
 from monitoring.services.signals import MAX_BATCH
 from monitoring.services.visits import MAX_EVENTS
 
-MONEY = {"max_digits": 12, "decimal_places": 2, "min_value": 0}
+
+class MoneyBounds(TypedDict):
+    """What every money field of the API takes, given as keyword arguments."""
+
+    max_digits: int
+    decimal_places: int
+    min_value: int
+
+
+MONEY: MoneyBounds = {"max_digits": 12, "decimal_places": 2, "min_value": 0}
 
 
 class VisitEventSerializer(serializers.ModelSerializer):
@@ -36,8 +47,9 @@ class VisitEventSerializer(serializers.ModelSerializer):
 class VisitSerializer(serializers.ModelSerializer):
     household = serializers.IntegerField(source="household_id", min_value=1, max_value=2**62)
     # many=True checks max_length before it checks any event.
-    events = VisitEventSerializer(many=True, required=False, max_length=MAX_EVENTS)
-    visitor = serializers.PrimaryKeyRelatedField(read_only=True)
+    # ListSerializer takes max_length since DRF 3.15; the stubs' __new__ does not know it.
+    events = VisitEventSerializer(many=True, required=False, max_length=MAX_EVENTS)  # type: ignore[call-arg]
+    visitor: serializers.PrimaryKeyRelatedField = serializers.PrimaryKeyRelatedField(read_only=True)
     wage_income = serializers.DecimalField(**MONEY)
     business_income = serializers.DecimalField(**MONEY)
     property_income = serializers.DecimalField(**MONEY)
@@ -84,7 +96,7 @@ class VisitSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         # A re-sent client id is an answer, not an error: the service decides.
-        extra_kwargs = {"client_uuid": {"validators": []}}
+        extra_kwargs: dict[str, dict] = {"client_uuid": {"validators": []}}
 
 
 class ReasonSerializer(serializers.Serializer):
@@ -162,7 +174,7 @@ class IncomeLineSerializer(serializers.ModelSerializer):
         model = IncomeLine
         fields = ["id", "region", "year", "amount", "is_demo", "note", "version"]
         read_only_fields = ["id", "is_demo"]
-        validators = []
+        validators: list = []
 
 
 class RuleConfigSerializer(serializers.ModelSerializer):
@@ -178,7 +190,7 @@ class RuleConfigSerializer(serializers.ModelSerializer):
         model = RuleConfig
         fields = ["id", "code", "region", "enabled", "severity", "weight", "params", "version"]
         read_only_fields = ["id"]
-        validators = []
+        validators: list = []
 
 
 class RuleDefaultSerializer(serializers.Serializer):
@@ -189,7 +201,8 @@ class RuleDefaultSerializer(serializers.Serializer):
 
 
 class SignalItemSerializer(serializers.Serializer):
-    source = serializers.ChoiceField(choices=SignalSource.choices)
+    # Declared fields leave the class (DRF's metaclass); Field.source is not replaced.
+    source = serializers.ChoiceField(choices=SignalSource.choices)  # type: ignore[assignment]
     external_id = serializers.CharField(max_length=64)
     kind = serializers.ChoiceField(choices=SignalKind.choices)
     id_number = serializers.CharField(
@@ -213,7 +226,8 @@ class SignalResultSerializer(serializers.Serializer):
         choices=["received", "matched", "unmatched", "duplicate", "invalid"]
     )
     signal_id = serializers.IntegerField(allow_null=True)
-    errors = serializers.DictField(allow_null=True)
+    # Declared fields leave the class (DRF's metaclass); Serializer.errors is not replaced.
+    errors = serializers.DictField(allow_null=True)  # type: ignore[assignment]
 
 
 class SignalSerializer(serializers.ModelSerializer):

@@ -26,7 +26,8 @@ def _signed_in_user(request: HttpRequest):
 
     engine = import_module(settings.SESSION_ENGINE)
     request.session = engine.SessionStore(request.COOKIES[settings.SESSION_COOKIE_NAME])
-    request.user = SimpleLazyObject(lambda: get_user(request))
+    # As AuthenticationMiddleware does; the stubs do not let a lazy object stand for the user.
+    request.user = SimpleLazyObject(lambda: get_user(request))  # type: ignore[assignment]
     # OTPMiddleware wraps request.user with the session's verified device (user.is_verified()).
     return OTPMiddleware(lambda request: request.user)(request)
 

@@ -113,7 +113,7 @@ def _json(body: dict, status: int) -> JsonResponse:
 
 
 def health(request: HttpRequest) -> HttpResponse:
-    checks = {}
+    checks: dict[str, dict] = {}
     for name, check in CHECKS.items():
         if name == "last_scan" and checks["database"]["status"] != OK:
             # Nothing to ask a database that is down; its own check already says so.
@@ -158,6 +158,7 @@ class OperationsEndpointsMiddleware:
         view = ENDPOINTS.get(request.path_info.rstrip("/") or "/")
         if view is None:
             return self.get_response(request)
+        response: HttpResponse
         if request.method not in ("GET", "HEAD"):
             response = HttpResponseNotAllowed(["GET", "HEAD"])
         else:

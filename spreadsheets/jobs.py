@@ -20,9 +20,11 @@ from django.db import (
     connections,
     transaction,
 )
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from core.queueing import IMPORT_JOB_CHECK, IMPORT_JOB_IMPORT, enqueue_after_commit
 from spreadsheets import uploads
 from spreadsheets.models import ImportJob
@@ -48,7 +50,7 @@ def _move(job_id: int, *, from_: tuple[str, ...], to: str, **fields) -> bool:
     )
 
 
-def import_job_create(*, actor, file) -> ImportJob:
+def import_job_create(*, actor: User, file) -> ImportJob:
     """Keep the uploaded file and queue its check. The owner's earlier jobs that wait for a
     check or a confirm are cancelled: a new upload replaces them, and one user keeps at most
     one check queued."""
@@ -73,12 +75,17 @@ def import_job_create(*, actor, file) -> ImportJob:
         # Written before the commit: a job never points at a file not there. A file whose job
         # is rolled back is swept with the other leftovers.
         uploads.upload_save(job.file_key, file.chunks())
-        transaction.on_commit(lambda: [uploads.upload_delete(key) for _pk, key in replaced])
+
+        def delete_replaced() -> None:
+            for _pk, key in replaced:
+                uploads.upload_delete(key)
+
+        transaction.on_commit(delete_replaced)
         enqueue_after_commit(IMPORT_JOB_CHECK, [job.pk], "celery")
     return job
 
 
-def import_job_confirm(*, actor, job: ImportJob) -> bool:
+def import_job_confirm(*, actor: User, job: ImportJob) -> bool:
     """Queue the import of a checked job; False if it is not waiting for a confirm (confirmed
     already, cancelled, expired)."""
     if not may_import(actor) or job.owner_id != actor.pk:
@@ -92,7 +99,7 @@ def import_job_confirm(*, actor, job: ImportJob) -> bool:
     return claimed
 
 
-def import_job_cancel(*, actor, job: ImportJob) -> bool:
+def import_job_cancel(*, actor: User, job: ImportJob) -> bool:
     if job.owner_id != actor.pk:
         raise PermissionDenied(_("Your role may not do this."))
     cancelled = _move(job.pk, from_=CANCELLABLE, to=Status.CANCELLED)
@@ -110,7 +117,8 @@ def import_job_check(job_id: int) -> str | None:
     job = ImportJob.objects.select_related("owner").get(pk=job_id)
     content = uploads.upload_read(job.file_key)
     if content is None:
-        return _fail_lost_file(job, from_=Status.CHECKING)
+        _fail_lost_file(job, from_=Status.CHECKING)
+        return None
     with translation.override(job.language), JobProgress(job_id, Status.CHECKING) as progress:
         report = _registry_import(job, content, dry_run=True, progress=progress)
         status = Status.FAILED if not report.ok else Status.DONE
@@ -137,7 +145,8 @@ def import_job_import(job_id: int) -> str | None:
         return None
     content = uploads.upload_read(job.file_key)
     if content is None:
-        return _fail_lost_file(job, from_=Status.IMPORTING)
+        _fail_lost_file(job, from_=Status.IMPORTING)
+        return None
     with translation.override(job.language), JobProgress(job_id, Status.IMPORTING) as progress:
         with transaction.atomic():
             # Imports wait for each other; the one that finds the job still importing once it
@@ -243,7 +252,7 @@ class JobProgress:
     def __init__(self, job_id: int, status: str):
         self.job_id, self.status = job_id, status
         self.done = self.written = self.total = 0
-        self._connection = None
+        self._connection: BaseDatabaseWrapper | None = None
 
     def __enter__(self) -> "JobProgress":
         self._connection = connections.create_connection(DEFAULT_DB_ALIAS)

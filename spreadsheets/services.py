@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from core import id_numbers
 from households import registry_rules
 from households.evaluation_requests import request_evaluations
@@ -84,7 +85,7 @@ def may_import(user) -> bool:
 
 
 def registry_import(
-    *, actor, content: bytes, dry_run: bool, progress: Progress | None = None
+    *, actor: User, content: bytes, dry_run: bool, progress: Progress | None = None
 ) -> ImportReport:
     """Read a filled-in template. A dry run writes nothing; a real run writes every row or none.
     `progress` hears of each household and member row handled (the page of an import job)."""

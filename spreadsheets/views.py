@@ -28,6 +28,7 @@ def _xlsx_response(content: bytes | IO[bytes], stem: str) -> HttpResponse | File
     """A workbook to download, named in the user's language with an ASCII fallback. A file is
     streamed from where it lies and closed by the server when sent (FileResponse)."""
     name = f"{stem}_{timezone.localdate():%Y%m%d}.xlsx"
+    response: HttpResponse | FileResponse
     if isinstance(content, bytes):
         response = HttpResponse(content, content_type=XLSX_TYPE)
     else:

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import FIELD_STAFF_ROLES
+from accounts.models import FIELD_STAFF_ROLES, User
 from assistance import eligibility, steps
 from assistance.models import (
     OPEN_CASE_STATUSES,
@@ -39,9 +39,15 @@ from monitoring.models import ACTIVE_STATUSES, Alert, AlertEvent, AlertStatus, N
 from monitoring.services.visits import household_visit_facts_refresh
 
 
-def _require(actor, permission: str) -> None:
+def _require(actor: User, permission: str) -> None:
     if not actor.has_perm(permission):
         raise PermissionDenied(_("Your role may not do this."))
+
+
+def _in_list_order(risk_types: list[str]) -> list[str]:
+    """Each risk type once, in the order of the list."""
+    order = RiskType.values
+    return sorted(set(risk_types), key=order.index)
 
 
 def _check_description(
@@ -68,9 +74,7 @@ def _social_assistance_of(household: Household) -> str:
     return SocialAssistance.NONE
 
 
-def _responsible(actor, household: Household, responsible_id: int | None):
-    from accounts.models import User
-
+def _responsible(actor: User, household: Household, responsible_id: int | None):
     if responsible_id is None:
         return None
     user = User.objects.filter(
@@ -83,7 +87,9 @@ def _responsible(actor, household: Household, responsible_id: int | None):
     return user
 
 
-def _create_steps(case: Case, phase: str, proposed_on: datetime.date, actor, comment: str, **extra):
+def _create_steps(
+    case: Case, phase: str, proposed_on: datetime.date, actor: User, comment: str, **extra
+):
     rows = []
     for position, rule in enumerate(steps.PHASE_STEPS[phase]):
         step = CaseStep(
@@ -105,7 +111,7 @@ def _create_steps(case: Case, phase: str, proposed_on: datetime.date, actor, com
     CaseStep.objects.bulk_create(rows)
 
 
-def _take_over_alert(alert: Alert, actor, case_note: str) -> None:
+def _take_over_alert(alert: Alert, actor: User, case_note: str) -> None:
     alert.status = AlertStatus.CASE
     alert.closed_at = timezone.now()
     alert.close_note = case_note[:500]
@@ -116,7 +122,7 @@ def _take_over_alert(alert: Alert, actor, case_note: str) -> None:
 
 def case_propose(
     *,
-    actor,
+    actor: User,
     household_id: int,
     origin: str,
     category: str,
@@ -155,6 +161,7 @@ def case_propose(
         )
         if origin == CaseOrigin.ALERT and (
             active_alert is None
+            or alert_id is None
             or active_alert.pk != int(alert_id)
             or active_alert.status != AlertStatus.CONFIRMED
         ):
@@ -166,7 +173,7 @@ def case_propose(
             origin=origin,
             alert=active_alert,
             category=category,
-            risk_types=sorted(set(risk_types), key=RiskType.values.index),
+            risk_types=_in_list_order(risk_types),
             situation=situation.strip(),
             social_assistance=social_assistance or _social_assistance_of(household),
             proposed_by=actor,
@@ -189,7 +196,7 @@ def case_propose(
 
 def case_update(
     *,
-    actor,
+    actor: User,
     case: Case,
     version: int,
     category: str,
@@ -213,7 +220,7 @@ def case_update(
         if not locked.is_open:
             raise ValidationError(_("A closed case cannot be changed."), code="closed")
         locked.category = category
-        locked.risk_types = sorted(set(risk_types), key=RiskType.values.index)
+        locked.risk_types = _in_list_order(risk_types)
         locked.situation = situation.strip()
         locked.social_assistance = social_assistance
         locked.responsible = _responsible(actor, locked.household, responsible_id)
@@ -222,7 +229,7 @@ def case_update(
     return locked
 
 
-def _locked(actor, case: Case, version: int) -> Case:
+def _locked(actor: User, case: Case, version: int) -> Case:
     locked = cases_visible_to(actor).select_for_update(of=("self",)).filter(pk=case.pk).first()
     if locked is None:
         raise PermissionDenied(_("This case is outside your region."))
@@ -233,7 +240,7 @@ def _locked(actor, case: Case, version: int) -> Case:
     return locked
 
 
-def _waiting_step(actor, case: Case, kind: str) -> CaseStep:
+def _waiting_step(actor: User, case: Case, kind: str) -> CaseStep:
     step = case_next_step(case)
     if step is None:
         raise ValidationError(
@@ -269,7 +276,7 @@ def _eliminate(case: Case, today: datetime.date) -> None:
     household_visit_facts_refresh(Household.objects.get(pk=case.household_id))
 
 
-def _notify_next(case: Case, actor) -> None:
+def _notify_next(case: Case, actor: User) -> None:
     """Tell the responsible cadre what moved, so nobody has to poll the case."""
     if case.responsible_id and case.responsible_id != actor.pk:
         Notification.objects.create(
@@ -282,7 +289,7 @@ def _notify_next(case: Case, actor) -> None:
 
 def case_step_record(
     *,
-    actor,
+    actor: User,
     case: Case,
     version: int,
     kind: str,
@@ -312,7 +319,7 @@ def case_step_record(
         locked = _locked(actor, case, version)
         step = _waiting_step(actor, locked, kind)
         if kind == StepKind.NOTICE:
-            if step.notice_starts_on is None:
+            if step.notice_starts_on is None or step.notice_ends_on is None:
                 raise ValidationError(
                     _("Post the public notice before recording its result."), code="not_posted"
                 )
@@ -363,7 +370,7 @@ def case_step_record(
 
 
 def case_notice_post(
-    *, actor, case: Case, version: int, starts_on: datetime.date, ends_on: datetime.date
+    *, actor: User, case: Case, version: int, starts_on: datetime.date, ends_on: datetime.date
 ) -> Case:
     """Post the village public notice: from when, and until when objections are taken."""
     if starts_on is None or ends_on is None:
@@ -409,7 +416,7 @@ def _refuse_if_ineligible(items: list[eligibility.Item]) -> None:
         )
 
 
-def case_elimination_propose(*, actor, case: Case, version: int, comment: str = "") -> Case:
+def case_elimination_propose(*, actor: User, case: Case, version: int, comment: str = "") -> Case:
     """Start risk elimination for an enrolled household that meets every condition."""
     today = timezone.localdate()
     with transaction.atomic(), pghistory.context(user=actor.pk):

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import FIELD_STAFF_ROLES, Role
+from accounts.models import FIELD_STAFF_ROLES, Role, User
 from assistance.models import Case, Measure, MeasureKind, MeasureStatus, PartnerOffer
 from assistance.selectors import (
     measures_visible_to,
@@ -27,7 +27,7 @@ from monitoring.models import Notification
 
 # Where a measure may go from each status; delivered and stopped are final but their result
 # may still be completed.
-NEXT_STATUSES = {
+NEXT_STATUSES: dict[str, set[str]] = {
     MeasureStatus.PLANNED: {
         MeasureStatus.PLANNED,
         MeasureStatus.IN_PROGRESS,
@@ -66,12 +66,12 @@ class MeasurePlan(FromData):
     continues_after_case: bool = False
 
 
-def _require(actor, permission: str) -> None:
+def _require(actor: User, permission: str) -> None:
     if not actor.has_perm(permission):
         raise PermissionDenied(_("Your role may not do this."))
 
 
-def _check_plan(actor, case: Case, plan: MeasurePlan) -> dict:
+def _check_plan(actor: User, case: Case, plan: MeasurePlan) -> dict:
     """The plan's own consistency and its references, each looked up within the actor's reach."""
     from accounts.models import User
 
@@ -128,14 +128,17 @@ def _hold_a_place(offer_id: int | None, *, measure_id: int | None = None) -> Non
     offer = PartnerOffer.objects.select_for_update().get(pk=offer_id)
     if offer.quantity is None:
         return
-    taken = offer.measures.exclude(status=MeasureStatus.STOPPED).exclude(pk=measure_id).count()
+    others = offer.measures.exclude(status=MeasureStatus.STOPPED)
+    if measure_id is not None:  # a measure being changed does not compete with itself
+        others = others.exclude(pk=measure_id)
+    taken = others.count()
     if taken >= offer.quantity:
         raise ValidationError(
             {"offer": _("Every place of this offer is taken (%(n)d).") % {"n": offer.quantity}}
         )
 
 
-def measure_create(*, actor, case: Case, plan: MeasurePlan) -> Measure:
+def measure_create(*, actor: User, case: Case, plan: MeasurePlan) -> Measure:
     _require(actor, "assistance.add_measure")
     with transaction.atomic(), pghistory.context(user=actor.pk):
         # Lock the case so that a measure is never added to a case being closed at this moment.
@@ -170,7 +173,7 @@ def measure_create(*, actor, case: Case, plan: MeasurePlan) -> Measure:
     return measure
 
 
-def _locked(actor, measure: Measure, version: int) -> Measure:
+def _locked(actor: User, measure: Measure, version: int) -> Measure:
     locked = (
         measures_visible_to(actor)
         .select_for_update(of=("self",))
@@ -185,7 +188,7 @@ def _locked(actor, measure: Measure, version: int) -> Measure:
     return locked
 
 
-def measure_update(*, actor, measure: Measure, version: int, plan: MeasurePlan) -> Measure:
+def measure_update(*, actor: User, measure: Measure, version: int, plan: MeasurePlan) -> Measure:
     """Change a measure's plan (a cadre's task; partners record delivery)."""
     _require(actor, "assistance.change_measure")
     with transaction.atomic(), pghistory.context(user=actor.pk):
@@ -222,7 +225,7 @@ def measure_update(*, actor, measure: Measure, version: int, plan: MeasurePlan) 
 
 def measure_record_delivery(
     *,
-    actor,
+    actor: User,
     measure: Measure,
     version: int,
     status: str,

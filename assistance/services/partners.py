@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from accounts.models import Role
+from accounts.models import Role, User
 from assistance.models import (
     Department,
     MeasureKind,
@@ -57,19 +57,19 @@ class OfferData(FromData):
     is_active: bool = True
 
 
-def _require(actor, permission: str) -> None:
+def _require(actor: User, permission: str) -> None:
     if not actor.has_perm(permission):
         raise PermissionDenied(_("Your role may not do this."))
 
 
-def _area_in_scope(actor, code: str) -> Region | None:
+def _area_in_scope(actor: User, code: str) -> Region | None:
     prefix = actor.scope_prefix
     if prefix is None:
         return None
     return Region.objects.filter(code=code, code__startswith=prefix).first()
 
 
-def _check_partner(actor, data: PartnerData) -> tuple[dict, Region | None]:
+def _check_partner(actor: User, data: PartnerData) -> tuple[dict, Region | None]:
     errors = {}
     if len(data.name.strip()) < 2:
         errors["name"] = _("Give the partner's name.")
@@ -99,10 +99,10 @@ def _save_partner(partner: Partner) -> None:
         ) from None
 
 
-def partner_create(*, actor, data: PartnerData) -> Partner:
+def partner_create(*, actor: User, data: PartnerData) -> Partner:
     _require(actor, "assistance.add_partner")
     errors, area = _check_partner(actor, data)
-    if errors:
+    if errors or area is None:  # a missing area is among the errors
         raise ValidationError(errors)
     fields = {k: v for k, v in asdict(data).items() if k != "area_code"}
     with transaction.atomic(), pghistory.context(user=actor.pk):
@@ -113,10 +113,10 @@ def partner_create(*, actor, data: PartnerData) -> Partner:
     return partner
 
 
-def partner_update(*, actor, partner: Partner, version: int, data: PartnerData) -> Partner:
+def partner_update(*, actor: User, partner: Partner, version: int, data: PartnerData) -> Partner:
     _require(actor, "assistance.change_partner")
     errors, area = _check_partner(actor, data)
-    if errors:
+    if errors or area is None:  # a missing area is among the errors
         raise ValidationError(errors)
     with transaction.atomic(), pghistory.context(user=actor.pk):
         locked = partners_visible_to(actor).select_for_update().filter(pk=partner.pk).first()
@@ -133,7 +133,7 @@ def partner_update(*, actor, partner: Partner, version: int, data: PartnerData) 
     return locked
 
 
-def _check_offer(actor, partner: Partner, data: OfferData) -> tuple[dict, Region | None]:
+def _check_offer(actor: User, partner: Partner, data: OfferData) -> tuple[dict, Region | None]:
     errors = {}
     if data.kind not in OfferKind.values:
         errors["kind"] = _("Choose what is offered.")
@@ -157,7 +157,7 @@ def _check_offer(actor, partner: Partner, data: OfferData) -> tuple[dict, Region
     return errors, area
 
 
-def _offer_partner(actor, partner_id: int) -> Partner:
+def _offer_partner(actor: User, partner_id: int) -> Partner:
     if actor.role == Role.PARTNER and actor.partner_id != partner_id:
         raise PermissionDenied(_("You may post offers of your own partner only."))
     partner = partners_visible_to(actor).select_related("area").filter(pk=partner_id).first()
@@ -166,22 +166,24 @@ def _offer_partner(actor, partner_id: int) -> Partner:
     return partner
 
 
-def offer_create(*, actor, partner_id: int, data: OfferData) -> PartnerOffer:
+def offer_create(*, actor: User, partner_id: int, data: OfferData) -> PartnerOffer:
     _require(actor, "assistance.add_partneroffer")
     partner = _offer_partner(actor, partner_id)
     errors, area = _check_offer(actor, partner, data)
-    if errors:
+    if errors or area is None:  # a missing area is among the errors
         raise ValidationError(errors)
     fields = {k: v for k, v in asdict(data).items() if k != "area_code"}
     with transaction.atomic(), pghistory.context(user=actor.pk):
         return PartnerOffer.objects.create(partner=partner, area=area, **fields)
 
 
-def offer_update(*, actor, offer: PartnerOffer, version: int, data: OfferData) -> PartnerOffer:
+def offer_update(
+    *, actor: User, offer: PartnerOffer, version: int, data: OfferData
+) -> PartnerOffer:
     _require(actor, "assistance.change_partneroffer")
     partner = _offer_partner(actor, offer.partner_id)
     errors, area = _check_offer(actor, partner, data)
-    if errors:
+    if errors or area is None:  # a missing area is among the errors
         raise ValidationError(errors)
     with transaction.atomic(), pghistory.context(user=actor.pk):
         locked = offers_visible_to(actor).select_for_update().filter(pk=offer.pk).first()

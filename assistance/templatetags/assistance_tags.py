@@ -1,13 +1,18 @@
+from typing import TYPE_CHECKING
+
 from django import template
 
 from assistance.models import RiskType, StepKind
 from core.masking import mask_phone
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 register = template.Library()
 
 
 @register.filter
-def step_label(kind: str | None) -> str:
+def step_label(kind: str | None) -> "StrOrPromise":
     """The human name of a step kind stored as a code (annotations carry codes only)."""
     if not kind:
         return ""
@@ -21,5 +26,5 @@ def masked_phone(phone: str) -> str:
 
 
 @register.filter
-def risk_type_labels(codes: list[str]) -> list[str]:
+def risk_type_labels(codes: list[str]) -> list["StrOrPromise"]:
     return [RiskType(code).label if code in RiskType.values else code for code in codes or ()]

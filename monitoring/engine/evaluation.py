@@ -96,9 +96,9 @@ def evaluate_households(
         judged = []
         for household, facts in load_facts(households_queryset, as_of=as_of, policy=policy):
             settings = policy.rule_settings(household.village_id)
-            reasons = rules.evaluate(facts, as_of, settings)
+            found = rules.evaluate(facts, as_of, settings)
             recheck = rules.recheck_on(facts, as_of, settings)
-            judged.append((household, [reason.as_json() for reason in reasons], recheck))
+            judged.append((household, [reason.as_json() for reason in found], recheck))
         if not judged:
             return outcome
         chunk = households_queryset.values("id")

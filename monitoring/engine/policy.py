@@ -14,7 +14,7 @@ from core.regions import PREFIX_LENGTH, full_code, level_of
 from monitoring.engine import rules
 from monitoring.models import CadenceKind, IncomeLine, RuleConfig, VisitCadence
 
-DEFAULT_CADENCE_DAYS = {
+DEFAULT_CADENCE_DAYS: dict[str, int] = {
     CadenceKind.MONITORED: 30,
     CadenceKind.ELIMINATED: 60,
     CadenceKind.LIFTED_OUT: 90,
@@ -38,7 +38,7 @@ class LineFor:
 
 
 class Policy:
-    def __init__(self):
+    def __init__(self) -> None:
         self._lines: dict[tuple[str | None, int], IncomeLine] = {
             (line.region_id, line.year): line for line in IncomeLine.objects.all()
         }

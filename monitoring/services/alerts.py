@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.models import FIELD_STAFF_ROLES
+from accounts.models import FIELD_STAFF_ROLES, User
 from core.errors import EditConflict
 from households.evaluation_requests import request_evaluation
 from households.models import Household
@@ -39,7 +39,7 @@ TRANSITIONS = {
 }
 
 
-def _locked(actor, alert: Alert, version: int, action: str) -> Alert:
+def _locked(actor: User, alert: Alert, version: int, action: str) -> Alert:
     # Cadres manage alerts; the person an alert is assigned to may record its verification.
     may = actor.has_perm("monitoring.change_alert") or (
         action == "verify" and alert.assignee_id == actor.pk
@@ -71,7 +71,7 @@ ACTION_LABELS = {
 }
 
 
-def _move(actor, alert: Alert, action: str, note: str = "", **data) -> Alert:
+def _move(actor: User, alert: Alert, action: str, note: str = "", **data) -> Alert:
     alert.status = TRANSITIONS[action][1]
     alert.version += 1
     if alert.status in (AlertStatus.DISMISSED,):
@@ -82,9 +82,7 @@ def _move(actor, alert: Alert, action: str, note: str = "", **data) -> Alert:
     return alert
 
 
-def alert_assign(*, actor, alert: Alert, version: int, assignee_id: int) -> Alert:
-    from accounts.models import User
-
+def alert_assign(*, actor: User, alert: Alert, version: int, assignee_id: int) -> Alert:
     with transaction.atomic(), pghistory.context(user=actor.pk):
         locked = _locked(actor, alert, version, "assign")
         assignee = User.objects.filter(
@@ -108,17 +106,17 @@ def alert_assign(*, actor, alert: Alert, version: int, assignee_id: int) -> Aler
     return locked
 
 
-def alert_verify(*, actor, alert: Alert, version: int, note: str = "") -> Alert:
+def alert_verify(*, actor: User, alert: Alert, version: int, note: str = "") -> Alert:
     with transaction.atomic(), pghistory.context(user=actor.pk):
         return _move(actor, _locked(actor, alert, version, "verify"), "verify", note)
 
 
-def alert_confirm(*, actor, alert: Alert, version: int, note: str = "") -> Alert:
+def alert_confirm(*, actor: User, alert: Alert, version: int, note: str = "") -> Alert:
     with transaction.atomic(), pghistory.context(user=actor.pk):
         return _move(actor, _locked(actor, alert, version, "confirm"), "confirm", note)
 
 
-def alert_dismiss(*, actor, alert: Alert, version: int, reason: str) -> Alert:
+def alert_dismiss(*, actor: User, alert: Alert, version: int, reason: str) -> Alert:
     reason = (reason or "").strip()
     if len(reason) < 2:
         raise ValidationError({"reason": _("Say why the warning is dismissed.")})
@@ -126,7 +124,7 @@ def alert_dismiss(*, actor, alert: Alert, version: int, reason: str) -> Alert:
         return _move(actor, _locked(actor, alert, version, "dismiss"), "dismiss", reason)
 
 
-def self_report_record(*, actor, household_id: int, report: str) -> Alert:
+def self_report_record(*, actor: User, household_id: int, report: str) -> Alert:
     """A household's own report of hardship (农户自主申报): it opens, or joins, the warning."""
     if not actor.has_perm("monitoring.add_visit"):
         raise PermissionDenied(_("Your role may not do this."))

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from core.errors import EditConflict
 from core.regions import prefix_of
 from households.models import Region
@@ -18,7 +19,7 @@ from monitoring.scans import scan_start
 SETTABLE_LEVELS = ("province", "city", "county")
 
 
-def _region_for(actor, region_code: str | None) -> Region | None:
+def _region_for(actor: User, region_code: str | None) -> Region | None:
     """The region the actor may set policy for: their own or one under it, county or above."""
     if region_code in (None, ""):
         if not actor.is_superuser:
@@ -38,7 +39,7 @@ def _region_for(actor, region_code: str | None) -> Region | None:
 
 def income_line_save(
     *,
-    actor,
+    actor: User,
     region_code: str | None,
     year: int,
     amount: Decimal,
@@ -100,10 +101,10 @@ def _check_param(default, value):
         return number
     if isinstance(value, bool) or not isinstance(value, int | float | str):
         raise ValueError
-    number = Decimal(str(value))
-    if not number.is_finite() or not 0 <= number <= MAX_FACTOR:
+    factor = Decimal(str(value))
+    if not factor.is_finite() or not 0 <= factor <= MAX_FACTOR:
         raise ValueError
-    return str(number)
+    return str(factor)
 
 
 def _check_params(code: str, params: dict) -> dict:
@@ -128,7 +129,7 @@ def _check_params(code: str, params: dict) -> dict:
 
 def rule_config_save(
     *,
-    actor,
+    actor: User,
     code: str,
     region_code: str | None,
     enabled: bool,

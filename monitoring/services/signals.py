@@ -56,9 +56,11 @@ def _already_received(items: list[SignalItem]) -> set[tuple[str, str]]:
     return set(Signal.objects.filter(wanted).values_list("source", "external_id"))
 
 
-def _checked_numbers(items: list[SignalItem], today: datetime.date) -> dict[str, object]:
+def _checked_numbers(
+    items: list[SignalItem], today: datetime.date
+) -> dict[str, id_numbers.IdNumber | ValidationError]:
     """Each person item's ID number checked (an IdNumber) or its error (a ValidationError)."""
-    checked: dict[str, object] = {}
+    checked: dict[str, id_numbers.IdNumber | ValidationError] = {}
     for item in items:
         if item.kind in AREA_KINDS or not item.id_number or item.id_number in checked:
             continue
@@ -70,7 +72,7 @@ def _checked_numbers(items: list[SignalItem], today: datetime.date) -> dict[str,
 
 
 def _signal_for(
-    actor,
+    actor: User,
     item: SignalItem,
     today: datetime.date,
     regions: dict,
@@ -151,9 +153,10 @@ def _insert_new(signals: list[Signal]) -> dict[tuple[str, str], int]:
     ]
     quote = connection.ops.quote_name
     arrays = ", ".join(f"%s::{field.db_type(connection)}[]" for field in fields)
+    # Every concrete field has a column; `if field.column` drops none, it narrows the type.
     sql = (
         f"INSERT INTO {quote(Signal._meta.db_table)} "
-        f"({', '.join(quote(field.column) for field in fields)}) "
+        f"({', '.join(quote(field.column) for field in fields if field.column)}) "
         f"SELECT * FROM unnest({arrays}) "
         "ON CONFLICT (source, external_id) DO NOTHING RETURNING id, source, external_id"
     )
@@ -174,7 +177,7 @@ def _answer(signal: Signal) -> str:
     return "received" if signal.kind not in AREA_KINDS else signal.status
 
 
-def signals_receive(*, actor, items: list[SignalItem]) -> list[ItemResult]:
+def signals_receive(*, actor: User, items: list[SignalItem]) -> list[ItemResult]:
     """Store a batch; each item is answered on its own and one bad item never spoils the others.
 
     Set-based, so that a batch of 1,000 costs a handful of statements rather than eight per
@@ -239,8 +242,8 @@ def signals_receive(*, actor, items: list[SignalItem]) -> list[ItemResult]:
                 results[index] = ItemResult(index, signal.external_id, "duplicate")
                 continue
             results[index] = ItemResult(index, signal.external_id, _answer(signal), signal.pk)
-            if signal.region_id:
-                area_scans[prefix_of(signal.region_id)] = signal.region
+            if signal.region is not None:
+                area_scans[prefix_of(signal.region.code)] = signal.region
             if signal.household_id:
                 households.add(signal.household_id)
         if households:
@@ -250,7 +253,7 @@ def signals_receive(*, actor, items: list[SignalItem]) -> list[ItemResult]:
     return [results[index] for index in range(len(items))]
 
 
-def _area_signal_effects(prefix: str, region: Region, actor) -> None:
+def _area_signal_effects(prefix: str, region: Region, actor: User) -> None:
     """Judge every household of the area again, and tell its townships when many are hit."""
     from monitoring.scans import scan_start
 
@@ -270,10 +273,8 @@ def _area_signal_effects(prefix: str, region: Region, actor) -> None:
                 role=Role.TOWNSHIP_CADRE, is_active=True
             ).select_related("region")
             if user.region_id
-            and any(
-                t.startswith(user.scope_prefix) or user.scope_prefix.startswith(t)
-                for t in township_prefixes
-            )
+            and (own := user.scope_prefix) is not None
+            and any(t.startswith(own) or own.startswith(t) for t in township_prefixes)
         ]
         Notification.objects.bulk_create(
             Notification(
@@ -286,7 +287,7 @@ def _area_signal_effects(prefix: str, region: Region, actor) -> None:
         )
 
 
-def signal_resolve(*, actor, signal: Signal) -> Signal:
+def signal_resolve(*, actor: User, signal: Signal) -> Signal:
     if not actor.has_perm("monitoring.change_signal"):
         raise PermissionDenied(_("Your role may not do this."))
     with transaction.atomic():

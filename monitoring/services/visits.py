@@ -1,5 +1,6 @@
 import datetime
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -9,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from households.evaluation_requests import request_evaluation
 from households.models import Household, Member
 from households.selectors import households_visible_to
@@ -85,12 +87,12 @@ def _derived(figures: dict) -> dict:
 
 def visit_record(
     *,
-    actor,
+    actor: User,
     household_id: int,
     client_uuid: uuid.UUID,
     visited_on: datetime.date,
     household_size: int,
-    events: list[EventInput] = (),
+    events: Sequence[EventInput] = (),
     notes: str = "",
     **figures,
 ) -> tuple[Visit, bool]:

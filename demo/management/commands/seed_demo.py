@@ -176,7 +176,7 @@ class Command(BaseCommand):
             for table in ("households_household", "households_member", "monitoring_visit"):
                 cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")
                 next_ids[table] = cursor.fetchone()[0] + 1
-            rows = {table: [] for table in TABLES}
+            rows: dict[str, list] = {table: [] for table in TABLES}
             for household in generated:
                 self._rows(household, rows, next_ids, visitor_id, registered, now)
                 # Chunks keep memory flat however many households are asked for.
