@@ -15,6 +15,8 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from assistance.eligibility_items import Item
+
 MONEY = {"max_digits": 12, "decimal_places": 2}
 NON_NEGATIVE = [MinValueValidator(0)]
 
@@ -234,9 +236,7 @@ class CaseStep(models.Model):
         return f"{self.case_id} {self.kind}"
 
     @property
-    def eligibility_items(self) -> list:
-        from assistance.eligibility import Item
-
+    def eligibility_items(self) -> list[Item]:
         return [Item.from_json(row) for row in self.eligibility]
 
 
