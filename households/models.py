@@ -146,8 +146,9 @@ class Household(models.Model):
     is_monitored = models.BooleanField(_("monitored household"), default=False)
     # A case is open for the household (being identified, enrolled, or in risk elimination): kept
     # by the case services in the transaction that opens or closes it, so that monitoring, which
-    # sits below assistance, knows without reading cases. The case has its own history.
-    has_open_case = models.BooleanField(_("open case"), default=False)
+    # sits below assistance, knows without reading cases. The case has its own history. A
+    # database default: the column is added without rewriting or relocking the table.
+    has_open_case = models.BooleanField(_("open case"), default=False, db_default=False)
     # Set when a case ends in risk elimination: the household is then visited on its own cadence.
     risk_eliminated_on = models.DateField(_("risk eliminated on"), null=True, blank=True)
 

@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='household',
             name='has_open_case',
-            field=models.BooleanField(default=False, verbose_name='open case'),
+            field=models.BooleanField(db_default=False, default=False, verbose_name='open case'),
         ),
     ]
