@@ -17,6 +17,8 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from assistance.eligibility_items import Item
+
 
 class DecimalPlaces(TypedDict):
     """The precision of every money field, given to each as keyword arguments."""
@@ -244,9 +246,7 @@ class CaseStep(models.Model):
         return f"{self.case_id} {self.kind}"
 
     @property
-    def eligibility_items(self) -> list:
-        from assistance.eligibility import Item
-
+    def eligibility_items(self) -> list[Item]:
         return [Item.from_json(row) for row in self.eligibility]
 
 

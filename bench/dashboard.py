@@ -65,6 +65,10 @@ def seed(*, as_of) -> dict:
             """,
             [cadre, as_of, cadre, as_of],
         )
+        # What the case services keep on the household when they open a case.
+        cursor.execute(
+            f"UPDATE households_household SET has_open_case = true WHERE id % {CASE_EVERY} = 0"
+        )
         cursor.execute(
             """
             INSERT INTO assistance_measure (case_id, kind, title, partner_id, responsible_id,

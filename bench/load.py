@@ -101,12 +101,12 @@ def load(households: int, *, log=print) -> dict[str, float]:
             "households": f"""
                 INSERT INTO households_household (id, number, village_id, address, phone, bank_account,
                   poverty_status, poverty_exit_year, head_name, member_count, risk_level, risk_score,
-                  risk_reasons, is_monitored, per_capita_income, last_visit_on, next_visit_due, version,
+                  risk_reasons, is_monitored, has_open_case, per_capita_income, last_visit_on, next_visit_due, version,
                   created_at, updated_at)
                 SELECT g, v || lpad(g::text, 8, '0'), v, '', '', '',
                   CASE WHEN g % 4 = 0 THEN 'lifted_out' ELSE 'ordinary' END,
                   CASE WHEN g % 4 = 0 THEN 2014 + g % 7 END,
-                  '户主' || g, {MEMBERS_PER_HOUSEHOLD}, 'none', 0, '[]', false, NULL,
+                  '户主' || g, {MEMBERS_PER_HOUSEHOLD}, 'none', 0, '[]', false, false, NULL,
                   DATE '{LAST_VISIT_DAY}' - (g % 60), DATE '{LAST_VISIT_DAY}' - (g % 60) + 90, 1,
                   TIMESTAMPTZ '2021-01-01 09:00+08', now()
                 FROM generate_series(%(first)s, %(last)s) g,

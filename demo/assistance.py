@@ -186,7 +186,8 @@ def _enrolled_months_ago(household: Household, users: dict, partners: dict, mont
         status=MeasureStatus.IN_PROGRESS,
         created_by=users["township"],
     )
-    Household.objects.filter(pk=household.pk).update(is_monitored=True)
+    # Written here as the case services would have: the case is enrolled, so open.
+    Household.objects.filter(pk=household.pk).update(is_monitored=True, has_open_case=True)
     return delivered
 
 

@@ -86,6 +86,7 @@ CACHED_HOUSEHOLD_FACTS = [
     "evaluation_pending_since",
     "recheck_on",
     "is_monitored",
+    "has_open_case",
     "updated_at",
 ]
 
@@ -143,6 +144,11 @@ class Household(models.Model):
     recheck_on = models.DateField(null=True, blank=True)
     # An enrolled monitored household (监测对象): kept by the case workflow.
     is_monitored = models.BooleanField(_("monitored household"), default=False)
+    # A case is open for the household (being identified, enrolled, or in risk elimination): kept
+    # by the case services in the transaction that opens or closes it, so that monitoring, which
+    # sits below assistance, knows without reading cases. The case has its own history. A
+    # database default: the column is added without rewriting or relocking the table.
+    has_open_case = models.BooleanField(_("open case"), default=False, db_default=False)
     # Set when a case ends in risk elimination: the household is then visited on its own cadence.
     risk_eliminated_on = models.DateField(_("risk eliminated on"), null=True, blank=True)
 

@@ -111,6 +111,12 @@ def _create_steps(
     CaseStep.objects.bulk_create(rows)
 
 
+def _keep_household_case_fact(case: Case) -> None:
+    """Whether a case carries the household, kept on the household for monitoring (which sits
+    below assistance and must not read cases): set in the transaction that opens or closes it."""
+    Household.objects.filter(pk=case.household_id).update(has_open_case=case.is_open)
+
+
 def _take_over_alert(alert: Alert, actor: User, case_note: str) -> None:
     alert.status = AlertStatus.CASE
     alert.closed_at = timezone.now()
@@ -187,6 +193,7 @@ def case_propose(
             raise ValidationError(
                 _("This household already has an open case."), code="case_exists"
             ) from None
+        _keep_household_case_fact(case)
         _create_steps(case, Phase.IDENTIFICATION, today, actor, case.situation)
         if active_alert is not None:
             # The case carries the warning from here on.
@@ -347,6 +354,7 @@ def case_step_record(
         step.eligibility = [item.as_json() for item in eligibility_items]
         step.save()
 
+        was_open = locked.is_open
         if decision == Decision.REJECTED:
             if step.phase == Phase.IDENTIFICATION:
                 locked.status = CaseStatus.REJECTED
@@ -360,6 +368,8 @@ def case_step_record(
                 _enrol(locked, today)
             else:
                 _eliminate(locked, today)
+        if locked.is_open != was_open:
+            _keep_household_case_fact(locked)
         locked.version += 1
         locked.save()
         _notify_next(locked, actor)

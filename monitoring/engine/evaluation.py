@@ -8,23 +8,29 @@ scan run twice, or two at once, leaves exactly the same alerts.
 
 import datetime
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from django.apps import apps
 from django.db import connection, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
+from households.models import Household
 from monitoring.engine import rules
-from monitoring.engine.facts import load_facts
+from monitoring.engine.alert_lifecycle import DISMISSAL_HOLDS, Action, AlertChange, alert_changes
+from monitoring.engine.facts import HouseholdRow, load_facts
 from monitoring.engine.policy import Policy
-from monitoring.models import ACTIVE_STATUSES, Alert, AlertEvent, AlertSource, AlertStatus
+from monitoring.models import ACTIVE_STATUSES, Alert, AlertEvent, AlertStatus
 
-SELF_REPORT_SEVERITY, SELF_REPORT_WEIGHT = rules.MEDIUM, 20
-# Statuses the rules may still close: once confirmed, the case workflow owns the alert.
-AUTO_RESOLVABLE = (AlertStatus.OPEN, AlertStatus.ASSIGNED, AlertStatus.VERIFYING)
-# Low reasons show on the household but do not put it in front of a cadre.
-OPENING_SEVERITIES = {rules.MEDIUM, rules.HIGH}
-DISMISSAL_HOLDS = datetime.timedelta(days=90)
+ALERT_COLUMNS = [
+    "status",
+    "closed_at",
+    "reasons",
+    "reason_codes",
+    "level",
+    "score",
+    "version",
+    "updated_at",
+]
 
 
 @dataclass
@@ -41,22 +47,23 @@ class Outcome:
         self.resolved += other.resolved
 
 
-def self_report_reason(alert: Alert) -> dict:
-    return {
-        "code": "self_report",
-        "severity": SELF_REPORT_SEVERITY,
-        "weight": SELF_REPORT_WEIGHT,
-        "evidence": {"report": alert.self_report},
-    }
+@dataclass(frozen=True)
+class Verdict:
+    """What the rules say of one household on the as-of date."""
+
+    household: HouseholdRow
+    reasons: list[rules.Reason]
+    recheck: datetime.date
 
 
-def _alert_fields(reasons: list[dict]) -> dict:
-    return {
-        "reasons": reasons,
-        "reason_codes": [reason["code"] for reason in reasons],
-        "level": max((r["severity"] for r in reasons), key=rules.SEVERITY_RANK.__getitem__),
-        "score": sum(r["weight"] for r in reasons),
-    }
+@dataclass
+class Writes:
+    """What one chunk's evaluation writes, gathered so that each table gets one statement."""
+
+    households: list[tuple] = field(default_factory=list)
+    new_alerts: list[Alert] = field(default_factory=list)
+    changed_alerts: list[Alert] = field(default_factory=list)
+    events: list[AlertEvent] = field(default_factory=list)
 
 
 def _update_households(changed: list[tuple]) -> None:
@@ -86,144 +93,137 @@ def _update_households(changed: list[tuple]) -> None:
 
 
 def evaluate_households(
-    households_queryset, *, as_of: datetime.date, policy: Policy | None = None
+    households_queryset: QuerySet[Household],
+    *,
+    as_of: datetime.date,
+    policy: Policy | None = None,
 ) -> Outcome:
-    """Judge the households and bring their cached risk and their alerts up to date."""
+    """Judge the households and bring their cached risk and their alerts up to date:
+    load (facts, warnings, dismissals), decide (`alert_changes`, pure), write (one go per table)."""
     policy = policy or Policy()
     now = timezone.now()
     outcome = Outcome()
     with transaction.atomic():
-        judged = []
-        for household, facts in load_facts(households_queryset, as_of=as_of, policy=policy):
-            settings = policy.rule_settings(household.village_id)
-            found = rules.evaluate(facts, as_of, settings)
-            recheck = rules.recheck_on(facts, as_of, settings)
-            judged.append((household, [reason.as_json() for reason in found], recheck))
-        if not judged:
+        verdicts = _judge(households_queryset, as_of, policy)
+        if not verdicts:
             return outcome
         chunk = households_queryset.values("id")
         active = {
             alert.household_id: alert
             for alert in Alert.objects.filter(household_id__in=chunk, status__in=ACTIVE_STATUSES)
         }
-        # While a case is open it carries the household: the rules still score it, but no new
-        # warning is put in front of a cadre. (Looked up by name: assistance builds on monitoring.)
-        case_model = apps.get_model("assistance", "Case")
-        held_by_case = set(
-            case_model.objects.filter(
-                household_id__in=chunk, status__in=case_model.OPEN_STATUSES
-            ).values_list("household_id", flat=True)
-        )
-        # A warning a cadre dismissed is not raised again for the same reasons for a while.
-        dismissed: dict[int, set[str]] = {}
-        for household_id, codes in Alert.objects.filter(
-            household_id__in=chunk,
-            status=AlertStatus.DISMISSED,
-            closed_at__gte=now - DISMISSAL_HOLDS,
-        ).values_list("household_id", "reason_codes"):
-            dismissed.setdefault(household_id, set()).update(codes)
-        changed_households, new_alerts, changed_alerts, events = [], [], [], []
-        for household, reasons, recheck in judged:
+        dismissed = _dismissed_codes(chunk, now)
+        writes = Writes()
+        for verdict in verdicts:
+            household, alert = verdict.household, active.get(verdict.household.id)
             outcome.judged += 1
-            level = max(
-                (r["severity"] for r in reasons),
-                key=rules.SEVERITY_RANK.__getitem__,
-                default="none",
+            _refresh_household(writes, verdict)
+            change = alert_changes(
+                reasons=verdict.reasons,
+                alert=alert,
+                held_by_case=household.has_open_case,
+                dismissed_codes=dismissed.get(household.id, frozenset()),
             )
-            score = sum(r["weight"] for r in reasons)
-            cached = (household.risk_level, household.risk_score, household.risk_reasons)
-            if (
-                cached != (level, score, reasons)
-                or household.recheck_on != recheck
-                or household.evaluation_pending
-            ):
-                changed_households.append((household.id, level, score, reasons, recheck))
-
-            alert = active.get(household.id)
-            alert_reasons = [r for r in reasons if r["severity"] in OPENING_SEVERITIES]
-            if alert is not None and alert.self_report:
-                alert_reasons.append(self_report_reason(alert))
-            if alert is None:
-                if household.id in held_by_case:
-                    continue
-                held = dismissed.get(household.id, set())
-                if alert_reasons and not {r["code"] for r in alert_reasons} <= held:
-                    source = (
-                        AlertSource.DEPARTMENT
-                        if any(r["code"] == "department_signal" for r in alert_reasons)
-                        else AlertSource.RULES
-                    )
-                    new_alerts.append(
-                        Alert(
-                            household_id=household.id,
-                            source=source,
-                            opened_at=now,
-                            status=AlertStatus.OPEN,
-                            **_alert_fields(alert_reasons),
-                        )
-                    )
-                continue
-            if not alert_reasons and alert.status in AUTO_RESOLVABLE:
-                alert.status = AlertStatus.RESOLVED
-                alert.closed_at = alert.updated_at = now
-                alert.version += 1
-                changed_alerts.append(alert)
-                events.append(
-                    AlertEvent(
-                        alert=alert,
-                        action="auto_resolved",
-                        data={"as_of": as_of.isoformat(), "reasons": []},
-                    )
-                )
-                outcome.resolved += 1
-            elif alert_reasons and alert.reasons != alert_reasons:
-                before = alert.reason_codes
-                for name, value in _alert_fields(alert_reasons).items():
-                    setattr(alert, name, value)
-                alert.updated_at = now
-                alert.version += 1
-                changed_alerts.append(alert)
-                events.append(
-                    AlertEvent(
-                        alert=alert,
-                        action="reasons_changed",
-                        data={
-                            "before": before,
-                            "after": alert.reason_codes,
-                            "as_of": as_of.isoformat(),
-                        },
-                    )
-                )
-                outcome.updated += 1
-
-        if changed_households:
-            _update_households(changed_households)
-        if changed_alerts:
-            Alert.objects.bulk_update(
-                changed_alerts,
-                [
-                    "status",
-                    "closed_at",
-                    "reasons",
-                    "reason_codes",
-                    "level",
-                    "score",
-                    "version",
-                    "updated_at",
-                ],
-                batch_size=500,
-            )
-        if new_alerts:
-            created = Alert.objects.bulk_create(new_alerts, batch_size=1000)
-            events += [
-                AlertEvent(
-                    alert=alert,
-                    action="opened",
-                    data={"as_of": as_of.isoformat(), "reasons": alert.reason_codes},
-                )
-                for alert in created
-            ]
-            outcome.opened += len(created)
-        if events:
-            AlertEvent.objects.bulk_create(events, batch_size=1000)
+            _apply(writes, outcome, change, household.id, alert, as_of, now)
+        _write(writes, outcome, as_of)
     return outcome
+
+
+def _judge(
+    households_queryset: QuerySet[Household], as_of: datetime.date, policy: Policy
+) -> list[Verdict]:
+    """Load: every household's facts (locked), and the rules' reasons and recheck day."""
+    verdicts = []
+    for household, facts in load_facts(households_queryset, as_of=as_of, policy=policy):
+        settings = policy.rule_settings(household.village_id)
+        reasons = rules.evaluate(facts, as_of, settings)
+        verdicts.append(Verdict(household, reasons, rules.recheck_on(facts, as_of, settings)))
+    return verdicts
+
+
+def _dismissed_codes(chunk: QuerySet, now: datetime.datetime) -> dict[int, set[str]]:
+    """Load: the reason codes of warnings each household had dismissed recently."""
+    dismissed: dict[int, set[str]] = {}
+    for household_id, codes in Alert.objects.filter(
+        household_id__in=chunk,
+        status=AlertStatus.DISMISSED,
+        closed_at__gte=now - DISMISSAL_HOLDS,
+    ).values_list("household_id", "reason_codes"):
+        dismissed.setdefault(household_id, set()).update(codes)
+    return dismissed
+
+
+def _refresh_household(writes: Writes, verdict: Verdict) -> None:
+    """The household's cached verdict, written only when it changed."""
+    household, reasons = verdict.household, verdict.reasons
+    level, score = rules.level_of(reasons), rules.score_of(reasons)
+    as_json = [reason.as_json() for reason in reasons]
+    cached = (household.risk_level, household.risk_score, household.risk_reasons)
+    if (
+        cached != (level, score, as_json)
+        or household.recheck_on != verdict.recheck
+        or household.evaluation_pending
+    ):
+        writes.households.append((household.id, level, score, as_json, verdict.recheck))
+
+
+def _apply(
+    writes: Writes,
+    outcome: Outcome,
+    change: AlertChange,
+    household_id: int,
+    alert: Alert | None,
+    as_of: datetime.date,
+    now: datetime.datetime,
+) -> None:
+    """Turn one decision into rows to write (a warning opened gets its event once saved)."""
+    if change.action == Action.OPEN:
+        writes.new_alerts.append(
+            Alert(
+                household_id=household_id,
+                source=change.source,
+                opened_at=now,
+                status=AlertStatus.OPEN,
+                **change.fields(),
+            )
+        )
+    elif change.action == Action.RESOLVE and alert is not None:
+        alert.status = AlertStatus.RESOLVED
+        alert.closed_at = now
+        _changed(writes, alert, now, "auto_resolved", {"as_of": as_of.isoformat(), "reasons": []})
+        outcome.resolved += 1
+    elif change.action == Action.UPDATE and alert is not None:
+        before = alert.reason_codes
+        for name, value in change.fields().items():
+            setattr(alert, name, value)
+        data = {"before": before, "after": alert.reason_codes, "as_of": as_of.isoformat()}
+        _changed(writes, alert, now, "reasons_changed", data)
+        outcome.updated += 1
+
+
+def _changed(writes: Writes, alert: Alert, now: datetime.datetime, action: str, data: dict) -> None:
+    alert.updated_at = now
+    alert.version += 1
+    writes.changed_alerts.append(alert)
+    writes.events.append(AlertEvent(alert=alert, action=action, data=data))
+
+
+def _write(writes: Writes, outcome: Outcome, as_of: datetime.date) -> None:
+    """Write: one statement per table for the whole chunk."""
+    if writes.households:
+        _update_households(writes.households)
+    if writes.changed_alerts:
+        Alert.objects.bulk_update(writes.changed_alerts, ALERT_COLUMNS, batch_size=500)
+    if writes.new_alerts:
+        created = Alert.objects.bulk_create(writes.new_alerts, batch_size=1000)
+        writes.events += [
+            AlertEvent(
+                alert=alert,
+                action="opened",
+                data={"as_of": as_of.isoformat(), "reasons": alert.reason_codes},
+            )
+            for alert in created
+        ]
+        outcome.opened += len(created)
+    if writes.events:
+        AlertEvent.objects.bulk_create(writes.events, batch_size=1000)

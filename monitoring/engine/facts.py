@@ -35,7 +35,7 @@ CHUNK_SQL = """
 SELECT h.id, h.village_id, h.poverty_status, h.is_monitored,
        h.risk_eliminated_on IS NOT NULL, (h.created_at AT TIME ZONE 'UTC')::date,
        h.risk_level, h.risk_score, h.risk_reasons, h.evaluation_pending_since IS NOT NULL,
-       h.recheck_on,
+       h.recheck_on, h.has_open_case,
        lv.id, lv.visited_on, lv.per_capita_income, lv.total_net_income, lv.rigid_spending,
        lv.household_size, lv.food_clothing_ok, lv.compulsory_education_ok, lv.basic_medical_ok,
        lv.safe_housing_ok, lv.safe_water_ok,
@@ -70,7 +70,8 @@ ORDER BY h.id
 
 @dataclass(frozen=True)
 class HouseholdRow:
-    """What the evaluation needs of a household besides its facts: its cached risk."""
+    """What the evaluation needs of a household besides its facts: its cached risk, and whether
+    an open case carries it (kept on the household by the case services)."""
 
     id: int
     village_id: str
@@ -79,6 +80,7 @@ class HouseholdRow:
     risk_reasons: list
     evaluation_pending: bool
     recheck_on: datetime.date | None
+    has_open_case: bool = False
 
 
 def _event(kind: str, occurred_on: datetime.date, labour: str | None) -> Event:
@@ -140,6 +142,7 @@ def load_facts(
             risk_reasons,
             pending,
             recheck,
+            has_open_case,
             visit_id,
             visited_on,
             per_capita,
@@ -199,6 +202,7 @@ def load_facts(
             risk_reasons,
             pending,
             recheck,
+            has_open_case,
         )
         result.append((household, facts))
     return result

@@ -15,6 +15,7 @@ from functools import lru_cache
 
 HIGH, MEDIUM, LOW = "high", "medium", "low"
 SEVERITY_RANK = {LOW: 1, MEDIUM: 2, HIGH: 3}
+OPENING_RANK = SEVERITY_RANK[MEDIUM]
 # Event kinds that are shocks to a household's income or capacity.
 SHOCK_KINDS = {"illness", "disability", "disaster", "accident", "business_failure", "job_loss"}
 LABOUR_LOSS_KINDS = {"illness", "disability", "death"}
@@ -85,6 +86,10 @@ class Reason:
             "weight": self.weight,
             "evidence": self.evidence,
         }
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Reason":
+        return cls(data["code"], data["severity"], data["weight"], data["evidence"])
 
 
 @lru_cache(maxsize=256)
@@ -300,6 +305,7 @@ def evaluate(facts: Facts, as_of: datetime.date, settings: dict[str, RuleSetting
 
 
 def level_of(reasons: list[Reason]) -> str:
+    """The household's (or a warning's) level: its most severe reason, "none" without any."""
     if not reasons:
         return "none"
     return max((reason.severity for reason in reasons), key=SEVERITY_RANK.__getitem__)
@@ -309,9 +315,15 @@ def score_of(reasons: list[Reason]) -> int:
     return sum(reason.weight for reason in reasons)
 
 
+def alert_reasons(reasons: list[Reason]) -> list[Reason]:
+    """The reasons that put a household in front of a cadre: medium and high ones.
+
+    Low reasons show on the household but do not put it in front of a cadre."""
+    return [reason for reason in reasons if SEVERITY_RANK[reason.severity] >= OPENING_RANK]
+
+
 def opens_alert(reasons: list[Reason]) -> bool:
-    """Low reasons show on the household but do not put it in front of a cadre."""
-    return any(SEVERITY_RANK[reason.severity] >= SEVERITY_RANK[MEDIUM] for reason in reasons)
+    return bool(alert_reasons(reasons))
 
 
 def _param(settings: dict[str, RuleSetting], code: str, name: str):

@@ -1,7 +1,6 @@
 """The alert lifecycle: open → assigned → verifying → confirmed, or dismissed; and self-reports."""
 
 import pghistory
-from django.apps import apps
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
@@ -14,7 +13,8 @@ from core.errors import EditConflict
 from households.evaluation_requests import request_evaluation
 from households.models import Household
 from households.selectors import households_visible_to
-from monitoring.engine.evaluation import _alert_fields, self_report_reason
+from monitoring.engine.alert_lifecycle import alert_fields, self_report_reason
+from monitoring.engine.rules import Reason
 from monitoring.models import (
     ACTIVE_STATUSES,
     Alert,
@@ -136,11 +136,8 @@ def self_report_record(*, actor: User, household_id: int, report: str) -> Alert:
         if household is None:
             raise ValidationError({"household": _("No such household in your region.")})
         # While a case is open it carries the household: a second warning beside it could
-        # never become a case. (Looked up by name: assistance builds on monitoring.)
-        case_model = apps.get_model("assistance", "Case")
-        if case_model.objects.filter(
-            household=household, status__in=case_model.OPEN_STATUSES
-        ).exists():
+        # never become a case. (The case services keep the fact on the household.)
+        if household.has_open_case:
             raise ValidationError(
                 _(
                     "This household is followed by an open case: tell its responsible cadre, "
@@ -156,17 +153,17 @@ def self_report_record(*, actor: User, household_id: int, report: str) -> Alert:
                 opened_at=timezone.now(),
                 self_report=report,
             )
-            reasons = [self_report_reason(alert)]
-            for name, value in _alert_fields(reasons).items():
+            reasons = [self_report_reason(report)]
+            for name, value in alert_fields(reasons).items():
                 setattr(alert, name, value)
             alert.save()
             action = "opened"
         else:
             alert.self_report = f"{alert.self_report}\n{report}".strip()
-            reasons = [r for r in alert.reasons if r["code"] != "self_report"] + [
-                self_report_reason(alert)
+            reasons = [Reason.from_json(r) for r in alert.reasons if r["code"] != "self_report"] + [
+                self_report_reason(alert.self_report)
             ]
-            for name, value in _alert_fields(reasons).items():
+            for name, value in alert_fields(reasons).items():
                 setattr(alert, name, value)
             alert.version += 1
             alert.save()

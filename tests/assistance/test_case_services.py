@@ -15,6 +15,11 @@ from tests.assistance.conftest import START, step, visit, walk_identification
 pytestmark = pytest.mark.django_db
 
 
+def has_open_case(household_id: int) -> bool:
+    """The fact the case services keep on the household for monitoring."""
+    return Household.objects.values_list("has_open_case", flat=True).get(pk=household_id)
+
+
 def test_a_confirmed_alert_becomes_a_case_with_every_step_due(case, confirmed_alert):
     confirmed_alert.refresh_from_db()
     assert confirmed_alert.status == AlertStatus.CASE
@@ -34,6 +39,7 @@ def test_a_confirmed_alert_becomes_a_case_with_every_step_due(case, confirmed_al
     }
     proposal = case.steps.get(kind="proposal")
     assert proposal.decision == "approved" and proposal.actor_id == case.proposed_by_id
+    assert has_open_case(case.household_id)
 
 
 def test_a_shorter_limit_moves_every_due_date(settings, confirmed_alert, township_cadre):
@@ -67,7 +73,7 @@ def test_identification_walks_to_enrolment(
     assert enrolled.enrolled_on == START.date() + datetime.timedelta(days=11)
     assert not CaseStep.objects.filter(case=case, decision="").exists()
     household = Household.objects.get(pk=case.household_id)
-    assert household.is_monitored
+    assert household.is_monitored and household.has_open_case
     # A monitored household is visited monthly.
     assert household.next_visit_due == household.last_visit_on + datetime.timedelta(days=30)
     actors = dict(case.steps.values_list("kind", "actor__username"))
@@ -88,6 +94,7 @@ def test_a_second_case_for_the_same_household_is_refused(case, township_cadre):
         )
     assert error.value.code == "case_exists"
     assert Case.objects.count() == 1
+    assert has_open_case(case.household_id)
 
 
 def test_a_case_needs_a_confirmed_alert_of_its_household(household, township_cadre):
@@ -117,6 +124,7 @@ def test_bad_description_is_refused_and_nothing_written(household, village_worke
         )
     assert set(error.value.message_dict) == {"category", "risk_types", "situation"}
     assert not Case.objects.exists()
+    assert not has_open_case(household.pk)
 
 
 def test_social_assistance_is_taken_from_the_members(household, village_worker):
@@ -157,6 +165,7 @@ def test_rejection_ends_identification_with_its_reason(case, village_worker):
     assert rejected.close_reason == "农户不同意授权"
     assert rejected.closed_on == START.date()
     assert not Household.objects.get(pk=case.household_id).is_monitored
+    assert not has_open_case(case.household_id)
 
 
 def test_rejection_needs_a_reason(case, village_worker):
@@ -291,6 +300,7 @@ def test_elimination_walks_to_risk_eliminated(
         actor=village_worker, case=enrolled, version=enrolled.version, comment="收入稳定"
     )
     assert eliminating.status == CaseStatus.ELIMINATING
+    assert has_open_case(enrolled.household_id)
     proposal = eliminating.steps.get(phase=Phase.ELIMINATION, kind="proposal")
     assert all(item["passed"] for item in proposal.eligibility)
     clock.advance(1)
@@ -311,7 +321,7 @@ def test_elimination_walks_to_risk_eliminated(
     assert done.status == CaseStatus.ELIMINATED
     assert done.eliminated_on == clock.today()
     household = Household.objects.get(pk=enrolled.household_id)
-    assert not household.is_monitored
+    assert not household.is_monitored and not household.has_open_case
     assert household.risk_eliminated_on == clock.today()
     # Followed less often than while monitored.
     assert household.next_visit_due == household.last_visit_on + datetime.timedelta(days=60)
@@ -330,6 +340,7 @@ def test_a_household_can_be_enrolled_again_after_elimination(
         situation="冰雹毁坏农作物",
     )
     assert again.status == CaseStatus.IDENTIFYING
+    assert has_open_case(enrolled.household_id)
 
 
 def _failing(enrolled, village_worker) -> set[str]:
@@ -422,6 +433,7 @@ def test_a_refused_elimination_keeps_the_household_enrolled(
     )
     assert back.status == CaseStatus.ENROLLED
     assert Household.objects.get(pk=enrolled.household_id).is_monitored
+    assert has_open_case(enrolled.household_id)
     # It may be proposed again; the refused round stays on record.
     back = case_services.case_elimination_propose(
         actor=village_worker, case=back, version=back.version
@@ -442,6 +454,49 @@ def test_no_new_warning_while_a_case_carries_the_household(case, clock, village_
     step(village_worker, case, "consent", decision="rejected", comment="农户不同意")
     evaluate_households(households, as_of=clock.today())
     assert Alert.objects.filter(household=case.household, status__in=ACTIVE_STATUSES).exists()
+
+
+def test_the_evaluation_reads_the_open_case_from_the_household(household, clock, village_worker):
+    """Monitoring, below assistance, reads no case: the household's fact is what holds it."""
+    from monitoring.engine.evaluation import evaluate_households
+    from monitoring.models import Alert
+
+    visit(village_worker, household, on=clock.today(), per_person=Decimal("2500"))
+    households = Household.objects.filter(pk=household.pk)
+    households.update(has_open_case=True)
+    evaluate_households(households, as_of=clock.today())
+    assert not Alert.objects.exists()
+    assert households.get().risk_level == "high"
+    households.update(has_open_case=False)
+    evaluate_households(households, as_of=clock.today())
+    assert Alert.objects.filter(household=household, status="open").exists()
+
+
+def test_a_self_report_reads_the_open_case_from_the_household(household, village_worker):
+    from monitoring.models import Alert
+    from monitoring.services.alerts import self_report_record
+
+    Household.objects.filter(pk=household.pk).update(has_open_case=True)
+    with pytest.raises(ValidationError) as error:
+        self_report_record(actor=village_worker, household_id=household.pk, report="又生病住院了")
+    assert error.value.code == "case_open"
+    assert not Alert.objects.exists()
+
+
+def test_the_migration_marks_the_households_whose_case_is_open(case):
+    """Cases opened before the fact existed: the data migration fills it from them."""
+    import importlib
+
+    from django.db import connection
+
+    fill = importlib.import_module("assistance.migrations.0003_household_has_open_case").FILL
+    households = Household.objects.filter(pk=case.household_id)
+    for status, expected in [(CaseStatus.ENROLLED, True), (CaseStatus.ELIMINATED, False)]:
+        Case.objects.filter(pk=case.pk).update(status=status)
+        households.update(has_open_case=False)
+        with connection.cursor() as cursor:
+            cursor.execute(fill)
+        assert has_open_case(case.household_id) is expected
 
 
 def test_a_self_report_while_a_case_is_open_is_sent_to_the_case(case, village_worker):

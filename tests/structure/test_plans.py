@@ -56,15 +56,15 @@ def _fill(cursor, *, worker: User, cadre: User, other: User) -> None:
         """
         INSERT INTO households_household (id, number, village_id, address, phone, bank_account,
           poverty_status, poverty_exit_year, head_name, member_count, risk_level, risk_score,
-          risk_reasons, is_monitored, per_capita_income, last_visit_on, next_visit_due, version,
-          created_at, updated_at)
+          risk_reasons, is_monitored, has_open_case, per_capita_income, last_visit_on,
+          next_visit_due, version, created_at, updated_at)
         SELECT %(first)s + g, v || lpad(g::text, 8, '0'), v, '', '', '',
           CASE WHEN g %% 4 = 0 THEN 'lifted_out' ELSE 'ordinary' END,
           CASE WHEN g %% 4 = 0 THEN 2014 + g %% 7 END,
           '户主' || g, 4,
           CASE WHEN g %% 20 = 0 THEN 'high' WHEN g %% 7 = 0 THEN 'medium' ELSE 'none' END,
           CASE WHEN g %% 20 = 0 THEN 60 + g %% 40 WHEN g %% 7 = 0 THEN 30 + g %% 30 ELSE 0 END,
-          '[]', false, NULL,
+          '[]', false, false, NULL,
           %(today)s::date - (g %% 90)::int, %(today)s::date - (g %% 90)::int + 90, 1,
           TIMESTAMPTZ '2021-01-01 09:00+08', now()
         FROM generate_series(1, %(households)s) g,
