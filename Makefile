@@ -11,6 +11,11 @@ UV_VERSION := 0.13.8
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
+# The suite runs in TEST_WORKERS pytest-xdist processes (auto: one per core), each on a test
+# database, Redis database and broker folder of its own (tests/xdist_isolation.py); TEST_WORKERS=0
+# runs it in this process.
+TEST_WORKERS ?= auto
+
 .PHONY: run test setup system-packages lint typecheck db-start db-stop clean bench backup restore
 
 run: setup
@@ -29,7 +34,7 @@ test: setup system-packages
 	$(PY) manage.py spectacular --validate --fail-on-warn --file var/openapi.yaml; \
 	DIXIAN_ENV_FILE=.env.example docker-compose --env-file .env.example -f docker-compose.yml config -q; \
 	echo "== tests"; \
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup --durations=25 $(PYTEST_ARGS)
 
 setup: $(VENV)/.synced node_modules/.installed locale/.compiled
 

@@ -8,6 +8,7 @@ import socket
 from urllib.parse import urlparse
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.test import Client
 
@@ -31,6 +32,21 @@ def _reachable(url: str, default_port: int) -> bool:
             return True
     except OSError:
         return False
+
+
+# The suite makes and logs in thousands of users; production's PBKDF2 (a million iterations)
+# costs a third of a second a hash on a small machine, and is not what any test is about. Tests
+# hash with MD5 first; the production hashers stay listed after it, so a hash made by a process
+# of production settings (a worker, manage.py) is still checked. Production keeps PBKDF2 first:
+# tests/accounts/test_password_hashers.py.
+TEST_PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.MD5PasswordHasher",
+    *settings.PASSWORD_HASHERS,
+]
+
+
+def pytest_configure(config):
+    settings.PASSWORD_HASHERS = TEST_PASSWORD_HASHERS
 
 
 def pytest_sessionstart(session):
@@ -195,3 +211,61 @@ def celery_worker(django_db_setup, tmp_path_factory):
     workers.stop_worker(process)
     if os.environ.get("CI") == "true":
         print(log.read_text(errors="replace")[-3000:])
+
+
+# --- pytest-xdist (`make test` runs the suite in one process per core, --dist loadgroup).
+# Tests of no group are handed out one by one. A module whose module-scoped fixture starts
+# something costly (a Celery worker, gunicorn, a PostgreSQL server, a big world of data) stays on
+# one worker, so the fixture starts once; the modules that start Celery workers and Redis
+# servers form one group and the browser modules another, so that on two cores two of them never
+# fight for the CPU (their timeouts are real time) while the other worker runs the quick tests.
+XDIST_GROUPS = {
+    "celery-workers": (
+        "tests/audit/test_outside_requests.py",
+        "tests/audit/test_retention.py",
+        "tests/monitoring/test_faults.py",
+        "tests/monitoring/test_queues.py",
+        "tests/monitoring/test_scan_faults.py",
+        "tests/monitoring/test_worker.py",
+        "tests/ops/test_metrics.py",
+        "tests/spreadsheets/test_import_jobs.py",
+    ),
+    "browser": ("tests/browser/",),
+}
+# Module-scoped fixtures worth building once (the authorization matrix's world is not in here: its
+# 2,730 tests are better spread over every worker, each building the world once).
+XDIST_MODULE_GROUPS = (
+    "tests/api/test_schema.py",
+    "tests/ops/test_gunicorn_log.py",
+    "tests/ops/test_postgres_log.py",
+    "tests/structure/test_plans.py",
+    "tests/structure/test_query_counts.py",
+)
+
+
+def _xdist_group(path: str) -> str | None:
+    for group, prefixes in XDIST_GROUPS.items():
+        if path.startswith(prefixes):
+            return group
+    return path if path in XDIST_MODULE_GROUPS else None
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups into the node ids
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        group = _xdist_group(item.nodeid.split("::", 1)[0])
+        if group and not item.get_closest_marker("xdist_group"):
+            item.add_marker(pytest.mark.xdist_group(group))
+
+
+@pytest.fixture(autouse=True)
+def _celery_worker_idle_before_flush(request, _django_db_helper):
+    """After a test with the module's worker, wait until the worker has no transaction open
+    before the database is emptied: a task still finishing (the test saw what it waited for,
+    the task goes on) would otherwise deadlock with the flush's TRUNCATE. Set up after the
+    database helper, so torn down before its flush."""
+    yield
+    if "celery_worker" in request.fixturenames:
+        from tests import workers
+
+        workers.wait_until_worker_idle()

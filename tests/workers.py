@@ -244,3 +244,29 @@ def at_once(work, *, times: int) -> list:
     for thread in threads:
         thread.join()
     return results
+
+
+def wait_until_worker_idle(*, timeout: float = 60, quiet_for: float = 0.5) -> None:
+    """Until no worker backend (application_name dixian-celery, settings) of the test database
+    has a transaction open, and stays so for `quiet_for` seconds: a task in flight done."""
+    from django.db import connection
+
+    def busy() -> bool:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                " AND application_name = 'dixian-celery' AND state <> 'idle'"
+            )
+            return cursor.fetchone()[0] > 0
+
+    quiet_since = None
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if busy():
+            quiet_since = None
+        elif quiet_since is None:
+            quiet_since = time.monotonic()
+        elif time.monotonic() - quiet_since >= quiet_for:
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"the Celery worker was still busy after {timeout} s")

@@ -11,7 +11,10 @@ import contextlib
 import pytest
 from django.db import connection, transaction
 
-APP_ROLE = "dixian_audit_test_app"
+from tests.xdist_isolation import worker_suffix
+
+# Roles belong to the whole server, not to one test database: one name per xdist worker.
+APP_ROLE = f"dixian_audit_test_app{worker_suffix()}"
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ import pytest
 from psycopg import sql
 
 from ops.embedded_postgres import EMBEDDED_URL
+from tests.xdist_isolation import worker_suffix
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 
@@ -92,7 +93,10 @@ def databases():
     Not the test database: the backup must see committed data, and a county migrated and seeded
     by `migrate` and `seed_demo` is what an operator backs up.
     """
-    prefix = urlparse(os.environ.get("DATABASE_URL", EMBEDDED_URL)).path.lstrip("/")
+    # Databases belong to the whole server: one name per xdist worker.
+    prefix = (
+        urlparse(os.environ.get("DATABASE_URL", EMBEDDED_URL)).path.lstrip("/") + worker_suffix()
+    )
     source, target = f"{prefix}_backup_source", f"{prefix}_backup_restored"
     for name in (source, target):
         _drop(name)
