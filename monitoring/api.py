@@ -28,13 +28,19 @@ from monitoring.serializers import (
     SelfReportSerializer,
     SignalBatchSerializer,
     SignalItemSerializer,
+    SignalResolveSerializer,
     SignalResultSerializer,
     SignalSerializer,
     VisitSerializer,
 )
 from monitoring.services import alerts as alert_services
 from monitoring.services import policy as policy_services
-from monitoring.services.signals import ItemResult, SignalItem, signals_receive
+from monitoring.services.signals import (
+    ItemResult,
+    SignalItem,
+    signal_resolve,
+    signals_receive,
+)
 from monitoring.services.visits import EventInput, visit_record
 
 SCOPED = [permissions.IsAuthenticated, RolePermission]
@@ -265,6 +271,7 @@ class SignalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     permission_classes = SCOPED
     schema = DixianAutoSchema()
     permission_model = "monitoring.signal"
+    permission_verbs = {"resolve": "change"}
     filterset_fields = {"status": ["exact"], "kind": ["exact"], "source": ["exact"]}
     ordering = "-id"
 
@@ -303,6 +310,15 @@ class SignalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             )
         ordered = [results[index] for index in sorted(results)]
         return Response(SignalResultSerializer(ordered, many=True).data, status=status.HTTP_200_OK)
+
+    @extend_schema(request=SignalResolveSerializer, responses=SignalSerializer, filters=False)
+    @action(detail=True, methods=["post"])
+    def resolve(self, request, *args, **kwargs):
+        signal = self.get_object()
+        serializer = SignalResolveSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        resolved = signal_resolve(actor=request.user, signal=signal, **serializer.validated_data)
+        return Response(SignalSerializer(resolved).data)
 
 
 class ScanRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
