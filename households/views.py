@@ -63,10 +63,12 @@ def _detail_context(request, household, unmasked=None, unmask_form=None):
         for member in members:
             member.unmasked = full.get(member.pk)
     cases = list(household.cases.order_by("-proposed_on", "-id"))
+    open_case = next((case for case in cases if case.is_open), None)
     return {
         "household": household,
         "cases": cases,
-        "open_case": next((case for case in cases if case.is_open), None),
+        "open_case": open_case,
+        "can_propose_case": open_case is None and request.user.has_perm("assistance.propose_case"),
         "phone_masked": mask_phone(household.phone),
         "bank_account_masked": mask_account(household.bank_account),
         "members": members,

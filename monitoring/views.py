@@ -25,7 +25,14 @@ from monitoring.forms import (
     SignalResolveForm,
     VisitForm,
 )
-from monitoring.models import ACTIVE_STATUSES, Alert, AlertSource, Notification, Signal
+from monitoring.models import (
+    ACTIVE_STATUSES,
+    Alert,
+    AlertSource,
+    AlertStatus,
+    Notification,
+    Signal,
+)
 from monitoring.scans import scan_start_by_hand
 from monitoring.services import alerts as alert_services
 from monitoring.services.alerts import TRANSITIONS
@@ -206,6 +213,8 @@ def alert_detail(request, pk, forms=None):
         "timeline": alert.timeline.select_related("actor"),
         "can_manage": can_manage,
         "can_verify": can_manage or alert.assignee_id == request.user.pk,
+        "can_open_case": alert.status == AlertStatus.CONFIRMED
+        and request.user.has_perm("assistance.propose_case"),
         "allowed": {action: alert.status in TRANSITIONS[action][0] for action in TRANSITIONS},
         "assign_form": forms.get("assign")
         or AssignForm(

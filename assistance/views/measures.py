@@ -131,7 +131,13 @@ def measure_list(request):
     return render(
         request,
         "assistance/measure_list.html",
-        {"page": page, "status": status, "statuses": MeasureStatus.choices},
+        {
+            "page": page,
+            "status": status,
+            "statuses": MeasureStatus.choices,
+            # A partner's list holds its own measures only (assistance.selectors.measures_listed).
+            "can_filter_mine": request.user.role != Role.PARTNER,
+        },
     )
 
 
