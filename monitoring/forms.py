@@ -130,8 +130,7 @@ class AssignForm(forms.Form):
     def __init__(self, *args, colleagues=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["assignee"].choices = [
-            (user.pk, f"{user.get_full_name() or user.username} · {user.get_role_display()}")
-            for user in colleagues
+            (user.pk, f"{user.display_name} · {user.get_role_display()}") for user in colleagues
         ]
 
 

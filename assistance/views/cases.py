@@ -326,7 +326,7 @@ def case_notice_print(request, pk):
                 else None,
                 "starts_on": notice.notice_starts_on,
                 "ends_on": notice.notice_ends_on,
-                "contact_name": (contact.get_full_name() or contact.username) if contact else "",
+                "contact_name": contact.display_name if contact else "",
             }
         },
     )
