@@ -7,11 +7,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.errors import EditConflict
+from core.forms import add_service_errors
 from core.masking import age_this_year, mask_account, mask_phone
 from core.pagination import keyset_page
 from households import selectors, services
 from households.filters import HouseholdPageFilter
-from households.forms import HouseholdForm, MemberForm, UnmaskForm, add_service_errors
+from households.forms import HouseholdForm, MemberForm, UnmaskForm
 from households.history import history_rows
 
 PAGE_SIZE = 50
@@ -140,7 +141,7 @@ def household_edit(request, pk):
         except ValidationError as error:
             add_service_errors(form, error)
         except EditConflict as conflict:
-            form.add_error(None, conflict.message)
+            add_service_errors(form, conflict)
         else:
             messages.success(request, _("Saved."))
             return redirect("household-detail", pk=household.pk)
@@ -180,7 +181,7 @@ def member_edit(request, pk):
         except ValidationError as error:
             add_service_errors(form, error)
         except EditConflict as conflict:
-            form.add_error(None, conflict.message)
+            add_service_errors(form, conflict)
         else:
             messages.success(request, _("Saved."))
             return redirect("household-detail", pk=member.household_id)

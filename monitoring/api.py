@@ -1,5 +1,4 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
@@ -8,12 +7,10 @@ from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 
 from core.api import DixianAutoSchema, RolePermission
-from core.regions import is_region_code, prefix_of
-from households.selectors import query_text
 from monitoring import selectors
 from monitoring.engine import rules
 from monitoring.filters import AlertFilter, VisitFilter
-from monitoring.models import ACTIVE_STATUSES, IncomeLine, RuleConfig
+from monitoring.models import IncomeLine, RuleConfig
 from monitoring.scans import scan_start_by_hand
 from monitoring.serializers import (
     AlertAssignSerializer,
@@ -105,24 +102,12 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     ordering = "-id"
 
     def get_queryset(self):
-        queryset = (
+        # Filtered by AlertFilter, as the warning queue page is (selectors.alerts_listed).
+        return (
             selectors.alerts_visible_to(self.request.user)
             .select_related("household")
             .prefetch_related("timeline")
         )
-        params = self.request.query_params
-        if params.get("active") in ("1", "true"):
-            queryset = queryset.filter(status__in=ACTIVE_STATUSES)
-        reason = query_text(params, "reason")
-        if reason:
-            queryset = queryset.filter(reason_codes__contains=[reason])
-        if params.get("region"):
-            if not params["region"].isdigit() or len(params["region"]) > 12:
-                raise ValidationError({"region": [_("A region code is 2 to 12 digits.")]})
-            region = params["region"]
-            prefix = prefix_of(region) if is_region_code(region) and region.strip("0") else region
-            queryset = queryset.filter(village__code__startswith=prefix)
-        return queryset
 
     def _act(self, serializer_class, service, **extra):
         alert = self.get_object()

@@ -10,9 +10,9 @@ from django.views.decorators.http import require_POST
 
 from accounts.selectors import field_staff_covering
 from core.errors import EditConflict
+from core.forms import add_service_errors
 from core.pagination import numbered_page
 from households import selectors as household_selectors
-from households.forms import add_service_errors
 from households.models import Region
 from monitoring import selectors
 from monitoring.engine.rules import RULES
@@ -271,7 +271,7 @@ def alert_action(request, pk, action):
         except ValidationError as error:
             add_service_errors(form, error)
         except EditConflict as conflict:
-            form.add_error(None, conflict.message)
+            add_service_errors(form, conflict)
         else:
             messages.success(request, _("Saved."))
             return redirect("alert-detail", pk=alert.pk)
