@@ -1,6 +1,5 @@
 from django.conf import settings
 from django.contrib.auth import authenticate
-from django.contrib.auth.signals import user_login_failed
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, inline_serializer
@@ -17,8 +16,8 @@ from rest_framework.exceptions import AuthenticationFailed, PermissionDenied, Th
 from accounts.lockout import lockout_message
 from accounts.two_factor import (
     WRONG_CODE,
-    code_verify,
     has_two_factor,
+    login_code_check,
     role_requires_two_factor,
 )
 
@@ -84,13 +83,7 @@ class TokenLoginApi(KnoxLoginView):
         if has_two_factor(user):
             if not data.get("otp_token"):
                 raise AuthenticationFailed(_("This user logs in with a code too: give otp_token."))
-            if code_verify(user=user, token=data["otp_token"]) is None:
-                # A wrong code counts as a failed login, as on the code step of the login page.
-                user_login_failed.send(
-                    sender=__name__,
-                    credentials={"username": user.get_username()},
-                    request=http_request,
-                )
+            if login_code_check(http_request, user=user, token=data["otp_token"]) is None:
                 self._refuse_if_locked_out(http_request)
                 raise AuthenticationFailed(WRONG_CODE)
         elif role_requires_two_factor(user):

@@ -89,11 +89,13 @@ def lockout_response(
     return response
 
 
-def password_guess_failed(request: HttpRequest, user) -> None:
-    """A wrong current password given while signed in (the password change page) is a failed
-    login: whoever holds an open session may not try passwords without limit. Axes counts it
-    for the pair of username and address, and its middleware answers the lockout page at the
-    limit, as for the login page and the code step."""
+def login_failure_record(request: HttpRequest, user) -> None:
+    """A wrong secret given for a known user counts as a failed login: a wrong second-factor code
+    (the code step of the login page and the token login of the API, two_factor.login_code_check)
+    and a wrong current password given while signed in (the password change page: whoever holds
+    an open session may not try passwords without limit). Axes counts it for the pair of
+    username and address, and its middleware answers the lockout page at the limit, as for a
+    wrong password on the login page."""
     user_login_failed.send(
         sender=__name__, credentials={"username": user.get_username()}, request=request
     )

@@ -9,7 +9,6 @@ from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.signals import user_login_failed
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse, reverse_lazy
@@ -21,13 +20,14 @@ from knox.models import AuthToken
 
 from accounts.forms import CodeForm
 from accounts.http import AuthenticatedHttpRequest
-from accounts.lockout import is_locked_out, lockout_response, password_guess_failed
+from accounts.lockout import is_locked_out, lockout_response, login_failure_record
 from accounts.models import User
 from accounts.two_factor import (
     WRONG_CODE,
     code_verify,
     enrolment_device,
     has_two_factor,
+    login_code_check,
     pending_login_end,
     pending_login_start,
     pending_login_user,
@@ -72,14 +72,11 @@ def login_code(request: HttpRequest) -> HttpResponse:
         credentials = {"username": user.get_username()}
         if AxesProxyHandler.is_locked(request, credentials):
             return lockout_response(request)
-        device = code_verify(user=user, token=form.cleaned_data["otp_token"])
+        device = login_code_check(request, user=user, token=form.cleaned_data["otp_token"])
         if device is not None:
             _complete_login(request, user, device)
             return redirect(next_url)
-        # A wrong code is a failed login like a wrong password: axes counts it for the same pair
-        # of username and address, and its middleware answers with the lockout page at the limit.
-        # django-otp's own throttle slows guesses at the device on top.
-        user_login_failed.send(sender=__name__, credentials=credentials, request=request)
+        # Counted as a failed login: axes' middleware answers with the lockout page at the limit.
         form.add_error("otp_token", WRONG_CODE)
     status = 400 if form.errors else 200
     return render(
@@ -121,7 +118,7 @@ class PasswordChange(auth_views.PasswordChangeView):
 
     def form_invalid(self, form) -> HttpResponse:
         if form.has_error("old_password", "password_incorrect"):
-            password_guess_failed(self.request, self.request.user)
+            login_failure_record(self.request, self.request.user)
         return super().form_invalid(form)
 
     def form_valid(self, form) -> HttpResponse:

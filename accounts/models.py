@@ -74,6 +74,11 @@ class User(AbstractUser):
         verbose_name_plural = _("users")
 
     @property
+    def display_name(self) -> str:
+        """The name people read: the full name, else the username."""
+        return self.get_full_name() or self.username
+
+    @property
     def scope_prefix(self) -> str | None:
         """The region code prefix of everything this user may see; None means nothing."""
         if self.is_superuser:

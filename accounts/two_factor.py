@@ -21,6 +21,7 @@ from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.lockout import login_failure_record
 from accounts.models import User
 
 BACKUP_CODE_COUNT = 10
@@ -91,6 +92,16 @@ def code_verify(*, user: AbstractBaseUser, token: str) -> Device | None:
             if isinstance(device, kind) and device.verify_token(token):
                 return device
     return None
+
+
+def login_code_check(request: HttpRequest, *, user: User, token: str) -> Device | None:
+    """The code step of a login, on the page and through the API alike: the device that accepts
+    the code, or None after counting the wrong code as a failed login (django-otp's own throttle
+    slows guesses at the device on top)."""
+    device = code_verify(user=user, token=token)
+    if device is None:
+        login_failure_record(request, user)
+    return device
 
 
 @transaction.atomic

@@ -43,8 +43,7 @@ def _money(label, required=False):
 
 def _people(users) -> list[tuple]:
     return [("", "—")] + [
-        (user.pk, f"{user.get_full_name() or user.username} · {user.get_role_display()}")
-        for user in users
+        (user.pk, f"{user.display_name} · {user.get_role_display()}") for user in users
     ]
 
 

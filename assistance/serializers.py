@@ -106,7 +106,7 @@ class UserRefSerializer(serializers.Serializer):
     name = serializers.SerializerMethodField()
 
     def get_name(self, user) -> str:
-        return user.get_full_name() or user.get_username()
+        return user.display_name
 
 
 class PartnerRefSerializer(serializers.Serializer):

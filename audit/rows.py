@@ -87,8 +87,7 @@ def audit_rows(page: AuditPage, *, viewer) -> list[AuditRow]:
         if row.pgh_context and (user_id := (row.pgh_context.metadata or {}).get("user"))
     }
     actors = {
-        user.pk: user.get_full_name() or user.username
-        for user in get_user_model().objects.filter(pk__in=actor_ids)
+        user.pk: user.display_name for user in get_user_model().objects.filter(pk__in=actor_ids)
     }
     related = RelatedNames(viewer=viewer)
     rows = []
@@ -101,7 +100,7 @@ def audit_rows(page: AuditPage, *, viewer) -> list[AuditRow]:
                     at=row.at,
                     kind=UNMASK,
                     kind_label=kind_label(UNMASK),
-                    user=row.user.get_full_name() or row.user.username,
+                    user=row.user.display_name,
                     subject=f"{row.household.number} {row.member.name}",
                     action=row.fields,
                     changes=[],
@@ -115,7 +114,7 @@ def audit_rows(page: AuditPage, *, viewer) -> list[AuditRow]:
                     at=row.at,
                     kind=LOOKUP,
                     kind_label=kind_label(LOOKUP),
-                    user=row.user.get_full_name() or row.user.username,
+                    user=row.user.display_name,
                     # The number's keyed hash, shortened: the same number twice is visible, the
                     # number is not.
                     subject=row.id_number_hash[:12],
@@ -134,7 +133,7 @@ def audit_rows(page: AuditPage, *, viewer) -> list[AuditRow]:
                     at=row.at,
                     kind=EXPORT,
                     kind_label=kind_label(EXPORT),
-                    user=row.user.get_full_name() or row.user.username,
+                    user=row.user.display_name,
                     subject=" ".join(filter(None, [row.name, row.household_number])),
                     action=_("%(count)s rows") % {"count": row.row_count},
                     changes=[],

@@ -19,11 +19,21 @@ from django.db.models import Model
 LEGAL_FLOOR_DAYS = 183
 REFUSE_FUNCTION = "audit_refuse_rewrite"
 
-# The test databases Django makes (test_<name>) let a superuser through: between transactional
-# tests Django empties every table (TRUNCATE) and reloads a serialized copy (UPDATE of the same
-# rows). Everywhere else, superuser or not, the rows stay; the tests that prove it take the
-# deployment's role (SET ROLE to a non-owner, non-superuser role).
+# Superuser or not, the rows stay. The test suite, whose transactional tests empty every table
+# and reload a serialized copy, installs its own version of the function in its own database
+# (tests/conftest.py); the tests that prove the refusal take the deployment's role.
 REFUSE_FUNCTION_SQL = f"""
+CREATE OR REPLACE FUNCTION {REFUSE_FUNCTION}() RETURNS TRIGGER AS $$
+BEGIN
+    RAISE EXCEPTION 'audit: % on % refused: the audit trail is append-only and kept % days',
+        TG_OP, TG_TABLE_NAME, {LEGAL_FLOOR_DAYS}
+        USING ERRCODE = 'insufficient_privilege';
+END;
+$$ LANGUAGE plpgsql;
+"""
+# Version 2 (audit migration 0002), which carried a branch for test databases; kept for the
+# history of migrations 0002 and 0003.
+REFUSE_FUNCTION_V2_SQL = f"""
 CREATE OR REPLACE FUNCTION {REFUSE_FUNCTION}() RETURNS TRIGGER AS $$
 BEGIN
     IF current_database() LIKE 'test\\_%'

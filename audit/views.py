@@ -1,7 +1,5 @@
 """The audit trail page, for county officers and auditors of their own region."""
 
-from urllib.parse import urlencode
-
 from django.contrib.auth.decorators import login_required, permission_required
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -9,6 +7,7 @@ from django.utils.translation import gettext as _
 from audit import selectors
 from audit.forms import AuditFilterForm
 from audit.rows import audit_rows
+from core.pagination import PagerLinks
 
 CURSOR = "cursor"
 
@@ -33,15 +32,18 @@ def audit_list(request):
         else:
             rows = audit_rows(page, viewer=request.user)
             if page.next_cursor:
-                next_query = urlencode({**params.dict(), CURSOR: page.next_cursor})
+                with_cursor = params.copy()
+                with_cursor[CURSOR] = page.next_cursor
+                next_query = with_cursor.urlencode()
     return render(
         request,
         "audit/audit_list.html",
         {
             "form": form,
             "rows": rows,
-            "next_query": next_query,
-            "first_query": params.urlencode() if cursor else None,
+            "page": PagerLinks(
+                next_query=next_query, first_query=params.urlencode() if cursor else None
+            ),
             "error": error,
         },
         status=status,

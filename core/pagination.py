@@ -27,6 +27,7 @@ from urllib.parse import urlencode
 
 from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.paginator import Page, Paginator
 from django.db.models import Field, Model, Q, QuerySet, prefetch_related_objects
 from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import ValidationError
@@ -343,6 +344,10 @@ class KeysetPage:
     def has_other_pages(self) -> bool:
         return self.next_query is not None or self.previous_query is not None
 
+    @property
+    def first_query(self) -> str | None:
+        return self.query if self.previous_query is not None else None
+
 
 def keyset_page(
     request, queryset: QuerySet, *, ordering=None, page_size: int = 50, count_cap: int = 1000
@@ -384,3 +389,51 @@ def keyset_page(
         query=query,
         invalid_cursor=invalid,
     )
+
+
+# Every list page ends in templates/includes/pager.html, which reads `previous_query`,
+# `next_query` and `first_query` (query strings that keep the page's other parameters, or None)
+# and, on a numbered page, `number` and `paginator.num_pages`. A keyset page has them;
+# `numbered_page` gives them to a Django page; a page with its own walk (the audit trail) builds
+# `PagerLinks`.
+
+PAGE_NUMBER = "page"
+
+
+@dataclass(frozen=True)
+class PagerLinks:
+    """The links of a list page that walks its rows itself (audit.selectors.audit_events)."""
+
+    next_query: str | None = None
+    previous_query: str | None = None
+    first_query: str | None = None
+    invalid_cursor: bool = False
+
+    @property
+    def has_other_pages(self) -> bool:
+        return any(q is not None for q in (self.next_query, self.previous_query, self.first_query))
+
+
+def numbered_page(request, queryset: QuerySet, *, page_size: int = 50) -> Page:
+    """One page of a short list counted in page numbers (?page=2), for the pager template.
+
+    For the lists whose order a keyset cannot follow (an annotation, such as a case's next due
+    date) and which stay short (a region's open cases, its partners). The links keep the page's
+    other parameters, as a keyset page's do.
+    """
+    page = Paginator(queryset, page_size).get_page(request.GET.get(PAGE_NUMBER))
+    params = request.GET.copy()
+    params.pop(PAGE_NUMBER, None)
+    query = params.urlencode()
+
+    def with_number(number: int) -> str:
+        extra = urlencode({PAGE_NUMBER: number})
+        return f"{query}&{extra}" if query else extra
+
+    page.query = query  # type: ignore[attr-defined]
+    page.next_query = with_number(page.next_page_number()) if page.has_next() else None  # type: ignore[attr-defined]
+    page.previous_query = (  # type: ignore[attr-defined]
+        with_number(page.previous_page_number()) if page.has_previous() else None
+    )
+    page.first_query = query if page.has_previous() else None  # type: ignore[attr-defined]
+    return page

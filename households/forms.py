@@ -1,7 +1,6 @@
 from typing import TYPE_CHECKING
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -17,15 +16,6 @@ if TYPE_CHECKING:
     _ModelForm = forms.ModelForm
 else:
     _ModelForm = object
-
-
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the fields it names, or on the form as a whole."""
-    if hasattr(error, "error_dict"):
-        for field, messages in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages)
-    else:
-        form.add_error(None, error.messages)
 
 
 # Sensitive fields (ID number, phone, bank account, health, disability, health details) are never

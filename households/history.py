@@ -97,8 +97,8 @@ class RelatedNames:
                 self._names[key] = _("another household")
             elif row is None:
                 self._names[key] = str(pk)
-            elif hasattr(row, "get_full_name"):
-                self._names[key] = row.get_full_name() or row.get_username()
+            elif hasattr(row, "display_name"):  # a user
+                self._names[key] = row.display_name
             else:
                 self._names[key] = str(row)
         return self._names[key]
@@ -146,8 +146,7 @@ def history_rows(events, *, viewer) -> list[HistoryRow]:
         user_id for event in events if (user_id := (event.pgh_context or {}).get("user"))
     }
     users: dict[int | None, str] = {
-        user.pk: user.get_full_name() or user.username
-        for user in get_user_model().objects.filter(pk__in=user_ids)
+        user.pk: user.display_name for user in get_user_model().objects.filter(pk__in=user_ids)
     }
     rows = []
     related = RelatedNames(viewer=viewer)

@@ -7,11 +7,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.errors import EditConflict
+from core.forms import add_service_errors
 from core.masking import age_this_year, mask_account, mask_phone
 from core.pagination import keyset_page
 from households import selectors, services
 from households.filters import HouseholdPageFilter
-from households.forms import HouseholdForm, MemberForm, UnmaskForm, add_service_errors
+from households.forms import HouseholdForm, MemberForm, UnmaskForm
 from households.history import history_rows
 
 PAGE_SIZE = 50
@@ -63,10 +64,12 @@ def _detail_context(request, household, unmasked=None, unmask_form=None):
         for member in members:
             member.unmasked = full.get(member.pk)
     cases = list(household.cases.order_by("-proposed_on", "-id"))
+    open_case = next((case for case in cases if case.is_open), None)
     return {
         "household": household,
         "cases": cases,
-        "open_case": next((case for case in cases if case.is_open), None),
+        "open_case": open_case,
+        "can_propose_case": open_case is None and request.user.has_perm("assistance.propose_case"),
         "phone_masked": mask_phone(household.phone),
         "bank_account_masked": mask_account(household.bank_account),
         "members": members,
@@ -138,7 +141,7 @@ def household_edit(request, pk):
         except ValidationError as error:
             add_service_errors(form, error)
         except EditConflict as conflict:
-            form.add_error(None, conflict.message)
+            add_service_errors(form, conflict)
         else:
             messages.success(request, _("Saved."))
             return redirect("household-detail", pk=household.pk)
@@ -178,7 +181,7 @@ def member_edit(request, pk):
         except ValidationError as error:
             add_service_errors(form, error)
         except EditConflict as conflict:
-            form.add_error(None, conflict.message)
+            add_service_errors(form, conflict)
         else:
             messages.success(request, _("Saved."))
             return redirect("household-detail", pk=member.household_id)

@@ -3,11 +3,12 @@ from typing import Any, ClassVar
 
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
 from core.admin import GuardedModelAdmin
 from core.errors import EditConflict
+from core.forms import add_service_errors
 from monitoring import selectors
 from monitoring.models import Alert, IncomeLine, RuleConfig, ScanRun, Signal, Visit, VisitCadence
 from monitoring.services import policy as policy_services
@@ -91,17 +92,8 @@ class SavedThroughServiceForm(forms.ModelForm):
             return
         try:
             self.saved = self.save_through_service(self.actor, self.instance)
-        except ValidationError as error:
-            for field, messages_ in _error_dict(error).items():
-                self.add_error(field if field in self.fields else None, messages_)
-        except EditConflict as conflict:
-            self.add_error(None, conflict.message)
-
-
-def _error_dict(error: ValidationError) -> dict:
-    if hasattr(error, "error_dict"):
-        return dict(error.error_dict)
-    return {NON_FIELD_ERRORS: error.error_list}
+        except (ValidationError, EditConflict) as error:
+            add_service_errors(self, error)
 
 
 class PolicyAdmin(ScopedPolicyAdmin):

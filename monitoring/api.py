@@ -1,5 +1,4 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
@@ -8,12 +7,10 @@ from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 
 from core.api import DixianAutoSchema, RolePermission
-from core.regions import is_region_code, prefix_of
-from households.selectors import query_text
 from monitoring import selectors
 from monitoring.engine import rules
 from monitoring.filters import AlertFilter, VisitFilter
-from monitoring.models import ACTIVE_STATUSES, IncomeLine, RuleConfig
+from monitoring.models import IncomeLine, RuleConfig
 from monitoring.scans import scan_start_by_hand
 from monitoring.serializers import (
     AlertAssignSerializer,
@@ -28,13 +25,19 @@ from monitoring.serializers import (
     SelfReportSerializer,
     SignalBatchSerializer,
     SignalItemSerializer,
+    SignalResolveSerializer,
     SignalResultSerializer,
     SignalSerializer,
     VisitSerializer,
 )
 from monitoring.services import alerts as alert_services
 from monitoring.services import policy as policy_services
-from monitoring.services.signals import ItemResult, SignalItem, signals_receive
+from monitoring.services.signals import (
+    ItemResult,
+    SignalItem,
+    signal_resolve,
+    signals_receive,
+)
 from monitoring.services.visits import EventInput, visit_record
 
 SCOPED = [permissions.IsAuthenticated, RolePermission]
@@ -99,24 +102,12 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     ordering = "-id"
 
     def get_queryset(self):
-        queryset = (
+        # Filtered by AlertFilter, as the warning queue page is (selectors.alerts_listed).
+        return (
             selectors.alerts_visible_to(self.request.user)
             .select_related("household")
             .prefetch_related("timeline")
         )
-        params = self.request.query_params
-        if params.get("active") in ("1", "true"):
-            queryset = queryset.filter(status__in=ACTIVE_STATUSES)
-        reason = query_text(params, "reason")
-        if reason:
-            queryset = queryset.filter(reason_codes__contains=[reason])
-        if params.get("region"):
-            if not params["region"].isdigit() or len(params["region"]) > 12:
-                raise ValidationError({"region": [_("A region code is 2 to 12 digits.")]})
-            region = params["region"]
-            prefix = prefix_of(region) if is_region_code(region) and region.strip("0") else region
-            queryset = queryset.filter(village__code__startswith=prefix)
-        return queryset
 
     def _act(self, serializer_class, service, **extra):
         alert = self.get_object()
@@ -265,6 +256,7 @@ class SignalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     permission_classes = SCOPED
     schema = DixianAutoSchema()
     permission_model = "monitoring.signal"
+    permission_verbs = {"resolve": "change"}
     filterset_fields = {"status": ["exact"], "kind": ["exact"], "source": ["exact"]}
     ordering = "-id"
 
@@ -303,6 +295,15 @@ class SignalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             )
         ordered = [results[index] for index in sorted(results)]
         return Response(SignalResultSerializer(ordered, many=True).data, status=status.HTTP_200_OK)
+
+    @extend_schema(request=SignalResolveSerializer, responses=SignalSerializer, filters=False)
+    @action(detail=True, methods=["post"])
+    def resolve(self, request, *args, **kwargs):
+        signal = self.get_object()
+        serializer = SignalResolveSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        resolved = signal_resolve(actor=request.user, signal=signal, **serializer.validated_data)
+        return Response(SignalSerializer(resolved).data)
 
 
 class ScanRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

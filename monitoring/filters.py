@@ -2,11 +2,14 @@
 (core.api.scoped_choices): outside the region, an id is as unknown as one that does not exist."""
 
 import django_filters
+from django.core.validators import RegexValidator
+from django.utils.translation import gettext_lazy as _
 
 from accounts.selectors import users_visible_to
 from core.api import scoped_choices
+from core.regions import is_region_code, prefix_of
 from households.selectors import households_visible_to
-from monitoring.models import Alert, Visit
+from monitoring.models import ACTIVE_STATUSES, Alert, Visit
 
 
 class VisitFilter(django_filters.FilterSet):
@@ -18,9 +21,29 @@ class VisitFilter(django_filters.FilterSet):
         fields = {"household": ["exact"], "visited_on": ["gte", "lte"], "visitor": ["exact"]}
 
 
+def _text(value: str) -> str:
+    """A text filter's value, stripped; "" for one PostgreSQL cannot compare (a NUL byte)."""
+    value = value.strip()
+    return "" if "\x00" in value else value
+
+
 class AlertFilter(django_filters.FilterSet):
+    """The warnings' filters, for the warning queue page (and its Excel export) and the API.
+
+    The text filters take django-filter's plain Filter (a forms.Field, where a CharFilter's field
+    would refuse a NUL byte): such a value is left out on the page and through the API alike.
+    """
+
     household = django_filters.ModelChoiceFilter(queryset=scoped_choices(households_visible_to))
     assignee = django_filters.ModelChoiceFilter(queryset=scoped_choices(users_visible_to))
+    village = django_filters.Filter(method="filter_village")
+    reason = django_filters.Filter(method="filter_reason")
+    region = django_filters.Filter(
+        method="filter_region",
+        validators=[RegexValidator(r"^\d{1,12}\Z", _("A region code is 2 to 12 digits."))],
+    )
+    active = django_filters.Filter(method="filter_active")
+    mine = django_filters.Filter(method="filter_mine")
 
     class Meta:
         model = Alert
@@ -30,3 +53,23 @@ class AlertFilter(django_filters.FilterSet):
             "household": ["exact"],
             "assignee": ["exact"],
         }
+
+    def filter_village(self, queryset, name, value):
+        village = _text(value)
+        return queryset.filter(village=village) if village else queryset
+
+    def filter_reason(self, queryset, name, value):
+        reason = _text(value)
+        return queryset.filter(reason_codes__contains=[reason]) if reason else queryset
+
+    def filter_region(self, queryset, name, value):
+        # A full region code stands for its area; a shorter string of digits is a prefix.
+        prefix = prefix_of(value) if is_region_code(value) and value.strip("0") else value
+        return queryset.filter(village__code__startswith=prefix)
+
+    def filter_active(self, queryset, name, value):
+        return queryset.filter(status__in=ACTIVE_STATUSES) if value in ("1", "true") else queryset
+
+    def filter_mine(self, queryset, name, value):
+        user = getattr(self.request, "user", None)
+        return queryset.filter(assignee=user) if user is not None else queryset.none()

@@ -130,8 +130,7 @@ class AssignForm(forms.Form):
     def __init__(self, *args, colleagues=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["assignee"].choices = [
-            (user.pk, f"{user.get_full_name() or user.username} · {user.get_role_display()}")
-            for user in colleagues
+            (user.pk, f"{user.display_name} · {user.get_role_display()}") for user in colleagues
         ]
 
 
@@ -140,6 +139,32 @@ class NoteForm(forms.Form):
         label=_("Note"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class SignalResolveForm(forms.Form):
+    """The signal desk: match a signal waiting for review to a household, or close it."""
+
+    # One form per row of the signal list: labelled by aria-label, rendered with auto_id=False,
+    # so that the rows do not repeat an element id.
+    household_number = forms.CharField(
+        label=_("Household number"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(
+            attrs={"aria-label": _("Household number"), "placeholder": _("Household number")}
+        ),
+    )
+    resolution = forms.CharField(
+        label=_("Note, or why the signal is closed"),
+        max_length=500,
+        required=False,
+        widget=forms.TextInput(
+            attrs={
+                "aria-label": _("Note, or why the signal is closed"),
+                "placeholder": _("Note, or why the signal is closed"),
+            }
+        ),
+    )
 
 
 class DismissForm(forms.Form):

@@ -1,20 +1,14 @@
 """Reads of the monitoring app, scoped by region like everything else."""
 
 import datetime
+from types import SimpleNamespace
 
 from django.db.models import Prefetch, Q, QuerySet
 
 from households.models import Household
-from households.selectors import households_visible_to, query_text
-from monitoring.models import (
-    ACTIVE_STATUSES,
-    Alert,
-    AlertStatus,
-    Notification,
-    ScanRun,
-    Signal,
-    Visit,
-)
+from households.selectors import households_visible_to
+from monitoring.filters import AlertFilter
+from monitoring.models import ACTIVE_STATUSES, Alert, Notification, ScanRun, Signal, Visit
 
 
 def _prefix(user) -> str | None:
@@ -129,17 +123,8 @@ def unread_notifications(user) -> QuerySet[Notification]:
 def alerts_listed(user, params) -> QuerySet[Alert]:
     """The warning queue as its page shows it, filtered by the page's query parameters (the
     page and its Excel export read the same rows)."""
-    alerts = alert_queue(user)
-    village, reason, status = (query_text(params, key) for key in ("village", "reason", "status"))
-    if village:
-        alerts = alerts.filter(village=village)
-    if reason:
-        alerts = alerts.filter(reason_codes__contains=[reason])
-    if status in AlertStatus.values:
-        alerts = alerts.filter(status=status)
-    if params.get("mine"):
-        alerts = alerts.filter(assignee=user)
-    return alerts
+    # The filters the API applies too; a value the page cannot read is left out, not refused.
+    return AlertFilter(params, queryset=alert_queue(user), request=SimpleNamespace(user=user)).qs
 
 
 def visits_listed(user, params) -> QuerySet[Visit]:

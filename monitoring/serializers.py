@@ -245,9 +245,17 @@ class SignalSerializer(serializers.ModelSerializer):
             "amount",
             "detail",
             "status",
+            "resolution",
             "received_at",
         ]
         read_only_fields = fields
+
+
+class SignalResolveSerializer(serializers.Serializer):
+    """Match a signal waiting for review to a household of one's region, or close it."""
+
+    household_number = serializers.CharField(max_length=20, required=False, default="")
+    resolution = serializers.CharField(max_length=500, required=False, default="", allow_blank=True)
 
 
 class ScanRunSerializer(serializers.ModelSerializer):

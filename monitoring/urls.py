@@ -23,6 +23,7 @@ urlpatterns = [
         name="alert-action",
     ),
     path("signals/", views.signal_list, name="signal-list"),
+    path("signals/<int:pk>/resolve/", views.signal_resolve, name="signal-resolve"),
     path("scans/", views.scan_list, name="scan-list"),
     path("notifications/", views.notification_list, name="notification-list"),
 ]

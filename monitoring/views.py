@@ -1,17 +1,18 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.selectors import field_staff_covering
 from core.errors import EditConflict
+from core.forms import add_service_errors
+from core.pagination import numbered_page
 from households import selectors as household_selectors
-from households.forms import add_service_errors
 from households.models import Region
 from monitoring import selectors
 from monitoring.engine.rules import RULES
@@ -21,12 +22,21 @@ from monitoring.forms import (
     EventFormSet,
     NoteForm,
     SelfReportForm,
+    SignalResolveForm,
     VisitForm,
 )
-from monitoring.models import ACTIVE_STATUSES, Alert, AlertSource, Notification, Signal
+from monitoring.models import (
+    ACTIVE_STATUSES,
+    Alert,
+    AlertSource,
+    AlertStatus,
+    Notification,
+    Signal,
+)
 from monitoring.scans import scan_start_by_hand
 from monitoring.services import alerts as alert_services
 from monitoring.services.alerts import TRANSITIONS
+from monitoring.services.signals import signal_resolve as signal_resolve_service
 from monitoring.services.visits import visit_record
 
 PAGE_SIZE = 50
@@ -163,13 +173,11 @@ def self_report(request, pk):
 def alert_queue(request):
     alerts = selectors.alerts_listed(request.user, request.GET)
     village, reason, status = (request.GET.get(key, "") for key in ("village", "reason", "status"))
-    page = Paginator(alerts, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = numbered_page(request, alerts, page_size=PAGE_SIZE)
     prefix = request.user.scope_prefix or ""
     villages = Region.objects.filter(code__startswith=prefix, level=Region.Level.VILLAGE).order_by(
         "code"
     )
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "monitoring/alert_queue.html",
@@ -183,7 +191,7 @@ def alert_queue(request):
                 if s in ACTIVE_STATUSES
             ],
             "selected": {"village": village, "reason": reason, "status": status},
-            "query": query.urlencode(),
+            "query": page.query,
         },
     )
 
@@ -205,6 +213,8 @@ def alert_detail(request, pk, forms=None):
         "timeline": alert.timeline.select_related("actor"),
         "can_manage": can_manage,
         "can_verify": can_manage or alert.assignee_id == request.user.pk,
+        "can_open_case": alert.status == AlertStatus.CONFIRMED
+        and request.user.has_perm("assistance.propose_case"),
         "allowed": {action: alert.status in TRANSITIONS[action][0] for action in TRANSITIONS},
         "assign_form": forms.get("assign")
         or AssignForm(
@@ -261,7 +271,7 @@ def alert_action(request, pk, action):
         except ValidationError as error:
             add_service_errors(form, error)
         except EditConflict as conflict:
-            form.add_error(None, conflict.message)
+            add_service_errors(form, conflict)
         else:
             messages.success(request, _("Saved."))
             return redirect("alert-detail", pk=alert.pk)
@@ -275,7 +285,7 @@ def signal_list(request):
     status = request.GET.get("status", Signal.Status.UNMATCHED)
     if status in Signal.Status.values:
         signals = signals.filter(status=status)
-    page = Paginator(signals, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = numbered_page(request, signals, page_size=PAGE_SIZE)
     alerts = selectors.alerts_visible_to(request.user).filter(
         Q(source=AlertSource.DEPARTMENT) | Q(reason_codes__contains=["department_signal"])
     )
@@ -288,8 +298,37 @@ def signal_list(request):
     return render(
         request,
         "monitoring/signal_list.html",
-        {"page": page, "status": status, "statuses": Signal.Status.choices, "funnel": funnel},
+        {
+            "page": page,
+            "status": status,
+            "statuses": Signal.Status.choices,
+            "funnel": funnel,
+            "can_resolve": status == Signal.Status.UNMATCHED
+            and request.user.has_perm("monitoring.change_signal"),
+            "resolve_form": SignalResolveForm(auto_id=False),
+        },
     )
+
+
+@login_required
+@require_POST
+@permission_required("monitoring.change_signal", raise_exception=True)
+def signal_resolve(request, pk):
+    """The signal desk's answer to one signal waiting for review."""
+    signal = get_object_or_404(selectors.signals_visible_to(request.user), pk=pk)
+    form = SignalResolveForm(request.POST)
+    if form.is_valid():
+        try:
+            signal_resolve_service(actor=request.user, signal=signal, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+    if form.errors:
+        for messages_of_field in form.errors.values():
+            for message in messages_of_field:
+                messages.error(request, message)
+    else:
+        messages.success(request, _("Saved."))
+    return redirect(f"{reverse('signal-list')}?status={Signal.Status.UNMATCHED}")
 
 
 @login_required

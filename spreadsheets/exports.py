@@ -153,7 +153,7 @@ class VisitExport(ListResource):
         return visit.household.village.short_name
 
     def dehydrate_visitor(self, visit):
-        return visit.visitor.get_full_name() or visit.visitor.username if visit.visitor else ""
+        return visit.visitor.display_name if visit.visitor else ""
 
     def dehydrate_food_clothing_ok(self, visit):
         return _yes_no(visit.food_clothing_ok)
@@ -196,7 +196,7 @@ class AlertExport(ListResource):
 
     def dehydrate_assignee(self, alert):
         user = alert.assignee
-        return (user.get_full_name() or user.username) if user else ""
+        return user.display_name if user else ""
 
     def dehydrate_opened_at(self, alert):
         return timezone.localtime(alert.opened_at).date()
@@ -231,7 +231,7 @@ class CaseExport(ListResource):
 
     def dehydrate_responsible(self, case):
         user = case.responsible
-        return (user.get_full_name() or user.username) if user else ""
+        return user.display_name if user else ""
 
 
 class MeasureExport(ListResource):

@@ -38,7 +38,7 @@ Status = ImportJob.Status
 # cells.
 KEEP_ENDED_JOBS_DAYS = 7
 # A job the owner may still call off; one being imported runs to its end.
-CANCELLABLE = (Status.QUEUED, Status.CHECKING, Status.CHECKED)
+CANCELLABLE = ImportJob.CANCELLABLE
 
 
 def _move(job_id: int, *, from_: tuple[str, ...], to: str, **fields) -> bool:

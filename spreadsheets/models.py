@@ -25,6 +25,7 @@ class ImportJob(models.Model):
     RUNNING = (Status.QUEUED, Status.CHECKING, Status.IMPORTING)
     # Its file is still needed.
     LIVE = (Status.QUEUED, Status.CHECKING, Status.CHECKED, Status.IMPORTING)
+    CANCELLABLE = (Status.QUEUED, Status.CHECKING, Status.CHECKED)
 
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -77,6 +78,14 @@ class ImportJob(models.Model):
     @property
     def is_running(self) -> bool:
         return self.status in self.RUNNING
+
+    @property
+    def waits_for_confirmation(self) -> bool:
+        return self.status == self.Status.CHECKED
+
+    @property
+    def can_cancel(self) -> bool:
+        return self.status in self.CANCELLABLE
 
     @property
     def changes_anything(self) -> bool:

@@ -13,6 +13,7 @@ from django.core.management import call_command
 from django.test import Client
 
 from accounts.models import Role, User
+from audit.triggers import LEGAL_FLOOR_DAYS, REFUSE_FUNCTION
 from households import services
 from tests.idgen import make_id_number
 
@@ -65,11 +66,34 @@ def pytest_sessionstart(session):
 committed_db = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
+# The audit tables' function (audit/triggers.py) refuses every rewrite. In the test database a
+# superuser gets through: between transactional tests Django empties every table (TRUNCATE) and
+# reloads a serialized copy (UPDATE of the same rows). The tests that prove the refusal take the
+# deployment's role (SET ROLE to a non-owner, non-superuser role), which this lets through nothing.
+TEST_REFUSE_FUNCTION_SQL = f"""
+CREATE OR REPLACE FUNCTION {REFUSE_FUNCTION}() RETURNS TRIGGER AS $$
+BEGIN
+    IF (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) THEN
+        IF TG_OP = 'DELETE' THEN
+            RETURN OLD;
+        END IF;
+        RETURN NEW;
+    END IF;
+    RAISE EXCEPTION 'audit: % on % refused: the audit trail is append-only and kept % days',
+        TG_OP, TG_TABLE_NAME, {LEGAL_FLOOR_DAYS}
+        USING ERRCODE = 'insufficient_privilege';
+END;
+$$ LANGUAGE plpgsql;
+"""
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     from django.db import connection
 
     with django_db_blocker.unblock():
+        with connection.cursor() as cursor:
+            cursor.execute(TEST_REFUSE_FUNCTION_SQL)
         call_command("load_regions", "620423", "620421", verbosity=0)
         connection._test_serialized_contents = connection.creation.serialize_db_to_string()
 

@@ -4,7 +4,6 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -31,6 +30,7 @@ from assistance.services import cases as case_services
 from assistance.views.common import PAGE_SIZE, attempt, staff_for
 from audit.models import ExportKind
 from audit.services import export_record
+from core.pagination import numbered_page
 from households import selectors as household_selectors
 from households.history import history_rows
 from monitoring import selectors as monitoring_selectors
@@ -45,7 +45,7 @@ def case_list(request):
     category = request.GET.get("category", "")
     query = request.GET.get("q", "").strip()
     cases = selectors.cases_listed(user, request.GET)
-    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = numbered_page(request, cases, page_size=PAGE_SIZE)
     return render(
         request,
         "assistance/case_list.html",
@@ -74,7 +74,7 @@ def case_overdue(request):
     """Steps past their due date, for the township and the county to chase."""
     today = timezone.localdate()
     overdue = selectors.steps_overdue(request.user, as_of=today)
-    page = Paginator(overdue, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = numbered_page(request, overdue, page_size=PAGE_SIZE)
     for step in page:
         step.days_late = (today - step.due_on).days
     return render(
@@ -326,7 +326,7 @@ def case_notice_print(request, pk):
                 else None,
                 "starts_on": notice.notice_starts_on,
                 "ends_on": notice.notice_ends_on,
-                "contact_name": (contact.get_full_name() or contact.username) if contact else "",
+                "contact_name": contact.display_name if contact else "",
             }
         },
     )

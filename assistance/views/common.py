@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 
 from accounts.selectors import field_staff_covering
 from core.errors import EditConflict
-from households.forms import add_service_errors
+from core.forms import add_service_errors
 
 PAGE_SIZE = 50
 
@@ -21,7 +21,7 @@ def attempt(form, action) -> bool:
     except ValidationError as error:
         add_service_errors(form, error)
     except EditConflict as conflict:
-        form.add_error(None, conflict.message)
+        add_service_errors(form, conflict)
     else:
         return True
     return False

@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,6 +18,7 @@ from assistance.models import (
 from assistance.services import measures as measure_services
 from assistance.services.measures import MeasurePlan
 from assistance.views.common import PAGE_SIZE, attempt, staff_for
+from core.pagination import numbered_page
 from households.models import Member
 
 
@@ -127,11 +127,17 @@ def measure_list(request):
     """A partner's measures to deliver; for cadres, every measure of their region."""
     measures = selectors.measures_listed(request.user, request.GET)
     status = request.GET.get("status", "")
-    page = Paginator(measures, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = numbered_page(request, measures, page_size=PAGE_SIZE)
     return render(
         request,
         "assistance/measure_list.html",
-        {"page": page, "status": status, "statuses": MeasureStatus.choices},
+        {
+            "page": page,
+            "status": status,
+            "statuses": MeasureStatus.choices,
+            # A partner's list holds its own measures only (assistance.selectors.measures_listed).
+            "can_filter_mine": request.user.role != Role.PARTNER,
+        },
     )
 
 

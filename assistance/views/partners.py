@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,6 +18,7 @@ from assistance.models import (
 from assistance.services import partners as partner_services
 from assistance.services.partners import OfferData, PartnerData
 from assistance.views.common import PAGE_SIZE, attempt
+from core.pagination import numbered_page
 from households.models import Region
 
 
@@ -27,7 +27,7 @@ from households.models import Region
 def partner_list(request):
     partners = selectors.partners_listed(request.user, request.GET)
     query = request.GET.get("q", "").strip()
-    page = Paginator(partners, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = numbered_page(request, partners, page_size=PAGE_SIZE)
     return render(
         request,
         "assistance/partner_list.html",

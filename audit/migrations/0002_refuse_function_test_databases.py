@@ -10,5 +10,5 @@ class Migration(migrations.Migration):
     dependencies = [("audit", "0001_export_events_append_only")]
 
     operations = [
-        migrations.RunSQL(triggers.REFUSE_FUNCTION_SQL, triggers.REFUSE_FUNCTION_V1_SQL),
+        migrations.RunSQL(triggers.REFUSE_FUNCTION_V2_SQL, triggers.REFUSE_FUNCTION_V1_SQL),
     ]

@@ -16,7 +16,11 @@ from core import id_numbers
 from core.regions import prefix_of
 from households.evaluation_requests import request_evaluation, request_evaluations
 from households.models import Household, Region
-from households.selectors import members_visible_to, regions_visible_to
+from households.selectors import (
+    households_visible_to,
+    members_visible_to,
+    regions_visible_to,
+)
 from monitoring.models import AREA_KINDS, Notification, ScanRun, Signal
 
 MAX_BATCH = 1000
@@ -287,13 +291,39 @@ def _area_signal_effects(prefix: str, region: Region, actor: User) -> None:
         )
 
 
-def signal_resolve(*, actor: User, signal: Signal) -> Signal:
+def signal_resolve(
+    *, actor: User, signal: Signal, household_number: str = "", resolution: str = ""
+) -> Signal:
+    """A reviewer settles a signal waiting for review (the signal desk).
+
+    With a household number, the signal is matched by hand to that household, which must lie in
+    the reviewer's scope, and the household is judged again; without one, the signal is closed
+    and `resolution` says why (a person who moved away, a number the department mistyped).
+    """
     if not actor.has_perm("monitoring.change_signal"):
         raise PermissionDenied(_("Your role may not do this."))
+    household_number, resolution = household_number.strip(), resolution.strip()
+    if not household_number and not resolution:
+        raise ValidationError(
+            {"resolution": _("Name the household this signal is about, or say why it is closed.")}
+        )
+    household = None
+    if household_number:
+        # The reviewer's own scope: a household outside it reads as one that does not exist.
+        household = households_visible_to(actor).filter(number=household_number).first()
+        if household is None:
+            raise ValidationError({"household_number": _("No such household in your region.")})
     with transaction.atomic():
         locked = Signal.objects.select_for_update().get(pk=signal.pk)
-        locked.status = Signal.Status.RESOLVED
-        locked.save(update_fields=["status"])
-        if locked.household_id:
-            request_evaluation(locked.household_id)
+        if locked.status != Signal.Status.UNMATCHED:
+            raise ValidationError(_("Only a signal waiting for review can be resolved."))
+        locked.resolution = resolution
+        if household is not None:
+            locked.status = Signal.Status.MATCHED
+            locked.household = household
+            locked.save(update_fields=["status", "household", "resolution"])
+            request_evaluation(household.pk)
+        else:
+            locked.status = Signal.Status.RESOLVED
+            locked.save(update_fields=["status", "resolution"])
     return locked

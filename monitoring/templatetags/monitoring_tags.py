@@ -50,4 +50,4 @@ def who(user, empty: str = "—") -> str:
     """A user's name as people read it; `empty` when there is none (say, the system)."""
     if user is None:
         return empty
-    return user.get_full_name() or user.username
+    return user.display_name

@@ -7,11 +7,11 @@ import pghistory.models
 import pgtrigger
 import pytest
 from django.apps import apps
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from audit.models import ExportEvent, ExportKind
-from audit.triggers import LEGAL_FLOOR_DAYS, audit_tables
+from audit.triggers import LEGAL_FLOOR_DAYS, REFUSE_FUNCTION, REFUSE_FUNCTION_SQL, audit_tables
 from households.models import Household, HouseholdEvent, SensitiveAccess
 from tests.audit.conftest import as_role, insert_household_event
 
@@ -88,14 +88,24 @@ def test_raw_and_orm_rewrites_of_history_are_refused(app_role, household):
     assert _events(household) == before
 
 
-def test_even_a_superuser_connection_cannot_rewrite_outside_the_test_databases(household):
-    """What the test databases let through is exactly a superuser there: the same statement from
-    a superuser elsewhere is refused (the function's first test, read back from the database)."""
+def test_the_installed_function_lets_no_superuser_through(household):
+    """The function the migrations install has no branch for test databases: put back in place
+    of the test suite's own (tests/conftest.py) inside this test's transaction, which rolls it
+    back, it refuses this superuser connection too."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT prosrc FROM pg_proc WHERE proname = 'audit_refuse_rewrite'")
-        source = cursor.fetchone()[0]
-    assert "current_database() LIKE 'test\\_%'" in source
-    assert connection.settings_dict["NAME"].startswith("test_")
+        cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+        assert cursor.fetchone()[0]
+        cursor.execute(REFUSE_FUNCTION_SQL)
+        cursor.execute("SELECT prosrc FROM pg_proc WHERE proname = %s", [REFUSE_FUNCTION])
+        assert "rolsuper" not in cursor.fetchone()[0]
+    before = _events(household)
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE households_householdevent SET address = 'forged' WHERE pgh_obj_id = %s",
+                [household.pk],
+            )
+    assert _events(household) == before
 
 
 def test_unmasking_and_export_records_cannot_be_rewritten(app_role, access, export):

@@ -224,7 +224,7 @@ def test_a_partner_sees_no_alerts(alert, partner):
     assert api(partner).get(f"/api/v1/alerts/{alert.pk}/").status_code == 403
 
 
-def test_the_queue_filters_by_reason_and_region(alert, township_cadre):
+def test_the_warning_list_filters_by_reason_and_region(alert, township_cadre):
     client = api(township_cadre)
     assert [
         a["id"]

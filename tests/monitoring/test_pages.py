@@ -105,7 +105,7 @@ def test_a_partner_has_no_monitoring_pages(partner):
         assert client.get(url).status_code == 403, url
 
 
-def test_the_queue_and_the_alert_page_in_chinese(village_worker, township_cadre, household):
+def test_the_warning_queue_and_the_alert_page_in_chinese(village_worker, township_cadre, household):
     record(village_worker, household, **poor_figures(visited_on=TODAY))
     scans.evaluate_one(household.pk, as_of=TODAY)
     client = client_for(township_cadre)

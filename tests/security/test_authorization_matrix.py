@@ -212,6 +212,11 @@ PAGES: dict[str, Entry] = {
         variants=tuple({"action": action} for action in ("assign", "verify", "confirm", "dismiss")),
     ),
     "signal-list": Entry(readers=CADRES | OTHERS | {"auditor"}, queries=(BY_HOUSEHOLD,)),
+    # The signal desk; the world's signal is matched already, so a reviewer is answered with the
+    # "waiting for review only" message, after being let through.
+    "signal-resolve": post(
+        CADRES, body={"resolution": "matrix"}, args=pk_of("signal"), target=rows_of("signal")
+    ),
     "scan-list": Entry(readers=CADRES | OTHERS | {"auditor"}),
     # GET lists; POST marks read (all, or the one named), only the user's own.
     "notification-list": form(SIGNED_IN, target=all_rows("monitoring.Notification")),
@@ -439,6 +444,14 @@ API_ENTRIES: dict[str, Entry] = {
         queries=(BY_HOUSEHOLD,),
     ),
     "v1:signal-detail": api(CADRES | {"auditor"} | API, args=pk_of("signal")),
+    "v1:signal-resolve": api(
+        NOBODY,
+        CADRES,
+        methods=("POST",),
+        body={"resolution": "matrix"},
+        args=pk_of("signal"),
+        target=rows_of("signal"),
+    ),
     "v1:scan-run-list": api(
         CADRES | OTHERS | {"auditor"},
         COUNTY | {"other_county_officer"},

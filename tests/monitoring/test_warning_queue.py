@@ -56,7 +56,7 @@ def test_a_household_that_moves_takes_its_warnings_along(
     assert f"/alerts/{alert.pk}/" in moved.content.decode()
 
 
-def test_the_queue_shows_and_counts_the_township_only(
+def test_the_warning_queue_shows_and_counts_the_township_only(
     village_worker, township_cadre, other_township_cadre, household
 ):
     _warned_households(village_worker, 3)
@@ -70,7 +70,9 @@ def test_the_queue_shows_and_counts_the_township_only(
     assert other.context["page"].paginator.count == 0
 
 
-def test_the_queue_costs_the_same_statements_for_2_or_6_warnings(village_worker, township_cadre):
+def test_the_warning_queue_costs_the_same_statements_for_2_or_6_warnings(
+    village_worker, township_cadre
+):
     client = client_for(township_cadre)
     counts = []
     for batch in (2, 4):

@@ -17,7 +17,7 @@ from tests.monitoring.conftest import visit_figures
 pytestmark = pytest.mark.django_db
 
 
-def queued_body(household) -> dict:
+def offline_visit_body(household) -> dict:
     """What static/js/visit-queue.js sends: the form's strings as JSON."""
     figures = visit_figures()
     body = {k: v if isinstance(v, bool) else str(v) for k, v in figures.items()}
@@ -69,7 +69,9 @@ def test_the_manifest_installs_the_visit_page(client):
         assert finders.find(icon["src"].removeprefix("/static/"))
 
 
-def test_the_visit_pages_link_the_manifest_and_carry_the_queue(village_worker, household):
+def test_the_visit_pages_link_the_manifest_and_carry_the_offline_visit_queue(
+    village_worker, household
+):
     client = client_for(village_worker)
     pick = client.get("/visits/new/").content.decode()
     assert 'rel="manifest" href="/manifest.webmanifest"' in pick
@@ -106,8 +108,8 @@ def test_logging_out_clears_the_phone(village_worker):
     assert response["Clear-Site-Data"] == '"cache", "storage"'
 
 
-def test_a_queued_visit_replayed_five_times_is_stored_once(village_worker, household):
-    client, body = session_client(village_worker), queued_body(household)
+def test_an_offline_queued_visit_replayed_five_times_is_stored_once(village_worker, household):
+    client, body = session_client(village_worker), offline_visit_body(household)
     responses = [post_json(client, body) for _ in range(5)]
     assert [r.status_code for r in responses] == [201, 200, 200, 200, 200]
     assert len({r.json()["id"] for r in responses}) == 1
@@ -120,7 +122,7 @@ def test_a_sync_after_the_session_expired_is_refused_clearly_and_stores_nothing(
     client = session_client(village_worker)
     client.session.flush()  # the idle timeout ran out on the server
     client.cookies.pop("sessionid", None)
-    response = post_json(client, queued_body(household))
+    response = post_json(client, offline_visit_body(household))
     assert response.status_code == 401
     assert response.json()["errors"][0]["code"] == "not_authenticated"
     assert not Visit.objects.exists()
@@ -129,15 +131,19 @@ def test_a_sync_after_the_session_expired_is_refused_clearly_and_stores_nothing(
 def test_a_sync_without_the_csrf_token_is_refused_and_stores_nothing(village_worker, household):
     client = session_client(village_worker)
     response = client.post(
-        "/api/v1/visits/", json.dumps(queued_body(household)), content_type="application/json"
+        "/api/v1/visits/",
+        json.dumps(offline_visit_body(household)),
+        content_type="application/json",
     )
     assert response.status_code == 403
     assert "CSRF" in response.json()["errors"][0]["detail"]  # the phone reads it as "log in"
     assert not Visit.objects.exists()
 
 
-def test_a_refused_queued_visit_names_its_field_and_stores_nothing(village_worker, household):
-    body = {**queued_body(household), "household_size": None, "wage_income": "-5"}
+def test_a_refused_offline_queued_visit_names_its_field_and_stores_nothing(
+    village_worker, household
+):
+    body = {**offline_visit_body(household), "household_size": None, "wage_income": "-5"}
     response = post_json(session_client(village_worker), body)
     assert response.status_code == 400
     assert {e["attr"] for e in response.json()["errors"]} == {"household_size", "wage_income"}
