@@ -3,8 +3,6 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from core import regions
-
 
 class Role(models.TextChoices):
     VILLAGE_WORKER = "village_worker", _("Village worker")
@@ -60,15 +58,6 @@ class User(AbstractUser):
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
-
-    @property
-    def scope_prefix(self) -> str | None:
-        """The region code prefix of everything this user may see; None means nothing."""
-        if self.is_superuser:
-            return ""
-        if not self.region_id:
-            return None
-        return regions.prefix_of(self.region_id)
 
 
 # Groups and direct permissions grant rights beside the role: their additions and removals.

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from core import id_numbers
 from core.errors import EditConflict, IdLookupLimitReached
+from core.scope import Scope
 from households import selectors
 from households.evaluation_requests import request_evaluation
 from households.models import (
@@ -268,7 +269,7 @@ def _registry_search(
                 id_number_hash=number_hash,
                 outcome=outcome,
                 channel=channel,
-                region_code=actor.scope_prefix or "",
+                region_code=Scope.of(actor).prefix or "",
             )
     if outcome == IdNumberLookup.Outcome.REFUSED:
         raise IdLookupLimitReached()
@@ -312,7 +313,7 @@ def registry_search_for_import(*, actor, hashes: list[str]) -> None:
         record = {
             "user": actor,
             "channel": IdNumberLookup.Channel.IMPORT,
-            "region_code": actor.scope_prefix or "",
+            "region_code": Scope.of(actor).prefix or "",
         }
         if len(hashes) > remaining:
             IdNumberLookup.objects.create(

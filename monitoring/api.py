@@ -8,7 +8,6 @@ from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 
 from core.api import DixianAutoSchema, RolePermission
-from core.regions import is_region_code, prefix_of
 from households.selectors import query_text
 from monitoring import selectors
 from monitoring.engine import rules
@@ -113,9 +112,7 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         if params.get("region"):
             if not params["region"].isdigit() or len(params["region"]) > 12:
                 raise ValidationError({"region": [_("A region code is 2 to 12 digits.")]})
-            region = params["region"]
-            prefix = prefix_of(region) if is_region_code(region) and region.strip("0") else region
-            queryset = queryset.filter(village__code__startswith=prefix)
+            queryset = selectors.alerts_in_region(queryset, params["region"])
         return queryset
 
     def _act(self, serializer_class, service, **extra):

@@ -12,7 +12,6 @@ from accounts.selectors import field_staff_covering
 from core.errors import EditConflict
 from households import selectors as household_selectors
 from households.forms import add_service_errors
-from households.models import Region
 from monitoring import selectors
 from monitoring.engine.rules import RULES
 from monitoring.forms import (
@@ -164,10 +163,7 @@ def alert_queue(request):
     alerts = selectors.alerts_listed(request.user, request.GET)
     village, reason, status = (request.GET.get(key, "") for key in ("village", "reason", "status"))
     page = Paginator(alerts, PAGE_SIZE).get_page(request.GET.get("page"))
-    prefix = request.user.scope_prefix or ""
-    villages = Region.objects.filter(code__startswith=prefix, level=Region.Level.VILLAGE).order_by(
-        "code"
-    )
+    villages = selectors.alert_villages(request.user)
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -11,12 +11,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Role, User
+from accounts.models import Role
+from accounts.selectors import users_overlapping
 from core import id_numbers
 from core.regions import prefix_of
 from households.evaluation_requests import request_evaluation, request_evaluations
 from households.models import Household, Region
-from households.selectors import members_visible_to, regions_visible_to
+from households.selectors import members_visible_to, regions_visible_to, under_region
 from monitoring.models import AREA_KINDS, Notification, ScanRun, Signal
 
 MAX_BATCH = 1000
@@ -254,27 +255,17 @@ def _area_signal_effects(prefix: str, region: Region, actor) -> None:
     """Judge every household of the area again, and tell its townships when many are hit."""
     from monitoring.scans import scan_start
 
-    affected = Household.objects.filter(village__code__startswith=prefix).count()
+    households = under_region(Household.objects.all(), prefix)
+    affected = households.count()
     if affected:
         scan_start(trigger=ScanRun.Trigger.SIGNAL, scope=prefix, actor=actor)
     if affected >= AREA_NOTICE_THRESHOLD:
         township_prefixes = {
-            code[:9]
-            for code in Household.objects.filter(village__code__startswith=prefix)
-            .values_list("village_id", flat=True)
-            .distinct()
+            code[:9] for code in households.values_list("village_id", flat=True).distinct()
         }
-        cadres = [
-            user
-            for user in User.objects.filter(
-                role=Role.TOWNSHIP_CADRE, is_active=True
-            ).select_related("region")
-            if user.region_id
-            and any(
-                t.startswith(user.scope_prefix) or user.scope_prefix.startswith(t)
-                for t in township_prefixes
-            )
-        ]
+        cadres = users_overlapping(township_prefixes).filter(
+            role=Role.TOWNSHIP_CADRE, is_active=True
+        )
         Notification.objects.bulk_create(
             Notification(
                 user=cadre,
