@@ -1,4 +1,4 @@
-"""Reads of the registry. Region scoping lives here, once, for pages, the API and the admin."""
+"""Reads of the registry, scoped by region (core/scope.py) for pages, the API and the admin."""
 
 from django.db.models import QuerySet
 from django.http import Http404
