@@ -3,6 +3,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from accounts.selectors import users_managed_by
 from core.admin import SensitiveLookupGuard
 
 # The apps listed before this one in INSTALLED_APPS have registered their admins by now (Django
@@ -29,7 +30,4 @@ class UserAdmin(SensitiveLookupGuard, DjangoUserAdmin):
     def get_queryset(self, request):
         # A county officer manages the accounts of their own county, not of others.
         queryset = super().get_queryset(request).select_related("region")
-        prefix = request.user.scope_prefix
-        if prefix is None:
-            return queryset.none()
-        return queryset.filter(region__code__startswith=prefix) if prefix else queryset
+        return users_managed_by(request.user, queryset)

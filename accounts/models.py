@@ -5,8 +5,6 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from core import regions
-
 if TYPE_CHECKING:
     from django_otp.models import Device
 
@@ -77,15 +75,6 @@ class User(AbstractUser):
     def display_name(self) -> str:
         """The name people read: the full name, else the username."""
         return self.get_full_name() or self.username
-
-    @property
-    def scope_prefix(self) -> str | None:
-        """The region code prefix of everything this user may see; None means nothing."""
-        if self.is_superuser:
-            return ""
-        if not self.region_id:
-            return None
-        return regions.prefix_of(self.region_id)
 
 
 # Groups and direct permissions grant rights beside the role: their additions and removals.

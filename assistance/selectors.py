@@ -26,6 +26,7 @@ from assistance.models import (
 )
 from assistance.steps import PHASE_STEPS
 from core.masking import mask_phone
+from core.scope import Scope
 from households.models import Member
 from households.selectors import query_text
 from monitoring.engine.facts import WITH_LABOUR
@@ -41,20 +42,16 @@ class NextStep(TypedDict):
     next_due_on: datetime.date | None
 
 
-def _prefix(user) -> str | None:
-    return user.scope_prefix if user.is_authenticated else None
-
-
-def _regions_above(prefix: str) -> list[str]:
-    """The full codes of the province, city, county and township that contain a region prefix."""
-    return [prefix[:n].ljust(12, "0") for n in (2, 4, 6, 9) if n < len(prefix)]
+def _in_or_above(scope: Scope, path: str) -> Q:
+    """Rows whose area (a Region at `path`) is the scope's region, under it or above it."""
+    return scope.q(f"{path}__code") | Q(**{f"{path}__code__in": scope.regions_above()})
 
 
 def cases_visible_to(user) -> QuerySet[Case]:
-    prefix = _prefix(user)
-    if prefix is None or not user.has_perm("assistance.view_case"):
+    scope = Scope.of(user)
+    if scope.sees_nothing or not user.has_perm("assistance.view_case"):
         return Case.objects.none()
-    return Case.objects.filter(household__village__code__startswith=prefix)
+    return Case.objects.filter(scope.q("household__village__code"))
 
 
 def case_get(*, user, pk) -> Case:
@@ -115,12 +112,12 @@ def cases_awaiting(user) -> "QuerySet[WithAnnotations[Case, NextStep]]":
 
 def steps_overdue(user, *, as_of: datetime.date) -> QuerySet[CaseStep]:
     """Every step past its due date, in the user's region, the longest overdue first."""
-    prefix = _prefix(user)
-    if prefix is None or not user.has_perm("assistance.view_case"):
+    scope = Scope.of(user)
+    if scope.sees_nothing or not user.has_perm("assistance.view_case"):
         return CaseStep.objects.none()
     return (
         current_steps()
-        .filter(due_on__lt=as_of, case__household__village__code__startswith=prefix)
+        .filter(scope.q("case__household__village__code"), due_on__lt=as_of)
         .select_related("case__household__village__parent")
         .order_by("due_on", "case_id", "position")
     )
@@ -129,18 +126,12 @@ def steps_overdue(user, *, as_of: datetime.date) -> QuerySet[CaseStep]:
 def partners_visible_to(user) -> QuerySet[Partner]:
     if not user.is_authenticated or not user.has_perm("assistance.view_partner"):
         return Partner.objects.none()
+    scope = Scope.of(user)
     if user.role == Role.PARTNER:
-        return (
-            Partner.objects.filter(pk=user.partner_id)
-            if user.partner_id
-            else Partner.objects.none()
-        )
-    prefix = _prefix(user)
-    if prefix is None:
+        return Partner.objects.filter(pk=scope.partner) if scope.partner else Partner.objects.none()
+    if scope.sees_nothing:
         return Partner.objects.none()
-    return Partner.objects.filter(
-        Q(area__code__startswith=prefix) | Q(area__code__in=_regions_above(prefix))
-    )
+    return Partner.objects.filter(_in_or_above(scope, "area"))
 
 
 def partner_contact_phone(*, user, partner: Partner, listed: bool) -> str:
@@ -170,14 +161,12 @@ def partner_get(*, user, pk) -> Partner:
 def offers_visible_to(user) -> QuerySet[PartnerOffer]:
     if not user.is_authenticated or not user.has_perm("assistance.view_partneroffer"):
         return PartnerOffer.objects.none()
+    scope = Scope.of(user)
     if user.role == Role.PARTNER:
-        return PartnerOffer.objects.filter(partner_id=user.partner_id or 0)
-    prefix = _prefix(user)
-    if prefix is None:
+        return PartnerOffer.objects.filter(partner_id=scope.partner or 0)
+    if scope.sees_nothing:
         return PartnerOffer.objects.none()
-    return PartnerOffer.objects.filter(
-        Q(area__code__startswith=prefix) | Q(area__code__in=_regions_above(prefix))
-    )
+    return PartnerOffer.objects.filter(_in_or_above(scope, "area"))
 
 
 def offer_get(*, user, pk) -> PartnerOffer:
@@ -190,12 +179,12 @@ def offer_get(*, user, pk) -> PartnerOffer:
 def measures_visible_to(user) -> QuerySet[Measure]:
     if not user.is_authenticated or not user.has_perm("assistance.view_measure"):
         return Measure.objects.none()
+    scope = Scope.of(user)
     if user.role == Role.PARTNER:
-        return Measure.objects.filter(partner_id=user.partner_id or 0)
-    prefix = _prefix(user)
-    if prefix is None:
+        return Measure.objects.filter(partner_id=scope.partner or 0)
+    if scope.sees_nothing:
         return Measure.objects.none()
-    return Measure.objects.filter(case__household__village__code__startswith=prefix)
+    return Measure.objects.filter(scope.q("case__household__village__code"))
 
 
 def measure_get(*, user, pk) -> Measure:
@@ -213,7 +202,7 @@ def measure_get(*, user, pk) -> Measure:
 def offers_matching_household(case: Case, *, as_of: datetime.date) -> QuerySet:
     """Offers open on the day whose area covers the case's household, the nearest first."""
     village = case.household.village_id
-    covering = [village[:n].ljust(12, "0") for n in (2, 4, 6, 9)] + [village]
+    covering = [*Scope.under(village).regions_above(), village]
     return (
         PartnerOffer.objects.filter(
             is_active=True,

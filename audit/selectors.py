@@ -19,7 +19,8 @@ from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from audit.models import ExportEvent
-from audit.sources import event_models, scope_of, scoped_writes
+from audit.sources import event_models, scope_of
+from core.scope import Scope
 from households.models import IdNumberLookup, SensitiveAccess
 
 PAGE_SIZE = 50
@@ -65,8 +66,22 @@ def has_object(model) -> bool:
     return any(field.name == "pgh_obj" for field in model._meta.fields)
 
 
-def _sources(prefix: str) -> list[Source]:
-    users_in_scope = get_user_model().objects.filter(region__code__startswith=prefix)
+def _scoped_writes(model, scope: Scope) -> QuerySet:
+    """A history table's rows placed in the scope by any of its region paths (sources.py)."""
+    write_scope = scope_of(model)
+    rows = model._base_manager.all()
+    if scope.sees_everything:  # a superuser: every row, those placed nowhere too
+        return rows
+    condition = Q()
+    for path in write_scope.region_paths:
+        condition |= scope.q(f"{path}__code")
+    if write_scope.national_default:
+        condition |= Q(**{f"{write_scope.region_paths[0]}__isnull": True})
+    return rows.filter(condition)
+
+
+def _sources(scope: Scope) -> list[Source]:
+    users_in_scope = get_user_model().objects.filter(scope.q("region__code"))
     usernames = users_in_scope.values("username")
     sources = []
     for model in event_models():
@@ -79,7 +94,7 @@ def _sources(prefix: str) -> list[Source]:
             if has_object(model)
             else None
         )
-        rows = scoped_writes(model, prefix).select_related("pgh_context")
+        rows = _scoped_writes(model, scope).select_related("pgh_context")
         if previous is not None:
             rows = rows.annotate(previous_id=Subquery(previous))
         sources.append(
@@ -97,7 +112,7 @@ def _sources(prefix: str) -> list[Source]:
             key="households.SensitiveAccess",
             kind=UNMASK,
             queryset=SensitiveAccess.objects.filter(
-                household__village__code__startswith=prefix
+                scope.q("household__village__code")
             ).select_related("user", "member", "household"),
             time_field="at",
             user_field="user__username",
@@ -106,9 +121,7 @@ def _sources(prefix: str) -> list[Source]:
         Source(
             key="households.IdNumberLookup",
             kind=LOOKUP,
-            queryset=IdNumberLookup.objects.filter(region_code__startswith=prefix).select_related(
-                "user"
-            ),
+            queryset=IdNumberLookup.objects.filter(scope.q("region_code")).select_related("user"),
             time_field="at",
             user_field="user__username",
             household_field=None,
@@ -116,9 +129,7 @@ def _sources(prefix: str) -> list[Source]:
         Source(
             key="audit.ExportEvent",
             kind=EXPORT,
-            queryset=ExportEvent.objects.filter(region_code__startswith=prefix).select_related(
-                "user"
-            ),
+            queryset=ExportEvent.objects.filter(scope.q("region_code")).select_related("user"),
             time_field="at",
             user_field="user__username",
             household_field="household_number",
@@ -127,7 +138,7 @@ def _sources(prefix: str) -> list[Source]:
             key="axes.AccessLog",
             kind=SIGN_IN,
             queryset=AccessLog.objects.all()
-            if not prefix
+            if scope.sees_everything
             else AccessLog.objects.filter(username__in=usernames),
             time_field="attempt_time",
             user_field="username",
@@ -137,7 +148,7 @@ def _sources(prefix: str) -> list[Source]:
             key="axes.AccessFailureLog",
             kind=FAILURE,
             queryset=AccessFailureLog.objects.all()
-            if not prefix
+            if scope.sees_everything
             else AccessFailureLog.objects.filter(username__in=usernames),
             time_field="attempt_time",
             user_field="username",
@@ -215,8 +226,8 @@ def audit_events(
     *, user, filters: AuditFilters, cursor: str | None = None, page_size: int = PAGE_SIZE
 ) -> AuditPage:
     """One page of the audit trail that `user` may read. Raises InvalidCursor for a bad link."""
-    prefix = user.scope_prefix
-    if prefix is None or not user.has_perm("audit.view_audit"):
+    scope = Scope.of(user)
+    if scope.sees_nothing or not user.has_perm("audit.view_audit"):
         return AuditPage()
     position = decode_cursor(cursor) if cursor else None
     actor_id = None
@@ -228,7 +239,7 @@ def audit_events(
             .first()
         )
     candidates = []
-    for index, source in enumerate(_sources(prefix)):
+    for index, source in enumerate(_sources(scope)):
         rows = _filtered(source, filters, actor_id)
         if rows is None:
             continue

@@ -10,6 +10,7 @@ from django.utils import timezone
 from accounts.lockout import client_address
 from audit.models import ExportEvent, ExportKind
 from audit.triggers import audit_tables
+from core.scope import Scope
 
 PURGE_BATCH = 5_000
 
@@ -40,7 +41,7 @@ def export_record(
         filters=filters,
         row_count=row_count,
         ip=_valid_address(client_address(request)),
-        region_code=(user.scope_prefix or "") if region_code is None else region_code,
+        region_code=(Scope.of(user).prefix or "") if region_code is None else region_code,
         household_number=household_number,
     )
 

@@ -9,7 +9,7 @@ test fails when a newly tracked model is missing here, so nothing is shown unsco
 from dataclasses import dataclass
 
 from django.apps import apps
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Model
 
 
 @dataclass(frozen=True)
@@ -55,23 +55,3 @@ def event_models() -> list[type[Model]]:
 
 def scope_of(model) -> WriteScope:
     return WRITE_SCOPES[model.pgh_tracked_model._meta.label]
-
-
-def region_q(paths: tuple[str, ...], prefix: str, *, national_default: bool = False) -> Q:
-    """Rows placed under `prefix` by any of `paths` (a Region foreign key each)."""
-    condition = Q()
-    for path in paths:
-        condition |= Q(**{f"{path}__code__startswith": prefix})
-    if national_default:
-        condition |= Q(**{f"{paths[0]}__isnull": True})
-    return condition
-
-
-def scoped_writes(model, prefix: str) -> QuerySet:
-    scope = scope_of(model)
-    rows = model._base_manager.all()
-    if prefix:  # "" is a superuser: everything
-        rows = rows.filter(
-            region_q(scope.region_paths, prefix, national_default=scope.national_default)
-        )
-    return rows

@@ -26,7 +26,8 @@ from assistance.models import (
     StepKind,
 )
 from core import regions
-from core.regions import PARENT_LEVEL, ancestors_of, prefix_of
+from core.regions import PARENT_LEVEL
+from core.scope import Scope
 from dashboards.charts import Chart, Row, Share, Tile
 from dashboards.models import Figure, FigureRefresh
 from dashboards.refresh import NO_PARTNER, TREND_MONTHS, trend_start
@@ -60,15 +61,13 @@ class Dashboard:
 
 def dashboard_region(*, user, code: str | None) -> Region:
     """The region a dashboard shows: the user's own, or one under it; a 404 otherwise."""
-    prefix = user.scope_prefix if user.is_authenticated else None
-    if prefix is None or not user.has_perm("dashboards.view_dashboard"):
+    scope = Scope.of(user)
+    if scope.sees_nothing or not user.has_perm("dashboards.view_dashboard"):
         raise Http404
     code = code or user.region_id
     if not code or not code.isascii() or not code.isdigit():  # a region code is 12 digits
         raise Http404
-    region = (
-        Region.objects.filter(code=code, code__startswith=prefix).select_related("parent").first()
-    )
+    region = Region.objects.filter(scope.q("code"), code=code).select_related("parent").first()
     if region is None:
         raise Http404
     return region
@@ -113,7 +112,8 @@ def _months(as_of: datetime.date) -> list[datetime.date]:
 
 def _breadcrumbs(region: Region, user) -> list[Region]:
     """The regions from the user's own down to this one, each a link back up."""
-    above = [code for code in ancestors_of(region.code) if code.startswith(user.scope_prefix)]
+    scope = Scope.of(user)
+    above = [code for code in Scope.under(region.code).regions_above() if scope.covers(code)]
     return [*Region.objects.filter(code__in=above).order_by("code"), region]
 
 
@@ -378,9 +378,9 @@ def _children_chart(region: Region, child_level: str) -> Chart:
     totals: dict[str, dict[str, int]] = defaultdict(dict)
     rows = (
         Figure.objects.filter(
+            Scope.under(region.code).q("region_code"),
             level=child_level,
             metric__in=CHILD_METRICS,
-            region_code__startswith=prefix_of(region.code),
         )
         .values("region_code", "metric")
         .annotate(total=Sum("value"))

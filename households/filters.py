@@ -5,9 +5,8 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from core.api import scoped_choices
-from core.regions import is_region_code, prefix_of
 from households.models import Household, Member, PovertyStatus, Region, RiskLevel
-from households.selectors import households_visible_to, regions_visible_to
+from households.selectors import households_visible_to, regions_visible_to, under_region
 
 
 class RegionFilter(django_filters.FilterSet):
@@ -51,8 +50,7 @@ class HouseholdFilter(django_filters.FilterSet):
 
     def filter_region(self, queryset, name, value):
         # A full 12-digit code means everything under that region; a shorter value is a prefix.
-        prefix = prefix_of(value) if is_region_code(value) and value.strip("0") else value
-        return queryset.filter(village__code__startswith=prefix)
+        return under_region(queryset, value)
 
     def filter_text(self, queryset, name, value):
         value = value.strip()

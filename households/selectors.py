@@ -1,15 +1,10 @@
-"""Reads of the registry. Region scoping lives here, once, for pages, the API and the admin."""
+"""Reads of the registry, scoped by region (core/scope.py) for pages, the API and the admin."""
 
 from django.db.models import QuerySet
 from django.http import Http404
 
+from core.scope import Scope
 from households.models import Household, Member, Region, SensitiveAccess
-
-
-def _prefix(user) -> str | None:
-    if not user.is_authenticated:
-        return None
-    return user.scope_prefix
 
 
 def query_text(params, key: str) -> str:
@@ -20,31 +15,55 @@ def query_text(params, key: str) -> str:
 
 
 def regions_visible_to(user) -> QuerySet[Region]:
-    prefix = _prefix(user)
-    if prefix is None or not user.has_perm("households.view_region"):
+    if not user.has_perm("households.view_region"):
         return Region.objects.none()
-    return Region.objects.filter(code__startswith=prefix)
+    return regions_within(user)
+
+
+def regions_within(user) -> QuerySet[Region]:
+    """The user's region and every region under it, whatever the role: the areas a form offers
+    (a partner's area, a warning queue's villages). Nothing for an account without a region."""
+    scope = Scope.of(user)
+    if scope.sees_nothing:
+        return Region.objects.none()
+    return Region.objects.filter(scope.q("code"))
+
+
+def regions_under(region: Region) -> QuerySet[Region]:
+    """The region and every region under it."""
+    return Region.objects.filter(Scope.under(region.code).q("code"))
+
+
+def region_within(*, user, code: str) -> Region | None:
+    """The region `code` if it lies in the user's region; None otherwise."""
+    return regions_within(user).filter(code=code).first()
+
+
+def under_region(queryset: QuerySet, region: str, *, path: str = "village__code") -> QuerySet:
+    """A list filtered to a region given as a full code (everything under it) or a code prefix:
+    the region filter of lists whose rows hang from a village (households, warnings)."""
+    return queryset.filter(Scope.under(region).q(path))
 
 
 def households_visible_to(user) -> QuerySet[Household]:
-    prefix = _prefix(user)
-    if prefix is None or not user.has_perm("households.view_household"):
+    scope = Scope.of(user)
+    if scope.sees_nothing or not user.has_perm("households.view_household"):
         return Household.objects.none()
-    return Household.objects.filter(village__code__startswith=prefix)
+    return Household.objects.filter(scope.q("village__code"))
 
 
 def members_visible_to(user) -> QuerySet[Member]:
-    prefix = _prefix(user)
-    if prefix is None or not user.has_perm("households.view_member"):
+    scope = Scope.of(user)
+    if scope.sees_nothing or not user.has_perm("households.view_member"):
         return Member.objects.none()
-    return Member.objects.filter(household__village__code__startswith=prefix)
+    return Member.objects.filter(scope.q("household__village__code"))
 
 
 def accesses_visible_to(user) -> QuerySet[SensitiveAccess]:
-    prefix = _prefix(user)
-    if prefix is None or not user.has_perm("households.view_sensitiveaccess"):
+    scope = Scope.of(user)
+    if scope.sees_nothing or not user.has_perm("households.view_sensitiveaccess"):
         return SensitiveAccess.objects.none()
-    return SensitiveAccess.objects.filter(household__village__code__startswith=prefix)
+    return SensitiveAccess.objects.filter(scope.q("household__village__code"))
 
 
 def household_get(*, user, pk) -> Household:

@@ -8,7 +8,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from accounts.models import Role, User
-from monitoring.models import ACTIVE_STATUSES, Alert
+from monitoring.selectors import alerts_for_digest
 
 
 def send_digests(*, now: datetime.datetime | None = None) -> int:
@@ -18,13 +18,7 @@ def send_digests(*, now: datetime.datetime | None = None) -> int:
     messages = []
     cadres = User.objects.filter(role=Role.TOWNSHIP_CADRE, is_active=True).exclude(email="")
     for cadre in cadres:
-        prefix = cadre.scope_prefix
-        if not prefix:
-            continue
-        alerts = Alert.objects.filter(
-            household__village__code__startswith=prefix,
-            status__in=ACTIVE_STATUSES,
-        )
+        alerts = alerts_for_digest(cadre)
         counts = alerts.aggregate(
             open=Count("id"),
             new=Count("id", filter=Q(opened_at__gte=since)),

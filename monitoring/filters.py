@@ -7,8 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.selectors import users_visible_to
 from core.api import scoped_choices
-from core.regions import is_region_code, prefix_of
-from households.selectors import households_visible_to
+from households.selectors import households_visible_to, under_region
 from monitoring.models import ACTIVE_STATUSES, Alert, Visit
 
 
@@ -64,8 +63,7 @@ class AlertFilter(django_filters.FilterSet):
 
     def filter_region(self, queryset, name, value):
         # A full region code stands for its area; a shorter string of digits is a prefix.
-        prefix = prefix_of(value) if is_region_code(value) and value.strip("0") else value
-        return queryset.filter(village__code__startswith=prefix)
+        return under_region(queryset, value)
 
     def filter_active(self, queryset, name, value):
         return queryset.filter(status__in=ACTIVE_STATUSES) if value in ("1", "true") else queryset

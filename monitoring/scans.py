@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.queueing import SCAN_CHUNK, enqueue_after_commit
-from core.regions import is_region_code, prefix_of
+from core.scope import Scope
 from households.models import Household
 from monitoring.engine.evaluation import Outcome, evaluate_households
 from monitoring.engine.facts import households_in
@@ -65,8 +65,31 @@ def scan_start(
 
     `only_due` judges just the households whose verdict may have changed (the nightly scan);
     a changed line or rule, a department's area signal or a hand-started scan judge them all.
+    With an `actor`, the scope must lie in the actor's region: whichever door starts the scan
+    (a page, the API, a changed line, a department's signal), no one scans beyond their own.
     """
+    if actor is not None:
+        _check_scannable(actor, scope)
+    return _scan_queue(trigger=trigger, scope=scope, as_of=as_of, actor=actor, only_due=only_due)
 
+
+def _check_scannable(actor, scope: str) -> None:
+    own = Scope.of(actor)
+    if own.sees_nothing:
+        # An account without a region has none to scan; its empty prefix would mean all of them.
+        raise PermissionDenied(_("Your account has no region, so it has nothing to scan."))
+    if not own.covers(scope):
+        raise ValidationError({"region": _("No such region in your area.")})
+
+
+def _scan_queue(
+    *,
+    trigger: str,
+    scope: str,
+    as_of: datetime.date | None,
+    actor,
+    only_due: bool,
+) -> ScanRun:
     as_of = as_of or timezone.localdate()
     chunks = _chunks(scope, as_of if only_due else None)
     with transaction.atomic():
@@ -88,15 +111,12 @@ def scan_start_by_hand(*, actor: User, region: str = "") -> ScanRun:
     code prefix). The page and the API both start theirs here."""
     if not actor.has_perm("monitoring.add_scanrun"):
         raise PermissionDenied(_("Your role may not do this."))
-    own = actor.scope_prefix
-    if own is None:
-        # An account without a region has none to scan; its empty prefix would mean all of them.
+    own = Scope.of(actor)
+    if own.sees_nothing:
+        # Refused by scan_start too; here before `region or own.prefix` reads the missing prefix.
         raise PermissionDenied(_("Your account has no region, so it has nothing to scan."))
-    region = region or own
-    prefix = prefix_of(region) if is_region_code(region) and region.strip("0") else region
-    if not prefix.startswith(own):
-        raise ValidationError({"region": _("No such region in your area.")})
-    return scan_start(trigger=ScanRun.Trigger.MANUAL, scope=prefix, actor=actor)
+    scope = Scope.under(region or own.prefix or "").prefix or ""
+    return scan_start(trigger=ScanRun.Trigger.MANUAL, scope=scope, actor=actor)
 
 
 def scan_chunk(
@@ -173,9 +193,15 @@ def scan_resume_stalled() -> list[ScanRun]:
                 run.chunks_done,
                 run.chunks_total,
             )
+            # Not checked against the starter's region again: the run was, when it began, and
+            # a starter since moved or gone must not leave a scan half done.
             resumed.append(
-                scan_start(
-                    trigger=run.trigger, scope=run.scope, as_of=run.as_of, actor=run.started_by
+                _scan_queue(
+                    trigger=run.trigger,
+                    scope=run.scope,
+                    as_of=run.as_of,
+                    actor=run.started_by,
+                    only_due=False,
                 )
             )
     return resumed

@@ -5,30 +5,46 @@ from types import SimpleNamespace
 
 from django.db.models import Prefetch, Q, QuerySet
 
-from households.models import Household
-from households.selectors import households_visible_to
+from core.scope import Scope
+from households.models import Household, Region
+from households.selectors import households_visible_to, regions_within, under_region
 from monitoring.filters import AlertFilter
 from monitoring.models import ACTIVE_STATUSES, Alert, Notification, ScanRun, Signal, Visit
 
 
-def _prefix(user) -> str | None:
-    return user.scope_prefix if user.is_authenticated else None
-
-
 def visits_visible_to(user) -> QuerySet[Visit]:
-    prefix = _prefix(user)
-    if prefix is None or not user.has_perm("monitoring.view_visit"):
+    scope = Scope.of(user)
+    if scope.sees_nothing or not user.has_perm("monitoring.view_visit"):
         return Visit.objects.none()
-    return Visit.objects.filter(household__village__code__startswith=prefix)
+    return Visit.objects.filter(scope.q("household__village__code"))
 
 
 def alerts_visible_to(user) -> QuerySet[Alert]:
-    prefix = _prefix(user)
-    if prefix is None or not user.has_perm("monitoring.view_alert"):
+    scope = Scope.of(user)
+    if scope.sees_nothing or not user.has_perm("monitoring.view_alert"):
         return Alert.objects.none()
     # By the warning's own copy of the village (Alert.village): a township's warnings are read
     # through their index instead of through a join with every household of the township.
-    return Alert.objects.filter(village__code__startswith=prefix)
+    return Alert.objects.filter(scope.q("village__code"))
+
+
+def alerts_for_digest(cadre) -> QuerySet[Alert]:
+    """The active warnings a cadre's daily digest counts: those of the cadre's region. None for
+    an account without a region, nor for a superuser, whose digest would be the whole country."""
+    scope = Scope.of(cadre)
+    if not scope.prefix:
+        return Alert.objects.none()
+    return Alert.objects.filter(scope.q("village__code"), status__in=ACTIVE_STATUSES)
+
+
+def alert_villages(user) -> QuerySet[Region]:
+    """The villages a warning queue can be narrowed to: those of the user's region."""
+    return regions_within(user).filter(level=Region.Level.VILLAGE).order_by("code")
+
+
+def alerts_in_region(alerts: QuerySet[Alert], region: str) -> QuerySet[Alert]:
+    """Warnings under a region given as a full code or a code prefix."""
+    return under_region(alerts, region)
 
 
 def alert_queue(user) -> QuerySet[Alert]:
@@ -49,17 +65,13 @@ def alert_queue(user) -> QuerySet[Alert]:
 
 def signals_visible_to(user) -> QuerySet[Signal]:
     """Signals about households in scope, areas in scope, or sent by systems of this region."""
-    prefix = _prefix(user)
-    if prefix is None or not user.has_perm("monitoring.view_signal"):
+    scope = Scope.of(user)
+    if scope.sees_nothing or not user.has_perm("monitoring.view_signal"):
         return Signal.objects.none()
     visible = Signal.objects.filter(
-        Q(household__village__code__startswith=prefix)
-        | Q(region__code__startswith=prefix)
-        | Q(
-            household__isnull=True,
-            region__isnull=True,
-            received_by__region__code__startswith=prefix,
-        )
+        scope.q("household__village__code")
+        | scope.q("region__code")
+        | (Q(household__isnull=True, region__isnull=True) & scope.q("received_by__region__code"))
     )
     if user.has_perm("monitoring.add_signal") and not user.has_perm("monitoring.change_signal"):
         # A sender reads back its area signals only: whether a person signal found someone is
@@ -75,21 +87,20 @@ def scan_runs_visible_to(user) -> QuerySet[ScanRun]:
     Not the runs over an area that contains it: a county's run counts the whole county's
     households and warnings, which a township does not see.
     """
-    prefix = _prefix(user)
-    if prefix is None or not user.has_perm("monitoring.view_scanrun"):
+    scope = Scope.of(user)
+    if scope.sees_nothing or not user.has_perm("monitoring.view_scanrun"):
         return ScanRun.objects.none()
-    return ScanRun.objects.filter(scope__startswith=prefix)
+    return ScanRun.objects.filter(scope.q("scope"))
 
 
 def policy_rows_visible_to(queryset: QuerySet, user) -> QuerySet:
     """Income lines, rule settings, visit cadences: national rows, and rows of the user's region
     and of the regions above it (a county sees its province's line, not its neighbour's)."""
-    prefix = _prefix(user)
-    if prefix is None:
+    scope = Scope.of(user)
+    if scope.sees_nothing:
         return queryset.none()
-    above = [prefix[:n].ljust(12, "0") for n in (2, 4, 6) if n <= len(prefix)]
     return queryset.filter(
-        Q(region__isnull=True) | Q(region__code__startswith=prefix) | Q(region__code__in=above)
+        Q(region__isnull=True) | scope.q("region__code") | Q(region__code__in=scope.regions_above())
     )
 
 

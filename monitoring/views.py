@@ -13,7 +13,6 @@ from core.errors import EditConflict
 from core.forms import add_service_errors
 from core.pagination import numbered_page
 from households import selectors as household_selectors
-from households.models import Region
 from monitoring import selectors
 from monitoring.engine.rules import RULES
 from monitoring.forms import (
@@ -174,10 +173,7 @@ def alert_queue(request):
     alerts = selectors.alerts_listed(request.user, request.GET)
     village, reason, status = (request.GET.get(key, "") for key in ("village", "reason", "status"))
     page = numbered_page(request, alerts, page_size=PAGE_SIZE)
-    prefix = request.user.scope_prefix or ""
-    villages = Region.objects.filter(code__startswith=prefix, level=Region.Level.VILLAGE).order_by(
-        "code"
-    )
+    villages = selectors.alert_villages(request.user)
     return render(
         request,
         "monitoring/alert_queue.html",

@@ -23,6 +23,7 @@ from assistance.selectors import offers_visible_to, partners_visible_to
 from assistance.services.inputs import FromData
 from core.errors import EditConflict
 from households.models import Region
+from households.selectors import region_within, regions_under
 
 
 @dataclass
@@ -63,10 +64,7 @@ def _require(actor: User, permission: str) -> None:
 
 
 def _area_in_scope(actor: User, code: str) -> Region | None:
-    prefix = actor.scope_prefix
-    if prefix is None:
-        return None
-    return Region.objects.filter(code=code, code__startswith=prefix).first()
+    return region_within(user=actor, code=code)
 
 
 def _check_partner(actor: User, data: PartnerData) -> tuple[dict, Region | None]:
@@ -148,7 +146,7 @@ def _check_offer(actor: User, partner: Partner, data: OfferData) -> tuple[dict, 
     if data.amount is not None and data.amount < 0:
         errors["amount"] = _("An amount cannot be negative.")
     code = data.area_code or partner.area_id
-    area = Region.objects.filter(code=code, code__startswith=partner.area.prefix).first()
+    area = regions_under(partner.area).filter(code=code).first()
     if area is None:
         errors["area"] = _("An offer lies within the area its partner serves.")
     elif actor.role != Role.PARTNER and _area_in_scope(actor, area.code) is None:

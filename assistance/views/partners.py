@@ -19,7 +19,7 @@ from assistance.services import partners as partner_services
 from assistance.services.partners import OfferData, PartnerData
 from assistance.views.common import PAGE_SIZE, attempt
 from core.pagination import numbered_page
-from households.models import Region
+from households.selectors import regions_under, regions_within
 
 
 @login_required
@@ -67,10 +67,7 @@ def partner_detail(request, pk):
 
 def _areas_for(user):
     """Regions a cadre may register a partner for: their own and everything below it."""
-    prefix = user.scope_prefix
-    if prefix is None:
-        return Region.objects.none()
-    return Region.objects.filter(code__startswith=prefix).order_by("code")
+    return regions_within(user).order_by("code")
 
 
 @login_required
@@ -141,7 +138,7 @@ def partner_edit(request, pk):
 
 
 def _offer_areas(partner):
-    return Region.objects.filter(code__startswith=partner.area.prefix).order_by("code")
+    return regions_under(partner.area).order_by("code")
 
 
 @login_required

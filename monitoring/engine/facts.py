@@ -23,6 +23,7 @@ from django.db.models import Q, QuerySet
 
 from core.regions import prefix_of
 from households.models import Household
+from households.selectors import under_region
 from monitoring.engine.policy import Policy, cadence_kind
 from monitoring.engine.rules import CHECKS, Event, Facts, SignalFact
 from monitoring.models import AREA_KINDS, Signal, VisitEvent
@@ -226,7 +227,7 @@ def households_in(
             | Q(recheck_on__lte=due_on)
         )
     if scope:
-        queryset = queryset.filter(village__code__startswith=scope)
+        queryset = under_region(queryset, scope)
     if id_from is not None:
         queryset = queryset.filter(id__gte=id_from)
     if id_to is not None:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from core.errors import EditConflict
 from core.regions import prefix_of
+from core.scope import Scope
 from households.models import Region
 from monitoring.engine import rules
 from monitoring.models import IncomeLine, RuleConfig, ScanRun
@@ -31,8 +32,7 @@ def _region_for(actor: User, region_code: str | None) -> Region | None:
     if region is None or region.level not in SETTABLE_LEVELS:
         raise ValidationError({"region": _("Choose a province, city or county.")})
     # A county officer sets their own county's values; a city officer, the city's and its counties'.
-    prefix = actor.scope_prefix
-    if prefix is None or not region.code.startswith(prefix):
+    if not Scope.of(actor).covers(region.code):
         raise ValidationError({"region": _("No such region in your area.")})
     return region
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
+from accounts.selectors import users_overlapping
 from core import id_numbers
 from core.regions import prefix_of
 from households.evaluation_requests import request_evaluation, request_evaluations
@@ -20,6 +21,7 @@ from households.selectors import (
     households_visible_to,
     members_visible_to,
     regions_visible_to,
+    under_region,
 )
 from monitoring.models import AREA_KINDS, Notification, ScanRun, Signal
 
@@ -261,25 +263,17 @@ def _area_signal_effects(prefix: str, region: Region, actor: User) -> None:
     """Judge every household of the area again, and tell its townships when many are hit."""
     from monitoring.scans import scan_start
 
-    affected = Household.objects.filter(village__code__startswith=prefix).count()
+    households = under_region(Household.objects.all(), prefix)
+    affected = households.count()
     if affected:
         scan_start(trigger=ScanRun.Trigger.SIGNAL, scope=prefix, actor=actor)
     if affected >= AREA_NOTICE_THRESHOLD:
         township_prefixes = {
-            code[:9]
-            for code in Household.objects.filter(village__code__startswith=prefix)
-            .values_list("village_id", flat=True)
-            .distinct()
+            code[:9] for code in households.values_list("village_id", flat=True).distinct()
         }
-        cadres = [
-            user
-            for user in User.objects.filter(
-                role=Role.TOWNSHIP_CADRE, is_active=True
-            ).select_related("region")
-            if user.region_id
-            and (own := user.scope_prefix) is not None
-            and any(t.startswith(own) or own.startswith(t) for t in township_prefixes)
-        ]
+        cadres = users_overlapping(township_prefixes).filter(
+            role=Role.TOWNSHIP_CADRE, is_active=True
+        )
         Notification.objects.bulk_create(
             Notification(
                 user=cadre,

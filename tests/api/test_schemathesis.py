@@ -32,6 +32,7 @@ from schemathesis.specs.openapi import checks as openapi_checks
 
 from accounts.models import Role, User
 from assistance.models import Case, Measure, Partner, PartnerOffer
+from core.scope import Scope
 from households import services as household_services
 from households.models import Household, Member, Region
 from monitoring.models import Alert, ScanRun, Signal, Visit
@@ -191,7 +192,7 @@ def out_of_scope(persona: Persona, path: str, body) -> list[str]:
     """What this response shows the persona outside its region (or, for a partner, its own
     measures); read inside the example's savepoint, so rows it created count as its own."""
     user = persona.user
-    prefix = user.scope_prefix or ""
+    prefix = Scope.of(user).prefix or ""
     households = set(
         Household.objects.filter(village__code__startswith=prefix).values_list("id", flat=True)
     )

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from core import id_numbers
 from core.masking import age_this_year
+from core.scope import Scope
 from households.models import Household, IdNumberLookup, Member
 from spreadsheets import jobs
 from spreadsheets.models import ImportJob
@@ -80,7 +81,7 @@ def test_the_check_records_one_look_up_per_member_row_without_the_number(
     assert [record.id_number_hash for record in records] == [
         id_numbers.lookup_hash(number) for number in numbers
     ]
-    assert {record.region_code for record in records} == {township_cadre.scope_prefix}
+    assert {record.region_code for record in records} == {Scope.of(township_cadre).prefix}
     # The record holds the keyed hash only, never the number, in any column.
     for record in records:
         assert not any(number in str(vars(record)) for number in numbers)

@@ -1,0 +1,86 @@
+"""What a user may see, in one value: a region prefix and, for a partner's users, the partner.
+
+Scope is a code prefix (core/regions.py): everything under a township is one indexed
+`LIKE '620423100%'`. Selectors build their querysets from `Scope.of(user)`, and nothing else
+filters by a region prefix, so "who sees what" is written once (tests/structure guards it).
+
+The prefix says three things apart:
+- `None`: nothing. An anonymous visitor, or an account without a region (its empty prefix would
+  otherwise mean everything).
+- `""`: everything. A superuser.
+- `"620423"`: the county 620423 and everything under it.
+
+core imports no app: the user is read through its attributes (`is_authenticated`,
+`is_superuser`, `region_id`, which is the region's code, `role`, `partner_id`).
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Q
+
+from core.regions import LEVEL_PREFIX_LENGTHS, full_code, is_region_code, prefix_of
+
+# The role of a partner's users (accounts.models.Role.PARTNER), read here as plain data.
+PARTNER_ROLE = "partner"
+
+# Matches no row, and PostgreSQL is never asked: Django answers `pk__in=[]` with an empty result.
+NOTHING = Q(pk__in=[])
+
+
+@dataclass(frozen=True)
+class Scope:
+    prefix: str | None = None
+    partner: int | None = None  # the partner a partner's user works for
+
+    @classmethod
+    def of(cls, user) -> "Scope":
+        """The scope of a user (or of an anonymous visitor: nothing)."""
+        if user is None or not user.is_authenticated:
+            return cls()
+        partner = user.partner_id if getattr(user, "role", "") == PARTNER_ROLE else None
+        if user.is_superuser:
+            return cls(prefix="", partner=partner)
+        if not user.region_id:
+            return cls(partner=partner)
+        return cls(prefix=prefix_of(user.region_id), partner=partner)
+
+    @classmethod
+    def under(cls, region: str) -> "Scope":
+        """Everything under a region given as a full 12-digit code or as a code prefix."""
+        is_code = is_region_code(region) and region.strip("0")
+        return cls(prefix=prefix_of(region) if is_code else region)
+
+    @property
+    def sees_nothing(self) -> bool:
+        return self.prefix is None
+
+    @property
+    def sees_everything(self) -> bool:
+        return self.prefix == ""
+
+    def q(self, path: str) -> Q:
+        """Rows whose region code at `path` lies in the scope: `q("household__village__code")`,
+        `q("region_code")` for a column holding a code or a prefix."""
+        if self.prefix is None:
+            return NOTHING
+        # A filter even for everything (""): an empty Q() would vanish from `q(a) | q(b)`, and
+        # `LIKE '%'` leaves out the rows with no region at `path`, as the selectors always have.
+        return Q(**{f"{path}__startswith": self.prefix})
+
+    def covers(self, code: str | None) -> bool:
+        """Whether a region code (or a code prefix, as a scan's scope) lies in the scope."""
+        if self.prefix is None or code is None:
+            return False
+        return code.startswith(self.prefix)
+
+    def regions_above(self) -> list[str]:
+        """The full codes of the regions that contain the scope's region, from the province
+        down: income lines, rule settings, partners and area signals set there apply here too.
+        None for everything and for nothing."""
+        if not self.prefix:
+            return []
+        return [
+            full_code(self.prefix[:length])
+            for _level, length in reversed(LEVEL_PREFIX_LENGTHS)
+            if length < len(self.prefix)
+        ]
