@@ -10,7 +10,7 @@ from django.utils import timezone
 from accounts.lockout import client_address
 from audit.models import ExportEvent, ExportKind
 from audit.triggers import audit_tables
-from core.scope import Scope
+from households.selectors import region_prefix_of
 
 PURGE_BATCH = 5_000
 
@@ -41,7 +41,7 @@ def export_record(
         filters=filters,
         row_count=row_count,
         ip=_valid_address(client_address(request)),
-        region_code=(Scope.of(user).prefix or "") if region_code is None else region_code,
+        region_code=(region_prefix_of(user) or "") if region_code is None else region_code,
         household_number=household_number,
     )
 

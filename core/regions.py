@@ -49,6 +49,12 @@ def prefix_of(code: str) -> str:
     return code[: PREFIX_LENGTH[level_of(code)]]
 
 
+def area_prefix(region: str) -> str:
+    """A region given as a full 12-digit code stands for everything under it (its prefix); a
+    shorter string of digits is a prefix already."""
+    return prefix_of(region) if is_region_code(region) and region.strip("0") else region
+
+
 def full_code(prefix: str) -> str:
     """'620423' -> '620423000000'."""
     return prefix.ljust(12, "0")

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
-from core.regions import LEVEL_PREFIX_LENGTHS, full_code, is_region_code, prefix_of
+from core.regions import ancestors_of, area_prefix, full_code, prefix_of
 
 # The role of a partner's users (accounts.models.Role.PARTNER), read here as plain data.
 PARTNER_ROLE = "partner"
@@ -47,8 +47,7 @@ class Scope:
     @classmethod
     def under(cls, region: str) -> "Scope":
         """Everything under a region given as a full 12-digit code or as a code prefix."""
-        is_code = is_region_code(region) and region.strip("0")
-        return cls(prefix=prefix_of(region) if is_code else region)
+        return cls(prefix=area_prefix(region))
 
     @property
     def sees_nothing(self) -> bool:
@@ -79,8 +78,4 @@ class Scope:
         None for everything and for nothing."""
         if not self.prefix:
             return []
-        return [
-            full_code(self.prefix[:length])
-            for _level, length in reversed(LEVEL_PREFIX_LENGTHS)
-            if length < len(self.prefix)
-        ]
+        return ancestors_of(full_code(self.prefix))

@@ -14,6 +14,17 @@ def query_text(params, key: str) -> str:
     return "" if "\x00" in value else value
 
 
+def region_prefix_of(user) -> str | None:
+    """The code prefix of the user's region, as services record it on what they write (a
+    look-up, an export): "" for everything, None for an account without a region."""
+    return Scope.of(user).prefix
+
+
+def user_covers(user, code: str) -> bool:
+    """Whether a region code, or a code prefix (a scan's scope), lies in the user's region."""
+    return Scope.of(user).covers(code)
+
+
 def regions_visible_to(user) -> QuerySet[Region]:
     if not user.has_perm("households.view_region"):
         return Region.objects.none()

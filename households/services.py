@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from core import id_numbers
 from core.errors import EditConflict, IdLookupLimitReached
-from core.scope import Scope
 from households import registry_rules, selectors
 from households.evaluation_requests import request_evaluation, request_evaluations
 from households.models import (
@@ -190,7 +189,7 @@ def _registry_search(
                 id_number_hash=number_hash,
                 outcome=outcome,
                 channel=channel,
-                region_code=Scope.of(actor).prefix or "",
+                region_code=selectors.region_prefix_of(actor) or "",
             )
     if outcome == IdNumberLookup.Outcome.REFUSED:
         raise IdLookupLimitReached()
@@ -234,7 +233,7 @@ def registry_search_for_import(*, actor: User, hashes: list[str]) -> None:
         record = {
             "user": actor,
             "channel": IdNumberLookup.Channel.IMPORT,
-            "region_code": Scope.of(actor).prefix or "",
+            "region_code": selectors.region_prefix_of(actor) or "",
         }
         if len(hashes) > remaining:
             IdNumberLookup.objects.create(

@@ -13,8 +13,9 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.queueing import SCAN_CHUNK, enqueue_after_commit
-from core.scope import Scope
+from core.regions import area_prefix
 from households.models import Household
+from households.selectors import region_prefix_of, user_covers
 from monitoring.engine.evaluation import Outcome, evaluate_households
 from monitoring.engine.facts import households_in
 from monitoring.models import ScanRun
@@ -73,12 +74,11 @@ def scan_start(
     return _scan_queue(trigger=trigger, scope=scope, as_of=as_of, actor=actor, only_due=only_due)
 
 
-def _check_scannable(actor, scope: str) -> None:
-    own = Scope.of(actor)
-    if own.sees_nothing:
+def _check_scannable(actor: User, scope: str) -> None:
+    if region_prefix_of(actor) is None:
         # An account without a region has none to scan; its empty prefix would mean all of them.
         raise PermissionDenied(_("Your account has no region, so it has nothing to scan."))
-    if not own.covers(scope):
+    if not user_covers(actor, scope):
         raise ValidationError({"region": _("No such region in your area.")})
 
 
@@ -87,7 +87,7 @@ def _scan_queue(
     trigger: str,
     scope: str,
     as_of: datetime.date | None,
-    actor,
+    actor: User | None,
     only_due: bool,
 ) -> ScanRun:
     as_of = as_of or timezone.localdate()
@@ -111,11 +111,11 @@ def scan_start_by_hand(*, actor: User, region: str = "") -> ScanRun:
     code prefix). The page and the API both start theirs here."""
     if not actor.has_perm("monitoring.add_scanrun"):
         raise PermissionDenied(_("Your role may not do this."))
-    own = Scope.of(actor)
-    if own.sees_nothing:
-        # Refused by scan_start too; here before `region or own.prefix` reads the missing prefix.
+    own = region_prefix_of(actor)
+    if own is None:
+        # Refused by scan_start too; here before `region or own` reads the missing prefix.
         raise PermissionDenied(_("Your account has no region, so it has nothing to scan."))
-    scope = Scope.under(region or own.prefix or "").prefix or ""
+    scope = area_prefix(region or own)
     return scan_start(trigger=ScanRun.Trigger.MANUAL, scope=scope, actor=actor)
 
 

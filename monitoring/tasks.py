@@ -6,6 +6,7 @@ from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
 from monitoring import scans
+from monitoring.digest import send_digests
 
 TRANSIENT = (OperationalError, InterfaceError)
 
@@ -47,6 +48,4 @@ def evaluate_pending() -> int:
 
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
 def send_township_digests() -> int:
-    from monitoring.digest import send_digests
-
     return send_digests()

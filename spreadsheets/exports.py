@@ -36,6 +36,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from assistance.models import StepKind
 from core.masking import mask_account, mask_phone
 from monitoring.templatetags.monitoring_tags import rule_label
 from spreadsheets.widgets import FORMULA_START
@@ -224,8 +225,6 @@ class CaseExport(ListResource):
         return case.get_status_display()
 
     def dehydrate_next_step(self, case):
-        from assistance.models import StepKind
-
         step = getattr(case, "next_step", None)
         return str(StepKind(step).label) if step in StepKind.values else ""
 

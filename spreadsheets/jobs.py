@@ -274,6 +274,8 @@ class JobProgress:
 
     def _write(self) -> None:
         self.written = self.done
+        if self._connection is None:  # not opened (or closed): nothing to show progress on
+            return
         table = ImportJob._meta.db_table
         try:
             with self._connection.cursor() as cursor:

@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from core.errors import EditConflict
 from core.regions import prefix_of
-from core.scope import Scope
 from households.models import Region
+from households.selectors import user_covers
 from monitoring.engine import rules
 from monitoring.models import IncomeLine, RuleConfig, ScanRun
 from monitoring.scans import scan_start
@@ -32,7 +32,7 @@ def _region_for(actor: User, region_code: str | None) -> Region | None:
     if region is None or region.level not in SETTABLE_LEVELS:
         raise ValidationError({"region": _("Choose a province, city or county.")})
     # A county officer sets their own county's values; a city officer, the city's and its counties'.
-    if not Scope.of(actor).covers(region.code):
+    if not user_covers(actor, region.code):
         raise ValidationError({"region": _("No such region in your area.")})
     return region
 

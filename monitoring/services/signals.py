@@ -24,6 +24,7 @@ from households.selectors import (
     under_region,
 )
 from monitoring.models import AREA_KINDS, Notification, ScanRun, Signal
+from monitoring.scans import scan_start
 
 MAX_BATCH = 1000
 # An area signal touching at least this many households is a township-level event.
@@ -261,8 +262,6 @@ def signals_receive(*, actor: User, items: list[SignalItem]) -> list[ItemResult]
 
 def _area_signal_effects(prefix: str, region: Region, actor: User) -> None:
     """Judge every household of the area again, and tell its townships when many are hit."""
-    from monitoring.scans import scan_start
-
     households = under_region(Household.objects.all(), prefix)
     affected = households.count()
     if affected:
