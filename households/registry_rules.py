@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from core import id_numbers
 from households import selectors
+from households.evaluation_requests import request_evaluations
 from households.models import Household, Member, PovertyStatus
 
 if TYPE_CHECKING:
@@ -185,3 +186,12 @@ def household_facts_refresh(*, household_ids: Iterable[int]) -> None:
             Value(0),
         ),
     )
+
+
+def members_changed(household_ids: list[int], *, sweep_past: int | None = None) -> None:
+    """What follows any change of members, by the services or the import alike: the households'
+    cached facts refreshed, and the households judged again once the change commits."""
+    if not household_ids:
+        return
+    household_facts_refresh(household_ids=household_ids)
+    request_evaluations(household_ids, sweep_past=sweep_past)

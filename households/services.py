@@ -15,7 +15,7 @@ from accounts.models import User
 from core import id_numbers
 from core.errors import EditConflict, IdLookupLimitReached
 from households import registry_rules, selectors
-from households.evaluation_requests import request_evaluation, request_evaluations
+from households.evaluation_requests import request_evaluation
 from households.models import (
     Household,
     IdNumberLookup,
@@ -322,8 +322,7 @@ def member_create(
                 id_number_hash=member.id_number_hash
             )
             raise registry_rules.duplicate_person_error(actor=actor, existing=existing) from None
-        registry_rules.household_facts_refresh(household_ids=[household.pk])
-        request_evaluation(household.pk)
+        registry_rules.members_changed([household.pk])
     return member
 
 
@@ -391,8 +390,7 @@ def member_update(
         except IntegrityError:
             raise registry_rules.second_head_error() from None
         changed = sorted({old_household_id, locked.household_id})
-        registry_rules.household_facts_refresh(household_ids=changed)
-        request_evaluations(changed)
+        registry_rules.members_changed(changed)
     return locked
 
 

@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from core import id_numbers
 from households import registry_rules
-from households.evaluation_requests import request_evaluations
 from households.models import Household, Region
 from households.selectors import regions_visible_to
 from households.services import ImportAllowanceExceeded, registry_search_for_import
@@ -301,7 +300,4 @@ def _changed_numbers(result, dataset) -> set[str]:
 def _refresh_households(household_ids: list[int]) -> None:
     """Keep the cached head and member count, and have the changed households judged again:
     the registry's own writes after a change of members, for every household at once."""
-    if not household_ids:
-        return
-    registry_rules.household_facts_refresh(household_ids=household_ids)
-    request_evaluations(household_ids, sweep_past=EVALUATE_ONE_BY_ONE)
+    registry_rules.members_changed(household_ids, sweep_past=EVALUATE_ONE_BY_ONE)
