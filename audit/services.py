@@ -1,13 +1,14 @@
 """Writes of the audit trail: recording an export, and purging what is past its retention."""
 
 import ipaddress
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.lockout import client_address
+from accounts.models import User
 from audit.models import ExportEvent, ExportKind
 from audit.triggers import audit_tables
 from households.selectors import region_prefix_of
@@ -17,31 +18,34 @@ PURGE_BATCH = 5_000
 
 def export_record(
     *,
-    request,
+    actor: User,
+    address: str | None,
+    filters: Mapping[str, list[str]],
     name: str,
     row_count: int,
     kind: str = ExportKind.SPREADSHEET,
     region_code: str | None = None,
     household_number: str = "",
 ) -> ExportEvent:
-    """Record that `request.user` took `row_count` rows of `name` out, with the page's filters.
-    The address is the one sign-ins are recorded under (behind the trusted proxies, the address
-    the nearest of them saw), so an export and its sign-in can be matched."""
-    user = request.user
-    filters = {
+    """Record that `actor` took `row_count` rows of `name` out, with the page's filters (its
+    query parameters, each name with its values). The address is the one sign-ins are recorded
+    under (accounts.lockout.client_address: behind the trusted proxies, the address the nearest
+    of them saw), so an export and its sign-in can be matched."""
+    stored_filters = {
         _storable(key): [_storable(value) for value in values]
         if len(values) > 1
         else _storable(values[0])
-        for key, values in request.GET.lists()
+        for key, values in filters.items()
+        if values
     }
     return ExportEvent.objects.create(
-        user=user,
+        user=actor,
         kind=kind,
         name=name,
-        filters=filters,
+        filters=stored_filters,
         row_count=row_count,
-        ip=_valid_address(client_address(request)),
-        region_code=(region_prefix_of(user) or "") if region_code is None else region_code,
+        ip=_valid_address(address),
+        region_code=(region_prefix_of(actor) or "") if region_code is None else region_code,
         household_number=household_number,
     )
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from accounts.lockout import client_address
 from audit.services import export_record
 from spreadsheets import exports, jobs, selectors, services
 from spreadsheets.forms import UploadForm
@@ -186,5 +187,11 @@ def list_export(request, kind):
         query = request.GET.urlencode()
         return redirect(reverse(list_url) + (f"?{query}" if query else ""))
     workbook = exports.export_workbook(resource(), queryset, title=str(title))
-    export_record(request=request, name=kind, row_count=count)
+    export_record(
+        actor=request.user,
+        address=client_address(request),
+        filters=dict(request.GET.lists()),
+        name=kind,
+        row_count=count,
+    )
     return _xlsx_response(workbook, str(title))

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.lockout import client_address
 from accounts.models import Role
 from assistance import catalogue, eligibility, selectors, steps
 from assistance.forms import (
@@ -304,7 +305,9 @@ def case_notice_print(request, pk):
     contact = notice.notice_posted_by
     # The notice leaves the system on paper: recorded like an export (PIPL access record).
     export_record(
-        request=request,
+        actor=request.user,
+        address=client_address(request),
+        filters=dict(request.GET.lists()),
         name="case-notice",
         row_count=1,
         kind=ExportKind.PRINT,
