@@ -4,6 +4,8 @@
 import django_filters
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from accounts.selectors import users_visible_to
 from core.api import scoped_choices
@@ -26,6 +28,17 @@ def _text(value: str) -> str:
     return "" if "\x00" in value else value
 
 
+@extend_schema_field(OpenApiTypes.STR)
+class TextFilter(django_filters.Filter):
+    """A text filter on a plain forms.Field, so that a NUL byte is left out rather than refused."""
+
+
+@extend_schema_field(OpenApiTypes.BOOL)
+class FlagFilter(django_filters.Filter):
+    """A flag that filters when it is 1 or true and is ignored otherwise, on the page and the API
+    alike (the warning queue's links carry `active=1`, `mine=1`)."""
+
+
 class AlertFilter(django_filters.FilterSet):
     """The warnings' filters, for the warning queue page (and its Excel export) and the API.
 
@@ -35,14 +48,14 @@ class AlertFilter(django_filters.FilterSet):
 
     household = django_filters.ModelChoiceFilter(queryset=scoped_choices(households_visible_to))
     assignee = django_filters.ModelChoiceFilter(queryset=scoped_choices(users_visible_to))
-    village = django_filters.Filter(method="filter_village")
-    reason = django_filters.Filter(method="filter_reason")
-    region = django_filters.Filter(
+    village = TextFilter(method="filter_village")
+    reason = TextFilter(method="filter_reason")
+    region = TextFilter(
         method="filter_region",
         validators=[RegexValidator(r"^\d{1,12}\Z", _("A region code is 2 to 12 digits."))],
     )
-    active = django_filters.Filter(method="filter_active")
-    mine = django_filters.Filter(method="filter_mine")
+    active = FlagFilter(method="filter_active")
+    mine = FlagFilter(method="filter_mine")
 
     class Meta:
         model = Alert
@@ -69,5 +82,7 @@ class AlertFilter(django_filters.FilterSet):
         return queryset.filter(status__in=ACTIVE_STATUSES) if value in ("1", "true") else queryset
 
     def filter_mine(self, queryset, name, value):
+        if value not in ("1", "true"):
+            return queryset
         user = getattr(self.request, "user", None)
         return queryset.filter(assignee=user) if user is not None else queryset.none()
