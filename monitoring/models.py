@@ -315,7 +315,9 @@ class Signal(models.Model):
     detail = models.CharField(_("detail"), max_length=500, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices)
     # What the reviewer wrote on settling a signal waiting for review (services.signal_resolve).
-    resolution = models.CharField(_("resolution"), max_length=500, blank=True, db_default="")
+    resolution = models.CharField(
+        _("resolution"), max_length=500, blank=True, default="", db_default=""
+    )
     received_at = models.DateTimeField(_("received at"), auto_now_add=True)
     received_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"

@@ -283,6 +283,19 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts in the default language (Chinese): one that switched (a request in
+    English, translation.activate) must not leave the next in English, whatever order the
+    xdist workers are handed the tests in."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _celery_worker_idle_before_flush(request, _django_db_helper):
     """After a test with the module's worker, wait until the worker has no transaction open
     before the database is emptied: a task still finishing (the test saw what it waited for,
