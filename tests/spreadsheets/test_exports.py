@@ -43,6 +43,13 @@ def _openpyxl_files() -> set[str]:
     return set(glob.glob(os.path.join(tempfile.gettempdir(), "openpyxl.*")))
 
 
+@pytest.fixture
+def own_tempdir(tmp_path, monkeypatch):
+    """This test's own temporary folder: another xdist worker's export, writing its files in the
+    shared /tmp at the same moment, must not count as a file this test left behind."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+
+
 def test_an_export_of_several_chunks_has_every_row_once_in_the_pages_order(
     township_cadre, household, small_chunks
 ):
@@ -77,7 +84,7 @@ def test_the_export_streams_a_file_with_its_length_and_a_bold_frozen_header(
     assert visited.is_date and visited.value.date() == datetime.date(2026, 11, 20)
 
 
-def test_the_temporary_file_is_closed_with_the_response(township_cadre, household):
+def test_the_temporary_file_is_closed_with_the_response(township_cadre, household, own_tempdir):
     before = _openpyxl_files()
     response = client_for(township_cadre).post("/export/households.xlsx")
     assert _openpyxl_files() == before  # openpyxl's own sheet file is gone once saved
@@ -88,7 +95,7 @@ def test_the_temporary_file_is_closed_with_the_response(township_cadre, househol
 
 
 def test_an_export_that_fails_midway_leaves_no_file_behind(
-    township_cadre, household, small_chunks, monkeypatch
+    township_cadre, household, small_chunks, monkeypatch, own_tempdir
 ):
     _households(township_cadre, 4)
     calls = 0
