@@ -8,6 +8,9 @@ from django.utils.translation import gettext_lazy as _
 
 from core import regions, validators
 
+# Labour capacities that count a member as able to work (the rules' `labour_loss`, job matching).
+LABOUR_ABLE = ("skilled", "ordinary", "weak")
+
 # Years in which households were lifted out of poverty under the targeted poverty campaign.
 FIRST_EXIT_YEAR, LAST_EXIT_YEAR = 2013, 2021
 
@@ -342,6 +345,79 @@ class Member(models.Model):
 
     def clean(self) -> None:
         validators.clean_instance(self, text=("name", "health_note"), phones=("phone",))
+
+
+class LifeEvent(models.Model):
+    """A change in a household's life, with the day it happened: a member registered, moved in or
+    out, died, fell seriously ill, became disabled or lost the capacity to work; the head changed;
+    the household split or merged. Recorded by the registry's services in the transaction that
+    makes the change, shown in the household's timeline, and read by the early-warning rules as
+    facts (a labourer's death is a loss of labour whether a visit or the registry reports it).
+
+    A health or disability event names only its kind, never the diagnosis or grade: the timeline is
+    read by roles that may not see members' health (`Member.SENSITIVE_FIELDS`).
+    """
+
+    class Kind(models.TextChoices):
+        REGISTERED = "registered", _("Registered in the household")
+        MOVED_IN = "moved_in", _("Moved in")
+        MOVED_OUT = "moved_out", _("Moved out")
+        DIED = "died", _("Died")
+        SERIOUS_ILLNESS = "serious_illness", _("Fell seriously ill")
+        DISABILITY = "disability", _("Became disabled, or the disability grade changed")
+        LABOUR_LOST = "labour_lost", _("Lost labour capacity")
+        HEALTH_RECOVERED = "health_recovered", _("Health or labour capacity recovered")
+        HEAD_CHANGED = "head_changed", _("New head of household")
+        RESIDENCE_CHANGED = "residence_changed", _("Household registration or co-residence changed")
+        SPLIT_OFF = "split_off", _("Household split")
+        MERGED = "merged", _("Households merged")
+
+    household = models.ForeignKey(
+        Household, verbose_name=_("household"), on_delete=models.PROTECT, related_name="life_events"
+    )
+    member = models.ForeignKey(
+        Member,
+        verbose_name=_("member"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="life_events",
+    )
+    # The household a member came from or went to, that split off or merged in.
+    other_household = models.ForeignKey(
+        Household,
+        verbose_name=_("other household"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    kind = models.CharField(_("event"), max_length=20, choices=Kind.choices)
+    occurred_on = models.DateField(_("date"))
+    # Whether the member could work before the change: a labourer's death or illness takes
+    # labour from the household, a child's does not (the rules' `labour_loss`).
+    member_had_labour = models.BooleanField(null=True, blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("life event")
+        verbose_name_plural = _("life events")
+        ordering = ["-occurred_on", "-id"]
+        indexes = [
+            models.Index(fields=["household", "-occurred_on"], name="life_event_household"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.household_id} {self.kind} {self.occurred_on}"
 
 
 class SensitiveAccess(models.Model):

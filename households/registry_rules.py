@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from core import id_numbers
 from households import selectors
 from households.evaluation_requests import request_evaluations
-from households.models import Household, Member, PovertyStatus
+from households.models import LABOUR_ABLE, Household, LifeEvent, Member, PovertyStatus
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -195,3 +195,66 @@ def members_changed(household_ids: list[int], *, sweep_past: int | None = None) 
         return
     household_facts_refresh(household_ids=household_ids)
     request_evaluations(household_ids, sweep_past=sweep_past)
+
+
+def change_date_check(*, occurred_on: datetime.date, birth_date: datetime.date | None) -> None:
+    """The day a change happened lies between the member's birth and today."""
+    if occurred_on > timezone.localdate():
+        raise ValidationError({"changed_on": _("The date of the change cannot be in the future.")})
+    if birth_date is not None and occurred_on < birth_date:
+        raise ValidationError(
+            {"changed_on": _("The date of the change cannot be before the member's birth.")}
+        )
+
+
+# What a member's facts were before an edit, as `member_change_events` compares them.
+CHANGE_FACTS = ("status", "health", "disability", "labour", "relation")
+
+
+def facts_before(member: Member) -> dict[str, str]:
+    return {name: getattr(member, name) for name in CHANGE_FACTS}
+
+
+def member_change_events(
+    *, before: dict[str, str], member: Member, occurred_on: datetime.date, actor: "User | None"
+) -> list[LifeEvent]:
+    """The life events an edit of a member's facts records: the changes a household lives
+    through (a death, a move, a serious illness, a disability, lost or recovered labour, a new
+    head), each with the day it happened. Corrections of other facts record none; history keeps
+    every edit anyway."""
+    Kind = LifeEvent.Kind
+    had_labour = before["labour"] in LABOUR_ABLE
+    kinds: list[str] = []
+    if member.status != before["status"]:
+        kinds.append(
+            {
+                Member.Status.DECEASED: Kind.DIED,
+                Member.Status.MOVED_OUT: Kind.MOVED_OUT,
+                Member.Status.ACTIVE: Kind.MOVED_IN,
+            }[member.status]
+        )
+    if member.status == Member.Status.ACTIVE:
+        if member.health == Member.Health.SERIOUS and before["health"] != Member.Health.SERIOUS:
+            kinds.append(Kind.SERIOUS_ILLNESS)
+        if member.disability != before["disability"] and member.disability != "none":
+            kinds.append(Kind.DISABILITY)
+        if member.labour == Member.Labour.LOST and before["labour"] != Member.Labour.LOST:
+            kinds.append(Kind.LABOUR_LOST)
+        recovered = (
+            before["health"] == Member.Health.SERIOUS and member.health != Member.Health.SERIOUS
+        ) or (before["labour"] not in LABOUR_ABLE and member.labour in LABOUR_ABLE)
+        if recovered:
+            kinds.append(Kind.HEALTH_RECOVERED)
+        if member.relation == Member.Relation.HEAD and before["relation"] != Member.Relation.HEAD:
+            kinds.append(Kind.HEAD_CHANGED)
+    return [
+        LifeEvent(
+            household_id=member.household_id,
+            member=member,
+            kind=kind,
+            occurred_on=occurred_on,
+            member_had_labour=had_labour,
+            recorded_by=actor,
+        )
+        for kind in kinds
+    ]

@@ -17,8 +17,10 @@ from core.errors import EditConflict, IdLookupLimitReached
 from households import registry_rules, selectors
 from households.evaluation_requests import request_evaluation
 from households.models import (
+    LABOUR_ABLE,
     Household,
     IdNumberLookup,
+    LifeEvent,
     Member,
     Region,
     SensitiveAccess,
@@ -322,13 +324,30 @@ def member_create(
                 id_number_hash=member.id_number_hash
             )
             raise registry_rules.duplicate_person_error(actor=actor, existing=existing) from None
+        LifeEvent.objects.create(
+            household=household,
+            member=member,
+            kind=LifeEvent.Kind.REGISTERED,
+            occurred_on=timezone.localdate(),
+            member_had_labour=member.labour in LABOUR_ABLE,
+            recorded_by=actor,
+        )
         registry_rules.members_changed([household.pk])
     return member
 
 
 def member_update(
-    *, actor: User, member: Member, version: int, id_number: str | None = None, **changes
+    *,
+    actor: User,
+    member: Member,
+    version: int,
+    id_number: str | None = None,
+    changed_on: datetime.date | None = None,
+    **changes,
 ):
+    """An edit of a member. A change the household lives through (a death, a move, a serious
+    illness, lost labour, a new head) is recorded as a life event on `changed_on`, the day it
+    happened (today when not given), which the early-warning rules read."""
     _require(actor, "households.change_member")
     unknown = set(changes) - set(MEMBER_EDITABLE)
     if unknown:
@@ -362,6 +381,7 @@ def member_update(
         if locked.version != version:
             raise EditConflict()
         old_household_id = locked.household_id
+        before = registry_rules.facts_before(locked)
         if "household" in changes and not isinstance(changes["household"], Household):
             changes["household"] = _visible_household(actor, changes["household"])
         for name, value in changes.items():
@@ -389,6 +409,15 @@ def member_update(
                 locked.save()
         except IntegrityError:
             raise registry_rules.second_head_error() from None
+        events = registry_rules.member_change_events(
+            before=before,
+            member=locked,
+            occurred_on=changed_on or timezone.localdate(),
+            actor=actor,
+        )
+        if events and changed_on is not None:
+            registry_rules.change_date_check(occurred_on=changed_on, birth_date=locked.birth_date)
+        LifeEvent.objects.bulk_create(events)
         changed = sorted({old_household_id, locked.household_id})
         registry_rules.members_changed(changed)
     return locked

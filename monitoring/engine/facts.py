@@ -22,13 +22,13 @@ from django.db import connection
 from django.db.models import Q, QuerySet
 
 from core.regions import prefix_of
-from households.models import Household
+from households.models import LABOUR_ABLE, Household, LifeEvent
 from households.selectors import under_region
 from monitoring.engine.policy import Policy, cadence_kind
 from monitoring.engine.rules import CHECKS, Event, Facts, SignalFact
 from monitoring.models import AREA_KINDS, Signal, VisitEvent
 
-WITH_LABOUR = ("skilled", "ordinary", "weak")
+WITH_LABOUR = LABOUR_ABLE
 
 # Dates and flags are made in SQL rather than from timestamps in Python (the loader parses each
 # one): the registration day is the UTC date, as Django's UTC connection has always handed it.
