@@ -31,6 +31,7 @@ test: setup system-packages
 	$(VENV)/bin/lint-imports --no-cache; \
 	$(PY) tools/mypy_gate.py; \
 	$(PY) manage.py makemigrations --check --dry-run > /dev/null; \
+	$(PY) tools/untranslated.py; \
 	$(PY) manage.py spectacular --validate --fail-on-warn --file var/openapi.yaml; \
 	DIXIAN_ENV_FILE=.env.example docker-compose --env-file .env.example -f docker-compose.yml config -q; \
 	echo "== tests"; \

@@ -28,6 +28,10 @@ _EVENT_RISKS = {
     "unemployment": RiskType.UNSTABLE_WORK,
     "school_dropout": RiskType.SCHOOLING,
     "death": RiskType.LABOUR_SHORTAGE,
+    # The registry's life events (`households.LifeEvent` kinds).
+    "died": RiskType.LABOUR_SHORTAGE,
+    "serious_illness": RiskType.ILLNESS,
+    "labour_lost": RiskType.LABOUR_SHORTAGE,
 }
 
 
@@ -37,14 +41,15 @@ def risk_types_from_reasons(reasons: list[dict]) -> list[str]:
     for reason in reasons:
         code, evidence = reason.get("code"), reason.get("evidence") or {}
         if code == "labour_loss":
-            kinds = evidence.get("events_since_previous_visit") or []
+            kinds = list(evidence.get("events_since_previous_visit") or [])
+            kinds += [event.get("kind") for event in evidence.get("registry_events", [])]
             found.update(_EVENT_RISKS.get(kind, RiskType.LABOUR_SHORTAGE) for kind in kinds)
             if not kinds:
                 found.add(RiskType.LABOUR_SHORTAGE)
         elif code == "shock_event":
             found.update(
                 _EVENT_RISKS.get(event.get("kind"), RiskType.OTHER)
-                for event in evidence.get("events", [])
+                for event in [*evidence.get("events", []), *evidence.get("registry_events", [])]
             )
         elif code == "department_signal":
             found.update(

@@ -44,6 +44,7 @@ EVIDENCE_LABELS = {
     "members_with_labour": _("members able to work"),
     "events_since_previous_visit": _("events since the previous visit"),
     "events": _("events"),
+    "registry_events": _("changes recorded in the registry"),
     "days": _("within days"),
     "signals": _("signals"),
     "last_visit_on": _("last visit"),

@@ -14,11 +14,12 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from core.queueing import SCAN_CHUNK, enqueue_after_commit
 from core.regions import area_prefix
-from households.models import Household
+from households.models import Household, Member
 from households.selectors import region_prefix_of, user_covers
 from monitoring.engine.evaluation import Outcome, evaluate_households
 from monitoring.engine.facts import households_in
-from monitoring.models import ScanRun
+from monitoring.engine.policy import Policy
+from monitoring.models import ScanRun, Signal
 
 logger = logging.getLogger(__name__)
 CHUNK_SIZE = 5000
@@ -26,7 +27,49 @@ SWEEP_BATCH = 2000
 
 
 def evaluate_one(household_id: int, *, as_of: datetime.date) -> Outcome:
-    return evaluate_households(households_in(ids=[household_id]), as_of=as_of)
+    policy = Policy()
+    match_waiting_signals([household_id], as_of=as_of, policy=policy)
+    return evaluate_households(households_in(ids=[household_id]), as_of=as_of, policy=policy)
+
+
+def match_waiting_signals(
+    household_ids: list[int], *, as_of: datetime.date, policy: Policy | None = None
+) -> int:
+    """Match the department signals that wait for review about people now active members of
+    these households: a person a department reported before the registry knew them (a newborn,
+    a bride, a member moved in) is matched once registered, so that the evaluation that follows
+    the registration sees the signal. Only signals still inside the rules' look-back window are
+    matched; older ones stay on the signal desk for a reviewer. Returns how many were matched.
+
+    Every evaluation a change of members asks for comes through here (a single evaluation, or
+    the sweep of pending ones), so the registry, which sits below monitoring, needs no call of
+    its own."""
+    policy = policy or Policy()
+    since = as_of - datetime.timedelta(days=policy.lookback_days())
+    members = {
+        number_hash: (member_id, household_id)
+        for member_id, household_id, number_hash in Member.objects.filter(
+            household_id__in=household_ids, status=Member.Status.ACTIVE
+        ).values_list("id", "household_id", "id_number_hash")
+    }
+    if not members:
+        return 0
+    with transaction.atomic():
+        waiting = list(
+            Signal.objects.select_for_update(skip_locked=True).filter(
+                status=Signal.Status.UNMATCHED,
+                id_number_hash__in=list(members),
+                occurred_on__gte=since,
+                occurred_on__lte=as_of,
+            )
+        )
+        for signal in waiting:
+            signal.member_id, signal.household_id = members[signal.id_number_hash]
+            signal.status = Signal.Status.MATCHED
+        Signal.objects.bulk_update(waiting, ["member", "household", "status"])
+    if waiting:
+        logger.info("matched %d waiting signals on registration", len(waiting))
+    return len(waiting)
 
 
 def _chunks(scope: str, due_on: datetime.date | None = None) -> list[tuple[str, int, int]]:
@@ -216,10 +259,11 @@ def evaluate_pending(*, limit: int = SWEEP_BATCH) -> int:
         .values_list("id", flat=True)[:limit]
     )
     judged = 0
+    policy = Policy()
     for start in range(0, len(pending), 500):
-        judged += evaluate_households(
-            households_in(ids=pending[start : start + 500]), as_of=as_of
-        ).judged
+        ids = pending[start : start + 500]
+        match_waiting_signals(ids, as_of=as_of, policy=policy)
+        judged += evaluate_households(households_in(ids=ids), as_of=as_of, policy=policy).judged
     if pending:
         logger.info("sweep judged %d pending households", judged)
     return judged

@@ -6,7 +6,8 @@ rules see the same facts either way. The queries are per chunk, never per househ
 1. the households, locked (so that a visit and a scan never judge the same household at once),
    with their latest and previous visits, the latest visit's events and their member counts, in
    one statement whose LATERAL joins walk the `visit_latest` index once per household;
-2. recent events of the chunk; 3. matched person signals; 4. area signals (a handful).
+2. recent events of the chunk; 3. the registry's recent life events (a death, an illness);
+4. matched person signals; 5. area signals (a handful).
 
 The first is hand-written SQL: the ORM would need either one subquery per column or a second
 round trip with ten thousand ids, and the scan is measured against a lower bound of exactly this
@@ -25,7 +26,13 @@ from core.regions import prefix_of
 from households.models import LABOUR_ABLE, Household, LifeEvent
 from households.selectors import under_region
 from monitoring.engine.policy import Policy, cadence_kind
-from monitoring.engine.rules import CHECKS, Event, Facts, SignalFact
+from monitoring.engine.rules import (
+    CHECKS,
+    REGISTRY_LABOUR_LOSS_KINDS,
+    Event,
+    Facts,
+    SignalFact,
+)
 from monitoring.models import AREA_KINDS, Signal, VisitEvent
 
 WITH_LABOUR = LABOUR_ABLE
@@ -116,6 +123,14 @@ def load_facts(
         occurred_on__lte=as_of,
     ).values_list("visit__household_id", "kind", "occurred_on", "member__labour"):
         recent[household_id].append(_event(kind, occurred_on, labour))
+    registry: dict[int, list[Event]] = defaultdict(list)
+    for household_id, kind, occurred_on, had_labour in LifeEvent.objects.filter(
+        household_id__in=chunk,
+        kind__in=REGISTRY_LABOUR_LOSS_KINDS,
+        occurred_on__gte=since,
+        occurred_on__lte=as_of,
+    ).values_list("household_id", "kind", "occurred_on", "member_had_labour"):
+        registry[household_id].append(Event(kind, occurred_on, had_labour))
     window = {"status": Signal.Status.MATCHED, "occurred_on__gte": since, "occurred_on__lte": as_of}
     signals: dict[int, list[SignalFact]] = defaultdict(list)
     for signal_id, kind, occurred_on, household_id in Signal.objects.filter(
@@ -183,6 +198,7 @@ def load_facts(
             previous_per_capita_income=previous,
             latest_visit_events=latest_events,
             recent_events=tuple(recent.get(household_id, ())),
+            registry_events=tuple(registry.get(household_id, ())),
             members_with_labour=with_labour,
             active_members=active,
             signals=tuple(signals.get(household_id, ()))

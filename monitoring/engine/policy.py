@@ -103,7 +103,7 @@ class Policy:
         """How far back any rule looks at events and signals, for loading them once."""
         days = [90]
         for (code, _), row in self._configs.items():
-            if code in ("shock_event", "department_signal") and "days" in row.params:
+            if code in ("shock_event", "department_signal", "labour_loss") and "days" in row.params:
                 days.append(int(row.params["days"]))
         return max(days)
 

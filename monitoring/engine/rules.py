@@ -19,6 +19,10 @@ OPENING_RANK = SEVERITY_RANK[MEDIUM]
 # Event kinds that are shocks to a household's income or capacity.
 SHOCK_KINDS = {"illness", "disability", "disaster", "accident", "business_failure", "job_loss"}
 LABOUR_LOSS_KINDS = {"illness", "disability", "death"}
+# The same losses as the registry records them (`households.LifeEvent` kinds): a member's death,
+# serious illness, disability or lost capacity to work entered on the member, not on a visit.
+REGISTRY_LABOUR_LOSS_KINDS = {"died", "serious_illness", "disability", "labour_lost"}
+REGISTRY_SHOCK_KINDS = {"serious_illness", "disability"}
 CHECKS = ("food_clothing", "compulsory_education", "basic_medical", "safe_housing", "safe_water")
 
 
@@ -56,6 +60,8 @@ class Facts:
     # Events recorded on the latest visit ("since the last visit"), and all recent events.
     latest_visit_events: tuple[Event, ...] = ()
     recent_events: tuple[Event, ...] = ()
+    # Changes recorded in the registry in the look-back window (kinds of `households.LifeEvent`).
+    registry_events: tuple[Event, ...] = ()
     members_with_labour: int = 0
     active_members: int = 0
     signals: tuple[SignalFact, ...] = ()
@@ -168,18 +174,41 @@ def guarantee_gap(facts: Facts, as_of: datetime.date, params: dict) -> dict | No
     return None
 
 
+def _registry_losses(facts: Facts, as_of: datetime.date, days: int) -> list[dict]:
+    """The registry's record of a member who could work dying, falling seriously ill, becoming
+    disabled or losing the capacity to work, in the last `days` days."""
+    since = as_of - datetime.timedelta(days=days)
+    return [
+        {"kind": kind, "on": on}
+        for kind, on in sorted(
+            {
+                (event.kind, event.occurred_on.isoformat())
+                for event in facts.registry_events
+                if event.kind in REGISTRY_LABOUR_LOSS_KINDS
+                and event.member_had_labour is not False
+                and since <= event.occurred_on <= as_of
+            }
+        )
+    ]
+
+
 def labour_loss(facts: Facts, as_of: datetime.date, params: dict) -> dict | None:
     lost = [
         event.kind
         for event in facts.latest_visit_events
         if event.kind in LABOUR_LOSS_KINDS and event.member_had_labour is not False
     ]
+    registry = _registry_losses(facts, as_of, int(params["days"]))
     none_left = facts.active_members > 0 and facts.members_with_labour == 0
-    if lost or none_left:
-        return {
+    if lost or registry or none_left:
+        evidence: dict = {
             "members_with_labour": facts.members_with_labour,
             "events_since_previous_visit": sorted(set(lost)),
         }
+        if registry:
+            evidence["registry_events"] = registry
+            evidence["days"] = params["days"]
+        return evidence
     return None
 
 
@@ -192,8 +221,21 @@ def shock_event(facts: Facts, as_of: datetime.date, params: dict) -> dict | None
             if event.kind in SHOCK_KINDS and since <= event.occurred_on <= as_of
         }
     )
-    if shocks:
-        return {"events": [{"kind": kind, "on": on} for kind, on in shocks], "days": params["days"]}
+    registry = sorted(
+        {
+            (event.kind, event.occurred_on.isoformat())
+            for event in facts.registry_events
+            if event.kind in REGISTRY_SHOCK_KINDS and since <= event.occurred_on <= as_of
+        }
+    )
+    if shocks or registry:
+        evidence: dict = {
+            "events": [{"kind": kind, "on": on} for kind, on in shocks],
+            "days": params["days"],
+        }
+        if registry:
+            evidence["registry_events"] = [{"kind": kind, "on": on} for kind, on in registry]
+        return evidence
     return None
 
 
@@ -247,7 +289,7 @@ RULES: tuple[Rule, ...] = (
     Rule("income_drop", income_drop, MEDIUM, 20, {"drop": "0.30"}),
     Rule("rigid_spending", rigid_spending, HIGH, 35, {"share": "0.5"}),
     Rule("guarantee_gap", guarantee_gap, HIGH, 40, {}),
-    Rule("labour_loss", labour_loss, HIGH, 30, {}),
+    Rule("labour_loss", labour_loss, HIGH, 30, {"days": 90}),
     Rule("shock_event", shock_event, MEDIUM, 20, {"days": 90}),
     Rule(
         "department_signal",
@@ -342,6 +384,7 @@ def recheck_on(
     # A setting's own parameter, else the rule's default (read per household: no merged dicts).
     grace_days = int(_param(settings, "visit_overdue", "grace_days"))
     shock_days = int(_param(settings, "shock_event", "days"))
+    loss_days = int(_param(settings, "labour_loss", "days"))
     signal_days = int(_param(settings, "department_signal", "days"))
     candidates = [datetime.date(as_of.year + 1, 1, 1)]  # a new year brings a new income line
     since = facts.last_visit_on or facts.created_on
@@ -351,6 +394,12 @@ def recheck_on(
             candidates.append(due + datetime.timedelta(days=1))
     for event in facts.recent_events:
         expiry = event.occurred_on + datetime.timedelta(days=shock_days + 1)
+        if expiry > as_of:
+            candidates.append(expiry)
+    for event in facts.registry_events:
+        # The later of the two windows it may fire in: as a loss of labour and as a shock.
+        days = max(loss_days, shock_days if event.kind in REGISTRY_SHOCK_KINDS else 0)
+        expiry = event.occurred_on + datetime.timedelta(days=days + 1)
         if expiry > as_of:
             candidates.append(expiry)
     for signal in facts.signals:

@@ -1,5 +1,6 @@
 from django import template
 
+from households.models import LifeEvent
 from monitoring.labels import ACTION_LABELS, CHECK_LABELS, EVIDENCE_LABELS, RULE_LABELS
 from monitoring.models import EventKind, SignalKind
 
@@ -27,6 +28,8 @@ def _value(key: str, value) -> str:
             else str(EventKind(item).label)
             for item in items
         )
+    if key == "registry_events":
+        return "、".join(f"{LifeEvent.Kind(item['kind']).label} {item['on']}" for item in value)
     if key == "signals":
         return "、".join(f"{SignalKind(item['kind']).label} {item['on']}" for item in value)
     return "—" if value is None else str(value)
