@@ -27,7 +27,8 @@ FROM (
     coalesce(shock.any, false) AS shock,
     sig.id IS NOT NULL AS signal,
     coalesce(lv.visited_on, h.created_at::date)
-      + CASE WHEN h.is_monitored THEN 30 WHEN h.poverty_status = 'lifted_out' THEN 90 ELSE 365 END
+      + CASE WHEN h.is_monitored THEN 30 WHEN h.risk_eliminated_on IS NOT NULL THEN 60
+             WHEN h.poverty_status = 'lifted_out' THEN 90 ELSE 365 END
       + 15 < %(as_of)s::date AS overdue
   FROM households_household h
   LEFT JOIN LATERAL (

@@ -27,6 +27,7 @@ from assistance.models import (
 )
 from assistance.services import cases as case_services
 from households.models import Household
+from monitoring import scans
 from monitoring.models import ACTIVE_STATUSES, Alert
 from monitoring.services import alerts as alert_services
 
@@ -186,8 +187,10 @@ def _enrolled_months_ago(household: Household, users: dict, partners: dict, mont
         status=MeasureStatus.IN_PROGRESS,
         created_by=users["township"],
     )
-    # Written here as the case services would have: the case is enrolled, so open.
+    # Written here as the case services would have: the case is enrolled, so open; and judged
+    # again as they ask, which moves its next visit to the monitored cadence.
     Household.objects.filter(pk=household.pk).update(is_monitored=True, has_open_case=True)
+    scans.evaluate_one(household.pk, as_of=today)
     return delivered
 
 

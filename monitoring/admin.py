@@ -154,6 +154,12 @@ class RuleConfigAdmin(PolicyAdmin):
 
 
 @admin.register(VisitCadence)
-class VisitCadenceAdmin(ScopedPolicyAdmin):
+class VisitCadenceAdmin(PolicyAdmin):
     list_display = ["kind", "region", "days"]
+    fields = ["region", "kind", "days"]
     raw_id_fields = ["region"]
+
+    def save_through_service(self, user, obj):
+        return policy_services.visit_cadence_save(
+            actor=user, region_code=obj.region_id, kind=obj.kind, days=obj.days
+        )

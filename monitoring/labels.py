@@ -48,6 +48,7 @@ EVIDENCE_LABELS = {
     "days": _("within days"),
     "signals": _("signals"),
     "last_visit_on": _("last visit"),
+    "due_on": _("visit due on"),
     "cadence_days": _("visit every (days)"),
     "grace_days": _("grace days"),
     "overdue_days": _("days overdue"),

@@ -495,6 +495,7 @@ class ScanRun(models.Model):
         RULE = "rule", _("Rule changed")
         MANUAL = "manual", _("Started by hand")
         SIGNAL = "signal", _("Area-wide department signal")
+        CADENCE = "cadence", _("Visit cadence changed")
 
     scope = models.CharField(_("region prefix"), max_length=12, blank=True)
     trigger = models.CharField(_("trigger"), max_length=12, choices=Trigger.choices)

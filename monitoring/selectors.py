@@ -105,7 +105,10 @@ def policy_rows_visible_to(queryset: QuerySet, user) -> QuerySet:
 
 
 def visits_due(user, *, today: datetime.date, within_days: int = 14) -> QuerySet:
-    """Households whose next visit falls within the coming days, or that were never visited."""
+    """Households whose next visit falls within the coming days, or not yet judged (no date).
+
+    The date is the engine's (`rules.visit_due_on`, written by the evaluation), so this list,
+    the overdue one, the dashboard and the rule `visit_overdue` count from the same day."""
     horizon = today + datetime.timedelta(days=within_days)
     return (
         households_visible_to(user)

@@ -54,6 +54,7 @@ class Verdict:
     household: HouseholdRow
     reasons: list[rules.Reason]
     recheck: datetime.date
+    visit_due: datetime.date | None
 
 
 @dataclass
@@ -68,15 +69,17 @@ class Writes:
 
 def _update_households(changed: list[tuple]) -> None:
     """One UPDATE for the chunk's changed households (bulk_update's CASE grows with the rows)."""
-    ids, levels, scores, reasons, rechecks = zip(*changed, strict=True)
+    ids, levels, scores, reasons, rechecks, visits_due = zip(*changed, strict=True)
     with connection.cursor() as cursor:
         cursor.execute(
             """
             UPDATE households_household h
             SET risk_level = v.level, risk_score = v.score, risk_reasons = v.reasons::jsonb,
-                recheck_on = v.recheck, evaluation_pending_since = NULL
-            FROM unnest(%s::bigint[], %s::varchar[], %s::integer[], %s::text[], %s::date[])
-                 AS v(id, level, score, reasons, recheck)
+                recheck_on = v.recheck, next_visit_due = v.visit_due,
+                evaluation_pending_since = NULL
+            FROM unnest(
+                %s::bigint[], %s::varchar[], %s::integer[], %s::text[], %s::date[], %s::date[]
+            ) AS v(id, level, score, reasons, recheck, visit_due)
             WHERE h.id = v.id AND h.id = ANY(%s::bigint[])
             """,
             # The ids a second time, as an array the primary key can look up: with the join
@@ -87,6 +90,7 @@ def _update_households(changed: list[tuple]) -> None:
                 list(scores),
                 [json.dumps(r, ensure_ascii=False) for r in reasons],
                 list(rechecks),
+                list(visits_due),
                 list(ids),
             ],
         )
@@ -137,7 +141,14 @@ def _judge(
     for household, facts in load_facts(households_queryset, as_of=as_of, policy=policy):
         settings = policy.rule_settings(household.village_id)
         reasons = rules.evaluate(facts, as_of, settings)
-        verdicts.append(Verdict(household, reasons, rules.recheck_on(facts, as_of, settings)))
+        verdicts.append(
+            Verdict(
+                household,
+                reasons,
+                rules.recheck_on(facts, as_of, settings),
+                rules.visit_due_on(facts),
+            )
+        )
     return verdicts
 
 
@@ -154,7 +165,7 @@ def _dismissed_codes(chunk: QuerySet, now: datetime.datetime) -> dict[int, set[s
 
 
 def _refresh_household(writes: Writes, verdict: Verdict) -> None:
-    """The household's cached verdict, written only when it changed."""
+    """The household's cached verdict and visit due date, written only when they changed."""
     household, reasons = verdict.household, verdict.reasons
     level, score = rules.level_of(reasons), rules.score_of(reasons)
     as_json = [reason.as_json() for reason in reasons]
@@ -162,9 +173,12 @@ def _refresh_household(writes: Writes, verdict: Verdict) -> None:
     if (
         cached != (level, score, as_json)
         or household.recheck_on != verdict.recheck
+        or household.next_visit_due != verdict.visit_due
         or household.evaluation_pending
     ):
-        writes.households.append((household.id, level, score, as_json, verdict.recheck))
+        writes.households.append(
+            (household.id, level, score, as_json, verdict.recheck, verdict.visit_due)
+        )
 
 
 def _apply(

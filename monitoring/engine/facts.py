@@ -32,6 +32,7 @@ from monitoring.engine.rules import (
     Event,
     Facts,
     SignalFact,
+    visit_due_on,
 )
 from monitoring.models import AREA_KINDS, Signal, VisitEvent
 
@@ -43,7 +44,7 @@ CHUNK_SQL = """
 SELECT h.id, h.village_id, h.poverty_status, h.is_monitored,
        h.risk_eliminated_on IS NOT NULL, (h.created_at AT TIME ZONE 'UTC')::date,
        h.risk_level, h.risk_score, h.risk_reasons, h.evaluation_pending_since IS NOT NULL,
-       h.recheck_on, h.has_open_case,
+       h.recheck_on, h.has_open_case, h.next_visit_due,
        lv.id, lv.visited_on, lv.per_capita_income, lv.total_net_income, lv.rigid_spending,
        lv.household_size, lv.food_clothing_ok, lv.compulsory_education_ok, lv.basic_medical_ok,
        lv.safe_housing_ok, lv.safe_water_ok,
@@ -78,8 +79,8 @@ ORDER BY h.id
 
 @dataclass(frozen=True)
 class HouseholdRow:
-    """What the evaluation needs of a household besides its facts: its cached risk, and whether
-    an open case carries it (kept on the household by the case services)."""
+    """What the evaluation needs of a household besides its facts: its cached risk and due date,
+    and whether an open case carries it (kept on the household by the case services)."""
 
     id: int
     village_id: str
@@ -89,10 +90,43 @@ class HouseholdRow:
     evaluation_pending: bool
     recheck_on: datetime.date | None
     has_open_case: bool = False
+    next_visit_due: datetime.date | None = None
 
 
 def _event(kind: str, occurred_on: datetime.date, labour: str | None) -> Event:
     return Event(kind, occurred_on, None if labour is None else labour != "none")
+
+
+def _cadence_days(
+    policy: Policy, village: str, *, poverty_status: str, monitored: bool, eliminated: bool
+) -> int:
+    kind = cadence_kind(
+        poverty_status=poverty_status, is_monitored=monitored, risk_eliminated=eliminated
+    )
+    return policy.cadence_days(village, kind)
+
+
+def household_visit_due(
+    household: Household, *, last_visit_on: datetime.date | None, policy: Policy
+) -> datetime.date | None:
+    """`rules.visit_due_on` for one household as the model has it, for a service that must show
+    the new date in its own transaction (a visit recorded) before the evaluation follows."""
+    facts = Facts(
+        household_id=household.pk,
+        poverty_status=household.poverty_status,
+        monitored=household.is_monitored,
+        # The registration day as CHUNK_SQL makes it: the UTC date.
+        created_on=household.created_at.astimezone(datetime.UTC).date(),
+        last_visit_on=last_visit_on,
+        cadence_days=_cadence_days(
+            policy,
+            household.village_id,
+            poverty_status=household.poverty_status,
+            monitored=household.is_monitored,
+            eliminated=household.risk_eliminated_on is not None,
+        ),
+    )
+    return visit_due_on(facts)
 
 
 def load_facts(
@@ -159,6 +193,7 @@ def load_facts(
             pending,
             recheck,
             has_open_case,
+            next_visit_due,
             visit_id,
             visited_on,
             per_capita,
@@ -175,9 +210,6 @@ def load_facts(
         ) = row
         checks = checks[:5]
         line = policy.income_line(village, as_of)
-        kind = cadence_kind(
-            poverty_status=poverty_status, is_monitored=monitored, risk_eliminated=eliminated
-        )
         latest_events = tuple(
             _event(k, o, labour)
             for k, o, labour in zip(kinds or (), occurred or (), labours or (), strict=True)
@@ -205,7 +237,13 @@ def load_facts(
             + tuple(fact for prefix, fact in area_signals if village.startswith(prefix)),
             income_line=line.amount if line else None,
             income_line_year=line.year if line else None,
-            cadence_days=policy.cadence_days(village, kind),
+            cadence_days=_cadence_days(
+                policy,
+                village,
+                poverty_status=poverty_status,
+                monitored=monitored,
+                eliminated=eliminated,
+            ),
         )
         # Django's connection hands jsonb over as text; its JSONField would decode it.
         # Most households have no reasons: skip the decoder for them.
@@ -220,6 +258,7 @@ def load_facts(
             pending,
             recheck,
             has_open_case,
+            next_visit_due,
         )
         result.append((household, facts))
     return result

@@ -259,17 +259,29 @@ def department_signal_severity(evidence: dict, params: dict, default: str) -> st
     return max(severities, key=SEVERITY_RANK.__getitem__)
 
 
-def visit_overdue(facts: Facts, as_of: datetime.date, params: dict) -> dict | None:
+def visit_due_on(facts: Facts) -> datetime.date | None:
+    """The day the household's next visit is due: its cadence counted from the latest visit, or
+    from its registration when it was never visited. The one definition: the visit lists, the
+    overdue counts (through `Household.next_visit_due`, written by the evaluation) and
+    `visit_overdue` all read it."""
     since = facts.last_visit_on or facts.created_on
     if since is None:
         return None
-    due = since + datetime.timedelta(days=facts.cadence_days + params["grace_days"])
-    if as_of > due:
+    return since + datetime.timedelta(days=facts.cadence_days)
+
+
+def visit_overdue(facts: Facts, as_of: datetime.date, params: dict) -> dict | None:
+    due = visit_due_on(facts)
+    if due is None:
+        return None
+    late_after = due + datetime.timedelta(days=params["grace_days"])
+    if as_of > late_after:
         return {
             "last_visit_on": facts.last_visit_on.isoformat() if facts.last_visit_on else None,
+            "due_on": due.isoformat(),
             "cadence_days": facts.cadence_days,
             "grace_days": params["grace_days"],
-            "overdue_days": (as_of - due).days,
+            "overdue_days": (as_of - late_after).days,
         }
     return None
 
@@ -387,11 +399,11 @@ def recheck_on(
     loss_days = int(_param(settings, "labour_loss", "days"))
     signal_days = int(_param(settings, "department_signal", "days"))
     candidates = [datetime.date(as_of.year + 1, 1, 1)]  # a new year brings a new income line
-    since = facts.last_visit_on or facts.created_on
-    if since is not None:
-        due = since + datetime.timedelta(days=facts.cadence_days + grace_days)
-        if due >= as_of:
-            candidates.append(due + datetime.timedelta(days=1))
+    due = visit_due_on(facts)
+    if due is not None:
+        late_after = due + datetime.timedelta(days=grace_days)
+        if late_after >= as_of:
+            candidates.append(late_after + datetime.timedelta(days=1))
     for event in facts.recent_events:
         expiry = event.occurred_on + datetime.timedelta(days=shock_days + 1)
         if expiry > as_of:

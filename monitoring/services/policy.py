@@ -1,4 +1,5 @@
-"""County officers' changes to income lines and rule settings; each change re-scans its area."""
+"""County officers' changes to income lines, visit cadences and rule settings; each change
+re-scans its area."""
 
 from decimal import Decimal
 
@@ -13,7 +14,7 @@ from core.regions import prefix_of
 from households.models import Region
 from households.selectors import user_covers
 from monitoring.engine import rules
-from monitoring.models import IncomeLine, RuleConfig, ScanRun
+from monitoring.models import CadenceKind, IncomeLine, RuleConfig, ScanRun, VisitCadence
 from monitoring.scans import scan_start
 
 # Lines and settings are set by a county or above, never by a township or village.
@@ -171,3 +172,36 @@ def rule_config_save(
             actor=actor,
         )
     return config
+
+
+def visit_cadence_save(
+    *, actor: User, region_code: str | None, kind: str, days: int
+) -> VisitCadence:
+    """Set how often a kind of household of the region is visited. Every household's next visit
+    due date follows from its cadence, so the region is scanned: the evaluation writes the new
+    dates (the visit lists and overdue counts read them) as the rule `visit_overdue` sees them."""
+    if not actor.has_perm("monitoring.change_visitcadence"):
+        raise PermissionDenied(_("Your role may not do this."))
+    if kind not in CadenceKind.values:
+        raise ValidationError({"kind": _("Choose a kind of household.")})
+    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_DAYS:
+        raise ValidationError(
+            {"days": _("A visit is due every 1 to %(max)d days.") % {"max": MAX_DAYS}}
+        )
+    with transaction.atomic(), pghistory.context(user=actor.pk):
+        region = _region_for(actor, region_code)
+        cadence = VisitCadence.objects.select_for_update().filter(region=region, kind=kind).first()
+        if cadence is None:
+            cadence = VisitCadence(region=region, kind=kind)
+        cadence.days = days
+        try:
+            with transaction.atomic():
+                cadence.save()
+        except IntegrityError:
+            raise EditConflict() from None
+        scan_start(
+            trigger=ScanRun.Trigger.CADENCE,
+            scope=prefix_of(region.code) if region else "",
+            actor=actor,
+        )
+    return cadence

@@ -14,7 +14,8 @@ from accounts.models import User
 from households.evaluation_requests import request_evaluation
 from households.models import Household, Member
 from households.selectors import households_visible_to
-from monitoring.engine.policy import Policy, cadence_kind
+from monitoring.engine.facts import household_visit_due
+from monitoring.engine.policy import Policy
 from monitoring.models import EventKind, Visit, VisitEvent
 
 INCOME_FIELDS = ("wage_income", "business_income", "property_income", "transfer_income")
@@ -163,18 +164,19 @@ def visit_record(
 
 
 def household_visit_facts_refresh(household: Household) -> None:
-    """Cache the latest visit's income and the next due date on the household."""
+    """Cache the latest visit's income and the next due date on the household.
+
+    The due date is the engine's (`rules.visit_due_on`), which the evaluation that follows every
+    change writes too; here it is written at once, so the visit lists are right on commit."""
     latest = household.visits.order_by("-visited_on", "-id").first()
-    if latest is None:
-        return
-    kind = cadence_kind(
-        poverty_status=household.poverty_status,
-        is_monitored=household.is_monitored,
-        risk_eliminated=household.risk_eliminated_on is not None,
+    due = household_visit_due(
+        household, last_visit_on=latest.visited_on if latest else None, policy=Policy()
     )
-    days = Policy().cadence_days(household.village_id, kind)
+    if latest is None:
+        Household.objects.filter(pk=household.pk).update(next_visit_due=due)
+        return
     Household.objects.filter(pk=household.pk).update(
         per_capita_income=latest.per_capita_income,
         last_visit_on=latest.visited_on,
-        next_visit_due=latest.visited_on + datetime.timedelta(days=days),
+        next_visit_due=due,
     )

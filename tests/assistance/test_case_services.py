@@ -9,6 +9,7 @@ from assistance.services import cases as case_services
 from assistance.services.measures import MeasurePlan, measure_create, measure_record_delivery
 from core.errors import EditConflict
 from households.models import Household
+from monitoring import scans
 from monitoring.models import AlertStatus
 from tests.assistance.conftest import START, step, visit, walk_identification
 
@@ -80,6 +81,36 @@ def test_identification_walks_to_enrolment(
     assert actors["consent"] == "village_worker"
     assert actors["info_check"] == "township_cadre"
     assert actors["county_approval"] == "county_officer"
+
+
+def test_enrolling_a_never_visited_household_makes_it_due_a_month_after_registration(
+    household, clock, village_worker, township_cadre, county_officer
+):
+    """The due date counts from registration when there is no visit, as the rule does; and
+    the evaluation the enrolment asks for writes the same day (issue 16)."""
+    case = case_services.case_propose(
+        actor=township_cadre,
+        household_id=household.pk,
+        origin="cadre",
+        category="marginal",
+        risk_types=["illness"],
+        situation="干部排查：家庭收入不稳定",
+        responsible_id=township_cadre.pk,
+    )
+    walk_identification(
+        case,
+        clock,
+        village_worker=village_worker,
+        township_cadre=township_cadre,
+        county_officer=county_officer,
+    )
+    household = Household.objects.get(pk=household.pk)
+    due = household.created_at.astimezone(datetime.UTC).date() + datetime.timedelta(days=30)
+    assert household.last_visit_on is None and household.next_visit_due == due
+    assert household.evaluation_pending_since is not None
+    scans.evaluate_one(household.pk, as_of=clock.today())
+    household.refresh_from_db()
+    assert household.next_visit_due == due and household.evaluation_pending_since is None
 
 
 def test_a_second_case_for_the_same_household_is_refused(case, township_cadre):

@@ -69,6 +69,11 @@ def test_seed_demo_fills_an_empty_registry_with_accounts_and_households():
     assert enrolled.steps.filter(decision="").count() == 0
     assert enrolled.measures.filter(status="delivered").exists()
     assert Case.objects.filter(status="identifying").exists()
+    # The enrolled household is visited monthly, as the rule visit_overdue counts (issue 16).
+    monitored = Household.objects.get(pk=enrolled.household_id)
+    since = monitored.last_visit_on or monitored.created_at.astimezone(datetime.UTC).date()
+    assert monitored.is_monitored
+    assert monitored.next_visit_due == since + datetime.timedelta(days=30)
     household = Household.objects.order_by("id").first()
     assert household.head_name == household.members.get(relation="head").name
     # A second run leaves the registry alone.

@@ -209,6 +209,37 @@ def test_a_never_visited_household_is_overdue_from_its_registration():
     assert fired(never) == {"visit_overdue"}
 
 
+@pytest.mark.parametrize(
+    ("last_visit", "created", "cadence", "due"),
+    [
+        (datetime.date(2026, 6, 1), datetime.date(2021, 1, 1), 30, datetime.date(2026, 7, 1)),
+        (datetime.date(2026, 6, 1), datetime.date(2021, 1, 1), 60, datetime.date(2026, 7, 31)),
+        (datetime.date(2026, 6, 1), datetime.date(2021, 1, 1), 90, datetime.date(2026, 8, 30)),
+        (datetime.date(2026, 6, 1), datetime.date(2021, 1, 1), 365, datetime.date(2027, 6, 1)),
+        (None, datetime.date(2026, 3, 1), 90, datetime.date(2026, 5, 30)),  # from registration
+        (None, None, 90, None),
+    ],
+)
+def test_the_next_visit_is_due_a_cadence_after_the_last_visit_or_registration(
+    last_visit, created, cadence, due
+):
+    household = facts(last_visit_on=last_visit, created_on=created, cadence_days=cadence)
+    assert rules.visit_due_on(household) == due
+
+
+@pytest.mark.parametrize("cadence", [30, 60, 90, 365, 45])
+def test_visit_overdue_fires_the_day_after_the_due_date_and_its_grace(cadence):
+    household = facts(cadence_days=cadence)
+    due = rules.visit_due_on(household)
+    grace = datetime.timedelta(days=15)
+    params = {"grace_days": 15}
+    assert rules.visit_overdue(household, due + grace, params) is None
+    evidence = rules.visit_overdue(household, due + grace + datetime.timedelta(days=1), params)
+    assert evidence["due_on"] == due.isoformat() and evidence["overdue_days"] == 1
+    # The recheck day is that first day, so the nightly scan raises it on time.
+    assert rules.recheck_on(household, due, SETTINGS) == due + grace + datetime.timedelta(days=1)
+
+
 def test_level_score_and_alert_threshold():
     low_only = rules.evaluate(
         facts(per_capita_income=D("6500"), previous_per_capita_income=D("6500")), AS_OF, SETTINGS

@@ -14,12 +14,12 @@ from demo import households as demo
 from demo.accounts import DEMO_PASSWORD
 from demo.assistance import seed_assistance
 from households.models import Household, Region
+from monitoring.engine.policy import DEFAULT_CADENCE_DAYS, cadence_kind
 from monitoring.models import IncomeLine
 from monitoring.scans import scan_run_inline
 
 COUNTY = "620423000000"  # 景泰县, Baiyin, Gansu
 CHUNK = 5000
-CADENCE_DAYS = {"lifted_out": 90, "ordinary": 365}
 HOUSEHOLD_COLUMNS = (
     "id",
     "number",
@@ -263,7 +263,10 @@ class Command(BaseCommand):
                 member_id = member_ids[member_index] if member_index is not None else None
                 rows["monitoring_visitevent"].append((visit_id, kind, member_id, occurred_on, ""))
         latest = household.visits[-1] if household.visits else None
-        cadence = datetime.timedelta(days=CADENCE_DAYS[household.poverty_status])
+        # The engine's date (rules.visit_due_on) at the default cadences, which the demo county
+        # keeps; the scan that follows writes the same (and with --no-scan it is right already).
+        kind = cadence_kind(poverty_status=household.poverty_status, is_monitored=False)
+        cadence = datetime.timedelta(days=DEFAULT_CADENCE_DAYS[kind])
         rows["households_household"].append(
             (
                 household_id,
