@@ -29,6 +29,8 @@ _SET_POLICY = {
     "monitoring.change_ruleconfig",
     "monitoring.add_ruleconfig",
     "monitoring.view_visitcadence",
+    "monitoring.change_visitcadence",
+    "monitoring.add_visitcadence",
     "monitoring.add_scanrun",
 }
 

@@ -110,6 +110,8 @@ def household_create(
             raise ValidationError(
                 {"number": _("This household number is already taken.")}
             ) from None
+        # Judged once committed, so that its first visit is due from its registration.
+        request_evaluation(household.pk)
     return household
 
 

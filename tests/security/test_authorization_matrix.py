@@ -564,7 +564,8 @@ STAFF = frozenset({"county_officer", "other_county_officer"})
 ADMIN_NON_STAFF = frozenset({"anonymous", "village_worker"})
 # What a county officer's role lets them do in the admin (everything else is refused to staff).
 ADMIN_VIEWS = {label for label in ADMIN_OBJECTS if label != "accounts.user"}
-ADMIN_CHANGES = {"monitoring.incomeline", "monitoring.ruleconfig"}  # through their services
+# Through their services.
+ADMIN_CHANGES = {"monitoring.incomeline", "monitoring.ruleconfig", "monitoring.visitcadence"}
 
 
 def admin_entries() -> dict[str, Entry]:
