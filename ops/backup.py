@@ -367,6 +367,9 @@ def main(argv: list[str] | None = None) -> int:
     except BackupError as error:
         print(f"{options.command}: {error}", file=sys.stderr)
         return 2
+    except psycopg.Error as error:  # a server that cannot be reached, a role refused: no traceback
+        print(f"{options.command}: PostgreSQL: {str(error).strip()}", file=sys.stderr)
+        return 2
     return 0
 
 

@@ -218,3 +218,20 @@ def test_only_settings_between_statements_that_the_server_does_not_know_are_left
 
     assert kept == [line for index, line in enumerate(script) if index not in (1, 11)]
     assert dropped == {"transaction_timeout"}
+
+
+def test_a_server_that_cannot_be_reached_is_said_without_a_traceback(tmp_path):
+    archive = tmp_path / "dixian.dump"
+    archive.write_bytes(b"PGDMP")
+    unreachable = "postgres://postgres@127.0.0.1:1/dixian_nowhere"  # port 1: nothing listens
+
+    result = subprocess.run(
+        [sys.executable, "ops/backup.py", "restore", str(archive), "--to", unreachable],
+        cwd=BASE_DIR,
+        capture_output=True,
+        text=True,
+    )
+
+    assert result.returncode == 2
+    assert result.stderr.startswith("restore: PostgreSQL: connection failed")
+    assert "Traceback" not in result.stderr
