@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from monitoring.models import EventKind
+from monitoring.models import BUSINESS_INCOME_HELP, LOWEST_BUSINESS_INCOME, EventKind
 from monitoring.services.visits import (
     CHECK_FIELDS,
     INCOME_FIELDS,
@@ -17,13 +17,18 @@ MONEY_INPUT = {"inputmode": "decimal", "min": "0", "step": "0.01", "class": "mon
 YES_NO = [(True, _("Yes")), (False, _("No"))]
 
 
-def _money(label):
+def _money(label, *, min_value=0, help_text=""):
+    attrs = {**MONEY_INPUT, "min": str(min_value)}
+    if min_value < 0:
+        # A phone's decimal keypad has no minus sign: let the phone show its number keyboard.
+        del attrs["inputmode"]
     return forms.DecimalField(
         label=label,
-        min_value=0,
+        min_value=min_value,
         max_digits=12,
         decimal_places=2,
-        widget=forms.NumberInput(attrs=MONEY_INPUT),
+        help_text=help_text,
+        widget=forms.NumberInput(attrs=attrs),
     )
 
 
@@ -52,7 +57,11 @@ class VisitForm(forms.Form):
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
     wage_income = _money(_("Wages (12 months)"))
-    business_income = _money(_("Production and business, net (12 months)"))
+    business_income = _money(
+        _("Production and business, net (12 months)"),
+        min_value=LOWEST_BUSINESS_INCOME,
+        help_text=BUSINESS_INCOME_HELP,
+    )
     property_income = _money(_("Property income (12 months)"))
     transfer_income = _money(_("Transfers: pensions, subsidies, allowances (12 months)"))
     medical_spending = _money(_("Out-of-pocket medical spending"))

@@ -1,3 +1,4 @@
+from decimal import Decimal
 from typing import TypedDict
 
 import pghistory
@@ -21,6 +22,14 @@ class DecimalPlaces(TypedDict):
 
 MONEY: DecimalPlaces = {"max_digits": 12, "decimal_places": 2}
 NON_NEGATIVE = [MinValueValidator(0)]
+# Production and business income is net of its costs: a failed crop, herd or shop makes it a loss
+# (因产业项目失败 is a risk type of its own), entered as a negative number. Bounded so that a slip
+# of the finger cannot sink a household's figures beyond any real loss.
+LOWEST_BUSINESS_INCOME = Decimal("-10000000")
+BUSINESS_INCOME_HELP = _(
+    "Takings less costs. A loss (a failed crop, herd or business) is entered as a negative "
+    "number, such as -3000, and lowers the household's total and per-capita income."
+)
 
 
 class CadenceKind(models.TextChoices):
@@ -159,7 +168,10 @@ class Visit(models.Model):
 
     wage_income = models.DecimalField(_("wage income"), validators=NON_NEGATIVE, **MONEY)
     business_income = models.DecimalField(
-        _("production and business net income"), validators=NON_NEGATIVE, **MONEY
+        _("production and business net income"),
+        validators=[MinValueValidator(LOWEST_BUSINESS_INCOME)],
+        help_text=BUSINESS_INCOME_HELP,
+        **MONEY,
     )
     property_income = models.DecimalField(_("property income"), validators=NON_NEGATIVE, **MONEY)
     transfer_income = models.DecimalField(_("transfer income"), validators=NON_NEGATIVE, **MONEY)

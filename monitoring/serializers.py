@@ -6,6 +6,8 @@ from rest_framework import serializers
 from core.api import BoundedListField
 from monitoring.engine import rules
 from monitoring.models import (
+    BUSINESS_INCOME_HELP,
+    LOWEST_BUSINESS_INCOME,
     Alert,
     AlertEvent,
     EventKind,
@@ -51,7 +53,13 @@ class VisitSerializer(serializers.ModelSerializer):
     events = VisitEventSerializer(many=True, required=False, max_length=MAX_EVENTS)  # type: ignore[call-arg]
     visitor: serializers.PrimaryKeyRelatedField = serializers.PrimaryKeyRelatedField(read_only=True)
     wage_income = serializers.DecimalField(**MONEY)
-    business_income = serializers.DecimalField(**MONEY)
+    # Net of its costs, so a loss is a negative number (the visit form says so too).
+    business_income = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        min_value=LOWEST_BUSINESS_INCOME,
+        help_text=BUSINESS_INCOME_HELP,
+    )
     property_income = serializers.DecimalField(**MONEY)
     transfer_income = serializers.DecimalField(**MONEY)
     medical_spending = serializers.DecimalField(**MONEY)

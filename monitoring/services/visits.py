@@ -16,9 +16,12 @@ from households.models import Household, Member
 from households.selectors import households_visible_to
 from monitoring.engine.facts import household_visit_due
 from monitoring.engine.policy import Policy
-from monitoring.models import EventKind, Visit, VisitEvent
+from monitoring.models import LOWEST_BUSINESS_INCOME, EventKind, Visit, VisitEvent
 
 INCOME_FIELDS = ("wage_income", "business_income", "property_income", "transfer_income")
+# The income that is net of its own costs and so may be a loss. Wages, property income and
+# transfers are received amounts and cannot be below zero.
+LOSS_FIELDS = ("business_income",)
 SPENDING_FIELDS = ("medical_spending", "education_spending", "disaster_loss")
 CHECK_FIELDS = (
     "food_clothing_ok",
@@ -79,7 +82,24 @@ def _check_events(
         raise ValidationError({"events": errors})
 
 
+def _check_amounts(figures: dict) -> None:
+    errors = {}
+    for name in INCOME_FIELDS + SPENDING_FIELDS:
+        if name in LOSS_FIELDS:
+            if figures[name] < LOWEST_BUSINESS_INCOME:
+                errors[name] = _("A net loss of more than %(most)s yuan is not plausible.") % {
+                    "most": f"{-LOWEST_BUSINESS_INCOME:,}"
+                }
+        elif figures[name] < 0:
+            errors[name] = _("An amount cannot be negative.")
+    if errors:
+        raise ValidationError(errors)
+
+
 def _derived(figures: dict) -> dict:
+    """The household's totals. A loss of production and business counts against the other
+    incomes, as the policy counts net income, so the total and the per-capita figure may be
+    below zero."""
     total = sum((figures[name] for name in INCOME_FIELDS), Decimal("0"))
     per_capita = (total / figures["household_size"]).quantize(Decimal("0.01"), ROUND_HALF_UP)
     rigid = sum((figures[name] for name in SPENDING_FIELDS), Decimal("0"))
@@ -127,9 +147,7 @@ def visit_record(
                     % {"max": MAX_HOUSEHOLD_SIZE}
                 }
             )
-        for name in INCOME_FIELDS + SPENDING_FIELDS:
-            if figures[name] < 0:
-                raise ValidationError({name: _("An amount cannot be negative.")})
+        _check_amounts(figures)
         _check_events(household, visited_on, list(events))
         visit = Visit(
             household=household,

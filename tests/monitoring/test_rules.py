@@ -57,6 +57,21 @@ def test_income_against_the_line(per_capita, expected):
     assert result == expected
 
 
+def test_a_net_loss_is_below_the_line_and_says_by_how_much():
+    loss = facts(
+        per_capita_income=D("-2000"),
+        total_net_income=D("-8000"),
+        previous_per_capita_income=D("10000"),
+        rigid_spending=D("500"),
+    )
+    reasons = {r.code: r.evidence for r in rules.evaluate(loss, AS_OF, SETTINGS)}
+    assert reasons["income_below_line"]["per_capita_income"] == "-2000.00"
+    assert reasons["income_drop"]["drop"] == "1.200"
+    assert reasons["rigid_spending"]["share"] is None
+    assert reasons["rigid_spending"]["per_capita_after_spending"] == "-2125.00"
+    assert "income_near_line" not in reasons
+
+
 def test_income_rules_need_a_line_and_a_visit():
     assert (
         fired(
@@ -82,6 +97,8 @@ def test_income_rules_need_a_line_and_a_visit():
         (D("10000"), D("7000.01"), False),
         (D("10000"), D("12000"), False),
         (D("0"), D("7000"), False),  # nothing to drop from
+        (D("10000"), D("-2000"), True),  # a business loss: more than all of it gone
+        (D("-2000"), D("-5000"), False),  # no share of a loss; income_below_line speaks
         (None, D("7000"), False),  # first visit
     ],
 )
@@ -98,6 +115,8 @@ def test_income_drop(previous, current, fires):
         (D("10000"), D("30000"), 4, True),  # (30000-10000)/4 = 5000 < 6000
         (D("5000"), D("30000"), 4, False),  # 6250 after spending, 17% share
         (D("100"), D("0"), 4, True),  # no income at all
+        (D("100"), D("-8000"), 4, True),  # a net loss
+        (D("0"), D("-8000"), 4, False),  # nothing spent: the loss is income_below_line's
         (D("0"), D("0"), 4, False),
     ],
 )
