@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from assistance.eligibility_items import Item
+from households.models import PovertyStatus
 
 
 class DecimalPlaces(TypedDict):
@@ -35,6 +36,20 @@ class CaseCategory(models.TextChoices):
     UNSTABLE = "unstable", _("Unstable lifted-out household")
     MARGINAL = "marginal", _("Marginal household at risk of poverty")
     SUDDEN_HARDSHIP = "sudden_hardship", _("Household in sudden severe hardship")
+
+
+# Which households each category is for, by policy (中农组发〔2021〕7号): 脱贫不稳定户 are lifted-out
+# households, 边缘易致贫户 ordinary rural households, 突发严重困难户 either.
+CATEGORY_POVERTY_STATUSES: dict[str, frozenset[str]] = {
+    CaseCategory.UNSTABLE: frozenset({PovertyStatus.LIFTED_OUT}),
+    CaseCategory.MARGINAL: frozenset({PovertyStatus.ORDINARY}),
+    CaseCategory.SUDDEN_HARDSHIP: frozenset({PovertyStatus.LIFTED_OUT, PovertyStatus.ORDINARY}),
+}
+# The category a proposal starts from, by the household's poverty status.
+CATEGORY_FOR_STATUS: dict[str, str] = {
+    PovertyStatus.LIFTED_OUT: CaseCategory.UNSTABLE,
+    PovertyStatus.ORDINARY: CaseCategory.MARGINAL,
+}
 
 
 class RiskType(models.TextChoices):

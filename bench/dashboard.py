@@ -55,7 +55,9 @@ def seed(*, as_of) -> dict:
             INSERT INTO assistance_case (household_id, origin, category, risk_types, situation,
               social_assistance, status, proposed_by_id, proposed_on, responsible_id, enrolled_on,
               close_reason, elimination_round, version, created_at, updated_at)
-            SELECT h.id, 'cadre', (ARRAY['unstable','marginal','sudden_hardship'])[1 + h.id %% 3],
+            SELECT h.id, 'cadre',
+              CASE WHEN h.id %% 3 = 2 THEN 'sudden_hardship'
+                   WHEN h.poverty_status = 'lifted_out' THEN 'unstable' ELSE 'marginal' END,
               ARRAY[(ARRAY['illness','disability','schooling','disaster'])[1 + h.id %% 4]], '',
               'none', CASE WHEN h.id %% {IDENTIFYING_EVERY} = 0 THEN 'identifying' ELSE 'enrolled' END,
               %s, %s::date - (h.id %% 700)::int - 20, %s,

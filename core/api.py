@@ -197,6 +197,7 @@ SERVICE_ERROR_CODES = frozenset(
         "invalid",
         "case_exists",
         "case_open",
+        "category_mismatch",
         "closed",
         "duplicate_person",
         "household_out_of_scope",

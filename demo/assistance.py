@@ -14,6 +14,7 @@ from django.utils import timezone
 from accounts.models import User
 from assistance import steps
 from assistance.models import (
+    CATEGORY_FOR_STATUS,
     Case,
     CaseStatus,
     CaseStep,
@@ -119,7 +120,7 @@ def _enrolled_months_ago(household: Household, users: dict, partners: dict, mont
     case = Case.objects.create(
         household=household,
         origin="cadre",
-        category="marginal",
+        category=CATEGORY_FOR_STATUS[household.poverty_status],
         risk_types=["illness"],
         situation="户主慢性病，医疗支出较大",
         status=CaseStatus.ENROLLED,

@@ -41,6 +41,27 @@ def exit_year_check(*, poverty_status: str, poverty_exit_year: int | None) -> No
         )
 
 
+def poverty_status_change_check(
+    *, has_open_case: bool, stored_status: str, poverty_status: str
+) -> None:
+    """A household with an open case keeps its poverty status: the case's category was chosen
+    for it (脱贫不稳定户 for a lifted-out household, 边缘易致贫户 for an ordinary one), and the
+    registry cannot see the category to know whether the change would still fit."""
+    if has_open_case and poverty_status != stored_status:
+        raise ValidationError(
+            {
+                "poverty_status": ValidationError(
+                    _(
+                        "This household has an open case whose category depends on its poverty "
+                        "status. Correct the status once the case is closed, or close the case "
+                        "and propose it again with the right category."
+                    ),
+                    code="case_open",
+                )
+            }
+        )
+
+
 def household_number_check(*, number: str, village_code: str) -> None:
     """A household number begins with its village's code. Without this, a number made of
     another village's code and a high sequence would sit in that village's series, and every

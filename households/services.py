@@ -126,6 +126,12 @@ def household_update(*, actor: User, household: Household, version: int, **chang
             raise EditConflict()
         if "village" in changes:
             changes["village"] = _village_for(actor, changes["village"])
+        if "poverty_status" in changes:
+            registry_rules.poverty_status_change_check(
+                has_open_case=locked.has_open_case,
+                stored_status=locked.poverty_status,
+                poverty_status=changes["poverty_status"],
+            )
         for name, value in changes.items():
             setattr(locked, name, value)
         registry_rules.exit_year_check(

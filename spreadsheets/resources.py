@@ -141,6 +141,8 @@ class HouseholdImportResource(RegistryResource):
     def __init__(self, *, villages: list[Region]):
         super().__init__()
         self.villages = {village.code for village in villages}
+        # By primary key: the poverty status the registry holds and whether a case is open.
+        self._stored_status: dict[int, tuple[str, bool]] = {}
         self.fields["village"] = _field("village", widget=VillageWidget(villages))
 
     def after_init_instance(self, instance, new, row, **kwargs):
@@ -148,12 +150,25 @@ class HouseholdImportResource(RegistryResource):
             raise ValidationError(
                 {"number": _("This household number belongs to a household outside your region.")}
             )
+        if not new:
+            # Before the row's values are set on it: what the registry holds now.
+            self._stored_status[instance.pk] = (instance.poverty_status, instance.has_open_case)
 
     def check_rules(self, instance, errors):
         if instance.pk is None and instance.village_id and not {"number", "village"} & set(errors):
             try:
                 registry_rules.household_number_check(
                     number=instance.number, village_code=instance.village_id
+                )
+            except ValidationError as error:
+                errors = error.update_error_dict(errors)
+        if instance.pk in self._stored_status and "poverty_status" not in errors:
+            stored_status, has_open_case = self._stored_status[instance.pk]
+            try:
+                registry_rules.poverty_status_change_check(
+                    has_open_case=has_open_case,
+                    stored_status=stored_status,
+                    poverty_status=instance.poverty_status,
                 )
             except ValidationError as error:
                 errors = error.update_error_dict(errors)

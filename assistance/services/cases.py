@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from accounts.models import FIELD_STAFF_ROLES, User
 from assistance import eligibility, steps
 from assistance.models import (
+    CATEGORY_POVERTY_STATUSES,
     OPEN_CASE_STATUSES,
     Case,
     CaseCategory,
@@ -33,7 +34,7 @@ from assistance.models import (
 from assistance.selectors import case_next_step, cases_visible_to
 from core.errors import EditConflict
 from households.evaluation_requests import request_evaluation
-from households.models import Household, Member
+from households.models import Household, Member, PovertyStatus
 from households.selectors import households_visible_to
 from monitoring.models import ACTIVE_STATUSES, Alert, AlertEvent, AlertStatus, Notification
 from monitoring.services.visits import household_visit_facts_refresh
@@ -63,6 +64,28 @@ def _check_description(
     if social_assistance is not None and social_assistance not in SocialAssistance.values:
         errors["social_assistance"] = _("Choose dibao, tekun or none.")
     return errors
+
+
+def _check_category_fits(category: str, household: Household) -> None:
+    """The category is one the policy gives to a household of this poverty status."""
+    if household.poverty_status in CATEGORY_POVERTY_STATUSES[category]:
+        return
+    labels = dict(CaseCategory.choices)
+    words = {
+        "category": labels[category],
+        "either": labels[CaseCategory.SUDDEN_HARDSHIP],
+    }
+    if household.poverty_status == PovertyStatus.ORDINARY:
+        message = _(
+            "By the monitoring policy “%(category)s” is for lifted-out households only, and this "
+            "household is an ordinary rural household: choose “%(fits)s” or “%(either)s”."
+        ) % {**words, "fits": labels[CaseCategory.MARGINAL]}
+    else:
+        message = _(
+            "By the monitoring policy “%(category)s” is for ordinary rural households only, and "
+            "this household was lifted out of poverty: choose “%(fits)s” or “%(either)s”."
+        ) % {**words, "fits": labels[CaseCategory.UNSTABLE]}
+    raise ValidationError({"category": ValidationError(message, code="category_mismatch")})
 
 
 def _social_assistance_of(household: Household) -> str:
@@ -160,6 +183,7 @@ def case_propose(
             raise ValidationError({"household": _("No such household in your region.")})
         if Case.objects.filter(household=household, status__in=OPEN_CASE_STATUSES).exists():
             raise ValidationError(_("This household already has an open case."), code="case_exists")
+        _check_category_fits(category, household)
         active_alert = (
             Alert.objects.select_for_update()
             .filter(household=household, status__in=ACTIVE_STATUSES)
@@ -226,6 +250,7 @@ def case_update(
         locked = _locked(actor, case, version)
         if not locked.is_open:
             raise ValidationError(_("A closed case cannot be changed."), code="closed")
+        _check_category_fits(category, locked.household)
         locked.category = category
         locked.risk_types = _in_list_order(risk_types)
         locked.situation = situation.strip()

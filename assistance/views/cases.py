@@ -21,6 +21,7 @@ from assistance.forms import (
     StepForm,
 )
 from assistance.models import (
+    CATEGORY_FOR_STATUS,
     CaseCategory,
     CaseOrigin,
     CaseStatus,
@@ -138,6 +139,7 @@ def case_propose(request):
                 "household": household.pk,
                 "alert": alert.pk if from_alert else None,
                 "origin": CaseOrigin.ALERT if from_alert else request.GET.get("origin", "cadre"),
+                "category": CATEGORY_FOR_STATUS.get(household.poverty_status),
                 "risk_types": catalogue.risk_types_from_reasons(alert.reasons if alert else []),
                 "situation": alert.self_report if alert else "",
                 "responsible": request.user.pk

@@ -791,7 +791,7 @@ def test_a_second_open_case_for_a_household_is_refused(case, township_cadre):
         {
             "household": case.household_id,
             "origin": "cadre",
-            "category": "marginal",
+            "category": "sudden_hardship",
             "risk_types": ["other"],
             "situation": "再次提议",
         },
@@ -804,7 +804,7 @@ def test_only_those_who_propose_may_open_a_case(household, auditor, partner):
     body = {
         "household": household.pk,
         "origin": "self_report",
-        "category": "marginal",
+        "category": "sudden_hardship",
         "risk_types": ["illness"],
         "situation": "农户申报：医疗支出大",
     }

@@ -50,7 +50,7 @@ def test_a_shorter_limit_moves_every_due_date(settings, confirmed_alert, townshi
         household_id=confirmed_alert.household_id,
         origin="alert",
         alert_id=confirmed_alert.pk,
-        category="marginal",
+        category="sudden_hardship",
         risk_types=["illness"],
         situation="收入骤降",
     )
@@ -119,7 +119,7 @@ def test_a_second_case_for_the_same_household_is_refused(case, township_cadre):
             actor=township_cadre,
             household_id=case.household_id,
             origin="cadre",
-            category="marginal",
+            category="sudden_hardship",
             risk_types=["other"],
             situation="再次提议",
         )
@@ -135,7 +135,7 @@ def test_a_case_needs_a_confirmed_alert_of_its_household(household, township_cad
             household_id=household.pk,
             origin="alert",
             alert_id=999999,
-            category="marginal",
+            category="sudden_hardship",
             risk_types=["illness"],
             situation="没有预警",
         )
@@ -164,7 +164,7 @@ def test_social_assistance_is_taken_from_the_members(household, village_worker):
         actor=village_worker,
         household_id=household.pk,
         origin="self_report",
-        category="marginal",
+        category="sudden_hardship",
         risk_types=["illness"],
         situation="农户申报：医疗支出大",
     )

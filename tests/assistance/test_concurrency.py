@@ -30,7 +30,7 @@ def test_two_proposals_for_one_household_at_once_open_one_case(household, townsh
             actor=township_cadre,
             household_id=household.pk,
             origin="cadre",
-            category="marginal",
+            category="sudden_hardship",
             risk_types=["illness"],
             situation="两位干部同时提议",
         )
