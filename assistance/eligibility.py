@@ -6,6 +6,7 @@ all give the same answer with the same reasons. What a verdict says, item by ite
 reads is `assistance.eligibility_items` (the case step keeps it, so the model reads it too).
 """
 
+import calendar
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
@@ -18,6 +19,11 @@ from monitoring.engine.facts import load_facts
 from monitoring.engine.policy import Policy
 
 MIN_MONTHS_ENROLLED = 6
+# "Stable income for half a year": every visit of the last six months at or above the line, and
+# at least this many visits in that span, so that one good visit cannot stand for six months.
+# A named constant for now: a county setting of it would need a settings table of assistance's
+# own (RuleConfig belongs to the warning engine's rules).
+MIN_STABLE_VISITS = 2
 
 
 @dataclass(frozen=True)
@@ -30,7 +36,7 @@ class VisitIncome:
 class EligibilityInputs:
     enrolled_on: datetime.date | None
     delivered_measures: int
-    visits: tuple[VisitIncome, ...]  # visits of the last six months
+    visits: tuple[VisitIncome, ...]  # visits of the last six months (`income_window`)
     income_line: Decimal | None
     latest_visit_on: datetime.date | None
     failed_checks: tuple[str, ...]  # of the latest visit
@@ -44,17 +50,28 @@ def months_before(day: datetime.date, months: int) -> datetime.date:
 
 
 def months_after(day: datetime.date, months: int) -> datetime.date:
+    """The same day `months` later, or the month's last day when it has no such day."""
     return _months_shift(day, months)
 
 
 def _months_shift(day: datetime.date, months: int) -> datetime.date:
-    year, month = divmod(day.year * 12 + day.month - 1 + months, 12)
-    for candidate_day in (day.day, 30, 29, 28):
-        try:
-            return datetime.date(year, month + 1, candidate_day)
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
+    year, month0 = divmod(day.year * 12 + day.month - 1 + months, 12)
+    last_day = calendar.monthrange(year, month0 + 1)[1]
+    return datetime.date(year, month0 + 1, min(day.day, last_day))
+
+
+def six_months_complete_on(enrolled_on: datetime.date) -> datetime.date:
+    """The day six months of monitoring are complete, counted as the law counts a period of
+    months (Civil Code art. 201-202): the enrolment day is not counted, and the period ends on
+    the same day of the sixth month after, or on that month's last day when it has no such day
+    (enrolled 31 August: complete on 28 February, or the 29th in a leap year). The check passes
+    from this day on, so the day it names is the day it passes."""
+    return months_after(enrolled_on, MIN_MONTHS_ENROLLED)
+
+
+def income_window(as_of: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """The first and last day of "the last six months" before `as_of`, both included."""
+    return months_before(as_of, MIN_MONTHS_ENROLLED) + datetime.timedelta(days=1), as_of
 
 
 def _iso(day: datetime.date | None) -> str | None:
@@ -62,20 +79,17 @@ def _iso(day: datetime.date | None) -> str | None:
 
 
 def judge(inputs: EligibilityInputs, as_of: datetime.date) -> list[Item]:
-    six_months_ago = months_before(as_of, MIN_MONTHS_ENROLLED)
     enrolled = inputs.enrolled_on
+    complete_on = six_months_complete_on(enrolled) if enrolled else None
     line = inputs.income_line
-    below = [v for v in inputs.visits if line is not None and v.per_capita_income < line]
+    window_from, window_to = income_window(as_of)
+    visits = [v for v in inputs.visits if window_from <= v.visited_on <= window_to]
+    below = [v for v in visits if line is not None and v.per_capita_income < line]
     return [
         Item(
             "enrolled_six_months",
-            enrolled is not None and enrolled <= six_months_ago,
-            {
-                "enrolled_on": _iso(enrolled),
-                "complete_on": _iso(months_after(enrolled, MIN_MONTHS_ENROLLED))
-                if enrolled
-                else None,
-            },
+            complete_on is not None and as_of >= complete_on,
+            {"enrolled_on": _iso(enrolled), "complete_on": _iso(complete_on)},
         ),
         Item(
             "measure_delivered",
@@ -84,13 +98,14 @@ def judge(inputs: EligibilityInputs, as_of: datetime.date) -> list[Item]:
         ),
         Item(
             "income_above_line",
-            line is not None and bool(inputs.visits) and not below,
+            line is not None and len(visits) >= MIN_STABLE_VISITS and not below,
             {
                 "line": str(line) if line is not None else None,
-                "visits": len(inputs.visits),
-                "lowest": str(min(v.per_capita_income for v in inputs.visits))
-                if inputs.visits
-                else None,
+                "visits": len(visits),
+                "needed": MIN_STABLE_VISITS,
+                "since": _iso(window_from),
+                "until": _iso(window_to),
+                "lowest": str(min(v.per_capita_income for v in visits)) if visits else None,
                 "below": [[_iso(v.visited_on), str(v.per_capita_income)] for v in below],
             },
         ),
@@ -129,10 +144,11 @@ def eligibility_inputs(case: Case, as_of: datetime.date) -> EligibilityInputs:
     facts = loaded[0][1]
     rigid = rules.RULES_BY_CODE["rigid_spending"]
     params = policy.rule_settings(household.village_id)["rigid_spending"].params
+    window_from, window_to = income_window(as_of)
     visits = tuple(
         VisitIncome(visited_on, per_capita)
         for visited_on, per_capita in household.visits.filter(
-            visited_on__gt=months_before(as_of, MIN_MONTHS_ENROLLED), visited_on__lte=as_of
+            visited_on__gte=window_from, visited_on__lte=window_to
         )
         .order_by("visited_on")
         .values_list("visited_on", "per_capita_income")

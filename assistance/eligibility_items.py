@@ -15,7 +15,8 @@ LABELS = {
     "enrolled_six_months": gettext_lazy("At least six months since enrolment"),
     "measure_delivered": gettext_lazy("At least one measure delivered"),
     "income_above_line": gettext_lazy(
-        "Per-capita income at or above the line on every visit of the last six months"
+        "Stable income: per-capita income at or above the line on every visit of the last six "
+        "months, and enough visits to show it"
     ),
     "guarantees_met": gettext_lazy(
         "Food, clothing, education, medical care, housing and water all secured"
@@ -64,15 +65,28 @@ def _enrolled_detail(facts: dict) -> str:
 def _income_detail(facts: dict) -> str:
     if facts.get("line") is None:
         return _("No monitoring income line is set for this year.")
-    if not facts.get("visits"):
-        return _("No visit in the last six months.")
+    # Verdicts stored before the span and the visits needed were recorded name neither.
+    span = (
+        _("from %(since)s to %(until)s") % {"since": facts["since"], "until": facts["until"]}
+        if facts.get("since")
+        else _("in the last six months")
+    )
     if facts.get("below"):
         return _("Below the line of %(line)s yuan on %(dates)s.") % {
             "line": facts["line"],
             "dates": ", ".join(f"{day} ({amount})" for day, amount in facts["below"]),
         }
-    return _("%(count)d visit(s) in six months, the lowest %(lowest)s yuan; line %(line)s.") % {
+    if not facts.get("visits") and not facts.get("since"):
+        return _("No visit in the last six months.")
+    needed = facts.get("needed", 1)
+    if facts.get("visits", 0) < needed:
+        return _(
+            "%(count)d visit(s) %(span)s; stable income needs at least %(needed)d, each at or "
+            "above the line of %(line)s yuan."
+        ) % {"count": facts.get("visits", 0), "span": span, "needed": needed, "line": facts["line"]}
+    return _("%(count)d visit(s) %(span)s, the lowest %(lowest)s yuan; line %(line)s.") % {
         "count": facts["visits"],
+        "span": span,
         "lowest": facts["lowest"],
         "line": facts["line"],
     }

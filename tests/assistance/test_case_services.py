@@ -396,6 +396,42 @@ def test_elimination_is_refused_before_six_months(
     assert _failing(enrolled, village_worker) == {"enrolled_six_months"}
 
 
+def test_the_named_day_of_six_months_is_the_day_elimination_may_be_proposed(
+    enrolled, clock, village_worker, township_cadre, partner_org, partner
+):
+    from assistance import eligibility
+
+    _deliver_a_measure(enrolled, township_cadre, partner_org, partner)
+    _good_months(village_worker, enrolled.household, clock)
+    # Enrolled on the last day of March: there is no 31 September, so six months are
+    # complete on 30 September.
+    Case.objects.filter(pk=enrolled.pk).update(enrolled_on=datetime.date(2026, 3, 31))
+    enrolled.refresh_from_db()
+    clock.set(datetime.date(2026, 9, 29))
+    [early] = [
+        item
+        for item in eligibility.case_eligibility(enrolled, clock.today())
+        if item.code == "enrolled_six_months"
+    ]
+    assert not early.passed and early.facts["complete_on"] == "2026-09-30"
+    assert _failing(enrolled, village_worker) == {"enrolled_six_months"}
+    clock.set(datetime.date(2026, 9, 30))
+    enrolled.refresh_from_db()
+    eliminating = case_services.case_elimination_propose(
+        actor=village_worker, case=enrolled, version=enrolled.version
+    )
+    assert eliminating.status == CaseStatus.ELIMINATING
+
+
+def test_elimination_is_refused_on_a_single_good_visit(
+    enrolled, clock, village_worker, township_cadre, partner_org, partner
+):
+    _deliver_a_measure(enrolled, township_cadre, partner_org, partner)
+    clock.advance(200)
+    visit(village_worker, enrolled.household, on=clock.today(), per_person=Decimal("9000"))
+    assert _failing(enrolled, village_worker) == {"income_above_line"}
+
+
 def test_elimination_is_refused_without_a_delivered_measure(enrolled, clock, village_worker):
     _good_months(village_worker, enrolled.household, clock)
     assert _failing(enrolled, village_worker) == {"measure_delivered"}

@@ -6,7 +6,17 @@ from decimal import Decimal
 
 import pytest
 
-from assistance.eligibility import EligibilityInputs, VisitIncome, is_eligible, judge, months_before
+from django.utils import translation
+
+from assistance.eligibility import (
+    MIN_STABLE_VISITS,
+    EligibilityInputs,
+    VisitIncome,
+    is_eligible,
+    judge,
+    months_before,
+    six_months_complete_on,
+)
 
 TODAY = datetime.date(2026, 11, 23)
 PASSING = EligibilityInputs(
@@ -70,3 +80,83 @@ def test_the_day_six_months_are_complete_is_named():
     early = dataclasses.replace(PASSING, enrolled_on=datetime.date(2026, 6, 30))
     item = next(i for i in judge(early, TODAY) if i.code == "enrolled_six_months")
     assert item.facts["complete_on"] == "2026-12-30"
+
+
+def item(inputs, as_of, code):
+    return next(i for i in judge(inputs, as_of) if i.code == code)
+
+
+@pytest.mark.parametrize(
+    ("enrolled_on", "complete_on"),
+    [
+        (datetime.date(2026, 8, 31), datetime.date(2027, 2, 28)),  # no 31 February
+        (datetime.date(2027, 8, 31), datetime.date(2028, 2, 29)),  # a leap year's last day
+        (datetime.date(2027, 8, 29), datetime.date(2028, 2, 29)),
+        (datetime.date(2026, 1, 31), datetime.date(2026, 7, 31)),
+        (datetime.date(2026, 3, 31), datetime.date(2026, 9, 30)),  # no 31 September
+        (datetime.date(2028, 2, 29), datetime.date(2028, 8, 29)),  # from a leap day
+        (datetime.date(2026, 12, 31), datetime.date(2027, 6, 30)),  # across the year
+        (datetime.date(2026, 5, 20), datetime.date(2026, 11, 20)),
+    ],
+)
+def test_the_check_passes_exactly_on_the_day_it_names(enrolled_on, complete_on):
+    inputs = dataclasses.replace(PASSING, enrolled_on=enrolled_on)
+    assert six_months_complete_on(enrolled_on) == complete_on
+    on_the_day = item(inputs, complete_on, "enrolled_six_months")
+    assert on_the_day.passed and on_the_day.facts["complete_on"] == complete_on.isoformat()
+    the_day_before = item(inputs, complete_on - datetime.timedelta(days=1), "enrolled_six_months")
+    assert not the_day_before.passed
+    assert the_day_before.facts["complete_on"] == complete_on.isoformat()
+
+
+def test_one_good_visit_is_not_six_months_of_stable_income():
+    one_visit = dataclasses.replace(PASSING, visits=(VisitIncome(TODAY, Decimal("9000")),))
+    judged = item(one_visit, TODAY, "income_above_line")
+    assert not judged.passed
+    assert judged.facts["visits"] == 1 and judged.facts["needed"] == MIN_STABLE_VISITS == 2
+    with translation.override("en"):
+        assert judged.detail == (
+            "1 visit(s) from 2026-05-24 to 2026-11-23; stable income needs at least 2, each at "
+            "or above the line of 7600 yuan."
+        )
+
+
+def test_two_good_visits_in_the_six_months_are_stable_income():
+    two = dataclasses.replace(
+        PASSING,
+        visits=(
+            VisitIncome(datetime.date(2026, 5, 24), Decimal("7600")),
+            VisitIncome(TODAY, Decimal("9000")),
+        ),
+    )
+    judged = item(two, TODAY, "income_above_line")
+    assert judged.passed
+    with translation.override("en"):
+        assert judged.detail == (
+            "2 visit(s) from 2026-05-24 to 2026-11-23, the lowest 7600 yuan; line 7600."
+        )
+
+
+def test_a_visit_before_the_six_months_does_not_count():
+    old_and_new = dataclasses.replace(
+        PASSING,
+        visits=(
+            VisitIncome(datetime.date(2026, 5, 23), Decimal("9000")),
+            VisitIncome(TODAY, Decimal("9000")),
+        ),
+    )
+    assert not item(old_and_new, TODAY, "income_above_line").passed
+
+
+def test_a_verdict_stored_before_the_span_was_recorded_still_reads():
+    from assistance.eligibility_items import Item
+
+    stored = Item.from_json(
+        {
+            "code": "income_above_line",
+            "passed": True,
+            "facts": {"line": "7600", "visits": 3, "lowest": "8000", "below": []},
+        }
+    )
+    with translation.override("en"):
+        assert stored.detail == "3 visit(s) in the last six months, the lowest 8000 yuan; line 7600."
