@@ -1,9 +1,13 @@
 """The statutory steps of identification and of risk elimination, who takes each, and by when.
 
 The whole of a phase must finish within `CASE_PHASE_DAYS` days of its proposal (15 by policy; a
-province may set its own). Each step's due date is its share of that time, so a shorter or longer
-limit moves every step with it. The village public notice runs at least `NOTICE_MIN_DAYS` days,
-counted inclusively (posted on the 1st, objections taken until the end of the 5th).
+province may set its own). The days are counted as Chinese administrative deadlines are (期间开始
+的当日不计算在内): the day of the proposal is day 0 and is not counted, day 1 is the day after, and
+the last day is day `CASE_PHASE_DAYS` (proposed on 2 March: finished by 17 March at the latest).
+A step's due date is its day counted the same way; a step is overdue from the day after it.
+Each step's day is its share of the limit, so a shorter or longer limit moves every step with it.
+The village public notice runs at least `NOTICE_MIN_DAYS` days, counted inclusively (posted on
+the 1st, objections taken until the end of the 5th).
 """
 
 import datetime
@@ -54,8 +58,14 @@ def phase_days() -> int:
 
 
 def due_on(proposed_on: datetime.date, rule: StepRule) -> datetime.date:
+    """The last day for the step: its day, counted from the day after the proposal."""
     days = math.ceil(rule.day * phase_days() / POLICY_DAYS)
     return proposed_on + datetime.timedelta(days=days)
+
+
+def phase_last_day(proposed_on: datetime.date) -> datetime.date:
+    """The last day the phase proposed on `proposed_on` may finish on (its last step's due date)."""
+    return proposed_on + datetime.timedelta(days=phase_days())
 
 
 def rule_for(phase: str, kind: str) -> StepRule:

@@ -199,11 +199,22 @@ def case_detail(request, pk, bound=None):
     measures = list(
         case.measures.select_related("partner", "responsible").prefetch_related("members")
     )
+    deadline = None
+    if next_step is not None:
+        # The proposal step is due on the day of the proposal (day 0) and the last step on the
+        # last day of the phase: the page names both, as the limit is counted.
+        of_phase = [s for s in all_steps if (s.phase, s.round) == (next_step.phase, next_step.round)]
+        deadline = {
+            "proposed_on": of_phase[0].due_on,
+            "last_day": of_phase[-1].due_on,
+            "days": steps.phase_days(),
+        }
     context = {
         "case": case,
         "household": case.household,
         "phases": phases,
         "next_step": next_step,
+        "deadline": deadline,
         "forms": _step_forms(request, case, next_step, bound),
         "measures": measures,
         "can_edit": request.user.has_perm("assistance.change_case") and case.is_open,
