@@ -38,8 +38,9 @@ class CaseCategory(models.TextChoices):
     SUDDEN_HARDSHIP = "sudden_hardship", _("Household in sudden severe hardship")
 
 
-# Which households each category is for, by policy (中农组发〔2021〕7号): 脱贫不稳定户 are lifted-out
-# households, 边缘易致贫户 ordinary rural households, 突发严重困难户 either.
+# Which households each category is for, by policy (中农组发〔2021〕7号):
+# 脱贫不稳定户 are lifted-out households, 边缘易致贫户 ordinary rural households,
+# 突发严重困难户 either.
 CATEGORY_POVERTY_STATUSES: dict[str, frozenset[str]] = {
     CaseCategory.UNSTABLE: frozenset({PovertyStatus.LIFTED_OUT}),
     CaseCategory.MARGINAL: frozenset({PovertyStatus.ORDINARY}),

@@ -203,7 +203,9 @@ def case_detail(request, pk, bound=None):
     if next_step is not None:
         # The proposal step is due on the day of the proposal (day 0) and the last step on the
         # last day of the phase: the page names both, as the limit is counted.
-        of_phase = [s for s in all_steps if (s.phase, s.round) == (next_step.phase, next_step.round)]
+        of_phase = [
+            s for s in all_steps if (s.phase, s.round) == (next_step.phase, next_step.round)
+        ]
         deadline = {
             "proposed_on": of_phase[0].due_on,
             "last_day": of_phase[-1].due_on,

@@ -5,7 +5,6 @@ import datetime
 from decimal import Decimal
 
 import pytest
-
 from django.utils import translation
 
 from assistance.eligibility import (
@@ -159,4 +158,6 @@ def test_a_verdict_stored_before_the_span_was_recorded_still_reads():
         }
     )
     with translation.override("en"):
-        assert stored.detail == "3 visit(s) in the last six months, the lowest 8000 yuan; line 7600."
+        assert (
+            stored.detail == "3 visit(s) in the last six months, the lowest 8000 yuan; line 7600."
+        )
