@@ -154,7 +154,7 @@ class County:
                 actor=self.cadre,
                 household_id=helped.pk,
                 origin="cadre",
-                category="unstable",
+                category="marginal",
                 risk_types=["illness"],
                 situation="户主患慢性病，收入低于监测线",
                 responsible_id=self.cadre.pk,
