@@ -92,7 +92,7 @@ def test_enrolling_a_never_visited_household_makes_it_due_a_month_after_registra
         actor=township_cadre,
         household_id=household.pk,
         origin="cadre",
-        category="marginal",
+        category="unstable",
         risk_types=["illness"],
         situation="干部排查：家庭收入不稳定",
         responsible_id=township_cadre.pk,
