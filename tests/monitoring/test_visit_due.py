@@ -177,7 +177,15 @@ def test_a_bad_cadence_is_refused_and_nothing_is_written(county_admin, changes, 
     assert not VisitCadence.objects.exists() and not ScanRun.objects.exists()
 
 
-@pytest.mark.parametrize("persona", ["county_officer", "township_cadre", "village_worker"])
+def test_a_county_officer_sets_the_countys_cadence(county_officer):
+    cadence = visit_cadence_save(
+        actor=county_officer, region_code=HOME_COUNTY, kind="monitored", days=20
+    )
+    assert (cadence.region_id, cadence.days) == (HOME_COUNTY, 20)
+    assert ScanRun.objects.filter(trigger="cadence").exists()
+
+
+@pytest.mark.parametrize("persona", ["township_cadre", "village_worker"])
 def test_only_who_may_change_cadences_sets_one(request, persona):
     with pytest.raises(PermissionDenied):
         visit_cadence_save(
