@@ -2,8 +2,6 @@ from rest_framework import serializers
 
 from pairings.models import Contact, ContactKind, EndReason, Pairing
 
-ID = {"min_value": 1, "max_value": 2**62}
-
 
 class PairingSerializer(serializers.ModelSerializer):
     household = serializers.IntegerField(source="household_id", read_only=True)
@@ -35,8 +33,8 @@ class PairingSerializer(serializers.ModelSerializer):
 class PairingAssignSerializer(serializers.Serializer):
     """Pair a household with a cadre; a household already paired is handed over."""
 
-    household = serializers.IntegerField(**ID)
-    cadre = serializers.IntegerField(**ID)
+    household = serializers.IntegerField(min_value=1, max_value=2**62)
+    cadre = serializers.IntegerField(min_value=1, max_value=2**62)
     started_on = serializers.DateField(required=False)
     end_reason = serializers.ChoiceField(
         choices=EndReason.choices, required=False, default=EndReason.HANDOVER
@@ -51,7 +49,7 @@ class PairingEndSerializer(serializers.Serializer):
 
 
 class ContactSerializer(serializers.ModelSerializer):
-    household = serializers.IntegerField(source="household_id", **ID)
+    household = serializers.IntegerField(source="household_id", min_value=1, max_value=2**62)
     pairing = serializers.IntegerField(source="pairing_id", read_only=True)
     cadre = serializers.IntegerField(source="cadre_id", read_only=True)
     cadre_name = serializers.CharField(source="cadre.display_name", read_only=True)

@@ -69,6 +69,13 @@ def test_seed_demo_fills_an_empty_registry_with_accounts_and_households():
     assert enrolled.steps.filter(decision="").count() == 0
     assert enrolled.measures.filter(status="delivered").exists()
     assert Case.objects.filter(status="identifying").exists()
+    # Paired cadres with contacts, and one household handed over with its log kept.
+    from pairings.models import Contact, Pairing
+
+    worker = User.objects.get(username="village")
+    assert Pairing.objects.filter(cadre=worker, ended_on__isnull=True).count() >= 3
+    assert Pairing.objects.filter(end_reason="rotation").count() == 1
+    assert Contact.objects.filter(cadre=worker).exists()
     household = Household.objects.order_by("id").first()
     assert household.head_name == household.members.get(relation="head").name
     # A second run leaves the registry alone.
