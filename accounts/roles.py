@@ -100,6 +100,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _SEE_ASSISTANCE
         | _MANAGE_ASSISTANCE
         | _COUNTY_STEPS
+        | {"pairings.view_pairingpolicy"}
         | _SEE_PAIRINGS
         | _RECORD_CONTACTS
         | _ASSIGN_PAIRINGS

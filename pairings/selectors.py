@@ -12,6 +12,7 @@ from core.regions import ancestors_of
 from core.scope import Scope
 from households.models import Household, PovertyStatus
 from households.selectors import households_visible_to
+from monitoring.selectors import policy_rows_visible_to
 from pairings.models import Contact, Pairing, PairingPolicy
 
 DEFAULT_MAX_HOUSEHOLDS = 10
@@ -43,6 +44,11 @@ class Policies:
 def policy_for(code: str | None) -> Policy:
     """The policy of a region (a household's village, a cadre's region)."""
     return Policies().for_code(code)
+
+
+def policies_visible_to(queryset: QuerySet[PairingPolicy], user) -> QuerySet[PairingPolicy]:
+    """The national row, and the rows of the user's region and of the regions above it."""
+    return policy_rows_visible_to(queryset, user)
 
 
 def pairings_visible_to(user) -> QuerySet[Pairing]:

@@ -80,6 +80,7 @@ class Scope:
     import_job: object  # a registry import of the scope's cadre, checked, awaiting the confirm
     pairing: object  # the household paired with the village worker
     contact: object  # one contact of that pairing
+    pairing_policy: object  # the county's limits of paired assistance
     staff: dict[str, User] = field(default_factory=dict)
 
     @property
@@ -334,6 +335,9 @@ def _build_scope(name: str, *, village: str, county: str, cadre: User, worker: U
         members_new=1,
     )
     from pairings import services as pairing_services
+    from pairings.models import PairingPolicy
+
+    pairing_policy = PairingPolicy.objects.create(region_id=county, max_households=12)
 
     pairing = pairing_services.pairing_assign(
         actor=cadre,
@@ -369,6 +373,7 @@ def _build_scope(name: str, *, village: str, county: str, cadre: User, worker: U
         import_job=import_job,
         pairing=pairing,
         contact=contact,
+        pairing_policy=pairing_policy,
         staff={"cadre": cadre, "worker": worker},
     )
 

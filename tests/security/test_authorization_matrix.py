@@ -583,6 +583,7 @@ ADMIN_OBJECTS = {
     "monitoring.incomeline": "income_line",
     "monitoring.ruleconfig": "rule",
     "monitoring.visitcadence": "cadence",
+    "pairings.pairingpolicy": "pairing_policy",
     "assistance.case": "case",
     "assistance.measure": "measure",
     "assistance.partner": "partner",
