@@ -58,13 +58,25 @@ _TOWNSHIP_STEPS = {
     "assistance.review_case",
 }
 _COUNTY_STEPS = {"assistance.approve_case"}
+# Paired cadres (pairings/): everyone in the field sees who looks after a household and keeps
+# the contact log; townships and counties pair and hand over. The log's free text is for field
+# staff and auditors only, never partners.
+_SEE_PAIRINGS = {"pairings.view_pairing", "pairings.view_contact"}
+_RECORD_CONTACTS = {"pairings.add_contact"}
+_ASSIGN_PAIRINGS = {"pairings.add_pairing", "pairings.change_pairing"}
 DASHBOARDS = "dashboards.view_dashboard"
 # The audit trail (audit/views.py): writes, unmaskings, exports and sign-ins of the region.
 VIEW_AUDIT = "audit.view_audit"
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.VILLAGE_WORKER: frozenset(
-        _VIEW_REGISTRY | _EDIT_REGISTRY | _VISITS | _SEE_ASSISTANCE | _VILLAGE_STEPS
+        _VIEW_REGISTRY
+        | _EDIT_REGISTRY
+        | _VISITS
+        | _SEE_ASSISTANCE
+        | _VILLAGE_STEPS
+        | _SEE_PAIRINGS
+        | _RECORD_CONTACTS
     ),
     Role.TOWNSHIP_CADRE: frozenset(
         _VIEW_REGISTRY
@@ -75,6 +87,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _SEE_ASSISTANCE
         | _MANAGE_ASSISTANCE
         | _TOWNSHIP_STEPS
+        | _SEE_PAIRINGS
+        | _RECORD_CONTACTS
+        | _ASSIGN_PAIRINGS
         | {DASHBOARDS}
     ),
     Role.COUNTY_OFFICER: frozenset(
@@ -87,6 +102,10 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _SEE_ASSISTANCE
         | _MANAGE_ASSISTANCE
         | _COUNTY_STEPS
+        | {"pairings.view_pairingpolicy"}
+        | _SEE_PAIRINGS
+        | _RECORD_CONTACTS
+        | _ASSIGN_PAIRINGS
         | {DASHBOARDS, VIEW_AUDIT}
     ),
     # Partners work on the measures given to them, not on the registry.
@@ -106,6 +125,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | {"monitoring.view_signal", "monitoring.view_scanrun", "monitoring.view_incomeline"}
         | {"monitoring.view_ruleconfig"}
         | _SEE_ASSISTANCE
+        | _SEE_PAIRINGS
         | {DASHBOARDS, VIEW_AUDIT}
     ),
     # Department systems push signals and read what their region allows.

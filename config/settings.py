@@ -126,6 +126,7 @@ INSTALLED_APPS = [
     "audit",
     "households",
     "monitoring",
+    "pairings",
     "assistance",
     "dashboards",
     "spreadsheets",

@@ -18,6 +18,7 @@ from monitoring.api import (
     SignalViewSet,
     VisitViewSet,
 )
+from pairings.api import ContactViewSet, PairingViewSet
 
 router = DefaultRouter()
 router.register("regions", RegionViewSet, basename="region")
@@ -30,6 +31,8 @@ router.register("income-lines", IncomeLineViewSet, basename="income-line")
 router.register("rules", RuleConfigViewSet, basename="rule")
 router.register("signals", SignalViewSet, basename="signal")
 router.register("scan-runs", ScanRunViewSet, basename="scan-run")
+router.register("pairings", PairingViewSet, basename="pairing")
+router.register("contacts", ContactViewSet, basename="contact")
 router.register("cases", CaseViewSet, basename="case")
 router.register("measures", MeasureViewSet, basename="measure")
 router.register("partners", PartnerViewSet, basename="partner")
@@ -66,6 +69,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("households.urls")),
     path("", include("monitoring.urls")),
+    path("", include("pairings.urls")),
     path("", include("assistance.urls")),
     path("", include("dashboards.urls")),
     path("", include("spreadsheets.urls")),

@@ -18,6 +18,11 @@ def navigation(request):
         items.append((_("Visits"), reverse("visit-lists")))
     if user.has_perm("monitoring.view_alert"):
         items.append((_("Risk warnings"), reverse("alert-queue")))
+    # Paired cadres: the township's figures for those who pair, a cadre's own households else.
+    if user.has_perm("pairings.change_pairing"):
+        items.append((_("Paired cadres"), reverse("pairing-overview")))
+    elif user.has_perm("pairings.add_contact"):
+        items.append((_("My paired households"), reverse("pairing-mine")))
     if user.has_perm("assistance.view_case"):
         items.append((_("Cases"), reverse("case-list")))
     if user.has_perm("assistance.view_measure"):

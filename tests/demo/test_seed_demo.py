@@ -74,6 +74,13 @@ def test_seed_demo_fills_an_empty_registry_with_accounts_and_households():
     since = monitored.last_visit_on or monitored.created_at.astimezone(datetime.UTC).date()
     assert monitored.is_monitored
     assert monitored.next_visit_due == since + datetime.timedelta(days=30)
+    # Paired cadres with contacts, and one household handed over with its log kept.
+    from pairings.models import Contact, Pairing
+
+    worker = User.objects.get(username="village")
+    assert Pairing.objects.filter(cadre=worker, ended_on__isnull=True).count() >= 3
+    assert Pairing.objects.filter(end_reason="rotation").count() == 1
+    assert Contact.objects.filter(cadre=worker).exists()
     household = Household.objects.order_by("id").first()
     assert household.head_name == household.members.get(relation="head").name
     # A second run leaves the registry alone.

@@ -78,6 +78,9 @@ class Scope:
     offer: object
     access: SensitiveAccess
     import_job: object  # a registry import of the scope's cadre, checked, awaiting the confirm
+    pairing: object  # the household paired with the village worker
+    contact: object  # one contact of that pairing
+    pairing_policy: object  # the county's limits of paired assistance
     staff: dict[str, User] = field(default_factory=dict)
 
     @property
@@ -331,6 +334,24 @@ def _build_scope(name: str, *, village: str, county: str, cadre: User, worker: U
         households_new=1,
         members_new=1,
     )
+    from pairings import services as pairing_services
+    from pairings.models import PairingPolicy
+
+    pairing_policy = PairingPolicy.objects.create(region_id=county, max_households=12)
+
+    pairing = pairing_services.pairing_assign(
+        actor=cadre,
+        household_id=household.pk,
+        cadre_id=worker.pk,
+        started_on=timezone.localdate() - datetime.timedelta(days=10),
+    )
+    contact = pairing_services.contact_record(
+        actor=worker,
+        household_id=household.pk,
+        kind="visit",
+        contacted_on=timezone.localdate(),
+        summary=f"{name} 入户走访",
+    )
     return Scope(
         name=name,
         village=Region.objects.get(pk=village),
@@ -350,6 +371,9 @@ def _build_scope(name: str, *, village: str, county: str, cadre: User, worker: U
         offer=offer,
         access=access,
         import_job=import_job,
+        pairing=pairing,
+        contact=contact,
+        pairing_policy=pairing_policy,
         staff={"cadre": cadre, "worker": worker},
     )
 

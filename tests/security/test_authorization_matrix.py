@@ -192,6 +192,12 @@ PAGES: dict[str, Entry] = {
     "member-create": form(FIELD, args=pk_of("household"), target=all_rows("households.Member")),
     "member-edit": form(FIELD, args=pk_of("head"), target=rows_of("head")),
     # monitoring
+    # pairings: the KPIs are the township's and county's; a cadre's own list is everyone's who
+    # may be paired (an auditor's is empty); pairing and contacts need their permissions.
+    "pairing-overview": Entry(readers=CADRES | OTHERS),
+    "pairing-mine": Entry(readers=LISTS),
+    "pairing-assign": form(CADRES, args=pk_of("household"), target=all_rows("pairings.Pairing")),
+    "contact-create": form(FIELD, args=pk_of("household"), target=all_rows("pairings.Contact")),
     "visit-lists": Entry(readers=FIELD | OTHERS, queries=(BY_HOUSEHOLD, BY_VILLAGE)),
     "visit-create": form(FIELD, params=BY_HOUSEHOLD, target=all_rows("monitoring.Visit")),
     "visit-household-search": Entry(readers=FIELD | OTHERS, queries=(BY_NUMBER, BY_VILLAGE)),
@@ -407,6 +413,31 @@ API_ENTRIES: dict[str, Entry] = {
     "v1:self-report-list": api(
         NOBODY, FIELD | OTHERS, methods=("POST",), target=all_rows("monitoring.Alert")
     ),
+    "v1:pairing-list": api(
+        LISTS,
+        CADRES | OTHERS,
+        methods=("GET", "POST"),
+        target=all_rows("pairings.Pairing"),
+        queries=(BY_HOUSEHOLD,),
+    ),
+    "v1:pairing-detail": api(READERS, args=pk_of("pairing")),
+    "v1:pairing-end": api(
+        NOBODY,
+        CADRES,
+        methods=("POST",),
+        body={"end_reason": "rotation"},
+        args=pk_of("pairing"),
+        target=rows_of("pairing"),
+    ),
+    # The contact log's free text: field staff and auditors, never partners nor API clients.
+    "v1:contact-list": api(
+        LISTS,
+        FIELD | OTHERS,
+        methods=("GET", "POST"),
+        target=all_rows("pairings.Contact"),
+        queries=(BY_HOUSEHOLD,),
+    ),
+    "v1:contact-detail": api(READERS, args=pk_of("contact")),
     "v1:alert-list": api(API_LISTS, queries=(BY_HOUSEHOLD, BY_VILLAGE)),
     "v1:alert-detail": api(API_READERS, args=pk_of("alert")),
     **{
@@ -552,6 +583,7 @@ ADMIN_OBJECTS = {
     "monitoring.incomeline": "income_line",
     "monitoring.ruleconfig": "rule",
     "monitoring.visitcadence": "cadence",
+    "pairings.pairingpolicy": "pairing_policy",
     "assistance.case": "case",
     "assistance.measure": "measure",
     "assistance.partner": "partner",

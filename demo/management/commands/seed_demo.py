@@ -13,6 +13,7 @@ from dashboards.refresh import figures_refresh
 from demo import households as demo
 from demo.accounts import DEMO_PASSWORD
 from demo.assistance import seed_assistance
+from demo.pairings import seed_pairings
 from households.models import Household, Region
 from monitoring.engine.policy import DEFAULT_CADENCE_DAYS, cadence_kind
 from monitoring.models import IncomeLine
@@ -152,6 +153,8 @@ class Command(BaseCommand):
             )
         seeded = seed_assistance(users)
         self.stdout.write(f"{seeded['partners']} partners, {seeded['cases']} cases.")
+        paired = seed_pairings(users)
+        self.stdout.write(f"{paired['pairings']} pairings of cadres and households.")
         # The dashboards show figures at once rather than after the first periodic refresh.
         counted = figures_refresh()
         self.stdout.write(f"Dashboards: {counted.rows} figures counted.")

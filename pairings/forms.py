@@ -1,0 +1,39 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from pairings.models import ContactKind, EndReason
+
+
+class ContactForm(forms.Form):
+    kind = forms.ChoiceField(label=_("kind of contact"), choices=ContactKind.choices)
+    contacted_on = forms.DateField(
+        label=_("contacted on"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    summary = forms.CharField(
+        label=_("what was discussed"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    follow_ups = forms.CharField(
+        label=_("follow-ups"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class AssignForm(forms.Form):
+    cadre = forms.TypedChoiceField(label=_("responsible cadre"), coerce=int)
+    end_reason = forms.ChoiceField(
+        label=_("reason the current pairing ends"),
+        choices=EndReason.choices,
+        initial=EndReason.HANDOVER,
+        required=False,
+    )
+    end_note = forms.CharField(label=_("note"), max_length=200, required=False)
+
+    def __init__(self, *args, cadres=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cadre"].choices = [
+            (cadre.pk, f"{cadre.display_name} · {cadre.get_role_display()}") for cadre in cadres
+        ]

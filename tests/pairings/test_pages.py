@@ -1,0 +1,117 @@
+import datetime
+
+from django.utils import timezone
+
+from pairings import services
+from pairings.models import Contact, Pairing
+from tests.conftest import client_for
+
+TODAY = timezone.localdate()
+
+
+def _pair(actor, household, cadre):
+    return services.pairing_assign(actor=actor, household_id=household.pk, cadre_id=cadre.pk)
+
+
+def test_my_households_page_lists_the_cadres_households(
+    township_cadre, village_worker, monitored, django_assert_max_num_queries
+):
+    _pair(township_cadre, monitored, village_worker)
+    client = client_for(village_worker)
+    with django_assert_max_num_queries(15):
+        response = client.get("/pairings/mine/")
+    assert response.status_code == 200
+    assert monitored.number in response.content.decode()
+
+
+def test_one_tap_contact_from_my_households(township_cadre, village_worker, monitored):
+    _pair(township_cadre, monitored, village_worker)
+    response = client_for(village_worker).post(
+        f"/households/{monitored.pk}/contacts/new/",
+        {"kind": "phone", "contacted_on": TODAY.isoformat(), "summary": "电话回访", "next": "mine"},
+    )
+    assert response.status_code == 302 and response["Location"] == "/pairings/mine/"
+    assert Contact.objects.get().summary == "电话回访"
+
+
+def test_future_contact_on_the_page_shows_the_error_and_writes_nothing(
+    township_cadre, village_worker, monitored
+):
+    _pair(township_cadre, monitored, village_worker)
+    response = client_for(village_worker).post(
+        f"/households/{monitored.pk}/contacts/new/",
+        {
+            "kind": "visit",
+            "contacted_on": (TODAY + datetime.timedelta(days=3)).isoformat(),
+            "summary": "走访",
+        },
+    )
+    assert response.status_code == 400
+    assert not Contact.objects.exists()
+
+
+def test_household_page_shows_cadre_history_and_log(
+    township_cadre, village_worker, county_officer, monitored
+):
+    _pair(township_cadre, monitored, village_worker)
+    services.contact_record(
+        actor=village_worker,
+        household_id=monitored.pk,
+        kind="visit",
+        contacted_on=TODAY,
+        summary="入户了解收入",
+    )
+    _pair(township_cadre, monitored, township_cadre)
+    page = client_for(county_officer).get(f"/households/{monitored.pk}/").content.decode()
+    assert "入户了解收入" in page
+    assert village_worker.username in page and township_cadre.username in page
+
+
+def test_household_page_hides_the_log_from_a_partner_like_role(
+    township_cadre, village_worker, monitored
+):
+    from accounts.models import Role
+    from tests.conftest import HOME_COUNTY, _user
+
+    # API clients read the registry but not the contact log.
+    reader = _user("reader", Role.API_CLIENT, HOME_COUNTY)
+    _pair(township_cadre, monitored, village_worker)
+    services.contact_record(
+        actor=village_worker,
+        household_id=monitored.pk,
+        kind="visit",
+        contacted_on=TODAY,
+        summary="入户了解收入",
+    )
+    response = client_for(reader).get(f"/households/{monitored.pk}/")
+    assert "入户了解收入" not in response.content.decode()
+
+
+def test_handover_page(township_cadre, village_worker, monitored):
+    _pair(township_cadre, monitored, village_worker)
+    client = client_for(township_cadre)
+    assert client.get(f"/households/{monitored.pk}/pairing/").status_code == 200
+    response = client.post(
+        f"/households/{monitored.pk}/pairing/",
+        {"cadre": township_cadre.pk, "end_reason": "rotation", "end_note": ""},
+    )
+    assert response.status_code == 302
+    assert Pairing.objects.get(ended_on__isnull=True).cadre == township_cadre
+
+
+def test_overview_for_the_township(township_cadre, monitored):
+    response = client_for(township_cadre).get("/pairings/")
+    assert response.status_code == 200
+    assert monitored.number in response.content.decode()
+
+
+def test_outsiders_are_refused(
+    township_cadre, village_worker, other_township_cadre, partner, monitored
+):
+    _pair(township_cadre, monitored, village_worker)
+    outsider = client_for(other_township_cadre)
+    assert outsider.get(f"/households/{monitored.pk}/contacts/new/").status_code == 404
+    assert outsider.get(f"/households/{monitored.pk}/pairing/").status_code == 404
+    assert client_for(partner).get("/pairings/mine/").status_code == 403
+    assert client_for(village_worker).get("/pairings/").status_code == 403
+    assert not Contact.objects.exists()
