@@ -250,6 +250,8 @@ XDIST_GROUPS = {
         "tests/spreadsheets/test_import_jobs.py",
     ),
     "browser": ("tests/browser/",),
+    # One pilot county per worker (tests/ops/conftest.py), shared by both backup modules.
+    "ops-backup": ("tests/ops/test_backup.py", "tests/ops/test_backup_across_versions.py"),
 }
 # Module-scoped fixtures worth building once (the authorization matrix's world is not in here: its
 # 2,730 tests are better spread over every worker, each building the world once).

@@ -86,28 +86,20 @@ def _manage(*arguments: str, database_url: str) -> None:
     assert result.returncode == 0, result.stderr[-2000:]
 
 
-@pytest.fixture
-def databases():
-    """A county database of its own, seeded by the real commands, and a name to restore into.
-
-    Not the test database: the backup must see committed data, and a county migrated and seeded
-    by `migrate` and `seed_demo` is what an operator backs up.
-    """
+def database_prefix() -> str:
     # Databases belong to the whole server: one name per xdist worker.
-    prefix = (
-        urlparse(os.environ.get("DATABASE_URL", EMBEDDED_URL)).path.lstrip("/") + worker_suffix()
-    )
-    source, target = f"{prefix}_backup_source", f"{prefix}_backup_restored"
-    for name in (source, target):
-        _drop(name)
-    with _admin_connection() as server:
-        server.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(source)))
-    source_url = _database_url(source)
-    _manage("migrate", "--no-input", "-v", "0", database_url=source_url)
-    _manage("seed_demo", "--households", "40", "--seed", "3", database_url=source_url)
-    yield source_url, _database_url(target)
-    for name in (source, target):
-        _drop(name)
+    return urlparse(os.environ.get("DATABASE_URL", EMBEDDED_URL)).path.lstrip("/") + worker_suffix()
+
+
+@pytest.fixture
+def databases(pilot_county, db):
+    """The pilot county (tests/ops/conftest.py) and a name to restore into, dropped before and
+    after. `db` only so that the suite's session set-up has a test database when this file runs
+    alone (tests/conftest.py loads the regions into it)."""
+    target = f"{database_prefix()}_backup_restored"
+    _drop(target)
+    yield pilot_county[0], _database_url(target)
+    _drop(target)
 
 
 def test_backup_restores_into_a_fresh_database_identical_and_serving(tmp_path, databases):
@@ -123,7 +115,7 @@ def test_backup_restores_into_a_fresh_database_identical_and_serving(tmp_path, d
     assert restored.returncode == 0, restored.stderr
 
     original, copy = _fingerprint(source), _fingerprint(target)
-    assert original["households_household"][0] == 40
+    assert original["households_household"][0] == 41  # the seed's 40 and the one recorded through the services
     assert original["monitoring_scanrun"][0] >= 1
     assert copy == original
 

@@ -6,7 +6,6 @@ on the machine's own PostgreSQL (15 in CI): pg_restore 17+ writes `SET transacti
 which 15 and 16 refuse.
 """
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -18,30 +17,15 @@ from psycopg import sql
 
 from ops import backup as backup_module
 from ops.backup import BackupError, without_unknown_settings
-from ops.embedded_postgres import EMBEDDED_URL
-from tests.ops.test_backup import _admin_connection, _database_url, _drop, _fingerprint, _manage
-from tests.xdist_isolation import worker_suffix
+from tests.ops.test_backup import (
+    _admin_connection,
+    _database_url,
+    _drop,
+    _fingerprint,
+    database_prefix,
+)
 
 BASE_DIR = Path(__file__).resolve().parents[2]
-
-# A household and its head through the registry's services, as a cadre records them: the history
-# triggers write the audit entries (the seed writes its rows without history).
-RECORD_A_HOUSEHOLD = """
-from accounts.models import User
-from households import services
-from households.models import Region
-from tests.idgen import make_id_number
-actor = User.objects.get(username="county")
-village = Region.objects.filter(level="village").order_by("code").first()
-household = services.household_create(
-    actor=actor, village_code=village.code, poverty_status="ordinary", address="跨版本路 1 号"
-)
-services.member_create(
-    actor=actor, household_id=household.pk, name="跨版本", relation="head",
-    id_number=make_id_number("620423", "19700101", 917), labour="ordinary", education="junior",
-)
-print(household.number)
-"""
 
 
 def _make_run_tools() -> Path:
@@ -65,42 +49,17 @@ def _one(url: str, query: str, parameters: tuple = ()) -> tuple:
         return connection.execute(query, parameters).fetchone()
 
 
-def _prefix() -> str:
-    # Databases belong to the whole server: one name per xdist worker.
-    return _name(os.environ.get("DATABASE_URL", EMBEDDED_URL)) + worker_suffix()
-
-
 @pytest.fixture(scope="module")
-def pilot_backup(tmp_path_factory):
-    """A county migrated and seeded by the real commands, one household and its head recorded by
-    the registry's services (whose history triggers write the audit entries: the seed writes
-    without history), backed up as `make run` backs up: ops/backup.py's backup with the embedded
-    server's pg_dump, whatever the server. The source is dropped afterwards."""
-    source = f"{_prefix()}_xversion_source"
-    _drop(source)
-    with _admin_connection() as server:
-        server.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(source)))
-    source_url = _database_url(source)
-    try:
-        _manage("migrate", "--no-input", "-v", "0", database_url=source_url)
-        _manage("seed_demo", "--households", "2", "--seed", "3", database_url=source_url)
-        recorded = subprocess.run(
-            [sys.executable, "manage.py", "shell", "-c", RECORD_A_HOUSEHOLD],
-            cwd=BASE_DIR,
-            env=dict(os.environ, DATABASE_URL=source_url),
-            capture_output=True,
-            text=True,
-        )
-        assert recorded.returncode == 0, recorded.stderr[-2000:]
-        number = recorded.stdout.strip().splitlines()[-1]
-        tools = _make_run_tools()
-        with pytest.MonkeyPatch.context() as patch:
-            patch.setenv("DATABASE_URL", source_url)
-            patch.setattr(backup_module, "pick_tool", lambda name, server: tools / name)
-            archive = backup_module.backup(tmp_path_factory.mktemp("pilot"))
-        yield source_url, archive, number
-    finally:
-        _drop(source)
+def pilot_backup(pilot_county, tmp_path_factory):
+    """The pilot county (tests/ops/conftest.py) backed up as `make run` backs up: ops/backup.py's
+    backup with the embedded server's pg_dump, whatever the server."""
+    source_url, number = pilot_county
+    tools = _make_run_tools()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DATABASE_URL", source_url)
+        patch.setattr(backup_module, "pick_tool", lambda name, server: tools / name)
+        archive = backup_module.backup(tmp_path_factory.mktemp("pilot"))
+    return source_url, archive, number
 
 
 @pytest.fixture
@@ -109,7 +68,7 @@ def target(db):
 
     `db` only so that the suite's session setup (tests/conftest.py loads the regions) has a test
     database when this file runs alone; the tests work on databases of their own."""
-    name = f"{_prefix()}_xversion_restored"
+    name = f"{database_prefix()}_xversion_restored"
     _drop(name)
     yield _database_url(name)
     _drop(name)
