@@ -115,7 +115,8 @@ def test_backup_restores_into_a_fresh_database_identical_and_serving(tmp_path, d
     assert restored.returncode == 0, restored.stderr
 
     original, copy = _fingerprint(source), _fingerprint(target)
-    assert original["households_household"][0] == 41  # the seed's 40 and the one recorded through the services
+    # The seed's 40 households and the one recorded through the services.
+    assert original["households_household"][0] == 41
     assert original["monitoring_scanrun"][0] >= 1
     assert copy == original
 
