@@ -289,13 +289,12 @@ def member_change_events(
     had_labour = before["labour"] in LABOUR_ABLE
     kinds: list[str] = []
     if member.status != before["status"]:
-        kinds.append(
-            {
-                Member.Status.DECEASED: Kind.DIED,
-                Member.Status.MOVED_OUT: Kind.MOVED_OUT,
-                Member.Status.ACTIVE: Kind.MOVED_IN,
-            }[Member.Status(member.status)]
-        )
+        by_status: dict[str, str] = {
+            Member.Status.DECEASED: Kind.DIED,
+            Member.Status.MOVED_OUT: Kind.MOVED_OUT,
+            Member.Status.ACTIVE: Kind.MOVED_IN,
+        }
+        kinds.append(by_status[member.status])
     if member.status == Member.Status.ACTIVE:
         if member.health == Member.Health.SERIOUS and before["health"] != Member.Health.SERIOUS:
             kinds.append(Kind.SERIOUS_ILLNESS)
