@@ -27,6 +27,7 @@ HOUSEHOLD_FIELDS = [
     "poverty_exit_year",
     "head_name",
     "member_count",
+    "income_sharers",
     "risk_level",
     "risk_score",
     "per_capita_income",

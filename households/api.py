@@ -9,10 +9,15 @@ from rest_framework.response import Response
 from core.api import DixianAutoSchema, RolePermission
 from households import selectors, services
 from households.filters import HouseholdFilter, MemberFilter, RegionFilter
+from households.history import life_event_rows
 from households.serializers import (
+    HouseholdMergeSerializer,
     HouseholdSerializer,
+    HouseholdSplitSerializer,
     HouseholdWriteSerializer,
     IdNumberLookupSerializer,
+    LifeEventSerializer,
+    MemberMoveSerializer,
     MemberSerializer,
     MemberWriteSerializer,
     RegionSerializer,
@@ -49,7 +54,12 @@ class HouseholdViewSet(
     permission_classes = [permissions.IsAuthenticated, RolePermission]
     schema = DixianAutoSchema()
     permission_model = "households.household"
-    permission_verbs = {"unmask": "view"}
+    permission_verbs = {
+        "unmask": "view",
+        "life_events": "view",
+        "split": "add",
+        "merge": "change",
+    }
     filterset_class = HouseholdFilter
     filter_backends = [*viewsets.GenericViewSet.filter_backends, OrderingFilter]
     ordering_fields = ["number", "risk_score", "last_visit_on", "next_visit_due"]
@@ -115,6 +125,73 @@ class HouseholdViewSet(
         )
         return Response(UnmaskedHouseholdSerializer(unmasked).data)
 
+    @extend_schema(
+        responses={200: LifeEventSerializer(many=True)},
+        description=str(_("The household's life events, newest first.")),
+    )
+    @action(detail=True, methods=["get"], url_path="life-events", pagination_class=None)
+    def life_events(self, request, *args, **kwargs):
+        household = self.get_object()
+        rows = life_event_rows(
+            selectors.household_life_events(household=household)[:200], viewer=request.user
+        )
+        return Response(LifeEventSerializer(rows, many=True).data)
+
+    @extend_schema(
+        request=HouseholdSplitSerializer,
+        responses={201: HouseholdSerializer},
+        description=str(
+            _(
+                "分户: the members named set up a new household in the same village, numbered "
+                "next in its series. This household keeps at least one member and a head."
+            )
+        ),
+    )
+    @action(detail=True, methods=["post"])
+    def split(self, request, *args, **kwargs):
+        household = self.get_object()
+        serializer = HouseholdSplitSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        split_off = services.household_split(
+            actor=request.user,
+            household=household,
+            member_ids=data["members"],
+            head_id=data["head"],
+            new_head_id=data.get("new_head"),
+            changed_on=data.get("changed_on"),
+            address=data.get("address"),
+        )
+        return Response(
+            HouseholdSerializer(self.get_queryset().get(pk=split_off.pk)).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+    @extend_schema(
+        request=HouseholdMergeSerializer,
+        responses={200: HouseholdSerializer},
+        description=str(
+            _(
+                "合户: the members of another household of the same village join this one, "
+                "which keeps its head. The other household is left with nobody in it."
+            )
+        ),
+    )
+    @action(detail=True, methods=["post"])
+    def merge(self, request, *args, **kwargs):
+        household = self.get_object()
+        serializer = HouseholdMergeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        services.household_merge(
+            actor=request.user,
+            household=household,
+            other_household_id=data["other_household"],
+            head_relation=data["head_relation"],
+            changed_on=data.get("changed_on"),
+        )
+        return Response(HouseholdSerializer(self.get_queryset().get(pk=household.pk)).data)
+
 
 class MemberViewSet(
     mixins.ListModelMixin,
@@ -128,7 +205,7 @@ class MemberViewSet(
     permission_classes = [permissions.IsAuthenticated, RolePermission]
     schema = DixianAutoSchema()
     permission_model = "households.member"
-    permission_verbs = {"lookup": "view"}
+    permission_verbs = {"lookup": "view", "move": "change"}
     # Each searches the registry by ID number, within the user's hourly allowance (429 past it).
     id_lookup_actions = ("lookup", "create", "update", "partial_update")
     filterset_class = MemberFilter
@@ -147,7 +224,8 @@ class MemberViewSet(
         serializer = MemberWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        data.pop("version", None)
+        for name in ("version", "changed_on", "new_head"):
+            data.pop(name, None)
         member = services.member_create(
             actor=request.user, household_id=data.pop("household"), **data
         )
@@ -162,9 +240,41 @@ class MemberViewSet(
         changes = dict(serializer.validated_data)
         version = changes.pop("version")
         member = services.member_update(
-            actor=request.user, member=member, version=version, **changes
+            actor=request.user,
+            member=member,
+            version=version,
+            new_head_id=changes.pop("new_head", None),
+            **changes,
         )
         return Response(MemberSerializer(member).data)
+
+    @extend_schema(
+        request=MemberMoveSerializer,
+        responses={201: MemberSerializer},
+        description=str(
+            _(
+                "The member moves to another household (marriage, a child setting up house). "
+                "The member's row here is closed as moved out and keeps its history; the answer "
+                "is the member's new row in the new household."
+            )
+        ),
+    )
+    @action(detail=True, methods=["post"])
+    def move(self, request, *args, **kwargs):
+        member = self.get_object()
+        serializer = MemberMoveSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        moved = services.member_move(
+            actor=request.user,
+            member=member,
+            version=data["version"],
+            household_id=data["household"],
+            relation=data["relation"],
+            changed_on=data.get("changed_on"),
+            new_head_id=data.get("new_head"),
+        )
+        return Response(MemberSerializer(moved).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         request=IdNumberLookupSerializer,

@@ -196,10 +196,9 @@ class MemberForm(SensitiveFieldsMixin, forms.ModelForm):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-    household = forms.IntegerField(widget=forms.HiddenInput, required=False)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    field_order = ["name", "id_number", *Member.FACT_FIELDS]
+    field_order = ["name", "id_number", *Member.FACT_FIELDS, "changed_on", "new_head"]
 
     class Meta:
         model = Member
@@ -218,10 +217,10 @@ class MemberForm(SensitiveFieldsMixin, forms.ModelForm):
             self._replaceable("id_number", "stored", member.id_number_masked, clearable=False)
             self._replaceable("phone", member.phone, mask_phone(member.phone))
             self._replaceable("health_note", member.health_note, MASK)
-            self.fields["household"].widget = forms.TextInput(attrs={"inputmode": "numeric"})
-            self.fields["household"].label = _("Move to household (internal id)")
-            self.initial.setdefault("household", member.household_id)
             self.initial.setdefault("version", member.version)
+            self.fields["changed_on"] = changed_on_field()
+            if member.relation == Member.Relation.HEAD and member.status == Member.Status.ACTIVE:
+                self.fields["new_head"] = new_head_field(member.household, leaving={member.pk})
         else:
             self.fields["id_number"].required = True
             self.initial.setdefault("health", Member.Health.HEALTHY)
@@ -237,12 +236,119 @@ class MemberForm(SensitiveFieldsMixin, forms.ModelForm):
             if name not in self.SENSITIVE and not name.endswith("_clear")
         }
         data.pop("version", None)
-        if data.get("household") in (
-            None,
-            self.instance.household_id if self.instance.pk else None,
-        ):
-            data.pop("household", None)
+        if "new_head" in data:
+            data["new_head_id"] = data.pop("new_head") or None
         return data | self.sensitive_changes()
+
+
+def changed_on_field() -> forms.DateField:
+    return forms.DateField(
+        label=_("Date of the change"),
+        help_text=_("The day a death, a move out, an illness or another change actually happened."),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+
+def _member_choices(members) -> list[tuple[str, str]]:
+    return [
+        (str(member.pk), f"{member.name} ({member.get_relation_display()})") for member in members
+    ]
+
+
+def new_head_field(household: Household, *, leaving) -> forms.ChoiceField:
+    staying = selectors.household_members_active(household=household).exclude(pk__in=leaving)
+    return forms.ChoiceField(
+        label=_("New head"),
+        help_text=_("When the head dies, moves out or leaves in a split: who becomes head."),
+        choices=[("", "—"), *_member_choices(staying)],
+        required=False,
+    )
+
+
+class MemberMoveForm(forms.Form):
+    """迁移成员: the member moves to another household, named by its number."""
+
+    household_number = forms.CharField(label=_("Number of the household moved to"), max_length=20)
+    relation = forms.ChoiceField(
+        label=_("Relation to the head of the new household"),
+        choices=[("", "—"), *Member.Relation.choices],
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, member: Member, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.initial.setdefault("version", member.version)
+        self.fields["household_number"].widget.attrs.update(inputmode="numeric")
+        self.fields["changed_on"] = changed_on_field()
+        if member.relation == Member.Relation.HEAD:
+            self.fields["new_head"] = new_head_field(member.household, leaving={member.pk})
+
+    def clean_household_number(self) -> int:
+        number = self.cleaned_data["household_number"].strip()
+        household = selectors.households_visible_to(self.user).filter(number=number).first()
+        if household is None:
+            raise forms.ValidationError(_("No such household in your region."))
+        return household.pk
+
+
+class HouseholdSplitForm(forms.Form):
+    """分户: which members set up the new household, and who heads each."""
+
+    members = forms.MultipleChoiceField(
+        label=_("Members who set up the new household"), widget=forms.CheckboxSelectMultiple
+    )
+    head = forms.ChoiceField(label=_("Head of the new household"))
+    address = forms.CharField(
+        label=_("Address of the new household"),
+        max_length=200,
+        required=False,
+        help_text=_("Leave empty to keep this household's address."),
+    )
+
+    def __init__(self, *args, household: Household, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = _member_choices(selectors.household_members_active(household=household))
+        members, head = self.fields["members"], self.fields["head"]
+        assert isinstance(members, forms.ChoiceField) and isinstance(head, forms.ChoiceField)
+        members.choices = choices
+        head.choices = [("", "—"), *choices]
+        self.fields["new_head"] = new_head_field(household, leaving=())
+        self.fields["new_head"].label = _("New head of this household")
+        self.fields["new_head"].help_text = _("Needed only when this household's head leaves.")
+        self.fields["changed_on"] = changed_on_field()
+
+    def service_fields(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "member_ids": [int(pk) for pk in data["members"]],
+            "head_id": int(data["head"]),
+            "new_head_id": int(data["new_head"]) if data.get("new_head") else None,
+            "address": data["address"] or None,
+            "changed_on": data.get("changed_on"),
+        }
+
+
+class HouseholdMergeForm(forms.Form):
+    """合户: another household of the village whose members join this one."""
+
+    other_household = forms.ChoiceField(label=_("Household merged into this one"))
+    head_relation = forms.ChoiceField(
+        label=_("Its head's relation to this household's head"),
+        choices=[(value, label) for value, label in Member.Relation.choices if value != "head"],
+        initial=Member.Relation.OTHER,
+    )
+
+    def __init__(self, *args, household: Household, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        other = self.fields["other_household"]
+        assert isinstance(other, forms.ChoiceField)
+        other.choices = [("", "—")] + [
+            (str(other.pk), f"{other.number} {other.head_name}")
+            for other in selectors.merge_candidates(user=user, household=household)
+        ]
+        self.fields["changed_on"] = changed_on_field()
 
 
 class UnmaskForm(forms.Form):

@@ -1,7 +1,7 @@
 """The household page's history: pghistory events turned into readable, masked rows."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
@@ -165,6 +165,42 @@ def history_rows(events, *, viewer) -> list[HistoryRow]:
                 action=event_action(event.pgh_label),
                 user=users.get((event.pgh_context or {}).get("user"), _("system")),
                 changes=changes,
+            )
+        )
+    return rows
+
+
+@dataclass(frozen=True)
+class LifeEventRow:
+    occurred_on: date
+    kind: str
+    label: str
+    member: str
+    other_household: str  # its number, "another household" if the viewer may not see it, or ""
+
+
+def life_event_rows(events, *, viewer) -> list[LifeEventRow]:
+    """The household's timeline: each life event in words. A health event names its kind only
+    (the model keeps no diagnosis); another household is named only to a viewer who may see it,
+    as in the history above."""
+    events = list(events)
+    visible = selectors.households_visible_ids(viewer, {e.other_household_id for e in events})
+    rows = []
+    for event in events:
+        other = ""
+        if event.other_household_id is not None:
+            other = (
+                event.other_household.number
+                if event.other_household_id in visible
+                else _("another household")
+            )
+        rows.append(
+            LifeEventRow(
+                occurred_on=event.occurred_on,
+                kind=event.kind,
+                label=event.get_kind_display(),
+                member=event.member.name if event.member_id else "",
+                other_household=other,
             )
         )
     return rows

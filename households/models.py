@@ -80,6 +80,7 @@ class RiskLevel(models.TextChoices):
 CACHED_HOUSEHOLD_FACTS = [
     "head_name",
     "member_count",
+    "income_sharers",
     "risk_level",
     "risk_score",
     "per_capita_income",
@@ -125,6 +126,12 @@ class Household(models.Model):
     # Cached from the members, so that lists need no join.
     head_name = models.CharField(_("household head"), max_length=50, blank=True)
     member_count = models.PositiveSmallIntegerField(_("members"), default=0)
+    # The active members who live here and share income and expenses (共同生活): the policy's
+    # household, whose size divides the income into a per-capita figure. A member registered
+    # here (户籍) who lives and keeps their money elsewhere is counted in `member_count` only.
+    income_sharers = models.PositiveSmallIntegerField(
+        _("members sharing income"), default=0, db_default=0
+    )
 
     # Cached facts of the latest visit and evaluation, kept up to date by the monitoring services,
     # so that lists and dashboards sort and filter without reading the visit history.
@@ -269,7 +276,9 @@ class Member(models.Model):
     # The number itself is stored only encrypted; the hash finds and de-duplicates people and the
     # masked form is what nearly every page shows.
     id_number_encrypted = models.TextField(editable=False)
-    id_number_hash = models.CharField(max_length=64, unique=True, editable=False)
+    # One person, one *active* membership (the constraint below): the rows a person leaves behind
+    # when they move to another household or die keep the same hash, and their history.
+    id_number_hash = models.CharField(max_length=64, editable=False)
     id_number_masked = models.CharField(_("ID number"), max_length=18, editable=False)
     sex = models.CharField(_("sex"), max_length=6, choices=Sex.choices, editable=False)
     birth_date = models.DateField(_("birth date"), editable=False)
@@ -298,6 +307,15 @@ class Member(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE
     )
+    # 户籍: the member's household registration is in this household.
+    registered_here = models.BooleanField(
+        _("household registration here (户籍)"), default=True, db_default=True
+    )
+    # 共同生活: the member lives here and shares income and expenses, so counts in the
+    # per-capita income (the policy's household definition).
+    lives_here = models.BooleanField(
+        _("lives here and shares income (共同生活)"), default=True, db_default=True
+    )
 
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -319,6 +337,8 @@ class Member(models.Model):
         "dibao",
         "tekun",
         "status",
+        "registered_here",
+        "lives_here",
     )
     # Fields that only roles with the unmask permission may read in full. The birth date is the
     # part of the ID number its mask hides: shown beside the mask, it rebuilds the whole number.
@@ -337,8 +357,16 @@ class Member(models.Model):
                 condition=Q(relation="head", status="active"),
                 name="one_active_head_per_household",
             ),
+            models.UniqueConstraint(
+                fields=["id_number_hash"],
+                condition=Q(status="active"),
+                name="one_active_membership_per_person",
+            ),
         ]
-        indexes = [models.Index(fields=["name"], name="member_name")]
+        indexes = [
+            models.Index(fields=["name"], name="member_name"),
+            models.Index(fields=["id_number_hash"], name="member_id_number_hash"),
+        ]
 
     def __str__(self) -> str:
         return self.name

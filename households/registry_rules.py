@@ -12,7 +12,7 @@ registry search counted against a user's allowance, stay in `households/services
 
 import datetime
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
@@ -120,6 +120,15 @@ class DuplicatePersons:
 
     def message(self, existing: Member) -> str:
         """`existing` with its household loaded (select_related), as the callers find it."""
+        if existing.status == Member.Status.DECEASED:
+            # Registering a dead person again is a mistake or a fraud; a death recorded by
+            # mistake is corrected on that record, which keeps its history.
+            if self._is_visible(existing):
+                return _(
+                    "This person is recorded as deceased in household %(number)s: correct "
+                    "that record if the death was recorded by mistake."
+                ) % {"number": existing.household.number}
+            return _("This person is recorded as deceased elsewhere.")
         if self._is_visible(existing):
             return _(
                 "This person is already registered in household %(number)s (head: %(head)s)."
@@ -137,6 +146,41 @@ def duplicate_person_error(*, actor: "User", existing: Member) -> ValidationErro
 
 def second_head_error() -> ValidationError:
     return ValidationError({"relation": _("This household already has a head.")})
+
+
+def new_head_needed_error() -> ValidationError:
+    return ValidationError(
+        {"new_head": _("The head is leaving the household: name the new head.")},
+        code="new_head_needed",
+    )
+
+
+# A person's rows that stand in the way of registering them again: an active membership, or a
+# death. The rows they left when they moved out do not.
+HOLDING_STATUSES = (Member.Status.ACTIVE, Member.Status.DECEASED)
+
+
+def deceased_people(id_hashes: Iterable[str]) -> dict[str, Member]:
+    """By hash, the recorded death of each person among `id_hashes` who has no active
+    membership: one query for a whole file."""
+    rows = (
+        Member.objects.filter(id_number_hash__in=list(id_hashes), status__in=HOLDING_STATUSES)
+        .select_related("household")
+        .order_by("id_number_hash", "status", "-pk")
+    )
+    first: dict[str, Member] = {}
+    for row in rows:
+        first.setdefault(row.id_number_hash, row)
+    return {key: row for key, row in first.items() if row.status == Member.Status.DECEASED}
+
+
+def person_holders(id_number_hash: str):
+    """The rows holding a person's ID number that forbid a new registration, active first."""
+    return (
+        Member.objects.filter(id_number_hash=id_number_hash, status__in=HOLDING_STATUSES)
+        .select_related("household")
+        .order_by("status", "-pk")  # "active" sorts before "deceased"
+    )
 
 
 def is_active_head(*, relation: str, status: str) -> bool:
@@ -185,9 +229,9 @@ def single_head_check(
 
 
 def household_facts_refresh(*, household_ids: Iterable[int]) -> None:
-    """Keep the facts the households cache from their members (the active head's name and the
-    number of active members), so that lists show them without a join: one UPDATE for any
-    number of households."""
+    """Keep the facts the households cache from their members (the active head's name, the
+    number of active members, and of those who live here sharing income), so that lists show
+    them without a join: one UPDATE for any number of households."""
     household_ids = list(household_ids)
     if not household_ids:
         return
@@ -202,6 +246,17 @@ def household_facts_refresh(*, household_ids: Iterable[int]) -> None:
         member_count=Coalesce(
             Subquery(
                 active.order_by().values("household").annotate(count=Count("id")).values("count"),
+                output_field=IntegerField(),
+            ),
+            Value(0),
+        ),
+        income_sharers=Coalesce(
+            Subquery(
+                active.filter(lives_here=True)
+                .order_by()
+                .values("household")
+                .annotate(count=Count("id"))
+                .values("count"),
                 output_field=IntegerField(),
             ),
             Value(0),
@@ -229,15 +284,23 @@ def change_date_check(*, occurred_on: datetime.date, birth_date: datetime.date |
 
 
 # What a member's facts were before an edit, as `member_change_events` compares them.
-CHANGE_FACTS = ("status", "health", "disability", "labour", "relation")
+CHANGE_FACTS = (
+    "status",
+    "health",
+    "disability",
+    "labour",
+    "relation",
+    "registered_here",
+    "lives_here",
+)
 
 
-def facts_before(member: Member) -> dict[str, str]:
+def facts_before(member: Member) -> dict[str, Any]:
     return {name: getattr(member, name) for name in CHANGE_FACTS}
 
 
 def member_change_events(
-    *, before: dict[str, str], member: Member, occurred_on: datetime.date, actor: "User | None"
+    *, before: dict[str, Any], member: Member, occurred_on: datetime.date, actor: "User | None"
 ) -> list[LifeEvent]:
     """The life events an edit of a member's facts records: the changes a household lives
     through (a death, a move, a serious illness, a disability, lost or recovered labour, a new
@@ -267,6 +330,11 @@ def member_change_events(
             kinds.append(Kind.HEALTH_RECOVERED)
         if member.relation == Member.Relation.HEAD and before["relation"] != Member.Relation.HEAD:
             kinds.append(Kind.HEAD_CHANGED)
+        if (member.registered_here, member.lives_here) != (
+            before.get("registered_here", member.registered_here),
+            before.get("lives_here", member.lives_here),
+        ):
+            kinds.append(Kind.RESIDENCE_CHANGED)
     return [
         LifeEvent(
             household_id=member.household_id,

@@ -1,10 +1,11 @@
 """Reads of the registry, scoped by region (core/scope.py) for pages, the API and the admin."""
 
+from django.db import models
 from django.db.models import QuerySet
 from django.http import Http404
 
 from core.scope import Scope
-from households.models import Household, Member, Region, SensitiveAccess
+from households.models import Household, LifeEvent, Member, Region, SensitiveAccess
 
 
 def query_text(params, key: str) -> str:
@@ -101,3 +102,37 @@ def household_history(*, household: Household) -> QuerySet:
     import pghistory.models
 
     return pghistory.models.Events.objects.references(household).order_by("-pgh_created_at")
+
+
+def household_life_events(*, household: Household) -> QuerySet[LifeEvent]:
+    """The household's life events, newest first: the timeline of its page and of the API. The
+    caller shows the other household of an event only if the viewer may see it
+    (`households_visible_ids`)."""
+    return household.life_events.select_related("member", "other_household").order_by(
+        "-occurred_on", "-id"
+    )
+
+
+def households_visible_ids(user, ids) -> set[int]:
+    """Which of these households the user may see, in one query."""
+    ids = [pk for pk in ids if pk is not None]
+    if not ids:
+        return set()
+    return set(households_visible_to(user).filter(pk__in=ids).values_list("pk", flat=True))
+
+
+def household_members_active(*, household: Household) -> QuerySet[Member]:
+    """The members who live in the household now, head first: a form's choices."""
+    return household.members.filter(status=Member.Status.ACTIVE).order_by(
+        models.Case(models.When(relation=Member.Relation.HEAD, then=0), default=1), "pk"
+    )
+
+
+def merge_candidates(*, user, household: Household) -> QuerySet[Household]:
+    """Households of the same village, other than this one, with members: what may merge in."""
+    return (
+        households_visible_to(user)
+        .filter(village_id=household.village_id, member_count__gt=0)
+        .exclude(pk=household.pk)
+        .order_by("number")
+    )

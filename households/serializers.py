@@ -7,8 +7,9 @@ from rest_framework import serializers
 from rest_framework.fields import SkipField
 from rest_framework.relations import PKOnlyObject
 
+from core.api import BoundedListField
 from core.masking import age_this_year, mask_account, mask_phone
-from households.models import Household, Member, Region
+from households.models import Household, LifeEvent, Member, Region
 
 
 class RegionSerializer(serializers.ModelSerializer):
@@ -201,6 +202,19 @@ class MemberWriteSerializer(serializers.ModelSerializer):
     # Write-only: the member's household is a Household, which an IntegerField cannot render.
     household = serializers.IntegerField(write_only=True)
     version = serializers.IntegerField(required=False, help_text=_("Required when updating"))
+    changed_on = serializers.DateField(
+        write_only=True,
+        required=False,
+        help_text=_(
+            "When updating: the day a death, a move, an illness or another change happened; "
+            "today if not given"
+        ),
+    )
+    new_head = serializers.IntegerField(
+        write_only=True,
+        required=False,
+        help_text=_("When the head dies or moves out: the member who becomes head"),
+    )
 
     class Meta:
         model = Member
@@ -210,6 +224,8 @@ class MemberWriteSerializer(serializers.ModelSerializer):
             "id_number",
             *Member.FACT_FIELDS,
             "version",
+            "changed_on",
+            "new_head",
         ]
 
     def validate(self, attrs):
@@ -240,6 +256,7 @@ class HouseholdSerializer(FastReadMixin, serializers.ModelSerializer):
             "poverty_exit_year",
             "head_name",
             "member_count",
+            "income_sharers",
             "risk_level",
             "risk_score",
             "per_capita_income",
@@ -313,3 +330,62 @@ class UnmaskedHouseholdSerializer(serializers.Serializer):
 
 class IdNumberLookupSerializer(serializers.Serializer):
     id_number = serializers.CharField(max_length=32)
+
+
+class LifeEventSerializer(serializers.Serializer):
+    """One row of a household's timeline. The other household (where a member came from or went
+    to, the household split off or merged in) is given only if the reader may see it."""
+
+    occurred_on = serializers.DateField()
+    kind = serializers.ChoiceField(choices=LifeEvent.Kind.choices)
+    kind_label = serializers.CharField(source="label", help_text=_("The event in words"))
+    member = serializers.CharField(help_text=_("The member's name, empty for the household"))
+    other_household = serializers.CharField(
+        help_text=_("The other household's number, or 'another household' outside your region")
+    )
+
+
+class MemberMoveSerializer(serializers.Serializer):
+    household = serializers.IntegerField(help_text=_("The household the member moves to"))
+    relation = serializers.ChoiceField(
+        choices=Member.Relation.choices, help_text=_("Relation to the head of the new household")
+    )
+    version = serializers.IntegerField()
+    changed_on = serializers.DateField(
+        required=False, help_text=_("The day the member moved; today if not given")
+    )
+    new_head = serializers.IntegerField(
+        required=False,
+        help_text=_("When the head moves out: the member who becomes head of the old household"),
+    )
+
+
+class HouseholdSplitSerializer(serializers.Serializer):
+    members = BoundedListField(
+        child=serializers.IntegerField(),
+        max_length=30,
+        help_text=_("The members who set up the new household"),
+    )
+    head = serializers.IntegerField(help_text=_("The new household's head, one of `members`"))
+    new_head = serializers.IntegerField(
+        required=False,
+        help_text=_("When the head leaves: the member who becomes head of this household"),
+    )
+    address = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    changed_on = serializers.DateField(required=False)
+
+
+class HouseholdMergeSerializer(serializers.Serializer):
+    other_household = serializers.IntegerField(
+        help_text=_("The household of the same village whose members join this one")
+    )
+    # A CharField, not a second enum of the relations in the schema; the service checks it.
+    head_relation = serializers.CharField(
+        max_length=12,
+        default=Member.Relation.OTHER,
+        help_text=_(
+            "The other household's head's relation to this household's head (a `relation` "
+            "value other than head)"
+        ),
+    )
+    changed_on = serializers.DateField(required=False)

@@ -34,7 +34,7 @@ HOUSEHOLD_EDITABLE = (
     "poverty_status",
     "poverty_exit_year",
 )
-MEMBER_EDITABLE = ("household", "name", *Member.FACT_FIELDS)
+MEMBER_EDITABLE = ("name", *Member.FACT_FIELDS)
 
 
 def _require(actor: User, permission: str) -> None:
@@ -144,17 +144,26 @@ def household_update(*, actor: User, household: Household, version: int, **chang
     return locked
 
 
-def _visible_household(actor: User, household_id) -> Household:
-    household = selectors.households_visible_to(actor).filter(pk=household_id).first()
+def _visible_household(actor: User, household_id, *, field: str = "household") -> Household:
+    try:
+        household = selectors.households_visible_to(actor).filter(pk=household_id).first()
+    except (ValueError, TypeError):
+        household = None
     if household is None:
         raise ValidationError(
-            {"household": _("No such household in your region.")}, code="household_out_of_scope"
+            {field: _("No such household in your region.")}, code="household_out_of_scope"
         )
     return household
 
 
 def _registry_search(
-    *, actor: User, number: str, channel: str, record_misses: bool = True, own_pk: int | None = None
+    *,
+    actor: User,
+    number: str,
+    channel: str,
+    record_misses: bool = True,
+    own_pk: int | None = None,
+    holders_only: bool = False,
 ) -> Member | None:
     """Who holds `number` in the whole registry, counted against the actor's hourly allowance.
 
@@ -165,7 +174,11 @@ def _registry_search(
     adding a member (`record_misses=False`) is ordinary data entry and is not counted: it always
     ends in a stored member, since the caller judges everything else first. A member's number
     changed is rare, and counted either way; finding the member being edited (`own_pk`) is not.
-    Committed on its own, so that the record stays when the caller's answer is an error.
+    A person has one row per household they lived in: the active one is found first, else the
+    latest. `holders_only` (registering, changing a number) finds only the rows that forbid a
+    new registration (`registry_rules.person_holders`): a person who moved out may be
+    registered again. Committed on its own, so that the record stays when the caller's answer
+    is an error.
     """
     number_hash = id_numbers.lookup_hash(number)
     with transaction.atomic():
@@ -183,10 +196,17 @@ def _registry_search(
         if used >= settings.ID_LOOKUP_PER_HOUR:
             outcome = IdNumberLookup.Outcome.REFUSED
         else:
-            others = Member.objects.all()
+            if holders_only:
+                others = registry_rules.person_holders(number_hash)
+            else:
+                others = (
+                    Member.objects.filter(id_number_hash=number_hash)
+                    .select_related("household")
+                    .order_by("status", "-pk")  # the active row first, else the latest
+                )
             if own_pk is not None:  # a member being changed is not its own duplicate
                 others = others.exclude(pk=own_pk)
-            found = others.filter(id_number_hash=number_hash).select_related("household").first()
+            found = others.first()
             if found is None:
                 outcome = IdNumberLookup.Outcome.UNKNOWN
             elif selectors.members_visible_to(actor).filter(pk=found.pk).exists():
@@ -304,7 +324,9 @@ def member_create(
         household_id=household.pk, relation=draft.relation, status=draft.status
     )
     draft.full_clean(exclude=["id_number_hash"])
-    existing = _registry_search(actor=actor, number=number, channel="create", record_misses=False)
+    existing = _registry_search(
+        actor=actor, number=number, channel="create", record_misses=False, holders_only=True
+    )
     if existing:
         raise registry_rules.duplicate_person_error(actor=actor, existing=existing)
     with transaction.atomic(), pghistory.context(user=actor.pk):
@@ -312,11 +334,7 @@ def member_create(
         Household.objects.select_for_update().filter(pk=household.pk).exists()
         member = Member(household=household, name=name, relation=relation, **facts)
         registry_rules.id_number_store(member, checked)
-        existing = (
-            Member.objects.filter(id_number_hash=member.id_number_hash)
-            .select_related("household")
-            .first()
-        )
+        existing = registry_rules.person_holders(member.id_number_hash).first()
         if existing:
             raise registry_rules.duplicate_person_error(actor=actor, existing=existing)
         registry_rules.single_head_check(
@@ -328,9 +346,9 @@ def member_create(
                 member.save()
         except IntegrityError:
             # Registered by someone else between our check and our insert.
-            existing = Member.objects.select_related("household").get(
-                id_number_hash=member.id_number_hash
-            )
+            existing = registry_rules.person_holders(member.id_number_hash).first()
+            if existing is None:
+                raise registry_rules.second_head_error() from None
             raise registry_rules.duplicate_person_error(actor=actor, existing=existing) from None
         LifeEvent.objects.create(
             household=household,
@@ -344,6 +362,82 @@ def member_create(
     return member
 
 
+def _household_kept(member: Member, changes: dict) -> None:
+    """An edit keeps the member in their household: a move is its own action (`member_move`),
+    which keeps the member's history in both households. The household given unchanged (an
+    API client sending the whole record) is accepted."""
+    if "household" not in changes:
+        return
+    given = changes.pop("household")
+    given_id = given.pk if isinstance(given, Household) else given
+    if str(given_id) != str(member.household_id):
+        raise ValidationError(
+            {
+                "household": _(
+                    "A member changes household with the move action, not by editing: "
+                    "use 迁移成员 (API: POST /api/v1/members/{id}/move/)."
+                )
+            },
+            code="use_move",
+        )
+
+
+def _lock_households(household_ids) -> dict[int, Household]:
+    """Lock the households a change touches, always in the order of their ids, so that two
+    changes of the same households wait for each other instead of deadlocking."""
+    ids = sorted(set(household_ids))
+    return {
+        household.pk: household
+        for household in Household.objects.select_for_update().filter(pk__in=ids).order_by("pk")
+    }
+
+
+def _successor(
+    *, household_id: int, leaving: set[int], new_head_id, heads_leaving: bool
+) -> Member | None:
+    """The member who becomes head when the head leaves the household (dies, moves out, or the
+    household splits): named by the action, among the active members who stay. None when nobody
+    stays. A household with active members never lacks an active head."""
+    staying = Member.objects.select_for_update().filter(
+        household_id=household_id, status=Member.Status.ACTIVE
+    )
+    staying = staying.exclude(pk__in=leaving).order_by("pk")
+    if not heads_leaving:
+        if new_head_id not in (None, ""):
+            raise ValidationError(
+                {"new_head": _("A new head is named only when the head leaves the household.")}
+            )
+        return None
+    remaining = list(staying)
+    if not remaining:
+        return None  # the last member leaves: the household is left with nobody in it
+    if new_head_id in (None, ""):
+        raise registry_rules.new_head_needed_error()
+    chosen = next((row for row in remaining if str(row.pk) == str(new_head_id)), None)
+    if chosen is None:
+        raise ValidationError(
+            {"new_head": _("Choose the new head among the members who stay in the household.")}
+        )
+    return chosen
+
+
+def _head_changed(
+    *, actor: User, new_head: Member, occurred_on: datetime.date, other_household=None
+) -> LifeEvent:
+    new_head.relation = Member.Relation.HEAD
+    new_head.version += 1
+    new_head.save()
+    return LifeEvent(
+        household_id=new_head.household_id,
+        member=new_head,
+        kind=LifeEvent.Kind.HEAD_CHANGED,
+        occurred_on=occurred_on,
+        member_had_labour=new_head.labour in LABOUR_ABLE,
+        other_household=other_household,
+        recorded_by=actor,
+    )
+
+
 def member_update(
     *,
     actor: User,
@@ -351,15 +445,21 @@ def member_update(
     version: int,
     id_number: str | None = None,
     changed_on: datetime.date | None = None,
+    new_head_id: int | None = None,
     **changes,
 ):
     """An edit of a member. A change the household lives through (a death, a move, a serious
     illness, lost labour, a new head) is recorded as a life event on `changed_on`, the day it
-    happened (today when not given), which the early-warning rules read."""
+    happened (today when not given), which the early-warning rules read.
+
+    When the head dies, moves out or stops being the head, the same edit names the new head
+    (`new_head_id`, one of the members who stay), or it is refused: a household with members
+    never lacks a head. The last member leaving leaves the household with nobody in it."""
     _require(actor, "households.change_member")
-    unknown = set(changes) - set(MEMBER_EDITABLE)
+    unknown = set(changes) - {"household", *MEMBER_EDITABLE}
     if unknown:
         raise ValueError(f"not editable: {sorted(unknown)}")
+    _household_kept(member, changes)
     checked = registry_rules.id_number_check(id_number) if id_number else None
     if checked:
         number = checked.number
@@ -369,8 +469,6 @@ def member_update(
         draft = Member.objects.select_related("household").get(pk=member.pk)
         if draft.version != version:
             raise EditConflict()
-        if "household" in changes:
-            changes["household"] = _visible_household(actor, changes["household"])
         for name, value in changes.items():
             setattr(draft, name, value)
         registry_rules.id_number_store(draft, checked)
@@ -381,26 +479,26 @@ def member_update(
             member_id=draft.pk,
         )
         draft.full_clean(exclude=["id_number_hash"])
-        existing = _registry_search(actor=actor, number=number, channel="update", own_pk=member.pk)
+        existing = _registry_search(
+            actor=actor, number=number, channel="update", own_pk=member.pk, holders_only=True
+        )
         if existing:
             raise registry_rules.duplicate_person_error(actor=actor, existing=existing)
     with transaction.atomic(), pghistory.context(user=actor.pk):
+        _lock_households([member.household_id])
         locked = Member.objects.select_for_update().select_related("household").get(pk=member.pk)
         if locked.version != version:
             raise EditConflict()
-        old_household_id = locked.household_id
         before = registry_rules.facts_before(locked)
-        if "household" in changes and not isinstance(changes["household"], Household):
-            changes["household"] = _visible_household(actor, changes["household"])
         for name, value in changes.items():
             setattr(locked, name, value)
         if checked:
             registry_rules.id_number_store(locked, checked)
+        if locked.status == Member.Status.ACTIVE and (checked or before["status"] != "active"):
+            # An active membership is one per person: a number corrected to someone else's, or
+            # a member who moved out coming back while registered in another household.
             existing = (
-                Member.objects.filter(id_number_hash=locked.id_number_hash)
-                .exclude(pk=locked.pk)
-                .select_related("household")
-                .first()
+                registry_rules.person_holders(locked.id_number_hash).exclude(pk=locked.pk).first()
             )
             if existing:
                 raise registry_rules.duplicate_person_error(actor=actor, existing=existing)
@@ -410,6 +508,17 @@ def member_update(
             status=locked.status,
             member_id=locked.pk,
         )
+        occurred_on = changed_on or timezone.localdate()
+        was_head = registry_rules.is_active_head(
+            relation=before["relation"], status=before["status"]
+        )
+        new_head = _successor(
+            household_id=locked.household_id,
+            leaving={locked.pk},
+            new_head_id=new_head_id,
+            heads_leaving=was_head
+            and not registry_rules.is_active_head(relation=locked.relation, status=locked.status),
+        )
         locked.full_clean(exclude=["id_number_hash"])
         locked.version += 1
         try:
@@ -418,17 +527,280 @@ def member_update(
         except IntegrityError:
             raise registry_rules.second_head_error() from None
         events = registry_rules.member_change_events(
-            before=before,
-            member=locked,
-            occurred_on=changed_on or timezone.localdate(),
-            actor=actor,
+            before=before, member=locked, occurred_on=occurred_on, actor=actor
         )
+        if new_head is not None:
+            events.append(_head_changed(actor=actor, new_head=new_head, occurred_on=occurred_on))
         if events and changed_on is not None:
             registry_rules.change_date_check(occurred_on=changed_on, birth_date=locked.birth_date)
         LifeEvent.objects.bulk_create(events)
-        changed = sorted({old_household_id, locked.household_id})
-        registry_rules.members_changed(changed)
+        registry_rules.members_changed([locked.household_id])
     return locked
+
+
+def _relocate(
+    *, actor: User, member: Member, target: Household, relation: str, occurred_on: datetime.date
+) -> tuple[Member, list[LifeEvent]]:
+    """Move a locked, active member to `target`: the row in the old household is closed as
+    moved out (its history stays there), and a new row carries the person, with the same ID
+    number and facts, in the new one. The two life events name each other's household."""
+    source_id = member.household_id
+    had_labour = member.labour in LABOUR_ABLE
+    member.status = Member.Status.MOVED_OUT
+    member.version += 1
+    member.save()
+    copied = {
+        field.attname: getattr(member, field.attname)
+        for field in Member._meta.concrete_fields
+        if field.attname
+        not in ("id", "household_id", "relation", "status", "version", "created_at", "updated_at")
+    }
+    arrived = Member(**copied, household=target, relation=relation)
+    arrived.save()
+    events = [
+        LifeEvent(
+            household_id=source_id,
+            member=member,
+            kind=LifeEvent.Kind.MOVED_OUT,
+            other_household=target,
+            occurred_on=occurred_on,
+            member_had_labour=had_labour,
+            recorded_by=actor,
+        ),
+        LifeEvent(
+            household=target,
+            member=arrived,
+            kind=LifeEvent.Kind.MOVED_IN,
+            other_household_id=source_id,
+            occurred_on=occurred_on,
+            member_had_labour=had_labour,
+            recorded_by=actor,
+        ),
+    ]
+    return arrived, events
+
+
+def _relation_check(relation: str, *, field: str = "relation") -> None:
+    if relation not in Member.Relation.values:
+        raise ValidationError({field: _("Choose a relation to the head from the list.")})
+
+
+def _date_check(changed_on: datetime.date | None, members) -> datetime.date:
+    occurred_on = changed_on or timezone.localdate()
+    births = [member.birth_date for member in members]
+    registry_rules.change_date_check(occurred_on=occurred_on, birth_date=max(births, default=None))
+    return occurred_on
+
+
+def member_move(
+    *,
+    actor: User,
+    member: Member,
+    version: int,
+    household_id: int,
+    relation: str,
+    changed_on: datetime.date | None = None,
+    new_head_id: int | None = None,
+) -> Member:
+    """A member moves to another household (a marriage, a child setting up house): one action
+    closes their row in the old household, opens one in the new, records both as life events
+    on `changed_on`, and has both households judged again. The head moving out names the new
+    head of the household they leave (`new_head_id`). Returns the member's new row."""
+    _require(actor, "households.change_member")
+    _relation_check(relation)
+    target = _visible_household(actor, household_id)
+    if target.pk == member.household_id:
+        raise ValidationError({"household": _("The member already lives in this household.")})
+    with transaction.atomic(), pghistory.context(user=actor.pk):
+        _lock_households([member.household_id, target.pk])
+        locked = Member.objects.select_for_update().get(pk=member.pk)
+        if locked.version != version:
+            raise EditConflict()
+        if locked.status != Member.Status.ACTIVE:
+            raise ValidationError(
+                {"member": _("Only a member who lives in the household can move.")}
+            )
+        occurred_on = _date_check(changed_on, [locked])
+        registry_rules.single_head_check(
+            household_id=target.pk, relation=relation, status=Member.Status.ACTIVE
+        )
+        new_head = _successor(
+            household_id=locked.household_id,
+            leaving={locked.pk},
+            new_head_id=new_head_id,
+            heads_leaving=registry_rules.is_active_head(
+                relation=locked.relation, status=locked.status
+            ),
+        )
+        source_id = locked.household_id
+        arrived, events = _relocate(
+            actor=actor, member=locked, target=target, relation=relation, occurred_on=occurred_on
+        )
+        if new_head is not None:
+            events.append(_head_changed(actor=actor, new_head=new_head, occurred_on=occurred_on))
+        LifeEvent.objects.bulk_create(events)
+        registry_rules.members_changed(sorted({source_id, target.pk}))
+    return arrived
+
+
+def household_split(
+    *,
+    actor: User,
+    household: Household,
+    member_ids: list[int],
+    head_id: int,
+    new_head_id: int | None = None,
+    changed_on: datetime.date | None = None,
+    address: str | None = None,
+) -> Household:
+    """分户: members of `household` set up their own household in the same village, numbered
+    next in the village's series, with `head_id` as its head. The household split from keeps at
+    least one member and a head (`new_head_id` when its head leaves). The members' rows move as
+    in `member_move`, each household keeps its own history, both are judged again. The other
+    members keep their relation; one who was head becomes 'other' (corrected by an edit)."""
+    _require(actor, "households.add_household")
+    _require(actor, "households.change_member")
+    wanted = {str(pk) for pk in member_ids}
+    if not wanted:
+        raise ValidationError({"members": _("Choose the members who set up the new household.")})
+    if str(head_id) not in wanted:
+        raise ValidationError({"head": _("The new household's head is one of its members.")})
+    with transaction.atomic(), pghistory.context(user=actor.pk):
+        source = _lock_households([household.pk])[household.pk]
+        active = list(
+            Member.objects.select_for_update()
+            .filter(household=source, status=Member.Status.ACTIVE)
+            .order_by("pk")
+        )
+        leaving = [row for row in active if str(row.pk) in wanted]
+        if len(leaving) != len(wanted):
+            raise ValidationError(
+                {"members": _("Choose members who live in this household.")}, code="not_member"
+            )
+        if len(leaving) == len(active):
+            raise ValidationError(
+                {"members": _("A split leaves at least one member in the household.")},
+                code="split_empties",
+            )
+        occurred_on = _date_check(changed_on, leaving)
+        heads_leaving = any(
+            registry_rules.is_active_head(relation=row.relation, status=row.status)
+            for row in leaving
+        )
+        new_head = _successor(
+            household_id=source.pk,
+            leaving={row.pk for row in leaving},
+            new_head_id=new_head_id,
+            heads_leaving=heads_leaving,
+        )
+        if heads_leaving and new_head is None:  # cannot happen: someone stays
+            raise registry_rules.new_head_needed_error()
+        village = source.village
+        Region.objects.select_for_update().filter(pk=village.pk).exists()
+        split_off = Household(
+            number=_next_household_number(village),
+            village=village,
+            address=source.address if address is None else address,
+            poverty_status=source.poverty_status,
+            poverty_exit_year=source.poverty_exit_year,
+        )
+        split_off.full_clean()
+        split_off.save()
+        events: list[LifeEvent] = []
+        for row in leaving:
+            relation: str
+            if str(row.pk) == str(head_id):
+                relation = Member.Relation.HEAD
+            elif row.relation == Member.Relation.HEAD:
+                relation = Member.Relation.OTHER
+            else:
+                relation = row.relation
+            _arrived, moved = _relocate(
+                actor=actor,
+                member=row,
+                target=split_off,
+                relation=relation,
+                occurred_on=occurred_on,
+            )
+            events.extend(moved)
+        if new_head is not None:
+            events.append(_head_changed(actor=actor, new_head=new_head, occurred_on=occurred_on))
+        events.extend(
+            LifeEvent(
+                household_id=one,
+                other_household_id=other,
+                kind=LifeEvent.Kind.SPLIT_OFF,
+                occurred_on=occurred_on,
+                recorded_by=actor,
+            )
+            for one, other in ((source.pk, split_off.pk), (split_off.pk, source.pk))
+        )
+        LifeEvent.objects.bulk_create(events)
+        registry_rules.members_changed([source.pk, split_off.pk])
+    return split_off
+
+
+def household_merge(
+    *,
+    actor: User,
+    household: Household,
+    other_household_id: int,
+    head_relation: str = Member.Relation.OTHER,
+    changed_on: datetime.date | None = None,
+) -> Household:
+    """合户: the members of another household of the same village join `household`, which keeps
+    its head; the other household's head joins as `head_relation` (a household has one head).
+    The household merged in is left with nobody in it, its history and number kept. Both
+    households are judged again."""
+    _require(actor, "households.change_member")
+    _relation_check(head_relation, field="head_relation")
+    other = _visible_household(actor, other_household_id, field="other_household")
+    if other.pk == household.pk:
+        raise ValidationError({"other_household": _("A household cannot be merged with itself.")})
+    with transaction.atomic(), pghistory.context(user=actor.pk):
+        locked = _lock_households([household.pk, other.pk])
+        target, merged = locked[household.pk], locked[other.pk]
+        if target.village_id != merged.village_id:
+            raise ValidationError(
+                {"other_household": _("Only households of the same village can merge.")},
+                code="merge_across_villages",
+            )
+        joining = list(
+            Member.objects.select_for_update()
+            .filter(household=merged, status=Member.Status.ACTIVE)
+            .order_by("pk")
+        )
+        if not joining:
+            raise ValidationError({"other_household": _("This household has no members to merge.")})
+        occurred_on = _date_check(changed_on, joining)
+        has_head = Member.objects.filter(
+            household=target, relation=Member.Relation.HEAD, status=Member.Status.ACTIVE
+        ).exists()
+        if has_head and head_relation == Member.Relation.HEAD:
+            raise registry_rules.second_head_error()
+        events: list[LifeEvent] = []
+        for row in joining:
+            relation = row.relation
+            if relation == Member.Relation.HEAD and has_head:
+                relation = head_relation
+            _arrived, moved = _relocate(
+                actor=actor, member=row, target=target, relation=relation, occurred_on=occurred_on
+            )
+            events.extend(moved)
+        events.extend(
+            LifeEvent(
+                household_id=one,
+                other_household_id=other_id,
+                kind=LifeEvent.Kind.MERGED,
+                occurred_on=occurred_on,
+                recorded_by=actor,
+            )
+            for one, other_id in ((target.pk, merged.pk), (merged.pk, target.pk))
+        )
+        LifeEvent.objects.bulk_create(events)
+        registry_rules.members_changed([target.pk, merged.pk])
+    target.refresh_from_db()
+    return target
 
 
 @dataclass(frozen=True)

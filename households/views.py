@@ -12,8 +12,15 @@ from core.masking import age_this_year, mask_account, mask_phone
 from core.pagination import keyset_page
 from households import selectors, services
 from households.filters import HouseholdPageFilter
-from households.forms import HouseholdForm, MemberForm, UnmaskForm
-from households.history import history_rows
+from households.forms import (
+    HouseholdForm,
+    HouseholdMergeForm,
+    HouseholdSplitForm,
+    MemberForm,
+    MemberMoveForm,
+    UnmaskForm,
+)
+from households.history import history_rows, life_event_rows
 
 PAGE_SIZE = 50
 # Exact counts up to here: a village, or a township's households at one risk level, is counted
@@ -73,6 +80,13 @@ def _detail_context(request, household, unmasked=None, unmask_form=None):
         "phone_masked": mask_phone(household.phone),
         "bank_account_masked": mask_account(household.bank_account),
         "members": members,
+        "life_events": life_event_rows(
+            selectors.household_life_events(household=household)[:100], viewer=request.user
+        ),
+        "has_active_members": any(member.status == "active" for member in members),
+        "can_split": request.user.has_perm("households.add_household")
+        and request.user.has_perm("households.change_member"),
+        "can_merge": request.user.has_perm("households.change_member"),
         "history": history_rows(
             selectors.household_history(household=household)[:50], viewer=request.user
         ),
@@ -190,3 +204,81 @@ def member_edit(request, pk):
         "households/member_form.html",
         {"form": form, "household": member.household, "member": member},
     )
+
+
+def _life_event_page(request, form, *, household, title, member=None):
+    return render(
+        request,
+        "households/life_event_form.html",
+        {"form": form, "household": household, "member": member, "title": title},
+    )
+
+
+@login_required
+@permission_required("households.change_member", raise_exception=True)
+def member_move(request, pk):
+    member = selectors.member_get(user=request.user, pk=pk)
+    form = MemberMoveForm(request.POST or None, member=member, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            moved = services.member_move(
+                actor=request.user,
+                member=member,
+                version=data["version"],
+                household_id=data["household_number"],
+                relation=data["relation"],
+                changed_on=data.get("changed_on"),
+                new_head_id=data.get("new_head") or None,
+            )
+        except (ValidationError, EditConflict) as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("%(name)s moved.") % {"name": member.name})
+            return redirect("household-detail", pk=moved.household_id)
+    title = _("Move %(name)s to another household") % {"name": member.name}
+    return _life_event_page(request, form, household=member.household, title=title, member=member)
+
+
+@login_required
+@permission_required("households.add_household", raise_exception=True)
+@permission_required("households.change_member", raise_exception=True)
+def household_split(request, pk):
+    household = selectors.household_get(user=request.user, pk=pk)
+    form = HouseholdSplitForm(request.POST or None, household=household)
+    if request.method == "POST" and form.is_valid():
+        try:
+            split_off = services.household_split(
+                actor=request.user, household=household, **form.service_fields()
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request, _("Household %(number)s set up.") % {"number": split_off.number}
+            )
+            return redirect("household-detail", pk=split_off.pk)
+    return _life_event_page(request, form, household=household, title=_("Split the household"))
+
+
+@login_required
+@permission_required("households.change_member", raise_exception=True)
+def household_merge(request, pk):
+    household = selectors.household_get(user=request.user, pk=pk)
+    form = HouseholdMergeForm(request.POST or None, household=household, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.household_merge(
+                actor=request.user,
+                household=household,
+                other_household_id=int(data["other_household"]),
+                head_relation=data["head_relation"],
+                changed_on=data.get("changed_on"),
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Households merged."))
+            return redirect("household-detail", pk=household.pk)
+    return _life_event_page(request, form, household=household, title=_("Merge a household in"))

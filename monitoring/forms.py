@@ -81,7 +81,7 @@ class VisitForm(forms.Form):
         self.initial.setdefault("client_uuid", uuid.uuid4())
         self.initial.setdefault("visited_on", timezone.localdate())
         if household is not None:
-            self.initial.setdefault("household_size", household.member_count or None)
+            self.initial.setdefault("household_size", household.income_sharers or None)
         self.visit_field_names = INCOME_FIELDS + SPENDING_FIELDS + CHECK_FIELDS
 
 

@@ -237,6 +237,7 @@ class MemberImportResource(RegistryResource):
         id_checks: dict[str, IdNumber | str],
         heads: registry_rules.SingleHeads,
         duplicates: registry_rules.DuplicatePersons,
+        hashes: list[str] | None = None,
     ):
         super().__init__()
         for key, widget in MEMBER_FIELDS.items():
@@ -246,9 +247,15 @@ class MemberImportResource(RegistryResource):
         self.id_checks = id_checks
         self.heads = heads  # the households' heads not in the file, and those the file claims
         self.duplicates = duplicates
+        # The file's people (keyed hashes): those recorded as deceased, with no active membership,
+        # are not registered again. Read once, the first time a row would add someone.
+        self.hashes = hashes or []
+        self._deceased: dict[str, Member] | None = None
 
     def get_queryset(self):
-        return Member.objects.select_related("household")
+        # A row names the person's active membership: the rows they left in other households
+        # (moved out, deceased) keep their history and are not written by an import.
+        return Member.objects.filter(status=Member.Status.ACTIVE).select_related("household")
 
     def import_instance(self, instance, row, **kwargs):
         errors = {}
@@ -269,6 +276,11 @@ class MemberImportResource(RegistryResource):
             errors["id_number_hash"] = [checked]
         elif not instance.pk:
             registry_rules.id_number_store(instance, checked)
+            if self._deceased is None:
+                self._deceased = registry_rules.deceased_people(self.hashes)
+            dead = self._deceased.get(instance.id_number_hash)
+            if dead is not None:
+                errors["id_number_hash"] = [self.duplicates.message(dead)]
         if errors:
             raise ValidationError(errors)
 

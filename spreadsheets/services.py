@@ -136,6 +136,7 @@ def registry_import(
                 excluding=Q(id_number_hash__in=plan.hashes),
             ),
             duplicates=registry_rules.DuplicatePersons(actor=actor, id_hashes=plan.hashes),
+            hashes=plan.hashes,
         )
         member_resource.progress = progress
         members = member_resource.import_data(

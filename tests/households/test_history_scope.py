@@ -12,11 +12,12 @@ pytestmark = pytest.mark.django_db
 def moved(county_officer, household, other_township_household):
     """李秀英 moves from 水源村 (一条山镇) to a household of 芦阳镇, by the county."""
     spouse = household.members.get(name="李秀英")
-    services.member_update(
+    services.member_move(
         actor=county_officer,
         member=spouse,
         version=spouse.version,
-        household=other_township_household.pk,
+        household_id=other_township_household.pk,
+        relation="spouse",
     )
     household.refresh_from_db()
     other_township_household.refresh_from_db()

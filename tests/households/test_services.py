@@ -167,15 +167,17 @@ def test_a_member_cannot_be_moved_to_a_household_the_actor_cannot_see(
 ):
     spouse = household.members.get(relation="spouse")
     with pytest.raises(ValidationError) as error:
-        services.member_update(
+        services.member_move(
             actor=township_cadre,
             member=spouse,
             version=spouse.version,
-            household=other_township_household.pk,
+            household_id=other_township_household.pk,
+            relation="spouse",
         )
     assert "household" in error.value.message_dict
     spouse.refresh_from_db()
     assert spouse.household_id == household.pk
+    assert spouse.status == "active"
 
 
 def test_moving_a_member_refreshes_both_households(household, township_cadre):
@@ -183,11 +185,11 @@ def test_moving_a_member_refreshes_both_households(household, township_cadre):
         actor=township_cadre, village_code=OTHER_VILLAGE_SAME_TOWNSHIP, poverty_status="ordinary"
     )
     spouse = household.members.get(relation="spouse")
-    services.member_update(
+    services.member_move(
         actor=township_cadre,
         member=spouse,
         version=spouse.version,
-        household=target.pk,
+        household_id=target.pk,
         relation="head",
     )
     household.refresh_from_db()

@@ -191,6 +191,12 @@ PAGES: dict[str, Entry] = {
     ),
     "member-create": form(FIELD, args=pk_of("household"), target=all_rows("households.Member")),
     "member-edit": form(FIELD, args=pk_of("head"), target=rows_of("head")),
+    # Life events: a move, a split (分户), a merge (合户); each a small form page.
+    "member-move": form(FIELD, args=pk_of("head"), target=rows_of("head")),
+    "household-split": form(
+        FIELD, args=pk_of("household"), target=all_rows("households.Household")
+    ),
+    "household-merge": form(FIELD, args=pk_of("household"), target=rows_of("household")),
     # monitoring
     # pairings: the KPIs are the township's and county's; a cadre's own list is everyone's who
     # may be paired (an auditor's is empty); pairing and contacts need their permissions.
@@ -385,6 +391,20 @@ API_ENTRIES: dict[str, Entry] = {
         args=pk_of("household"),
         body=REASON,
         target=all_rows("households.SensitiveAccess"),
+    ),
+    "v1:household-life-events": api(API_READERS, args=pk_of("household")),
+    "v1:household-split": api(
+        NOBODY,
+        FIELD,
+        methods=("POST",),
+        args=pk_of("household"),
+        target=all_rows("households.Household"),
+    ),
+    "v1:household-merge": api(
+        NOBODY, FIELD, methods=("POST",), args=pk_of("household"), target=rows_of("household")
+    ),
+    "v1:member-move": api(
+        NOBODY, FIELD, methods=("POST",), args=pk_of("head"), target=rows_of("head")
     ),
     "v1:member-list": api(
         API_LISTS,

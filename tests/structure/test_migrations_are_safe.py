@@ -66,6 +66,17 @@ BASELINE = {
     ),
 }
 
+# (app, migration, rule): a guarantee a migration removes on purpose, not a lock it takes. squawk's
+# ban-drop-constraint warns that clients may rely on a constraint; these are the ones the registry
+# decided to give up, each replaced by the rule written beside it. Dropping a constraint takes an
+# ACCESS EXCLUSIVE lock for a catalog change only, without scanning the table.
+INTENDED = {
+    ("households", "0010_one_active_membership", "ban-drop-constraint"): (
+        "a person's ID number is unique among active members only (one_active_membership_per_"
+        "person, built concurrently first): the rows of a member who moved out or died stay"
+    ),
+}
+
 
 @dataclass(frozen=True)
 class Finding:
@@ -126,11 +137,11 @@ def test_every_migration_is_safe_on_a_large_table(tmp_path):
         for finding in squawk(sql, tmp_path, f"{migration.app_label}_{migration.name}"):
             key = (migration.app_label, migration.name, finding.rule)
             seen.add(key)
-            if key not in BASELINE:
+            if key not in BASELINE and key not in INTENDED:
                 unsafe.append(f"{key}: {finding.statement[:160]}")
     assert not unsafe, "Unsafe on a large table:\n" + "\n".join(unsafe)
-    assert set(BASELINE) <= seen, (
-        f"Baseline entries squawk no longer reports: {set(BASELINE) - seen}"
+    assert set(BASELINE) | set(INTENDED) <= seen, (
+        f"Baseline entries squawk no longer reports: {(set(BASELINE) | set(INTENDED)) - seen}"
     )
 
 
