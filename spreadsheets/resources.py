@@ -20,7 +20,7 @@ from import_export.instance_loaders import CachedInstanceLoader
 
 from core.id_numbers import IdNumber
 from households import registry_rules
-from households.models import Household, Member, Region
+from households.models import Household, LifeEvent, Member, Region
 from spreadsheets.columns import BY_KEY
 from spreadsheets.widgets import ChoiceWidget, TextWidget, VillageWidget, YearWidget, YesNoWidget
 
@@ -238,8 +238,14 @@ class MemberImportResource(RegistryResource):
         heads: registry_rules.SingleHeads,
         duplicates: registry_rules.DuplicatePersons,
         hashes: list[str] | None = None,
+        actor=None,
     ):
         super().__init__()
+        self.actor = actor
+        # What each stored member was before the file, and the life events the file's changes
+        # make (a death, a serious illness …), written by the import once its rows are saved.
+        self._facts_before: dict[int, dict[str, str]] = {}
+        self.life_events: list[LifeEvent] = []
         for key, widget in MEMBER_FIELDS.items():
             self.fields[key] = _field(key, widget=widget)
         self.households = households  # by number, the households of the file as now written
@@ -251,6 +257,21 @@ class MemberImportResource(RegistryResource):
         # are not registered again. Read once, the first time a row would add someone.
         self.hashes = hashes or []
         self._deceased: dict[str, Member] | None = None
+
+    def get_or_init_instance(self, instance_loader, row):
+        instance, new = super().get_or_init_instance(instance_loader, row)
+        if not new:
+            self._facts_before[instance.pk] = registry_rules.facts_before(instance)
+        return instance, new
+
+    def before_save_instance(self, instance, row, **kwargs):
+        super().before_save_instance(instance, row, **kwargs)
+        before = self._facts_before.get(instance.pk) if instance.pk else None
+        if before is not None:
+            # A file carries no date of the change: the day it is imported.
+            self.life_events += registry_rules.member_change_events(
+                before=before, member=instance, occurred_on=timezone.localdate(), actor=self.actor
+            )
 
     def get_queryset(self):
         # A row names the person's active membership: the rows they left in other households

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from core import id_numbers
 from households import registry_rules
-from households.models import Household, Region
+from households.models import Household, LifeEvent, Region
 from households.selectors import regions_visible_to
 from households.services import ImportAllowanceExceeded, registry_search_for_import
 from spreadsheets.columns import BY_KEY, HOUSEHOLD_COLUMNS
@@ -137,6 +137,7 @@ def registry_import(
             ),
             duplicates=registry_rules.DuplicatePersons(actor=actor, id_hashes=plan.hashes),
             hashes=plan.hashes,
+            actor=actor,
         )
         member_resource.progress = progress
         members = member_resource.import_data(
@@ -146,6 +147,7 @@ def registry_import(
         report.problems.sort(key=lambda problem: (problem.row or 0, problem.column))
         report.households = _counts(households)
         report.members = _counts(members)
+        LifeEvent.objects.bulk_create(member_resource.life_events)
 
         if report.ok:
             changed = _changed_numbers(households, plan.household_dataset)

@@ -16,7 +16,7 @@ from accounts.selectors import users_overlapping
 from core import id_numbers
 from core.regions import prefix_of
 from households.evaluation_requests import request_evaluation, request_evaluations
-from households.models import Household, Region
+from households.models import Household, Member, Region
 from households.selectors import (
     households_visible_to,
     members_visible_to,
@@ -222,9 +222,10 @@ def signals_receive(*, actor: User, items: list[SignalItem]) -> list[ItemResult]
         )
         members = {
             member.id_number_hash: member
+            # A person's one active membership: rows of a move or a death are their history.
             for member in members_visible_to(actor)
             .select_related("household")
-            .filter(id_number_hash__in=hashes)
+            .filter(id_number_hash__in=hashes, status=Member.Status.ACTIVE)
         }
         pending: list[tuple[int, Signal]] = []
         for index, item in enumerate(items):
