@@ -128,6 +128,7 @@ INSTALLED_APPS = [
     "monitoring",
     "assistance",
     "dashboards",
+    "worklist",
     "spreadsheets",
     "ops",
     "demo",

@@ -18,6 +18,7 @@ from monitoring.api import (
     SignalViewSet,
     VisitViewSet,
 )
+from worklist.api import TaskListApi
 
 router = DefaultRouter()
 router.register("regions", RegionViewSet, basename="region")
@@ -38,6 +39,7 @@ router.register("partner-offers", PartnerOfferViewSet, basename="partner-offer")
 api_v1 = [
     path("auth/token/", TokenLoginApi.as_view(), name="token-login"),
     path("auth/token/revoke/", TokenRevokeApi.as_view(), name="token-revoke"),
+    path("tasks/", TaskListApi.as_view(), name="task-list"),
     path("", include(router.urls)),
 ]
 
@@ -68,6 +70,7 @@ urlpatterns = [
     path("", include("monitoring.urls")),
     path("", include("assistance.urls")),
     path("", include("dashboards.urls")),
+    path("", include("worklist.urls")),
     path("", include("spreadsheets.urls")),
     path("", include("audit.urls")),
 ]
