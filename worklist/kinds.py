@@ -85,6 +85,8 @@ class TaskKind:
     title: Callable[[dict], str]
     why: Callable[[dict], str]
     url: Callable[[dict], str]
+    # False for what may be done from a day on but is never late (applying for elimination).
+    can_be_late: bool = True
 
     def is_for(self, user) -> bool:
         return (
@@ -355,6 +357,7 @@ ELIMINATION_CHECK = TaskKind(
         % {"day": _day(row["t_since"])}
     ),
     url=lambda row: reverse("case-elimination", args=[row["t_ref"]]),
+    can_be_late=False,
 )
 
 
@@ -409,7 +412,7 @@ def task_of(row: dict, today: datetime.date) -> Task:
     """A shaped row as a task: its texts and link come from its kind, with no query."""
     kind = KINDS_BY_CODE[row["t_kind"]]
     due: datetime.date = row["t_due"]
-    late = (today - due).days
+    late = (today - due).days if kind.can_be_late else 0
     if row["t_household"] is not None:
         subject = " ".join(part for part in (row["t_number"], row["t_head"]) if part)
     else:

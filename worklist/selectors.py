@@ -8,7 +8,7 @@ overdue, in one query a kind. Both are scoped by the selectors each kind reads t
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet, TextField, Value
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, TextField, Value, When
 from django.utils import timezone
 
 from households.selectors import under_region, user_covers
@@ -41,6 +41,11 @@ def _rows(
     region: str | None,
 ) -> QuerySet:
     rows = kind.rows(user, today)
+    if not kind.can_be_late:
+        # Never late: "overdue only" leaves it out, "not overdue" keeps it all.
+        overdue = None if overdue is False else overdue
+        if overdue:
+            return rows.none()
     if region:
         rows = under_region(rows, region, path=kind.region_path)
     if due_before is not None:
@@ -50,6 +55,12 @@ def _rows(
     elif overdue is False:
         rows = rows.filter(t_due__gte=today)
     return rows
+
+
+def _late(kind: TaskKind, today: datetime.date) -> Case | Value:
+    if not kind.can_be_late:
+        return Value(0, output_field=IntegerField())
+    return Case(When(t_due__lt=today, then=1), default=0, output_field=IntegerField())
 
 
 def _chosen(user, kinds) -> list[TaskKind]:
@@ -71,7 +82,7 @@ def tasks_for(
     limit: int = 50,
     offset: int = 0,
 ) -> list[Task]:
-    """One page of the user's tasks, the earliest due first (so the longest overdue lead).
+    """One page of the user's tasks: the overdue first, then by due date.
 
     `kinds`: codes to keep (all the user's kinds when empty); `overdue`: only overdue (True) or
     only not yet (False); `due_before`: due on or before the day; `region`: a code within the
@@ -84,14 +95,19 @@ def tasks_for(
         return []
     parts = [
         _rows(kind, user, today, overdue=overdue, due_before=due_before, region=region)
-        .annotate(t_kind=Value(kind.code, output_field=TextField()))
-        .values(*COLUMNS)
+        .annotate(
+            t_kind=Value(kind.code, output_field=TextField()),
+            t_late=_late(kind, today),
+        )
+        .values(*COLUMNS, "t_late")
         for kind in chosen
+        if kind.can_be_late or overdue is not True
     ]
     if not parts:
         return []
     combined = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
-    rows = combined.order_by("t_due", "t_kind", "t_ref")[offset : offset + limit]
+    # The overdue first, the longest overdue leading; then the rest by due date.
+    rows = combined.order_by("-t_late", "t_due", "t_kind", "t_ref")[offset : offset + limit]
     return [task_of(row, today) for row in rows]
 
 
@@ -110,9 +126,12 @@ def task_counts(
     counts = {}
     for kind in kinds_for(user):
         rows = _rows(kind, user, today, overdue=None, due_before=due_before, region=region)
-        counted = rows.aggregate(
-            total=Count("t_ref"), overdue=Count("t_ref", filter=Q(t_due__lt=today))
-        )
+        if kind.can_be_late:
+            counted = rows.aggregate(
+                total=Count("t_ref"), overdue=Count("t_ref", filter=Q(t_due__lt=today))
+            )
+        else:
+            counted = {**rows.aggregate(total=Count("t_ref")), "overdue": 0}
         counts[kind.code] = {"total": counted["total"], "overdue": counted["overdue"]}
     return counts
 

@@ -217,7 +217,9 @@ def test_an_elimination_check_becomes_possible_after_six_months_with_a_measure_d
     [task] = tasks_for(township_cadre, kinds=["elimination_check"])
     assert task.url == f"/cases/{enrolled_case.pk}/elimination/"
     assert task.due_on == months_after(enrolled_case.enrolled_on, 6)
-    assert task.overdue
+    assert not task.overdue  # possible from that day on, never late
+    assert kinds_of(township_cadre, kinds=["elimination_check"], overdue=True) == []
+    assert task_counts(township_cadre)["elimination_check"] == {"total": 1, "overdue": 0}
     assert kinds_of(village_worker, kinds=["elimination_check"]) == ["elimination_check"]
     for nobody in (county_officer, other_township_cadre):
         assert kinds_of(nobody, kinds=["elimination_check"]) == []
@@ -227,6 +229,16 @@ def test_an_elimination_check_becomes_possible_after_six_months_with_a_measure_d
         enrolled_on=clock.today() - datetime.timedelta(days=150)
     )
     assert kinds_of(township_cadre, kinds=["elimination_check"]) == []
+
+
+def test_overdue_tasks_come_before_an_elimination_possible_since_long_ago(
+    enrolled_case, township_cadre, clock
+):
+    Household.objects.filter(pk=enrolled_case.household_id).update(
+        next_visit_due=clock.today() - datetime.timedelta(days=1)
+    )
+    kinds = kinds_of(township_cadre, kinds=["visit_due", "elimination_check"])
+    assert kinds == ["visit_due", "elimination_check"]
 
 
 def test_the_elimination_check_goes_once_proposed(enrolled_case, township_cadre):
