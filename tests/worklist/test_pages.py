@@ -11,7 +11,7 @@ from accounts.models import Role, User
 from households.models import Household
 from monitoring.models import Signal
 from tests.conftest import HOME_TOWNSHIP, HOME_VILLAGE, client_for
-from worklist.selectors import tasks_for
+from worklist.selectors import task_page, tasks_for
 
 pytestmark = pytest.mark.django_db
 
@@ -141,3 +141,4 @@ def test_the_task_list_takes_the_same_queries_for_3_and_30_rows(township_cadre, 
     )
     assert few == many
     assert few[3] == 1  # every kind in one UNION ALL
+    assert _queries(lambda: task_page(township_cadre)) == 2  # the counts, the page
