@@ -71,6 +71,7 @@ class Task:
     overdue: bool
     days_overdue: int
     url: str
+    can_be_late: bool = True  # False: due_on is the day from which it may be done
 
 
 @dataclass(frozen=True)
@@ -427,4 +428,5 @@ def task_of(row: dict, today: datetime.date) -> Task:
         overdue=late > 0,
         days_overdue=max(late, 0),
         url=kind.url(row),
+        can_be_late=kind.can_be_late,
     )

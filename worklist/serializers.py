@@ -12,6 +12,9 @@ class TaskSerializer(serializers.Serializer):
     overdue = serializers.BooleanField()
     days_overdue = serializers.IntegerField()
     url = serializers.CharField(help_text=_("The page where it is done."))
+    can_be_late = serializers.BooleanField(
+        help_text=_("False when due_on is the day from which it may be done, never late.")
+    )
 
 
 class TaskCountSerializer(serializers.Serializer):

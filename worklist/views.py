@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
 
 from accounts.models import Role
 from worklist import selectors
@@ -87,6 +88,7 @@ def _chip_url(params, **changes) -> str:
 
 
 @login_required
+@require_GET
 def task_list(request):
     """All the user's tasks, with the kind chips and the overdue toggle of the home tiles."""
     form = TaskFilterForm(request.GET, user=request.user)

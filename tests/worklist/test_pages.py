@@ -102,6 +102,10 @@ def test_the_task_list_page_numbers_its_pages(township_cadre, clock):
     assert len(second.context["tasks"]) == 10
 
 
+def test_the_task_list_page_only_reads(township_cadre):
+    assert client_for(township_cadre).post("/tasks/", {"kind": "visit_due"}).status_code == 405
+
+
 def test_anonymous_is_sent_to_login():
     response = client_for_anonymous().get("/tasks/")
     assert response.status_code == 302 and "/login/" in response["Location"]
