@@ -4,7 +4,9 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_standardized_errors.openapi_utils import get_form_fields_with_error_codes
 from rest_framework import exceptions, permissions
+from rest_framework.exceptions import ErrorDetail
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -54,21 +56,46 @@ PARAMETERS = [
 ]
 
 
+class TaskListSchema(DixianAutoSchema):
+    """The 400 of the task list: its query parameters are a Django form (worklist/forms.py),
+    which drf-standardized-errors reads for the codes as it reads a django-filter set's."""
+
+    def _should_add_validation_error_response(self) -> bool:
+        return True
+
+    def _determine_fields_with_error_codes(self):
+        return get_form_fields_with_error_codes(TaskFilterForm(None, user=None))
+
+    def _get_extra_validation_errors(self) -> dict[str, set[str]]:
+        return {**super()._get_extra_validation_errors(), "region": {"invalid", "outside_region"}}
+
+
+def _refusal(form: TaskFilterForm) -> exceptions.ValidationError:
+    """The form's errors as the API's 400, each with its code."""
+    return exceptions.ValidationError(
+        {
+            field: [
+                ErrorDetail(" ".join(error.messages), code=error.code or "invalid")
+                for error in errors
+            ]
+            for field, errors in form.errors.as_data().items()
+        }
+    )
+
+
 class TaskListApi(APIView):
     """Everything the user must act on, derived from the records: visits due, warnings to
     assign, verify or confirm, case steps for the user's role, department signals to review,
     cases whose risk elimination may be applied for, measures ending. Earliest due first."""
 
     permission_classes = [permissions.IsAuthenticated]
-    schema = DixianAutoSchema()
+    schema = TaskListSchema()
 
     @extend_schema(parameters=PARAMETERS, responses=TaskListSerializer)
     def get(self, request, *args, **kwargs):
         form = TaskFilterForm(request.query_params, user=request.user)
         if not form.is_valid():
-            raise exceptions.ValidationError(
-                {field: list(messages) for field, messages in form.errors.items()}
-            )
+            raise _refusal(form)
         page = selectors.task_page(
             request.user,
             **form.filters(),

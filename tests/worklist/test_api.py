@@ -85,7 +85,8 @@ def test_bad_parameters_are_refused_with_a_400(village_worker, params):
 def test_a_region_outside_the_users_is_a_400_and_reveals_nothing(village_worker, due_households):
     response = api(village_worker).get(URL, {"region": OTHER_COUNTY})
     assert response.status_code == 400
-    assert response.json()["errors"][0]["attr"] == "region"
+    [error] = response.json()["errors"]
+    assert (error["attr"], error["code"]) == ("region", "outside_region")
 
 
 def test_the_error_is_translated(village_worker):
