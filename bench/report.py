@@ -204,6 +204,12 @@ def _paths(results: dict) -> list[str]:
             f"| warning queue, p95 (worse of API and page) | {r['queue_p95_ms']:.1f} ms | "
             f"< 50 ms | {_met(r['queue_p95_ms'] < 50)} |"
         )
+    if "tasks" in results:
+        r = results["tasks"]
+        rows.append(
+            f"| task list of a township cadre and a county officer, p95 (worst of API and page) | "
+            f"{r['tasks_p95_ms']:.1f} ms | < 100 ms | {_met(r['tasks_p95_ms'] < 100)} |"
+        )
     if "signals" in results:
         r = results["signals"]
         rows.append(
@@ -256,6 +262,18 @@ def _paths(results: dict) -> list[str]:
             f"({r['page_db_ms']:.1f} ms in {r['page_queries']} statements); "
             f"measured {r['measured_at']} |"
         )
+    if "tasks" in results:
+        r = results["tasks"]
+        for name in ("township", "county"):
+            t = r[name]
+            lines.append(
+                f"| task list of the {name}, {t['tasks']:,} tasks ({t['overdue']:,} overdue), "
+                f"{r['reads']} reads each | API p50 {t['api_p50_ms']:.1f} ms, p95 "
+                f"{t['api_p95_ms']:.1f} ms ({t['api_db_ms']:.1f} ms in {t['api_queries']} "
+                f"statements); page `/tasks/` p50 {t['page_p50_ms']:.1f} ms, p95 "
+                f"{t['page_p95_ms']:.1f} ms ({t['page_db_ms']:.1f} ms in {t['page_queries']} "
+                f"statements); measured {r['measured_at']} |"
+            )
     if "signals" in results:
         r = results["signals"]
         outcome = ", ".join(f"{count:,} {key}" for key, count in sorted(r["results"].items()))
@@ -325,7 +343,7 @@ def _growth(result: dict) -> list[str]:
     return lines + [""]
 
 
-PATH_STEPS = ("list", "deep", "queue", "signals", "export")
+PATH_STEPS = ("list", "deep", "queue", "tasks", "signals", "export")
 
 
 # The headline keys of results.json: (key, where it is measured, label, target, limit, higher is

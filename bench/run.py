@@ -213,6 +213,7 @@ PATH_MODULES = {
     "list": "household_list",
     "deep": "household_list",
     "queue": "alert_queue",
+    "tasks": "worklist",
     "signals": "signal_batch",
     "export": "export",
     "load": "load_test",
@@ -275,6 +276,7 @@ STEPS = {
     "list": lambda args: step_path("list"),
     "deep": lambda args: step_path("deep"),
     "queue": lambda args: step_path("queue"),
+    "tasks": lambda args: step_path("tasks"),
     "signals": lambda args: step_path("signals"),
     "export": lambda args: step_path("export"),
     "load": lambda args: step_path("load"),
@@ -413,7 +415,7 @@ def main() -> None:
     nightly = [_run_step("scan_nightly", args, url) for _ in range(3)]
     queries = _run_step("scan_queries", args, url)
     one = _run_step("evaluate_one", args, url)
-    names = ["dashboard", "import", "list", "deep", "queue", "signals", "export", "load"]
+    names = ["dashboard", "import", "list", "deep", "queue", "tasks", "signals", "export", "load"]
     if not os.environ.get("BENCH_GROWTH_CHILD"):  # evaluations, not paths: once is enough
         names += ["partition", "pooling"]
     later = _later_steps(names + ["sizes"], args, url)

@@ -129,6 +129,7 @@ INSTALLED_APPS = [
     "pairings",
     "assistance",
     "dashboards",
+    "worklist",
     "spreadsheets",
     "ops",
     "demo",

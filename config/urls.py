@@ -19,6 +19,7 @@ from monitoring.api import (
     VisitViewSet,
 )
 from pairings.api import ContactViewSet, PairingViewSet
+from worklist.api import TaskListApi
 
 router = DefaultRouter()
 router.register("regions", RegionViewSet, basename="region")
@@ -41,6 +42,7 @@ router.register("partner-offers", PartnerOfferViewSet, basename="partner-offer")
 api_v1 = [
     path("auth/token/", TokenLoginApi.as_view(), name="token-login"),
     path("auth/token/revoke/", TokenRevokeApi.as_view(), name="token-revoke"),
+    path("tasks/", TaskListApi.as_view(), name="task-list"),
     path("", include(router.urls)),
 ]
 
@@ -72,6 +74,7 @@ urlpatterns = [
     path("", include("pairings.urls")),
     path("", include("assistance.urls")),
     path("", include("dashboards.urls")),
+    path("", include("worklist.urls")),
     path("", include("spreadsheets.urls")),
     path("", include("audit.urls")),
 ]

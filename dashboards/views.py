@@ -1,7 +1,9 @@
 from django.contrib.auth.decorators import login_required, permission_required
 from django.shortcuts import render
 
+from accounts.models import FIELD_STAFF_ROLES
 from dashboards import selectors
+from worklist.views import today_context
 
 
 @login_required
@@ -19,5 +21,9 @@ def dashboard(request):
 
 @login_required
 def home(request):
-    """The first page after login: the user's region at a glance."""
-    return render(request, "dashboards/home.html", selectors.home_counts(request.user))
+    """The first page after login. Field staff open on 今日待办 (what waits for them, the role's
+    main action), with their region at a glance below; the others on their region at a glance."""
+    context = selectors.home_counts(request.user)
+    if request.user.role in FIELD_STAFF_ROLES:
+        context["today"] = today_context(request.user)
+    return render(request, "dashboards/home.html", context)

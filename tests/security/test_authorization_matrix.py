@@ -307,6 +307,9 @@ PAGES: dict[str, Entry] = {
     "dashboard": Entry(
         readers=CADRES | OTHERS | {"auditor"}, queries=(BY_REGION, query("?region={county}"))
     ),
+    # The task list (worklist): everyone signed in reads their own, empty for those no kind of
+    # task falls to yet; an area outside the persona's region is a 400 that names nothing.
+    "task-list": Entry(readers=SIGNED_IN, queries=(BY_REGION, query("?region={county}"))),
     "registry-import": form(FIELD | OTHERS, target=all_rows("spreadsheets.ImportJob")),
     # An import job is its uploader's alone: a colleague of the same township gets 404 too.
     "registry-import-job": Entry(readers=IMPORT_OWNER, args=pk_of("import_job")),
@@ -367,6 +370,7 @@ API_ENTRIES: dict[str, Entry] = {
     "v1:api-root": api(SIGNED_IN | API),
     "v1:token-login": api(NOBODY, ANYONE, methods=("POST",)),
     "v1:token-revoke": api(NOBODY, API, methods=("POST",)),
+    "v1:task-list": api(SIGNED_IN | API, queries=(BY_REGION, query("?region={county}"))),
     "v1:region-list": api(API_LISTS),
     "v1:region-detail": api(API_READERS, args=pk_of("village", "code")),
     "v1:household-list": api(

@@ -1,0 +1,432 @@
+"""The kinds of task, one small definition each: what waits, for whom, why and where it is done.
+
+A task is never stored. Each kind reads the records that wait for someone (a household whose
+visit is due, a warning nobody took, a case step for a role) through the selectors that already
+scope them to the user's region, and shapes them into the same few columns (`COLUMNS`), so that
+worklist.selectors can put every kind into one UNION ALL, sorted by due date, in one query.
+
+To add a kind: write its `rows` (a scoped queryset passed through `shaped`), its texts and its
+link, and append it to `KINDS`. Nothing else changes: the API's `kind` filter, the counts, the
+pages and their chips read this list.
+"""
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db.models import (
+    BigIntegerField,
+    DateField,
+    Exists,
+    Expression,
+    F,
+    Func,
+    OuterRef,
+    QuerySet,
+    TextField,
+    Value,
+)
+from django.db.models.functions import Cast, TruncDate
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.models import Role
+from assistance.eligibility import MIN_MONTHS_ENROLLED, months_before
+from assistance.models import CaseStatus, Measure, MeasureStatus, StepKind
+from assistance.selectors import cases_awaiting, cases_visible_to, measures_visible_to
+from households.models import RiskLevel
+from households.selectors import households_visible_to
+from monitoring.models import AlertStatus, Signal, SignalKind
+from monitoring.selectors import alerts_visible_to, signals_visible_to
+
+# The columns every kind's rows are shaped into, in the order the UNION lists them.
+COLUMNS = ("t_kind", "t_ref", "t_household", "t_number", "t_head", "t_detail", "t_since", "t_due")
+
+# How soon a visit shows before it is due.
+VISIT_NOTICE_DAYS = 7
+# How soon a measure's planned end shows before it comes.
+MEASURE_NOTICE_DAYS = 30
+# The working targets of the warning queue, in days from the warning's opening: the policy asks
+# that a risk found be identified within 15 days (assistance/steps.py counts the case's own), so
+# the warning must be taken, checked at home and confirmed well before that.
+ALERT_ASSIGN_DAYS = 2
+ALERT_VERIFY_DAYS = 7
+ALERT_CONFIRM_DAYS = 10
+# A department's signal that found nobody is looked at within three days.
+SIGNAL_REVIEW_DAYS = 3
+
+
+@dataclass(frozen=True)
+class Task:
+    """One row of someone's task list, as the pages and the API show it."""
+
+    kind: str
+    kind_label: str
+    title: str  # what to do
+    subject: str  # for whom: household number and head, or the area
+    why: str
+    due_on: datetime.date
+    overdue: bool
+    days_overdue: int
+    url: str
+    can_be_late: bool = True  # False: due_on is the day from which it may be done
+
+
+@dataclass(frozen=True)
+class TaskKind:
+    code: str
+    label: Promise
+    roles: frozenset[str]  # the roles this kind is for; the permissions narrow it further
+    permissions: tuple[str, ...]  # every one of them needed
+    # The waiting records of the user's region, shaped by `shaped` (without t_kind).
+    rows: Callable[..., QuerySet]
+    region_path: str  # the region code path of the rows, for the region filter
+    title: Callable[[dict], str]
+    why: Callable[[dict], str]
+    url: Callable[[dict], str]
+    # False for what may be done from a day on but is never late (applying for elimination).
+    can_be_late: bool = True
+
+    def is_for(self, user) -> bool:
+        return (
+            user.is_authenticated
+            and user.role in self.roles
+            and all(user.has_perm(permission) for permission in self.permissions)
+        )
+
+
+def _date(expression: Expression | F) -> Cast:
+    return Cast(expression, DateField())
+
+
+def days_after(expression: Expression | F, days: int) -> Func:
+    """A date column plus whole days, as a date (PostgreSQL's date + integer)."""
+    return Func(expression, Value(days), template="(%(expressions)s)", arg_joiner=" + ")
+
+
+def shaped(
+    queryset: QuerySet,
+    *,
+    household: str | None,
+    number: Expression | F | Value,
+    head: Expression | F | Value,
+    detail: Expression | F | Value,
+    since: Expression | F,
+    due: Expression | F,
+) -> QuerySet:
+    """The queryset's rows in the common columns (every kind in the same types, for the UNION)."""
+    return queryset.order_by().annotate(
+        t_ref=Cast(F("pk"), BigIntegerField()),
+        t_household=Cast(F(household) if household else Value(None), BigIntegerField()),
+        t_number=Cast(number, TextField()),
+        t_head=Cast(head, TextField()),
+        t_detail=Cast(detail, TextField()),
+        t_since=_date(since),
+        t_due=_date(due),
+    )
+
+
+def _on_household(queryset: QuerySet, prefix: str, **columns) -> QuerySet:
+    """`shaped` for rows that hang from a household at `prefix` (e.g. "household__")."""
+    return shaped(
+        queryset,
+        household=f"{prefix}id" if prefix else "pk",
+        number=F(f"{prefix}number"),
+        head=F(f"{prefix}head_name"),
+        **columns,
+    )
+
+
+def _day(value) -> str:
+    return value.isoformat() if value else "—"
+
+
+# Visits ----------------------------------------------------------------------------------------
+
+
+def _visits_due(user, today: datetime.date) -> QuerySet:
+    # next_visit_due is the engine's one definition, written by every evaluation.
+    households = households_visible_to(user).filter(
+        next_visit_due__lte=today + datetime.timedelta(days=VISIT_NOTICE_DAYS)
+    )
+    return _on_household(
+        households,
+        "",
+        detail=F("poverty_status"),
+        since=F("last_visit_on"),
+        due=F("next_visit_due"),
+    )
+
+
+VISIT_DUE = TaskKind(
+    code="visit_due",
+    label=gettext_lazy("Visits due"),
+    roles=frozenset({Role.VILLAGE_WORKER, Role.TOWNSHIP_CADRE}),
+    permissions=("monitoring.add_visit",),
+    rows=_visits_due,
+    region_path="village__code",
+    title=lambda row: _("Visit the household"),
+    why=lambda row: (
+        _("Last visited on %(day)s") % {"day": _day(row["t_since"])}
+        if row["t_since"]
+        else _("Never visited")
+    ),
+    url=lambda row: f"{reverse('visit-create')}?household={row['t_ref']}",
+)
+
+
+# Warnings --------------------------------------------------------------------------------------
+
+
+def _alerts(queryset: QuerySet, days: int) -> QuerySet:
+    opened = TruncDate("opened_at")
+    return _on_household(
+        queryset, "household__", detail=F("level"), since=opened, due=days_after(opened, days)
+    )
+
+
+def _alerts_to_assign(user, today: datetime.date) -> QuerySet:
+    return _alerts(alerts_visible_to(user).filter(status=AlertStatus.OPEN), ALERT_ASSIGN_DAYS)
+
+
+def _alerts_to_verify(user, today: datetime.date) -> QuerySet:
+    mine = alerts_visible_to(user).filter(status=AlertStatus.ASSIGNED, assignee=user)
+    return _alerts(mine, ALERT_VERIFY_DAYS)
+
+
+def _alerts_to_confirm(user, today: datetime.date) -> QuerySet:
+    return _alerts(alerts_visible_to(user).filter(status=AlertStatus.VERIFYING), ALERT_CONFIRM_DAYS)
+
+
+def _alert_why(row: dict) -> str:
+    level = dict(RiskLevel.choices).get(row["t_detail"], row["t_detail"])
+    return _("%(level)s risk warning opened on %(day)s") % {
+        "level": level,
+        "day": _day(row["t_since"]),
+    }
+
+
+def _alert_url(row: dict) -> str:
+    return reverse("alert-detail", args=[row["t_ref"]])
+
+
+ALERT_ASSIGN = TaskKind(
+    code="alert_assign",
+    label=gettext_lazy("Warnings to assign"),
+    roles=frozenset({Role.TOWNSHIP_CADRE}),
+    permissions=("monitoring.change_alert",),
+    rows=_alerts_to_assign,
+    region_path="village__code",
+    title=lambda row: _("Assign the warning to a colleague"),
+    why=_alert_why,
+    url=_alert_url,
+)
+ALERT_VERIFY = TaskKind(
+    code="alert_verify",
+    label=gettext_lazy("Warnings to verify"),
+    roles=frozenset({Role.VILLAGE_WORKER, Role.TOWNSHIP_CADRE, Role.COUNTY_OFFICER}),
+    permissions=("monitoring.view_alert",),
+    rows=_alerts_to_verify,
+    region_path="village__code",
+    title=lambda row: _("Verify the warning at home"),
+    why=_alert_why,
+    url=_alert_url,
+)
+ALERT_CONFIRM = TaskKind(
+    code="alert_confirm",
+    label=gettext_lazy("Warnings to confirm"),
+    roles=frozenset({Role.TOWNSHIP_CADRE, Role.COUNTY_OFFICER}),
+    permissions=("monitoring.change_alert",),
+    rows=_alerts_to_confirm,
+    region_path="village__code",
+    title=lambda row: _("Confirm or dismiss the verified warning"),
+    why=_alert_why,
+    url=_alert_url,
+)
+
+
+# Case steps ------------------------------------------------------------------------------------
+
+
+def _steps_waiting(user, today: datetime.date) -> QuerySet:
+    # Each open case's first undecided step, when the user's role takes it (cases_awaiting).
+    return _on_household(
+        cases_awaiting(user),
+        "household__",
+        detail=F("next_step"),
+        since=F("proposed_on"),
+        due=F("next_due_on"),
+    )
+
+
+CASE_STEP = TaskKind(
+    code="case_step",
+    label=gettext_lazy("Case steps"),
+    roles=frozenset({Role.VILLAGE_WORKER, Role.TOWNSHIP_CADRE, Role.COUNTY_OFFICER}),
+    permissions=("assistance.view_case",),
+    rows=_steps_waiting,
+    region_path="household__village__code",
+    title=lambda row: (
+        _("Record the step: %(step)s")
+        % {"step": dict(StepKind.choices).get(row["t_detail"], row["t_detail"])}
+    ),
+    why=lambda row: _("Case proposed on %(day)s") % {"day": _day(row["t_since"])},
+    url=lambda row: reverse("case-detail", args=[row["t_ref"]]),
+)
+
+
+# Department signals ----------------------------------------------------------------------------
+
+
+def _signals_to_review(user, today: datetime.date) -> QuerySet:
+    unmatched = signals_visible_to(user).filter(status=Signal.Status.UNMATCHED)
+    received = TruncDate("received_at")
+    return shaped(
+        unmatched,
+        household=None,
+        # The area, or the masked ID number of the person nobody matched.
+        number=F("region__name"),
+        head=F("id_number_masked"),
+        detail=F("kind"),
+        since=received,
+        due=days_after(received, SIGNAL_REVIEW_DAYS),
+    )
+
+
+SIGNAL_REVIEW = TaskKind(
+    code="signal_review",
+    label=gettext_lazy("Signals to review"),
+    roles=frozenset({Role.TOWNSHIP_CADRE, Role.COUNTY_OFFICER}),
+    permissions=("monitoring.change_signal",),
+    rows=_signals_to_review,
+    region_path="region__code",
+    title=lambda row: _("Review a department signal that matched no household"),
+    why=lambda row: (
+        _("%(kind)s, received on %(day)s")
+        % {
+            "kind": dict(SignalKind.choices).get(row["t_detail"], row["t_detail"]),
+            "day": _day(row["t_since"]),
+        }
+    ),
+    url=lambda row: f"{reverse('signal-list')}?status=unmatched",
+)
+
+
+# Risk elimination ------------------------------------------------------------------------------
+
+
+def _elimination_possible(user, today: datetime.date) -> QuerySet:
+    # The cheap items of assistance.eligibility.judge: enrolled six months (its own month
+    # arithmetic) and a measure delivered. The income and guarantee items need each household's
+    # visits and facts: the elimination page checks them, item by item.
+    delivered = Measure.objects.filter(case=OuterRef("pk"), status=MeasureStatus.DELIVERED)
+    cases = (
+        cases_visible_to(user)
+        .filter(
+            status=CaseStatus.ENROLLED,
+            elimination_round=0,
+            enrolled_on__lte=months_before(today, MIN_MONTHS_ENROLLED),
+        )
+        .filter(Exists(delivered))
+    )
+    return _on_household(
+        cases,
+        "household__",
+        detail=Value(""),
+        since=F("enrolled_on"),
+        # PostgreSQL's month arithmetic ends on the month's last day when the day is missing,
+        # as eligibility.months_after does.
+        due=Func(
+            F("enrolled_on"),
+            template=f"(%(expressions)s + interval '{MIN_MONTHS_ENROLLED} months')",
+        ),
+    )
+
+
+ELIMINATION_CHECK = TaskKind(
+    code="elimination_check",
+    label=gettext_lazy("Risk elimination possible"),
+    roles=frozenset({Role.VILLAGE_WORKER, Role.TOWNSHIP_CADRE}),
+    permissions=("assistance.propose_case",),
+    rows=_elimination_possible,
+    region_path="household__village__code",
+    title=lambda row: _("May apply for the risk elimination check"),
+    why=lambda row: (
+        _("Enrolled on %(day)s, six months ago or more, with a measure delivered")
+        % {"day": _day(row["t_since"])}
+    ),
+    url=lambda row: reverse("case-elimination", args=[row["t_ref"]]),
+    can_be_late=False,
+)
+
+
+# Measures --------------------------------------------------------------------------------------
+
+
+def _measures_ending(user, today: datetime.date) -> QuerySet:
+    measures = measures_visible_to(user).filter(
+        responsible=user,
+        status__in=(MeasureStatus.PLANNED, MeasureStatus.IN_PROGRESS),
+        planned_end__lte=today + datetime.timedelta(days=MEASURE_NOTICE_DAYS),
+    )
+    return _on_household(
+        measures,
+        "case__household__",
+        detail=F("title"),
+        since=F("planned_start"),
+        due=F("planned_end"),
+    )
+
+
+MEASURE_ENDING = TaskKind(
+    code="measure_ending",
+    label=gettext_lazy("Measures ending"),
+    roles=frozenset({Role.VILLAGE_WORKER, Role.TOWNSHIP_CADRE, Role.COUNTY_OFFICER}),
+    permissions=("assistance.view_measure",),
+    rows=_measures_ending,
+    region_path="case__household__village__code",
+    title=lambda row: _("Record the result of the measure: %(title)s") % {"title": row["t_detail"]},
+    why=lambda row: (
+        _("You are its responsible cadre; it started on %(day)s") % {"day": _day(row["t_since"])}
+    ),
+    url=lambda row: reverse("measure-detail", args=[row["t_ref"]]),
+)
+
+
+KINDS: tuple[TaskKind, ...] = (
+    VISIT_DUE,
+    ALERT_ASSIGN,
+    ALERT_VERIFY,
+    ALERT_CONFIRM,
+    CASE_STEP,
+    SIGNAL_REVIEW,
+    ELIMINATION_CHECK,
+    MEASURE_ENDING,
+)
+KINDS_BY_CODE: dict[str, TaskKind] = {kind.code: kind for kind in KINDS}
+KIND_CHOICES = [(kind.code, kind.label) for kind in KINDS]
+
+
+def task_of(row: dict, today: datetime.date) -> Task:
+    """A shaped row as a task: its texts and link come from its kind, with no query."""
+    kind = KINDS_BY_CODE[row["t_kind"]]
+    due: datetime.date = row["t_due"]
+    late = (today - due).days if kind.can_be_late else 0
+    if row["t_household"] is not None:
+        subject = " ".join(part for part in (row["t_number"], row["t_head"]) if part)
+    else:
+        subject = row["t_number"] or row["t_head"] or "—"
+    return Task(
+        kind=kind.code,
+        kind_label=str(kind.label),
+        title=kind.title(row),
+        subject=subject,
+        why=kind.why(row),
+        due_on=due,
+        overdue=late > 0,
+        days_overdue=max(late, 0),
+        url=kind.url(row),
+        can_be_late=kind.can_be_late,
+    )
