@@ -3,7 +3,19 @@
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from accounts.models import FIELD_STAFF_ROLES, User
@@ -44,6 +56,22 @@ class Policies:
 def policy_for(code: str | None) -> Policy:
     """The policy of a region (a household's village, a cadre's region)."""
     return Policies().for_code(code)
+
+
+def contact_every_days_of(code: str | None) -> Coalesce:
+    """The contact frequency of a region as an SQL expression (the nearest region's row, then
+    the national one, then the default), so that a list built on it reads no policy beforehand."""
+    nearest_first = [code, *reversed(ancestors_of(code))] if code else []
+    rank = Case(
+        *(When(region_id=region, then=Value(index)) for index, region in enumerate(nearest_first)),
+        default=Value(len(nearest_first)),
+    )
+    nearest = (
+        PairingPolicy.objects.filter(Q(region_id__in=nearest_first) | Q(region__isnull=True))
+        .order_by(rank)
+        .values("contact_every_days")[:1]
+    )
+    return Coalesce(Subquery(nearest), Value(DEFAULT_CONTACT_EVERY_DAYS))
 
 
 def policies_visible_to(queryset: QuerySet[PairingPolicy], user) -> QuerySet[PairingPolicy]:

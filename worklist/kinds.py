@@ -23,10 +23,11 @@ from django.db.models import (
     Func,
     OuterRef,
     QuerySet,
+    Subquery,
     TextField,
     Value,
 )
-from django.db.models.functions import Cast, TruncDate
+from django.db.models.functions import Cast, Coalesce, TruncDate
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -40,6 +41,8 @@ from households.models import RiskLevel
 from households.selectors import households_visible_to
 from monitoring.models import AlertStatus, Signal, SignalKind
 from monitoring.selectors import alerts_visible_to, signals_visible_to
+from pairings.models import Contact
+from pairings.selectors import contact_every_days_of, pairings_visible_to
 
 # The columns every kind's rows are shaped into, in the order the UNION lists them.
 COLUMNS = ("t_kind", "t_ref", "t_household", "t_number", "t_head", "t_detail", "t_since", "t_due")
@@ -101,9 +104,12 @@ def _date(expression: Expression | F) -> Cast:
     return Cast(expression, DateField())
 
 
-def days_after(expression: Expression | F, days: int) -> Func:
+def days_after(expression: Expression | F, days: int | Expression) -> Func:
     """A date column plus whole days, as a date (PostgreSQL's date + integer)."""
-    return Func(expression, Value(days), template="(%(expressions)s)", arg_joiner=" + ")
+    days = days if isinstance(days, Expression) else Value(days)
+    return Func(
+        expression, days, template="(%(expressions)s)", arg_joiner=" + ", output_field=DateField()
+    )
 
 
 def shaped(
@@ -395,6 +401,41 @@ MEASURE_ENDING = TaskKind(
 )
 
 
+# Paired cadres -----------------------------------------------------------------------------------
+
+
+def _contacts_due(user, today: datetime.date) -> QuerySet:
+    # The frequency of the cadre's own region: a cadre's households lie in it, and a county
+    # rarely sets one village apart (pairings.selectors.households_of_cadre reads each village's).
+    # A subquery, not an aggregate: the counts put each kind's due date in a FILTER clause.
+    latest_contact = (
+        Contact.objects.filter(pairing=OuterRef("pk"))
+        .order_by("-contacted_on")
+        .values("contacted_on")[:1]
+    )
+    pairings = (
+        pairings_visible_to(user)
+        .filter(cadre=user, ended_on__isnull=True)
+        .annotate(since=Coalesce(Subquery(latest_contact), F("started_on")))
+        .annotate(due=days_after(F("since"), contact_every_days_of(user.region_id)))
+        .filter(due__lte=today + datetime.timedelta(days=VISIT_NOTICE_DAYS))
+    )
+    return _on_household(pairings, "household__", detail=Value(""), since=F("since"), due=F("due"))
+
+
+CONTACT_DUE = TaskKind(
+    code="contact_due",
+    label=gettext_lazy("Contacts due"),
+    roles=frozenset({Role.VILLAGE_WORKER, Role.TOWNSHIP_CADRE, Role.COUNTY_OFFICER}),
+    permissions=("pairings.add_contact",),
+    rows=_contacts_due,
+    region_path="household__village__code",
+    title=lambda row: _("Get in touch with your paired household"),
+    why=lambda row: _("Last contact or pairing on %(day)s") % {"day": _day(row["t_since"])},
+    url=lambda row: reverse("contact-create", args=[row["t_household"]]),
+)
+
+
 KINDS: tuple[TaskKind, ...] = (
     VISIT_DUE,
     ALERT_ASSIGN,
@@ -404,6 +445,7 @@ KINDS: tuple[TaskKind, ...] = (
     SIGNAL_REVIEW,
     ELIMINATION_CHECK,
     MEASURE_ENDING,
+    CONTACT_DUE,
 )
 KINDS_BY_CODE: dict[str, TaskKind] = {kind.code: kind for kind in KINDS}
 KIND_CHOICES = [(kind.code, kind.label) for kind in KINDS]

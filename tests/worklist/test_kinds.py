@@ -292,3 +292,36 @@ def test_tasks_come_earliest_due_first_and_filters_narrow_them(
     assert tasks_for(village_worker, region="620421") == []  # another county: nothing
     assert task_counts(village_worker)["visit_due"] == {"total": 3, "overdue": 2}
     assert [t.due_on for t in tasks_for(village_worker, limit=1, offset=1)] == [due[1]]
+
+
+def test_a_paired_household_waits_for_its_cadres_contact_until_one_is_logged(
+    household, village_worker, township_cadre, other_township_cadre
+):
+    from pairings.services import contact_record, pairing_assign
+
+    today = datetime.date.today()
+    pairing_assign(
+        actor=township_cadre,
+        household_id=household.pk,
+        cadre_id=village_worker.pk,
+        started_on=today - datetime.timedelta(days=40),
+    )
+    [task] = [task for task in tasks_for(village_worker) if task.kind == "contact_due"]
+    # Monthly by default: due 30 days after the pairing began, ten days ago.
+    assert (task.due_on, task.overdue, task.days_overdue) == (
+        today - datetime.timedelta(days=10),
+        True,
+        10,
+    )
+    assert task.url == f"/households/{household.pk}/contacts/new/"
+    for other in (township_cadre, other_township_cadre):
+        assert "contact_due" not in kinds_of(other)  # the pairing's cadre's, nobody else's
+
+    contact_record(
+        actor=village_worker,
+        household_id=household.pk,
+        kind="phone",
+        contacted_on=today,
+        summary="电话了解务工情况",
+    )
+    assert "contact_due" not in kinds_of(village_worker)
