@@ -1,6 +1,10 @@
 from django.contrib.auth.decorators import login_required, permission_required
 from django.shortcuts import render
 
+from accounts.models import Role
+from assistance import selectors as assistance_selectors
+from assistance.forms import DeclineForm
+from assistance.models import NeedStatus
 from dashboards import selectors
 
 
@@ -19,5 +23,23 @@ def dashboard(request):
 
 @login_required
 def home(request):
-    """The first page after login: the user's region at a glance."""
+    """The first page after login: the user's region at a glance; for a partner's user, the
+    referrals to answer, the measures to deliver and the needs board of its area."""
+    if request.user.role == Role.PARTNER:
+        user = request.user
+        return render(
+            request,
+            "dashboards/partner_home.html",
+            {
+                "partner": user.partner,
+                "referrals": assistance_selectors.referrals_to_answer(user)[:50],
+                "to_deliver": assistance_selectors.measures_to_deliver(user)[:50],
+                "needs": assistance_selectors.needs_board(user).filter(status=NeedStatus.OPEN)[:50],
+                "can_claim": user.has_perm("assistance.claim_need"),
+                "decline_form": DeclineForm(),
+                "record": assistance_selectors.partner_record(user.partner_id)
+                if user.partner_id
+                else None,
+            },
+        )
     return render(request, "dashboards/home.html", selectors.home_counts(request.user))
