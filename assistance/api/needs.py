@@ -1,6 +1,7 @@
 """The needs board (需求清单) through the REST door: cadres publish, confirm and withdraw;
 partners read the board of their area and claim (认领)."""
 
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
@@ -62,7 +63,7 @@ class NeedViewSet(
     def get_object(self):
         try:
             return super().get_object()
-        except NotFound:
+        except (NotFound, Http404):
             raise NotFound(
                 _("This need is not on your board: it is outside your area, or it is gone.")
             ) from None
