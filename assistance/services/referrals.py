@@ -113,10 +113,10 @@ def _tell_the_cadres(measure: Measure) -> None:
     )
     cadres.add(measure.responsible_id)
     if measure.referral_status == ReferralStatus.DECLINED:
-        text = _("%(partner)s declined \u201c%(title)s\u201d: it needs another partner.")
+        text = _("%(partner)s declined “%(title)s”: it needs another partner.")
     else:
         text = _(
-            "%(partner)s did not answer \u201c%(title)s\u201d in time: it needs another partner."
+            "%(partner)s did not answer “%(title)s” in time: it needs another partner."
         )
     text = text % {
         "partner": measure.partner.name if measure.partner else "",
