@@ -295,6 +295,9 @@ def measures_listed(user, params) -> QuerySet[Measure]:
         measures = measures.filter(status=status)
     if params.get("mine") and user.role != Role.PARTNER:
         measures = measures.filter(responsible=user)
+    if params.get("returned"):
+        # Declined or expired referrals: the cadres' to find another partner for.
+        measures = measures.filter(referral_status__in=RETURNED_REFERRALS)
     return measures.order_by("status", "planned_start", "id")
 
 
@@ -313,7 +316,7 @@ def referral_days(village_code: str) -> int:
     """The days a partner has to answer a referral for a household of the village: the nearest
     region's policy, else the national row, else REFERRAL_DAYS."""
     covering = [*Scope.under(village_code).regions_above(), village_code]
-    rows = dict(
+    rows: dict[str | None, int] = dict(
         ReferralPolicy.objects.filter(
             Q(region_id__in=covering) | Q(region__isnull=True)
         ).values_list("region_id", "days")

@@ -56,7 +56,8 @@ class NeedViewSet(
         return selectors.needs_visible_to(self.request.user).select_related("village", "claimed_by")
 
     def get_serializer_class(self):
-        if getattr(self.request, "user", None) and self.request.user.role == Role.PARTNER:
+        user = getattr(self.request, "user", None)
+        if getattr(user, "role", "") == Role.PARTNER:
             return NeedBoardSerializer
         return NeedSerializer
 

@@ -115,9 +115,7 @@ def _tell_the_cadres(measure: Measure) -> None:
     if measure.referral_status == ReferralStatus.DECLINED:
         text = _("%(partner)s declined “%(title)s”: it needs another partner.")
     else:
-        text = _(
-            "%(partner)s did not answer “%(title)s” in time: it needs another partner."
-        )
+        text = _("%(partner)s did not answer “%(title)s” in time: it needs another partner.")
     text = text % {
         "partner": measure.partner.name if measure.partner else "",
         "title": measure.title,

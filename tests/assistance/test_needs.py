@@ -266,3 +266,37 @@ def test_a_partner_of_the_county_claims_a_need_of_its_county(need, partner):
     assert partner.partner.area_id == HOME_COUNTY
     claimed = need_services.need_claim(actor=partner, need=need)
     assert claimed.status == NeedStatus.CLAIMED
+
+
+def test_referrals_and_claims_count_in_the_partners_row_of_the_dashboard(
+    need, partner, partner_org, township_cadre, county_officer, case, clock
+):
+    from assistance.services import referrals as referral_services
+    from assistance.services.measures import MeasurePlan, measure_create
+    from dashboards.models import Figure
+    from dashboards.refresh import figures_refresh
+    from dashboards.selectors import dashboard_get
+    from households.models import Region
+
+    need_services.need_claim(actor=partner, need=need)
+    declined = measure_create(
+        actor=township_cadre,
+        case=case,
+        plan=MeasurePlan(
+            kind="employment",
+            title="装卸岗位",
+            responsible_id=township_cadre.pk,
+            planned_start=START.date(),
+            partner_id=partner_org.pk,
+        ),
+    )
+    referral_services.measure_decline(actor=partner, measure=declined, reason="岗位已满员")
+    figures_refresh(as_of=clock.today())
+    key = f"{partner_org.pk}|claimed"
+    assert Figure.objects.get(region_code=HOME_COUNTY, metric="partner_claims", key=key).value == 1
+    key = f"{partner_org.pk}|declined"
+    assert Figure.objects.get(region_code=HOME_COUNTY, metric="partner_referrals", key=key).value
+    board = dashboard_get(user=county_officer, region=Region.objects.get(code=HOME_COUNTY))
+    contributions = next(c for c in board.charts if c.slug == "partner-contributions")
+    row = next(row for row in contributions.rows if row.label == partner_org.name)
+    assert list(row.values[-3:]) == [1, 1, 0]

@@ -69,6 +69,11 @@ def test_seed_demo_fills_an_empty_registry_with_accounts_and_households():
     assert enrolled.steps.filter(decision="").count() == 0
     assert enrolled.measures.filter(status="delivered").exists()
     assert Case.objects.filter(status="identifying").exists()
+    # A referral the charity declined, one waiting for the demo partner, a claimed need.
+    assert enrolled.measures.filter(referral_status="declined").exclude(decline_reason="").exists()
+    waiting = enrolled.measures.filter(referral_status="pending")
+    assert waiting.filter(partner__users__username="partner").exists()
+    assert enrolled.needs.filter(status="claimed", claimed_by__users__username="partner").exists()
     household = Household.objects.order_by("id").first()
     assert household.head_name == household.members.get(relation="head").name
     # A second run leaves the registry alone.
