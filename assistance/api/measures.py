@@ -9,7 +9,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from assistance import selectors
-from assistance.api.common import SCOPED, require
+from assistance.api.common import SCOPED, StrictChoiceFilter, require
 from assistance.models import Measure, MeasureKind, MeasureStatus, ReferralStatus
 from assistance.serializers import (
     MeasureDeclineSerializer,
@@ -24,11 +24,11 @@ from core.api import DixianAutoSchema
 
 
 class MeasureFilter(filters.FilterSet):
-    status = filters.ChoiceFilter(label=_("Status"), choices=MeasureStatus.choices)
-    kind = filters.ChoiceFilter(label=_("Kind"), choices=MeasureKind.choices)
+    status = StrictChoiceFilter(label=_("Status"), choices=MeasureStatus.choices)
+    kind = StrictChoiceFilter(label=_("Kind"), choices=MeasureKind.choices)
     case = filters.NumberFilter(label=_("Case id"), field_name="case_id")
     partner = filters.NumberFilter(label=_("Partner id"), field_name="partner_id")
-    referral_status = filters.ChoiceFilter(
+    referral_status = StrictChoiceFilter(
         label=_("Referral"), choices=[c for c in ReferralStatus.choices if c[0]]
     )
 

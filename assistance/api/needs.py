@@ -12,7 +12,7 @@ from rest_framework.response import Response
 
 from accounts.models import Role
 from assistance import selectors
-from assistance.api.common import SCOPED
+from assistance.api.common import SCOPED, StrictChoiceFilter
 from assistance.models import MeasureKind, Need, NeedStatus
 from assistance.serializers import (
     NeedBoardSerializer,
@@ -26,8 +26,8 @@ from core.api import DixianAutoSchema
 
 
 class NeedFilter(filters.FilterSet):
-    status = filters.ChoiceFilter(label=_("Status"), choices=NeedStatus.choices)
-    kind = filters.ChoiceFilter(label=_("Kind"), choices=MeasureKind.choices)
+    status = StrictChoiceFilter(label=_("Status"), choices=NeedStatus.choices)
+    kind = StrictChoiceFilter(label=_("Kind"), choices=MeasureKind.choices)
 
     class Meta:
         model = Need

@@ -402,3 +402,12 @@ def test_a_delivered_measure_keeps_its_dates_and_amount(referral, partner):
         result="已上岗，月收入三千元",
     )
     assert completed.result == "已上岗，月收入三千元"
+
+
+def test_a_filter_given_empty_is_refused_as_the_schema_says(referral, township_cadre):
+    client = http(township_cadre)
+    assert client.get("/api/v1/measures/?kind=").status_code == 400
+    assert client.get("/api/v1/measures/?referral_status=").status_code == 400
+    listed = client.get("/api/v1/measures/?referral_status=pending&kind=employment")
+    assert [row["id"] for row in listed.json()["results"]] == [referral.pk]
+    assert client.get("/api/v1/measures/?referral_status=declined").json()["results"] == []
