@@ -535,7 +535,11 @@ class MeasureDeliverySerializer(serializers.Serializer):
     )
 
 
-class MeasureDeclineSerializer(serializers.Serializer):
+class MeasureAnswerSerializer(serializers.Serializer):
+    version = _version(required=False)
+
+
+class MeasureDeclineSerializer(MeasureAnswerSerializer):
     reason = serializers.CharField(
         max_length=500, help_text=_("Why the partner cannot take the measure on")
     )
@@ -549,13 +553,18 @@ class NeedVillageSerializer(serializers.Serializer):
     name = serializers.CharField()
 
 
-class NeedBoardSerializer(serializers.ModelSerializer):
-    """A need as partners read it: the village and the need, never the household."""
+class NeedSerializer(serializers.ModelSerializer):
+    """A need: the village and the need. Its case and the measure it became are shown to cadres;
+    to a partner's users (context `board`) they are null, as is everything of the household."""
 
     kind = MeasureKindField()
     status = NeedStatusField()
     village = NeedVillageSerializer()
     claimed_by = PartnerRefSerializer(allow_null=True)
+    case = serializers.IntegerField(
+        source="case_id", allow_null=True, help_text=_("Null for partners")
+    )
+    measure = serializers.IntegerField(source="measure_id", allow_null=True)
 
     class Meta:
         model = Need
@@ -569,20 +578,17 @@ class NeedBoardSerializer(serializers.ModelSerializer):
             "status",
             "claimed_by",
             "claimed_at",
+            "case",
+            "measure",
             "version",
         ]
         read_only_fields = fields
 
-
-class NeedSerializer(NeedBoardSerializer):
-    """A need as cadres read it: with its case and the measure it became."""
-
-    case = serializers.IntegerField(source="case_id")
-    measure = serializers.IntegerField(source="measure_id", allow_null=True)
-
-    class Meta(NeedBoardSerializer.Meta):
-        fields = [*NeedBoardSerializer.Meta.fields, "case", "measure"]
-        read_only_fields = fields
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if self.context.get("board"):
+            data["case"] = data["measure"] = None
+        return data
 
 
 class NeedWriteSerializer(serializers.Serializer):
@@ -597,3 +603,7 @@ class NeedWriteSerializer(serializers.Serializer):
 
 class NeedVersionSerializer(serializers.Serializer):
     version = _version()
+
+
+class NeedClaimSerializer(serializers.Serializer):
+    version = _version(required=False)

@@ -12,6 +12,7 @@ from assistance import selectors
 from assistance.api.common import SCOPED, StrictChoiceFilter, require
 from assistance.models import Measure, MeasureKind, MeasureStatus, ReferralStatus
 from assistance.serializers import (
+    MeasureAnswerSerializer,
     MeasureDeclineSerializer,
     MeasureDeliverySerializer,
     MeasureSerializer,
@@ -136,14 +137,18 @@ class MeasureViewSet(
         return self.shown(measure)
 
     @extend_schema(
-        request=None,
+        request=MeasureAnswerSerializer,
         responses=MeasureSerializer,
         description=_("The partner takes the referred measure on (its own users only)."),
     )
     @action(detail=True, methods=["post"])
     def accept(self, request, *args, **kwargs):
         measure = self.get_object()
-        referral_services.measure_accept(actor=request.user, measure=measure)
+        serializer = MeasureAnswerSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        referral_services.measure_accept(
+            actor=request.user, measure=measure, version=serializer.validated_data.get("version")
+        )
         return self.shown(measure)
 
     @extend_schema(
@@ -159,6 +164,9 @@ class MeasureViewSet(
         serializer = MeasureDeclineSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         referral_services.measure_decline(
-            actor=request.user, measure=measure, reason=serializer.validated_data["reason"]
+            actor=request.user,
+            measure=measure,
+            reason=serializer.validated_data["reason"],
+            version=serializer.validated_data.get("version"),
         )
         return self.shown(measure)

@@ -15,7 +15,7 @@ from assistance import selectors
 from assistance.api.common import SCOPED, StrictChoiceFilter
 from assistance.models import MeasureKind, Need, NeedStatus
 from assistance.serializers import (
-    NeedBoardSerializer,
+    NeedClaimSerializer,
     NeedSerializer,
     NeedVersionSerializer,
     NeedWriteSerializer,
@@ -55,11 +55,13 @@ class NeedViewSet(
     def get_queryset(self):
         return selectors.needs_visible_to(self.request.user).select_related("village", "claimed_by")
 
-    def get_serializer_class(self):
+    def get_serializer_context(self):
         user = getattr(self.request, "user", None)
-        if getattr(user, "role", "") == Role.PARTNER:
-            return NeedBoardSerializer
-        return NeedSerializer
+        # A partner's users read the board: no case, no measure, nothing of the household.
+        return {
+            **super().get_serializer_context(),
+            "board": getattr(user, "role", "") == Role.PARTNER,
+        }
 
     def get_object(self):
         try:
@@ -70,8 +72,8 @@ class NeedViewSet(
             ) from None
 
     def shown(self, need: Need, status_code: int = status.HTTP_200_OK) -> Response:
-        serializer = self.get_serializer_class()
-        return Response(serializer(self.get_queryset().get(pk=need.pk)).data, status=status_code)
+        shown = self.get_serializer(self.get_queryset().get(pk=need.pk))
+        return Response(shown.data, status=status_code)
 
     @extend_schema(request=NeedWriteSerializer, responses={201: NeedSerializer})
     def create(self, request, *args, **kwargs):
@@ -83,14 +85,18 @@ class NeedViewSet(
         return self.shown(need, status.HTTP_201_CREATED)
 
     @extend_schema(
-        request=None,
+        request=NeedClaimSerializer,
         responses=NeedSerializer,
         description=_("认领: a partner's user claims the need for its partner."),
     )
     @action(detail=True, methods=["post"])
     def claim(self, request, *args, **kwargs):
         need = self.get_object()
-        need_services.need_claim(actor=request.user, need=need)
+        serializer = NeedClaimSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        need_services.need_claim(
+            actor=request.user, need=need, version=serializer.validated_data.get("version")
+        )
         return self.shown(need)
 
     @extend_schema(

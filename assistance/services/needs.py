@@ -22,6 +22,7 @@ from assistance.models import Case, Measure, MeasureKind, Need, NeedStatus, Part
 from assistance.selectors import cases_visible_to, need_covered_by, needs_visible_to
 from assistance.services.inputs import FromData
 from assistance.services.referrals import referral_accepted_on_creation
+from core.errors import EditConflict
 from monitoring.models import Notification
 
 # 18 characters of an ID number (the last may be X), or a mobile or landline number, anywhere
@@ -107,13 +108,11 @@ def _locked(actor: User, need: Need, version: int | None) -> Need:
     if locked is None:
         raise PermissionDenied(_("This need is not on your board."))
     if version is not None and locked.version != version:
-        from core.errors import EditConflict
-
         raise EditConflict()
     return locked
 
 
-def need_claim(*, actor: User, need: Need) -> Need:
+def need_claim(*, actor: User, need: Need, version: int | None = None) -> Need:
     """认领: a partner's user takes the need on for its partner, if its area covers the village."""
     if actor.role != Role.PARTNER or not actor.has_perm("assistance.claim_need"):
         raise PermissionDenied(_("Needs are claimed by partners."))
@@ -129,6 +128,8 @@ def need_claim(*, actor: User, need: Need) -> Need:
         )
         if locked is None:
             raise PermissionDenied(_("This need is not on your board."))
+        if version is not None and locked.version != version:
+            raise EditConflict()
         if not need_covered_by(locked, partner):
             raise ValidationError(
                 _("This need lies outside the area your organisation serves."), code="area"

@@ -19,6 +19,7 @@ from accounts.models import Role, User
 from accounts.selectors import users_covering
 from assistance.models import Measure, ReferralStatus
 from assistance.selectors import measures_visible_to, referral_days
+from core.errors import EditConflict
 from monitoring.models import Notification
 
 MIN_REASON = 4  # a word or two of Chinese: "名额已满" says why
@@ -46,7 +47,7 @@ def referral_accepted_on_creation(measure: Measure, *, at: datetime.datetime) ->
     measure.referral_due = None
 
 
-def _answerable(actor: User, measure: Measure) -> Measure:
+def _answerable(actor: User, measure: Measure, version: int | None) -> Measure:
     if actor.role != Role.PARTNER or not actor.has_perm("assistance.answer_referral"):
         raise PermissionDenied(_("Only the partner's own users answer its referrals."))
     locked = (
@@ -58,6 +59,8 @@ def _answerable(actor: User, measure: Measure) -> Measure:
     )
     if locked is None:
         raise PermissionDenied(_("This referral was made to another partner."))
+    if version is not None and locked.version != version:
+        raise EditConflict()
     if locked.referral_status != ReferralStatus.PENDING:
         raise ValidationError(
             _("This referral is answered already (%(status)s).")
@@ -67,10 +70,10 @@ def _answerable(actor: User, measure: Measure) -> Measure:
     return locked
 
 
-def measure_accept(*, actor: User, measure: Measure) -> Measure:
+def measure_accept(*, actor: User, measure: Measure, version: int | None = None) -> Measure:
     """The partner takes the measure on; it then records its delivery."""
     with transaction.atomic(), pghistory.context(user=actor.pk):
-        locked = _answerable(actor, measure)
+        locked = _answerable(actor, measure, version)
         locked.referral_status = ReferralStatus.ACCEPTED
         locked.responded_at = timezone.now()
         locked.version += 1
@@ -84,7 +87,9 @@ def measure_accept(*, actor: User, measure: Measure) -> Measure:
     return locked
 
 
-def measure_decline(*, actor: User, measure: Measure, reason: str) -> Measure:
+def measure_decline(
+    *, actor: User, measure: Measure, reason: str, version: int | None = None
+) -> Measure:
     """The partner cannot take the measure on, and says why; the cadres find another."""
     reason = (reason or "").strip()
     if len(reason) < MIN_REASON:
@@ -92,7 +97,7 @@ def measure_decline(*, actor: User, measure: Measure, reason: str) -> Measure:
     if len(reason) > 500:
         raise ValidationError({"reason": _("Keep the reason under 500 characters.")})
     with transaction.atomic(), pghistory.context(user=actor.pk):
-        locked = _answerable(actor, measure)
+        locked = _answerable(actor, measure, version)
         locked.referral_status = ReferralStatus.DECLINED
         locked.responded_at = timezone.now()
         locked.decline_reason = reason

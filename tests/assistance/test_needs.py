@@ -128,7 +128,7 @@ def test_a_partner_sees_the_board_of_its_area_without_personal_data(need, partne
     assert response.status_code == 200
     rows = response.json()["results"]
     assert [row["id"] for row in rows] == [need.pk]
-    assert "case" not in rows[0] and "measure" not in rows[0]
+    assert rows[0]["case"] is None and rows[0]["measure"] is None
     text = response.content.decode("unicode_escape")
     page = client_for(partner).get(reverse("need-list")).content.decode()
     home = client_for(partner).get(reverse("home")).content.decode()
@@ -145,7 +145,7 @@ def test_a_partner_of_another_area_does_not_see_the_need_and_cannot_claim_it(
 ):
     client = http(far_partner_user)
     assert client.get("/api/v1/needs/").json()["results"] == []
-    response = client.post(f"/api/v1/needs/{need.pk}/claim/")
+    response = client.post(f"/api/v1/needs/{need.pk}/claim/", {}, content_type=JSON)
     assert response.status_code == 404
     assert "outside your area" in response.json()["errors"][0]["detail"]
     with pytest.raises(ValidationError, match="outside the area"):
@@ -157,13 +157,13 @@ def test_a_partner_of_another_area_does_not_see_the_need_and_cannot_claim_it(
 def test_a_claim_becomes_an_accepted_referral_once_the_cadre_confirms_it(
     need, partner, partner_org, township_cadre
 ):
-    claimed = http(partner).post(f"/api/v1/needs/{need.pk}/claim/")
+    claimed = http(partner).post(f"/api/v1/needs/{need.pk}/claim/", {}, content_type=JSON)
     assert claimed.status_code == 200, claimed.content
     assert claimed.json()["status"] == "claimed"
     need.refresh_from_db()
     assert need.claimed_by == partner_org
     # Claimed once: a second claim is refused clearly.
-    again = http(partner).post(f"/api/v1/needs/{need.pk}/claim/")
+    again = http(partner).post(f"/api/v1/needs/{need.pk}/claim/", {}, content_type=JSON)
     assert again.status_code == 400
     confirmed = http(township_cadre).post(
         f"/api/v1/needs/{need.pk}/confirm/", {"version": need.version}, content_type=JSON
@@ -193,7 +193,7 @@ def test_a_cadre_withdraws_a_need_and_it_leaves_the_board(need, township_cadre, 
     )
     assert response.status_code == 200
     assert http(partner).get("/api/v1/needs/").json()["results"] == []
-    claim = http(partner).post(f"/api/v1/needs/{need.pk}/claim/")
+    claim = http(partner).post(f"/api/v1/needs/{need.pk}/claim/", {}, content_type=JSON)
     assert claim.status_code == 404
 
 

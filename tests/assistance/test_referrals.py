@@ -83,7 +83,7 @@ def test_the_nearest_region_policy_sets_the_days(case, township_cadre, partner_o
 
 
 def test_the_partner_accepts_and_the_cadre_is_told(referral, partner, township_cadre):
-    response = http(partner).post(f"/api/v1/measures/{referral.pk}/accept/")
+    response = http(partner).post(f"/api/v1/measures/{referral.pk}/accept/", {}, content_type=JSON)
     assert response.status_code == 200, response.content
     assert response.json()["referral_status"] == "accepted"
     referral.refresh_from_db()
@@ -94,7 +94,10 @@ def test_the_partner_accepts_and_the_cadre_is_told(referral, partner, township_c
 
 def test_a_second_answer_is_refused_clearly(referral, partner):
     client = http(partner)
-    assert client.post(f"/api/v1/measures/{referral.pk}/accept/").status_code == 200
+    assert (
+        client.post(f"/api/v1/measures/{referral.pk}/accept/", {}, content_type=JSON).status_code
+        == 200
+    )
     version = Measure.objects.get(pk=referral.pk).version
     again = client.post(
         f"/api/v1/measures/{referral.pk}/decline/", {"reason": "名额已满"}, content_type=JSON
@@ -149,7 +152,10 @@ def test_a_decline_as_a_form_body_is_415(referral, partner):
 
 def test_another_partner_cannot_answer_the_referral(referral, other_partner_user):
     client = http(other_partner_user)
-    assert client.post(f"/api/v1/measures/{referral.pk}/accept/").status_code == 404
+    assert (
+        client.post(f"/api/v1/measures/{referral.pk}/accept/", {}, content_type=JSON).status_code
+        == 404
+    )
     declined = client.post(
         f"/api/v1/measures/{referral.pk}/decline/", {"reason": "不是我们的"}, content_type=JSON
     )
@@ -162,7 +168,7 @@ def test_another_partner_cannot_answer_the_referral(referral, other_partner_user
 @pytest.mark.parametrize("persona", ["township_cadre", "county_officer", "village_worker"])
 def test_only_the_partner_answers_a_referral(request, referral, persona):
     client = http(request.getfixturevalue(persona))
-    response = client.post(f"/api/v1/measures/{referral.pk}/accept/")
+    response = client.post(f"/api/v1/measures/{referral.pk}/accept/", {}, content_type=JSON)
     assert response.status_code == 403
     assert Measure.objects.get(pk=referral.pk).referral_status == ReferralStatus.PENDING
 
@@ -411,3 +417,11 @@ def test_a_filter_given_empty_is_refused_as_the_schema_says(referral, township_c
     listed = client.get("/api/v1/measures/?referral_status=pending&kind=employment")
     assert [row["id"] for row in listed.json()["results"]] == [referral.pk]
     assert client.get("/api/v1/measures/?referral_status=declined").json()["results"] == []
+
+
+def test_an_answer_to_a_version_that_moved_on_is_409(referral, partner):
+    response = http(partner).post(
+        f"/api/v1/measures/{referral.pk}/accept/", {"version": 99}, content_type=JSON
+    )
+    assert response.status_code == 409
+    assert Measure.objects.get(pk=referral.pk).referral_status == ReferralStatus.PENDING
