@@ -39,6 +39,7 @@ _SEE_ASSISTANCE = {
     "assistance.view_measure",
     "assistance.view_partner",
     "assistance.view_partneroffer",
+    "assistance.view_need",
 }
 _MANAGE_ASSISTANCE = {
     "assistance.change_case",
@@ -49,6 +50,8 @@ _MANAGE_ASSISTANCE = {
     "assistance.change_partner",
     "assistance.add_partneroffer",
     "assistance.change_partneroffer",
+    "assistance.add_need",
+    "assistance.change_need",
 }
 # Each step of a case is taken by one role (assistance/steps.py says which step needs which).
 _VILLAGE_STEPS = {"assistance.propose_case", "assistance.record_village_step"}
@@ -117,6 +120,10 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "assistance.view_partneroffer",
             "assistance.add_partneroffer",
             "assistance.change_partneroffer",
+            # Referrals (转介) and the needs board of its area (需求清单, 认领).
+            "assistance.answer_referral",
+            "assistance.view_need",
+            "assistance.claim_need",
         }
     ),
     Role.AUDITOR: frozenset(

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from assistance import selectors
-from assistance.models import Case, Measure, Partner, PartnerOffer
+from assistance.models import Case, Measure, Need, Partner, PartnerOffer
 from core.masking import mask_phone
 from monitoring.admin import ReadOnlyAdmin
 
@@ -46,3 +46,11 @@ class PartnerOfferAdmin(ReadOnlyAdmin):
     selector = selectors.offers_visible_to
     list_display = ["title", "partner", "kind", "available_from", "available_until"]
     list_select_related = ["partner"]
+
+
+@admin.register(Need)
+class NeedAdmin(ReadOnlyAdmin):
+    selector = selectors.needs_visible_to
+    list_display = ["kind", "village", "quantity", "needed_by", "status", "claimed_by"]
+    list_filter = ["status", "kind"]
+    list_select_related = ["village", "claimed_by"]

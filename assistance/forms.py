@@ -186,6 +186,8 @@ class MeasureForm(forms.Form):
 
 
 class DeliveryForm(forms.Form):
+    """Offers only the statuses the measure may go to from where it is (`allowed`)."""
+
     status = forms.ChoiceField(label=_("Status"), choices=MeasureStatus.choices)
     actual_start = forms.DateField(label=_("Actual start"), required=False, **DATE)
     actual_end = forms.DateField(label=_("Actual end"), required=False, **DATE)
@@ -196,6 +198,41 @@ class DeliveryForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("What changed for the household; required when delivered or stopped."),
     )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, allowed: list[str] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if allowed is not None:
+            status = self.fields["status"]
+            assert isinstance(status, forms.ChoiceField)
+            status.choices = [(v, label) for v, label in MeasureStatus.choices if v in allowed]
+
+
+class DeclineForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why your organisation cannot take it on"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class NeedForm(forms.Form):
+    """A need for the board: partners read it, so it names the village and the need only."""
+
+    kind = forms.ChoiceField(label=_("Kind of need"), choices=MeasureKind.choices)
+    quantity = forms.CharField(
+        label=_("Quantity"), max_length=60, help_text=_("For example: 2 training seats, 1 ton.")
+    )
+    needed_by = forms.DateField(label=_("Needed by"), **DATE)
+    description = forms.CharField(
+        label=_("What is needed"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Partners read this: no names, ID or phone numbers."),
+    )
+
+
+class VersionForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 

@@ -404,6 +404,53 @@ class PartnerOffer(models.Model):
         return self.title
 
 
+class ReferralStatus(models.TextChoices):
+    """A measure given to a partner is a referral (转介) the partner answers."""
+
+    NONE = "", _("No referral")
+    PENDING = "pending", _("Waiting for the partner")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+    EXPIRED = "expired", _("Not answered in time")
+
+
+# A referral the partner declined or let expire goes back to the cadres: it needs another partner.
+RETURNED_REFERRALS = (ReferralStatus.DECLINED, ReferralStatus.EXPIRED)
+
+
+class ReferralPolicy(models.Model):
+    """How long a partner has to answer a referral; a region may set its own, else the national
+    row (region empty), else REFERRAL_DAYS. Calendar days for now: working days arrive with the
+    province's deadline profile (工作日, 调休)."""
+
+    region = models.OneToOneField(
+        "households.Region",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        verbose_name=_("region"),
+    )
+    days = models.PositiveSmallIntegerField(
+        _("days to answer a referral"), default=3, validators=[MinValueValidator(1)]
+    )
+
+    class Meta:
+        verbose_name = _("referral policy")
+        verbose_name_plural = _("referral policies")
+        constraints = [
+            # One national row: the region's NULLs count as equal here.
+            models.UniqueConstraint(
+                fields=["region"], nulls_distinct=False, name="one_referral_policy_per_region"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region_id or '*'}: {self.days}"
+
+
+REFERRAL_DAYS = 3
+
+
 class MeasureStatus(models.TextChoices):
     PLANNED = "planned", _("Planned")
     IN_PROGRESS = "in_progress", _("In progress")
@@ -466,6 +513,22 @@ class Measure(models.Model):
         related_name="+",
         verbose_name=_("created by"),
     )
+    # The referral to the partner: answered by its users within the policy's days, else expired.
+    referral_status = models.CharField(
+        _("referral"),
+        max_length=10,
+        choices=ReferralStatus.choices,
+        blank=True,
+        default=ReferralStatus.NONE,
+        db_default=ReferralStatus.NONE,
+    )
+    referred_at = models.DateTimeField(_("referred at"), null=True, blank=True)
+    referral_due = models.DateTimeField(_("answer due by"), null=True, blank=True)
+    # Who answered is in the measure's history (the partner's user is the change's actor).
+    responded_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    decline_reason = models.CharField(
+        _("reason for declining"), max_length=500, blank=True, default="", db_default=""
+    )
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -474,7 +537,10 @@ class Measure(models.Model):
         verbose_name = _("assistance measure")
         verbose_name_plural = _("assistance measures")
         ordering = ["planned_start", "id"]
-        permissions = [("record_delivery", _("Can record the delivery of a measure"))]
+        permissions = [
+            ("record_delivery", _("Can record the delivery of a measure")),
+            ("answer_referral", _("Can accept or decline a referral")),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(planned_end__isnull=True) | Q(planned_end__gte=F("planned_start")),
@@ -491,7 +557,107 @@ class Measure(models.Model):
                 name="measure_amounts_not_negative",
             ),
         ]
-        indexes = [models.Index(fields=["partner", "status"], name="measures_by_partner")]
+        indexes = [
+            models.Index(fields=["partner", "status"], name="measures_by_partner"),
+            # Built concurrently by its own migration (0005), outside a transaction.
+            models.Index(
+                fields=["referral_due"],
+                condition=Q(referral_status="pending"),
+                name="pending_referrals",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def needs_another_partner(self) -> bool:
+        return self.referral_status in RETURNED_REFERRALS
+
+
+class NeedStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    CLAIMED = "claimed", _("Claimed, waiting for the cadre")
+    CONFIRMED = "confirmed", _("Confirmed")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+@pghistory.track()
+class Need(models.Model):
+    """需求清单: a household's unmet need, published for partners to claim (认领).
+
+    Partners see the village and the need only: never the household, its number or its people.
+    A claim becomes a measure of the case, referred to the claiming partner, once a cadre
+    confirms it.
+    """
+
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, related_name="needs", verbose_name=_("case")
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=MeasureKind.choices)
+    village = models.ForeignKey(
+        "households.Region",
+        on_delete=models.PROTECT,
+        related_name="needs",
+        verbose_name=_("village"),
+    )
+    quantity = models.CharField(_("quantity"), max_length=60)
+    needed_by = models.DateField(_("needed by"))
+    description = models.CharField(_("what is needed"), max_length=500)
+    status = models.CharField(
+        _("status"), max_length=10, choices=NeedStatus.choices, default=NeedStatus.OPEN
+    )
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("published by"),
+    )
+    published_at = models.DateTimeField(_("published at"), auto_now_add=True)
+    claimed_by = models.ForeignKey(
+        Partner,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="claimed_needs",
+        verbose_name=_("claimed by"),
+    )
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("confirmed by"),
+    )
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    measure = models.OneToOneField(
+        Measure,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="need",
+        verbose_name=_("measure"),
+    )
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("need")
+        verbose_name_plural = _("needs")
+        ordering = ["needed_by", "id"]
+        permissions = [("claim_need", _("Can claim a need for its partner"))]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["open", "withdrawn"]) | Q(claimed_by__isnull=False),
+                name="claimed_need_names_its_partner",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="confirmed") | Q(measure__isnull=False),
+                name="confirmed_need_has_its_measure",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "needed_by"], name="needs_by_status")]
+
+    def __str__(self) -> str:
+        return f"{self.village_id} {self.get_kind_display()}"

@@ -13,16 +13,22 @@ from django.http import Http404
 from accounts.models import Role
 from assistance.catalogue import Suggestion, suggestions_for
 from assistance.models import (
+    REFERRAL_DAYS,
+    RETURNED_REFERRALS,
     Case,
     CaseCategory,
     CaseStatus,
     CaseStep,
     Measure,
     MeasureStatus,
+    Need,
+    NeedStatus,
     OfferKind,
     Partner,
     PartnerOffer,
     Phase,
+    ReferralPolicy,
+    ReferralStatus,
 )
 from assistance.steps import PHASE_STEPS
 from core.masking import mask_phone
@@ -289,6 +295,9 @@ def measures_listed(user, params) -> QuerySet[Measure]:
         measures = measures.filter(status=status)
     if params.get("mine") and user.role != Role.PARTNER:
         measures = measures.filter(responsible=user)
+    if params.get("returned"):
+        # Declined or expired referrals: the cadres' to find another partner for.
+        measures = measures.filter(referral_status__in=RETURNED_REFERRALS)
     return measures.order_by("status", "planned_start", "id")
 
 
@@ -298,3 +307,129 @@ def partners_listed(user, params) -> QuerySet[Partner]:
     if query:
         partners = partners.filter(name__contains=query)
     return partners.order_by("kind", "name")
+
+
+# Referrals and the needs board ----------------------------------------------------------------
+
+
+def referral_days(village_code: str) -> int:
+    """The days a partner has to answer a referral for a household of the village: the nearest
+    region's policy, else the national row, else REFERRAL_DAYS."""
+    covering = [*Scope.under(village_code).regions_above(), village_code]
+    rows: dict[str | None, int] = dict(
+        ReferralPolicy.objects.filter(
+            Q(region_id__in=covering) | Q(region__isnull=True)
+        ).values_list("region_id", "days")
+    )
+    for code in reversed(covering):  # the village first, the province last
+        if code in rows:
+            return rows[code]
+    return rows.get(None, REFERRAL_DAYS)
+
+
+def referrals_to_answer(user) -> QuerySet[Measure]:
+    """The referrals waiting for this partner user's answer, the most urgent first."""
+    if user.role != Role.PARTNER or not user.has_perm("assistance.answer_referral"):
+        return Measure.objects.none()
+    return (
+        measures_visible_to(user)
+        .filter(referral_status=ReferralStatus.PENDING)
+        .select_related("case__household__village__parent", "responsible")
+        .order_by("referral_due", "id")
+    )
+
+
+def measures_to_deliver(user) -> QuerySet[Measure]:
+    """A partner's accepted measures that are not delivered or stopped yet."""
+    return (
+        measures_visible_to(user)
+        .filter(
+            referral_status__in=(ReferralStatus.ACCEPTED, ReferralStatus.NONE),
+            status__in=(MeasureStatus.PLANNED, MeasureStatus.IN_PROGRESS),
+        )
+        .select_related("case__household__village__parent")
+        .order_by("planned_start", "id")
+    )
+
+
+def referrals_returned(user) -> QuerySet[Measure]:
+    """Declined or expired referrals in a cadre's region: each needs another partner."""
+    if user.role == Role.PARTNER:
+        return Measure.objects.none()
+    return (
+        measures_visible_to(user)
+        .filter(referral_status__in=RETURNED_REFERRALS)
+        .select_related("case__household__village", "partner")
+        .order_by("responded_at", "id")
+    )
+
+
+def needs_visible_to(user) -> QuerySet[Need]:
+    """Cadres see the needs of their region's households; a partner's users see the open needs
+    of villages in their partner's area, and the needs their partner claimed."""
+    if not user.is_authenticated or not user.has_perm("assistance.view_need"):
+        return Need.objects.none()
+    scope = Scope.of(user)
+    if user.role == Role.PARTNER:
+        partner = (
+            Partner.objects.filter(pk=scope.partner, is_active=True).select_related("area").first()
+            if scope.partner
+            else None
+        )
+        if partner is None:
+            return Need.objects.none()
+        board = Q(status=NeedStatus.OPEN) & Scope.under(partner.area_id).q("village__code")
+        return Need.objects.filter(board | Q(claimed_by=partner))
+    if scope.sees_nothing:
+        return Need.objects.none()
+    return Need.objects.filter(scope.q("case__household__village__code"))
+
+
+def need_get(*, user, pk) -> Need:
+    try:
+        return needs_visible_to(user).select_related("village__parent", "claimed_by").get(pk=pk)
+    except (Need.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def need_covered_by(need: Need, partner: Partner) -> bool:
+    """Whether the partner's area covers the need's village."""
+    return Scope.under(partner.area_id).covers(need.village_id)
+
+
+def needs_board(user) -> QuerySet[Need]:
+    """The board as a list shows it: open needs first, then the claimed ones, by date."""
+    return (
+        needs_visible_to(user)
+        .select_related("village__parent", "claimed_by")
+        .order_by("needed_by", "id")
+    )
+
+
+def needs_of_case(case: Case) -> QuerySet[Need]:
+    return case.needs.select_related("claimed_by", "measure").order_by("-id")
+
+
+def partner_record(partner_id: int) -> dict[str, int]:
+    """What a partner did with its referrals and its claims: the counts its record shows."""
+    referrals = dict(
+        Measure.objects.filter(partner_id=partner_id)
+        .exclude(referral_status=ReferralStatus.NONE)
+        .values_list("referral_status")
+        .annotate(n=Count("id"))
+        .values_list("referral_status", "n")
+    )
+    claims = dict(
+        Need.objects.filter(claimed_by_id=partner_id)
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .values_list("status", "n")
+    )
+    return {
+        "accepted": referrals.get(ReferralStatus.ACCEPTED, 0),
+        "declined": referrals.get(ReferralStatus.DECLINED, 0),
+        "expired": referrals.get(ReferralStatus.EXPIRED, 0),
+        "pending": referrals.get(ReferralStatus.PENDING, 0),
+        "claimed": sum(claims.values()),
+        "confirmed": claims.get(NeedStatus.CONFIRMED, 0),
+    }

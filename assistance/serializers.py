@@ -29,10 +29,13 @@ from assistance.models import (
     Measure,
     MeasureKind,
     MeasureStatus,
+    Need,
+    NeedStatus,
     OfferKind,
     Partner,
     PartnerKind,
     PartnerOffer,
+    ReferralStatus,
     RiskType,
     SocialAssistance,
     StepKind,
@@ -92,6 +95,8 @@ MeasureKindField = _named_enum(MeasureKind, "MeasureKindEnum")
 MeasureStatusField = _named_enum(MeasureStatus, "MeasureStatusEnum")
 PartnerKindField = _named_enum(PartnerKind, "PartnerKindEnum")
 OfferKindField = _named_enum(OfferKind, "OfferKindEnum")
+ReferralStatusField = _named_enum(ReferralStatus, "ReferralStatusEnum")
+NeedStatusField = _named_enum(NeedStatus, "NeedStatusEnum")
 
 
 def _version(**kwargs) -> serializers.IntegerField:
@@ -460,6 +465,9 @@ class MeasureSerializer(serializers.ModelSerializer):
     offer = serializers.IntegerField(source="offer_id", allow_null=True)
     responsible = UserRefSerializer()
     members = MemberRefSerializer(many=True)
+    referral_status = ReferralStatusField(
+        help_text=_("The partner's answer to the referral; empty for a measure without a partner")
+    )
 
     class Meta:
         model = Measure
@@ -483,6 +491,11 @@ class MeasureSerializer(serializers.ModelSerializer):
             "status",
             "result",
             "continues_after_case",
+            "referral_status",
+            "referred_at",
+            "referral_due",
+            "responded_at",
+            "decline_reason",
             "version",
         ]
         read_only_fields = fields
@@ -520,3 +533,77 @@ class MeasureDeliverySerializer(serializers.Serializer):
     result = serializers.CharField(
         required=False, allow_blank=True, max_length=5000, help_text=_("What came of it")
     )
+
+
+class MeasureAnswerSerializer(serializers.Serializer):
+    version = _version(required=False)
+
+
+class MeasureDeclineSerializer(MeasureAnswerSerializer):
+    reason = serializers.CharField(
+        max_length=500, help_text=_("Why the partner cannot take the measure on")
+    )
+
+
+# The needs board ------------------------------------------------------------------------------
+
+
+class NeedVillageSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
+class NeedSerializer(serializers.ModelSerializer):
+    """A need: the village and the need. Its case and the measure it became are shown to cadres;
+    to a partner's users (context `board`) they are null, as is everything of the household."""
+
+    kind = MeasureKindField()
+    status = NeedStatusField()
+    village = NeedVillageSerializer()
+    claimed_by = PartnerRefSerializer(allow_null=True)
+    case = serializers.IntegerField(
+        source="case_id", allow_null=True, help_text=_("Null for partners")
+    )
+    measure = serializers.IntegerField(source="measure_id", allow_null=True)
+
+    class Meta:
+        model = Need
+        fields = [
+            "id",
+            "kind",
+            "village",
+            "quantity",
+            "needed_by",
+            "description",
+            "status",
+            "claimed_by",
+            "claimed_at",
+            "case",
+            "measure",
+            "version",
+        ]
+        read_only_fields = fields
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if self.context.get("board"):
+            data["case"] = data["measure"] = None
+        return data
+
+
+class NeedWriteSerializer(serializers.Serializer):
+    case = serializers.IntegerField(**ID)
+    kind = MeasureKindField()
+    quantity = serializers.CharField(max_length=60)
+    needed_by = serializers.DateField()
+    description = serializers.CharField(
+        max_length=500, help_text=_("What is needed; no names, ID or phone numbers")
+    )
+
+
+class NeedVersionSerializer(serializers.Serializer):
+    version = _version()
+
+
+class NeedClaimSerializer(serializers.Serializer):
+    version = _version(required=False)

@@ -36,6 +36,7 @@ WRITE_SCOPES: dict[str, WriteScope] = {
     "assistance.Case": WriteScope(("household__village",), "household__number"),
     "assistance.CaseStep": WriteScope(("case__household__village",), "case__household__number"),
     "assistance.Measure": WriteScope(("case__household__village",), "case__household__number"),
+    "assistance.Need": WriteScope(("village",), "case__household__number"),
     "assistance.Partner": WriteScope(("area",)),
     "assistance.PartnerOffer": WriteScope(("partner__area",)),
     "accounts.User": WriteScope(("region",)),

@@ -532,6 +532,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "monitoring.tasks.send_township_digests",
         "schedule": crontab(hour=7, minute=30),
     },
+    # A referral not answered within its policy's days goes back to the cadres.
+    "referrals-expire": {
+        "task": "assistance.tasks.referral_expire_overdue",
+        "schedule": 15 * 60.0,
+    },
     "import-jobs-expire": {
         "task": "spreadsheets.tasks.import_jobs_expire",
         "schedule": crontab(minute=20),

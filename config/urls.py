@@ -6,7 +6,13 @@ from rest_framework.routers import DefaultRouter
 
 from accounts.api import TokenLoginApi, TokenRevokeApi
 from accounts.login_views import LoginWithCode
-from assistance.api import CaseViewSet, MeasureViewSet, PartnerOfferViewSet, PartnerViewSet
+from assistance.api import (
+    CaseViewSet,
+    MeasureViewSet,
+    NeedViewSet,
+    PartnerOfferViewSet,
+    PartnerViewSet,
+)
 from core.api import SchemaApi
 from households.api import HouseholdViewSet, MemberViewSet, RegionViewSet
 from monitoring.api import (
@@ -38,6 +44,7 @@ router.register("cases", CaseViewSet, basename="case")
 router.register("measures", MeasureViewSet, basename="measure")
 router.register("partners", PartnerViewSet, basename="partner")
 router.register("partner-offers", PartnerOfferViewSet, basename="partner-offer")
+router.register("needs", NeedViewSet, basename="need")
 
 api_v1 = [
     path("auth/token/", TokenLoginApi.as_view(), name="token-login"),

@@ -29,6 +29,8 @@ def navigation(request):
         items.append((_("Measures"), reverse("measure-list")))
     if user.has_perm("assistance.view_partner"):
         items.append((_("Partners"), reverse("partner-list")))
+    if user.has_perm("assistance.view_need"):
+        items.append((_("Needs board"), reverse("need-list")))
     if user.has_perm("monitoring.view_signal"):
         items.append((_("Department signals"), reverse("signal-list")))
     if user.has_perm("monitoring.view_scanrun"):

@@ -29,7 +29,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, TruncMonth
 from django.utils import timezone
 
-from assistance.models import OPEN_CASE_STATUSES, Case, CaseStatus, Measure, MeasureStatus
+from assistance.models import OPEN_CASE_STATUSES, Case, CaseStatus, Measure, MeasureStatus, Need
 from assistance.selectors import current_steps
 from core.regions import LEVEL_PREFIX_LENGTHS
 from dashboards.models import Figure, FigureRefresh
@@ -181,6 +181,19 @@ def _state_figures(as_of: datetime.date) -> list[QuerySet]:
                     default=F("planned_amount"),
                 )
             ),
+        ),
+        # Each partner's record: how it answered its referrals, and what became of its claims.
+        _figures(
+            measures.filter(partner__isnull=False).exclude(referral_status=""),
+            metric="partner_referrals",
+            village="case__household__village_id",
+            key=_pair(Cast("partner_id", CharField()), F("referral_status")),
+        ),
+        _figures(
+            Need.objects.filter(claimed_by__isnull=False),
+            metric="partner_claims",
+            village="village_id",
+            key=_pair(Cast("claimed_by_id", CharField()), F("status")),
         ),
         _figures(
             measures.filter(status=MeasureStatus.DELIVERED, partner__isnull=False),

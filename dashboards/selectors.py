@@ -21,7 +21,9 @@ from assistance.models import (
     CaseStatus,
     MeasureKind,
     MeasureStatus,
+    NeedStatus,
     Partner,
+    ReferralStatus,
     RiskType,
     StepKind,
 )
@@ -271,6 +273,22 @@ def _measure_charts(figures: _Figures, monitored: int, covered: int) -> list[Cha
         by_partner[partner][status] = figures.get("measure_partner_status", key)
         if status == MeasureStatus.DELIVERED:
             delivered_amount[partner] += figures.amount("measure_partner_status", key)
+    # Each partner's record: referrals it declined or let expire, needs it claimed and how many
+    # of those claims the cadres confirmed.
+    returned: dict[str, int] = defaultdict(int)
+    for key in figures.keys("partner_referrals"):
+        partner, answer = _split(key)
+        if answer in (ReferralStatus.DECLINED, ReferralStatus.EXPIRED):
+            returned[partner] += figures.get("partner_referrals", key)
+        by_partner.setdefault(partner, {})
+    claimed: dict[str, int] = defaultdict(int)
+    confirmed: dict[str, int] = defaultdict(int)
+    for key in figures.keys("partner_claims"):
+        partner, need_status = _split(key)
+        claimed[partner] += figures.get("partner_claims", key)
+        if need_status == NeedStatus.CONFIRMED:
+            confirmed[partner] += figures.get("partner_claims", key)
+        by_partner.setdefault(partner, {})
     names = dict(
         Partner.objects.filter(pk__in=[k for k in by_partner if k != NO_PARTNER]).values_list(
             "pk", "name"
@@ -284,6 +302,9 @@ def _measure_charts(figures: _Figures, monitored: int, covered: int) -> list[Cha
                     *(counts.get(status, 0) for status, _label in statuses),
                     figures.get("partner_households", partner),
                     delivered_amount[partner],
+                    returned[partner],
+                    claimed[partner],
+                    confirmed[partner],
                 ],
             )
             for partner, counts in by_partner.items()
@@ -315,7 +336,15 @@ def _measure_charts(figures: _Figures, monitored: int, covered: int) -> list[Cha
             "partner-contributions",
             _("Partner contributions"),
             "hbar",
-            [_("Partner"), *status_headers, _("Households reached"), _("Amount delivered (yuan)")],
+            [
+                _("Partner"),
+                *status_headers,
+                _("Households reached"),
+                _("Amount delivered (yuan)"),
+                _("Referrals declined or not answered"),
+                _("Needs claimed"),
+                _("Claims confirmed"),
+            ],
             partner_rows,
             stacked=True,
             note=_("The chart shows measures by status; households and amounts are in the table."),

@@ -1,7 +1,10 @@
 from django.contrib.auth.decorators import login_required, permission_required
 from django.shortcuts import render
 
-from accounts.models import FIELD_STAFF_ROLES
+from accounts.models import FIELD_STAFF_ROLES, Role
+from assistance import selectors as assistance_selectors
+from assistance.forms import DeclineForm
+from assistance.models import NeedStatus
 from dashboards import selectors
 from worklist.views import today_context
 
@@ -22,8 +25,27 @@ def dashboard(request):
 @login_required
 def home(request):
     """The first page after login. Field staff open on 今日待办 (what waits for them, the role's
-    main action), with their region at a glance below; the others on their region at a glance."""
-    context = selectors.home_counts(request.user)
-    if request.user.role in FIELD_STAFF_ROLES:
-        context["today"] = today_context(request.user)
+    main action), with their region at a glance below; a partner's user on the referrals to
+    answer, the measures to deliver and the needs board of its area; the others on their region
+    at a glance."""
+    user = request.user
+    if user.role == Role.PARTNER:
+        return render(
+            request,
+            "dashboards/partner_home.html",
+            {
+                "partner": user.partner,
+                "referrals": assistance_selectors.referrals_to_answer(user)[:50],
+                "to_deliver": assistance_selectors.measures_to_deliver(user)[:50],
+                "needs": assistance_selectors.needs_board(user).filter(status=NeedStatus.OPEN)[:50],
+                "can_claim": user.has_perm("assistance.claim_need"),
+                "decline_form": DeclineForm(),
+                "record": assistance_selectors.partner_record(user.partner_id)
+                if user.partner_id
+                else None,
+            },
+        )
+    context = selectors.home_counts(user)
+    if user.role in FIELD_STAFF_ROLES:
+        context["today"] = today_context(user)
     return render(request, "dashboards/home.html", context)

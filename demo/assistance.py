@@ -21,9 +21,12 @@ from assistance.models import (
     Decision,
     Measure,
     MeasureStatus,
+    Need,
+    NeedStatus,
     Partner,
     PartnerOffer,
     Phase,
+    ReferralStatus,
     StepKind,
 )
 from assistance.services import cases as case_services
@@ -203,6 +206,7 @@ def seed_assistance(users: dict[str, User]) -> dict[str, int]:
         users["partner"].partner = partners["景泰县恒达农业有限公司"]
         users["partner"].save(update_fields=["partner"])
     if Case.objects.exists():
+        _referrals_and_needs(users, partners)
         return {"partners": len(partners), "cases": Case.objects.count()}
     # The township's households most at risk, the village worker's own village first, so that
     # every role's pages have something to show.
@@ -238,4 +242,58 @@ def seed_assistance(users: dict[str, User]) -> dict[str, int]:
             _step(cadre, case, StepKind.INFO_CHECK, info_check_result="consistent")
     if len(ranked) > 3:
         _enrolled_months_ago(ranked[-1], users, partners, months=7)
+    _referrals_and_needs(users, partners)
     return {"partners": len(partners), "cases": Case.objects.count()}
+
+
+def _referrals_and_needs(users: dict[str, User], partners: dict[str, Partner]) -> None:
+    """On the enrolled case: a referral the charity declined (it needs another partner), one
+    waiting for the demo partner's answer, a need the demo partner claimed (waiting for the
+    cadre's confirmation) and an open need on the board. Written once."""
+    case = Case.objects.filter(status=CaseStatus.ENROLLED).order_by("id").first()
+    if case is None or Need.objects.filter(case=case).exists():
+        return
+    now = timezone.now()
+    today = timezone.localdate()
+    cadre = users["township"]
+    common = {"case": case, "responsible": cadre, "created_by": cadre, "planned_start": today}
+    Measure.objects.create(
+        **common,
+        kind="social_help",
+        title="大病救助金申请",
+        partner=partners["景泰县慈善协会"],
+        planned_amount=Decimal("3000"),
+        referral_status=ReferralStatus.DECLINED,
+        referred_at=now - datetime.timedelta(days=2),
+        referral_due=now + datetime.timedelta(days=1),
+        responded_at=now - datetime.timedelta(days=1),
+        decline_reason="本年度大病救助金已全部安排，明年一月再申请",
+    )
+    Measure.objects.create(
+        **common,
+        kind="employment",
+        title="枸杞基地冬季管护岗位",
+        partner=partners["景泰县恒达农业有限公司"],
+        referral_status=ReferralStatus.PENDING,
+        referred_at=now,
+        referral_due=now + datetime.timedelta(days=3),
+    )
+    village = case.household.village_id
+    need = {"case": case, "village_id": village, "published_by": cadre}
+    Need.objects.create(
+        **need,
+        kind="industry",
+        quantity="2吨",
+        needed_by=today + datetime.timedelta(days=20),
+        description="冬季牛羊饲草料",
+        status=NeedStatus.CLAIMED,
+        claimed_by=partners["景泰县恒达农业有限公司"],
+        claimed_at=now,
+    )
+    Need.objects.create(
+        **need,
+        kind="education",
+        quantity="1套",
+        needed_by=today + datetime.timedelta(days=30),
+        description="初中生冬季校服和学习用品",
+    )

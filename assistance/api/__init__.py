@@ -6,6 +6,7 @@ selectors, so what a user may see is decided once.
 
 from assistance.api.cases import CaseViewSet
 from assistance.api.measures import MeasureViewSet
+from assistance.api.needs import NeedViewSet
 from assistance.api.partners import PartnerOfferViewSet, PartnerViewSet
 
-__all__ = ["CaseViewSet", "MeasureViewSet", "PartnerOfferViewSet", "PartnerViewSet"]
+__all__ = ["CaseViewSet", "MeasureViewSet", "NeedViewSet", "PartnerOfferViewSet", "PartnerViewSet"]

@@ -9,27 +9,33 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from assistance import selectors
-from assistance.api.common import SCOPED, require
-from assistance.models import Measure, MeasureKind, MeasureStatus
+from assistance.api.common import SCOPED, StrictChoiceFilter, require
+from assistance.models import Measure, MeasureKind, MeasureStatus, ReferralStatus
 from assistance.serializers import (
+    MeasureAnswerSerializer,
+    MeasureDeclineSerializer,
     MeasureDeliverySerializer,
     MeasureSerializer,
     MeasureWriteSerializer,
 )
 from assistance.services import measures as measure_services
+from assistance.services import referrals as referral_services
 from assistance.services.measures import MeasurePlan
 from core.api import DixianAutoSchema
 
 
 class MeasureFilter(filters.FilterSet):
-    status = filters.ChoiceFilter(label=_("Status"), choices=MeasureStatus.choices)
-    kind = filters.ChoiceFilter(label=_("Kind"), choices=MeasureKind.choices)
+    status = StrictChoiceFilter(label=_("Status"), choices=MeasureStatus.choices)
+    kind = StrictChoiceFilter(label=_("Kind"), choices=MeasureKind.choices)
     case = filters.NumberFilter(label=_("Case id"), field_name="case_id")
     partner = filters.NumberFilter(label=_("Partner id"), field_name="partner_id")
+    referral_status = StrictChoiceFilter(
+        label=_("Referral"), choices=[c for c in ReferralStatus.choices if c[0]]
+    )
 
     class Meta:
         model = Measure
-        fields = ["status", "kind", "case", "partner"]
+        fields = ["status", "kind", "case", "partner", "referral_status"]
 
 
 class MeasureViewSet(
@@ -46,7 +52,8 @@ class MeasureViewSet(
     schema = DixianAutoSchema()
     permission_model = "assistance.measure"
     # Partners and cadres record delivery; the service checks assistance.record_delivery.
-    permission_verbs = {"delivery": "view"}
+    # Partners answer referrals; the service checks assistance.answer_referral.
+    permission_verbs = {"delivery": "view", "accept": "view", "decline": "view"}
     filterset_class = MeasureFilter
     ordering = "-id"
 
@@ -126,5 +133,40 @@ class MeasureViewSet(
         serializer.is_valid(raise_exception=True)
         measure_services.measure_record_delivery(
             actor=request.user, measure=measure, **serializer.validated_data
+        )
+        return self.shown(measure)
+
+    @extend_schema(
+        request=MeasureAnswerSerializer,
+        responses=MeasureSerializer,
+        description=_("The partner takes the referred measure on (its own users only)."),
+    )
+    @action(detail=True, methods=["post"])
+    def accept(self, request, *args, **kwargs):
+        measure = self.get_object()
+        serializer = MeasureAnswerSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        referral_services.measure_accept(
+            actor=request.user, measure=measure, version=serializer.validated_data.get("version")
+        )
+        return self.shown(measure)
+
+    @extend_schema(
+        request=MeasureDeclineSerializer,
+        responses=MeasureSerializer,
+        description=_(
+            "The partner declines the referred measure with a reason; it goes back to the cadres."
+        ),
+    )
+    @action(detail=True, methods=["post"])
+    def decline(self, request, *args, **kwargs):
+        measure = self.get_object()
+        serializer = MeasureDeclineSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        referral_services.measure_decline(
+            actor=request.user,
+            measure=measure,
+            reason=serializer.validated_data["reason"],
+            version=serializer.validated_data.get("version"),
         )
         return self.shown(measure)

@@ -12,7 +12,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import FIELD_STAFF_ROLES, Role, User
-from assistance.models import Case, Measure, MeasureKind, MeasureStatus, PartnerOffer
+from assistance.models import (
+    RETURNED_REFERRALS,
+    Case,
+    Measure,
+    MeasureKind,
+    MeasureStatus,
+    PartnerOffer,
+    ReferralStatus,
+)
 from assistance.selectors import (
     measures_visible_to,
     offers_matching_household,
@@ -20,6 +28,7 @@ from assistance.selectors import (
     partners_visible_to,
 )
 from assistance.services.inputs import FromData
+from assistance.services.referrals import referral_start
 from core.errors import EditConflict
 from households.models import Member
 from households.selectors import households_visible_to
@@ -42,6 +51,14 @@ NEXT_STATUSES: dict[str, set[str]] = {
     MeasureStatus.DELIVERED: {MeasureStatus.DELIVERED},
     MeasureStatus.STOPPED: {MeasureStatus.STOPPED},
 }
+# Delivered and stopped close the delivery record: only its result may still be completed.
+FINAL_STATUSES = (MeasureStatus.DELIVERED, MeasureStatus.STOPPED)
+
+
+def statuses_after(status: str) -> list[str]:
+    """The statuses a delivery record may be given from `status`, in the choices' order: what
+    a form offers, so that it never offers one the service refuses."""
+    return [value for value in MeasureStatus.values if value in NEXT_STATUSES[status]]
 
 
 @dataclass
@@ -155,7 +172,7 @@ def measure_create(*, actor: User, case: Case, plan: MeasurePlan) -> Measure:
         if errors:
             raise ValidationError(errors)
         _hold_a_place(plan.offer_id)
-        measure = Measure.objects.create(
+        measure = Measure(
             case=locked,
             kind=plan.kind,
             title=plan.title.strip(),
@@ -169,6 +186,8 @@ def measure_create(*, actor: User, case: Case, plan: MeasurePlan) -> Measure:
             continues_after_case=plan.continues_after_case,
             created_by=actor,
         )
+        referral_start(measure, at=timezone.now())
+        measure.save()
         measure.members.set(plan.member_ids or ())
     return measure
 
@@ -203,6 +222,10 @@ def measure_update(*, actor: User, measure: Measure, version: int, plan: Measure
             raise ValidationError(errors)
         if plan.offer_id != locked.offer_id:
             _hold_a_place(plan.offer_id, measure_id=locked.pk)
+        # Naming another partner (or the same one again after it declined) is a new referral.
+        re_referred = plan.partner_id != locked.partner_id or (
+            plan.partner_id is not None and locked.referral_status in RETURNED_REFERRALS
+        )
         for name in (
             "kind",
             "title",
@@ -217,6 +240,8 @@ def measure_update(*, actor: User, measure: Measure, version: int, plan: Measure
         ):
             setattr(locked, name, getattr(plan, name))
         locked.title = locked.title.strip()
+        if re_referred:
+            referral_start(locked, at=timezone.now())
         locked.version += 1
         locked.save()
         locked.members.set(plan.member_ids or ())
@@ -270,6 +295,29 @@ def measure_record_delivery(
                     % {"status": locked.get_status_display()}
                 },
             )
+        if locked.status in FINAL_STATUSES and (
+            actual_start != locked.actual_start
+            or actual_end != locked.actual_end
+            or delivered_amount != locked.delivered_amount
+        ):
+            raise ValidationError(
+                _("The measure is %(status)s: only its result may still be completed.")
+                % {"status": locked.get_status_display()},
+                code="final",
+            )
+        if actor.role == Role.PARTNER:
+            if locked.referral_status in RETURNED_REFERRALS:
+                raise ValidationError(
+                    _(
+                        "Your organisation did not take this referral on; "
+                        "it is not yours to deliver."
+                    ),
+                    code="declined",
+                )
+            if locked.referral_status == ReferralStatus.PENDING:
+                # Recording its delivery is the partner's answer: it took the measure on.
+                locked.referral_status = ReferralStatus.ACCEPTED
+                locked.responded_at = timezone.now()
         locked.status = status
         locked.actual_start = actual_start
         locked.actual_end = actual_end

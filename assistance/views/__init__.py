@@ -21,6 +21,15 @@ from assistance.views.partners import (
     partner_edit,
     partner_list,
 )
+from assistance.views.referrals import (
+    measure_accept,
+    measure_decline,
+    need_claim,
+    need_confirm,
+    need_list,
+    need_publish,
+    need_withdraw,
+)
 
 __all__ = [
     "case_detail",
@@ -32,10 +41,17 @@ __all__ = [
     "case_overdue",
     "case_propose",
     "case_step",
+    "measure_accept",
     "measure_create",
+    "measure_decline",
     "measure_detail",
     "measure_edit",
     "measure_list",
+    "need_claim",
+    "need_confirm",
+    "need_list",
+    "need_publish",
+    "need_withdraw",
     "offer_create",
     "offer_edit",
     "partner_create",

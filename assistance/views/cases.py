@@ -17,6 +17,7 @@ from assistance.forms import (
     CaseEditForm,
     CaseProposeForm,
     EliminationForm,
+    NeedForm,
     NoticePostForm,
     StepForm,
 )
@@ -30,6 +31,7 @@ from assistance.models import (
 )
 from assistance.services import cases as case_services
 from assistance.views.common import PAGE_SIZE, attempt, staff_for
+from assistance.views.referrals import need_form_initial
 from audit.models import ExportKind
 from audit.services import export_record
 from core.pagination import numbered_page
@@ -221,6 +223,11 @@ def case_detail(request, pk, bound=None):
         "measures": measures,
         "can_edit": request.user.has_perm("assistance.change_case") and case.is_open,
         "can_add_measure": request.user.has_perm("assistance.add_measure") and case.is_open,
+        "needs": selectors.needs_of_case(case),
+        "can_change_needs": request.user.has_perm("assistance.change_need"),
+        "need_form": NeedForm(initial=need_form_initial())
+        if case.is_open and request.user.has_perm("assistance.add_need")
+        else None,
         "today": today,
         "history": history_rows(selectors.case_history(case)[:50], viewer=request.user),
     }

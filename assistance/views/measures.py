@@ -9,11 +9,14 @@ from django.utils.translation import gettext as _
 from accounts.models import Role
 from assistance import selectors
 from assistance.forms import (
+    DeclineForm,
     DeliveryForm,
     MeasureForm,
 )
 from assistance.models import (
+    RETURNED_REFERRALS,
     MeasureStatus,
+    ReferralStatus,
 )
 from assistance.services import measures as measure_services
 from assistance.services.measures import MeasurePlan
@@ -145,8 +148,9 @@ def measure_list(request):
 @permission_required("assistance.view_measure", raise_exception=True)
 def measure_detail(request, pk, bound=None):
     measure = selectors.measure_get(user=request.user, pk=pk)
+    allowed = measure_services.statuses_after(measure.status)
     if request.method == "POST":
-        form = DeliveryForm(request.POST)
+        form = DeliveryForm(request.POST, allowed=allowed)
 
         def record(data):
             measure_services.measure_record_delivery(
@@ -165,6 +169,7 @@ def measure_detail(request, pk, bound=None):
             return redirect("measure-detail", pk=measure.pk)
     else:
         form = DeliveryForm(
+            allowed=allowed,
             initial={
                 "version": measure.version,
                 "status": measure.status,
@@ -172,8 +177,9 @@ def measure_detail(request, pk, bound=None):
                 "actual_end": measure.actual_end,
                 "delivered_amount": measure.delivered_amount,
                 "result": measure.result,
-            }
+            },
         )
+    is_partner = request.user.role == Role.PARTNER
     return render(
         request,
         "assistance/measure_detail.html",
@@ -181,9 +187,17 @@ def measure_detail(request, pk, bound=None):
             "measure": measure,
             "household": measure.case.household,
             "form": form,
-            "can_record": request.user.has_perm("assistance.record_delivery"),
+            # A delivered or stopped measure's record is closed; a partner delivers only what
+            # it took on (or has not answered yet: recording is its answer).
+            "can_record": request.user.has_perm("assistance.record_delivery")
+            and measure.status not in measure_services.FINAL_STATUSES
+            and not (is_partner and measure.referral_status in RETURNED_REFERRALS),
             "can_edit": request.user.has_perm("assistance.change_measure"),
-            "is_partner": request.user.role == Role.PARTNER,
+            "can_answer": is_partner
+            and measure.referral_status == ReferralStatus.PENDING
+            and request.user.has_perm("assistance.answer_referral"),
+            "decline_form": DeclineForm(),
+            "is_partner": is_partner,
         },
         status=400 if request.method == "POST" else 200,
     )

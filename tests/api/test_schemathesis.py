@@ -31,7 +31,7 @@ from schemathesis import checks as builtin
 from schemathesis.specs.openapi import checks as openapi_checks
 
 from accounts.models import Role, User
-from assistance.models import Case, Measure, Partner, PartnerOffer
+from assistance.models import Case, Measure, Need, Partner, PartnerOffer
 from core.scope import Scope
 from households import services as household_services
 from households.models import Household, Member, Region
@@ -131,6 +131,7 @@ POOLS = {
     "measures": (Measure, "id"),
     "partners": (Partner, "id"),
     "partner-offers": (PartnerOffer, "id"),
+    "needs": (Need, "id"),
     "regions": (Region, "code"),
 }
 

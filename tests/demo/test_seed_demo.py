@@ -81,6 +81,11 @@ def test_seed_demo_fills_an_empty_registry_with_accounts_and_households():
     assert Pairing.objects.filter(cadre=worker, ended_on__isnull=True).count() >= 3
     assert Pairing.objects.filter(end_reason="rotation").count() == 1
     assert Contact.objects.filter(cadre=worker).exists()
+    # A referral the charity declined, one waiting for the demo partner, a claimed need.
+    assert enrolled.measures.filter(referral_status="declined").exclude(decline_reason="").exists()
+    waiting = enrolled.measures.filter(referral_status="pending")
+    assert waiting.filter(partner__users__username="partner").exists()
+    assert enrolled.needs.filter(status="claimed", claimed_by__users__username="partner").exists()
     household = Household.objects.order_by("id").first()
     assert household.head_name == household.members.get(relation="head").name
     # A second run leaves the registry alone.

@@ -76,6 +76,7 @@ class Scope:
     measure: object
     partner: object
     offer: object
+    need: object
     access: SensitiveAccess
     import_job: object  # a registry import of the scope's cadre, checked, awaiting the confirm
     pairing: object  # the household paired with the village worker
@@ -179,7 +180,15 @@ def _user(username: str, role: str, region: str | None, **extra) -> User:
 
 
 def _build_scope(name: str, *, village: str, county: str, cadre: User, worker: User, officer):
-    from assistance.models import Measure, MeasureKind, Partner, PartnerKind, PartnerOffer
+    from assistance.models import (
+        Measure,
+        MeasureKind,
+        Need,
+        Partner,
+        PartnerKind,
+        PartnerOffer,
+        ReferralStatus,
+    )
     from assistance.services import cases as case_services
     from monitoring.engine.rules import RULES
     from monitoring.models import (
@@ -314,6 +323,19 @@ def _build_scope(name: str, *, village: str, county: str, cadre: User, worker: U
         responsible=cadre,
         planned_start=timezone.localdate(),
         created_by=cadre,
+        # A referral waiting for the partner's answer, so that accept and decline can act.
+        referral_status=ReferralStatus.PENDING,
+        referred_at=timezone.now(),
+        referral_due=timezone.now() + datetime.timedelta(days=3),
+    )
+    need = Need.objects.create(
+        case=case,
+        kind=MeasureKind.values[0],
+        village_id=village,
+        quantity="2吨",
+        needed_by=timezone.localdate() + datetime.timedelta(days=20),
+        description=f"{name} 饲草料",
+        published_by=cadre,
     )
     access = SensitiveAccess.objects.create(
         user=cadre,
@@ -369,6 +391,7 @@ def _build_scope(name: str, *, village: str, county: str, cadre: User, worker: U
         measure=measure,
         partner=partner,
         offer=offer,
+        need=need,
         access=access,
         import_job=import_job,
         pairing=pairing,

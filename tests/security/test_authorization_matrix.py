@@ -136,6 +136,7 @@ BY_VILLAGE = query("?village={village}")
 BY_REGION = query("?region={village}")
 BY_NUMBER = query("?q={number}")
 REASON = {"reason": "核对身份信息"}
+DECLINE = {"reason": "本季度名额已满"}
 
 
 def versioned(attribute: str, **fields) -> Callable[[World, str], dict]:
@@ -285,6 +286,21 @@ PAGES: dict[str, Entry] = {
     "measure-detail": Entry(readers=READERS | {"partner"}, args=pk_of("measure")),
     "measure-edit": form(CADRES, args=pk_of("measure"), target=rows_of("measure")),
     # Partners serve a whole county: every township's cadres may see and update them.
+    # Referrals are answered by the partner's own users; the board is read by cadres of the
+    # region and partners of the area, claimed by partners, confirmed and withdrawn by cadres.
+    "measure-accept": post({"partner"}, args=pk_of("measure"), target=rows_of("measure")),
+    "measure-decline": post(
+        {"partner"}, args=pk_of("measure"), body=DECLINE, target=rows_of("measure")
+    ),
+    "need-list": Entry(readers=LISTS | {"partner"}),
+    "need-publish": post(CADRES, args=pk_of("case"), target=all_rows("assistance.Need")),
+    "need-claim": post({"partner"}, args=pk_of("need"), target=rows_of("need")),
+    "need-confirm": post(
+        CADRES, args=pk_of("need"), body=versioned("need"), target=rows_of("need")
+    ),
+    "need-withdraw": post(
+        CADRES, args=pk_of("need"), body=versioned("need"), target=rows_of("need")
+    ),
     "partner-list": Entry(readers=LISTS | {"partner"}),
     "partner-create": form(CADRES | OTHERS, target=all_rows("assistance.Partner")),
     "partner-detail": Entry(
@@ -564,6 +580,38 @@ API_ENTRIES: dict[str, Entry] = {
         args=pk_of("measure"),
         target=rows_of("measure"),
     ),
+    **{
+        f"v1:measure-{action}": api(
+            NOBODY,
+            {"partner"},
+            methods=("POST",),
+            body=DECLINE,
+            args=pk_of("measure"),
+            target=rows_of("measure"),
+        )
+        for action in ("accept", "decline")
+    },
+    "v1:need-list": api(
+        API_LISTS | {"partner"},
+        CADRES | OTHERS,
+        methods=("GET", "POST"),
+        target=all_rows("assistance.Need"),
+    ),
+    "v1:need-detail": api(API_READERS | {"partner"}, args=pk_of("need")),
+    "v1:need-claim": api(
+        NOBODY, {"partner"}, methods=("POST",), args=pk_of("need"), target=rows_of("need")
+    ),
+    **{
+        f"v1:need-{action}": api(
+            NOBODY,
+            CADRES,
+            methods=("POST",),
+            body=versioned("need"),
+            args=pk_of("need"),
+            target=rows_of("need"),
+        )
+        for action in ("confirm", "withdraw")
+    },
     "v1:partner-list": api(
         API_LISTS | {"partner"},
         CADRES | OTHERS,
@@ -612,6 +660,7 @@ ADMIN_OBJECTS = {
     "assistance.measure": "measure",
     "assistance.partner": "partner",
     "assistance.partneroffer": "offer",
+    "assistance.need": "need",
     "accounts.user": "cadre_user",
 }
 STAFF = frozenset({"county_officer", "other_county_officer"})

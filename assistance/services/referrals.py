@@ -1,0 +1,154 @@
+"""Referrals (转介): a measure given to a partner waits for the partner's answer.
+
+The partner's users accept it or decline it with a reason within the policy's days
+(ReferralPolicy); one not answered in time expires. A declined or expired referral goes back to
+the cadres: the case's township cadres and the responsible cadre are told, and the case page
+shows the measure as needing another partner. Naming another partner starts a new referral.
+"""
+
+import datetime
+
+import pghistory
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Role, User
+from accounts.selectors import users_covering
+from assistance.models import Measure, ReferralStatus
+from assistance.selectors import measures_visible_to, referral_days
+from core.errors import EditConflict
+from monitoring.models import Notification
+
+MIN_REASON = 4  # a word or two of Chinese: "名额已满" says why
+
+
+def referral_start(measure: Measure, *, at: datetime.datetime) -> None:
+    """Mark a measure (not saved here) as referred to its partner now, or as no referral."""
+    measure.responded_at = None
+    measure.decline_reason = ""
+    if measure.partner_id is None:
+        measure.referral_status = ReferralStatus.NONE
+        measure.referred_at = measure.referral_due = None
+        return
+    village = measure.case.household.village_id
+    measure.referral_status = ReferralStatus.PENDING
+    measure.referred_at = at
+    # Calendar days for now; working days come with the province's deadline profile.
+    measure.referral_due = at + datetime.timedelta(days=referral_days(village))
+
+
+def referral_accepted_on_creation(measure: Measure, *, at: datetime.datetime) -> None:
+    """A measure made from a partner's own claim is a referral it has already accepted."""
+    measure.referral_status = ReferralStatus.ACCEPTED
+    measure.referred_at = measure.responded_at = at
+    measure.referral_due = None
+
+
+def _answerable(actor: User, measure: Measure, version: int | None) -> Measure:
+    if actor.role != Role.PARTNER or not actor.has_perm("assistance.answer_referral"):
+        raise PermissionDenied(_("Only the partner's own users answer its referrals."))
+    locked = (
+        measures_visible_to(actor)
+        .select_for_update(of=("self",))
+        .select_related("case__household", "partner")
+        .filter(pk=measure.pk)
+        .first()
+    )
+    if locked is None:
+        raise PermissionDenied(_("This referral was made to another partner."))
+    if version is not None and locked.version != version:
+        raise EditConflict()
+    if locked.referral_status != ReferralStatus.PENDING:
+        raise ValidationError(
+            _("This referral is answered already (%(status)s).")
+            % {"status": locked.get_referral_status_display()},
+            code="answered",
+        )
+    return locked
+
+
+def measure_accept(*, actor: User, measure: Measure, version: int | None = None) -> Measure:
+    """The partner takes the measure on; it then records its delivery."""
+    with transaction.atomic(), pghistory.context(user=actor.pk):
+        locked = _answerable(actor, measure, version)
+        locked.referral_status = ReferralStatus.ACCEPTED
+        locked.responded_at = timezone.now()
+        locked.version += 1
+        locked.save()
+        Notification.objects.create(
+            user_id=locked.responsible_id,
+            text=_("%(partner)s accepted: %(title)s.")
+            % {"partner": locked.partner.name if locked.partner else "", "title": locked.title},
+            link=reverse("case-detail", args=[locked.case_id]),
+        )
+    return locked
+
+
+def measure_decline(
+    *, actor: User, measure: Measure, reason: str, version: int | None = None
+) -> Measure:
+    """The partner cannot take the measure on, and says why; the cadres find another."""
+    reason = (reason or "").strip()
+    if len(reason) < MIN_REASON:
+        raise ValidationError({"reason": _("Say why the referral is declined.")})
+    if len(reason) > 500:
+        raise ValidationError({"reason": _("Keep the reason under 500 characters.")})
+    with transaction.atomic(), pghistory.context(user=actor.pk):
+        locked = _answerable(actor, measure, version)
+        locked.referral_status = ReferralStatus.DECLINED
+        locked.responded_at = timezone.now()
+        locked.decline_reason = reason
+        locked.version += 1
+        locked.save()
+        _tell_the_cadres(locked)
+    return locked
+
+
+def _tell_the_cadres(measure: Measure) -> None:
+    """The case's township cadres and the measure's responsible cadre: it needs another
+    partner. No household detail beyond the measure's title travels in the text."""
+    household = measure.case.household
+    cadres = set(
+        users_covering(household.village_id)
+        .filter(is_active=True, role=Role.TOWNSHIP_CADRE)
+        .values_list("pk", flat=True)
+    )
+    cadres.add(measure.responsible_id)
+    if measure.referral_status == ReferralStatus.DECLINED:
+        text = _("%(partner)s declined “%(title)s”: it needs another partner.")
+    else:
+        text = _("%(partner)s did not answer “%(title)s” in time: it needs another partner.")
+    text = text % {
+        "partner": measure.partner.name if measure.partner else "",
+        "title": measure.title,
+    }
+    link = reverse("case-detail", args=[measure.case_id])
+    Notification.objects.bulk_create(
+        [Notification(user_id=pk, text=text[:300], link=link) for pk in sorted(cadres)]
+    )
+
+
+def referral_expire_overdue(*, now: datetime.datetime | None = None) -> int:
+    """Expire every referral not answered by its due time; returns how many. Run twice, or twice
+    at once, it expires each once: only pending rows are taken, locked, skipping those another
+    run holds."""
+    now = now or timezone.now()
+    expired = 0
+    with transaction.atomic(), pghistory.context(task="referral_expire_overdue"):
+        overdue = (
+            Measure.objects.select_for_update(of=("self",), skip_locked=True)
+            .filter(referral_status=ReferralStatus.PENDING, referral_due__lt=now)
+            .select_related("case__household", "partner")
+            .order_by("id")
+        )
+        for measure in overdue:
+            measure.referral_status = ReferralStatus.EXPIRED
+            measure.responded_at = now
+            measure.version += 1
+            measure.save()
+            _tell_the_cadres(measure)
+            expired += 1
+    return expired
