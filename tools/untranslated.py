@@ -42,7 +42,7 @@ def untranslated() -> list[str]:
     with tempfile.TemporaryDirectory() as temporary:
         copy = Path(temporary) / "src"
         shutil.copytree(ROOT, copy, ignore=shutil.ignore_patterns(*SKIPPED), symlinks=True)
-        subprocess.run(
+        made = subprocess.run(
             [
                 sys.executable,
                 "manage.py",
@@ -53,9 +53,12 @@ def untranslated() -> list[str]:
                 "--verbosity=0",
             ],
             cwd=copy,
-            check=True,
             capture_output=True,
+            text=True,
         )
+        if made.returncode:
+            # A catalogue gettext cannot read (a msgid given twice after a merge, say).
+            raise SystemExit(f"makemessages failed:\n{made.stderr[-2000:]}")
         missing = []
         for option in ("--untranslated", "--only-fuzzy"):
             result = subprocess.run(

@@ -22,6 +22,7 @@ from django.db.models import (
     F,
     Func,
     OuterRef,
+    Q,
     QuerySet,
     Subquery,
     TextField,
@@ -36,7 +37,14 @@ from django.utils.translation import gettext_lazy
 from accounts.models import Role
 from assistance.eligibility import MIN_MONTHS_ENROLLED, months_before
 from assistance.models import CaseStatus, Measure, MeasureStatus, StepKind
-from assistance.selectors import cases_awaiting, cases_visible_to, measures_visible_to
+from assistance.selectors import (
+    cases_awaiting,
+    cases_visible_to,
+    measures_to_deliver,
+    measures_visible_to,
+    referrals_returned,
+    referrals_to_answer,
+)
 from households.models import RiskLevel
 from households.selectors import households_visible_to
 from monitoring.models import AlertStatus, Signal, SignalKind
@@ -436,6 +444,96 @@ CONTACT_DUE = TaskKind(
 )
 
 
+# Partners and their referrals -----------------------------------------------------------------
+
+
+def _on_village(queryset: QuerySet, **columns) -> QuerySet:
+    """`shaped` for a partner's rows: the village, never the household (a partner's users learn
+    no more of a household than the measure given to them needs, as their pages show)."""
+    return shaped(
+        queryset,
+        household=None,
+        number=F("case__household__village__name"),
+        head=Value(""),
+        **columns,
+    )
+
+
+def _referrals_to_answer(user, today: datetime.date) -> QuerySet:
+    return _on_village(
+        referrals_to_answer(user),
+        detail=F("title"),
+        since=F("referred_at"),
+        due=F("referral_due"),
+    )
+
+
+REFERRAL_ANSWER = TaskKind(
+    code="referral_answer",
+    label=gettext_lazy("Referrals to answer"),
+    roles=frozenset({Role.PARTNER}),
+    permissions=("assistance.answer_referral",),
+    rows=_referrals_to_answer,
+    region_path="case__household__village__code",
+    title=lambda row: _("Accept or decline the referral: %(title)s") % {"title": row["t_detail"]},
+    why=lambda row: _("Referred to your organisation on %(day)s") % {"day": _day(row["t_since"])},
+    url=lambda row: reverse("measure-detail", args=[row["t_ref"]]),
+)
+
+
+def _deliveries_to_record(user, today: datetime.date) -> QuerySet:
+    if user.role != Role.PARTNER:
+        return Measure.objects.none()
+    return _on_village(
+        measures_to_deliver(user),
+        detail=F("title"),
+        since=F("planned_start"),
+        due=Coalesce(F("planned_end"), F("planned_start")),
+    )
+
+
+DELIVERY_DUE = TaskKind(
+    code="delivery_due",
+    label=gettext_lazy("Deliveries to record"),
+    roles=frozenset({Role.PARTNER}),
+    permissions=("assistance.record_delivery",),
+    rows=_deliveries_to_record,
+    region_path="case__household__village__code",
+    title=lambda row: _("Deliver and record: %(title)s") % {"title": row["t_detail"]},
+    why=lambda row: _("Planned from %(day)s") % {"day": _day(row["t_since"])},
+    url=lambda row: reverse("measure-detail", args=[row["t_ref"]]),
+)
+
+
+def _referrals_returned(user, today: datetime.date) -> QuerySet:
+    # Back to the measure's responsible cadre; one without is the township's to place.
+    mine = Q(responsible=user)
+    if user.role == Role.TOWNSHIP_CADRE:
+        mine |= Q(responsible__isnull=True)
+    return _on_household(
+        referrals_returned(user).filter(mine),
+        "case__household__",
+        detail=F("title"),
+        since=Coalesce(F("responded_at"), F("referral_due")),
+        due=Coalesce(F("responded_at"), F("referral_due")),
+    )
+
+
+REFERRAL_RETURNED = TaskKind(
+    code="referral_returned",
+    label=gettext_lazy("Referrals returned"),
+    roles=frozenset({Role.VILLAGE_WORKER, Role.TOWNSHIP_CADRE, Role.COUNTY_OFFICER}),
+    permissions=("assistance.change_measure",),
+    rows=_referrals_returned,
+    region_path="case__household__village__code",
+    title=lambda row: _("Find another partner for: %(title)s") % {"title": row["t_detail"]},
+    why=lambda row: (
+        _("Declined or not answered in time, on %(day)s") % {"day": _day(row["t_since"])}
+    ),
+    url=lambda row: reverse("measure-detail", args=[row["t_ref"]]),
+)
+
+
 KINDS: tuple[TaskKind, ...] = (
     VISIT_DUE,
     ALERT_ASSIGN,
@@ -446,6 +544,9 @@ KINDS: tuple[TaskKind, ...] = (
     ELIMINATION_CHECK,
     MEASURE_ENDING,
     CONTACT_DUE,
+    REFERRAL_ANSWER,
+    DELIVERY_DUE,
+    REFERRAL_RETURNED,
 )
 KINDS_BY_CODE: dict[str, TaskKind] = {kind.code: kind for kind in KINDS}
 KIND_CHOICES = [(kind.code, kind.label) for kind in KINDS]

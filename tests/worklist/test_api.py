@@ -102,9 +102,13 @@ def test_anonymous_is_refused(due_households):
 def test_a_partner_an_auditor_and_another_township_get_an_empty_list(
     partner, auditor, other_township_cadre, api_client_user, due_households
 ):
-    for user in (partner, auditor, api_client_user):
+    for user in (auditor, api_client_user):
         body = api(user).get(URL).json()
         assert body == {"counts": {}, "count": 0, "page": 1, "pages": 1, "results": []}
+    # A partner's list holds only its referrals and deliveries: none here.
+    body = api(partner).get(URL).json()
+    assert set(body["counts"]) == {"referral_answer", "delivery_due"}
+    assert body["count"] == 0 and body["results"] == []
     body = api(other_township_cadre).get(URL).json()
     assert body["count"] == 0 and body["results"] == []
 

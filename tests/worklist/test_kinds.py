@@ -325,3 +325,42 @@ def test_a_paired_household_waits_for_its_cadres_contact_until_one_is_logged(
         summary="电话了解务工情况",
     )
     assert "contact_due" not in kinds_of(village_worker)
+
+
+def test_a_referral_waits_for_the_partner_then_its_delivery_and_a_decline_returns_to_the_cadre(
+    case, township_cadre, other_township_cadre, partner, partner_org
+):
+    from assistance.services.measures import MeasurePlan, measure_create
+    from assistance.services.referrals import measure_accept, measure_decline
+
+    def referral():
+        return measure_create(
+            actor=township_cadre,
+            case=case,
+            plan=MeasurePlan(
+                kind="employment",
+                title="枸杞基地季节工",
+                responsible_id=township_cadre.pk,
+                planned_start=case.proposed_on,
+                partner_id=partner_org.pk,
+            ),
+        )
+
+    accepted, declined = referral(), referral()
+    [answer, _] = [task for task in tasks_for(partner) if task.kind == "referral_answer"]
+    # A partner's task names the village, never the household.
+    assert case.household.number not in answer.subject
+    assert case.household.head_name not in answer.subject
+    assert answer.url == f"/measures/{accepted.pk}/"
+    assert "referral_answer" not in kinds_of(township_cadre)
+
+    measure_accept(actor=partner, measure=accepted)
+    measure_decline(actor=partner, measure=declined, reason="本月人手不足，无法承接")
+
+    assert kinds_of(partner, kinds=["referral_answer"]) == []
+    assert [task.url for task in tasks_for(partner, kinds=["delivery_due"])] == [
+        f"/measures/{accepted.pk}/"
+    ]
+    [returned] = tasks_for(township_cadre, kinds=["referral_returned"])
+    assert returned.url == f"/measures/{declined.pk}/"
+    assert "referral_returned" not in kinds_of(other_township_cadre)
