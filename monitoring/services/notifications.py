@@ -129,10 +129,9 @@ def notification_deliver(notification_id: int) -> bool:
             WebhookDelivery(webhook=webhook, notification=notification, next_attempt_at=now)
             for webhook in webhooks_for_recipient(notification.user, notification.message_key)
         ]
-        WebhookDelivery.objects.bulk_create(deliveries, ignore_conflicts=True)
-        for delivery in deliveries:
-            if delivery.pk:
-                enqueue_after_commit(WEBHOOK_DELIVER, [delivery.pk], queue="celery")
+        # The claim above makes this the only delivery of the notification: no conflicts.
+        for delivery in WebhookDelivery.objects.bulk_create(deliveries):
+            enqueue_after_commit(WEBHOOK_DELIVER, [delivery.pk], queue="celery")
     _send_email(notification)
     return True
 

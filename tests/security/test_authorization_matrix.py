@@ -226,6 +226,10 @@ PAGES: dict[str, Entry] = {
     "scan-list": Entry(readers=CADRES | OTHERS | {"auditor"}),
     # GET lists; POST marks read (all, or the one named), only the user's own.
     "notification-list": form(SIGNED_IN, target=all_rows("monitoring.Notification")),
+    # A county's webhooks and their delivery log: its county officers, each of their own county
+    # (an empty form is answered 200 with its errors, and writes nothing).
+    "webhook-list": form(COUNTY | {"other_county_officer"}, target=all_rows("monitoring.Webhook")),
+    "webhook-delivery-list": Entry(readers=COUNTY | {"other_county_officer"}),
     # assistance
     "case-list": Entry(readers=LISTS, queries=(BY_HOUSEHOLD, BY_VILLAGE)),
     "case-overdue": Entry(readers=LISTS),
