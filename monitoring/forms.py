@@ -207,4 +207,6 @@ class WebhookForm(forms.Form):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["kinds"].choices = [(key, key) for key in sorted(MESSAGES)]
+        kinds = self.fields["kinds"]
+        assert isinstance(kinds, forms.MultipleChoiceField)
+        kinds.choices = [(key, key) for key in sorted(MESSAGES)]

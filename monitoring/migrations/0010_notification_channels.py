@@ -69,14 +69,6 @@ class Migration(migrations.Migration):
             name='message_key',
             field=models.CharField(blank=True, db_default='', default='', max_length=60),
         ),
-        migrations.AddIndex(
-            model_name='notification',
-            index=models.Index(condition=models.Q(('channels_pending', True)), fields=['created_at'], name='notification_channels_pending'),
-        ),
-        migrations.AddConstraint(
-            model_name='notification',
-            constraint=models.UniqueConstraint(condition=models.Q(('dedupe_key', ''), _negated=True), fields=('user', 'dedupe_key'), name='notification_sent_once'),
-        ),
         migrations.AddField(
             model_name='webhook',
             name='created_by',

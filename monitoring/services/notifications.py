@@ -6,6 +6,7 @@ delivery task per new row. The task claims its row with a conditional UPDATE of
 still mailed and posted once. Mail and HTTP are never sent inside a transaction.
 """
 
+import datetime
 import json
 import logging
 from collections.abc import Iterable
@@ -92,7 +93,8 @@ def _insert_once(rows: list[Notification]) -> list[int]:
     second caller at the same moment waits for the first to commit, then inserts nothing."""
     table = Notification._meta.db_table
     now = timezone.now()
-    values, params = [], []
+    values: list[str] = []
+    params: list[int | str | datetime.datetime] = []
     for row in rows:
         values.append("(%s, %s, %s, %s, %s, %s::jsonb, %s, true)")
         params += [
@@ -163,10 +165,10 @@ def _send_email(notification: Notification) -> None:
         logger.warning("notification %s not mailed: %s", notification.pk, error)
 
 
-def notifications_dispatch_pending(*, now=None) -> int:
+def notifications_dispatch_pending(*, now: datetime.datetime | None = None) -> int:
     """The sweep: queue the deliveries of notifications whose queueing was lost."""
     now = now or timezone.now()
-    stale = now - timezone.timedelta(seconds=PENDING_GRACE_SECONDS)
+    stale = now - datetime.timedelta(seconds=PENDING_GRACE_SECONDS)
     pending = list(
         Notification.objects.filter(channels_pending=True, created_at__lt=stale)
         .order_by("created_at")
