@@ -153,3 +153,40 @@ def test_the_delivery_log_is_the_countys_and_refused_to_others(
         assert client_for(outsider).get("/webhooks/deliveries/").status_code == 403
         assert client_for(outsider).post("/webhooks/", {"name": "x"}).status_code == 403
     assert Webhook.objects.count() == 1
+
+
+def _api(user):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+def test_the_api_adds_a_webhook_shows_its_secret_once_and_refuses_http(
+    county_officer, village_worker, settings
+):
+    settings.DEBUG = False
+    settings.WEBHOOK_ALLOW_HTTP_HOSTS = []
+    client = _api(county_officer)
+    refused = client.post(
+        "/api/v1/webhooks/",
+        {"name": "钉钉", "url": "http://bridge.example.cn/h"},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    assert refused.status_code == 400 and "https" in refused.content.decode()
+    assert not Webhook.objects.exists()
+    made = client.post(
+        "/api/v1/webhooks/",
+        {"name": "钉钉", "url": "https://bridge.example.cn/h", "kinds": ["alert_assigned"]},
+        format="json",
+    )
+    assert made.status_code == 201, made.content
+    secret = Webhook.objects.get().secret
+    assert made.json()["secret"] == secret
+    listed = client.get("/api/v1/webhooks/").content.decode()
+    assert secret not in listed and "钉钉" in listed
+    assert _api(village_worker).get("/api/v1/webhooks/").status_code == 403
+    assert _api(village_worker).get("/api/v1/webhook-deliveries/").status_code == 403
+    assert client.get("/api/v1/webhook-deliveries/").status_code == 200

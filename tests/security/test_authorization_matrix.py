@@ -493,6 +493,14 @@ API_ENTRIES: dict[str, Entry] = {
         methods=("GET", "POST"),
         target=all_rows("monitoring.ScanRun"),
     ),
+    # A county's webhooks and their delivery log; an empty POST is answered 400 and writes none.
+    "v1:webhook-list": api(
+        COUNTY | {"other_county_officer"},
+        COUNTY | {"other_county_officer"},
+        methods=("GET", "POST"),
+        target=all_rows("monitoring.Webhook"),
+    ),
+    "v1:webhook-delivery-list": api(COUNTY | {"other_county_officer"}),
     # The world's run is over the whole county: a township sees the runs of its own scope only.
     "v1:scan-run-detail": api(COUNTY | {"auditor"}, args=pk_of("scan_run")),
     # Proposing a case is the village's and the township's (assistance.propose_case).
