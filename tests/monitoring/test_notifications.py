@@ -146,3 +146,37 @@ def test_assigning_a_warning_notifies_the_assignee_with_a_key(
     assert row.arguments == {"number": household.number, "head": "张建国"}
     with translation.override("en"):
         assert household.number in row.rendered and "verify" in row.rendered
+
+
+def test_the_beat_sends_the_digest_and_the_sweeps_to_tasks_the_worker_knows(settings):
+    from config.celery import app
+
+    app.loader.import_default_modules()
+    tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    for name in (
+        "monitoring.tasks.send_daily_digests",
+        "monitoring.tasks.notifications_dispatch_pending",
+        "monitoring.tasks.webhook_deliveries_due",
+    ):
+        assert name in tasks and name in app.tasks
+    assert tasks <= set(app.tasks)
+
+
+def test_a_notification_whose_queueing_was_lost_is_picked_up_by_the_sweep(
+    village_worker, monkeypatch
+):
+    import datetime
+
+    from django.utils import timezone
+
+    from monitoring.services import notifications
+
+    queued = []
+    monkeypatch.setattr(notifications, "enqueue", lambda name, args, queue: queued.append(args))
+    notify([village_worker], key="area_signal", arguments=ARGS)
+    row = Notification.objects.get()
+    assert notifications.notifications_dispatch_pending() == 0  # too young: the normal path
+    later = timezone.now() + datetime.timedelta(minutes=5)
+    assert notifications.notifications_dispatch_pending(now=later) == 1 and queued == [[row.pk]]
+    notification_deliver(row.pk)
+    assert notifications.notifications_dispatch_pending(now=later) == 0
