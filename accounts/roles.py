@@ -32,6 +32,9 @@ _SET_POLICY = {
     "monitoring.change_visitcadence",
     "monitoring.add_visitcadence",
     "monitoring.add_scanrun",
+    # The county's outbound webhooks and their delivery log (monitoring/services/webhooks.py).
+    "monitoring.view_webhook",
+    "monitoring.add_webhook",
 }
 
 _SEE_ASSISTANCE = {

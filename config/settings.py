@@ -216,6 +216,17 @@ EMAIL_BACKEND = env.str(
     "DIXIAN_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
 )
 
+# --- notification channels (monitoring/services/notifications.py, webhooks.py)
+# A webhook is https only. Plain http is allowed under DEBUG, and to the hosts listed here: a
+# bridge on the same machine, or the tests' receiver on 127.0.0.1 (tests set it, not production).
+WEBHOOK_ALLOW_HTTP_HOSTS = env.list("DIXIAN_WEBHOOK_ALLOW_HTTP_HOSTS", default=[])
+WEBHOOK_TIMEOUT_SECONDS = env.float("DIXIAN_WEBHOOK_TIMEOUT_SECONDS", default=10.0)
+# A failed delivery is tried again after 30 s, 1 min, 2 min … (at most an hour apart), and given
+# up after this many attempts (about 4 hours with the defaults).
+WEBHOOK_BACKOFF_SECONDS = env.float("DIXIAN_WEBHOOK_BACKOFF_SECONDS", default=30.0)
+WEBHOOK_BACKOFF_MAX_SECONDS = env.float("DIXIAN_WEBHOOK_BACKOFF_MAX_SECONDS", default=3600.0)
+WEBHOOK_MAX_ATTEMPTS = env.int("DIXIAN_WEBHOOK_MAX_ATTEMPTS", default=10)
+
 
 # --- sessions
 # MLPS 2.0 asks for a session timeout: a session unused this long (30 minutes) is over.
@@ -528,14 +539,24 @@ CELERY_BEAT_SCHEDULE = {
         "task": "dashboards.tasks.refresh_figures",
         "schedule": env.float("DIXIAN_DASHBOARD_REFRESH_SECONDS", default=600.0),
     },
-    "township-digests": {
-        "task": "monitoring.tasks.send_township_digests",
+    # Every role with work gets its daily digest (monitoring/digest.py), once a day.
+    "daily-digests": {
+        "task": "monitoring.tasks.send_daily_digests",
         "schedule": crontab(hour=7, minute=30),
     },
     # A referral not answered within its policy's days goes back to the cadres.
     "referrals-expire": {
         "task": "assistance.tasks.referral_expire_overdue",
         "schedule": 15 * 60.0,
+    },
+    # Notifications and webhook retries whose queueing was lost, and the retries that are due.
+    "notifications-dispatch-pending": {
+        "task": "monitoring.tasks.notifications_dispatch_pending",
+        "schedule": 300.0,
+    },
+    "webhook-deliveries-due": {
+        "task": "monitoring.tasks.webhook_deliveries_due",
+        "schedule": 60.0,
     },
     "import-jobs-expire": {
         "task": "spreadsheets.tasks.import_jobs_expire",

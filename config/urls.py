@@ -23,6 +23,8 @@ from monitoring.api import (
     SelfReportApi,
     SignalViewSet,
     VisitViewSet,
+    WebhookDeliveryViewSet,
+    WebhookViewSet,
 )
 from pairings.api import ContactViewSet, PairingViewSet
 from worklist.api import TaskListApi
@@ -38,6 +40,8 @@ router.register("income-lines", IncomeLineViewSet, basename="income-line")
 router.register("rules", RuleConfigViewSet, basename="rule")
 router.register("signals", SignalViewSet, basename="signal")
 router.register("scan-runs", ScanRunViewSet, basename="scan-run")
+router.register("webhooks", WebhookViewSet, basename="webhook")
+router.register("webhook-deliveries", WebhookDeliveryViewSet, basename="webhook-delivery")
 router.register("pairings", PairingViewSet, basename="pairing")
 router.register("contacts", ContactViewSet, basename="contact")
 router.register("cases", CaseViewSet, basename="case")

@@ -19,6 +19,8 @@ logger = logging.getLogger(__name__)
 EVALUATE_HOUSEHOLD = "monitoring.tasks.evaluate_household"
 EVALUATE_PENDING = "monitoring.tasks.evaluate_pending"
 SCAN_CHUNK = "monitoring.tasks.scan_chunk"
+NOTIFICATION_DELIVER = "monitoring.tasks.notification_deliver"
+WEBHOOK_DELIVER = "monitoring.tasks.webhook_deliver"
 IMPORT_JOB_CHECK = "spreadsheets.tasks.import_job_check"
 IMPORT_JOB_IMPORT = "spreadsheets.tasks.import_job_import"
 

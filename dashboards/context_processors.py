@@ -35,6 +35,8 @@ def navigation(request):
         items.append((_("Department signals"), reverse("signal-list")))
     if user.has_perm("monitoring.view_scanrun"):
         items.append((_("Scans"), reverse("scan-list")))
+    if user.has_perm("monitoring.view_webhook"):
+        items.append((_("Webhooks"), reverse("webhook-list")))
     if user.has_perm("audit.view_audit"):
         items.append((_("Audit trail"), reverse("audit-list")))
     if user.is_staff:

@@ -29,6 +29,9 @@ from monitoring.serializers import (
     SignalResultSerializer,
     SignalSerializer,
     VisitSerializer,
+    WebhookCreatedSerializer,
+    WebhookDeliverySerializer,
+    WebhookSerializer,
 )
 from monitoring.services import alerts as alert_services
 from monitoring.services import policy as policy_services
@@ -39,6 +42,7 @@ from monitoring.services.signals import (
     signals_receive,
 )
 from monitoring.services.visits import EventInput, visit_record
+from monitoring.services.webhooks import webhook_create
 
 SCOPED = [permissions.IsAuthenticated, RolePermission]
 
@@ -326,3 +330,36 @@ class ScanRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             actor=request.user, region=serializer.validated_data.get("region", "")
         )
         return Response(ScanRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
+
+
+class WebhookViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """The county's outbound webhooks (county officers); POST adds one, https only."""
+
+    serializer_class = WebhookSerializer
+    permission_classes = SCOPED
+    schema = DixianAutoSchema()
+    permission_model = "monitoring.webhook"
+    ordering = "-id"
+
+    def get_queryset(self):
+        return selectors.webhooks_visible_to(self.request.user)
+
+    @extend_schema(request=WebhookSerializer, responses={201: WebhookCreatedSerializer})
+    def create(self, request, *args, **kwargs):
+        serializer = WebhookSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        webhook = webhook_create(actor=request.user, **serializer.validated_data)
+        return Response(WebhookCreatedSerializer(webhook).data, status=status.HTTP_201_CREATED)
+
+
+class WebhookDeliveryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """The delivery log of the county's webhooks: status, attempts, the last answer."""
+
+    serializer_class = WebhookDeliverySerializer
+    permission_classes = SCOPED
+    schema = DixianAutoSchema()
+    permission_model = "monitoring.webhook"
+    ordering = "-id"
+
+    def get_queryset(self):
+        return selectors.webhook_deliveries_visible_to(self.request.user)

@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from monitoring.messages import MESSAGES
 from monitoring.models import BUSINESS_INCOME_HELP, LOWEST_BUSINESS_INCOME, EventKind
 from monitoring.services.visits import (
     CHECK_FIELDS,
@@ -183,3 +184,29 @@ class DismissForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class WebhookForm(forms.Form):
+    """A county's new webhook; the address is checked by the service (https only)."""
+
+    name = forms.CharField(label=_("Name"), max_length=100)
+    # A plain text field: the service says why an address is refused (not https), in one place.
+    url = forms.CharField(label=_("Address (https)"), max_length=500)
+    secret = forms.CharField(
+        label=_("Signing secret"),
+        max_length=200,
+        required=False,
+        help_text=_("Leave empty to have one made; it is shown once, when the webhook is saved."),
+    )
+    kinds = forms.MultipleChoiceField(
+        label=_("Kinds of notification"),
+        required=False,
+        help_text=_("None chosen: every kind."),
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        kinds = self.fields["kinds"]
+        assert isinstance(kinds, forms.MultipleChoiceField)
+        kinds.choices = [(key, key) for key in sorted(MESSAGES)]

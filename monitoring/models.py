@@ -537,7 +537,16 @@ class ScanRun(models.Model):
 
 
 class Notification(models.Model):
-    """An in-app message for one user (an alert assigned to them, an area-wide signal …)."""
+    """An in-app message for one user (an alert assigned to them, an area-wide signal …).
+
+    A notification made by `monitoring.services.notifications.notify` keeps its message key and
+    arguments, and is rendered in the reader's language when shown (`rendered`); `text` holds
+    its rendering in the default language for the rows made the old way (text and link only)
+    and for readers that know no key. `dedupe_key` makes "sent once" a fact of the database: a
+    user has at most one notification per non-empty key. `channels_pending` is set by `notify`
+    and cleared by the one delivery that claims it (e-mail, webhooks), so a notification queued
+    twice is still sent once.
+    """
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
@@ -546,15 +555,121 @@ class Notification(models.Model):
     read_at = models.DateTimeField(null=True, blank=True)
     text = models.CharField(max_length=300)
     link = models.CharField(max_length=200, blank=True)
+    message_key = models.CharField(max_length=60, blank=True, default="", db_default="")
+    arguments = models.JSONField(default=dict, db_default={}, blank=True)
+    dedupe_key = models.CharField(max_length=200, blank=True, default="", db_default="")
+    channels_pending = models.BooleanField(default=False, db_default=False)
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["user", "read_at"], name="notification_unread")]
+        indexes = [
+            models.Index(fields=["user", "read_at"], name="notification_unread"),
+            models.Index(
+                fields=["created_at"],
+                condition=Q(channels_pending=True),
+                name="notification_channels_pending",
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "dedupe_key"],
+                condition=~Q(dedupe_key=""),
+                name="notification_sent_once",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.text
+
+    @property
+    def rendered(self) -> str:
+        """The message in the active language; the stored text when the key is unknown."""
+        from monitoring.messages import render_message
+
+        return render_message(self.message_key, self.arguments) or self.text
+
+
+class Webhook(models.Model):
+    """A county's outbound channel: every notification of a user of the county is POSTed here,
+    signed, for the county's bridge to 政务微信, 钉钉 or SMS."""
+
+    region = models.ForeignKey(
+        "households.Region",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("region"),
+    )
+    name = models.CharField(_("name"), max_length=100)
+    url = models.URLField(_("URL"), max_length=500)
+    # Stored as given: the HMAC needs it in the clear. Never shown back in full (`masked_secret`).
+    secret = models.CharField(_("signing secret"), max_length=200)
+    active = models.BooleanField(_("active"), default=True)
+    # Message keys sent here; empty: every kind.
+    kinds = models.JSONField(_("kinds"), default=list, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("webhook")
+        verbose_name_plural = _("webhooks")
+        ordering = ["region_id", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def masked_secret(self) -> str:
+        return "***" + self.secret[-4:] if len(self.secret) > 8 else "***"
+
+
+class WebhookDelivery(models.Model):
+    """One notification sent to one webhook: its attempts, and the delivery log's row."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        DELIVERED = "delivered", _("Delivered")
+        FAILED = "failed", _("Failed")
+
+    webhook = models.ForeignKey(Webhook, on_delete=models.CASCADE, related_name="deliveries")
+    notification = models.ForeignKey(
+        Notification, on_delete=models.CASCADE, related_name="webhook_deliveries"
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    # When the next attempt may start. An attempt under way has pushed it past its own timeout,
+    # so a worker that died mid-request leaves a delivery the sweep takes up again.
+    next_attempt_at = models.DateTimeField(_("next attempt"))
+    last_status_code = models.PositiveSmallIntegerField(_("last HTTP status"), null=True)
+    last_error = models.CharField(_("last error"), max_length=300, blank=True)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["webhook", "notification"], name="webhook_delivery_once"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=Q(status="pending"),
+                name="webhook_delivery_due",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.webhook} #{self.notification_id}"
 
 
 # Module-level names for the choice sets the API schema names (drf-spectacular imports by path).
 SignalStatus = Signal.Status
 ScanRunStatus = ScanRun.Status
+WebhookDeliveryStatus = WebhookDelivery.Status

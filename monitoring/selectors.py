@@ -9,7 +9,16 @@ from core.scope import Scope
 from households.models import Household, Region
 from households.selectors import households_visible_to, regions_within, under_region
 from monitoring.filters import AlertFilter
-from monitoring.models import ACTIVE_STATUSES, Alert, Notification, ScanRun, Signal, Visit
+from monitoring.models import (
+    ACTIVE_STATUSES,
+    Alert,
+    Notification,
+    ScanRun,
+    Signal,
+    Visit,
+    Webhook,
+    WebhookDelivery,
+)
 
 
 def visits_visible_to(user) -> QuerySet[Visit]:
@@ -132,6 +141,36 @@ def visits_overdue(user, *, today: datetime.date) -> QuerySet:
 
 def unread_notifications(user) -> QuerySet[Notification]:
     return Notification.objects.filter(user=user, read_at__isnull=True)
+
+
+def notifications_of(user) -> QuerySet[Notification]:
+    return Notification.objects.filter(user=user)
+
+
+def webhooks_for_recipient(user, key: str) -> list[Webhook]:
+    """The active webhooks of the regions that contain the user's region (their county's),
+    which take notifications of this kind."""
+    if not user.region_id:
+        return []
+    regions = [*Scope.of(user).regions_above(), user.region_id]
+    webhooks = Webhook.objects.filter(region_id__in=regions, active=True)
+    return [webhook for webhook in webhooks if not webhook.kinds or key in webhook.kinds]
+
+
+def webhooks_visible_to(user) -> QuerySet[Webhook]:
+    scope = Scope.of(user)
+    if scope.sees_nothing or not user.has_perm("monitoring.view_webhook"):
+        return Webhook.objects.none()
+    return Webhook.objects.filter(scope.q("region__code"))
+
+
+def webhook_deliveries_visible_to(user) -> QuerySet[WebhookDelivery]:
+    scope = Scope.of(user)
+    if scope.sees_nothing or not user.has_perm("monitoring.view_webhook"):
+        return WebhookDelivery.objects.none()
+    return WebhookDelivery.objects.filter(scope.q("webhook__region__code")).select_related(
+        "webhook", "notification"
+    )
 
 
 def alerts_listed(user, params) -> QuerySet[Alert]:

@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from core.api import BoundedListField
 from monitoring.engine import rules
+from monitoring.messages import MESSAGES
 from monitoring.models import (
     BUSINESS_INCOME_HELP,
     LOWEST_BUSINESS_INCOME,
@@ -19,6 +20,8 @@ from monitoring.models import (
     SignalSource,
     Visit,
     VisitEvent,
+    Webhook,
+    WebhookDelivery,
 )
 from monitoring.services.signals import MAX_BATCH
 from monitoring.services.visits import MAX_EVENTS
@@ -291,3 +294,44 @@ class ScanStartSerializer(serializers.Serializer):
     region = serializers.RegexField(
         r"^\d{2,12}$", required=False, help_text=_("Region prefix; yours by default")
     )
+
+
+class WebhookSerializer(serializers.ModelSerializer):
+    """A county's webhook. The secret is written, never read back: `masked_secret` shows its
+    last characters; the answer to the POST that made it carries it once (`secret`)."""
+
+    url = serializers.CharField(max_length=500)
+    secret = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, write_only=True
+    )
+    kinds = BoundedListField(
+        child=serializers.ChoiceField(choices=sorted(MESSAGES)), max_length=50, required=False
+    )
+
+    class Meta:
+        model = Webhook
+        fields = ["id", "region", "name", "url", "secret", "masked_secret", "kinds", "active"]
+        read_only_fields = ["region", "masked_secret", "active"]
+
+
+class WebhookCreatedSerializer(WebhookSerializer):
+    secret = serializers.CharField(read_only=True)
+
+
+class WebhookDeliverySerializer(serializers.ModelSerializer):
+    kind = serializers.CharField(source="notification.message_key", read_only=True)
+
+    class Meta:
+        model = WebhookDelivery
+        fields = [
+            "id",
+            "webhook",
+            "kind",
+            "status",
+            "attempts",
+            "last_status_code",
+            "last_error",
+            "next_attempt_at",
+            "delivered_at",
+            "created_at",
+        ]

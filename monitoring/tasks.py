@@ -7,6 +7,7 @@ from django.db import InterfaceError, OperationalError
 
 from monitoring import scans
 from monitoring.digest import send_digests
+from monitoring.services import notifications, webhooks
 
 TRANSIENT = (OperationalError, InterfaceError)
 
@@ -47,5 +48,29 @@ def evaluate_pending() -> int:
 
 
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
-def send_township_digests() -> int:
+def send_daily_digests() -> int:
     return send_digests()
+
+
+@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5, acks_late=True)
+def notification_deliver(notification_id: int) -> bool:
+    return notifications.notification_deliver(notification_id)
+
+
+@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
+def notifications_dispatch_pending() -> int:
+    return notifications.notifications_dispatch_pending()
+
+
+@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5, acks_late=True)
+def webhook_deliver(delivery_id: int) -> float | None:
+    """One attempt; a failed one queues the next after its pause (the sweep is the safety net)."""
+    delay = webhooks.webhook_delivery_attempt(delivery_id)
+    if delay is not None:
+        webhook_deliver.apply_async(args=[delivery_id], countdown=delay)
+    return delay
+
+
+@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
+def webhook_deliveries_due() -> int:
+    return webhooks.webhook_deliveries_due()

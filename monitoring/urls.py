@@ -26,4 +26,6 @@ urlpatterns = [
     path("signals/<int:pk>/resolve/", views.signal_resolve, name="signal-resolve"),
     path("scans/", views.scan_list, name="scan-list"),
     path("notifications/", views.notification_list, name="notification-list"),
+    path("webhooks/", views.webhook_list, name="webhook-list"),
+    path("webhooks/deliveries/", views.webhook_delivery_list, name="webhook-delivery-list"),
 ]

@@ -23,6 +23,7 @@ from monitoring.forms import (
     SelfReportForm,
     SignalResolveForm,
     VisitForm,
+    WebhookForm,
 )
 from monitoring.models import (
     ACTIVE_STATUSES,
@@ -37,6 +38,7 @@ from monitoring.services import alerts as alert_services
 from monitoring.services.alerts import TRANSITIONS
 from monitoring.services.signals import signal_resolve as signal_resolve_service
 from monitoring.services.visits import visit_record
+from monitoring.services.webhooks import webhook_create
 
 PAGE_SIZE = 50
 
@@ -349,5 +351,40 @@ def notification_list(request):
             unread = unread.filter(pk=int(one) if one.isdigit() else 0)
         unread.update(read_at=timezone.now())
         return redirect("notification-list")
-    notifications = Notification.objects.filter(user=request.user)[:100]
+    notifications = selectors.notifications_of(request.user)[:100]
     return render(request, "monitoring/notification_list.html", {"notifications": notifications})
+
+
+@login_required
+@permission_required("monitoring.view_webhook", raise_exception=True)
+def webhook_list(request):
+    """A county's webhooks; a county officer adds one here (the secret is shown once)."""
+    form = WebhookForm(request.POST or None)
+    created = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            created = webhook_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            form = WebhookForm()
+    return render(
+        request,
+        "monitoring/webhook_list.html",
+        {
+            "webhooks": selectors.webhooks_visible_to(request.user),
+            "form": form,
+            "created": created,
+            "may_add": request.user.has_perm("monitoring.add_webhook"),
+        },
+    )
+
+
+@login_required
+@permission_required("monitoring.view_webhook", raise_exception=True)
+def webhook_delivery_list(request):
+    """The delivery log: each notification sent to each webhook, its attempts and answer."""
+    deliveries = numbered_page(
+        request, selectors.webhook_deliveries_visible_to(request.user), page_size=PAGE_SIZE
+    )
+    return render(request, "monitoring/webhook_delivery_list.html", {"page": deliveries})

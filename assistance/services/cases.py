@@ -11,7 +11,7 @@ import pghistory
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import FIELD_STAFF_ROLES, User
@@ -36,7 +36,8 @@ from core.errors import EditConflict
 from households.evaluation_requests import request_evaluation
 from households.models import Household, Member, PovertyStatus
 from households.selectors import households_visible_to
-from monitoring.models import ACTIVE_STATUSES, Alert, AlertEvent, AlertStatus, Notification
+from monitoring.models import ACTIVE_STATUSES, Alert, AlertEvent, AlertStatus
+from monitoring.services.notifications import notify
 from monitoring.services.visits import household_visit_facts_refresh
 
 
@@ -311,10 +312,12 @@ def _eliminate(case: Case, today: datetime.date) -> None:
 def _notify_next(case: Case, actor: User) -> None:
     """Tell the responsible cadre what moved, so nobody has to poll the case."""
     if case.responsible_id and case.responsible_id != actor.pk:
-        Notification.objects.create(
-            user_id=case.responsible_id,
-            text=_("Case of household %(number)s: %(status)s.")
-            % {"number": case.household.number, "status": case.get_status_display()},
+        with translation.override("en"):  # the label's msgid, translated when read
+            status_label = str(case.get_status_display())
+        notify(
+            [case.responsible_id],
+            key="case_moved",
+            arguments={"number": case.household.number, "status": status_label},
             link=reverse("case-detail", args=[case.pk]),
         )
 

@@ -8,7 +8,7 @@ import pghistory
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import FIELD_STAFF_ROLES, Role, User
@@ -32,7 +32,7 @@ from assistance.services.referrals import referral_start
 from core.errors import EditConflict
 from households.models import Member
 from households.selectors import households_visible_to
-from monitoring.models import Notification
+from monitoring.services.notifications import notify
 
 # Where a measure may go from each status; delivered and stopped are final but their result
 # may still be completed.
@@ -326,12 +326,14 @@ def measure_record_delivery(
         locked.version += 1
         locked.save()
         if actor.role == Role.PARTNER and locked.responsible_id != actor.pk:
-            Notification.objects.create(
-                user_id=locked.responsible_id,
-                text=_("%(partner)s recorded %(status)s for: %(title)s.")
-                % {
+            with translation.override("en"):  # the label's msgid, translated when read
+                status_label = str(locked.get_status_display())
+            notify(
+                [locked.responsible_id],
+                key="measure_recorded",
+                arguments={
                     "partner": locked.partner.name if locked.partner else actor.get_username(),
-                    "status": locked.get_status_display(),
+                    "status": status_label,
                     "title": locked.title,
                 },
                 link=reverse("case-detail", args=[locked.case_id]),

@@ -21,8 +21,8 @@ from monitoring.models import (
     AlertEvent,
     AlertSource,
     AlertStatus,
-    Notification,
 )
+from monitoring.services.notifications import notify
 
 # Which statuses each action may start from, and where it leads.
 TRANSITIONS = {
@@ -97,10 +97,10 @@ def alert_assign(*, actor: User, alert: Alert, version: int, assignee_id: int) -
             )
         locked.assignee = assignee
         _move(actor, locked, "assign", assignee=assignee.pk)
-        Notification.objects.create(
-            user=assignee,
-            text=_("A risk warning was assigned to you: household %(number)s.")
-            % {"number": locked.household.number},
+        notify(
+            [assignee],
+            key="alert_assigned",
+            arguments={"number": locked.household.number, "head": locked.household.head_name},
             link=reverse("alert-detail", args=[locked.pk]),
         )
     return locked

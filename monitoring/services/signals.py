@@ -23,8 +23,9 @@ from households.selectors import (
     regions_visible_to,
     under_region,
 )
-from monitoring.models import AREA_KINDS, Notification, ScanRun, Signal
+from monitoring.models import AREA_KINDS, ScanRun, Signal
 from monitoring.scans import scan_start
+from monitoring.services.notifications import notify
 
 MAX_BATCH = 1000
 # An area signal touching at least this many households is a township-level event.
@@ -274,14 +275,11 @@ def _area_signal_effects(prefix: str, region: Region, actor: User) -> None:
         cadres = users_overlapping(township_prefixes).filter(
             role=Role.TOWNSHIP_CADRE, is_active=True
         )
-        Notification.objects.bulk_create(
-            Notification(
-                user=cadre,
-                text=_("Area-wide department signal for %(region)s: %(count)d households affected.")
-                % {"region": region.short_name, "count": affected},
-                link=reverse("alert-queue"),
-            )
-            for cadre in cadres
+        notify(
+            cadres,
+            key="area_signal",
+            arguments={"region": region.short_name, "count": affected},
+            link=reverse("alert-queue"),
         )
 
 

@@ -233,6 +233,10 @@ PAGES: dict[str, Entry] = {
     "scan-list": Entry(readers=CADRES | OTHERS | {"auditor"}),
     # GET lists; POST marks read (all, or the one named), only the user's own.
     "notification-list": form(SIGNED_IN, target=all_rows("monitoring.Notification")),
+    # A county's webhooks and their delivery log: its county officers, each of their own county
+    # (an empty form is answered 200 with its errors, and writes nothing).
+    "webhook-list": form(COUNTY | {"other_county_officer"}, target=all_rows("monitoring.Webhook")),
+    "webhook-delivery-list": Entry(readers=COUNTY | {"other_county_officer"}),
     # assistance
     "case-list": Entry(readers=LISTS, queries=(BY_HOUSEHOLD, BY_VILLAGE)),
     "case-overdue": Entry(readers=LISTS),
@@ -529,6 +533,14 @@ API_ENTRIES: dict[str, Entry] = {
         methods=("GET", "POST"),
         target=all_rows("monitoring.ScanRun"),
     ),
+    # A county's webhooks and their delivery log; an empty POST is answered 400 and writes none.
+    "v1:webhook-list": api(
+        COUNTY | {"other_county_officer"},
+        COUNTY | {"other_county_officer"},
+        methods=("GET", "POST"),
+        target=all_rows("monitoring.Webhook"),
+    ),
+    "v1:webhook-delivery-list": api(COUNTY | {"other_county_officer"}),
     # The world's run is over the whole county: a township sees the runs of its own scope only.
     "v1:scan-run-detail": api(COUNTY | {"auditor"}, args=pk_of("scan_run")),
     # Proposing a case is the village's and the township's (assistance.propose_case).

@@ -1,0 +1,112 @@
+"""The registry of notification messages: a key, and a template with named placeholders.
+
+A notification stores its key and arguments, never its words, so that it is rendered in the
+reader's language when it is read (`Notification.rendered`), mailed or posted to a webhook.
+Every message says what happened and what to do.
+
+To add a message: a `Message` in MESSAGES below (its template marked with gettext_lazy, so
+`makemessages` finds it, and its msgid translated in locale/zh_Hans/LC_MESSAGES/django.po), then
+`notify(..., key="your_key", arguments={...})`. An app above monitoring may instead call
+`register(...)` from its AppConfig.ready(): the registry is data, so monitoring never imports it.
+
+Arguments are JSON values. A date is given as an ISO string and named in `dates`, so it is
+written the reader's way ("12月5日" / "December 5"); an argument named in `translated` holds an
+English msgid (a choice's label rendered under `translation.override("en")`) and is translated
+when read. Arguments name a household by number and head name only: never an ID number, a phone,
+a bank account or health data (notify() masks any such number that slips through).
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.utils import formats
+from django.utils.functional import Promise
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class Message:
+    template: Promise | str
+    dates: tuple[str, ...] = ()
+    translated: tuple[str, ...] = ()
+    # Templates of the e-mail, given {recipient, text, arguments, link}; the plain ones if empty.
+    email_subject: str = ""
+    email_body: str = ""
+
+
+MESSAGES: dict[str, Message] = {
+    "alert_assigned": Message(
+        _(
+            "A risk warning for household %(number)s %(head)s was assigned to you: "
+            "please visit the household and verify it."
+        )
+    ),
+    "area_signal": Message(
+        _(
+            "Area-wide department signal for %(region)s: %(count)d households affected. "
+            "Please review the new warnings in the queue."
+        )
+    ),
+    "case_moved": Message(
+        _("Case of household %(number)s: %(status)s. Please take the next step."),
+        translated=("status",),
+    ),
+    "measure_recorded": Message(
+        _("%(partner)s recorded %(status)s for: %(title)s. Please check the measure."),
+        translated=("status",),
+    ),
+    "step_due": Message(
+        _("Please finish %(step)s for household %(number)s by %(due)s."),
+        dates=("due",),
+        translated=("step",),
+    ),
+    "digest_village": Message(
+        _(
+            "Today: %(overdue)d households are overdue for a visit and %(due)d are due within "
+            "a week. Please visit the overdue households first."
+        )
+    ),
+    "digest_township": Message(
+        _(
+            "Your region has %(open)d open risk warnings: %(new)d new since yesterday, "
+            "%(high)d of high level, %(unassigned)d not yet assigned. Please assign and "
+            "verify them."
+        ),
+        email_subject="monitoring/digest_subject.txt",
+        email_body="monitoring/digest_body.txt",
+    ),
+}
+
+
+def register(key: str, message: Message) -> None:
+    """Add a message from an app above monitoring (call it from AppConfig.ready())."""
+    if MESSAGES.get(key, message) != message:
+        raise ValueError(f"message key {key!r} is taken")
+    MESSAGES[key] = message
+
+
+def _argument(message: Message, name: str, value):
+    if name in message.dates and isinstance(value, str):
+        try:
+            return formats.date_format(datetime.date.fromisoformat(value), "MONTH_DAY_FORMAT")
+        except ValueError:
+            return value
+    if name in message.translated and isinstance(value, str):
+        return gettext(value)
+    return value
+
+
+def render_message(key: str, arguments: dict) -> str:
+    """The message in the active language; "" for an unknown key or arguments that do not fit
+    (the caller then shows the stored text)."""
+    message = MESSAGES.get(key)
+    if message is None:
+        return ""
+    values = {name: _argument(message, name, value) for name, value in (arguments or {}).items()}
+    try:
+        template = message.template
+        text = str(template) if isinstance(template, Promise) else gettext(template)
+        return text % values
+    except (KeyError, TypeError, ValueError):
+        return ""
