@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class AssistanceConfig(AppConfig):
     name = "assistance"
     verbose_name = _("Assistance")
+
+    def ready(self) -> None:
+        from assistance.messages import register_messages
+
+        register_messages()

@@ -14,7 +14,7 @@ import pghistory
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
@@ -23,7 +23,7 @@ from assistance.selectors import cases_visible_to, need_covered_by, needs_visibl
 from assistance.services.inputs import FromData
 from assistance.services.referrals import referral_accepted_on_creation
 from core.errors import EditConflict
-from monitoring.models import Notification
+from monitoring.services.notifications import notify
 
 # 18 characters of an ID number (the last may be X), or a mobile or landline number, anywhere
 # in the text, whatever separates its digits.
@@ -145,10 +145,12 @@ def need_claim(*, actor: User, need: Need, version: int | None = None) -> Need:
         locked.claimed_at = timezone.now()
         locked.version += 1
         locked.save()
-        Notification.objects.create(
-            user_id=locked.published_by_id,
-            text=_("%(partner)s claimed a need: %(need)s. Confirm it on the case.")
-            % {"partner": partner.name, "need": locked.get_kind_display()},
+        with translation.override("en"):
+            need = str(locked.get_kind_display())  # its msgid, translated when read
+        notify(
+            [locked.published_by_id] if locked.published_by_id else [],
+            key="need_claimed",
+            arguments={"partner": partner.name, "need": need},
             link=reverse("case-detail", args=[locked.case_id]),
         )
     return locked

@@ -20,7 +20,7 @@ from accounts.selectors import users_covering
 from assistance.models import Measure, ReferralStatus
 from assistance.selectors import measures_visible_to, referral_days
 from core.errors import EditConflict
-from monitoring.models import Notification
+from monitoring.services.notifications import notify
 
 MIN_REASON = 4  # a word or two of Chinese: "名额已满" says why
 
@@ -78,10 +78,13 @@ def measure_accept(*, actor: User, measure: Measure, version: int | None = None)
         locked.responded_at = timezone.now()
         locked.version += 1
         locked.save()
-        Notification.objects.create(
-            user_id=locked.responsible_id,
-            text=_("%(partner)s accepted: %(title)s.")
-            % {"partner": locked.partner.name if locked.partner else "", "title": locked.title},
+        notify(
+            [locked.responsible_id] if locked.responsible_id else [],
+            key="referral_accepted",
+            arguments={
+                "partner": locked.partner.name if locked.partner else "",
+                "title": locked.title,
+            },
             link=reverse("case-detail", args=[locked.case_id]),
         )
     return locked
@@ -116,18 +119,19 @@ def _tell_the_cadres(measure: Measure) -> None:
         .filter(is_active=True, role=Role.TOWNSHIP_CADRE)
         .values_list("pk", flat=True)
     )
-    cadres.add(measure.responsible_id)
-    if measure.referral_status == ReferralStatus.DECLINED:
-        text = _("%(partner)s declined “%(title)s”: it needs another partner.")
-    else:
-        text = _("%(partner)s did not answer “%(title)s” in time: it needs another partner.")
-    text = text % {
-        "partner": measure.partner.name if measure.partner else "",
-        "title": measure.title,
-    }
-    link = reverse("case-detail", args=[measure.case_id])
-    Notification.objects.bulk_create(
-        [Notification(user_id=pk, text=text[:300], link=link) for pk in sorted(cadres)]
+    if measure.responsible_id:
+        cadres.add(measure.responsible_id)
+    declined = measure.referral_status == ReferralStatus.DECLINED
+    notify(
+        sorted(cadres),
+        key="referral_declined" if declined else "referral_expired",
+        arguments={
+            "partner": measure.partner.name if measure.partner else "",
+            "title": measure.title,
+        },
+        link=reverse("case-detail", args=[measure.case_id]),
+        # A referral is returned once per referral (it restarts when the partner changes).
+        dedupe_key=f"referral-returned:{measure.pk}:{measure.referred_at or ''}",
     )
 
 

@@ -89,7 +89,9 @@ def test_the_partner_accepts_and_the_cadre_is_told(referral, partner, township_c
     referral.refresh_from_db()
     assert referral.referral_status == ReferralStatus.ACCEPTED
     assert referral.responded_at == START
-    assert Notification.objects.filter(user=township_cadre, text__contains="accepted").exists()
+    assert Notification.objects.filter(
+        user=township_cadre, message_key="referral_accepted"
+    ).exists()
 
 
 def test_a_second_answer_is_refused_clearly(referral, partner):
@@ -120,7 +122,7 @@ def test_the_partner_declines_with_a_reason_and_the_township_cadres_are_told(
     assert referral.referral_status == ReferralStatus.DECLINED
     assert referral.decline_reason == "本季度岗位已满"
     assert referral.needs_another_partner
-    told = Notification.objects.filter(text__contains="needs another partner")
+    told = Notification.objects.filter(message_key="referral_declined")
     assert set(told.values_list("user", flat=True)) == {township_cadre.pk}
     # The case page says so.
     page = client_for(township_cadre).get(reverse("case-detail", args=[referral.case_id]))
@@ -139,7 +141,7 @@ def test_a_decline_without_a_reason_is_400_and_nothing_changes(referral, partner
     assert {error["attr"] for error in response.json()["errors"]} == {"reason"}
     referral.refresh_from_db()
     assert referral.referral_status == ReferralStatus.PENDING and referral.version == 1
-    assert not Notification.objects.filter(text__contains="needs another partner").exists()
+    assert not Notification.objects.filter(message_key="referral_declined").exists()
 
 
 def test_a_decline_as_a_form_body_is_415(referral, partner):
@@ -192,7 +194,7 @@ def test_a_referral_not_answered_in_time_expires_once(referral, clock, township_
     referral.refresh_from_db()
     assert referral.referral_status == ReferralStatus.EXPIRED
     # Written in the interface's first language, as the beat's worker writes it.
-    told = Notification.objects.filter(text__contains="未在时限内答复")
+    told = Notification.objects.filter(message_key="referral_expired")
     assert list(told.values_list("user", flat=True)) == [township_cadre.pk]
     version = referral.version
     # A second run changes nothing.
