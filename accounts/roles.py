@@ -58,6 +58,15 @@ _TOWNSHIP_STEPS = {
     "assistance.review_case",
 }
 _COUNTY_STEPS = {"assistance.approve_case"}
+# Deadline profiles and the holiday calendar they are counted on (docs/cases.md): a county
+# officer sets the county's own profile and enters a year's holidays before the package knows it.
+_SEE_DEADLINES = {"assistance.view_deadlineprofile", "assistance.view_calendarday"}
+_SET_DEADLINES = {
+    "assistance.add_deadlineprofile",
+    "assistance.change_deadlineprofile",
+    "assistance.add_calendarday",
+    "assistance.change_calendarday",
+}
 DASHBOARDS = "dashboards.view_dashboard"
 # The audit trail (audit/views.py): writes, unmaskings, exports and sign-ins of the region.
 VIEW_AUDIT = "audit.view_audit"
@@ -75,6 +84,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _SEE_ASSISTANCE
         | _MANAGE_ASSISTANCE
         | _TOWNSHIP_STEPS
+        | _SEE_DEADLINES
         | {DASHBOARDS}
     ),
     Role.COUNTY_OFFICER: frozenset(
@@ -87,6 +97,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _SEE_ASSISTANCE
         | _MANAGE_ASSISTANCE
         | _COUNTY_STEPS
+        | _SEE_DEADLINES
+        | _SET_DEADLINES
         | {DASHBOARDS, VIEW_AUDIT}
     ),
     # Partners work on the measures given to them, not on the registry.

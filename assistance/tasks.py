@@ -1,0 +1,21 @@
+"""Celery tasks: ISO dates in, one service call, retries only for lost connections."""
+
+import datetime
+
+from celery import shared_task
+from django.db import InterfaceError, OperationalError
+
+from assistance.services.deadlines import deadline_reminders_send as _sweep
+
+TRANSIENT = (OperationalError, InterfaceError)
+
+
+@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
+def deadline_reminders_send(as_of: str | None = None) -> dict:
+    result = _sweep(as_of=datetime.date.fromisoformat(as_of) if as_of else None)
+    return {
+        "reminded": result.reminded,
+        "overdue": result.overdue,
+        "escalated": result.escalated,
+        "notifications": result.notifications,
+    }
