@@ -520,3 +520,22 @@ class MeasureDeliverySerializer(serializers.Serializer):
     result = serializers.CharField(
         required=False, allow_blank=True, max_length=5000, help_text=_("What came of it")
     )
+
+
+class OverdueTownshipSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text=_("The township's 12-digit code."))
+    name = serializers.CharField()
+    count = serializers.IntegerField()
+
+
+class OverdueStepKindSerializer(serializers.Serializer):
+    kind = StepKindField()
+    label = serializers.CharField()
+    count = serializers.IntegerField()
+
+
+class OverdueCountsSerializer(serializers.Serializer):
+    as_of = serializers.DateField()
+    total = serializers.IntegerField()
+    by_township = OverdueTownshipSerializer(many=True)
+    by_step = OverdueStepKindSerializer(many=True)

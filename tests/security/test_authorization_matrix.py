@@ -487,6 +487,8 @@ API_ENTRIES: dict[str, Entry] = {
     },
     "v1:case-eligibility": api(API_READERS, args=pk_of("case")),
     "v1:case-suggestions": api(API_READERS, args=pk_of("case")),
+    # Counts of the reader's own region: everyone who reads cases, a partner never.
+    "v1:case-overdue-steps": api(API_LISTS),
     "v1:measure-list": api(
         API_LISTS | {"partner"},
         CADRES | OTHERS,
