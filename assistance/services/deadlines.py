@@ -230,7 +230,7 @@ def _text(stage: str, step: CaseStep, deadlines: Deadlines) -> str:
         "due": f"{step.due_on:%Y-%m-%d}",
         "number": household.number,
         "head": household.head_name or household.number,
-        "village": household.village.name,
+        "village": household.village.short_name,
     }
     if stage == NoticeStage.REMINDER:
         return (
@@ -275,10 +275,15 @@ def deadline_reminders_send(*, as_of: datetime.date | None = None) -> SweepResul
         .filter(due_on__lte=as_of + REMINDER_HORIZON)
         .exclude(kind=StepKind.PROPOSAL)
         .select_related("case__household__village")
-        .order_by("due_on", "pk")
+        .order_by("case_id", "position")
     )
+    # Only the step each case waits for: the later ones cannot be taken before it, and are
+    # reminded (or escalated) when their turn comes.
+    waiting: dict[int, CaseStep] = {}
+    for candidate in candidates:
+        waiting.setdefault(candidate.case_id, candidate)
     with translation.override(settings.LANGUAGE_CODE):
-        for step in candidates:
+        for step in waiting.values():
             for stage in _stages_due(deadlines, step, as_of):
                 if StepNotice.objects.filter(step=step, stage=stage, due_on=step.due_on).exists():
                     continue  # the usual case, answered without a write
