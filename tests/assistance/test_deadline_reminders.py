@@ -10,18 +10,21 @@ told on the 3rd working day after the first overdue one: Wednesday 14 October.
 import datetime
 
 import pytest
+from django.test import Client
 
 from assistance.models import NoticeStage, StepNotice
 from assistance.services import cases as case_services
 from assistance.services.deadlines import deadline_reminders_send
+from dashboards.refresh import figures_refresh
 from monitoring.models import Notification
-from tests.conftest import committed_db
+from tests.conftest import HOME_TOWNSHIP, client_for, committed_db
 from tests.workers import at_once
 
 pytestmark = pytest.mark.django_db
 
 D = datetime.date
 OPENED = D(2026, 9, 30)
+COUNTS_URL = "/api/v1/cases/overdue-steps/"
 
 
 @pytest.fixture
@@ -111,3 +114,37 @@ def test_two_sweeps_at_once_send_once(gansu_case, township_cadre):
     assert sorted(stage for r in results for _, stage in r.stages) == ["overdue"]
     assert StepNotice.objects.count() == 1
     assert len(texts(township_cadre)) == 1
+
+
+def test_overdue_counts_per_township_and_step_in_the_api(
+    gansu_case, county_officer, other_county_officer, partner, clock
+):
+    clock.set(D(2026, 10, 10))
+    response = client_for(county_officer).get(COUNTS_URL)
+    assert response.status_code == 200
+    assert response.json() == {
+        "as_of": "2026-10-10",
+        "total": 1,
+        "by_township": [{"code": HOME_TOWNSHIP, "name": "一条山镇", "count": 1}],
+        "by_step": [{"kind": "consent", "label": "农户承诺授权", "count": 1}],
+    }
+    # Another county's officer counts their own county: nothing of this one.
+    other = client_for(other_county_officer).get(COUNTS_URL).json()
+    assert (other["total"], other["by_township"], other["by_step"]) == (0, [], [])
+
+
+def test_an_outsider_cannot_read_overdue_counts(partner, gansu_case):
+    assert client_for(partner).get(COUNTS_URL).status_code == 403
+    assert Client().get(COUNTS_URL).status_code in (401, 403)
+
+
+def test_the_dashboard_counts_overdue_steps_per_township_and_step(
+    gansu_case, county_officer, clock
+):
+    clock.set(D(2026, 10, 10))
+    figures_refresh(as_of=D(2026, 10, 10))
+    board = client_for(county_officer).get("/dashboard/").context["board"]
+    township = next(row for row in board.children.rows if row.link == HOME_TOWNSHIP)
+    assert township.values[4] == 1  # the overdue case steps column
+    by_step = next(chart for chart in board.charts if chart.slug == "overdue-steps")
+    assert [(row.label, row.values) for row in by_step.rows] == [("农户承诺授权", [1])]
