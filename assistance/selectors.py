@@ -382,12 +382,12 @@ def overdue_counts(user, *, as_of: datetime.date) -> OverdueCounts:
     by_step = [
         {
             "kind": row["kind"],
-            "label": str(labels.get(row["kind"], row["kind"])),
+            "name": str(labels.get(row["kind"], row["kind"])),
             "count": row["count"],
         }
         for row in overdue.values("kind").annotate(count=Count("id")).order_by("kind")
     ]
-    rows = list(by_township)
+    rows: list[dict] = [dict(row) for row in by_township]
     return {
         "by_township": rows,
         "by_step": by_step,

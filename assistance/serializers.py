@@ -530,7 +530,7 @@ class OverdueTownshipSerializer(serializers.Serializer):
 
 class OverdueStepKindSerializer(serializers.Serializer):
     kind = StepKindField()
-    label = serializers.CharField()
+    name = serializers.CharField(help_text=_("The step's name."))
     count = serializers.IntegerField()
 
 

@@ -202,11 +202,11 @@ def _stages_due(deadlines: Deadlines, step: CaseStep, as_of: datetime.date) -> l
     due_on = step.due_on
     if due_on >= as_of:
         remind_on = deadlines.calendar.previous_working_day(due_on)
-        return [NoticeStage.REMINDER] if as_of >= remind_on else []
-    stages = [NoticeStage.OVERDUE]
+        return [NoticeStage.REMINDER.value] if as_of >= remind_on else []
+    stages = [NoticeStage.OVERDUE.value]
     profile = deadlines.profile_for(step.case.household.village_id)
     if as_of >= escalation_day(deadlines, due_on, profile.escalate_after_working_days):
-        stages.append(NoticeStage.ESCALATED)
+        stages.append(NoticeStage.ESCALATED.value)
     return stages
 
 

@@ -126,7 +126,7 @@ def test_overdue_counts_per_township_and_step_in_the_api(
         "as_of": "2026-10-10",
         "total": 1,
         "by_township": [{"code": HOME_TOWNSHIP, "name": "一条山镇", "count": 1}],
-        "by_step": [{"kind": "consent", "label": "农户承诺授权", "count": 1}],
+        "by_step": [{"kind": "consent", "name": "农户承诺授权", "count": 1}],
     }
     # Another county's officer counts their own county: nothing of this one.
     other = client_for(other_county_officer).get(COUNTS_URL).json()
