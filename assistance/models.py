@@ -565,7 +565,12 @@ class DeadlineProfile(models.Model):
         ordering = ["region_code"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(notice_min_days__gte=5), name="notice_runs_at_least_five_days"
+                condition=Q(notice_min_days__gte=5),
+                name="notice_runs_at_least_five_days",
+                violation_error_message=_(
+                    "The village public notice runs at least 5 days by national policy; a "
+                    "profile may lengthen it, never shorten it."
+                ),
             ),
         ]
 

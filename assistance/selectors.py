@@ -14,6 +14,7 @@ from accounts.models import Role, User
 from accounts.roles import ROLE_PERMISSIONS
 from assistance.catalogue import Suggestion, suggestions_for
 from assistance.models import (
+    CalendarDay,
     Case,
     CaseCategory,
     CaseStatus,
@@ -317,6 +318,13 @@ def deadline_profiles_visible_to(user) -> QuerySet[DeadlineProfile]:
     return DeadlineProfile.objects.filter(
         Q(region_code="") | Q(region_code__in=scope.regions_above()) | scope.q("region_code")
     )
+
+
+def calendar_days_visible_to(user) -> QuerySet[CalendarDay]:
+    """The calendar is national: everyone who may read it reads all of it."""
+    if not user.is_authenticated or not user.has_perm("assistance.view_calendarday"):
+        return CalendarDay.objects.none()
+    return CalendarDay.objects.all()
 
 
 def steps_running_under(region_code: str) -> QuerySet[CaseStep]:

@@ -417,6 +417,8 @@ def build_world() -> World:
 def _objects_of_no_region(users: dict[str, User], token_row) -> dict[str, object]:
     """One row for each admin model that belongs to no region, so its object pages can be tried."""
     from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+
+    from assistance.models import CalendarDay, DeadlineProfile
     from django.contrib.auth.models import Group
     from django_otp.plugins.otp_static.models import StaticDevice
     from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -431,6 +433,10 @@ def _objects_of_no_region(users: dict[str, User], token_row) -> dict[str, object
         "axes.accessfailurelog": AccessFailureLog.objects.create(**seen, locked_out=False),
         "otp_totp.totpdevice": TOTPDevice.objects.create(user=officer, name="matrix phone"),
         "otp_static.staticdevice": StaticDevice.objects.create(user=officer, name="matrix codes"),
+        "assistance.deadlineprofile": DeadlineProfile.objects.get(region_code=""),
+        "assistance.calendarday": CalendarDay.objects.create(
+            day=datetime.date(2040, 1, 2), is_working=False, note="matrix"
+        ),
     }
 
 
