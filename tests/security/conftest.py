@@ -417,11 +417,11 @@ def build_world() -> World:
 def _objects_of_no_region(users: dict[str, User], token_row) -> dict[str, object]:
     """One row for each admin model that belongs to no region, so its object pages can be tried."""
     from axes.models import AccessAttempt, AccessFailureLog, AccessLog
-
-    from assistance.models import CalendarDay, DeadlineProfile
     from django.contrib.auth.models import Group
     from django_otp.plugins.otp_static.models import StaticDevice
     from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from assistance.models import CalendarDay, DeadlineProfile
 
     officer = users["county_officer"]
     seen = {"username": officer.username, "ip_address": "10.0.0.1", "user_agent": "matrix"}
