@@ -61,6 +61,10 @@ class DeadlineProfileAdmin(PolicyAdmin):
     def get_queryset(self, request):
         return selectors.deadline_profiles_visible_to(request.user)
 
+    def get_readonly_fields(self, request, obj=None):
+        # The service saves by region: another region is another profile, added as such.
+        return ["region_code"] if obj is not None else []
+
     def has_change_permission(self, request, obj=None):
         allowed = super().has_change_permission(request, obj)
         return allowed and (obj is None or user_covers(request.user, obj.region_code))

@@ -92,6 +92,9 @@ def deadline_profile_save(
     """Create or change the profile of a region (a county officer: their county; the national
     and provincial ones: an account over all regions), and move the due dates of the running
     steps it now governs. Returns the profile and how many steps moved."""
+    # Both rights go together (accounts/roles.py): asked first, so that a role that may not set
+    # profiles is told so rather than what is wrong with its input.
+    _require(actor, "assistance.change_deadlineprofile")
     region_code = (region_code or "").strip()
     errors = _check_profile(
         region_code=region_code,

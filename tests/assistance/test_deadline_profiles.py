@@ -5,9 +5,11 @@
 """
 
 import datetime
+import json
 
 import pghistory.models
 import pytest
+from django.contrib.admin.models import LogEntry
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from assistance import steps
@@ -16,7 +18,7 @@ from assistance.models import CalendarDay, CaseStep, DeadlineProfile
 from assistance.services import cases as case_services
 from assistance.services import deadlines as deadline_services
 from tests.assistance.conftest import step
-from tests.conftest import HOME_COUNTY, HOME_VILLAGE, OTHER_COUNTY
+from tests.conftest import HOME_COUNTY, HOME_VILLAGE, OTHER_COUNTY, client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -254,3 +256,41 @@ def test_a_profile_asking_a_longer_notice_refuses_a_five_day_one(
             ends_on=clock.today() + datetime.timedelta(days=4),
         )
     assert refused.value.message_dict["ends_on"] == ["公示期不少于 7 天，首尾两天均计入。"]
+
+
+ADD_PROFILE = "/admin/assistance/deadlineprofile/add/"
+
+
+def _profile_form(**fields) -> dict:
+    return {
+        "name": "景泰县",
+        "region_code": HOME_COUNTY,
+        "limits": json.dumps(_county_limits(1)),
+        "notice_min_days": "5",
+        "escalate_after_working_days": "3",
+        "_save": "1",
+        **fields,
+    }
+
+
+def test_the_admin_refuses_a_short_notice_in_words_and_writes_nothing(county_officer):
+    response = client_for(county_officer).post(ADD_PROFILE, _profile_form(notice_min_days="3"))
+    assert response.status_code == 200
+    assert "按国家政策，村级公示不少于 5 天；配置只能延长，不能缩短。" in response.content.decode()
+    assert not DeadlineProfile.objects.filter(region_code=HOME_COUNTY).exists()
+    assert not LogEntry.objects.exists()
+
+
+def test_a_county_officer_sets_the_countys_profile_in_the_admin(county_officer):
+    response = client_for(county_officer).post(ADD_PROFILE, _profile_form())
+    assert response.status_code == 302
+    profile = DeadlineProfile.objects.get(region_code=HOME_COUNTY)
+    assert profile.limits["identification"]["info_check"] == {"days": 6, "unit": "working"}
+    # The province's profile is shown to the county, not given to it to change.
+    gansu = DeadlineProfile.objects.get(region_code="620000000000")
+    page = client_for(county_officer).post(
+        f"/admin/assistance/deadlineprofile/{gansu.pk}/change/", _profile_form(name="改")
+    )
+    assert page.status_code == 403
+    gansu.refresh_from_db()
+    assert (gansu.name, gansu.version) == ("甘肃省", 1)
