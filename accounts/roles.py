@@ -70,6 +70,15 @@ _COUNTY_STEPS = {"assistance.approve_case"}
 _SEE_PAIRINGS = {"pairings.view_pairing", "pairings.view_contact"}
 _RECORD_CONTACTS = {"pairings.add_contact"}
 _ASSIGN_PAIRINGS = {"pairings.add_pairing", "pairings.change_pairing"}
+# Deadline profiles and the holiday calendar they are counted on (docs/cases.md): a county
+# officer sets the county's own profile and enters a year's holidays before the package knows it.
+_SEE_DEADLINES = {"assistance.view_deadlineprofile", "assistance.view_calendarday"}
+_SET_DEADLINES = {
+    "assistance.add_deadlineprofile",
+    "assistance.change_deadlineprofile",
+    "assistance.add_calendarday",
+    "assistance.change_calendarday",
+}
 DASHBOARDS = "dashboards.view_dashboard"
 # The audit trail (audit/views.py): writes, unmaskings, exports and sign-ins of the region.
 VIEW_AUDIT = "audit.view_audit"
@@ -96,6 +105,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _SEE_PAIRINGS
         | _RECORD_CONTACTS
         | _ASSIGN_PAIRINGS
+        | _SEE_DEADLINES
         | {DASHBOARDS}
     ),
     Role.COUNTY_OFFICER: frozenset(
@@ -112,6 +122,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _SEE_PAIRINGS
         | _RECORD_CONTACTS
         | _ASSIGN_PAIRINGS
+        | _SEE_DEADLINES
+        | _SET_DEADLINES
         | {DASHBOARDS, VIEW_AUDIT}
     ),
     # Partners work on the measures given to them, not on the registry.

@@ -2,9 +2,19 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from assistance import selectors
-from assistance.models import Case, Measure, Need, Partner, PartnerOffer
+from assistance.models import (
+    CalendarDay,
+    Case,
+    DeadlineProfile,
+    Measure,
+    Need,
+    Partner,
+    PartnerOffer,
+)
+from assistance.services import deadlines as deadline_services
 from core.masking import mask_phone
-from monitoring.admin import ReadOnlyAdmin
+from households.selectors import user_covers
+from monitoring.admin import PolicyAdmin, ReadOnlyAdmin
 
 # Cases, measures and partners change through their services (pages and API), which check
 # roles, steps and versions; the admin shows them, scoped like everything else.
@@ -54,3 +64,51 @@ class NeedAdmin(ReadOnlyAdmin):
     list_display = ["kind", "village", "quantity", "needed_by", "status", "claimed_by"]
     list_filter = ["status", "kind"]
     list_select_related = ["village", "claimed_by"]
+
+
+@admin.register(DeadlineProfile)
+class DeadlineProfileAdmin(PolicyAdmin):
+    """A county officer sees the national, provincial and own county's profiles and sets the
+    county's own through the service (which recounts the running steps' due dates)."""
+
+    list_display = ["name", "region_code", "notice_min_days", "escalate_after_working_days"]
+    fields = ["name", "region_code", "limits", "notice_min_days", "escalate_after_working_days"]
+
+    def get_queryset(self, request):
+        return selectors.deadline_profiles_visible_to(request.user)
+
+    def get_readonly_fields(self, request, obj=None):
+        # The service saves by region: another region is another profile, added as such.
+        return ["region_code"] if obj is not None else []
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or user_covers(request.user, obj.region_code))
+
+    def save_through_service(self, user, obj):
+        profile, _moved = deadline_services.deadline_profile_save(
+            actor=user,
+            region_code=obj.region_code,
+            name=obj.name,
+            limits=obj.limits,
+            notice_min_days=obj.notice_min_days,
+            escalate_after_working_days=obj.escalate_after_working_days,
+        )
+        return profile
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(PolicyAdmin):
+    """The holidays and make-up working days of years the holiday package does not know yet."""
+
+    list_display = ["day", "is_working", "note"]
+    list_filter = ["is_working"]
+    fields = ["day", "is_working", "note"]
+
+    def get_queryset(self, request):
+        return selectors.calendar_days_visible_to(request.user)
+
+    def save_through_service(self, user, obj):
+        return deadline_services.calendar_day_save(
+            actor=user, day=obj.day, is_working=obj.is_working, note=obj.note
+        )

@@ -239,6 +239,11 @@ class CaseStep(models.Model):
         verbose_name=_("notice posted by"),
     )
     objections = models.TextField(_("objections received"), blank=True)
+    # The limit the due date was counted by (assistance.deadlines): days after the proposal, in
+    # working or calendar days, from which deadline profile. Empty on steps made before profiles.
+    due_days = models.PositiveSmallIntegerField(_("limit (days)"), null=True, blank=True)
+    due_unit = models.CharField(_("limit counted in"), max_length=8, blank=True, db_default="")
+    due_profile = models.CharField(_("deadline profile"), max_length=100, blank=True, db_default="")
     # What the eligibility check said when elimination was proposed and when it was approved.
     eligibility = models.JSONField(default=list, blank=True)
 
@@ -260,6 +265,15 @@ class CaseStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.kind}"
+
+    @property
+    def due_limit_label(self) -> str:
+        """The limit the due date was counted by, as the step list shows it ("5个工作日内")."""
+        if self.due_days is None or not self.due_unit:
+            return ""
+        if self.due_unit == DayUnit.WORKING:
+            return _("within %(days)d working days") % {"days": self.due_days}
+        return _("within %(days)d days") % {"days": self.due_days}
 
     @property
     def eligibility_items(self) -> list[Item]:
@@ -661,3 +675,103 @@ class Need(models.Model):
 
     def __str__(self) -> str:
         return f"{self.village_id} {self.get_kind_display()}"
+
+
+class DayUnit(models.TextChoices):
+    WORKING = "working", _("working days")
+    CALENDAR = "calendar", _("calendar days")
+
+
+@pghistory.track()
+class CalendarDay(models.Model):
+    """A day the State Council's notice makes a holiday or a working day (调休), kept as data
+    for the years the holiday package does not know yet, or to correct it. The rows are national
+    (one calendar for every county); county officers may add a year once its notice is out."""
+
+    day = models.DateField(_("day"), unique=True)
+    is_working = models.BooleanField(_("working day"))
+    note = models.CharField(_("note"), max_length=100, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("holiday or make-up working day")
+        verbose_name_plural = _("holidays and make-up working days")
+        ordering = ["day"]
+
+    def __str__(self) -> str:
+        return f"{self.day:%Y-%m-%d}"
+
+
+@pghistory.track()
+class DeadlineProfile(models.Model):
+    """How long each step of a case may take, as a province (or a county overriding it) sets
+    it: per phase and step, days after the proposal in working or calendar days. The row with
+    no region is the national default. `limits` is
+    {phase: {step kind: {"days": n, "unit": "working" | "calendar"}}}, checked by the service
+    (assistance.services.deadlines) against the steps of assistance.steps."""
+
+    name = models.CharField(_("name"), max_length=100)
+    # A 12-digit region code (a province, a city or a county); empty for the national default.
+    # A code, not a foreign key: a province's profile is kept even where its regions are not
+    # loaded (the national data ships Gansu, Anhui and Hainan, one county loads one province).
+    region_code = models.CharField(_("region code"), max_length=12, blank=True, unique=True)
+    limits = models.JSONField(_("limits"), default=dict)
+    notice_min_days = models.PositiveSmallIntegerField(
+        _("shortest public notice (days)"), default=5
+    )
+    escalate_after_working_days = models.PositiveSmallIntegerField(
+        _("tell the county after (working days overdue)"), default=3
+    )
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("deadline profile")
+        verbose_name_plural = _("deadline profiles")
+        ordering = ["region_code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(notice_min_days__gte=5),
+                name="notice_runs_at_least_five_days",
+                violation_error_message=_(
+                    "The village public notice runs at least 5 days by national policy; a "
+                    "profile may lengthen it, never shorten it."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class NoticeStage(models.TextChoices):
+    REMINDER = "reminder", _("Reminder before the due date")
+    OVERDUE = "overdue", _("Overdue: township told")
+    ESCALATED = "escalated", _("Still overdue: county told")
+
+
+class StepNotice(models.Model):
+    """One reminder or escalation of one step's due date, sent once: the sweep inserts this row
+    first and sends only when the insert took (two sweeps at once: one inserts, the other finds
+    the row and sends nothing)."""
+
+    step = models.ForeignKey(CaseStep, on_delete=models.CASCADE, related_name="notices")
+    stage = models.CharField(_("stage"), max_length=10, choices=NoticeStage.choices)
+    due_on = models.DateField(_("due"))
+    sent_on = models.DateField(_("sent on"))
+    recipients = models.PositiveSmallIntegerField(_("recipients"), default=0)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("deadline notice")
+        verbose_name_plural = _("deadline notices")
+        ordering = ["-created_at"]
+        constraints = [
+            # A due date moved by a profile change is a new deadline, with its own notices.
+            models.UniqueConstraint(
+                fields=["step", "stage", "due_on"], name="one_notice_per_step_stage_due"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.step_id} {self.stage}"

@@ -10,15 +10,18 @@ from typing import TYPE_CHECKING, TypedDict
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
-from accounts.models import Role
+from accounts.models import Role, User
+from accounts.roles import ROLE_PERMISSIONS
 from assistance.catalogue import Suggestion, suggestions_for
 from assistance.models import (
     REFERRAL_DAYS,
     RETURNED_REFERRALS,
+    CalendarDay,
     Case,
     CaseCategory,
     CaseStatus,
     CaseStep,
+    DeadlineProfile,
     Measure,
     MeasureStatus,
     Need,
@@ -29,6 +32,7 @@ from assistance.models import (
     Phase,
     ReferralPolicy,
     ReferralStatus,
+    StepKind,
 )
 from assistance.steps import PHASE_STEPS
 from core.masking import mask_phone
@@ -432,4 +436,103 @@ def partner_record(partner_id: int) -> dict[str, int]:
         "pending": referrals.get(ReferralStatus.PENDING, 0),
         "claimed": sum(claims.values()),
         "confirmed": claims.get(NeedStatus.CONFIRMED, 0),
+    }
+
+
+# --- Deadlines: profiles, running steps under a region, who is reminded, overdue counts.
+
+
+def deadline_profiles_visible_to(user) -> QuerySet[DeadlineProfile]:
+    """The profiles that apply in the user's region: the national one, those of the regions
+    above it (its province's) and those set within it (a county's override)."""
+    scope = Scope.of(user)
+    if scope.sees_nothing or not user.has_perm("assistance.view_deadlineprofile"):
+        return DeadlineProfile.objects.none()
+    if scope.sees_everything:
+        return DeadlineProfile.objects.all()
+    return DeadlineProfile.objects.filter(
+        Q(region_code="") | Q(region_code__in=scope.regions_above()) | scope.q("region_code")
+    )
+
+
+def calendar_days_visible_to(user) -> QuerySet[CalendarDay]:
+    """The calendar is national: everyone who may read it reads all of it."""
+    if not user.is_authenticated or not user.has_perm("assistance.view_calendarday"):
+        return CalendarDay.objects.none()
+    return CalendarDay.objects.all()
+
+
+def steps_running_under(region_code: str) -> QuerySet[CaseStep]:
+    """The undecided steps of running phases of households under a region (every one for the
+    national profile's empty code): the steps a profile's change moves."""
+    running = current_steps()
+    if region_code:
+        running = running.filter(Scope.under(region_code).q("case__household__village__code"))
+    return running
+
+
+def step_actors(step: CaseStep) -> QuerySet[User]:
+    """The active users whose role takes the step and whose region covers its household: who is
+    reminded. The case page offers the step's form to the same people."""
+    permission = next(rule.permission for rule in PHASE_STEPS[step.phase] if rule.kind == step.kind)
+    roles = [role for role, granted in ROLE_PERMISSIONS.items() if permission in granted]
+    return _users_covering(step.case.household.village_id).filter(role__in=roles).order_by("id")
+
+
+def _users_covering(village_code: str) -> QuerySet[User]:
+    """Active users whose region is the village or a region above it."""
+    return User.objects.filter(
+        is_active=True, region_id__in=[village_code, *Scope.under(village_code).regions_above()]
+    )
+
+
+def step_township_cadres(step: CaseStep) -> QuerySet:
+    """The township cadres of the step's household's township: told when the step is overdue."""
+    return (
+        _users_covering(step.case.household.village_id)
+        .filter(role=Role.TOWNSHIP_CADRE)
+        .order_by("id")
+    )
+
+
+def step_county_officers(step: CaseStep) -> QuerySet:
+    """The county officers over the step's household: told when it stays overdue."""
+    return (
+        _users_covering(step.case.household.village_id)
+        .filter(role=Role.COUNTY_OFFICER)
+        .order_by("id")
+    )
+
+
+class OverdueCounts(TypedDict):
+    by_township: list[dict]
+    by_step: list[dict]
+    total: int
+
+
+def overdue_counts(user, *, as_of: datetime.date) -> OverdueCounts:
+    """How many steps are overdue in the user's region, per township and per step."""
+    overdue = steps_overdue(user, as_of=as_of).order_by()
+    by_township = (
+        overdue.values(
+            code=F("case__household__village__parent__code"),
+            name=F("case__household__village__parent__name"),
+        )
+        .annotate(count=Count("id"))
+        .order_by("code")
+    )
+    labels = dict(StepKind.choices)
+    by_step = [
+        {
+            "kind": row["kind"],
+            "name": str(labels.get(row["kind"], row["kind"])),
+            "count": row["count"],
+        }
+        for row in overdue.values("kind").annotate(count=Count("id")).order_by("kind")
+    ]
+    rows: list[dict] = [dict(row) for row in by_township]
+    return {
+        "by_township": rows,
+        "by_step": by_step,
+        "total": sum(row["count"] for row in rows),
     }

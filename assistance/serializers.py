@@ -175,6 +175,9 @@ class CaseStepSerializer(serializers.ModelSerializer):
             "position",
             "kind",
             "due_on",
+            "due_days",
+            "due_unit",
+            "due_profile",
             "overdue",
             "decision",
             "actor",
@@ -607,3 +610,22 @@ class NeedVersionSerializer(serializers.Serializer):
 
 class NeedClaimSerializer(serializers.Serializer):
     version = _version(required=False)
+
+
+class OverdueTownshipSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text=_("The township's 12-digit code."))
+    name = serializers.CharField()
+    count = serializers.IntegerField()
+
+
+class OverdueStepKindSerializer(serializers.Serializer):
+    kind = StepKindField()
+    name = serializers.CharField(help_text=_("The step's name."))
+    count = serializers.IntegerField()
+
+
+class OverdueCountsSerializer(serializers.Serializer):
+    as_of = serializers.DateField()
+    total = serializers.IntegerField()
+    by_township = OverdueTownshipSerializer(many=True)
+    by_step = OverdueStepKindSerializer(many=True)

@@ -8,6 +8,11 @@ A step's due date is its day counted the same way; a step is overdue from the da
 Each step's day is its share of the limit, so a shorter or longer limit moves every step with it.
 The village public notice runs at least `NOTICE_MIN_DAYS` days, counted inclusively (posted on
 the 1st, objections taken until the end of the 5th).
+
+A province (or a county) sets its own limits as a deadline profile (`DeadlineProfile`, chosen by
+`assistance.deadlines`): each step's `Limit` in working or calendar days after the proposal, counted
+on the working-day calendar (`core.workdays`). The national profile is this module's 15 calendar
+days (`national_limits`), which also serve a case no profile covers.
 """
 
 import datetime
@@ -17,6 +22,7 @@ from dataclasses import dataclass
 from django.conf import settings
 
 from assistance.models import Phase, StepKind
+from core.workdays import WorkCalendar
 
 NOTICE_MIN_DAYS = 5
 # The policy's day numbers within its 15 days; scaled when CASE_PHASE_DAYS differs.
@@ -74,3 +80,94 @@ def rule_for(phase: str, kind: str) -> StepRule:
 
 def notice_days(starts_on: datetime.date, ends_on: datetime.date) -> int:
     return (ends_on - starts_on).days + 1
+
+
+# --- Deadline profiles (assistance.models.DeadlineProfile): each step's limit as data.
+
+WORKING = "working"
+CALENDAR = "calendar"
+UNITS = (WORKING, CALENDAR)
+# A limit longer than this is a typing error, not a policy (the longest known is 20 working days).
+MAX_LIMIT_DAYS = 60
+
+
+@dataclass(frozen=True)
+class Limit:
+    days: int
+    unit: str  # WORKING or CALENDAR
+
+    def due_on(self, proposed_on: datetime.date, calendar: WorkCalendar) -> datetime.date:
+        """The last day of the limit, counted from the day after the proposal."""
+        if self.unit == WORKING:
+            return calendar.add_working_days(proposed_on, self.days)
+        return calendar.add_calendar_days(proposed_on, self.days)
+
+
+def national_limits() -> dict[str, dict[str, dict]]:
+    """The policy's 15 calendar days (scaled to CASE_PHASE_DAYS), as a profile's `limits`: what
+    a case falls back to when no profile covers it."""
+    return {
+        phase: {
+            rule.kind: {
+                "days": math.ceil(rule.day * phase_days() / POLICY_DAYS),
+                "unit": CALENDAR,
+            }
+            for rule in rules
+            if rule.kind != StepKind.PROPOSAL
+        }
+        for phase, rules in PHASE_STEPS.items()
+    }
+
+
+def limit_of(limits: dict, phase: str, kind: str) -> Limit:
+    """A step's limit in a profile's `limits` (the proposal is day 0: it opens the phase)."""
+    if kind == StepKind.PROPOSAL:
+        return Limit(0, CALENDAR)
+    row = limits[phase][kind]
+    return Limit(int(row["days"]), row["unit"])
+
+
+def limits_errors(limits: object) -> list[str]:
+    """What is wrong with a profile's `limits`, in words for the person who typed them (empty
+    when they are right): every step of both phases once, whole days from 1 to MAX_LIMIT_DAYS,
+    a known unit, and no step due before the one taken ahead of it."""
+    from django.utils.translation import gettext as _
+
+    if not isinstance(limits, dict):
+        return [_("The limits are a table of phases and steps.")]
+    errors = []
+    for phase, rules in PHASE_STEPS.items():
+        rows = limits.get(phase)
+        if not isinstance(rows, dict):
+            errors.append(_("Give the limits of %(phase)s.") % {"phase": Phase(phase).label})
+            continue
+        wanted = [rule.kind for rule in rules if rule.kind != StepKind.PROPOSAL]
+        if set(rows) - set(wanted):
+            errors.append(
+                _("%(phase)s has no step %(steps)s.")
+                % {"phase": Phase(phase).label, "steps": ", ".join(sorted(set(rows) - set(wanted)))}
+            )
+        previous: tuple[int, str] | None = None
+        for kind in wanted:
+            label = {"phase": Phase(phase).label, "step": StepKind(kind).label}
+            row = rows.get(kind)
+            days = row.get("days") if isinstance(row, dict) else None
+            unit = row.get("unit") if isinstance(row, dict) else None
+            if not isinstance(days, int) or isinstance(days, bool):
+                errors.append(_("%(phase)s, %(step)s: give the limit in whole days.") % label)
+                continue
+            if not 1 <= days <= MAX_LIMIT_DAYS:
+                errors.append(
+                    _("%(phase)s, %(step)s: a limit is from 1 to %(max)d days.")
+                    % {**label, "max": MAX_LIMIT_DAYS}
+                )
+            if unit not in UNITS:
+                errors.append(
+                    _("%(phase)s, %(step)s: count the limit in working or calendar days.") % label
+                )
+            elif previous is not None and previous[1] == unit and days < previous[0]:
+                errors.append(
+                    _("%(phase)s, %(step)s: due before the step taken ahead of it.") % label
+                )
+            previous = (days, unit) if unit in UNITS else previous
+    return errors

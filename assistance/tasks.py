@@ -1,9 +1,13 @@
-"""Celery tasks of assistance: thin, one service call, retries only for lost connections."""
+"""Celery tasks of assistance: ISO dates in, one service call, retries only for lost
+connections."""
+
+import datetime
 
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
 from assistance.services import referrals
+from assistance.services.deadlines import deadline_reminders_send as _sweep
 
 TRANSIENT = (OperationalError, InterfaceError)
 
@@ -12,3 +16,14 @@ TRANSIENT = (OperationalError, InterfaceError)
 def referral_expire_overdue() -> int:
     """Every referral past its answer's due time goes back to the cadres (beat, every 15 min)."""
     return referrals.referral_expire_overdue()
+
+
+@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
+def deadline_reminders_send(as_of: str | None = None) -> dict:
+    result = _sweep(as_of=datetime.date.fromisoformat(as_of) if as_of else None)
+    return {
+        "reminded": result.reminded,
+        "overdue": result.overdue,
+        "escalated": result.escalated,
+        "notifications": result.notifications,
+    }

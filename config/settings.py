@@ -576,6 +576,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.tasks.api_tokens_prune",
         "schedule": crontab(hour=3, minute=40),
     },
+    # Reminders the working day before a case step is due, escalations after (docs/cases.md).
+    "deadline-reminders": {
+        "task": "assistance.tasks.deadline_reminders_send",
+        "schedule": crontab(hour=7, minute=45),
+    },
     "audit-retention": {
         "task": "audit.tasks.purge_audit_trail",
         "schedule": crontab(hour=3, minute=30),

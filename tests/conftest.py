@@ -240,6 +240,7 @@ def celery_worker(django_db_setup, tmp_path_factory):
 # fight for the CPU (their timeouts are real time) while the other worker runs the quick tests.
 XDIST_GROUPS = {
     "celery-workers": (
+        "tests/assistance/test_deadline_worker.py",
         "tests/audit/test_outside_requests.py",
         "tests/audit/test_retention.py",
         "tests/monitoring/test_faults.py",

@@ -28,6 +28,7 @@ from assistance.serializers import (
     InfoCheckSerializer,
     NoticePostSerializer,
     NoticeResultSerializer,
+    OverdueCountsSerializer,
     StepDecisionSerializer,
 )
 from assistance.services import cases as case_services
@@ -121,6 +122,7 @@ class CaseViewSet(
         "elimination": "view",
         "eligibility": "view",
         "suggestions": "view",
+        "overdue_steps": "view",
     }
     filterset_class = CaseFilter
     ordering = "-id"
@@ -287,3 +289,16 @@ class CaseViewSet(
         return Response(
             CaseSuggestionsSerializer({"suggestions": found, "offers": list(offers)}).data
         )
+
+    @extend_schema(
+        responses=OverdueCountsSerializer,
+        description=_(
+            "How many case steps are past their due date today in your region, per township "
+            "and per step."
+        ),
+    )
+    @action(detail=False, methods=["get"], url_path="overdue-steps", pagination_class=None)
+    def overdue_steps(self, request, *args, **kwargs):
+        today = timezone.localdate()
+        counts = selectors.overdue_counts(request.user, as_of=today)
+        return Response(OverdueCountsSerializer({"as_of": today, **counts}).data)

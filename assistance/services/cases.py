@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import FIELD_STAFF_ROLES, User
 from assistance import eligibility, steps
+from assistance.deadlines import Deadlines
 from assistance.models import (
     CATEGORY_POVERTY_STATUSES,
     OPEN_CASE_STATUSES,
@@ -114,15 +115,22 @@ def _responsible(actor: User, household: Household, responsible_id: int | None):
 def _create_steps(
     case: Case, phase: str, proposed_on: datetime.date, actor: User, comment: str, **extra
 ):
+    """The phase's steps, each due by the limit of the household's deadline profile."""
+    deadlines = Deadlines()
+    profile = deadlines.profile_for(case.household.village_id)
     rows = []
     for position, rule in enumerate(steps.PHASE_STEPS[phase]):
+        limit = profile.limit(phase, rule.kind)
         step = CaseStep(
             case=case,
             phase=phase,
             round=case.elimination_round if phase == Phase.ELIMINATION else 0,
             position=position,
             kind=rule.kind,
-            due_on=steps.due_on(proposed_on, rule),
+            due_on=limit.due_on(proposed_on, deadlines.calendar),
+            due_days=limit.days,
+            due_unit=limit.unit,
+            due_profile=profile.name,
         )
         if rule.kind == StepKind.PROPOSAL:
             step.decision = Decision.APPROVED
@@ -436,6 +444,15 @@ def case_notice_post(
         if deliberated and starts_on < timezone.localtime(deliberated).date():
             raise ValidationError(
                 {"starts_on": _("The notice cannot start before the village deliberation.")}
+            )
+        # The household's profile may ask for a longer notice than the national 5 days.
+        notice_min_days = Deadlines().profile_for(locked.household.village_id).notice_min_days
+        if steps.notice_days(starts_on, ends_on) < notice_min_days:
+            raise ValidationError(
+                {
+                    "ends_on": _("A public notice runs at least %(days)d days, both ends counted.")
+                    % {"days": notice_min_days}
+                }
             )
         step.notice_starts_on = starts_on
         step.notice_ends_on = ends_on

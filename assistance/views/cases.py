@@ -208,10 +208,13 @@ def case_detail(request, pk, bound=None):
         of_phase = [
             s for s in all_steps if (s.phase, s.round) == (next_step.phase, next_step.round)
         ]
+        last = of_phase[-1]
         deadline = {
             "proposed_on": of_phase[0].due_on,
-            "last_day": of_phase[-1].due_on,
-            "days": steps.phase_days(),
+            "last_day": last.due_on,
+            "days": last.due_days if last.due_days is not None else steps.phase_days(),
+            "working": last.due_unit == steps.WORKING,
+            "profile": last.due_profile,
         }
     context = {
         "case": case,

@@ -165,3 +165,12 @@ def township_partner(db) -> Partner:
         contact_name="赵队长",
         contact_phone="13800001111",
     )
+
+
+@pytest.fixture
+def national_deadlines(db):
+    """Only the national profile (15 calendar days): for tests of the national counting, whose
+    home county lies in Gansu (working days by its own profile)."""
+    from assistance.models import DeadlineProfile
+
+    DeadlineProfile.objects.exclude(region_code="").delete()

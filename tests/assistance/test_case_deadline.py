@@ -16,7 +16,8 @@ from assistance.services import cases as case_services
 from tests.assistance.conftest import START, step
 from tests.conftest import client_for
 
-pytestmark = pytest.mark.django_db
+# The national 15 calendar days (the home county follows Gansu's working days otherwise).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("national_deadlines")]
 
 PROPOSED = START.date()
 LAST_DAY = datetime.date(2026, 3, 17)

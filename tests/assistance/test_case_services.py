@@ -4,7 +4,14 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from assistance.models import Case, CaseStatus, CaseStep, MeasureStatus, Phase
+from assistance.models import (
+    Case,
+    CaseStatus,
+    CaseStep,
+    DeadlineProfile,
+    MeasureStatus,
+    Phase,
+)
 from assistance.services import cases as case_services
 from assistance.services.measures import MeasurePlan, measure_create, measure_record_delivery
 from core.errors import EditConflict
@@ -13,7 +20,8 @@ from monitoring import scans
 from monitoring.models import AlertStatus
 from tests.assistance.conftest import START, step, visit, walk_identification
 
-pytestmark = pytest.mark.django_db
+# The national 15 calendar days (the home county follows Gansu's working days otherwise).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("national_deadlines")]
 
 
 def has_open_case(household_id: int) -> bool:
@@ -29,12 +37,14 @@ def test_a_confirmed_alert_becomes_a_case_with_every_step_due(case, confirmed_al
     assert case.social_assistance == "none"
     due = {s.kind: s.due_on for s in case.steps.all()}
     day0 = START.date()
+    # Days of the national profile; a limit whose last day is a day off ends on the next working
+    # day (day 5 is Saturday 7 March, day 13 Sunday 15 March: both move to the Monday).
     assert due == {
         "proposal": day0,
         "consent": day0 + datetime.timedelta(days=2),
-        "info_check": day0 + datetime.timedelta(days=5),
+        "info_check": day0 + datetime.timedelta(days=7),
         "deliberation": day0 + datetime.timedelta(days=7),
-        "notice": day0 + datetime.timedelta(days=13),
+        "notice": day0 + datetime.timedelta(days=14),
         "township_review": day0 + datetime.timedelta(days=14),
         "county_approval": day0 + datetime.timedelta(days=15),
     }
@@ -44,6 +54,8 @@ def test_a_confirmed_alert_becomes_a_case_with_every_step_due(case, confirmed_al
 
 
 def test_a_shorter_limit_moves_every_due_date(settings, confirmed_alert, township_cadre):
+    # The setting shapes the limits of a county that has no deadline profile at all.
+    DeadlineProfile.objects.all().delete()
     settings.CASE_PHASE_DAYS = 10
     case = case_services.case_propose(
         actor=township_cadre,

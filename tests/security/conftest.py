@@ -468,6 +468,8 @@ def _objects_of_no_region(users: dict[str, User], token_row) -> dict[str, object
     from django_otp.plugins.otp_static.models import StaticDevice
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
+    from assistance.models import CalendarDay, DeadlineProfile
+
     officer = users["county_officer"]
     seen = {"username": officer.username, "ip_address": "10.0.0.1", "user_agent": "matrix"}
     return {
@@ -478,6 +480,10 @@ def _objects_of_no_region(users: dict[str, User], token_row) -> dict[str, object
         "axes.accessfailurelog": AccessFailureLog.objects.create(**seen, locked_out=False),
         "otp_totp.totpdevice": TOTPDevice.objects.create(user=officer, name="matrix phone"),
         "otp_static.staticdevice": StaticDevice.objects.create(user=officer, name="matrix codes"),
+        "assistance.deadlineprofile": DeadlineProfile.objects.get(region_code=""),
+        "assistance.calendarday": CalendarDay.objects.create(
+            day=datetime.date(2040, 1, 2), is_working=False, note="matrix"
+        ),
     }
 
 

@@ -570,6 +570,8 @@ API_ENTRIES: dict[str, Entry] = {
     },
     "v1:case-eligibility": api(API_READERS, args=pk_of("case")),
     "v1:case-suggestions": api(API_READERS, args=pk_of("case")),
+    # Counts of the reader's own region: everyone who reads cases, a partner never.
+    "v1:case-overdue-steps": api(API_LISTS),
     "v1:measure-list": api(
         API_LISTS | {"partner"},
         CADRES | OTHERS,
@@ -748,6 +750,18 @@ def admin_entries() -> dict[str, Entry]:
                 f"/admin/{label.replace('.', '/')}/{args(w, s)['object_id']}/"
             ),
         )
+    # Deadline profiles and the holiday calendar (docs/cases.md): national rows, the same for
+    # both scopes. Both county officers read the profiles and set their own county's (the
+    # world's object is the national profile, which neither may change); both enter calendar
+    # days. An empty form is answered with its errors (through), and nothing is written.
+    for label, changers in (("deadlineprofile", NOBODY), ("calendarday", STAFF)):
+        prefix = f"admin:assistance_{label}"
+        args = extra_object(f"assistance.{label}")
+        target = all_rows(f"assistance.{label}")
+        entries[f"{prefix}_changelist"] = Entry(readers=STAFF, kind="admin")
+        entries[f"{prefix}_add"] = form(STAFF, kind="admin", target=target)
+        entries[f"{prefix}_change"] = form(STAFF, changers, kind="admin", args=args, target=target)
+        entries[f"{prefix}_history"] = Entry(readers=STAFF, kind="admin", args=args)
     return entries
 
 
