@@ -146,11 +146,11 @@ def need_claim(*, actor: User, need: Need, version: int | None = None) -> Need:
         locked.version += 1
         locked.save()
         with translation.override("en"):
-            need = str(locked.get_kind_display())  # its msgid, translated when read
+            kind = str(locked.get_kind_display())  # its msgid, translated when read
         notify(
             [locked.published_by_id] if locked.published_by_id else [],
             key="need_claimed",
-            arguments={"partner": partner.name, "need": need},
+            arguments={"partner": partner.name, "need": kind},
             link=reverse("case-detail", args=[locked.case_id]),
         )
     return locked
