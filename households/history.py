@@ -9,9 +9,10 @@ from django.db import models
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from households import selectors
-from households.models import Household
+from households.models import Household, LifeEvent
 
 # Bookkeeping columns nobody needs to read about.
 HIDDEN = {
@@ -170,6 +171,23 @@ def history_rows(events, *, viewer) -> list[HistoryRow]:
     return rows
 
 
+# Health and disability are sensitive (Member.SENSITIVE_FIELDS): the timeline says that a
+# member's health changed, never how, as the change history above hides the values.
+HEALTH_EVENT_KINDS = frozenset(
+    {
+        LifeEvent.Kind.SERIOUS_ILLNESS,
+        LifeEvent.Kind.DISABILITY,
+        LifeEvent.Kind.HEALTH_RECOVERED,
+    }
+)
+HEALTH_CHANGED = "health_changed"
+HEALTH_CHANGED_LABEL = gettext_lazy("Health or disability changed")
+TIMELINE_KIND_CHOICES = [
+    *[(value, label) for value, label in LifeEvent.Kind.choices if value not in HEALTH_EVENT_KINDS],
+    (HEALTH_CHANGED, HEALTH_CHANGED_LABEL),
+]
+
+
 @dataclass(frozen=True)
 class LifeEventRow:
     occurred_on: date
@@ -180,9 +198,9 @@ class LifeEventRow:
 
 
 def life_event_rows(events, *, viewer) -> list[LifeEventRow]:
-    """The household's timeline: each life event in words. A health event names its kind only
-    (the model keeps no diagnosis); another household is named only to a viewer who may see it,
-    as in the history above."""
+    """The household's timeline: each life event in words. A health or disability event says
+    only that the member's health changed (HEALTH_EVENT_KINDS); another household is named only
+    to a viewer who may see it, as in the history above."""
     events = list(events)
     visible = selectors.households_visible_ids(viewer, {e.other_household_id for e in events})
     rows = []
@@ -194,11 +212,12 @@ def life_event_rows(events, *, viewer) -> list[LifeEventRow]:
                 if event.other_household_id in visible
                 else _("another household")
             )
+        health = event.kind in HEALTH_EVENT_KINDS
         rows.append(
             LifeEventRow(
                 occurred_on=event.occurred_on,
-                kind=event.kind,
-                label=event.get_kind_display(),
+                kind=HEALTH_CHANGED if health else event.kind,
+                label=str(HEALTH_CHANGED_LABEL) if health else event.get_kind_display(),
                 member=event.member.name if event.member_id else "",
                 other_household=other,
             )

@@ -148,6 +148,65 @@ def second_head_error() -> ValidationError:
     return ValidationError({"relation": _("This household already has a head.")})
 
 
+def head_kept_check(household_ids: Iterable[int]) -> None:
+    """After a change of members, in its transaction: every household with members living in it
+    has a head. (A second head is the database's to refuse: one_active_head_per_household.)"""
+    headless = (
+        Member.objects.filter(household_id__in=list(household_ids), status=Member.Status.ACTIVE)
+        .values("household_id")
+        .annotate(heads=Count("id", filter=Q(relation=Member.Relation.HEAD)))
+        .filter(heads=0)
+    )
+    if headless.exists():
+        raise ValidationError(
+            {
+                "relation": _(
+                    "A household with members living in it has a head: make one of them the head."
+                )
+            },
+            code="headless",
+        )
+
+
+def open_case_kept_check(*, household: Household, leaving: int) -> None:
+    """The members leaving (`leaving` of them) must not empty a household whose case is open:
+    the case would stay on a household with nobody in it while the family lives elsewhere."""
+    if not household.has_open_case:
+        return
+    staying = (
+        Member.objects.filter(household=household, status=Member.Status.ACTIVE).count() - leaving
+    )
+    if staying <= 0:
+        raise ValidationError(
+            _(
+                "Household %(number)s has an open case: its last members cannot leave it. Close "
+                "the case first, or merge the other household into this one."
+            )
+            % {"number": household.number},
+            code="open_case",
+        )
+
+
+def joined_on_check(*, member: Member, occurred_on: datetime.date) -> None:
+    """A change lived in a household happens after the member came into it: a member who moved
+    in on a day cannot have died there, or fallen ill there, before it."""
+    arrived = (
+        LifeEvent.objects.filter(member=member, kind=LifeEvent.Kind.MOVED_IN)
+        .order_by("-occurred_on")
+        .values_list("occurred_on", flat=True)
+        .first()
+    )
+    if arrived is not None and occurred_on < arrived:
+        raise ValidationError(
+            {
+                "changed_on": _(
+                    "The member moved into this household on %(day)s: the change cannot be earlier."
+                )
+                % {"day": arrived.isoformat()}
+            }
+        )
+
+
 def new_head_needed_error() -> ValidationError:
     return ValidationError(
         {"new_head": _("The head is leaving the household: name the new head.")},

@@ -9,7 +9,8 @@ from rest_framework.relations import PKOnlyObject
 
 from core.api import BoundedListField
 from core.masking import age_this_year, mask_account, mask_phone
-from households.models import Household, LifeEvent, Member, Region
+from households.history import TIMELINE_KIND_CHOICES
+from households.models import Household, Member, Region
 
 
 class RegionSerializer(serializers.ModelSerializer):
@@ -227,6 +228,10 @@ class MemberWriteSerializer(serializers.ModelSerializer):
             "changed_on",
             "new_head",
         ]
+        # One active head per household, one active membership per person: the services judge
+        # them and say so in the policy's words (DRF's own check of the constraints would answer
+        # "The fields household must make a unique set").
+        validators: list = []
 
     def validate(self, attrs):
         if self.instance is None and not attrs.get("id_number"):
@@ -337,7 +342,10 @@ class LifeEventSerializer(serializers.Serializer):
     to, the household split off or merged in) is given only if the reader may see it."""
 
     occurred_on = serializers.DateField()
-    kind = serializers.ChoiceField(choices=LifeEvent.Kind.choices)
+    kind = serializers.ChoiceField(
+        choices=TIMELINE_KIND_CHOICES,
+        help_text=_("A health or disability event is given as health_changed, never its kind"),
+    )
     kind_label = serializers.CharField(source="label", help_text=_("The event in words"))
     member = serializers.CharField(help_text=_("The member's name, empty for the household"))
     other_household = serializers.CharField(

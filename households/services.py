@@ -358,6 +358,7 @@ def member_create(
             member_had_labour=member.labour in LABOUR_ABLE,
             recorded_by=actor,
         )
+        registry_rules.head_kept_check([household.pk])
         registry_rules.members_changed([household.pk])
     return member
 
@@ -492,6 +493,8 @@ def member_update(
         before = registry_rules.facts_before(locked)
         for name, value in changes.items():
             setattr(locked, name, value)
+        if before["status"] == Member.Status.ACTIVE and locked.status == Member.Status.MOVED_OUT:
+            registry_rules.open_case_kept_check(household=locked.household, leaving=1)
         if checked:
             registry_rules.id_number_store(locked, checked)
         if locked.status == Member.Status.ACTIVE and (checked or before["status"] != "active"):
@@ -533,7 +536,9 @@ def member_update(
             events.append(_head_changed(actor=actor, new_head=new_head, occurred_on=occurred_on))
         if events and changed_on is not None:
             registry_rules.change_date_check(occurred_on=changed_on, birth_date=locked.birth_date)
+            registry_rules.joined_on_check(member=locked, occurred_on=changed_on)
         LifeEvent.objects.bulk_create(events)
+        registry_rules.head_kept_check([locked.household_id])
         registry_rules.members_changed([locked.household_id])
     return locked
 
@@ -621,6 +626,10 @@ def member_move(
                 {"member": _("Only a member who lives in the household can move.")}
             )
         occurred_on = _date_check(changed_on, [locked])
+        registry_rules.joined_on_check(member=locked, occurred_on=occurred_on)
+        registry_rules.open_case_kept_check(
+            household=Household.objects.get(pk=locked.household_id), leaving=1
+        )
         registry_rules.single_head_check(
             household_id=target.pk, relation=relation, status=Member.Status.ACTIVE
         )
@@ -639,6 +648,7 @@ def member_move(
         if new_head is not None:
             events.append(_head_changed(actor=actor, new_head=new_head, occurred_on=occurred_on))
         LifeEvent.objects.bulk_create(events)
+        registry_rules.head_kept_check([source_id, target.pk])
         registry_rules.members_changed(sorted({source_id, target.pk}))
     return arrived
 
@@ -736,6 +746,7 @@ def household_split(
             for one, other in ((source.pk, split_off.pk), (split_off.pk, source.pk))
         )
         LifeEvent.objects.bulk_create(events)
+        registry_rules.head_kept_check([source.pk, split_off.pk])
         registry_rules.members_changed([source.pk, split_off.pk])
     return split_off
 
@@ -772,6 +783,7 @@ def household_merge(
         )
         if not joining:
             raise ValidationError({"other_household": _("This household has no members to merge.")})
+        registry_rules.open_case_kept_check(household=merged, leaving=len(joining))
         occurred_on = _date_check(changed_on, joining)
         has_head = Member.objects.filter(
             household=target, relation=Member.Relation.HEAD, status=Member.Status.ACTIVE
@@ -798,6 +810,7 @@ def household_merge(
             for one, other_id in ((target.pk, merged.pk), (merged.pk, target.pk))
         )
         LifeEvent.objects.bulk_create(events)
+        registry_rules.head_kept_check([target.pk, merged.pk])
         registry_rules.members_changed([target.pk, merged.pk])
     target.refresh_from_db()
     return target

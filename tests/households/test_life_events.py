@@ -518,3 +518,102 @@ def test_a_member_living_elsewhere_does_not_share_the_households_income(township
     household.refresh_from_db()
     assert (household.member_count, household.income_sharers) == (2, 1)
     assert kinds(household) == ["residence_changed"]
+
+
+# Found by the acceptance review: a household with members always has a head; a case is never
+# left on a household emptied by a move or a merge; a change is dated after the member came.
+
+
+def test_the_only_member_ceasing_to_be_head_is_refused(township_cadre, target):
+    head = target.members.get()
+    with pytest.raises(ValidationError, match="必须有户主"):
+        services.member_update(
+            actor=township_cadre, member=head, version=head.version, relation="spouse"
+        )
+    assert fresh(head).relation == "head"
+
+
+def test_members_coming_into_an_empty_household_bring_a_head(township_cadre, household, target):
+    head = target.members.get()
+    services.member_update(
+        actor=township_cadre, member=head, version=head.version, status="deceased"
+    )
+    spouse = household.members.get(relation="spouse")
+    with pytest.raises(ValidationError, match="必须有户主"):
+        services.member_move(
+            actor=township_cadre,
+            member=spouse,
+            version=spouse.version,
+            household_id=target.pk,
+            relation="child",
+        )
+    with pytest.raises(ValidationError, match="必须有户主"):
+        add_child(township_cadre, target)
+    assert not target.members.filter(status="active").exists()
+    assert fresh(spouse).status == "active"
+
+    services.member_move(
+        actor=township_cadre,
+        member=spouse,
+        version=spouse.version,
+        household_id=target.pk,
+        relation="head",
+    )
+    assert fresh(target).head_name == "李秀英"
+
+
+def test_a_household_with_an_open_case_is_not_emptied_by_a_merge_or_a_move(
+    township_cadre, household, target
+):
+    Household.objects.filter(pk=target.pk).update(has_open_case=True)
+    with pytest.raises(ValidationError, match="未办结的帮扶案件"):
+        services.household_merge(
+            actor=township_cadre,
+            household=household,
+            other_household_id=target.pk,
+            changed_on=timezone.localdate(),
+        )
+    head = target.members.get()
+    with pytest.raises(ValidationError, match="未办结的帮扶案件"):
+        services.member_move(
+            actor=township_cadre,
+            member=head,
+            version=head.version,
+            household_id=household.pk,
+            relation="other",
+        )
+    assert fresh(head).status == "active"
+    # The other way round is the way: the household with the case takes the family in.
+    services.household_merge(
+        actor=township_cadre, household=target, other_household_id=household.pk
+    )
+    assert fresh(target).member_count == 3
+
+
+def test_a_change_cannot_be_dated_before_the_member_moved_in(township_cadre, household, target):
+    spouse = household.members.get(relation="spouse")
+    moved_on = timezone.localdate() - datetime.timedelta(days=10)
+    arrived = services.member_move(
+        actor=township_cadre,
+        member=spouse,
+        version=spouse.version,
+        household_id=target.pk,
+        relation="spouse",
+        changed_on=moved_on,
+    )
+    with pytest.raises(ValidationError, match="迁入本户"):
+        services.member_update(
+            actor=township_cadre,
+            member=arrived,
+            version=arrived.version,
+            status="deceased",
+            changed_on=moved_on - datetime.timedelta(days=1),
+        )
+    assert fresh(arrived).status == "active"
+    services.member_update(
+        actor=township_cadre,
+        member=arrived,
+        version=arrived.version,
+        status="deceased",
+        changed_on=moved_on,
+    )

@@ -248,3 +248,34 @@ def test_a_registered_and_co_resident_member_is_flagged_in_the_api(township_cadr
     assert (created.json()["registered_here"], created.json()["lives_here"]) == (True, False)
     household.refresh_from_db()
     assert (household.member_count, household.income_sharers) == (3, 2)
+
+
+def test_the_timeline_says_a_health_change_happened_never_what_it_was(
+    township_cadre, village_worker, household
+):
+    spouse = household.members.get(relation="spouse")
+    services.member_update(
+        actor=township_cadre, member=spouse, version=spouse.version, health="serious"
+    )
+    for viewer in (village_worker, township_cadre):
+        client = APIClient()
+        client.force_authenticate(viewer)
+        body = client.get(f"/api/v1/households/{household.pk}/life-events/").json()
+        kinds = [row["kind"] for row in body]
+        assert "health_changed" in kinds
+        assert "serious_illness" not in kinds
+        assert not any("大病" in row["kind_label"] for row in body)
+
+
+def test_a_second_head_through_the_api_gets_the_policys_words(township_cadre, household):
+    spouse = household.members.get(relation="spouse")
+    client = APIClient()
+    client.force_authenticate(township_cadre)
+    response = client.patch(
+        f"/api/v1/members/{spouse.pk}/",
+        {"relation": "head", "version": spouse.version},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    assert response.status_code == 400
+    assert "该户已有户主" in response.content.decode()
