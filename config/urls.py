@@ -6,7 +6,14 @@ from rest_framework.routers import DefaultRouter
 
 from accounts.api import TokenLoginApi, TokenRevokeApi
 from accounts.login_views import LoginWithCode
-from assistance.api import CaseViewSet, MeasureViewSet, PartnerOfferViewSet, PartnerViewSet
+from assistance.api import (
+    CaseCommentListApi,
+    CaseViewSet,
+    DelegationViewSet,
+    MeasureViewSet,
+    PartnerOfferViewSet,
+    PartnerViewSet,
+)
 from core.api import SchemaApi
 from households.api import HouseholdViewSet, MemberViewSet, RegionViewSet
 from monitoring.api import (
@@ -34,6 +41,7 @@ router.register("scan-runs", ScanRunViewSet, basename="scan-run")
 router.register("pairings", PairingViewSet, basename="pairing")
 router.register("contacts", ContactViewSet, basename="contact")
 router.register("cases", CaseViewSet, basename="case")
+router.register("delegations", DelegationViewSet, basename="delegation")
 router.register("measures", MeasureViewSet, basename="measure")
 router.register("partners", PartnerViewSet, basename="partner")
 router.register("partner-offers", PartnerOfferViewSet, basename="partner-offer")
@@ -41,6 +49,7 @@ router.register("partner-offers", PartnerOfferViewSet, basename="partner-offer")
 api_v1 = [
     path("auth/token/", TokenLoginApi.as_view(), name="token-login"),
     path("auth/token/revoke/", TokenRevokeApi.as_view(), name="token-revoke"),
+    path("cases/<int:pk>/comments/", CaseCommentListApi.as_view(), name="case-comments"),
     path("", include(router.urls)),
 ]
 

@@ -27,6 +27,8 @@ from assistance.models import (
     StepKind,
 )
 from assistance.services import cases as case_services
+from assistance.services import comments as comment_services
+from assistance.services import delegations as delegation_services
 from households.models import Household
 from monitoring import scans
 from monitoring.models import ACTIVE_STATUSES, Alert
@@ -237,5 +239,33 @@ def seed_assistance(users: dict[str, User]) -> dict[str, int]:
             _step(worker, case, StepKind.CONSENT)
             _step(cadre, case, StepKind.INFO_CHECK, info_check_result="consistent")
     if len(ranked) > 3:
-        _enrolled_months_ago(ranked[-1], users, partners, months=7)
+        enrolled = _enrolled_months_ago(ranked[-1], users, partners, months=7).case
+        _delegated_and_discussed(enrolled, users)
     return {"partners": len(partners), "cases": Case.objects.count()}
+
+
+def _delegated_and_discussed(case: Case, users: dict[str, User]) -> None:
+    """The enrolled household's village has no village-worker account: the county hands its
+    village steps to the township cadre, so that the case can move to risk elimination; and the
+    case's conversation says so, mentioning the cadre and the partner."""
+    today = timezone.localdate()
+    if users["village"].region_id != case.household.village_id:
+        delegation_services.delegation_create(
+            actor=users["county"],
+            delegate_id=users["township"].pk,
+            permission="assistance.record_village_step",
+            region_code=case.household.village_id,
+            starts_on=today,
+            ends_on=today + datetime.timedelta(days=90),
+            reason="该村暂无村级信息员账号，村级环节由镇干部代办",
+        )
+    comment_services.comment_post(
+        actor=users["county"],
+        case=case,
+        text="该户已享受医疗救助，收入稳定后请@township 组织入户核验，提出风险消除。",
+    )
+    comment_services.comment_post(
+        actor=users["township"],
+        case=case,
+        text="收到，本月入户核验。@partner 请更新季节工岗位的务工进展。",
+    )

@@ -17,6 +17,7 @@ from assistance.models import (
 )
 from assistance.services import measures as measure_services
 from assistance.services.measures import MeasurePlan
+from assistance.views.comments import conversation_for
 from assistance.views.common import PAGE_SIZE, attempt, staff_for
 from core.pagination import numbered_page
 from households.models import Member
@@ -184,6 +185,7 @@ def measure_detail(request, pk, bound=None):
             "can_record": request.user.has_perm("assistance.record_delivery"),
             "can_edit": request.user.has_perm("assistance.change_measure"),
             "is_partner": request.user.role == Role.PARTNER,
+            "conversation": conversation_for(request, measure.case),
         },
         status=400 if request.method == "POST" else 200,
     )
