@@ -6,6 +6,7 @@ since no service can act in the past.
 """
 
 import datetime
+import uuid
 from decimal import Decimal
 
 from django.db import transaction
@@ -33,6 +34,7 @@ from households.models import Household
 from monitoring import scans
 from monitoring.models import ACTIVE_STATUSES, Alert
 from monitoring.services import alerts as alert_services
+from monitoring.services.visits import visit_record
 
 COUNTY = "620423000000"
 TOWNSHIP = "620423100000"
@@ -249,6 +251,31 @@ def _delegated_and_discussed(case: Case, users: dict[str, User]) -> None:
     village steps to the township cadre, so that the case can move to risk elimination; and the
     case's conversation says so, mentioning the cadre and the partner."""
     today = timezone.localdate()
+    # The cadre's last two monthly visits found the household's income back above the line:
+    # the case is ready for risk elimination, which only the village's steps held up.
+    size = case.household.members.filter(status="active").count() or 1
+    for days_ago in (45, 15):
+        visit_record(
+            actor=users["township"],
+            household_id=case.household_id,
+            client_uuid=uuid.UUID(int=case.pk * 100 + days_ago),
+            events=[],
+            visited_on=today - datetime.timedelta(days=days_ago),
+            household_size=size,
+            wage_income=Decimal("12000") * size,
+            business_income=Decimal("0"),
+            property_income=Decimal("0"),
+            transfer_income=Decimal("0"),
+            medical_spending=Decimal("0"),
+            education_spending=Decimal("0"),
+            disaster_loss=Decimal("0"),
+            food_clothing_ok=True,
+            compulsory_education_ok=True,
+            basic_medical_ok=True,
+            safe_housing_ok=True,
+            safe_water_ok=True,
+            notes="务工收入稳定，医疗自付已降",
+        )
     if users["village"].region_id != case.household.village_id:
         delegation_services.delegation_create(
             actor=users["county"],
