@@ -80,7 +80,14 @@ def test_a_township_cadre_delegates_the_village_steps_of_its_village(
         ("township_cadre", "work_team", VILLAGE_STEPS, OTHER_TOWNSHIP_VILLAGE, "region", None),
         ("county_officer", "work_team", VILLAGE_STEPS, "620423000000", "region", None),
         # Not a step that may be delegated.
-        ("county_officer", "work_team", "assistance.propose_case", HOME_VILLAGE, "permission", None),
+        (
+            "county_officer",
+            "work_team",
+            "assistance.propose_case",
+            HOME_VILLAGE,
+            "permission",
+            None,
+        ),
     ],
 )
 def test_a_delegation_that_may_not_be_given_is_refused_with_nothing_written(
