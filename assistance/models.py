@@ -245,6 +245,8 @@ class CaseStep(models.Model):
         null=True,
         blank=True,
         db_default=None,
+        # Steps are looked up by case, never by delegation: no index on the large table.
+        db_index=False,
         on_delete=models.PROTECT,
         related_name="steps",
         verbose_name=_("under delegation"),

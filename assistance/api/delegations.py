@@ -7,6 +7,7 @@ from rest_framework.response import Response
 
 from assistance import selectors
 from assistance.api.common import SCOPED
+from assistance.models import CaseComment
 from assistance.serializers import (
     CaseCommentCreateSerializer,
     CaseCommentSerializer,
@@ -75,6 +76,8 @@ class CaseCommentListApi(generics.ListAPIView):
         return selectors.case_in_conversation(user=self.request.user, pk=self.kwargs["pk"])
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # the schema, built without a case
+            return CaseComment.objects.none()
         return selectors.case_comments(self.case())
 
     @extend_schema(request=CaseCommentCreateSerializer, responses={201: CaseCommentSerializer})

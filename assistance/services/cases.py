@@ -287,7 +287,8 @@ def _waiting_step(actor: User, case: Case, kind: str) -> CaseStep:
             % {"step": step.get_kind_display()},
             code="out_of_order",
         )
-    step.delegation = _authority(actor, case, steps.rule_for(step.phase, step.kind).permission)
+    delegation = _authority(actor, case, steps.rule_for(step.phase, step.kind).permission)
+    step.delegation_id = delegation.pk if delegation is not None else None
     return step
 
 

@@ -56,7 +56,7 @@ def _mentioned(case: Case, text: str, author: User) -> list[User]:
 
 def _link_for(user: User, case: Case) -> str:
     """Where a mentioned user reads the thread: the case, or a partner's measure on it."""
-    if user.role == Role.PARTNER:
+    if user.role == Role.PARTNER and user.partner_id is not None:
         measure = Measure.objects.filter(case=case, partner_id=user.partner_id).first()
         if measure is not None:
             return reverse("measure-detail", args=[measure.pk]) + "#conversation"
