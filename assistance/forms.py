@@ -291,7 +291,7 @@ class DelegationForm(forms.Form):
 
 class CaseCommentForm(forms.Form):
     text = forms.CharField(
-        label=_("Note"),
+        label=_("Your note"),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_(
