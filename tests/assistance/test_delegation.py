@@ -277,3 +277,16 @@ def test_the_delegation_api(township_cadre, other_township_cadre, work_team_memb
     revoked = api.post(f"/api/v1/delegations/{pk}/revoke/")
     assert revoked.status_code == 200 and revoked.json()["revoked_at"]
     assert Delegation.objects.count() == 1
+
+
+def test_the_audit_trail_shows_the_delegation_to_the_county(
+    county_officer, township_cadre, work_team_member, other_county_officer, clock
+):
+    delegation = give(township_cadre, work_team_member, clock=clock)
+    delegation_services.delegation_revoke(actor=county_officer, delegation=delegation)
+    page = client_for(county_officer).get(reverse("audit-list"))
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "村级信息员空缺" in body or "delegation" in body.lower() or "委托" in body
+    elsewhere = client_for(other_county_officer).get(reverse("audit-list")).content.decode()
+    assert "村级信息员空缺" not in elsewhere
