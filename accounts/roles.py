@@ -64,6 +64,13 @@ _TOWNSHIP_STEPS = {
     "assistance.review_case",
 }
 _COUNTY_STEPS = {"assistance.approve_case"}
+# Delegations of steps (assistance.Delegation): townships and counties give them, field staff
+# see those that concern them, auditors see them all in their region.
+DELEGATE_STEPS = "assistance.add_delegation"
+_SEE_DELEGATIONS = {"assistance.view_delegation"}
+# A case's conversation: those who work the case write, auditors read.
+_READ_NOTES = {"assistance.view_casecomment"}
+_WRITE_NOTES = {"assistance.view_casecomment", "assistance.add_casecomment"}
 # Paired cadres (pairings/): everyone in the field sees who looks after a household and keeps
 # the contact log; townships and counties pair and hand over. The log's free text is for field
 # staff and auditors only, never partners.
@@ -92,6 +99,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _VILLAGE_STEPS
         | _SEE_PAIRINGS
         | _RECORD_CONTACTS
+        | _SEE_DELEGATIONS
+        | _WRITE_NOTES
     ),
     Role.TOWNSHIP_CADRE: frozenset(
         _VIEW_REGISTRY
@@ -107,6 +116,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _ASSIGN_PAIRINGS
         | _SEE_DEADLINES
         | {DASHBOARDS}
+        | _SEE_DELEGATIONS
+        | {DELEGATE_STEPS}
+        | _WRITE_NOTES
     ),
     Role.COUNTY_OFFICER: frozenset(
         _VIEW_REGISTRY
@@ -125,6 +137,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _SEE_DEADLINES
         | _SET_DEADLINES
         | {DASHBOARDS, VIEW_AUDIT}
+        | _SEE_DELEGATIONS
+        | {DELEGATE_STEPS}
+        | _WRITE_NOTES
     ),
     # Partners work on the measures given to them, not on the registry.
     Role.PARTNER: frozenset(
@@ -140,6 +155,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "assistance.view_need",
             "assistance.claim_need",
         }
+        # The conversation of the cases where its partner has a measure (the selectors say so).
+        | _WRITE_NOTES
     ),
     Role.AUDITOR: frozenset(
         _VIEW_REGISTRY
@@ -149,6 +166,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _SEE_ASSISTANCE
         | _SEE_PAIRINGS
         | {DASHBOARDS, VIEW_AUDIT}
+        | _SEE_DELEGATIONS
+        | _READ_NOTES
     ),
     # Department systems push signals and read what their region allows.
     Role.API_CLIENT: frozenset(

@@ -303,3 +303,36 @@ class OfferForm(forms.Form):
         area = self.fields["area"]
         assert isinstance(area, forms.ChoiceField)
         area.choices = [(r.code, r.name) for r in areas]
+
+
+class DelegationForm(forms.Form):
+    """Who takes which steps where, from when until when, and why."""
+
+    delegate = forms.TypedChoiceField(label=_("Delegate"), coerce=int)
+    permission = forms.ChoiceField(label=_("Steps"))
+    region = forms.ChoiceField(label=_("Village or township"))
+    starts_on = forms.DateField(label=_("From"), **DATE)
+    ends_on = forms.DateField(label=_("Until"), **DATE)
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=300,
+        help_text=_("For example: the village has no village worker until a new one is appointed."),
+    )
+
+    def __init__(self, *args, delegates=(), permissions=(), regions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["delegate"].choices = [("", "—"), *delegates]
+        self.fields["permission"].choices = list(permissions)
+        self.fields["region"].choices = [("", "—"), *regions]
+
+
+class CaseCommentForm(forms.Form):
+    text = forms.CharField(
+        label=_("Your note"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Partners with a measure on this case read the conversation: write no ID number, "
+            "phone, bank account or health details. Write @username to ask someone."
+        ),
+    )

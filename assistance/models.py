@@ -244,6 +244,18 @@ class CaseStep(models.Model):
     due_days = models.PositiveSmallIntegerField(_("limit (days)"), null=True, blank=True)
     due_unit = models.CharField(_("limit counted in"), max_length=8, blank=True, db_default="")
     due_profile = models.CharField(_("deadline profile"), max_length=100, blank=True, db_default="")
+    # The delegation the actor took the step under, when the step is not their role's own.
+    delegation = models.ForeignKey(
+        "assistance.Delegation",
+        null=True,
+        blank=True,
+        db_default=None,
+        # Steps are looked up by case, never by delegation: no index on the large table.
+        db_index=False,
+        on_delete=models.PROTECT,
+        related_name="steps",
+        verbose_name=_("under delegation"),
+    )
     # What the eligibility check said when elimination was proposed and when it was approved.
     eligibility = models.JSONField(default=list, blank=True)
 
@@ -775,3 +787,136 @@ class StepNotice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.step_id} {self.stage}"
+
+
+# The step permissions a delegation may hand on (assistance/steps.py names the step of each).
+# Proposing is every field role's own right and is not delegated.
+DELEGABLE_PERMISSIONS = {
+    "assistance.record_village_step": _(
+        "Village steps (consent, deliberation, notice, home visit)"
+    ),
+    "assistance.check_case_information": _("Township information check"),
+    "assistance.review_case": _("Township review"),
+    "assistance.approve_case": _("County approval"),
+}
+
+
+@pghistory.track()
+class Delegation(models.Model):
+    """A role's steps in a village or a township, handed to a named user for a period.
+
+    Taken over by a township cadre or a member of the village's resident work team (驻村工作队)
+    when the village has nobody to take them; valid from `starts_on` to `ends_on`, both days
+    included, unless revoked earlier. A step taken under it records it (CaseStep.delegation).
+    """
+
+    delegator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="delegations_given",
+        verbose_name=_("delegated by"),
+    )
+    delegate = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="delegations_held",
+        verbose_name=_("delegate"),
+    )
+    permission = models.CharField(
+        _("steps"), max_length=60, choices=list(DELEGABLE_PERMISSIONS.items())
+    )
+    region = models.ForeignKey(
+        "households.Region",
+        on_delete=models.PROTECT,
+        related_name="delegations",
+        verbose_name=_("village or township"),
+    )
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("until"))
+    reason = models.CharField(_("reason"), max_length=300)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="delegations_revoked",
+        verbose_name=_("revoked by"),
+    )
+
+    class Meta:
+        verbose_name = _("delegation")
+        verbose_name_plural = _("delegations")
+        ordering = ["-starts_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=F("starts_on")), name="delegation_ends_after_it_starts"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["delegate", "permission", "ends_on"],
+                condition=Q(revoked_at__isnull=True),
+                name="delegations_in_force",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.delegate} {self.permission} {self.region_id}"
+
+    @property
+    def steps_label(self) -> str:
+        return str(DELEGABLE_PERMISSIONS.get(self.permission, self.permission))
+
+
+@pghistory.track()
+class CaseComment(models.Model):
+    """A note in a case's conversation, written by someone who may see the case.
+
+    Partners with a measure on the case read and write here too, so a note holds no ID number,
+    phone or bank account (comment_post refuses long digit runs) and no health details.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="case_comments",
+        verbose_name=_("author"),
+    )
+    text = models.TextField(_("note"))
+    created_at = models.DateTimeField(_("written at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("case note")
+        verbose_name_plural = _("case notes")
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["case", "created_at"], name="case_comments_in_order")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.author_id}"
+
+
+class CaseMention(models.Model):
+    """A user named with `@` in a note: their notification, and their task until answered."""
+
+    comment = models.ForeignKey(CaseComment, on_delete=models.CASCADE, related_name="mentions")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="case_mentions"
+    )
+    # Set when the mentioned user writes in the thread after the mention.
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["comment", "user"], name="one_mention_per_note")
+        ]
+        indexes = [
+            models.Index(
+                fields=["user"], condition=Q(answered_at__isnull=True), name="mentions_unanswered"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.comment_id} @{self.user_id}"

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, TypedDict
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
-from accounts.models import Role, User
+from accounts.models import FIELD_STAFF_ROLES, Role, User
 from accounts.roles import ROLE_PERMISSIONS
 from assistance.catalogue import Suggestion, suggestions_for
 from assistance.models import (
@@ -19,9 +19,11 @@ from assistance.models import (
     CalendarDay,
     Case,
     CaseCategory,
+    CaseComment,
     CaseStatus,
     CaseStep,
     DeadlineProfile,
+    Delegation,
     Measure,
     MeasureStatus,
     Need,
@@ -36,6 +38,7 @@ from assistance.models import (
 )
 from assistance.steps import PHASE_STEPS
 from core.masking import mask_phone
+from core.regions import ancestors_of
 from core.scope import Scope
 from households.models import Member
 from households.selectors import query_text
@@ -536,3 +539,104 @@ def overdue_counts(user, *, as_of: datetime.date) -> OverdueCounts:
         "by_step": by_step,
         "total": sum(row["count"] for row in rows),
     }
+
+
+# --- delegations of steps ----------------------------------------------------------------------
+
+
+def delegations_visible_to(user) -> QuerySet[Delegation]:
+    """The delegations of the user's region, and those the user gave or holds."""
+    scope = Scope.of(user)
+    if scope.sees_nothing or not user.has_perm("assistance.view_delegation"):
+        return Delegation.objects.none()
+    return Delegation.objects.filter(
+        scope.q("region__code") | Q(delegate=user) | Q(delegator=user)
+    ).select_related("delegator", "delegate", "region__parent", "revoked_by")
+
+
+def delegation_get(*, user, pk) -> Delegation:
+    try:
+        return delegations_visible_to(user).get(pk=pk)
+    except (Delegation.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def delegations_covering(user, as_of: datetime.date) -> QuerySet[Delegation]:
+    """The delegations the user holds that are in force on `as_of`: what the task list adds to
+    the user's own role's steps."""
+    return Delegation.objects.filter(
+        delegate_id=user.pk, revoked_at__isnull=True, starts_on__lte=as_of, ends_on__gte=as_of
+    )
+
+
+def delegation_for(
+    user, *, permission: str, village_code: str, as_of: datetime.date
+) -> Delegation | None:
+    """The delegation in force under which the user takes a step of `permission` in the village
+    (given for the village itself or for its township)."""
+    return (
+        delegations_covering(user, as_of)
+        .filter(permission=permission, region_id__in=[village_code, *ancestors_of(village_code)])
+        .order_by("ends_on", "pk")
+        .first()
+    )
+
+
+def delegates_for(user) -> QuerySet[User]:
+    """Who may receive a delegation from this user: active field staff in the user's region."""
+    scope = Scope.of(user)
+    if scope.sees_nothing:
+        return User.objects.none()
+    return (
+        User.objects.filter(is_active=True, role__in=FIELD_STAFF_ROLES)
+        .filter(scope.q("region__code"))
+        .order_by("role", "username")
+    )
+
+
+# --- a case's conversation ---------------------------------------------------------------------
+
+
+def cases_in_conversation(user) -> QuerySet[Case]:
+    """The cases whose conversation the user reads: the cases the user sees, and for a
+    partner's user the cases where its partner has a measure."""
+    if not user.is_authenticated or not user.has_perm("assistance.view_casecomment"):
+        return Case.objects.none()
+    scope = Scope.of(user)
+    if user.role == Role.PARTNER:
+        if not scope.partner:
+            return Case.objects.none()
+        return Case.objects.filter(
+            pk__in=Measure.objects.filter(partner_id=scope.partner).values("case_id")
+        )
+    return cases_visible_to(user)
+
+
+def case_in_conversation(*, user, pk) -> Case:
+    try:
+        return cases_in_conversation(user).select_related("household__village").get(pk=pk)
+    except (Case.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def case_comments(case: Case) -> QuerySet[CaseComment]:
+    return (
+        CaseComment.objects.filter(case=case)
+        .select_related("author")
+        .prefetch_related("mentions__user")
+        .order_by("created_at", "pk")
+    )
+
+
+def users_in_conversation(case: Case) -> QuerySet[User]:
+    """Who may read a case's conversation: field staff and auditors whose region holds the
+    case's village, and the users of the partners with a measure on the case."""
+    village = case.household.village_id
+    partners = Measure.objects.filter(case=case, partner__isnull=False).values("partner_id")
+    return User.objects.filter(is_active=True).filter(
+        Q(
+            role__in=[*FIELD_STAFF_ROLES, Role.AUDITOR],
+            region_id__in=[village, *ancestors_of(village)],
+        )
+        | Q(role=Role.PARTNER, partner_id__in=partners)
+    )

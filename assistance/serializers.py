@@ -18,12 +18,15 @@ from rest_framework import serializers
 
 from assistance import selectors
 from assistance.models import (
+    DELEGABLE_PERMISSIONS,
     Case,
     CaseCategory,
+    CaseComment,
     CaseOrigin,
     CaseStatus,
     CaseStep,
     Decision,
+    Delegation,
     Department,
     InfoCheckResult,
     Measure,
@@ -166,6 +169,12 @@ class CaseStepSerializer(serializers.ModelSerializer):
         many=True,
         help_text=_("What the eligibility check said when elimination was proposed or approved"),
     )
+    delegation = serializers.IntegerField(
+        source="delegation_id",
+        allow_null=True,
+        read_only=True,
+        help_text=_("The delegation the step was taken under, if it was not the actor's role's"),
+    )
 
     class Meta:
         model = CaseStep
@@ -188,6 +197,7 @@ class CaseStepSerializer(serializers.ModelSerializer):
             "notice_ends_on",
             "objections",
             "eligibility",
+            "delegation",
         ]
         read_only_fields = fields
 
@@ -629,3 +639,63 @@ class OverdueCountsSerializer(serializers.Serializer):
     total = serializers.IntegerField()
     by_township = OverdueTownshipSerializer(many=True)
     by_step = OverdueStepKindSerializer(many=True)
+
+
+# Delegations and a case's conversation ---------------------------------------------------------
+
+
+class DelegationSerializer(serializers.ModelSerializer):
+    delegator = UserRefSerializer()
+    delegate = UserRefSerializer()
+    region = serializers.CharField(source="region_id")
+    region_name = serializers.CharField(source="region.name")
+    revoked_by = UserRefSerializer(allow_null=True)
+
+    class Meta:
+        model = Delegation
+        fields = [
+            "id",
+            "delegator",
+            "delegate",
+            "permission",
+            "region",
+            "region_name",
+            "starts_on",
+            "ends_on",
+            "reason",
+            "created_at",
+            "revoked_at",
+            "revoked_by",
+        ]
+        read_only_fields = fields
+
+
+class DelegationCreateSerializer(serializers.Serializer):
+    delegate = serializers.IntegerField(help_text=_("The id of the user who takes the steps"))
+    permission = serializers.ChoiceField(choices=list(DELEGABLE_PERMISSIONS.items()))
+    region = serializers.CharField(
+        max_length=12, help_text=_("The code of the village or township")
+    )
+    starts_on = serializers.DateField()
+    ends_on = serializers.DateField()
+    reason = serializers.CharField(max_length=300)
+
+
+class CaseCommentSerializer(serializers.ModelSerializer):
+    """A note: its author and the users it mentions by name only, nothing of the household."""
+
+    author = UserRefSerializer()
+    mentions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CaseComment
+        fields = ["id", "author", "text", "created_at", "mentions"]
+        read_only_fields = fields
+
+    @extend_schema_field(UserRefSerializer(many=True))
+    def get_mentions(self, comment) -> list[dict]:
+        return [UserRefSerializer(mention.user).data for mention in comment.mentions.all()]
+
+
+class CaseCommentCreateSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=2000)

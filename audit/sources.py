@@ -37,6 +37,8 @@ WRITE_SCOPES: dict[str, WriteScope] = {
     "assistance.CaseStep": WriteScope(("case__household__village",), "case__household__number"),
     "assistance.Measure": WriteScope(("case__household__village",), "case__household__number"),
     "assistance.Need": WriteScope(("village",), "case__household__number"),
+    "assistance.Delegation": WriteScope(("region",)),
+    "assistance.CaseComment": WriteScope(("case__household__village",), "case__household__number"),
     "assistance.Partner": WriteScope(("area",)),
     "assistance.PartnerOffer": WriteScope(("partner__area",)),
     "accounts.User": WriteScope(("region",)),

@@ -7,7 +7,9 @@ from rest_framework.routers import DefaultRouter
 from accounts.api import TokenLoginApi, TokenRevokeApi
 from accounts.login_views import LoginWithCode
 from assistance.api import (
+    CaseCommentListApi,
     CaseViewSet,
+    DelegationViewSet,
     MeasureViewSet,
     NeedViewSet,
     PartnerOfferViewSet,
@@ -45,6 +47,7 @@ router.register("webhook-deliveries", WebhookDeliveryViewSet, basename="webhook-
 router.register("pairings", PairingViewSet, basename="pairing")
 router.register("contacts", ContactViewSet, basename="contact")
 router.register("cases", CaseViewSet, basename="case")
+router.register("delegations", DelegationViewSet, basename="delegation")
 router.register("measures", MeasureViewSet, basename="measure")
 router.register("partners", PartnerViewSet, basename="partner")
 router.register("partner-offers", PartnerOfferViewSet, basename="partner-offer")
@@ -54,6 +57,7 @@ api_v1 = [
     path("auth/token/", TokenLoginApi.as_view(), name="token-login"),
     path("auth/token/revoke/", TokenRevokeApi.as_view(), name="token-revoke"),
     path("tasks/", TaskListApi.as_view(), name="task-list"),
+    path("cases/<int:pk>/comments/", CaseCommentListApi.as_view(), name="case-comments"),
     path("", include(router.urls)),
 ]
 

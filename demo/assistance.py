@@ -6,6 +6,7 @@ since no service can act in the past.
 """
 
 import datetime
+import uuid
 from decimal import Decimal
 
 from django.db import transaction
@@ -30,10 +31,13 @@ from assistance.models import (
     StepKind,
 )
 from assistance.services import cases as case_services
+from assistance.services import comments as comment_services
+from assistance.services import delegations as delegation_services
 from households.models import Household
 from monitoring import scans
 from monitoring.models import ACTIVE_STATUSES, Alert
 from monitoring.services import alerts as alert_services
+from monitoring.services.visits import visit_record
 
 COUNTY = "620423000000"
 TOWNSHIP = "620423100000"
@@ -241,7 +245,8 @@ def seed_assistance(users: dict[str, User]) -> dict[str, int]:
             _step(worker, case, StepKind.CONSENT)
             _step(cadre, case, StepKind.INFO_CHECK, info_check_result="consistent")
     if len(ranked) > 3:
-        _enrolled_months_ago(ranked[-1], users, partners, months=7)
+        enrolled = _enrolled_months_ago(ranked[-1], users, partners, months=7).case
+        _delegated_and_discussed(enrolled, users)
     _referrals_and_needs(users, partners)
     return {"partners": len(partners), "cases": Case.objects.count()}
 
@@ -296,4 +301,56 @@ def _referrals_and_needs(users: dict[str, User], partners: dict[str, Partner]) -
         quantity="1套",
         needed_by=today + datetime.timedelta(days=30),
         description="初中生冬季校服和学习用品",
+    )
+
+
+def _delegated_and_discussed(case: Case, users: dict[str, User]) -> None:
+    """The enrolled household's village has no village-worker account: the county hands its
+    village steps to the township cadre, so that the case can move to risk elimination; and the
+    case's conversation says so, mentioning the cadre and the partner."""
+    today = timezone.localdate()
+    # The cadre's last two monthly visits found the household's income back above the line:
+    # the case is ready for risk elimination, which only the village's steps held up.
+    size = case.household.members.filter(status="active").count() or 1
+    for days_ago in (45, 15):
+        visit_record(
+            actor=users["township"],
+            household_id=case.household_id,
+            client_uuid=uuid.UUID(int=case.pk * 100 + days_ago),
+            events=[],
+            visited_on=today - datetime.timedelta(days=days_ago),
+            household_size=size,
+            wage_income=Decimal("12000") * size,
+            business_income=Decimal("0"),
+            property_income=Decimal("0"),
+            transfer_income=Decimal("0"),
+            medical_spending=Decimal("0"),
+            education_spending=Decimal("0"),
+            disaster_loss=Decimal("0"),
+            food_clothing_ok=True,
+            compulsory_education_ok=True,
+            basic_medical_ok=True,
+            safe_housing_ok=True,
+            safe_water_ok=True,
+            notes="务工收入稳定，医疗自付已降",
+        )
+    if users["village"].region_id != case.household.village_id:
+        delegation_services.delegation_create(
+            actor=users["county"],
+            delegate_id=users["township"].pk,
+            permission="assistance.record_village_step",
+            region_code=case.household.village_id,
+            starts_on=today,
+            ends_on=today + datetime.timedelta(days=90),
+            reason="该村暂无村级信息员账号，村级环节由镇干部代办",
+        )
+    comment_services.comment_post(
+        actor=users["county"],
+        case=case,
+        text="该户已享受医疗救助，收入稳定后请@township 组织入户核验，提出风险消除。",
+    )
+    comment_services.comment_post(
+        actor=users["township"],
+        case=case,
+        text="收到，本月入户核验。@partner 请更新季节工岗位的务工进展。",
     )

@@ -5,8 +5,17 @@ selectors, so what a user may see is decided once.
 """
 
 from assistance.api.cases import CaseViewSet
+from assistance.api.delegations import CaseCommentListApi, DelegationViewSet
 from assistance.api.measures import MeasureViewSet
 from assistance.api.needs import NeedViewSet
 from assistance.api.partners import PartnerOfferViewSet, PartnerViewSet
 
-__all__ = ["CaseViewSet", "MeasureViewSet", "NeedViewSet", "PartnerOfferViewSet", "PartnerViewSet"]
+__all__ = [
+    "CaseCommentListApi",
+    "CaseViewSet",
+    "DelegationViewSet",
+    "MeasureViewSet",
+    "NeedViewSet",
+    "PartnerOfferViewSet",
+    "PartnerViewSet",
+]

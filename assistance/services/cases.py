@@ -26,13 +26,14 @@ from assistance.models import (
     CaseStatus,
     CaseStep,
     Decision,
+    Delegation,
     InfoCheckResult,
     Phase,
     RiskType,
     SocialAssistance,
     StepKind,
 )
-from assistance.selectors import case_next_step, cases_visible_to
+from assistance.selectors import case_next_step, cases_visible_to, delegation_for
 from core.errors import EditConflict
 from households.evaluation_requests import request_evaluation
 from households.models import Household, Member, PovertyStatus
@@ -295,8 +296,30 @@ def _waiting_step(actor: User, case: Case, kind: str) -> CaseStep:
             % {"step": step.get_kind_display()},
             code="out_of_order",
         )
-    _require(actor, steps.rule_for(step.phase, step.kind).permission)
+    delegation = _authority(actor, case, steps.rule_for(step.phase, step.kind).permission)
+    step.delegation_id = delegation.pk if delegation is not None else None
     return step
+
+
+def _authority(actor: User, case: Case, permission: str) -> Delegation | None:
+    """None when the actor's role takes the step; else the delegation in force under which the
+    actor takes it (locked, so that a revocation waits for the step or finds it taken)."""
+    if actor.has_perm(permission):
+        return None
+    found = delegation_for(
+        actor,
+        permission=permission,
+        village_code=case.household.village_id,
+        as_of=timezone.localdate(),
+    )
+    locked = (
+        Delegation.objects.select_for_update().filter(pk=found.pk, revoked_at__isnull=True).first()
+        if found is not None
+        else None
+    )
+    if locked is None:
+        raise PermissionDenied(_("Your role may not do this."))
+    return locked
 
 
 def _enrol(case: Case, today: datetime.date) -> None:

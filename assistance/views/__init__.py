@@ -12,6 +12,8 @@ from assistance.views.cases import (
     case_propose,
     case_step,
 )
+from assistance.views.comments import case_comment_post
+from assistance.views.delegations import delegation_list, delegation_revoke
 from assistance.views.measures import measure_create, measure_detail, measure_edit, measure_list
 from assistance.views.partners import (
     offer_create,
@@ -32,6 +34,9 @@ from assistance.views.referrals import (
 )
 
 __all__ = [
+    "case_comment_post",
+    "delegation_list",
+    "delegation_revoke",
     "case_detail",
     "case_edit",
     "case_elimination",

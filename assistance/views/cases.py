@@ -30,6 +30,7 @@ from assistance.models import (
     StepKind,
 )
 from assistance.services import cases as case_services
+from assistance.views.comments import conversation_for
 from assistance.views.common import PAGE_SIZE, attempt, staff_for
 from assistance.views.referrals import need_form_initial
 from audit.models import ExportKind
@@ -162,10 +163,20 @@ def _step_forms(request, case, next_step, bound: dict):
     if next_step is None:
         return {}
     rule = steps.rule_for(next_step.phase, next_step.kind)
+    delegation = None
     if not request.user.has_perm(rule.permission):
-        return {}
+        delegation = selectors.delegation_for(
+            request.user,
+            permission=rule.permission,
+            village_code=case.household.village_id,
+            as_of=timezone.localdate(),
+        )
+        if delegation is None:
+            return {}
     initial = {"version": case.version}
     forms = {"step": bound.get("step") or StepForm(kind=next_step.kind, initial=initial)}
+    if delegation is not None:
+        forms["delegation"] = delegation
     if next_step.kind == StepKind.NOTICE:
         today = timezone.localdate()
         forms["notice"] = bound.get("notice") or NoticePostForm(
@@ -186,7 +197,9 @@ def case_detail(request, pk, bound=None):
     case = selectors.case_get(user=request.user, pk=pk)
     today = timezone.localdate()
     next_step = selectors.case_next_step(case)
-    all_steps = list(case.steps.select_related("actor", "notice_posted_by"))
+    all_steps = list(
+        case.steps.select_related("actor", "notice_posted_by", "delegation__delegator")
+    )
     for step in all_steps:
         step.overdue = not step.decision and step.due_on < today and step == next_step
     phases = []
@@ -233,6 +246,7 @@ def case_detail(request, pk, bound=None):
         else None,
         "today": today,
         "history": history_rows(selectors.case_history(case)[:50], viewer=request.user),
+        "conversation": conversation_for(request, case),
     }
     # A form posted for a step this page does not offer the user still explains what went wrong.
     context["stray_errors"] = [

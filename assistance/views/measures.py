@@ -20,6 +20,7 @@ from assistance.models import (
 )
 from assistance.services import measures as measure_services
 from assistance.services.measures import MeasurePlan
+from assistance.views.comments import conversation_for
 from assistance.views.common import PAGE_SIZE, attempt, staff_for
 from core.pagination import numbered_page
 from households.models import Member
@@ -198,6 +199,7 @@ def measure_detail(request, pk, bound=None):
             and request.user.has_perm("assistance.answer_referral"),
             "decline_form": DeclineForm(),
             "is_partner": is_partner,
+            "conversation": conversation_for(request, measure.case),
         },
         status=400 if request.method == "POST" else 200,
     )

@@ -100,3 +100,57 @@ def test_the_demo_county_has_visits_and_some_risk():
     assert all(visit.visited_on <= UNTIL for visit in visits)
     poor = sum(1 for h in households if h.visits and h.visits[-1].per_capita_income < 7600)
     assert 0.01 < poor / len(households) < 0.3
+
+
+def test_the_demo_delegation_lets_the_enrolled_case_move_to_risk_elimination():
+    """Issue 17: the enrolled case's village has no village-worker account; the demo's delegation
+    of its village steps to the township cadre lets the case go through elimination."""
+    import time_machine
+    from django.utils import timezone
+
+    from assistance.models import CaseMention, Delegation
+    from assistance.services import cases as case_services
+
+    call_command("seed_demo", "--households", "300", "--seed", "2", verbosity=0)
+    enrolled = Case.objects.get(status="enrolled")
+    township, county = User.objects.get(username="township"), User.objects.get(username="county")
+    assert not User.objects.filter(
+        role="village_worker", region_id=enrolled.household.village_id
+    ).exists()
+    delegation = Delegation.objects.get(delegate=township)
+    assert delegation.region_id == enrolled.household.village_id
+    assert delegation.delegator == county and delegation.permission.endswith("village_step")
+    assert enrolled.comments.count() == 2
+    assert CaseMention.objects.filter(user=township, comment__case=enrolled).exists()
+
+    def act(actor, kind, **extra):
+        enrolled.refresh_from_db()
+        return case_services.case_step_record(
+            actor=actor,
+            case=enrolled,
+            version=enrolled.version,
+            kind=kind,
+            decision="approved",
+            **extra,
+        )
+
+    case_services.case_elimination_propose(actor=township, case=enrolled, version=enrolled.version)
+    act(township, "home_verification")
+    act(township, "deliberation")
+    enrolled.refresh_from_db()
+    today = timezone.localdate()
+    case_services.case_notice_post(
+        actor=township,
+        case=enrolled,
+        version=enrolled.version,
+        starts_on=today,
+        ends_on=today + datetime.timedelta(days=4),
+    )
+    with time_machine.travel(timezone.now() + datetime.timedelta(days=5), tick=False):
+        act(township, "notice")
+        act(township, "township_review")
+        act(county, "county_approval")
+    enrolled.refresh_from_db()
+    assert enrolled.status == "eliminated"
+    taken = enrolled.steps.filter(phase="elimination", kind__in=["home_verification", "notice"])
+    assert {step.delegation_id for step in taken} == {delegation.pk}

@@ -83,6 +83,9 @@ class Scope:
     contact: object  # one contact of that pairing
     pairing_policy: object  # the county's limits of paired assistance
     staff: dict[str, User] = field(default_factory=dict)
+    # The village's steps handed by the county to the scope's township cadre, from tomorrow (so
+    # that the case's waiting village step stays the village worker's alone today).
+    delegation: object = None
 
     @property
     def cadre_user(self) -> User:
@@ -374,6 +377,17 @@ def _build_scope(name: str, *, village: str, county: str, cadre: User, worker: U
         contacted_on=timezone.localdate(),
         summary=f"{name} 入户走访",
     )
+    from assistance.services import delegations as delegation_services
+
+    delegation = delegation_services.delegation_create(
+        actor=officer,
+        delegate_id=cadre.pk,
+        permission="assistance.record_village_step",
+        region_code=village,
+        starts_on=timezone.localdate() + datetime.timedelta(days=1),
+        ends_on=timezone.localdate() + datetime.timedelta(days=30),
+        reason=f"{name} 村级信息员空缺",
+    )
     return Scope(
         name=name,
         village=Region.objects.get(pk=village),
@@ -398,6 +412,7 @@ def _build_scope(name: str, *, village: str, county: str, cadre: User, worker: U
         contact=contact,
         pairing_policy=pairing_policy,
         staff={"cadre": cadre, "worker": worker},
+        delegation=delegation,
     )
 
 

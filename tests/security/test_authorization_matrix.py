@@ -283,6 +283,16 @@ PAGES: dict[str, Entry] = {
         args=pk_of("case"),
         target=rows_of("case"),
     ),
+    # Delegations: townships and counties give and revoke them; field staff and auditors see
+    # those of their region. A case's conversation: everyone who works the case, and the partner
+    # with a measure on it; an empty note comes back to the page with its error.
+    "delegation-list": form(
+        FIELD | OTHERS | {"auditor"}, CADRES | OTHERS, target=all_rows("assistance.Delegation")
+    ),
+    "delegation-revoke": post(CADRES, args=pk_of("delegation"), target=rows_of("delegation")),
+    "case-comment-post": post(
+        FIELD | {"partner"}, args=pk_of("case"), target=all_rows("assistance.CaseComment")
+    ),
     "measure-create": form(CADRES, args=pk_of("case"), target=all_rows("assistance.Measure")),
     "measure-list": Entry(
         readers=LISTS | {"partner"}, queries=(BY_HOUSEHOLD, query("?case={case}"))
@@ -572,6 +582,29 @@ API_ENTRIES: dict[str, Entry] = {
     "v1:case-suggestions": api(API_READERS, args=pk_of("case")),
     # Counts of the reader's own region: everyone who reads cases, a partner never.
     "v1:case-overdue-steps": api(API_LISTS),
+    "v1:delegation-list": api(
+        FIELD | OTHERS | {"auditor"},
+        CADRES | OTHERS,
+        methods=("GET", "POST"),
+        target=all_rows("assistance.Delegation"),
+    ),
+    "v1:delegation-detail": api(FIELD | {"auditor"}, args=pk_of("delegation")),
+    "v1:delegation-revoke": api(
+        NOBODY,
+        CADRES,
+        methods=("POST",),
+        args=pk_of("delegation"),
+        target=rows_of("delegation"),
+    ),
+    # Read by everyone who may see the case (a department system not), and by the partner with a
+    # measure on it; written by those who work it.
+    "v1:case-comments": api(
+        READERS | {"partner"},
+        FIELD | {"partner"},
+        methods=("GET", "POST"),
+        args=pk_of("case"),
+        target=all_rows("assistance.CaseComment"),
+    ),
     "v1:measure-list": api(
         API_LISTS | {"partner"},
         CADRES | OTHERS,

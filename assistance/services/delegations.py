@@ -1,0 +1,207 @@
+"""Delegations of a role's steps in a village or a township to a named user.
+
+A village with no village-worker account would leave its cases waiting for ever: a township cadre
+or a county officer hands the village's steps, for a period and with a reason, to someone who
+can take them (a township cadre, or a member of the village's resident work team, 驻村工作队, who
+is a field user whose region covers the village). A county officer may hand on any step of the
+county; a township cadre the village steps of its villages. The delegate takes the steps as the
+role would; each step taken so records the delegation (services/cases.py).
+"""
+
+import datetime
+
+import pghistory
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import FIELD_STAFF_ROLES, Role, User
+from assistance.models import DELEGABLE_PERMISSIONS, Delegation
+from assistance.selectors import delegations_visible_to
+from households.models import Region
+from households.selectors import region_within, user_covers
+from monitoring.models import Notification
+
+# The longest a delegation runs before it must be given again: a year.
+MAX_DAYS = 366
+# The steps a township cadre may hand on: the village's, in its own villages.
+TOWNSHIP_DELEGABLE = {"assistance.record_village_step"}
+# Who may receive each step: the role that takes it, or one above it, never below.
+RECEIVERS = {
+    "assistance.record_village_step": set(FIELD_STAFF_ROLES),
+    "assistance.check_case_information": {Role.TOWNSHIP_CADRE, Role.COUNTY_OFFICER},
+    "assistance.review_case": {Role.TOWNSHIP_CADRE, Role.COUNTY_OFFICER},
+    "assistance.approve_case": {Role.COUNTY_OFFICER},
+}
+DELEGATED_LEVELS = (Region.Level.VILLAGE, Region.Level.TOWNSHIP)
+
+
+def _require(actor: User) -> None:
+    if not actor.has_perm("assistance.add_delegation"):
+        raise PermissionDenied(_("Your role may not delegate steps."))
+
+
+def may_hand_on(actor: User, permission: str) -> bool:
+    if actor.is_superuser or actor.role == Role.COUNTY_OFFICER:
+        return True
+    return actor.role == Role.TOWNSHIP_CADRE and permission in TOWNSHIP_DELEGABLE
+
+
+def _check_terms(
+    *, permission: str, starts_on: datetime.date | None, ends_on: datetime.date | None, reason: str
+) -> dict:
+    errors = {}
+    if permission not in DELEGABLE_PERMISSIONS:
+        errors["permission"] = _("Choose the steps to delegate from the list.")
+    if starts_on is None or ends_on is None:
+        errors["starts_on"] = _("Give the first and last day of the delegation.")
+    elif starts_on < timezone.localdate():
+        errors["starts_on"] = _("A delegation starts today or later.")
+    elif ends_on < starts_on:
+        errors["ends_on"] = _("A delegation cannot end before it starts.")
+    elif (ends_on - starts_on).days >= MAX_DAYS:
+        errors["ends_on"] = _("A delegation runs a year at most; give it again after that.")
+    if len(reason) < 4:
+        errors["reason"] = _("Say why the steps are delegated.")
+    return errors
+
+
+def delegation_create(
+    *,
+    actor: User,
+    delegate_id: int,
+    permission: str,
+    region_code: str,
+    starts_on: datetime.date,
+    ends_on: datetime.date,
+    reason: str,
+) -> Delegation:
+    """Hand a role's steps in a village or township to a named user for a period."""
+    _require(actor)
+    reason = (reason or "").strip()
+    errors = _check_terms(
+        permission=permission, starts_on=starts_on, ends_on=ends_on, reason=reason
+    )
+    if errors:
+        raise ValidationError(errors)
+    if not may_hand_on(actor, permission):
+        raise ValidationError(
+            {"permission": _("Your role may not delegate these steps.")}, code="not_yours"
+        )
+    region = region_within(user=actor, code=str(region_code or ""))
+    if region is None or region.level not in DELEGATED_LEVELS:
+        raise ValidationError({"region": _("Choose a village or township in your region.")})
+    delegate = User.objects.filter(pk=delegate_id, is_active=True).first()
+    if delegate is None or delegate.pk == actor.pk:
+        raise ValidationError({"delegate": _("Choose someone else, by name, to take the steps.")})
+    if delegate.role not in RECEIVERS[permission] or delegate.partner_id:
+        raise ValidationError(
+            {
+                "delegate": _("%(user)s's role may not take these steps.")
+                % {"user": delegate.display_name}
+            },
+            code="wrong_role",
+        )
+    if delegate.has_perm(permission):
+        raise ValidationError(
+            {
+                "delegate": _("%(user)s takes these steps by their own role already.")
+                % {"user": delegate.display_name}
+            },
+            code="own_role",
+        )
+    if not user_covers(delegate, region.code):
+        raise ValidationError(
+            {
+                "delegate": _("%(user)s works outside %(region)s.")
+                % {"user": delegate.display_name, "region": region.name}
+            },
+            code="outside",
+        )
+    with transaction.atomic(), pghistory.context(user=actor.pk):
+        # Two delegations of the region take turns here, so an overlap cannot slip between.
+        Region.objects.select_for_update().filter(pk=region.pk).first()
+        clash = (
+            Delegation.objects.filter(
+                delegate=delegate,
+                permission=permission,
+                region=region,
+                revoked_at__isnull=True,
+                starts_on__lte=ends_on,
+                ends_on__gte=starts_on,
+            )
+            .order_by("starts_on")
+            .first()
+        )
+        if clash is not None:
+            raise ValidationError(
+                _(
+                    "%(user)s already holds these steps in %(region)s from %(start)s to "
+                    "%(end)s; revoke that delegation or choose days outside it."
+                )
+                % {
+                    "user": delegate.display_name,
+                    "region": region.name,
+                    "start": clash.starts_on,
+                    "end": clash.ends_on,
+                },
+                code="overlap",
+            )
+        delegation = Delegation.objects.create(
+            delegator=actor,
+            delegate=delegate,
+            permission=permission,
+            region=region,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            reason=reason,
+        )
+        Notification.objects.create(
+            user=delegate,
+            text=_("%(user)s delegated to you: %(steps)s in %(region)s, %(start)s to %(end)s.")
+            % {
+                "user": actor.display_name,
+                "steps": delegation.steps_label,
+                "region": region.name,
+                "start": starts_on,
+                "end": ends_on,
+            },
+            link=reverse("delegation-list"),
+        )
+    return delegation
+
+
+def delegation_revoke(*, actor: User, delegation: Delegation) -> Delegation:
+    """End a delegation before its last day."""
+    _require(actor)
+    with transaction.atomic(), pghistory.context(user=actor.pk):
+        locked = (
+            delegations_visible_to(actor)
+            .select_for_update(of=("self",))
+            .filter(pk=delegation.pk)
+            .first()
+        )
+        if locked is None or not (
+            locked.delegator_id == actor.pk or user_covers(actor, locked.region_id)
+        ):
+            raise PermissionDenied(_("This delegation is outside your region."))
+        if locked.revoked_at is not None:
+            raise ValidationError(_("This delegation was revoked already."), code="revoked")
+        if locked.ends_on < timezone.localdate():
+            raise ValidationError(_("This delegation has ended already."), code="ended")
+        locked.revoked_at = timezone.now()
+        locked.revoked_by = actor
+        locked.save(update_fields=["revoked_at", "revoked_by"])
+        Notification.objects.create(
+            user_id=locked.delegate_id,
+            text=_("%(user)s revoked your delegation: %(steps)s in %(region)s.")
+            % {
+                "user": actor.display_name,
+                "steps": locked.steps_label,
+                "region": locked.region.name,
+            },
+            link=reverse("delegation-list"),
+        )
+    return locked
