@@ -16,6 +16,40 @@ MESSAGES = {
     "referral_expired": Message(
         _("%(partner)s did not answer “%(title)s” in time: please find another partner for it."),
     ),
+    "step_reminder": Message(
+        _(
+            "Due %(due)s: complete the %(step)s of household %(number)s (%(head)s), "
+            "%(village)s, by the end of that day."
+        ),
+        dates=("due",),
+        translated=("step",),
+    ),
+    "step_overdue": Message(
+        _(
+            "Overdue since %(due)s: the %(step)s of household %(number)s (%(head)s), "
+            "%(village)s. See that it is taken today."
+        ),
+        dates=("due",),
+        translated=("step",),
+    ),
+    "step_escalated": Message(
+        _(
+            "Still overdue %(days)d working days after %(due)s: the %(step)s of household "
+            "%(number)s (%(head)s), %(village)s. Ask the township why and see that it is taken."
+        ),
+        dates=("due",),
+        translated=("step",),
+    ),
+    "delegation_given": Message(
+        _("%(user)s delegated to you: %(steps)s in %(region)s, %(start)s to %(end)s."),
+        dates=("start", "end"),
+    ),
+    "delegation_revoked": Message(
+        _("%(user)s revoked your delegation: %(steps)s in %(region)s."),
+    ),
+    "case_mention": Message(
+        _("%(author)s mentioned you on the case of household %(number)s: please read the note."),
+    ),
     "need_claimed": Message(
         _("%(partner)s claimed a need (%(need)s): please confirm the claim on the case."),
         translated=("need",),

@@ -74,9 +74,12 @@ def _scoped_writes(model, scope: Scope) -> QuerySet:
         return rows
     condition = Q()
     for path in write_scope.region_paths:
-        condition |= scope.q(f"{path}__code")
+        condition |= scope.q(path if path.endswith("_code") else f"{path}__code")
     if write_scope.national_default:
-        condition |= Q(**{f"{write_scope.region_paths[0]}__isnull": True})
+        first = write_scope.region_paths[0]
+        condition |= Q(**{f"{first}__isnull": True}) | (
+            Q(**{first: ""}) if first.endswith("_code") else Q()
+        )
     return rows.filter(condition)
 
 

@@ -14,7 +14,9 @@ from django.db.models import Model
 
 @dataclass(frozen=True)
 class WriteScope:
-    region_paths: tuple[str, ...]  # foreign keys to a Region, any of which may place the row
+    # Foreign keys to a Region, or fields holding a region's code (named *_code), any of which
+    # may place the row; none: national data every reader of the trail may see (the calendar).
+    region_paths: tuple[str, ...]
     household_path: str | None = None  # to the household number, for the object filter
     national_default: bool = False  # a row without a region is the national default: shown
 
@@ -38,6 +40,8 @@ WRITE_SCOPES: dict[str, WriteScope] = {
     "assistance.Measure": WriteScope(("case__household__village",), "case__household__number"),
     "assistance.Need": WriteScope(("village",), "case__household__number"),
     "assistance.Delegation": WriteScope(("region",)),
+    "assistance.DeadlineProfile": WriteScope(("region_code",), national_default=True),
+    "assistance.CalendarDay": WriteScope(()),
     "assistance.CaseComment": WriteScope(("case__household__village",), "case__household__number"),
     "assistance.Partner": WriteScope(("area",)),
     "assistance.PartnerOffer": WriteScope(("partner__area",)),

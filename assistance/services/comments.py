@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Role, User
 from assistance.models import Case, CaseComment, CaseMention, Measure
 from assistance.selectors import cases_in_conversation, users_in_conversation
-from monitoring.models import Notification
+from monitoring.services.notifications import notify
 
 # Eleven digits or more, spaces or dashes between them allowed: a mobile phone, an 18-character
 # ID number (its last character may be X), a bank card.
@@ -97,13 +97,11 @@ def comment_post(*, actor: User, case: Case, text: str) -> CaseComment:
         CaseMention.objects.filter(
             user=actor, comment__case=seen, answered_at__isnull=True
         ).exclude(comment=comment).update(answered_at=timezone.now())
-        Notification.objects.bulk_create(
-            Notification(
-                user=user,
-                text=_("%(author)s mentioned you on the case of household %(number)s.")
-                % {"author": actor.display_name, "number": seen.household.number},
+        for user in mentioned:  # each their own link: a partner's is its measure page
+            notify(
+                [user],
+                key="case_mention",
+                arguments={"author": actor.display_name, "number": seen.household.number},
                 link=_link_for(user, seen),
             )
-            for user in mentioned
-        )
     return comment

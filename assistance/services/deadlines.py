@@ -34,7 +34,7 @@ from assistance.models import (
 from core.errors import EditConflict
 from core.regions import is_region_code, level_of
 from households.selectors import user_covers
-from monitoring.models import Notification
+from monitoring.services.notifications import notify
 
 # A profile is set for a province, a city or a county (a township follows its county).
 PROFILE_LEVELS = ("province", "city", "county")
@@ -226,36 +226,27 @@ def _claim(step: CaseStep, stage: str, as_of: datetime.date) -> int | None:
     return row[0] if row else None
 
 
-def _text(stage: str, step: CaseStep, deadlines: Deadlines) -> str:
+STAGE_MESSAGES: dict[str, str] = {
+    NoticeStage.REMINDER: "step_reminder",
+    NoticeStage.OVERDUE: "step_overdue",
+    NoticeStage.ESCALATED: "step_escalated",
+}
+
+
+def _arguments(step: CaseStep, deadlines: Deadlines) -> dict:
+    """What a notice says of its step (assistance/messages.py), rendered in the reader's
+    language when read: the step's label as its msgid, the due day as an ISO date."""
     household = step.case.household
-    words = {
-        "step": step.get_kind_display(),
-        "due": f"{step.due_on:%Y-%m-%d}",
+    with translation.override("en"):
+        label = str(step.get_kind_display())
+    return {
+        "step": label,
+        "due": step.due_on.isoformat(),
         "number": household.number,
         "head": household.head_name or household.number,
         "village": household.village.short_name,
+        "days": deadlines.profile_for(household.village_id).escalate_after_working_days,
     }
-    if stage == NoticeStage.REMINDER:
-        return (
-            _(
-                "Due %(due)s: complete the %(step)s of household %(number)s (%(head)s), "
-                "%(village)s, by the end of that day."
-            )
-            % words
-        )
-    if stage == NoticeStage.OVERDUE:
-        return (
-            _(
-                "Overdue since %(due)s: the %(step)s of household %(number)s (%(head)s), "
-                "%(village)s. See that it is taken today."
-            )
-            % words
-        )
-    profile = deadlines.profile_for(household.village_id)
-    return _(
-        "Still overdue %(days)d working days after %(due)s: the %(step)s of household "
-        "%(number)s (%(head)s), %(village)s. Ask the township why and see that it is taken."
-    ) % {**words, "days": profile.escalate_after_working_days}
 
 
 def _recipients(stage: str, step: CaseStep):
@@ -294,11 +285,14 @@ def deadline_reminders_send(*, as_of: datetime.date | None = None) -> SweepResul
                     notice_id = _claim(step, stage, as_of)
                     if notice_id is None:
                         continue
-                    link = reverse("case-detail", args=[step.case_id])
-                    text = _text(stage, step, deadlines)
                     users = list(_recipients(stage, step).values_list("pk", flat=True))
-                    Notification.objects.bulk_create(
-                        [Notification(user_id=pk, text=text[:300], link=link) for pk in users]
+                    # Sent once by the StepNotice claimed above; the key says it again.
+                    notify(
+                        users,
+                        key=STAGE_MESSAGES[stage],
+                        arguments=_arguments(step, deadlines),
+                        link=reverse("case-detail", args=[step.case_id]),
+                        dedupe_key=f"step:{step.pk}:{stage}:{step.due_on.isoformat()}",
                     )
                     StepNotice.objects.filter(pk=notice_id).update(recipients=len(users))
                 result.notifications += len(users)

@@ -22,7 +22,7 @@ from assistance.models import DELEGABLE_PERMISSIONS, Delegation
 from assistance.selectors import delegations_visible_to
 from households.models import Region
 from households.selectors import region_within, user_covers
-from monitoring.models import Notification
+from monitoring.services.notifications import notify
 
 # The longest a delegation runs before it must be given again: a year.
 MAX_DAYS = 366
@@ -158,15 +158,15 @@ def delegation_create(
             ends_on=ends_on,
             reason=reason,
         )
-        Notification.objects.create(
-            user=delegate,
-            text=_("%(user)s delegated to you: %(steps)s in %(region)s, %(start)s to %(end)s.")
-            % {
+        notify(
+            [delegate],
+            key="delegation_given",
+            arguments={
                 "user": actor.display_name,
-                "steps": delegation.steps_label,
+                "steps": str(delegation.steps_label),
                 "region": region.name,
-                "start": starts_on,
-                "end": ends_on,
+                "start": starts_on.isoformat(),
+                "end": ends_on.isoformat(),
             },
             link=reverse("delegation-list"),
         )
@@ -194,12 +194,12 @@ def delegation_revoke(*, actor: User, delegation: Delegation) -> Delegation:
         locked.revoked_at = timezone.now()
         locked.revoked_by = actor
         locked.save(update_fields=["revoked_at", "revoked_by"])
-        Notification.objects.create(
-            user_id=locked.delegate_id,
-            text=_("%(user)s revoked your delegation: %(steps)s in %(region)s.")
-            % {
+        notify(
+            [locked.delegate_id],
+            key="delegation_revoked",
+            arguments={
                 "user": actor.display_name,
-                "steps": locked.steps_label,
+                "steps": str(locked.steps_label),
                 "region": locked.region.name,
             },
             link=reverse("delegation-list"),

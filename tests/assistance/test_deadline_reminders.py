@@ -54,8 +54,7 @@ def test_the_taker_is_reminded_on_the_working_day_before_once(
     assert sent.reminded == 1 and sent.notifications == 1
     [text] = texts(village_worker)
     assert (
-        text
-        == "请于 2026-10-09 当日内完成水源村 6204231002000001 户（户主 张建国）的农户承诺授权。"
+        text == "请于 10月9日 当日内完成水源村 6204231002000001 户（户主 张建国）的农户承诺授权。"
     )
     # Nothing of a person's identity or contact: no ID number, no phone.
     assert "1389300" not in text and "620423196" not in text
@@ -76,7 +75,7 @@ def test_overdue_tells_the_township_and_later_the_county(
     overdue = deadline_reminders_send(as_of=D(2026, 10, 10))  # the make-up Saturday
     assert (overdue.overdue, overdue.escalated) == (1, 0)
     assert texts(township_cadre) == [
-        "已逾期（截止 2026-10-09）：水源村 6204231002000001 户（户主 张建国）的农户承诺授权。"
+        "已逾期（截止 10月9日）：水源村 6204231002000001 户（户主 张建国）的农户承诺授权。"
         "请督促今日办理。"
     ]
     assert texts(other_township_cadre) == [] and texts(county_officer) == []
@@ -85,7 +84,7 @@ def test_overdue_tells_the_township_and_later_the_county(
     escalated = deadline_reminders_send(as_of=D(2026, 10, 14))
     assert (escalated.overdue, escalated.escalated) == (0, 1)
     [text] = texts(county_officer)
-    assert text.startswith("截止 2026-10-09 后已逾期 3 个工作日仍未办理：水源村")
+    assert text.startswith("截止 10月9日 后已逾期 3 个工作日仍未办理：水源村")
     assert texts(other_county_officer) == []
     assert deadline_reminders_send(as_of=D(2026, 10, 15)).stages == []
     assert sorted(StepNotice.objects.values_list("stage", flat=True)) == [
@@ -102,7 +101,7 @@ def test_only_the_step_the_case_waits_for_is_chased(gansu_case, village_worker, 
     # The information check (5 working days: 13 October) is now the one waited for.
     sent = deadline_reminders_send(as_of=D(2026, 10, 12))
     assert [stage for _, stage in sent.stages] == ["reminder"]
-    assert texts(township_cadre)[0].startswith("请于 2026-10-13 当日内完成")
+    assert texts(township_cadre)[0].startswith("请于 10月13日 当日内完成")
     assert texts(village_worker) == []
 
 
