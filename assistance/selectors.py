@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
+from django.utils import timezone
 
 from accounts.models import FIELD_STAFF_ROLES, Role, User
 from accounts.roles import ROLE_PERMISSIONS
@@ -20,6 +21,7 @@ from assistance.models import (
     Case,
     CaseCategory,
     CaseComment,
+    CaseMention,
     CaseStatus,
     CaseStep,
     DeadlineProfile,
@@ -112,15 +114,23 @@ def cases_with_next_step(
     )
 
 
-def cases_awaiting(user) -> "QuerySet[WithAnnotations[Case, NextStep]]":
-    """Open cases whose next step is one this user's role takes."""
-    kinds = {
-        rule.kind
-        for rules in PHASE_STEPS.values()
-        for rule in rules
-        if user.has_perm(rule.permission)
-    }
-    return cases_with_next_step(cases_visible_to(user)).filter(next_step__in=kinds)
+def _step_kinds(permission_given) -> set[str]:
+    return {rule.kind for rules in PHASE_STEPS.values() for rule in rules if permission_given(rule)}
+
+
+def cases_awaiting(
+    user, *, as_of: datetime.date | None = None
+) -> "QuerySet[WithAnnotations[Case, NextStep]]":
+    """Open cases whose next step is one this user's role takes, or one delegated to the user in
+    the case's village or township on `as_of` (today)."""
+    waiting = Q(next_step__in=_step_kinds(lambda rule: user.has_perm(rule.permission)))
+    delegated = delegations_covering(user, as_of or timezone.localdate()).values_list(
+        "permission", "region_id"
+    )
+    for permission, region in delegated:
+        kinds = _step_kinds(lambda rule, given=permission: rule.permission == given)
+        waiting |= Q(next_step__in=kinds) & Scope.under(region).q("household__village__code")
+    return cases_with_next_step(cases_visible_to(user)).filter(waiting)
 
 
 def steps_overdue(user, *, as_of: datetime.date) -> QuerySet[CaseStep]:
@@ -559,6 +569,16 @@ def delegation_get(*, user, pk) -> Delegation:
         return delegations_visible_to(user).get(pk=pk)
     except (Delegation.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
+
+
+def mentions_waiting(user) -> QuerySet[CaseMention]:
+    """The notes that mention the user and that the user has not answered in their thread, on
+    cases the user may still see."""
+    return CaseMention.objects.filter(
+        user_id=user.pk,
+        answered_at__isnull=True,
+        comment__case__in=cases_visible_to(user).values("pk"),
+    )
 
 
 def delegations_covering(user, as_of: datetime.date) -> QuerySet[Delegation]:

@@ -42,6 +42,7 @@ from assistance.selectors import (
     cases_visible_to,
     measures_to_deliver,
     measures_visible_to,
+    mentions_waiting,
     referrals_returned,
     referrals_to_answer,
 )
@@ -409,6 +410,49 @@ MEASURE_ENDING = TaskKind(
 )
 
 
+# Mentions in a case's conversation -----------------------------------------------------------
+
+# A note that asks someone something is answered within this many days.
+MENTION_ANSWER_DAYS = 3
+
+
+def _mentions(user, today: datetime.date) -> QuerySet:
+    # One task a case: its earliest note that mentions the user and is not answered yet.
+    first = (
+        mentions_waiting(user)
+        .filter(comment__case=OuterRef("pk"))
+        .order_by("comment__created_at", "pk")
+    )
+    cases = (
+        cases_visible_to(user)
+        .annotate(
+            mentioned_at=TruncDate(Subquery(first.values("comment__created_at")[:1])),
+            mentioned_by=Subquery(first.values("comment__author__username")[:1]),
+        )
+        .filter(mentioned_at__isnull=False)
+    )
+    return _on_household(
+        cases,
+        "household__",
+        detail=F("mentioned_by"),
+        since=F("mentioned_at"),
+        due=days_after(F("mentioned_at"), MENTION_ANSWER_DAYS),
+    )
+
+
+MENTION = TaskKind(
+    code="mention",
+    label=gettext_lazy("Mentions"),
+    roles=frozenset({Role.VILLAGE_WORKER, Role.TOWNSHIP_CADRE, Role.COUNTY_OFFICER}),
+    permissions=("assistance.view_case",),
+    rows=_mentions,
+    region_path="household__village__code",
+    title=lambda row: _("Answer %(author)s in the case's notes") % {"author": row["t_detail"]},
+    why=lambda row: _("You were mentioned on %(day)s") % {"day": _day(row["t_since"])},
+    url=lambda row: reverse("case-detail", args=[row["t_ref"]]),
+)
+
+
 # Paired cadres -----------------------------------------------------------------------------------
 
 
@@ -547,6 +591,7 @@ KINDS: tuple[TaskKind, ...] = (
     REFERRAL_ANSWER,
     DELIVERY_DUE,
     REFERRAL_RETURNED,
+    MENTION,
 )
 KINDS_BY_CODE: dict[str, TaskKind] = {kind.code: kind for kind in KINDS}
 KIND_CHOICES = [(kind.code, kind.label) for kind in KINDS]

@@ -364,3 +364,36 @@ def test_a_referral_waits_for_the_partner_then_its_delivery_and_a_decline_return
     [returned] = tasks_for(township_cadre, kinds=["referral_returned"])
     assert returned.url == f"/measures/{declined.pk}/"
     assert "referral_returned" not in kinds_of(other_township_cadre)
+
+
+def test_a_delegated_step_waits_for_the_delegate_too(case, township_cadre, county_officer, clock):
+    from assistance.services.delegations import delegation_create
+
+    assert kinds_of(township_cadre, kinds=["case_step"]) == []  # the consent is the village's
+    delegation_create(
+        actor=county_officer,
+        delegate_id=township_cadre.pk,
+        permission="assistance.record_village_step",
+        region_code=HOME_VILLAGE,
+        starts_on=clock.today(),
+        ends_on=clock.today() + datetime.timedelta(days=30),
+        reason="本村暂无村级信息员",
+    )
+    [task] = tasks_for(township_cadre, kinds=["case_step"])
+    assert task.url == f"/cases/{case.pk}/"
+
+
+def test_a_mention_waits_until_answered_in_the_thread(
+    case, township_cadre, county_officer, other_township_cadre
+):
+    from assistance.services.comments import comment_post
+
+    comment_post(actor=county_officer, case=case, text="@township_cadre 请核实务工收入。")
+    [task] = tasks_for(township_cadre, kinds=["mention"])
+    assert task.url == f"/cases/{case.pk}/"
+    assert "county_officer" in task.title
+    assert kinds_of(other_township_cadre, kinds=["mention"]) == []
+    assert kinds_of(county_officer, kinds=["mention"]) == []
+
+    comment_post(actor=township_cadre, case=case, text="已核实，本月务工收入正常。")
+    assert kinds_of(township_cadre, kinds=["mention"]) == []
