@@ -1,3 +1,4 @@
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from pairings.models import Contact, ContactKind, EndReason, Pairing
@@ -10,6 +11,10 @@ class PairingSerializer(serializers.ModelSerializer):
     cadre_name = serializers.CharField(source="cadre.display_name", read_only=True)
     assigned_by = serializers.IntegerField(source="assigned_by_id", read_only=True)
     is_open = serializers.BooleanField(read_only=True)
+    # Empty while the pairing is open: text rather than the write side's enum, which has no "".
+    end_reason = serializers.CharField(
+        read_only=True, help_text=_("Why the pairing ended (empty while it is open)")
+    )
 
     class Meta:
         model = Pairing

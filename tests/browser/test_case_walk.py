@@ -125,7 +125,8 @@ def test_a_warning_becomes_an_enrolled_case_and_a_partner_delivers(
     page.locator("select[name=status]").select_option("delivered")
     page.fill("textarea[name=result]", "已上岗，月工资3000元")
     firm.shot("08-delivery")
-    page.locator("form button[type=submit].primary").click()
+    # The delivery form's own button: the page also carries the referral's answer and the notes.
+    page.locator("form:has(select[name=status]) button[type=submit]").click()
     page.wait_for_load_state()
     measure.refresh_from_db()
     assert measure.status == MeasureStatus.DELIVERED

@@ -72,6 +72,14 @@ def record_offline(worker, name="张建国"):
     return form
 
 
+def save(form):
+    """Tap 保存在手机上 once it has come to rest in the middle of the screen: on a long phone page
+    a click sent while the page still scrolls to it lands beside it."""
+    button = form.locator("button[type=submit]")
+    button.evaluate("button => button.scrollIntoView({block: 'center'})")
+    button.click()
+
+
 @committed_db
 def test_a_visit_recorded_without_a_network_arrives_once(
     visit_as, clock, household, village_worker
@@ -83,7 +91,7 @@ def test_a_visit_recorded_without_a_network_arrives_once(
     with Cut(worker):
         form = record_offline(worker)
         worker.shot("01-offline-form")
-        form.locator("button[type=submit]").click()
+        save(form)
         expect(page.locator(QUEUE)).to_have_attribute("data-state", "pending")
         worker.shot("02-waiting-to-sync")
         assert not Visit.objects.exists()
@@ -151,7 +159,7 @@ def test_a_sync_after_the_session_expired_waits_for_a_new_login(
     page = worker.open("/visits/new/")
     ready_for_offline(worker)
     with Cut(worker):
-        record_offline(worker).locator("button[type=submit]").click()
+        save(record_offline(worker))
         expect(page.locator(QUEUE)).to_have_attribute("data-state", "pending")
         Session.objects.all().delete()  # the idle timeout ran out while the phone was away
 
@@ -178,7 +186,7 @@ def test_logging_out_leaves_nothing_on_the_phone(visit_as, clock, household, vil
     # Back online, but the visit cannot be sent yet: logging out asks first.
     with Cut(worker, offline=False, pattern="**/api/v1/visits/"):
         with Cut(worker):
-            record_offline(worker).locator("button[type=submit]").click()
+            save(record_offline(worker))
             expect(page.locator(QUEUE)).to_have_attribute("data-state", "pending")
         page.locator("[data-sync-now]").click()
         expect(page.locator(QUEUE)).to_have_attribute("data-state", "pending")
