@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from assistance import steps
 from assistance.models import CalendarDay, DeadlineProfile
-from core.regions import ancestors_of
+from core.regions import nearest_first
 from core.workdays import WorkCalendar
 
 
@@ -68,7 +68,7 @@ class Deadlines:
         }
 
     def profile_for(self, village_code: str) -> ProfileFor:
-        for code in [village_code, *reversed(ancestors_of(village_code)), ""]:
+        for code in [*nearest_first(village_code), ""]:
             if code in self._profiles:
                 return self._profiles[code]
         return fallback_profile()

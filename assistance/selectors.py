@@ -40,7 +40,7 @@ from assistance.models import (
 )
 from assistance.steps import PHASE_STEPS
 from core.masking import mask_phone
-from core.regions import ancestors_of
+from core.regions import ancestors_of, nearest_first
 from core.scope import Scope
 from households.models import Member
 from households.selectors import query_text
@@ -332,13 +332,13 @@ def partners_listed(user, params) -> QuerySet[Partner]:
 def referral_days(village_code: str) -> int:
     """The days a partner has to answer a referral for a household of the village: the nearest
     region's policy, else the national row, else REFERRAL_DAYS."""
-    covering = [*Scope.under(village_code).regions_above(), village_code]
+    covering = nearest_first(village_code)
     rows: dict[str | None, int] = dict(
         ReferralPolicy.objects.filter(
             Q(region_id__in=covering) | Q(region__isnull=True)
         ).values_list("region_id", "days")
     )
-    for code in reversed(covering):  # the village first, the province last
+    for code in covering:
         if code in rows:
             return rows[code]
     return rows.get(None, REFERRAL_DAYS)

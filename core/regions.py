@@ -64,3 +64,10 @@ def ancestors_of(code: str) -> list[str]:
     """Codes of the regions above this one, from the province down."""
     length = PREFIX_LENGTH[level_of(code)]
     return [full_code(code[:n]) for _, n in reversed(LEVEL_PREFIX_LENGTHS) if n < length]
+
+
+def nearest_first(code: str) -> list[str]:
+    """The region's own code, then each region above it up to the province: the order in which
+    a setting kept per region (an income line, a cadence, a deadline profile …) is looked up,
+    the nearest region that has one winning over those above it and the national default."""
+    return [code, *reversed(ancestors_of(code))]

@@ -617,7 +617,7 @@ def member_move(
     if target.pk == member.household_id:
         raise ValidationError({"household": _("The member already lives in this household.")})
     with transaction.atomic(), pghistory.context(user=actor.pk):
-        _lock_households([member.household_id, target.pk])
+        households = _lock_households([member.household_id, target.pk])
         locked = Member.objects.select_for_update().get(pk=member.pk)
         if locked.version != version:
             raise EditConflict()
@@ -627,9 +627,7 @@ def member_move(
             )
         occurred_on = _date_check(changed_on, [locked])
         registry_rules.joined_on_check(member=locked, occurred_on=occurred_on)
-        registry_rules.open_case_kept_check(
-            household=Household.objects.get(pk=locked.household_id), leaving=1
-        )
+        registry_rules.open_case_kept_check(household=households[locked.household_id], leaving=1)
         registry_rules.single_head_check(
             household_id=target.pk, relation=relation, status=Member.Status.ACTIVE
         )

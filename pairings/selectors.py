@@ -20,7 +20,7 @@ from django.http import Http404
 
 from accounts.models import FIELD_STAFF_ROLES, User
 from accounts.selectors import field_staff_covering
-from core.regions import ancestors_of
+from core import regions
 from core.scope import Scope
 from households.models import Household, PovertyStatus
 from households.selectors import households_visible_to
@@ -45,8 +45,8 @@ class Policies:
         self._rows = {row.region_id: row for row in PairingPolicy.objects.all()}
 
     def for_code(self, code: str | None) -> Policy:
-        nearest_first = [code, *reversed(ancestors_of(code))] if code else []
-        for region in [*nearest_first, None]:
+        nearest = regions.nearest_first(code) if code else []
+        for region in [*nearest, None]:
             row = self._rows.get(region)
             if row is not None:
                 return Policy(row.max_households, row.contact_every_days, row.include_lifted_out)
@@ -61,17 +61,17 @@ def policy_for(code: str | None) -> Policy:
 def contact_every_days_of(code: str | None) -> Coalesce:
     """The contact frequency of a region as an SQL expression (the nearest region's row, then
     the national one, then the default), so that a list built on it reads no policy beforehand."""
-    nearest_first = [code, *reversed(ancestors_of(code))] if code else []
+    nearest = regions.nearest_first(code) if code else []
     rank = Case(
-        *(When(region_id=region, then=Value(index)) for index, region in enumerate(nearest_first)),
-        default=Value(len(nearest_first)),
+        *(When(region_id=region, then=Value(index)) for index, region in enumerate(nearest)),
+        default=Value(len(nearest)),
     )
-    nearest = (
-        PairingPolicy.objects.filter(Q(region_id__in=nearest_first) | Q(region__isnull=True))
+    row = (
+        PairingPolicy.objects.filter(Q(region_id__in=nearest) | Q(region__isnull=True))
         .order_by(rank)
         .values("contact_every_days")[:1]
     )
-    return Coalesce(Subquery(nearest), Value(DEFAULT_CONTACT_EVERY_DAYS))
+    return Coalesce(Subquery(row), Value(DEFAULT_CONTACT_EVERY_DAYS))
 
 
 def policies_visible_to(queryset: QuerySet[PairingPolicy], user) -> QuerySet[PairingPolicy]:

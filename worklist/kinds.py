@@ -526,8 +526,7 @@ REFERRAL_ANSWER = TaskKind(
 
 
 def _deliveries_to_record(user, today: datetime.date) -> QuerySet:
-    if user.role != Role.PARTNER:
-        return Measure.objects.none()
+    # A partner's only (the kind's roles): measures_to_deliver reads any role's measures.
     return _on_village(
         measures_to_deliver(user),
         detail=F("title"),

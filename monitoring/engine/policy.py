@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 
-from core.regions import ancestors_of, full_code
+from core.regions import full_code, nearest_first
 from monitoring.engine import rules
 from monitoring.models import CadenceKind, IncomeLine, RuleConfig, VisitCadence
 
@@ -25,7 +25,7 @@ DEFAULT_CADENCE_DAYS: dict[str, int] = {
 @lru_cache(maxsize=4096)
 def _regions_nearest_first(village_code: str) -> list[str | None]:
     """The village's own code, then each region above it, then None for the national default."""
-    return [village_code, *reversed(ancestors_of(village_code)), None]
+    return [*nearest_first(village_code), None]
 
 
 @dataclass(frozen=True)
