@@ -187,6 +187,10 @@ def delegation_revoke(*, actor: User, delegation: Delegation) -> Delegation:
             locked.delegator_id == actor.pk or user_covers(actor, locked.region_id)
         ):
             raise PermissionDenied(_("This delegation is outside your region."))
+        # Revoking is giving's other half: a township cadre may not end a county officer's
+        # delegation of steps it could not have handed on itself (a township's review).
+        if locked.delegator_id != actor.pk and not may_hand_on(actor, locked.permission):
+            raise PermissionDenied(_("Your role may not revoke a delegation of these steps."))
         if locked.revoked_at is not None:
             raise ValidationError(_("This delegation was revoked already."), code="revoked")
         if locked.ends_on < timezone.localdate():

@@ -290,3 +290,34 @@ def test_the_audit_trail_shows_the_delegation_to_the_county(
     assert "村级信息员空缺" in body or "delegation" in body.lower() or "委托" in body
     elsewhere = client_for(other_county_officer).get(reverse("audit-list")).content.decode()
     assert "村级信息员空缺" not in elsewhere
+
+
+def test_a_township_cadre_may_not_revoke_a_county_delegation_it_could_not_give(
+    township_cadre, county_officer, work_team_member, clock
+):
+    """A county officer hands the township's review to another county officer; the township's
+    own cadre covers the region but may not hand that step on, so may not take it back either."""
+    colleague = User.objects.create_user(
+        username="county_colleague",
+        password="test-password-123",
+        role=Role.COUNTY_OFFICER,
+        region_id=county_officer.region_id,
+    )
+    delegation = give(
+        county_officer,
+        colleague,
+        region=HOME_TOWNSHIP,
+        permission="assistance.review_case",
+        clock=clock,
+    )
+    refused = client_for(township_cadre).post(
+        f"/api/v1/delegations/{delegation.pk}/revoke/", content_type="application/json"
+    )
+    assert refused.status_code == 403
+    delegation.refresh_from_db()
+    assert delegation.revoked_at is None
+    # The township cadre still revokes the village steps it hands on itself, given by others.
+    village = give(county_officer, work_team_member, region=HOME_VILLAGE, clock=clock)
+    delegation_services.delegation_revoke(actor=township_cadre, delegation=village)
+    village.refresh_from_db()
+    assert village.revoked_by == township_cadre
