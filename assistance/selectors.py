@@ -626,10 +626,18 @@ def cases_in_conversation(user) -> QuerySet[Case]:
     if user.role == Role.PARTNER:
         if not scope.partner:
             return Case.objects.none()
-        return Case.objects.filter(
-            pk__in=Measure.objects.filter(partner_id=scope.partner).values("case_id")
-        )
+        return Case.objects.filter(pk__in=_measures_in_conversation(scope.partner))
     return cases_visible_to(user)
+
+
+def _measures_in_conversation(partner_id) -> QuerySet:
+    """The cases where the partner holds a measure it has not given back: a partner that
+    declined its referral, or let it expire, no longer reads the household's conversation."""
+    return (
+        Measure.objects.filter(partner_id=partner_id)
+        .exclude(referral_status__in=RETURNED_REFERRALS)
+        .values("case_id")
+    )
 
 
 def case_in_conversation(*, user, pk) -> Case:
@@ -652,7 +660,11 @@ def users_in_conversation(case: Case) -> QuerySet[User]:
     """Who may read a case's conversation: field staff and auditors whose region holds the
     case's village, and the users of the partners with a measure on the case."""
     village = case.household.village_id
-    partners = Measure.objects.filter(case=case, partner__isnull=False).values("partner_id")
+    partners = (
+        Measure.objects.filter(case=case, partner__isnull=False)
+        .exclude(referral_status__in=RETURNED_REFERRALS)
+        .values("partner_id")
+    )
     return User.objects.filter(is_active=True).filter(
         Q(
             role__in=[*FIELD_STAFF_ROLES, Role.AUDITOR],

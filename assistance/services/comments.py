@@ -16,13 +16,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
-from assistance.models import Case, CaseComment, CaseMention, Measure
+from assistance.models import RETURNED_REFERRALS, Case, CaseComment, CaseMention, Measure
 from assistance.selectors import cases_in_conversation, users_in_conversation
 from monitoring.services.notifications import notify
 
-# Eleven digits or more, spaces or dashes between them allowed: a mobile phone, an 18-character
-# ID number (its last character may be X), a bank card.
-LONG_NUMBER = re.compile(r"\d(?:[ \-]?\d){10,}|\d{17}[Xx]")
+# Eleven digits or more, a short run of spaces, dashes, dots or slashes between them allowed
+# (as a number is written to dodge a check): a mobile phone, an 18-character ID number (its
+# last character may be X), a bank card.
+LONG_NUMBER = re.compile(r"\d(?:[\s\u3000.\-/]{0,2}\d){10,}|\d{17}[Xx]")
 MENTION = re.compile(r"@([\w.\-]+)")
 MAX_LENGTH = 2000
 
@@ -57,7 +58,11 @@ def _mentioned(case: Case, text: str, author: User) -> list[User]:
 def _link_for(user: User, case: Case) -> str:
     """Where a mentioned user reads the thread: the case, or a partner's measure on it."""
     if user.role == Role.PARTNER and user.partner_id is not None:
-        measure = Measure.objects.filter(case=case, partner_id=user.partner_id).first()
+        measure = (
+            Measure.objects.filter(case=case, partner_id=user.partner_id)
+            .exclude(referral_status__in=RETURNED_REFERRALS)
+            .first()
+        )
         if measure is not None:
             return reverse("measure-detail", args=[measure.pk]) + "#conversation"
     return reverse("case-detail", args=[case.pk]) + "#conversation"

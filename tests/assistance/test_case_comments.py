@@ -142,3 +142,32 @@ def test_the_api_wants_json_and_a_reader(case, township_cadre, auditor, api_clie
     assert api_for(auditor).post(url, {"text": "审计"}, format="json").status_code == 403
     assert api_for(api_client_user).get(url).status_code == 403
     assert not CaseComment.objects.exists()
+
+
+def test_a_partner_that_gave_its_referral_back_no_longer_reads_the_thread(
+    case, measure, partner, township_cadre
+):
+    comment_services.comment_post(actor=township_cadre, case=case, text="岗位下周开始")
+    url = f"/api/v1/cases/{case.pk}/comments/"
+    assert api_for(partner).get(url).status_code == 200
+    Measure.objects.filter(pk=measure.pk).update(
+        referral_status="declined", decline_reason="名额已满"
+    )
+    assert api_for(partner).get(url).status_code == 404
+    page = client_for(partner).get(reverse("measure-detail", args=[measure.pk]))
+    assert "岗位下周开始" not in page.content.decode()
+    # Nor can it be mentioned there: it would be told of a household it has given back.
+    with pytest.raises(ValidationError):
+        comment_services.comment_post(actor=township_cadre, case=case, text="@partner 还能来吗")
+    assert not Notification.objects.filter(user=partner).exists()
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["卡号 6222.0212.3456.7890", "卡号 6222/0212/3456/7890", "电话 138  0013  8000"],
+)
+def test_a_long_number_split_by_dots_slashes_or_spaces_is_refused(case, township_cadre, text):
+    with pytest.raises(ValidationError) as refused:
+        comment_services.comment_post(actor=township_cadre, case=case, text=text)
+    assert "text" in refused.value.message_dict
+    assert not CaseComment.objects.exists()
