@@ -8,6 +8,7 @@ need only, and its text is refused when it holds what looks like an ID number or
 
 import datetime
 import re
+import unicodedata
 from dataclasses import dataclass
 
 import pghistory
@@ -44,7 +45,10 @@ class NeedData(FromData):
 
 def personal_data_in(text: str) -> bool:
     """Whether the text holds something like an ID number or a phone number."""
-    squeezed = re.sub(r"[\s\u3000]", "", text)
+    # Full-width digits read as digits; spaces, and the dashes, dots or slashes that may stand
+    # between a number's digits ("138-0013-8000", "0943.1234567"), go first.
+    squeezed = re.sub(r"\s", "", unicodedata.normalize("NFKC", text))
+    squeezed = re.sub(r"(?<=[0-9])[.\-/—]+(?=[0-9])", "", squeezed)
     return bool(ID_NUMBER_LIKE.search(squeezed) or PHONE_LIKE.search(squeezed))
 
 

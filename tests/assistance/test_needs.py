@@ -90,6 +90,11 @@ def test_a_cadre_publishes_a_need_with_the_village_and_the_need_only(case, towns
         ("description", "身份证 620423196803150014 的户主"),
         ("description", "电话0943-5521234"),
         ("quantity", "13893005678"),
+        # Written as people write them, or to get past the check.
+        ("description", "联系 138-9300-5678 领取"),
+        ("description", "电话 0943.5521234"),
+        ("description", "身份证６２０４２３１９６８０３１５００１４"),
+        ("description", "身份证 620423/19680315/0014"),
     ],
 )
 def test_a_need_with_an_id_or_phone_number_is_refused_and_nothing_written(
