@@ -203,6 +203,7 @@ SERVICE_ERROR_CODES = frozenset(
         "closed",
         "declined",
         "duplicate_person",
+        "expired",
         "final",
         "household_out_of_scope",
         "no_step",

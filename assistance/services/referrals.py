@@ -67,6 +67,17 @@ def _answerable(actor: User, measure: Measure, version: int | None) -> Measure:
             % {"status": locked.get_referral_status_display()},
             code="answered",
         )
+    # Past its due time the referral is the expiry sweep's, whenever that runs next: an answer
+    # then would decide by the sweep's timing whether the cadres are told to find another.
+    if locked.referral_due is not None and locked.referral_due <= timezone.now():
+        raise ValidationError(
+            _(
+                "The time to answer this referral ended on %(due)s; it goes back to the cadres, "
+                "who may refer it to you again."
+            )
+            % {"due": timezone.localtime(locked.referral_due).strftime("%Y-%m-%d %H:%M")},
+            code="expired",
+        )
     return locked
 
 

@@ -427,3 +427,21 @@ def test_an_answer_to_a_version_that_moved_on_is_409(referral, partner):
     )
     assert response.status_code == 409
     assert Measure.objects.get(pk=referral.pk).referral_status == ReferralStatus.PENDING
+
+
+@pytest.mark.parametrize("answer", ["accept", "decline"])
+def test_a_referral_past_its_due_time_cannot_be_answered_before_the_sweep(
+    referral, partner, clock, answer
+):
+    clock.advance(4)  # three days to answer; the sweep has not run yet
+    response = http(partner).post(
+        f"/api/v1/measures/{referral.pk}/{answer}/",
+        {"reason": "名额已满，无法安排"} if answer == "decline" else {},
+        content_type=JSON,
+    )
+    assert response.status_code == 400, response.content
+    assert response.json()["errors"][0]["code"] == "expired"
+    referral.refresh_from_db()
+    assert referral.referral_status == ReferralStatus.PENDING and referral.responded_at is None
+    # The sweep then returns it to the cadres, once.
+    assert referral_services.referral_expire_overdue() == 1
