@@ -9,9 +9,11 @@ than a few minutes old (a replay) and a delivery id it has seen (`X-Dixian-Deliv
 import datetime
 import hashlib
 import hmac
+import ipaddress
 import json
 import logging
 import secrets
+import socket
 import time
 import urllib.error
 import urllib.request
@@ -44,13 +46,67 @@ def sign(secret: str, timestamp: str, body: bytes) -> str:
     return "sha256=" + digest.hexdigest()
 
 
+# The cloud's metadata services that answer on an ordinary address (Alibaba Cloud's); the
+# others (AWS, Tencent Cloud, …) are link-local, refused as such.
+METADATA_ADDRESSES = {ipaddress.ip_address("100.100.100.200")}
+
+
+def _internal(address: str) -> bool:
+    ip = ipaddress.ip_address(address.split("%")[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return (
+        ip.is_loopback
+        or ip.is_link_local
+        or ip.is_unspecified
+        or ip.is_multicast
+        or ip.is_reserved
+        or ip in METADATA_ADDRESSES
+    )
+
+
+def points_inside(url: str, *, resolve: bool) -> bool:
+    """Whether a webhook's address is this machine or its cloud's metadata service (loopback,
+    link-local, unspecified, multicast, reserved): a county officer could otherwise have the
+    server post to, and probe by the delivery log, services only it may reach. The bridges of
+    a government intranet (10.x, 172.16.x, 192.168.x) stay allowed: that is where they live.
+    Not checked under DEBUG or for a host in DIXIAN_WEBHOOK_ALLOW_HTTP_HOSTS (the operator's own
+    receiver). `resolve` looks the name up too (at delivery: a name may point at 127.0.0.1)."""
+    host = (urlsplit(url).hostname or "").rstrip(".").lower()
+    if settings.DEBUG or host in settings.WEBHOOK_ALLOW_HTTP_HOSTS:
+        return False
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return _internal(host)
+    except ValueError:
+        pass  # a name, not an address
+    if not resolve:
+        return False
+    try:
+        found = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+    except (OSError, UnicodeError):
+        return False  # not found: the post fails on its own and is retried
+    return any(_internal(str(info[4][0])) for info in found)
+
+
 def webhook_url_check(url: str) -> None:
     """https only; plain http under DEBUG, or to a host named in
-    DIXIAN_WEBHOOK_ALLOW_HTTP_HOSTS (a receiver on the same machine, the tests' one)."""
+    DIXIAN_WEBHOOK_ALLOW_HTTP_HOSTS (a receiver on the same machine, the tests' one). Never
+    this machine or its cloud's metadata service (`points_inside`)."""
     try:
         URLValidator(schemes=["http", "https"])(url)
     except ValidationError:
         raise ValidationError({"url": _("Enter a valid https address.")}) from None
+    if points_inside(url, resolve=False):
+        raise ValidationError(
+            {
+                "url": _(
+                    "A webhook may not point at this server or its cloud's internal "
+                    "addresses (localhost, 127.x, 169.254.x); give the bridge's own address."
+                )
+            }
+        )
     parts = urlsplit(url)
     if parts.scheme == "https":
         return
@@ -193,8 +249,11 @@ def webhook_delivery_attempt(delivery_id: int, *, now: datetime.datetime | None 
 
 def _post(delivery: WebhookDelivery) -> tuple[int | None, str]:
     webhook = delivery.webhook
+    # Checked again here: the setting may have changed since the webhook was saved, and its
+    # name may have been pointed at this machine since.
+    if points_inside(webhook.url, resolve=True):
+        return None, "refused: an internal address"
     try:
-        # Checked again here: the setting may have changed since the webhook was saved.
         webhook_url_check(webhook.url)
     except ValidationError:
         return None, "refused: not https"

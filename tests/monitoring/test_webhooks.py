@@ -190,3 +190,49 @@ def test_the_api_adds_a_webhook_shows_its_secret_once_and_refuses_http(
     assert _api(village_worker).get("/api/v1/webhooks/").status_code == 403
     assert _api(village_worker).get("/api/v1/webhook-deliveries/").status_code == 403
     assert client.get("/api/v1/webhook-deliveries/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://127.0.0.1/hook",
+        "https://localhost:6379/",
+        "https://[::1]/",
+        "https://169.254.169.254/latest/meta-data/",
+        "https://100.100.100.200/latest/meta-data/",
+        "https://0.0.0.0/",
+        "https://[::ffff:127.0.0.1]/",
+    ],
+)
+def test_a_webhook_to_this_server_or_the_cloud_metadata_is_refused(county_officer, settings, url):
+    """Outside DEBUG a county officer may not have the server post to, and probe through the
+    delivery log, what only the server reaches; a bridge on the intranet (10.x) stays allowed."""
+    settings.DEBUG = False
+    settings.WEBHOOK_ALLOW_HTTP_HOSTS = []
+    response = client_for(county_officer).post(
+        "/api/v1/webhooks/", {"name": "bridge", "url": url}, content_type="application/json"
+    )
+    assert response.status_code == 400, response.content
+    assert response.json()["errors"][0]["attr"] == "url"
+    assert not Webhook.objects.exists()
+    webhook_create(actor=county_officer, name="intranet", url="https://10.12.0.5/hook")
+
+
+def test_a_delivery_to_a_name_now_pointing_at_this_server_is_not_posted(
+    county_officer, village_worker, household, settings, monkeypatch
+):
+    settings.DEBUG = False
+    settings.WEBHOOK_ALLOW_HTTP_HOSTS = []
+    webhook_create(actor=county_officer, name="bridge", url="https://bridge.example.cn/h")
+    monkeypatch.setattr(
+        "monitoring.services.webhooks.socket.getaddrinfo",
+        lambda *args, **kwargs: [(2, 1, 6, "", ("127.0.0.1", 0))],
+    )
+    posted = []
+    monkeypatch.setattr(
+        "monitoring.services.webhooks._opener.open", lambda *a, **k: posted.append(a)
+    )
+    (delivery,) = _deliveries_for(village_worker, household)
+    webhook_delivery_attempt(delivery.pk)
+    delivery.refresh_from_db()
+    assert posted == [] and delivery.last_error == "refused: an internal address"
