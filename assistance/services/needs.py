@@ -24,6 +24,7 @@ from assistance.selectors import cases_visible_to, need_covered_by, needs_visibl
 from assistance.services.inputs import FromData
 from assistance.services.referrals import referral_accepted_on_creation
 from core.errors import EditConflict
+from households.selectors import members_visible_to
 from monitoring.services.notifications import notify
 
 # 18 characters of an ID number (the last may be X), or a mobile or landline number, anywhere
@@ -50,6 +51,40 @@ def personal_data_in(text: str) -> bool:
     squeezed = re.sub(r"\s", "", unicodedata.normalize("NFKC", text))
     squeezed = re.sub(r"(?<=[0-9])[.\-/—]+(?=[0-9])", "", squeezed)
     return bool(ID_NUMBER_LIKE.search(squeezed) or PHONE_LIKE.search(squeezed))
+
+
+# A day written as a date: 1980年1月1日, 1980-01-01, 1980.1.1, 19800101.
+DATE_LIKE = re.compile(
+    r"(?<![0-9])((?:19|20)[0-9]{2})[年./\-]?([0-9]{1,2})[月./\-]?([0-9]{1,2})(?![0-9])"
+)
+
+
+def household_named_in(text: str, *, names: set[str], births: set[datetime.date]) -> bool:
+    """Whether the text names a member of the household or gives a member's birth date: with
+    the village beside them, a partner would know the household, and with the birth date
+    rebuild most of an ID number."""
+    squeezed = re.sub(r"\s", "", unicodedata.normalize("NFKC", text))
+    if any(len(name) >= 2 and name in squeezed for name in names):
+        return True
+    for year, month, day in DATE_LIKE.findall(squeezed):
+        try:
+            if datetime.date(int(year), int(month), int(day)) in births:
+                return True
+        except ValueError:
+            continue
+    return False
+
+
+def _check_household(data: NeedData, case: Case, actor: User) -> dict:
+    members = members_visible_to(actor).filter(household_id=case.household_id)
+    names = {case.household.head_name, *members.values_list("name", flat=True)}
+    births = set(members.values_list("birth_date", flat=True))
+    message = _("No name or birth date of the household on the board: it is read by partners.")
+    return {
+        field: message
+        for field in ("quantity", "description")
+        if household_named_in(getattr(data, field) or "", names=names, births=births)
+    }
 
 
 def _check(data: NeedData) -> dict:
@@ -90,6 +125,9 @@ def need_publish(*, actor: User, data: NeedData) -> Need:
             raise ValidationError({"case": _("No such case in your region.")})
         if not case.is_open:
             raise ValidationError(_("Needs are published for open cases only."), code="closed")
+        errors = _check_household(data, case, actor)
+        if errors:
+            raise ValidationError(errors)
         return Need.objects.create(
             case=case,
             kind=data.kind,

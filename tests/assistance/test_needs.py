@@ -106,6 +106,38 @@ def test_a_need_with_an_id_or_phone_number_is_refused_and_nothing_written(
     assert not Need.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("field", "text"),
+    [
+        ("description", "户主张建国需要冬季饲草料"),
+        ("description", "李 秀 英 的校服"),
+        ("description", "生于1968年3月15日的户主需要轮椅"),
+        ("description", "1970-06-21 出生的家庭成员需要护理"),
+        ("quantity", "张建国 2吨"),
+    ],
+)
+def test_a_need_naming_the_household_or_a_birth_date_is_refused(case, township_cadre, field, text):
+    """A partner reads the village beside the need: a name or a birth date there would tell it
+    the household, and a birth date most of an ID number."""
+    response = http(township_cadre).post(
+        "/api/v1/needs/",
+        {
+            "case": case.pk,
+            "kind": "education",
+            "quantity": "1套",
+            "needed_by": NEEDED_BY.isoformat(),
+            "description": "初中生冬季校服",
+            field: text,
+        },
+        content_type=JSON,
+    )
+    assert response.status_code == 400, response.content
+    assert response.json()["errors"][0]["attr"] == field
+    assert not Need.objects.exists()
+    # Another day, or a word that is no one's name, is fine.
+    publish(township_cadre, case, description="2026年3月20日前送到村委会")
+
+
 def test_a_need_by_a_past_day_or_without_a_description_is_refused(case, township_cadre):
     response = http(township_cadre).post(
         "/api/v1/needs/",
