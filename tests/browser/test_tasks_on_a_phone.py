@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from households.models import Household
 from pairings import services as pairing_services
+from pairings.models import Pairing
 from tests.conftest import committed_db
 
 CLIPPED = """() => [...document.querySelectorAll('ol.tasks .task-what')].filter(
@@ -27,10 +28,14 @@ def test_a_task_row_shows_the_head_of_household_and_the_contact_summary_is_a_tap
     pairing_services.pairing_assign(
         actor=township_cadre, household_id=household.pk, cadre_id=village_worker.pk
     )
+    # Paired long ago and never contacted: 联系结对帮扶户, the longest title of a row.
+    Pairing.objects.filter(household=household).update(
+        started_on=today - datetime.timedelta(days=120)
+    )
     visitor = visit_as(village_worker, phone=True)
     page = visitor.open("/")
-    row = page.locator("ol.tasks li", has_text="入户走访")
-    assert "张建国" in row.inner_text()
+    for title in ("入户走访", "联系结对帮扶户"):
+        assert "张建国" in page.locator("ol.tasks li", has_text=title).inner_text()
     assert page.evaluate(CLIPPED) == []
     assert page.evaluate(SIDEWAYS) <= 0
     visitor.shot("phone-home")
