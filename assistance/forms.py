@@ -333,6 +333,6 @@ class CaseCommentForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_(
             "Partners with a measure on this case read the conversation: write no ID number, "
-            "phone, bank account or health details. Write @username to ask someone."
+            "phone, bank account or health details. Write @name or @username to ask someone."
         ),
     )

@@ -8,16 +8,22 @@ from monitoring.messages import Message, register
 
 MESSAGES = {
     "referral_accepted": Message(
-        _("%(partner)s accepted “%(title)s”: please follow its delivery."),
+        label=_("Referral accepted"),
+        template=_("%(partner)s accepted “%(title)s”: please follow its delivery."),
     ),
     "referral_declined": Message(
-        _("%(partner)s declined “%(title)s”: please find another partner for it."),
+        label=_("Referral declined"),
+        template=_("%(partner)s declined “%(title)s”: please find another partner for it."),
     ),
     "referral_expired": Message(
-        _("%(partner)s did not answer “%(title)s” in time: please find another partner for it."),
+        label=_("Referral not answered in time"),
+        template=_(
+            "%(partner)s did not answer “%(title)s” in time: please find another partner for it."
+        ),
     ),
     "step_reminder": Message(
-        _(
+        label=_("Case step due soon"),
+        template=_(
             "Due %(due)s: complete the %(step)s of household %(number)s (%(head)s), "
             "%(village)s, by the end of that day."
         ),
@@ -25,7 +31,8 @@ MESSAGES = {
         translated=("step",),
     ),
     "step_overdue": Message(
-        _(
+        label=_("Case step overdue"),
+        template=_(
             "Overdue since %(due)s: the %(step)s of household %(number)s (%(head)s), "
             "%(village)s. See that it is taken today."
         ),
@@ -33,7 +40,8 @@ MESSAGES = {
         translated=("step",),
     ),
     "step_escalated": Message(
-        _(
+        label=_("Case step still overdue"),
+        template=_(
             "Still overdue %(days)d working days after %(due)s: the %(step)s of household "
             "%(number)s (%(head)s), %(village)s. Ask the township why and see that it is taken."
         ),
@@ -41,17 +49,23 @@ MESSAGES = {
         translated=("step",),
     ),
     "delegation_given": Message(
-        _("%(user)s delegated to you: %(steps)s in %(region)s, %(start)s to %(end)s."),
-        dates=("start", "end"),
+        label=_("Delegation given to you"),
+        template=_("%(user)s delegated to you: %(steps)s in %(region)s, %(start)s to %(end)s."),
+        dates_with_year=("start", "end"),
     ),
     "delegation_revoked": Message(
-        _("%(user)s revoked your delegation: %(steps)s in %(region)s."),
+        label=_("Delegation revoked"),
+        template=_("%(user)s revoked your delegation: %(steps)s in %(region)s."),
     ),
     "case_mention": Message(
-        _("%(author)s mentioned you on the case of household %(number)s: please read the note."),
+        label=_("Mentioned in a case's notes"),
+        template=_(
+            "%(author)s mentioned you on the case of household %(number)s: please read the note."
+        ),
     ),
     "need_claimed": Message(
-        _("%(partner)s claimed a need (%(need)s): please confirm the claim on the case."),
+        label=_("Need claimed by a partner"),
+        template=_("%(partner)s claimed a need (%(need)s): please confirm the claim on the case."),
         translated=("need",),
     ),
 }

@@ -238,6 +238,8 @@ SESSION_COOKIE_HTTPONLY = True
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Our corrections of Django's date formats ("3月2日", not "03月2日").
+FORMAT_MODULE_PATH = ["core.formats"]
 TIME_ZONE = "Asia/Shanghai"
 
 USE_I18N = True

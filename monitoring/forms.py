@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from monitoring.messages import MESSAGES
+from monitoring.messages import message_kinds
 from monitoring.models import BUSINESS_INCOME_HELP, LOWEST_BUSINESS_INCOME, EventKind
 from monitoring.services.visits import (
     CHECK_FIELDS,
@@ -189,7 +189,7 @@ class DismissForm(forms.Form):
 class WebhookForm(forms.Form):
     """A county's new webhook; the address is checked by the service (https only)."""
 
-    name = forms.CharField(label=_("Name"), max_length=100)
+    name = forms.CharField(label=_("Webhook name"), max_length=100)
     # A plain text field: the service says why an address is refused (not https), in one place.
     url = forms.CharField(label=_("Address (https)"), max_length=500)
     secret = forms.CharField(
@@ -209,4 +209,4 @@ class WebhookForm(forms.Form):
         super().__init__(*args, **kwargs)
         kinds = self.fields["kinds"]
         assert isinstance(kinds, forms.MultipleChoiceField)
-        kinds.choices = [(key, key) for key in sorted(MESSAGES)]
+        kinds.choices = message_kinds()

@@ -10,10 +10,11 @@ To add a message: a `Message` in MESSAGES below (its template marked with gettex
 `register(...)` from its AppConfig.ready(): the registry is data, so monitoring never imports it.
 
 Arguments are JSON values. A date is given as an ISO string and named in `dates`, so it is
-written the reader's way ("12月5日" / "December 5"); an argument named in `translated` holds an
-English msgid (a choice's label rendered under `translation.override("en")`) and is translated
-when read. Arguments name a household by number and head name only: never an ID number, a phone,
-a bank account or health data (notify() masks any such number that slips through).
+written the reader's way ("12月5日" / "December 5"), or in `dates_with_year` with its year
+("2027年3月2日"); an argument named in `translated` holds an English msgid (a choice's label
+rendered under `translation.override("en")`) and is translated when read. Arguments name a
+household by number and head name only: never an ID number, a phone, a bank account or health
+data (notify() masks any such number that slips through).
 """
 
 import datetime
@@ -28,7 +29,12 @@ from django.utils.translation import gettext_lazy as _
 @dataclass(frozen=True)
 class Message:
     template: Promise | str
+    # What the message is about, in a few words: the kinds a county officer picks for a webhook
+    # and reads in its delivery log (never the raw key).
+    label: Promise | str = ""
     dates: tuple[str, ...] = ()
+    # Dates written with their year: a period that may run into the next year.
+    dates_with_year: tuple[str, ...] = ()
     translated: tuple[str, ...] = ()
     # Templates of the e-mail, given {recipient, text, arguments, link}; the plain ones if empty.
     email_subject: str = ""
@@ -37,38 +43,45 @@ class Message:
 
 MESSAGES: dict[str, Message] = {
     "alert_assigned": Message(
-        _(
+        label=_("Warning assigned to you"),
+        template=_(
             "A risk warning for household %(number)s %(head)s was assigned to you: "
             "please visit the household and verify it."
-        )
+        ),
     ),
     "area_signal": Message(
-        _(
+        label=_("Area-wide department signal"),
+        template=_(
             "Area-wide department signal for %(region)s: %(count)d households affected. "
             "Please review the new warnings in the queue."
-        )
+        ),
     ),
     "case_moved": Message(
-        _("Case of household %(number)s: %(status)s. Please take the next step."),
+        label=_("Case moved on"),
+        template=_("Case of household %(number)s: %(status)s. Please take the next step."),
         translated=("status",),
     ),
     "measure_recorded": Message(
-        _("%(partner)s recorded %(status)s for: %(title)s. Please check the measure."),
+        label=_("Partner recorded a measure"),
+        template=_("%(partner)s recorded %(status)s for: %(title)s. Please check the measure."),
         translated=("status",),
     ),
     "step_due": Message(
-        _("Please finish %(step)s for household %(number)s by %(due)s."),
+        label=_("Case step due"),
+        template=_("Please finish %(step)s for household %(number)s by %(due)s."),
         dates=("due",),
         translated=("step",),
     ),
     "digest_village": Message(
-        _(
+        label=_("Daily digest of village workers"),
+        template=_(
             "Today: %(overdue)d households are overdue for a visit and %(due)d are due within "
             "a week. Please visit the overdue households first."
-        )
+        ),
     ),
     "digest_township": Message(
-        _(
+        label=_("Daily digest of township cadres"),
+        template=_(
             "Your region has %(open)d open risk warnings: %(new)d new since yesterday, "
             "%(high)d of high level, %(unassigned)d not yet assigned. Please assign and "
             "verify them."
@@ -87,14 +100,28 @@ def register(key: str, message: Message) -> None:
 
 
 def _argument(message: Message, name: str, value):
-    if name in message.dates and isinstance(value, str):
+    if name in message.dates + message.dates_with_year and isinstance(value, str):
+        form = "DATE_FORMAT" if name in message.dates_with_year else "MONTH_DAY_FORMAT"
         try:
-            return formats.date_format(datetime.date.fromisoformat(value), "MONTH_DAY_FORMAT")
+            return formats.date_format(datetime.date.fromisoformat(value), form)
         except ValueError:
             return value
     if name in message.translated and isinstance(value, str):
         return gettext(value)
     return value
+
+
+def message_label(key: str) -> str:
+    """A message kind as people read it: its label in the active language, else its key."""
+    message = MESSAGES.get(key)
+    if message is None or not message.label:
+        return key
+    return str(message.label)
+
+
+def message_kinds() -> list[tuple[str, str]]:
+    """Every kind of message as (key, label), in the order of their labels' keys."""
+    return [(key, message_label(key)) for key in sorted(MESSAGES)]
 
 
 def render_message(key: str, arguments: dict) -> str:

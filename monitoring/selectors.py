@@ -161,7 +161,7 @@ def webhooks_visible_to(user) -> QuerySet[Webhook]:
     scope = Scope.of(user)
     if scope.sees_nothing or not user.has_perm("monitoring.view_webhook"):
         return Webhook.objects.none()
-    return Webhook.objects.filter(scope.q("region__code"))
+    return Webhook.objects.filter(scope.q("region__code")).select_related("region")
 
 
 def webhook_deliveries_visible_to(user) -> QuerySet[WebhookDelivery]:

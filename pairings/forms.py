@@ -7,7 +7,9 @@ from pairings.models import ContactKind, EndReason
 class ContactForm(forms.Form):
     kind = forms.ChoiceField(label=_("kind of contact"), choices=ContactKind.choices)
     contacted_on = forms.DateField(
-        label=_("contacted on"), widget=forms.DateInput(attrs={"type": "date"})
+        # ISO in the value: a date input shows nothing for a localised one ("2026/12/02").
+        label=_("contacted on"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     summary = forms.CharField(
         label=_("what was discussed"),

@@ -1,3 +1,4 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
@@ -52,6 +53,11 @@ def contact_create(request, pk):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
+            messages.success(
+                request,
+                _("Contact with household %(number)s (%(head)s) recorded.")
+                % {"number": household.number, "head": household.head_name},
+            )
             if request.POST.get("next") == "mine":
                 return redirect("pairing-mine")
             return redirect("household-detail", household.pk)

@@ -18,7 +18,8 @@ register(
         _(
             "Today you have %(total)d tasks waiting, %(overdue)d of them overdue. Please open "
             "your task list and take the overdue ones first."
-        )
+        ),
+        label=_("Daily digest of tasks"),
     ),
 )
 

@@ -28,7 +28,7 @@ from django.db.models import (
     TextField,
     Value,
 )
-from django.db.models.functions import Cast, Coalesce, TruncDate
+from django.db.models.functions import Cast, Coalesce, Concat, NullIf, Trim, TruncDate
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -416,6 +416,12 @@ MEASURE_ENDING = TaskKind(
 MENTION_ANSWER_DAYS = 3
 
 
+def _display_name(prefix: str) -> Func:
+    """User.display_name in SQL: the full name (get_full_name), else the username."""
+    full = Trim(Concat(F(f"{prefix}first_name"), Value(" "), F(f"{prefix}last_name")))
+    return Coalesce(NullIf(full, Value("")), F(f"{prefix}username"))
+
+
 def _mentions(user, today: datetime.date) -> QuerySet:
     # One task a case: its earliest note that mentions the user and is not answered yet.
     first = (
@@ -427,7 +433,10 @@ def _mentions(user, today: datetime.date) -> QuerySet:
         cases_visible_to(user)
         .annotate(
             mentioned_at=TruncDate(Subquery(first.values("comment__created_at")[:1])),
-            mentioned_by=Subquery(first.values("comment__author__username")[:1]),
+            # The name people read (User.display_name), not the login name.
+            mentioned_by=Subquery(
+                first.annotate(author=_display_name("comment__author__")).values("author")[:1]
+            ),
         )
         .filter(mentioned_at__isnull=False)
     )

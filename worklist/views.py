@@ -109,6 +109,13 @@ def task_list(request):
         tile["chosen"] = tile["code"] in chosen
         tile["chip_url"] = _chip_url(request.GET, kind=None if tile["chosen"] else tile["code"])
     overdue = filters["overdue"] is True
+    # The date filter's form keeps the other filters as they are.
+    kept = [
+        (key, value)
+        for key, values in request.GET.lists()
+        if key not in ("due_before", "page")
+        for value in values
+    ]
     return render(
         request,
         "worklist/task_list.html",
@@ -121,6 +128,10 @@ def task_list(request):
             "no_kind": not chosen,
             "overdue_only": overdue,
             "overdue_url": _chip_url(request.GET, overdue=None if overdue else "1"),
+            "due_before": filters["due_before"],
+            "kept": kept,
+            "without_date_url": _chip_url(request.GET, due_before=None),
+            "filtered": any(value not in (None, False) for value in filters.values()),
             "page": _Pager(request.GET, page.number, page.pages),
             "main_action": main_action(request.user),
         },

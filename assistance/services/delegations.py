@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import FIELD_STAFF_ROLES, Role, User
+from accounts.roles import permissions_of
 from assistance.models import DELEGABLE_PERMISSIONS, Delegation
 from assistance.selectors import delegations_visible_to
 from households.models import Region
@@ -47,6 +48,12 @@ def may_hand_on(actor: User, permission: str) -> bool:
     if actor.is_superuser or actor.role == Role.COUNTY_OFFICER:
         return True
     return actor.role == Role.TOWNSHIP_CADRE and permission in TOWNSHIP_DELEGABLE
+
+
+def role_may_receive(role: str, permission: str) -> bool:
+    """Whether a user of this role can be given these steps: a receiving role that does not take
+    them by itself (the form offers only them; delegation_create still checks the user)."""
+    return role in RECEIVERS.get(permission, ()) and permission not in permissions_of(role)
 
 
 def _check_terms(

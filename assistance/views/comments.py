@@ -14,6 +14,11 @@ from assistance import selectors
 from assistance.forms import CaseCommentForm
 from assistance.services import comments as comment_services
 
+# The session keys of a refused note, shown again in the thread's form after the redirect.
+DRAFT = "case_note_draft"
+DRAFT_ERRORS = "case_note_draft_errors"
+MAX_DRAFT = comment_services.MAX_LENGTH + 100
+
 
 @login_required
 @permission_required("assistance.add_casecomment", raise_exception=True)
@@ -21,25 +26,47 @@ from assistance.services import comments as comment_services
 def case_comment_post(request, pk):
     case = selectors.case_in_conversation(user=request.user, pk=pk)
     form = CaseCommentForm(request.POST)
+    refused: list[str] = []
     if form.is_valid():
         try:
             comment_services.comment_post(
                 actor=request.user, case=case, text=form.cleaned_data["text"]
             )
         except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
+            refused = list(error.messages)
         else:
             messages.success(request, _("The note is posted."))
     else:
-        for errors in form.errors.values():
-            for message in errors:
-                messages.error(request, message)
+        refused = [message for errors in form.errors.values() for message in errors]
+    if refused:
+        # Back to the thread with the note as written and why it was refused, beside the field:
+        # a mistyped @name must not cost the writer the note. A note refused for a long number
+        # (an ID number, a phone) is not kept, not even in the session.
+        text = request.POST.get("text", "")[:MAX_DRAFT]
+        if comment_services.LONG_NUMBER.search(text):
+            text = ""
+        request.session[DRAFT] = {"case": case.pk, "text": text}
+        request.session[DRAFT_ERRORS] = refused
     if request.user.role == Role.PARTNER:
         measure = selectors.measures_visible_to(request.user).filter(case=case).first()
         if measure is not None:
             return redirect(reverse("measure-detail", args=[measure.pk]) + "#conversation")
     return redirect(reverse("case-detail", args=[case.pk]) + "#conversation")
+
+
+def _note_form(request, case) -> CaseCommentForm:
+    """An empty note form, or the note just refused on this case with its errors (once)."""
+    draft = request.session.get(DRAFT)
+    if not isinstance(draft, dict) or draft.get("case") != case.pk:
+        return CaseCommentForm()
+    errors = request.session.pop(DRAFT_ERRORS, [])
+    request.session.pop(DRAFT, None)
+    form = CaseCommentForm({"text": str(draft.get("text", ""))})
+    form.full_clean()
+    for message in errors:
+        if message not in form.errors.get("text", []):
+            form.add_error("text", message)
+    return form
 
 
 def conversation_for(request, case) -> dict | None:
@@ -50,5 +77,5 @@ def conversation_for(request, case) -> dict | None:
     return {
         "case": case,
         "comments": selectors.case_comments(case),
-        "form": CaseCommentForm() if user.has_perm("assistance.add_casecomment") else None,
+        "form": _note_form(request, case) if user.has_perm("assistance.add_casecomment") else None,
     }

@@ -21,17 +21,23 @@ from households.selectors import regions_within
 def _form(request, data=None) -> DelegationForm:
     user = request.user
     regions = regions_within(user).filter(level__in=[Region.Level.TOWNSHIP, Region.Level.VILLAGE])
+    permissions = [
+        (key, label)
+        for key, label in DELEGABLE_PERMISSIONS.items()
+        if delegation_services.may_hand_on(user, key)
+    ]
+    # Only who can be given one of these steps: a village worker takes the village's by its
+    # own role, so offering one would only earn a refusal.
+    receivers = [
+        u
+        for u in selectors.delegates_for(user).exclude(pk=user.pk)
+        if not u.partner_id
+        and any(delegation_services.role_may_receive(u.role, key) for key, _label in permissions)
+    ]
     return DelegationForm(
         data,
-        delegates=[
-            (u.pk, f"{u.display_name} · {u.get_role_display()}")
-            for u in selectors.delegates_for(user).exclude(pk=user.pk)
-        ],
-        permissions=[
-            (key, label)
-            for key, label in DELEGABLE_PERMISSIONS.items()
-            if delegation_services.may_hand_on(user, key)
-        ],
+        delegates=[(u.pk, f"{u.display_name} · {u.get_role_display()}") for u in receivers],
+        permissions=permissions,
         regions=[(r.code, f"{r.name} ({r.get_level_display()})") for r in regions],
         initial={"starts_on": timezone.localdate()},
     )
@@ -73,7 +79,12 @@ def delegation_list(request):
     return render(
         request,
         "assistance/delegation_list.html",
-        {"page": page, "form": form if may_delegate else None, "today": today},
+        {
+            "page": page,
+            "form": form if may_delegate else None,
+            "no_delegate": may_delegate and len(form.fields["delegate"].choices) <= 1,
+            "today": today,
+        },
         status=400 if request.method == "POST" else 200,
     )
 

@@ -96,6 +96,8 @@ def need_list(request):
             "needs": selectors.needs_board(request.user)[:200],
             "is_partner": is_partner,
             "can_claim": is_partner and request.user.has_perm("assistance.claim_need"),
+            # A cadre confirms a claim on the case's page: each need links there.
+            "case_links": not is_partner and request.user.has_perm("assistance.view_case"),
         },
     )
 

@@ -2,6 +2,7 @@ from django import template
 
 from households.models import LifeEvent
 from monitoring.labels import ACTION_LABELS, CHECK_LABELS, EVIDENCE_LABELS, RULE_LABELS
+from monitoring.messages import message_label as _message_label
 from monitoring.models import EventKind, SignalKind
 
 register = template.Library()
@@ -41,6 +42,18 @@ def evidence_items(evidence: dict) -> list[tuple[str, str]]:
     return [
         (str(EVIDENCE_LABELS.get(key, key)), _value(key, value)) for key, value in evidence.items()
     ]
+
+
+@register.filter
+def message_kinds(keys) -> str:
+    """A webhook's kinds of notification (message keys) as people read them."""
+    return "、".join(_message_label(key) for key in keys or ())
+
+
+@register.filter
+def message_label(key: str) -> str:
+    """A kind of notification (its message key) as people read it."""
+    return _message_label(key)
 
 
 @register.filter

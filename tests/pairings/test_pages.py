@@ -115,3 +115,32 @@ def test_outsiders_are_refused(
     assert client_for(partner).get("/pairings/mine/").status_code == 403
     assert client_for(village_worker).get("/pairings/").status_code == 403
     assert not Contact.objects.exists()
+
+
+def test_the_contact_form_starts_on_today_in_the_date_inputs_format(
+    township_cadre, village_worker, monitored
+):
+    # A date input shows nothing for a value such as "2026/12/02": the form must say ISO.
+    _pair(township_cadre, monitored, village_worker)
+    page = client_for(village_worker).get(f"/households/{monitored.pk}/contacts/new/")
+    assert (
+        f'name="contacted_on" value="{timezone.localdate().isoformat()}"' in page.content.decode()
+    )
+
+
+def test_a_recorded_contact_is_confirmed_on_the_page_it_returns_to(
+    township_cadre, village_worker, monitored
+):
+    _pair(township_cadre, monitored, village_worker)
+    client = client_for(village_worker)
+    client.post(
+        f"/households/{monitored.pk}/contacts/new/",
+        {
+            "kind": "wechat",
+            "contacted_on": TODAY.isoformat(),
+            "summary": "微信回访",
+            "next": "mine",
+        },
+    )
+    page = client.get("/pairings/mine/").content.decode()
+    assert f"已记录与农户 {monitored.number}" in page

@@ -397,3 +397,14 @@ def test_a_mention_waits_until_answered_in_the_thread(
 
     comment_post(actor=township_cadre, case=case, text="已核实，本月务工收入正常。")
     assert kinds_of(township_cadre, kinds=["mention"]) == []
+
+
+def test_a_mention_names_its_author_as_people_read_the_name(case, township_cadre, county_officer):
+    from assistance.services.comments import comment_post
+
+    User.objects.filter(pk=county_officer.pk).update(first_name="王", last_name="县长")
+    county_officer.refresh_from_db()
+    comment_post(actor=county_officer, case=case, text="@township_cadre 请核实务工收入。")
+    [task] = tasks_for(township_cadre, kinds=["mention"])
+    assert county_officer.display_name in task.title
+    assert "county_officer" not in task.title

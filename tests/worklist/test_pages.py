@@ -148,3 +148,19 @@ def test_the_task_list_takes_the_same_queries_for_3_and_30_rows(township_cadre, 
     # every kind in one UNION ALL.
     assert few[3] == 2
     assert _queries(lambda: task_page(township_cadre)) == 4  # the same for the counts, the page
+
+
+def test_a_filter_that_finds_nothing_says_so_and_leads_back_to_every_task(village_worker):
+    page = client_for(village_worker).get("/tasks/?kind=visit_due&overdue=1").content.decode()
+    assert "没有符合筛选条件的待办" in page and 'href="/tasks/"' in page
+    assert "暂无待办事项" not in page
+
+
+def test_the_due_date_filter_has_a_field_that_keeps_the_other_filters(village_worker):
+    page = client_for(village_worker).get("/tasks/?kind=visit_due&due_before=2026-03-10")
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert 'name="due_before" value="2026-03-10"' in html
+    assert '<input type="hidden" name="kind" value="visit_due">' in html
+    # And the way back to any due date, keeping the kind.
+    assert 'href="?kind=visit_due"' in html

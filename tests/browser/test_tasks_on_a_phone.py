@@ -1,0 +1,48 @@
+"""今日待办 and 我的结对户 on a 360-pixel phone: each task row says for whom in full (the head's
+name is what a village worker looks for), and the summary that opens a contact form is a tap of
+44 pixels."""
+
+import datetime
+
+from django.utils import timezone
+
+from households.models import Household
+from pairings import services as pairing_services
+from pairings.models import Pairing
+from tests.conftest import committed_db
+
+CLIPPED = """() => [...document.querySelectorAll('ol.tasks .task-what')].filter(
+    el => el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1
+).map(el => el.innerText)"""
+SIDEWAYS = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+
+
+@committed_db
+def test_a_task_row_shows_the_head_of_household_and_the_contact_summary_is_a_tap(
+    visit_as, village_worker, township_cadre, household
+):
+    today = timezone.localdate()
+    Household.objects.filter(pk=household.pk).update(
+        next_visit_due=today - datetime.timedelta(days=3), is_monitored=True
+    )
+    pairing_services.pairing_assign(
+        actor=township_cadre, household_id=household.pk, cadre_id=village_worker.pk
+    )
+    # Paired long ago and never contacted: 联系结对帮扶户, the longest title of a row.
+    Pairing.objects.filter(household=household).update(
+        started_on=today - datetime.timedelta(days=120)
+    )
+    visitor = visit_as(village_worker, phone=True)
+    page = visitor.open("/")
+    for title in ("入户走访", "联系结对帮扶户"):
+        assert "张建国" in page.locator("ol.tasks li", has_text=title).inner_text()
+    assert page.evaluate(CLIPPED) == []
+    assert page.evaluate(SIDEWAYS) <= 0
+    visitor.shot("phone-home")
+
+    page = visitor.open("/pairings/mine/")
+    summary = page.locator("summary", has_text="记录联系").first
+    assert summary.bounding_box()["height"] >= 44
+    summary.click()
+    assert page.input_value("input[name=contacted_on]") == today.isoformat()
+    visitor.shot("phone-my-households")
