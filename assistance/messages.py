@@ -68,6 +68,15 @@ MESSAGES = {
         template=_("%(partner)s claimed a need (%(need)s): please confirm the claim on the case."),
         translated=("need",),
     ),
+    "need_confirmed": Message(
+        label=_("Claim of a need confirmed"),
+        template=_(
+            "Your claim of a need (%(need)s) was confirmed: it is now your measure, please "
+            "record its delivery by %(by)s."
+        ),
+        translated=("need",),
+        dates=("by",),
+    ),
 }
 
 

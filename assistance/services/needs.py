@@ -242,6 +242,15 @@ def need_confirm(
         locked.measure = measure
         locked.version += 1
         locked.save()
+        with translation.override("en"):
+            kind = str(locked.get_kind_display())  # its msgid, translated when read
+        notify(
+            User.objects.filter(partner_id=locked.claimed_by_id, is_active=True),
+            key="need_confirmed",
+            arguments={"need": kind, "by": locked.needed_by.isoformat()},
+            link=reverse("measure-detail", args=[measure.pk]),
+            dedupe_key=f"need_confirmed:{locked.pk}",
+        )
     return locked
 
 

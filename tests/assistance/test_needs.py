@@ -7,11 +7,13 @@ import datetime
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
+from django.utils import translation
 
 from accounts.models import Role, User
 from assistance.models import Measure, Need, NeedStatus, ReferralStatus
 from assistance.services import needs as need_services
 from assistance.services.needs import NeedData
+from monitoring.models import Notification
 from tests.assistance.conftest import START
 from tests.conftest import HOME_COUNTY, OTHER_TOWNSHIP, client_for
 
@@ -212,8 +214,12 @@ def test_a_claim_becomes_an_accepted_referral_once_the_cadre_confirms_it(
     assert measure.partner == partner_org and measure.case_id == need.case_id
     assert measure.referral_status == ReferralStatus.ACCEPTED
     assert measure.kind == "industry" and measure.planned_end == NEEDED_BY
-    # The partner finds it among the measures to deliver.
+    # The partner finds it among the measures to deliver, and is told so once.
     assert measure.title in client_for(partner).get(reverse("home")).content.decode()
+    told = Notification.objects.get(user=partner, message_key="need_confirmed")
+    assert told.link == reverse("measure-detail", args=[measure.pk])
+    with translation.override("zh-hans"):
+        assert "您认领的需求" in told.rendered and "已确认" in told.rendered
 
 
 def test_an_open_need_cannot_be_confirmed(need, township_cadre):
