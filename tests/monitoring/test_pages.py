@@ -52,6 +52,9 @@ def test_a_visit_is_recorded_once_even_if_the_form_is_sent_twice(village_worker,
     assert client.post("/visits/new/", form).status_code == 302
     assert Visit.objects.count() == 1
     assert Visit.objects.get().events.get().kind == "illness"
+    # The saved visit leads back to the day's tasks, where the worker came from.
+    saved = client.get(client.post("/visits/new/", form).url).content.decode()
+    assert 'href="/"' in saved and "返回今日待办" in saved
 
 
 def test_bad_figures_are_shown_on_their_fields(village_worker, household):
