@@ -86,6 +86,16 @@ _SET_DEADLINES = {
     "assistance.add_calendarday",
     "assistance.change_calendarday",
 }
+# The limits of paired assistance and the days a partner has to answer a referral: a county
+# officer sets the county's own (pairings/services.py, assistance/services/referrals.py).
+_SET_PAIRING_AND_REFERRAL_POLICY = {
+    "pairings.view_pairingpolicy",
+    "pairings.add_pairingpolicy",
+    "pairings.change_pairingpolicy",
+    "assistance.view_referralpolicy",
+    "assistance.add_referralpolicy",
+    "assistance.change_referralpolicy",
+}
 DASHBOARDS = "dashboards.view_dashboard"
 # The audit trail (audit/views.py): writes, unmaskings, exports and sign-ins of the region.
 VIEW_AUDIT = "audit.view_audit"
@@ -130,7 +140,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _SEE_ASSISTANCE
         | _MANAGE_ASSISTANCE
         | _COUNTY_STEPS
-        | {"pairings.view_pairingpolicy"}
+        | _SET_PAIRING_AND_REFERRAL_POLICY
         | _SEE_PAIRINGS
         | _RECORD_CONTACTS
         | _ASSIGN_PAIRINGS

@@ -10,8 +10,10 @@ from assistance.models import (
     Need,
     Partner,
     PartnerOffer,
+    ReferralPolicy,
 )
 from assistance.services import deadlines as deadline_services
+from assistance.services import referrals as referral_services
 from core.masking import mask_phone
 from households.selectors import user_covers
 from monitoring.admin import PolicyAdmin, ReadOnlyAdmin
@@ -111,4 +113,27 @@ class CalendarDayAdmin(PolicyAdmin):
     def save_through_service(self, user, obj):
         return deadline_services.calendar_day_save(
             actor=user, day=obj.day, is_working=obj.is_working, note=obj.note
+        )
+
+
+@admin.register(ReferralPolicy)
+class ReferralPolicyAdmin(PolicyAdmin):
+    """How long partners have to answer a referral, in working or calendar days: the national
+    row (a system administrator's), the county's own and those above it, set through the
+    service as the page does."""
+
+    list_display = ["region", "days", "unit"]
+    fields = ["region", "days", "unit"]
+    raw_id_fields = ["region"]
+
+    def get_queryset(self, request):
+        return selectors.referral_policies_visible_to(request.user)
+
+    def get_readonly_fields(self, request, obj=None):
+        # The service saves by region: another region is another row, added as such.
+        return ["region"] if obj is not None else []
+
+    def save_through_service(self, user, obj):
+        return referral_services.referral_policy_save(
+            actor=user, region_code=obj.region_id, days=obj.days, unit=obj.unit
         )

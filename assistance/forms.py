@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from assistance.models import (
     CaseCategory,
     CaseOrigin,
+    DayUnit,
     Decision,
     Department,
     InfoCheckResult,
@@ -336,3 +337,11 @@ class CaseCommentForm(forms.Form):
             "phone, bank account or health details. Write @name or @username to ask someone."
         ),
     )
+
+
+class ReferralPolicyForm(forms.Form):
+    """How long the county's partners have to answer a referral; the service checks the range."""
+
+    days = forms.IntegerField(label=_("Days to answer a referral"))
+    unit = forms.ChoiceField(label=_("Counted in"), choices=DayUnit.choices)
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)

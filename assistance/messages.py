@@ -57,6 +57,22 @@ MESSAGES = {
         label=_("Delegation revoked"),
         template=_("%(user)s revoked your delegation: %(steps)s in %(region)s."),
     ),
+    "delegation_expired": Message(
+        _(
+            "Your delegation from %(user)s has ended (last day %(end)s): %(steps)s in "
+            "%(region)s. Steps there are no longer yours to take."
+        ),
+        dates=("end",),
+        translated=("steps",),
+    ),
+    "delegation_ending": Message(
+        _(
+            "Your delegation of %(steps)s in %(region)s ends on %(end)s and %(cases)d cases still "
+            "wait for those steps: extend it with a new delegation, or see that they are taken."
+        ),
+        dates=("end",),
+        translated=("steps",),
+    ),
     "case_mention": Message(
         label=_("Mentioned in a case's notes"),
         template=_(

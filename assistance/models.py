@@ -444,10 +444,17 @@ class ReferralStatus(models.TextChoices):
 RETURNED_REFERRALS = (ReferralStatus.DECLINED, ReferralStatus.EXPIRED)
 
 
+class DayUnit(models.TextChoices):
+    WORKING = "working", _("working days")
+    CALENDAR = "calendar", _("calendar days")
+
+
+@pghistory.track()
 class ReferralPolicy(models.Model):
     """How long a partner has to answer a referral; a region may set its own, else the national
-    row (region empty), else REFERRAL_DAYS. Calendar days for now: working days arrive with the
-    province's deadline profile (工作日, 调休)."""
+    row (region empty), else REFERRAL_DAYS calendar days. Counted in working days (the State
+    Council's holidays and 调休, core/workdays.py) or in calendar days, as the deadline profiles'
+    steps are: the answer is due at the same time of day on the last day of the limit."""
 
     region = models.OneToOneField(
         "households.Region",
@@ -459,6 +466,16 @@ class ReferralPolicy(models.Model):
     days = models.PositiveSmallIntegerField(
         _("days to answer a referral"), default=3, validators=[MinValueValidator(1)]
     )
+    # Rows made before the unit existed keep their calendar days (migration 0011); a new row
+    # counts working days, as the provinces count their statutory limits.
+    unit = models.CharField(
+        _("counted in"),
+        max_length=8,
+        choices=DayUnit.choices,
+        default=DayUnit.WORKING,
+        db_default=DayUnit.WORKING,
+    )
+    version = models.PositiveIntegerField(default=1, db_default=1)
 
     class Meta:
         verbose_name = _("referral policy")
@@ -474,7 +491,7 @@ class ReferralPolicy(models.Model):
         return f"{self.region_id or '*'}: {self.days}"
 
 
-REFERRAL_DAYS = 3
+REFERRAL_DAYS = 3  # calendar days, where no policy row says otherwise
 
 
 class MeasureStatus(models.TextChoices):
@@ -687,11 +704,6 @@ class Need(models.Model):
 
     def __str__(self) -> str:
         return f"{self.village_id} {self.get_kind_display()}"
-
-
-class DayUnit(models.TextChoices):
-    WORKING = "working", _("working days")
-    CALENDAR = "calendar", _("calendar days")
 
 
 @pghistory.track()

@@ -24,6 +24,7 @@ from assistance.models import (
     CaseMention,
     CaseStatus,
     CaseStep,
+    DayUnit,
     DeadlineProfile,
     Delegation,
     Measure,
@@ -38,7 +39,7 @@ from assistance.models import (
     ReferralStatus,
     StepKind,
 )
-from assistance.steps import PHASE_STEPS
+from assistance.steps import PHASE_STEPS, Limit
 from core.masking import mask_phone
 from core.regions import ancestors_of, nearest_first
 from core.scope import Scope
@@ -329,19 +330,35 @@ def partners_listed(user, params) -> QuerySet[Partner]:
 # Referrals and the needs board ----------------------------------------------------------------
 
 
-def referral_days(village_code: str) -> int:
-    """The days a partner has to answer a referral for a household of the village: the nearest
-    region's policy, else the national row, else REFERRAL_DAYS."""
+def referral_limit(village_code: str) -> Limit:
+    """How long a partner has to answer a referral for a household of the village: the nearest
+    region's policy, else the national row, else REFERRAL_DAYS calendar days."""
     covering = nearest_first(village_code)
-    rows: dict[str | None, int] = dict(
-        ReferralPolicy.objects.filter(
+    rows: dict[str | None, Limit] = {
+        region: Limit(days, unit)
+        for region, days, unit in ReferralPolicy.objects.filter(
             Q(region_id__in=covering) | Q(region__isnull=True)
-        ).values_list("region_id", "days")
-    )
+        ).values_list("region_id", "days", "unit")
+    }
     for code in covering:
         if code in rows:
             return rows[code]
-    return rows.get(None, REFERRAL_DAYS)
+    return rows.get(None, Limit(REFERRAL_DAYS, DayUnit.CALENDAR))
+
+
+def referral_policies_visible_to(user) -> QuerySet[ReferralPolicy]:
+    """The national row and those of the user's region and the regions above it (never a
+    neighbour's), as the other policies are shown; nothing to a role that may not read them."""
+    if not user.is_authenticated or not user.has_perm("assistance.view_referralpolicy"):
+        return ReferralPolicy.objects.none()
+    if user.is_superuser:
+        return ReferralPolicy.objects.select_related("region")
+    scope = Scope.of(user)
+    if scope.sees_nothing:
+        return ReferralPolicy.objects.none()
+    return ReferralPolicy.objects.filter(
+        Q(region__isnull=True) | _in_or_above(scope, "region")
+    ).select_related("region")
 
 
 def referrals_to_answer(user) -> QuerySet[Measure]:
@@ -600,6 +617,28 @@ def delegation_for(
         .order_by("ends_on", "pk")
         .first()
     )
+
+
+def delegations_ended_before(as_of: datetime.date, *, since: datetime.date) -> QuerySet[Delegation]:
+    """Delegations whose last day fell between `since` and the day before `as_of`, unrevoked: they
+    have run out (a revoked one told its delegate when it was revoked)."""
+    return Delegation.objects.filter(
+        revoked_at__isnull=True, ends_on__lt=as_of, ends_on__gte=since
+    ).select_related("delegator", "region")
+
+
+def delegations_ending(as_of: datetime.date, *, until: datetime.date) -> QuerySet[Delegation]:
+    """Delegations in force on `as_of` whose last day is no later than `until`."""
+    return Delegation.objects.filter(
+        revoked_at__isnull=True, starts_on__lte=as_of, ends_on__gte=as_of, ends_on__lte=until
+    ).select_related("delegator", "region")
+
+
+def delegation_waiting_steps(delegation: Delegation) -> int:
+    """How many open cases of the delegation's region wait for a step it hands on."""
+    kinds = _step_kinds(lambda rule: rule.permission == delegation.permission)
+    cases = Case.objects.filter(Scope.under(delegation.region_id).q("household__village__code"))
+    return cases_with_next_step(cases).filter(next_step__in=kinds).count()
 
 
 def delegates_for(user) -> QuerySet[User]:

@@ -6,7 +6,7 @@ import datetime
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
-from assistance.services import referrals
+from assistance.services import delegations, referrals
 from assistance.services.deadlines import deadline_reminders_send as _sweep
 
 TRANSIENT = (OperationalError, InterfaceError)
@@ -27,3 +27,11 @@ def deadline_reminders_send(as_of: str | None = None) -> dict:
         "escalated": result.escalated,
         "notifications": result.notifications,
     }
+
+
+@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
+def delegation_notices_send(as_of: str | None = None) -> dict:
+    """Delegations run out and about to run out with steps waiting (beat, daily)."""
+    return delegations.delegation_notices_send(
+        as_of=datetime.date.fromisoformat(as_of) if as_of else None
+    )

@@ -29,6 +29,7 @@ urlpatterns = [
     path("measures/<int:pk>/edit/", views.measure_edit, name="measure-edit"),
     path("measures/<int:pk>/accept/", views.measure_accept, name="measure-accept"),
     path("measures/<int:pk>/decline/", views.measure_decline, name="measure-decline"),
+    path("referrals/policy/", views.referral_policy_edit, name="referral-policy"),
     path("needs/", views.need_list, name="need-list"),
     path("cases/<int:pk>/needs/new/", views.need_publish, name="need-publish"),
     path("needs/<int:pk>/claim/", views.need_claim, name="need-claim"),

@@ -40,6 +40,7 @@ WRITE_SCOPES: dict[str, WriteScope] = {
     "assistance.Measure": WriteScope(("case__household__village",), "case__household__number"),
     "assistance.Need": WriteScope(("village",), "case__household__number"),
     "assistance.Delegation": WriteScope(("region",)),
+    "assistance.ReferralPolicy": WriteScope(("region",), national_default=True),
     "assistance.DeadlineProfile": WriteScope(("region_code",), national_default=True),
     "assistance.CalendarDay": WriteScope(()),
     "assistance.CaseComment": WriteScope(("case__household__village",), "case__household__number"),

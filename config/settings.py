@@ -223,6 +223,11 @@ WEBHOOK_ALLOW_HTTP_HOSTS = env.list("DIXIAN_WEBHOOK_ALLOW_HTTP_HOSTS", default=[
 WEBHOOK_TIMEOUT_SECONDS = env.float("DIXIAN_WEBHOOK_TIMEOUT_SECONDS", default=10.0)
 # A failed delivery is tried again after 30 s, 1 min, 2 min … (at most an hour apart), and given
 # up after this many attempts (about 4 hours with the defaults).
+# A notification's e-mail is retried on SMTP errors after 60 s, 2, 4, 8, 16 minutes (at most 30):
+# five retries over about half an hour, then recorded as failed (monitoring.tasks).
+EMAIL_RETRY_BACKOFF_SECONDS = env.int("DIXIAN_EMAIL_RETRY_BACKOFF_SECONDS", default=60)
+EMAIL_RETRY_BACKOFF_MAX_SECONDS = env.int("DIXIAN_EMAIL_RETRY_BACKOFF_MAX_SECONDS", default=1800)
+EMAIL_MAX_RETRIES = env.int("DIXIAN_EMAIL_MAX_RETRIES", default=5)
 WEBHOOK_BACKOFF_SECONDS = env.float("DIXIAN_WEBHOOK_BACKOFF_SECONDS", default=30.0)
 WEBHOOK_BACKOFF_MAX_SECONDS = env.float("DIXIAN_WEBHOOK_BACKOFF_MAX_SECONDS", default=3600.0)
 WEBHOOK_MAX_ATTEMPTS = env.int("DIXIAN_WEBHOOK_MAX_ATTEMPTS", default=10)
@@ -582,6 +587,12 @@ CELERY_BEAT_SCHEDULE = {
     "deadline-reminders": {
         "task": "assistance.tasks.deadline_reminders_send",
         "schedule": crontab(hour=7, minute=45),
+    },
+    # Delegations that ran out (the delegate is told) and end tomorrow with steps waiting (the
+    # delegator is told), each once (assistance/services/delegations.py).
+    "delegation-notices": {
+        "task": "assistance.tasks.delegation_notices_send",
+        "schedule": crontab(hour=7, minute=50),
     },
     "audit-retention": {
         "task": "audit.tasks.purge_audit_trail",

@@ -21,6 +21,7 @@ EVALUATE_PENDING = "monitoring.tasks.evaluate_pending"
 SCAN_CHUNK = "monitoring.tasks.scan_chunk"
 NOTIFICATION_DELIVER = "monitoring.tasks.notification_deliver"
 WEBHOOK_DELIVER = "monitoring.tasks.webhook_deliver"
+NOTIFICATION_EMAIL_SEND = "monitoring.tasks.notification_email_send"
 IMPORT_JOB_CHECK = "spreadsheets.tasks.import_job_check"
 IMPORT_JOB_IMPORT = "spreadsheets.tasks.import_job_import"
 

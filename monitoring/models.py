@@ -536,6 +536,15 @@ class ScanRun(models.Model):
         return f"{self.trigger} {self.started_at:%Y-%m-%d %H:%M}"
 
 
+class EmailState(models.TextChoices):
+    """Where a notification's e-mail is (empty: none is sent, the user has no address)."""
+
+    QUEUED = "queued", _("Waiting to be sent")
+    SENDING = "sending", _("Being sent")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Could not be sent")
+
+
 class Notification(models.Model):
     """An in-app message for one user (an alert assigned to them, an area-wide signal …).
 
@@ -559,11 +568,25 @@ class Notification(models.Model):
     arguments = models.JSONField(default=dict, db_default={}, blank=True)
     dedupe_key = models.CharField(max_length=200, blank=True, default="", db_default="")
     channels_pending = models.BooleanField(default=False, db_default=False)
+    # Its e-mail (monitoring.services.notifications.notification_email_send): queued by the
+    # delivery, claimed by one attempt at a time, sent once; SMTP errors retried with backoff,
+    # a failure recorded here when the retries are spent.
+    email_state = models.CharField(
+        max_length=8, choices=EmailState.choices, blank=True, default="", db_default=""
+    )
+    email_attempts = models.PositiveSmallIntegerField(default=0, db_default=0)
+    email_error = models.CharField(max_length=300, blank=True, default="", db_default="")
+    email_updated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
         indexes = [
             models.Index(fields=["user", "read_at"], name="notification_unread"),
+            models.Index(
+                fields=["email_updated_at"],
+                condition=Q(email_state="queued"),
+                name="notification_email_queued",
+            ),
             models.Index(
                 fields=["created_at"],
                 condition=Q(channels_pending=True),

@@ -3,6 +3,7 @@
 import datetime
 
 from celery import shared_task
+from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
 from monitoring import scans
@@ -55,6 +56,23 @@ def send_daily_digests() -> int:
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5, acks_late=True)
 def notification_deliver(notification_id: int) -> bool:
     return notifications.notification_deliver(notification_id)
+
+
+@shared_task(
+    bind=True,
+    # A lost database connection, or the mail server's refusal this time (EmailNotSent: the
+    # service put the e-mail back in the queue); a validation error is never retried.
+    autoretry_for=(*TRANSIENT, notifications.EmailNotSent),
+    retry_backoff=settings.EMAIL_RETRY_BACKOFF_SECONDS,
+    retry_backoff_max=settings.EMAIL_RETRY_BACKOFF_MAX_SECONDS,
+    retry_jitter=False,
+    max_retries=settings.EMAIL_MAX_RETRIES,
+    acks_late=True,
+)
+def notification_email_send(self, notification_id: int) -> str:
+    return notifications.notification_email_send(
+        notification_id, last_try=self.request.retries >= self.max_retries
+    )
 
 
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)

@@ -39,3 +39,13 @@ class AssignForm(forms.Form):
         self.fields["cadre"].choices = [
             (cadre.pk, f"{cadre.display_name} · {cadre.get_role_display()}") for cadre in cadres
         ]
+
+
+class PairingPolicyForm(forms.Form):
+    """A county's limits of paired assistance; the service checks the ranges and says why."""
+
+    max_households = forms.IntegerField(label=_("Households per cadre at most"))
+    contact_every_days = forms.IntegerField(label=_("Contact at least every (days)"))
+    include_lifted_out = forms.BooleanField(
+        label=_("Lifted-out households need a cadre too"), required=False
+    )

@@ -13,8 +13,9 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from households.models import Household
 from households.selectors import households_visible_to
+from monitoring.services.policy import policy_region
 from pairings import selectors
-from pairings.models import Contact, ContactKind, EndReason, Pairing
+from pairings.models import Contact, ContactKind, EndReason, Pairing, PairingPolicy
 
 
 def _visible_household(actor: User, household_id) -> Household:
@@ -162,3 +163,51 @@ def contact_record(
             summary=summary,
             follow_ups=(follow_ups or "").strip(),
         )
+
+
+# The bounds of a region's limits: beyond them a figure is a typing slip, not a policy.
+MAX_HOUSEHOLDS_PER_CADRE = 100
+MAX_CONTACT_EVERY_DAYS = 366
+
+
+def _whole(value: object, low: int, high: int) -> int | None:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        return None
+    return value
+
+
+def pairing_policy_save(
+    *,
+    actor: User,
+    region_code: str | None,
+    max_households: int,
+    contact_every_days: int,
+    include_lifted_out: bool,
+) -> PairingPolicy:
+    """Set a region's limits of paired assistance (a county officer: their county; the national
+    row: a system administrator). Recorded with its actor by pghistory."""
+    if not actor.has_perm("pairings.change_pairingpolicy"):
+        raise PermissionDenied(_("Your role may not do this."))
+    errors = {}
+    if _whole(max_households, 1, MAX_HOUSEHOLDS_PER_CADRE) is None:
+        errors["max_households"] = _(
+            "A cadre looks after 1 to %(max)d households: give a whole number in that range."
+        ) % {"max": MAX_HOUSEHOLDS_PER_CADRE}
+    if _whole(contact_every_days, 1, MAX_CONTACT_EVERY_DAYS) is None:
+        errors["contact_every_days"] = _(
+            "Contact at least every 1 to %(max)d days: give a whole number in that range."
+        ) % {"max": MAX_CONTACT_EVERY_DAYS}
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic(), pghistory.context(user=actor.pk):
+        region = policy_region(actor, region_code)
+        policy = PairingPolicy.objects.select_for_update().filter(region=region).first()
+        if policy is None:
+            if not actor.has_perm("pairings.add_pairingpolicy"):
+                raise PermissionDenied(_("Your role may not do this."))
+            policy = PairingPolicy(region=region)
+        policy.max_households = max_households
+        policy.contact_every_days = contact_every_days
+        policy.include_lifted_out = bool(include_lifted_out)
+        policy.save()
+    return policy

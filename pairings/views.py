@@ -8,8 +8,8 @@ from django.utils.translation import gettext as _
 from core.forms import add_service_errors
 from households.selectors import household_get
 from pairings import selectors, services
-from pairings.forms import AssignForm, ContactForm
-from pairings.models import ContactKind
+from pairings.forms import AssignForm, ContactForm, PairingPolicyForm
+from pairings.models import ContactKind, PairingPolicy
 
 
 @login_required
@@ -99,4 +99,29 @@ def pairing_assign(request, pk):
             "title": _("Hand over") if current else _("Pair a cadre"),
         },
         status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@permission_required("pairings.change_pairingpolicy", raise_exception=True)
+def pairing_policy_edit(request):
+    """The limits of paired assistance of the officer's own county (the national row is the
+    system administrator's, in the admin); the rows above it are shown for reference."""
+    current = selectors.policy_for(request.user.region_id)
+    form = PairingPolicyForm(request.POST or None, initial=current.__dict__)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.pairing_policy_save(
+                actor=request.user, region_code=request.user.region_id, **form.cleaned_data
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The limits of paired assistance are saved."))
+            return redirect("pairing-policy")
+    rows = selectors.policies_visible_to(
+        PairingPolicy.objects.select_related("region"), request.user
+    ).order_by("region_id")
+    return render(
+        request, "pairings/pairing_policy.html", {"form": form, "rows": rows, "current": current}
     )

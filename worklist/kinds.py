@@ -516,8 +516,10 @@ def _referrals_to_answer(user, today: datetime.date) -> QuerySet:
     return _on_village(
         referrals_to_answer(user),
         detail=F("title"),
-        since=F("referred_at"),
-        due=F("referral_due"),
+        # The local day (the answer is due on the last day of the referral policy's limit, in
+        # Shanghai's time, which is what the expiry sweep compares with).
+        since=TruncDate("referred_at"),
+        due=TruncDate("referral_due"),
     )
 
 

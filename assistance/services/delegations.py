@@ -14,13 +14,19 @@ import pghistory
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import FIELD_STAFF_ROLES, Role, User
 from accounts.roles import permissions_of
+from assistance.deadlines import work_calendar
 from assistance.models import DELEGABLE_PERMISSIONS, Delegation
-from assistance.selectors import delegations_visible_to
+from assistance.selectors import (
+    delegation_waiting_steps,
+    delegations_ended_before,
+    delegations_ending,
+    delegations_visible_to,
+)
 from households.models import Region
 from households.selectors import region_within, user_covers
 from monitoring.services.notifications import notify
@@ -216,3 +222,61 @@ def delegation_revoke(*, actor: User, delegation: Delegation) -> Delegation:
             link=reverse("delegation-list"),
         )
     return locked
+
+
+# A delegation that ran out more than this long ago is not announced any more (the first sweep
+# after a pause, or after this feature arrived, tells only the recent ones).
+EXPIRY_NOTICE_WINDOW = datetime.timedelta(days=7)
+# The working day before the last day lies at most this far back (a long holiday).
+ENDING_NOTICE_HORIZON = datetime.timedelta(days=20)
+
+
+def _label_msgid(delegation: Delegation) -> str:
+    """The steps' label as its English msgid: the notification renders it in the reader's
+    language (a `translated` argument of assistance/messages.py)."""
+    with translation.override("en"):
+        return str(delegation.steps_label)
+
+
+def delegation_notices_send(*, as_of: datetime.date | None = None) -> dict[str, int]:
+    """The daily sweep of delegations (beat, docs/cases.md): the delegate is told once a
+    delegation has run out (its last day has passed), and the delegator is told on the working
+    day before its last day when steps still wait under it. Each once: the dedupe key of each
+    notification makes a second run (or two at once) send nothing new."""
+    as_of = as_of or timezone.localdate()
+    calendar = work_calendar()
+    sent = {"expired": 0, "ending": 0}
+    for delegation in delegations_ended_before(as_of, since=as_of - EXPIRY_NOTICE_WINDOW):
+        with transaction.atomic():
+            sent["expired"] += notify(
+                [delegation.delegate_id],
+                key="delegation_expired",
+                arguments={
+                    "user": delegation.delegator.display_name,
+                    "steps": _label_msgid(delegation),
+                    "region": delegation.region.name,
+                    "end": delegation.ends_on.isoformat(),
+                },
+                link=reverse("delegation-list"),
+                dedupe_key=f"delegation-expired:{delegation.pk}",
+            )
+    for delegation in delegations_ending(as_of, until=as_of + ENDING_NOTICE_HORIZON):
+        if as_of < calendar.previous_working_day(delegation.ends_on):
+            continue
+        waiting = delegation_waiting_steps(delegation)
+        if not waiting:
+            continue
+        with transaction.atomic():
+            sent["ending"] += notify(
+                [delegation.delegator_id],
+                key="delegation_ending",
+                arguments={
+                    "steps": _label_msgid(delegation),
+                    "region": delegation.region.name,
+                    "end": delegation.ends_on.isoformat(),
+                    "cases": waiting,
+                },
+                link=reverse("delegation-list"),
+                dedupe_key=f"delegation-ending:{delegation.pk}:{delegation.ends_on.isoformat()}",
+            )
+    return sent

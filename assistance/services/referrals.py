@@ -17,10 +17,12 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
 from accounts.selectors import users_covering
-from assistance.models import Measure, ReferralStatus
-from assistance.selectors import measures_visible_to, referral_days
+from assistance.deadlines import work_calendar
+from assistance.models import DayUnit, Measure, ReferralPolicy, ReferralStatus
+from assistance.selectors import measures_visible_to, referral_limit
 from core.errors import EditConflict
 from monitoring.services.notifications import notify
+from monitoring.services.policy import policy_region
 
 MIN_REASON = 4  # a word or two of Chinese: "名额已满" says why
 
@@ -33,11 +35,19 @@ def referral_start(measure: Measure, *, at: datetime.datetime) -> None:
         measure.referral_status = ReferralStatus.NONE
         measure.referred_at = measure.referral_due = None
         return
-    village = measure.case.household.village_id
     measure.referral_status = ReferralStatus.PENDING
     measure.referred_at = at
-    # Calendar days for now; working days come with the province's deadline profile.
-    measure.referral_due = at + datetime.timedelta(days=referral_days(village))
+    measure.referral_due = referral_due_at(measure.case.household.village_id, at)
+
+
+def referral_due_at(village_code: str, at: datetime.datetime) -> datetime.datetime:
+    """When the answer to a referral made `at` falls due: the policy's limit counted from the
+    referral's day as the law counts periods (core/workdays.py: in working days, or in calendar
+    days moved off a holiday), at the time of day it was made. The expiry sweep and the task
+    list read this one value."""
+    local = timezone.localtime(at)
+    last_day = referral_limit(village_code).due_on(local.date(), work_calendar())
+    return timezone.make_aware(datetime.datetime.combine(last_day, local.time()))
 
 
 def referral_accepted_on_creation(measure: Measure, *, at: datetime.datetime) -> None:
@@ -167,3 +177,45 @@ def referral_expire_overdue(*, now: datetime.datetime | None = None) -> int:
             _tell_the_cadres(measure)
             expired += 1
     return expired
+
+
+# The longest a partner may be given to answer: past it a referral is no longer a referral.
+MAX_REFERRAL_DAYS = 60
+
+
+def referral_policy_save(
+    *,
+    actor: User,
+    region_code: str | None,
+    days: int,
+    unit: str,
+    version: int | None = None,
+) -> ReferralPolicy:
+    """Set how long a region's partners have to answer a referral, in working or calendar days
+    (a county officer: their county; the national row: a system administrator). Referrals made
+    before keep their due time; pghistory records the change with its actor."""
+    if not actor.has_perm("assistance.change_referralpolicy"):
+        raise PermissionDenied(_("Your role may not do this."))
+    errors = {}
+    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_REFERRAL_DAYS:
+        errors["days"] = _(
+            "A partner is given 1 to %(max)d days to answer: give a whole number in that range."
+        ) % {"max": MAX_REFERRAL_DAYS}
+    if unit not in DayUnit.values:
+        errors["unit"] = _("Choose working days or calendar days.")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic(), pghistory.context(user=actor.pk):
+        region = policy_region(actor, region_code)
+        policy = ReferralPolicy.objects.select_for_update().filter(region=region).first()
+        if policy is None:
+            if not actor.has_perm("assistance.add_referralpolicy"):
+                raise PermissionDenied(_("Your role may not do this."))
+            policy = ReferralPolicy(region=region)
+        elif version is not None and policy.version != version:
+            raise EditConflict()
+        else:
+            policy.version += 1
+        policy.days, policy.unit = days, unit
+        policy.save()
+    return policy

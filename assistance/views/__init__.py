@@ -31,6 +31,7 @@ from assistance.views.referrals import (
     need_list,
     need_publish,
     need_withdraw,
+    referral_policy_edit,
 )
 
 __all__ = [
@@ -57,6 +58,7 @@ __all__ = [
     "need_list",
     "need_publish",
     "need_withdraw",
+    "referral_policy_edit",
     "offer_create",
     "offer_edit",
     "partner_create",

@@ -19,11 +19,12 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Role
 from assistance import selectors
-from assistance.forms import DeclineForm, NeedForm, VersionForm
+from assistance.forms import DeclineForm, NeedForm, ReferralPolicyForm, VersionForm
 from assistance.services import needs as need_services
 from assistance.services import referrals as referral_services
 from assistance.services.needs import NeedData
 from core.errors import EditConflict
+from core.forms import add_service_errors
 
 
 def _back(request, default: str) -> HttpResponseRedirect:
@@ -169,3 +170,30 @@ def need_withdraw(request, pk):
 
 def need_form_initial() -> dict:
     return {"needed_by": timezone.localdate() + datetime.timedelta(days=14)}
+
+
+@login_required
+@permission_required("assistance.change_referralpolicy", raise_exception=True)
+def referral_policy_edit(request):
+    """How long the partners of the officer's own county have to answer a referral, in working
+    or calendar days (the national row is the system administrator's, in the admin)."""
+    rows = selectors.referral_policies_visible_to(request.user).order_by("region_id")
+    own = next((row for row in rows if row.region_id == request.user.region_id), None)
+    limit = selectors.referral_limit(request.user.region_id or "")
+    initial = {"days": limit.days, "unit": limit.unit, "version": own.version if own else None}
+    form = ReferralPolicyForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            referral_services.referral_policy_save(
+                actor=request.user, region_code=request.user.region_id, **form.cleaned_data
+            )
+        except (ValidationError, EditConflict) as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The days to answer a referral are saved."))
+            return redirect("referral-policy")
+    return render(
+        request,
+        "assistance/referral_policy.html",
+        {"form": form, "rows": rows, "limit": limit},
+    )

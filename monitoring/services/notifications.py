@@ -3,25 +3,35 @@
 `notify` writes the in-app rows (in the caller's transaction) and, once that commits, queues one
 delivery task per new row. The task claims its row with a conditional UPDATE of
 `channels_pending`, so a notification queued twice (a sweep and the first queueing racing) is
-still mailed and posted once. Mail and HTTP are never sent inside a transaction.
+still mailed and posted once; it queues one task per webhook delivery and one for the e-mail,
+each retried with a growing pause on its own (the e-mail on SMTP errors, claimed per attempt so
+that it is never sent twice). Mail and HTTP are never sent inside a transaction.
 """
 
 import datetime
 import json
 import logging
+import smtplib
 from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import connection, transaction
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from accounts.models import User
-from core.queueing import NOTIFICATION_DELIVER, WEBHOOK_DELIVER, enqueue, enqueue_after_commit
+from core.queueing import (
+    NOTIFICATION_DELIVER,
+    NOTIFICATION_EMAIL_SEND,
+    WEBHOOK_DELIVER,
+    enqueue,
+    enqueue_after_commit,
+)
 from core.request_log import mask_personal_numbers
 from monitoring.messages import MESSAGES, render_message
-from monitoring.models import Notification, WebhookDelivery
+from monitoring.models import EmailState, Notification, WebhookDelivery
 from monitoring.selectors import webhooks_for_recipient
 
 logger = logging.getLogger(__name__)
@@ -117,8 +127,9 @@ def _insert_once(rows: list[Notification]) -> list[int]:
 
 
 def notification_deliver(notification_id: int) -> bool:
-    """Send one notification on by e-mail and to its county's webhooks; False if another
-    delivery claimed it first (or there is no such notification)."""
+    """Send one notification on to its county's webhooks and queue its e-mail (each a task of
+    its own, retried apart); False if another delivery claimed it first (or there is no such
+    notification)."""
     with transaction.atomic():
         claimed = Notification.objects.filter(pk=notification_id, channels_pending=True).update(
             channels_pending=False
@@ -134,14 +145,78 @@ def notification_deliver(notification_id: int) -> bool:
         # The claim above makes this the only delivery of the notification: no conflicts.
         for delivery in WebhookDelivery.objects.bulk_create(deliveries):
             enqueue_after_commit(WEBHOOK_DELIVER, [delivery.pk], queue="celery")
-    _send_email(notification)
+        if notification.user.email and notification.user.is_active:
+            Notification.objects.filter(pk=notification_id).update(
+                email_state=EmailState.QUEUED, email_updated_at=now
+            )
+            enqueue_after_commit(NOTIFICATION_EMAIL_SEND, [notification_id], queue="celery")
     return True
+
+
+class EmailNotSent(Exception):
+    """The mail server did not take the message this time; the task tries again later."""
+
+
+# SMTP errors after which the message was surely not taken, and another try may succeed (a
+# server down or busy, a connection lost before the message was sent). A refused recipient is
+# not retried: it would be refused again.
+RETRIED_MAIL_ERRORS: tuple[type[Exception], ...] = (smtplib.SMTPException, OSError)
+FINAL_MAIL_ERRORS: tuple[type[Exception], ...] = (smtplib.SMTPRecipientsRefused,)
+
+
+def notification_email_send(notification_id: int, *, last_try: bool = False) -> str:
+    """Mail one notification to its user, once. Returns the e-mail's state afterwards.
+
+    One attempt claims the e-mail with a conditional UPDATE (queued → sending), so two tasks
+    for the same notification (a sweep's and the delivery's) never both send: the second finds
+    it sending or sent and stops. An SMTP error puts it back to queued and raises EmailNotSent,
+    which the task retries with a growing pause; on the last try, or on an error a retry cannot
+    mend, the failure is recorded (failed, with the error) and nothing is raised. An attempt cut
+    off while sending (its worker killed) stays `sending`: whether the server took the message
+    is unknown, and a second copy is worse than none (the notification is in-app anyway).
+    """
+    now = timezone.now()
+    claimed = Notification.objects.filter(pk=notification_id, email_state=EmailState.QUEUED).update(
+        email_state=EmailState.SENDING, email_attempts=F("email_attempts") + 1, email_updated_at=now
+    )
+    if not claimed:
+        state = (
+            Notification.objects.filter(pk=notification_id)
+            .values_list("email_state", flat=True)
+            .first()
+        )
+        return state or ""
+    notification = Notification.objects.select_related("user").get(pk=notification_id)
+    try:
+        _send_email(notification)
+    except RETRIED_MAIL_ERRORS as error:
+        final = last_try or isinstance(error, FINAL_MAIL_ERRORS)
+        state = EmailState.FAILED if final else EmailState.QUEUED
+        Notification.objects.filter(pk=notification_id).update(
+            email_state=state, email_error=_error_text(error), email_updated_at=timezone.now()
+        )
+        if final:
+            logger.warning(
+                "notification %s not mailed after %s attempts: %s",
+                notification_id,
+                notification.email_attempts,
+                _error_text(error),
+            )
+            return state
+        raise EmailNotSent(_error_text(error)) from error
+    Notification.objects.filter(pk=notification_id).update(
+        email_state=EmailState.SENT, email_error="", email_updated_at=timezone.now()
+    )
+    return EmailState.SENT
+
+
+def _error_text(error: Exception) -> str:
+    # The server's answer names the recipient's address at most, never a notification's text.
+    return mask_personal_numbers(f"{type(error).__name__}: {error}")[:300]
 
 
 def _send_email(notification: Notification) -> None:
     user = notification.user
-    if not user.email or not user.is_active:
-        return
     message = MESSAGES.get(notification.message_key)
     with translation.override(settings.LANGUAGE_CODE):
         text = notification.rendered
@@ -157,12 +232,7 @@ def _send_email(notification: Notification) -> None:
             subject = render_to_string("monitoring/notification_email_subject.txt", context)
         template = message.email_body if message and message.email_body else None
         body = render_to_string(template or "monitoring/notification_email_body.txt", context)
-    try:
-        send_mail(" ".join(subject.split())[:150], body, None, [user.email])
-    except OSError as error:
-        # The notification is in-app already; a mail server that is down is logged, not retried
-        # (a retry could mail twice: whether the server took the message is unknown).
-        logger.warning("notification %s not mailed: %s", notification.pk, error)
+    send_mail(" ".join(subject.split())[:150], body, None, [user.email])
 
 
 def notifications_dispatch_pending(*, now: datetime.datetime | None = None) -> int:
@@ -176,4 +246,16 @@ def notifications_dispatch_pending(*, now: datetime.datetime | None = None) -> i
     )
     for pk in pending:
         enqueue(NOTIFICATION_DELIVER, [pk], queue="celery")
-    return len(pending)
+    # E-mails whose queueing was lost: queued, and untouched for longer than the longest pause
+    # between two tries. A task still waiting for its retry finds the e-mail sent and stops.
+    lost = now - datetime.timedelta(
+        seconds=settings.EMAIL_RETRY_BACKOFF_MAX_SECONDS + PENDING_GRACE_SECONDS
+    )
+    mails = list(
+        Notification.objects.filter(email_state=EmailState.QUEUED, email_updated_at__lt=lost)
+        .order_by("email_updated_at")
+        .values_list("pk", flat=True)[:1000]
+    )
+    for pk in mails:
+        enqueue(NOTIFICATION_EMAIL_SEND, [pk], queue="celery")
+    return len(pending) + len(mails)

@@ -21,8 +21,10 @@ from monitoring.scans import scan_start
 SETTABLE_LEVELS = ("province", "city", "county")
 
 
-def _region_for(actor: User, region_code: str | None) -> Region | None:
-    """The region the actor may set policy for: their own or one under it, county or above."""
+def policy_region(actor: User, region_code: str | None) -> Region | None:
+    """The region the actor may set policy for: their own or one under it, county or above;
+    None (the national row) for a system administrator only. Every policy's service asks it
+    (pairings' limits and assistance's referral days too)."""
     if region_code in (None, ""):
         if not actor.is_superuser:
             raise ValidationError(
@@ -52,7 +54,7 @@ def income_line_save(
     if amount <= 0:
         raise ValidationError({"amount": _("A line must be more than zero.")})
     with transaction.atomic(), pghistory.context(user=actor.pk):
-        region = _region_for(actor, region_code)
+        region = policy_region(actor, region_code)
         line = IncomeLine.objects.select_for_update().filter(region=region, year=year).first()
         if line is None:
             line = IncomeLine(region=region, year=year)
@@ -147,7 +149,7 @@ def rule_config_save(
         raise ValidationError({"severity": _("Choose low, medium or high.")})
     cleaned = _check_params(code, params or {})
     with transaction.atomic(), pghistory.context(user=actor.pk):
-        region = _region_for(actor, region_code)
+        region = policy_region(actor, region_code)
         config = RuleConfig.objects.select_for_update().filter(code=code, region=region).first()
         if config is None:
             config = RuleConfig(code=code, region=region)
@@ -189,7 +191,7 @@ def visit_cadence_save(
             {"days": _("A visit is due every 1 to %(max)d days.") % {"max": MAX_DAYS}}
         )
     with transaction.atomic(), pghistory.context(user=actor.pk):
-        region = _region_for(actor, region_code)
+        region = policy_region(actor, region_code)
         cadence = VisitCadence.objects.select_for_update().filter(region=region, kind=kind).first()
         if cadence is None:
             cadence = VisitCadence(region=region, kind=kind)

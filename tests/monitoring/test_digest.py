@@ -4,15 +4,18 @@ from django.core import mail
 from monitoring import scans
 from monitoring.digest import send_digests
 from monitoring.models import Notification
-from monitoring.services.notifications import notification_deliver
+from monitoring.services.notifications import notification_deliver, notification_email_send
 from tests.monitoring.conftest import TODAY, poor_figures, record
 
 pytestmark = pytest.mark.django_db
 
 
 def deliver_pending() -> None:
+    """What the worker does on commit: the channels, then each e-mail's own task."""
     for pk in Notification.objects.filter(channels_pending=True).values_list("pk", flat=True):
         notification_deliver(pk)
+    for pk in Notification.objects.filter(email_state="queued").values_list("pk", flat=True):
+        notification_email_send(pk)
 
 
 def test_each_township_cadre_gets_a_digest_of_their_open_warnings(

@@ -82,6 +82,7 @@ class Scope:
     pairing: object  # the household paired with the village worker
     contact: object  # one contact of that pairing
     pairing_policy: object  # the county's limits of paired assistance
+    referral_policy: object  # the county's days to answer a referral
     staff: dict[str, User] = field(default_factory=dict)
     # The village's steps handed by the county to the scope's township cadre, from tomorrow (so
     # that the case's waiting village step stays the village worker's alone today).
@@ -363,6 +364,9 @@ def _build_scope(name: str, *, village: str, county: str, cadre: User, worker: U
     from pairings.models import PairingPolicy
 
     pairing_policy = PairingPolicy.objects.create(region_id=county, max_households=12)
+    from assistance.models import ReferralPolicy
+
+    referral_policy = ReferralPolicy.objects.create(region_id=county, days=5, unit="working")
 
     pairing = pairing_services.pairing_assign(
         actor=cadre,
@@ -411,6 +415,7 @@ def _build_scope(name: str, *, village: str, county: str, cadre: User, worker: U
         pairing=pairing,
         contact=contact,
         pairing_policy=pairing_policy,
+        referral_policy=referral_policy,
         staff={"cadre": cadre, "worker": worker},
         delegation=delegation,
     )

@@ -205,6 +205,14 @@ PAGES: dict[str, Entry] = {
     "pairing-mine": Entry(readers=LISTS),
     "pairing-assign": form(CADRES, args=pk_of("household"), target=all_rows("pairings.Pairing")),
     "contact-create": form(FIELD, args=pk_of("household"), target=all_rows("pairings.Contact")),
+    # A county's limits and referral days: its county officers, each their own county (an empty
+    # form is answered 200 with its errors, and writes nothing).
+    "pairing-policy": form(
+        COUNTY | {"other_county_officer"}, target=all_rows("pairings.PairingPolicy")
+    ),
+    "referral-policy": form(
+        COUNTY | {"other_county_officer"}, target=all_rows("assistance.ReferralPolicy")
+    ),
     "visit-lists": Entry(readers=FIELD | OTHERS, queries=(BY_HOUSEHOLD, BY_VILLAGE)),
     "visit-create": form(FIELD, params=BY_HOUSEHOLD, target=all_rows("monitoring.Visit")),
     "visit-household-search": Entry(readers=FIELD | OTHERS, queries=(BY_NUMBER, BY_VILLAGE)),
@@ -703,6 +711,7 @@ ADMIN_OBJECTS = {
     "monitoring.ruleconfig": "rule",
     "monitoring.visitcadence": "cadence",
     "pairings.pairingpolicy": "pairing_policy",
+    "assistance.referralpolicy": "referral_policy",
     "assistance.case": "case",
     "assistance.measure": "measure",
     "assistance.partner": "partner",
@@ -717,7 +726,13 @@ ADMIN_NON_STAFF = frozenset({"anonymous", "village_worker"})
 # What a county officer's role lets them do in the admin (everything else is refused to staff).
 ADMIN_VIEWS = {label for label in ADMIN_OBJECTS if label != "accounts.user"}
 # Through their services.
-ADMIN_CHANGES = {"monitoring.incomeline", "monitoring.ruleconfig", "monitoring.visitcadence"}
+ADMIN_CHANGES = {
+    "monitoring.incomeline",
+    "monitoring.ruleconfig",
+    "monitoring.visitcadence",
+    "pairings.pairingpolicy",
+    "assistance.referralpolicy",
+}
 
 
 def admin_entries() -> dict[str, Entry]:
