@@ -232,53 +232,7 @@ def celery_worker(django_db_setup, tmp_path_factory):
         print(log.read_text(errors="replace")[-3000:])
 
 
-# --- pytest-xdist (`make test` runs the suite in one process per core, --dist loadgroup).
-# Tests of no group are handed out one by one. A module whose module-scoped fixture starts
-# something costly (a Celery worker, gunicorn, a PostgreSQL server, a big world of data) stays on
-# one worker, so the fixture starts once; the modules that start Celery workers and Redis
-# servers form one group and the browser modules another, so that on two cores two of them never
-# fight for the CPU (their timeouts are real time) while the other worker runs the quick tests.
-XDIST_GROUPS = {
-    "celery-workers": (
-        "tests/assistance/test_deadline_worker.py",
-        "tests/audit/test_outside_requests.py",
-        "tests/audit/test_retention.py",
-        "tests/monitoring/test_faults.py",
-        "tests/monitoring/test_queues.py",
-        "tests/monitoring/test_scan_faults.py",
-        "tests/monitoring/test_worker.py",
-        "tests/monitoring/test_webhook_worker.py",
-        "tests/ops/test_metrics.py",
-        "tests/spreadsheets/test_import_jobs.py",
-    ),
-    "browser": ("tests/browser/",),
-    # One pilot county per worker (tests/ops/conftest.py), shared by both backup modules.
-    "ops-backup": ("tests/ops/test_backup.py", "tests/ops/test_backup_across_versions.py"),
-}
-# Module-scoped fixtures worth building once (the authorization matrix's world is not in here: its
-# 2,730 tests are better spread over every worker, each building the world once).
-XDIST_MODULE_GROUPS = (
-    "tests/api/test_schema.py",
-    "tests/ops/test_gunicorn_log.py",
-    "tests/ops/test_postgres_log.py",
-    "tests/structure/test_plans.py",
-    "tests/structure/test_query_counts.py",
-)
-
-
-def _xdist_group(path: str) -> str | None:
-    for group, prefixes in XDIST_GROUPS.items():
-        if path.startswith(prefixes):
-            return group
-    return path if path in XDIST_MODULE_GROUPS else None
-
-
-@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups into the node ids
-def pytest_collection_modifyitems(config, items):
-    for item in items:
-        group = _xdist_group(item.nodeid.split("::", 1)[0])
-        if group and not item.get_closest_marker("xdist_group"):
-            item.add_marker(pytest.mark.xdist_group(group))
+# --- pytest-xdist: which tests stay on one worker is tests/xdist_groups.py.
 
 
 @pytest.fixture(autouse=True)
