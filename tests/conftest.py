@@ -82,15 +82,40 @@ assert REFUSE_FUNCTION_SQL.count("BEGIN\n") == 1
 TEST_REFUSE_FUNCTION_SQL = REFUSE_FUNCTION_SQL.replace("BEGIN\n", "BEGIN\n" + SUPERUSER_PASSES)
 
 
-@pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
+def migrated_copy_name() -> str:
+    """A copy of the test database as `migrate` left it, before the changes below: the backup
+    tests' pilot county starts from it (tests/ops/conftest.py) instead of migrating again."""
     from django.db import connection
 
+    return f"{connection.settings_dict['NAME']}_migrated"
+
+
+def _drop_database(cursor, name: str) -> None:
+    cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(request, django_db_setup, django_db_blocker):
+    from django.db import connection, connections
+
+    # A database kept from an earlier run (--reuse-db) has the changes below already: no copy.
+    copy = None if request.config.getoption("reuse_db") else migrated_copy_name()
     with django_db_blocker.unblock():
+        if copy:
+            connections.close_all()  # a template must have no one connected
+            with connection._nodb_cursor() as cursor:
+                _drop_database(cursor, copy)
+                cursor.execute(
+                    f'CREATE DATABASE "{copy}" TEMPLATE "{connection.settings_dict["NAME"]}"'
+                )
         with connection.cursor() as cursor:
             cursor.execute(TEST_REFUSE_FUNCTION_SQL)
         call_command("load_regions", "620423", "620421", verbosity=0)
         connection._test_serialized_contents = connection.creation.serialize_db_to_string()
+    yield
+    if copy:
+        with django_db_blocker.unblock(), connection._nodb_cursor() as cursor:
+            _drop_database(cursor, copy)
 
 
 def _user(username, role, region, **flags) -> User:
