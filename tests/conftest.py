@@ -82,15 +82,40 @@ assert REFUSE_FUNCTION_SQL.count("BEGIN\n") == 1
 TEST_REFUSE_FUNCTION_SQL = REFUSE_FUNCTION_SQL.replace("BEGIN\n", "BEGIN\n" + SUPERUSER_PASSES)
 
 
-@pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
+def migrated_copy_name() -> str:
+    """A copy of the test database as `migrate` left it, before the changes below: the backup
+    tests' pilot county starts from it (tests/ops/conftest.py) instead of migrating again."""
     from django.db import connection
 
+    return f"{connection.settings_dict['NAME']}_migrated"
+
+
+def _drop_database(cursor, name: str) -> None:
+    cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(request, django_db_setup, django_db_blocker):
+    from django.db import connection, connections
+
+    # A database kept from an earlier run (--reuse-db) has the changes below already: no copy.
+    copy = None if request.config.getoption("reuse_db") else migrated_copy_name()
     with django_db_blocker.unblock():
+        if copy:
+            connections.close_all()  # a template must have no one connected
+            with connection._nodb_cursor() as cursor:
+                _drop_database(cursor, copy)
+                cursor.execute(
+                    f'CREATE DATABASE "{copy}" TEMPLATE "{connection.settings_dict["NAME"]}"'
+                )
         with connection.cursor() as cursor:
             cursor.execute(TEST_REFUSE_FUNCTION_SQL)
         call_command("load_regions", "620423", "620421", verbosity=0)
         connection._test_serialized_contents = connection.creation.serialize_db_to_string()
+    yield
+    if copy:
+        with django_db_blocker.unblock(), connection._nodb_cursor() as cursor:
+            _drop_database(cursor, copy)
 
 
 def _user(username, role, region, **flags) -> User:
@@ -232,53 +257,7 @@ def celery_worker(django_db_setup, tmp_path_factory):
         print(log.read_text(errors="replace")[-3000:])
 
 
-# --- pytest-xdist (`make test` runs the suite in one process per core, --dist loadgroup).
-# Tests of no group are handed out one by one. A module whose module-scoped fixture starts
-# something costly (a Celery worker, gunicorn, a PostgreSQL server, a big world of data) stays on
-# one worker, so the fixture starts once; the modules that start Celery workers and Redis
-# servers form one group and the browser modules another, so that on two cores two of them never
-# fight for the CPU (their timeouts are real time) while the other worker runs the quick tests.
-XDIST_GROUPS = {
-    "celery-workers": (
-        "tests/assistance/test_deadline_worker.py",
-        "tests/audit/test_outside_requests.py",
-        "tests/audit/test_retention.py",
-        "tests/monitoring/test_faults.py",
-        "tests/monitoring/test_queues.py",
-        "tests/monitoring/test_scan_faults.py",
-        "tests/monitoring/test_worker.py",
-        "tests/monitoring/test_webhook_worker.py",
-        "tests/ops/test_metrics.py",
-        "tests/spreadsheets/test_import_jobs.py",
-    ),
-    "browser": ("tests/browser/",),
-    # One pilot county per worker (tests/ops/conftest.py), shared by both backup modules.
-    "ops-backup": ("tests/ops/test_backup.py", "tests/ops/test_backup_across_versions.py"),
-}
-# Module-scoped fixtures worth building once (the authorization matrix's world is not in here: its
-# 2,730 tests are better spread over every worker, each building the world once).
-XDIST_MODULE_GROUPS = (
-    "tests/api/test_schema.py",
-    "tests/ops/test_gunicorn_log.py",
-    "tests/ops/test_postgres_log.py",
-    "tests/structure/test_plans.py",
-    "tests/structure/test_query_counts.py",
-)
-
-
-def _xdist_group(path: str) -> str | None:
-    for group, prefixes in XDIST_GROUPS.items():
-        if path.startswith(prefixes):
-            return group
-    return path if path in XDIST_MODULE_GROUPS else None
-
-
-@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups into the node ids
-def pytest_collection_modifyitems(config, items):
-    for item in items:
-        group = _xdist_group(item.nodeid.split("::", 1)[0])
-        if group and not item.get_closest_marker("xdist_group"):
-            item.add_marker(pytest.mark.xdist_group(group))
+# --- pytest-xdist: which tests stay on one worker is tests/xdist_groups.py.
 
 
 @pytest.fixture(autouse=True)
