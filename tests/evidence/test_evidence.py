@@ -100,6 +100,9 @@ def test_the_case_page_offers_the_upload_and_its_download_is_recorded(
     download = client_for(township_cadre).get(f"/evidence/{evidence.pk}/")
     assert download.status_code == 200
     assert download["Content-Type"] == "image/jpeg"
+    # Shown, but as a sandboxed document of its own, and never cached on a shared computer.
+    assert "sandbox" in download["Content-Security-Policy"]
+    assert "no-store" in download["Cache-Control"]
     assert ExportEvent.objects.filter(kind=ExportKind.EVIDENCE).count() == 1
 
 
@@ -202,7 +205,7 @@ def test_the_service_refuses_an_owner_outside_the_region_or_missing(
     step = case.steps.get(kind="consent")
     with pytest.raises(ValidationError) as outside:
         attach(other_county_officer, "case_step", step.pk, pdf())
-    assert "No such record in your region." in str(outside.value)
+    assert "您的辖区内没有这条记录。" in str(outside.value)
     with pytest.raises(ValidationError):
         attach(township_cadre, "case_step", 10**12, pdf())
     with pytest.raises(ValidationError):
@@ -293,10 +296,13 @@ def test_a_photo_without_location_has_none(case, township_cadre):
 @pytest.mark.parametrize(
     ("upload", "message"),
     [
-        (exe(), "Only photos (JPEG, PNG, WebP) and PDF files can be attached."),
-        (SimpleUploadedFile("a.pdf", b"%PDF-1.4 no end", "application/pdf"), "damaged"),
-        (SimpleUploadedFile("a.jpg", b"\xff\xd8\xff\xe0" + b"\x00" * 50, "image/jpeg"), "damaged"),
-        (SimpleUploadedFile("a.html", b"<html><script>1</script>", "image/png"), "Only photos"),
+        (exe(), "只能上传照片（JPEG、PNG、WebP）或 PDF 文件。"),
+        (SimpleUploadedFile("a.pdf", b"%PDF-1.4 no end", "application/pdf"), "PDF 文件已损坏"),
+        (
+            SimpleUploadedFile("a.jpg", b"\xff\xd8\xff\xe0" + b"\x00" * 50, "image/jpeg"),
+            "照片已损坏",
+        ),
+        (SimpleUploadedFile("a.html", b"<html><script>1</script>", "image/png"), "只能上传照片"),
     ],
 )
 def test_a_file_that_is_not_what_it_claims_is_refused_and_nothing_is_stored(
@@ -322,7 +328,7 @@ def test_a_file_too_big_or_empty_is_refused_in_chinese(
         url, {"file": jpeg(size=(400, 400))}, format="multipart", HTTP_ACCEPT_LANGUAGE="zh-hans"
     )
     assert big.status_code == 400
-    assert "MB" in big.content.decode()
+    assert "文件超过" in big.content.decode()
     empty = client.post(
         url, {"file": SimpleUploadedFile("a.jpg", b"", "image/jpeg")}, format="multipart"
     )
@@ -341,9 +347,7 @@ def test_the_page_upload_shows_the_refusal_and_stores_nothing(case, township_cad
         follow=True,
     )
     assert response.status_code == 200
-    assert (
-        "Only photos (JPEG, PNG, WebP) and PDF files can be attached." in response.content.decode()
-    )
+    assert "只能上传照片（JPEG、PNG、WebP）或 PDF 文件。" in response.content.decode()
     assert not Evidence.objects.exists() and stored_files(storage_folder) == []
 
 
@@ -359,3 +363,15 @@ def test_a_row_that_fails_to_save_takes_its_file_with_it(
     with pytest.raises(RuntimeError):
         attach(township_cadre, "case_step", step.pk, pdf())
     assert stored_files(storage_folder) == []
+
+
+def test_ids_beyond_any_row_are_not_found(township_cadre, case):
+    huge = 10**25
+    client = api(township_cadre)
+    assert client.get(f"/api/v1/evidence/case_step/{huge}/").status_code == 404
+    assert client.get(f"/api/v1/evidence/{huge}/file/").status_code == 404
+    assert client.get("/api/v1/evidence/rocket/1/").status_code == 404
+    assert client_for(township_cadre).get(f"/evidence/{huge}/").status_code == 404
+    posted = client_for(township_cadre).post(f"/evidence/visit/{huge}/attach/", {"file": pdf()})
+    assert posted.status_code == 404
+    assert not Evidence.objects.exists()
