@@ -96,6 +96,10 @@ _SET_PAIRING_AND_REFERRAL_POLICY = {
     "assistance.add_referralpolicy",
     "assistance.change_referralpolicy",
 }
+# Attached files (evidence/): seen with the record they belong to, attached by those who write
+# it. Where a photo was taken is for field staff and auditors, never partners or API clients.
+_SEE_EVIDENCE = {"evidence.view_evidence", "evidence.view_location"}
+_ATTACH_EVIDENCE = {"evidence.view_evidence", "evidence.add_evidence"}
 DASHBOARDS = "dashboards.view_dashboard"
 # The audit trail (audit/views.py): writes, unmaskings, exports and sign-ins of the region.
 VIEW_AUDIT = "audit.view_audit"
@@ -111,6 +115,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _RECORD_CONTACTS
         | _SEE_DELEGATIONS
         | _WRITE_NOTES
+        | _SEE_EVIDENCE
+        | _ATTACH_EVIDENCE
     ),
     Role.TOWNSHIP_CADRE: frozenset(
         _VIEW_REGISTRY
@@ -129,6 +135,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _SEE_DELEGATIONS
         | {DELEGATE_STEPS}
         | _WRITE_NOTES
+        | _SEE_EVIDENCE
+        | _ATTACH_EVIDENCE
     ),
     Role.COUNTY_OFFICER: frozenset(
         _VIEW_REGISTRY
@@ -150,6 +158,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _SEE_DELEGATIONS
         | {DELEGATE_STEPS}
         | _WRITE_NOTES
+        | _SEE_EVIDENCE
+        | _ATTACH_EVIDENCE
     ),
     # Partners work on the measures given to them, not on the registry.
     Role.PARTNER: frozenset(
@@ -167,6 +177,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         }
         # The conversation of the cases where its partner has a measure (the selectors say so).
         | _WRITE_NOTES
+        # Receipts of its own measures' deliveries (the selectors say which), without where a
+        # photo was taken.
+        | _ATTACH_EVIDENCE
     ),
     Role.AUDITOR: frozenset(
         _VIEW_REGISTRY
@@ -178,6 +191,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | {DASHBOARDS, VIEW_AUDIT}
         | _SEE_DELEGATIONS
         | _READ_NOTES
+        | _SEE_EVIDENCE
     ),
     # Department systems push signals and read what their region allows.
     Role.API_CLIENT: frozenset(

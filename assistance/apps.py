@@ -10,3 +10,7 @@ class AssistanceConfig(AppConfig):
         from assistance.messages import register_messages
 
         register_messages()
+
+        from assistance.evidence_owners import register_owners
+
+        register_owners()

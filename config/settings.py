@@ -43,6 +43,7 @@ PUBLISHED_KEYS = frozenset(
         "change-me",
         "change-me-to-50-random-characters",
         "change-me-to-another-long-random-string",
+        "change-me-to-a-long-random-minio-password",
         "build",
         "YnVpbGQtdGltZS1vbmx5LWtleS1ub3QtYS1zZWNyZXQ=",
     }
@@ -125,6 +126,7 @@ INSTALLED_APPS = [
     "accounts",
     "audit",
     "households",
+    "evidence",
     "monitoring",
     "pairings",
     "assistance",
@@ -274,8 +276,45 @@ STATICFILES_DIRS = [
         )
     ),
 ]
+# Attached files (evidence/) go to the default storage. Never served from a public URL: only
+# evidence/views.py hands a file out, after checking the viewer's scope. The embedded default
+# (`make run`) and development keep them on the filesystem under var/evidence; production puts
+# them in an S3-compatible store (MinIO in docker-compose.yml) when DIXIAN_S3_BUCKET is set
+# (docs/operations.md, "Attached files").
+MEDIA_ROOT = Path(env.str("DIXIAN_MEDIA_ROOT", default=str(VAR_DIR / "evidence")))
+_S3_BUCKET = env.str("DIXIAN_S3_BUCKET", default="")
+if _S3_BUCKET and not DEBUG and env.str("DIXIAN_S3_SECRET_KEY", default="") in PUBLISHED_KEYS:
+    raise ImproperlyConfigured(
+        "DIXIAN_S3_SECRET_KEY (MINIO_ROOT_PASSWORD in docker-compose) is a value published in "
+        "this repository: generate a random one (.env.example says how)."
+    )
+if _S3_BUCKET:
+    _default_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": _S3_BUCKET,
+            "endpoint_url": env.str("DIXIAN_S3_ENDPOINT_URL", default="") or None,
+            "access_key": env.str("DIXIAN_S3_ACCESS_KEY", default="") or None,
+            "secret_key": env.str("DIXIAN_S3_SECRET_KEY", default="") or None,
+            "region_name": env.str("DIXIAN_S3_REGION", default="") or None,
+            # MinIO and most on-premises stores want the bucket in the path, not the host name.
+            "addressing_style": env.str("DIXIAN_S3_ADDRESSING_STYLE", default="path"),
+            # Private objects, read only through the application: no ACL that makes them public,
+            # no signed URL handed to a browser, never an overwrite of an existing name.
+            "default_acl": None,
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+else:
+    _default_storage = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": MEDIA_ROOT, "base_url": None},
+    }
+# The largest file that may be attached, in bytes (10 MB: a phone's photo, a scanned PDF).
+EVIDENCE_MAX_BYTES = env.int("DIXIAN_EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _default_storage,
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG

@@ -16,6 +16,7 @@ from assistance.api import (
     PartnerViewSet,
 )
 from core.api import SchemaApi
+from evidence.api import EvidenceFileApi, EvidenceListApi
 from households.api import HouseholdViewSet, MemberViewSet, RegionViewSet
 from monitoring.api import (
     AlertViewSet,
@@ -58,6 +59,8 @@ api_v1 = [
     path("auth/token/revoke/", TokenRevokeApi.as_view(), name="token-revoke"),
     path("tasks/", TaskListApi.as_view(), name="task-list"),
     path("cases/<int:pk>/comments/", CaseCommentListApi.as_view(), name="case-comments"),
+    path("evidence/<str:kind>/<int:owner_id>/", EvidenceListApi.as_view(), name="evidence-list"),
+    path("evidence/<int:pk>/file/", EvidenceFileApi.as_view(), name="evidence-file"),
     path("", include(router.urls)),
 ]
 
@@ -92,6 +95,7 @@ urlpatterns = [
     path("", include("worklist.urls")),
     path("", include("spreadsheets.urls")),
     path("", include("audit.urls")),
+    path("", include("evidence.urls")),
 ]
 
 handler404 = "config.views.not_found"

@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -12,9 +13,12 @@ from accounts.selectors import field_staff_covering
 from core.errors import EditConflict
 from core.forms import add_service_errors
 from core.pagination import numbered_page
+from evidence.forms import AttachmentForm
+from evidence.services import evidence_attach
 from households import selectors as household_selectors
 from monitoring import selectors
 from monitoring.engine.rules import RULES
+from monitoring.evidence_owners import VERIFICATION, VISIT
 from monitoring.forms import (
     AssignForm,
     DismissForm,
@@ -104,15 +108,26 @@ def visit_create(request):
     members = list(household.members.filter(status="active"))
     form = VisitForm(request.POST or None, household=household)
     events = EventFormSet(request.POST or None, form_kwargs={"members": members}, prefix="events")
-    if request.method == "POST" and form.is_valid() and events.is_valid():
+    # A photo taken on the visit (online only: the offline queue sends the figures alone).
+    attachment = AttachmentForm(request.POST or None, request.FILES or None, capture=True)
+    valid = [f.is_valid() for f in (form, events, attachment)] if request.method == "POST" else []
+    if valid and all(valid):
         data = dict(form.cleaned_data)
         try:
-            visit, created = visit_record(
-                actor=request.user,
-                household_id=household.pk,
-                events=[event for event in (f.as_event() for f in events) if event],
-                **data,
-            )
+            with transaction.atomic():
+                visit, created = visit_record(
+                    actor=request.user,
+                    household_id=household.pk,
+                    events=[event for event in (f.as_event() for f in events) if event],
+                    **data,
+                )
+                if created and attachment.cleaned_file is not None:
+                    evidence_attach(
+                        actor=request.user,
+                        owner_kind_key=VISIT,
+                        owner_id=visit.pk,
+                        cleaned=attachment.cleaned_file,
+                    )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -130,7 +145,13 @@ def visit_create(request):
     return render(
         request,
         "monitoring/visit_form.html",
-        {"household": household, "form": form, "events": events, "last": last},
+        {
+            "household": household,
+            "form": form,
+            "events": events,
+            "last": last,
+            "attachment": attachment,
+        },
     )
 
 
@@ -220,6 +241,7 @@ def alert_detail(request, pk, forms=None):
             colleagues=field_staff_covering(alert.household.village_id) if can_manage else (),
         ),
         "verify_form": forms.get("verify") or NoteForm(initial=initial),
+        "verify_attachment": forms.get("verify_attachment") or AttachmentForm(capture=True),
         "confirm_form": forms.get("confirm") or NoteForm(initial=initial),
         "dismiss_form": forms.get("dismiss") or DismissForm(initial=initial),
     }
@@ -244,7 +266,9 @@ def alert_action(request, pk, action):
         else {}
     )
     form = form_class(request.POST, **kwargs)
-    if form.is_valid():
+    # The home verification may carry a photo (入户核查); a refused file refuses the verification.
+    attachment = AttachmentForm(request.POST, request.FILES, capture=True)
+    if form.is_valid() and (action != "verify" or attachment.is_valid()):
         data = form.cleaned_data
         try:
             if action == "assign":
@@ -255,9 +279,17 @@ def alert_action(request, pk, action):
                     assignee_id=data["assignee"],
                 )
             elif action == "verify":
-                alert_services.alert_verify(
-                    actor=request.user, alert=alert, version=data["version"], note=data["note"]
-                )
+                with transaction.atomic():
+                    alert_services.alert_verify(
+                        actor=request.user, alert=alert, version=data["version"], note=data["note"]
+                    )
+                    if attachment.cleaned_file is not None:
+                        evidence_attach(
+                            actor=request.user,
+                            owner_kind_key=VERIFICATION,
+                            owner_id=alert.pk,
+                            cleaned=attachment.cleaned_file,
+                        )
             elif action == "confirm":
                 alert_services.alert_confirm(
                     actor=request.user, alert=alert, version=data["version"], note=data["note"]
@@ -273,7 +305,10 @@ def alert_action(request, pk, action):
         else:
             messages.success(request, _("Saved."))
             return redirect("alert-detail", pk=alert.pk)
-    return alert_detail(request, pk, forms={action: form})
+    bound = {action: form}
+    if action == "verify":
+        bound["verify_attachment"] = attachment
+    return alert_detail(request, pk, forms=bound)
 
 
 @login_required

@@ -13,6 +13,8 @@ so that the Celery workers, gunicorn and manage.py processes the tests start inh
   var/test-broker/gwN.
 - The import folder (DIXIAN_IMPORT_DIR, default var/imports): a folder per worker, so that a
   test reading every file left there never sees another worker's upload.
+- Attached files (DIXIAN_MEDIA_ROOT): var/test-evidence/gwN, never the pilot's var/evidence
+  (with or without xdist).
 
 worker_suffix() names what a test makes outside its database (PostgreSQL roles, databases).
 Without xdist (or with `-n 0`) nothing changes.
@@ -60,6 +62,12 @@ def _isolate() -> None:
     import_dir = os.environ.get("DIXIAN_IMPORT_DIR") or str(BASE_DIR / "var" / "imports")
     os.environ["DIXIAN_IMPORT_DIR"] = str(Path(import_dir) / WORKER)
 
+
+# Tests never write attached files among a pilot's own (var/evidence), xdist or not.
+if not os.environ.get("DIXIAN_XDIST_ISOLATED"):
+    os.environ.setdefault(
+        "DIXIAN_MEDIA_ROOT", str(BASE_DIR / "var" / "test-evidence" / (WORKER or "main"))
+    )
 
 # At import, which `-p` makes happen before any conftest and before Django's settings load. The
 # guard keeps a process that imports this module again (a worker's child) from moving twice.

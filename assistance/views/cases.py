@@ -4,6 +4,7 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -13,6 +14,7 @@ from django.views.decorators.http import require_POST
 from accounts.lockout import client_address
 from accounts.models import Role
 from assistance import catalogue, eligibility, selectors, steps
+from assistance.evidence_owners import CASE_STEP
 from assistance.forms import (
     CaseEditForm,
     CaseProposeForm,
@@ -36,6 +38,8 @@ from assistance.views.referrals import need_form_initial
 from audit.models import ExportKind
 from audit.services import export_record
 from core.pagination import numbered_page
+from evidence.forms import AttachmentForm
+from evidence.services import evidence_attach
 from households import selectors as household_selectors
 from households.history import history_rows
 from monitoring import selectors as monitoring_selectors
@@ -174,7 +178,12 @@ def _step_forms(request, case, next_step, bound: dict):
         if delegation is None:
             return {}
     initial = {"version": case.version}
-    forms = {"step": bound.get("step") or StepForm(kind=next_step.kind, initial=initial)}
+    forms = {
+        "step": bound.get("step") or StepForm(kind=next_step.kind, initial=initial),
+        # The step's paper: the signed 承诺授权书, the deliberation's minutes and attendance,
+        # a photo of the posted notice.
+        "attachment": bound.get("attachment") or AttachmentForm(),
+    }
     if delegation is not None:
         forms["delegation"] = delegation
     if next_step.kind == StepKind.NOTICE:
@@ -278,23 +287,34 @@ def case_detail(request, pk, bound=None):
 def case_step(request, pk, kind):
     case = selectors.case_get(user=request.user, pk=pk)
     form = StepForm(request.POST, kind=kind)
+    attachment = AttachmentForm(request.POST, request.FILES)
+    step = selectors.case_next_step(case)
 
     def record(data):
-        case_services.case_step_record(
-            actor=request.user,
-            case=case,
-            version=data["version"],
-            kind=kind,
-            decision=data["decision"],
-            comment=data["comment"],
-            info_check_result=data.get("info_check_result", ""),
-            objections=data.get("objections", ""),
-        )
+        with transaction.atomic():
+            case_services.case_step_record(
+                actor=request.user,
+                case=case,
+                version=data["version"],
+                kind=kind,
+                decision=data["decision"],
+                comment=data["comment"],
+                info_check_result=data.get("info_check_result", ""),
+                objections=data.get("objections", ""),
+            )
+            # The step just taken is the one the case waited for (the service refused any other).
+            if attachment.cleaned_file is not None and step is not None:
+                evidence_attach(
+                    actor=request.user,
+                    owner_kind_key=CASE_STEP,
+                    owner_id=step.pk,
+                    cleaned=attachment.cleaned_file,
+                )
 
-    if attempt(form, record):
+    if attachment.is_valid() and attempt(form, record):
         messages.success(request, _("Recorded: %(step)s.") % {"step": StepKind(kind).label})
         return redirect("case-detail", pk=case.pk)
-    return case_detail(request, pk, bound={"step": form})
+    return case_detail(request, pk, bound={"step": form, "attachment": attachment})
 
 
 @login_required

@@ -2,12 +2,14 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
 from assistance import selectors
+from assistance.evidence_owners import DELIVERY
 from assistance.forms import (
     DeclineForm,
     DeliveryForm,
@@ -23,6 +25,8 @@ from assistance.services.measures import MeasurePlan
 from assistance.views.comments import conversation_for
 from assistance.views.common import PAGE_SIZE, attempt, staff_for
 from core.pagination import numbered_page
+from evidence.forms import AttachmentForm
+from evidence.services import evidence_attach
 from households.models import Member
 
 
@@ -150,22 +154,32 @@ def measure_list(request):
 def measure_detail(request, pk, bound=None):
     measure = selectors.measure_get(user=request.user, pk=pk)
     allowed = measure_services.statuses_after(measure.status)
+    # A receipt of the delivery (a photo or a scanned PDF), attached with the record.
+    attachment = AttachmentForm(request.POST or None, request.FILES or None)
     if request.method == "POST":
         form = DeliveryForm(request.POST, allowed=allowed)
 
         def record(data):
-            measure_services.measure_record_delivery(
-                actor=request.user,
-                measure=measure,
-                version=data["version"],
-                status=data["status"],
-                actual_start=data.get("actual_start"),
-                actual_end=data.get("actual_end"),
-                delivered_amount=data.get("delivered_amount"),
-                result=data.get("result", ""),
-            )
+            with transaction.atomic():
+                measure_services.measure_record_delivery(
+                    actor=request.user,
+                    measure=measure,
+                    version=data["version"],
+                    status=data["status"],
+                    actual_start=data.get("actual_start"),
+                    actual_end=data.get("actual_end"),
+                    delivered_amount=data.get("delivered_amount"),
+                    result=data.get("result", ""),
+                )
+                if attachment.cleaned_file is not None:
+                    evidence_attach(
+                        actor=request.user,
+                        owner_kind_key=DELIVERY,
+                        owner_id=measure.pk,
+                        cleaned=attachment.cleaned_file,
+                    )
 
-        if attempt(form, record):
+        if attachment.is_valid() and attempt(form, record):
             messages.success(request, _("Saved."))
             return redirect("measure-detail", pk=measure.pk)
     else:
@@ -188,6 +202,7 @@ def measure_detail(request, pk, bound=None):
             "measure": measure,
             "household": measure.case.household,
             "form": form,
+            "attachment": attachment,
             # A delivered or stopped measure's record is closed; a partner delivers only what
             # it took on (or has not answered yet: recording is its answer).
             "can_record": request.user.has_perm("assistance.record_delivery")

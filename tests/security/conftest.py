@@ -87,6 +87,8 @@ class Scope:
     # The village's steps handed by the county to the scope's township cadre, from tomorrow (so
     # that the case's waiting village step stays the village worker's alone today).
     delegation: object = None
+    # A receipt attached to the measure (evidence/), in the test's storage folder.
+    evidence: object = None
 
     @property
     def cadre_user(self) -> User:
@@ -392,6 +394,17 @@ def _build_scope(name: str, *, village: str, county: str, cadre: User, worker: U
         ends_on=timezone.localdate() + datetime.timedelta(days=30),
         reason=f"{name} 村级信息员空缺",
     )
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from evidence.services import evidence_attach
+
+    evidence = evidence_attach(
+        actor=cadre,
+        owner_kind_key="measure",
+        owner_id=measure.pk,
+        upload=SimpleUploadedFile("receipt.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf"),
+        description=f"{name} 收据",
+    )
     return Scope(
         name=name,
         village=Region.objects.get(pk=village),
@@ -418,6 +431,7 @@ def _build_scope(name: str, *, village: str, county: str, cadre: User, worker: U
         referral_policy=referral_policy,
         staff={"cadre": cadre, "worker": worker},
         delegation=delegation,
+        evidence=evidence,
     )
 
 

@@ -93,7 +93,9 @@ class Entry:
         return self.params is not None or getattr(self.args, "takes_object", False)
 
     def allowed(self, method: str, variant: int) -> frozenset[str]:
-        values = "".join(str(value) for value in self.variants[variant].values())
+        values = "".join(
+            str(value) for value in self.variants[variant].values() if not callable(value)
+        )
         if method != "GET":
             writers = self.method_writers.get(method, self.writers)
             return self.writers_by_variant.get(values, writers)
@@ -164,6 +166,54 @@ def form(readers, writers=None, **extra) -> Entry:
 
 def post(writers, **extra) -> Entry:
     return Entry(readers=NOBODY, writers=frozenset(writers), methods=("POST",), **extra)
+
+
+def evidence_owner(kind: str) -> Callable[[World, str], int]:
+    """The id of the scope's record a file of `kind` is attached to (a case step: the first)."""
+
+    def build(world: World, scope: str) -> int:
+        place = world.scope(scope)
+        if kind == "case_step":
+            return place.case.steps.order_by("position").first().pk
+        return getattr(place, kind).pk
+
+    return build
+
+
+def _owner_in_variant(world: World, scope: str) -> dict:
+    return {}
+
+
+_owner_in_variant.takes_object = True  # type: ignore[attr-defined]
+
+# Attached files (evidence/): one variant per kind of record. Seen by whoever sees the record
+# (a partner: its own measure's receipts); attached by whoever writes it: the visit by field
+# staff, the verification by cadres (or the one it is assigned to: nobody in the world), the
+# case's first step by those who propose or manage cases, the delivery by cadres and its partner.
+EVIDENCE_KINDS = ("visit", "alert", "case_step", "measure")
+EVIDENCE_VARIANTS = tuple(
+    {"kind": kind, "owner_id": evidence_owner(kind)} for kind in EVIDENCE_KINDS
+)
+EVIDENCE_READERS = {
+    "visit": READERS,
+    "alert": READERS,
+    "case_step": READERS,
+    "measure": READERS | {"partner"},
+}
+EVIDENCE_WRITERS = {
+    "visit": FIELD,
+    "alert": CADRES,
+    "case_step": FIELD,
+    "measure": CADRES | {"partner"},
+}
+
+
+def evidence_of(attribute: str) -> Args:
+    def build(world: World, scope: str) -> dict:
+        return {"pk": world.scope(scope).evidence.pk}
+
+    build.takes_object = True  # type: ignore[attr-defined]
+    return build
 
 
 PAGES: dict[str, Entry] = {
@@ -306,6 +356,15 @@ PAGES: dict[str, Entry] = {
         readers=LISTS | {"partner"}, queries=(BY_HOUSEHOLD, query("?case={case}"))
     ),
     "measure-detail": Entry(readers=READERS | {"partner"}, args=pk_of("measure")),
+    "evidence-attach": post(
+        NOBODY,
+        args=_owner_in_variant,
+        variants=EVIDENCE_VARIANTS,
+        writers_by_variant={kind: frozenset(EVIDENCE_WRITERS[kind]) for kind in EVIDENCE_KINDS},
+        target=all_rows("evidence.Evidence"),
+    ),
+    # The world's file is a receipt of the scope's measure.
+    "evidence-download": Entry(readers=READERS | {"partner"}, args=evidence_of("measure")),
     "measure-edit": form(CADRES, args=pk_of("measure"), target=rows_of("measure")),
     # Partners serve a whole county: every township's cadres may see and update them.
     # Referrals are answered by the partner's own users; the board is read by cadres of the
@@ -604,6 +663,17 @@ API_ENTRIES: dict[str, Entry] = {
         args=pk_of("delegation"),
         target=rows_of("delegation"),
     ),
+    "v1:evidence-list": api(
+        NOBODY,
+        NOBODY,
+        methods=("GET", "POST"),
+        args=_owner_in_variant,
+        variants=EVIDENCE_VARIANTS,
+        readers_by_variant={kind: frozenset(EVIDENCE_READERS[kind]) for kind in EVIDENCE_KINDS},
+        writers_by_variant={kind: frozenset(EVIDENCE_WRITERS[kind]) for kind in EVIDENCE_KINDS},
+        target=all_rows("evidence.Evidence"),
+    ),
+    "v1:evidence-file": api(READERS | {"partner"}, args=evidence_of("measure")),
     # Read by everyone who may see the case (a department system not), and by the partner with a
     # measure on it; written by those who work it.
     "v1:case-comments": api(
@@ -881,7 +951,12 @@ def outcome(response) -> str:
 def url_for(key: str, entry: Entry, world: World, scope: str, variant: int = 0) -> str:
     if entry.url is not None:
         return entry.url(world, scope)
-    url = reverse(key, kwargs={**entry.args(world, scope), **entry.variants[variant]})
+    # A variant's value may be built for the scope (an owner's id, for its kind).
+    built = {
+        name: value(world, scope) if callable(value) else value
+        for name, value in entry.variants[variant].items()
+    }
+    url = reverse(key, kwargs={**entry.args(world, scope), **built})
     return url + (entry.params(world, scope) if entry.params else "")
 
 
@@ -925,7 +1000,9 @@ def snapshot(entry: Entry, world: World, scope: str):
 
 
 def _variant_id(entry: Entry, variant: int) -> str:
-    return "".join(f"[{value}]" for value in entry.variants[variant].values())
+    return "".join(
+        f"[{value}]" for value in entry.variants[variant].values() if not callable(value)
+    )
 
 
 def _cases():
