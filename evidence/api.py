@@ -112,7 +112,8 @@ class EvidenceFileApi(APIView):
     )
     def get(self, request, pk):
         evidence = selectors.evidence_get(user=request.user, pk=pk)
+        response = file_response(evidence)  # a file storage lost is no download to record
         services.evidence_download_record(
             actor=request.user, evidence=evidence, address=client_address(request)
         )
-        return file_response(evidence)
+        return response

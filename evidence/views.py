@@ -66,7 +66,8 @@ def evidence_attach(request, kind, owner_id):
 @login_required
 def evidence_download(request, pk):
     evidence = selectors.evidence_get(user=request.user, pk=pk)
+    response = file_response(evidence)  # a file storage lost is no download to record
     services.evidence_download_record(
         actor=request.user, evidence=evidence, address=client_address(request)
     )
-    return file_response(evidence)
+    return response

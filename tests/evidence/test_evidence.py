@@ -375,3 +375,16 @@ def test_ids_beyond_any_row_are_not_found(township_cadre, case):
     posted = client_for(township_cadre).post(f"/evidence/visit/{huge}/attach/", {"file": pdf()})
     assert posted.status_code == 404
     assert not Evidence.objects.exists()
+
+
+def test_a_file_storage_lost_answers_404_and_records_no_download(
+    confirmed_alert, case, measure, township_cadre
+):
+    owner_id = owners(confirmed_alert, case, measure)["measure"]
+    stored = attach(township_cadre, "measure", owner_id, pdf())
+    stored.file.storage.delete(stored.file.name)  # a restore without the files, say
+    response = api(township_cadre).get(f"/api/v1/evidence/{stored.pk}/file/")
+    assert response.status_code == 404
+    page = client_for(township_cadre).get(f"/evidence/{stored.pk}/")
+    assert page.status_code == 404
+    assert not ExportEvent.objects.filter(kind=ExportKind.EVIDENCE).exists()
