@@ -284,3 +284,33 @@ def _celery_worker_idle_before_flush(request, _django_db_helper):
         from tests import workers
 
         workers.wait_until_worker_idle()
+
+
+def _empties_the_database(item) -> bool:
+    """A transactional test (committed rows, a live server) ends with Django's flush."""
+    marker = item.get_closest_marker("django_db")
+    fixtures = getattr(item, "fixturenames", ())
+    return bool(marker and marker.kwargs.get("transaction")) or bool(
+        {"transactional_db", "live_server"} & set(fixtures)
+    )
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """Put back what the session loaded (the regions, the migrations' own rows) after a flush.
+
+    Django restores the serialized rows when a transactional test *starts* and flushes when it
+    ends, counting on transactional tests running last, as pytest-django orders them in one
+    process. Under xdist a worker takes the browser and Celery-worker groups first (the biggest
+    units, tests/xdist_groups.py), and the ordinary tests after them would find no regions.
+    """
+    yield
+    if nextitem is None or not _empties_the_database(item):
+        return
+    from django.db import connection
+    from pytest_django.plugin import blocking_manager_key
+
+    contents = getattr(connection, "_test_serialized_contents", None)
+    if contents:
+        with item.config.stash[blocking_manager_key].unblock():
+            connection.creation.deserialize_db_from_string(contents)

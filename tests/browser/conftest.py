@@ -24,9 +24,12 @@ LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 
 
 @pytest.fixture
-def browser(transactional_db, live_server, monkeypatch):
+def browser(django_db_serialized_rollback, transactional_db, live_server, monkeypatch):
     """Chromium for one test, started after the database is set up and closed before it is
-    cleaned. While Playwright's sync API runs, its event loop makes this thread look async to
+    cleaned. The live server needs committed rows, so the test starts from the session's rows
+    (serialized rollback) and ends with a flush (tests/conftest.py puts them back).
+
+    While Playwright's sync API runs, its event loop makes this thread look async to
     Django and asgiref, which then hand out other connection objects: the ORM calls the test
     makes between browser steps are ordinary blocking calls, so they are allowed, and nothing
     of the test database's own set-up or clean-up happens in that state."""
