@@ -606,6 +606,27 @@ def delegations_covering(user, as_of: datetime.date) -> QuerySet[Delegation]:
     )
 
 
+def delegations_overlapping(
+    *,
+    delegate_id: int,
+    permission: str,
+    region_code: str,
+    starts_on: datetime.date,
+    ends_on: datetime.date,
+) -> QuerySet[Delegation]:
+    """The delegate's delegations in force of the same steps, on days that overlap, in the region
+    itself, in a region above it (the township of a village) or under it (a village of a
+    township): a delegation for the township already holds its villages' steps, and the reverse."""
+    return Delegation.objects.filter(
+        _in_or_above(Scope.under(region_code), "region"),
+        delegate_id=delegate_id,
+        permission=permission,
+        revoked_at__isnull=True,
+        starts_on__lte=ends_on,
+        ends_on__gte=starts_on,
+    )
+
+
 def delegation_for(
     user, *, permission: str, village_code: str, as_of: datetime.date
 ) -> Delegation | None:

@@ -18,7 +18,10 @@ SCOPED = [permissions.IsAuthenticated, RolePermission]
 
 class PairingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Who looks after each household (帮扶责任人). Creating a pairing for a household that has
-    one hands it over: the old pairing ends with its reason, and its contacts stay."""
+    one hands it over: the old pairing ends with its reason, and its contacts stay. A new pairing
+    carries the `version` of the household's open pairing it was decided on (0 if none); if the
+    household's pairing has changed since (someone else handed it over or ended it), 409 and
+    nothing is written."""
 
     serializer_class = PairingSerializer
     permission_classes = SCOPED
@@ -63,7 +66,10 @@ class ContactViewSet(
     mixins.CreateModelMixin,
     viewsets.GenericViewSet,
 ):
-    """The contact log of paired households (走访, 电话, 微信): what was discussed, follow-ups."""
+    """The contact log of paired households (走访, 电话, 微信): what was discussed, follow-ups.
+    A contact sent again with the same `client_uuid` returns the stored one (200) instead of
+    recording a second one; the same `client_uuid` with another household or other content is
+    refused (400)."""
 
     serializer_class = ContactSerializer
     permission_classes = SCOPED
@@ -75,15 +81,15 @@ class ContactViewSet(
     def get_queryset(self):
         return selectors.contacts_visible_to(self.request.user).select_related("cadre")
 
-    @extend_schema(responses={201: ContactSerializer})
+    @extend_schema(responses={201: ContactSerializer, 200: ContactSerializer})
     def create(self, request, *args, **kwargs):
         serializer = ContactSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        contact = services.contact_record(
+        contact, created = services.contact_record(
             actor=request.user, household_id=data.pop("household_id"), **data
         )
         return Response(
             ContactSerializer(self.get_queryset().get(pk=contact.pk)).data,
-            status=status.HTTP_201_CREATED,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )

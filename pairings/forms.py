@@ -1,3 +1,5 @@
+import uuid
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -5,6 +7,10 @@ from pairings.models import ContactKind, EndReason
 
 
 class ContactForm(forms.Form):
+    """The client id is made when the form is shown, so a form sent twice (a double tap, a retry
+    on a bad network) records one contact."""
+
+    client_uuid = forms.UUIDField(widget=forms.HiddenInput, required=False)
     kind = forms.ChoiceField(label=_("kind of contact"), choices=ContactKind.choices)
     contacted_on = forms.DateField(
         # ISO in the value: a date input shows nothing for a localised one ("2026/12/02").
@@ -23,8 +29,15 @@ class ContactForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("client_uuid", uuid.uuid4())
+
 
 class AssignForm(forms.Form):
+    # The version of the household's open pairing when the page was shown (0: none), so a
+    # handover someone else made meanwhile is not silently replaced.
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, max_value=2**31 - 1)
     cadre = forms.TypedChoiceField(label=_("responsible cadre"), coerce=int)
     end_reason = forms.ChoiceField(
         label=_("reason the current pairing ends"),
@@ -34,8 +47,9 @@ class AssignForm(forms.Form):
     )
     end_note = forms.CharField(label=_("note"), max_length=200, required=False)
 
-    def __init__(self, *args, cadres=(), **kwargs):
+    def __init__(self, *args, cadres=(), current=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.initial.setdefault("version", current.version if current else 0)
         self.fields["cadre"].choices = [
             (cadre.pk, f"{cadre.display_name} · {cadre.get_role_display()}") for cadre in cadres
         ]

@@ -83,6 +83,10 @@ class Pairing(models.Model):
         related_name="+",
         verbose_name=_("assigned by"),
     )
+    # Optimistic locking of a household's handovers: a change to its current pairing (a
+    # handover, an end) moves the version on, and a new pairing starts above every version the
+    # household's pairings have had, so a handover decided on a household as it was refuses.
+    version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -138,6 +142,9 @@ class Contact(models.Model):
     contacted_on = models.DateField(_("contacted on"))
     summary = models.TextField(_("what was discussed"), max_length=2000)
     follow_ups = models.TextField(_("follow-ups"), max_length=2000, blank=True)
+    # Made by the phone or the page when the form is shown: a contact sent again (a retry on a
+    # weak network, a double tap) is recognised and recorded once.
+    client_uuid = models.UUIDField(_("client id"), unique=True, null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -30,6 +30,7 @@ class PairingSerializer(serializers.ModelSerializer):
             "end_note",
             "is_open",
             "assigned_by",
+            "version",
             "created_at",
         ]
         read_only_fields = fields
@@ -40,6 +41,14 @@ class PairingAssignSerializer(serializers.Serializer):
 
     household = serializers.IntegerField(min_value=1, max_value=2**62)
     cadre = serializers.IntegerField(min_value=1, max_value=2**62)
+    version = serializers.IntegerField(
+        min_value=0,
+        max_value=2**31 - 1,
+        help_text=_(
+            "The version of the household's open pairing you started from, 0 if it had none; "
+            "if the household's pairing has changed since, 409 and nothing is written"
+        ),
+    )
     started_on = serializers.DateField(required=False)
     end_reason = serializers.ChoiceField(
         choices=EndReason.choices, required=False, default=EndReason.HANDOVER
@@ -51,6 +60,12 @@ class PairingEndSerializer(serializers.Serializer):
     end_reason = serializers.ChoiceField(choices=EndReason.choices)
     end_note = serializers.CharField(max_length=200, required=False, allow_blank=True)
     ended_on = serializers.DateField(required=False)
+    version = serializers.IntegerField(
+        min_value=1,
+        max_value=2**31 - 1,
+        required=False,
+        help_text=_("The pairing's version you started from; 409 if it has changed since"),
+    )
 
 
 class ContactSerializer(serializers.ModelSerializer):
@@ -74,6 +89,17 @@ class ContactSerializer(serializers.ModelSerializer):
             "contacted_on",
             "summary",
             "follow_ups",
+            "client_uuid",
             "created_at",
         ]
         read_only_fields = ["id", "pairing", "cadre", "cadre_name", "created_at"]
+        # A re-sent client id is an answer, not an error: the service decides.
+        extra_kwargs: dict[str, dict] = {
+            "client_uuid": {
+                "validators": [],
+                "help_text": _(
+                    "Made by the client once per contact; the same contact sent again with it "
+                    "answers the stored one (200) instead of recording a second"
+                ),
+            }
+        }

@@ -1,16 +1,24 @@
 """Writes of paired assistance: pairing (and handing over) a household, ending a pairing, and
 recording a contact. Each checks the actor's permission, reads through the selectors and writes
-in one transaction with the rows it decides on locked."""
+in one transaction with the rows it decides on locked.
+
+A handover carries the version of the household's current pairing it was decided on (0 for a
+household without a cadre): two people handing over the same household cannot both win, the
+second is told (EditConflict) and nothing is written. A contact carries the client id its form
+was made with, so a contact sent twice is recorded once."""
 
 import datetime
+import uuid
 
 import pghistory
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from core.errors import EditConflict
 from households.models import Household
 from households.selectors import households_visible_to
 from monitoring.services.policy import policy_region
@@ -34,13 +42,18 @@ def pairing_assign(
     actor: User,
     household_id: int,
     cadre_id: int,
+    version: int | None = None,
     started_on: datetime.date | None = None,
     end_reason: str = EndReason.HANDOVER,
     end_note: str = "",
 ) -> Pairing:
     """Pair the household with a cadre. If it already has one, that pairing ends (handover, with
     its reason) and the new one opens the same day, in one transaction: the new cadre sees the
-    whole history, since the contacts stay with the household."""
+    whole history, since the contacts stay with the household.
+
+    `version` is the version of the household's open pairing the caller saw (0: it saw none);
+    if the household's pairing has changed since, EditConflict and nothing is written. None
+    checks nothing (the demo's data, a script)."""
     if not actor.has_perm("pairings.add_pairing"):
         raise PermissionDenied(_("Your role may not do this."))
     today = timezone.localdate()
@@ -58,6 +71,10 @@ def pairing_assign(
                 {"cadre": _("Choose a field worker or cadre whose region covers this household.")}
             )
         current = selectors.open_pairing_of(household)
+        # Under the household's lock: of two handovers decided on the same pairing, the second
+        # finds it moved on here.
+        if version is not None and version != (current.version if current else 0):
+            raise EditConflict()
         if current is not None and current.cadre_id == cadre.pk:
             raise ValidationError({"cadre": _("This cadre is already paired with the household.")})
         limit = selectors.policy_for(cadre.region_id).max_households
@@ -79,9 +96,17 @@ def pairing_assign(
             current.ended_on = started_on
             current.end_reason = end_reason
             current.end_note = end_note.strip()[:200]
-            current.save(update_fields=["ended_on", "end_reason", "end_note"])
+            current.version += 1
+            current.save(update_fields=["ended_on", "end_reason", "end_note", "version"])
+        # Above every version the household's pairings have had, so a caller who saw any of them
+        # open (or none) is told when it tries to hand this one over.
+        latest = household.pairings.aggregate(latest=Max("version"))["latest"] or 0
         return Pairing.objects.create(
-            household=household, cadre=cadre, started_on=started_on, assigned_by=actor
+            household=household,
+            cadre=cadre,
+            started_on=started_on,
+            assigned_by=actor,
+            version=latest + 1,
         )
 
 
@@ -92,7 +117,10 @@ def pairing_end(
     end_reason: str,
     end_note: str = "",
     ended_on: datetime.date | None = None,
+    version: int | None = None,
 ) -> Pairing:
+    """End the pairing (the household has no cadre until one is paired). With `version`, the
+    pairing must be as the caller saw it (EditConflict otherwise)."""
     if not actor.has_perm("pairings.change_pairing"):
         raise PermissionDenied(_("Your role may not do this."))
     today = timezone.localdate()
@@ -107,6 +135,8 @@ def pairing_end(
         )
         if locked is None:
             raise PermissionDenied(_("Your role may not do this."))
+        if version is not None and locked.version != version:
+            raise EditConflict()
         if not locked.is_open:
             raise ValidationError(_("This pairing has already ended."))
         if ended_on < locked.started_on:
@@ -114,7 +144,8 @@ def pairing_end(
         locked.ended_on = ended_on
         locked.end_reason = end_reason
         locked.end_note = end_note.strip()[:200]
-        locked.save(update_fields=["ended_on", "end_reason", "end_note"])
+        locked.version += 1
+        locked.save(update_fields=["ended_on", "end_reason", "end_note", "version"])
     return locked
 
 
@@ -126,11 +157,17 @@ def contact_record(
     contacted_on: datetime.date,
     summary: str,
     follow_ups: str = "",
-) -> Contact:
-    """A contact with a paired household (走访, 电话, 微信), logged on its open pairing."""
+    client_uuid: uuid.UUID | None = None,
+) -> tuple[Contact, bool]:
+    """A contact with a paired household (走访, 电话, 微信), logged on its open pairing.
+
+    Returns (contact, created). A contact sent again under the same client id (a phone retrying
+    on a weak network, a form sent twice) returns the one recorded the first time; the same id
+    with another household or other content is refused, as it is not a re-send."""
     if not actor.has_perm("pairings.add_contact"):
         raise PermissionDenied(_("Your role may not do this."))
     summary = (summary or "").strip()
+    follow_ups = (follow_ups or "").strip()
     errors: dict[str, str] = {}
     if kind not in ContactKind.values:
         errors["kind"] = _("Choose how the household was contacted.")
@@ -140,8 +177,21 @@ def contact_record(
         errors["summary"] = _("Say what was discussed.")
     if errors:
         raise ValidationError(errors)
+    sent = {
+        "household_id": household_id,
+        "cadre_id": actor.pk,
+        "kind": kind,
+        "contacted_on": contacted_on,
+        "summary": summary,
+        "follow_ups": follow_ups,
+    }
     with transaction.atomic(), pghistory.context(user=actor.pk):
         household = _visible_household(actor, household_id)
+        if client_uuid is not None:
+            # Under the household's lock, so two sends of one contact cannot both get past this.
+            existing = Contact.objects.filter(client_uuid=client_uuid).first()
+            if existing is not None:
+                return _resent(existing, sent), False
         pairing = selectors.open_pairing_of(household)
         if pairing is None:
             raise ValidationError(
@@ -154,15 +204,34 @@ def contact_record(
                     % {"date": pairing.started_on.isoformat()}
                 }
             )
-        return Contact.objects.create(
+        contact = Contact(
             pairing=pairing,
             household=household,
             cadre=actor,
             kind=kind,
             contacted_on=contacted_on,
             summary=summary,
-            follow_ups=(follow_ups or "").strip(),
+            follow_ups=follow_ups,
+            client_uuid=client_uuid,
         )
+        try:
+            with transaction.atomic():
+                contact.save()
+        except IntegrityError:
+            # The same client id committed meanwhile by another connection, under another
+            # household's lock (the same household's would have waited above).
+            existing = Contact.objects.filter(client_uuid=client_uuid).first()
+            if existing is None:
+                raise
+            return _resent(existing, sent), False
+    return contact, True
+
+
+def _resent(existing: Contact, sent: dict) -> Contact:
+    """The stored contact if `sent` is the same contact again; refused otherwise."""
+    if any(getattr(existing, name) != value for name, value in sent.items()):
+        raise ValidationError({"client_uuid": _("This client id belongs to another contact.")})
+    return existing
 
 
 # The bounds of a region's limits: beyond them a figure is a typing slip, not a policy.

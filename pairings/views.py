@@ -1,3 +1,5 @@
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
@@ -5,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.errors import EditConflict
 from core.forms import add_service_errors
 from households.selectors import household_get
 from pairings import selectors, services
@@ -22,7 +25,9 @@ def pairing_mine(request):
         request,
         "pairings/pairing_mine.html",
         {
-            "rows": rows,
+            # Each row's quick form carries its own client id, made here, so a form sent twice
+            # records one contact.
+            "rows": [(row, uuid.uuid4()) for row in rows],
             "overdue": sum(1 for row in rows if row.overdue),
             "today": today,
             "can_record": request.user.has_perm("pairings.add_contact"),
@@ -47,11 +52,26 @@ def contact_create(request, pk):
     form = ContactForm(request.POST or None, initial={"contacted_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
+            # A form sent twice carries the same client id: the second send is the first's
+            # contact, and the page goes on as if it had recorded it.
             services.contact_record(
                 actor=request.user, household_id=household.pk, **form.cleaned_data
             )
         except ValidationError as error:
-            add_service_errors(form, error)
+            if "client_uuid" in getattr(error, "error_dict", {}):
+                # The form was saved already, and has been changed since (the browser's back
+                # button): say so, with a new client id, so that saving again records this one.
+                form.data = form.data.copy()
+                form.data["client_uuid"] = str(uuid.uuid4())
+                form.add_error(
+                    None,
+                    _(
+                        "This form was saved already with other content. Check the household's "
+                        "contacts; to record this as another contact, save again."
+                    ),
+                )
+            else:
+                add_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -75,17 +95,18 @@ def pairing_assign(request, pk):
     household = household_get(user=request.user, pk=pk)
     current = selectors.open_pairing_of(household)
     cadres = selectors.cadres_for(household)
-    form = AssignForm(request.POST or None, cadres=cadres)
+    form = AssignForm(request.POST or None, cadres=cadres, current=current)
     if request.method == "POST" and form.is_valid():
         try:
             services.pairing_assign(
                 actor=request.user,
                 household_id=household.pk,
                 cadre_id=form.cleaned_data["cadre"],
+                version=form.cleaned_data["version"],
                 end_reason=form.cleaned_data["end_reason"] or "handover",
                 end_note=form.cleaned_data["end_note"],
             )
-        except ValidationError as error:
+        except (ValidationError, EditConflict) as error:
             add_service_errors(form, error)
         else:
             return redirect("household-detail", household.pk)

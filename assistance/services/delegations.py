@@ -25,6 +25,7 @@ from assistance.selectors import (
     delegation_waiting_steps,
     delegations_ended_before,
     delegations_ending,
+    delegations_overlapping,
     delegations_visible_to,
 )
 from households.models import Region
@@ -134,17 +135,18 @@ def delegation_create(
             code="outside",
         )
     with transaction.atomic(), pghistory.context(user=actor.pk):
-        # Two delegations of the region take turns here, so an overlap cannot slip between.
-        Region.objects.select_for_update().filter(pk=region.pk).first()
+        # Two delegations to the same person take turns here, so an overlap cannot slip between
+        # them, whether they name the same region or a township and one of its villages.
+        User.objects.select_for_update().filter(pk=delegate.pk).first()
         clash = (
-            Delegation.objects.filter(
-                delegate=delegate,
+            delegations_overlapping(
+                delegate_id=delegate.pk,
                 permission=permission,
-                region=region,
-                revoked_at__isnull=True,
-                starts_on__lte=ends_on,
-                ends_on__gte=starts_on,
+                region_code=region.code,
+                starts_on=starts_on,
+                ends_on=ends_on,
             )
+            .select_related("region")
             .order_by("starts_on")
             .first()
         )
@@ -156,7 +158,7 @@ def delegation_create(
                 )
                 % {
                     "user": delegate.display_name,
-                    "region": region.name,
+                    "region": clash.region.name,
                     "start": clash.starts_on,
                     "end": clash.ends_on,
                 },

@@ -117,6 +117,31 @@ def test_overlapping_delegations_are_refused(township_cadre, work_team_member, c
     assert Delegation.objects.count() == 2
 
 
+def test_a_township_delegation_and_one_of_its_villages_overlap_both_ways(township_cadre, clock):
+    """A delegation for the township holds its villages' steps already: a second one for a
+    village inside it, to the same person, is an overlap, and so is the township after the
+    village. Another township's delegation, or another person, is not."""
+    from tests.conftest import _user
+
+    stationed = _user("stationed", Role.TOWNSHIP_CADRE, HOME_TOWNSHIP, first_name="驻镇队员")
+    give(township_cadre, stationed, region=HOME_TOWNSHIP, days=(0, 30), clock=clock)
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as refused:
+        give(township_cadre, stationed, region=HOME_VILLAGE, days=(10, 40), clock=clock)
+    assert refused.value.code == "overlap"
+    assert Delegation.objects.count() == 1
+
+    Delegation.objects.all().delete()
+    give(township_cadre, stationed, region=OTHER_VILLAGE_SAME_TOWNSHIP, days=(0, 30), clock=clock)
+    with pytest.raises(ValidationError) as refused:
+        give(township_cadre, stationed, region=HOME_TOWNSHIP, days=(30, 40), clock=clock)
+    assert refused.value.code == "overlap"
+    assert Delegation.objects.count() == 1
+    # A sibling village is not inside the other; days after the township's are fine.
+    give(township_cadre, stationed, region=HOME_VILLAGE, days=(0, 30), clock=clock)
+    give(township_cadre, stationed, region=HOME_TOWNSHIP, days=(31, 40), clock=clock)
+    assert Delegation.objects.count() == 3
+
+
 def test_bad_dates_and_no_reason_are_refused(township_cadre, work_team_member, clock):
     for days in ((-1, 5), (5, 2), (0, 400)):
         with pytest.raises(ValidationError):

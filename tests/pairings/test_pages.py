@@ -90,13 +90,95 @@ def test_household_page_hides_the_log_from_a_partner_like_role(
 def test_handover_page(township_cadre, village_worker, monitored):
     _pair(township_cadre, monitored, village_worker)
     client = client_for(township_cadre)
-    assert client.get(f"/households/{monitored.pk}/pairing/").status_code == 200
+    page = client.get(f"/households/{monitored.pk}/pairing/")
+    assert page.status_code == 200
+    version = page.context["form"].initial["version"]
     response = client.post(
         f"/households/{monitored.pk}/pairing/",
-        {"cadre": township_cadre.pk, "end_reason": "rotation", "end_note": ""},
+        {"cadre": township_cadre.pk, "end_reason": "rotation", "end_note": "", "version": version},
     )
     assert response.status_code == 302
     assert Pairing.objects.get(ended_on__isnull=True).cadre == township_cadre
+
+
+def test_a_handover_made_meanwhile_is_not_replaced_from_the_page(
+    township_cadre, village_worker, second_worker, monitored
+):
+    from django.utils import translation
+
+    _pair(township_cadre, monitored, village_worker)
+    client = client_for(township_cadre)
+    # Two cadres open the page; one hands the household over to the second worker.
+    version = client.get(f"/households/{monitored.pk}/pairing/").context["form"].initial["version"]
+    first = client.post(
+        f"/households/{monitored.pk}/pairing/",
+        {"cadre": second_worker.pk, "end_reason": "rotation", "version": version},
+    )
+    assert first.status_code == 302
+    before = list(Pairing.objects.order_by("pk").values())
+    with translation.override("zh-hans"):
+        stale = client.post(
+            f"/households/{monitored.pk}/pairing/",
+            {"cadre": township_cadre.pk, "end_reason": "rotation", "version": version},
+            HTTP_ACCEPT_LANGUAGE="zh-hans",
+        )
+    assert stale.status_code == 400
+    assert "他人已修改" in stale.content.decode()
+    assert list(Pairing.objects.order_by("pk").values()) == before
+
+
+def test_a_contact_form_sent_twice_records_one_contact(township_cadre, village_worker, monitored):
+    _pair(township_cadre, monitored, village_worker)
+    client = client_for(village_worker)
+    page = client.get(f"/households/{monitored.pk}/contacts/new/")
+    client_uuid = page.context["form"].initial["client_uuid"]
+    assert f'value="{client_uuid}"' in page.content.decode()
+    body = {
+        "client_uuid": client_uuid,
+        "kind": "visit",
+        "contacted_on": TODAY.isoformat(),
+        "summary": "入户走访",
+    }
+    for _ in range(2):
+        response = client.post(f"/households/{monitored.pk}/contacts/new/", body)
+        assert response.status_code == 302
+    assert Contact.objects.get().client_uuid == client_uuid
+    # The same form changed and sent again (the back button): told, with a new client id, so
+    # that saving once more records it as another contact.
+    changed = client.post(
+        f"/households/{monitored.pk}/contacts/new/", {**body, "summary": "电话回访"}
+    )
+    assert changed.status_code == 400 and Contact.objects.count() == 1
+    fresh = changed.context["form"]["client_uuid"].value()
+    assert fresh and str(fresh) != str(client_uuid)
+    again = client.post(
+        f"/households/{monitored.pk}/contacts/new/",
+        {**body, "summary": "电话回访", "client_uuid": fresh},
+    )
+    assert again.status_code == 302 and Contact.objects.count() == 2
+
+
+def test_each_quick_form_on_my_households_has_its_own_client_id(
+    township_cadre, village_worker, monitored
+):
+    import re
+
+    _pair(township_cadre, monitored, village_worker)
+    page = client_for(village_worker).get("/pairings/mine/").content.decode()
+    [client_uuid] = re.findall(r'name="client_uuid" value="([0-9a-f-]{36})"', page)
+    body = {
+        "client_uuid": client_uuid,
+        "kind": "phone",
+        "contacted_on": TODAY.isoformat(),
+        "summary": "电话回访",
+        "next": "mine",
+    }
+    for _ in range(2):
+        response = client_for(village_worker).post(
+            f"/households/{monitored.pk}/contacts/new/", body
+        )
+        assert response.status_code == 302
+    assert Contact.objects.count() == 1
 
 
 def test_overview_for_the_township(township_cadre, monitored):

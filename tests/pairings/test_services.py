@@ -1,9 +1,11 @@
 import datetime
+import uuid
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from core.errors import EditConflict
 from households import services as household_services
 from pairings import services
 from pairings.models import Contact, Pairing, PairingPolicy
@@ -182,3 +184,111 @@ def test_partner_may_not_record_a_contact(partner, township_cadre, village_worke
         services.contact_record(
             actor=partner, household_id=monitored.pk, kind="visit", contacted_on=TODAY, summary="x"
         )
+
+
+# Optimistic locking of handovers -------------------------------------------------------------
+
+
+def test_a_handover_from_a_stale_version_is_refused_and_nothing_written(
+    township_cadre, village_worker, second_worker, monitored
+):
+    first = services.pairing_assign(
+        actor=township_cadre, household_id=monitored.pk, cadre_id=village_worker.pk, version=0
+    )
+    seen = first.version
+    services.pairing_assign(
+        actor=township_cadre, household_id=monitored.pk, cadre_id=second_worker.pk, version=seen
+    )
+    before = list(Pairing.objects.order_by("pk").values())
+    with pytest.raises(EditConflict):
+        services.pairing_assign(
+            actor=township_cadre,
+            household_id=monitored.pk,
+            cadre_id=township_cadre.pk,
+            version=seen,
+        )
+    assert list(Pairing.objects.order_by("pk").values()) == before
+
+
+def test_a_first_pairing_decided_on_no_cadre_is_refused_once_someone_paired(
+    township_cadre, village_worker, second_worker, monitored
+):
+    services.pairing_assign(
+        actor=township_cadre, household_id=monitored.pk, cadre_id=village_worker.pk, version=0
+    )
+    with pytest.raises(EditConflict):
+        services.pairing_assign(
+            actor=township_cadre, household_id=monitored.pk, cadre_id=second_worker.pk, version=0
+        )
+    assert Pairing.objects.get().cadre == village_worker
+
+
+def test_a_handover_from_the_current_version_is_accepted_and_counted(
+    township_cadre, village_worker, second_worker, monitored
+):
+    first = services.pairing_assign(
+        actor=township_cadre, household_id=monitored.pk, cadre_id=village_worker.pk, version=0
+    )
+    assert first.version == 1
+    second = services.pairing_assign(
+        actor=township_cadre, household_id=monitored.pk, cadre_id=second_worker.pk, version=1
+    )
+    first.refresh_from_db()
+    assert (first.version, second.version) == (2, 3)
+
+
+def test_after_an_end_a_new_pairing_outnumbers_every_earlier_one(
+    township_cadre, village_worker, second_worker, monitored
+):
+    first = services.pairing_assign(
+        actor=township_cadre, household_id=monitored.pk, cadre_id=village_worker.pk, version=0
+    )
+    ended = services.pairing_end(
+        actor=township_cadre, pairing=first, end_reason="rotation", version=1
+    )
+    assert ended.version == 2
+    # Someone who saw the first pairing open cannot hand the household over now.
+    with pytest.raises(EditConflict):
+        services.pairing_assign(
+            actor=township_cadre, household_id=monitored.pk, cadre_id=second_worker.pk, version=1
+        )
+    # Someone who saw it without a cadre pairs it.
+    again = services.pairing_assign(
+        actor=township_cadre, household_id=monitored.pk, cadre_id=second_worker.pk, version=0
+    )
+    assert again.version == 3
+
+
+def test_a_stale_end_is_refused(township_cadre, village_worker, monitored):
+    pairing = services.pairing_assign(
+        actor=township_cadre, household_id=monitored.pk, cadre_id=village_worker.pk
+    )
+    with pytest.raises(EditConflict):
+        services.pairing_end(actor=township_cadre, pairing=pairing, end_reason="other", version=7)
+    pairing.refresh_from_db()
+    assert pairing.is_open and pairing.version == 1
+
+
+# A contact sent again --------------------------------------------------------------------------
+
+
+def test_a_contact_sent_again_returns_the_first(township_cadre, village_worker, monitored):
+    services.pairing_assign(
+        actor=township_cadre, household_id=monitored.pk, cadre_id=village_worker.pk
+    )
+    sent = {
+        "actor": village_worker,
+        "household_id": monitored.pk,
+        "kind": "phone",
+        "contacted_on": TODAY,
+        "summary": " 电话回访 ",
+        "client_uuid": uuid.uuid4(),
+    }
+    first, created = services.contact_record(**sent)
+    again, created_again = services.contact_record(**sent)
+    assert (created, created_again) == (True, False)
+    assert again.pk == first.pk and Contact.objects.count() == 1
+    with pytest.raises(ValidationError) as refused:
+        services.contact_record(**{**sent, "kind": "visit"})
+    assert "client_uuid" in refused.value.message_dict
+    assert Contact.objects.count() == 1

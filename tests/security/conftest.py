@@ -376,7 +376,7 @@ def _build_scope(name: str, *, village: str, county: str, cadre: User, worker: U
         cadre_id=worker.pk,
         started_on=timezone.localdate() - datetime.timedelta(days=10),
     )
-    contact = pairing_services.contact_record(
+    contact, _created = pairing_services.contact_record(
         actor=worker,
         household_id=household.pk,
         kind="visit",
