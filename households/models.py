@@ -190,9 +190,14 @@ class Household(models.Model):
                 opclasses=["varchar_pattern_ops", "date_ops"],
                 name="household_village_visit_due",
             ),
-            # The region check of rows that hang from a household (cases, steps, measures,
-            # pairings): a probe of this index alone, not of the household's row.
-            models.Index(fields=["id"], include=["village"], name="household_id_village"),
+            # The region check and the number and head of rows that hang from a household
+            # (the task list's cases, steps, warnings, measures, pairings): a probe of this index
+            # alone, not of the household's row.
+            models.Index(
+                fields=["id"],
+                include=["village", "number", "head_name"],
+                name="household_id_village",
+            ),
             models.Index(fields=["recheck_on"], name="household_recheck"),
             models.Index(
                 fields=["evaluation_pending_since"],

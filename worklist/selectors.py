@@ -232,8 +232,9 @@ def task_counts(
             continue
         sql, branch_params = branch
         if kind.can_be_late:
+            # A row without a due date (none should lack one) counts as not yet overdue.
             late = capped.format(sql=sql, where="WHERE b.t_due < %s")
-            waiting = capped.format(sql=sql, where="WHERE NOT b.t_due < %s")
+            waiting = capped.format(sql=sql, where="WHERE (b.t_due < %s) IS NOT TRUE")
             params += [kind.code, *branch_params, today, COUNT_CAP]
             params += [*branch_params, today, COUNT_CAP]
         else:

@@ -27,6 +27,8 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name="household",
-            index=models.Index(fields=["id"], include=("village",), name="household_id_village"),
+            index=models.Index(
+                fields=["id"], include=("village", "number", "head_name"), name="household_id_village"
+            ),
         ),
     ]
