@@ -5,9 +5,10 @@ to its own partner. Partners are seen by cadres whose region they serve or lie i
 """
 
 import datetime
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, TypedDict
 
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
@@ -132,6 +133,39 @@ def cases_awaiting(
         kinds = _step_kinds(lambda rule, given=permission: rule.permission == given)
         waiting |= Q(next_step__in=kinds) & Scope.under(region).q("household__village__code")
     return cases_with_next_step(cases_visible_to(user)).filter(waiting)
+
+
+def steps_awaiting(
+    user,
+    *,
+    as_of: datetime.date | None = None,
+    delegated: Iterable[tuple[str, str]] | None = None,
+) -> QuerySet[CaseStep]:
+    """The next step of each open case (its first undecided one) when this user takes it: the
+    steps of `cases_awaiting`, one a case. `delegated`: the user's delegations in force as
+    (permission, region) pairs, when the caller has read them already. Read from the undecided
+    steps of the kinds the user takes, instead of working out every case's next step first: a
+    county's twenty thousand cases would cost a subquery each."""
+    scope = Scope.of(user)
+    if scope.sees_nothing or not user.has_perm("assistance.view_case"):
+        return CaseStep.objects.none()
+    mine = Q(kind__in=_step_kinds(lambda rule: user.has_perm(rule.permission)))
+    if delegated is None:
+        delegated = delegations_covering(user, as_of or timezone.localdate()).values_list(
+            "permission", "region_id"
+        )
+    for permission, region in delegated:
+        kinds = _step_kinds(lambda rule, given=permission: rule.permission == given)
+        mine |= Q(kind__in=kinds) & Scope.under(region).q("case__household__village__code")
+    # The current steps of a case share its running phase and round: the first undecided one
+    # is the one with no undecided step before it.
+    earlier = current_steps().filter(case=OuterRef("case"), position__lt=OuterRef("position"))
+    return (
+        current_steps()
+        .filter(scope.q("case__household__village__code"))
+        .filter(mine)
+        .exclude(Exists(earlier))
+    )
 
 
 def steps_overdue(user, *, as_of: datetime.date) -> QuerySet[CaseStep]:

@@ -266,8 +266,21 @@ def _paths(results: dict) -> list[str]:
         r = results["tasks"]
         for name in ("township", "county"):
             t = r[name]
+            kinds = t.get("kinds")
+            # A kind's overdue and not yet overdue are each counted up to
+            # worklist.selectors.COUNT_CAP (1,000): its total is a floor ("+") when either is.
+            shown = (
+                ", ".join(
+                    f"{code} {c['total']:,}"
+                    f"{'+' if max(c['overdue'], c['total'] - c['overdue']) >= 1000 else ''}"
+                    for code, c in kinds.items()
+                )
+                if kinds
+                else ""
+            )
             lines.append(
-                f"| task list of the {name}, {t['tasks']:,} tasks ({t['overdue']:,} overdue), "
+                f"| task list of the {name}, {t['tasks']:,} tasks ({t['overdue']:,} overdue)"
+                f"{f' [{shown}]' if shown else ''}, "
                 f"{r['reads']} reads each | API p50 {t['api_p50_ms']:.1f} ms, p95 "
                 f"{t['api_p95_ms']:.1f} ms ({t['api_db_ms']:.1f} ms in {t['api_queries']} "
                 f"statements); page `/tasks/` p50 {t['page_p50_ms']:.1f} ms, p95 "

@@ -182,7 +182,22 @@ class Household(models.Model):
             # A village's or a township's list filtered by level and ordered by score.
             models.Index(fields=["village", "risk_level", "-risk_score"], name="household_risk"),
             models.Index(fields=["risk_level", "-risk_score", "id"], name="household_risk_score"),
-            models.Index(fields=["next_visit_due"], name="household_next_visit"),
+            # Visits due in date order (the task list's page walks it, ties by id).
+            models.Index(fields=["next_visit_due", "id"], name="household_next_visit"),
+            # A township's visits due counted without reading the households themselves.
+            models.Index(
+                fields=["village", "next_visit_due"],
+                opclasses=["varchar_pattern_ops", "date_ops"],
+                name="household_village_visit_due",
+            ),
+            # The region check and the number and head of rows that hang from a household
+            # (the task list's cases, steps, warnings, measures, pairings): a probe of this index
+            # alone, not of the household's row.
+            models.Index(
+                fields=["id"],
+                include=["village", "number", "head_name"],
+                name="household_id_village",
+            ),
             models.Index(fields=["recheck_on"], name="household_recheck"),
             models.Index(
                 fields=["evaluation_pending_since"],

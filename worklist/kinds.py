@@ -38,13 +38,13 @@ from accounts.models import Role
 from assistance.eligibility import MIN_MONTHS_ENROLLED, months_before
 from assistance.models import CaseStatus, Measure, MeasureStatus, StepKind
 from assistance.selectors import (
-    cases_awaiting,
     cases_visible_to,
     measures_to_deliver,
     measures_visible_to,
     mentions_waiting,
     referrals_returned,
     referrals_to_answer,
+    steps_awaiting,
 )
 from households.models import RiskLevel
 from households.selectors import households_visible_to
@@ -100,6 +100,9 @@ class TaskKind:
     url: Callable[[dict], str]
     # False for what may be done from a day on but is never late (applying for elimination).
     can_be_late: bool = True
+    # True: `rows` takes `delegated`, the user's delegations in force as (permission, region)
+    # pairs, which the task list reads once for every kind.
+    reads_delegations: bool = False
 
     def is_for(self, user) -> bool:
         return (
@@ -124,6 +127,7 @@ def days_after(expression: Expression | F, days: int | Expression) -> Func:
 def shaped(
     queryset: QuerySet,
     *,
+    ref: str = "pk",
     household: str | None,
     number: Expression | F | Value,
     head: Expression | F | Value,
@@ -133,7 +137,7 @@ def shaped(
 ) -> QuerySet:
     """The queryset's rows in the common columns (every kind in the same types, for the UNION)."""
     return queryset.order_by().annotate(
-        t_ref=Cast(F("pk"), BigIntegerField()),
+        t_ref=Cast(F(ref), BigIntegerField()),
         t_household=Cast(F(household) if household else Value(None), BigIntegerField()),
         t_number=Cast(number, TextField()),
         t_head=Cast(head, TextField()),
@@ -265,14 +269,16 @@ ALERT_CONFIRM = TaskKind(
 # Case steps ------------------------------------------------------------------------------------
 
 
-def _steps_waiting(user, today: datetime.date) -> QuerySet:
-    # Each open case's first undecided step, when the user's role takes it (cases_awaiting).
+def _steps_waiting(user, today: datetime.date, *, delegated=None) -> QuerySet:
+    # Each open case's first undecided step, when the user's role takes it (steps_awaiting,
+    # the steps of cases_awaiting); the task is the case's.
     return _on_household(
-        cases_awaiting(user),
-        "household__",
-        detail=F("next_step"),
-        since=F("proposed_on"),
-        due=F("next_due_on"),
+        steps_awaiting(user, as_of=today, delegated=delegated),
+        "case__household__",
+        ref="case_id",
+        detail=F("kind"),
+        since=F("case__proposed_on"),
+        due=F("due_on"),
     )
 
 
@@ -282,7 +288,8 @@ CASE_STEP = TaskKind(
     roles=frozenset({Role.VILLAGE_WORKER, Role.TOWNSHIP_CADRE, Role.COUNTY_OFFICER}),
     permissions=("assistance.view_case",),
     rows=_steps_waiting,
-    region_path="household__village__code",
+    reads_delegations=True,
+    region_path="case__household__village__code",
     title=lambda row: (
         _("Record the step: %(step)s")
         % {"step": dict(StepKind.choices).get(row["t_detail"], row["t_detail"])}
@@ -423,29 +430,22 @@ def _display_name(prefix: str) -> Func:
 
 
 def _mentions(user, today: datetime.date) -> QuerySet:
-    # One task a case: its earliest note that mentions the user and is not answered yet.
-    first = (
-        mentions_waiting(user)
-        .filter(comment__case=OuterRef("pk"))
-        .order_by("comment__created_at", "pk")
+    # One task a case: its earliest note that mentions the user and is not answered yet. Read
+    # from the user's waiting mentions (an index on the unanswered ones of a user), a handful,
+    # rather than from every case of a county with a subquery each.
+    waiting = mentions_waiting(user)
+    earlier = waiting.filter(comment__case=OuterRef("comment__case")).filter(
+        Q(comment__created_at__lt=OuterRef("comment__created_at"))
+        | Q(comment__created_at=OuterRef("comment__created_at"), pk__lt=OuterRef("pk"))
     )
-    cases = (
-        cases_visible_to(user)
-        .annotate(
-            mentioned_at=TruncDate(Subquery(first.values("comment__created_at")[:1])),
-            # The name people read (User.display_name), not the login name.
-            mentioned_by=Subquery(
-                first.annotate(author=_display_name("comment__author__")).values("author")[:1]
-            ),
-        )
-        .filter(mentioned_at__isnull=False)
-    )
+    mentioned_at = TruncDate("comment__created_at")
     return _on_household(
-        cases,
-        "household__",
-        detail=F("mentioned_by"),
-        since=F("mentioned_at"),
-        due=days_after(F("mentioned_at"), MENTION_ANSWER_DAYS),
+        waiting.exclude(Exists(earlier)),
+        "comment__case__household__",
+        ref="comment__case_id",
+        detail=_display_name("comment__author__"),  # the name people read
+        since=mentioned_at,
+        due=days_after(mentioned_at, MENTION_ANSWER_DAYS),
     )
 
 
@@ -455,7 +455,7 @@ MENTION = TaskKind(
     roles=frozenset({Role.VILLAGE_WORKER, Role.TOWNSHIP_CADRE, Role.COUNTY_OFFICER}),
     permissions=("assistance.view_case",),
     rows=_mentions,
-    region_path="household__village__code",
+    region_path="comment__case__household__village__code",
     title=lambda row: _("Answer %(author)s in the case's notes") % {"author": row["t_detail"]},
     why=lambda row: _("You were mentioned on %(day)s") % {"day": _day(row["t_since"])},
     url=lambda row: reverse("case-detail", args=[row["t_ref"]]),

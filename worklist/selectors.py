@@ -6,11 +6,17 @@ overdue, in one query too. Both are scoped by the selectors each kind reads thro
 """
 
 import datetime
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, TextField, Value, When
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
+from django.db.models import TextField, Value
 from django.utils import timezone
 
+from assistance.selectors import delegations_covering
 from households.selectors import under_region, user_covers
 from worklist.kinds import COLUMNS, KINDS, KINDS_BY_CODE, Task, TaskKind, task_of
 
@@ -31,36 +37,102 @@ def region_in_reach(user, region: str) -> bool:
     return user_covers(user, region)
 
 
-def _rows(
+# A kind's count stops here: past it the chips show "999+" and the API says the count is a
+# floor. A township's visits due run to tens of thousands at a million households; counting them
+# exactly would cost more than the rest of the page, and nobody works a list that deep.
+COUNT_CAP = 1000
+
+
+def shown_count(number: int) -> str:
+    """A count as the pages show it: "999+" for one that reached COUNT_CAP."""
+    return f"{COUNT_CAP - 1}+" if number >= COUNT_CAP else str(number)
+
+
+class _CompiledBranches:
+    """Each kind's rows as compiled SQL, kept per process (least recently used out).
+
+    Building a kind's queryset and compiling it costs Django a few milliseconds; a task list
+    has a dozen kinds and is read on every home page. The key holds everything the SQL is built
+    from (the user's id, role, region, partner and permissions, the delegations in force, the
+    day, the filters, the time zone), never the rows: the records themselves are read by the
+    query each time, so a kept statement is never stale."""
+
+    def __init__(self, size: int = 2048) -> None:
+        self._size = size
+        self._kept: OrderedDict[tuple, tuple[str, tuple] | None] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple, build: Callable[[], tuple[str, tuple] | None]):
+        with self._lock:
+            if key in self._kept:
+                self._kept.move_to_end(key)
+                return self._kept[key]
+        compiled = build()
+        with self._lock:
+            self._kept[key] = compiled
+            while len(self._kept) > self._size:
+                self._kept.popitem(last=False)
+        return compiled
+
+    def clear(self) -> None:
+        with self._lock:
+            self._kept.clear()
+
+
+_BRANCHES = _CompiledBranches()
+
+
+def _delegated(user, today: datetime.date, kinds) -> tuple[tuple[str, str], ...]:
+    """The delegations in force (permission, region), read once, for the kinds that take them."""
+    if not any(kind.reads_delegations for kind in kinds):
+        return ()
+    return tuple(
+        delegations_covering(user, today).order_by("pk").values_list("permission", "region_id")
+    )
+
+
+def _branch(
     kind: TaskKind,
     user,
     today: datetime.date,
+    delegated: tuple[tuple[str, str], ...],
     *,
-    overdue: bool | None,
     due_before: datetime.date | None,
     region: str | None,
-) -> QuerySet:
-    rows = kind.rows(user, today)
-    if not kind.can_be_late:
-        # Never late: "overdue only" leaves it out, "not overdue" keeps it all.
-        overdue = None if overdue is False else overdue
-        if overdue:
-            return rows.none()
-    if region:
-        rows = under_region(rows, region, path=kind.region_path)
-    if due_before is not None:
-        rows = rows.filter(t_due__lte=due_before)
-    if overdue is True:
-        rows = rows.filter(t_due__lt=today)
-    elif overdue is False:
-        rows = rows.filter(t_due__gte=today)
-    return rows
+) -> tuple[str, tuple] | None:
+    """The kind's rows of the user as (sql, params) with the COLUMNS; None when there are none
+    (a scope that sees nothing)."""
 
+    def build() -> tuple[str, tuple] | None:
+        if kind.reads_delegations:
+            rows = kind.rows(user, today, delegated=delegated)
+        else:
+            rows = kind.rows(user, today)
+        if region:
+            rows = under_region(rows, region, path=kind.region_path)
+        if due_before is not None:
+            rows = rows.filter(t_due__lte=due_before)
+        rows = rows.annotate(t_kind=Value(kind.code, output_field=TextField())).values(*COLUMNS)
+        try:
+            return rows.query.sql_with_params()
+        except EmptyResultSet:
+            return None
 
-def _late(kind: TaskKind, today: datetime.date) -> Case | Value:
-    if not kind.can_be_late:
-        return Value(0, output_field=IntegerField())
-    return Case(When(t_due__lt=today, then=1), default=0, output_field=IntegerField())
+    key = (
+        kind.code,
+        user.pk,
+        user.role,
+        user.region_id,
+        getattr(user, "partner_id", None),
+        user.is_superuser,
+        frozenset(user.get_all_permissions()),
+        delegated,
+        today,
+        due_before,
+        region,
+        timezone.get_current_timezone_name(),
+    )
+    return _BRANCHES.get(key, build)
 
 
 def _chosen(user, kinds) -> list[TaskKind]:
@@ -69,6 +141,9 @@ def _chosen(user, kinds) -> list[TaskKind]:
         return mine
     wanted = set(kinds)
     return [kind for kind in mine if kind.code in wanted]
+
+
+_SELECTED = ", ".join(f"b.{column}" for column in COLUMNS)
 
 
 def tasks_for(
@@ -87,27 +162,47 @@ def tasks_for(
     `kinds`: codes to keep (all the user's kinds when empty); `overdue`: only overdue (True) or
     only not yet (False); `due_before`: due on or before the day; `region`: a code within the
     user's region (region_in_reach says; an area outside it gives nothing).
+
+    Each kind gives its first `offset + limit` rows by due date (an index walk where the kind
+    has one, instead of sorting all of a township's visits), and the page is cut from those.
     """
     today = today or timezone.localdate()
     limit = max(1, min(limit, MAX_PAGE_SIZE))
-    chosen = _chosen(user, kinds)
-    if region and not region_in_reach(user, region):
+    chosen = [kind for kind in _chosen(user, kinds) if kind.can_be_late or overdue is not True]
+    if not chosen or (region and not region_in_reach(user, region)):
         return []
-    parts = [
-        _rows(kind, user, today, overdue=overdue, due_before=due_before, region=region)
-        .annotate(
-            t_kind=Value(kind.code, output_field=TextField()),
-            t_late=_late(kind, today),
+    delegated = _delegated(user, today, chosen)
+    parts, params = [], []
+    for kind in chosen:
+        branch = _branch(kind, user, today, delegated, due_before=due_before, region=region)
+        if branch is None:
+            continue
+        sql, branch_params = branch
+        late, where = "0", ""
+        late_params: tuple[datetime.date, ...] = ()
+        where_params: tuple[datetime.date, ...] = ()
+        if kind.can_be_late:
+            # Within a kind, late means due before today: by due date, the late come first.
+            late, late_params = "(b.t_due < %s)::int", (today,)
+            if overdue is not None:
+                where = "WHERE b.t_due < %s" if overdue else "WHERE b.t_due >= %s"
+                where_params = (today,)
+        parts.append(
+            f"(SELECT {_SELECTED}, {late} AS t_late FROM ({sql}) b {where} "
+            "ORDER BY b.t_due, b.t_ref LIMIT %s)"
         )
-        .values(*COLUMNS, "t_late")
-        for kind in chosen
-        if kind.can_be_late or overdue is not True
-    ]
+        params += [*late_params, *branch_params, *where_params, offset + limit]
     if not parts:
         return []
-    combined = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
     # The overdue first, the longest overdue leading; then the rest by due date.
-    rows = combined.order_by("-t_late", "t_due", "t_kind", "t_ref")[offset : offset + limit]
+    query = (
+        f"SELECT * FROM ({' UNION ALL '.join(parts)}) u "
+        "ORDER BY t_late DESC, t_due, t_kind, t_ref LIMIT %s OFFSET %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(query, [*params, limit, offset])
+        names = [column.name for column in cursor.description]
+        rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
     return [task_of(row, today) for row in rows]
 
 
@@ -118,26 +213,46 @@ def task_counts(
     region: str | None = None,
     today: datetime.date | None = None,
 ) -> dict[str, dict[str, int]]:
-    """Per kind of the user: {"total": n, "overdue": m}, every kind in one query (a UNION ALL of
-    one count a kind). The kind and overdue filters are left out: the counts are what the chips
-    of a filtered list show."""
+    """Per kind of the user: {"total": n, "overdue": m}, every kind in one query (a UNION ALL).
+    The overdue and the not yet overdue are each counted up to COUNT_CAP: a kind with either at
+    the cap has more than its total (`is_capped`). The kind and overdue filters are left out:
+    the counts are what the chips of a filtered list show."""
     today = today or timezone.localdate()
     kinds = kinds_for(user)
     counts = {kind.code: {"total": 0, "overdue": 0} for kind in kinds}
     if not kinds or (region and not region_in_reach(user, region)):
         return counts
-    parts = [
-        _rows(kind, user, today, overdue=None, due_before=due_before, region=region)
-        .annotate(t_kind=Value(kind.code, output_field=TextField()))
-        .values("t_kind")
-        .annotate(total=Count("t_ref"), late=Count("t_ref", filter=Q(t_due__lt=today)))
-        for kind in kinds
-    ]
-    combined = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
-    for row in combined:
-        late = row["late"] if KINDS_BY_CODE[row["t_kind"]].can_be_late else 0
-        counts[row["t_kind"]] = {"total": row["total"], "overdue": late}
+    delegated = _delegated(user, today, kinds)
+    parts, params = [], []
+    # A count that stops at the cap reads at most COUNT_CAP rows, whatever the scale.
+    capped = "(SELECT count(*) FROM (SELECT 1 FROM ({sql}) b {where} LIMIT %s) c)"
+    for kind in kinds:
+        branch = _branch(kind, user, today, delegated, due_before=due_before, region=region)
+        if branch is None:
+            continue
+        sql, branch_params = branch
+        if kind.can_be_late:
+            # A row without a due date (none should lack one) counts as not yet overdue.
+            late = capped.format(sql=sql, where="WHERE b.t_due < %s")
+            waiting = capped.format(sql=sql, where="WHERE (b.t_due < %s) IS NOT TRUE")
+            params += [kind.code, *branch_params, today, COUNT_CAP]
+            params += [*branch_params, today, COUNT_CAP]
+        else:
+            late, waiting = "0", capped.format(sql=sql, where="")
+            params += [kind.code, *branch_params, COUNT_CAP]
+        parts.append(f"SELECT %s, {late}, {waiting}")
+    if not parts:
+        return counts
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        for code, late, waiting in cursor.fetchall():
+            counts[code] = {"total": late + waiting, "overdue": late}
     return counts
+
+
+def is_capped(counted: dict[str, int]) -> bool:
+    """Whether a kind's count reached COUNT_CAP (its overdue or its not yet overdue)."""
+    return counted["overdue"] >= COUNT_CAP or counted["total"] - counted["overdue"] >= COUNT_CAP
 
 
 def tasks_matching(counts: dict[str, dict[str, int]], *, kinds=None, overdue=None) -> int:
@@ -164,10 +279,15 @@ class TaskPage:
     """One page of a filtered task list with the counts of every kind of the user."""
 
     counts: dict[str, dict[str, int]]
-    count: int  # tasks matching every filter
+    count: int  # tasks matching every filter (a floor when `capped`)
     number: int
     pages: int
     tasks: list[Task]
+    capped: bool = False  # a kind counted reached COUNT_CAP: there are more than `count`
+
+    @property
+    def count_label(self) -> str:
+        return f"{self.count}+" if self.capped else str(self.count)
 
 
 def task_page(
@@ -203,4 +323,9 @@ def task_page(
         if count
         else []
     )
-    return TaskPage(counts=counts, count=count, number=number, pages=pages, tasks=tasks)
+    capped = any(
+        is_capped(counted) for code, counted in counts.items() if not kinds or code in kinds
+    )
+    return TaskPage(
+        counts=counts, count=count, number=number, pages=pages, tasks=tasks, capped=capped
+    )

@@ -1,5 +1,8 @@
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
+
+from worklist.selectors import COUNT_CAP, shown_count
 
 
 class TaskSerializer(serializers.Serializer):
@@ -19,8 +22,19 @@ class TaskSerializer(serializers.Serializer):
 
 class TaskCountSerializer(serializers.Serializer):
     kind_label = serializers.CharField()
-    total = serializers.IntegerField()
-    overdue = serializers.IntegerField()
+    total = serializers.IntegerField(
+        help_text=format_lazy(
+            _(
+                "Tasks of the kind: its overdue and its not yet overdue, each counted up to "
+                "{cap}; a count at {cap} means that many or more (the pages show {shown})."
+            ),
+            cap=COUNT_CAP,
+            shown=shown_count(COUNT_CAP),
+        )
+    )
+    overdue = serializers.IntegerField(
+        help_text=format_lazy(_("Overdue tasks of the kind, counted up to {cap}."), cap=COUNT_CAP)
+    )
 
 
 class TaskListSerializer(serializers.Serializer):
@@ -28,7 +42,12 @@ class TaskListSerializer(serializers.Serializer):
         child=TaskCountSerializer(),
         help_text=_("Per kind of the user: all and overdue, without the kind and overdue filters."),
     )
-    count = serializers.IntegerField(help_text=_("Tasks matching every filter."))
+    count = serializers.IntegerField(
+        help_text=format_lazy(
+            _("Tasks matching every filter, from the counts: a floor when a count reached {cap}."),
+            cap=COUNT_CAP,
+        )
+    )
     page = serializers.IntegerField()
     pages = serializers.IntegerField()
     results = TaskSerializer(many=True)

@@ -37,6 +37,9 @@ def count_tiles(counts: dict[str, dict[str, int]]) -> list[dict]:
             "label": KINDS_BY_CODE[code].label,
             "total": counted["total"],
             "overdue": counted["overdue"],
+            # "999+" past the count's cap (selectors.COUNT_CAP)
+            "shown_total": selectors.shown_count(counted["total"]),
+            "shown_overdue": selectors.shown_count(counted["overdue"]),
             "url": f"{tasks_url}?{urlencode({'kind': code})}",
             "overdue_url": f"{tasks_url}?{urlencode({'kind': code, 'overdue': 1})}",
         }
@@ -51,6 +54,7 @@ def today_context(user) -> dict:
         "tiles": count_tiles(page.counts),
         "tasks": page.tasks,
         "task_count": page.count,
+        "task_count_label": page.count_label,
         "main_action": main_action(user),
     }
 
@@ -124,6 +128,7 @@ def task_list(request):
             "tiles": tiles,
             "tasks": page.tasks,
             "count": page.count,
+            "count_label": page.count_label,
             "all_url": _chip_url(request.GET, kind=None),
             "no_kind": not chosen,
             "overdue_only": overdue,

@@ -164,3 +164,21 @@ def test_the_due_date_filter_has_a_field_that_keeps_the_other_filters(village_wo
     assert '<input type="hidden" name="kind" value="visit_due">' in html
     # And the way back to any due date, keeping the kind.
     assert 'href="?kind=visit_due"' in html
+
+
+def test_a_kind_counted_past_the_cap_shows_a_floor(township_cadre, clock, monkeypatch):
+    from worklist import selectors
+
+    monkeypatch.setattr(selectors, "COUNT_CAP", 4)
+    make_due(6, clock.today())  # five overdue, one due today
+    # The overdue and the not yet overdue are each counted up to the cap.
+    assert selectors.task_counts(township_cadre)["visit_due"] == {"total": 5, "overdue": 4}
+    response = client_for(township_cadre).get("/tasks/", {"kind": "visit_due"})
+    assert response.context["count_label"] == "5+"
+    [tile] = [tile for tile in response.context["tiles"] if tile["code"] == "visit_due"]
+    assert (tile["shown_total"], tile["shown_overdue"]) == ("3+", "3+")
+    assert len(response.context["tasks"]) == 6  # the rows themselves are all listed
+    api = APIClient()
+    api.force_authenticate(township_cadre)
+    data = api.get("/api/v1/tasks/", {"kind": "visit_due", "overdue": "false"}).json()
+    assert data["count"] == 1 and len(data["results"]) == 1
