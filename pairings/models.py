@@ -83,7 +83,7 @@ class Pairing(models.Model):
         related_name="+",
         verbose_name=_("assigned by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("pairing")
@@ -138,7 +138,7 @@ class Contact(models.Model):
     contacted_on = models.DateField(_("contacted on"))
     summary = models.TextField(_("what was discussed"), max_length=2000)
     follow_ups = models.TextField(_("follow-ups"), max_length=2000, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("contact")
