@@ -125,7 +125,9 @@ MSGIDS = (
     gettext_noop("throttling failure timestamp"),
     gettext_noop("token"),
     gettext_noop("tolerance"),
-    # Django's admin (missing from its zh-Hans catalogue in 5.2)
+    # Django's admin (missing from its zh-Hans catalogue in 5.2), and the colon after a form
+    # label, which Chinese writes full-width (Django's catalogue keeps it half-width).
+    gettext_noop(":"),
     gettext_noop("Add link"),
     gettext_noop("After you’ve created a user, you’ll be able to edit more user options."),
     gettext_noop("Change or view list link"),
