@@ -145,8 +145,8 @@ class Case(models.Model):
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
     close_reason = models.CharField(_("reason"), max_length=500, blank=True)
     # Each proposal of risk elimination is a round of steps; a refused round stays on record.
-    elimination_round = models.PositiveSmallIntegerField(default=0)
-    version = models.PositiveIntegerField(default=1)
+    elimination_round = models.PositiveSmallIntegerField(_("elimination round"), default=0)
+    version = models.PositiveIntegerField(_("version"), default=1)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -208,10 +208,12 @@ class InfoCheckResult(models.TextChoices):
 
 @pghistory.track()
 class CaseStep(models.Model):
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="steps")
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="steps"
+    )
     phase = models.CharField(_("phase"), max_length=16, choices=Phase.choices)
-    round = models.PositiveSmallIntegerField(default=0)
-    position = models.PositiveSmallIntegerField()
+    round = models.PositiveSmallIntegerField(_("round"), default=0)
+    position = models.PositiveSmallIntegerField(_("position"))
     kind = models.CharField(_("step"), max_length=20, choices=StepKind.choices)
     due_on = models.DateField(_("due"))
     decision = models.CharField(_("decision"), max_length=10, choices=Decision.choices, blank=True)
@@ -257,7 +259,7 @@ class CaseStep(models.Model):
         verbose_name=_("under delegation"),
     )
     # What the eligibility check said when elimination was proposed and when it was approved.
-    eligibility = models.JSONField(default=list, blank=True)
+    eligibility = models.JSONField(_("eligibility check"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("case step")
@@ -336,7 +338,7 @@ class Partner(models.Model):
     address = models.CharField(_("address"), max_length=200, blank=True)
     description = models.TextField(_("what it does"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
-    version = models.PositiveIntegerField(default=1)
+    version = models.PositiveIntegerField(_("version"), default=1)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -407,7 +409,7 @@ class PartnerOffer(models.Model):
     available_from = models.DateField(_("available from"))
     available_until = models.DateField(_("available until"), null=True, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
-    version = models.PositiveIntegerField(default=1)
+    version = models.PositiveIntegerField(_("version"), default=1)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -475,7 +477,7 @@ class ReferralPolicy(models.Model):
         default=DayUnit.WORKING,
         db_default=DayUnit.WORKING,
     )
-    version = models.PositiveIntegerField(default=1, db_default=1)
+    version = models.PositiveIntegerField(_("version"), default=1, db_default=1)
 
     class Meta:
         verbose_name = _("referral policy")
@@ -572,7 +574,7 @@ class Measure(models.Model):
     decline_reason = models.CharField(
         _("reason for declining"), max_length=500, blank=True, default="", db_default=""
     )
-    version = models.PositiveIntegerField(default=1)
+    version = models.PositiveIntegerField(_("version"), default=1)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -683,7 +685,7 @@ class Need(models.Model):
         related_name="need",
         verbose_name=_("measure"),
     )
-    version = models.PositiveIntegerField(default=1)
+    version = models.PositiveIntegerField(_("version"), default=1)
 
     class Meta:
         verbose_name = _("need")
@@ -746,7 +748,7 @@ class DeadlineProfile(models.Model):
     escalate_after_working_days = models.PositiveSmallIntegerField(
         _("tell the county after (working days overdue)"), default=3
     )
-    version = models.PositiveIntegerField(default=1)
+    version = models.PositiveIntegerField(_("version"), default=1)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
@@ -779,7 +781,9 @@ class StepNotice(models.Model):
     first and sends only when the insert took (two sweeps at once: one inserts, the other finds
     the row and sends nothing)."""
 
-    step = models.ForeignKey(CaseStep, on_delete=models.CASCADE, related_name="notices")
+    step = models.ForeignKey(
+        CaseStep, verbose_name=_("case step"), on_delete=models.CASCADE, related_name="notices"
+    )
     stage = models.CharField(_("stage"), max_length=10, choices=NoticeStage.choices)
     due_on = models.DateField(_("due"))
     sent_on = models.DateField(_("sent on"))
@@ -890,7 +894,9 @@ class CaseComment(models.Model):
     phone or bank account (comment_post refuses long digit runs) and no health details.
     """
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="comments")
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="comments"
+    )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -913,12 +919,17 @@ class CaseComment(models.Model):
 class CaseMention(models.Model):
     """A user named with `@` in a note: their notification, and their task until answered."""
 
-    comment = models.ForeignKey(CaseComment, on_delete=models.CASCADE, related_name="mentions")
+    comment = models.ForeignKey(
+        CaseComment, verbose_name=_("comment"), on_delete=models.CASCADE, related_name="mentions"
+    )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="case_mentions"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("mentioned user"),
+        on_delete=models.CASCADE,
+        related_name="case_mentions",
     )
     # Set when the mentioned user writes in the thread after the mention.
-    answered_at = models.DateTimeField(null=True, blank=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
 
     class Meta:
         constraints = [

@@ -32,7 +32,7 @@ class ExportEvent(models.Model):
     ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     # The region the data came from, so that the audit view shows it to that region's officers:
     # the exporter's scope prefix for a list, the household's village for a notice.
-    region_code = models.CharField(max_length=12, db_index=True)
+    region_code = models.CharField(_("region"), max_length=12, db_index=True)
     household_number = models.CharField(_("household number"), max_length=20, blank=True)
 
     class Meta:

@@ -12,14 +12,16 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Figure(models.Model):
-    region_code = models.CharField(max_length=12)
-    level = models.CharField(max_length=10)
-    metric = models.CharField(max_length=40)
-    key = models.CharField(max_length=60, blank=True)
+    region_code = models.CharField(_("region"), max_length=12)
+    level = models.CharField(_("level"), max_length=10)
+    metric = models.CharField(_("figure"), max_length=40)
+    key = models.CharField(_("key"), max_length=60, blank=True)
     # First day of the month for a monthly series; empty for a figure of the day of the refresh.
-    month = models.DateField(null=True, blank=True)
-    value = models.BigIntegerField(default=0)
-    amount = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
+    month = models.DateField(_("month"), null=True, blank=True)
+    value = models.BigIntegerField(_("value"), default=0)
+    amount = models.DecimalField(
+        _("amount"), max_digits=16, decimal_places=2, null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("dashboard figure")
@@ -44,11 +46,11 @@ class Figure(models.Model):
 class FigureRefresh(models.Model):
     """One refresh of the figures: when it counted, as of which day, how long it took."""
 
-    as_of = models.DateField()
-    started_at = models.DateTimeField()
-    finished_at = models.DateTimeField()
-    seconds = models.FloatField()
-    rows = models.PositiveIntegerField()
+    as_of = models.DateField(_("as of"))
+    started_at = models.DateTimeField(_("started at"))
+    finished_at = models.DateTimeField(_("finished at"))
+    seconds = models.FloatField(_("seconds"))
+    rows = models.PositiveIntegerField(_("rows"))
 
     class Meta:
         ordering = ["-finished_at"]

@@ -19,7 +19,7 @@ def stored_name(extension: str) -> str:
 class Evidence(models.Model):
     # The record it belongs to: a kind of evidence.registry.OWNER_KINDS and that record's id.
     owner_kind = models.CharField(_("attached to"), max_length=20)
-    owner_id = models.PositiveBigIntegerField()
+    owner_id = models.PositiveBigIntegerField(_("record"))
     # The owner's household, kept on the row so that a file is placed in a region (the scope of
     # the lists and of the audit) without knowing the owner's model.
     household = models.ForeignKey(
@@ -31,7 +31,7 @@ class Evidence(models.Model):
     file = models.FileField(_("file"), max_length=200)
     content_type = models.CharField(_("type"), max_length=40)
     size = models.PositiveIntegerField(_("size (bytes)"))
-    sha256 = models.CharField(max_length=64)
+    sha256 = models.CharField(_("SHA-256 checksum"), max_length=64)
     description = models.CharField(_("description"), max_length=200, blank=True)
     # Where the photo was taken, as the camera recorded it; removed from the stored image and
     # shown only to users with evidence.view_location (never to partners).

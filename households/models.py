@@ -125,7 +125,7 @@ class Household(models.Model):
 
     # Cached from the members, so that lists need no join.
     head_name = models.CharField(_("household head"), max_length=50, blank=True)
-    member_count = models.PositiveSmallIntegerField(_("members"), default=0)
+    member_count = models.PositiveSmallIntegerField(_("number of members"), default=0)
     # The active members who live here and share income and expenses (共同生活): the policy's
     # household, whose size divides the income into a per-capita figure. A member registered
     # here (户籍) who lives and keeps their money elsewhere is counted in `member_count` only.
@@ -148,10 +148,12 @@ class Household(models.Model):
     risk_reasons = models.JSONField(_("risk reasons"), default=list, blank=True)
     # Set when a change needs the household judged again; cleared by the evaluation. A broker
     # that is down cannot lose the evaluation: the periodic sweep picks these up.
-    evaluation_pending_since = models.DateTimeField(null=True, blank=True)
+    evaluation_pending_since = models.DateTimeField(
+        _("evaluation pending since"), null=True, blank=True
+    )
     # The first day the passing of time alone could change the verdict (a visit falling overdue,
     # a shock leaving the 90-day window); the nightly scan judges households whose day has come.
-    recheck_on = models.DateField(null=True, blank=True)
+    recheck_on = models.DateField(_("re-judge on"), null=True, blank=True)
     # An enrolled monitored household (监测对象): kept by the case workflow.
     is_monitored = models.BooleanField(_("monitored household"), default=False)
     # A case is open for the household (being identified, enrolled, or in risk elimination): kept
@@ -163,7 +165,7 @@ class Household(models.Model):
     risk_eliminated_on = models.DateField(_("risk eliminated on"), null=True, blank=True)
 
     # Optimistic locking: an edit names the version it started from; a stale one is refused.
-    version = models.PositiveIntegerField(default=1)
+    version = models.PositiveIntegerField(_("version"), default=1)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -287,13 +289,13 @@ class Member(models.Model):
     household = models.ForeignKey(
         Household, verbose_name=_("household"), on_delete=models.PROTECT, related_name="members"
     )
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(_("full name"), max_length=50)
     # The number itself is stored only encrypted; the hash finds and de-duplicates people and the
     # masked form is what nearly every page shows.
-    id_number_encrypted = models.TextField(editable=False)
+    id_number_encrypted = models.TextField(_("ID number (encrypted)"), editable=False)
     # One person, one *active* membership (the constraint below): the rows a person leaves behind
     # when they move to another household or die keep the same hash, and their history.
-    id_number_hash = models.CharField(max_length=64, editable=False)
+    id_number_hash = models.CharField(_("ID number hash"), max_length=64, editable=False)
     id_number_masked = models.CharField(_("ID number"), max_length=18, editable=False)
     sex = models.CharField(_("sex"), max_length=6, choices=Sex.choices, editable=False)
     birth_date = models.DateField(_("birth date"), editable=False)
@@ -332,7 +334,7 @@ class Member(models.Model):
         _("lives here and shares income (共同生活)"), default=True, db_default=True
     )
 
-    version = models.PositiveIntegerField(default=1)
+    version = models.PositiveIntegerField(_("version"), default=1)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -439,7 +441,7 @@ class LifeEvent(models.Model):
     occurred_on = models.DateField(_("date"))
     # Whether the member could work before the change: a labourer's death or illness takes
     # labour from the household, a child's does not (the rules' `labour_loss`).
-    member_had_labour = models.BooleanField(null=True, blank=True)
+    member_had_labour = models.BooleanField(_("member could work"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -467,14 +469,21 @@ class SensitiveAccess(models.Model):
     """One unmasking: who saw whose sensitive fields, when, and why (PIPL access record)."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="sensitive_accesses"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.PROTECT,
+        related_name="sensitive_accesses",
     )
-    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="accesses")
-    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="accesses")
-    fields = models.CharField(max_length=200)
+    member = models.ForeignKey(
+        Member, verbose_name=_("member"), on_delete=models.PROTECT, related_name="accesses"
+    )
+    household = models.ForeignKey(
+        Household, verbose_name=_("household"), on_delete=models.PROTECT, related_name="accesses"
+    )
+    fields = models.CharField(_("fields"), max_length=200)
     reason = models.CharField(_("reason"), max_length=200)
-    channel = models.CharField(max_length=10)  # "page" or "api"
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    channel = models.CharField(_("channel"), max_length=10)  # "page" or "api"
+    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
 
     class Meta:
         verbose_name = _("sensitive data access")
@@ -510,11 +519,11 @@ class IdNumberLookup(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.PROTECT, related_name="+"
     )
-    id_number_hash = models.CharField(max_length=64, db_index=True)
+    id_number_hash = models.CharField(_("ID number hash"), max_length=64, db_index=True)
     outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     # The user's region when asking, so that the audit view shows it to that region's officers.
-    region_code = models.CharField(max_length=12, db_index=True)
+    region_code = models.CharField(_("region"), max_length=12, db_index=True)
 
     class Meta:
         verbose_name = _("ID number look-up")

@@ -5,11 +5,13 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from core.admin import GuardedModelAdmin
 from core.errors import EditConflict
 from core.forms import add_service_errors
-from monitoring import selectors
+from monitoring import selectors, thresholds
+from monitoring.engine import rules
 from monitoring.models import Alert, IncomeLine, RuleConfig, ScanRun, Signal, Visit, VisitCadence
 from monitoring.services import policy as policy_services
 
@@ -135,11 +137,40 @@ class IncomeLineAdmin(PolicyAdmin):
         )
 
 
+class RuleConfigForm(SavedThroughServiceForm):
+    """Thresholds as labelled fields (monitoring/thresholds.py), not the JSON they are kept as."""
+
+    locals().update(thresholds.threshold_fields())
+
+    class Meta:
+        model = RuleConfig
+        fields = ["code", "region", "enabled", "severity", "weight"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial.update(thresholds.initial_of(self.instance.code, self.instance.params))
+
+    def _post_clean(self):
+        code = self.cleaned_data.get("code") or self.instance.code
+        if code in rules.RULES_BY_CODE:
+            self.instance.params = thresholds.params_from(code, self.cleaned_data)
+        super()._post_clean()
+
+
 @admin.register(RuleConfig)
 class RuleConfigAdmin(PolicyAdmin):
-    list_display = ["code", "region", "enabled", "severity", "weight", "params"]
-    fields = ["code", "region", "enabled", "severity", "weight", "params"]
+    form = RuleConfigForm
+    list_display = ["code", "region", "enabled", "severity", "weight", "thresholds_in_words"]
     raw_id_fields = ["region"]
+
+    def get_fields(self, request, obj=None):
+        code = obj.code if obj is not None else None
+        return ["code", "region", "enabled", "severity", "weight", *thresholds.field_names_of(code)]
+
+    @admin.display(description=_("thresholds"))
+    def thresholds_in_words(self, obj):
+        return thresholds.in_words(obj.code, obj.params)
 
     def save_through_service(self, user, obj):
         return policy_services.rule_config_save(

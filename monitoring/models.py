@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from households.models import RiskLevel
-from monitoring.labels import RULE_CODES
+from monitoring.labels import RULE_CODES, RULE_LABELS
 
 
 class DecimalPlaces(TypedDict):
@@ -89,7 +89,7 @@ class IncomeLine(models.Model):
     )
     is_demo = models.BooleanField(_("demo value"), default=False)
     note = models.CharField(_("note"), max_length=200, blank=True)
-    version = models.PositiveIntegerField(default=1)
+    version = models.PositiveIntegerField(_("version"), default=1)
 
     class Meta:
         verbose_name = _("income line")
@@ -103,14 +103,17 @@ class IncomeLine(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.year} {self.region or _('national')}: {self.amount}"
+        region = self.region or _("national")
+        return f"{self.year} {region}: {self.amount}"
 
 
 @pghistory.track()
 class RuleConfig(models.Model):
     """A county's (or the default) thresholds, weight and severity of one rule."""
 
-    code = models.CharField(_("rule"), max_length=32, choices=[(code, code) for code in RULE_CODES])
+    code = models.CharField(
+        _("rule"), max_length=32, choices=[(code, RULE_LABELS[code]) for code in RULE_CODES]
+    )
     region = models.ForeignKey(
         "households.Region",
         null=True,
@@ -126,7 +129,7 @@ class RuleConfig(models.Model):
     )
     weight = models.PositiveSmallIntegerField(_("weight"))
     params = models.JSONField(_("thresholds"), default=dict, blank=True)
-    version = models.PositiveIntegerField(default=1)
+    version = models.PositiveIntegerField(_("version"), default=1)
 
     class Meta:
         verbose_name = _("rule setting")
@@ -140,7 +143,8 @@ class RuleConfig(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.code} ({self.region or _('default')})"
+        region = self.region or _("default")
+        return f"{self.get_code_display()} ({region})"
 
 
 # Named so that the history models do not clash with our own VisitEvent and AlertEvent.
@@ -242,7 +246,9 @@ class EventKind(models.TextChoices):
 class VisitEvent(models.Model):
     """Something that happened since the last visit, and whom it concerns."""
 
-    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="events")
+    visit = models.ForeignKey(
+        Visit, verbose_name=_("visit"), on_delete=models.CASCADE, related_name="events"
+    )
     kind = models.CharField(_("event"), max_length=16, choices=EventKind.choices)
     member = models.ForeignKey(
         "households.Member",
@@ -301,10 +307,15 @@ class Signal(models.Model):
     source = models.CharField(_("source"), max_length=24, choices=SignalSource.choices)
     external_id = models.CharField(_("external id"), max_length=64)
     kind = models.CharField(_("kind"), max_length=24, choices=SignalKind.choices)
-    id_number_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    id_number_hash = models.CharField(_("ID number hash"), max_length=64, blank=True, db_index=True)
     id_number_masked = models.CharField(_("ID number"), max_length=18, blank=True)
     member = models.ForeignKey(
-        "households.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="signals"
+        "households.Member",
+        verbose_name=_("member"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="signals",
     )
     household = models.ForeignKey(
         "households.Household",
@@ -332,7 +343,11 @@ class Signal(models.Model):
     )
     received_at = models.DateTimeField(_("received at"), auto_now_add=True)
     received_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("received by"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
 
     class Meta:
@@ -417,7 +432,7 @@ class Alert(models.Model):
     score = models.PositiveIntegerField(_("score"), default=0)
     # Every reason that fires, with its evidence: [{"code", "severity", "weight", "evidence"}].
     reasons = models.JSONField(_("reasons"), default=list)
-    reason_codes = models.JSONField(default=list)  # for filtering by reason
+    reason_codes = models.JSONField(_("reasons"), default=list)  # for filtering by reason
     # A self-report stays a reason until a cadre handles it; the rules cannot make it go away.
     self_report = models.TextField(_("self-report"), blank=True)
     assignee = models.ForeignKey(
@@ -432,7 +447,7 @@ class Alert(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     close_note = models.CharField(_("reason for closing"), max_length=500, blank=True)
-    version = models.PositiveIntegerField(default=1)
+    version = models.PositiveIntegerField(_("version"), default=1)
 
     class Meta:
         verbose_name = _("risk warning")
@@ -472,21 +487,28 @@ class Alert(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.household_id} {self.level} {self.status}"
+        return f"{self.household_id} {self.get_level_display()} {self.get_status_display()}"
 
 
 @pghistory.track(model_name="AlertEventHistory")
 class AlertEvent(models.Model):
     """The alert's timeline: what happened to it, when, and by whom."""
 
-    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="timeline")
-    at = models.DateTimeField(auto_now_add=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    alert = models.ForeignKey(
+        Alert, verbose_name=_("warning"), on_delete=models.CASCADE, related_name="timeline"
     )
-    action = models.CharField(max_length=16)
-    note = models.CharField(max_length=500, blank=True)
-    data = models.JSONField(default=dict, blank=True)
+    at = models.DateTimeField(_("time"), auto_now_add=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    action = models.CharField(_("action"), max_length=16)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    data = models.JSONField(_("details"), default=dict, blank=True)
 
     class Meta:
         ordering = ["at", "id"]
@@ -517,14 +539,19 @@ class ScanRun(models.Model):
     )
     started_at = models.DateTimeField(_("started"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
-    chunks_total = models.PositiveIntegerField(default=0)
-    chunks_done = models.PositiveIntegerField(default=0)
+    chunks_total = models.PositiveIntegerField(_("chunks in all"), default=0)
+    chunks_done = models.PositiveIntegerField(_("chunks done"), default=0)
     households_judged = models.PositiveIntegerField(_("households judged"), default=0)
     alerts_opened = models.PositiveIntegerField(_("alerts opened"), default=0)
     alerts_updated = models.PositiveIntegerField(_("alerts updated"), default=0)
     alerts_resolved = models.PositiveIntegerField(_("alerts resolved"), default=0)
     started_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("started by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
 
     class Meta:
@@ -533,7 +560,7 @@ class ScanRun(models.Model):
         ordering = ["-started_at"]
 
     def __str__(self) -> str:
-        return f"{self.trigger} {self.started_at:%Y-%m-%d %H:%M}"
+        return f"{self.get_trigger_display()} {self.started_at:%Y-%m-%d %H:%M}"
 
 
 class EmailState(models.TextChoices):
@@ -558,25 +585,41 @@ class Notification(models.Model):
     """
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    read_at = models.DateTimeField(null=True, blank=True)
-    text = models.CharField(max_length=300)
-    link = models.CharField(max_length=200, blank=True)
-    message_key = models.CharField(max_length=60, blank=True, default="", db_default="")
-    arguments = models.JSONField(default=dict, db_default={}, blank=True)
-    dedupe_key = models.CharField(max_length=200, blank=True, default="", db_default="")
-    channels_pending = models.BooleanField(default=False, db_default=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    text = models.CharField(_("text"), max_length=300)
+    link = models.CharField(_("link"), max_length=200, blank=True)
+    message_key = models.CharField(
+        _("message"), max_length=60, blank=True, default="", db_default=""
+    )
+    arguments = models.JSONField(_("message details"), default=dict, db_default={}, blank=True)
+    dedupe_key = models.CharField(
+        _("sent-once key"), max_length=200, blank=True, default="", db_default=""
+    )
+    channels_pending = models.BooleanField(
+        _("channels still to send"), default=False, db_default=False
+    )
     # Its e-mail (monitoring.services.notifications.notification_email_send): queued by the
     # delivery, claimed by one attempt at a time, sent once; SMTP errors retried with backoff,
     # a failure recorded here when the retries are spent.
     email_state = models.CharField(
-        max_length=8, choices=EmailState.choices, blank=True, default="", db_default=""
+        _("e-mail state"),
+        max_length=8,
+        choices=EmailState.choices,
+        blank=True,
+        default="",
+        db_default="",
     )
-    email_attempts = models.PositiveSmallIntegerField(default=0, db_default=0)
-    email_error = models.CharField(max_length=300, blank=True, default="", db_default="")
-    email_updated_at = models.DateTimeField(null=True, blank=True)
+    email_attempts = models.PositiveSmallIntegerField(_("e-mail attempts"), default=0, db_default=0)
+    email_error = models.CharField(
+        _("e-mail error"), max_length=300, blank=True, default="", db_default=""
+    )
+    email_updated_at = models.DateTimeField(_("e-mail updated at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -630,9 +673,13 @@ class Webhook(models.Model):
     # Message keys sent here; empty: every kind.
     kinds = models.JSONField(_("kinds"), default=list, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("webhook")
@@ -655,9 +702,14 @@ class WebhookDelivery(models.Model):
         DELIVERED = "delivered", _("Delivered")
         FAILED = "failed", _("Failed")
 
-    webhook = models.ForeignKey(Webhook, on_delete=models.CASCADE, related_name="deliveries")
+    webhook = models.ForeignKey(
+        Webhook, verbose_name=_("webhook"), on_delete=models.CASCADE, related_name="deliveries"
+    )
     notification = models.ForeignKey(
-        Notification, on_delete=models.CASCADE, related_name="webhook_deliveries"
+        Notification,
+        verbose_name=_("notification"),
+        on_delete=models.CASCADE,
+        related_name="webhook_deliveries",
     )
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
@@ -669,7 +721,7 @@ class WebhookDelivery(models.Model):
     last_status_code = models.PositiveSmallIntegerField(_("last HTTP status"), null=True)
     last_error = models.CharField(_("last error"), max_length=300, blank=True)
     delivered_at = models.DateTimeField(_("delivered at"), null=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("webhook delivery")

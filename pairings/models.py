@@ -86,8 +86,8 @@ class Pairing(models.Model):
     # Optimistic locking of a household's handovers: a change to its current pairing (a
     # handover, an end) moves the version on, and a new pairing starts above every version the
     # household's pairings have had, so a handover decided on a household as it was refuses.
-    version = models.PositiveIntegerField(default=1)
-    created_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("pairing")
@@ -145,7 +145,7 @@ class Contact(models.Model):
     # Made by the phone or the page when the form is shown: a contact sent again (a retry on a
     # weak network, a double tap) is recognised and recorded once.
     client_uuid = models.UUIDField(_("client id"), unique=True, null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("contact")

@@ -35,27 +35,31 @@ class ImportJob(models.Model):
     )
     # The owner's region when uploading: a user moved to another region no longer sees the job.
     region = models.ForeignKey(
-        "households.Region", null=True, on_delete=models.PROTECT, related_name="+"
+        "households.Region",
+        verbose_name=_("region"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     file_name = models.CharField(pgettext_lazy("import job", "file"), max_length=100)
-    file_key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    language = models.CharField(max_length=10, default=settings.LANGUAGE_CODE)
+    file_key = models.UUIDField(_("stored file"), default=uuid.uuid4, unique=True, editable=False)
+    language = models.CharField(_("language"), max_length=10, default=settings.LANGUAGE_CODE)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
     )
     rows = models.PositiveIntegerField(_("rows"), default=0)
     # Households and members of the file handled so far by the check or the import.
-    progress_done = models.PositiveIntegerField(default=0)
-    progress_total = models.PositiveIntegerField(default=0)
-    households_new = models.PositiveIntegerField(default=0)
-    households_changed = models.PositiveIntegerField(default=0)
-    households_unchanged = models.PositiveIntegerField(default=0)
-    members_new = models.PositiveIntegerField(default=0)
-    members_changed = models.PositiveIntegerField(default=0)
-    members_unchanged = models.PositiveIntegerField(default=0)
-    problem_count = models.PositiveIntegerField(default=0)
+    progress_done = models.PositiveIntegerField(_("rows done"), default=0)
+    progress_total = models.PositiveIntegerField(_("rows in all"), default=0)
+    households_new = models.PositiveIntegerField(_("new households"), default=0)
+    households_changed = models.PositiveIntegerField(_("changed households"), default=0)
+    households_unchanged = models.PositiveIntegerField(_("unchanged households"), default=0)
+    members_new = models.PositiveIntegerField(_("new members"), default=0)
+    members_changed = models.PositiveIntegerField(_("changed members"), default=0)
+    members_unchanged = models.PositiveIntegerField(_("unchanged members"), default=0)
+    problem_count = models.PositiveIntegerField(_("problems found"), default=0)
     # The first problems, each {"row", "column", "message"}: the rest are only counted.
-    problems = models.JSONField(default=list, blank=True)
+    problems = models.JSONField(_("problems"), default=list, blank=True)
     created_at = models.DateTimeField(pgettext_lazy("import job", "uploaded"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

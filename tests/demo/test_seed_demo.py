@@ -88,6 +88,14 @@ def test_seed_demo_fills_an_empty_registry_with_accounts_and_households():
     assert enrolled.needs.filter(status="claimed", claimed_by__users__username="partner").exists()
     household = Household.objects.order_by("id").first()
     assert household.head_name == household.members.get(relation="head").name
+    # Every persona who works a task list opens it on something to do (issue 17).
+    from worklist.selectors import task_counts
+
+    for username in ("county", "township", "village", "partner"):
+        counts = task_counts(User.objects.get(username=username))
+        assert sum(counted["total"] for counted in counts.values()), username
+    county_tasks = task_counts(User.objects.get(username="county"))
+    assert county_tasks["signal_review"]["total"] == 1
     # A second run leaves the registry alone.
     call_command("seed_demo", "--if-empty", "--households", "300", "--seed", "3", verbosity=0)
     assert Household.objects.count() == 300

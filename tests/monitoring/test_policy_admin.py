@@ -61,23 +61,54 @@ def test_changing_a_line_goes_through_the_service(county_officer):
     assert (line.amount, line.version) == (Decimal("7100"), 2)  # the service counts versions
 
 
-def test_a_rule_setting_with_a_bad_threshold_shows_the_service_s_error(county_officer):
-    response = client_for(county_officer).post(
-        ADD_RULE,
-        {
-            "code": "income_below_line",
-            "region": HOME_COUNTY,
-            "enabled": "on",
-            "severity": "high",
-            "weight": "10",
-            "params": '{"no_such_threshold": 1}',
-            "_save": "1",
-        },
-        HTTP_ACCEPT_LANGUAGE="en",
-    )
+def add_rule(client, **fields):
+    data = {
+        "code": "labour_loss",
+        "region": HOME_COUNTY,
+        "enabled": "on",
+        "severity": "high",
+        "weight": "10",
+        **fields,
+    }
+    return client.post(ADD_RULE, {**data, "_save": "1"}, HTTP_ACCEPT_LANGUAGE="en")
+
+
+def test_a_rule_setting_with_a_bad_threshold_shows_its_error(county_officer):
+    response = add_rule(client_for(county_officer), days="99999")
     page = response.content.decode()
     assert response.status_code == 200
-    assert "Unknown thresholds: no_such_threshold." in page
+    assert "Ensure this value is less than or equal to 3650." in page
     assert "was added successfully" not in page
     assert not RuleConfig.objects.filter(region_id=HOME_COUNTY).exists()
     assert not LogEntry.objects.exists()
+
+
+def test_thresholds_are_labelled_fields_and_only_the_rule_s_own_are_kept(county_officer):
+    client = client_for(county_officer)
+    form = client.get(ADD_RULE, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "Days an event or signal counts" not in form and "事件或信号计入的天数" in form
+    assert '"days"' not in form or "{" not in form.split('name="days"')[0][-200:]
+    response = add_rule(client, days="60", factor="1.5", severity_death="low")
+    assert response.status_code == 302
+    rule = RuleConfig.objects.get(region_id=HOME_COUNTY, code="labour_loss")
+    assert rule.params == {"days": 60}  # factor and the signal's severity are other rules'
+
+
+def test_a_signal_kind_s_severity_is_a_choice(county_officer):
+    response = add_rule(
+        client_for(county_officer), code="department_signal", days="", severity_death="medium"
+    )
+    assert response.status_code == 302
+    rule = RuleConfig.objects.get(region_id=HOME_COUNTY, code="department_signal")
+    assert rule.params == {"kind_severity": {"death": "medium"}}
+
+
+def test_the_change_form_shows_the_rule_s_own_thresholds_filled_in(county_officer):
+    add_rule(client_for(county_officer), days="45")
+    rule = RuleConfig.objects.get(region_id=HOME_COUNTY, code="labour_loss")
+    page = client_for(county_officer).get(
+        f"/admin/monitoring/ruleconfig/{rule.pk}/change/", HTTP_ACCEPT_LANGUAGE="en"
+    )
+    html = page.content.decode()
+    assert 'name="days"' in html and 'value="45"' in html
+    assert 'name="factor"' not in html and 'name="severity_death"' not in html

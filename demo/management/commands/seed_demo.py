@@ -14,6 +14,7 @@ from demo import households as demo
 from demo.accounts import DEMO_PASSWORD
 from demo.assistance import seed_assistance
 from demo.pairings import seed_pairings
+from demo.signals import seed_signals
 from households.models import Household, Region
 from monitoring.engine.policy import DEFAULT_CADENCE_DAYS, cadence_kind
 from monitoring.models import IncomeLine
@@ -155,6 +156,7 @@ class Command(BaseCommand):
         self.stdout.write(f"{seeded['partners']} partners, {seeded['cases']} cases.")
         paired = seed_pairings(users)
         self.stdout.write(f"{paired['pairings']} pairings of cadres and households.")
+        self.stdout.write(f"{seed_signals(users)} department signal waiting for review.")
         # The dashboards show figures at once rather than after the first periodic refresh.
         counted = figures_refresh()
         self.stdout.write(f"Dashboards: {counted.rows} figures counted.")

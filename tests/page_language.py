@@ -1,0 +1,56 @@
+"""The words a page says in its own voice (titles, labels, headings, help, buttons, choices),
+apart from the data it shows (table cells, read-only values, what a user typed), so that a test
+can tell English left in a Chinese page from a household number or a user name."""
+
+import re
+from html.parser import HTMLParser
+
+# Text inside these is data or code, not the page's words.
+DATA_TAGS = frozenset({"script", "style", "textarea", "td", "code", "pre"})
+VOID_TAGS = frozenset({"br", "input", "img", "meta", "link", "hr", "col", "source", "wbr"})
+SPOKEN_ATTRIBUTES = ("title", "placeholder", "aria-label")
+ENGLISH_WORD = re.compile(r"[A-Za-z]{3,}")
+CHINESE = re.compile(r"[\u4e00-\u9fff]")
+
+
+class _Words(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.in_data: list[bool] = []
+        self.english: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        classes = (attributes.get("class") or "").split()
+        data = (
+            tag in DATA_TAGS
+            or "readonly" in classes
+            # The admin's changelist puts each row's first column in a <th class="field-…">.
+            or (tag == "th" and any(name.startswith("field-") for name in classes))
+        )
+        if not any(self.in_data):
+            for name in SPOKEN_ATTRIBUTES:
+                if attributes.get(name):
+                    self._heard(attributes[name])
+        if tag not in VOID_TAGS:
+            self.in_data.append(data)
+
+    def handle_endtag(self, tag):
+        if tag not in VOID_TAGS and self.in_data:
+            self.in_data.pop()
+
+    def handle_data(self, data):
+        if not any(self.in_data):
+            self._heard(data)
+
+    def _heard(self, text: str) -> None:
+        text = " ".join(text.split())
+        if ENGLISH_WORD.search(text) and not CHINESE.search(text):
+            self.english.append(text)
+
+
+def english_words(html: str) -> list[str]:
+    """The page's own texts that are English only (no Chinese character in them)."""
+    parser = _Words()
+    parser.feed(html)
+    return parser.english
