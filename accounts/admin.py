@@ -42,11 +42,11 @@ class LabelsInReadersLanguage:
     def get_fieldsets(self, request, obj=None):
         return [
             (gettext(name) if isinstance(name, str) else name, options)
-            for name, options in super().get_fieldsets(request, obj)  # type: ignore[misc]
+            for name, options in super().get_fieldsets(request, obj)
         ]
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
-        formfield = super().formfield_for_manytomany(db_field, request, **kwargs)  # type: ignore[misc]
+        formfield = super().formfield_for_manytomany(db_field, request, **kwargs)
         if formfield is not None and db_field.related_model is Permission:
             formfield.label_from_instance = permission_label
             formfield.queryset = formfield.queryset.select_related("content_type")

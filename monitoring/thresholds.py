@@ -80,7 +80,7 @@ def field_names_of(code: str | None) -> list[str]:
 def initial_of(code: str, params: dict) -> dict:
     """The form's starting values: the stored thresholds, else the rule's defaults."""
     values = {**rules.RULES_BY_CODE[code].params, **(params or {})}
-    initial = {}
+    initial: dict = {}
     for name, value in values.items():
         if name == KIND_SEVERITY:
             initial |= {f"{SEVERITY_PREFIX}{kind}": level for kind, level in value.items()}
