@@ -58,7 +58,8 @@ MESSAGES = {
         template=_("%(user)s revoked your delegation: %(steps)s in %(region)s."),
     ),
     "delegation_expired": Message(
-        _(
+        label=_("Delegation ended"),
+        template=_(
             "Your delegation from %(user)s has ended (last day %(end)s): %(steps)s in "
             "%(region)s. Steps there are no longer yours to take."
         ),
@@ -66,7 +67,8 @@ MESSAGES = {
         translated=("steps",),
     ),
     "delegation_ending": Message(
-        _(
+        label=_("Delegation ending with steps waiting"),
+        template=_(
             "Your delegation of %(steps)s in %(region)s ends on %(end)s and %(cases)d cases still "
             "wait for those steps: extend it with a new delegation, or see that they are taken."
         ),

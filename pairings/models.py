@@ -86,7 +86,7 @@ class Pairing(models.Model):
     # Optimistic locking of a household's handovers: a change to its current pairing (a
     # handover, an end) moves the version on, and a new pairing starts above every version the
     # household's pairings have had, so a handover decided on a household as it was refuses.
-    version = models.PositiveIntegerField(_("version"), default=1)
+    version = models.PositiveIntegerField(_("version"), default=1, db_default=1)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

@@ -5,7 +5,21 @@ import pgtrigger.migrations
 from django.db import migrations, models
 
 
+# The unique key of client_uuid is built concurrently and then attached (a county's contact log
+# keeps being written meanwhile); a pairing's version has a database default, so the column is
+# added without rewriting the table or dropping a default afterwards.
+CLIENT_UUID_INDEX = (
+    "CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS pairings_contact_client_uuid_key "
+    "ON pairings_contact (client_uuid)"
+)
+CLIENT_UUID_KEY = (
+    "ALTER TABLE pairings_contact ADD CONSTRAINT pairings_contact_client_uuid_key "
+    "UNIQUE USING INDEX pairings_contact_client_uuid_key"
+)
+
+
 class Migration(migrations.Migration):
+    atomic = False
 
     dependencies = [
         ('pairings', '0001_initial'),
@@ -36,10 +50,30 @@ class Migration(migrations.Migration):
             model_name='pairing',
             name='delete_delete',
         ),
-        migrations.AddField(
-            model_name='contact',
-            name='client_uuid',
-            field=models.UUIDField(blank=True, null=True, unique=True, verbose_name='client id'),
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.AddField(
+                    model_name='contact',
+                    name='client_uuid',
+                    field=models.UUIDField(blank=True, null=True, unique=True, verbose_name='client id'),
+                ),
+            ],
+            database_operations=[
+                migrations.AddField(
+                    model_name='contact',
+                    name='client_uuid',
+                    field=models.UUIDField(blank=True, null=True, verbose_name='client id'),
+                ),
+                migrations.RunSQL(
+                    CLIENT_UUID_INDEX,
+                    reverse_sql="DROP INDEX CONCURRENTLY IF EXISTS pairings_contact_client_uuid_key",
+                ),
+                migrations.RunSQL(
+                    CLIENT_UUID_KEY,
+                    reverse_sql="ALTER TABLE pairings_contact "
+                    "DROP CONSTRAINT IF EXISTS pairings_contact_client_uuid_key",
+                ),
+            ],
         ),
         migrations.AddField(
             model_name='contactevent',
@@ -49,12 +83,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='pairing',
             name='version',
-            field=models.PositiveIntegerField(default=1),
+            field=models.PositiveIntegerField(db_default=1, default=1, verbose_name='version'),
         ),
         migrations.AddField(
             model_name='pairingevent',
             name='version',
-            field=models.PositiveIntegerField(default=1),
+            field=models.PositiveIntegerField(db_default=1, default=1, verbose_name='version'),
         ),
         pgtrigger.migrations.AddTrigger(
             model_name='contact',
