@@ -432,6 +432,14 @@ def referrals_returned(user) -> QuerySet[Measure]:
     )
 
 
+def needs_claimed(user) -> QuerySet[Need]:
+    """Claims of the user's region waiting for a cadre to confirm them (a partner sees its own
+    claims through needs_visible_to, never this)."""
+    if user.role == Role.PARTNER:
+        return Need.objects.none()
+    return needs_visible_to(user).filter(status=NeedStatus.CLAIMED)
+
+
 def needs_visible_to(user) -> QuerySet[Need]:
     """Cadres see the needs of their region's households; a partner's users see the open needs
     of villages in their partner's area, and the needs their partner claimed."""

@@ -42,6 +42,7 @@ from assistance.selectors import (
     measures_to_deliver,
     measures_visible_to,
     mentions_waiting,
+    needs_claimed,
     referrals_returned,
     referrals_to_answer,
     steps_awaiting,
@@ -588,6 +589,36 @@ REFERRAL_RETURNED = TaskKind(
 )
 
 
+# A partner's claim of a need waits for the cadre who can make it a measure: answered within a
+# few days, so that the partner can plan (the claim is its offer to help).
+CLAIM_CONFIRM_DAYS = 3
+
+
+def _claims_to_confirm(user, today: datetime.date) -> QuerySet:
+    claimed_on = TruncDate("claimed_at")
+    return _on_household(
+        needs_claimed(user),
+        "case__household__",
+        ref="case_id",
+        detail=F("claimed_by__name"),
+        since=claimed_on,
+        due=days_after(claimed_on, CLAIM_CONFIRM_DAYS),
+    )
+
+
+CLAIM_CONFIRM = TaskKind(
+    code="claim_confirm",
+    label=gettext_lazy("Claims to confirm"),
+    roles=frozenset({Role.VILLAGE_WORKER, Role.TOWNSHIP_CADRE, Role.COUNTY_OFFICER}),
+    permissions=("assistance.change_need", "assistance.add_measure"),
+    rows=_claims_to_confirm,
+    region_path="case__household__village__code",
+    title=lambda row: _("Confirm %(partner)s's claim of a need") % {"partner": row["t_detail"]},
+    why=lambda row: _("Claimed on %(day)s") % {"day": _day(row["t_since"])},
+    url=lambda row: reverse("case-detail", args=[row["t_ref"]]),
+)
+
+
 KINDS: tuple[TaskKind, ...] = (
     VISIT_DUE,
     ALERT_ASSIGN,
@@ -601,6 +632,7 @@ KINDS: tuple[TaskKind, ...] = (
     REFERRAL_ANSWER,
     DELIVERY_DUE,
     REFERRAL_RETURNED,
+    CLAIM_CONFIRM,
     MENTION,
 )
 KINDS_BY_CODE: dict[str, TaskKind] = {kind.code: kind for kind in KINDS}

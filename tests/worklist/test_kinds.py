@@ -408,3 +408,31 @@ def test_a_mention_names_its_author_as_people_read_the_name(case, township_cadre
     [task] = tasks_for(township_cadre, kinds=["mention"])
     assert county_officer.display_name in task.title
     assert "county_officer" not in task.title
+
+
+def test_a_claimed_need_waits_for_a_cadre_to_confirm_it_and_goes_once_confirmed(
+    case, township_cadre, other_township_cadre, village_worker, partner, partner_org
+):
+    from assistance.services import needs as need_services
+    from assistance.services.needs import NeedData
+
+    need = need_services.need_publish(
+        actor=township_cadre,
+        data=NeedData.from_data(
+            {
+                "case": case.pk,
+                "kind": "industry",
+                "quantity": "2吨",
+                "needed_by": case.proposed_on + datetime.timedelta(days=20),
+                "description": "冬季牛羊饲草料",
+            }
+        ),
+    )
+    assert "claim_confirm" not in kinds_of(township_cadre)  # open on the board, nobody's yet
+    need = need_services.need_claim(actor=partner, need=need)
+    [claim] = tasks_for(township_cadre, kinds=["claim_confirm"])
+    assert partner_org.name in claim.title and claim.url == f"/cases/{case.pk}/"
+    assert "claim_confirm" not in kinds_of(other_township_cadre)
+    assert "claim_confirm" not in kinds_of(partner)  # its claim is the cadre's to confirm
+    need_services.need_confirm(actor=township_cadre, need=need, version=need.version)
+    assert "claim_confirm" not in kinds_of(township_cadre)
