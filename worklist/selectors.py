@@ -212,6 +212,7 @@ def tasks_for(
     limit: int = 50,
     offset: int = 0,
     counts: dict[str, dict[str, int]] | None = None,
+    delegated: tuple[tuple[str, str], ...] | None = None,
 ) -> list[Task]:
     """One page of the user's tasks: the overdue first, then by due date.
 
@@ -222,7 +223,8 @@ def tasks_for(
     Each kind gives its first `offset + limit` rows by due date (an index walk where the kind
     has one, instead of sorting all of a township's visits), and the page is cut from those.
     `counts`: task_counts of the same filters, when the caller has them: a kind they found
-    nothing of (for the `overdue` asked) is not read again.
+    nothing of (for the `overdue` asked) is not read again. `delegated`: the user's
+    delegations in force, when the caller has read them (_delegated).
     """
     today = today or timezone.localdate()
     limit = max(1, min(limit, MAX_PAGE_SIZE))
@@ -231,7 +233,8 @@ def tasks_for(
         chosen = [kind for kind in chosen if _may_have_rows(counts.get(kind.code), overdue)]
     if not chosen or (region and not region_in_reach(user, region)):
         return []
-    delegated = _delegated(user, today, chosen)
+    if delegated is None:
+        delegated = _delegated(user, today, chosen)
     parts, params = [], []
     for kind in chosen:
         branch = _branch(kind, user, today, delegated, due_before=due_before, region=region)
@@ -282,6 +285,7 @@ def task_counts(
     due_before: datetime.date | None = None,
     region: str | None = None,
     today: datetime.date | None = None,
+    delegated: tuple[tuple[str, str], ...] | None = None,
 ) -> dict[str, dict[str, int]]:
     """Per kind of the user: {"total": n, "overdue": m}, every kind in one query (a UNION ALL).
     The overdue and the not yet overdue are each counted up to COUNT_CAP: a kind with either at
@@ -292,7 +296,8 @@ def task_counts(
     counts = {kind.code: {"total": 0, "overdue": 0} for kind in kinds}
     if not kinds or (region and not region_in_reach(user, region)):
         return counts
-    delegated = _delegated(user, today, kinds)
+    if delegated is None:
+        delegated = _delegated(user, today, kinds)
     parts, params = [], []
     # A count that stops at the cap reads at most COUNT_CAP rows, whatever the scale.
     capped = "(SELECT count(*) FROM (SELECT 1 FROM ({sql}) b {where} LIMIT %s) c)"
@@ -372,11 +377,15 @@ def task_page(
     today: datetime.date | None = None,
 ) -> TaskPage:
     """What the task list page and the API show: one query for the counts, one for the page's
-    rows."""
+    rows (and one for the planner settings of both, one for the user's delegations)."""
     today = today or timezone.localdate()
     size = max(1, min(size, MAX_PAGE_SIZE))
     with _short_queries():
-        counts = task_counts(user, due_before=due_before, region=region, today=today)
+        # The delegations in force, read once for the counts and the rows.
+        delegated = _delegated(user, today, kinds_for(user))
+        counts = task_counts(
+            user, due_before=due_before, region=region, today=today, delegated=delegated
+        )
         count = tasks_matching(counts, kinds=kinds, overdue=overdue)
         pages = max(1, -(-count // size))
         number = max(1, min(number, pages))
@@ -391,6 +400,7 @@ def task_page(
                 limit=size,
                 offset=(number - 1) * size,
                 counts=counts,
+                delegated=delegated,
             )
             if count
             else []
