@@ -9,6 +9,7 @@ what they decided and why. Everything here keeps its history (django-pghistory).
 from typing import TypedDict
 
 import pghistory
+import pgtrigger
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MinValueValidator
@@ -92,13 +93,31 @@ class CaseStatus(models.TextChoices):
 OPEN_CASE_STATUSES = (CaseStatus.IDENTIFYING, CaseStatus.ENROLLED, CaseStatus.ELIMINATING)
 
 
-@pghistory.track()
+# The village is a copy kept by the database, not history (as Alert.village): left out of the
+# history rows, so that filling it in or a household moving writes no history of its own.
+@pghistory.track(exclude=["village"])
 class Case(models.Model):
     household = models.ForeignKey(
         "households.Household",
         on_delete=models.PROTECT,
         related_name="cases",
         verbose_name=_("household"),
+    )
+    # The household's village, copied so that a region's cases and their waiting steps are read
+    # from the cases alone rather than by looking up each one's household (a county's pending
+    # steps would cost a household lookup each). The database keeps it, as it keeps
+    # Alert.village: a trigger fills it on insert from the household, and one on
+    # households_household (migration 0011) follows a household that moves village, whoever
+    # moves it. No constraint of its own: the household's village is the checked one.
+    village = models.ForeignKey(
+        "households.Region",
+        null=True,
+        editable=False,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+        verbose_name=_("village"),
     )
     origin = models.CharField(_("origin"), max_length=12, choices=CaseOrigin.choices)
     alert = models.OneToOneField(
@@ -159,6 +178,23 @@ class Case(models.Model):
                 fields=["household"],
                 condition=Q(status__in=["identifying", "enrolled", "eliminating"]),
                 name="one_open_case_per_household",
+            ),
+        ]
+        indexes = [
+            # A region's cases by the copy of the village (a code prefix: varchar_pattern_ops).
+            models.Index(fields=["village"], name="case_village", opclasses=["varchar_pattern_ops"])
+        ]
+        triggers = [
+            pgtrigger.Trigger(
+                name="case_village",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Insert | pgtrigger.UpdateOf("household_id"),
+                # FOR SHARE: a household moving village at the same moment either waits for
+                # this insert (and its trigger then moves this case too) or is seen moved.
+                func=(
+                    "NEW.village_id := (SELECT village_id FROM households_household"
+                    " WHERE id = NEW.household_id FOR SHARE); RETURN NEW;"
+                ),
             ),
         ]
         permissions = [
@@ -275,7 +311,24 @@ class CaseStep(models.Model):
                 name="notice_ends_after_it_starts",
             ),
         ]
-        indexes = [models.Index(fields=["due_on"], condition=Q(decision=""), name="pending_steps")]
+        indexes = [
+            models.Index(fields=["due_on"], condition=Q(decision=""), name="pending_steps"),
+            # The task list's case steps: a role's undecided steps by due date (the kinds it
+            # takes), and a case's undecided steps in order (is a step the case's first?).
+            # Both hold what the check reads, so that neither reads the steps' table.
+            models.Index(
+                fields=["kind", "due_on"],
+                include=["case", "position", "phase", "round"],
+                condition=Q(decision=""),
+                name="pending_steps_by_kind",
+            ),
+            models.Index(
+                fields=["case", "position"],
+                include=["phase", "round"],
+                condition=Q(decision=""),
+                name="pending_steps_of_case",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.kind}"

@@ -68,7 +68,7 @@ def cases_visible_to(user) -> QuerySet[Case]:
     scope = Scope.of(user)
     if scope.sees_nothing or not user.has_perm("assistance.view_case"):
         return Case.objects.none()
-    return Case.objects.filter(scope.q("household__village__code"))
+    return Case.objects.filter(scope.q("village__code"))
 
 
 def case_get(*, user, pk) -> Case:
@@ -131,7 +131,7 @@ def cases_awaiting(
     )
     for permission, region in delegated:
         kinds = _step_kinds(lambda rule, given=permission: rule.permission == given)
-        waiting |= Q(next_step__in=kinds) & Scope.under(region).q("household__village__code")
+        waiting |= Q(next_step__in=kinds) & Scope.under(region).q("village__code")
     return cases_with_next_step(cases_visible_to(user)).filter(waiting)
 
 
@@ -156,15 +156,20 @@ def steps_awaiting(
         )
     for permission, region in delegated:
         kinds = _step_kinds(lambda rule, given=permission: rule.permission == given)
-        mine |= Q(kind__in=kinds) & Scope.under(region).q("case__household__village__code")
+        mine |= Q(kind__in=kinds) & Scope.under(region).q("case__village__code")
     # The current steps of a case share its running phase and round: the first undecided one
-    # is the one with no undecided step before it.
-    earlier = current_steps().filter(case=OuterRef("case"), position__lt=OuterRef("position"))
+    # is the one with no undecided step before it in the same phase (and round, for the
+    # elimination's; the identification's are current whatever their round). The step itself
+    # is current, so the case need not be read again for it.
+    earlier = CaseStep.objects.filter(
+        Q(phase=Phase.IDENTIFICATION) | Q(round=OuterRef("round")),
+        case=OuterRef("case"),
+        decision="",
+        phase=OuterRef("phase"),
+        position__lt=OuterRef("position"),
+    )
     return (
-        current_steps()
-        .filter(scope.q("case__household__village__code"))
-        .filter(mine)
-        .exclude(Exists(earlier))
+        current_steps().filter(scope.q("case__village__code")).filter(mine).exclude(Exists(earlier))
     )
 
 
@@ -175,7 +180,7 @@ def steps_overdue(user, *, as_of: datetime.date) -> QuerySet[CaseStep]:
         return CaseStep.objects.none()
     return (
         current_steps()
-        .filter(scope.q("case__household__village__code"), due_on__lt=as_of)
+        .filter(scope.q("case__village__code"), due_on__lt=as_of)
         .select_related("case__household__village__parent")
         .order_by("due_on", "case_id", "position")
     )
@@ -242,7 +247,7 @@ def measures_visible_to(user) -> QuerySet[Measure]:
         return Measure.objects.filter(partner_id=scope.partner or 0)
     if scope.sees_nothing:
         return Measure.objects.none()
-    return Measure.objects.filter(scope.q("case__household__village__code"))
+    return Measure.objects.filter(scope.q("case__village__code"))
 
 
 def measure_get(*, user, pk) -> Measure:
@@ -458,7 +463,7 @@ def needs_visible_to(user) -> QuerySet[Need]:
         return Need.objects.filter(board | Q(claimed_by=partner))
     if scope.sees_nothing:
         return Need.objects.none()
-    return Need.objects.filter(scope.q("case__household__village__code"))
+    return Need.objects.filter(scope.q("case__village__code"))
 
 
 def need_get(*, user, pk) -> Need:
@@ -539,7 +544,7 @@ def steps_running_under(region_code: str) -> QuerySet[CaseStep]:
     national profile's empty code): the steps a profile's change moves."""
     running = current_steps()
     if region_code:
-        running = running.filter(Scope.under(region_code).q("case__household__village__code"))
+        running = running.filter(Scope.under(region_code).q("case__village__code"))
     return running
 
 
@@ -633,10 +638,13 @@ def delegation_get(*, user, pk) -> Delegation:
 def mentions_waiting(user) -> QuerySet[CaseMention]:
     """The notes that mention the user and that the user has not answered in their thread, on
     cases the user may still see."""
+    scope = Scope.of(user)
+    if scope.sees_nothing or not user.has_perm("assistance.view_case"):
+        return CaseMention.objects.none()
+    # The scope of cases_visible_to, by the case's copy of its village: no subquery of cases,
+    # which the task list's planner would join once more.
     return CaseMention.objects.filter(
-        user_id=user.pk,
-        answered_at__isnull=True,
-        comment__case__in=cases_visible_to(user).values("pk"),
+        scope.q("comment__case__village__code"), user_id=user.pk, answered_at__isnull=True
     )
 
 

@@ -156,6 +156,13 @@ def _met(ok: bool) -> str:
     return "yes" if ok else "**no**"
 
 
+def _server_load(r: dict) -> str:
+    """The server's 1-minute load average around a measurement, when it was recorded."""
+    if "load_before" not in r:
+        return ""
+    return f" (load {r['load_before']:.1f} → {r['load_after']:.1f})"
+
+
 def _paths(results: dict) -> list[str]:
     """The everyday paths (bench/household_list.py and its neighbours), those measured."""
     lines = [
@@ -285,7 +292,7 @@ def _paths(results: dict) -> list[str]:
                 f"{t['api_p95_ms']:.1f} ms ({t['api_db_ms']:.1f} ms in {t['api_queries']} "
                 f"statements); page `/tasks/` p50 {t['page_p50_ms']:.1f} ms, p95 "
                 f"{t['page_p95_ms']:.1f} ms ({t['page_db_ms']:.1f} ms in {t['page_queries']} "
-                f"statements); measured {r['measured_at']} |"
+                f"statements); measured {r['measured_at']}{_server_load(r)} |"
             )
     if "signals" in results:
         r = results["signals"]

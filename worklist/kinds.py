@@ -47,7 +47,7 @@ from assistance.selectors import (
     referrals_to_answer,
     steps_awaiting,
 )
-from households.models import RiskLevel
+from households.models import Household, RiskLevel
 from households.selectors import households_visible_to
 from monitoring.models import AlertStatus, Signal, SignalKind
 from monitoring.selectors import alerts_visible_to, signals_visible_to
@@ -130,8 +130,8 @@ def shaped(
     *,
     ref: str = "pk",
     household: str | None,
-    number: Expression | F | Value,
-    head: Expression | F | Value,
+    number: Expression | F | Value | Subquery,
+    head: Expression | F | Value | Subquery,
     detail: Expression | F | Value,
     since: Expression | F,
     due: Expression | F,
@@ -149,12 +149,20 @@ def shaped(
 
 
 def _on_household(queryset: QuerySet, prefix: str, **columns) -> QuerySet:
-    """`shaped` for rows that hang from a household at `prefix` (e.g. "household__")."""
+    """`shaped` for rows that hang from a household at `prefix` (e.g. "household__").
+
+    The household's number and head are read by a subquery each rather than a join: a count
+    never reads them, and a page reads them for the rows it keeps only (PostgreSQL evaluates
+    them after its sort and limit), instead of joining the household of every waiting row of a
+    county before keeping fifty. The household's index holds both (household_id_village)."""
+    if not prefix:
+        return shaped(queryset, household="pk", number=F("number"), head=F("head_name"), **columns)
+    of_row = Household.objects.filter(pk=OuterRef(f"{prefix}id")).order_by()
     return shaped(
         queryset,
-        household=f"{prefix}id" if prefix else "pk",
-        number=F(f"{prefix}number"),
-        head=F(f"{prefix}head_name"),
+        household=f"{prefix}id",
+        number=Subquery(of_row.values("number")[:1]),
+        head=Subquery(of_row.values("head_name")[:1]),
         **columns,
     )
 
@@ -290,7 +298,7 @@ CASE_STEP = TaskKind(
     permissions=("assistance.view_case",),
     rows=_steps_waiting,
     reads_delegations=True,
-    region_path="case__household__village__code",
+    region_path="case__village__code",
     title=lambda row: (
         _("Record the step: %(step)s")
         % {"step": dict(StepKind.choices).get(row["t_detail"], row["t_detail"])}
@@ -374,7 +382,7 @@ ELIMINATION_CHECK = TaskKind(
     roles=frozenset({Role.VILLAGE_WORKER, Role.TOWNSHIP_CADRE}),
     permissions=("assistance.propose_case",),
     rows=_elimination_possible,
-    region_path="household__village__code",
+    region_path="village__code",
     title=lambda row: _("May apply for the risk elimination check"),
     why=lambda row: (
         _("Enrolled on %(day)s, six months ago or more, with a measure delivered")
@@ -409,7 +417,7 @@ MEASURE_ENDING = TaskKind(
     roles=frozenset({Role.VILLAGE_WORKER, Role.TOWNSHIP_CADRE, Role.COUNTY_OFFICER}),
     permissions=("assistance.view_measure",),
     rows=_measures_ending,
-    region_path="case__household__village__code",
+    region_path="case__village__code",
     title=lambda row: _("Record the result of the measure: %(title)s") % {"title": row["t_detail"]},
     why=lambda row: (
         _("You are its responsible cadre; it started on %(day)s") % {"day": _day(row["t_since"])}
@@ -456,7 +464,7 @@ MENTION = TaskKind(
     roles=frozenset({Role.VILLAGE_WORKER, Role.TOWNSHIP_CADRE, Role.COUNTY_OFFICER}),
     permissions=("assistance.view_case",),
     rows=_mentions,
-    region_path="comment__case__household__village__code",
+    region_path="comment__case__village__code",
     title=lambda row: _("Answer %(author)s in the case's notes") % {"author": row["t_detail"]},
     why=lambda row: _("You were mentioned on %(day)s") % {"day": _day(row["t_since"])},
     url=lambda row: reverse("case-detail", args=[row["t_ref"]]),
@@ -530,7 +538,7 @@ REFERRAL_ANSWER = TaskKind(
     roles=frozenset({Role.PARTNER}),
     permissions=("assistance.answer_referral",),
     rows=_referrals_to_answer,
-    region_path="case__household__village__code",
+    region_path="case__village__code",
     title=lambda row: _("Accept or decline the referral: %(title)s") % {"title": row["t_detail"]},
     why=lambda row: _("Referred to your organisation on %(day)s") % {"day": _day(row["t_since"])},
     url=lambda row: reverse("measure-detail", args=[row["t_ref"]]),
@@ -553,7 +561,7 @@ DELIVERY_DUE = TaskKind(
     roles=frozenset({Role.PARTNER}),
     permissions=("assistance.record_delivery",),
     rows=_deliveries_to_record,
-    region_path="case__household__village__code",
+    region_path="case__village__code",
     title=lambda row: _("Deliver and record: %(title)s") % {"title": row["t_detail"]},
     why=lambda row: _("Planned from %(day)s") % {"day": _day(row["t_since"])},
     url=lambda row: reverse("measure-detail", args=[row["t_ref"]]),
@@ -580,7 +588,7 @@ REFERRAL_RETURNED = TaskKind(
     roles=frozenset({Role.VILLAGE_WORKER, Role.TOWNSHIP_CADRE, Role.COUNTY_OFFICER}),
     permissions=("assistance.change_measure",),
     rows=_referrals_returned,
-    region_path="case__household__village__code",
+    region_path="case__village__code",
     title=lambda row: _("Find another partner for: %(title)s") % {"title": row["t_detail"]},
     why=lambda row: (
         _("Declined or not answered in time, on %(day)s") % {"day": _day(row["t_since"])}

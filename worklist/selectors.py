@@ -8,11 +8,13 @@ overdue, in one query too. Both are scoped by the selectors each kind reads thro
 import datetime
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.core.exceptions import EmptyResultSet
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import TextField, Value
 from django.utils import timezone
 
@@ -143,6 +145,59 @@ def _chosen(user, kinds) -> list[TaskKind]:
     return [kind for kind in mine if kind.code in wanted]
 
 
+# The planner settings of the task list's statements, for their transaction only (set_config's
+# is_local). JIT: a UNION of a dozen kinds costs just under jit_above_cost, and one more kind
+# or a grown table tips it over into compiling the plan, ~1 s spent to save a few
+# milliseconds. Parallel workers: each branch reads a few thousand rows at most, and starting
+# a worker costs more than that on a busy two-core server (the county's case steps: 36 ms with
+# one worker, 16 ms without, measured under load). Random page cost: the rows a task list
+# reads are the hot ones, in memory, and at the default of 4 the planner prefers reading a
+# table whole to a few hundred index lookups (the mentions: 7 ms read whole, 3 ms looked up).
+# The nightly scan and the reports keep the server's settings.
+_SETTINGS = (("jit", "off"), ("max_parallel_workers_per_gather", "0"), ("random_page_cost", "1.1"))
+_SETTLED: ContextVar[bool] = ContextVar("worklist_settled", default=False)
+
+
+def _set(values: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
+    """Set the planner settings for the transaction; the values they had, in one statement
+    (read by the materialized CTE before any is set)."""
+    names = [name for name, _ in values]
+    found = ", ".join(f"current_setting(%s) AS s{i}" for i in range(len(values)))
+    found_columns = ", ".join(f"f.s{i}" for i in range(len(values)))
+    assignments = ", ".join("set_config(%s, %s, true)" for _ in values)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH f AS MATERIALIZED (SELECT {found}) SELECT {found_columns}, {assignments} FROM f",
+            [*names, *[item for pair in values for item in pair]],
+        )
+        row = cursor.fetchone()
+    return tuple(zip(names, row[: len(values)], strict=True))
+
+
+@contextmanager
+def _short_queries() -> Iterator[None]:
+    """Run the block's statements with _SETTINGS (a nested use sets nothing again): in a
+    transaction of their own, one statement more; inside the caller's transaction, the values
+    found are put back at the end (two statements more), so that the caller's later
+    statements are planned as before."""
+    if _SETTLED.get():
+        yield
+        return
+    token = _SETTLED.set(True)
+    try:
+        if connection.in_atomic_block:
+            former = _set(_SETTINGS)
+            yield
+            # Not reached when the block raised: the caller's transaction ends with the error.
+            _set(former)
+        else:
+            with transaction.atomic():
+                _set(_SETTINGS)
+                yield
+    finally:
+        _SETTLED.reset(token)
+
+
 _SELECTED = ", ".join(f"b.{column}" for column in COLUMNS)
 
 
@@ -156,6 +211,8 @@ def tasks_for(
     today: datetime.date | None = None,
     limit: int = 50,
     offset: int = 0,
+    counts: dict[str, dict[str, int]] | None = None,
+    delegated: tuple[tuple[str, str], ...] | None = None,
 ) -> list[Task]:
     """One page of the user's tasks: the overdue first, then by due date.
 
@@ -165,13 +222,19 @@ def tasks_for(
 
     Each kind gives its first `offset + limit` rows by due date (an index walk where the kind
     has one, instead of sorting all of a township's visits), and the page is cut from those.
+    `counts`: task_counts of the same filters, when the caller has them: a kind they found
+    nothing of (for the `overdue` asked) is not read again. `delegated`: the user's
+    delegations in force, when the caller has read them (_delegated).
     """
     today = today or timezone.localdate()
     limit = max(1, min(limit, MAX_PAGE_SIZE))
     chosen = [kind for kind in _chosen(user, kinds) if kind.can_be_late or overdue is not True]
+    if counts is not None:
+        chosen = [kind for kind in chosen if _may_have_rows(counts.get(kind.code), overdue)]
     if not chosen or (region and not region_in_reach(user, region)):
         return []
-    delegated = _delegated(user, today, chosen)
+    if delegated is None:
+        delegated = _delegated(user, today, chosen)
     parts, params = [], []
     for kind in chosen:
         branch = _branch(kind, user, today, delegated, due_before=due_before, region=region)
@@ -199,11 +262,21 @@ def tasks_for(
         f"SELECT * FROM ({' UNION ALL '.join(parts)}) u "
         "ORDER BY t_late DESC, t_due, t_kind, t_ref LIMIT %s OFFSET %s"
     )
-    with connection.cursor() as cursor:
+    with _short_queries(), connection.cursor() as cursor:
         cursor.execute(query, [*params, limit, offset])
         names = [column.name for column in cursor.description]
         rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
     return [task_of(row, today) for row in rows]
+
+
+def _may_have_rows(counted: dict[str, int] | None, overdue: bool | None) -> bool:
+    if counted is None:
+        return True
+    if overdue is True:
+        return counted["overdue"] > 0
+    if overdue is False:
+        return counted["total"] - counted["overdue"] > 0
+    return counted["total"] > 0
 
 
 def task_counts(
@@ -212,6 +285,7 @@ def task_counts(
     due_before: datetime.date | None = None,
     region: str | None = None,
     today: datetime.date | None = None,
+    delegated: tuple[tuple[str, str], ...] | None = None,
 ) -> dict[str, dict[str, int]]:
     """Per kind of the user: {"total": n, "overdue": m}, every kind in one query (a UNION ALL).
     The overdue and the not yet overdue are each counted up to COUNT_CAP: a kind with either at
@@ -222,7 +296,8 @@ def task_counts(
     counts = {kind.code: {"total": 0, "overdue": 0} for kind in kinds}
     if not kinds or (region and not region_in_reach(user, region)):
         return counts
-    delegated = _delegated(user, today, kinds)
+    if delegated is None:
+        delegated = _delegated(user, today, kinds)
     parts, params = [], []
     # A count that stops at the cap reads at most COUNT_CAP rows, whatever the scale.
     capped = "(SELECT count(*) FROM (SELECT 1 FROM ({sql}) b {where} LIMIT %s) c)"
@@ -243,7 +318,7 @@ def task_counts(
         parts.append(f"SELECT %s, {late}, {waiting}")
     if not parts:
         return counts
-    with connection.cursor() as cursor:
+    with _short_queries(), connection.cursor() as cursor:
         cursor.execute(" UNION ALL ".join(parts), params)
         for code, late, waiting in cursor.fetchall():
             counts[code] = {"total": late + waiting, "overdue": late}
@@ -302,27 +377,34 @@ def task_page(
     today: datetime.date | None = None,
 ) -> TaskPage:
     """What the task list page and the API show: one query for the counts, one for the page's
-    rows."""
+    rows (and one for the planner settings of both, one for the user's delegations)."""
     today = today or timezone.localdate()
     size = max(1, min(size, MAX_PAGE_SIZE))
-    counts = task_counts(user, due_before=due_before, region=region, today=today)
-    count = tasks_matching(counts, kinds=kinds, overdue=overdue)
-    pages = max(1, -(-count // size))
-    number = max(1, min(number, pages))
-    tasks = (
-        tasks_for(
-            user,
-            kinds=kinds,
-            overdue=overdue,
-            due_before=due_before,
-            region=region,
-            today=today,
-            limit=size,
-            offset=(number - 1) * size,
+    with _short_queries():
+        # The delegations in force, read once for the counts and the rows.
+        delegated = _delegated(user, today, kinds_for(user))
+        counts = task_counts(
+            user, due_before=due_before, region=region, today=today, delegated=delegated
         )
-        if count
-        else []
-    )
+        count = tasks_matching(counts, kinds=kinds, overdue=overdue)
+        pages = max(1, -(-count // size))
+        number = max(1, min(number, pages))
+        tasks = (
+            tasks_for(
+                user,
+                kinds=kinds,
+                overdue=overdue,
+                due_before=due_before,
+                region=region,
+                today=today,
+                limit=size,
+                offset=(number - 1) * size,
+                counts=counts,
+                delegated=delegated,
+            )
+            if count
+            else []
+        )
     capped = any(
         is_capped(counted) for code, counted in counts.items() if not kinds or code in kinds
     )
