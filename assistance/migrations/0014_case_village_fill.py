@@ -32,7 +32,7 @@ class Migration(migrations.Migration):
     atomic = False
 
     dependencies = [
-        ("assistance", "0011_case_village"),
+        ("assistance", "0013_case_village"),
     ]
 
     operations = [

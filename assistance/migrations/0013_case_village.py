@@ -38,7 +38,7 @@ class Migration(migrations.Migration):
     """
 
     dependencies = [
-        ("assistance", "0010_step_history_records_limit_and_delegation"),
+        ("assistance", "0012_field_names"),
         ("households", "0011_task_list_indexes"),
         ("monitoring", "0011_notification_sent_once"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
