@@ -40,9 +40,16 @@ def purge_queues() -> None:
 
 
 def start_worker(
-    log_path: Path, *, broker_url: str | None = None, concurrency: int = 2, queues: str = QUEUES
+    log_path: Path,
+    *,
+    broker_url: str | None = None,
+    concurrency: int = 2,
+    queues: str = QUEUES,
+    environment: dict[str, str] | None = None,
 ) -> subprocess.Popen:
-    env = dict(os.environ, DATABASE_URL=test_database_url())
+    """A Celery worker of the project's own, on the test database; `environment` adds to what
+    it reads from its environment (config/settings.py), for that worker only."""
+    env = dict(os.environ, DATABASE_URL=test_database_url(), **(environment or {}))
     if broker_url:
         env["CELERY_BROKER_URL"] = broker_url
     log = log_path.open("ab")

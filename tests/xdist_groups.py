@@ -29,6 +29,7 @@ XDIST_GROUPS = {
         "tests/monitoring/test_scan_faults.py",
         "tests/monitoring/test_worker.py",
         "tests/monitoring/test_webhook_worker.py",
+        "tests/monitoring/test_email_worker.py",
         "tests/ops/test_metrics.py",
         "tests/spreadsheets/test_import_jobs.py",
     ),

@@ -1,8 +1,6 @@
 """Through the queue: a real worker mails a notification through a mail server that refuses
 twice (421, try again later); the third try, after growing pauses, sends it, once."""
 
-import os
-
 import pytest
 
 from monitoring.models import Notification
@@ -28,19 +26,13 @@ def email_worker(django_db_setup, tmp_path_factory, mail_folder):
         "DIXIAN_TEST_MAIL_DIR": str(mail_folder),
         "DIXIAN_TEST_MAIL_FAILURES": "2",
     }
-    saved = {name: os.environ.get(name) for name in environment}
-    os.environ.update(environment)
     workers.purge_queues()
-    process = workers.start_worker(tmp_path_factory.mktemp("celery") / "worker.log")
+    log = tmp_path_factory.mktemp("celery") / "worker.log"
+    process = workers.start_worker(log, environment=environment)
     try:
         yield process
     finally:
         workers.stop_worker(process)
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
 
 
 @pytest.fixture(autouse=True)

@@ -1,8 +1,6 @@
 """Through the queue: a real worker delivers a notification to a local receiver that fails
 twice, and the third attempt, after growing pauses, gets through."""
 
-import os
-
 import pytest
 
 from monitoring.models import Webhook, WebhookDelivery
@@ -24,19 +22,13 @@ WORKER_ENVIRONMENT = {
 
 @pytest.fixture(scope="module")
 def webhook_worker(django_db_setup, tmp_path_factory):
-    saved = {name: os.environ.get(name) for name in WORKER_ENVIRONMENT}
-    os.environ.update(WORKER_ENVIRONMENT)
     workers.purge_queues()
-    process = workers.start_worker(tmp_path_factory.mktemp("celery") / "worker.log")
+    log = tmp_path_factory.mktemp("celery") / "worker.log"
+    process = workers.start_worker(log, environment=WORKER_ENVIRONMENT)
     try:
         yield process
     finally:
         workers.stop_worker(process)
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
 
 
 @pytest.fixture(autouse=True)
