@@ -1,6 +1,8 @@
 """The admin speaks Chinese: Django's own pages, the libraries' (sign-in protection, API tokens,
 two-factor devices) and Dixian's models, for a superuser who sees every page of it."""
 
+import re
+
 import pytest
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
@@ -16,6 +18,8 @@ pytestmark = pytest.mark.django_db
 
 # What stays English because it is data or a technical name, not the admin's words.
 ALLOWED = {"superuser", "township_cadre", "pbkdf2_sha256", "md5", "<unknown>"}
+# The password field's summary: a hash's salt and digest, shown only by their first characters.
+MASKED_HASH = re.compile(r"^[\w+/=]+\*+$")
 
 
 @pytest.fixture
@@ -58,6 +62,6 @@ def test_every_admin_page_is_in_chinese(superuser, library_records):
             assert response.status_code in (302, 403), page
             continue
         for words in english_words(response.content.decode()):
-            if words not in ALLOWED | record_titles:
+            if words not in ALLOWED | record_titles and not MASKED_HASH.match(words):
                 english.setdefault(words, page)
     assert not english, "\n".join(f"{page}: {words}" for words, page in sorted(english.items()))
