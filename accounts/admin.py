@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Permission
 from django.forms.utils import pretty_name
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -69,7 +69,7 @@ def _titled(method, name: str):
     def titled(self, obj):
         return method(self, obj)
 
-    titled.short_description = gettext_lazy(pretty_name(name))  # type: ignore[attr-defined]
+    titled.short_description = _(pretty_name(name))  # type: ignore[attr-defined]
     return titled
 
 

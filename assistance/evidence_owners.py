@@ -9,7 +9,8 @@ see the case or measure sees its files: auditors every step in their region.
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from assistance.models import CaseStep, Measure
+from accounts.models import Role
+from assistance.models import RETURNED_REFERRALS, CaseStep, Measure
 from assistance.selectors import cases_visible_to, measures_visible_to
 from assistance.steps import PHASE_STEPS
 from evidence.registry import OwnerKind, register
@@ -34,10 +35,20 @@ def steps_attachable(user) -> QuerySet[CaseStep]:
     return steps.filter(taken)
 
 
+def measures_with_files(user) -> QuerySet[Measure]:
+    """A partner reads the receipts of the measures it carries, not of one it declined or let
+    expire: those went back to the cadres, as the case's conversation did (receipts carry
+    names and signatures)."""
+    measures = measures_visible_to(user)
+    if user.role == Role.PARTNER:
+        return measures.exclude(referral_status__in=RETURNED_REFERRALS)
+    return measures
+
+
 def measures_attachable(user) -> QuerySet[Measure]:
     if not user.has_perm("assistance.record_delivery"):
         return Measure.objects.none()
-    return measures_visible_to(user)
+    return measures_with_files(user)
 
 
 def register_owners() -> None:
@@ -57,7 +68,7 @@ def register_owners() -> None:
             label=_("Delivery of a measure"),
             model=Measure,
             household_path="case__household",
-            visible=measures_visible_to,
+            visible=measures_with_files,
             attachable=measures_attachable,
         )
     )

@@ -278,5 +278,10 @@ def pairing_policy_save(
         policy.max_households = max_households
         policy.contact_every_days = contact_every_days
         policy.include_lifted_out = bool(include_lifted_out)
-        policy.save()
+        try:
+            with transaction.atomic():
+                policy.save()
+        except IntegrityError:
+            # Another officer's first policy of the region went in first (no row to lock).
+            raise EditConflict() from None
     return policy

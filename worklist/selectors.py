@@ -9,12 +9,12 @@ import datetime
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.core.exceptions import EmptyResultSet
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import TextField, Value
 from django.utils import timezone
 
@@ -187,9 +187,14 @@ def _short_queries() -> Iterator[None]:
     try:
         if connection.in_atomic_block:
             former = _set(_SETTINGS)
-            yield
-            # Not reached when the block raised: the caller's transaction ends with the error.
-            _set(former)
+            try:
+                yield
+            finally:
+                # Also when the block raised and the caller carries on in its transaction; a
+                # transaction the error aborted takes the settings with it when rolled back.
+                if not connection.needs_rollback:
+                    with suppress(DatabaseError):
+                        _set(former)
         else:
             with transaction.atomic():
                 _set(_SETTINGS)

@@ -34,7 +34,7 @@ class Migration(migrations.Migration):
     Each step takes its lock for a moment only: the column is added nullable without a default
     (a catalogue change, no rewrite), the triggers are created, and the history trigger is
     swapped in the same transaction so that no update goes unrecorded. Existing rows are filled
-    in batches and the indexes built concurrently by 0012, outside a transaction.
+    in batches and the indexes built concurrently by 0014, outside a transaction.
     """
 
     dependencies = [

@@ -9,7 +9,7 @@ def fill_villages(apps, schema_editor):
 
     The migration is not atomic, so each batch commits on its own and locks at most BATCH case
     rows for the moment its UPDATE takes. Cases inserted meanwhile are filled by the trigger of
-    0011, which is in place before this runs.
+    0013, which is in place before this runs.
     """
     with schema_editor.connection.cursor() as cursor:
         cursor.execute("SELECT min(id), max(id) FROM assistance_case")

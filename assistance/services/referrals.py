@@ -10,7 +10,7 @@ import datetime
 
 import pghistory
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -217,5 +217,10 @@ def referral_policy_save(
         else:
             policy.version += 1
         policy.days, policy.unit = days, unit
-        policy.save()
+        try:
+            with transaction.atomic():
+                policy.save()
+        except IntegrityError:
+            # Another officer's first policy of the region went in first (no row to lock).
+            raise EditConflict() from None
     return policy

@@ -11,6 +11,7 @@ that it is never sent twice). Mail and HTTP are never sent inside a transaction.
 import datetime
 import json
 import logging
+import re
 import smtplib
 from collections.abc import Iterable
 
@@ -164,6 +165,14 @@ RETRIED_MAIL_ERRORS: tuple[type[Exception], ...] = (smtplib.SMTPException, OSErr
 FINAL_MAIL_ERRORS: tuple[type[Exception], ...] = (smtplib.SMTPRecipientsRefused,)
 
 
+def _is_final(error: Exception) -> bool:
+    """An error a retry cannot mend: a refused recipient, or a permanent (5xx) answer."""
+    if isinstance(error, FINAL_MAIL_ERRORS):
+        return True
+    code = getattr(error, "smtp_code", None)
+    return isinstance(code, int) and code >= 500
+
+
 def notification_email_send(notification_id: int, *, last_try: bool = False) -> str:
     """Mail one notification to its user, once. Returns the e-mail's state afterwards.
 
@@ -190,7 +199,7 @@ def notification_email_send(notification_id: int, *, last_try: bool = False) -> 
     try:
         _send_email(notification)
     except RETRIED_MAIL_ERRORS as error:
-        final = last_try or isinstance(error, FINAL_MAIL_ERRORS)
+        final = last_try or _is_final(error)
         state = EmailState.FAILED if final else EmailState.QUEUED
         Notification.objects.filter(pk=notification_id).update(
             email_state=state, email_error=_error_text(error), email_updated_at=timezone.now()
@@ -204,15 +213,30 @@ def notification_email_send(notification_id: int, *, last_try: bool = False) -> 
             )
             return state
         raise EmailNotSent(_error_text(error)) from error
+    except Exception as error:
+        # Not the mail server's doing (a template that fails to render, say): retrying sends
+        # nothing either. Recorded as failed rather than left `sending` for ever.
+        Notification.objects.filter(pk=notification_id).update(
+            email_state=EmailState.FAILED,
+            email_error=_error_text(error),
+            email_updated_at=timezone.now(),
+        )
+        logger.exception("notification %s could not be mailed", notification_id)
+        return EmailState.FAILED
     Notification.objects.filter(pk=notification_id).update(
         email_state=EmailState.SENT, email_error="", email_updated_at=timezone.now()
     )
     return EmailState.SENT
 
 
+EMAIL_LOCAL_PART = re.compile(r"[\w.+-]+@")
+
+
 def _error_text(error: Exception) -> str:
-    # The server's answer names the recipient's address at most, never a notification's text.
-    return mask_personal_numbers(f"{type(error).__name__}: {error}")[:300]
+    # The server's answer names the recipient's address at most, never a notification's text;
+    # the address is kept to its domain (which server refused), not whose it was.
+    text = EMAIL_LOCAL_PART.sub("***@", f"{type(error).__name__}: {error}")
+    return mask_personal_numbers(text)[:300]
 
 
 def _send_email(notification: Notification) -> None:

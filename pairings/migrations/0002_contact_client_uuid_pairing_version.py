@@ -5,21 +5,13 @@ import pgtrigger.migrations
 from django.db import migrations, models
 
 
-# The unique key of client_uuid is built concurrently and then attached (a county's contact log
-# keeps being written meanwhile); a pairing's version has a database default, so the column is
-# added without rewriting the table or dropping a default afterwards.
-CLIENT_UUID_INDEX = (
-    "CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS pairings_contact_client_uuid_key "
-    "ON pairings_contact (client_uuid)"
-)
-CLIENT_UUID_KEY = (
-    "ALTER TABLE pairings_contact ADD CONSTRAINT pairings_contact_client_uuid_key "
-    "UNIQUE USING INDEX pairings_contact_client_uuid_key"
-)
+# In one transaction with the history triggers' swap, so that no write goes unrecorded: the
+# columns only (a pairing's version with a database default, so the table is not rewritten and
+# no default is dropped afterwards). The unique key of client_uuid is built concurrently by the
+# next migration; the state says unique here already.
 
 
 class Migration(migrations.Migration):
-    atomic = False
 
     dependencies = [
         ('pairings', '0001_initial'),
@@ -63,15 +55,6 @@ class Migration(migrations.Migration):
                     model_name='contact',
                     name='client_uuid',
                     field=models.UUIDField(blank=True, null=True, verbose_name='client id'),
-                ),
-                migrations.RunSQL(
-                    CLIENT_UUID_INDEX,
-                    reverse_sql="DROP INDEX CONCURRENTLY IF EXISTS pairings_contact_client_uuid_key",
-                ),
-                migrations.RunSQL(
-                    CLIENT_UUID_KEY,
-                    reverse_sql="ALTER TABLE pairings_contact "
-                    "DROP CONSTRAINT IF EXISTS pairings_contact_client_uuid_key",
                 ),
             ],
         ),

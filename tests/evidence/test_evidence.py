@@ -388,3 +388,19 @@ def test_a_file_storage_lost_answers_404_and_records_no_download(
     page = client_for(township_cadre).get(f"/evidence/{stored.pk}/")
     assert page.status_code == 404
     assert not ExportEvent.objects.filter(kind=ExportKind.EVIDENCE).exists()
+
+
+def test_a_partner_that_declined_the_measure_no_longer_reads_its_receipts(
+    measure, partner, township_cadre
+):
+    from assistance.models import ReferralStatus
+
+    receipt = attach(township_cadre, "measure", measure.pk, pdf())
+    client = api(partner)
+    assert client.get(f"/api/v1/evidence/{receipt.pk}/file/").status_code == 200
+    Measure.objects.filter(pk=measure.pk).update(referral_status=ReferralStatus.DECLINED)
+    assert client.get(f"/api/v1/evidence/{receipt.pk}/file/").status_code == 404
+    assert client.get(f"/api/v1/evidence/measure/{measure.pk}/").status_code == 404
+    assert client_for(partner).get(f"/evidence/{receipt.pk}/").status_code == 404
+    # The cadres keep them.
+    assert api(township_cadre).get(f"/api/v1/evidence/{receipt.pk}/file/").status_code == 200

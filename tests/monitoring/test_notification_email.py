@@ -81,6 +81,26 @@ def test_a_refused_recipient_is_recorded_at_once_without_retrying(flaky, queued)
     queued.refresh_from_db()
     assert (queued.email_state, queued.email_attempts) == ("failed", 1)
     assert flaky.attempts == 1
+    assert "worker@" not in queued.email_error and "***@example.cn" in queued.email_error
+
+
+def test_a_permanent_answer_is_not_retried(flaky, queued):
+    flaky.failures = 1
+    flaky.error = smtplib.SMTPDataError(554, b"Message rejected")
+    assert tasks.notification_email_send.apply(args=[queued.pk]).get() == "failed"
+    assert flaky.attempts == 1
+
+
+def test_an_email_that_fails_to_render_is_recorded_failed_not_left_sending(
+    flaky, queued, monkeypatch
+):
+    def broken(notification):
+        raise KeyError("subject")
+
+    monkeypatch.setattr(notifications, "_send_email", broken)
+    assert notifications.notification_email_send(queued.pk) == "failed"
+    queued.refresh_from_db()
+    assert queued.email_state == "failed" and "KeyError" in queued.email_error
 
 
 def test_an_email_another_attempt_holds_is_not_sent_again(flaky, queued):

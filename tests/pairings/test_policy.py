@@ -9,7 +9,7 @@ from assistance.models import ReferralPolicy
 from assistance.services.referrals import referral_policy_save
 from pairings.models import PairingPolicy
 from pairings.services import pairing_policy_save
-from tests.conftest import HOME_COUNTY, OTHER_COUNTY, client_for
+from tests.conftest import HOME_COUNTY, OTHER_COUNTY, client_for, committed_db
 
 pytestmark = pytest.mark.django_db
 
@@ -176,3 +176,30 @@ def test_outsiders_are_refused_the_policy_pages(
         assert client_for(user).get(url).status_code == 403
         assert client_for(user).post(url, {"days": 3, "max_households": 3}).status_code == 403
     assert not PairingPolicy.objects.exists() and not ReferralPolicy.objects.exists()
+
+
+@committed_db
+@pytest.mark.parametrize("save", ["pairing", "referral"])
+def test_two_first_saves_at_once_give_one_policy_and_a_conflict_never_a_500(county_officer, save):
+    from core.errors import EditConflict
+    from tests.workers import at_once
+
+    def work():
+        if save == "pairing":
+            return pairing_policy_save(
+                actor=county_officer,
+                region_code=HOME_COUNTY,
+                max_households=8,
+                contact_every_days=30,
+                include_lifted_out=False,
+            )
+        return referral_policy_save(
+            actor=county_officer, region_code=HOME_COUNTY, days=3, unit="working"
+        )
+
+    results = at_once(work, times=2)
+    assert all(
+        not isinstance(result, Exception) or isinstance(result, EditConflict) for result in results
+    ), results
+    model = PairingPolicy if save == "pairing" else ReferralPolicy
+    assert model.objects.filter(region_id=HOME_COUNTY).count() == 1

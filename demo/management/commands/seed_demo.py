@@ -194,6 +194,9 @@ class Command(BaseCommand):
                     f"SELECT setval(pg_get_serial_sequence('{table}', 'id'),"
                     f" GREATEST((SELECT MAX(id) FROM {table}), 1))"
                 )
+            # Inside a caller's transaction (a test's) SET LOCAL would outlive this block: the
+            # cases seeded next need their triggers (a case's village, its history).
+            cursor.execute("SET LOCAL session_replication_role = origin")
         with connection.cursor() as cursor:
             for table in TABLES:
                 cursor.execute(f"ANALYZE {table}")

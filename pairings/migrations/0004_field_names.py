@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('pairings', '0002_contact_client_uuid_pairing_version'),
+        ('pairings', '0003_contact_client_uuid_key'),
     ]
 
     operations = [
