@@ -189,6 +189,12 @@ def _household_ids(value) -> Iterator[int]:
             yield from _household_ids(item)
 
 
+# Collections under a resource whose items are objects of their own (their ids are not the
+# resource's): `/api/v1/cases/{id}/comments/` answers notes, checked through their case's scope
+# by the comments' own tests (tests/assistance/test_case_comments.py).
+NESTED_COLLECTIONS = {"comments"}
+
+
 def out_of_scope(persona: Persona, path: str, body) -> list[str]:
     """What this response shows the persona outside its region (or, for a partner, its own
     measures); read inside the example's savepoint, so rows it created count as its own."""
@@ -199,6 +205,8 @@ def out_of_scope(persona: Persona, path: str, body) -> list[str]:
     )
     leaks = [f"household {pk}" for pk in set(_household_ids(body)) - households]
     resource = path.split("/")[3] if path.count("/") >= 3 else ""
+    if path.rstrip("/").rsplit("/", 1)[-1] in NESTED_COLLECTIONS:
+        resource = path.rstrip("/").rsplit("/", 1)[-1]  # a case's notes are not cases
     own = {
         "households": households,
         "alerts": set(
