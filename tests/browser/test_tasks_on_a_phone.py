@@ -46,3 +46,20 @@ def test_a_task_row_shows_the_head_of_household_and_the_contact_summary_is_a_tap
     summary.click()
     assert page.input_value("input[name=contacted_on]") == today.isoformat()
     visitor.shot("phone-my-households")
+
+
+@committed_db
+def test_the_pages_in_english_do_not_scroll_sideways_on_a_phone(
+    visit_as, village_worker, household
+):
+    """English words are longer than Chinese ones: the account links of the header and the tabs
+    of the case list wrap instead of pushing the page past 360 pixels."""
+    visitor = visit_as(village_worker, phone=True)
+    visitor.context.add_cookies(
+        [{"name": "django_language", "value": "en", "url": visitor.live_server.url}]
+    )
+    for path in ("/", "/visits/", "/cases/", "/pairings/mine/"):
+        page = visitor.open(path)
+        assert page.evaluate("document.documentElement.lang") == "en", path
+        assert page.evaluate(SIDEWAYS) <= 0, path
+    visitor.shot("phone-cases-english")
