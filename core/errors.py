@@ -1,4 +1,5 @@
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext_lazy as _
 
 
@@ -27,3 +28,14 @@ class IdLookupLimitReached(ValidationError):
     def __init__(self):
         self.message = self.default_message
         super().__init__({"id_number": [self.default_message]}, code="too_many_lookups")
+
+
+def save_or_conflict(instance: models.Model) -> None:
+    """Save a row that a select_for_update found missing: when another edit inserted the same
+    row first (there was nothing to lock), its unique constraint answers, and the edit gets an
+    EditConflict (a 409, "reload and save again") rather than an IntegrityError (a 500)."""
+    try:
+        with transaction.atomic():
+            instance.save()
+    except IntegrityError:
+        raise EditConflict() from None

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from core.errors import EditConflict
+from core.errors import EditConflict, save_or_conflict
 from households.models import Household
 from households.selectors import households_visible_to
 from monitoring.services.policy import policy_region
@@ -278,10 +278,5 @@ def pairing_policy_save(
         policy.max_households = max_households
         policy.contact_every_days = contact_every_days
         policy.include_lifted_out = bool(include_lifted_out)
-        try:
-            with transaction.atomic():
-                policy.save()
-        except IntegrityError:
-            # Another officer's first policy of the region went in first (no row to lock).
-            raise EditConflict() from None
+        save_or_conflict(policy)
     return policy

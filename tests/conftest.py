@@ -248,13 +248,8 @@ def celery_worker(django_db_setup, tmp_path_factory):
     it, it would take the tasks other modules' tests queue and race their database flush."""
     from tests import workers
 
-    workers.purge_queues()
-    log = tmp_path_factory.mktemp("celery") / "worker.log"
-    process = workers.start_worker(log)
-    yield process
-    workers.stop_worker(process)
-    if os.environ.get("CI") == "true":
-        print(log.read_text(errors="replace")[-3000:])
+    with workers.module_worker(tmp_path_factory) as process:
+        yield process
 
 
 # --- pytest-xdist: which tests stay on one worker is tests/xdist_groups.py.
@@ -273,6 +268,10 @@ def _default_language():
     translation.deactivate()
 
 
+# The fixtures that start a module's worker (tests/workers.py module_worker).
+MODULE_WORKERS = frozenset({"celery_worker", "email_worker", "webhook_worker"})
+
+
 @pytest.fixture(autouse=True)
 def _celery_worker_idle_before_flush(request, _django_db_helper):
     """After a test with the module's worker, wait until the worker has no transaction open
@@ -280,7 +279,7 @@ def _celery_worker_idle_before_flush(request, _django_db_helper):
     the task goes on) would otherwise deadlock with the flush's TRUNCATE. Set up after the
     database helper, so torn down before its flush."""
     yield
-    if "celery_worker" in request.fixturenames:
+    if MODULE_WORKERS & set(request.fixturenames):
         from tests import workers
 
         workers.wait_until_worker_idle()

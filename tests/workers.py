@@ -81,6 +81,21 @@ def start_worker(
     )
 
 
+@contextlib.contextmanager
+def module_worker(tmp_path_factory, *, environment: dict[str, str] | None = None):
+    """A worker on empty queues for one test module (its fixture's body), stopped after it;
+    its log is printed in CI, where a failing module's worker has no other trace."""
+    purge_queues()
+    log = tmp_path_factory.mktemp("celery") / "worker.log"
+    process = start_worker(log, environment=environment)
+    try:
+        yield process
+    finally:
+        stop_worker(process)
+        if os.environ.get("CI") == "true":
+            print(log.read_text(errors="replace")[-3000:])
+
+
 def stop_worker(process: subprocess.Popen, *, kill: bool = False) -> None:
     if process.poll() is not None:
         return

@@ -10,7 +10,7 @@ import datetime
 
 import pghistory
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,7 +20,7 @@ from accounts.selectors import users_covering
 from assistance.deadlines import work_calendar
 from assistance.models import DayUnit, Measure, ReferralPolicy, ReferralStatus
 from assistance.selectors import measures_visible_to, referral_limit
-from core.errors import EditConflict
+from core.errors import EditConflict, save_or_conflict
 from monitoring.services.notifications import notify
 from monitoring.services.policy import policy_region
 
@@ -217,10 +217,5 @@ def referral_policy_save(
         else:
             policy.version += 1
         policy.days, policy.unit = days, unit
-        try:
-            with transaction.atomic():
-                policy.save()
-        except IntegrityError:
-            # Another officer's first policy of the region went in first (no row to lock).
-            raise EditConflict() from None
+        save_or_conflict(policy)
     return policy

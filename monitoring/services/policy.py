@@ -5,11 +5,11 @@ from decimal import Decimal
 
 import pghistory
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from core.errors import EditConflict
+from core.errors import EditConflict, save_or_conflict
 from core.regions import prefix_of
 from households.models import Region
 from households.selectors import user_covers
@@ -64,11 +64,7 @@ def income_line_save(
             line.version += 1
         line.amount, line.note, line.is_demo = amount, note, False
         line.full_clean(exclude=["region"], validate_unique=False)
-        try:
-            with transaction.atomic():
-                line.save()
-        except IntegrityError:
-            raise EditConflict() from None
+        save_or_conflict(line)
         scan_start(
             trigger=ScanRun.Trigger.INCOME_LINE,
             scope=prefix_of(region.code) if region else "",
@@ -163,11 +159,7 @@ def rule_config_save(
             weight,
             cleaned,
         )
-        try:
-            with transaction.atomic():
-                config.save()
-        except IntegrityError:
-            raise EditConflict() from None
+        save_or_conflict(config)
         scan_start(
             trigger=ScanRun.Trigger.RULE,
             scope=prefix_of(region.code) if region else "",
@@ -196,11 +188,7 @@ def visit_cadence_save(
         if cadence is None:
             cadence = VisitCadence(region=region, kind=kind)
         cadence.days = days
-        try:
-            with transaction.atomic():
-                cadence.save()
-        except IntegrityError:
-            raise EditConflict() from None
+        save_or_conflict(cadence)
         scan_start(
             trigger=ScanRun.Trigger.CADENCE,
             scope=prefix_of(region.code) if region else "",

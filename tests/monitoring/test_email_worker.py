@@ -26,19 +26,8 @@ def email_worker(django_db_setup, tmp_path_factory, mail_folder):
         "DIXIAN_TEST_MAIL_DIR": str(mail_folder),
         "DIXIAN_TEST_MAIL_FAILURES": "2",
     }
-    workers.purge_queues()
-    log = tmp_path_factory.mktemp("celery") / "worker.log"
-    process = workers.start_worker(log, environment=environment)
-    try:
+    with workers.module_worker(tmp_path_factory, environment=environment) as process:
         yield process
-    finally:
-        workers.stop_worker(process)
-
-
-@pytest.fixture(autouse=True)
-def _idle_before_flush(request, _django_db_helper):
-    yield
-    workers.wait_until_worker_idle()
 
 
 def test_the_worker_retries_the_mail_server_until_the_email_is_sent_once(

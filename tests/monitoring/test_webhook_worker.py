@@ -22,19 +22,8 @@ WORKER_ENVIRONMENT = {
 
 @pytest.fixture(scope="module")
 def webhook_worker(django_db_setup, tmp_path_factory):
-    workers.purge_queues()
-    log = tmp_path_factory.mktemp("celery") / "worker.log"
-    process = workers.start_worker(log, environment=WORKER_ENVIRONMENT)
-    try:
+    with workers.module_worker(tmp_path_factory, environment=WORKER_ENVIRONMENT) as process:
         yield process
-    finally:
-        workers.stop_worker(process)
-
-
-@pytest.fixture(autouse=True)
-def _idle_before_flush(request, _django_db_helper):
-    yield
-    workers.wait_until_worker_idle()
 
 
 def test_the_worker_retries_a_failing_receiver_until_it_is_delivered(
