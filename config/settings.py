@@ -182,6 +182,8 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "dashboards.context_processors.navigation",
             ],
+            # |money and |percent in every template: core/display.py.
+            "builtins": ["core.display"],
         },
     },
 ]
