@@ -1,15 +1,20 @@
+from typing import TYPE_CHECKING
+
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
+from accounts.models import Role
 from monitoring.selectors import unread_notifications
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
-def navigation(request):
-    """The menu of the base layout: only what the user's role may open."""
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
-        return {"nav_items": []}
-    items = [(_("Home"), reverse("home"))]
+
+def nav_items_for(user) -> "list[tuple[StrOrPromise, str]]":
+    """The full menu of the user's role: only what the role may open. The desktop's top menu and
+    the phone's "more" page (dashboards.views.more) both show it."""
+    items: list[tuple[StrOrPromise, str]] = [(_("Home"), reverse("home"))]
     if user.has_perm("dashboards.view_dashboard"):
         items.append((_("Dashboard"), reverse("dashboard")))
     if user.has_perm("households.view_household"):
@@ -41,5 +46,81 @@ def navigation(request):
         items.append((_("Audit trail"), reverse("audit-list")))
     if user.is_staff:
         items.append((_("Administration"), reverse("admin:index")))
-    items.append((_("API"), reverse("api-docs")))
-    return {"nav_items": items, "unread_count": unread_notifications(user).count()}
+    return items
+
+
+# The phone's bottom tab bar: each destination a tab may lead to, with the permission it needs.
+# "today" is the home page, which opens on 今日待办 for field staff (dashboards.views.home).
+TAB_DESTINATIONS = {
+    "today": (pgettext_lazy("tab", "Today"), "home", None),
+    "tasks": (pgettext_lazy("tab", "Tasks"), "home", None),
+    "home": (pgettext_lazy("tab", "Home"), "home", None),
+    "dashboard": (pgettext_lazy("tab", "Dashboard"), "dashboard", "dashboards.view_dashboard"),
+    "households": (
+        pgettext_lazy("tab", "Households"),
+        "household-list",
+        "households.view_household",
+    ),
+    "visit": (pgettext_lazy("tab", "Record a visit"), "visit-lists", "monitoring.add_visit"),
+    "alerts": (pgettext_lazy("tab", "Warnings"), "alert-queue", "monitoring.view_alert"),
+    "cases": (pgettext_lazy("tab", "Cases"), "case-list", "assistance.view_case"),
+    "measures": (pgettext_lazy("tab", "Measures"), "measure-list", "assistance.view_measure"),
+    "needs": (pgettext_lazy("tab", "Needs"), "need-list", "assistance.view_need"),
+    "audit": (pgettext_lazy("tab", "Audit trail"), "audit-list", "audit.view_audit"),
+}
+# Three or four destinations per role, the one used most first; a tab the user may not open
+# (permissions are per group and may be changed) is left out.
+TABS_OF_ROLE = {
+    Role.VILLAGE_WORKER: ("today", "households", "visit", "alerts"),
+    Role.TOWNSHIP_CADRE: ("tasks", "alerts", "cases", "households"),
+    Role.COUNTY_OFFICER: ("home", "cases", "alerts", "households"),
+    Role.PARTNER: ("home", "needs", "measures"),
+    Role.AUDITOR: ("home", "audit", "cases", "households"),
+}
+DEFAULT_TABS = ("home", "households", "cases")
+
+
+def _is_current(path: str, url: str) -> bool:
+    """The tab of the page: the home page only on itself, another tab on its pages below it."""
+    if url == reverse("home"):
+        return path == url or path == reverse("task-list")
+    return path.startswith(url)
+
+
+def tab_items_for(user, path: str = "") -> list[dict]:
+    """The bottom tab bar of the user's role: label, url and whether it is the current page."""
+    tabs = []
+    for key in TABS_OF_ROLE.get(user.role, DEFAULT_TABS):
+        label, url_name, permission = TAB_DESTINATIONS[key]
+        if permission and not user.has_perm(permission):
+            continue
+        url = reverse(url_name)
+        tabs.append({"key": key, "label": label, "url": url, "current": _is_current(path, url)})
+    return tabs[:4]
+
+
+def back_url_for(path: str, items) -> str:
+    """Where the top bar's back link leads: the menu entry the page lies under (a household's
+    page → the household list), the home page else; none on the pages of the menu themselves
+    and on the home page."""
+    urls = [url for _label, url in items]
+    if path in urls or path in (reverse("more"), reverse("task-list")):
+        return ""
+    below = [url for url in urls if url != reverse("home") and path.startswith(url)]
+    return max(below, key=len) if below else reverse("home")
+
+
+def navigation(request):
+    """The shell of the base layout: the menu (desktop), the tab bar and back link (phone)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": [], "tab_items": []}
+    items = nav_items_for(user)
+    path = request.path
+    return {
+        # The desktop's menu has the API's documentation; the phone shows it on the "more" page.
+        "nav_items": [*items, (_("API"), reverse("api-docs"))],
+        "tab_items": tab_items_for(user, path),
+        "back_url": back_url_for(path, items),
+        "unread_count": unread_notifications(user).count(),
+    }

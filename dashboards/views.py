@@ -2,10 +2,12 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.shortcuts import render
 
 from accounts.models import FIELD_STAFF_ROLES, Role
+from accounts.selectors import api_tokens_of
 from assistance import selectors as assistance_selectors
 from assistance.forms import DeclineForm
 from assistance.models import NeedStatus
 from dashboards import selectors
+from dashboards.context_processors import nav_items_for
 from worklist.views import today_context
 
 
@@ -49,3 +51,19 @@ def home(request):
     if user.role in FIELD_STAFF_ROLES:
         context["today"] = today_context(user)
     return render(request, "dashboards/home.html", context)
+
+
+@login_required
+def more(request):
+    """The phone's menu button leads here: the role's whole menu, and the account (notifications,
+    password, two-factor login, API tokens, language, log out). What a phone's shell leaves out,
+    the API's documentation among it, is here."""
+    user = request.user
+    return render(
+        request,
+        "dashboards/more.html",
+        {
+            "menu": nav_items_for(user),
+            "has_api_tokens": user.role == Role.API_CLIENT or api_tokens_of(user).exists(),
+        },
+    )

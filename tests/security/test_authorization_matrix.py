@@ -221,6 +221,7 @@ PAGES: dict[str, Entry] = {
     "login": Entry(readers=ANYONE),
     "logout": post(NOBODY),
     "home": Entry(readers=SIGNED_IN),
+    "more": Entry(readers=SIGNED_IN),  # the phone's menu and account page (dashboards)
     # Login protection (accounts/login_views.py). The code step sends anonymous, who gave no
     # password, to the login page, and a signed-in user without a device on to set one up.
     "login-code": form(SIGNED_IN),
