@@ -14,3 +14,7 @@ class AssistanceConfig(AppConfig):
         from assistance.evidence_owners import register_owners
 
         register_owners()
+
+        from assistance.hub_sources import register_sources
+
+        register_sources()

@@ -104,6 +104,14 @@ def household_history(*, household: Household) -> QuerySet:
     return pghistory.models.Events.objects.references(household).order_by("-pgh_created_at")
 
 
+def household_registry_changes(*, household: Household) -> QuerySet:
+    """The changes people made to the household and its members, newest first: the registry's
+    entries on the household's timeline (a case's or a warning's changes are theirs)."""
+    return household_history(household=household).filter(
+        pgh_obj_model__in=["households.Household", "households.Member"]
+    )
+
+
 def household_life_events(*, household: Household) -> QuerySet[LifeEvent]:
     """The household's life events, newest first: the timeline of its page and of the API. The
     caller shows the other household of an event only if the viewer may see it

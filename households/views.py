@@ -20,7 +20,8 @@ from households.forms import (
     MemberMoveForm,
     UnmaskForm,
 )
-from households.history import history_rows, life_event_rows
+from households.history import history_rows
+from households.hub import household_hub, trend_chart
 
 PAGE_SIZE = 50
 # Exact counts up to here: a village, or a township's households at one risk level, is counted
@@ -70,19 +71,16 @@ def _detail_context(request, household, unmasked=None, unmask_form=None):
         full = {member.member_id: member for member in unmasked.members}
         for member in members:
             member.unmasked = full.get(member.pk)
-    cases = list(household.cases.order_by("-proposed_on", "-id"))
-    open_case = next((case for case in cases if case.is_open), None)
+    # The hub: what the apps above contribute (households.hub), each through its own selectors,
+    # so the timeline, the risk and the buttons show only what this viewer may see and do.
+    hub = household_hub(user=request.user, household=household, kind=request.GET.get("kind", ""))
     return {
         "household": household,
-        "cases": cases,
-        "open_case": open_case,
-        "can_propose_case": open_case is None and request.user.has_perm("assistance.propose_case"),
+        "hub": hub,
+        "income_trend": trend_chart(hub.trend),
         "phone_masked": mask_phone(household.phone),
         "bank_account_masked": mask_account(household.bank_account),
         "members": members,
-        "life_events": life_event_rows(
-            selectors.household_life_events(household=household)[:100], viewer=request.user
-        ),
         "has_active_members": any(member.status == "active" for member in members),
         "can_split": request.user.has_perm("households.add_household")
         and request.user.has_perm("households.change_member"),

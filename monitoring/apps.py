@@ -10,3 +10,7 @@ class MonitoringConfig(AppConfig):
         from monitoring.evidence_owners import register_owners
 
         register_owners()
+
+        from monitoring.hub_sources import register_sources
+
+        register_sources()

@@ -9,9 +9,11 @@ register = template.Library()
 
 
 @register.inclusion_tag("pairings/household_pairing.html", takes_context=True)
-def household_pairing(context, household):
+def household_pairing(context, household, bare=False):
+    """`bare`: without its own heading, inside a section of the page that names it."""
     request = context["request"]
     return {
         "household": household,
+        "bare": bare,
         **selectors.household_pairing_section(user=request.user, household=household),
     }

@@ -1,0 +1,152 @@
+"""Cases, their steps and measures on the household page (households.hub), and the button
+提出纳入监测: from the confirmed warning when there is one, for the household otherwise."""
+
+from django.db.models import Count, Window
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
+
+from assistance.models import CaseStatus, CaseStep, MeasureStatus
+from assistance.selectors import cases_visible_to, measures_visible_to
+from households.hub import EntryPage, HubAction, HubSource, TimelineEntry, register
+from households.models import Household
+from monitoring.models import AlertStatus
+from monitoring.selectors import alerts_visible_to
+
+CASE = "case"
+MEASURE = "measure"
+DONE = "hub-state hub-state-ok"
+CASE_CLASS: dict[str, str] = {
+    CaseStatus.ELIMINATED: DONE,
+    CaseStatus.ENROLLED: "hub-state hub-state-active",
+}
+MEASURE_CLASS: dict[str, str] = {
+    MeasureStatus.DELIVERED: DONE,
+    MeasureStatus.IN_PROGRESS: "hub-state hub-state-active",
+}
+
+
+def case_entries(user, household: Household, limit: int) -> EntryPage:
+    cases = list(
+        cases_visible_to(user)
+        .filter(household=household)
+        .annotate(total=Window(Count("pk")))
+        .order_by("-proposed_on", "-id")[:limit]
+    )
+    # The decided steps of the cases shown, each an entry of its own day.
+    steps = list(
+        CaseStep.objects.filter(case__in=[case.pk for case in cases], decided_at__isnull=False)
+        .select_related("actor")
+        .annotate(total=Window(Count("pk")))
+        .order_by("-decided_at", "-id")[:limit]
+    )
+    entries = [
+        TimelineEntry(
+            kind=CASE,
+            on=case.proposed_on,
+            at=case.created_at,
+            title=_("Case proposed: %(category)s") % {"category": case.get_category_display()},
+            outcome=case.get_status_display(),
+            outcome_class=CASE_CLASS.get(case.status, "hub-state"),
+            url=reverse("case-detail", args=[case.pk]),
+        )
+        for case in cases
+    ]
+    for step in steps:
+        decided = timezone.localtime(step.decided_at)
+        entries.append(
+            TimelineEntry(
+                kind=CASE,
+                on=decided.date(),
+                at=decided,
+                title=step.get_kind_display(),
+                detail=step.actor.display_name if step.actor else "",
+                outcome=step.get_decision_display(),
+                outcome_class=DONE if step.decision == "approved" else "hub-state",
+                url=reverse("case-detail", args=[step.case_id]),
+            )
+        )
+    total = (cases[0].total if cases else 0) + (steps[0].total if steps else 0)
+    return EntryPage(entries, total)
+
+
+def measure_entries(user, household: Household, limit: int) -> EntryPage:
+    measures = list(
+        measures_visible_to(user)
+        .filter(case__household=household)
+        .select_related("partner")
+        .annotate(total=Window(Count("pk")))
+        .order_by("-planned_start", "-id")[:limit]
+    )
+    entries = []
+    for measure in measures:
+        start = measure.actual_start or measure.planned_start
+        end = measure.actual_end or measure.planned_end
+        period = " – ".join(
+            date_format(day, "SHORT_DATE_FORMAT") for day in (start, end) if day is not None
+        )
+        by = f" · {measure.partner.name}" if measure.partner else ""
+        delivered = measure.delivered_amount is not None
+        entries.append(
+            TimelineEntry(
+                kind=MEASURE,
+                on=start,
+                at=measure.created_at,
+                title=f"{measure.get_kind_display()} · {measure.title}",
+                detail=f"{period}{by}",
+                amount=measure.delivered_amount if delivered else measure.planned_amount,
+                amount_label=_("delivered") if delivered else _("planned"),
+                outcome=measure.get_status_display(),
+                outcome_class=MEASURE_CLASS.get(measure.status, "hub-state"),
+                url=reverse("measure-detail", args=[measure.pk]),
+            )
+        )
+    return EntryPage(entries, measures[0].total if measures else 0)
+
+
+def case_actions(user, household: Household) -> list[HubAction]:
+    """提出纳入监测: while no case is open (the fact the case services keep on the household) and
+    somebody lives there. A confirmed warning becomes the case; otherwise the cadre proposes."""
+    if (
+        not user.has_perm("assistance.propose_case")
+        or household.has_open_case
+        or household.member_count == 0
+    ):
+        return []
+    confirmed = (
+        alerts_visible_to(user)
+        .filter(household=household, status=AlertStatus.CONFIRMED)
+        .values_list("pk", flat=True)
+        .first()
+    )
+    query = f"alert={confirmed}" if confirmed else f"household={household.pk}&origin=cadre"
+    return [
+        HubAction(
+            key="propose_case",
+            label=_("Propose for monitoring"),
+            url=f"{reverse('case-propose')}?{query}",
+            order=30,
+        )
+    ]
+
+
+def register_sources() -> None:
+    register(
+        HubSource(
+            key=CASE,
+            label=pgettext_lazy("household timeline", "Cases"),
+            order=30,
+            entries=case_entries,
+            actions=case_actions,
+        )
+    )
+    register(
+        HubSource(
+            key=MEASURE,
+            label=pgettext_lazy("household timeline", "Measures"),
+            order=40,
+            entries=measure_entries,
+        )
+    )

@@ -1,0 +1,65 @@
+"""The paired cadre's contacts on the household page (households.hub), and the button 联系记录
+while the household has a cadre. The contact log is read by those who may read it today
+(`contacts_visible_to`: field staff and auditors, never partners)."""
+
+from django.db.models import Count, Window
+from django.template.defaultfilters import truncatechars
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
+
+from households.hub import EntryPage, HubAction, HubSource, TimelineEntry, register
+from households.models import Household
+from pairings.selectors import contacts_visible_to, pairings_visible_to
+
+CONTACT = "contact"
+
+
+def contact_entries(user, household: Household, limit: int) -> EntryPage:
+    contacts = list(
+        contacts_visible_to(user)
+        .filter(household=household)
+        .select_related("cadre")
+        .annotate(total=Window(Count("pk")))
+        .order_by("-contacted_on", "-pk")[:limit]
+    )
+    entries = [
+        TimelineEntry(
+            kind=CONTACT,
+            on=contact.contacted_on,
+            at=contact.created_at,
+            title=f"{contact.get_kind_display()} · {contact.cadre.display_name}",
+            detail=truncatechars(contact.summary, 80),
+            url="#pairing",  # the log has no page of its own: its section here
+        )
+        for contact in contacts
+    ]
+    return EntryPage(entries, contacts[0].total if contacts else 0)
+
+
+def contact_actions(user, household: Household) -> list[HubAction]:
+    if not user.has_perm("pairings.add_contact"):
+        return []
+    paired = pairings_visible_to(user).filter(household=household, ended_on__isnull=True).exists()
+    if not paired:
+        return []
+    return [
+        HubAction(
+            key="contact",
+            label=_("Record a contact"),
+            url=reverse("contact-create", args=[household.pk]),
+            order=40,
+        )
+    ]
+
+
+def register_sources() -> None:
+    register(
+        HubSource(
+            key=CONTACT,
+            label=pgettext_lazy("household timeline", "Contacts"),
+            order=50,
+            entries=contact_entries,
+            actions=contact_actions,
+        )
+    )

@@ -1,0 +1,51 @@
+"""The household page (the hub) on a 360-pixel phone: the risk and the buttons first, sections
+folded behind summaries a thumb can tap (44 pixels), nothing scrolling sideways; on a desk the
+sections are open."""
+
+from pairings import services as pairing_services
+from tests.conftest import committed_db
+
+SIDEWAYS = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+
+
+@committed_db
+def test_the_hub_folds_and_unfolds_on_a_phone(visit_as, village_worker, township_cadre, household):
+    pairing_services.pairing_assign(
+        actor=township_cadre, household_id=household.pk, cadre_id=village_worker.pk
+    )
+    visitor = visit_as(village_worker, phone=True)
+    errors: list[str] = []  # a CSP violation is reported as a console error
+    visitor.page.on(
+        "console", lambda message: message.type == "error" and errors.append(message.text)
+    )
+    page = visitor.open(f"/households/{household.pk}/")
+    # The buttons of what the worker may do here, each a tap target.
+    for label in ("录入走访", "农户申报", "记录联系"):
+        button = page.locator(".hub-actions a", has_text=label)
+        assert button.bounding_box()["height"] >= 44, label
+    # The timeline is open; the other sections are folded, each summary a 44-pixel tap.
+    assert page.locator("details#timeline").get_attribute("open") is not None
+    members = page.locator("details#members")
+    assert members.get_attribute("open") is None
+    for summary in page.locator("details.fold > summary").all():
+        assert summary.bounding_box()["height"] >= 44
+    assert not page.locator("details#members table").is_visible()
+    members.locator("summary").click()
+    assert page.locator("details#members table").is_visible()
+    assert "张建国" in page.locator("details#members").inner_text()
+    assert page.evaluate(SIDEWAYS) <= 0
+    visitor.shot("phone-household-hub-members-open")
+    members.locator("summary").click()
+    assert not page.locator("details#members table").is_visible()
+    assert page.evaluate(SIDEWAYS) <= 0
+    assert errors == []
+
+
+@committed_db
+def test_the_hub_opens_its_sections_on_a_desk(visit_as, township_cadre, household):
+    visitor = visit_as(township_cadre)
+    page = visitor.open(f"/households/{household.pk}/")
+    page.wait_for_function("document.querySelector('details#members').open")
+    assert page.locator("details#members table").is_visible()
+    assert page.evaluate(SIDEWAYS) <= 0
+    visitor.shot("desk-household-hub")
