@@ -80,3 +80,30 @@ class User(AbstractUser):
 # Groups and direct permissions grant rights beside the role: their additions and removals.
 pghistory.track(obj_field=None, model_name="UserGroupHistory")(User.groups.through)
 pghistory.track(obj_field=None, model_name="UserPermissionHistory")(User.user_permissions.through)
+
+
+class SavedFilter(models.Model):
+    """A list's query (its filters, as the page's query string) saved by a user under a name, to
+    pick again: only its owner sees it."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="saved_filters"
+    )
+    # Which list it filters: "alerts" (the warning queue), later others.
+    list_key = models.CharField(_("list"), max_length=32)
+    name = models.CharField(_("name"), max_length=40)
+    query = models.CharField(_("filters"), max_length=500)
+    created_at = models.DateTimeField(_("saved on"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("saved filter")
+        verbose_name_plural = _("saved filters")
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "list_key", "name"], name="saved_filter_unique_name"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -6,7 +6,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from knox.models import AuthToken
 
-from accounts.models import FIELD_STAFF_ROLES, User
+from accounts.models import FIELD_STAFF_ROLES, SavedFilter, User
 from core.scope import Scope
 
 
@@ -71,3 +71,10 @@ def api_tokens_of(user: User) -> QuerySet[AuthToken]:
     use or by the nightly sweep (accounts/services.py), and is not shown meanwhile."""
     live = Q(expiry__isnull=True) | Q(expiry__gt=timezone.now())
     return AuthToken.objects.filter(live, user=user).order_by("-created")
+
+
+def saved_filters_of(user, list_key: str) -> QuerySet[SavedFilter]:
+    """The filters a user saved on a list: their own only."""
+    if not user.is_authenticated:
+        return SavedFilter.objects.none()
+    return SavedFilter.objects.filter(user=user, list_key=list_key).order_by("name", "id")

@@ -108,7 +108,9 @@ def _confirmed(alert: Alert, users: dict[str, User], in_village: bool) -> Alert:
     alert = alert_services.alert_assign(
         actor=cadre, alert=alert, version=alert.version, assignee_id=verifier.pk
     )
-    alert = alert_services.alert_verify(actor=verifier, alert=alert, version=alert.version)
+    alert = alert_services.alert_verify(
+        actor=verifier, alert=alert, version=alert.version, result="true"
+    )
     return alert_services.alert_confirm(actor=cadre, alert=alert, version=alert.version)
 
 

@@ -14,9 +14,13 @@ from monitoring.models import IncomeLine, RuleConfig
 from monitoring.scans import scan_start_by_hand
 from monitoring.serializers import (
     AlertAssignSerializer,
+    AlertBulkAssignSerializer,
+    AlertBulkDismissSerializer,
+    AlertBulkResultSerializer,
     AlertDismissSerializer,
     AlertNoteSerializer,
     AlertSerializer,
+    AlertVerifySerializer,
     IncomeLineSerializer,
     RuleConfigSerializer,
     RuleDefaultSerializer,
@@ -101,6 +105,8 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         "confirm": "change",
         "dismiss": "change",
         "verify": "view",
+        "bulk_assign": "change",
+        "bulk_dismiss": "change",
     }
     filterset_class = AlertFilter
     ordering = "-id"
@@ -110,7 +116,7 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         return (
             selectors.alerts_visible_to(self.request.user)
             .select_related("household")
-            .prefetch_related("timeline")
+            .prefetch_related("timeline", "verifications")
         )
 
     def _act(self, serializer_class, service, **extra):
@@ -136,10 +142,52 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         )
         return Response(AlertSerializer(self.get_queryset().get(pk=alert.pk)).data)
 
-    @extend_schema(request=AlertNoteSerializer, responses=AlertSerializer)
+    @extend_schema(request=AlertVerifySerializer, responses=AlertSerializer)
     @action(detail=True, methods=["post"])
     def verify(self, request, *args, **kwargs):
-        return self._act(AlertNoteSerializer, alert_services.alert_verify)
+        """Record a home verification: its result, what was found, and optionally the visit it
+        was made on. Attach its photos with the evidence API (owner kind "alert")."""
+        return self._act(AlertVerifySerializer, alert_services.alert_verify)
+
+    def _bulk(self, serializer_class, service, **fields):
+        serializer = serializer_class(data=self.request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        outcome = service(
+            actor=self.request.user,
+            items=[(item["id"], item["version"]) for item in data["alerts"]],
+            **{argument: data[name] for argument, name in fields.items()},
+        )
+        return Response(
+            AlertBulkResultSerializer(
+                {
+                    "done": outcome.done,
+                    "skipped": [
+                        {"id": alert_id, "code": code, "message": message}
+                        for alert_id, code, message in outcome.skipped
+                    ],
+                }
+            ).data
+        )
+
+    @extend_schema(request=AlertBulkAssignSerializer, responses=AlertBulkResultSerializer)
+    @action(detail=False, methods=["post"], url_path="bulk-assign")
+    def bulk_assign(self, request, *args, **kwargs):
+        """Assign several warnings (each with the version the client saw) to one colleague. Those
+        that changed since, may not be assigned now or lie outside the colleague's region are
+        skipped, each with its reason; the others are assigned together."""
+        return self._bulk(
+            AlertBulkAssignSerializer, alert_services.alerts_bulk_assign, assignee_id="assignee"
+        )
+
+    @extend_schema(request=AlertBulkDismissSerializer, responses=AlertBulkResultSerializer)
+    @action(detail=False, methods=["post"], url_path="bulk-dismiss")
+    def bulk_dismiss(self, request, *args, **kwargs):
+        """Dismiss several warnings with one reason; those that changed since the client saw
+        them, or may not be dismissed now, are skipped, each with its reason."""
+        return self._bulk(
+            AlertBulkDismissSerializer, alert_services.alerts_bulk_dismiss, reason="reason"
+        )
 
     @extend_schema(request=AlertNoteSerializer, responses=AlertSerializer)
     @action(detail=True, methods=["post"])

@@ -1,8 +1,11 @@
 """The API lists' filters. A filter that names a row takes it among the rows the user may see
 (core.api.scoped_choices): outside the region, an id is as unknown as one that does not exist."""
 
+import datetime
+
 import django_filters
 from django.core.validators import RegexValidator
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -10,7 +13,16 @@ from drf_spectacular.utils import extend_schema_field
 from accounts.selectors import users_visible_to
 from core.api import scoped_choices
 from households.selectors import households_visible_to, under_region
-from monitoring.models import ACTIVE_STATUSES, Alert, Visit
+from monitoring.models import ACTIVE_STATUSES, Alert, AlertStatus, Visit
+
+# The quick filters of the warning queue (one tap each): the value of `quick` and its label.
+QUICK_FILTERS = {
+    "mine": _("Assigned to me"),
+    "unassigned": _("Unassigned"),
+    "to_confirm": _("Awaiting confirmation"),
+}
+# "Open longer than N days": the page offers these N; the API takes any from 1 to 3650.
+OLDER_THAN_CHOICES = (7, 14, 30)
 
 
 class VisitFilter(django_filters.FilterSet):
@@ -56,6 +68,14 @@ class AlertFilter(django_filters.FilterSet):
     )
     active = FlagFilter(method="filter_active")
     mine = FlagFilter(method="filter_mine")
+    # 未分配: no one is assigned yet.
+    unassigned = FlagFilter(method="filter_unassigned")
+    # 待确认: verified at home (核实中), waiting for a cadre to confirm or dismiss the risk.
+    to_confirm = FlagFilter(method="filter_to_confirm")
+    # 超过 N 天: opened more than N days ago (and, in the queue, still open).
+    older_than = django_filters.NumberFilter(
+        method="filter_older_than", min_value=1, max_value=3650, label=_("Open longer than (days)")
+    )
 
     class Meta:
         model = Alert
@@ -86,3 +106,18 @@ class AlertFilter(django_filters.FilterSet):
             return queryset
         user = getattr(self.request, "user", None)
         return queryset.filter(assignee=user) if user is not None else queryset.none()
+
+    def filter_unassigned(self, queryset, name, value):
+        if value not in ("1", "true"):
+            return queryset
+        return queryset.filter(assignee__isnull=True)
+
+    def filter_to_confirm(self, queryset, name, value):
+        if value not in ("1", "true"):
+            return queryset
+        return queryset.filter(status=AlertStatus.VERIFYING)
+
+    def filter_older_than(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(opened_at__lt=timezone.now() - datetime.timedelta(days=int(value)))

@@ -2,10 +2,16 @@ import uuid
 
 from django import forms
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from monitoring.messages import message_kinds
-from monitoring.models import BUSINESS_INCOME_HELP, LOWEST_BUSINESS_INCOME, EventKind
+from monitoring.models import (
+    BUSINESS_INCOME_HELP,
+    LOWEST_BUSINESS_INCOME,
+    EventKind,
+    VerificationResult,
+)
 from monitoring.services.visits import (
     CHECK_FIELDS,
     INCOME_FIELDS,
@@ -149,6 +155,95 @@ class NoteForm(forms.Form):
         label=_("Note"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class VerifyForm(forms.Form):
+    """The home verification (入户核查): result, what was found, optionally the visit it was on."""
+
+    result = forms.ChoiceField(
+        label=_("Result"),
+        choices=VerificationResult.choices,
+        widget=forms.RadioSelect(attrs={"class": "choice-row"}),
+    )
+    findings = forms.CharField(
+        label=_("What was found"),
+        max_length=2000,
+        required=False,
+        help_text=_("Required when the warning is not found entirely true."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    visit = forms.TypedChoiceField(
+        label=_("On the visit"), required=False, coerce=int, empty_value=None
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, visits=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["visit"].choices = [("", _("Not on a recorded visit"))] + [
+            (visit.pk, _("Visit of %(date)s") % {"date": date_format(visit.visited_on)})
+            for visit in visits
+        ]
+
+    def clean(self):
+        data = super().clean()
+        if (
+            data.get("result") not in (None, VerificationResult.TRUE)
+            and not (data.get("findings") or "").strip()
+        ):
+            self.add_error(
+                "findings", _("Say what was found: the warning was not found entirely true.")
+            )
+        return data
+
+
+class BulkAlertForm(forms.Form):
+    """The warning queue's action bar: the ticked rows ("id:version") and one action."""
+
+    alerts = forms.MultipleChoiceField(label=_("Ticked warnings"), required=True)
+    action = forms.ChoiceField(
+        label=_("Action"), choices=[("assign", _("Assign")), ("dismiss", _("Dismiss"))]
+    )
+    assignee = forms.TypedChoiceField(
+        label=_("Assign to"), coerce=int, required=False, empty_value=None
+    )
+    reason = forms.CharField(label=_("Reason for dismissal"), max_length=500, required=False)
+
+    def __init__(self, *args, colleagues=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].choices = [("", _("Choose a colleague"))] + [
+            (user.pk, f"{user.display_name} · {user.get_role_display()}") for user in colleagues
+        ]
+        # Any "id:version" pair is a choice; the service decides which may move.
+        self.fields["alerts"].valid_value = lambda value: bool(_pair(value))
+
+    def clean_alerts(self):
+        return [_pair(value) for value in self.cleaned_data["alerts"]]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("action") == "assign" and not data.get("assignee"):
+            self.add_error("assignee", _("Choose a colleague to assign the warnings to."))
+        if data.get("action") == "dismiss" and len((data.get("reason") or "").strip()) < 2:
+            self.add_error("reason", _("Say why the warnings are dismissed."))
+        return data
+
+
+def _pair(value: str) -> tuple[int, int] | None:
+    alert_id, _sep, version = str(value).partition(":")
+    if not (alert_id.isascii() and alert_id.isdigit() and version.isascii() and version.isdigit()):
+        return None
+    if len(alert_id) > 18 or len(version) > 9:
+        return None
+    return int(alert_id), int(version)
+
+
+class SavedFilterForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name of these filters"),
+        max_length=40,
+        widget=forms.TextInput(attrs={"placeholder": _("e.g. Older than 30 days, unassigned")}),
+    )
+    query = forms.CharField(max_length=500, required=False, widget=forms.HiddenInput)
 
 
 class SignalResolveForm(forms.Form):

@@ -490,6 +490,47 @@ class Alert(models.Model):
         return f"{self.household_id} {self.get_level_display()} {self.get_status_display()}"
 
 
+class VerificationResult(models.TextChoices):
+    TRUE = "true", _("True")
+    PARTLY = "partly", _("Partly true")
+    FALSE = "false", _("Not true")
+
+
+class AlertVerification(models.Model):
+    """A home verification of a warning (入户核查): what the verifier found. One row each time a
+    warning is verified; the rows are never changed (the warning's timeline records each), so the
+    verification's history is its rows. Its photos are evidence of kind "alert" on the warning."""
+
+    alert = models.ForeignKey(
+        Alert, verbose_name=_("warning"), on_delete=models.CASCADE, related_name="verifications"
+    )
+    result = models.CharField(_("result"), max_length=8, choices=VerificationResult.choices)
+    findings = models.TextField(_("what was found"), max_length=2000, blank=True)
+    visit = models.ForeignKey(
+        "monitoring.Visit",
+        verbose_name=_("visit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("verified by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    verified_at = models.DateTimeField(_("verified on"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("home verification")
+        verbose_name_plural = _("home verifications")
+        ordering = ["-verified_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.alert_id} {self.get_result_display()}"
+
+
 @pghistory.track(model_name="AlertEventHistory")
 class AlertEvent(models.Model):
     """The alert's timeline: what happened to it, when, and by whom."""

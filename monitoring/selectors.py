@@ -51,6 +51,29 @@ def alert_villages(user) -> QuerySet[Region]:
     return regions_within(user).filter(level=Region.Level.VILLAGE).order_by("code")
 
 
+def alert_townships(user) -> QuerySet[Region]:
+    """The townships a county's warning queue is narrowed to first (then one of their villages),
+    rather than every village of the county in one list. None for a township's own user."""
+    return (
+        regions_within(user)
+        .filter(level=Region.Level.TOWNSHIP)
+        .exclude(code=user.region_id or "")
+        .order_by("code")
+    )
+
+
+def alert_villages_of(user, township: str) -> QuerySet[Region]:
+    """The villages of one township of the user's region, for the queue's second choice."""
+    return under_region(alert_villages(user), township, path="code")
+
+
+def alert_verifications(alert: Alert):
+    """A warning's home verifications, the latest first, with their verifier and visit."""
+    return alert.verifications.select_related("verified_by", "visit").order_by(
+        "-verified_at", "-id"
+    )
+
+
 def alerts_in_region(alerts: QuerySet[Alert], region: str) -> QuerySet[Alert]:
     """Warnings under a region given as a full code or a code prefix."""
     return under_region(alerts, region)

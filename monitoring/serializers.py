@@ -11,6 +11,7 @@ from monitoring.models import (
     LOWEST_BUSINESS_INCOME,
     Alert,
     AlertEvent,
+    AlertVerification,
     EventKind,
     IncomeLine,
     RuleConfig,
@@ -18,6 +19,7 @@ from monitoring.models import (
     Signal,
     SignalKind,
     SignalSource,
+    VerificationResult,
     Visit,
     VisitEvent,
     Webhook,
@@ -123,11 +125,18 @@ class AlertEventSerializer(serializers.ModelSerializer):
         fields = ["at", "actor", "action", "note", "data"]
 
 
+class AlertVerificationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AlertVerification
+        fields = ["id", "result", "findings", "visit", "verified_by", "verified_at"]
+
+
 class AlertSerializer(serializers.ModelSerializer):
     reasons = ReasonSerializer(many=True, read_only=True)
     household_number = serializers.CharField(source="household.number", read_only=True)
     village = serializers.CharField(source="household.village_id", read_only=True)
     timeline = AlertEventSerializer(many=True, read_only=True)
+    verifications = AlertVerificationSerializer(many=True, read_only=True)
 
     class Meta:
         model = Alert
@@ -150,6 +159,7 @@ class AlertSerializer(serializers.ModelSerializer):
             "close_note",
             "version",
             "timeline",
+            "verifications",
         ]
         read_only_fields = fields
 
@@ -162,6 +172,58 @@ class AlertAssignSerializer(serializers.Serializer):
 class AlertNoteSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=500, required=False, allow_blank=True)
     version = serializers.IntegerField(min_value=1)
+
+
+class AlertVerifySerializer(serializers.Serializer):
+    """A home verification (入户核查); its photos are attached through the evidence API
+    (owner kind "alert")."""
+
+    result = serializers.ChoiceField(choices=VerificationResult.choices)
+    findings = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    visit_id = serializers.IntegerField(
+        min_value=1, max_value=2**62, required=False, allow_null=True
+    )
+    version = serializers.IntegerField(min_value=1)
+
+
+class BulkItemSerializer(serializers.Serializer):
+    id = serializers.IntegerField(min_value=1, max_value=2**62)
+    version = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
+
+
+def _at_most_a_page(alerts: list) -> list:
+    if len(alerts) > 100:
+        raise serializers.ValidationError(
+            _("Choose at most %(max)d warnings at a time.") % {"max": 100}
+        )
+    return alerts
+
+
+class AlertBulkAssignSerializer(serializers.Serializer):
+    alerts = BulkItemSerializer(many=True, allow_empty=False)
+    assignee = serializers.IntegerField(min_value=1, max_value=2**62)
+
+    def validate_alerts(self, alerts: list) -> list:
+        return _at_most_a_page(alerts)
+
+
+class AlertBulkDismissSerializer(serializers.Serializer):
+    alerts = BulkItemSerializer(many=True, allow_empty=False)
+    reason = serializers.CharField(max_length=500)
+
+    def validate_alerts(self, alerts: list) -> list:
+        return _at_most_a_page(alerts)
+
+
+class BulkSkippedSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    message = serializers.CharField()
+
+
+class AlertBulkResultSerializer(serializers.Serializer):
+    done = serializers.ListField(child=serializers.IntegerField())
+    skipped = BulkSkippedSerializer(many=True)
 
 
 class AlertDismissSerializer(serializers.Serializer):

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from monitoring import offline, views
+from monitoring import offline, queue_views, views
 
 urlpatterns = [
     path("visits/", views.visit_lists, name="visit-lists"),
@@ -15,7 +15,14 @@ urlpatterns = [
     path("manifest.webmanifest", offline.manifest, name="web-manifest"),
     path("visits/<int:pk>/", views.visit_detail, name="visit-detail"),
     path("households/<int:pk>/self-report/", views.self_report, name="self-report"),
-    path("alerts/", views.alert_queue, name="alert-queue"),
+    path("alerts/", queue_views.alert_queue, name="alert-queue"),
+    path("alerts/bulk/", queue_views.alert_bulk, name="alert-bulk"),
+    path("alerts/filters/", queue_views.alert_filter_save, name="alert-filter-save"),
+    path(
+        "alerts/filters/<int:pk>/delete/",
+        queue_views.alert_filter_delete,
+        name="alert-filter-delete",
+    ),
     path("alerts/<int:pk>/", views.alert_detail, name="alert-detail"),
     re_path(
         r"^alerts/(?P<pk>\d+)/(?P<action>assign|verify|confirm|dismiss)/$",

@@ -17,7 +17,6 @@ from evidence.forms import AttachmentForm
 from evidence.services import evidence_attach
 from households import selectors as household_selectors
 from monitoring import selectors
-from monitoring.engine.rules import RULES
 from monitoring.evidence_owners import VERIFICATION, VISIT
 from monitoring.forms import (
     AssignForm,
@@ -26,16 +25,16 @@ from monitoring.forms import (
     NoteForm,
     SelfReportForm,
     SignalResolveForm,
+    VerifyForm,
     VisitForm,
     WebhookForm,
 )
 from monitoring.models import (
-    ACTIVE_STATUSES,
-    Alert,
     AlertSource,
     AlertStatus,
     Notification,
     Signal,
+    VerificationResult,
 )
 from monitoring.scans import scan_start_by_hand
 from monitoring.services import alerts as alert_services
@@ -192,31 +191,6 @@ def self_report(request, pk):
 
 @login_required
 @permission_required("monitoring.view_alert", raise_exception=True)
-def alert_queue(request):
-    alerts = selectors.alerts_listed(request.user, request.GET)
-    village, reason, status = (request.GET.get(key, "") for key in ("village", "reason", "status"))
-    page = numbered_page(request, alerts, page_size=PAGE_SIZE)
-    villages = selectors.alert_villages(request.user)
-    return render(
-        request,
-        "monitoring/alert_queue.html",
-        {
-            "page": page,
-            "villages": villages,
-            "reasons": [rule.code for rule in RULES] + ["self_report"],
-            "statuses": [
-                (s, label)
-                for s, label in Alert._meta.get_field("status").choices
-                if s in ACTIVE_STATUSES
-            ],
-            "selected": {"village": village, "reason": reason, "status": status},
-            "query": page.query,
-        },
-    )
-
-
-@login_required
-@permission_required("monitoring.view_alert", raise_exception=True)
 def alert_detail(request, pk, forms=None):
     alert = get_object_or_404(
         selectors.alerts_visible_to(request.user).select_related(
@@ -227,6 +201,17 @@ def alert_detail(request, pk, forms=None):
     forms = forms or {}
     initial = {"version": alert.version}
     can_manage = request.user.has_perm("monitoring.change_alert")
+    verifications = list(selectors.alert_verifications(alert))
+    found_untrue = bool(
+        verifications
+        and alert.status == AlertStatus.VERIFYING
+        and verifications[0].result == VerificationResult.FALSE
+    )
+    dismiss_initial = dict(initial)
+    if found_untrue:
+        dismiss_initial["reason"] = _("Home verification found it untrue: %(findings)s") % {
+            "findings": verifications[0].findings
+        }
     context = {
         "alert": alert,
         "timeline": alert.timeline.select_related("actor"),
@@ -240,10 +225,17 @@ def alert_detail(request, pk, forms=None):
             initial={**initial, "assignee": alert.assignee_id},
             colleagues=field_staff_covering(alert.household.village_id) if can_manage else (),
         ),
-        "verify_form": forms.get("verify") or NoteForm(initial=initial),
+        "verify_form": forms.get("verify")
+        or VerifyForm(
+            initial=initial,
+            visits=alert_services.alert_verification_visits(alert, user=request.user),
+        ),
+        "verifications": verifications,
         "verify_attachment": forms.get("verify_attachment") or AttachmentForm(capture=True),
         "confirm_form": forms.get("confirm") or NoteForm(initial=initial),
-        "dismiss_form": forms.get("dismiss") or DismissForm(initial=initial),
+        "dismiss_form": forms.get("dismiss") or DismissForm(initial=dismiss_initial),
+        # 不属实: the dismissal comes first, with the verifier's findings as its reason.
+        "found_untrue": found_untrue,
     }
     return render(request, "monitoring/alert_detail.html", context, status=400 if forms else 200)
 
@@ -256,15 +248,15 @@ def alert_action(request, pk, action):
     )
     form_class = {
         "assign": AssignForm,
-        "verify": NoteForm,
+        "verify": VerifyForm,
         "confirm": NoteForm,
         "dismiss": DismissForm,
     }[action]
-    kwargs = (
-        {"colleagues": field_staff_covering(alert.household.village_id)}
-        if action == "assign"
-        else {}
-    )
+    kwargs: dict = {}
+    if action == "assign":
+        kwargs["colleagues"] = field_staff_covering(alert.household.village_id)
+    elif action == "verify":
+        kwargs["visits"] = alert_services.alert_verification_visits(alert, user=request.user)
     form = form_class(request.POST, **kwargs)
     # The home verification may carry a photo (入户核查); a refused file refuses the verification.
     attachment = AttachmentForm(request.POST, request.FILES, capture=True)
@@ -281,7 +273,12 @@ def alert_action(request, pk, action):
             elif action == "verify":
                 with transaction.atomic():
                     alert_services.alert_verify(
-                        actor=request.user, alert=alert, version=data["version"], note=data["note"]
+                        actor=request.user,
+                        alert=alert,
+                        version=data["version"],
+                        result=data["result"],
+                        findings=data["findings"],
+                        visit_id=data["visit"],
                     )
                     if attachment.cleaned_file is not None:
                         evidence_attach(

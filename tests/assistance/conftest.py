@@ -94,7 +94,9 @@ def confirmed_alert(household, village_worker, township_cadre, clock) -> Alert:
     alert = alert_services.alert_assign(
         actor=township_cadre, alert=alert, version=alert.version, assignee_id=village_worker.pk
     )
-    alert = alert_services.alert_verify(actor=village_worker, alert=alert, version=alert.version)
+    alert = alert_services.alert_verify(
+        actor=village_worker, alert=alert, version=alert.version, result="true"
+    )
     return alert_services.alert_confirm(actor=township_cadre, alert=alert, version=alert.version)
 
 

@@ -69,7 +69,10 @@ def test_a_warning_becomes_an_enrolled_case_and_a_partner_delivers(
     page.locator("form[action$='/assign/'] button").click()
     cadre.shot("01-alert-assigned")
     page = worker.open(f"/alerts/{alert.pk}/")
-    page.fill("form[action$='/verify/'] textarea[name=note]", "入户核实：户主住院，务工收入中断")
+    page.check("form[action$='/verify/'] input[name=result][value=true]")
+    page.fill(
+        "form[action$='/verify/'] textarea[name=findings]", "入户核实：户主住院，务工收入中断"
+    )
     page.locator("form[action$='/verify/'] button").click()
     worker.shot("02-alert-verified")
 

@@ -142,12 +142,12 @@ def test_the_verification_form_takes_a_photo_and_a_bad_one_refuses_the_verificat
     page = client.get(f"/alerts/{alert.pk}/").content.decode()
     assert 'capture="environment"' in page
     url = f"/alerts/{alert.pk}/verify/"
-    refused = client.post(url, {"version": alert.version, "note": "入户", "evidence-file": exe()})
+    refused = client.post(url, {"version": alert.version, "result": "true", "evidence-file": exe()})
     assert refused.status_code == 400
     assert "JPEG" in refused.content.decode()
     alert.refresh_from_db()
     assert alert.status == "assigned" and not Evidence.objects.exists()
-    done = client.post(url, {"version": alert.version, "note": "入户", "evidence-file": jpeg()})
+    done = client.post(url, {"version": alert.version, "result": "true", "evidence-file": jpeg()})
     assert done.status_code == 302
     alert.refresh_from_db()
     assert alert.status == "verifying"

@@ -146,7 +146,8 @@ def test_the_lifecycle_through_the_api(alert, township_cadre, village_worker):
     assert assigned.status_code == 200 and assigned.json()["status"] == "assigned"
     assert Notification.objects.filter(user=village_worker).exists()
     verified = worker.post(
-        url + "verify/", {"note": "入户核实，情况属实", "version": assigned.json()["version"]}
+        url + "verify/",
+        {"result": "true", "findings": "入户核实，情况属实", "version": assigned.json()["version"]},
     )
     assert verified.status_code == 200 and verified.json()["status"] == "verifying"
     confirmed = cadre.post(url + "confirm/", {"version": verified.json()["version"]})

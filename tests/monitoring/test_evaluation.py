@@ -88,7 +88,7 @@ def test_a_confirmed_alert_is_left_to_the_case_workflow(village_worker, township
         actor=township_cadre, alert=alert, version=alert.version, assignee_id=village_worker.pk
     )
     alert = alert_services.alert_verify(
-        actor=village_worker, alert=alert, version=alert.version, note="入户核实"
+        actor=village_worker, alert=alert, version=alert.version, result="true", findings="入户核实"
     )
     alert_services.alert_confirm(actor=township_cadre, alert=alert, version=alert.version)
     record(village_worker, household, visited_on=TODAY)

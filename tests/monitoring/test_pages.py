@@ -133,7 +133,7 @@ def test_a_cadre_works_an_alert_through_the_pages(village_worker, township_cadre
     alert.refresh_from_db()
     assert (
         worker.post(
-            f"/alerts/{alert.pk}/verify/", {"note": "属实", "version": alert.version}
+            f"/alerts/{alert.pk}/verify/", {"result": "true", "version": alert.version}
         ).status_code
         == 302
     )

@@ -283,6 +283,18 @@ PAGES: dict[str, Entry] = {
         target=rows_of("alert"),
         variants=tuple({"action": action} for action in ("assign", "verify", "confirm", "dismiss")),
     ),
+    # The queue's action bar: whoever manages warnings passes the role check (a cadre of another
+    # place too: a warning outside their region is skipped as unknown, tests/monitoring/
+    # test_bulk_actions.py); the body, without a colleague, is answered with the form's errors.
+    "alert-bulk": post(
+        CADRES | OTHERS,
+        body=lambda w, s: {"alerts": f"{w.scope(s).alert.pk}:1", "action": "assign"},
+        target=rows_of("alert"),
+    ),
+    # A user's own saved filters: an empty form is answered with its errors; deleting one that
+    # is not one's own is as unknown as one that does not exist.
+    "alert-filter-save": post(LISTS, target=all_rows("accounts.SavedFilter")),
+    "alert-filter-delete": post(NOBODY, args=lambda w, s: {"pk": 2**31 - 1}),
     "signal-list": Entry(readers=CADRES | OTHERS | {"auditor"}, queries=(BY_HOUSEHOLD,)),
     # The signal desk; the world's signal is matched already, so a reviewer is answered with the
     # "waiting for review only" message, after being let through.
@@ -568,11 +580,19 @@ API_ENTRIES: dict[str, Entry] = {
         )
         for action in ("assign", "confirm", "dismiss")
     },
+    # Several warnings at once: a cadre of another place passes the role check, and the home
+    # warnings are skipped as unknown to them (tests/monitoring/test_bulk_actions.py).
+    **{
+        f"v1:alert-{action}": api(
+            NOBODY, CADRES | OTHERS, methods=("POST",), target=rows_of("alert")
+        )
+        for action in ("bulk-assign", "bulk-dismiss")
+    },
     "v1:alert-verify": api(
         NOBODY,
         CADRES,
         methods=("POST",),
-        body=versioned("alert"),
+        body=versioned("alert", result="true"),
         args=pk_of("alert"),
         target=rows_of("alert"),
     ),

@@ -253,7 +253,7 @@ def walk_alert_and_case(seen, timer, household, *, worker, cadre, officer) -> di
             client_for(worker),
             "POST",
             url + "verify/",
-            {"version": alert_json["version"]},
+            {"version": alert_json["version"], "result": "true"},
             who="village_worker",
         )
     )

@@ -101,7 +101,9 @@ def test_a_warning_walks_from_assign_to_verify_to_confirm_and_leaves_each_list(
     assert task.url == f"/alerts/{alert.pk}/"
     assert kinds_of(township_cadre, kinds=["alert_verify"]) == []  # not assigned to them
 
-    alert = alert_services.alert_verify(actor=village_worker, alert=alert, version=alert.version)
+    alert = alert_services.alert_verify(
+        actor=village_worker, alert=alert, version=alert.version, result="true"
+    )
     assert kinds_of(village_worker, kinds=["alert_verify"]) == []
     assert kinds_of(township_cadre, kinds=["alert_confirm"]) == ["alert_confirm"]
     assert kinds_of(county_officer, kinds=["alert_confirm"]) == ["alert_confirm"]
