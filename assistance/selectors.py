@@ -45,7 +45,12 @@ from core.masking import mask_phone
 from core.regions import ancestors_of, nearest_first
 from core.scope import Scope
 from households.models import Member
-from households.selectors import query_text
+from households.selectors import (
+    id_number_search,
+    looks_like_id_number,
+    number_search,
+    query_text,
+)
 from monitoring.engine.facts import WITH_LABOUR
 
 if TYPE_CHECKING:
@@ -315,10 +320,46 @@ def case_suggestions(case: Case, *, as_of: datetime.date) -> tuple[list[Suggesti
     return suggestions, offers_matching(case, as_of=as_of, offer_kinds=kinds)
 
 
-def cases_listed(user, params) -> QuerySet[Case]:
-    """The case list as its page shows it: one tab (`show`), a category and a search (the page
-    and its Excel export read the same rows)."""
-    show = params.get("show", "awaiting")
+CASE_TABS = ("awaiting", "open", "eliminating", "closed", "all")
+
+
+def case_tab_default(user) -> str:
+    """The tab the case list opens on: the cases waiting for the user, else the first tab with
+    work in it (a township cadre whose next steps are the village's still has cases to follow),
+    else "awaiting" (an empty list that says so)."""
+    if cases_awaiting(user).exists():
+        return "awaiting"
+    visible = cases_visible_to(user)
+    if visible.filter(status__in=(CaseStatus.IDENTIFYING, CaseStatus.ENROLLED)).exists():
+        return "open"
+    if visible.filter(status=CaseStatus.ELIMINATING).exists():
+        return "eliminating"
+    return "awaiting"
+
+
+def case_tab(user, params) -> str:
+    show = params.get("show", "")
+    return show if show in CASE_TABS else case_tab_default(user)
+
+
+def _household_search(queryset: QuerySet, query: str, *, path: str, id_number_hash: str = ""):
+    """A list of a household's rows searched as the household list is: by the ID number's keyed
+    hash, by the number's last digits (or its start), else by the head's name."""
+    if id_number_hash:
+        return id_number_search(queryset, id_number_hash, path=path)
+    if looks_like_id_number(query):  # never searched from a query string (household_search)
+        return queryset.none()
+    if query.isdigit():
+        return number_search(queryset, query, path=path)
+    if query:
+        return queryset.filter(**{f"{path}__head_name__contains": query})
+    return queryset
+
+
+def cases_listed(user, params, *, id_number_hash: str = "") -> QuerySet[Case]:
+    """The case list as its page shows it: one tab (`show`, by default `case_tab_default`), a
+    category and a search (the page and its Excel export read the same rows)."""
+    show = case_tab(user, params)
     if show == "awaiting":
         cases = cases_awaiting(user)
     else:
@@ -332,17 +373,15 @@ def cases_listed(user, params) -> QuerySet[Case]:
     category = params.get("category", "")
     if category in CaseCategory.values:
         cases = cases.filter(category=category)
-    query = query_text(params, "q")
-    if query.isdigit():
-        cases = cases.filter(household__number__startswith=query)
-    elif query:
-        cases = cases.filter(household__head_name__contains=query)
+    cases = _household_search(
+        cases, query_text(params, "q"), path="household", id_number_hash=id_number_hash
+    )
     return cases.select_related("household__village", "responsible").order_by(
         "next_due_on", "-proposed_on", "-id"
     )
 
 
-def measures_listed(user, params) -> QuerySet[Measure]:
+def measures_listed(user, params, *, id_number_hash: str = "") -> QuerySet[Measure]:
     """A partner's measures to deliver; for cadres, every measure of their region."""
     measures = measures_visible_to(user).select_related(
         "case__household__village", "partner", "responsible"
@@ -355,6 +394,9 @@ def measures_listed(user, params) -> QuerySet[Measure]:
     if params.get("returned"):
         # Declined or expired referrals: the cadres' to find another partner for.
         measures = measures.filter(referral_status__in=RETURNED_REFERRALS)
+    measures = _household_search(
+        measures, query_text(params, "q"), path="case__household", id_number_hash=id_number_hash
+    )
     return measures.order_by("status", "planned_start", "id")
 
 

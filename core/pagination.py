@@ -350,7 +350,14 @@ class KeysetPage:
 
 
 def keyset_page(
-    request, queryset: QuerySet, *, ordering=None, page_size: int = 50, count_cap: int = 1000
+    request,
+    queryset: QuerySet,
+    *,
+    ordering=None,
+    page_size: int = 50,
+    count_cap: int = 1000,
+    params=None,
+    count: int | None = None,
 ) -> KeysetPage:
     """One page of a list page, with next/previous links that keep the page's other parameters.
 
@@ -358,11 +365,12 @@ def keyset_page(
     FilterSet's OrderingFilter or a selector's `order_by` carries through. The count stops at
     `count_cap` + 1 rows (`SELECT count(*) FROM (… LIMIT cap + 1)`), so a township of 100,000
     households costs what a village costs. A cursor this list did not make shows the first page
-    with `invalid_cursor` set: the view answers 400 and says so.
+    with `invalid_cursor` set: the view answers 400 and says so. `params`: the list's filters when
+    they did not come in the query string (a search sent by POST, households.list_search).
     """
     if ordering is None:
         ordering = queryset.query.order_by or queryset.model._meta.ordering or ("pk",)
-    params = request.GET.copy()
+    params = (request.GET if params is None else params).copy()
     cursor = params.pop(PAGE_CURSOR, [None])[-1]
     invalid = False
     try:
@@ -378,7 +386,8 @@ def keyset_page(
         extra = urlencode({PAGE_CURSOR: value})
         return f"{query}&{extra}" if query else extra
 
-    count = queryset.order_by()[: count_cap + 1].count()
+    if count is None:
+        count = capped_count(queryset, count_cap)
     return KeysetPage(
         rows=window.rows,
         next_query=with_cursor(window.next_cursor),
@@ -414,15 +423,54 @@ class PagerLinks:
         return any(q is not None for q in (self.next_query, self.previous_query, self.first_query))
 
 
-def numbered_page(request, queryset: QuerySet, *, page_size: int = 50) -> Page:
+def capped_count(queryset: QuerySet, cap: int) -> int:
+    """The number of rows, counted up to `cap` + 1 (`SELECT count(*) FROM (… LIMIT cap + 1)`)."""
+    return queryset.order_by()[: cap + 1].count()
+
+
+def bounded_page(
+    request, queryset: QuerySet, *, page_size: int = 50, count_cap: int = 1000, params=None
+):
+    """Page numbers (1 2 3 … 9) while the list is bounded, keyset pages ("next") beyond.
+
+    A list of at most `count_cap` rows (a village's households, a township's at one risk level) is
+    counted exactly and walked by number: an offset into a thousand rows costs little, and a
+    cadre can say "page 3". A longer one (a county's register) is walked by keyset, as far as it
+    goes, at the cost of its first page; so is any link that already carries a cursor.
+    """
+    source = request.GET if params is None else params
+    count = capped_count(queryset, count_cap)
+    if count > count_cap or PAGE_CURSOR in source:
+        return keyset_page(
+            request,
+            queryset,
+            page_size=page_size,
+            count_cap=count_cap,
+            params=params,
+            count=count,
+        )
+    page = numbered_page(request, queryset, page_size=page_size, params=params, count=count)
+    page.count = count  # type: ignore[attr-defined]
+    page.count_capped = False  # type: ignore[attr-defined]
+    page.count_cap = count_cap  # type: ignore[attr-defined]
+    page.invalid_cursor = False  # type: ignore[attr-defined]
+    return page
+
+
+def numbered_page(
+    request, queryset: QuerySet, *, page_size: int = 50, params=None, count: int | None = None
+) -> Page:
     """One page of a short list counted in page numbers (?page=2), for the pager template.
 
     For the lists whose order a keyset cannot follow (an annotation, such as a case's next due
     date) and which stay short (a region's open cases, its partners). The links keep the page's
     other parameters, as a keyset page's do.
     """
-    page = Paginator(queryset, page_size).get_page(request.GET.get(PAGE_NUMBER))
-    params = request.GET.copy()
+    params = (request.GET if params is None else params).copy()
+    paginator = Paginator(queryset, page_size)
+    if count is not None:
+        paginator.count = count  # type: ignore[misc]  # counted already: not twice
+    page = paginator.get_page(params.get(PAGE_NUMBER))
     params.pop(PAGE_NUMBER, None)
     query = params.urlencode()
 
@@ -436,4 +484,13 @@ def numbered_page(request, queryset: QuerySet, *, page_size: int = 50) -> Page:
         with_number(page.previous_page_number()) if page.has_previous() else None
     )
     page.first_query = query if page.has_previous() else None  # type: ignore[attr-defined]
+    # The numbers the pager shows, elided around this page (1 2 3 … 9): (number, query), with
+    # None for a gap and for this page itself.
+    page.number_links = [  # type: ignore[attr-defined]
+        (
+            number,
+            None if number in (Paginator.ELLIPSIS, page.number) else with_number(int(number)),
+        )
+        for number in paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
+    ]
     return page

@@ -1,8 +1,10 @@
 import pghistory
 from django.conf import settings
+from django.contrib.postgres.indexes import OpClass
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -201,6 +203,13 @@ class Household(models.Model):
                 name="household_id_village",
             ),
             models.Index(fields=["recheck_on"], name="household_recheck"),
+            # A search by the number's last digits (households.selectors.number_search): a
+            # prefix of the reversed number is a range of this index, where `LIKE '%0123'` would
+            # read the whole register.
+            models.Index(
+                OpClass(Reverse("number"), name="text_pattern_ops"),
+                name="household_number_reversed",
+            ),
             models.Index(
                 fields=["evaluation_pending_since"],
                 condition=Q(evaluation_pending_since__isnull=False),

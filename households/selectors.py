@@ -1,7 +1,10 @@
 """Reads of the registry, scoped by region (core/scope.py) for pages, the API and the admin."""
 
+import re
+
 from django.db import models
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models.functions import Reverse
 from django.http import Http404
 
 from core.scope import Scope
@@ -55,6 +58,51 @@ def under_region(queryset: QuerySet, region: str, *, path: str = "village__code"
     """A list filtered to a region given as a full code (everything under it) or a code prefix:
     the region filter of lists whose rows hang from a village (households, warnings)."""
     return queryset.filter(Scope.under(region).q(path))
+
+
+# A household number is the village's 12-digit code and a sequence (16 digits in practice, 12 to
+# 20 allowed). Fewer than 12 digits cannot name a village, so they are the number's end: the
+# last 4 digits a worker reads off a door plate or a form ("…0123"), up to 11.
+NUMBER_PREFIX_DIGITS = 12
+# An ID number typed in a search box: 17 digits and a check character. It is never searched in
+# a query string (households.views.household_search takes it in a POST body).
+ID_NUMBER_SHAPE = re.compile(r"[0-9]{17}[0-9Xx]")
+
+
+def looks_like_id_number(value: str) -> bool:
+    return ID_NUMBER_SHAPE.fullmatch(value) is not None
+
+
+def households_numbered(digits: str) -> QuerySet[Household]:
+    """Households whose number starts with `digits` (12 digits and more: a village's code, a
+    whole number) or ends with them (fewer): the end is found through the index of the reversed
+    number (household_number_reversed), a range scan however large the registry."""
+    if len(digits) >= NUMBER_PREFIX_DIGITS:
+        return Household.objects.filter(number__startswith=digits)
+    return Household.objects.alias(number_reversed=Reverse("number")).filter(
+        number_reversed__startswith=digits[::-1]
+    )
+
+
+def number_search(queryset: QuerySet, digits: str, *, path: str = "") -> QuerySet:
+    """`queryset` (households, or rows of a household through `path`) narrowed to the household
+    numbers `digits` names (households_numbered)."""
+    if not path:
+        if len(digits) >= NUMBER_PREFIX_DIGITS:
+            return queryset.filter(number__startswith=digits)
+        return queryset.alias(number_reversed=Reverse("number")).filter(
+            number_reversed__startswith=digits[::-1]
+        )
+    return queryset.filter(**{f"{path}__in": households_numbered(digits).values("pk")})
+
+
+def id_number_search(queryset: QuerySet, id_number_hash: str, *, path: str = "") -> QuerySet:
+    """`queryset` narrowed to the households with a member (present or past) whose ID number has
+    the keyed hash `id_number_hash` (core.id_numbers.lookup_hash): never the number itself."""
+    household = OuterRef(path or "pk")
+    return queryset.filter(
+        Exists(Member.objects.filter(household=household, id_number_hash=id_number_hash))
+    )
 
 
 def households_visible_to(user) -> QuerySet[Household]:

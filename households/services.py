@@ -879,6 +879,17 @@ def sensitive_unmask(
     )
 
 
+def id_number_search(*, actor: User, id_number: str) -> str:
+    """The keyed hash a list searches for when a user types an ID number in its search box
+    (households, cases, measures). A search says whether the person is in the user's region, so
+    it is recorded and counted as a look-up is (`_registry_search`); the lists then filter the
+    user's own rows by the hash, and never show, keep or log the number itself."""
+    _require(actor, "households.view_household")
+    number = registry_rules.id_number_check(id_number).number
+    _registry_search(actor=actor, number=number, channel="lookup")
+    return id_numbers.lookup_hash(number)
+
+
 def member_find_by_id_number(*, actor: User, id_number: str) -> Member | None:
     """Look a person up by ID number (sent in a POST body, never a URL).
 

@@ -2,14 +2,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from core.errors import EditConflict
 from core.forms import add_service_errors
 from core.masking import age_this_year, mask_account, mask_phone
-from core.pagination import keyset_page
+from core.pagination import bounded_page
 from households import selectors, services
 from households.filters import HouseholdPageFilter
 from households.forms import (
@@ -22,6 +23,8 @@ from households.forms import (
 )
 from households.history import history_rows
 from households.hub import household_hub, trend_chart
+from households.history import history_rows, life_event_rows
+from households.list_search import list_search_from_post
 
 PAGE_SIZE = 50
 # Exact counts up to here: a village, or a township's households at one risk level, is counted
@@ -32,25 +35,44 @@ COUNT_CAP = 1000
 
 @login_required
 @permission_required("households.view_household", raise_exception=True)
+@require_http_methods(["GET", "POST"])
 def household_list(request):
+    """The register as a working list. Its filters come in the query string; the search box's
+    form is sent by POST so that an ID number typed in it never is (households.list_search)."""
+    search = None
+    params = request.GET
+    if request.method == "POST":
+        search = list_search_from_post(request)
+        if search.redirect_query is not None and not request.htmx:
+            return redirect(f"{reverse('household-list')}?{search.redirect_query}")
+        params = search.params
     filterset = HouseholdPageFilter(
-        request.GET,
+        params,
         queryset=selectors.households_visible_to(request.user).select_related("village"),
         request=request,
     )
     households = filterset.qs if filterset.is_valid() else filterset.queryset.none()
-    # Keyset pages in the filter's order (household number unless another is picked): the page
-    # 2,000 rows down costs what the first costs, and the count stops at 1,000 (see KeysetPage).
-    page = keyset_page(request, households, page_size=PAGE_SIZE, count_cap=COUNT_CAP)
+    if search is not None and search.by_id_number:
+        households = selectors.id_number_search(households, search.id_number_hash)
+    # Page numbers up to 1,000 households (a village; a township at one risk level); beyond,
+    # keyset pages in the filter's order: the page 2,000 rows down costs what the first costs,
+    # and the count stops at 1,000 (see core.pagination.bounded_page).
+    page = bounded_page(
+        request, households, page_size=PAGE_SIZE, count_cap=COUNT_CAP, params=params
+    )
     template = (
         "households/household_rows.html" if request.htmx else "households/household_list.html"
     )
-    return render(
+    response = render(
         request,
         template,
-        {"filter": filterset, "page": page, "query": page.query},
+        {"filter": filterset, "page": page, "query": page.query, "search": search},
         status=400 if page.invalid_cursor else 200,
     )
+    if request.method == "POST":
+        # Whatever a POST searched stays out of the address bar and the history.
+        response["HX-Push-Url"] = "false"
+    return response
 
 
 @login_required

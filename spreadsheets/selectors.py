@@ -17,7 +17,7 @@ def household_rows(request) -> QuerySet:
         request=request,
     )
     households = filterset.qs if filterset.is_valid() else filterset.queryset.none()
-    return households.order_by("number")
+    return households  # in the page's own order (the filter's `ordering`, else the number)
 
 
 def visit_rows(request) -> QuerySet:

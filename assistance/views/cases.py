@@ -7,9 +7,10 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.lockout import client_address
 from accounts.models import Role
@@ -42,25 +43,39 @@ from evidence.forms import AttachmentForm
 from evidence.services import evidence_attach
 from households import selectors as household_selectors
 from households.history import history_rows
+from households.list_search import list_search_from_post
 from monitoring import selectors as monitoring_selectors
 from monitoring.models import AlertStatus
 
 
 @login_required
 @permission_required("assistance.view_case", raise_exception=True)
+@require_http_methods(["GET", "POST"])
 def case_list(request):
+    """The cases as a working list; its search box is sent by POST so that an ID number typed in
+    it never travels in a query string (households.list_search)."""
     user = request.user
-    show = request.GET.get("show", "awaiting")
-    category = request.GET.get("category", "")
-    query = request.GET.get("q", "").strip()
-    cases = selectors.cases_listed(user, request.GET)
-    page = numbered_page(request, cases, page_size=PAGE_SIZE)
-    return render(
+    search = None
+    params = request.GET
+    if request.method == "POST":
+        search = list_search_from_post(request)
+        if search.redirect_query is not None and not request.htmx:
+            return redirect(f"{reverse('case-list')}?{search.redirect_query}")
+        params = search.params
+    show = selectors.case_tab(user, params)
+    listed = params.copy()
+    listed["show"] = show  # the tab opened by default, named: the export reads the same rows
+    cases = selectors.cases_listed(
+        user, listed, id_number_hash=search.id_number_hash if search else ""
+    )
+    page = numbered_page(request, cases, page_size=PAGE_SIZE, params=listed)
+    response = render(
         request,
         "assistance/case_list.html",
         {
             "page": page,
             "show": show,
+            "search": search,
             "tabs": [
                 ("awaiting", _("Waiting for me")),
                 ("open", _("Identifying and enrolled")),
@@ -69,12 +84,15 @@ def case_list(request):
                 ("all", _("All")),
             ],
             "categories": CaseCategory.choices,
-            "category": category,
-            "query": query,
+            "category": params.get("category", ""),
+            "query": params.get("q", "").strip(),
             "today": timezone.localdate(),
             "overdue_count": selectors.steps_overdue(user, as_of=timezone.localdate()).count(),
         },
     )
+    if request.method == "POST":
+        response["HX-Push-Url"] = "false"  # whatever a POST searched stays out of the address
+    return response
 
 
 @login_required

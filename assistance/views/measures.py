@@ -4,8 +4,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.db import transaction
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
 from accounts.models import Role
 from assistance import selectors
@@ -27,6 +29,7 @@ from assistance.views.common import PAGE_SIZE, attempt, staff_for
 from core.pagination import numbered_page
 from evidence.forms import AttachmentForm
 from evidence.services import evidence_attach
+from households.list_search import list_search_from_post
 from households.models import Member
 
 
@@ -131,22 +134,39 @@ def measure_edit(request, pk):
 
 @login_required
 @permission_required("assistance.view_measure", raise_exception=True)
+@require_http_methods(["GET", "POST"])
 def measure_list(request):
-    """A partner's measures to deliver; for cadres, every measure of their region."""
-    measures = selectors.measures_listed(request.user, request.GET)
-    status = request.GET.get("status", "")
-    page = numbered_page(request, measures, page_size=PAGE_SIZE)
-    return render(
+    """A partner's measures to deliver; for cadres, every measure of their region. Its search box
+    is sent by POST, as the household list's is (households.list_search)."""
+    search = None
+    params = request.GET
+    if request.method == "POST":
+        search = list_search_from_post(request)
+        if search.redirect_query is not None and not request.htmx:
+            return redirect(f"{reverse('measure-list')}?{search.redirect_query}")
+        params = search.params
+    measures = selectors.measures_listed(
+        request.user, params, id_number_hash=search.id_number_hash if search else ""
+    )
+    page = numbered_page(request, measures, page_size=PAGE_SIZE, params=params)
+    response = render(
         request,
         "assistance/measure_list.html",
         {
             "page": page,
-            "status": status,
+            "search": search,
+            "status": params.get("status", ""),
+            "query": params.get("q", "").strip(),
+            "mine": params.get("mine", ""),
+            "returned": params.get("returned", ""),
             "statuses": MeasureStatus.choices,
             # A partner's list holds its own measures only (assistance.selectors.measures_listed).
             "can_filter_mine": request.user.role != Role.PARTNER,
         },
     )
+    if request.method == "POST":
+        response["HX-Push-Url"] = "false"  # whatever a POST searched stays out of the address
+    return response
 
 
 @login_required

@@ -1,0 +1,56 @@
+"""The search box of the working lists (households, cases, measures) when it is sent by POST.
+
+A list's filters travel in its query string, so that a list can be linked, reloaded and walked
+page by page. An ID number must not: a query string lands in the browser's history, in proxies'
+and servers' access logs and in the Referer of the next page. So each list's filter form is a
+POST to the list itself:
+
+- an ID number typed in the search box is looked up through its keyed hash (the look-up recorded
+  and counted, households.services.id_number_search) and the list is answered in place, the
+  number shown masked and never in a link or the address;
+- anything else is sent back to the list's address with the filters in the query string (a
+  303), so the page without JavaScript reads as it always did. With JavaScript the form asks by
+  GET as the user types, and by POST only for an ID number (static/js/list-filter.js).
+"""
+
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import QueryDict
+from django.utils.translation import gettext as _
+
+from core.masking import mask_id_number
+from households import services
+from households.selectors import looks_like_id_number
+
+SEARCH_FIELD = "q"
+
+
+@dataclass
+class ListSearch:
+    params: QueryDict  # the list's filters, the search box emptied when it held an ID number
+    id_number_hash: str = ""  # set when the search box held an ID number, looked up
+    masked: str = ""  # that number masked (620423********1234), for the page to say what it shows
+    errors: list[str] = field(default_factory=list)
+    redirect_query: str | None = None  # not an ID number: the list's address with these filters
+
+    @property
+    def by_id_number(self) -> bool:
+        return bool(self.masked)
+
+
+def list_search_from_post(request) -> ListSearch:
+    params = request.POST.copy()
+    params.pop("csrfmiddlewaretoken", None)
+    text = params.get(SEARCH_FIELD, "").strip()
+    if not looks_like_id_number(text):
+        return ListSearch(params=params, redirect_query=params.urlencode())
+    params.pop(SEARCH_FIELD)
+    search = ListSearch(params=params, masked=mask_id_number(text.upper()))
+    try:
+        search.id_number_hash = services.id_number_search(actor=request.user, id_number=text)
+    except PermissionDenied:
+        search.errors.append(_("Your role may not search by ID number."))
+    except ValidationError as error:
+        search.errors.extend(error.messages)
+    return search
