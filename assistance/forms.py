@@ -18,6 +18,7 @@ from assistance.models import (
     RiskType,
     SocialAssistance,
     StepKind,
+    step_decision_choices,
 )
 from core.masking import mask_phone
 from households.forms import SensitiveCharField, SensitiveFieldsMixin
@@ -123,6 +124,8 @@ class StepForm(forms.Form):
 
     def __init__(self, *args, kind: str, **kwargs):
         super().__init__(*args, **kwargs)
+        # The step's own words: consent is 同意 / 不同意, a deliberation 通过 / 不通过.
+        self.fields["decision"].choices = step_decision_choices(kind)
         if kind != StepKind.INFO_CHECK:
             del self.fields["info_check_result"]
         if kind != StepKind.NOTICE:

@@ -236,6 +236,54 @@ class Decision(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
 
 
+# Each step's own words for its two outcomes: the household agrees (同意) to be identified, a
+# deliberation passes (通过), a township review passes or not; "passed/rejected" is only what the
+# database keeps.
+STEP_DECISION_WORDS = {
+    StepKind.PROPOSAL: {
+        Decision.APPROVED: pgettext_lazy("step decision", "Proposed"),
+        Decision.REJECTED: pgettext_lazy("step decision", "Withdrawn"),
+    },
+    StepKind.CONSENT: {
+        Decision.APPROVED: pgettext_lazy("step decision", "Agrees"),
+        Decision.REJECTED: pgettext_lazy("step decision", "Does not agree"),
+    },
+    StepKind.INFO_CHECK: {
+        Decision.APPROVED: pgettext_lazy("step decision", "Check passed"),
+        Decision.REJECTED: pgettext_lazy("step decision", "Check failed"),
+    },
+    StepKind.HOME_VERIFICATION: {
+        Decision.APPROVED: pgettext_lazy("step decision", "Verified"),
+        Decision.REJECTED: pgettext_lazy("step decision", "Not verified"),
+    },
+    StepKind.DELIBERATION: {
+        Decision.APPROVED: pgettext_lazy("step decision", "Passed"),
+        Decision.REJECTED: pgettext_lazy("step decision", "Not passed"),
+    },
+    StepKind.NOTICE: {
+        Decision.APPROVED: pgettext_lazy("step decision", "No objection upheld"),
+        Decision.REJECTED: pgettext_lazy("step decision", "Objection upheld"),
+    },
+    StepKind.TOWNSHIP_REVIEW: {
+        Decision.APPROVED: pgettext_lazy("step decision", "Review passed"),
+        Decision.REJECTED: pgettext_lazy("step decision", "Review not passed"),
+    },
+    StepKind.COUNTY_APPROVAL: {
+        Decision.APPROVED: pgettext_lazy("step decision", "Approved"),
+        Decision.REJECTED: pgettext_lazy("step decision", "Not approved"),
+    },
+}
+
+
+def step_decision_choices(kind: str) -> list[tuple[str, str]]:
+    """The decision's choices in the step's own words."""
+    words = STEP_DECISION_WORDS[kind]
+    return [
+        (Decision.APPROVED, words[Decision.APPROVED]),
+        (Decision.REJECTED, words[Decision.REJECTED]),
+    ]
+
+
 class InfoCheckResult(models.TextChoices):
     CONSISTENT = "consistent", _("Consistent with department data")
     CORRECTED = "corrected", _("Differences found and corrected")
@@ -341,6 +389,13 @@ class CaseStep(models.Model):
         if self.due_unit == DayUnit.WORKING:
             return _("within %(days)d working days") % {"days": self.due_days}
         return _("within %(days)d days") % {"days": self.due_days}
+
+    @property
+    def decision_label(self) -> str:
+        """The decision in the step's own words ("同意", "评议通过"), empty while undecided."""
+        if not self.decision:
+            return ""
+        return str(STEP_DECISION_WORDS[self.kind][self.decision])
 
     @property
     def eligibility_items(self) -> list[Item]:

@@ -207,9 +207,37 @@ class CaseStepSerializer(serializers.ModelSerializer):
         return bool(getattr(step, "is_current", False)) and step.due_on < today
 
 
+class NextStepPersonSerializer(serializers.Serializer):
+    id = serializers.IntegerField(
+        allow_null=True, help_text=_("The user, when the person is one (not the household)")
+    )
+    name = serializers.CharField()
+    relation = serializers.CharField(
+        help_text=_("How the person comes to the step: delegate, responsible or paired cadre")
+    )
+
+
 class NextStepSerializer(serializers.Serializer):
     kind = StepKindField(help_text=_("The step the case waits for"))
     due_on = serializers.DateField()
+    role = serializers.ChoiceField(
+        choices=["household", "village", "township", "county"],
+        help_text=_("Who takes the step: the household itself, the village, township or county"),
+    )
+    role_label = serializers.CharField(help_text=_("The role in words"))
+    person = NextStepPersonSerializer(allow_null=True, help_text=_("Who in person, where known"))
+    available = serializers.BooleanField(
+        help_text=_("Whether the requesting user may record the step now")
+    )
+    reason = serializers.CharField(
+        allow_blank=True, help_text=_("Why not, in words (empty when available)")
+    )
+    hold = serializers.CharField(
+        allow_blank=True,
+        help_text=_(
+            "What holds the step for everyone: not_posted, notice_running (empty when nothing)"
+        ),
+    )
 
 
 class CaseSerializer(serializers.ModelSerializer):
@@ -249,11 +277,23 @@ class CaseSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(NextStepSerializer(allow_null=True))
     def get_next_step(self, case) -> dict | None:
-        # Annotated by selectors.cases_with_next_step.
-        kind = getattr(case, "next_step", None)
-        if not kind:
+        # Worked out for the whole page by the view (assistance.next_steps), from the waiting
+        # steps the prefetch marks `is_current`.
+        action = self.context.get("next_actions", {}).get(case.pk)
+        if action is None:
             return None
-        return {"kind": kind, "due_on": case.next_due_on}
+        return {
+            "kind": action.kind,
+            "due_on": action.due_on,
+            "role": action.level,
+            "role_label": action.level_label,
+            "person": {"id": action.person_id, "name": action.person, "relation": action.relation}
+            if action.person
+            else None,
+            "available": action.available,
+            "reason": action.reason,
+            "hold": action.hold,
+        }
 
 
 class _CaseDescriptionSerializer(serializers.Serializer):

@@ -171,3 +171,69 @@ def limits_errors(limits: object) -> list[str]:
                 )
             previous = (days, unit) if unit in UNITS else previous
     return errors
+
+
+# --- Who acts next, and what holds a step back (the case page, the API and the services).
+
+HOUSEHOLD = "household"
+VILLAGE = "village"
+TOWNSHIP = "township"
+COUNTY = "county"
+# The level that takes a step, by the permission the step needs (accounts.roles gives each
+# permission to one role). Consent is the household's own act: the village records it.
+LEVEL_OF_PERMISSION = {
+    "assistance.propose_case": VILLAGE,
+    "assistance.record_village_step": VILLAGE,
+    "assistance.check_case_information": TOWNSHIP,
+    "assistance.review_case": TOWNSHIP,
+    "assistance.approve_case": COUNTY,
+}
+
+
+def level_of(rule: StepRule) -> str:
+    if rule.kind == StepKind.CONSENT:
+        return HOUSEHOLD
+    return LEVEL_OF_PERMISSION[rule.permission]
+
+
+@dataclass(frozen=True)
+class Hold:
+    """Why the step's decision may not be recorded yet, for everyone: `code` for machines,
+    `message` in words."""
+
+    code: str
+    message: str
+
+
+def step_hold(
+    *,
+    kind: str,
+    notice_starts_on: datetime.date | None,
+    notice_ends_on: datetime.date | None,
+    as_of: datetime.date,
+    calendar: WorkCalendar | None = None,
+) -> Hold | None:
+    """What holds the waiting step back on `as_of`, or None when it may be taken. One rule: the
+    service refuses on it and the page and the API disable the step with its message.
+
+    The notice's result is recorded only once its objection period is over: objections are taken
+    until the end of its last day. With a calendar, the message counts the working days left
+    (today included when it is one), as the village reads the period off the board."""
+    from django.utils.formats import date_format
+    from django.utils.translation import gettext as _
+    from django.utils.translation import ngettext
+
+    if kind != StepKind.NOTICE:
+        return None
+    if notice_starts_on is None or notice_ends_on is None:
+        return Hold("not_posted", _("Post the public notice first; its result comes after it."))
+    if as_of <= notice_ends_on:
+        until = date_format(notice_ends_on, "MONTH_DAY_FORMAT")
+        message = _("Objection period until %(date)s") % {"date": until}
+        if calendar is not None:
+            left = calendar.working_days_between(as_of - datetime.timedelta(days=1), notice_ends_on)
+            message += ngettext(
+                " (%(count)d working day left)", " (%(count)d working days left)", left
+            ) % {"count": left}
+        return Hold("notice_running", message)
+    return None

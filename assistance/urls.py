@@ -19,6 +19,11 @@ urlpatterns = [
     ),
     path("cases/<int:pk>/notice/post/", views.case_notice_post, name="case-notice-post"),
     path("cases/<int:pk>/notice/", views.case_notice_print, name="case-notice-print"),
+    re_path(
+        r"^cases/notices/(?P<village>\d{12})/(?P<day>\d{4}-\d{2}-\d{2})/$",
+        views.meeting_notice_print,
+        name="meeting-notice-print",
+    ),
     path("cases/<int:pk>/notes/", views.case_comment_post, name="case-comment-post"),
     path("cases/delegations/", views.delegation_list, name="delegation-list"),
     path("cases/delegations/<int:pk>/revoke/", views.delegation_revoke, name="delegation-revoke"),

@@ -18,6 +18,7 @@ from assistance import selectors
 from assistance.api.common import SCOPED, require
 from assistance.eligibility import case_eligibility, is_eligible
 from assistance.models import Case, CaseCategory, CaseOrigin, CaseStatus, CaseStep, StepKind
+from assistance.next_steps import next_actions
 from assistance.serializers import (
     CaseProposeSerializer,
     CaseSerializer,
@@ -138,10 +139,29 @@ class CaseViewSet(
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "today": timezone.localdate()}
 
+    def _with_next_actions(self, cases) -> dict:
+        """The serializer's context with who acts next on each case (assistance.next_steps),
+        worked out for the whole page at once from the prefetched steps."""
+        cases = [cases] if isinstance(cases, Case) else list(cases)
+        pairs = []
+        for case in cases:
+            waiting = [step for step in case.steps.all() if getattr(step, "is_current", False)]
+            if waiting:
+                pairs.append((case, min(waiting, key=lambda step: step.position)))
+        return {
+            **self.get_serializer_context(),
+            "next_actions": next_actions(pairs, user=self.request.user, as_of=timezone.localdate()),
+        }
+
+    def get_serializer(self, *args, **kwargs):
+        if args and self.action in ("list", "retrieve"):
+            kwargs["context"] = self._with_next_actions(args[0])
+        return super().get_serializer(*args, **kwargs)
+
     def shown(self, case: Case, status_code: int = status.HTTP_200_OK) -> Response:
         fresh = self.get_queryset().prefetch_related(_steps_shown()).get(pk=case.pk)
         return Response(
-            CaseSerializer(fresh, context=self.get_serializer_context()).data, status=status_code
+            CaseSerializer(fresh, context=self._with_next_actions(fresh)).data, status=status_code
         )
 
     @extend_schema(request=CaseProposeSerializer, responses={201: CaseSerializer})

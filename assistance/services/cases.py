@@ -384,17 +384,15 @@ def case_step_record(
     with transaction.atomic(), pghistory.context(user=actor.pk):
         locked = _locked(actor, case, version)
         step = _waiting_step(actor, locked, kind)
-        if kind == StepKind.NOTICE:
-            if step.notice_starts_on is None or step.notice_ends_on is None:
-                raise ValidationError(
-                    _("Post the public notice before recording its result."), code="not_posted"
-                )
-            if today <= step.notice_ends_on:
-                raise ValidationError(
-                    _("Objections are taken until %(date)s; record the result after that day.")
-                    % {"date": step.notice_ends_on},
-                    code="notice_running",
-                )
+        # The same rule disables the step on the case page and in the API's `next_step`.
+        hold = steps.step_hold(
+            kind=kind,
+            notice_starts_on=step.notice_starts_on,
+            notice_ends_on=step.notice_ends_on,
+            as_of=today,
+        )
+        if hold is not None:
+            raise ValidationError(hold.message, code=hold.code)
         eligibility_items = []
         if (
             kind == StepKind.COUNTY_APPROVAL

@@ -11,6 +11,7 @@ from assistance.views.cases import (
     case_overdue,
     case_propose,
     case_step,
+    meeting_notice_print,
 )
 from assistance.views.comments import case_comment_post
 from assistance.views.delegations import delegation_list, delegation_revoke
@@ -38,6 +39,7 @@ __all__ = [
     "case_comment_post",
     "delegation_list",
     "delegation_revoke",
+    "meeting_notice_print",
     "case_detail",
     "case_edit",
     "case_elimination",

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.lockout import client_address
 from accounts.models import Role
-from assistance import catalogue, eligibility, selectors, steps
+from assistance import catalogue, eligibility, notices, selectors, steps
 from assistance.evidence_owners import CASE_STEP
 from assistance.forms import (
     CaseEditForm,
@@ -32,6 +32,7 @@ from assistance.models import (
     Phase,
     StepKind,
 )
+from assistance.next_steps import level_label, next_action
 from assistance.services import cases as case_services
 from assistance.views.comments import conversation_for
 from assistance.views.common import PAGE_SIZE, attempt, staff_for
@@ -46,6 +47,9 @@ from households.history import history_rows
 from households.list_search import list_search_from_post
 from monitoring import selectors as monitoring_selectors
 from monitoring.models import AlertStatus
+
+# How far back the case list offers the batch notices of deliberation meetings.
+MEETINGS_DAYS = 60
 
 
 @login_required
@@ -88,6 +92,10 @@ def case_list(request):
             "query": params.get("q", "").strip(),
             "today": timezone.localdate(),
             "overdue_count": selectors.steps_overdue(user, as_of=timezone.localdate()).count(),
+            # The village's recent deliberation meetings, each with its batch public notice.
+            "meetings": notices.meetings_recent(
+                user=user, since=timezone.localdate() - datetime.timedelta(days=MEETINGS_DAYS)
+            ),
         },
     )
     if request.method == "POST":
@@ -229,6 +237,7 @@ def case_detail(request, pk, bound=None):
     )
     for step in all_steps:
         step.overdue = not step.decision and step.due_on < today and step == next_step
+        step.level_label = level_label(steps.level_of(steps.rule_for(step.phase, step.kind)))
     phases = []
     for phase, round_ in sorted({(s.phase, s.round) for s in all_steps}, key=lambda k: k[1]):
         phases.append(
@@ -256,11 +265,15 @@ def case_detail(request, pk, bound=None):
             "working": last.due_unit == steps.WORKING,
             "profile": last.due_profile,
         }
+    action = next_action(case, next_step, user=request.user, as_of=today)
+    notice = notices.case_notice(case)
     context = {
         "case": case,
         "household": case.household,
         "phases": phases,
         "next_step": next_step,
+        "action": action,
+        "notice": notice,
         "deadline": deadline,
         "forms": _step_forms(request, case, next_step, bound),
         "measures": measures,
@@ -275,11 +288,14 @@ def case_detail(request, pk, bound=None):
         "history": history_rows(selectors.case_history(case)[:50], viewer=request.user),
         "conversation": conversation_for(request, case),
     }
+    shown_step = action is not None and action.available
     # A form posted for a step this page does not offer the user still explains what went wrong.
     context["stray_errors"] = [
         message
         for key, form in bound.items()
-        if key != "elimination" and context["forms"].get(key) is not form
+        if key != "elimination"
+        # The step's form is not shown while the step is held (its reason is, in its place).
+        and (context["forms"].get(key) is not form or (key == "step" and not shown_step))
         for messages_ in form.errors.values()
         for message in messages_
     ]
@@ -367,19 +383,9 @@ def case_notice_print(request, pk):
     A POST with the CSRF token, since each print is recorded: a GET (a link on another site)
     would write an audit row nobody asked for."""
     case = selectors.case_get(user=request.user, pk=pk)
-    notice = (
-        case.steps.filter(kind=StepKind.NOTICE, notice_starts_on__isnull=False)
-        .select_related("notice_posted_by")
-        .order_by("-round")
-        .first()
-    )
+    notice = notices.case_notice(case)
     if notice is None:
         raise Http404
-    deliberation = case.steps.filter(
-        phase=notice.phase, round=notice.round, kind=StepKind.DELIBERATION
-    ).first()
-    village = case.household.village
-    contact = notice.notice_posted_by
     # The notice leaves the system on paper: recorded like an export (PIPL access record).
     export_record(
         actor=request.user,
@@ -388,26 +394,53 @@ def case_notice_print(request, pk):
         name="case-notice",
         row_count=1,
         kind=ExportKind.PRINT,
-        region_code=village.code,
+        region_code=case.household.village_id,
         household_number=case.household.number,
     )
+    return render(request, "assistance/case_notice.html", {"notice": notice, "rows": [notice]})
+
+
+@login_required
+@permission_required("assistance.view_case", raise_exception=True)
+@require_POST
+def meeting_notice_print(request, village, day):
+    """The public notice of one deliberation meeting: every household the village deliberated
+    on `day` whose notice is posted, on one sheet. Each row is what the single notice shows and
+    nothing more (assistance.notices). A POST, recorded, as the single notice is."""
+    try:
+        on = datetime.date.fromisoformat(day)
+    except ValueError:
+        raise Http404 from None
+    rows = notices.meeting_notice(user=request.user, village_code=village, day=on)
+    if not rows:
+        raise Http404
+    export_record(
+        actor=request.user,
+        address=client_address(request),
+        filters={"village": [village], "day": [day]},
+        name="meeting-notice",
+        row_count=len(rows),
+        kind=ExportKind.PRINT,
+        region_code=village,
+    )
+    phases = [
+        (phase, [row for row in rows if row.phase == phase])
+        for phase in (Phase.IDENTIFICATION, Phase.ELIMINATION)
+        if any(row.phase == phase for row in rows)
+    ]
     return render(
         request,
-        "assistance/case_notice.html",
+        "assistance/meeting_notice.html",
         {
-            "notice": {
-                "phase": notice.phase,
-                "head_name": case.household.head_name,
-                "village": village.short_name,
-                "township": village.parent.short_name if village.parent else "",
-                "category": case.get_category_display(),
-                "decided_on": timezone.localtime(deliberation.decided_at).date()
-                if deliberation and deliberation.decided_at
-                else None,
-                "starts_on": notice.notice_starts_on,
-                "ends_on": notice.notice_ends_on,
-                "contact_name": contact.display_name if contact else "",
-            }
+            "rows": rows,
+            "phases": phases,
+            "first": rows[0],
+            "day": on,
+            # One period for all when the notices went up together, else each row's own.
+            "period": periods.pop()
+            if len(periods := {(r.starts_on, r.ends_on) for r in rows}) == 1
+            else None,
+            "contacts": sorted({row.contact_name for row in rows if row.contact_name}),
         },
     )
 

@@ -48,6 +48,19 @@ def pk_of(attribute: str, key: str = "pk") -> Args:
     return build
 
 
+def meeting_of_case(world: World, scope: str) -> dict:
+    """The village and day of the deliberation meeting of the scope's case (notice posted)."""
+    from assistance.notices import case_notice
+
+    case = world.scope(scope).case
+    notice = case_notice(case)
+    assert notice is not None and notice.decided_on is not None
+    return {"village": case.household.village_id, "day": notice.decided_on.isoformat()}
+
+
+meeting_of_case.takes_object = True  # type: ignore[attr-defined]
+
+
 def rows_of(attribute: str) -> Target:
     """The one row a refused write must leave as it was."""
 
@@ -372,6 +385,10 @@ PAGES: dict[str, Entry] = {
     ),
     # A print is recorded, so it is a POST; a refused one records nothing.
     "case-notice-print": post(READERS, args=pk_of("case"), target=all_rows("audit.ExportEvent")),
+    # The notice of one deliberation meeting: every household of it, recorded like the single one.
+    "meeting-notice-print": post(
+        READERS, args=meeting_of_case, target=all_rows("audit.ExportEvent")
+    ),
     "case-elimination": post(
         {"village_worker", "township_cadre"},
         body=versioned("case"),
