@@ -56,6 +56,10 @@ class AlertFilter(django_filters.FilterSet):
     )
     active = FlagFilter(method="filter_active")
     mine = FlagFilter(method="filter_mine")
+    # Warnings opened within a period (days in the county's time zone): the dashboard's
+    # "warnings opened" of a month or a period.
+    opened_from = django_filters.DateFilter(field_name="opened_at", lookup_expr="date__gte")
+    opened_to = django_filters.DateFilter(field_name="opened_at", lookup_expr="date__lte")
 
     class Meta:
         model = Alert
