@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
@@ -29,6 +30,7 @@ from assistance.models import (
     DeadlineProfile,
     Delegation,
     Measure,
+    MeasureKind,
     MeasureStatus,
     Need,
     NeedStatus,
@@ -38,6 +40,7 @@ from assistance.models import (
     Phase,
     ReferralPolicy,
     ReferralStatus,
+    RiskType,
     StepKind,
 )
 from assistance.steps import PHASE_STEPS, Limit
@@ -178,14 +181,19 @@ def steps_awaiting(
     )
 
 
-def steps_overdue(user, *, as_of: datetime.date) -> QuerySet[CaseStep]:
-    """Every step past its due date, in the user's region, the longest overdue first."""
+def steps_overdue(user, *, as_of: datetime.date, params=None) -> QuerySet[CaseStep]:
+    """Every step past its due date, in the user's region (or a region under it, and one kind of
+    step, as the dashboard's links ask), the longest overdue first."""
     scope = Scope.of(user)
     if scope.sees_nothing or not user.has_perm("assistance.view_case"):
         return CaseStep.objects.none()
+    steps = current_steps()
+    if params:
+        steps = _region_param(steps, params, "case__village__code")
+        if params.get("kind", "") in StepKind.values:
+            steps = steps.filter(kind=params["kind"])
     return (
-        current_steps()
-        .filter(scope.q("case__village__code"), due_on__lt=as_of)
+        steps.filter(scope.q("case__village__code"), due_on__lt=as_of)
         .select_related("case__household__village__parent")
         .order_by("due_on", "case_id", "position")
     )
@@ -376,12 +384,58 @@ def cases_listed(user, params, *, id_number_hash: str = "") -> QuerySet[Case]:
     cases = _household_search(
         cases, query_text(params, "q"), path="household", id_number_hash=id_number_hash
     )
+    cases = _cases_drilled(cases, params)
+    query = query_text(params, "q")
+    if query.isdigit():
+        cases = cases.filter(household__number__startswith=query)
+    elif query:
+        cases = cases.filter(household__head_name__contains=query)
     return cases.select_related("household__village", "responsible").order_by(
         "next_due_on", "-proposed_on", "-id"
     )
 
 
 def measures_listed(user, params, *, id_number_hash: str = "") -> QuerySet[Measure]:
+def _dates(params, *names: str) -> list[datetime.date | None]:
+    """The ISO days among the parameters (None for one absent or unreadable)."""
+    days: list[datetime.date | None] = []
+    for name in names:
+        try:
+            days.append(datetime.date.fromisoformat(str(params.get(name) or "")))
+        except ValueError:
+            days.append(None)
+    return days
+
+
+def _region_param(queryset: QuerySet, params, path: str) -> QuerySet:
+    region = str(params.get("region") or "")
+    if region.isascii() and region.isdigit() and 2 <= len(region) <= 12:
+        return queryset.filter(Scope.under(region).q(path))
+    return queryset
+
+
+def _cases_drilled(cases: QuerySet[Case], params) -> QuerySet[Case]:
+    """The filters the dashboard's links carry: a region, states, a risk type, the days a case
+    was enrolled or its risk eliminated."""
+    cases = _region_param(cases, params, "village__code")
+    getlist = getattr(params, "getlist", None)
+    statuses = getlist("status") if getlist else params.get("status", [])
+    statuses = [status for status in statuses if status in CaseStatus.values]
+    if statuses:
+        cases = cases.filter(status__in=statuses)
+    risk_type = params.get("risk_type", "")
+    if risk_type in RiskType.values:
+        cases = cases.filter(risk_types__contains=[risk_type])
+    for field in ("enrolled_on", "eliminated_on"):
+        start, end = _dates(params, f"{field[:-3]}_from", f"{field[:-3]}_to")
+        if start:
+            cases = cases.filter(**{f"{field}__gte": start})
+        if end:
+            cases = cases.filter(**{f"{field}__lte": end})
+    return cases
+
+
+def measures_listed(user, params) -> QuerySet[Measure]:
     """A partner's measures to deliver; for cadres, every measure of their region."""
     measures = measures_visible_to(user).select_related(
         "case__household__village", "partner", "responsible"
@@ -397,6 +451,25 @@ def measures_listed(user, params, *, id_number_hash: str = "") -> QuerySet[Measu
     measures = _household_search(
         measures, query_text(params, "q"), path="case__household", id_number_hash=id_number_hash
     )
+    # The dashboard's and the partner home's links: a region, a kind, a partner, a referral's
+    # answer, the days of delivery.
+    measures = _region_param(measures, params, "case__village__code")
+    kind = params.get("kind", "")
+    if kind in MeasureKind.values:
+        measures = measures.filter(kind=kind)
+    partner = str(params.get("partner") or "")
+    if partner.isascii() and partner.isdigit() and len(partner) < 12:
+        measures = measures.filter(partner_id=int(partner))
+    referral = params.get("referral", "")
+    if referral and referral in ReferralStatus.values:
+        measures = measures.filter(referral_status=referral)
+    start, end = _dates(params, "delivered_from", "delivered_to")
+    if start or end:
+        measures = measures.annotate(delivered_on=Coalesce("actual_end", "actual_start"))
+        if start:
+            measures = measures.filter(delivered_on__gte=start)
+        if end:
+            measures = measures.filter(delivered_on__lte=end)
     return measures.order_by("status", "planned_start", "id")
 
 
@@ -527,6 +600,18 @@ def needs_board(user) -> QuerySet[Need]:
         .select_related("village__parent", "claimed_by")
         .order_by("needed_by", "id")
     )
+
+
+def needs_listed(user, params) -> QuerySet[Need]:
+    """The board filtered as the partner home's figures link to it: the partner's own claims
+    (`claimed=mine`), a status."""
+    needs = needs_board(user)
+    if params.get("claimed") == "mine":
+        needs = needs.filter(claimed_by_id=Scope.of(user).partner or 0)
+    status = params.get("status", "")
+    if status in NeedStatus.values:
+        needs = needs.filter(status=status)
+    return needs
 
 
 def needs_of_case(case: Case) -> QuerySet[Need]:

@@ -9,7 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 from django.http import Http404
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -27,12 +27,13 @@ from assistance.models import (
     RiskType,
     StepKind,
 )
-from core import regions
 from core.regions import PARENT_LEVEL
 from core.scope import Scope
-from dashboards.charts import Chart, Row, Share, Tile
+from dashboards import links
+from dashboards.charts import Chart, Rate, Row, Share, Tile
 from dashboards.models import Figure, FigureRefresh
-from dashboards.refresh import NO_PARTNER, TREND_MONTHS, trend_start
+from dashboards.periods import PERIOD_CHOICES, Period, period_of
+from dashboards.refresh import MONITORED_STATUSES, NO_PARTNER, TREND_MONTHS, trend_start
 from households.models import PovertyStatus, Region, RiskLevel
 from households.selectors import households_visible_to
 from monitoring.labels import RULE_LABELS
@@ -40,6 +41,33 @@ from monitoring.labels import RULE_LABELS
 CHILD_LEVEL = {child: parent for parent, child in PARENT_LEVEL.items() if child}
 FUNNEL_MONTHS = 12
 NO_CASE = "none"
+# The colour of a key by what it means (dashboards.charts.MEANING_TONES).
+RISK_TONES = {RiskLevel.HIGH: "high", RiskLevel.MEDIUM: "medium", RiskLevel.LOW: "low"}
+CASE_TONES = {
+    NO_CASE: "none",
+    CaseStatus.IDENTIFYING: "open",
+    CaseStatus.ENROLLED: "medium",
+    CaseStatus.ELIMINATING: "low",
+    CaseStatus.ELIMINATED: "ok",
+    CaseStatus.REJECTED: "muted",
+}
+MEASURE_TONES = {
+    MeasureStatus.PLANNED: "open",
+    MeasureStatus.IN_PROGRESS: "low",
+    MeasureStatus.DELIVERED: "ok",
+    MeasureStatus.STOPPED: "muted",
+}
+TREND_TONES = {
+    "trend_signals": "s2",
+    "trend_alerts": "high",
+    "trend_confirmed": "medium",
+    "trend_enrolled": "open",
+    "trend_eliminated": "ok",
+    "trend_delivered": "s5",
+    "trend_visits": "s1",
+}
+# A long table of children shows this many rows (the highest warning rates), the rest folded.
+CHILDREN_SHOWN = 10
 TRENDS = (
     ("trend_signals", gettext_lazy("Department signals matched to households")),
     ("trend_alerts", gettext_lazy("Risk warnings opened")),
@@ -56,9 +84,15 @@ class Dashboard:
     breadcrumbs: list[Region]
     child_level: str | None
     refreshed: FigureRefresh | None
-    tiles: list[Tile] = field(default_factory=list)
+    period: Period
+    tiles: list[Tile] = field(default_factory=list)  # how things stand at the count
+    period_tiles: list[Tile] = field(default_factory=list)  # what happened in the period
     charts: list[Chart] = field(default_factory=list)
     children: Chart | None = None
+    period_choices: tuple = PERIOD_CHOICES
+    # The months a range may be chosen from (<input type=month> min and max).
+    months_min: str = ""
+    months_max: str = ""
 
 
 def dashboard_region(*, user, code: str | None) -> Region:
@@ -119,7 +153,9 @@ def _breadcrumbs(region: Region, user) -> list[Region]:
     return [*Region.objects.filter(code__in=above).order_by("code"), region]
 
 
-def dashboard_get(*, user, region: Region) -> Dashboard:
+def dashboard_get(*, user, region: Region, params=None) -> Dashboard:
+    """One region's dashboard from one count of the figures; the period figures over the period
+    the parameters ask for (this year unless said)."""
     refreshed = FigureRefresh.objects.order_by("-finished_at").first()
     figures = _Figures(
         Figure.objects.filter(region_code=region.code).values_list(
@@ -127,22 +163,57 @@ def dashboard_get(*, user, region: Region) -> Dashboard:
         )
     )
     as_of = refreshed.as_of if refreshed else timezone.localdate()
+    months = _months(as_of)
+    period = period_of(params or {}, as_of=as_of, earliest=months[0])
     dashboard = Dashboard(
         region=region,
         breadcrumbs=_breadcrumbs(region, user),
         child_level=CHILD_LEVEL.get(region.level),
         refreshed=refreshed,
+        period=period,
+        months_min=f"{months[0]:%Y-%m}",
+        months_max=f"{months[-1]:%Y-%m}",
     )
+    code = region.code
     households = figures.total("households")
     monitored = figures.total("monitored_category")
     covered = figures.get("monitored_covered")
+    open_alerts = figures.total("open_alerts")
     dashboard.tiles = [
-        Tile(_("Households"), households),
-        Tile(PovertyStatus.LIFTED_OUT.label, figures.get("households", PovertyStatus.LIFTED_OUT)),
-        Tile(_("Monitored households"), monitored),
-        Tile(_("Open risk warnings"), figures.total("open_alerts")),
-        Tile(_("Overdue visits"), figures.total("overdue_visits")),
-        Tile(_("Overdue case steps"), figures.total("overdue_steps")),
+        Tile(_("Households"), households, link=links.households(code), key="households"),
+        Tile(
+            PovertyStatus.LIFTED_OUT.label,
+            figures.get("households", PovertyStatus.LIFTED_OUT),
+            link=links.households(code, poverty_status=PovertyStatus.LIFTED_OUT),
+            key="lifted_out",
+        ),
+        Tile(
+            _("Monitored households"),
+            monitored,
+            link=links.cases(code, status=list(MONITORED_STATUSES)),
+            rate=Rate(monitored, households),
+            key="monitored",
+        ),
+        Tile(
+            _("Open risk warnings"),
+            open_alerts,
+            link=links.alerts(code),
+            rate=Rate(open_alerts, households),
+            tone="high" if open_alerts else "",
+            key="open_alerts",
+        ),
+        Tile(
+            _("Overdue visits"),
+            figures.total("overdue_visits"),
+            link=links.households(code, due_before=as_of),
+            key="overdue_visits",
+        ),
+        Tile(
+            _("Overdue case steps"),
+            figures.total("overdue_steps"),
+            link=links.overdue_steps(code),
+            key="overdue_steps",
+        ),
         Tile(
             _("Measure coverage"),
             Share(covered, monitored),
@@ -150,30 +221,69 @@ def dashboard_get(*, user, region: Region) -> Dashboard:
             % {"covered": covered, "monitored": monitored},
         ),
     ]
+    in_period = period.months(months)
+
+    def period_total(metric: str) -> int:
+        return sum(figures.get(metric, "", month) for month in in_period)
+
+    dashboard.period_tiles = [
+        Tile(
+            label,
+            period_total(metric),
+            link=links.in_months(metric, code, period.first, period.end),
+            rate=Rate(period_total(metric), households) if metric == "trend_alerts" else None,
+            tone=TREND_TONES[metric],
+            key=metric,
+        )
+        for metric, label in (*TRENDS[1:], ("trend_visits", _("Monitoring visits")))
+    ]
     dashboard.charts = [
-        *_household_charts(figures, households),
-        *_alert_charts(figures),
-        *_measure_charts(figures, monitored, covered),
-        *_funnel_and_trends(figures, as_of),
+        *_household_charts(figures, households, code),
+        *_alert_charts(figures, code),
+        *_measure_charts(figures, monitored, covered, code),
+        *_funnel_and_trends(figures, months, period, code),
     ]
     if dashboard.child_level:
-        dashboard.children = _children_chart(region, dashboard.child_level)
+        dashboard.children = _children_chart(
+            region, dashboard.child_level, period=period, in_period=in_period, as_of=as_of
+        )
     return dashboard
 
 
-def _household_charts(figures: _Figures, households: int) -> list[Chart]:
+def _household_charts(figures: _Figures, households: int, code: str) -> list[Chart]:
     with_case = figures.total("case_state")
     states = [(NO_CASE, _("No case"), households - with_case)] + [
         (value, label, figures.get("case_state", value)) for value, label in CaseStatus.choices
     ]
+    monitored = list(MONITORED_STATUSES)
     return [
+        Chart(
+            "risk-level",
+            _("Households by risk level"),
+            "doughnut",
+            [_("Risk level"), _("Households"), _("Per 100 households")],
+            [
+                Row(
+                    str(label),
+                    [n := figures.get("households_risk", value), Rate(n, households)],
+                    links=[links.households(code, risk_level=value), ""],
+                    tone=RISK_TONES.get(value, "none"),
+                )
+                for value, label in reversed(RiskLevel.choices)
+            ],
+            plotted=(0,),
+        ),
         Chart(
             "poverty-status",
             _("Households by poverty status"),
             "doughnut",
             [_("Poverty status"), _("Households")],
             [
-                Row(str(label), [figures.get("households", value)])
+                Row(
+                    str(label),
+                    [figures.get("households", value)],
+                    links=[links.households(code, poverty_status=value)],
+                )
                 for value, label in PovertyStatus.choices
             ],
         ),
@@ -182,7 +292,15 @@ def _household_charts(figures: _Figures, households: int) -> list[Chart]:
             _("Households by case state"),
             "bar",
             [_("Case state"), _("Households")],
-            [Row(str(label), [n]) for _value, label, n in states],
+            [
+                Row(
+                    str(label),
+                    [n],
+                    links=["" if value == NO_CASE else links.cases(code, status=value)],
+                    tone=CASE_TONES[value],
+                )
+                for value, label, n in states
+            ],
         ),
         Chart(
             "monitored-category",
@@ -190,7 +308,11 @@ def _household_charts(figures: _Figures, households: int) -> list[Chart]:
             "doughnut",
             [_("Category"), _("Households")],
             [
-                Row(str(label), [figures.get("monitored_category", value)])
+                Row(
+                    str(label),
+                    [figures.get("monitored_category", value)],
+                    links=[links.cases(code, status=monitored, category=value)],
+                )
                 for value, label in CaseCategory.choices
             ],
         ),
@@ -200,7 +322,12 @@ def _household_charts(figures: _Figures, households: int) -> list[Chart]:
             "hbar",
             [_("Risk type"), _("Households")],
             [
-                Row(str(label), [figures.get("monitored_risk_type", value)])
+                Row(
+                    str(label),
+                    [figures.get("monitored_risk_type", value)],
+                    links=[links.cases(code, status=monitored, risk_type=value)],
+                    tone="s1",
+                )
                 for value, label in RiskType.choices
             ],
             note=_("A household with several risk types is counted under each."),
@@ -208,10 +335,10 @@ def _household_charts(figures: _Figures, households: int) -> list[Chart]:
     ]
 
 
-def _alert_charts(figures: _Figures) -> list[Chart]:
+def _alert_charts(figures: _Figures, code: str) -> list[Chart]:
     reasons = sorted(
         figures.keys("open_alert_reasons"),
-        key=lambda code: -figures.get("open_alert_reasons", code),
+        key=lambda reason: -figures.get("open_alert_reasons", reason),
     )
     return [
         Chart(
@@ -220,8 +347,13 @@ def _alert_charts(figures: _Figures) -> list[Chart]:
             "doughnut",
             [_("Level"), _("Warnings")],
             [
-                Row(str(label), [figures.get("open_alerts", value)])
-                for value, label in RiskLevel.choices
+                Row(
+                    str(label),
+                    [figures.get("open_alerts", value)],
+                    links=[links.alerts(code, level=value)],
+                    tone=RISK_TONES[value],
+                )
+                for value, label in reversed(RiskLevel.choices)
                 if value != RiskLevel.NONE
             ],
         ),
@@ -231,8 +363,13 @@ def _alert_charts(figures: _Figures) -> list[Chart]:
             "hbar",
             [_("Reason"), _("Warnings")],
             [
-                Row(str(RULE_LABELS.get(code, code)), [figures.get("open_alert_reasons", code)])
-                for code in reasons
+                Row(
+                    str(RULE_LABELS.get(reason, reason)),
+                    [figures.get("open_alert_reasons", reason)],
+                    links=[links.alerts(code, reason=reason)],
+                    tone="high",
+                )
+                for reason in reasons
             ],
             note=_("A warning with several reasons is counted under each."),
         ),
@@ -242,7 +379,12 @@ def _alert_charts(figures: _Figures) -> list[Chart]:
             "hbar",
             [_("Step"), _("Overdue")],
             [
-                Row(str(label), [figures.get("overdue_steps", value)])
+                Row(
+                    str(label),
+                    [figures.get("overdue_steps", value)],
+                    links=[links.overdue_steps(code, kind=value)],
+                    tone="high",
+                )
                 for value, label in StepKind.choices
                 if figures.get("overdue_steps", value)
             ],
@@ -255,14 +397,19 @@ def _split(key: str) -> tuple[str, str]:
     return first, second
 
 
-def _measure_charts(figures: _Figures, monitored: int, covered: int) -> list[Chart]:
+def _measure_charts(figures: _Figures, monitored: int, covered: int, code: str) -> list[Chart]:
     statuses = MeasureStatus.choices
+    status_tones = tuple(MEASURE_TONES[value] for value, _label in statuses)
     by_kind: dict[str, dict[str, int]] = defaultdict(dict)
     for key in figures.keys("measure_kind_status"):
         kind, status = _split(key)
         by_kind[kind][status] = figures.get("measure_kind_status", key)
     kind_rows = [
-        Row(str(label), [by_kind[value].get(status, 0) for status, _label in statuses])
+        Row(
+            str(label),
+            [by_kind[value].get(status, 0) for status, _label in statuses],
+            links=[links.measures(code, kind=value, status=status) for status, _l in statuses],
+        )
         for value, label in MeasureKind.choices
         if value in by_kind
     ]
@@ -294,6 +441,12 @@ def _measure_charts(figures: _Figures, monitored: int, covered: int) -> list[Cha
             "pk", "name"
         )
     )
+
+    def partner_links(partner: str) -> list[str]:
+        if partner == NO_PARTNER:
+            return []
+        return [links.measures(code, partner=partner, status=status) for status, _l in statuses]
+
     partner_rows = sorted(
         (
             Row(
@@ -306,6 +459,7 @@ def _measure_charts(figures: _Figures, monitored: int, covered: int) -> list[Cha
                     claimed[partner],
                     confirmed[partner],
                 ],
+                links=partner_links(partner),
             )
             for partner, counts in by_partner.items()
         ),
@@ -319,8 +473,8 @@ def _measure_charts(figures: _Figures, monitored: int, covered: int) -> list[Cha
             "doughnut",
             [_("Monitored households"), _("Households")],
             [
-                Row(_("With a measure"), [covered]),
-                Row(_("Without a measure yet"), [max(monitored - covered, 0)]),
+                Row(_("With a measure"), [covered], tone="ok"),
+                Row(_("Without a measure yet"), [max(monitored - covered, 0)], tone="none"),
             ],
             note=_("Coverage: %(rate)s") % {"rate": Share(covered, monitored)},
         ),
@@ -331,6 +485,7 @@ def _measure_charts(figures: _Figures, monitored: int, covered: int) -> list[Cha
             [_("Kind"), *status_headers],
             kind_rows,
             stacked=True,
+            series_tones=status_tones,
         ),
         Chart(
             "partner-contributions",
@@ -349,24 +504,38 @@ def _measure_charts(figures: _Figures, monitored: int, covered: int) -> list[Cha
             stacked=True,
             note=_("The chart shows measures by status; households and amounts are in the table."),
             plotted=tuple(range(len(statuses))),
+            series_tones=status_tones,
         ),
     ]
 
 
-def _funnel_and_trends(figures: _Figures, as_of: datetime.date) -> list[Chart]:
-    months = _months(as_of)
-    recent = months[-FUNNEL_MONTHS:]
+def _funnel_and_trends(
+    figures: _Figures, months: list[datetime.date], period: Period, code: str
+) -> list[Chart]:
+    in_period = period.months(months)
 
-    def recent_total(metric: str) -> int:
-        return sum(figures.get(metric, "", month) for month in recent)
+    def period_total(metric: str) -> int:
+        return sum(figures.get(metric, "", month) for month in in_period)
 
     funnel = Chart(
         "funnel",
-        _("From signal to enrolment, last 12 months"),
+        _("From signal to enrolment, %(period)s") % {"period": period.label},
         "hbar",
         [_("Stage"), _("Count")],
-        [Row(str(label), [recent_total(metric)]) for metric, label in TRENDS[:5]],
+        [
+            Row(
+                str(label),
+                [period_total(metric)],
+                links=[links.in_months(metric, code, period.first, period.end)],
+                tone=TREND_TONES[metric],
+            )
+            for metric, label in TRENDS[:5]
+        ],
     )
+
+    def month_end(month: datetime.date) -> datetime.date:
+        return Period("month", month, month).end
+
     trends = Chart(
         "trends",
         _("By month, last 24 months"),
@@ -376,18 +545,28 @@ def _funnel_and_trends(figures: _Figures, as_of: datetime.date) -> list[Chart]:
             Row(
                 date_format(month, "YEAR_MONTH_FORMAT"),
                 [figures.get(metric, "", month) for metric, _label in TRENDS],
+                links=[
+                    links.in_months(metric, code, month, month_end(month))
+                    for metric, _label in TRENDS
+                ],
             )
             for month in months
         ],
+        series_tones=tuple(TREND_TONES[metric] for metric, _label in TRENDS),
+        note=_("The whole 24 months, whatever the period chosen."),
     )
     visits = Chart(
         "visits",
-        _("Monitoring visits by month"),
+        _("Monitoring visits by month, %(period)s") % {"period": period.label},
         "bar",
         [_("Month"), _("Visits")],
         [
-            Row(date_format(month, "YEAR_MONTH_FORMAT"), [figures.get("trend_visits", "", month)])
-            for month in months
+            Row(
+                date_format(month, "YEAR_MONTH_FORMAT"),
+                [figures.get("trend_visits", "", month)],
+                tone="s1",
+            )
+            for month in in_period
         ],
     )
     return [funnel, trends, visits]
@@ -403,26 +582,40 @@ CHILD_METRICS = (
 )
 
 
-def _children_chart(region: Region, child_level: str) -> Chart:
-    totals: dict[str, dict[str, int]] = defaultdict(dict)
+def _children_chart(
+    region: Region,
+    child_level: str,
+    *,
+    period: Period,
+    in_period: list[datetime.date],
+    as_of: datetime.date,
+) -> Chart:
+    """A row per child region, the highest rate of open warnings per 100 households first; the
+    chart draws that rate (the regions differ in size, so counts alone mislead) for the first
+    CHILDREN_SHOWN, the table folds the rest."""
+    totals: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     rows = (
         Figure.objects.filter(
+            Q(metric__in=CHILD_METRICS) | Q(metric="trend_alerts", month__in=in_period),
             Scope.under(region.code).q("region_code"),
             level=child_level,
-            metric__in=CHILD_METRICS,
         )
         .values("region_code", "metric")
         .annotate(total=Sum("value"))
         .values_list("region_code", "metric", "total")
     )
     for code, metric, total in rows:
-        totals[code][metric] = total
+        totals[code][metric] += total
     children = Region.objects.filter(parent=region).order_by("code")
+    level_label = Region.Level(child_level).label
     headers = [
-        str(Region.Level(child_level).label),
+        str(level_label),
+        _("Open warnings per 100 households"),
         _("Households"),
         _("Monitored households"),
+        _("Monitored per 100 households"),
         _("Open risk warnings"),
+        _("Warnings opened, %(period)s") % {"period": period.label},
         _("Overdue visits"),
         _("Overdue case steps"),
         _("Measure coverage"),
@@ -430,29 +623,47 @@ def _children_chart(region: Region, child_level: str) -> Chart:
     chart_rows = []
     for child in children:
         counts = totals.get(child.code, {})
+        households = counts.get("households", 0)
         monitored = counts.get("monitored_category", 0)
+        open_alerts = counts.get("open_alerts", 0)
         chart_rows.append(
             Row(
                 child.short_name,
                 [
-                    counts.get("households", 0),
+                    Rate(open_alerts, households),
+                    households,
                     monitored,
-                    counts.get("open_alerts", 0),
+                    Rate(monitored, households),
+                    open_alerts,
+                    counts.get("trend_alerts", 0),
                     counts.get("overdue_visits", 0),
                     counts.get("overdue_steps", 0),
                     Share(counts.get("monitored_covered", 0), monitored),
                 ],
                 link=child.code,
+                links=[
+                    links.alerts(child.code),
+                    links.households(child.code),
+                    links.cases(child.code, status=list(MONITORED_STATUSES)),
+                    "",
+                    links.alerts(child.code),
+                    links.in_months("trend_alerts", child.code, period.first, period.end),
+                    links.households(child.code, due_before=as_of),
+                    links.overdue_steps(child.code),
+                    "",
+                ],
+                tone="high",
             )
         )
+    chart_rows.sort(key=lambda row: (-float(row.values[0]), row.link))
     return Chart(
         "children",
-        _("By %(level)s") % {"level": Region.Level(child_level).label},
+        _("By %(level)s: open warnings per 100 households") % {"level": level_label},
         "bar",
         headers,
         chart_rows,
-        stacked=True,
-        plotted=(2, 3, 4),
+        plotted=(0,),
+        drawn=CHILDREN_SHOWN,
     )
 
 
@@ -467,20 +678,14 @@ def region_counts(region_code: str) -> tuple[dict[str, int], dict[str, int], Fig
     return figures.by_key("households"), figures.by_key("households_risk"), refreshed
 
 
-# Levels whose home page counts households live; above them the pre-counted figures serve.
-LIVE_LEVELS = ("village", "township")
-
-
 def home_counts(user) -> dict:
-    """The user's region at a glance, for the home page.
-
-    A township or a village is counted live (tens of thousands of households at most, a few
-    milliseconds); a county and above read the dashboards' figures, counted every few minutes,
-    because counting a county of 300,000 households on each login takes seconds."""
+    """The user's region at a glance, for the home page: the same count as the dashboard's, so
+    the two pages show the same numbers as of the same time (`snapshot`). Before the first
+    count the households are counted live, and the snapshot is now."""
     refreshed = None
-    if user.region_id and regions.level_of(user.region_id) not in LIVE_LEVELS:
+    if user.region_id:
         by_status, by_risk, refreshed = region_counts(user.region_id)
-    if refreshed is None:  # a township, or nothing counted yet
+    if refreshed is None:  # nothing counted yet, or a user without a region
         households = households_visible_to(user)
         by_status = dict(
             households.values_list("poverty_status")
@@ -492,6 +697,8 @@ def home_counts(user) -> dict:
             .annotate(n=Count("id"))
             .values_list("risk_level", "n")
         )
+    code = user.region_id or ""
+    total = sum(by_status.values())
     return {
         "status_counts": [
             (label, by_status.get(value, 0)) for value, label in PovertyStatus.choices
@@ -499,6 +706,29 @@ def home_counts(user) -> dict:
         "risk_counts": [
             (value, label, by_risk.get(value, 0)) for value, label in RiskLevel.choices
         ],
-        "total": sum(by_status.values()),
+        "total": total,
         "refreshed": refreshed,
+        "snapshot": refreshed.finished_at if refreshed else timezone.now(),
+        "live": refreshed is None,
+        "tiles": [
+            Tile(_("households in total"), total, link=links.households(code)),
+            *(
+                Tile(
+                    label,
+                    by_status.get(value, 0),
+                    link=links.households(code, poverty_status=value),
+                    rate=Rate(by_status.get(value, 0), total),
+                )
+                for value, label in PovertyStatus.choices
+            ),
+        ],
+        "risk_rows": [
+            Row(
+                str(label),
+                [by_risk.get(value, 0), Rate(by_risk.get(value, 0), total)],
+                links=[links.households(code, risk_level=value), ""],
+                tone=value,
+            )
+            for value, label in reversed(RiskLevel.choices)
+        ],
     }

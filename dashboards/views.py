@@ -1,5 +1,6 @@
 from django.contrib.auth.decorators import login_required, permission_required
 from django.shortcuts import render
+from django.utils import timezone
 
 from accounts.models import FIELD_STAFF_ROLES, Role
 from accounts.selectors import api_tokens_of
@@ -16,11 +17,15 @@ from worklist.views import today_context
 def dashboard(request):
     """The user's region, or a region under it (drill-down by ?region=<code>)."""
     region = selectors.dashboard_region(user=request.user, code=request.GET.get("region"))
-    board = selectors.dashboard_get(user=request.user, region=region)
+    board = selectors.dashboard_get(user=request.user, region=region, params=request.GET)
     return render(
         request,
         "dashboards/dashboard.html",
-        {"board": board, "print_view": request.GET.get("print") == "1"},
+        {
+            "board": board,
+            "print_view": request.GET.get("print") == "1",
+            "period_query": board.period.query,
+        },
     )
 
 
@@ -45,6 +50,8 @@ def home(request):
                 "record": assistance_selectors.partner_record(user.partner_id)
                 if user.partner_id
                 else None,
+                # Counted on this request: the figures are as of now.
+                "snapshot": timezone.now(),
             },
         )
     context = selectors.home_counts(user)

@@ -50,11 +50,16 @@ class HouseholdFilter(django_filters.FilterSet):
     )
     q = django_filters.CharFilter(
         label=_("Name, household number or ID number"), method="filter_text"
+    q = django_filters.CharFilter(label=_("Name or household number"), method="filter_text")
+    # Households whose next visit was due before a day: the dashboard's "overdue visits" as of
+    # the day its figures were counted.
+    due_before = django_filters.DateFilter(
+        label=_("Visit due before"), field_name="next_visit_due", lookup_expr="lt"
     )
 
     class Meta:
         model = Household
-        fields = ["q", "region", "poverty_status", "risk_level"]
+        fields = ["q", "region", "poverty_status", "risk_level", "due_before"]
 
     def filter_region(self, queryset, name, value):
         # A full 12-digit code means everything under that region; a shorter value is a prefix.

@@ -76,6 +76,10 @@ class AlertFilter(django_filters.FilterSet):
     older_than = django_filters.NumberFilter(
         method="filter_older_than", min_value=1, max_value=3650, label=_("Open longer than (days)")
     )
+    # Warnings opened within a period (days in the county's time zone): the dashboard's
+    # "warnings opened" of a month or a period.
+    opened_from = django_filters.DateFilter(field_name="opened_at", lookup_expr="date__gte")
+    opened_to = django_filters.DateFilter(field_name="opened_at", lookup_expr="date__lte")
 
     class Meta:
         model = Alert

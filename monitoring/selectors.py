@@ -200,7 +200,18 @@ def alerts_listed(user, params) -> QuerySet[Alert]:
     """The warning queue as its page shows it, filtered by the page's query parameters (the
     page and its Excel export read the same rows)."""
     # The filters the API applies too; a value the page cannot read is left out, not refused.
-    return AlertFilter(params, queryset=alert_queue(user), request=SimpleNamespace(user=user)).qs
+    queryset = alert_queue(user)
+    if params.get("closed") in ("1", "true"):
+        # Closed warnings too: the dashboard's "warnings opened in a period" links here.
+        queryset = (
+            alerts_visible_to(user)
+            .select_related("assignee")
+            .prefetch_related(
+                Prefetch("household", queryset=Household.objects.select_related("village"))
+            )
+            .order_by("-opened_at", "id")
+        )
+    return AlertFilter(params, queryset=queryset, request=SimpleNamespace(user=user)).qs
 
 
 def visits_listed(user, params) -> QuerySet[Visit]:

@@ -108,7 +108,7 @@ def case_list(request):
 def case_overdue(request):
     """Steps past their due date, for the township and the county to chase."""
     today = timezone.localdate()
-    overdue = selectors.steps_overdue(request.user, as_of=today)
+    overdue = selectors.steps_overdue(request.user, as_of=today, params=request.GET)
     page = numbered_page(request, overdue, page_size=PAGE_SIZE)
     for step in page:
         step.days_late = (today - step.due_on).days

@@ -94,7 +94,7 @@ def need_list(request):
         request,
         "assistance/need_list.html",
         {
-            "needs": selectors.needs_board(request.user)[:200],
+            "needs": selectors.needs_listed(request.user, request.GET)[:200],
             "is_partner": is_partner,
             "can_claim": is_partner and request.user.has_perm("assistance.claim_need"),
             # A cadre confirms a claim on the case's page: each need links there.
