@@ -385,17 +385,11 @@ def cases_listed(user, params, *, id_number_hash: str = "") -> QuerySet[Case]:
         cases, query_text(params, "q"), path="household", id_number_hash=id_number_hash
     )
     cases = _cases_drilled(cases, params)
-    query = query_text(params, "q")
-    if query.isdigit():
-        cases = cases.filter(household__number__startswith=query)
-    elif query:
-        cases = cases.filter(household__head_name__contains=query)
     return cases.select_related("household__village", "responsible").order_by(
         "next_due_on", "-proposed_on", "-id"
     )
 
 
-def measures_listed(user, params, *, id_number_hash: str = "") -> QuerySet[Measure]:
 def _dates(params, *names: str) -> list[datetime.date | None]:
     """The ISO days among the parameters (None for one absent or unreadable)."""
     days: list[datetime.date | None] = []
@@ -435,7 +429,7 @@ def _cases_drilled(cases: QuerySet[Case], params) -> QuerySet[Case]:
     return cases
 
 
-def measures_listed(user, params) -> QuerySet[Measure]:
+def measures_listed(user, params, *, id_number_hash: str = "") -> QuerySet[Measure]:
     """A partner's measures to deliver; for cadres, every measure of their region."""
     measures = measures_visible_to(user).select_related(
         "case__household__village", "partner", "responsible"

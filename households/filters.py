@@ -50,7 +50,7 @@ class HouseholdFilter(django_filters.FilterSet):
     )
     q = django_filters.CharFilter(
         label=_("Name, household number or ID number"), method="filter_text"
-    q = django_filters.CharFilter(label=_("Name or household number"), method="filter_text")
+    )
     # Households whose next visit was due before a day: the dashboard's "overdue visits" as of
     # the day its figures were counted.
     due_before = django_filters.DateFilter(

@@ -23,7 +23,6 @@ from households.forms import (
 )
 from households.history import history_rows
 from households.hub import household_hub, trend_chart
-from households.history import history_rows, life_event_rows
 from households.list_search import list_search_from_post
 
 PAGE_SIZE = 50
