@@ -28,6 +28,7 @@ from monitoring.forms import (
     SignalResolveForm,
     VisitForm,
     WebhookForm,
+    visit_error_summary,
 )
 from monitoring.models import (
     ACTIVE_STATUSES,
@@ -106,7 +107,8 @@ def visit_create(request):
             },
         )
     members = list(household.members.filter(status="active"))
-    form = VisitForm(request.POST or None, household=household)
+    last = household.visits.order_by("-visited_on", "-id").first()
+    form = VisitForm(request.POST or None, household=household, last=last)
     events = EventFormSet(request.POST or None, form_kwargs={"members": members}, prefix="events")
     # A photo taken on the visit (online only: the offline queue sends the figures alone).
     attachment = AttachmentForm(request.POST or None, request.FILES or None, capture=True)
@@ -141,7 +143,6 @@ def visit_create(request):
                     request, _("This visit had already been recorded; nothing was added.")
                 )
             return redirect("visit-detail", pk=visit.pk)
-    last = household.visits.order_by("-visited_on", "-id").first()
     return render(
         request,
         "monitoring/visit_form.html",
@@ -151,6 +152,7 @@ def visit_create(request):
             "events": events,
             "last": last,
             "attachment": attachment,
+            "error_summary": visit_error_summary(form, events, attachment) if valid else [],
         },
     )
 
