@@ -1,3 +1,4 @@
+import json
 import uuid
 
 from django import forms
@@ -23,18 +24,32 @@ from monitoring.services.visits import (
 MONEY_INPUT = {"inputmode": "decimal", "min": "0", "step": "0.01", "class": "money"}
 YES_NO = [(True, _("Yes")), (False, _("No"))]
 
+# Plain words for a village worker, not Django's "Ensure that there are no more than 12 digits".
+REQUIRED = _("Please fill this in.")
+MONEY_ERRORS = {
+    "required": _("Please fill this in (0 if there was none)."),
+    "invalid": _("Enter an amount in figures, such as 1200 or 1200.50."),
+    "max_digits": _("The amount is too large: at most 10 digits before the decimal point."),
+    "max_whole_digits": _("The amount is too large: at most 10 digits before the decimal point."),
+    "max_decimal_places": _("At most two digits after the decimal point (fen)."),
+    "min_value": _("An amount cannot be negative."),
+}
+
 
 def _money(label, *, min_value=0, help_text=""):
     attrs = {**MONEY_INPUT, "min": str(min_value)}
+    errors = dict(MONEY_ERRORS)
     if min_value < 0:
         # A phone's decimal keypad has no minus sign: let the phone show its number keyboard.
         del attrs["inputmode"]
+        errors["min_value"] = _("The loss is too large to be right.")
     return forms.DecimalField(
         label=label,
         min_value=min_value,
         max_digits=12,
         decimal_places=2,
         help_text=help_text,
+        error_messages=errors,
         widget=forms.NumberInput(attrs=attrs),
     )
 
@@ -55,13 +70,20 @@ class VisitForm(forms.Form):
 
     client_uuid = forms.UUIDField(widget=forms.HiddenInput)
     visited_on = forms.DateField(
-        label=_("Visit date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        label=_("Visit date"),
+        error_messages={"invalid": _("Enter a date such as 2026-12-02.")},
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     household_size = forms.IntegerField(
         label=_("People living in the household"),
         min_value=1,
         max_value=30,
-        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        error_messages={
+            "invalid": _("Enter a whole number of people."),
+            "min_value": _("At least 1 person."),
+            "max_value": _("At most 30 people."),
+        },
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "count"}),
     )
     wage_income = _money(_("Wages (12 months)"))
     business_income = _money(
@@ -83,23 +105,105 @@ class VisitForm(forms.Form):
         label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
-    def __init__(self, *args, household=None, **kwargs):
+    def __init__(self, *args, household=None, last=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.last = last
         self.initial.setdefault("client_uuid", uuid.uuid4())
         self.initial.setdefault("visited_on", timezone.localdate())
         if household is not None:
-            self.initial.setdefault("household_size", household.income_sharers or None)
+            size = household.income_sharers or (last.household_size if last else None)
+            self.initial.setdefault("household_size", size)
         self.visit_field_names = INCOME_FIELDS + SPENDING_FIELDS + CHECK_FIELDS
+        for field in self.fields.values():
+            if (
+                field.error_messages.get("required")
+                == forms.Field.default_error_messages["required"]
+            ):
+                field.error_messages["required"] = REQUIRED
+
+    def sections(self) -> list[dict]:
+        """The folding sections of the page: each one's fields with the last visit's figure
+        beside them, and what "same as last time" copies into it (as JSON, for the button)."""
+        copies = visit_copy_data(self.last)
+        sections = []
+        for key, legend, names in VISIT_SECTIONS:
+            rows = [
+                {
+                    "field": self[name],
+                    # The yes/no checks are copied by the button, not spelled out under each one.
+                    "previous": None
+                    if self.last is None or name in CHECK_FIELDS
+                    else getattr(self.last, name, None),
+                    "money": name not in CHECK_FIELDS,
+                }
+                for name in names
+            ]
+            copy = json.dumps(copies[key]) if key in copies else ""
+            sections.append({"key": key, "legend": legend, "rows": rows, "copy": copy})
+        return sections
+
+
+VISIT_SECTIONS = (
+    ("income", _("Income of the last 12 months (yuan)"), INCOME_FIELDS),
+    ("spending", _("Compliant out-of-pocket rigid spending (yuan)"), SPENDING_FIELDS),
+    ("checks", _("The basic guarantees"), CHECK_FIELDS),
+)
+
+
+def visit_copy_data(last) -> dict[str, dict[str, str]]:
+    """What "same as last time" puts in each section: the last visit's figures as the form
+    writes them, 0 for a figure the last visit did not have, so nothing is left to retype."""
+    if last is None:
+        return {}
+    data: dict[str, dict[str, str]] = {}
+    for key, _legend, names in VISIT_SECTIONS:
+        values = {}
+        for name in names:
+            value = getattr(last, name, None)
+            if name in CHECK_FIELDS:
+                values[name] = "False" if value is False else "True"
+            else:
+                values[name] = "0" if value is None else f"{value:f}"
+        data[key] = values
+    return data
+
+
+def _form_errors(form: forms.Form) -> list[dict]:
+    summary = [{"id": None, "label": "", "message": error} for error in form.non_field_errors()]
+    for field in form:
+        for error in field.errors:
+            summary.append({"id": field.auto_id, "label": field.label, "message": error})
+    return summary
+
+
+def visit_error_summary(form: forms.Form, events, *more: forms.Form) -> list[dict]:
+    """Every error of a refused visit, in the page's order, each with the id of the field it is
+    about (None for the form as a whole), for the summary at the top of the page."""
+    summary = _form_errors(form)
+    for error in events.non_form_errors():
+        summary.append({"id": None, "label": "", "message": error})
+    for number, event in enumerate(events.forms, start=1):
+        for field in event:
+            for error in field.errors:
+                label = _("Event %(number)d · %(field)s") % {
+                    "number": number,
+                    "field": field.label,
+                }
+                summary.append({"id": field.auto_id, "label": label, "message": error})
+    for other in more:
+        summary += _form_errors(other)
+    return summary
 
 
 class EventForm(forms.Form):
     kind = forms.ChoiceField(
-        label=_("Event"), choices=[("", "—"), *EventKind.choices], required=False
+        label=_("Event"), choices=[("", _("Choose")), *EventKind.choices], required=False
     )
     member = forms.TypedChoiceField(label=_("Who"), coerce=int, required=False, empty_value=None)
     occurred_on = forms.DateField(
         label=_("When"),
         required=False,
+        error_messages={"invalid": _("Enter a date such as 2026-12-02.")},
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
@@ -124,10 +228,20 @@ class EventForm(forms.Form):
         )
 
 
+class BaseEventFormSet(forms.BaseFormSet):
+    # Django fills in %(num)d with max_num.
+    default_error_messages = {"too_many_forms": _("A visit records at most %(num)d events.")}
+
+
 # absolute_max bounds the forms built from a forged TOTAL_FORMS (Django's default is max_num +
 # 1,000); validate_max refuses the forgery instead of quietly cutting it to the first rows.
 EventFormSet = forms.formset_factory(
-    EventForm, extra=2, max_num=MAX_EVENTS, absolute_max=MAX_EVENTS, validate_max=True
+    EventForm,
+    formset=BaseEventFormSet,
+    extra=2,
+    max_num=MAX_EVENTS,
+    absolute_max=MAX_EVENTS,
+    validate_max=True,
 )
 
 

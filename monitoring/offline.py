@@ -24,6 +24,7 @@ PRECACHE = (
     "vendor/idb-keyval/umd.js",
     "js/visit-queue.js",
     "js/offline.js",
+    "js/visit-form.js",
     "icons/icon-192.png",
 )
 # The offline picker needs a name and a number, nothing more; a worker covers a few villages.

@@ -28,6 +28,7 @@ from monitoring.forms import (
     VerifyForm,
     VisitForm,
     WebhookForm,
+    visit_error_summary,
 )
 from monitoring.models import (
     AlertSource,
@@ -105,7 +106,8 @@ def visit_create(request):
             },
         )
     members = list(household.members.filter(status="active"))
-    form = VisitForm(request.POST or None, household=household)
+    last = household.visits.order_by("-visited_on", "-id").first()
+    form = VisitForm(request.POST or None, household=household, last=last)
     events = EventFormSet(request.POST or None, form_kwargs={"members": members}, prefix="events")
     # A photo taken on the visit (online only: the offline queue sends the figures alone).
     attachment = AttachmentForm(request.POST or None, request.FILES or None, capture=True)
@@ -140,7 +142,6 @@ def visit_create(request):
                     request, _("This visit had already been recorded; nothing was added.")
                 )
             return redirect("visit-detail", pk=visit.pk)
-    last = household.visits.order_by("-visited_on", "-id").first()
     return render(
         request,
         "monitoring/visit_form.html",
@@ -150,6 +151,7 @@ def visit_create(request):
             "events": events,
             "last": last,
             "attachment": attachment,
+            "error_summary": visit_error_summary(form, events, attachment) if valid else [],
         },
     )
 
