@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import BLANK_CHOICE
 from monitoring.messages import message_kinds
 from monitoring.models import BUSINESS_INCOME_HELP, LOWEST_BUSINESS_INCOME, EventKind
 from monitoring.services.visits import (
@@ -88,7 +89,7 @@ class VisitForm(forms.Form):
 
 class EventForm(forms.Form):
     kind = forms.ChoiceField(
-        label=_("Event"), choices=[("", "—"), *EventKind.choices], required=False
+        label=_("Event"), choices=[BLANK_CHOICE, *EventKind.choices], required=False
     )
     member = forms.TypedChoiceField(label=_("Who"), coerce=int, required=False, empty_value=None)
     occurred_on = forms.DateField(
