@@ -57,7 +57,8 @@ def unmasked_fields(names: str) -> str:
     labels = []
     for name in filter(None, names.split(",")):
         try:
-            labels.append(str(Member._meta.get_field(name).verbose_name))
+            field = Member._meta.get_field(name)
+            labels.append(str(getattr(field, "verbose_name", name)))
         except FieldDoesNotExist:
             labels.append(name)
     # Translators: between the items of a list ("、" in Chinese).
