@@ -20,6 +20,7 @@ from assistance.models import (
     StepKind,
     step_decision_choices,
 )
+from core.forms import BLANK_CHOICE
 from core.masking import mask_phone
 from households.forms import SensitiveCharField, SensitiveFieldsMixin
 
@@ -44,7 +45,7 @@ def _money(label, required=False):
 
 
 def _people(users) -> list[tuple]:
-    return [("", "—")] + [
+    return [BLANK_CHOICE] + [
         (user.pk, f"{user.display_name} · {user.get_role_display()}") for user in users
     ]
 
@@ -181,8 +182,8 @@ class MeasureForm(forms.Form):
 
     def __init__(self, *args, partners=(), offers=(), staff=(), members=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["partner"].choices = [("", "—")] + [(p.pk, p.name) for p in partners]
-        self.fields["offer"].choices = [("", "—")] + [
+        self.fields["partner"].choices = [BLANK_CHOICE] + [(p.pk, p.name) for p in partners]
+        self.fields["offer"].choices = [BLANK_CHOICE] + [
             (o.pk, f"{o.partner.name}: {o.title}") for o in offers
         ]
         self.fields["responsible"].choices = _people(staff)
@@ -252,7 +253,7 @@ class PartnerForm(SensitiveFieldsMixin, forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=PartnerKind.choices)
     department = forms.ChoiceField(
         label=_("Department"),
-        choices=[("", "—"), *Department.choices],
+        choices=[BLANK_CHOICE, *Department.choices],
         required=False,
         help_text=_("For a government department only."),
     )
@@ -325,9 +326,9 @@ class DelegationForm(forms.Form):
 
     def __init__(self, *args, delegates=(), permissions=(), regions=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["delegate"].choices = [("", "—"), *delegates]
+        self.fields["delegate"].choices = [BLANK_CHOICE, *delegates]
         self.fields["permission"].choices = list(permissions)
-        self.fields["region"].choices = [("", "—"), *regions]
+        self.fields["region"].choices = [BLANK_CHOICE, *regions]
 
 
 class CaseCommentForm(forms.Form):

@@ -11,8 +11,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Model
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from audit.selectors import (
     EXPORT,
@@ -26,6 +29,41 @@ from audit.selectors import (
 )
 from core.masking import MASK
 from households.history import RelatedNames, event_action, event_changes, event_subject
+from households.models import Member
+
+# What an export took out, in words (its stored name is the list's key: spreadsheets/views.py
+# EXPORTS, the case notice, "evidence-<kind>" for a file); an unknown name is shown as stored.
+EXPORT_NAMES = {
+    "households": gettext_lazy("Households"),
+    "visits": gettext_lazy("Visits"),
+    "alerts": gettext_lazy("Warnings"),
+    "cases": gettext_lazy("Cases"),
+    "measures": gettext_lazy("Measures"),
+    "partners": gettext_lazy("Partners"),
+    "case-notice": gettext_lazy("Public notice of a case"),
+}
+# Where a sensitive value was unmasked (SensitiveAccess.channel).
+UNMASK_CHANNELS = {"page": gettext_lazy("on the page"), "api": gettext_lazy("through the API")}
+
+
+def export_name(name: str) -> str:
+    if name.startswith("evidence-"):
+        return _("Evidence file")
+    return str(EXPORT_NAMES.get(name, name))
+
+
+def unmasked_fields(names: str) -> str:
+    """ "id_number,phone" → "身份证号、联系电话": the members' fields by their verbose names."""
+    labels = []
+    for name in filter(None, names.split(",")):
+        try:
+            field = Member._meta.get_field(name)
+            labels.append(str(getattr(field, "verbose_name", name)))
+        except FieldDoesNotExist:
+            labels.append(name)
+    # Translators: between the items of a list ("、" in Chinese).
+    return _(", ").join(labels)
+
 
 # 15 or more digits (an ID number, a bank account) or a mobile number, in free text.
 _LONG_NUMBER = re.compile(r"\d{15,}[\dXx]?|1\d{10}")
@@ -102,9 +140,9 @@ def audit_rows(page: AuditPage, *, viewer) -> list[AuditRow]:
                     kind_label=kind_label(UNMASK),
                     user=row.user.display_name,
                     subject=f"{row.household.number} {row.member.name}",
-                    action=row.fields,
+                    action=unmasked_fields(row.fields),
                     changes=[],
-                    detail=f"{row.reason} ({row.channel})",
+                    detail=f"{row.reason} ({UNMASK_CHANNELS.get(row.channel, row.channel)})",
                     ip="",
                 )
             )
@@ -134,7 +172,7 @@ def audit_rows(page: AuditPage, *, viewer) -> list[AuditRow]:
                     kind=EXPORT,
                     kind_label=kind_label(EXPORT),
                     user=row.user.display_name,
-                    subject=" ".join(filter(None, [row.name, row.household_number])),
+                    subject=" ".join(filter(None, [export_name(row.name), row.household_number])),
                     action=_("%(count)s rows") % {"count": row.row_count},
                     changes=[],
                     detail=filters,
@@ -145,7 +183,9 @@ def audit_rows(page: AuditPage, *, viewer) -> list[AuditRow]:
             detail = ""
             if source.kind == SIGN_IN and row.logout_time:
                 detail = _("signed out %(time)s") % {
-                    "time": row.logout_time.strftime("%Y-%m-%d %H:%M")
+                    "time": formats.date_format(
+                        timezone.localtime(row.logout_time), "DATETIME_FORMAT"
+                    )
                 }
             elif source.kind == FAILURE and row.locked_out:
                 detail = _("locked out")
@@ -155,7 +195,8 @@ def audit_rows(page: AuditPage, *, viewer) -> list[AuditRow]:
                     kind=source.kind,
                     kind_label=kind_label(source.kind),
                     user=row.username,
-                    subject=row.path_info,
+                    # axes writes "<unknown>" for a path it was not given.
+                    subject="" if row.path_info == "<unknown>" else row.path_info,
                     action="",
                     changes=[],
                     detail=detail,

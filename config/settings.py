@@ -18,6 +18,7 @@ import environ
 import pghistory
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -107,6 +108,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Its widget templates, found by the project's engine (FORM_RENDERER below).
+    "django.forms",
     "rest_framework",
     "knox",
     "django_filters",
@@ -249,6 +252,11 @@ LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 # Our corrections of Django's date formats ("3月2日", not "03月2日").
 FORMAT_MODULE_PATH = ["core.formats"]
+# Widgets rendered by the project's template engine, so that templates/django/forms/widgets/
+# may say "请选择" where Django writes "---------" (a select's blank choice in every form).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+# A filter's blank choice: every row ("全部"), never "---------".
+FILTERS_EMPTY_CHOICE_LABEL = gettext_lazy("All")
 TIME_ZONE = "Asia/Shanghai"
 
 USE_I18N = True

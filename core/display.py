@@ -42,3 +42,12 @@ def percent(value, places: int = 1) -> str:
 
 def _rounded(value: Decimal, places) -> Decimal:
     return value.quantize(Decimal(1).scaleb(-int(places)), rounding=ROUND_HALF_UP)
+
+
+@register.simple_tag
+def colon() -> str:
+    """The colon between a label and its value in running text: "：" after a Chinese label (no
+    space: the full-width colon has its own), ": " after an English one. A form's label says the
+    same through Django's label_suffix, _(":") (core.forms.LABEL_SUFFIX)."""
+    suffix = gettext(":")
+    return suffix if suffix != ":" else ": "

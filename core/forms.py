@@ -2,6 +2,7 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from core.errors import EditConflict
 
@@ -19,3 +20,14 @@ def add_service_errors(form: forms.Form, error: ValidationError | EditConflict) 
             form.add_error(field if field in form.fields else None, messages)
     else:
         form.add_error(None, error.messages)
+
+
+# A select's blank choice in a form ("请选择"; a filter's is "全部", FILTERS_EMPTY_CHOICE_LABEL).
+# Django's own "---------" (a model field's blank choice, a ModelChoiceField's empty_label) is
+# said the same way by templates/django/forms/widgets/select_option.html.
+CHOOSE = _("Please choose")
+BLANK_CHOICE = ("", CHOOSE)
+# The suffix after a label: Django's forms say _(":"), which our catalogue renders "：" in
+# Chinese (Django's own zh_Hans catalogue keeps the half-width colon) and ":" in English.
+# Translators: the colon after a form's label; full-width in Chinese.
+LABEL_SUFFIX = _(":")

@@ -5,6 +5,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from core.forms import BLANK_CHOICE
 from core.masking import MASK, mask_account, mask_phone
 from households import selectors
 from households.models import Household, Member, Region
@@ -82,7 +83,7 @@ class SensitiveFieldsMixin(_ModelForm):
                 "masked": MASK
             }
         else:
-            field.choices = [("", "—"), *choices]
+            field.choices = [BLANK_CHOICE, *choices]
 
     def clean(self):
         data = super().clean()
@@ -261,7 +262,7 @@ def new_head_field(household: Household, *, leaving) -> forms.ChoiceField:
     return forms.ChoiceField(
         label=_("New head"),
         help_text=_("When the head dies, moves out or leaves in a split: who becomes head."),
-        choices=[("", "—"), *_member_choices(staying)],
+        choices=[BLANK_CHOICE, *_member_choices(staying)],
         required=False,
     )
 
@@ -272,7 +273,7 @@ class MemberMoveForm(forms.Form):
     household_number = forms.CharField(label=_("Number of the household moved to"), max_length=20)
     relation = forms.ChoiceField(
         label=_("Relation to the head of the new household"),
-        choices=[("", "—"), *Member.Relation.choices],
+        choices=[BLANK_CHOICE, *Member.Relation.choices],
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
@@ -313,7 +314,7 @@ class HouseholdSplitForm(forms.Form):
         members, head = self.fields["members"], self.fields["head"]
         assert isinstance(members, forms.ChoiceField) and isinstance(head, forms.ChoiceField)
         members.choices = choices
-        head.choices = [("", "—"), *choices]
+        head.choices = [BLANK_CHOICE, *choices]
         self.fields["new_head"] = new_head_field(household, leaving=())
         self.fields["new_head"].label = _("New head of this household")
         self.fields["new_head"].help_text = _("Needed only when this household's head leaves.")
@@ -344,7 +345,7 @@ class HouseholdMergeForm(forms.Form):
         super().__init__(*args, **kwargs)
         other = self.fields["other_household"]
         assert isinstance(other, forms.ChoiceField)
-        other.choices = [("", "—")] + [
+        other.choices = [BLANK_CHOICE] + [
             (str(other.pk), f"{other.number} {other.head_name}")
             for other in selectors.merge_candidates(user=user, household=household)
         ]

@@ -72,7 +72,14 @@ def _display(field, value, related: "RelatedNames") -> str:
             moment = datetime.fromisoformat(str(value))
         except ValueError:
             return str(value)
-        return date_format(timezone.localtime(moment), "Y-m-d H:i")
+        if timezone.is_naive(moment):
+            moment = timezone.make_aware(moment)
+        return date_format(timezone.localtime(moment), "DATETIME_FORMAT")
+    if isinstance(field, models.DateField):
+        try:
+            return date_format(date.fromisoformat(str(value)), "DATE_FORMAT")
+        except ValueError:
+            return str(value)
     return str(value)
 
 

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import BLANK_CHOICE
 from monitoring.messages import message_kinds
 from monitoring.models import (
     BUSINESS_INCOME_HELP,
@@ -198,6 +199,7 @@ def visit_error_summary(form: forms.Form, events, *more: forms.Form) -> list[dic
 class EventForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Event"), choices=[("", _("Choose")), *EventKind.choices], required=False
+        label=_("Event"), choices=[BLANK_CHOICE, *EventKind.choices], required=False
     )
     member = forms.TypedChoiceField(label=_("Who"), coerce=int, required=False, empty_value=None)
     occurred_on = forms.DateField(

@@ -18,9 +18,10 @@ data (notify() masks any such number that slips through).
 """
 
 import datetime
+import re
 from dataclasses import dataclass
 
-from django.utils import formats
+from django.utils import formats, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -137,3 +138,43 @@ def render_message(key: str, arguments: dict) -> str:
         return text % values
     except (KeyError, TypeError, ValueError):
         return ""
+
+
+_PLACEHOLDER = re.compile(r"%\((\w+)\)([sd])|%%")
+
+
+def recover_message(text: str, language: str) -> tuple[str, dict] | None:
+    """The key and arguments of a notification stored as text only (the rows made before
+    messages had keys, written in `language`), when exactly one registered message renders to
+    that text again; None when none does (the stored text stays what is shown). Messages with
+    dates or translated arguments are not guessed: their words cannot be read back safely."""
+    found = []
+    with translation.override(language):
+        for key, message in MESSAGES.items():
+            if message.dates or message.dates_with_year or message.translated:
+                continue
+            template = str(message.template)
+            pattern, start, kinds = [], 0, {}
+            for match in _PLACEHOLDER.finditer(template):
+                pattern.append(re.escape(template[start : match.start()]))
+                start = match.end()
+                if match.group(0) == "%%":
+                    pattern.append("%")
+                    continue
+                name, kind = match.groups()
+                if name in kinds:
+                    pattern.append(f"(?P={name})")
+                    continue
+                kinds[name] = kind
+                pattern.append(rf"(?P<{name}>-?\d+)" if kind == "d" else rf"(?P<{name}>.+?)")
+            pattern.append(re.escape(template[start:]))
+            hit = re.fullmatch("".join(pattern), text, flags=re.DOTALL)
+            if hit is None:
+                continue
+            arguments = {
+                name: int(value) if kinds[name] == "d" else value
+                for name, value in hit.groupdict().items()
+            }
+            if render_message(key, arguments) == text:
+                found.append((key, arguments))
+    return found[0] if len(found) == 1 else None

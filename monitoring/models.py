@@ -552,6 +552,8 @@ class AlertEvent(models.Model):
     data = models.JSONField(_("details"), default=dict, blank=True)
 
     class Meta:
+        verbose_name = _("warning handling record")
+        verbose_name_plural = _("warning handling records")
         ordering = ["at", "id"]
 
     def __str__(self) -> str:
@@ -663,6 +665,8 @@ class Notification(models.Model):
     email_updated_at = models.DateTimeField(_("e-mail updated at"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
         ordering = ["-created_at"]
         indexes = [
             models.Index(fields=["user", "read_at"], name="notification_unread"),

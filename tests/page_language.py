@@ -1,6 +1,10 @@
 """The words a page says in its own voice (titles, labels, headings, help, buttons, choices),
 apart from the data it shows (table cells, read-only values, what a user typed), so that a test
-can tell English left in a Chinese page from a household number or a user name."""
+can tell English left in a Chinese page from a household number or a user name, and Chinese left
+in an English page from a household head's name.
+
+An element with a `lang` attribute of another language (the language switcher's "简体中文" on an
+English page, "English" on a Chinese one) is that language's text, not the page's."""
 
 import re
 from html.parser import HTMLParser
@@ -14,10 +18,12 @@ CHINESE = re.compile(r"[\u4e00-\u9fff]")
 
 
 class _Words(HTMLParser):
-    def __init__(self):
+    def __init__(self, page_language: str = "zh"):
         super().__init__()
+        self.page_language = page_language
         self.in_data: list[bool] = []
         self.english: list[str] = []
+        self.chinese: list[str] = []
 
     def handle_starttag(self, tag, attrs):
         attributes = dict(attrs)
@@ -27,6 +33,10 @@ class _Words(HTMLParser):
             or "readonly" in classes
             # The admin's changelist puts each row's first column in a <th class="field-…">.
             or (tag == "th" and any(name.startswith("field-") for name in classes))
+            or (
+                bool(attributes.get("lang"))
+                and not (attributes.get("lang") or "").startswith(self.page_language)
+            )
         )
         if not any(self.in_data):
             for name in SPOKEN_ATTRIBUTES:
@@ -47,10 +57,21 @@ class _Words(HTMLParser):
         text = " ".join(text.split())
         if ENGLISH_WORD.search(text) and not CHINESE.search(text):
             self.english.append(text)
+        if CHINESE.search(text):
+            self.chinese.append(text)
 
 
 def english_words(html: str) -> list[str]:
     """The page's own texts that are English only (no Chinese character in them)."""
-    parser = _Words()
+    parser = _Words("zh")
     parser.feed(html)
     return parser.english
+
+
+def chinese_words(html: str) -> list[str]:
+    """The page's own texts that hold a Chinese character (English left untranslated shows as
+    its msgid, so a Chinese word in an English page's own voice is a string that skipped
+    translation: a stored message, a hard-coded label)."""
+    parser = _Words("en")
+    parser.feed(html)
+    return parser.chinese
