@@ -198,7 +198,6 @@ def visit_error_summary(form: forms.Form, events, *more: forms.Form) -> list[dic
 
 class EventForm(forms.Form):
     kind = forms.ChoiceField(
-        label=_("Event"), choices=[("", _("Choose")), *EventKind.choices], required=False
         label=_("Event"), choices=[BLANK_CHOICE, *EventKind.choices], required=False
     )
     member = forms.TypedChoiceField(label=_("Who"), coerce=int, required=False, empty_value=None)

@@ -29,6 +29,6 @@ def recover_keys(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("monitoring", "0014_alert_event_notification_names")]
+    dependencies = [("monitoring", "0015_alert_event_notification_names")]
 
     operations = [migrations.RunPython(recover_keys, migrations.RunPython.noop, elidable=True)]

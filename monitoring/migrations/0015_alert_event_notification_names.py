@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('monitoring', '0013_field_names'),
+        ('monitoring', '0014_alert_verification'),
     ]
 
     operations = [
