@@ -39,6 +39,7 @@ def test_a_villages_households_are_short_rows_on_a_phone(
     assert page.evaluate("document.documentElement.scrollHeight") < 3000
     # The row is the link: a tap on its second line opens the household.
     first = page.locator("#household-rows tbody tr").first
+    first.scroll_into_view_if_needed()
     box = first.bounding_box()
     first_number = first.locator("a.row-link").inner_text()
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] - 8)
