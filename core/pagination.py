@@ -450,7 +450,7 @@ def bounded_page(
             count=count,
         )
     page = numbered_page(request, queryset, page_size=page_size, params=params, count=count)
-    page.count = count  # type: ignore[attr-defined]
+    page.count = count  # type: ignore[assignment]  # the list's count, as a keyset page has it
     page.count_capped = False  # type: ignore[attr-defined]
     page.count_cap = count_cap  # type: ignore[attr-defined]
     page.invalid_cursor = False  # type: ignore[attr-defined]
@@ -469,7 +469,7 @@ def numbered_page(
     params = (request.GET if params is None else params).copy()
     paginator = Paginator(queryset, page_size)
     if count is not None:
-        paginator.count = count  # type: ignore[misc]  # counted already: not twice
+        paginator.count = count  # counted already: not twice
     page = paginator.get_page(params.get(PAGE_NUMBER))
     params.pop(PAGE_NUMBER, None)
     query = params.urlencode()

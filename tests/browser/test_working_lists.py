@@ -32,11 +32,14 @@ def test_a_villages_households_are_short_rows_on_a_phone(
     page = visitor.open("/households/")
     heights = page.evaluate(ROW_HEIGHTS)
     assert len(heights) == 28
-    assert all(44 <= height <= 80 for height in heights), heights
+    # Two lines a row (a third where a long status wraps), each row a tap of 44 px at least.
+    assert all(44 <= height <= 100 for height in heights), heights
+    assert sorted(heights)[len(heights) // 2] <= 70, heights
     assert page.evaluate(SIDEWAYS) <= 0
     assert page.evaluate("document.documentElement.scrollHeight") < 3000
     # The row is the link: a tap on its second line opens the household.
     first = page.locator("#household-rows tbody tr").first
+    first.scroll_into_view_if_needed()
     box = first.bounding_box()
     first_number = first.locator("a.row-link").inner_text()
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] - 8)
