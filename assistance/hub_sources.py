@@ -97,7 +97,7 @@ def measure_entries(user, household: Household, limit: int) -> EntryPage:
                 title=f"{measure.get_kind_display()} · {measure.title}",
                 detail=f"{period}{by}",
                 amount=measure.delivered_amount if delivered else measure.planned_amount,
-                amount_label=_("delivered") if delivered else _("planned"),
+                amount_label=_("Amount delivered") if delivered else _("Amount planned"),
                 outcome=measure.get_status_display(),
                 outcome_class=MEASURE_CLASS.get(measure.status, "hub-state"),
                 url=reverse("measure-detail", args=[measure.pk]),

@@ -69,7 +69,7 @@ def visit_entries(user, household: Household, limit: int) -> EntryPage:
             # The kind ("走访") heads the entry: its title is who visited.
             title=visit.visitor.display_name if visit.visitor else _("Visit"),
             amount=visit.per_capita_income,
-            amount_label=_("per-capita net income"),
+            amount_label=_("Per-capita net income"),
             url=reverse("visit-detail", args=[visit.pk]),
         )
         for visit in visits
