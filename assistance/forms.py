@@ -126,7 +126,7 @@ class StepForm(forms.Form):
     def __init__(self, *args, kind: str, **kwargs):
         super().__init__(*args, **kwargs)
         # The step's own words: consent is 同意 / 不同意, a deliberation 通过 / 不通过.
-        self.fields["decision"].choices = step_decision_choices(kind)
+        self.fields["decision"].choices = step_decision_choices(kind)  # type: ignore[attr-defined]
         if kind != StepKind.INFO_CHECK:
             del self.fields["info_check_result"]
         if kind != StepKind.NOTICE:

@@ -6,7 +6,7 @@ step is a row created when its phase starts, with its due date; acting on it fil
 what they decided and why. Everything here keeps its history (django-pghistory).
 """
 
-from typing import TypedDict
+from typing import TYPE_CHECKING, TypedDict
 
 import pghistory
 import pgtrigger
@@ -20,6 +20,9 @@ from django.utils.translation import pgettext_lazy
 
 from assistance.eligibility_items import Item
 from households.models import PovertyStatus
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise
 
 
 class DecimalPlaces(TypedDict):
@@ -239,7 +242,7 @@ class Decision(models.TextChoices):
 # Each step's own words for its two outcomes: the household agrees (同意) to be identified, a
 # deliberation passes (通过), a township review passes or not; "passed/rejected" is only what the
 # database keeps.
-STEP_DECISION_WORDS = {
+STEP_DECISION_WORDS: dict[str, dict[str, "_StrPromise"]] = {
     StepKind.PROPOSAL: {
         Decision.APPROVED: pgettext_lazy("step decision", "Proposed"),
         Decision.REJECTED: pgettext_lazy("step decision", "Withdrawn"),
@@ -275,7 +278,7 @@ STEP_DECISION_WORDS = {
 }
 
 
-def step_decision_choices(kind: str) -> list[tuple[str, str]]:
+def step_decision_choices(kind: str) -> list[tuple[str, "_StrPromise"]]:
     """The decision's choices in the step's own words."""
     words = STEP_DECISION_WORDS[kind]
     return [

@@ -123,7 +123,7 @@ class Meeting:
 
 def meetings_recent(*, user: User, since: datetime.date, limit: int = 8) -> list[Meeting]:
     """The latest deliberation meetings with posted notices in the user's region, newest first."""
-    rows = (
+    found = (
         _deliberations(user)
         .filter(decided_at__date__gte=since)
         .filter(
@@ -137,7 +137,7 @@ def meetings_recent(*, user: User, since: datetime.date, limit: int = 8) -> list
         .annotate(households=Count("case", distinct=True))
         .order_by("-day", "case__village_id")[:limit]
     )
-    rows = list(rows)
+    rows = list(found)
     names = {
         region.code: region.short_name
         for region in Region.objects.filter(code__in={row["case__village_id"] for row in rows})

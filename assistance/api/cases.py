@@ -150,7 +150,8 @@ class CaseViewSet(
                 pairs.append((case, min(waiting, key=lambda step: step.position)))
         return {
             **self.get_serializer_context(),
-            "next_actions": next_actions(pairs, user=self.request.user, as_of=timezone.localdate()),
+            # Signed in: the viewset's permissions (SCOPED) refuse anonymous callers.
+            "next_actions": next_actions(pairs, user=self.request.user, as_of=timezone.localdate()),  # type: ignore[arg-type]
         }
 
     def get_serializer(self, *args, **kwargs):
