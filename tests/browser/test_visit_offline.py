@@ -195,7 +195,7 @@ def test_logging_out_leaves_nothing_on_the_phone(visit_as, clock, household, vil
         page.wait_for_url("**/more/")
         asked = []
         page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
-        page.locator("form[data-logout] button").click()
+        page.locator("main form[data-logout] button").click()
         for _ in range(50):  # the question comes once the page has counted the queue
             if asked:
                 break
@@ -205,7 +205,7 @@ def test_logging_out_leaves_nothing_on_the_phone(visit_as, clock, household, vil
         worker.shot("01-logout-asks-first")
 
         page.once("dialog", lambda dialog: dialog.accept())
-        page.locator("form[data-logout] button").click()
+        page.locator("main form[data-logout] button").click()
         page.wait_for_url("**/login/**")
 
     left = page.evaluate(
