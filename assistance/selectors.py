@@ -408,7 +408,7 @@ def _region_param(queryset: QuerySet, params, path: str) -> QuerySet:
     return queryset
 
 
-def _cases_drilled(cases: QuerySet[Case], params) -> QuerySet[Case]:
+def _cases_drilled(cases: QuerySet, params) -> QuerySet:
     """The filters the dashboard's links carry: a region, states, a risk type, the days a case
     was enrolled or its risk eliminated."""
     cases = _region_param(cases, params, "village__code")
