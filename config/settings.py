@@ -521,6 +521,9 @@ SPECTACULAR_SETTINGS = {
         "RiskLevelEnum": "households.models.RiskLevel.choices",
         "MemberStatusEnum": "households.models.MemberStatus.choices",
         "AlertStatusEnum": "monitoring.models.AlertStatus.choices",
+        "VerificationResultEnum": "monitoring.models.VerificationResult.choices",
+        # The signal batch's per-item result keeps the name it had before verifications had one.
+        "ResultEnum": ["received", "matched", "unmatched", "duplicate", "invalid"],
         "SignalStatusEnum": "monitoring.models.SignalStatus.choices",
         "ScanRunStatusEnum": "monitoring.models.ScanRunStatus.choices",
         "SeverityEnum": [("low", "Low"), ("medium", "Medium"), ("high", "High")],

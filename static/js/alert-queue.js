@@ -30,5 +30,13 @@
     }
   }
 
-  document.addEventListener("DOMContentLoaded", count);
+  // With this script the bar shows its actions once a row is ticked (the phone's screen is
+  // short); without it they are always shown.
+  document.addEventListener("DOMContentLoaded", function () {
+    var bar = document.getElementById("bulk-form");
+    if (bar) {
+      bar.classList.add("js-on");
+    }
+    count();
+  });
 })();
