@@ -20,7 +20,7 @@ from assistance.models import (
     StepKind,
     step_decision_choices,
 )
-from core.forms import BLANK_CHOICE
+from core.forms import BLANK_CHOICE, data_select
 from core.masking import mask_phone
 from households.forms import SensitiveCharField, SensitiveFieldsMixin
 
@@ -69,7 +69,11 @@ class CaseDescriptionForm(forms.Form):
         help_text=_("Filled from the members' dibao and tekun status; correct it if needed."),
     )
     responsible = forms.TypedChoiceField(
-        label=_("Responsible cadre"), coerce=int, required=False, empty_value=None
+        label=_("Responsible cadre"),
+        coerce=int,
+        required=False,
+        empty_value=None,
+        widget=data_select(),
     )
 
     def __init__(self, *args, staff=(), **kwargs):
@@ -154,17 +158,27 @@ class MeasureForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=MeasureKind.choices)
     title = forms.CharField(label=_("Measure"), max_length=120)
     partner = forms.TypedChoiceField(
-        label=_("Provided by"), coerce=int, required=False, empty_value=None
+        label=_("Provided by"),
+        coerce=int,
+        required=False,
+        empty_value=None,
+        widget=data_select(),
     )
     offer = forms.TypedChoiceField(
-        label=_("From the offer"), coerce=int, required=False, empty_value=None
+        label=_("From the offer"),
+        coerce=int,
+        required=False,
+        empty_value=None,
+        widget=data_select(),
     )
-    responsible = forms.TypedChoiceField(label=_("Responsible cadre"), coerce=int)
+    responsible = forms.TypedChoiceField(
+        label=_("Responsible cadre"), coerce=int, widget=data_select()
+    )
     members = forms.TypedMultipleChoiceField(
         label=_("For members"),
         coerce=int,
         required=False,
-        widget=forms.CheckboxSelectMultiple(attrs={"class": "choices"}),
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "choices", "translate": "no"}),
     )
     planned_start = forms.DateField(label=_("Planned start"), **DATE)
     planned_end = forms.DateField(label=_("Planned end"), required=False, **DATE)
@@ -257,7 +271,7 @@ class PartnerForm(SensitiveFieldsMixin, forms.Form):
         required=False,
         help_text=_("For a government department only."),
     )
-    area = forms.ChoiceField(label=_("Area served"))
+    area = forms.ChoiceField(label=_("Area served"), widget=data_select())
     contact_name = forms.CharField(label=_("Contact person"), max_length=50)
     contact_phone = SensitiveCharField(
         label=_("Contact phone"),
@@ -292,7 +306,7 @@ class OfferForm(forms.Form):
     description = forms.CharField(
         label=_("Details"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-    area = forms.ChoiceField(label=_("Area"))
+    area = forms.ChoiceField(label=_("Area"), widget=data_select())
     quantity = forms.IntegerField(
         label=_("Quantity"), min_value=0, max_value=2_147_483_647, required=False
     )
@@ -313,9 +327,9 @@ class OfferForm(forms.Form):
 class DelegationForm(forms.Form):
     """Who takes which steps where, from when until when, and why."""
 
-    delegate = forms.TypedChoiceField(label=_("Delegate"), coerce=int)
+    delegate = forms.TypedChoiceField(label=_("Delegate"), coerce=int, widget=data_select())
     permission = forms.ChoiceField(label=_("Steps"))
-    region = forms.ChoiceField(label=_("Village or township"))
+    region = forms.ChoiceField(label=_("Village or township"), widget=data_select())
     starts_on = forms.DateField(label=_("From"), **DATE)
     ends_on = forms.DateField(label=_("Until"), **DATE)
     reason = forms.CharField(

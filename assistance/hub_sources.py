@@ -5,11 +5,13 @@ from django.db.models import Count, Window
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
 from assistance.models import CaseStatus, CaseStep, MeasureStatus
 from assistance.selectors import cases_visible_to, measures_visible_to
+from core.display import data as marked
 from households.hub import EntryPage, HubAction, HubSource, TimelineEntry, register
 from households.models import Household
 from monitoring.models import AlertStatus
@@ -62,7 +64,7 @@ def case_entries(user, household: Household, limit: int) -> EntryPage:
                 on=decided.date(),
                 at=decided,
                 title=step.get_kind_display(),
-                detail=step.actor.display_name if step.actor else "",
+                detail=marked(step.actor.display_name) if step.actor else "",
                 outcome=step.get_decision_display(),
                 outcome_class=DONE if step.decision == "approved" else "hub-state",
                 url=reverse("case-detail", args=[step.case_id]),
@@ -87,15 +89,15 @@ def measure_entries(user, household: Household, limit: int) -> EntryPage:
         period = " – ".join(
             date_format(day, "SHORT_DATE_FORMAT") for day in (start, end) if day is not None
         )
-        by = f" · {measure.partner.name}" if measure.partner else ""
+        by = format_html(" · {}", marked(measure.partner.name)) if measure.partner else ""
         delivered = measure.delivered_amount is not None
         entries.append(
             TimelineEntry(
                 kind=MEASURE,
                 on=start,
                 at=measure.created_at,
-                title=f"{measure.get_kind_display()} · {measure.title}",
-                detail=f"{period}{by}",
+                title=format_html("{} · {}", measure.get_kind_display(), marked(measure.title)),
+                detail=format_html("{}{}", period, by),
                 amount=measure.delivered_amount if delivered else measure.planned_amount,
                 amount_label=_("Amount delivered") if delivered else _("Amount planned"),
                 outcome=measure.get_status_display(),

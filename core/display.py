@@ -4,6 +4,7 @@ money as people write it ("7,600.00 元", "¥7,600.00" in English) and ratios as
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import template
+from django.utils.html import format_html
 from django.utils.translation import gettext
 
 register = template.Library()
@@ -51,3 +52,12 @@ def colon() -> str:
     same through Django's label_suffix, _(":") (core.forms.LABEL_SUFFIX)."""
     suffix = gettext(":")
     return suffix if suffix != ":" else ": "
+
+
+@register.filter
+def data(value) -> str:
+    """Data shown among the page's own words (a name, a household number, a place): marked
+    translate="no", so tests/page_language.py does not take it for an untranslated word.
+    Usable inside {% blocktranslate with name=member.name|data %}; not in {% block title %}
+    (the document's <title> is plain text)."""
+    return format_html('<span translate="no">{}</span>', value)

@@ -27,6 +27,15 @@ def add_service_errors(form: forms.Form, error: ValidationError | EditConflict) 
 # said the same way by templates/django/forms/widgets/select_option.html.
 CHOOSE = _("Please choose")
 BLANK_CHOICE = ("", CHOOSE)
+
+
+def data_select() -> forms.Select:
+    """A select whose choices are data (villages, people, partners, offers), not the page's own
+    words: marked translate="no" (tests/page_language.py). A ModelChoiceField's options are
+    marked one by one already (templates/django/forms/widgets/select_option.html)."""
+    return forms.Select(attrs={"translate": "no"})
+
+
 # The suffix after a label: Django's forms say _(":"), which our catalogue renders "：" in
 # Chinese (Django's own zh_Hans catalogue keeps the half-width colon) and ":" in English.
 # Translators: the colon after a form's label; full-width in Chinese.

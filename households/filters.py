@@ -102,7 +102,9 @@ class HouseholdPageFilter(HouseholdFilter):
     def __init__(self, data=None, *args, request, **kwargs):
         super().__init__(data, *args, request=request, **kwargs)
         areas = regions_visible_to(request.user).filter(level__in=["township", "village"])
+        # The villages and townships are data (tests/page_language.py).
         self.form.fields["region"].widget = forms.Select(
+            attrs={"translate": "no"},
             choices=[("", _("All my region"))]
             + [
                 (
@@ -110,7 +112,7 @@ class HouseholdPageFilter(HouseholdFilter):
                     area.short_name if area.level == "township" else f"— {area.short_name}",
                 )
                 for area in areas.order_by("code").only("code", "name", "level")
-            ]
+            ],
         )
         self.form.fields["risk_level"].widget = forms.CheckboxSelectMultiple(
             choices=RiskLevel.choices

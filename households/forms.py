@@ -1,11 +1,14 @@
+import re
 from typing import TYPE_CHECKING
 
 from django import forms
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from core.forms import BLANK_CHOICE
+from core.forms import BLANK_CHOICE, data_select
 from core.masking import MASK, mask_account, mask_phone
 from households import selectors
 from households.models import Household, Member, Region
@@ -126,7 +129,7 @@ class SensitiveFieldsMixin(_ModelForm):
 class HouseholdForm(SensitiveFieldsMixin, forms.ModelForm):
     SENSITIVE = ("phone", "bank_account")
 
-    village = forms.ChoiceField(label=_("Village"))
+    village = forms.ChoiceField(label=_("Village"), widget=data_select())
     phone = SensitiveCharField(label=_label(Household, "phone"), max_length=20, required=False)
     bank_account = SensitiveCharField(
         label=_label(Household, "bank_account"), max_length=32, required=False
@@ -184,6 +187,18 @@ class HouseholdForm(SensitiveFieldsMixin, forms.ModelForm):
         return data | self.sensitive_changes()
 
 
+# A label's policy term kept in Chinese after its English words ("household registration here
+# (户籍)"): a deliberate gloss, so it is marked as Chinese text (tests/page_language.py).
+_GLOSS = re.compile(r"(.*?)\s*\(([\u4e00-\u9fff]+)\)")
+
+
+def _glossed(label: "StrOrPromise") -> "StrOrPromise | SafeString":
+    match = _GLOSS.fullmatch(str(label))
+    if match is None:
+        return label
+    return format_html('{} <span lang="zh-Hans">({})</span>', capfirst(match[1]), match[2])
+
+
 class MemberForm(SensitiveFieldsMixin, forms.ModelForm):
     SENSITIVE = ("id_number", "phone", "health", "disability", "health_note")
 
@@ -213,6 +228,9 @@ class MemberForm(SensitiveFieldsMixin, forms.ModelForm):
         self.fields["id_number"].widget.attrs.update(autocomplete="off", spellcheck="false")
         self._unchanged_choice("health", Member.Health.choices)
         self._unchanged_choice("disability", Member.Disability.choices)
+        for name in ("registered_here", "lives_here"):
+            if name in self.fields:
+                self.fields[name].label = _glossed(self.fields[name].label)
         if self.instance.pk:
             member = self.instance
             self._replaceable("id_number", "stored", member.id_number_masked, clearable=False)
@@ -261,6 +279,7 @@ def new_head_field(household: Household, *, leaving) -> forms.ChoiceField:
     staying = selectors.household_members_active(household=household).exclude(pk__in=leaving)
     return forms.ChoiceField(
         label=_("New head"),
+        widget=data_select(),
         help_text=_("When the head dies, moves out or leaves in a split: who becomes head."),
         choices=[BLANK_CHOICE, *_member_choices(staying)],
         required=False,
@@ -298,9 +317,10 @@ class HouseholdSplitForm(forms.Form):
     """分户: which members set up the new household, and who heads each."""
 
     members = forms.MultipleChoiceField(
-        label=_("Members who set up the new household"), widget=forms.CheckboxSelectMultiple
+        label=_("Members who set up the new household"),
+        widget=forms.CheckboxSelectMultiple(attrs={"translate": "no"}),
     )
-    head = forms.ChoiceField(label=_("Head of the new household"))
+    head = forms.ChoiceField(label=_("Head of the new household"), widget=data_select())
     address = forms.CharField(
         label=_("Address of the new household"),
         max_length=200,

@@ -4,8 +4,10 @@ its members, named by field, the values left to the change history below it."""
 
 from django.db.models import Count, Window
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import pgettext_lazy
 
+from core.display import data as marked
 from households import selectors
 from households.history import history_rows, life_event_rows
 from households.hub import EntryPage, HubSource, TimelineEntry, register
@@ -26,7 +28,9 @@ def life_event_entries(user, household: Household, limit: int) -> EntryPage:
             kind=LIFE_EVENT,
             on=row.occurred_on,
             title=row.label,
-            detail=" · ".join(part for part in (row.member, row.other_household) if part),
+            detail=format_html_join(
+                " · ", "{}", ((marked(part),) for part in (row.member, row.other_household) if part)
+            ),
         )
         for row in life_event_rows(events, viewer=user)
     ]
@@ -43,9 +47,9 @@ def registry_entries(user, household: Household, limit: int) -> EntryPage:
                 kind=REGISTRY,
                 on=at.date(),
                 at=at,
-                title=f"{row.subject} · {row.action}",
+                title=format_html("{} · {}", marked(row.subject), row.action),
                 detail="、".join(field for field, _old, _new in row.changes),
-                outcome=row.user,
+                outcome=marked(row.user),
             )
         )
     return EntryPage(entries, changes.count())

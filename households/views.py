@@ -4,9 +4,12 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.display import data as marked_data
 from core.errors import EditConflict
 from core.forms import add_service_errors
 from core.masking import age_this_year, mask_account, mask_phone
@@ -225,11 +228,18 @@ def member_edit(request, pk):
     )
 
 
-def _life_event_page(request, form, *, household, title, member=None):
+def _life_event_page(request, form, *, household, title, member=None, heading=None):
+    # heading: the title with its data marked (core.display.data), for the page's <h1>.
     return render(
         request,
         "households/life_event_form.html",
-        {"form": form, "household": household, "member": member, "title": title},
+        {
+            "form": form,
+            "household": household,
+            "member": member,
+            "title": title,
+            "heading": heading or title,
+        },
     )
 
 
@@ -256,7 +266,13 @@ def member_move(request, pk):
             messages.success(request, _("%(name)s moved.") % {"name": member.name})
             return redirect("household-detail", pk=moved.household_id)
     title = _("Move %(name)s to another household") % {"name": member.name}
-    return _life_event_page(request, form, household=member.household, title=title, member=member)
+    heading = mark_safe(  # noqa: S308 - the words escaped, the name escaped by marked_data()
+        conditional_escape(_("Move %(name)s to another household"))
+        % {"name": marked_data(member.name)}
+    )
+    return _life_event_page(
+        request, form, household=member.household, title=title, member=member, heading=heading
+    )
 
 
 @login_required

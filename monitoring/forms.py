@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import BLANK_CHOICE
+from core.forms import BLANK_CHOICE, data_select
 from monitoring.messages import message_kinds
 from monitoring.models import (
     BUSINESS_INCOME_HELP,
@@ -255,7 +255,7 @@ class SelfReportForm(forms.Form):
 
 
 class AssignForm(forms.Form):
-    assignee = forms.TypedChoiceField(label=_("Assign to"), coerce=int)
+    assignee = forms.TypedChoiceField(label=_("Assign to"), coerce=int, widget=data_select())
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args, colleagues=(), **kwargs):
@@ -319,7 +319,11 @@ class BulkAlertForm(forms.Form):
         label=_("Action"), choices=[("assign", _("Assign")), ("dismiss", _("Dismiss"))]
     )
     assignee = forms.TypedChoiceField(
-        label=_("Assign to"), coerce=int, required=False, empty_value=None
+        label=_("Assign to"),
+        coerce=int,
+        required=False,
+        empty_value=None,
+        widget=data_select(),
     )
     reason = forms.CharField(label=_("Reason for dismissal"), max_length=500, required=False)
 

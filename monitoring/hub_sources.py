@@ -12,6 +12,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
+from core.display import data as marked
 from households.hub import (
     EntryPage,
     HubAction,
@@ -67,7 +68,7 @@ def visit_entries(user, household: Household, limit: int) -> EntryPage:
             on=visit.visited_on,
             at=visit.created_at,
             # The kind ("走访") heads the entry: its title is who visited.
-            title=visit.visitor.display_name if visit.visitor else _("Visit"),
+            title=marked(visit.visitor.display_name) if visit.visitor else _("Visit"),
             amount=visit.per_capita_income,
             amount_label=_("Per-capita net income"),
             url=reverse("visit-detail", args=[visit.pk]),

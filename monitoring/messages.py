@@ -23,6 +23,8 @@ from dataclasses import dataclass
 
 from django.utils import formats, translation
 from django.utils.functional import Promise
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -125,16 +127,28 @@ def message_kinds() -> list[tuple[str, str]]:
     return [(key, message_label(key)) for key in sorted(MESSAGES)]
 
 
-def render_message(key: str, arguments: dict) -> str:
+def render_message(key: str, arguments: dict, *, marked: bool = False) -> str:
     """The message in the active language; "" for an unknown key or arguments that do not fit
-    (the caller then shows the stored text)."""
+    (the caller then shows the stored text). `marked`: as HTML, the data among its words (a
+    household number, a name: an argument neither a date nor translated) marked translate="no"
+    (tests/page_language.py)."""
     message = MESSAGES.get(key)
     if message is None:
         return ""
     values = {name: _argument(message, name, value) for name, value in (arguments or {}).items()}
+    if marked:
+        values = {
+            name: value
+            if name in message.dates + message.dates_with_year + message.translated
+            else format_html('<span translate="no">{}</span>', value)
+            for name, value in values.items()
+        }
     try:
         template = message.template
         text = str(template) if isinstance(template, Promise) else gettext(template)
+        if marked:
+            # The words escaped here, each value by format_html above.
+            return mark_safe(conditional_escape(text) % values)  # noqa: S308
         return text % values
     except (KeyError, TypeError, ValueError):
         return ""

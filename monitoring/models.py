@@ -699,6 +699,17 @@ class Notification(models.Model):
 
         return render_message(self.message_key, self.arguments) or self.text
 
+    @property
+    def rendered_html(self) -> str:
+        """rendered, as HTML with its data (names, numbers) marked (tests/page_language.py)."""
+        from django.utils.html import conditional_escape
+
+        from monitoring.messages import render_message
+
+        return render_message(self.message_key, self.arguments, marked=True) or conditional_escape(
+            self.text
+        )
+
 
 class Webhook(models.Model):
     """A county's outbound channel: every notification of a user of the county is POSTed here,

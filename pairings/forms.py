@@ -3,6 +3,7 @@ import uuid
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import data_select
 from pairings.models import ContactKind, EndReason
 
 
@@ -38,7 +39,7 @@ class AssignForm(forms.Form):
     # The version of the household's open pairing when the page was shown (0: none), so a
     # handover someone else made meanwhile is not silently replaced.
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, max_value=2**31 - 1)
-    cadre = forms.TypedChoiceField(label=_("responsible cadre"), coerce=int)
+    cadre = forms.TypedChoiceField(label=_("responsible cadre"), coerce=int, widget=data_select())
     end_reason = forms.ChoiceField(
         label=_("reason the current pairing ends"),
         choices=EndReason.choices,

@@ -5,9 +5,11 @@ while the household has a cadre. The contact log is read by those who may read i
 from django.db.models import Count, Window
 from django.template.defaultfilters import truncatechars
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
+from core.display import data as marked
 from households.hub import EntryPage, HubAction, HubSource, TimelineEntry, register
 from households.models import Household
 from pairings.selectors import contacts_visible_to, pairings_visible_to
@@ -28,8 +30,10 @@ def contact_entries(user, household: Household, limit: int) -> EntryPage:
             kind=CONTACT,
             on=contact.contacted_on,
             at=contact.created_at,
-            title=f"{contact.get_kind_display()} · {contact.cadre.display_name}",
-            detail=truncatechars(contact.summary, 80),
+            title=format_html(
+                "{} · {}", contact.get_kind_display(), marked(contact.cadre.display_name)
+            ),
+            detail=marked(truncatechars(contact.summary, 80)),
             url="#pairing",  # the log has no page of its own: its section here
         )
         for contact in contacts

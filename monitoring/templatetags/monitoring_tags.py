@@ -1,4 +1,5 @@
 from django import template
+from django.utils.html import format_html
 
 from households.models import LifeEvent
 from monitoring.labels import ACTION_LABELS, CHECK_LABELS, EVIDENCE_LABELS, RULE_LABELS
@@ -63,7 +64,8 @@ def check_label(check: str) -> str:
 
 @register.filter
 def who(user, empty: str = "—") -> str:
-    """A user's name as people read it; `empty` when there is none (say, the system)."""
+    """A user's name as people read it, marked as data (translate="no", tests/page_language.py);
+    `empty` when there is none (say, the system), which is the page's own word."""
     if user is None:
         return empty
-    return user.display_name
+    return format_html('<span translate="no">{}</span>', user.display_name)
