@@ -130,7 +130,7 @@ def message_kinds() -> list[tuple[str, str]]:
 def render_message(key: str, arguments: dict, *, marked: bool = False) -> str:
     """The message in the active language; "" for an unknown key or arguments that do not fit
     (the caller then shows the stored text). `marked`: as HTML, the data among its words (a
-    household number, a name: an argument neither a date nor translated) marked translate="no"
+    household number, a name: a text argument neither a date nor translated) marked translate="no"
     (tests/page_language.py)."""
     message = MESSAGES.get(key)
     if message is None:
@@ -140,6 +140,7 @@ def render_message(key: str, arguments: dict, *, marked: bool = False) -> str:
         values = {
             name: value
             if name in message.dates + message.dates_with_year + message.translated
+            or not isinstance(value, str)  # a count is neither word nor name
             else format_html('<span translate="no">{}</span>', value)
             for name, value in values.items()
         }
