@@ -60,7 +60,7 @@ def _month(value: str) -> datetime.date | None:
     try:
         year, month = (int(part) for part in value.split("-"))
         return datetime.date(year, month, 1)
-    except ValueError:
+    except (ValueError, OverflowError):  # "10000000000000000000-1" overflows the C int
         return None
 
 

@@ -324,6 +324,9 @@ class BulkAlertForm(forms.Form):
         required=False,
         empty_value=None,
         widget=data_select(),
+        error_messages={
+            "invalid_choice": _("This colleague cannot be chosen here: choose another one.")
+        },
     )
     reason = forms.CharField(label=_("Reason for dismissal"), max_length=500, required=False)
 
@@ -340,7 +343,11 @@ class BulkAlertForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("action") == "assign" and not data.get("assignee"):
+        if (
+            data.get("action") == "assign"
+            and not data.get("assignee")
+            and "assignee" not in self.errors  # a refused colleague says so once
+        ):
             self.add_error("assignee", _("Choose a colleague to assign the warnings to."))
         if data.get("action") == "dismiss" and len((data.get("reason") or "").strip()) < 2:
             self.add_error("reason", _("Say why the warnings are dismissed."))
@@ -391,10 +398,13 @@ class SignalResolveForm(forms.Form):
     )
 
 
+DISMISS_REASON_MAX = 500
+
+
 class DismissForm(forms.Form):
     reason = forms.CharField(
         label=_("Why is the warning dismissed?"),
-        max_length=500,
+        max_length=DISMISS_REASON_MAX,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     version = forms.IntegerField(widget=forms.HiddenInput)

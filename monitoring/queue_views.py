@@ -7,6 +7,7 @@ from urllib.parse import parse_qsl
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
+from django.db.models import Case, IntegerField, Value, When
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -62,16 +63,24 @@ def _chips(params) -> list[dict]:
     return chips
 
 
-def bulk_colleagues(user, region: str = ""):
+def bulk_colleagues(user, region: str = "", *, limit: int | None = COLLEAGUES_MAX):
     """Field staff a cadre may hand warnings to from the queue: of the cadre's region (or of the
-    region the queue is narrowed to), the village workers first. The service checks each
-    warning against the colleague's region."""
+    region the queue is narrowed to), the village workers first. The page offers at most `limit`;
+    the action bar's POST is checked against them all (limit=None), since the page may have
+    offered a colleague of a narrowed region. The service checks each warning against the
+    colleague's region."""
     colleagues = users_visible_to(user).filter(is_active=True, role__in=FIELD_STAFF_ROLES)
     if region:
         colleagues = colleagues.filter(pk__in=users_overlapping([region]).values("pk"))
-    return list(colleagues.select_related("region").order_by("role", "region__code", "username"))[
-        :COLLEAGUES_MAX
-    ]
+    nearest_first = Case(
+        *(When(role=role, then=Value(rank)) for rank, role in enumerate(FIELD_STAFF_ROLES)),
+        default=Value(len(FIELD_STAFF_ROLES)),
+        output_field=IntegerField(),
+    )
+    colleagues = colleagues.select_related("region").order_by(
+        nearest_first, "region__code", "username"
+    )
+    return list(colleagues if limit is None else colleagues[:limit])
 
 
 @login_required
@@ -149,12 +158,44 @@ def _query_pairs(query: str) -> list[tuple[str, str]]:
     return parse_qsl(query[:1000])
 
 
+# The most warning numbers a skipped-summary message lists; the rest are counted.
+SKIPPED_IDS_SHOWN = 10
+
+
+def _skipped_summary(skipped, action: str) -> list[str]:
+    """One message per reason a bulk action skipped warnings, with their numbers, rather than a
+    message per warning: "2 skipped, changed by someone else…: #12, #14"."""
+    reasons = {
+        "not_found": _("not in your region"),
+        "stale": _("changed by someone else since the list was shown"),
+        "wrong_state": _("not in a state to be assigned")
+        if action == "assign"
+        else _("not in a state to be dismissed"),
+        "not_covered": _("outside the colleague's region"),
+    }
+    grouped: dict[str, list[int]] = {}
+    whys: dict[str, str] = {}
+    for alert_id, code, why in skipped:
+        grouped.setdefault(code, []).append(alert_id)
+        whys.setdefault(code, why)
+    texts = []
+    for code, ids in grouped.items():
+        shown = _(", ").join(f"#{alert_id}" for alert_id in sorted(ids)[:SKIPPED_IDS_SHOWN])
+        if len(ids) > SKIPPED_IDS_SHOWN:
+            shown += _(" and %(n)d more") % {"n": len(ids) - SKIPPED_IDS_SHOWN}
+        texts.append(
+            _("%(n)d skipped, %(reason)s: %(ids)s")
+            % {"n": len(ids), "reason": reasons.get(code, whys[code]), "ids": shown}
+        )
+    return texts
+
+
 @login_required
 @require_POST
 @permission_required("monitoring.change_alert", raise_exception=True)
 def alert_bulk(request):
     """The action bar: assign, or dismiss with one reason, the ticked warnings."""
-    form = BulkAlertForm(request.POST, colleagues=bulk_colleagues(request.user))
+    form = BulkAlertForm(request.POST, colleagues=bulk_colleagues(request.user, limit=None))
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -175,10 +216,8 @@ def alert_bulk(request):
             else:
                 text = _("%(n)d warnings dismissed.") % {"n": done}
             messages.success(request, text)
-            for alert_id, _code, why in outcome.skipped:
-                messages.warning(
-                    request, _("Warning %(id)d skipped: %(why)s") % {"id": alert_id, "why": why}
-                )
+            for text in _skipped_summary(outcome.skipped, data["action"]):
+                messages.warning(request, text)
             return redirect(_back(request))
     return _queue_again(request, bulk_form=form)
 

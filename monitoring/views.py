@@ -6,6 +6,7 @@ from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -19,6 +20,7 @@ from households import selectors as household_selectors
 from monitoring import selectors
 from monitoring.evidence_owners import VERIFICATION, VISIT
 from monitoring.forms import (
+    DISMISS_REASON_MAX,
     AssignForm,
     DismissForm,
     EventFormSet,
@@ -211,9 +213,11 @@ def alert_detail(request, pk, forms=None):
     )
     dismiss_initial = dict(initial)
     if found_untrue:
-        dismiss_initial["reason"] = _("Home verification found it untrue: %(findings)s") % {
-            "findings": verifications[0].findings
-        }
+        # The findings may run to 2,000 characters, the reason to 500: the prefill must fit.
+        dismiss_initial["reason"] = Truncator(
+            _("Home verification found it untrue: %(findings)s")
+            % {"findings": verifications[0].findings}
+        ).chars(DISMISS_REASON_MAX)
     context = {
         "alert": alert,
         "timeline": alert.timeline.select_related("actor"),

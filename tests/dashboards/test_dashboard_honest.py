@@ -224,6 +224,20 @@ def test_a_period_outside_the_counted_months_is_kept_within_them():
     assert (quarter.first, quarter.end) == (datetime.date(2026, 10, 1), datetime.date(2026, 11, 30))
 
 
+def test_a_month_too_large_to_read_falls_back_to_the_default_period(county_officer):
+    earliest = datetime.date(2024, 12, 1)
+    for bad in ("10000000000000000000-1", "2026-10000000000000000000", "9" * 5000 + "-1"):
+        period = period_of(
+            {"period": "range", "from": bad, "to": "2026-01"}, as_of=AS_OF, earliest=earliest
+        )
+        assert period.key == "year", bad
+    response = client_for(county_officer).get(
+        URL, {"period": "range", "from": "10000000000000000000-1", "to": "2026-01"}
+    )
+    assert response.status_code == 200
+    assert response.context["board"].period.key == "year"
+
+
 # Drill-down: every figure a link, the list shows the same number ------------------------------
 
 

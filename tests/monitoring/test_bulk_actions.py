@@ -9,9 +9,17 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from rest_framework.test import APIClient
 
+from accounts.models import Role, User
 from monitoring.models import Alert, AlertEvent, AlertStatus
+from monitoring.queue_views import COLLEAGUES_MAX, bulk_colleagues
 from monitoring.services import alerts as alert_services
-from tests.conftest import client_for, committed_db
+from tests.conftest import (
+    OTHER_TOWNSHIP,
+    OTHER_TOWNSHIP_VILLAGE,
+    OTHER_VILLAGE_SAME_TOWNSHIP,
+    client_for,
+    committed_db,
+)
 from tests.monitoring.test_working_list import warning
 
 pytestmark = pytest.mark.django_db
@@ -203,7 +211,7 @@ def test_the_action_bar_assigns_the_ticked_rows_and_says_what_it_skipped(
     )
     assert response.redirect_chain[0][0] == "/alerts/?unassigned=1"
     text = response.content.decode()
-    assert "已分配 2 条预警" in text and f"预警 {three[2].pk} 未处理" in text
+    assert "已分配 2 条预警" in text and f"#{three[2].pk}" in text
     assert Alert.objects.filter(assignee=village_worker).count() == 2
 
 
@@ -216,6 +224,105 @@ def test_the_action_bar_refuses_a_dismissal_without_a_reason(township_cadre, thr
     assert response.status_code == 400
     assert "请说明" in response.content.decode()
     assert not Alert.objects.filter(status="dismissed").exists()
+
+
+def many_village_workers(count: int, village: str) -> list[User]:
+    """More field staff than the action bar offers, made cheaply (no password hashing)."""
+    User.objects.bulk_create(
+        User(
+            username=f"vw{n:04d}",
+            password="!",
+            role=Role.VILLAGE_WORKER,
+            region_id=village,
+            is_active=True,
+        )
+        for n in range(count)
+    )
+    return list(User.objects.filter(username__startswith="vw").order_by("username"))
+
+
+def test_a_colleague_offered_on_a_narrowed_queue_is_accepted_beyond_the_cap(
+    county_officer, other_township_cadre
+):
+    many_village_workers(COLLEAGUES_MAX + 10, OTHER_VILLAGE_SAME_TOWNSHIP)
+    far = User.objects.create(
+        username="far_worker",
+        password="!",
+        role=Role.VILLAGE_WORKER,
+        region_id=OTHER_TOWNSHIP_VILLAGE,
+    )
+    county_wide = bulk_colleagues(county_officer)
+    assert len(county_wide) == COLLEAGUES_MAX and far not in county_wide
+    # Nearest first: the village workers, who are assigned most, come before the cadres.
+    assert {u.role for u in county_wide} == {Role.VILLAGE_WORKER}
+    assert bulk_colleagues(county_officer, limit=None)[-1].role == Role.COUNTY_OFFICER
+    alerts = [warning(far, other_township_cadre, OTHER_TOWNSHIP_VILLAGE) for _ in range(2)]
+    client = client_for(county_officer)
+    query = f"region={OTHER_TOWNSHIP}&village={OTHER_TOWNSHIP_VILLAGE}"
+    page = client.get(f"/alerts/?{query}", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    offered = dict(page.context["bulk_form"].fields["assignee"].choices)
+    assert far.pk in offered
+
+    response = client.post(
+        "/alerts/bulk/",
+        {
+            "alerts": [f"{a.pk}:{a.version}" for a in alerts],
+            "action": "assign",
+            "assignee": far.pk,
+            "query": query,
+        },
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    assert response.status_code == 302, response.context["bulk_form"].errors
+    assert Alert.objects.filter(assignee=far).count() == 2
+
+
+def test_a_refused_colleague_is_said_once_in_plain_words(
+    township_cadre, other_township_cadre, three
+):
+    response = client_for(township_cadre).post(
+        "/alerts/bulk/",
+        {
+            "alerts": [f"{a.pk}:{a.version}" for a in three],
+            "action": "assign",
+            "assignee": other_township_cadre.pk,  # not a colleague of this township
+        },
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    assert response.status_code == 400
+    errors = response.context["bulk_form"].errors["assignee"]
+    assert len(errors) == 1
+    assert str(other_township_cadre.pk) not in errors[0]
+    assert "选项" not in errors[0] and "请选择要分配给的同事" not in errors[0]
+    assert not Alert.objects.filter(assignee__isnull=False).exists()
+
+
+def test_the_skipped_warnings_are_summed_up_one_message_per_reason(township_cadre, village_worker):
+    alerts = [warning(village_worker, township_cadre) for _ in range(6)]
+    seen = [f"{a.pk}:{a.version}" for a in alerts]
+    for stale in alerts[:3]:
+        alert_services.alert_assign(
+            actor=township_cadre, alert=stale, version=stale.version, assignee_id=village_worker.pk
+        )
+    closed = alerts[3]
+    alert_services.alert_dismiss(
+        actor=township_cadre, alert=closed, version=closed.version, reason="重复预警"
+    )
+    closed.refresh_from_db()
+    seen[3] = f"{closed.pk}:{closed.version}"
+    response = client_for(township_cadre).post(
+        "/alerts/bulk/",
+        {"alerts": seen, "action": "dismiss", "reason": "核实无误"},
+        HTTP_ACCEPT_LANGUAGE="en",
+        follow=True,
+    )
+    texts = [str(m) for m in response.context["messages"]]
+    stale_ids = ", ".join(f"#{a.pk}" for a in alerts[:3])
+    assert texts == [
+        "2 warnings dismissed.",
+        f"3 skipped, changed by someone else since the list was shown: {stale_ids}",
+        f"1 skipped, not in a state to be dismissed: #{closed.pk}",
+    ]
 
 
 def test_the_api_bulk_actions(township_cadre, village_worker, other_township_cadre, three):

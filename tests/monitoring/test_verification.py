@@ -127,6 +127,34 @@ def test_found_untrue_the_page_offers_the_dismissal_with_the_findings(
     assert assigned.status == "verifying"
 
 
+def test_long_findings_are_cut_to_fit_the_dismissal_reason_and_the_prefill_is_accepted(
+    village_worker, township_cadre, assigned
+):
+    findings = "户主已出院并返岗务工" * 190  # 1,900 characters
+    assert len(findings) == 1900
+    alert_services.alert_verify(
+        actor=village_worker,
+        alert=assigned,
+        version=assigned.version,
+        result="false",
+        findings=findings,
+    )
+    client = client_for(township_cadre)
+    page = client.get(f"/alerts/{assigned.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    reason = page.context["dismiss_form"].initial["reason"]
+    assert len(reason) == 500 and reason.startswith("入户核查不属实：户主已出院并返岗务工")
+    # The page's own prefill, sent back as it is, dismisses the warning.
+    assigned.refresh_from_db()
+    response = client.post(
+        f"/alerts/{assigned.pk}/dismiss/",
+        {"reason": reason, "version": assigned.version},
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    assert response.status_code == 302
+    assigned.refresh_from_db()
+    assert assigned.status == "dismissed"
+
+
 def test_the_api_records_a_verification_and_refuses_a_bad_one(village_worker, assigned):
     api = APIClient(HTTP_ACCEPT_LANGUAGE="en")
     api.force_authenticate(village_worker)
