@@ -6,6 +6,8 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from django import template
 from django.utils.translation import gettext
 
+from core.id_like import path_without_id as strip_id_like
+
 register = template.Library()
 
 MISSING = "—"
@@ -51,3 +53,9 @@ def colon() -> str:
     same through Django's label_suffix, _(":") (core.forms.LABEL_SUFFIX)."""
     suffix = gettext(":")
     return suffix if suffix != ":" else ": "
+
+
+@register.filter
+def path_without_id(request) -> str:
+    """`request.get_full_path`, any ID-like value left out of its query (a form's `next`)."""
+    return strip_id_like(request)
