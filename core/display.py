@@ -7,6 +7,8 @@ from django import template
 from django.utils.html import format_html
 from django.utils.translation import gettext
 
+from core.id_like import path_without_id as strip_id_like
+
 register = template.Library()
 
 MISSING = "—"
@@ -61,3 +63,6 @@ def data(value) -> str:
     Usable inside {% blocktranslate with name=member.name|data %}; not in {% block title %}
     (the document's <title> is plain text)."""
     return format_html('<span translate="no">{}</span>', value)
+def path_without_id(request) -> str:
+    """`request.get_full_path`, any ID-like value left out of its query (a form's `next`)."""
+    return strip_id_like(request)

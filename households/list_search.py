@@ -16,14 +16,26 @@ POST to the list itself:
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import QueryDict
+from django.http import HttpResponseRedirect, QueryDict
 from django.utils.translation import gettext as _
 
+from core.id_like import id_like, normalised
 from core.masking import mask_id_number
 from households import services
 from households.selectors import looks_like_id_number
 
 SEARCH_FIELD = "q"
+
+
+def id_like_query_redirect(request) -> HttpResponseRedirect | None:
+    """A GET whose search holds something ID-like: the same list without the search (the other
+    filters kept), before anything renders or links it."""
+    if request.method != "GET" or not any(id_like(v) for v in request.GET.getlist(SEARCH_FIELD)):
+        return None
+    params = request.GET.copy()
+    params.pop(SEARCH_FIELD)
+    query = params.urlencode()
+    return HttpResponseRedirect(request.path + (f"?{query}" if query else ""))
 
 
 @dataclass
@@ -38,15 +50,29 @@ class ListSearch:
     def by_id_number(self) -> bool:
         return bool(self.masked)
 
+    @property
+    def refused(self) -> bool:
+        """An ID search that did not run (a wrong number, a role that may not, the allowance
+        spent): the list shows nothing rather than everything."""
+        return self.by_id_number and not self.id_number_hash
+
 
 def list_search_from_post(request) -> ListSearch:
     params = request.POST.copy()
     params.pop("csrfmiddlewaretoken", None)
     text = params.get(SEARCH_FIELD, "").strip()
-    if not looks_like_id_number(text):
+    if not id_like(text):
         return ListSearch(params=params, redirect_query=params.urlencode())
     params.pop(SEARCH_FIELD)
-    search = ListSearch(params=params, masked=mask_id_number(text.upper()))
+    text = normalised(text).upper()
+    if not looks_like_id_number(text):
+        # Not the shape of an ID number, yet too like one to be put in an address.
+        return ListSearch(
+            params=params,
+            masked=mask_id_number(text),
+            errors=[_("This is not a valid ID number.")],
+        )
+    search = ListSearch(params=params, masked=mask_id_number(text))
     try:
         search.id_number_hash = services.id_number_search(actor=request.user, id_number=text)
     except PermissionDenied:

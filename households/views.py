@@ -26,7 +26,7 @@ from households.forms import (
 )
 from households.history import history_rows
 from households.hub import household_hub, trend_chart
-from households.list_search import list_search_from_post
+from households.list_search import id_like_query_redirect, list_search_from_post
 
 PAGE_SIZE = 50
 # Exact counts up to here: a village, or a township's households at one risk level, is counted
@@ -41,6 +41,8 @@ COUNT_CAP = 1000
 def household_list(request):
     """The register as a working list. Its filters come in the query string; the search box's
     form is sent by POST so that an ID number typed in it never is (households.list_search)."""
+    if (dropped := id_like_query_redirect(request)) is not None:
+        return dropped  # an ID number never rendered, linked or kept from a query string
     search = None
     params = request.GET
     if request.method == "POST":
@@ -54,7 +56,9 @@ def household_list(request):
         request=request,
     )
     households = filterset.qs if filterset.is_valid() else filterset.queryset.none()
-    if search is not None and search.by_id_number:
+    if search is not None and search.refused:
+        households = households.none()  # a refused ID search lists nothing, never everything
+    elif search is not None and search.by_id_number:
         households = selectors.id_number_search(households, search.id_number_hash)
     # Page numbers up to 1,000 households (a village; a township at one risk level); beyond,
     # keyset pages in the filter's order: the page 2,000 rows down costs what the first costs,

@@ -44,7 +44,7 @@ from evidence.forms import AttachmentForm
 from evidence.services import evidence_attach
 from households import selectors as household_selectors
 from households.history import history_rows
-from households.list_search import list_search_from_post
+from households.list_search import id_like_query_redirect, list_search_from_post
 from monitoring import selectors as monitoring_selectors
 from monitoring.models import AlertStatus
 
@@ -59,6 +59,8 @@ def case_list(request):
     """The cases as a working list; its search box is sent by POST so that an ID number typed in
     it never travels in a query string (households.list_search)."""
     user = request.user
+    if (dropped := id_like_query_redirect(request)) is not None:
+        return dropped  # an ID number never rendered, linked or kept from a query string
     search = None
     params = request.GET
     if request.method == "POST":
@@ -72,6 +74,8 @@ def case_list(request):
     cases = selectors.cases_listed(
         user, listed, id_number_hash=search.id_number_hash if search else ""
     )
+    if search is not None and search.refused:
+        cases = cases.none()  # a refused ID search lists nothing, never everything
     page = numbered_page(request, cases, page_size=PAGE_SIZE, params=listed)
     response = render(
         request,

@@ -29,7 +29,7 @@ from assistance.views.common import PAGE_SIZE, attempt, staff_for
 from core.pagination import numbered_page
 from evidence.forms import AttachmentForm
 from evidence.services import evidence_attach
-from households.list_search import list_search_from_post
+from households.list_search import id_like_query_redirect, list_search_from_post
 from households.models import Member
 
 
@@ -138,6 +138,8 @@ def measure_edit(request, pk):
 def measure_list(request):
     """A partner's measures to deliver; for cadres, every measure of their region. Its search box
     is sent by POST, as the household list's is (households.list_search)."""
+    if (dropped := id_like_query_redirect(request)) is not None:
+        return dropped  # an ID number never rendered, linked or kept from a query string
     search = None
     params = request.GET
     if request.method == "POST":
@@ -148,6 +150,8 @@ def measure_list(request):
     measures = selectors.measures_listed(
         request.user, params, id_number_hash=search.id_number_hash if search else ""
     )
+    if search is not None and search.refused:
+        measures = measures.none()  # a refused ID search lists nothing, never everything
     page = numbered_page(request, measures, page_size=PAGE_SIZE, params=params)
     response = render(
         request,
@@ -162,6 +166,8 @@ def measure_list(request):
             "statuses": MeasureStatus.choices,
             # A partner's list holds its own measures only (assistance.selectors.measures_listed).
             "can_filter_mine": request.user.role != Role.PARTNER,
+            # A partner may not search by ID number: its search box does not offer it.
+            "can_search_id_number": request.user.has_perm("households.view_household"),
         },
     )
     if request.method == "POST":

@@ -67,8 +67,10 @@
     form.addEventListener("htmx:configRequest", function (event) {
       const detail = event.detail;
       const search = form.querySelector("input[name=q]");
-      const value = search ? search.value.trim() : "";
-      if (LONG_DIGITS.test(value)) {
+      // Read as the server reads it (households/list_search.py): full-width digits to ASCII
+      // (NFKC), spaces and dashes dropped, so "620423 1977-0523 5699" goes by POST too.
+      const value = search ? search.value.normalize("NFKC").replace(/[\s-]+/g, "") : "";
+      if (LONG_DIGITS.test(value) || /[0-9]{13,}/.test(value)) {
         // The list's own address, by POST: the number in the body, the CSRF token in a header.
         detail.verb = "post";
         detail.useUrlParams = false;
