@@ -63,6 +63,9 @@ def data(value) -> str:
     Usable inside {% blocktranslate with name=member.name|data %}; not in {% block title %}
     (the document's <title> is plain text)."""
     return format_html('<span translate="no">{}</span>', value)
+
+
+@register.filter
 def path_without_id(request) -> str:
     """`request.get_full_path`, any ID-like value left out of its query (a form's `next`)."""
     return strip_id_like(request)

@@ -6,8 +6,8 @@ tests, has it whatever paths pytest is given.
 Tests of no group are handed out one by one. A module whose module-scoped fixture starts
 something costly (a Celery worker, gunicorn, a PostgreSQL server, a big world of data) stays on
 one worker, so the fixture starts once; the modules that start Celery workers and Redis servers
-form one group and the browser modules another, so that on two cores two of them never fight for
-the CPU (their timeouts are real time) while the other worker runs the quick tests.
+form one group and the browser modules two (a worker each), so that the Celery workers never fight
+the browsers for the CPU (their timeouts are real time) while the quick tests fill the gaps.
 
 xdist's own loadgroup reads a test's group from a suffix its workers add to the test's node id
 (`item._nodeid`); pytest 9 keeps the node id elsewhere (`Node._id`), so that suffix never arrives
@@ -32,6 +32,15 @@ XDIST_GROUPS = {
         "tests/monitoring/test_email_worker.py",
         "tests/ops/test_metrics.py",
         "tests/spreadsheets/test_import_jobs.py",
+    ),
+    # The browser modules in two halves, one a worker: issue 18's persona days and pages alone
+    # took longer than the rest of the suite on one worker.
+    "browser-days": (
+        "tests/browser/test_persona_days.py",
+        "tests/browser/test_shell_on_a_phone.py",
+        "tests/browser/test_dashboard_drill.py",
+        "tests/browser/test_working_lists.py",
+        "tests/browser/test_household_hub_on_a_phone.py",
     ),
     "browser": ("tests/browser/",),
     # One pilot county per worker (tests/ops/conftest.py), shared by both backup modules.

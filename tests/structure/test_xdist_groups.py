@@ -18,6 +18,7 @@ def test_a_module_group_keeps_its_tests_together_and_other_tests_go_alone():
         "tests/api/test_schema.py::test_b"
     )
     assert work_unit("tests/browser/test_case_walk.py::test_x") == "browser"
+    assert work_unit("tests/browser/test_persona_days.py::test_x[phone]") == "browser-days"
     alone = "tests/households/test_api.py::test_list[township_cadre]"
     assert work_unit(alone) == alone
 
