@@ -82,12 +82,6 @@ def _deliberations(user: User) -> QuerySet[CaseStep]:
     )
 
 
-def case_meeting_day(case: Case) -> datetime.date | None:
-    """The day of the deliberation whose notice is the case's latest, for the link to its batch."""
-    row = case_notice(case)
-    return row.decided_on if row is not None else None
-
-
 def meeting_notice(*, user: User, village_code: str, day: datetime.date) -> list[NoticeRow]:
     """Every household of the village's deliberation on `day` whose notice is posted, by
     household number; empty for a village outside the user's region."""

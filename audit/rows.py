@@ -41,6 +41,7 @@ EXPORT_NAMES = {
     "measures": gettext_lazy("Measures"),
     "partners": gettext_lazy("Partners"),
     "case-notice": gettext_lazy("Public notice of a case"),
+    "meeting-notice": gettext_lazy("Public notice of a deliberation meeting"),
 }
 # Where a sensitive value was unmasked (SensitiveAccess.channel).
 UNMASK_CHANNELS = {"page": gettext_lazy("on the page"), "api": gettext_lazy("through the API")}

@@ -5,7 +5,7 @@ its members, named by field, the values left to the change history below it."""
 from django.db.models import Count, Window
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import gettext, pgettext_lazy
 
 from core.display import data as marked
 from households import selectors
@@ -48,7 +48,7 @@ def registry_entries(user, household: Household, limit: int) -> EntryPage:
                 on=at.date(),
                 at=at,
                 title=format_html("{} · {}", marked(row.subject), row.action),
-                detail="、".join(field for field, _old, _new in row.changes),
+                detail=gettext(", ").join(field for field, _old, _new in row.changes),
                 outcome=marked(row.user),
             )
         )

@@ -80,3 +80,31 @@ def list_search_from_post(request) -> ListSearch:
     except ValidationError as error:
         search.errors.extend(error.messages)
     return search
+
+
+@dataclass
+class ListRequest:
+    """What a working list's door reads first: its parameters, its search (None on a GET), or
+    the redirect that answers before anything renders."""
+
+    params: QueryDict
+    search: ListSearch | None = None
+    redirect: HttpResponseRedirect | None = None
+
+
+def list_request(request, list_url: str) -> ListRequest:
+    """The prelude of the household, case and measure lists: an ID-like value in the address is
+    dropped (a redirect), a POSTed search is checked, and one without an ID number goes back to
+    the address with its filters (a redirect, unless htmx asked)."""
+    if (dropped := id_like_query_redirect(request)) is not None:
+        return ListRequest(params=request.GET, redirect=dropped)
+    if request.method != "POST":
+        return ListRequest(params=request.GET)
+    search = list_search_from_post(request)
+    if search.redirect_query is not None and not request.htmx:
+        return ListRequest(
+            params=search.params,
+            search=search,
+            redirect=HttpResponseRedirect(f"{list_url}?{search.redirect_query}"),
+        )
+    return ListRequest(params=search.params, search=search)

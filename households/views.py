@@ -26,7 +26,7 @@ from households.forms import (
 )
 from households.history import history_rows
 from households.hub import household_hub, trend_chart
-from households.list_search import id_like_query_redirect, list_search_from_post
+from households.list_search import list_request
 
 PAGE_SIZE = 50
 # Exact counts up to here: a village, or a township's households at one risk level, is counted
@@ -41,15 +41,10 @@ COUNT_CAP = 1000
 def household_list(request):
     """The register as a working list. Its filters come in the query string; the search box's
     form is sent by POST so that an ID number typed in it never is (households.list_search)."""
-    if (dropped := id_like_query_redirect(request)) is not None:
-        return dropped  # an ID number never rendered, linked or kept from a query string
-    search = None
-    params = request.GET
-    if request.method == "POST":
-        search = list_search_from_post(request)
-        if search.redirect_query is not None and not request.htmx:
-            return redirect(f"{reverse('household-list')}?{search.redirect_query}")
-        params = search.params
+    listing = list_request(request, reverse("household-list"))
+    if listing.redirect is not None:
+        return listing.redirect  # no ID number is rendered, linked or kept from an address
+    search, params = listing.search, listing.params
     filterset = HouseholdPageFilter(
         params,
         queryset=selectors.households_visible_to(request.user).select_related("village"),

@@ -200,7 +200,9 @@ class EventForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Event"), choices=[BLANK_CHOICE, *EventKind.choices], required=False
     )
-    member = forms.TypedChoiceField(label=_("Who"), coerce=int, required=False, empty_value=None)
+    member = forms.TypedChoiceField(
+        label=_("Who"), coerce=int, required=False, empty_value=None, widget=data_select()
+    )
     occurred_on = forms.DateField(
         label=_("When"),
         required=False,

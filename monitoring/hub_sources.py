@@ -100,7 +100,7 @@ def alert_entries(user, household: Household, limit: int) -> EntryPage:
                 on=timezone.localdate(alert.opened_at),
                 at=alert.opened_at,
                 # Why, in words, as its title; where it came from beside it.
-                title="、".join(reason.label for reason in reason_words(alert.reasons))
+                title=_(", ").join(reason.label for reason in reason_words(alert.reasons))
                 or alert.get_source_display(),
                 detail=alert.get_source_display(),
                 outcome=outcome,

@@ -137,10 +137,12 @@ def render_message(key: str, arguments: dict, *, marked: bool = False) -> str:
         return ""
     values = {name: _argument(message, name, value) for name, value in (arguments or {}).items()}
     if marked:
+        # Every value escaped: a date or a translated word as text (a stored value that is not
+        # one comes back as it was stored), a name marked as data; a count is neither.
         values = {
-            name: value
+            name: (conditional_escape(value) if isinstance(value, str) else value)
             if name in message.dates + message.dates_with_year + message.translated
-            or not isinstance(value, str)  # a count is neither word nor name
+            or not isinstance(value, str)
             else format_html('<span translate="no">{}</span>', value)
             for name, value in values.items()
         }
@@ -148,7 +150,7 @@ def render_message(key: str, arguments: dict, *, marked: bool = False) -> str:
         template = message.template
         text = str(template) if isinstance(template, Promise) else gettext(template)
         if marked:
-            # The words escaped here, each value by format_html above.
+            # The words escaped here, each value above.
             return mark_safe(conditional_escape(text) % values)  # noqa: S308
         return text % values
     except (KeyError, TypeError, ValueError):

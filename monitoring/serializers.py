@@ -25,6 +25,7 @@ from monitoring.models import (
     Webhook,
     WebhookDelivery,
 )
+from monitoring.services.alerts import BULK_MAX
 from monitoring.services.signals import MAX_BATCH
 from monitoring.services.visits import MAX_EVENTS
 
@@ -192,9 +193,9 @@ class BulkItemSerializer(serializers.Serializer):
 
 
 def _at_most_a_page(alerts: list) -> list:
-    if len(alerts) > 100:
+    if len(alerts) > BULK_MAX:
         raise serializers.ValidationError(
-            _("Choose at most %(max)d warnings at a time.") % {"max": 100}
+            _("Choose at most %(max)d warnings at a time.") % {"max": BULK_MAX}
         )
     return alerts
 

@@ -44,7 +44,7 @@ from evidence.forms import AttachmentForm
 from evidence.services import evidence_attach
 from households import selectors as household_selectors
 from households.history import history_rows
-from households.list_search import id_like_query_redirect, list_search_from_post
+from households.list_search import list_request
 from monitoring import selectors as monitoring_selectors
 from monitoring.models import AlertStatus
 
@@ -59,15 +59,10 @@ def case_list(request):
     """The cases as a working list; its search box is sent by POST so that an ID number typed in
     it never travels in a query string (households.list_search)."""
     user = request.user
-    if (dropped := id_like_query_redirect(request)) is not None:
-        return dropped  # an ID number never rendered, linked or kept from a query string
-    search = None
-    params = request.GET
-    if request.method == "POST":
-        search = list_search_from_post(request)
-        if search.redirect_query is not None and not request.htmx:
-            return redirect(f"{reverse('case-list')}?{search.redirect_query}")
-        params = search.params
+    listing = list_request(request, reverse("case-list"))
+    if listing.redirect is not None:
+        return listing.redirect  # no ID number is rendered, linked or kept from an address
+    search, params = listing.search, listing.params
     show = selectors.case_tab(user, params)
     listed = params.copy()
     listed["show"] = show  # the tab opened by default, named: the export reads the same rows

@@ -29,7 +29,7 @@ from assistance.views.common import PAGE_SIZE, attempt, staff_for
 from core.pagination import numbered_page
 from evidence.forms import AttachmentForm
 from evidence.services import evidence_attach
-from households.list_search import id_like_query_redirect, list_search_from_post
+from households.list_search import list_request
 from households.models import Member
 
 
@@ -138,15 +138,10 @@ def measure_edit(request, pk):
 def measure_list(request):
     """A partner's measures to deliver; for cadres, every measure of their region. Its search box
     is sent by POST, as the household list's is (households.list_search)."""
-    if (dropped := id_like_query_redirect(request)) is not None:
-        return dropped  # an ID number never rendered, linked or kept from a query string
-    search = None
-    params = request.GET
-    if request.method == "POST":
-        search = list_search_from_post(request)
-        if search.redirect_query is not None and not request.htmx:
-            return redirect(f"{reverse('measure-list')}?{search.redirect_query}")
-        params = search.params
+    listing = list_request(request, reverse("measure-list"))
+    if listing.redirect is not None:
+        return listing.redirect  # no ID number is rendered, linked or kept from an address
+    search, params = listing.search, listing.params
     measures = selectors.measures_listed(
         request.user, params, id_number_hash=search.id_number_hash if search else ""
     )

@@ -64,6 +64,16 @@
       last = snapshot();
     });
 
+    // An ID number answered is not kept in the box: a later change of another filter would look
+    // it up again, and each look-up is recorded and counted against the hour's allowance.
+    form.addEventListener("htmx:afterRequest", function (event) {
+      const search = form.querySelector("input[name=q]");
+      if (search && event.detail.requestConfig && event.detail.requestConfig.verb === "post") {
+        search.value = "";
+        last = snapshot();
+      }
+    });
+
     form.addEventListener("htmx:configRequest", function (event) {
       const detail = event.detail;
       const search = form.querySelector("input[name=q]");

@@ -347,7 +347,7 @@ def test_the_township_cadres_day(
     watch.look("minutes-attached")
 
     # The meeting's notice: both households on one sheet.
-    page.locator("form.notice-print button").first.click()
+    page.locator("form.notice-print[action*='/cases/notices/'] button").first.click()
     page.wait_for_load_state()
     sheet = page.locator("main").inner_text()
     assert "张建国" in sheet and "赵明" in sheet, sheet
