@@ -30,6 +30,8 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Coalesce, Concat, NullIf, Trim, TruncDate
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -168,7 +170,12 @@ def _on_household(queryset: QuerySet, prefix: str, **columns) -> QuerySet:
 
 
 def _day(value) -> str:
-    return value.isoformat() if value else "—"
+    """A day as the page writes days (the locale's DATE_FORMAT), a moment by its local day."""
+    if not value:
+        return "—"
+    if isinstance(value, datetime.datetime):
+        value = timezone.localdate(value)
+    return date_format(value, "DATE_FORMAT")
 
 
 # Visits ----------------------------------------------------------------------------------------

@@ -65,14 +65,14 @@ def test_the_county_approval_is_on_time_on_the_last_day_and_overdue_the_day_afte
 def test_the_case_page_names_the_last_day_and_how_it_is_counted(case, township_cadre):
     page = client_for(township_cadre).get(reverse("case-detail", args=[case.pk]))
     assert (
-        "本阶段最迟须于 2026-03-17 办结：自 2026-03-02 提出之日的次日起算 15 日（提出当日不计入）。"
+        "本阶段最迟须于 2026年3月17日 办结：自 2026年3月2日 提出之日的次日起算 15 日（提出当日不计入）。"
         in page.content.decode()
     )
     with translation.override("en"):
         page = client_for(township_cadre).get(
             reverse("case-detail", args=[case.pk]), HTTP_ACCEPT_LANGUAGE="en"
         )
-    assert "This phase must finish by 2026-03-17: 15 days counted from the day after" in (
+    assert "This phase must finish by March 17, 2026: 15 days counted from the day after" in (
         page.content.decode()
     )
 

@@ -120,7 +120,7 @@ def test_the_case_page_shows_the_disabled_step_and_its_reason(
     page = client_for(township_cadre).get(reverse("case-detail", args=[case.pk]))
     text = page.content.decode()
     assert "下一环节：" in text
-    assert "办理方：农户 · 张建国（户主）" in text
+    assert '办理方：农户 · <span translate="no">张建国</span>（户主）' in text
     assert re.search(r"<button[^>]*disabled[^>]*>登记[^<]*结果</button>", text)
     assert "等待农户签署承诺授权书" in text
     page = client_for(village_worker).get(reverse("case-detail", args=[case.pk]))
@@ -281,7 +281,7 @@ def test_the_meeting_notice_lists_every_household_of_the_meeting_and_only_them(
     assert response.status_code == 200
     assert "张建国" in text and "赵明" in text
     assert "孙强" not in text and "钱亮" not in text
-    assert "以下 2 户经 2026-03-02 村民主评议" in text
+    assert "以下 2 户经 2026年3月2日 村民主评议" in text
     event = ExportEvent.objects.get(name="meeting-notice")
     assert event.row_count == 2 and event.user == township_cadre
 

@@ -80,7 +80,7 @@ def test_the_tab_of_a_page_below_it_is_current_and_the_back_link_leads_to_its_li
     assert '<a class="back phone-only" href="/households/">' in html
     # The page's name, from its {% block title %}, once more in the top bar.
     title = re.search(r"<title>(.*?) · ", html, re.S).group(1).strip()
-    assert f'<span class="page-name phone-only">{title}</span>' in html
+    assert f'<span class="page-name phone-only" translate="no">{title}</span>' in html
 
 
 def test_a_page_of_the_menu_has_no_back_link(village_worker):
