@@ -66,8 +66,7 @@ def test_the_case_page_names_the_last_day_and_how_it_is_counted(case, township_c
     page = client_for(township_cadre).get(reverse("case-detail", args=[case.pk]))
     assert (
         "本阶段最迟须于 2026年3月17日 办结：自 2026年3月2日 提出之日的次日起算 15 日"
-        "（提出当日不计入）。"
-        in page.content.decode()
+        "（提出当日不计入）。" in page.content.decode()
     )
     with translation.override("en"):
         page = client_for(township_cadre).get(
