@@ -101,7 +101,7 @@ def test_a_warning_becomes_an_enrolled_case_and_a_partner_delivers(
     page.wait_for_load_state()
     worker.shot("06-notice-posted")
     # The print is a POST (it is recorded): the case page's button, not a link.
-    page.locator("form.notice-print button").click()
+    page.locator("form.notice-print[action$='/notice/'] button").click()
     page.wait_for_load_state()
     assert page.url.endswith(f"/cases/{case.pk}/notice/")
     assert household.head_name in page.content()
@@ -143,7 +143,9 @@ def test_a_warning_becomes_an_enrolled_case_and_a_partner_delivers(
     partners = page.locator("#partner-contributions")
     assert partner_org.name in partners.inner_text()
     county.shot("10-county-dashboard")
-    page.locator(f"#children a[href='?region={household.village.parent_id}']").click()
+    # The township's row (its link carries the period too), in the table folded under the chart.
+    page.evaluate("document.querySelectorAll('#children details').forEach(d => d.open = true)")
+    page.locator(f"#children a[href^='?region={household.village.parent_id}']").first.click()
     page.wait_for_load_state()
     coverage = page.locator(".tile", has_text="措施落实率")
     assert "100.0%" in coverage.inner_text()
