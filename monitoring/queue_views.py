@@ -100,6 +100,8 @@ def alert_queue(request, bulk_form=None, saved_form=None):
         villages = list(selectors.alert_villages(request.user))
     can_manage = request.user.has_perm("monitoring.change_alert")
     village = params.get("village", "")
+    if not (village.isascii() and village.isdigit() and len(village) == 12):
+        village = ""  # the filter ignores what is no village's code; so does the bulk bar
     context = {
         "page": page,
         "townships": townships,
