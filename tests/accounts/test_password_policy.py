@@ -129,7 +129,8 @@ def test_a_wrong_old_password_changes_nothing(township_cadre):
 
 @pytest.mark.django_db
 def test_the_user_menu_links_to_the_password_and_two_factor_pages(village_worker):
-    page = client_for(village_worker).get("/").content.decode()
+    # The account's links are on the "more" page (the phone's menu button, the desktop's link).
+    page = client_for(village_worker).get("/more/").content.decode()
     assert 'href="/account/password/"' in page and 'href="/account/two-factor/"' in page
 
 
