@@ -8,7 +8,6 @@ The screenshots stay under var/screenshots/<test>/ (CI keeps them as artefacts).
 
 import datetime
 import io
-import uuid
 from decimal import Decimal
 
 import pytest
@@ -16,41 +15,14 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from evidence.models import Evidence
-from households.models import Household
-from monitoring.engine.evaluation import evaluate_households
 from monitoring.models import Alert, AlertVerification, Visit
 from monitoring.services import alerts as alert_services
-from monitoring.services.visits import visit_record
 from tests.browser.page_checks import Watcher
+from tests.browser.test_case_walk import _poor_visit
 from tests.browser.test_visit_offline import QUEUE, Cut, ready_for_offline, record_offline, save
 from tests.conftest import HOME_VILLAGE, committed_db
 
 VIEWPORTS = [pytest.param(True, id="phone"), pytest.param(False, id="desktop")]
-
-
-def _poor_visit(actor, household, today) -> Alert:
-    visit_record(
-        actor=actor,
-        household_id=household.pk,
-        client_uuid=uuid.uuid4(),
-        events=[],
-        visited_on=today,
-        household_size=2,
-        wage_income=Decimal("5000"),
-        business_income=Decimal("0"),
-        property_income=Decimal("0"),
-        transfer_income=Decimal("0"),
-        medical_spending=Decimal("0"),
-        education_spending=Decimal("0"),
-        disaster_loss=Decimal("0"),
-        food_clothing_ok=True,
-        compulsory_education_ok=True,
-        basic_medical_ok=True,
-        safe_housing_ok=True,
-        safe_water_ok=True,
-    )
-    evaluate_households(Household.objects.filter(pk=household.pk), as_of=today)
-    return Alert.objects.get(household=household)
 
 
 def _person(visit_as, user, phone):
