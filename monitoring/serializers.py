@@ -201,7 +201,9 @@ def _at_most_a_page(alerts: list) -> list:
 
 
 class AlertBulkAssignSerializer(serializers.Serializer):
-    alerts = BulkItemSerializer(many=True, allow_empty=False)
+    # A list field rather than many=True: a null or missing list is then reported under "alerts",
+    # as the error schema (drf-standardized-errors) says it is.
+    alerts = serializers.ListField(child=BulkItemSerializer(), allow_empty=False)
     assignee = serializers.IntegerField(min_value=1, max_value=2**62)
 
     def validate_alerts(self, alerts: list) -> list:
@@ -209,7 +211,9 @@ class AlertBulkAssignSerializer(serializers.Serializer):
 
 
 class AlertBulkDismissSerializer(serializers.Serializer):
-    alerts = BulkItemSerializer(many=True, allow_empty=False)
+    # A list field rather than many=True: a null or missing list is then reported under "alerts",
+    # as the error schema (drf-standardized-errors) says it is.
+    alerts = serializers.ListField(child=BulkItemSerializer(), allow_empty=False)
     reason = serializers.CharField(max_length=500)
 
     def validate_alerts(self, alerts: list) -> list:

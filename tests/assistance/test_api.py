@@ -126,7 +126,9 @@ def test_a_household_walks_from_warning_to_risk_eliminated_through_the_api_only(
     assert case["alert"] == confirmed_alert.pk
     assert case["household"]["head_name"] == "张建国"
     assert case["household"]["village_name"] == "水源村"
-    assert case["next_step"] == {"kind": "consent", "due_on": (START.date() + 2 * DAY).isoformat()}
+    consent = case["next_step"]
+    assert (consent["kind"], consent["due_on"]) == ("consent", (START.date() + 2 * DAY).isoformat())
+    assert consent["person"]["name"] == "张建国" and consent["available"] is False  # his to sign
     url = case_url(case["id"])
 
     def act(user, action, **body):

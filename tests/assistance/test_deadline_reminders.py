@@ -144,6 +144,6 @@ def test_the_dashboard_counts_overdue_steps_per_township_and_step(
     figures_refresh(as_of=D(2026, 10, 10))
     board = client_for(county_officer).get("/dashboard/").context["board"]
     township = next(row for row in board.children.rows if row.link == HOME_TOWNSHIP)
-    assert township.values[4] == 1  # the overdue case steps column
+    assert township.values[7] == 1  # the overdue case steps column
     by_step = next(chart for chart in board.charts if chart.slug == "overdue-steps")
     assert [(row.label, row.values) for row in by_step.rows] == [("农户承诺授权", [1])]

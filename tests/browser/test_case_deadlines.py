@@ -22,6 +22,11 @@ def test_the_case_page_names_each_steps_working_day_limit(visit_as, township_cad
         visitor = visit_as(township_cadre, phone=phone)
         visitor.page.set_viewport_size(size)
         page = visitor.open(f"/cases/{case.pk}/")
+        # The phase's count and the steps are folded: the cadre taps them open.
+        page.get_by_text("本阶段须于").click()
+        steps = page.locator("details#steps-1")
+        if steps.get_attribute("open") is None:
+            steps.locator("> summary").click()
         text = page.inner_text("main")
         assert "5个工作日内" in text and "15个工作日内" in text
         assert "办理期限依据：甘肃省。" in text

@@ -12,8 +12,14 @@ APPS = sorted(
 )
 
 
+# Django documents a model's `_meta` as its public Options API despite the underscore.
+PUBLIC_DESPITE_UNDERSCORE = {"_meta"}
+
+
 def _is_private(name: str) -> bool:
-    return name.startswith("_") and not name.startswith("__")
+    return (
+        name.startswith("_") and not name.startswith("__") and name not in PUBLIC_DESPITE_UNDERSCORE
+    )
 
 
 def _reaches(app: str, tree: ast.AST) -> list[tuple[int, str]]:
