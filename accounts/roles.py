@@ -21,11 +21,14 @@ _MANAGE_ALERTS = {
     "monitoring.change_signal",
     "monitoring.view_scanrun",
     "monitoring.view_incomeline",
+    "monitoring.view_assistancestandard",
     "monitoring.view_ruleconfig",
 }
 _SET_POLICY = {
     "monitoring.change_incomeline",
     "monitoring.add_incomeline",
+    "monitoring.change_assistancestandard",
+    "monitoring.add_assistancestandard",
     "monitoring.change_ruleconfig",
     "monitoring.add_ruleconfig",
     "monitoring.view_visitcadence",
@@ -185,7 +188,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         _VIEW_REGISTRY
         | {"households.view_sensitiveaccess", "monitoring.view_visit", "monitoring.view_alert"}
         | {"monitoring.view_signal", "monitoring.view_scanrun", "monitoring.view_incomeline"}
-        | {"monitoring.view_ruleconfig"}
+        | {"monitoring.view_ruleconfig", "monitoring.view_assistancestandard"}
         | _SEE_ASSISTANCE
         | _SEE_PAIRINGS
         | {DASHBOARDS, VIEW_AUDIT}
@@ -198,6 +201,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         _VIEW_REGISTRY
         | {"monitoring.add_signal", "monitoring.view_signal", "monitoring.view_visit"}
         | {"monitoring.view_alert", "monitoring.view_incomeline", "monitoring.view_ruleconfig"}
+        | {"monitoring.view_assistancestandard"}
         | _SEE_ASSISTANCE
     ),
 }

@@ -12,7 +12,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from assistance.eligibility_items import Item
-from assistance.models import Case, MeasureStatus
+from assistance.models import (
+    Case,
+    CivilAffairsDecision,
+    CivilAffairsKind,
+    CivilAffairsReferral,
+    MeasureStatus,
+    SocialAssistance,
+)
 from households.models import Household
 from monitoring.engine import rules
 from monitoring.engine.facts import load_facts
@@ -42,6 +49,9 @@ class EligibilityInputs:
     failed_checks: tuple[str, ...]  # of the latest visit
     rigid_spending: dict | None  # the rigid-spending rule's evidence, if it still fires
     members_with_labour: int
+    # In tekun support (a member's flag, the case's label, or civil affairs' approval): such a
+    # household is not eliminated, its measures continue (the 2026 policy).
+    tekun: bool = False
 
 
 def months_before(day: datetime.date, months: int) -> datetime.date:
@@ -132,6 +142,7 @@ def judge(inputs: EligibilityInputs, as_of: datetime.date) -> list[Item]:
             inputs.members_with_labour > 0,
             {"count": inputs.members_with_labour},
         ),
+        Item("not_in_tekun", not inputs.tekun, {"tekun": inputs.tekun}),
     ]
 
 
@@ -162,6 +173,11 @@ def eligibility_inputs(case: Case, as_of: datetime.date) -> EligibilityInputs:
         failed_checks=facts.failed_checks,
         rigid_spending=rigid.check(facts, as_of, params),
         members_with_labour=facts.members_with_labour,
+        tekun=bool(facts.tekun_members)
+        or case.social_assistance == SocialAssistance.TEKUN
+        or CivilAffairsReferral.objects.filter(
+            case=case, kind=CivilAffairsKind.TEKUN, decision=CivilAffairsDecision.APPROVED
+        ).exists(),
     )
 
 

@@ -25,6 +25,7 @@ LABELS = {
         "Rigid spending no longer pushes the household below the line"
     ),
     "has_labour": gettext_lazy("At least one member able to work"),
+    "not_in_tekun": gettext_lazy("Not in tekun support"),
 }
 
 
@@ -124,5 +125,10 @@ _DETAILS = {
     "rigid_spending_resolved": _rigid_detail,
     "has_labour": lambda facts: (
         _("%(count)d member(s) able to work.") % {"count": facts.get("count", 0)}
+    ),
+    "not_in_tekun": lambda facts: (
+        _("In tekun support: the household stays monitored and its measures continue.")
+        if facts.get("tekun")
+        else _("Not in tekun support.")
     ),
 }

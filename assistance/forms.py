@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from assistance.models import (
     CaseCategory,
     CaseOrigin,
+    CivilAffairsDecision,
+    CivilAffairsKind,
     DayUnit,
     Decision,
     Department,
@@ -85,6 +87,12 @@ class CaseProposeForm(CaseDescriptionForm):
     origin = forms.ChoiceField(label=_("The proposal comes from"), choices=CaseOrigin.choices)
     household = forms.IntegerField(widget=forms.HiddenInput)
     alert = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    civil_affairs = forms.ChoiceField(
+        label=_("Refer to civil affairs for"),
+        choices=[("", _("No referral")), *CivilAffairsKind.choices],
+        required=False,
+        help_text=_("Civil affairs decides; record its decision on the case when it comes."),
+    )
     field_order = ["origin"]
 
     def __init__(self, *args, from_alert: bool = False, **kwargs):
@@ -143,6 +151,41 @@ class NoticePostForm(forms.Form):
         label=_("Objections until"),
         help_text=_("At least 5 days, both ends counted."),
         **DATE,
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class CivilAffairsReferForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Refer to civil affairs for"), choices=CivilAffairsKind.choices
+    )
+
+
+class CivilAffairsDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision of civil affairs"),
+        choices=[
+            (CivilAffairsDecision.APPROVED, _("Approved")),
+            (CivilAffairsDecision.REJECTED, _("Not approved")),
+        ],
+        widget=forms.RadioSelect(attrs={"class": "yes-no"}),
+        initial=CivilAffairsDecision.APPROVED,
+    )
+    decided_on = forms.DateField(label=_("Date of the decision"), **DATE)
+    amount = forms.DecimalField(
+        label=_("Amount (yuan)"),
+        required=False,
+        min_value=0,
+        max_digits=12,
+        decimal_places=2,
+        widget=forms.NumberInput(attrs=MONEY_INPUT),
+        help_text=_("A month's payment for dibao and tekun; the sum paid for temporary relief."),
+    )
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=200,
+        help_text=_("Civil affairs' document number, which members it covers."),
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
 

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from assistance.eligibility_items import Item
-from households.models import PovertyStatus
+from households.models import MonitoringCategory, PovertyStatus
 
 if TYPE_CHECKING:
     from django.utils.functional import _StrPromise
@@ -36,10 +36,8 @@ MONEY: DecimalPlaces = {"max_digits": 12, "decimal_places": 2}
 NON_NEGATIVE = [MinValueValidator(0)]
 
 
-class CaseCategory(models.TextChoices):
-    UNSTABLE = "unstable", _("Unstable lifted-out household")
-    MARGINAL = "marginal", _("Marginal household at risk of poverty")
-    SUDDEN_HARDSHIP = "sudden_hardship", _("Household in sudden severe hardship")
+# The categories are the registry's (households.MonitoringCategory): the household keeps its own.
+CaseCategory = MonitoringCategory
 
 
 # Which households each category is for, by policy (中农组发〔2021〕7号):
@@ -216,6 +214,79 @@ class Case(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_CASE_STATUSES
+
+
+class CivilAffairsKind(models.TextChoices):
+    """What a case asks of civil affairs (民政) for the household (the 2026 policy's joint
+    identification): the two standing forms of social assistance, or one-off relief."""
+
+    DIBAO = "dibao", _("Minimum living allowance (dibao)")
+    TEKUN = "tekun", _("Extreme-poverty support (tekun)")
+    TEMPORARY_RELIEF = "temporary_relief", _("Temporary relief")
+
+
+class CivilAffairsDecision(models.TextChoices):
+    PENDING = "pending", _("Waiting for civil affairs")
+    APPROVED = "approved", _("Approved by civil affairs")
+    REJECTED = "rejected", _("Not approved by civil affairs")
+
+
+@pghistory.track()
+class CivilAffairsReferral(models.Model):
+    """A case's referral to civil affairs and civil affairs' decision on it, recorded by the
+    cadre who received it: one account for both offices (docs/cases.md)."""
+
+    case = models.OneToOneField(
+        Case, on_delete=models.CASCADE, related_name="civil_affairs", verbose_name=_("case")
+    )
+    kind = models.CharField(_("referred for"), max_length=16, choices=CivilAffairsKind.choices)
+    referred_on = models.DateField(_("referred on"))
+    referred_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("referred by"),
+    )
+    decision = models.CharField(
+        _("decision of civil affairs"),
+        max_length=8,
+        choices=CivilAffairsDecision.choices,
+        default=CivilAffairsDecision.PENDING,
+    )
+    decided_on = models.DateField(_("decided on"), null=True, blank=True)
+    # Dibao and tekun are paid monthly to the household; temporary relief once.
+    amount = models.DecimalField(
+        _("amount (yuan)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text=_("A month's payment for dibao and tekun; the sum paid for temporary relief."),
+        **MONEY,
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decision recorded by"),
+    )
+    version = models.PositiveIntegerField(_("version"), default=1)
+
+    class Meta:
+        verbose_name = _("referral to civil affairs")
+        verbose_name_plural = _("referrals to civil affairs")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(decision="pending", decided_on__isnull=True)
+                | (~Q(decision="pending") & Q(decided_on__isnull=False)),
+                name="civil_affairs_decided_on_with_decision",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.get_kind_display()} {self.get_decision_display()}"
 
 
 class Phase(models.TextChoices):

@@ -25,6 +25,9 @@ from assistance.models import (
     CaseOrigin,
     CaseStatus,
     CaseStep,
+    CivilAffairsDecision,
+    CivilAffairsKind,
+    CivilAffairsReferral,
     Decision,
     Delegation,
     Department,
@@ -240,6 +243,26 @@ class NextStepSerializer(serializers.Serializer):
     )
 
 
+class CivilAffairsSerializer(serializers.ModelSerializer):
+    referred_by = UserRefSerializer()
+    recorded_by = UserRefSerializer(allow_null=True)
+
+    class Meta:
+        model = CivilAffairsReferral
+        fields = [
+            "kind",
+            "referred_on",
+            "referred_by",
+            "decision",
+            "decided_on",
+            "amount",
+            "note",
+            "recorded_by",
+            "version",
+        ]
+        read_only_fields = fields
+
+
 class CaseSerializer(serializers.ModelSerializer):
     household = CaseHouseholdSerializer()
     alert = serializers.IntegerField(source="alert_id", allow_null=True)
@@ -247,6 +270,7 @@ class CaseSerializer(serializers.ModelSerializer):
     status = CaseStatusField()
     responsible = UserRefSerializer(allow_null=True)
     next_step = serializers.SerializerMethodField()
+    civil_affairs = serializers.SerializerMethodField()
     steps = CaseStepSerializer(many=True)
 
     class Meta:
@@ -260,6 +284,7 @@ class CaseSerializer(serializers.ModelSerializer):
             "risk_types",
             "situation",
             "social_assistance",
+            "civil_affairs",
             "status",
             "proposed_by",
             "proposed_on",
@@ -274,6 +299,12 @@ class CaseSerializer(serializers.ModelSerializer):
             "steps",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(CivilAffairsSerializer(allow_null=True))
+    def get_civil_affairs(self, case) -> dict | None:
+        """The case's referral to civil affairs and its decision, or null when never referred."""
+        referral = getattr(case, "civil_affairs", None)  # select_related by the view
+        return None if referral is None else CivilAffairsSerializer(referral).data
 
     @extend_schema_field(NextStepSerializer(allow_null=True))
     def get_next_step(self, case) -> dict | None:
@@ -322,11 +353,33 @@ class CaseProposeSerializer(_CaseDescriptionSerializer):
         allow_null=True,
         help_text=_("Taken from the members' dibao and tekun when not given"),
     )
+    civil_affairs = serializers.ChoiceField(
+        choices=CivilAffairsKind.choices,
+        required=False,
+        allow_null=True,
+        help_text=_("Refer the household to civil affairs for this at once"),
+    )
 
 
 class CaseUpdateSerializer(_CaseDescriptionSerializer):
     social_assistance = serializers.ChoiceField(choices=SocialAssistance.choices)
     version = _version()
+
+
+class CivilAffairsReferSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=CivilAffairsKind.choices)
+
+
+class CivilAffairsDecisionSerializer(serializers.Serializer):
+    version = _version()
+    decision = serializers.ChoiceField(
+        choices=CivilAffairsDecision.choices, help_text=_("approved or rejected")
+    )
+    decided_on = serializers.DateField()
+    amount = serializers.DecimalField(
+        max_digits=12, decimal_places=2, required=False, allow_null=True, min_value=0
+    )
+    note = serializers.CharField(required=False, allow_blank=True, max_length=200)
 
 
 class StepDecisionSerializer(serializers.Serializer):

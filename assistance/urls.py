@@ -28,6 +28,16 @@ urlpatterns = [
     path("cases/delegations/", views.delegation_list, name="delegation-list"),
     path("cases/delegations/<int:pk>/revoke/", views.delegation_revoke, name="delegation-revoke"),
     path("cases/<int:pk>/elimination/", views.case_elimination, name="case-elimination"),
+    path(
+        "cases/<int:pk>/civil-affairs/",
+        views.case_civil_affairs_refer,
+        name="case-civil-affairs-refer",
+    ),
+    path(
+        "cases/<int:pk>/civil-affairs/decision/",
+        views.case_civil_affairs_decision,
+        name="case-civil-affairs-decision",
+    ),
     path("cases/<int:pk>/measures/new/", views.measure_create, name="measure-create"),
     path("measures/", views.measure_list, name="measure-list"),
     path("measures/<int:pk>/", views.measure_detail, name="measure-detail"),

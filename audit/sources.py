@@ -31,12 +31,16 @@ WRITE_SCOPES: dict[str, WriteScope] = {
     "monitoring.AlertEvent": WriteScope(("alert__household__village",), "alert__household__number"),
     "monitoring.VisitCadence": WriteScope(("region",), national_default=True),
     "monitoring.IncomeLine": WriteScope(("region",), national_default=True),
+    "monitoring.AssistanceStandard": WriteScope(("region",), national_default=True),
     "monitoring.RuleConfig": WriteScope(("region",), national_default=True),
     "pairings.PairingPolicy": WriteScope(("region",), national_default=True),
     "pairings.Pairing": WriteScope(("household__village",), "household__number"),
     "pairings.Contact": WriteScope(("household__village",), "household__number"),
     "assistance.Case": WriteScope(("household__village",), "household__number"),
     "assistance.CaseStep": WriteScope(("case__household__village",), "case__household__number"),
+    "assistance.CivilAffairsReferral": WriteScope(
+        ("case__household__village",), "case__household__number"
+    ),
     "assistance.Measure": WriteScope(("case__household__village",), "case__household__number"),
     "assistance.Need": WriteScope(("village",), "case__household__number"),
     "assistance.Delegation": WriteScope(("region",)),

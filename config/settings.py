@@ -527,6 +527,10 @@ SPECTACULAR_SETTINGS = {
         "SignalStatusEnum": "monitoring.models.SignalStatus.choices",
         "ScanRunStatusEnum": "monitoring.models.ScanRunStatus.choices",
         "SeverityEnum": [("low", "Low"), ("medium", "Medium"), ("high", "High")],
+        "CivilAffairsKindEnum": "assistance.models.CivilAffairsKind.choices",
+        "CivilAffairsDecisionEnum": "assistance.models.CivilAffairsDecision.choices",
+        "DecisionEnum": "assistance.models.Decision.choices",
+        "LayerEnum": "households.models.Layer.choices",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",

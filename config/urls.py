@@ -20,6 +20,7 @@ from evidence.api import EvidenceFileApi, EvidenceListApi
 from households.api import HouseholdViewSet, MemberViewSet, RegionViewSet
 from monitoring.api import (
     AlertViewSet,
+    AssistanceStandardViewSet,
     IncomeLineViewSet,
     RuleConfigViewSet,
     ScanRunViewSet,
@@ -40,6 +41,7 @@ router.register("visits", VisitViewSet, basename="visit")
 router.register("self-reports", SelfReportApi, basename="self-report")
 router.register("alerts", AlertViewSet, basename="alert")
 router.register("income-lines", IncomeLineViewSet, basename="income-line")
+router.register("standards", AssistanceStandardViewSet, basename="standard")
 router.register("rules", RuleConfigViewSet, basename="rule")
 router.register("signals", SignalViewSet, basename="signal")
 router.register("scan-runs", ScanRunViewSet, basename="scan-run")

@@ -112,6 +112,7 @@ def _state_figures(as_of: datetime.date) -> list[QuerySet]:
     return [
         _figures(households, metric="households", village="village_id", key=F("poverty_status")),
         _figures(households, metric="households_risk", village="village_id", key=F("risk_level")),
+        _figures(households, metric="households_layer", village="village_id", key=F("layer")),
         _figures(
             latest_case, metric="case_state", village="household__village_id", key=F("status")
         ),

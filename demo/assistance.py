@@ -199,7 +199,9 @@ def _enrolled_months_ago(household: Household, users: dict, partners: dict, mont
     )
     # Written here as the case services would have: the case is enrolled, so open; and judged
     # again as they ask, which moves its next visit to the monitored cadence.
-    Household.objects.filter(pk=household.pk).update(is_monitored=True, has_open_case=True)
+    Household.objects.filter(pk=household.pk).update(
+        is_monitored=True, monitored_category=case.category, has_open_case=True
+    )
     scans.evaluate_one(household.pk, as_of=today)
     return delivered
 

@@ -24,6 +24,9 @@ REGISTERED_ON = datetime.date(2021, 1, 1)  # the monitoring mechanism's start
 VISIT_HISTORY_DAYS = 720
 # Demo monitoring lines for Gansu after the 2021 national floor (marked as demo values).
 GANSU_DEMO_LINES = {2022: 6300, 2023: 6600, 2024: 7000, 2025: 7300, 2026: 7600}
+# Demo values of the rural dibao and tekun standards (yuan per person per year; tekun at 1.3 times
+# dibao, as many provinces set it), with the dibao-edge line at 1.5 times dibao: not Gansu's.
+GANSU_DEMO_STANDARDS = {2024: (5280, 6864), 2025: (5520, 7176), 2026: (5760, 7488)}
 # Where people were born: mostly the county itself, some spouses from neighbouring counties.
 BIRTH_AREAS = [("620423", 86), ("620421", 5), ("620422", 4), ("620402", 3), ("620102", 2)]
 SURNAMES = list(ChineseNames.last_names)

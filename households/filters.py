@@ -5,7 +5,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from core.api import scoped_choices
-from households.models import Household, Member, PovertyStatus, Region, RiskLevel
+from households.models import Household, Layer, Member, PovertyStatus, Region, RiskLevel
 from households.selectors import (
     households_visible_to,
     looks_like_id_number,
@@ -48,6 +48,9 @@ class HouseholdFilter(django_filters.FilterSet):
     risk_level = django_filters.MultipleChoiceFilter(
         label=_("Risk level"), choices=RiskLevel.choices, distinct=False
     )
+    layer = django_filters.MultipleChoiceFilter(
+        label=_("Layer"), choices=Layer.choices, distinct=False
+    )
     q = django_filters.CharFilter(
         label=_("Name, household number or ID number"), method="filter_text"
     )
@@ -59,7 +62,7 @@ class HouseholdFilter(django_filters.FilterSet):
 
     class Meta:
         model = Household
-        fields = ["q", "region", "poverty_status", "risk_level", "due_before"]
+        fields = ["q", "region", "poverty_status", "risk_level", "layer", "due_before"]
 
     def filter_region(self, queryset, name, value):
         # A full 12-digit code means everything under that region; a shorter value is a prefix.
@@ -117,6 +120,7 @@ class HouseholdPageFilter(HouseholdFilter):
         self.form.fields["risk_level"].widget = forms.CheckboxSelectMultiple(
             choices=RiskLevel.choices
         )
+        self.form.fields["layer"].widget = forms.CheckboxSelectMultiple(choices=Layer.choices)
 
     def filter_ordering(self, queryset, name, value):
         return queryset.order_by(value)

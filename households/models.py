@@ -76,6 +76,26 @@ class RiskLevel(models.TextChoices):
     HIGH = "high", _("High")
 
 
+class MonitoringCategory(models.TextChoices):
+    """The three kinds of monitored household (中农组发〔2021〕7号); a case is of one of them."""
+
+    UNSTABLE = "unstable", _("Unstable lifted-out household")
+    MARGINAL = "marginal", _("Marginal household at risk of poverty")
+    SUDDEN_HARDSHIP = "sudden_hardship", _("Household in sudden severe hardship")
+
+
+class Layer(models.TextChoices):
+    """The layer of the 2026 policy's one account (分层分类), from the most in need: each household
+    is in the first whose test it meets (monitoring.engine.layers)."""
+
+    TEKUN = "tekun", _("Extreme-poverty support (tekun)")
+    DIBAO = "dibao", _("Minimum living allowance (dibao)")
+    DIBAO_EDGE = "dibao_edge", _("Near the dibao line (dibao edge)")
+    RIGID_SPENDING = "rigid_spending", _("Hardship from rigid spending")
+    MONITORED = "monitored", _("Monitored against return to poverty")
+    NONE = "none", _("None of the layers")
+
+
 # History records what people change. The cached facts below are kept by the system (the latest
 # visit, the rules' verdict) and change with every evaluation: recording them would flood the
 # history and slow every scan, and each has its own record (visits, alerts).
@@ -92,7 +112,10 @@ CACHED_HOUSEHOLD_FACTS = [
     "evaluation_pending_since",
     "recheck_on",
     "is_monitored",
+    "monitored_category",
     "has_open_case",
+    "layer",
+    "layer_reasons",
     "updated_at",
 ]
 
@@ -158,6 +181,22 @@ class Household(models.Model):
     recheck_on = models.DateField(_("re-judge on"), null=True, blank=True)
     # An enrolled monitored household (监测对象): kept by the case workflow.
     is_monitored = models.BooleanField(_("monitored household"), default=False)
+    # Its category while monitored, blank otherwise: kept with `is_monitored` by the case workflow,
+    # so that the layer (below) can name it without monitoring reading cases.
+    monitored_category = models.CharField(
+        _("monitoring category"),
+        max_length=16,
+        choices=MonitoringCategory.choices,
+        blank=True,
+        default="",
+        db_default="",
+    )
+    # The household's layer and the tests that put it there (each a code and its figures), kept by
+    # the evaluation from the latest visit, the members' dibao and tekun and the region's standards.
+    layer = models.CharField(
+        _("layer"), max_length=16, choices=Layer.choices, default=Layer.NONE, db_default=Layer.NONE
+    )
+    layer_reasons = models.JSONField(_("layer reasons"), default=list, blank=True, db_default=[])
     # A case is open for the household (being identified, enrolled, or in risk elimination): kept
     # by the case services in the transaction that opens or closes it, so that monitoring, which
     # sits below assistance, knows without reading cases. The case has its own history. A

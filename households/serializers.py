@@ -9,6 +9,7 @@ from rest_framework.relations import PKOnlyObject
 
 from core.api import BoundedListField
 from core.masking import age_this_year, mask_account, mask_phone
+from households import layer_words
 from households.history import TIMELINE_KIND_CHOICES
 from households.models import Household, Member, Region
 
@@ -241,11 +242,21 @@ class MemberWriteSerializer(serializers.ModelSerializer):
         return attrs
 
 
+class LayerReasonSerializer(serializers.Serializer):
+    code = serializers.CharField(
+        help_text=_(
+            "tekun_member, dibao_member, below_dibao, below_edge, rigid_spending or monitored"
+        )
+    )
+    text = serializers.CharField(help_text=_("The reason in words, with its figures"))
+
+
 class HouseholdSerializer(FastReadMixin, serializers.ModelSerializer):
     village_name = serializers.CharField(source="village.short_name", read_only=True)
     phone = serializers.SerializerMethodField()
     bank_account = serializers.SerializerMethodField()
     members = MemberSerializer(many=True, read_only=True)
+    layer_reasons = serializers.SerializerMethodField()
 
     class Meta:
         model = Household
@@ -264,6 +275,8 @@ class HouseholdSerializer(FastReadMixin, serializers.ModelSerializer):
             "income_sharers",
             "risk_level",
             "risk_score",
+            "layer",
+            "layer_reasons",
             "per_capita_income",
             "last_visit_on",
             "next_visit_due",
@@ -274,6 +287,14 @@ class HouseholdSerializer(FastReadMixin, serializers.ModelSerializer):
 
     def get_phone(self, household) -> str:
         return mask_phone(household.phone)
+
+    @extend_schema_field(LayerReasonSerializer(many=True))
+    def get_layer_reasons(self, household) -> list[dict]:
+        return [
+            {"code": str(reason.get("code", "")), "text": layer_words.reason_text(reason)}
+            for reason in household.layer_reasons or ()
+            if isinstance(reason, dict)
+        ]
 
     def get_bank_account(self, household) -> str:
         return mask_account(household.bank_account)

@@ -14,7 +14,7 @@ from core.errors import EditConflict
 from core.forms import add_service_errors
 from core.masking import age_this_year, mask_account, mask_phone
 from core.pagination import bounded_page
-from households import selectors, services
+from households import layer_words, selectors, services
 from households.filters import HouseholdPageFilter
 from households.forms import (
     HouseholdForm,
@@ -100,6 +100,7 @@ def _detail_context(request, household, unmasked=None, unmask_form=None):
     return {
         "household": household,
         "hub": hub,
+        "layer_reasons": layer_words.reason_texts(household.layer_reasons),
         "income_trend": trend_chart(hub.trend),
         "phone_masked": mask_phone(household.phone),
         "bank_account_masked": mask_account(household.bank_account),

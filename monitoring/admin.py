@@ -12,7 +12,16 @@ from core.errors import EditConflict
 from core.forms import add_service_errors
 from monitoring import selectors, thresholds
 from monitoring.engine import rules
-from monitoring.models import Alert, IncomeLine, RuleConfig, ScanRun, Signal, Visit, VisitCadence
+from monitoring.models import (
+    Alert,
+    AssistanceStandard,
+    IncomeLine,
+    RuleConfig,
+    ScanRun,
+    Signal,
+    Visit,
+    VisitCadence,
+)
 from monitoring.services import policy as policy_services
 
 
@@ -134,6 +143,25 @@ class IncomeLineAdmin(PolicyAdmin):
     def save_through_service(self, user, obj):
         return policy_services.income_line_save(
             actor=user, region_code=obj.region_id, year=obj.year, amount=obj.amount, note=obj.note
+        )
+
+
+@admin.register(AssistanceStandard)
+class AssistanceStandardAdmin(PolicyAdmin):
+    list_display = ["year", "region", "dibao", "tekun", "edge_multiple", "is_demo", "note"]
+    list_filter = ["year", "is_demo"]
+    fields = ["region", "year", "dibao", "tekun", "edge_multiple", "note"]
+    raw_id_fields = ["region"]
+
+    def save_through_service(self, user, obj):
+        return policy_services.standard_save(
+            actor=user,
+            region_code=obj.region_id,
+            year=obj.year,
+            dibao=obj.dibao,
+            tekun=obj.tekun,
+            edge_multiple=obj.edge_multiple,
+            note=obj.note,
         )
 
 

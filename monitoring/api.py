@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, status, viewsets
@@ -10,7 +12,7 @@ from core.api import DixianAutoSchema, RolePermission
 from monitoring import selectors
 from monitoring.engine import rules
 from monitoring.filters import AlertFilter, VisitFilter
-from monitoring.models import IncomeLine, RuleConfig
+from monitoring.models import AssistanceStandard, IncomeLine, RuleConfig
 from monitoring.scans import scan_start_by_hand
 from monitoring.serializers import (
     AlertAssignSerializer,
@@ -21,6 +23,7 @@ from monitoring.serializers import (
     AlertNoteSerializer,
     AlertSerializer,
     AlertVerifySerializer,
+    AssistanceStandardSerializer,
     IncomeLineSerializer,
     RuleConfigSerializer,
     RuleDefaultSerializer,
@@ -249,6 +252,41 @@ class IncomeLineViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets
             version=data.get("version"),
         )
         return Response(IncomeLineSerializer(line).data, status=status.HTTP_201_CREATED)
+
+
+class AssistanceStandardViewSet(
+    mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
+    """The dibao and tekun standards and the dibao-edge multiple of a region and year, beside the
+    income line. POST sets them (a county officer for their county) and re-judges the region's
+    households, whose layers may move."""
+
+    serializer_class = AssistanceStandardSerializer
+    permission_classes = SCOPED
+    schema = DixianAutoSchema()
+    permission_model = "monitoring.assistancestandard"
+    permission_verbs = {"create": "change"}
+    filterset_fields = {"year": ["exact"]}
+    ordering = "-id"
+
+    def get_queryset(self):
+        return selectors.policy_rows_visible_to(AssistanceStandard.objects.all(), self.request.user)
+
+    def create(self, request, *args, **kwargs):
+        serializer = AssistanceStandardSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        standard = policy_services.standard_save(
+            actor=request.user,
+            region_code=data.get("region_id"),
+            year=data["year"],
+            dibao=data["dibao"],
+            tekun=data["tekun"],
+            edge_multiple=data.get("edge_multiple", Decimal("1.50")),
+            note=data.get("note", ""),
+            version=data.get("version"),
+        )
+        return Response(AssistanceStandardSerializer(standard).data, status=status.HTTP_201_CREATED)
 
 
 class RuleConfigViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):

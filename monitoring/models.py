@@ -4,7 +4,7 @@ from typing import TypedDict
 import pghistory
 import pgtrigger
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -105,6 +105,61 @@ class IncomeLine(models.Model):
     def __str__(self) -> str:
         region = self.region or _("national")
         return f"{self.year} {region}: {self.amount}"
+
+
+@pghistory.track()
+class AssistanceStandard(models.Model):
+    """The social-assistance standards of a year beside the income line (the 2026 policy's one
+    account): the rural dibao standard, the tekun support standard, and the dibao-edge line as a
+    multiple of dibao. A household uses those of its nearest region, as with the income line."""
+
+    region = models.ForeignKey(
+        "households.Region",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        verbose_name=_("region"),
+        help_text=_("Empty for the national floor."),
+    )
+    year = models.PositiveSmallIntegerField(_("year"), validators=[MinValueValidator(2020)])
+    dibao = models.DecimalField(
+        _("rural dibao standard (yuan per person per year)"), validators=NON_NEGATIVE, **MONEY
+    )
+    tekun = models.DecimalField(
+        _("tekun support standard (yuan per person per year)"), validators=NON_NEGATIVE, **MONEY
+    )
+    # Most provinces draw the dibao-edge line at 1.5 times the dibao standard, some at 2.
+    edge_multiple = models.DecimalField(
+        _("dibao-edge line (times the dibao standard)"),
+        max_digits=3,
+        decimal_places=2,
+        default=Decimal("1.50"),
+        validators=[MinValueValidator(1), MaxValueValidator(3)],
+    )
+    is_demo = models.BooleanField(_("demo value"), default=False)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+
+    class Meta:
+        verbose_name = _("assistance standard")
+        verbose_name_plural = _("assistance standards")
+        ordering = ["-year", "region_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "year"], name="one_standard_per_region_year"),
+            models.UniqueConstraint(
+                fields=["year"],
+                condition=Q(region__isnull=True),
+                name="one_national_standard_per_year",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        region = self.region or _("national")
+        return f"{self.year} {region}"
+
+    @property
+    def edge_line(self) -> Decimal:
+        return (self.dibao * self.edge_multiple).quantize(Decimal("0.01"))
 
 
 @pghistory.track()
@@ -573,6 +628,7 @@ class ScanRun(models.Model):
         MANUAL = "manual", _("Started by hand")
         SIGNAL = "signal", _("Area-wide department signal")
         CADENCE = "cadence", _("Visit cadence changed")
+        STANDARD = "standard", _("Assistance standard changed")
 
     scope = models.CharField(_("region prefix"), max_length=12, blank=True)
     trigger = models.CharField(_("trigger"), max_length=12, choices=Trigger.choices)

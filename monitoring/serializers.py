@@ -12,6 +12,7 @@ from monitoring.models import (
     Alert,
     AlertEvent,
     AlertVerification,
+    AssistanceStandard,
     EventKind,
     IncomeLine,
     RuleConfig,
@@ -251,6 +252,41 @@ class IncomeLineSerializer(serializers.ModelSerializer):
     class Meta:
         model = IncomeLine
         fields = ["id", "region", "year", "amount", "is_demo", "note", "version"]
+        read_only_fields = ["id", "is_demo"]
+        validators: list = []
+
+
+class AssistanceStandardSerializer(serializers.ModelSerializer):
+    region = serializers.CharField(
+        source="region_id", max_length=12, allow_null=True, required=False
+    )
+    dibao = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
+    tekun = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
+    edge_multiple = serializers.DecimalField(
+        max_digits=3, decimal_places=2, min_value=1, max_value=3, required=False
+    )
+    edge_line = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        read_only=True,
+        help_text=_("The dibao-edge line: the dibao standard times the multiple"),
+    )
+    version = serializers.IntegerField(required=False, min_value=1)
+
+    class Meta:
+        model = AssistanceStandard
+        fields = [
+            "id",
+            "region",
+            "year",
+            "dibao",
+            "tekun",
+            "edge_multiple",
+            "edge_line",
+            "is_demo",
+            "note",
+            "version",
+        ]
         read_only_fields = ["id", "is_demo"]
         validators: list = []
 

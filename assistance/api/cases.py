@@ -17,13 +17,24 @@ from rest_framework.response import Response
 from assistance import selectors
 from assistance.api.common import SCOPED, require
 from assistance.eligibility import case_eligibility, is_eligible
-from assistance.models import Case, CaseCategory, CaseOrigin, CaseStatus, CaseStep, StepKind
+from assistance.models import (
+    Case,
+    CaseCategory,
+    CaseOrigin,
+    CaseStatus,
+    CaseStep,
+    CivilAffairsDecision,
+    CivilAffairsKind,
+    StepKind,
+)
 from assistance.next_steps import next_actions
 from assistance.serializers import (
     CaseProposeSerializer,
     CaseSerializer,
     CaseSuggestionsSerializer,
     CaseUpdateSerializer,
+    CivilAffairsDecisionSerializer,
+    CivilAffairsReferSerializer,
     EligibilitySerializer,
     EliminationProposeSerializer,
     InfoCheckSerializer,
@@ -33,6 +44,7 @@ from assistance.serializers import (
     StepDecisionSerializer,
 )
 from assistance.services import cases as case_services
+from assistance.services import civil_affairs
 from core.api import DixianAutoSchema, StrictBooleanFilter
 
 
@@ -47,10 +59,34 @@ class CaseFilter(filters.FilterSet):
     overdue = StrictBooleanFilter(
         label=_("Only cases with a step past its due date"), method="filter_overdue"
     )
+    civil_affairs = filters.ChoiceFilter(
+        label=_("Civil affairs"),
+        choices=[("none", _("Not referred")), *CivilAffairsDecision.choices],
+        method="filter_civil_affairs",
+    )
+    civil_affairs_kind = filters.ChoiceFilter(
+        label=_("Referred to civil affairs for"),
+        choices=CivilAffairsKind.choices,
+        field_name="civil_affairs__kind",
+    )
 
     class Meta:
         model = Case
-        fields = ["status", "category", "origin", "household", "awaiting", "overdue"]
+        fields = [
+            "status",
+            "category",
+            "origin",
+            "household",
+            "awaiting",
+            "overdue",
+            "civil_affairs",
+            "civil_affairs_kind",
+        ]
+
+    def filter_civil_affairs(self, queryset, name, value):
+        if value == "none":
+            return queryset.filter(civil_affairs__isnull=True)
+        return queryset.filter(civil_affairs__decision=value)
 
     def filter_awaiting(self, queryset, name, value):
         awaiting = selectors.cases_awaiting(self.request.user).values("pk")
@@ -124,6 +160,9 @@ class CaseViewSet(
         "eligibility": "view",
         "suggestions": "view",
         "overdue_steps": "view",
+        # Townships and counties deal with civil affairs (assistance.change_case).
+        "civil_affairs_refer": "change",
+        "civil_affairs_decision": "change",
     }
     filterset_class = CaseFilter
     ordering = "-id"
@@ -131,7 +170,13 @@ class CaseViewSet(
     def get_queryset(self):
         queryset = selectors.cases_with_next_step(
             selectors.cases_visible_to(self.request.user)
-        ).select_related("household__village", "proposed_by", "responsible")
+        ).select_related(
+            "household__village",
+            "proposed_by",
+            "responsible",
+            "civil_affairs__referred_by",
+            "civil_affairs__recorded_by",
+        )
         if self.action in ("list", "retrieve"):
             queryset = queryset.prefetch_related(_steps_shown())
         return queryset
@@ -180,6 +225,7 @@ class CaseViewSet(
             situation=data["situation"],
             social_assistance=data.get("social_assistance"),
             responsible_id=data.get("responsible"),
+            civil_affairs=data.get("civil_affairs"),
         )
         return self.shown(case, status.HTTP_201_CREATED)
 
@@ -275,6 +321,42 @@ class CaseViewSet(
         serializer = EliminationProposeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         case_services.case_elimination_propose(
+            actor=request.user, case=case, **serializer.validated_data
+        )
+        return self.shown(case)
+
+    @extend_schema(
+        request=CivilAffairsReferSerializer,
+        responses=CaseSerializer,
+        description=_(
+            "Refer the household to civil affairs for dibao, tekun or temporary relief (township "
+            "cadre or county officer). A case is referred once; one turned down may be again."
+        ),
+    )
+    @action(detail=True, methods=["post"], url_path="civil-affairs")
+    def civil_affairs_refer(self, request, *args, **kwargs):
+        case = self.get_object()
+        serializer = CivilAffairsReferSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        civil_affairs.civil_affairs_refer(
+            actor=request.user, case=case, **serializer.validated_data
+        )
+        return self.shown(case)
+
+    @extend_schema(
+        request=CivilAffairsDecisionSerializer,
+        responses=CaseSerializer,
+        description=_(
+            "Record civil affairs' decision on the referral: approved with its amount (a "
+            "month's payment, or the relief paid), or not; with the referral's version."
+        ),
+    )
+    @action(detail=True, methods=["post"], url_path="civil-affairs-decision")
+    def civil_affairs_decision(self, request, *args, **kwargs):
+        case = self.get_object()
+        serializer = CivilAffairsDecisionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        civil_affairs.civil_affairs_decide(
             actor=request.user, case=case, **serializer.validated_data
         )
         return self.shown(case)

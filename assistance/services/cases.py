@@ -25,6 +25,7 @@ from assistance.models import (
     CaseOrigin,
     CaseStatus,
     CaseStep,
+    CivilAffairsKind,
     Decision,
     Delegation,
     InfoCheckResult,
@@ -34,6 +35,7 @@ from assistance.models import (
     StepKind,
 )
 from assistance.selectors import case_next_step, cases_visible_to, delegation_for
+from assistance.services.civil_affairs import referral_open
 from core.errors import EditConflict
 from households.evaluation_requests import request_evaluation
 from households.models import Household, Member, PovertyStatus
@@ -170,8 +172,10 @@ def case_propose(
     alert_id: int | None = None,
     social_assistance: str | None = None,
     responsible_id: int | None = None,
+    civil_affairs: str | None = None,
 ) -> Case:
-    """Open a case: from a confirmed warning, a household's self-report or a cadre's proposal."""
+    """Open a case: from a confirmed warning, a household's self-report or a cadre's proposal;
+    with `civil_affairs` (dibao, tekun, temporary_relief), referred to civil affairs at once."""
     _require(actor, "assistance.propose_case")
     errors = _check_description(
         category=category,
@@ -179,6 +183,8 @@ def case_propose(
         situation=situation,
         social_assistance=social_assistance,
     )
+    if civil_affairs and civil_affairs not in CivilAffairsKind.values:
+        errors["civil_affairs"] = _("Choose dibao, tekun or temporary relief.")
     if origin not in CaseOrigin.values:
         errors["origin"] = _("Say where the proposal comes from.")
     if origin == CaseOrigin.ALERT and not alert_id:
@@ -229,6 +235,8 @@ def case_propose(
             ) from None
         _keep_household_case_fact(case)
         _create_steps(case, Phase.IDENTIFICATION, today, actor, case.situation)
+        if civil_affairs:
+            referral_open(case=case, kind=civil_affairs, actor=actor, on=today)
         if active_alert is not None:
             # The case carries the warning from here on.
             _take_over_alert(active_alert, actor, case.situation)
@@ -261,6 +269,7 @@ def case_update(
         if not locked.is_open:
             raise ValidationError(_("A closed case cannot be changed."), code="closed")
         _check_category_fits(category, locked.household)
+        recategorised = category != locked.category and locked.status != CaseStatus.IDENTIFYING
         locked.category = category
         locked.risk_types = _in_list_order(risk_types)
         locked.situation = situation.strip()
@@ -268,6 +277,10 @@ def case_update(
         locked.responsible = _responsible(actor, locked.household, responsible_id)
         locked.version += 1
         locked.save()
+        if recategorised:
+            # The monitored household's layer names its category.
+            Household.objects.filter(pk=locked.household_id).update(monitored_category=category)
+            request_evaluation(locked.household_id)
     return locked
 
 
@@ -326,7 +339,7 @@ def _enrol(case: Case, today: datetime.date) -> None:
     case.status = CaseStatus.ENROLLED
     case.enrolled_on = today
     Household.objects.filter(pk=case.household_id).update(
-        is_monitored=True, risk_eliminated_on=None
+        is_monitored=True, monitored_category=case.category, risk_eliminated_on=None
     )
     household_visit_facts_refresh(Household.objects.get(pk=case.household_id))
 
@@ -335,7 +348,7 @@ def _eliminate(case: Case, today: datetime.date) -> None:
     case.status = CaseStatus.ELIMINATED
     case.eliminated_on = case.closed_on = today
     Household.objects.filter(pk=case.household_id).update(
-        is_monitored=False, risk_eliminated_on=today
+        is_monitored=False, monitored_category="", risk_eliminated_on=today
     )
     household_visit_facts_refresh(Household.objects.get(pk=case.household_id))
 

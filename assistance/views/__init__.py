@@ -2,6 +2,8 @@
 redirects; the services and selectors are the ones the API uses."""
 
 from assistance.views.cases import (
+    case_civil_affairs_decision,
+    case_civil_affairs_refer,
     case_detail,
     case_edit,
     case_elimination,
@@ -36,6 +38,8 @@ from assistance.views.referrals import (
 )
 
 __all__ = [
+    "case_civil_affairs_decision",
+    "case_civil_affairs_refer",
     "case_comment_post",
     "delegation_list",
     "delegation_revoke",

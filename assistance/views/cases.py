@@ -19,6 +19,8 @@ from assistance.evidence_owners import CASE_STEP
 from assistance.forms import (
     CaseEditForm,
     CaseProposeForm,
+    CivilAffairsDecisionForm,
+    CivilAffairsReferForm,
     EliminationForm,
     NeedForm,
     NoticePostForm,
@@ -34,6 +36,8 @@ from assistance.models import (
 )
 from assistance.next_steps import level_label, next_action
 from assistance.services import cases as case_services
+from assistance.services import civil_affairs
+from assistance.views.civil_affairs import civil_affairs_context
 from assistance.views.comments import conversation_for
 from assistance.views.common import PAGE_SIZE, attempt, staff_for
 from assistance.views.referrals import need_form_initial
@@ -157,6 +161,7 @@ def case_propose(request):
                 situation=data["situation"],
                 social_assistance=data.get("social_assistance") or None,
                 responsible_id=data.get("responsible"),
+                civil_affairs=data.get("civil_affairs") or None,
             )
 
         if attempt(form, propose):
@@ -286,6 +291,7 @@ def case_detail(request, pk, bound=None):
         "today": today,
         "history": history_rows(selectors.case_history(case)[:50], viewer=request.user),
         "conversation": conversation_for(request, case),
+        **civil_affairs_context(request, case, bound),
     }
     shown_step = action is not None and action.available
     # A form posted for a step this page does not offer the user still explains what went wrong.
@@ -442,6 +448,40 @@ def meeting_notice_print(request, village, day):
             "contacts": sorted({row.contact_name for row in rows if row.contact_name}),
         },
     )
+
+
+@login_required
+@permission_required("assistance.change_case", raise_exception=True)
+@require_POST
+def case_civil_affairs_refer(request, pk):
+    case = selectors.case_get(user=request.user, pk=pk)
+    form = CivilAffairsReferForm(request.POST)
+
+    def refer(data):
+        civil_affairs.civil_affairs_refer(actor=request.user, case=case, kind=data["kind"])
+
+    if attempt(form, refer):
+        messages.success(
+            request, _("Referred to civil affairs. Record its decision when it comes.")
+        )
+        return redirect("case-detail", pk=case.pk)
+    return case_detail(request, pk, bound={"civil_affairs_refer": form})
+
+
+@login_required
+@permission_required("assistance.change_case", raise_exception=True)
+@require_POST
+def case_civil_affairs_decision(request, pk):
+    case = selectors.case_get(user=request.user, pk=pk)
+    form = CivilAffairsDecisionForm(request.POST)
+
+    def decide(data):
+        civil_affairs.civil_affairs_decide(actor=request.user, case=case, **data)
+
+    if attempt(form, decide):
+        messages.success(request, _("Civil affairs' decision is recorded."))
+        return redirect("case-detail", pk=case.pk)
+    return case_detail(request, pk, bound={"civil_affairs_decision": form})
 
 
 @login_required

@@ -35,7 +35,7 @@ from dashboards.selectors.figures import (
     TRENDS,
     Figures,
 )
-from households.models import PovertyStatus, Region, RiskLevel
+from households.models import Layer, PovertyStatus, Region, RiskLevel
 from monitoring.labels import RULE_LABELS
 
 
@@ -61,6 +61,27 @@ def household_charts(figures: Figures, households: int, code: str) -> list[Chart
                 for value, label in reversed(RiskLevel.choices)
             ],
             plotted=(0,),
+        ),
+        Chart(
+            "layer",
+            _("Households by layer"),
+            "hbar",
+            [_("Layer"), _("Households"), _("Per 100 households")],
+            [
+                Row(
+                    str(label),
+                    [n := figures.get("households_layer", value), Rate(n, households)],
+                    links=[links.households(code, layer=value), ""],
+                    tone="s1",
+                )
+                for value, label in Layer.choices
+                if value != Layer.NONE
+            ],
+            plotted=(0,),
+            note=_(
+                "Each household is counted in its first layer: tekun before dibao, dibao before "
+                "the dibao edge, and so on."
+            ),
         ),
         Chart(
             "poverty-status",

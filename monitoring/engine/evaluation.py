@@ -15,7 +15,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from households.models import Household
-from monitoring.engine import rules
+from monitoring.engine import layers, rules
 from monitoring.engine.alert_lifecycle import DISMISSAL_HOLDS, Action, AlertChange, alert_changes
 from monitoring.engine.facts import HouseholdRow, load_facts
 from monitoring.engine.policy import Policy
@@ -55,6 +55,8 @@ class Verdict:
     reasons: list[rules.Reason]
     recheck: datetime.date
     visit_due: datetime.date | None
+    layer: str = layers.NONE
+    layer_reasons: list[dict] = field(default_factory=list)
 
 
 @dataclass
@@ -69,17 +71,21 @@ class Writes:
 
 def _update_households(changed: list[tuple]) -> None:
     """One UPDATE for the chunk's changed households (bulk_update's CASE grows with the rows)."""
-    ids, levels, scores, reasons, rechecks, visits_due = zip(*changed, strict=True)
+    ids, levels, scores, reasons, rechecks, visits_due, layer_names, layer_reasons = zip(
+        *changed, strict=True
+    )
     with connection.cursor() as cursor:
         cursor.execute(
             """
             UPDATE households_household h
             SET risk_level = v.level, risk_score = v.score, risk_reasons = v.reasons::jsonb,
                 recheck_on = v.recheck, next_visit_due = v.visit_due,
+                layer = v.layer, layer_reasons = v.layer_reasons::jsonb,
                 evaluation_pending_since = NULL
             FROM unnest(
-                %s::bigint[], %s::varchar[], %s::integer[], %s::text[], %s::date[], %s::date[]
-            ) AS v(id, level, score, reasons, recheck, visit_due)
+                %s::bigint[], %s::varchar[], %s::integer[], %s::text[], %s::date[], %s::date[],
+                %s::varchar[], %s::text[]
+            ) AS v(id, level, score, reasons, recheck, visit_due, layer, layer_reasons)
             WHERE h.id = v.id AND h.id = ANY(%s::bigint[])
             """,
             # The ids a second time, as an array the primary key can look up: with the join
@@ -91,6 +97,8 @@ def _update_households(changed: list[tuple]) -> None:
                 [json.dumps(r, ensure_ascii=False) for r in reasons],
                 list(rechecks),
                 list(visits_due),
+                list(layer_names),
+                [json.dumps(r, ensure_ascii=False) for r in layer_reasons],
                 list(ids),
             ],
         )
@@ -141,12 +149,15 @@ def _judge(
     for household, facts in load_facts(households_queryset, as_of=as_of, policy=policy):
         settings = policy.rule_settings(household.village_id)
         reasons = rules.evaluate(facts, as_of, settings)
+        layer, layer_reasons = layers.assess(facts, policy.standard(household.village_id, as_of))
         verdicts.append(
             Verdict(
                 household,
                 reasons,
                 rules.recheck_on(facts, as_of, settings),
                 rules.visit_due_on(facts),
+                layer,
+                layer_reasons,
             )
         )
     return verdicts
@@ -174,10 +185,20 @@ def _refresh_household(writes: Writes, verdict: Verdict) -> None:
         cached != (level, score, as_json)
         or household.recheck_on != verdict.recheck
         or household.next_visit_due != verdict.visit_due
+        or (household.layer, household.layer_reasons) != (verdict.layer, verdict.layer_reasons)
         or household.evaluation_pending
     ):
         writes.households.append(
-            (household.id, level, score, as_json, verdict.recheck, verdict.visit_due)
+            (
+                household.id,
+                level,
+                score,
+                as_json,
+                verdict.recheck,
+                verdict.visit_due,
+                verdict.layer,
+                verdict.layer_reasons,
+            )
         )
 
 

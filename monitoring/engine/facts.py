@@ -17,7 +17,7 @@ shape (bench/sql_bound.sql).
 import datetime
 import json
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import connection
 from django.db.models import Q, QuerySet
@@ -45,11 +45,13 @@ SELECT h.id, h.village_id, h.poverty_status, h.is_monitored,
        h.risk_eliminated_on IS NOT NULL, (h.created_at AT TIME ZONE 'UTC')::date,
        h.risk_level, h.risk_score, h.risk_reasons, h.evaluation_pending_since IS NOT NULL,
        h.recheck_on, h.has_open_case, h.next_visit_due,
+       h.monitored_category, h.layer, h.layer_reasons,
        lv.id, lv.visited_on, lv.per_capita_income, lv.total_net_income, lv.rigid_spending,
        lv.household_size, lv.food_clothing_ok, lv.compulsory_education_ok, lv.basic_medical_ok,
        lv.safe_housing_ok, lv.safe_water_ok,
        lv.previous,
        coalesce(m.active, 0), coalesce(m.with_labour, 0),
+       coalesce(m.dibao, 0), coalesce(m.tekun, 0),
        le.kinds, le.occurred, le.labours
 FROM households_household h
 LEFT JOIN LATERAL (
@@ -64,7 +66,8 @@ LEFT JOIN LATERAL (
         ORDER BY v.visited_on DESC, v.id DESC LIMIT 2) v
     ORDER BY v.visited_on DESC, v.id DESC LIMIT 1) lv ON true
 LEFT JOIN LATERAL (
-    SELECT count(*) AS active, count(*) FILTER (WHERE labour = ANY(%s)) AS with_labour
+    SELECT count(*) AS active, count(*) FILTER (WHERE labour = ANY(%s)) AS with_labour,
+           count(*) FILTER (WHERE dibao) AS dibao, count(*) FILTER (WHERE tekun) AS tekun
     FROM households_member WHERE household_id = h.id AND status = 'active') m ON true
 LEFT JOIN LATERAL (
     SELECT array_agg(e.kind) AS kinds, array_agg(e.occurred_on) AS occurred,
@@ -91,6 +94,8 @@ class HouseholdRow:
     recheck_on: datetime.date | None
     has_open_case: bool = False
     next_visit_due: datetime.date | None = None
+    layer: str = "none"
+    layer_reasons: list = field(default_factory=list)
 
 
 def _event(kind: str, occurred_on: datetime.date, labour: str | None) -> Event:
@@ -194,6 +199,9 @@ def load_facts(
             recheck,
             has_open_case,
             next_visit_due,
+            monitored_category,
+            layer,
+            layer_reasons,
             visit_id,
             visited_on,
             per_capita,
@@ -204,6 +212,8 @@ def load_facts(
             previous,
             active,
             with_labour,
+            dibao,
+            tekun,
             kinds,
             occurred,
             labours,
@@ -233,6 +243,9 @@ def load_facts(
             registry_events=tuple(registry.get(household_id, ())),
             members_with_labour=with_labour,
             active_members=active,
+            dibao_members=dibao,
+            tekun_members=tekun,
+            monitored_category=monitored_category,
             signals=tuple(signals.get(household_id, ()))
             + tuple(fact for prefix, fact in area_signals if village.startswith(prefix)),
             income_line=line.amount if line else None,
@@ -249,6 +262,8 @@ def load_facts(
         # Most households have no reasons: skip the decoder for them.
         if isinstance(risk_reasons, str):
             risk_reasons = [] if risk_reasons == "[]" else json.loads(risk_reasons)
+        if isinstance(layer_reasons, str):
+            layer_reasons = [] if layer_reasons == "[]" else json.loads(layer_reasons)
         household = HouseholdRow(
             household_id,
             village,
@@ -259,6 +274,8 @@ def load_facts(
             recheck,
             has_open_case,
             next_visit_due,
+            layer,
+            layer_reasons,
         )
         result.append((household, facts))
     return result

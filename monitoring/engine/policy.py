@@ -1,4 +1,5 @@
-"""The county's policy as data: income lines, visit cadences and rule settings, by region.
+"""The county's policy as data: income lines, assistance standards, visit cadences and rule
+settings, by region.
 
 Each is looked up from the household's nearest region that has one (village, township, county,
 city, province) and then the national default (a row without region). The tables are small, so a
@@ -9,10 +10,12 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
+from typing import TypeVar
 
 from core.regions import full_code, nearest_first
 from monitoring.engine import rules
-from monitoring.models import CadenceKind, IncomeLine, RuleConfig, VisitCadence
+from monitoring.engine.layers import Standard
+from monitoring.models import AssistanceStandard, CadenceKind, IncomeLine, RuleConfig, VisitCadence
 
 DEFAULT_CADENCE_DAYS: dict[str, int] = {
     CadenceKind.MONITORED: 30,
@@ -35,12 +38,34 @@ class LineFor:
     region_code: str | None
 
 
+Row = TypeVar("Row")
+
+
+def _nearest_of_year(
+    rows: dict[tuple[str | None, int], Row], years: list[int], village_code: str, as_of_year: int
+) -> tuple[Row, int, str | None] | None:
+    """The row of the as-of year from the nearest region that set one; failing any for that year,
+    the latest earlier year's, again nearest first."""
+    nearest_first = _regions_nearest_first(village_code)
+    for year in (y for y in years if y <= as_of_year):
+        for region in nearest_first:
+            row = rows.get((region, year))
+            if row is not None:
+                return row, year, region
+    return None
+
+
 class Policy:
     def __init__(self) -> None:
         self._lines: dict[tuple[str | None, int], IncomeLine] = {
             (line.region_id, line.year): line for line in IncomeLine.objects.all()
         }
         self._years = sorted({year for _, year in self._lines}, reverse=True)
+        self._standards: dict[tuple[str | None, int], AssistanceStandard] = {
+            (row.region_id, row.year): row for row in AssistanceStandard.objects.all()
+        }
+        self._standard_years = sorted({year for _, year in self._standards}, reverse=True)
+        self._standard_cache: dict[tuple[str, int], Standard | None] = {}
         self._cadences = {(row.region_id, row.kind): row.days for row in VisitCadence.objects.all()}
         self._configs: dict[tuple[str, str | None], RuleConfig] = {
             (row.code, row.region_id): row for row in RuleConfig.objects.all()
@@ -59,13 +84,25 @@ class Policy:
         return self._line_cache[key]
 
     def _income_line(self, village_code: str, as_of_year: int) -> LineFor | None:
-        nearest_first = _regions_nearest_first(village_code)
-        for year in (y for y in self._years if y <= as_of_year):
-            for region in nearest_first:
-                line = self._lines.get((region, year))
-                if line is not None:
-                    return LineFor(line.amount, year, region)
-        return None
+        found = _nearest_of_year(self._lines, self._years, village_code, as_of_year)
+        if found is None:
+            return None
+        line, year, region = found
+        return LineFor(line.amount, year, region)
+
+    def standard(self, village_code: str, as_of: datetime.date) -> Standard | None:
+        """The assistance standards of the as-of year, looked up as the income line is."""
+        key = (village_code, as_of.year)
+        if key not in self._standard_cache:
+            found = _nearest_of_year(
+                self._standards, self._standard_years, village_code, as_of.year
+            )
+            self._standard_cache[key] = (
+                None
+                if found is None
+                else Standard(found[0].dibao, found[0].tekun, found[0].edge_multiple, found[1])
+            )
+        return self._standard_cache[key]
 
     def cadence_days(self, village_code: str, kind: str) -> int:
         key = (village_code, kind)

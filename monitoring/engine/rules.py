@@ -64,6 +64,11 @@ class Facts:
     registry_events: tuple[Event, ...] = ()
     members_with_labour: int = 0
     active_members: int = 0
+    # Active members receiving dibao or tekun (the registry's flags), and the monitored
+    # household's category (households.MonitoringCategory): what the layer reads beside income.
+    dibao_members: int = 0
+    tekun_members: int = 0
+    monitored_category: str = ""
     signals: tuple[SignalFact, ...] = ()
     income_line: Decimal | None = None
     income_line_year: int | None = None

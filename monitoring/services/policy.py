@@ -14,7 +14,14 @@ from core.regions import prefix_of
 from households.models import Region
 from households.selectors import user_covers
 from monitoring.engine import rules
-from monitoring.models import CadenceKind, IncomeLine, RuleConfig, ScanRun, VisitCadence
+from monitoring.models import (
+    AssistanceStandard,
+    CadenceKind,
+    IncomeLine,
+    RuleConfig,
+    ScanRun,
+    VisitCadence,
+)
 from monitoring.scans import scan_start
 
 # Lines and settings are set by a county or above, never by a township or village.
@@ -71,6 +78,57 @@ def income_line_save(
             actor=actor,
         )
     return line
+
+
+# A standard beyond this (yuan per person per year) is a slip of the finger, not a county's.
+MAX_STANDARD = Decimal(1_000_000)
+
+
+def standard_save(
+    *,
+    actor: User,
+    region_code: str | None,
+    year: int,
+    dibao: Decimal,
+    tekun: Decimal,
+    edge_multiple: Decimal = Decimal("1.50"),
+    note: str = "",
+    version: int | None = None,
+) -> AssistanceStandard:
+    """Set a region's dibao and tekun standards and dibao-edge multiple for a year; every
+    household of the region is then judged again (its layer may move), as after a new line."""
+    if not actor.has_perm("monitoring.change_assistancestandard"):
+        raise PermissionDenied(_("Your role may not do this."))
+    errors = {}
+    for name, amount in (("dibao", dibao), ("tekun", tekun)):
+        if not 0 < amount <= MAX_STANDARD:
+            errors[name] = _("A standard must be more than zero and at most %(max)s yuan.") % {
+                "max": f"{MAX_STANDARD:,}"
+            }
+    if not 1 <= edge_multiple <= 3:
+        errors["edge_multiple"] = _("The dibao-edge line is 1 to 3 times the dibao standard.")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic(), pghistory.context(user=actor.pk):
+        region = policy_region(actor, region_code)
+        rows = AssistanceStandard.objects.select_for_update()
+        row = rows.filter(region=region, year=year).first()
+        if row is None:
+            row = AssistanceStandard(region=region, year=year)
+        elif version is not None and row.version != version:
+            raise EditConflict()
+        else:
+            row.version += 1
+        row.dibao, row.tekun, row.edge_multiple = dibao, tekun, edge_multiple
+        row.note, row.is_demo = note, False
+        row.full_clean(exclude=["region"], validate_unique=False)
+        save_or_conflict(row)
+        scan_start(
+            trigger=ScanRun.Trigger.STANDARD,
+            scope=prefix_of(region.code) if region else "",
+            actor=actor,
+        )
+    return row
 
 
 # Thresholds a rule can be given: a number of days up to ten years, a factor or share up to 100.

@@ -212,6 +212,7 @@ def test_a_household_walks_from_warning_to_risk_eliminated_through_the_api_only(
         "guarantees_met",
         "rigid_spending_resolved",
         "has_labour",
+        "not_in_tekun",
     ]
 
     case = worker.get(url).json()

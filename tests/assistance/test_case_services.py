@@ -614,3 +614,31 @@ def test_a_stored_verdict_reads_in_the_language_of_whoever_opens_it():
         assert Item.from_json(stored).label == "At least one measure delivered"
     with translation.override("zh-hans"):
         assert "帮扶措施" in Item.from_json(stored).label
+
+
+# The monitored household's category, kept for its layer ------------------------------------------
+
+
+def test_an_enrolled_household_keeps_its_category_and_is_in_the_monitored_layer(
+    enrolled, township_cadre, clock
+):
+    household = Household.objects.get(pk=enrolled.household_id)
+    assert (household.is_monitored, household.monitored_category) == (True, enrolled.category)
+    scans.evaluate_one(household.pk, as_of=clock.today())
+    household.refresh_from_db()
+    assert household.layer == "monitored"
+    assert {"code": "monitored", "category": enrolled.category} in household.layer_reasons
+
+    case_services.case_update(
+        actor=township_cadre,
+        case=enrolled,
+        version=enrolled.version,
+        category="sudden_hardship",
+        risk_types=enrolled.risk_types,
+        situation=enrolled.situation,
+        social_assistance=enrolled.social_assistance,
+    )
+    scans.evaluate_one(household.pk, as_of=clock.today())
+    household.refresh_from_db()
+    assert household.monitored_category == "sudden_hardship"
+    assert {"code": "monitored", "category": "sudden_hardship"} in household.layer_reasons

@@ -38,7 +38,7 @@ def failing(inputs) -> set[str]:
 
 def test_a_household_meeting_every_condition_is_eligible():
     assert is_eligible(judge(PASSING, TODAY))
-    assert len(judge(PASSING, TODAY)) == 6
+    assert len(judge(PASSING, TODAY)) == 7
 
 
 @pytest.mark.parametrize(
@@ -57,6 +57,7 @@ def test_a_household_meeting_every_condition_is_eligible():
         ({"latest_visit_on": None}, "guarantees_met"),
         ({"rigid_spending": {"rigid_spending": "9000.00"}}, "rigid_spending_resolved"),
         ({"members_with_labour": 0}, "has_labour"),
+        ({"tekun": True}, "not_in_tekun"),
     ],
 )
 def test_each_failing_condition_is_named(change, code):

@@ -70,6 +70,7 @@ class Scope:
     signal: object
     scan_run: object
     income_line: object
+    standard: object
     rule: object
     cadence: object
     case: object
@@ -200,6 +201,7 @@ def _build_scope(name: str, *, village: str, county: str, cadre: User, worker: U
     from monitoring.models import (
         Alert,
         AlertSource,
+        AssistanceStandard,
         IncomeLine,
         RuleConfig,
         ScanRun,
@@ -292,6 +294,13 @@ def _build_scope(name: str, *, village: str, county: str, cadre: User, worker: U
     )
     income_line = IncomeLine.objects.create(
         region_id=county, year=2031, amount=Decimal("7000"), note=f"matrix {name}"
+    )
+    standard = AssistanceStandard.objects.create(
+        region_id=county,
+        year=2031,
+        dibao=Decimal("6000"),
+        tekun=Decimal("7800"),
+        note=f"matrix {name}",
     )
     rule = RuleConfig.objects.create(code=RULES[0].code, region_id=county, weight=50)
     cadence = VisitCadence.objects.create(region_id=county, kind="monitored", days=30)
@@ -416,6 +425,7 @@ def _build_scope(name: str, *, village: str, county: str, cadre: User, worker: U
         signal=signal,
         scan_run=scan_run,
         income_line=income_line,
+        standard=standard,
         rule=rule,
         cadence=cadence,
         case=case,

@@ -116,6 +116,13 @@ class Entry:
         return self.readers_by_variant.get(values, self.readers)
 
 
+CIVIL_AFFAIRS_DECISION = {
+    "decision": "approved",
+    "decided_on": "2026-01-05",
+    "amount": "450.00",
+    "version": 1,
+}
+
 # Who is who, in sets the entries below combine.
 ANYONE = frozenset(PERSONAS)
 SIGNED_IN = ANYONE - {"anonymous", "api_client"}
@@ -389,6 +396,20 @@ PAGES: dict[str, Entry] = {
     "meeting-notice-print": post(
         READERS, args=meeting_of_case, target=all_rows("audit.ExportEvent")
     ),
+    # The case's referral to civil affairs and its decision: townships and counties. The world's
+    # case is not referred, so a decision is answered with its error and writes nothing.
+    "case-civil-affairs-refer": post(
+        CADRES,
+        body={"kind": "dibao"},
+        args=pk_of("case"),
+        target=all_rows("assistance.CivilAffairsReferral"),
+    ),
+    "case-civil-affairs-decision": post(
+        CADRES,
+        body=CIVIL_AFFAIRS_DECISION,
+        args=pk_of("case"),
+        target=all_rows("assistance.CivilAffairsReferral"),
+    ),
     "case-elimination": post(
         {"village_worker", "township_cadre"},
         body=versioned("case"),
@@ -647,6 +668,12 @@ API_ENTRIES: dict[str, Entry] = {
         methods=("GET", "POST"),
         target=all_rows("monitoring.IncomeLine"),
     ),
+    "v1:standard-list": api(
+        CADRES | OTHERS | {"auditor"} | API,
+        COUNTY | {"other_county_officer"},
+        methods=("GET", "POST"),
+        target=all_rows("monitoring.AssistanceStandard"),
+    ),
     "v1:rule-list": api(
         CADRES | OTHERS | {"auditor"} | API,
         COUNTY | {"other_county_officer"},
@@ -711,6 +738,22 @@ API_ENTRIES: dict[str, Entry] = {
         )
         for step in CASE_STEPS
     },
+    "v1:case-civil-affairs-refer": api(
+        NOBODY,
+        CADRES,
+        methods=("POST",),
+        body={"kind": "dibao"},
+        args=pk_of("case"),
+        target=all_rows("assistance.CivilAffairsReferral"),
+    ),
+    "v1:case-civil-affairs-decision": api(
+        NOBODY,
+        CADRES,
+        methods=("POST",),
+        body=CIVIL_AFFAIRS_DECISION,
+        args=pk_of("case"),
+        target=all_rows("assistance.CivilAffairsReferral"),
+    ),
     "v1:case-eligibility": api(API_READERS, args=pk_of("case")),
     "v1:case-suggestions": api(API_READERS, args=pk_of("case")),
     # Counts of the reader's own region: everyone who reads cases, a partner never.
@@ -844,6 +887,7 @@ ADMIN_OBJECTS = {
     "monitoring.signal": "signal",
     "monitoring.scanrun": "scan_run",
     "monitoring.incomeline": "income_line",
+    "monitoring.assistancestandard": "standard",
     "monitoring.ruleconfig": "rule",
     "monitoring.visitcadence": "cadence",
     "pairings.pairingpolicy": "pairing_policy",
@@ -864,6 +908,7 @@ ADMIN_VIEWS = {label for label in ADMIN_OBJECTS if label != "accounts.user"}
 # Through their services.
 ADMIN_CHANGES = {
     "monitoring.incomeline",
+    "monitoring.assistancestandard",
     "monitoring.ruleconfig",
     "monitoring.visitcadence",
     "pairings.pairingpolicy",

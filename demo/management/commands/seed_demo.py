@@ -17,7 +17,7 @@ from demo.pairings import seed_pairings
 from demo.signals import seed_signals
 from households.models import Household, Region
 from monitoring.engine.policy import DEFAULT_CADENCE_DAYS, cadence_kind
-from monitoring.models import IncomeLine
+from monitoring.models import AssistanceStandard, IncomeLine
 from monitoring.scans import scan_run_inline
 
 COUNTY = "620423000000"  # 景泰县, Baiyin, Gansu
@@ -167,6 +167,18 @@ class Command(BaseCommand):
                 region_id="620000000000",
                 year=year,
                 defaults={"amount": Decimal(amount), "is_demo": True, "note": "demo value"},
+            )
+        # Written as rows, not through the service: the scan after the households judges them.
+        for year, (dibao, tekun) in demo.GANSU_DEMO_STANDARDS.items():
+            AssistanceStandard.objects.get_or_create(
+                region_id="620000000000",
+                year=year,
+                defaults={
+                    "dibao": Decimal(dibao),
+                    "tekun": Decimal(tekun),
+                    "is_demo": True,
+                    "note": "demo value",
+                },
             )
 
     def _copy(self, generated, *, visitor_id: int) -> dict[str, int]:
