@@ -4,8 +4,11 @@ Apart from `assistance.eligibility`, which judges, so that a case step (a model)
 stored verdict without importing the judge, which itself reads cases.
 """
 
+import datetime
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -54,12 +57,28 @@ class Item:
         return cls(data.get("code", ""), bool(data.get("passed")), data.get("facts") or {})
 
 
+def _day(value) -> str:
+    """A stored ISO date as the reader's language writes it (2026年5月6日)."""
+    try:
+        return date_format(datetime.date.fromisoformat(str(value)))
+    except ValueError:
+        return str(value)
+
+
+def _amount(value) -> str:
+    """A stored amount grouped by thousands (10,758.20); its unit is in the sentence."""
+    try:
+        return f"{Decimal(str(value)).quantize(Decimal('0.01')):,}"
+    except (InvalidOperation, ValueError):
+        return str(value)
+
+
 def _enrolled_detail(facts: dict) -> str:
     if not facts.get("enrolled_on"):
         return _("Not enrolled yet.")
     return _("Enrolled on %(date)s; six months are complete on %(due)s.") % {
-        "date": facts["enrolled_on"],
-        "due": facts["complete_on"],
+        "date": _day(facts["enrolled_on"]),
+        "due": _day(facts["complete_on"]),
     }
 
 
@@ -68,14 +87,18 @@ def _income_detail(facts: dict) -> str:
         return _("No monitoring income line is set for this year.")
     # Verdicts stored before the span and the visits needed were recorded name neither.
     span = (
-        _("from %(since)s to %(until)s") % {"since": facts["since"], "until": facts["until"]}
+        _("from %(since)s to %(until)s")
+        % {"since": _day(facts["since"]), "until": _day(facts["until"])}
         if facts.get("since")
         else _("in the last six months")
     )
     if facts.get("below"):
         return _("Below the line of %(line)s yuan on %(dates)s.") % {
-            "line": facts["line"],
-            "dates": ", ".join(f"{day} ({amount})" for day, amount in facts["below"]),
+            "line": _amount(facts["line"]),
+            # Translators: between the items of a list ("、" in Chinese).
+            "dates": _(", ").join(
+                f"{_day(day)} ({_amount(amount)})" for day, amount in facts["below"]
+            ),
         }
     if not facts.get("visits") and not facts.get("since"):
         return _("No visit in the last six months.")
@@ -84,12 +107,17 @@ def _income_detail(facts: dict) -> str:
         return _(
             "%(count)d visit(s) %(span)s; stable income needs at least %(needed)d, each at or "
             "above the line of %(line)s yuan."
-        ) % {"count": facts.get("visits", 0), "span": span, "needed": needed, "line": facts["line"]}
+        ) % {
+            "count": facts.get("visits", 0),
+            "span": span,
+            "needed": needed,
+            "line": _amount(facts["line"]),
+        }
     return _("%(count)d visit(s) %(span)s, the lowest %(lowest)s yuan; line %(line)s.") % {
         "count": facts["visits"],
         "span": span,
-        "lowest": facts["lowest"],
-        "line": facts["line"],
+        "lowest": _amount(facts["lowest"]),
+        "line": _amount(facts["line"]),
     }
 
 
@@ -98,11 +126,11 @@ def _checks_detail(facts: dict) -> str:
         return _("No visit recorded.")
     if facts.get("failed_checks"):
         return _("Not secured on the latest visit (%(date)s): %(checks)s.") % {
-            "date": facts["latest_visit_on"],
+            "date": _day(facts["latest_visit_on"]),
             "checks": ", ".join(str(CHECK_LABELS.get(c, c)) for c in facts["failed_checks"]),
         }
     return _("All five secured on the latest visit (%(date)s).") % {
-        "date": facts["latest_visit_on"]
+        "date": _day(facts["latest_visit_on"])
     }
 
 
@@ -110,8 +138,8 @@ def _rigid_detail(facts: dict) -> str:
     if not facts.get("spending"):
         return _("No heavy rigid spending on the latest visit.")
     return _("Rigid spending %(spending)s yuan leaves %(after)s yuan per person.") % {
-        "spending": facts["spending"],
-        "after": facts.get("after"),
+        "spending": _amount(facts["spending"]),
+        "after": _amount(facts.get("after")),
     }
 
 

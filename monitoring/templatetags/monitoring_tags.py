@@ -1,5 +1,10 @@
+import datetime
+
 from django import template
+from django.utils.formats import date_format
 from django.utils.html import format_html
+
+from core.display import money, percent
 
 from households.models import LifeEvent
 from monitoring.labels import ACTION_LABELS, CHECK_LABELS, EVIDENCE_LABELS, RULE_LABELS
@@ -19,7 +24,33 @@ def action_label(action: str) -> str:
     return str(ACTION_LABELS.get(action, action))
 
 
+# Evidence kept as plain numbers and ISO dates, shown as money, percentages and dates are
+# everywhere else (core.display).
+MONEY_KEYS = {
+    "per_capita_income",
+    "previous_per_capita_income",
+    "line",
+    "ceiling",
+    "rigid_spending",
+    "total_net_income",
+    "per_capita_after_spending",
+}
+SHARE_KEYS = {"drop", "threshold", "share", "share_threshold"}
+DATE_KEYS = {"last_visit_on", "due_on"}
+
+
 def _value(key: str, value) -> str:
+    if value is None:
+        return "—"
+    if key in MONEY_KEYS:
+        return money(value)
+    if key in SHARE_KEYS:
+        return percent(value)
+    if key in DATE_KEYS:
+        try:
+            return date_format(datetime.date.fromisoformat(str(value)))
+        except ValueError:
+            return str(value)
     if key == "failed_checks":
         return "、".join(str(CHECK_LABELS.get(check, check)) for check in value)
     if key in ("events", "events_since_previous_visit"):

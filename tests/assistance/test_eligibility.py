@@ -116,8 +116,8 @@ def test_one_good_visit_is_not_six_months_of_stable_income():
     assert judged.facts["visits"] == 1 and judged.facts["needed"] == MIN_STABLE_VISITS == 2
     with translation.override("en"):
         assert judged.detail == (
-            "1 visit(s) from 2026-05-24 to 2026-11-23; stable income needs at least 2, each at "
-            "or above the line of 7600 yuan."
+            "1 visit(s) from May 24, 2026 to Nov. 23, 2026; stable income needs at least 2, "
+            "each at or above the line of 7,600.00 yuan."
         )
 
 
@@ -133,7 +133,8 @@ def test_two_good_visits_in_the_six_months_are_stable_income():
     assert judged.passed
     with translation.override("en"):
         assert judged.detail == (
-            "2 visit(s) from 2026-05-24 to 2026-11-23, the lowest 7600 yuan; line 7600."
+            "2 visit(s) from May 24, 2026 to Nov. 23, 2026, the lowest 7,600.00 yuan; "
+            "line 7,600.00."
         )
 
 
@@ -160,5 +161,6 @@ def test_a_verdict_stored_before_the_span_was_recorded_still_reads():
     )
     with translation.override("en"):
         assert (
-            stored.detail == "3 visit(s) in the last six months, the lowest 8000 yuan; line 7600."
+            stored.detail
+            == "3 visit(s) in the last six months, the lowest 8,000.00 yuan; line 7,600.00."
         )

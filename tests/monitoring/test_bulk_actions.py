@@ -222,8 +222,13 @@ def test_the_action_bar_refuses_a_dismissal_without_a_reason(township_cadre, thr
         HTTP_ACCEPT_LANGUAGE="zh-hans",
     )
     assert response.status_code == 400
-    assert "请说明" in response.content.decode()
+    page = response.content.decode()
+    assert "请说明" in page
     assert not Alert.objects.filter(status="dismissed").exists()
+    # The rows stay ticked and the bar says why, rather than hiding its error behind no ticks.
+    assert 'class="bulk-bar card has-errors"' in page
+    for alert in three:
+        assert f'value="{alert.pk}:{alert.version}" checked' in page
 
 
 def many_village_workers(count: int, village: str) -> list[User]:

@@ -16,6 +16,7 @@ from demo.assistance import seed_assistance
 from demo.pairings import seed_pairings
 from demo.signals import seed_signals
 from households.models import Household, Region
+from households.registry_rules import household_facts_refresh
 from monitoring.engine.policy import DEFAULT_CADENCE_DAYS, cadence_kind
 from monitoring.models import AssistanceStandard, IncomeLine
 from monitoring.scans import scan_run_inline
@@ -143,6 +144,9 @@ class Command(BaseCommand):
             demo.generate(villages=villages, households=households, seed=seed, until=today),
             visitor_id=visitor.pk,
         )
+        # The facts a household caches from its members (who shares the income, the head's
+        # name), as the registry keeps them: the copy wrote the members alone.
+        household_facts_refresh(household_ids=Household.objects.values_list("pk", flat=True))
         self.stdout.write(
             f"{households} households, {counts['households_member']} members, "
             f"{counts['monitoring_visit']} visits in {time.monotonic() - started:.1f} s."
