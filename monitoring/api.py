@@ -1,3 +1,4 @@
+import uuid
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -75,6 +76,9 @@ class VisitViewSet(
 
     @extend_schema(responses={201: VisitSerializer, 200: VisitSerializer})
     def create(self, request, *args, **kwargs):
+        stored = self._replayed(request)
+        if stored is not None:
+            return Response(VisitSerializer(stored).data, status=status.HTTP_200_OK)
         serializer = VisitSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
@@ -94,6 +98,21 @@ class VisitViewSet(
             VisitSerializer(visit).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
+
+    @staticmethod
+    def _replayed(request):
+        """The stored visit a phone sends again under its client id, whatever the body: a form
+        the phone kept from before its fix (a back button's resend) ends in the one stored visit,
+        not in a copy that waits on the phone with the old mistake."""
+        data = request.data if hasattr(request.data, "get") else {}
+        try:
+            client_uuid = uuid.UUID(str(data.get("client_uuid")))
+        except ValueError:
+            return None
+        stored = selectors.visits_visible_to(request.user).filter(client_uuid=client_uuid).first()
+        if stored is None or str(stored.household_id) != str(data.get("household")):
+            return None
+        return stored
 
 
 class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

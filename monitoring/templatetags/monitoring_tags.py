@@ -5,7 +5,6 @@ from django.utils.formats import date_format
 from django.utils.html import format_html
 
 from core.display import money, percent
-
 from households.models import LifeEvent
 from monitoring.labels import ACTION_LABELS, CHECK_LABELS, EVIDENCE_LABELS, RULE_LABELS
 from monitoring.messages import message_label as _message_label

@@ -48,6 +48,9 @@ workbox.routing.registerRoute(
     try {
       return await fetch(request);
     } catch (error) {
+      // Back or forward to a page a post answered: the browser asks its cache only, and nothing
+      // new was sent. Keeping that old form would show a second visit waiting on the phone.
+      if (request.cache === "only-if-cached") throw error;
       const item = DixianQueue.fromForm(await copy.formData());
       if (!item) throw error;
       await DixianQueue.put(item);

@@ -51,6 +51,28 @@ def test_a_visit_sent_again_is_the_same_visit(village_worker, household):
     assert Visit.objects.count() == 1
 
 
+def test_an_old_form_sent_again_under_a_stored_visits_id_is_that_visit(
+    village_worker, other_township_cadre, household
+):
+    """The phone kept the form as it was before its fix (a back button's resend): answered with
+    the stored visit, not with the old mistake, so nothing waits on the phone."""
+    body = visit_body(household)
+    stored = api(village_worker).post("/api/v1/visits/", body, format="json").json()
+    old = api(village_worker).post(
+        "/api/v1/visits/", {**body, "household_size": "0"}, format="json"
+    )
+    assert old.status_code == 200 and old.json()["id"] == stored["id"]
+    assert old.json()["household_size"] == 4
+    # Another household's id, or a reader who cannot see the visit: validated as any post.
+    elsewhere = api(village_worker).post(
+        "/api/v1/visits/", {**body, "household": household.pk + 1000}, format="json"
+    )
+    assert elsewhere.status_code == 400
+    outsider = api(other_township_cadre).post("/api/v1/visits/", body, format="json")
+    assert outsider.status_code == 400
+    assert Visit.objects.count() == 1
+
+
 @committed_db
 def test_a_visit_posted_five_times_at_once_is_stored_once(village_worker, household):
     body, statuses = visit_body(household), []
