@@ -185,7 +185,7 @@ class CivilAffairsDecisionForm(forms.Form):
         label=_("Note"),
         required=False,
         max_length=200,
-        help_text=_("Civil affairs' document number, which members it covers."),
+        help_text=_("Civil affairs' document number; no ID or phone numbers."),
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
 

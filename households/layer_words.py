@@ -28,13 +28,23 @@ def reason_text(reason: dict) -> str:
             "%(count)d member receives dibao", "%(count)d members receive dibao", count
         ) % {"count": count}
     if code == "below_dibao":
-        return _(
-            "Per-capita income %(income)s is below the %(year)s dibao standard %(standard)s"
-        ) % {
+        figures = {
             "income": money(reason.get("income")),
             "standard": money(reason.get("standard")),
             "year": reason.get("year", ""),
         }
+        if reason.get("receiving", True):
+            return (
+                _("Per-capita income %(income)s is below the %(year)s dibao standard %(standard)s")
+                % figures
+            )
+        return (
+            _(
+                "Per-capita income %(income)s is below the %(year)s dibao standard %(standard)s, "
+                "and nobody in the household receives dibao: a case for civil affairs"
+            )
+            % figures
+        )
     if code == "below_edge":
         return _(
             "Per-capita income %(income)s is below the dibao-edge line %(line)s "

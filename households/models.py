@@ -89,7 +89,7 @@ class Layer(models.TextChoices):
     is in the first whose test it meets (monitoring.engine.layers)."""
 
     TEKUN = "tekun", _("Extreme-poverty support (tekun)")
-    DIBAO = "dibao", _("Minimum living allowance (dibao)")
+    DIBAO = "dibao", _("Dibao (receiving it, or income below its standard)")
     DIBAO_EDGE = "dibao_edge", _("Near the dibao line (dibao edge)")
     RIGID_SPENDING = "rigid_spending", _("Hardship from rigid spending")
     MONITORED = "monitored", _("Monitored against return to poverty")
@@ -253,6 +253,14 @@ class Household(models.Model):
                 fields=["evaluation_pending_since"],
                 condition=Q(evaluation_pending_since__isnull=False),
                 name="household_pending_evaluation",
+            ),
+            # A region's households of one layer (the list's and the API's ?layer=): the few in
+            # a layer, not the whole register; "none", most of it, is left out of the index.
+            models.Index(
+                fields=["layer", "village"],
+                opclasses=["varchar_pattern_ops", "varchar_pattern_ops"],
+                condition=~Q(layer="none"),
+                name="household_layer",
             ),
         ]
 

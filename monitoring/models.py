@@ -125,8 +125,13 @@ class AssistanceStandard(models.Model):
     dibao = models.DecimalField(
         _("rural dibao standard (yuan per person per year)"), validators=NON_NEGATIVE, **MONEY
     )
+    # The tekun layer goes by the members' status, not by income: this is for the record and the
+    # reports (a province publishes both standards together).
     tekun = models.DecimalField(
-        _("tekun support standard (yuan per person per year)"), validators=NON_NEGATIVE, **MONEY
+        _("tekun support standard (yuan per person per year)"),
+        validators=NON_NEGATIVE,
+        help_text=_("For reference: the tekun layer goes by the members' tekun status."),
+        **MONEY,
     )
     # Most provinces draw the dibao-edge line at 1.5 times the dibao standard, some at 2.
     edge_multiple = models.DecimalField(

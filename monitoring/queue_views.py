@@ -137,7 +137,7 @@ def alert_queue(request, bulk_form=None, saved_form=None):
         context["ticked"] = {
             int(value.split(":")[0])
             for value in (bulk_form.data.getlist("alerts") if bulk_form is not None else ())
-            if value.split(":")[0].isdigit()
+            if value.split(":")[0].isascii() and value.split(":")[0].isdigit()
         }
     status = 400 if bulk_form is not None or saved_form is not None else 200
     return render(request, "monitoring/alert_queue.html", context, status=status)

@@ -185,6 +185,9 @@ def case_propose(
     )
     if civil_affairs and civil_affairs not in CivilAffairsKind.values:
         errors["civil_affairs"] = _("Choose dibao, tekun or temporary relief.")
+    elif civil_affairs and not actor.has_perm("assistance.change_case"):
+        # Townships and counties deal with civil affairs (services/civil_affairs.py).
+        errors["civil_affairs"] = _("A township or county cadre refers a case to civil affairs.")
     if origin not in CaseOrigin.values:
         errors["origin"] = _("Say where the proposal comes from.")
     if origin == CaseOrigin.ALERT and not alert_id:

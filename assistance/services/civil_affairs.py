@@ -9,6 +9,7 @@ decision says which members it covers).
 """
 
 import datetime
+import unicodedata
 from decimal import Decimal
 
 import pghistory
@@ -26,6 +27,7 @@ from assistance.models import (
     SocialAssistance,
 )
 from assistance.selectors import cases_visible_to
+from assistance.services.comments import LONG_NUMBER
 from core.errors import EditConflict
 
 # A month's dibao or a relief payment beyond this is a slip of the finger.
@@ -67,6 +69,22 @@ def referral_open(*, case: Case, kind: str, actor: User, on: datetime.date) -> C
     return referral
 
 
+def _keep_case_label(case: Case, referral: CivilAffairsReferral, *, was_approved: bool) -> None:
+    """An approved dibao or tekun becomes the open case's social-assistance label; a correction
+    away from an approval takes back the label it gave."""
+    if not case.is_open or referral.kind not in (SocialAssistance.DIBAO, SocialAssistance.TEKUN):
+        return
+    approved = referral.decision == CivilAffairsDecision.APPROVED
+    if approved and case.social_assistance != referral.kind:
+        case.social_assistance = referral.kind
+    elif not approved and was_approved and case.social_assistance == referral.kind:
+        case.social_assistance = SocialAssistance.NONE
+    else:
+        return
+    case.version += 1
+    case.save(update_fields=["social_assistance", "version", "updated_at"])
+
+
 def civil_affairs_refer(*, actor: User, case: Case, kind: str) -> CivilAffairsReferral:
     """Refer an open case to civil affairs for `kind`."""
     _require_change(actor)
@@ -106,6 +124,10 @@ def civil_affairs_decide(
         errors["amount"] = _("A refusal has no amount.")
     if len(note) > 200:
         errors["note"] = _("At most 200 characters.")
+    elif LONG_NUMBER.search(unicodedata.normalize("NFKC", note)):
+        # The case's readers include API clients: a note holds the document number, never a
+        # person's ID, phone or bank account.
+        errors["note"] = _("A note may not hold an ID number, a phone or a bank account number.")
     if errors:
         raise ValidationError(errors)
     with transaction.atomic(), pghistory.context(user=actor.pk):
@@ -119,18 +141,11 @@ def civil_affairs_decide(
             raise EditConflict()
         if decided_on < referral.referred_on:
             raise ValidationError({"decided_on": _("The decision comes after the referral.")})
+        was_approved = referral.decision == CivilAffairsDecision.APPROVED
         referral.decision, referral.decided_on = decision, decided_on
         referral.amount = amount if decision == CivilAffairsDecision.APPROVED else None
         referral.note, referral.recorded_by = note.strip(), actor
         referral.version += 1
         referral.save()
-        if (
-            decision == CivilAffairsDecision.APPROVED
-            and referral.kind in (SocialAssistance.DIBAO, SocialAssistance.TEKUN)
-            and locked.is_open
-            and locked.social_assistance != referral.kind
-        ):
-            locked.social_assistance = referral.kind
-            locked.version += 1
-            locked.save(update_fields=["social_assistance", "version", "updated_at"])
+        _keep_case_label(locked, referral, was_approved=was_approved)
     return referral

@@ -184,6 +184,8 @@ def case_propose(request):
                 else None,
             },
         )
+    if not request.user.has_perm("assistance.change_case"):
+        form.fields.pop("civil_affairs", None)  # townships and counties refer to civil affairs
     return render(
         request,
         "assistance/case_propose.html",

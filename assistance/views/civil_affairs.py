@@ -32,10 +32,11 @@ def civil_affairs_context(request, case: Case, bound: dict) -> dict:
                 "note": referral.note,
             }
         )
+    refer_form = bound.get("civil_affairs_refer")  # shown with its errors even if now refused
+    if refer_form is None and may_refer:
+        refer_form = CivilAffairsReferForm()
     return {
         "civil_affairs": referral,
-        "civil_affairs_refer_form": (bound.get("civil_affairs_refer") or CivilAffairsReferForm())
-        if may_refer
-        else None,
+        "civil_affairs_refer_form": refer_form,
         "civil_affairs_decision_form": decision_form,
     }

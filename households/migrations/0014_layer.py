@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='household',
             name='layer',
-            field=models.CharField(choices=[('tekun', 'Extreme-poverty support (tekun)'), ('dibao', 'Minimum living allowance (dibao)'), ('dibao_edge', 'Near the dibao line (dibao edge)'), ('rigid_spending', 'Hardship from rigid spending'), ('monitored', 'Monitored against return to poverty'), ('none', 'None of the layers')], db_default='none', default='none', max_length=16, verbose_name='layer'),
+            field=models.CharField(choices=[('tekun', 'Extreme-poverty support (tekun)'), ('dibao', 'Dibao (receiving it, or income below its standard)'), ('dibao_edge', 'Near the dibao line (dibao edge)'), ('rigid_spending', 'Hardship from rigid spending'), ('monitored', 'Monitored against return to poverty'), ('none', 'None of the layers')], db_default='none', default='none', max_length=16, verbose_name='layer'),
         ),
         migrations.AddField(
             model_name='household',

@@ -65,7 +65,16 @@ def layer_reasons(facts: Facts, standard: Standard | None) -> list[dict]:
     if standard is not None and income is not None:
         figures = {"income": _money(income), "year": standard.year}
         if income < standard.dibao:
-            reasons.append({"code": "below_dibao", "standard": _money(standard.dibao), **figures})
+            # Eligible by income; whether it receives dibao is the members' flags (a reason of
+            # its own when it does), so the page can say "not receiving: refer it".
+            reasons.append(
+                {
+                    "code": "below_dibao",
+                    "standard": _money(standard.dibao),
+                    "receiving": bool(facts.dibao_members or facts.tekun_members),
+                    **figures,
+                }
+            )
         elif income < standard.edge_line:
             reasons.append(
                 {

@@ -6,6 +6,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils.html import strip_tags
 
 from assistance.eligibility import case_eligibility
@@ -212,3 +213,31 @@ def test_the_case_page_refers_and_records_the_decision(case, township_cadre, clo
     assert done.status_code == 302
     shown = strip_tags(client.get(f"/cases/{case.pk}/").content.decode())
     assert "民政已批准" in shown and "450.00 元" in shown
+
+
+def test_a_correction_away_from_an_approval_takes_back_the_cases_label(referred, township_cadre):
+    decide(township_cadre, referred)
+    referred.refresh_from_db()
+    assert referred.social_assistance == "dibao"
+    corrected = decide(township_cadre, referred, decision="rejected", amount=None)
+    assert corrected.status_code == 200, corrected.json()
+    assert corrected.json()["social_assistance"] == "none"
+
+
+def test_a_village_worker_proposes_without_a_referral_and_notes_hold_no_numbers(
+    confirmed_alert, village_worker, township_cadre, referred
+):
+    with pytest.raises(ValidationError) as refused:
+        case_services.case_propose(
+            actor=village_worker,
+            household_id=confirmed_alert.household_id,
+            origin=CaseOrigin.CADRE,
+            category="unstable",
+            risk_types=["illness"],
+            situation="户主患慢性病",
+            civil_affairs="dibao",
+        )
+    assert "civil_affairs" in refused.value.message_dict
+    for note in ("户主身份证620423196803151234", "电话 138-0013-8000"):
+        response = decide(township_cadre, referred, note=note)
+        assert response.status_code == 400 and response.json()["errors"][0]["attr"] == "note"

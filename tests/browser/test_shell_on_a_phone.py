@@ -54,8 +54,10 @@ def check_phone_shell(visitor, path: str, *, tabs: bool = True) -> dict:
     return shell
 
 
+# In English only, whose labels are the longer: the persona days (test_persona_days.py) check the
+# same frame in Chinese on every page they open, with the same limits (page_checks.Watcher).
 @committed_db
-@pytest.mark.parametrize("language", ["zh-hans", "en"])
+@pytest.mark.parametrize("language", ["en"])
 def test_each_role_has_a_compact_top_bar_and_its_tab_bar_on_a_phone(
     request, visit_as, language, village_worker, township_cadre, county_officer, partner, auditor
 ):

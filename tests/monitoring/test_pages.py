@@ -116,7 +116,7 @@ def test_the_warning_queue_and_the_alert_page_in_chinese(village_worker, townshi
     assert "收入低于监测线" in queue and "张建国" in queue
     alert = Alert.objects.get()
     page = client.get(f"/alerts/{alert.pk}/").content.decode()
-    assert "6000.00" in page and "监测线" in page and "分配" in page
+    assert "6,000.00 元" in page and "监测线" in page and "分配" in page
 
 
 def test_a_cadre_works_an_alert_through_the_pages(village_worker, township_cadre, household):

@@ -85,7 +85,11 @@ def test_a_poor_household_is_in_the_dibao_layer_on_its_page_the_api_and_the_dash
     shown = api(township_cadre).get(f"/api/v1/households/{household.pk}/").json()
     assert shown["layer"] == "dibao"
     assert shown["layer_reasons"] == [
-        {"code": "below_dibao", "text": "人均纯收入5,000.00 元低于2026年低保标准6,000.00 元"}
+        {
+            "code": "below_dibao",
+            "text": "人均纯收入5,000.00 元低于2026年低保标准6,000.00 元，"
+            "家中无人享受低保，应转介民政",
+        }
     ]
     in_dibao = api(township_cadre).get("/api/v1/households/", {"layer": "dibao"}).json()
     assert [row["id"] for row in in_dibao["results"]] == [household.pk]
@@ -105,4 +109,4 @@ def test_a_poor_household_is_in_the_dibao_layer_on_its_page_the_api_and_the_dash
     board = client_for(county_officer).get("/dashboard/").context["board"]
     by_layer = next(chart for chart in board.charts if chart.slug == "layer")
     counts = {row.label: row.values[0] for row in by_layer.rows}
-    assert counts["低保"] == 1 and sum(counts.values()) == 1
+    assert counts["低保（享受或收入低于标准）"] == 1 and sum(counts.values()) == 1
