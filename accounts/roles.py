@@ -41,6 +41,7 @@ _SET_POLICY = {
 }
 
 _SEE_ASSISTANCE = {
+    "assistance.view_policymeasure",
     "assistance.view_case",
     "assistance.view_measure",
     "assistance.view_partner",
@@ -98,6 +99,9 @@ _SET_PAIRING_AND_REFERRAL_POLICY = {
     "assistance.view_referralpolicy",
     "assistance.add_referralpolicy",
     "assistance.change_referralpolicy",
+    # The county's own measures in the catalogue (assistance/services/policy_measures.py).
+    "assistance.add_policymeasure",
+    "assistance.change_policymeasure",
 }
 # Attached files (evidence/): seen with the record they belong to, attached by those who write
 # it. Where a photo was taken is for field staff and auditors, never partners or API clients.

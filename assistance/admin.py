@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from assistance import selectors
@@ -10,9 +11,11 @@ from assistance.models import (
     Need,
     Partner,
     PartnerOffer,
+    PolicyMeasure,
     ReferralPolicy,
 )
 from assistance.services import deadlines as deadline_services
+from assistance.services import policy_measures as policy_measure_services
 from assistance.services import referrals as referral_services
 from core.masking import mask_phone
 from households.selectors import user_covers
@@ -113,6 +116,50 @@ class CalendarDayAdmin(PolicyAdmin):
     def save_through_service(self, user, obj):
         return deadline_services.calendar_day_save(
             actor=user, day=obj.day, is_working=obj.is_working, note=obj.note
+        )
+
+
+@admin.register(PolicyMeasure)
+class PolicyMeasureAdmin(PolicyAdmin):
+    """The measure catalogue: the national entries shown, the county's own added and changed
+    through the service (a national entry is refused to a county officer there)."""
+
+    list_display = ["risk_type", "shown_title", "kind", "department", "region", "is_active"]
+    list_filter = ["risk_type", "kind", "is_active"]
+    fields = [
+        "region",
+        "risk_type",
+        "kind",
+        "title",
+        "department",
+        "typical_amount",
+        "offer_kinds",
+        "is_active",
+    ]
+    raw_id_fields = ["region"]
+
+    @admin.display(description=_("measure"))
+    def shown_title(self, obj):
+        return gettext(obj.title) if obj.region_id is None else obj.title
+
+    def get_queryset(self, request):
+        return selectors.policy_measures_visible_to(request.user)
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["region"] if obj is not None else []
+
+    def save_through_service(self, user, obj):
+        return policy_measure_services.policy_measure_save(
+            actor=user,
+            region_code=obj.region_id,
+            risk_type=obj.risk_type,
+            kind=obj.kind,
+            title=obj.title,
+            department=obj.department,
+            typical_amount=obj.typical_amount,
+            offer_kinds=list(obj.offer_kinds or ()),
+            is_active=obj.is_active,
+            pk=obj.pk,
         )
 
 

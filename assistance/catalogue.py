@@ -1,15 +1,17 @@
-"""What the policy suggests: risk types from a warning's reasons, measures from risk types.
+"""What the policy suggests: risk types from a warning's reasons, measures from risk types (the
+national entries here; the table itself is data, `PolicyMeasure`, which counties extend).
 
-Both tables are suggestions a cadre starts from, never decisions: the proposal form is filled
+Both are suggestions a cadre starts from, never decisions: the proposal form is filled
 from them and the case page lists them, and people choose.
 """
 
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy as _
 
-from assistance.models import MeasureKind, OfferKind, RiskType
+from assistance.models import Department, MeasureKind, OfferKind, RiskType
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -66,64 +68,163 @@ class Suggestion:
     kind: str
     title: "StrOrPromise"
     offer_kinds: tuple[str, ...] = ()  # partner offers that can carry it
+    department: str = ""
+    typical_amount: Decimal | None = None
+    national: bool = True  # the policy's own entry, or the county's (PolicyMeasure.region)
 
     @property
     def kind_label(self) -> "StrOrPromise":
         return MeasureKind(self.kind).label
 
-
-CATALOGUE: dict[str, tuple[Suggestion, ...]] = {
-    RiskType.ILLNESS: (
-        Suggestion(MeasureKind.HEALTH, _("Medical assistance for serious illness")),
-        Suggestion(MeasureKind.HEALTH, _("Subsidy for basic medical insurance contributions")),
-        Suggestion(MeasureKind.HEALTH, _("Family doctor contract service"), (OfferKind.SERVICES,)),
-    ),
-    RiskType.DISABILITY: (
-        Suggestion(MeasureKind.SOCIAL_SECURITY, _("Living and nursing subsidies for disability")),
-        Suggestion(MeasureKind.HEALTH, _("Rehabilitation service"), (OfferKind.SERVICES,)),
-    ),
-    RiskType.SCHOOLING: (
-        Suggestion(MeasureKind.EDUCATION, _("Student financial aid"), (OfferKind.FUNDS,)),
-        Suggestion(MeasureKind.EDUCATION, _("Return to school and keep in school")),
-    ),
-    RiskType.DISASTER: (
-        Suggestion(MeasureKind.SOCIAL_SECURITY, _("Temporary relief")),
-        Suggestion(MeasureKind.HOUSING, _("Rebuilding or repair of a damaged house")),
-        Suggestion(MeasureKind.SOCIAL_HELP, _("Donated goods"), (OfferKind.GOODS,)),
-    ),
-    RiskType.ACCIDENT: (
-        Suggestion(MeasureKind.SOCIAL_SECURITY, _("Temporary relief")),
-        Suggestion(MeasureKind.SOCIAL_HELP, _("Charitable aid"), (OfferKind.FUNDS,)),
-    ),
-    RiskType.FAILED_BUSINESS: (
-        Suggestion(MeasureKind.INDUSTRY, _("Industry support and technical guidance")),
-        Suggestion(MeasureKind.MICRO_CREDIT, _("Micro-credit for lifted-out households")),
-        Suggestion(MeasureKind.CONSUMPTION, _("Consumption support: buy the household's produce")),
-    ),
-    RiskType.UNSTABLE_WORK: (
-        Suggestion(MeasureKind.EMPLOYMENT, _("Job placement"), (OfferKind.JOBS,)),
-        Suggestion(MeasureKind.EMPLOYMENT, _("Skills training"), (OfferKind.TRAINING,)),
-        Suggestion(MeasureKind.PUBLIC_POST, _("Public-welfare post"), (OfferKind.JOBS,)),
-    ),
-    RiskType.LABOUR_SHORTAGE: (
-        Suggestion(MeasureKind.SOCIAL_SECURITY, _("Minimum living allowance or tekun support")),
-        Suggestion(
-            MeasureKind.SOCIAL_HELP, _("Care and help from volunteers"), (OfferKind.SERVICES,)
-        ),
-    ),
-    RiskType.OTHER: (
-        Suggestion(MeasureKind.MOTIVATION, _("Motivation and skills support")),
-        Suggestion(MeasureKind.SOCIAL_SECURITY, _("Temporary relief")),
-    ),
-}
+    @property
+    def department_label(self) -> "StrOrPromise":
+        return Department(self.department).label if self.department else ""
 
 
-def suggestions_for(risk_types: list[str]) -> list[Suggestion]:
-    seen, result = set(), []
-    for risk_type in risk_types:
-        for suggestion in CATALOGUE.get(risk_type, ()):
-            key = (suggestion.kind, str(suggestion.title))
-            if key not in seen:
-                seen.add(key)
-                result.append(suggestion)
-    return result
+def _national(risk_type, kind, title, department, offer_kinds=()) -> tuple:
+    return (risk_type, kind, title, department, tuple(offer_kinds))
+
+
+# The national entries of the policy catalogue (assistance.PolicyMeasure rows without a region),
+# as migration 0018 seeded them: their titles are translated where they are shown, and a test
+# keeps the two in step. A county adds its own entries as data; it does not change these.
+NATIONAL_MEASURES: tuple[tuple, ...] = (
+    _national(
+        RiskType.ILLNESS,
+        MeasureKind.HEALTH,
+        _("Medical assistance for serious illness"),
+        Department.MEDICAL_SECURITY,
+    ),
+    _national(
+        RiskType.ILLNESS,
+        MeasureKind.HEALTH,
+        _("Subsidy for basic medical insurance contributions"),
+        Department.MEDICAL_SECURITY,
+    ),
+    _national(
+        RiskType.ILLNESS,
+        MeasureKind.HEALTH,
+        _("Family doctor contract service"),
+        Department.HEALTH,
+        (OfferKind.SERVICES,),
+    ),
+    _national(
+        RiskType.DISABILITY,
+        MeasureKind.SOCIAL_SECURITY,
+        _("Living and nursing subsidies for disability"),
+        Department.DISABLED_PERSONS,
+    ),
+    _national(
+        RiskType.DISABILITY,
+        MeasureKind.HEALTH,
+        _("Rehabilitation service"),
+        Department.DISABLED_PERSONS,
+        (OfferKind.SERVICES,),
+    ),
+    _national(
+        RiskType.SCHOOLING,
+        MeasureKind.EDUCATION,
+        _("Student financial aid"),
+        Department.EDUCATION,
+        (OfferKind.FUNDS,),
+    ),
+    _national(
+        RiskType.SCHOOLING,
+        MeasureKind.EDUCATION,
+        _("Return to school and keep in school"),
+        Department.EDUCATION,
+    ),
+    _national(
+        RiskType.DISASTER,
+        MeasureKind.SOCIAL_SECURITY,
+        _("Temporary relief"),
+        Department.CIVIL_AFFAIRS,
+    ),
+    _national(
+        RiskType.DISASTER,
+        MeasureKind.HOUSING,
+        _("Rebuilding or repair of a damaged house"),
+        Department.HOUSING,
+    ),
+    _national(
+        RiskType.DISASTER,
+        MeasureKind.SOCIAL_HELP,
+        _("Donated goods"),
+        Department.EMERGENCY,
+        (OfferKind.GOODS,),
+    ),
+    _national(
+        RiskType.ACCIDENT,
+        MeasureKind.SOCIAL_SECURITY,
+        _("Temporary relief"),
+        Department.CIVIL_AFFAIRS,
+    ),
+    _national(
+        RiskType.ACCIDENT,
+        MeasureKind.SOCIAL_HELP,
+        _("Charitable aid"),
+        Department.CIVIL_AFFAIRS,
+        (OfferKind.FUNDS,),
+    ),
+    _national(
+        RiskType.FAILED_BUSINESS,
+        MeasureKind.INDUSTRY,
+        _("Industry support and technical guidance"),
+        Department.RURAL_REVITALISATION,
+    ),
+    _national(
+        RiskType.FAILED_BUSINESS,
+        MeasureKind.MICRO_CREDIT,
+        _("Micro-credit for lifted-out households"),
+        Department.RURAL_REVITALISATION,
+    ),
+    _national(
+        RiskType.FAILED_BUSINESS,
+        MeasureKind.CONSUMPTION,
+        _("Consumption support: buy the household's produce"),
+        Department.RURAL_REVITALISATION,
+    ),
+    _national(
+        RiskType.UNSTABLE_WORK,
+        MeasureKind.EMPLOYMENT,
+        _("Job placement"),
+        Department.HUMAN_RESOURCES,
+        (OfferKind.JOBS,),
+    ),
+    _national(
+        RiskType.UNSTABLE_WORK,
+        MeasureKind.EMPLOYMENT,
+        _("Skills training"),
+        Department.HUMAN_RESOURCES,
+        (OfferKind.TRAINING,),
+    ),
+    _national(
+        RiskType.UNSTABLE_WORK,
+        MeasureKind.PUBLIC_POST,
+        _("Public-welfare post"),
+        Department.HUMAN_RESOURCES,
+        (OfferKind.JOBS,),
+    ),
+    _national(
+        RiskType.LABOUR_SHORTAGE,
+        MeasureKind.SOCIAL_SECURITY,
+        _("Minimum living allowance or tekun support"),
+        Department.CIVIL_AFFAIRS,
+    ),
+    _national(
+        RiskType.LABOUR_SHORTAGE,
+        MeasureKind.SOCIAL_HELP,
+        _("Care and help from volunteers"),
+        Department.CIVIL_AFFAIRS,
+        (OfferKind.SERVICES,),
+    ),
+    _national(
+        RiskType.OTHER,
+        MeasureKind.MOTIVATION,
+        _("Motivation and skills support"),
+        Department.RURAL_REVITALISATION,
+    ),
+    _national(
+        RiskType.OTHER, MeasureKind.SOCIAL_SECURITY, _("Temporary relief"), Department.CIVIL_AFFAIRS
+    ),
+)

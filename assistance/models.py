@@ -565,6 +565,64 @@ class OfferKind(models.TextChoices):
 
 
 @pghistory.track()
+class PolicyMeasure(models.Model):
+    """A measure the policy offers for a risk type (the catalogue a case's suggestions come from),
+    as data: the national entries, seeded from assistance.catalogue and kept as the policy wrote
+    them, and each county's own, which extend them (a county's local subsidy, its own scheme)."""
+
+    region = models.ForeignKey(
+        "households.Region",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("region"),
+        help_text=_("Empty for a national entry."),
+    )
+    risk_type = models.CharField(_("risk type"), max_length=16, choices=RiskType.choices)
+    kind = models.CharField(_("kind of measure"), max_length=16, choices=MeasureKind.choices)
+    # A national entry's title is the catalogue's own words, shown translated; a county's is its
+    # own text.
+    title = models.CharField(_("measure"), max_length=120)
+    department = models.CharField(
+        _("owning department"), max_length=24, choices=Department.choices, blank=True
+    )
+    typical_amount = models.DecimalField(
+        _("typical amount (yuan)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        **MONEY,
+    )
+    offer_kinds = ArrayField(
+        models.CharField(max_length=16, choices=OfferKind.choices),
+        default=list,
+        blank=True,
+        verbose_name=_("partner offers that can carry it"),
+    )
+    is_active = models.BooleanField(_("offered"), default=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+
+    class Meta:
+        verbose_name = _("policy measure")
+        verbose_name_plural = _("policy measures")
+        ordering = ["risk_type", "region_id", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "risk_type", "title"], name="one_policy_measure_per_title"
+            ),
+            models.UniqueConstraint(
+                fields=["risk_type", "title"],
+                condition=Q(region__isnull=True),
+                name="one_national_policy_measure_per_title",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_risk_type_display()}: {self.title}"
+
+
+@pghistory.track()
 class PartnerOffer(models.Model):
     """What a partner can give: jobs, training seats, funds, goods or services, while they last."""
 

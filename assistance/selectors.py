@@ -12,10 +12,11 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.models import FIELD_STAFF_ROLES, Role, User
 from accounts.roles import ROLE_PERMISSIONS
-from assistance.catalogue import Suggestion, suggestions_for
+from assistance.catalogue import Suggestion
 from assistance.models import (
     REFERRAL_DAYS,
     RETURNED_REFERRALS,
@@ -38,6 +39,7 @@ from assistance.models import (
     Partner,
     PartnerOffer,
     Phase,
+    PolicyMeasure,
     ReferralPolicy,
     ReferralStatus,
     RiskType,
@@ -312,11 +314,48 @@ FREE_FOR_WORK = ("none", "farming")
 WORK_OFFERS = {OfferKind.JOBS, OfferKind.TRAINING}
 
 
+def policy_measures_for(village_code: str) -> QuerySet[PolicyMeasure]:
+    """The measure catalogue a household of the village is offered: the national entries and
+    those of the regions above the village (its county's own, its city's, its province's)."""
+    return PolicyMeasure.objects.filter(
+        Q(region__isnull=True) | Q(region_id__in=nearest_first(village_code)),
+        is_active=True,
+    )
+
+
+def suggestions_for(risk_types: list[str], village_code: str) -> list[Suggestion]:
+    """The catalogue's measures for the risk types, in the order of the risk types, the national
+    entries before the region's own, each (kind, title) once."""
+    order = {risk_type: position for position, risk_type in enumerate(risk_types)}
+    rows = sorted(
+        policy_measures_for(village_code).filter(risk_type__in=risk_types),
+        key=lambda row: (order[row.risk_type], row.region_id is not None, row.pk),
+    )
+    seen, result = set(), []
+    for row in rows:
+        national = row.region_id is None
+        title = gettext(row.title) if national else row.title
+        if (row.kind, title) in seen:
+            continue
+        seen.add((row.kind, title))
+        result.append(
+            Suggestion(
+                kind=row.kind,
+                title=title,
+                offer_kinds=tuple(row.offer_kinds),
+                department=row.department,
+                typical_amount=row.typical_amount,
+                national=national,
+            )
+        )
+    return result
+
+
 def case_suggestions(case: Case, *, as_of: datetime.date) -> tuple[list[Suggestion], QuerySet]:
     """Measures the catalogue suggests for the case's risk types, and open partner offers near
     the household that fit them. Jobs and training seats are offered when, and only when, a
     member able to work is without a job."""
-    suggestions = suggestions_for(case.risk_types)
+    suggestions = suggestions_for(case.risk_types, case.household.village_id)
     kinds = {kind for suggestion in suggestions for kind in suggestion.offer_kinds}
     someone_free = Member.objects.filter(
         household_id=case.household_id,
@@ -505,6 +544,21 @@ def referral_policies_visible_to(user) -> QuerySet[ReferralPolicy]:
     if scope.sees_nothing:
         return ReferralPolicy.objects.none()
     return ReferralPolicy.objects.filter(
+        Q(region__isnull=True) | _in_or_above(scope, "region")
+    ).select_related("region")
+
+
+def policy_measures_visible_to(user) -> QuerySet[PolicyMeasure]:
+    """The measure catalogue as a user reads it: the national entries and those of the user's
+    region and the regions above it (never a neighbour county's own)."""
+    if not user.is_authenticated or not user.has_perm("assistance.view_policymeasure"):
+        return PolicyMeasure.objects.none()
+    if user.is_superuser:
+        return PolicyMeasure.objects.select_related("region")
+    scope = Scope.of(user)
+    if scope.sees_nothing:
+        return PolicyMeasure.objects.none()
+    return PolicyMeasure.objects.filter(
         Q(region__isnull=True) | _in_or_above(scope, "region")
     ).select_related("region")
 

@@ -419,6 +419,9 @@ class SuggestionSerializer(serializers.Serializer):
     offer_kinds = serializers.ListField(
         child=OfferKindField(), help_text=_("Kinds of partner offer that can carry it")
     )
+    department = serializers.CharField(help_text=_("The department that owns the measure"))
+    typical_amount = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
+    national = serializers.BooleanField(help_text=_("A national entry, not the region's own"))
 
 
 # Partners and offers ------------------------------------------------------------------------

@@ -45,6 +45,7 @@ WRITE_SCOPES: dict[str, WriteScope] = {
     "assistance.Need": WriteScope(("village",), "case__household__number"),
     "assistance.Delegation": WriteScope(("region",)),
     "assistance.ReferralPolicy": WriteScope(("region",), national_default=True),
+    "assistance.PolicyMeasure": WriteScope(("region",), national_default=True),
     "assistance.DeadlineProfile": WriteScope(("region_code",), national_default=True),
     "assistance.CalendarDay": WriteScope(()),
     "assistance.CaseComment": WriteScope(("case__household__village",), "case__household__number"),

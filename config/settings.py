@@ -531,6 +531,7 @@ SPECTACULAR_SETTINGS = {
         "CivilAffairsDecisionEnum": "assistance.models.CivilAffairsDecision.choices",
         "DecisionEnum": "assistance.models.Decision.choices",
         "LayerEnum": "households.models.Layer.choices",
+        "RiskTypeEnum": "assistance.models.RiskType.choices",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",

@@ -15,6 +15,7 @@ from assistance.api import (
     PartnerOfferViewSet,
     PartnerViewSet,
 )
+from assistance.api.policy_measures import PolicyMeasureViewSet
 from core.api import SchemaApi
 from evidence.api import EvidenceFileApi, EvidenceListApi
 from households.api import HouseholdViewSet, MemberViewSet, RegionViewSet
@@ -55,6 +56,7 @@ router.register("measures", MeasureViewSet, basename="measure")
 router.register("partners", PartnerViewSet, basename="partner")
 router.register("partner-offers", PartnerOfferViewSet, basename="partner-offer")
 router.register("needs", NeedViewSet, basename="need")
+router.register("policy-measures", PolicyMeasureViewSet, basename="policy-measure")
 
 api_v1 = [
     path("auth/token/", TokenLoginApi.as_view(), name="token-login"),

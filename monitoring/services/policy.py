@@ -2,6 +2,7 @@
 re-scans its area."""
 
 from decimal import Decimal
+from typing import TypeVar
 
 import pghistory
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -23,6 +24,8 @@ from monitoring.models import (
     VisitCadence,
 )
 from monitoring.scans import scan_start
+
+YearlyRow = TypeVar("YearlyRow", IncomeLine, AssistanceStandard)
 
 # Lines and settings are set by a county or above, never by a township or village.
 SETTABLE_LEVELS = ("province", "city", "county")
@@ -47,6 +50,36 @@ def policy_region(actor: User, region_code: str | None) -> Region | None:
     return region
 
 
+def _yearly_value_save(
+    *,
+    actor: User,
+    model: type[YearlyRow],
+    region_code: str | None,
+    year: int,
+    version: int | None,
+    values: dict,
+    trigger: str,
+) -> YearlyRow:
+    """Set a region's row of a year (an income line, the assistance standards) under its lock,
+    with the version the actor saw, its history, and a re-scan of the region it changes."""
+    with transaction.atomic(), pghistory.context(user=actor.pk):
+        region = policy_region(actor, region_code)
+        row = model.objects.select_for_update().filter(region=region, year=year).first()
+        if row is None:
+            row = model(region=region, year=year)
+        elif version is not None and row.version != version:
+            raise EditConflict()
+        else:
+            row.version += 1
+        for name, value in values.items():
+            setattr(row, name, value)
+        row.is_demo = False
+        row.full_clean(exclude=["region"], validate_unique=False)
+        save_or_conflict(row)
+        scan_start(trigger=trigger, scope=prefix_of(region.code) if region else "", actor=actor)
+    return row
+
+
 def income_line_save(
     *,
     actor: User,
@@ -60,24 +93,15 @@ def income_line_save(
         raise PermissionDenied(_("Your role may not do this."))
     if amount <= 0:
         raise ValidationError({"amount": _("A line must be more than zero.")})
-    with transaction.atomic(), pghistory.context(user=actor.pk):
-        region = policy_region(actor, region_code)
-        line = IncomeLine.objects.select_for_update().filter(region=region, year=year).first()
-        if line is None:
-            line = IncomeLine(region=region, year=year)
-        elif version is not None and line.version != version:
-            raise EditConflict()
-        else:
-            line.version += 1
-        line.amount, line.note, line.is_demo = amount, note, False
-        line.full_clean(exclude=["region"], validate_unique=False)
-        save_or_conflict(line)
-        scan_start(
-            trigger=ScanRun.Trigger.INCOME_LINE,
-            scope=prefix_of(region.code) if region else "",
-            actor=actor,
-        )
-    return line
+    return _yearly_value_save(
+        actor=actor,
+        model=IncomeLine,
+        region_code=region_code,
+        year=year,
+        version=version,
+        values={"amount": amount, "note": note},
+        trigger=ScanRun.Trigger.INCOME_LINE,
+    )
 
 
 # A standard beyond this (yuan per person per year) is a slip of the finger, not a county's.
@@ -109,26 +133,15 @@ def standard_save(
         errors["edge_multiple"] = _("The dibao-edge line is 1 to 3 times the dibao standard.")
     if errors:
         raise ValidationError(errors)
-    with transaction.atomic(), pghistory.context(user=actor.pk):
-        region = policy_region(actor, region_code)
-        rows = AssistanceStandard.objects.select_for_update()
-        row = rows.filter(region=region, year=year).first()
-        if row is None:
-            row = AssistanceStandard(region=region, year=year)
-        elif version is not None and row.version != version:
-            raise EditConflict()
-        else:
-            row.version += 1
-        row.dibao, row.tekun, row.edge_multiple = dibao, tekun, edge_multiple
-        row.note, row.is_demo = note, False
-        row.full_clean(exclude=["region"], validate_unique=False)
-        save_or_conflict(row)
-        scan_start(
-            trigger=ScanRun.Trigger.STANDARD,
-            scope=prefix_of(region.code) if region else "",
-            actor=actor,
-        )
-    return row
+    return _yearly_value_save(
+        actor=actor,
+        model=AssistanceStandard,
+        region_code=region_code,
+        year=year,
+        version=version,
+        values={"dibao": dibao, "tekun": tekun, "edge_multiple": edge_multiple, "note": note},
+        trigger=ScanRun.Trigger.STANDARD,
+    )
 
 
 # Thresholds a rule can be given: a number of days up to ten years, a factor or share up to 100.

@@ -71,6 +71,7 @@ class Scope:
     scan_run: object
     income_line: object
     standard: object
+    policy_measure: object
     rule: object
     cadence: object
     case: object
@@ -194,6 +195,7 @@ def _build_scope(name: str, *, village: str, county: str, cadre: User, worker: U
         Partner,
         PartnerKind,
         PartnerOffer,
+        PolicyMeasure,
         ReferralStatus,
     )
     from assistance.services import cases as case_services
@@ -301,6 +303,9 @@ def _build_scope(name: str, *, village: str, county: str, cadre: User, worker: U
         dibao=Decimal("6000"),
         tekun=Decimal("7800"),
         note=f"matrix {name}",
+    )
+    policy_measure = PolicyMeasure.objects.create(
+        region_id=county, risk_type="illness", kind="health", title=f"matrix {name}"
     )
     rule = RuleConfig.objects.create(code=RULES[0].code, region_id=county, weight=50)
     cadence = VisitCadence.objects.create(region_id=county, kind="monitored", days=30)
@@ -426,6 +431,7 @@ def _build_scope(name: str, *, village: str, county: str, cadre: User, worker: U
         scan_run=scan_run,
         income_line=income_line,
         standard=standard,
+        policy_measure=policy_measure,
         rule=rule,
         cadence=cadence,
         case=case,

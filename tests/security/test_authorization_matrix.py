@@ -674,6 +674,21 @@ API_ENTRIES: dict[str, Entry] = {
         methods=("GET", "POST"),
         target=all_rows("monitoring.AssistanceStandard"),
     ),
+    # The measure catalogue: read by whoever reads cases (a partner does not); the county's own
+    # measures added and changed by its officers (an empty body is answered with its errors).
+    "v1:policy-measure-list": api(
+        FIELD | OTHERS | {"auditor"} | API,
+        COUNTY | {"other_county_officer"},
+        methods=("GET", "POST"),
+        target=all_rows("assistance.PolicyMeasure"),
+    ),
+    "v1:policy-measure-detail": api(
+        FIELD | {"other_township_cadre", "auditor"} | API,
+        COUNTY,
+        methods=("GET", "PATCH"),
+        args=pk_of("policy_measure"),
+        target=rows_of("policy_measure"),
+    ),
     "v1:rule-list": api(
         CADRES | OTHERS | {"auditor"} | API,
         COUNTY | {"other_county_officer"},
@@ -888,6 +903,7 @@ ADMIN_OBJECTS = {
     "monitoring.scanrun": "scan_run",
     "monitoring.incomeline": "income_line",
     "monitoring.assistancestandard": "standard",
+    "assistance.policymeasure": "policy_measure",
     "monitoring.ruleconfig": "rule",
     "monitoring.visitcadence": "cadence",
     "pairings.pairingpolicy": "pairing_policy",
@@ -909,6 +925,7 @@ ADMIN_VIEWS = {label for label in ADMIN_OBJECTS if label != "accounts.user"}
 ADMIN_CHANGES = {
     "monitoring.incomeline",
     "monitoring.assistancestandard",
+    "assistance.policymeasure",
     "monitoring.ruleconfig",
     "monitoring.visitcadence",
     "pairings.pairingpolicy",
