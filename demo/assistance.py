@@ -27,12 +27,14 @@ from assistance.models import (
     Partner,
     PartnerOffer,
     Phase,
+    PolicyMeasure,
     ReferralStatus,
     StepKind,
 )
 from assistance.services import cases as case_services
 from assistance.services import comments as comment_services
 from assistance.services import delegations as delegation_services
+from assistance.services import policy_measures as policy_measure_services
 from households.models import Household
 from monitoring import scans
 from monitoring.models import ACTIVE_STATUSES, Alert
@@ -244,6 +246,8 @@ def seed_assistance(users: dict[str, User]) -> dict[str, int]:
             risk_types=["illness"] if number == 1 else ["unstable_work"],
             situation="核实确认：收入低于监测线" if alert else "干部排查：家庭收入不稳定",
             responsible_id=cadre.pk,
+            # The first case also asks civil affairs for dibao: its decision is awaited.
+            civil_affairs="dibao" if number == 1 else None,
         )
         if number == 2 and in_village:
             _step(worker, case, StepKind.CONSENT)
@@ -252,7 +256,26 @@ def seed_assistance(users: dict[str, User]) -> dict[str, int]:
         enrolled = _enrolled_months_ago(ranked[-1], users, partners, months=7).case
         _delegated_and_discussed(enrolled, users)
     _referrals_and_needs(users, partners)
+    _county_measures(users)
     return {"partners": len(partners), "cases": Case.objects.count()}
+
+
+def _county_measures(users: dict[str, User]) -> None:
+    """The county's own measures beside the national catalogue (demo values)."""
+    for risk_type, kind, title, department, amount in (
+        ("illness", "health", "景泰县大病补充医疗救助", "medical_security", "3000.00"),
+        ("failed_business", "industry", "景泰县枸杞产业奖补", "rural_revitalisation", "2000.00"),
+    ):
+        if not PolicyMeasure.objects.filter(region_id=COUNTY, title=title).exists():
+            policy_measure_services.policy_measure_save(
+                actor=users["county"],
+                region_code=COUNTY,
+                risk_type=risk_type,
+                kind=kind,
+                title=title,
+                department=department,
+                typical_amount=Decimal(amount),
+            )
 
 
 def _referrals_and_needs(users: dict[str, User], partners: dict[str, Partner]) -> None:
