@@ -40,3 +40,8 @@ def data_select() -> forms.Select:
 # Chinese (Django's own zh_Hans catalogue keeps the half-width colon) and ":" in English.
 # Translators: the colon after a form's label; full-width in Chinese.
 LABEL_SUFFIX = _(":")
+
+# Django's validator refuses a NUL character with a message its zh_Hans catalogue mistranslates
+# ("不允许是用空字符串", "empty string"); named here so that ours, read first (LOCALE_PATHS),
+# keeps the right words for every form and serializer that refuses one.
+NULL_CHARACTERS = _("Null characters are not allowed.")
