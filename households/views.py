@@ -9,6 +9,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.applied_filters import applied_filters
 from core.display import data as marked_data
 from core.errors import EditConflict
 from core.forms import add_service_errors
@@ -67,7 +68,13 @@ def household_list(request):
     response = render(
         request,
         template,
-        {"filter": filterset, "page": page, "query": page.query, "search": search},
+        {
+            "filter": filterset,
+            "page": page,
+            "query": page.query,
+            "search": search,
+            "applied": applied_filters(filterset, params),
+        },
         status=400 if page.invalid_cursor else 200,
     )
     if request.method == "POST":
