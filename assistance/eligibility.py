@@ -12,14 +12,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from assistance.eligibility_items import Item
-from assistance.models import (
-    Case,
-    CivilAffairsDecision,
-    CivilAffairsKind,
-    CivilAffairsReferral,
-    MeasureStatus,
-    SocialAssistance,
-)
+from assistance.models import Case, MeasureStatus, SocialAssistance
+from assistance.selectors import tekun_approved
 from households.models import Household
 from monitoring.engine import rules
 from monitoring.engine.facts import load_facts
@@ -175,9 +169,7 @@ def eligibility_inputs(case: Case, as_of: datetime.date) -> EligibilityInputs:
         members_with_labour=facts.members_with_labour,
         tekun=bool(facts.tekun_members)
         or case.social_assistance == SocialAssistance.TEKUN
-        or CivilAffairsReferral.objects.filter(
-            case=case, kind=CivilAffairsKind.TEKUN, decision=CivilAffairsDecision.APPROVED
-        ).exists(),
+        or tekun_approved(case),
     )
 
 

@@ -27,6 +27,9 @@ from assistance.models import (
     CaseMention,
     CaseStatus,
     CaseStep,
+    CivilAffairsDecision,
+    CivilAffairsKind,
+    CivilAffairsReferral,
     DayUnit,
     DeadlineProfile,
     Delegation,
@@ -546,6 +549,23 @@ def referral_policies_visible_to(user) -> QuerySet[ReferralPolicy]:
     return ReferralPolicy.objects.filter(
         Q(region__isnull=True) | _in_or_above(scope, "region")
     ).select_related("region")
+
+
+def civil_affairs_referral_of(case: Case) -> CivilAffairsReferral | None:
+    """The case's referral to civil affairs with who referred it and who recorded the decision,
+    or None (the case is one its reader may see: `case_get`)."""
+    return (
+        CivilAffairsReferral.objects.filter(case=case)
+        .select_related("referred_by", "recorded_by")
+        .first()
+    )
+
+
+def tekun_approved(case: Case) -> bool:
+    """Civil affairs approved tekun support for the case's household."""
+    return CivilAffairsReferral.objects.filter(
+        case=case, kind=CivilAffairsKind.TEKUN, decision=CivilAffairsDecision.APPROVED
+    ).exists()
 
 
 def policy_measures_visible_to(user) -> QuerySet[PolicyMeasure]:

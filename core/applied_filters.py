@@ -13,6 +13,7 @@ from core.regions import area_prefix
 
 # Parameters that order or page a list, or search it (the box shows its own text).
 NOT_FILTERS = frozenset({"ordering", "q", "page", "cursor", "show"})
+PAGING = frozenset({"page", "cursor"})
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,8 @@ def applied_filters(filterset, params) -> list[AppliedFilter]:
             AppliedFilter(
                 label=str(field.label),
                 value=_shown(field, value),
-                without=urlencode([(key, item) for key, item in rest if key not in ("page",)]),
+                # A filter dropped starts the list again from its first page.
+                without=urlencode([(key, item) for key, item in rest if key not in PAGING]),
                 is_data=field.widget.attrs.get("translate") == "no",
             )
         )

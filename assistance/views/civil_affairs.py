@@ -3,16 +3,13 @@ forms to refer and to record it (posted to assistance.views.cases)."""
 
 from django.utils import timezone
 
+from assistance import selectors
 from assistance.forms import CivilAffairsDecisionForm, CivilAffairsReferForm
-from assistance.models import Case, CivilAffairsDecision, CivilAffairsReferral
+from assistance.models import Case, CivilAffairsDecision
 
 
 def civil_affairs_context(request, case: Case, bound: dict) -> dict:
-    referral = (
-        CivilAffairsReferral.objects.filter(case=case)
-        .select_related("referred_by", "recorded_by")
-        .first()
-    )
+    referral = selectors.civil_affairs_referral_of(case)
     may_change = request.user.has_perm("assistance.change_case")
     may_refer = (
         may_change

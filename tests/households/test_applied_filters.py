@@ -31,6 +31,15 @@ def test_the_list_names_its_filters_and_each_chip_drops_one(township_cadre, hous
     assert "risk_level" not in shown["风险等级：高、中"]
 
 
+def test_a_chip_starts_the_list_again_from_its_first_page(township_cadre, household):
+    page = (
+        client_for(township_cadre)
+        .get("/households/", {"risk_level": "high", "due_before": "2026-12-01", "page": "1"})
+        .content.decode()
+    )
+    assert all("page=" not in link and "cursor=" not in link for _, link in chips(page))
+
+
 def test_an_unfiltered_list_shows_no_chips(township_cadre, household):
     page = client_for(township_cadre).get("/households/").content.decode()
     assert "applied-filters" not in page
