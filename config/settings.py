@@ -525,6 +525,9 @@ SPECTACULAR_SETTINGS = {
         # The signal batch's per-item result keeps the name it had before verifications had one.
         "ResultEnum": ["received", "matched", "unmatched", "duplicate", "invalid"],
         "SignalStatusEnum": "monitoring.models.SignalStatus.choices",
+        "SignalSourceEnum": "monitoring.models.SignalSource.choices",
+        "SignalKindEnum": "monitoring.models.SignalKind.choices",
+        "SignalDismissReasonEnum": "monitoring.models.SignalDismissReason.choices",
         "ScanRunStatusEnum": "monitoring.models.ScanRunStatus.choices",
         "SeverityEnum": [("low", "Low"), ("medium", "Medium"), ("high", "High")],
         "CivilAffairsKindEnum": "assistance.models.CivilAffairsKind.choices",

@@ -1,7 +1,9 @@
 import uuid
 from decimal import Decimal
 
+from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
@@ -32,6 +34,7 @@ from monitoring.serializers import (
     ScanStartSerializer,
     SelfReportSerializer,
     SignalBatchSerializer,
+    SignalFunnelSerializer,
     SignalItemSerializer,
     SignalResolveSerializer,
     SignalResultSerializer,
@@ -370,7 +373,15 @@ class SignalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     ordering = "-id"
 
     def get_queryset(self):
-        return selectors.signals_visible_to(self.request.user)
+        return selectors.signals_with_outcome(selectors.signals_visible_to(self.request.user))
+
+    def filter_queryset(self, queryset):
+        # A sender filtering its person signals by status would read which numbers matched.
+        if "status" in self.request.query_params and selectors.is_sender(self.request.user):
+            raise ValidationError(
+                {"status": [_("A sending system reads what became of its signals as `outcome`.")]}
+            )
+        return super().filter_queryset(queryset)
 
     # Answered with 200 and one result per item, a bad item included; `filters=False`: a list
     # of results is not the signal list, and the list's filters do not apply to a POST.
@@ -412,7 +423,18 @@ class SignalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         serializer = SignalResolveSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         resolved = signal_resolve(actor=request.user, signal=signal, **serializer.validated_data)
-        return Response(SignalSerializer(resolved).data)
+        answer = self.get_queryset().get(pk=resolved.pk)
+        return Response(self.get_serializer(answer).data)
+
+    @extend_schema(responses=SignalFunnelSerializer(many=True), filters=False)
+    @action(detail=False, pagination_class=None, filter_backends=[])
+    def funnel(self, request, *args, **kwargs):
+        """Per department and kind: signals, matched, warnings they fed, verified, enrolled.
+        The reviewers' figures: a sending system reads back its signals' outcomes instead."""
+        if selectors.is_sender(request.user):
+            raise PermissionDenied(_("Your role may not do this."))
+        rows = selectors.signal_funnel(request.user)
+        return Response(SignalFunnelSerializer(rows, many=True).data)
 
 
 class ScanRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

@@ -12,8 +12,10 @@ from monitoring.models import (
     BUSINESS_INCOME_HELP,
     LOWEST_BUSINESS_INCOME,
     EventKind,
+    Signal,
     VerificationResult,
 )
+from monitoring.services.signals import DeskAction
 from monitoring.services.visits import (
     CHECK_FIELDS,
     INCOME_FIELDS,
@@ -375,29 +377,54 @@ class SavedFilterForm(forms.Form):
 
 
 class SignalResolveForm(forms.Form):
-    """The signal desk: match a signal waiting for review to a household, or close it."""
+    """The signal desk, one of its three answers to a signal waiting for review: link it to a
+    registered household, register its person in one (with a MemberForm beside this form), or
+    close it with a reason."""
 
-    # One form per row of the signal list: labelled by aria-label, rendered with auto_id=False,
-    # so that the rows do not repeat an element id.
+    action = forms.ChoiceField(
+        choices=[(a, a) for a in DeskAction.choices], widget=forms.HiddenInput
+    )
     household_number = forms.CharField(
         label=_("Household number"),
         max_length=20,
         required=False,
-        widget=forms.TextInput(
-            attrs={"aria-label": _("Household number"), "placeholder": _("Household number")}
-        ),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    reason = forms.ChoiceField(
+        label=_("Reason for closing"),
+        choices=[BLANK_CHOICE, *Signal.DismissReason.choices],
+        required=False,
     )
     resolution = forms.CharField(
-        label=_("Note, or why the signal is closed"),
+        label=_("Note"),
+        help_text=_("For your region's reviewers; the department reads only the reason."),
         max_length=500,
         required=False,
-        widget=forms.TextInput(
-            attrs={
-                "aria-label": _("Note, or why the signal is closed"),
-                "placeholder": _("Note, or why the signal is closed"),
-            }
-        ),
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+class SignalLinkForm(SignalResolveForm):
+    """Link, or register the person in: the household and a note."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["reason"]
+
+
+class SignalDismissForm(SignalResolveForm):
+    """Close: the reason its sender reads back, and a note for the region."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["household_number"]
+
+
+DESK_FORMS: dict[str, type[SignalResolveForm]] = {
+    DeskAction.LINK: SignalLinkForm,
+    DeskAction.REGISTER: SignalLinkForm,
+    DeskAction.DISMISS: SignalDismissForm,
+}
 
 
 DISMISS_REASON_MAX = 500

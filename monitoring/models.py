@@ -364,6 +364,17 @@ class Signal(models.Model):
         UNMATCHED = "unmatched", _("Waiting for review")
         RESOLVED = "resolved", _("Resolved")
 
+    class DismissReason(models.TextChoices):
+        """Why a reviewer closed a signal without a household: what its sender reads back, so
+        a choice rather than the reviewer's own words (the note stays in the region)."""
+
+        NOT_HERE = "not_here", _("Nobody of this number lives in the region")
+        MOVED_AWAY = "moved_away", _("The person moved away")
+        WRONG_NUMBER = "wrong_number", _("The ID number is wrong")
+        DUPLICATE = "duplicate", _("Already known from another signal")
+        NO_RISK = "no_risk", _("Checked: no risk of poverty")
+        OTHER = "other", _("Other reason")
+
     source = models.CharField(_("source"), max_length=24, choices=SignalSource.choices)
     external_id = models.CharField(_("external id"), max_length=64)
     kind = models.CharField(_("kind"), max_length=24, choices=SignalKind.choices)
@@ -409,6 +420,17 @@ class Signal(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    dismiss_reason = models.CharField(
+        _("reason for closing"),
+        max_length=16,
+        choices=DismissReason.choices,
+        blank=True,
+        default="",
+        db_default="",
+    )
+    # When a reviewer settled a signal waiting for review (services.signal_resolve); who did is
+    # in its history (the change is made under the reviewer's history context).
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("department signal")
@@ -426,6 +448,20 @@ class Signal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_source_display()} {self.external_id}"
+
+
+class SignalOutcome(models.TextChoices):
+    """What became of a signal, as its sender reads it back: only what people did with it.
+
+    Never whether the machine matched a number (a sender trying candidate numbers would read
+    which one is registered): a person signal stays `received` until a reviewer closes it or a
+    warning it fed was checked by a cadre (selectors.signals_with_outcome).
+    """
+
+    RECEIVED = "received", _("Received, not acted on yet")
+    CLOSED = "closed", _("Closed by a reviewer")
+    CHECKED = "checked", _("Checked by a cadre")
+    ENROLLED = "enrolled", _("Became a case under assistance")
 
 
 class AlertStatus(models.TextChoices):
@@ -863,5 +899,6 @@ class WebhookDelivery(models.Model):
 
 # Module-level names for the choice sets the API schema names (drf-spectacular imports by path).
 SignalStatus = Signal.Status
+SignalDismissReason = Signal.DismissReason
 ScanRunStatus = ScanRun.Status
 WebhookDeliveryStatus = WebhookDelivery.Status

@@ -1,9 +1,23 @@
 """Reads of the monitoring app, scoped by region like everything else."""
 
 import datetime
+from dataclasses import dataclass
 from types import SimpleNamespace
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    Count,
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import JSONArray, JSONObject
 
 from core.scope import Scope
 from households.models import Household, Region
@@ -12,9 +26,12 @@ from monitoring.filters import AlertFilter
 from monitoring.models import (
     ACTIVE_STATUSES,
     Alert,
+    AlertStatus,
     Notification,
     ScanRun,
     Signal,
+    SignalOutcome,
+    VerificationResult,
     Visit,
     Webhook,
     WebhookDelivery,
@@ -105,12 +122,125 @@ def signals_visible_to(user) -> QuerySet[Signal]:
         | scope.q("region__code")
         | (Q(household__isnull=True, region__isnull=True) & scope.q("received_by__region__code"))
     )
-    if user.has_perm("monitoring.add_signal") and not user.has_perm("monitoring.change_signal"):
-        # A sender reads back its area signals only: whether a person signal found someone is
-        # the reviewers' to know, or the sender could try candidate numbers and read which one
-        # matched (services/signals.py::_answer).
-        visible = visible.filter(region__isnull=False)
+    if is_sender(user):
+        # A sender reads back its area signals and the person signals it sent itself, and of
+        # these only what people did with them (SignalOutcome, through the API's read-back
+        # fields): whether a number matched is the reviewers' to know, or the sender could
+        # try candidate numbers and read which one is registered (services/signals.py::_answer).
+        visible = visible.filter(Q(region__isnull=False) | Q(received_by=user))
     return visible
+
+
+def is_sender(user) -> bool:
+    """A department's system: it sends signals and reads back their outcomes, no more."""
+    return user.has_perm("monitoring.add_signal") and not user.has_perm("monitoring.change_signal")
+
+
+def _citing_alerts() -> QuerySet[Alert]:
+    """The warnings whose department reason cites the outer query's signal.
+
+    A reason lists the signals it rests on (engine.rules.department_signal); containment finds
+    the signal's id among them. A person signal's warnings are its household's; an area
+    signal's, those of the households of its area.
+    """
+    cites = JSONArray(
+        JSONObject(
+            code=Value("department_signal"),
+            evidence=JSONObject(signals=JSONArray(JSONObject(id=OuterRef("pk")))),
+        )
+    )
+    return Alert.objects.filter(reasons__contains=cites)
+
+
+def _cited(alerts: QuerySet[Alert]) -> Case:
+    """Whether any of `alerts` cites the outer signal, looked for by household or by area."""
+    return Case(
+        When(
+            household__isnull=False,
+            then=Exists(alerts.filter(household=OuterRef("household"))),
+        ),
+        When(
+            region__isnull=False,
+            then=Exists(alerts.filter(village__code__startswith=OuterRef("region_id"))),
+        ),
+        default=Value(False),
+        output_field=BooleanField(),
+    )
+
+
+# A warning a cadre has looked at: verified on site, confirmed, dismissed or made a case, all
+# by hand. Not one the rules resolved when its reasons aged out: that happens to a matched
+# signal's warning with nobody looking, and a sender would read the match from it.
+CHECKED = Q(status__in=[AlertStatus.CONFIRMED, AlertStatus.DISMISSED, AlertStatus.CASE]) | Q(
+    verifications__isnull=False
+)
+# Verified: found true, in whole or in part, on site.
+VERIFIED = Q(status__in=[AlertStatus.CONFIRMED, AlertStatus.CASE]) | Q(
+    verifications__result__in=[VerificationResult.TRUE, VerificationResult.PARTLY]
+)
+
+
+def signals_with_outcome(queryset: QuerySet[Signal]) -> QuerySet[Signal]:
+    """Each signal with what became of it: warned, checked, verified, enrolled, and `outcome`
+    (SignalOutcome), the part its sender may read back."""
+    alerts = _citing_alerts()
+    annotated = queryset.annotate(
+        warned=_cited(alerts),
+        checked=_cited(alerts.filter(CHECKED)),
+        verified=_cited(alerts.filter(VERIFIED)),
+        enrolled=_cited(alerts.filter(status=AlertStatus.CASE)),
+    )
+    return annotated.annotate(
+        outcome=Case(
+            When(status=Signal.Status.RESOLVED, then=Value(SignalOutcome.CLOSED)),
+            When(enrolled=True, then=Value(SignalOutcome.ENROLLED)),
+            When(checked=True, then=Value(SignalOutcome.CHECKED)),
+            default=Value(SignalOutcome.RECEIVED),
+            output_field=CharField(),
+        )
+    )
+
+
+@dataclass(frozen=True)
+class FunnelRow:
+    source: str
+    kind: str
+    signals: int
+    matched: int
+    warnings: int
+    verified: int
+    enrolled: int
+
+
+def signal_funnel(user) -> list[FunnelRow]:
+    """Per department and kind, the region's signals and how far they went: matched to a
+    household or area, fed a warning, that warning verified, the household enrolled. Counted
+    from each signal's own outcome, not from every warning of the region."""
+    rows = (
+        signals_with_outcome(signals_visible_to(user))
+        .order_by()
+        .values("source", "kind")
+        .annotate(
+            total=Count("pk"),
+            matched=Count("pk", filter=Q(status=Signal.Status.MATCHED)),
+            warnings=Count("pk", filter=Q(warned=True)),
+            verified_count=Count("pk", filter=Q(verified=True)),
+            enrolled_count=Count("pk", filter=Q(enrolled=True)),
+        )
+        .order_by("source", "kind")
+    )
+    return [
+        FunnelRow(
+            row["source"],
+            row["kind"],
+            row["total"],
+            row["matched"],
+            row["warnings"],
+            row["verified_count"],
+            row["enrolled_count"],
+        )
+        for row in rows
+    ]
 
 
 def scan_runs_visible_to(user) -> QuerySet[ScanRun]:

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from core.api import BoundedListField
+from households.models import Member
 from monitoring.engine import rules
 from monitoring.messages import MESSAGES
 from monitoring.models import (
@@ -19,6 +20,7 @@ from monitoring.models import (
     ScanRun,
     Signal,
     SignalKind,
+    SignalOutcome,
     SignalSource,
     VerificationResult,
     Visit,
@@ -26,8 +28,9 @@ from monitoring.models import (
     Webhook,
     WebhookDelivery,
 )
+from monitoring.selectors import is_sender
 from monitoring.services.alerts import BULK_MAX
-from monitoring.services.signals import MAX_BATCH
+from monitoring.services.signals import MAX_BATCH, DeskAction
 from monitoring.services.visits import MAX_EVENTS
 
 
@@ -345,6 +348,20 @@ class SignalResultSerializer(serializers.Serializer):
 
 
 class SignalSerializer(serializers.ModelSerializer):
+    """A signal. A sending department reads back its own signals with `outcome` (what people
+    did with it) and `dismiss_reason`; `status`, `household` and `resolution` (the machine's
+    match and the reviewer's note) are null for it, the reviewers' to know."""
+
+    household: serializers.PrimaryKeyRelatedField = serializers.PrimaryKeyRelatedField(
+        read_only=True, allow_null=True
+    )
+    status = serializers.ChoiceField(choices=Signal.Status.choices, allow_null=True, read_only=True)
+    resolution = serializers.CharField(allow_null=True, read_only=True)
+    outcome = serializers.ChoiceField(choices=SignalOutcome.choices, read_only=True)
+    dismiss_reason = serializers.ChoiceField(
+        choices=Signal.DismissReason.choices, allow_blank=True, read_only=True
+    )
+
     class Meta:
         model = Signal
         fields = [
@@ -360,16 +377,54 @@ class SignalSerializer(serializers.ModelSerializer):
             "detail",
             "status",
             "resolution",
+            "outcome",
+            "dismiss_reason",
             "received_at",
+            "reviewed_at",
         ]
         read_only_fields = fields
 
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        if request is not None and is_sender(request.user):
+            data.update(household=None, status=None, resolution=None)
+        return data
+
+
+class SignalMemberSerializer(serializers.Serializer):
+    """The person a signal is about, registered from the desk: the number must be the one the
+    department sent."""
+
+    name = serializers.CharField(max_length=50)
+    id_number = serializers.CharField(max_length=32)
+    relation = serializers.ChoiceField(choices=Member.Relation.choices)
+    labour = serializers.ChoiceField(choices=Member.Labour.choices)
+    education = serializers.ChoiceField(choices=Member.Education.choices)
+
 
 class SignalResolveSerializer(serializers.Serializer):
-    """Match a signal waiting for review to a household of one's region, or close it."""
+    """The signal desk: link a signal waiting for review to a household of one's region,
+    register the person it is about in one, or close it with a reason."""
 
+    action = serializers.ChoiceField(choices=DeskAction.choices, required=False, default="")
     household_number = serializers.CharField(max_length=20, required=False, default="")
+    reason = serializers.ChoiceField(
+        choices=Signal.DismissReason.choices, required=False, default="", allow_blank=True
+    )
     resolution = serializers.CharField(max_length=500, required=False, default="", allow_blank=True)
+    member = SignalMemberSerializer(required=False)
+
+
+class SignalFunnelSerializer(serializers.Serializer):
+    # Field.source is a str in the stubs; a declared field of that name leaves the class.
+    source = serializers.ChoiceField(choices=SignalSource.choices)  # type: ignore[assignment]
+    kind = serializers.ChoiceField(choices=SignalKind.choices)
+    signals = serializers.IntegerField()
+    matched = serializers.IntegerField()
+    warnings = serializers.IntegerField()
+    verified = serializers.IntegerField()
+    enrolled = serializers.IntegerField()
 
 
 class ScanRunSerializer(serializers.ModelSerializer):

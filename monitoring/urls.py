@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from monitoring import offline, queue_views, views
+from monitoring import offline, queue_views, signal_views, views
 
 urlpatterns = [
     path("visits/", views.visit_lists, name="visit-lists"),
@@ -29,8 +29,9 @@ urlpatterns = [
         views.alert_action,
         name="alert-action",
     ),
-    path("signals/", views.signal_list, name="signal-list"),
-    path("signals/<int:pk>/resolve/", views.signal_resolve, name="signal-resolve"),
+    path("signals/", signal_views.signal_list, name="signal-list"),
+    path("signals/<int:pk>/", signal_views.signal_review, name="signal-review"),
+    path("signals/<int:pk>/resolve/", signal_views.signal_resolve, name="signal-resolve"),
     path("scans/", views.scan_list, name="scan-list"),
     path("notifications/", views.notification_list, name="notification-list"),
     path("webhooks/", views.webhook_list, name="webhook-list"),

@@ -2,9 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
@@ -26,23 +24,19 @@ from monitoring.forms import (
     EventFormSet,
     NoteForm,
     SelfReportForm,
-    SignalResolveForm,
     VerifyForm,
     VisitForm,
     WebhookForm,
     visit_error_summary,
 )
 from monitoring.models import (
-    AlertSource,
     AlertStatus,
     Notification,
-    Signal,
     VerificationResult,
 )
 from monitoring.scans import scan_start_by_hand
 from monitoring.services import alerts as alert_services
 from monitoring.services.alerts import TRANSITIONS
-from monitoring.services.signals import signal_resolve as signal_resolve_service
 from monitoring.services.visits import visit_record
 from monitoring.services.webhooks import webhook_create
 
@@ -312,59 +306,6 @@ def alert_action(request, pk, action):
     if action == "verify":
         bound["verify_attachment"] = attachment
     return alert_detail(request, pk, forms=bound)
-
-
-@login_required
-@permission_required("monitoring.view_signal", raise_exception=True)
-def signal_list(request):
-    signals = selectors.signals_visible_to(request.user).select_related("household", "region")
-    status = request.GET.get("status", Signal.Status.UNMATCHED)
-    if status in Signal.Status.values:
-        signals = signals.filter(status=status)
-    page = numbered_page(request, signals, page_size=PAGE_SIZE)
-    alerts = selectors.alerts_visible_to(request.user).filter(
-        Q(source=AlertSource.DEPARTMENT) | Q(reason_codes__contains=["department_signal"])
-    )
-    funnel = {
-        "signals": selectors.signals_visible_to(request.user)
-        .filter(status=Signal.Status.MATCHED)
-        .count(),
-        **alerts.aggregate(alerts=Count("id"), confirmed=Count("id", filter=Q(status="confirmed"))),
-    }
-    return render(
-        request,
-        "monitoring/signal_list.html",
-        {
-            "page": page,
-            "status": status,
-            "statuses": Signal.Status.choices,
-            "funnel": funnel,
-            "can_resolve": status == Signal.Status.UNMATCHED
-            and request.user.has_perm("monitoring.change_signal"),
-            "resolve_form": SignalResolveForm(auto_id=False),
-        },
-    )
-
-
-@login_required
-@require_POST
-@permission_required("monitoring.change_signal", raise_exception=True)
-def signal_resolve(request, pk):
-    """The signal desk's answer to one signal waiting for review."""
-    signal = get_object_or_404(selectors.signals_visible_to(request.user), pk=pk)
-    form = SignalResolveForm(request.POST)
-    if form.is_valid():
-        try:
-            signal_resolve_service(actor=request.user, signal=signal, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-    if form.errors:
-        for messages_of_field in form.errors.values():
-            for message in messages_of_field:
-                messages.error(request, message)
-    else:
-        messages.success(request, _("Saved."))
-    return redirect(f"{reverse('signal-list')}?status={Signal.Status.UNMATCHED}")
 
 
 @login_required

@@ -4,6 +4,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
+import pghistory
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import Q
@@ -23,6 +24,7 @@ from households.selectors import (
     regions_visible_to,
     under_region,
 )
+from households.services import member_create
 from monitoring.models import AREA_KINDS, ScanRun, Signal
 from monitoring.scans import scan_start
 from monitoring.services.notifications import notify
@@ -283,39 +285,172 @@ def _area_signal_effects(prefix: str, region: Region, actor: User) -> None:
         )
 
 
+class DeskAction:
+    """What a reviewer does with a signal waiting for review (the signal desk)."""
+
+    LINK = "link"  # it is about a household (and maybe a member) already registered here
+    REGISTER = "register"  # it is about a person not registered yet: register them, then link
+    DISMISS = "dismiss"  # it concerns nobody here: closed with a reason its sender reads back
+
+    choices = (LINK, REGISTER, DISMISS)
+
+
 def signal_resolve(
-    *, actor: User, signal: Signal, household_number: str = "", resolution: str = ""
+    *,
+    actor: User,
+    signal: Signal,
+    action: str = "",
+    household_number: str = "",
+    reason: str = "",
+    resolution: str = "",
+    member: dict | None = None,
 ) -> Signal:
     """A reviewer settles a signal waiting for review (the signal desk).
 
-    With a household number, the signal is matched by hand to that household, which must lie in
-    the reviewer's scope, and the household is judged again; without one, the signal is closed
-    and `resolution` says why (a person who moved away, a number the department mistyped).
+    - link: the signal is matched by hand to a household of the reviewer's scope (and to its
+      member holding the signal's number, if one does), and the household is judged again;
+    - register: the person is registered in that household (`member` holds the member's
+      fields, the ID number among them, which must be the one the department sent), then linked;
+    - dismiss: the signal is closed with a reason from `Signal.DismissReason` (what its sender
+      reads back) and `resolution`, the reviewer's note, which stays in the region.
+
+    Without an action (the API before the desk had three), a household number links and a note
+    alone dismisses for "other reason".
     """
     if not actor.has_perm("monitoring.change_signal"):
         raise PermissionDenied(_("Your role may not do this."))
     household_number, resolution = household_number.strip(), resolution.strip()
-    if not household_number and not resolution:
-        raise ValidationError(
-            {"resolution": _("Name the household this signal is about, or say why it is closed.")}
+    if not action:
+        action = DeskAction.LINK if household_number else DeskAction.DISMISS
+        reason = reason or (Signal.DismissReason.OTHER if resolution else "")
+    if action not in DeskAction.choices:
+        raise ValidationError({"action": _("Choose what to do with this signal.")})
+    if action == DeskAction.DISMISS:
+        if not reason:
+            raise ValidationError(
+                {
+                    "resolution": _(
+                        "Name the household this signal is about, or say why it is closed."
+                    )
+                }
+            )
+        if reason not in Signal.DismissReason.values:
+            raise ValidationError({"reason": _("Choose a reason from the list.")})
+        if reason == Signal.DismissReason.OTHER and not resolution:
+            raise ValidationError({"resolution": _("Say why the signal is closed.")})
+        return _settle(actor, signal, status=Signal.Status.RESOLVED, reason=reason, note=resolution)
+    household = _household_of_desk(actor, household_number)
+    if action == DeskAction.REGISTER:
+        return _register_and_link(actor, signal, household, member or {}, resolution)
+    holder = (
+        members_visible_to(actor)
+        .filter(
+            household=household, id_number_hash=signal.id_number_hash, status=Member.Status.ACTIVE
         )
-    household = None
-    if household_number:
-        # The reviewer's own scope: a household outside it reads as one that does not exist.
-        household = households_visible_to(actor).filter(number=household_number).first()
-        if household is None:
-            raise ValidationError({"household_number": _("No such household in your region.")})
+        .first()
+        if signal.id_number_hash
+        else None
+    )
+    return _settle(
+        actor,
+        signal,
+        status=Signal.Status.MATCHED,
+        household=household,
+        member=holder,
+        note=resolution,
+    )
+
+
+def _household_of_desk(actor: User, household_number: str) -> Household:
+    if not household_number:
+        raise ValidationError({"household_number": _("Name the household this signal is about.")})
+    # The reviewer's own scope: a household outside it reads as one that does not exist.
+    household = households_visible_to(actor).filter(number=household_number).first()
+    if household is None:
+        raise ValidationError({"household_number": _("No such household in your region.")})
+    return household
+
+
+def _register_and_link(
+    actor: User, signal: Signal, household: Household, fields: dict, note: str
+) -> Signal:
+    """Register the person the signal is about in `household`, then link the signal to them.
+
+    The number typed must be the one the department sent (the same keyed hash): the desk
+    registers the signal's person, not whoever the reviewer has at hand. One transaction: a
+    signal settled by someone else meanwhile leaves no member behind.
+    """
+    fields = dict(fields)
+    typed = str(fields.pop("id_number", "") or "")
+    checked = _id_number_checked(typed)
+    if not signal.id_number_hash or id_numbers.lookup_hash(checked.number) != (
+        signal.id_number_hash
+    ):
+        raise ValidationError(
+            {"id_number": _("This is not the ID number the department sent with the signal.")}
+        )
+    name = str(fields.pop("name", "") or "").strip()
+    relation = str(fields.pop("relation", "") or "")
     with transaction.atomic():
-        locked = Signal.objects.select_for_update().get(pk=signal.pk)
-        if locked.status != Signal.Status.UNMATCHED:
-            raise ValidationError(_("Only a signal waiting for review can be resolved."))
-        locked.resolution = resolution
+        _waiting(signal)  # refused before anyone is registered
+        registered = member_create(
+            actor=actor,
+            household_id=household.pk,
+            name=name,
+            id_number=checked.number,
+            relation=relation,
+            **fields,
+        )
+        return _settle(
+            actor,
+            signal,
+            status=Signal.Status.MATCHED,
+            household=household,
+            member=registered,
+            note=note,
+        )
+
+
+def _id_number_checked(raw: str) -> id_numbers.IdNumber:
+    try:
+        return id_numbers.check_id_number(raw, today=timezone.localdate())
+    except ValidationError as error:
+        raise ValidationError({"id_number": error.messages}) from None
+
+
+def _waiting(signal: Signal) -> Signal:
+    """The signal locked, if it still waits for review."""
+    locked = Signal.objects.select_for_update().get(pk=signal.pk)
+    if locked.status != Signal.Status.UNMATCHED:
+        raise ValidationError(_("Only a signal waiting for review can be resolved."))
+    return locked
+
+
+def _settle(
+    actor: User,
+    signal: Signal,
+    *,
+    status: str,
+    note: str,
+    reason: str = "",
+    household: Household | None = None,
+    member: Member | None = None,
+) -> Signal:
+    with transaction.atomic(), pghistory.context(user=actor.pk):
+        locked = _waiting(signal)
+        locked.status, locked.resolution, locked.dismiss_reason = status, note, reason
+        locked.household, locked.member = household, member
+        locked.reviewed_at = timezone.now()
+        locked.save(
+            update_fields=[
+                "status",
+                "resolution",
+                "dismiss_reason",
+                "household",
+                "member",
+                "reviewed_at",
+            ]
+        )
         if household is not None:
-            locked.status = Signal.Status.MATCHED
-            locked.household = household
-            locked.save(update_fields=["status", "household", "resolution"])
             request_evaluation(household.pk)
-        else:
-            locked.status = Signal.Status.RESOLVED
-            locked.save(update_fields=["status", "resolution"])
     return locked

@@ -8,7 +8,7 @@ from core.display import money, percent
 from households.models import LifeEvent
 from monitoring.labels import ACTION_LABELS, CHECK_LABELS, EVIDENCE_LABELS, RULE_LABELS
 from monitoring.messages import message_label as _message_label
-from monitoring.models import EventKind, SignalKind
+from monitoring.models import EventKind, SignalKind, SignalOutcome
 
 register = template.Library()
 
@@ -99,3 +99,10 @@ def who(user, empty: str = "—") -> str:
     if user is None:
         return empty
     return format_html('<span translate="no">{}</span>', user.display_name)
+
+
+@register.filter
+def signal_outcome(signal) -> str:
+    """What became of a signal (selectors.signals_with_outcome), in words."""
+    outcome = getattr(signal, "outcome", "")
+    return str(SignalOutcome(outcome).label) if outcome in SignalOutcome.values else "—"

@@ -98,11 +98,26 @@ def test_a_cadre_resolves_through_the_api(township_cadre, household, waiting):
 def test_a_cadre_resolves_from_the_signal_page(township_cadre, waiting):
     client = client_for(township_cadre)
     listed = client.get("/signals/")
-    assert f"/signals/{waiting.pk}/resolve/" in listed.content.decode()
-    response = client.post(f"/signals/{waiting.pk}/resolve/", {"resolution": "duplicate record"})
+    assert f"/signals/{waiting.pk}/" in listed.content.decode()
+    review = client.get(f"/signals/{waiting.pk}/")
+    assert f"/signals/{waiting.pk}/resolve/" in review.content.decode()
+    response = client.post(
+        f"/signals/{waiting.pk}/resolve/",
+        {
+            "action": "dismiss",
+            "dismiss-action": "dismiss",
+            "dismiss-reason": "other",
+            "dismiss-resolution": "duplicate record",
+        },
+    )
     assert response.status_code == 302
     waiting.refresh_from_db()
-    assert (waiting.status, waiting.resolution) == (Signal.Status.RESOLVED, "duplicate record")
+    assert (waiting.status, waiting.resolution, waiting.dismiss_reason) == (
+        Signal.Status.RESOLVED,
+        "duplicate record",
+        "other",
+    )
+    assert waiting.reviewed_at is not None
 
 
 def test_the_page_says_what_was_wrong(township_cadre, waiting):

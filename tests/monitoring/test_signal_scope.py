@@ -152,11 +152,17 @@ def test_trying_the_numbers_a_mask_and_an_age_leave_tells_the_sender_nothing(
     sent = {answer["signal_id"] for answer in answers}
     client = APIClient()
     client.force_authenticate(township_system)
+    # It reads its signals back, and all alike: what people did with them (nothing yet), not
+    # what the machine matched.
     readable = client.get("/api/v1/signals/", {"page_size": 500}).json()["results"]
-    assert not sent & {row["id"] for row in readable}
+    assert {row["id"] for row in readable} == sent
+    assert {(row["status"], row["household"], row["outcome"]) for row in readable} == {
+        (None, None, "received")
+    }
     for signal_id in sent:
-        assert client.get(f"/api/v1/signals/{signal_id}/").status_code == 404
-    assert client.get("/api/v1/signals/", {"status": "matched"}).json()["results"] == []
+        detail = client.get(f"/api/v1/signals/{signal_id}/").json()
+        assert (detail["status"], detail["household"]) == (None, None)
+    assert client.get("/api/v1/signals/", {"status": "matched"}).status_code == 400
     # The match is there, for the township's reviewers.
     matched = Signal.objects.get(household=other_township_household)
     assert matched.pk in listed(other_township_cadre, status="matched")

@@ -334,6 +334,8 @@ PAGES: dict[str, Entry] = {
     "alert-filter-save": post(LISTS, target=all_rows("accounts.SavedFilter")),
     "alert-filter-delete": post(NOBODY, args=lambda w, s: {"pk": 2**31 - 1}),
     "signal-list": Entry(readers=CADRES | OTHERS | {"auditor"}, queries=(BY_HOUSEHOLD,)),
+    # One signal and, while it waits for review, the desk's three answers to it.
+    "signal-review": Entry(readers=CADRES | {"auditor"}, args=pk_of("signal")),
     # The signal desk; the world's signal is matched already, so a reviewer is answered with the
     # "waiting for review only" message, after being let through.
     "signal-resolve": post(
@@ -704,6 +706,8 @@ API_ENTRIES: dict[str, Entry] = {
         queries=(BY_HOUSEHOLD,),
     ),
     "v1:signal-detail": api(CADRES | {"auditor"} | API, args=pk_of("signal")),
+    # The reviewers' figures; a sending system reads back its own signals' outcomes instead.
+    "v1:signal-funnel": api(CADRES | OTHERS | {"auditor"}),
     "v1:signal-resolve": api(
         NOBODY,
         CADRES,
