@@ -356,7 +356,8 @@ def roster_import(
     with transaction.atomic(), pghistory.context(user=actor.pk):
         members = roster_members(user=actor, region_code=region.code)
         registered = {
-            member.id_number_hash: member for member in members.filter(id_number_hash__in=list(hashes))
+            member.id_number_hash: member
+            for member in members.filter(id_number_hash__in=list(hashes))
         }
         entries: list[CivilAffairsRosterEntry] = []
         for number_hash, line in hashes.items():

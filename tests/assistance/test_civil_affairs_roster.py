@@ -142,7 +142,12 @@ def test_a_bad_file_is_refused_whole_by_row_and_column(township_cadre, flagged):
                 row(5, STRANGER, status="五保"),
                 row(6, SPOUSE, since="明年", amount="-3"),
             ],
-            columns={"id_number": "身份证号码", "status": "救助类别", "since": "起始日期", "amount": "金额"},
+            columns={
+                "id_number": "身份证号码",
+                "status": "救助类别",
+                "since": "起始日期",
+                "amount": "金额",
+            },
         )
     problems = {(problem.row, problem.column) for problem in refused.value.problems}
     assert problems == {
@@ -153,7 +158,7 @@ def test_a_bad_file_is_refused_whole_by_row_and_column(township_cadre, flagged):
         (6, "金额"),
     }
     messages = " ".join(problem.message for problem in refused.value.problems)
-    assert "row 2" in messages and "五保" in messages
+    assert "第 2 行" in messages and "五保" in messages
     assert not CivilAffairsRoster.objects.exists()
     assert not CivilAffairsRosterEntry.objects.exists()
 
@@ -237,4 +242,126 @@ def test_an_outsider_may_not_act_on_a_line(township_cadre, other_township_cadre,
         roster_services.roster_entry_note(
             actor=other_township_cadre, entry=entry, version=entry.version, note="不是我的"
         )
+    assert CivilAffairsRosterEntry.objects.get(pk=entry.pk).outcome == RosterOutcome.OPEN
+
+
+def _workbook(rows: list[list]) -> bytes:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for line in rows:
+        sheet.append(line)
+    output = BytesIO()
+    book.save(output)
+    return output.getvalue()
+
+
+def test_a_csv_roster_uploaded_is_reconciled_and_shown_masked(township_cadre, flagged):
+    content = "姓名,公民身份号码,救助类别,保障起始日期,月保障金额\n"
+    content += f"张建国,{HEAD},低保,2025-03-01,650\n李秀英,{SPOUSE},特困,2025/04/01,900\n"
+    upload = SimpleUploadedFile("民政名单.csv", content.encode("gb18030"), "text/csv")
+    client = client_for(township_cadre)
+    response = client.post("/civil-affairs/rosters/import/", {"file": upload})
+    roster = CivilAffairsRoster.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"/civil-affairs/rosters/{roster.pk}/"
+    assert (roster.in_both, roster.only_theirs, roster.only_ours) == (1, 1, 0)
+    page = client.get(f"/civil-affairs/rosters/{roster.pk}/?list=theirs").content.decode()
+    assert SPOUSE[:6] + "********" + SPOUSE[-4:] in page and "李秀英" in page
+    assert HEAD not in page and SPOUSE not in page
+    listed = client.get("/civil-affairs/rosters/").content.decode()
+    assert "民政名单.csv" in listed
+    api = client.get("/api/v1/civil-affairs-rosters/").json()
+    assert api["results"][0]["in_both"] == 1 and api["results"][0]["only_theirs"] == 1
+    lines = client.get(f"/api/v1/civil-affairs-rosters/{roster.pk}/lines/").json()["results"]
+    assert {line["side"] for line in lines} == {"both", "theirs"}
+    assert HEAD not in str(lines) and SPOUSE not in str(lines)
+
+
+def test_a_bad_workbook_is_listed_by_row_and_column_and_nothing_is_written(township_cadre, flagged):
+    bad_check_digit = HEAD[:-1] + ("0" if HEAD[-1] != "0" else "1")
+    content = _workbook(
+        [
+            ["身份证号码", "救助类别", "起始日期", "金额"],
+            [HEAD, "低保", "2025-03-01", 650],
+            [bad_check_digit, "低保", "2025-03-01", 650],
+            [HEAD, "特困", "2025-03-01", 900],
+            [STRANGER, "五保户", "2025-03-01", 650],
+        ]
+    )
+    upload = SimpleUploadedFile("民政名单.xlsx", content)
+    response = client_for(township_cadre).post("/civil-affairs/rosters/import/", {"file": upload})
+    page = response.content.decode()
+    assert response.status_code == 200
+    for row, column in ((3, "身份证号码"), (4, "身份证号码"), (5, "救助类别")):
+        assert f'<td data-label="行">{row}</td>' in page.replace(
+            "data-label='行'", 'data-label="行"'
+        )
+        assert column in page
+    assert "五保户" in page and "校验位" in page
+    assert HEAD not in page and bad_check_digit not in page
+    assert not CivilAffairsRoster.objects.exists()
+    assert not CivilAffairsRosterEntry.objects.exists()
+
+
+def test_a_file_without_the_status_column_is_refused_with_its_name(township_cadre, flagged):
+    content = _workbook([["身份证号码", "金额"], [HEAD, 650]])
+    upload = SimpleUploadedFile("民政名单.xlsx", content)
+    response = client_for(township_cadre).post("/civil-affairs/rosters/import/", {"file": upload})
+    assert response.status_code == 200
+    assert not CivilAffairsRoster.objects.exists()
+
+
+def test_the_export_for_civil_affairs_is_masked_and_recorded(township_cadre, flagged):
+    from audit.models import ExportEvent
+
+    roster = imported(township_cadre, [row(2, HEAD, status="特困"), row(3, STRANGER)])
+    response = client_for(township_cadre).post(f"/civil-affairs/rosters/{roster.pk}/export.xlsx")
+    assert response.status_code == 200
+    book = openpyxl.load_workbook(BytesIO(response.content))
+    cells = [
+        str(value)
+        for sheet in book.worksheets
+        for line in sheet.iter_rows(values_only=True)
+        for value in line
+        if value is not None
+    ]
+    assert len(book.worksheets) == 3
+    assert HEAD[:6] + "********" + HEAD[-4:] in cells
+    assert not any(number in cell for cell in cells for number in (HEAD, STRANGER, SPOUSE))
+    event = ExportEvent.objects.get(name="civil-affairs-roster")
+    assert event.row_count == 2 and event.region_code == roster.region_id
+
+
+def test_a_line_acted_on_through_the_page(township_cadre, flagged):
+    roster = imported(township_cadre, [row(2, HEAD, status="特困")])
+    entry = roster.entries.get(side=RosterSide.BOTH)
+    response = client_for(township_cadre).post(
+        f"/civil-affairs/rosters/lines/{entry.pk}/",
+        {"action": "note", "note": "民政已调整，待更新", "version": entry.version},
+    )
+    assert response.status_code == 302
+    entry.refresh_from_db()
+    assert entry.outcome == RosterOutcome.NOTED
+
+
+def test_an_outsider_is_refused_the_roster(
+    township_cadre, other_township_cadre, village_worker, flagged
+):
+    roster = imported(township_cadre, [row(2, HEAD)])
+    entry = roster.entries.get()
+    outsider = client_for(other_township_cadre)
+    assert outsider.get(f"/civil-affairs/rosters/{roster.pk}/").status_code == 404
+    assert outsider.get(f"/api/v1/civil-affairs-rosters/{roster.pk}/").status_code == 404
+    assert outsider.get("/api/v1/civil-affairs-rosters/").json()["results"] == []
+    assert outsider.post(f"/civil-affairs/rosters/{roster.pk}/export.xlsx").status_code == 404
+    assert (
+        outsider.post(
+            f"/civil-affairs/rosters/lines/{entry.pk}/",
+            {"action": "note", "note": "不是我的", "version": entry.version},
+        ).status_code
+        == 404
+    )
+    worker = client_for(village_worker)
+    assert worker.get("/civil-affairs/rosters/").status_code == 403
+    assert worker.get("/civil-affairs/rosters/import/").status_code == 403
     assert CivilAffairsRosterEntry.objects.get(pk=entry.pk).outcome == RosterOutcome.OPEN
