@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import data_select
 from spreadsheets.workbook import MAX_BYTES
 
 
@@ -29,7 +30,7 @@ class RosterUploadForm(forms.Form):
         label=_("Civil affairs' roster (.xlsx or .csv)"),
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
     )
-    region = forms.ChoiceField(label=_("Region it covers"), required=False)
+    region = forms.ChoiceField(label=_("Region it covers"), required=False, widget=data_select())
 
     def __init__(self, *args, regions=(), **kwargs):
         super().__init__(*args, **kwargs)
