@@ -365,3 +365,14 @@ def test_an_outsider_is_refused_the_roster(
     assert worker.get("/civil-affairs/rosters/").status_code == 403
     assert worker.get("/civil-affairs/rosters/import/").status_code == 403
     assert CivilAffairsRosterEntry.objects.get(pk=entry.pk).outcome == RosterOutcome.OPEN
+
+
+def test_a_roster_past_the_daily_allowance_of_look_ups_is_refused_whole(
+    township_cadre, flagged, settings
+):
+    """Importing numbers tells which are registered: counted as the registry import's are."""
+    settings.ID_IMPORT_ROWS_PER_DAY = 1
+    with pytest.raises(RosterRefused) as refused:
+        imported(township_cadre, [row(2, HEAD), row(3, SPOUSE)])
+    assert refused.value.problems[0].row is None
+    assert not CivilAffairsRoster.objects.exists()
