@@ -107,6 +107,13 @@ _SET_PAIRING_AND_REFERRAL_POLICY = {
 # it. Where a photo was taken is for field staff and auditors, never partners or API clients.
 _SEE_EVIDENCE = {"evidence.view_evidence", "evidence.view_location"}
 _ATTACH_EVIDENCE = {"evidence.view_evidence", "evidence.add_evidence"}
+# Civil affairs' roster (民政名单): townships and counties import it and act on its lines, each
+# in their own region (assistance/services/civil_affairs_roster.py); auditors read it.
+_SEE_ROSTERS = {"assistance.view_civilaffairsroster"}
+_RECONCILE_ROSTERS = _SEE_ROSTERS | {
+    "assistance.add_civilaffairsroster",
+    "assistance.change_civilaffairsrosterentry",
+}
 DASHBOARDS = "dashboards.view_dashboard"
 # The audit trail (audit/views.py): writes, unmaskings, exports and sign-ins of the region.
 VIEW_AUDIT = "audit.view_audit"
@@ -134,6 +141,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _SEE_ASSISTANCE
         | _MANAGE_ASSISTANCE
         | _TOWNSHIP_STEPS
+        | _RECONCILE_ROSTERS
         | _SEE_PAIRINGS
         | _RECORD_CONTACTS
         | _ASSIGN_PAIRINGS
@@ -155,6 +163,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _SEE_ASSISTANCE
         | _MANAGE_ASSISTANCE
         | _COUNTY_STEPS
+        | _RECONCILE_ROSTERS
         | _SET_PAIRING_AND_REFERRAL_POLICY
         | _SEE_PAIRINGS
         | _RECORD_CONTACTS
@@ -194,6 +203,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | {"monitoring.view_signal", "monitoring.view_scanrun", "monitoring.view_incomeline"}
         | {"monitoring.view_ruleconfig", "monitoring.view_assistancestandard"}
         | _SEE_ASSISTANCE
+        | _SEE_ROSTERS
         | _SEE_PAIRINGS
         | {DASHBOARDS, VIEW_AUDIT}
         | _SEE_DELEGATIONS

@@ -406,3 +406,22 @@ class ReferralPolicyForm(forms.Form):
     days = forms.IntegerField(label=_("Days to answer a referral"))
     unit = forms.ChoiceField(label=_("Counted in"), choices=DayUnit.choices)
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class RosterActionForm(forms.Form):
+    """What a cadre does about a line of civil affairs' roster
+    (assistance/services/civil_affairs_roster.py)."""
+
+    ACTIONS = (
+        ("note", _("Note a reason")),
+        ("case", _("Propose a case")),
+        ("signal", _("Raise a civil affairs signal")),
+    )
+    action = forms.ChoiceField(label=_("Action"), choices=ACTIONS)
+    note = forms.CharField(
+        label=_("Reason or note"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"maxlength": 200}),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)

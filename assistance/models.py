@@ -1183,3 +1183,150 @@ class CaseMention(models.Model):
 
     def __str__(self) -> str:
         return f"{self.comment_id} @{self.user_id}"
+
+
+class RosterStatus(models.TextChoices):
+    """A person's standing in civil affairs' (民政) roster, or in ours: the three layers of the one
+    account that civil affairs decides."""
+
+    TEKUN = "tekun", _("Extreme-poverty support (tekun)")
+    DIBAO = "dibao", _("Minimum living allowance (dibao)")
+    DIBAO_EDGE = "dibao_edge", _("Near the dibao line (dibao edge)")
+
+
+class RosterSide(models.TextChoices):
+    BOTH = "both", _("In both")
+    THEIRS = "theirs", _("Only in civil affairs' roster")
+    OURS = "ours", _("Only in ours")
+
+
+class RosterOutcome(models.TextChoices):
+    OPEN = "open", _("Not acted on yet")
+    CASE_PROPOSED = "case_proposed", _("Case proposed")
+    SIGNAL_RAISED = "signal_raised", _("Signal raised")
+    NOTED = "noted", _("Reason noted")
+
+
+@pghistory.track()
+class CivilAffairsRoster(models.Model):
+    """One import of civil affairs' roster of dibao, tekun and dibao-edge recipients for a region,
+    reconciled with ours at the moment of the import; its figures stay as they were then."""
+
+    region = models.ForeignKey(
+        "households.Region",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("region"),
+    )
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("imported by"),
+    )
+    imported_at = models.DateTimeField(_("imported at"), auto_now_add=True)
+    file_name = models.CharField(_("file"), max_length=120)
+    rows = models.PositiveIntegerField(_("rows"))
+    # Rows whose region code lies outside the region reconciled: left out, counted.
+    outside_rows = models.PositiveIntegerField(_("rows outside the region"), default=0)
+    in_both = models.PositiveIntegerField(_("in both"))
+    mismatches = models.PositiveIntegerField(_("status mismatches"))
+    only_theirs = models.PositiveIntegerField(_("only in civil affairs' roster"))
+    only_ours = models.PositiveIntegerField(_("only in ours"))
+
+    class Meta:
+        verbose_name = _("civil affairs roster")
+        verbose_name_plural = _("civil affairs rosters")
+        indexes = [models.Index(fields=["region", "-id"], name="roster_region_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.region_id} {self.file_name}"
+
+
+@pghistory.track()
+class CivilAffairsRosterEntry(models.Model):
+    """A line of a roster's reconciliation: a person in both lists, in theirs only or in ours
+    only, and what was done about it. The ID number is kept as the registry keeps it: its keyed
+    hash and its masked form, never in clear."""
+
+    roster = models.ForeignKey(
+        CivilAffairsRoster,
+        on_delete=models.CASCADE,
+        related_name="entries",
+        verbose_name=_("roster"),
+    )
+    side = models.CharField(_("list"), max_length=8, choices=RosterSide.choices)
+    row = models.PositiveIntegerField(_("row of the file"), null=True, blank=True)
+    id_number_hash = models.CharField(_("ID number hash"), max_length=64, editable=False)
+    id_number_masked = models.CharField(_("ID number"), max_length=18, editable=False)
+    their_status = models.CharField(
+        _("status at civil affairs"), max_length=12, choices=RosterStatus.choices, blank=True
+    )
+    since = models.DateField(_("since"), null=True, blank=True)
+    amount = models.DecimalField(
+        _("amount (yuan)"), null=True, blank=True, validators=NON_NEGATIVE, **MONEY
+    )
+    region_code = models.CharField(_("region code in the roster"), max_length=12, blank=True)
+    our_status = models.CharField(
+        _("status here"), max_length=12, choices=RosterStatus.choices, blank=True
+    )
+    mismatch = models.BooleanField(_("status mismatch"), default=False)
+    member = models.ForeignKey(
+        "households.Member",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("member"),
+    )
+    household = models.ForeignKey(
+        "households.Household",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("household"),
+    )
+    outcome = models.CharField(
+        _("action"), max_length=16, choices=RosterOutcome.choices, default=RosterOutcome.OPEN
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    case = models.ForeignKey(
+        Case,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("case"),
+    )
+    signal = models.ForeignKey(
+        "monitoring.Signal",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("signal"),
+    )
+    acted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("acted on by"),
+    )
+    acted_at = models.DateTimeField(_("acted on at"), null=True, blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+
+    class Meta:
+        verbose_name = _("line of a civil affairs roster")
+        verbose_name_plural = _("lines of civil affairs rosters")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["roster", "id_number_hash"], name="roster_entry_one_per_person"
+            ),
+        ]
+        indexes = [models.Index(fields=["roster", "side", "id"], name="roster_entry_side")]
+
+    def __str__(self) -> str:
+        return f"{self.roster_id} {self.side} {self.id_number_masked}"

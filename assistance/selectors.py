@@ -30,6 +30,8 @@ from assistance.models import (
     CivilAffairsDecision,
     CivilAffairsKind,
     CivilAffairsReferral,
+    CivilAffairsRoster,
+    CivilAffairsRosterEntry,
     DayUnit,
     DeadlineProfile,
     Delegation,
@@ -56,8 +58,10 @@ from households.models import Member
 from households.selectors import (
     id_number_search,
     looks_like_id_number,
+    members_visible_to,
     number_search,
     query_text,
+    under_region,
 )
 from monitoring.engine.facts import WITH_LABOUR
 
@@ -976,4 +980,53 @@ def users_in_conversation(case: Case) -> QuerySet[User]:
             region_id__in=[village, *ancestors_of(village)],
         )
         | Q(role=Role.PARTNER, partner_id__in=partners)
+    )
+
+
+# Civil affairs' roster (民政名单) and its reconciliation with ours
+# (assistance/services/civil_affairs_roster.py).
+
+
+def rosters_visible_to(user) -> QuerySet[CivilAffairsRoster]:
+    """The roster imports of regions within the user's region, newest first."""
+    if not user.has_perm("assistance.view_civilaffairsroster"):
+        return CivilAffairsRoster.objects.none()
+    scope = Scope.of(user)
+    if scope.sees_nothing:
+        return CivilAffairsRoster.objects.none()
+    return (
+        CivilAffairsRoster.objects.filter(scope.q("region__code"))
+        .select_related("region", "imported_by")
+        .order_by("-id")
+    )
+
+
+def roster_get(*, user, pk) -> CivilAffairsRoster:
+    roster = rosters_visible_to(user).filter(pk=pk).first()
+    if roster is None:
+        raise Http404
+    return roster
+
+
+def roster_entries(*, roster: CivilAffairsRoster, side: str | None = None) -> QuerySet:
+    """The lines of a roster the reader may see (`roster_get`), in the file's order and ours
+    after it, with the person and household we hold."""
+    entries = CivilAffairsRosterEntry.objects.filter(roster=roster)
+    if side is not None:
+        entries = entries.filter(side=side)
+    return entries.select_related("member", "household", "acted_by", "case").order_by(
+        F("row").asc(nulls_last=True), "id"
+    )
+
+
+def roster_entries_visible_to(user) -> QuerySet[CivilAffairsRosterEntry]:
+    return CivilAffairsRosterEntry.objects.filter(roster__in=rosters_visible_to(user).values("pk"))
+
+
+def roster_members(*, user, region_code: str) -> QuerySet[Member]:
+    """The active members of the region (within the user's) a roster is reconciled with."""
+    return (
+        under_region(members_visible_to(user), region_code, path="household__village__code")
+        .filter(status=Member.Status.ACTIVE)
+        .select_related("household")
     )

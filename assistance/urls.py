@@ -1,6 +1,7 @@
 from django.urls import path, re_path
 
 from assistance import views
+from assistance.views import civil_affairs_roster as roster_views
 
 STEP_KINDS = (
     "consent|info_check|home_verification|deliberation|notice|township_review|county_approval"
@@ -56,4 +57,16 @@ urlpatterns = [
     path("partners/<int:pk>/edit/", views.partner_edit, name="partner-edit"),
     path("partners/<int:pk>/offers/new/", views.offer_create, name="offer-create"),
     path("offers/<int:pk>/edit/", views.offer_edit, name="offer-edit"),
+    # Civil affairs' roster (民政名单); its import and export are spreadsheets' (Excel in, out).
+    path("civil-affairs/rosters/", roster_views.roster_list, name="civil-affairs-roster-list"),
+    path(
+        "civil-affairs/rosters/<int:pk>/",
+        roster_views.roster_detail,
+        name="civil-affairs-roster-detail",
+    ),
+    path(
+        "civil-affairs/rosters/lines/<int:pk>/",
+        roster_views.roster_entry_act,
+        name="civil-affairs-roster-line-act",
+    ),
 ]

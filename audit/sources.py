@@ -41,6 +41,8 @@ WRITE_SCOPES: dict[str, WriteScope] = {
     "assistance.CivilAffairsReferral": WriteScope(
         ("case__household__village",), "case__household__number"
     ),
+    "assistance.CivilAffairsRoster": WriteScope(("region",)),
+    "assistance.CivilAffairsRosterEntry": WriteScope(("roster__region",), "household__number"),
     "assistance.Measure": WriteScope(("case__household__village",), "case__household__number"),
     "assistance.Need": WriteScope(("village",), "case__household__number"),
     "assistance.Delegation": WriteScope(("region",)),

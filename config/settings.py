@@ -535,6 +535,8 @@ SPECTACULAR_SETTINGS = {
         "DecisionEnum": "assistance.models.Decision.choices",
         "LayerEnum": "households.models.Layer.choices",
         "RiskTypeEnum": "assistance.models.RiskType.choices",
+        # Civil affairs' status and ours, side by side on a roster's line.
+        "RosterStatusEnum": "assistance.models.RosterStatus.choices",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",

@@ -15,6 +15,10 @@ from assistance.api import (
     PartnerOfferViewSet,
     PartnerViewSet,
 )
+from assistance.api.civil_affairs_rosters import (
+    CivilAffairsRosterLineListApi,
+    CivilAffairsRosterViewSet,
+)
 from assistance.api.policy_measures import PolicyMeasureViewSet
 from core.api import SchemaApi
 from evidence.api import EvidenceFileApi, EvidenceListApi
@@ -57,6 +61,7 @@ router.register("partners", PartnerViewSet, basename="partner")
 router.register("partner-offers", PartnerOfferViewSet, basename="partner-offer")
 router.register("needs", NeedViewSet, basename="need")
 router.register("policy-measures", PolicyMeasureViewSet, basename="policy-measure")
+router.register("civil-affairs-rosters", CivilAffairsRosterViewSet, basename="civil-affairs-roster")
 
 api_v1 = [
     path("auth/token/", TokenLoginApi.as_view(), name="token-login"),
@@ -65,6 +70,11 @@ api_v1 = [
     path("cases/<int:pk>/comments/", CaseCommentListApi.as_view(), name="case-comments"),
     path("evidence/<str:kind>/<int:owner_id>/", EvidenceListApi.as_view(), name="evidence-list"),
     path("evidence/<int:pk>/file/", EvidenceFileApi.as_view(), name="evidence-file"),
+    path(
+        "civil-affairs-rosters/<int:pk>/lines/",
+        CivilAffairsRosterLineListApi.as_view(),
+        name="civil-affairs-roster-lines",
+    ),
     path("", include(router.urls)),
 ]
 

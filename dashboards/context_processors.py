@@ -38,6 +38,8 @@ def nav_items_for(user) -> "list[tuple[StrOrPromise, str]]":
         items.append((_("Needs board"), reverse("need-list")))
     if user.has_perm("monitoring.view_signal"):
         items.append((_("Department signals"), reverse("signal-list")))
+    if user.has_perm("assistance.view_civilaffairsroster"):
+        items.append((_("Civil affairs rosters"), reverse("civil-affairs-roster-list")))
     if user.has_perm("monitoring.view_scanrun"):
         items.append((_("Scans"), reverse("scan-list")))
     if user.has_perm("monitoring.view_webhook"):

@@ -16,6 +16,12 @@ urlpatterns = [
         name="registry-import-job-cancel",
     ),
     path("households/import/template.xlsx", views.template_download, name="registry-template"),
+    path("civil-affairs/rosters/import/", views.roster_import, name="civil-affairs-roster-import"),
+    path(
+        "civil-affairs/rosters/<int:pk>/export.xlsx",
+        views.roster_export,
+        name="civil-affairs-roster-export",
+    ),
     re_path(
         r"^export/(?P<kind>households|visits|alerts|cases|measures|partners)\.xlsx$",
         views.list_export,

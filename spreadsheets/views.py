@@ -6,7 +6,7 @@ from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -16,10 +16,15 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.lockout import client_address
+from assistance.selectors import roster_entries, roster_get
+from assistance.services import civil_affairs_roster as roster_services
 from audit.services import export_record
+from households.models import Region
+from households.selectors import regions_within
 from spreadsheets import exports, jobs, selectors, services
-from spreadsheets.forms import UploadForm
+from spreadsheets.forms import RosterUploadForm, UploadForm
 from spreadsheets.models import ImportJob
+from spreadsheets.roster_file import roster_export_workbook, roster_file_read
 from spreadsheets.workbook import MAX_BYTES, MAX_ROWS, registry_template
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -195,3 +200,65 @@ def list_export(request, kind):
         row_count=count,
     )
     return _xlsx_response(workbook, str(title))
+
+
+@login_required
+def roster_import(request):
+    """Civil affairs' roster uploaded, read, checked whole and reconciled in one request (a roster
+    is a region's few thousand lines at most); a refused file lists its problems by row and
+    column, and nothing is kept of it."""
+    if not roster_services.may_import(request.user):
+        raise PermissionDenied
+    regions = regions_within(request.user).filter(
+        level__in=[Region.Level.COUNTY, Region.Level.TOWNSHIP]
+    )
+    form = RosterUploadForm(
+        request.POST or None, request.FILES or None, regions=regions.order_by("code")[:200]
+    )
+    refused = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            found = roster_file_read(name=upload.name, content=upload.read())
+            roster = roster_services.roster_import(
+                actor=request.user,
+                file_name=upload.name,
+                rows=found.rows,
+                columns=found.columns,
+                region_code=form.cleaned_data["region"],
+            )
+        except roster_services.RosterRefused as error:
+            refused = error
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The roster is imported and reconciled."))
+            return redirect("civil-affairs-roster-detail", pk=roster.pk)
+    response = render(
+        request,
+        "spreadsheets/roster_import.html",
+        {"form": form, "refused": refused, **_limits()},
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def roster_export(request, pk: int):
+    """The three lists of a roster for civil affairs, ID numbers masked; recorded in the audit
+    trail as every export is."""
+    if not roster_services.may_import(request.user):
+        raise PermissionDenied
+    roster = roster_get(user=request.user, pk=pk)
+    entries = roster_entries(roster=roster)
+    workbook = roster_export_workbook(roster, entries)
+    export_record(
+        actor=request.user,
+        address=client_address(request),
+        filters={"roster": [str(roster.pk)]},
+        name="civil-affairs-roster",
+        row_count=roster.in_both + roster.only_theirs + roster.only_ours,
+        region_code=roster.region_id,
+    )
+    return _xlsx_response(workbook, _("Civil affairs roster reconciled"))

@@ -91,6 +91,9 @@ class Scope:
     delegation: object = None
     # A receipt attached to the measure (evidence/), in the test's storage folder.
     evidence: object = None
+    # Civil affairs' roster imported by the scope's cadre, naming the head; and its one line.
+    roster: object = None
+    roster_line: object = None
 
     @property
     def cadre_user(self) -> User:
@@ -419,6 +422,21 @@ def _build_scope(name: str, *, village: str, county: str, cadre: User, worker: U
         upload=SimpleUploadedFile("receipt.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf"),
         description=f"{name} 收据",
     )
+    from assistance.services.civil_affairs_roster import RosterRow, roster_import
+
+    roster = roster_import(
+        actor=cadre,
+        file_name=f"{name}民政名单.xlsx",
+        rows=[
+            RosterRow(
+                row=2,
+                id_number=make_id_number(county_digits, "19680315", 11 if name == "home" else 21),
+                status="低保",
+                since="2025-01-01",
+                amount="600",
+            )
+        ],
+    )
     return Scope(
         name=name,
         village=Region.objects.get(pk=village),
@@ -448,6 +466,8 @@ def _build_scope(name: str, *, village: str, county: str, cadre: User, worker: U
         staff={"cadre": cadre, "worker": worker},
         delegation=delegation,
         evidence=evidence,
+        roster=roster,
+        roster_line=roster.entries.get(),
     )
 
 

@@ -357,6 +357,14 @@ PAGES: dict[str, Entry] = {
         queries=(BY_HOUSEHOLD, BY_VILLAGE),
     ),
     "case-overdue": Entry(readers=LISTS),
+    "civil-affairs-roster-list": Entry(readers=CADRES | OTHERS | {"auditor"}),
+    "civil-affairs-roster-detail": Entry(readers=CADRES | {"auditor"}, args=pk_of("roster")),
+    "civil-affairs-roster-line-act": post(
+        CADRES,
+        args=pk_of("roster_line"),
+        body=versioned("roster_line", action="note", note="matrix"),
+        target=rows_of("roster_line"),
+    ),
     "case-propose": form(
         {"village_worker", "township_cadre"},
         params=BY_HOUSEHOLD,
@@ -499,6 +507,14 @@ PAGES: dict[str, Entry] = {
     ),
     "registry-template": Entry(readers=FIELD | OTHERS),
     # An export is recorded, so it is a POST, with the list's filters in the query string.
+    # Civil affairs' roster (民政名单): townships and counties import, act and export, each in
+    # their own region; auditors read. An empty import form is answered with its errors.
+    "civil-affairs-roster-import": form(
+        CADRES | OTHERS, target=all_rows("assistance.CivilAffairsRoster")
+    ),
+    "civil-affairs-roster-export": post(
+        CADRES, args=pk_of("roster"), target=all_rows("audit.ExportEvent")
+    ),
     "list-export": post(
         LISTS,
         writers_by_variant={"measures": LISTS | {"partner"}, "partners": LISTS | {"partner"}},
@@ -691,6 +707,9 @@ API_ENTRIES: dict[str, Entry] = {
         args=pk_of("policy_measure"),
         target=rows_of("policy_measure"),
     ),
+    "v1:civil-affairs-roster-list": api(CADRES | OTHERS | {"auditor"}),
+    "v1:civil-affairs-roster-detail": api(CADRES | {"auditor"}, args=pk_of("roster")),
+    "v1:civil-affairs-roster-lines": api(CADRES | {"auditor"}, args=pk_of("roster")),
     "v1:rule-list": api(
         CADRES | OTHERS | {"auditor"} | API,
         COUNTY | {"other_county_officer"},
