@@ -532,6 +532,10 @@ SPECTACULAR_SETTINGS = {
         "DecisionEnum": "assistance.models.Decision.choices",
         "LayerEnum": "households.models.Layer.choices",
         "RiskTypeEnum": "assistance.models.RiskType.choices",
+        # A signal's kind, and the kind of the area event an area signal opens.
+        "SignalKindEnum": "monitoring.models.SignalKind.choices",
+        "AreaEventStatusEnum": "monitoring.models.AreaEventStatus.choices",
+        "ScreeningStatusEnum": "monitoring.models.ScreeningStatus.choices",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",

@@ -91,6 +91,10 @@ class Scope:
     delegation: object = None
     # A receipt attached to the measure (evidence/), in the test's storage folder.
     evidence: object = None
+    # An active area event on the village and the household's screening task (monitoring/
+    # services/area_events.py).
+    area_event: object = None
+    screening_task: object = None
 
     @property
     def cadre_user(self) -> User:
@@ -203,10 +207,12 @@ def _build_scope(name: str, *, village: str, county: str, cadre: User, worker: U
     from monitoring.models import (
         Alert,
         AlertSource,
+        AreaEvent,
         AssistanceStandard,
         IncomeLine,
         RuleConfig,
         ScanRun,
+        ScreeningTask,
         Signal,
         VisitCadence,
     )
@@ -293,6 +299,15 @@ def _build_scope(name: str, *, village: str, county: str, cadre: User, worker: U
     )
     scan_run = ScanRun.objects.create(
         scope=county[:6], trigger=ScanRun.Trigger.MANUAL, as_of=timezone.localdate()
+    )
+    area_event = AreaEvent.objects.create(
+        region_id=village,
+        kind="disaster_area",
+        occurred_on=timezone.localdate() - datetime.timedelta(days=2),
+        opened_by=cadre,
+    )
+    screening_task = ScreeningTask.objects.create(
+        event=area_event, household=household, rank=1, score=10, reasons=[{"code": "no_labour"}]
     )
     income_line = IncomeLine.objects.create(
         region_id=county, year=2031, amount=Decimal("7000"), note=f"matrix {name}"
@@ -448,6 +463,8 @@ def _build_scope(name: str, *, village: str, county: str, cadre: User, worker: U
         staff={"cadre": cadre, "worker": worker},
         delegation=delegation,
         evidence=evidence,
+        area_event=area_event,
+        screening_task=screening_task,
     )
 
 
