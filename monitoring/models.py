@@ -871,8 +871,8 @@ WebhookDeliveryStatus = WebhookDelivery.Status
 
 
 class AreaEventStatus(models.TextChoices):
-    ACTIVE = "active", _("Active")
-    CLOSED = "closed", _("Closed")
+    ACTIVE = "active", _("Under screening")
+    CLOSED = "closed", _("Screening ended")
 
 
 class ScreeningStatus(models.TextChoices):
