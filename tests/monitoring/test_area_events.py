@@ -1,9 +1,11 @@
 """Area events (规模性返贫 screening): from the department's signal to the closure."""
 
 import datetime
+import threading
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 from django.urls import reverse
 from rest_framework.test import APIClient
 
@@ -14,7 +16,7 @@ from monitoring import scans
 from monitoring.models import Alert, AreaEvent, Notification, ScreeningTask, Signal
 from monitoring.services import area_events as services
 from monitoring.services.signals import SignalItem, signals_receive
-from tests.conftest import HOME_TOWNSHIP, HOME_VILLAGE, OTHER_TOWNSHIP, client_for
+from tests.conftest import HOME_TOWNSHIP, HOME_VILLAGE, OTHER_TOWNSHIP, client_for, committed_db
 from tests.idgen import make_id_number
 from tests.monitoring.conftest import TODAY
 
@@ -362,3 +364,39 @@ def test_outsiders_are_refused_on_every_new_url(
     task.refresh_from_db()
     event.refresh_from_db()
     assert (task.status, event.status) == ("pending", "active")
+
+
+@committed_db
+def test_signals_of_one_area_sent_at_once_open_one_event(api_client_user, household):
+    """Four batches at once, each a signal of the same kind on the same township: one event,
+    which the other three join, and one task per household."""
+    errors = []
+
+    def send(external_id):
+        try:
+            signals_receive(actor=api_client_user, items=[area_signal(external_id)])
+        except Exception as error:  # noqa: BLE001 - the assertion below reports it
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send, args=(f"C{n}",)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    event = AreaEvent.objects.get()
+    assert event.signal_count == 4
+    assert list(ScreeningTask.objects.values_list("household_id", flat=True)) == [household.pk]
+
+
+def test_the_low_notes_evidence_is_shown_in_words():
+    from monitoring.templatetags.monitoring_tags import evidence_items
+
+    evidence = {
+        "area_events": [
+            {"id": 3, "kind": "price_collapse", "on": "2026-06-20", "screening": "pending"}
+        ]
+    }
+    assert evidence_items(evidence) == [("区域排查", "本地农产品价格暴跌 2026-06-20")]
