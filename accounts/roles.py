@@ -15,6 +15,10 @@ _EDIT_REGISTRY = {
 }
 UNMASK = "households.unmask_sensitive"
 _VISITS = {"monitoring.view_visit", "monitoring.add_visit", "monitoring.view_alert"}
+# Area events (规模性返贫 screening, monitoring/services/area_events.py): field staff see them and
+# screen the households of their region; townships and counties open and close them.
+_SCREEN_AREAS = {"monitoring.view_areaevent", "monitoring.change_screeningtask"}
+_MANAGE_AREA_EVENTS = {"monitoring.add_areaevent", "monitoring.change_areaevent"}
 _MANAGE_ALERTS = {
     "monitoring.change_alert",
     "monitoring.view_signal",
@@ -123,6 +127,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         _VIEW_REGISTRY
         | _EDIT_REGISTRY
         | _VISITS
+        | _SCREEN_AREAS
         | _SEE_ASSISTANCE
         | _VILLAGE_STEPS
         | _SEE_PAIRINGS
@@ -137,6 +142,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _EDIT_REGISTRY
         | {UNMASK}
         | _VISITS
+        | _SCREEN_AREAS
+        | _MANAGE_AREA_EVENTS
         | _MANAGE_ALERTS
         | _SEE_ASSISTANCE
         | _MANAGE_ASSISTANCE
@@ -158,6 +165,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _EDIT_REGISTRY
         | {UNMASK, "households.view_sensitiveaccess"}
         | _VISITS
+        | _SCREEN_AREAS
+        | _MANAGE_AREA_EVENTS
         | _MANAGE_ALERTS
         | _SET_POLICY
         | _SEE_ASSISTANCE
@@ -202,6 +211,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | {"households.view_sensitiveaccess", "monitoring.view_visit", "monitoring.view_alert"}
         | {"monitoring.view_signal", "monitoring.view_scanrun", "monitoring.view_incomeline"}
         | {"monitoring.view_ruleconfig", "monitoring.view_assistancestandard"}
+        | {"monitoring.view_areaevent"}
         | _SEE_ASSISTANCE
         | _SEE_ROSTERS
         | _SEE_PAIRINGS

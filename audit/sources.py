@@ -29,6 +29,8 @@ WRITE_SCOPES: dict[str, WriteScope] = {
     "monitoring.Signal": WriteScope(("household__village", "region"), "household__number"),
     "monitoring.Alert": WriteScope(("household__village",), "household__number"),
     "monitoring.AlertEvent": WriteScope(("alert__household__village",), "alert__household__number"),
+    "monitoring.AreaEvent": WriteScope(("region",)),
+    "monitoring.ScreeningTask": WriteScope(("household__village",), "household__number"),
     "monitoring.VisitCadence": WriteScope(("region",), national_default=True),
     "monitoring.IncomeLine": WriteScope(("region",), national_default=True),
     "monitoring.AssistanceStandard": WriteScope(("region",), national_default=True),

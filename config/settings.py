@@ -537,6 +537,9 @@ SPECTACULAR_SETTINGS = {
         "RiskTypeEnum": "assistance.models.RiskType.choices",
         # Civil affairs' status and ours, side by side on a roster's line.
         "RosterStatusEnum": "assistance.models.RosterStatus.choices",
+        # A signal's kind, and the kind of the area event an area signal opens.
+        "AreaEventStatusEnum": "monitoring.models.AreaEventStatus.choices",
+        "ScreeningStatusEnum": "monitoring.models.ScreeningStatus.choices",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",

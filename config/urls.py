@@ -25,10 +25,12 @@ from evidence.api import EvidenceFileApi, EvidenceListApi
 from households.api import HouseholdViewSet, MemberViewSet, RegionViewSet
 from monitoring.api import (
     AlertViewSet,
+    AreaEventViewSet,
     AssistanceStandardViewSet,
     IncomeLineViewSet,
     RuleConfigViewSet,
     ScanRunViewSet,
+    ScreeningTaskViewSet,
     SelfReportApi,
     SignalViewSet,
     VisitViewSet,
@@ -49,6 +51,8 @@ router.register("income-lines", IncomeLineViewSet, basename="income-line")
 router.register("standards", AssistanceStandardViewSet, basename="standard")
 router.register("rules", RuleConfigViewSet, basename="rule")
 router.register("signals", SignalViewSet, basename="signal")
+router.register("area-events", AreaEventViewSet, basename="area-event")
+router.register("screening-tasks", ScreeningTaskViewSet, basename="screening-task")
 router.register("scan-runs", ScanRunViewSet, basename="scan-run")
 router.register("webhooks", WebhookViewSet, basename="webhook")
 router.register("webhook-deliveries", WebhookDeliveryViewSet, basename="webhook-delivery")

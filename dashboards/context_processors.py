@@ -36,6 +36,8 @@ def nav_items_for(user) -> "list[tuple[StrOrPromise, str]]":
         items.append((_("Partners"), reverse("partner-list")))
     if user.has_perm("assistance.view_need"):
         items.append((_("Needs board"), reverse("need-list")))
+    if user.has_perm("monitoring.view_areaevent"):
+        items.append((_("Area events"), reverse("area-event-list")))
     if user.has_perm("monitoring.view_signal"):
         items.append((_("Department signals"), reverse("signal-list")))
     if user.has_perm("assistance.view_civilaffairsroster"):

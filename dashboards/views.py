@@ -9,6 +9,7 @@ from assistance.forms import DeclineForm
 from assistance.models import NeedStatus
 from dashboards import selectors
 from dashboards.context_processors import nav_items_for
+from monitoring.selectors import active_area_events
 from worklist.views import today_context
 
 
@@ -23,6 +24,8 @@ def dashboard(request):
         "dashboards/dashboard.html",
         {
             "board": board,
+            # Counted on this request (a handful of events): who is screened, who is affected.
+            "area_events": list(active_area_events(request.user)[:20]),
             "print_view": request.GET.get("print") == "1",
             "period_query": board.period.query,
         },

@@ -26,12 +26,16 @@ from monitoring.serializers import (
     AlertNoteSerializer,
     AlertSerializer,
     AlertVerifySerializer,
+    AreaEventCloseSerializer,
+    AreaEventSerializer,
     AssistanceStandardSerializer,
     IncomeLineSerializer,
     RuleConfigSerializer,
     RuleDefaultSerializer,
     ScanRunSerializer,
     ScanStartSerializer,
+    ScreeningRecordSerializer,
+    ScreeningTaskSerializer,
     SelfReportSerializer,
     SignalBatchSerializer,
     SignalFunnelSerializer,
@@ -45,6 +49,7 @@ from monitoring.serializers import (
     WebhookSerializer,
 )
 from monitoring.services import alerts as alert_services
+from monitoring.services import area_events as area_event_services
 from monitoring.services import policy as policy_services
 from monitoring.services.signals import (
     ItemResult,
@@ -490,3 +495,74 @@ class WebhookDeliveryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     def get_queryset(self):
         return selectors.webhook_deliveries_visible_to(self.request.user)
+
+
+class AreaEventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Area events (规模性返贫 screening) of the user's region, active first, with their
+    progress: `total` households to screen, `screened`, `affected` (counted over the households
+    of the reader's region). `tasks` lists an event's households in rank order; `close` closes
+    it (township cadres and county officers)."""
+
+    permission_classes = SCOPED
+    schema = DixianAutoSchema()
+    permission_model = "monitoring.areaevent"
+    permission_verbs = {"tasks": "view", "close": "change"}
+    filterset_fields = {"status": ["exact"], "kind": ["exact"]}
+
+    @property
+    def ordering(self):
+        return ("rank", "id") if getattr(self, "action", None) == "tasks" else ("status", "-id")
+
+    def get_serializer_class(self):
+        return ScreeningTaskSerializer if self.action == "tasks" else AreaEventSerializer
+
+    def get_queryset(self):
+        return selectors.area_events_listed(self.request.user)
+
+    @extend_schema(responses=ScreeningTaskSerializer(many=True), filters=False)
+    @action(detail=True, methods=["get"])
+    def tasks(self, request, *args, **kwargs):
+        event = self.get_object()
+        tasks = selectors.area_event_tasks(request.user, event)
+        page = self.paginate_queryset(tasks)
+        return self.get_paginated_response(ScreeningTaskSerializer(page, many=True).data)
+
+    @extend_schema(request=AreaEventCloseSerializer, responses=AreaEventSerializer, filters=False)
+    @action(detail=True, methods=["post"])
+    def close(self, request, *args, **kwargs):
+        event = self.get_object()
+        serializer = AreaEventCloseSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        area_event_services.area_event_close(
+            actor=request.user, event=event, **serializer.validated_data
+        )
+        return Response(AreaEventSerializer(self.get_object()).data)
+
+
+class ScreeningTaskViewSet(viewsets.GenericViewSet):
+    """A village worker's (or a cadre's) screening of one household of an area event."""
+
+    serializer_class = ScreeningTaskSerializer
+    permission_classes = SCOPED
+    schema = DixianAutoSchema()
+    permission_model = "monitoring.screeningtask"
+    permission_verbs = {"screen": "change"}
+
+    def get_queryset(self):
+        return selectors.screening_tasks_visible_to(self.request.user)
+
+    @extend_schema(request=ScreeningRecordSerializer, responses=ScreeningTaskSerializer)
+    @action(detail=True, methods=["post"])
+    def screen(self, request, *args, **kwargs):
+        task = self.get_object()
+        serializer = ScreeningRecordSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        screened = area_event_services.screening_record(
+            actor=request.user,
+            task=task,
+            status=data["screening"],
+            note=data["note"],
+            version=data["version"],
+        )
+        return Response(ScreeningTaskSerializer(screened).data)

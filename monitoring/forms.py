@@ -9,10 +9,12 @@ from django.utils.translation import gettext_lazy as _
 from core.forms import BLANK_CHOICE, data_select
 from monitoring.messages import message_kinds
 from monitoring.models import (
+    AREA_KINDS,
     BUSINESS_INCOME_HELP,
     LOWEST_BUSINESS_INCOME,
     EventKind,
     Signal,
+    SignalKind,
     VerificationResult,
 )
 from monitoring.services.signals import DeskAction
@@ -463,3 +465,51 @@ class WebhookForm(forms.Form):
         kinds = self.fields["kinds"]
         assert isinstance(kinds, forms.MultipleChoiceField)
         kinds.choices = message_kinds()
+
+
+class ScreeningForm(forms.Form):
+    """A village worker's answer for one household of an area event: one button per answer."""
+
+    status = forms.ChoiceField(
+        label=_("Screening result"),
+        choices=[
+            ("affected", _("Affected")),
+            ("not_affected", _("Not affected")),
+        ],
+    )
+    note = forms.CharField(
+        label=_("What was found"),
+        max_length=500,
+        required=False,
+        widget=forms.TextInput(
+            attrs={"aria-label": _("What was found"), "placeholder": _("What was found")}
+        ),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class AreaEventCloseForm(forms.Form):
+    note = forms.CharField(
+        label=_("How did the screening end?"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class AreaEventOpenForm(forms.Form):
+    """A cadre opens an area event by hand on an area of their region."""
+
+    region_code = forms.CharField(
+        label=_("Area code"),
+        max_length=12,
+        help_text=_("The 12-digit code of the township or village hit, such as 620423100000."),
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        choices=[(kind, label) for kind, label in SignalKind.choices if kind in AREA_KINDS],
+    )
+    occurred_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(
+        label=_("Note"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )

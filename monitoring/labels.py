@@ -11,6 +11,7 @@ RULE_LABELS = {
     "labour_loss": _("Loss of labour"),
     "shock_event": _("Recent shock"),
     "department_signal": _("Department warning"),
+    "affected_area": _("In an area under screening"),
     "visit_overdue": _("Visit overdue"),
     "self_report": _("Self-report of hardship"),
 }
@@ -53,6 +54,7 @@ EVIDENCE_LABELS = {
     "grace_days": _("grace days"),
     "overdue_days": _("days overdue"),
     "report": _("report"),
+    "area_events": _("area events"),
 }
 ACTION_LABELS = {
     "opened": _("opened the warning"),

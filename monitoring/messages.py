@@ -59,6 +59,14 @@ MESSAGES: dict[str, Message] = {
             "Please review the new warnings in the queue."
         ),
     ),
+    "area_event": Message(
+        label=_("Area event to screen"),
+        template=_(
+            "Area event for %(region)s (%(kind)s): %(count)d households to screen. "
+            "Please have the village workers screen them, the most vulnerable first."
+        ),
+        translated=("kind",),
+    ),
     "case_moved": Message(
         label=_("Case moved on"),
         template=_("Case of household %(number)s: %(status)s. Please take the next step."),

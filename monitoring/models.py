@@ -350,9 +350,12 @@ class SignalKind(models.TextChoices):
     DISASTER_AREA = "disaster_area", _("Disaster area")
     UNEMPLOYMENT = "unemployment", _("Unemployment")
     DEATH = "death", _("Death")
+    # Area kinds (规模性返贫 risk): a whole area hit at once, screened household by household.
+    MIGRANT_WORK_DROP = "migrant_work_drop", _("Drop in migrant work")
+    PRICE_COLLAPSE = "price_collapse", _("Price collapse of a local product")
 
 
-AREA_KINDS = {SignalKind.DISASTER_AREA}
+AREA_KINDS = {SignalKind.DISASTER_AREA, SignalKind.MIGRANT_WORK_DROP, SignalKind.PRICE_COLLAPSE}
 
 
 @pghistory.track(model_name="SignalHistory")
@@ -902,3 +905,137 @@ SignalStatus = Signal.Status
 SignalDismissReason = Signal.DismissReason
 ScanRunStatus = ScanRun.Status
 WebhookDeliveryStatus = WebhookDelivery.Status
+
+
+class AreaEventStatus(models.TextChoices):
+    ACTIVE = "active", _("Under screening")
+    CLOSED = "closed", _("Screening ended")
+
+
+class ScreeningStatus(models.TextChoices):
+    PENDING = "pending", _("Not yet screened")
+    AFFECTED = "affected", _("Affected")
+    NOT_AFFECTED = "not_affected", _("Not affected")
+
+
+@pghistory.track(
+    model_name="AreaEventHistory", obj_field=pghistory.ObjForeignKey(related_name="history")
+)
+class AreaEvent(models.Model):
+    """An area hit at once (规模性返贫 risk): every household of the area is screened, and only
+    those the screening finds affected carry the area's high reason (services/area_events.py)."""
+
+    region = models.ForeignKey(
+        "households.Region",
+        verbose_name=_("area"),
+        on_delete=models.PROTECT,
+        related_name="area_events",
+    )
+    kind = models.CharField(_("kind"), max_length=24, choices=SignalKind.choices)
+    # The department signal that opened it; none when a cadre opened it by hand.
+    signal = models.ForeignKey(
+        Signal,
+        verbose_name=_("signal"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    signal_count = models.PositiveIntegerField(_("signals"), default=0)
+    occurred_on = models.DateField(_("date"))
+    status = models.CharField(
+        _("status"), max_length=8, choices=AreaEventStatus.choices, default=AreaEventStatus.ACTIVE
+    )
+    note = models.CharField(_("note"), max_length=500, blank=True, default="")
+    opened_at = models.DateTimeField(_("opened at"), auto_now_add=True)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("opened by"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("closed by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    closure_note = models.CharField(_("closure note"), max_length=500, blank=True, default="")
+    version = models.PositiveIntegerField(_("version"), default=1)
+
+    class Meta:
+        verbose_name = _("area event")
+        verbose_name_plural = _("area events")
+        ordering = ["status", "-opened_at", "-id"]
+        constraints = [
+            # One active event per area and kind: a second signal joins it.
+            models.UniqueConstraint(
+                fields=["region", "kind"],
+                condition=Q(status="active"),
+                name="area_event_one_active",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "-opened_at"], name="area_event_status")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.region_id}"
+
+
+@pghistory.track(
+    model_name="ScreeningTaskHistory", obj_field=pghistory.ObjForeignKey(related_name="history")
+)
+class ScreeningTask(models.Model):
+    """One household of an area event, ranked by vulnerability, to be screened by its village
+    worker: affected or not."""
+
+    event = models.ForeignKey(
+        AreaEvent, verbose_name=_("area event"), on_delete=models.PROTECT, related_name="tasks"
+    )
+    household = models.ForeignKey(
+        "households.Household",
+        verbose_name=_("household"),
+        on_delete=models.PROTECT,
+        related_name="screening_tasks",
+    )
+    rank = models.PositiveIntegerField(_("rank"))
+    score = models.PositiveIntegerField(_("vulnerability score"), default=0)
+    # Why it ranks where it does: [{"code": ..., "value": ...}] (monitoring/area_ranking.py).
+    reasons = models.JSONField(_("reasons"), default=list, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=ScreeningStatus.choices,
+        default=ScreeningStatus.PENDING,
+    )
+    screened_at = models.DateTimeField(_("screened at"), null=True, blank=True)
+    screened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("screened by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    note = models.CharField(_("note"), max_length=500, blank=True, default="")
+    version = models.PositiveIntegerField(_("version"), default=1)
+
+    class Meta:
+        verbose_name = _("screening task")
+        verbose_name_plural = _("screening tasks")
+        ordering = ["event", "rank", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "household"], name="screening_once_per_household"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["event", "status", "rank"], name="screening_event_status"),
+            models.Index(fields=["household", "status"], name="screening_household"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_id} {self.household_id}"

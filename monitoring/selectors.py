@@ -27,8 +27,12 @@ from monitoring.models import (
     ACTIVE_STATUSES,
     Alert,
     AlertStatus,
+    AreaEvent,
+    AreaEventStatus,
     Notification,
     ScanRun,
+    ScreeningStatus,
+    ScreeningTask,
     Signal,
     SignalOutcome,
     VerificationResult,
@@ -349,3 +353,54 @@ def visits_listed(user, params) -> QuerySet[Visit]:
     if params.get("mine"):
         visits = visits.filter(visitor=user)
     return visits.order_by("-visited_on", "-id")
+
+
+def area_events_visible_to(user) -> QuerySet[AreaEvent]:
+    """Area events on the user's region, on a region inside it, or on one that contains it (a
+    county's event is screened by its village workers too)."""
+    scope = Scope.of(user)
+    if scope.sees_nothing or not user.has_perm("monitoring.view_areaevent"):
+        return AreaEvent.objects.none()
+    return AreaEvent.objects.filter(
+        scope.q("region__code") | Q(region__code__in=scope.regions_above())
+    )
+
+
+def screening_tasks_visible_to(user) -> QuerySet[ScreeningTask]:
+    """Screening tasks of the households of the user's region."""
+    scope = Scope.of(user)
+    if scope.sees_nothing or not user.has_perm("monitoring.view_areaevent"):
+        return ScreeningTask.objects.none()
+    return ScreeningTask.objects.filter(scope.q("household__village__code"))
+
+
+def area_events_listed(user) -> QuerySet[AreaEvent]:
+    """Active events first, then the latest; each with its progress over the tasks of the
+    user's region: `total`, `screened` and `affected`."""
+    scope = Scope.of(user)
+    in_scope = scope.q("tasks__household__village__code")
+    return (
+        area_events_visible_to(user)
+        .select_related("region")
+        .annotate(
+            total=Count("tasks", filter=in_scope),
+            screened=Count("tasks", filter=in_scope & ~Q(tasks__status=ScreeningStatus.PENDING)),
+            affected=Count("tasks", filter=in_scope & Q(tasks__status=ScreeningStatus.AFFECTED)),
+        )
+        .order_by("status", "-opened_at", "-id")
+    )
+
+
+def area_event_tasks(user, event: AreaEvent) -> QuerySet[ScreeningTask]:
+    """The event's tasks of the user's region, in rank order, with their households."""
+    return (
+        screening_tasks_visible_to(user)
+        .filter(event=event)
+        .select_related("household", "household__village", "screened_by")
+        .order_by("rank", "id")
+    )
+
+
+def active_area_events(user) -> QuerySet[AreaEvent]:
+    """The dashboard's block: the active events of the user's region, with their progress."""
+    return area_events_listed(user).filter(status=AreaEventStatus.ACTIVE)

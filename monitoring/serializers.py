@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from core.api import BoundedListField
 from households.models import Member
+from monitoring.area_ranking import reason_words
 from monitoring.engine import rules
 from monitoring.messages import MESSAGES
 from monitoring.models import (
@@ -13,11 +14,13 @@ from monitoring.models import (
     Alert,
     AlertEvent,
     AlertVerification,
+    AreaEvent,
     AssistanceStandard,
     EventKind,
     IncomeLine,
     RuleConfig,
     ScanRun,
+    ScreeningTask,
     Signal,
     SignalKind,
     SignalOutcome,
@@ -493,3 +496,73 @@ class WebhookDeliverySerializer(serializers.ModelSerializer):
             "delivered_at",
             "created_at",
         ]
+
+
+class AreaEventSerializer(serializers.ModelSerializer):
+    """An area event and its progress over the tasks of the reader's region."""
+
+    region_name = serializers.CharField(source="region.name", read_only=True)
+    total = serializers.IntegerField(read_only=True, help_text=_("Households to screen."))
+    screened = serializers.IntegerField(read_only=True, help_text=_("Households screened."))
+    affected = serializers.IntegerField(read_only=True, help_text=_("Households found affected."))
+
+    class Meta:
+        model = AreaEvent
+        fields = [
+            "id",
+            "region",
+            "region_name",
+            "kind",
+            "status",
+            "occurred_on",
+            "signal",
+            "signal_count",
+            "note",
+            "opened_at",
+            "closed_at",
+            "closure_note",
+            "version",
+            "total",
+            "screened",
+            "affected",
+        ]
+        read_only_fields = fields
+
+
+class ScreeningTaskSerializer(serializers.ModelSerializer):
+    household_number = serializers.CharField(source="household.number", read_only=True)
+    reason_words = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ScreeningTask
+        fields = [
+            "id",
+            "event",
+            "household",
+            "household_number",
+            "rank",
+            "score",
+            "reasons",
+            "reason_words",
+            "status",
+            "screened_at",
+            "note",
+            "version",
+        ]
+        read_only_fields = fields
+
+    def get_reason_words(self, task) -> list[str]:
+        return reason_words(task.reasons)
+
+
+class AreaEventCloseSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=500)
+    version = serializers.IntegerField(min_value=1)
+
+
+class ScreeningRecordSerializer(serializers.Serializer):
+    screening = serializers.ChoiceField(
+        choices=[("affected", _("Affected")), ("not_affected", _("Not affected"))]
+    )
+    note = serializers.CharField(max_length=500, required=False, default="", allow_blank=True)
+    version = serializers.IntegerField(min_value=1)

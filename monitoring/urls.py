@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from monitoring import offline, queue_views, signal_views, views
+from monitoring import area_views, offline, queue_views, signal_views, views
 
 urlpatterns = [
     path("visits/", views.visit_lists, name="visit-lists"),
@@ -32,6 +32,15 @@ urlpatterns = [
     path("signals/", signal_views.signal_list, name="signal-list"),
     path("signals/<int:pk>/", signal_views.signal_review, name="signal-review"),
     path("signals/<int:pk>/resolve/", signal_views.signal_resolve, name="signal-resolve"),
+    path("area-events/", area_views.area_event_list, name="area-event-list"),
+    path("area-events/new/", area_views.area_event_create, name="area-event-create"),
+    path("area-events/<int:pk>/", area_views.area_event_detail, name="area-event-detail"),
+    path("area-events/<int:pk>/close/", area_views.area_event_close, name="area-event-close"),
+    path(
+        "area-events/tasks/<int:pk>/screen/",
+        area_views.screening_record,
+        name="screening-record",
+    ),
     path("scans/", views.scan_list, name="scan-list"),
     path("notifications/", views.notification_list, name="notification-list"),
     path("webhooks/", views.webhook_list, name="webhook-list"),

@@ -51,8 +51,12 @@ from assistance.selectors import (
 )
 from households.models import Household, RiskLevel
 from households.selectors import households_visible_to
-from monitoring.models import AlertStatus, Signal, SignalKind
-from monitoring.selectors import alerts_visible_to, signals_visible_to
+from monitoring.models import AlertStatus, AreaEventStatus, ScreeningStatus, Signal, SignalKind
+from monitoring.selectors import (
+    alerts_visible_to,
+    screening_tasks_visible_to,
+    signals_visible_to,
+)
 from pairings.models import Contact
 from pairings.selectors import contact_every_days_of, pairings_visible_to
 
@@ -352,6 +356,46 @@ SIGNAL_REVIEW = TaskKind(
 )
 
 
+# Area events (规模性返贫 screening) ---------------------------------------------------------------
+
+# A household of an area event is screened within a week of the event's opening.
+SCREENING_DAYS = 7
+
+
+def _screenings_due(user, today: datetime.date) -> QuerySet:
+    pending = screening_tasks_visible_to(user).filter(
+        status=ScreeningStatus.PENDING, event__status=AreaEventStatus.ACTIVE
+    )
+    opened = TruncDate("event__opened_at")
+    return _on_household(
+        pending,
+        "household__",
+        ref="event_id",
+        detail=F("event__kind"),
+        since=opened,
+        due=days_after(opened, SCREENING_DAYS),
+    )
+
+
+SCREENING_DUE = TaskKind(
+    code="area_screening",
+    label=gettext_lazy("Households to screen for an area event"),
+    roles=frozenset({Role.VILLAGE_WORKER}),
+    permissions=("monitoring.change_screeningtask",),
+    rows=_screenings_due,
+    region_path="household__village__code",
+    title=lambda row: _("Screen the household for the area event"),
+    why=lambda row: (
+        _("%(kind)s, opened on %(day)s")
+        % {
+            "kind": dict(SignalKind.choices).get(row["t_detail"], row["t_detail"]),
+            "day": _day(row["t_since"]),
+        }
+    ),
+    url=lambda row: f"{reverse('area-event-detail', args=[row['t_ref']])}?status=pending",
+)
+
+
 # Risk elimination ------------------------------------------------------------------------------
 
 
@@ -641,6 +685,7 @@ KINDS: tuple[TaskKind, ...] = (
     ALERT_CONFIRM,
     CASE_STEP,
     SIGNAL_REVIEW,
+    SCREENING_DUE,
     ELIMINATION_CHECK,
     MEASURE_ENDING,
     CONTACT_DUE,

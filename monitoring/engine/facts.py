@@ -7,7 +7,8 @@ rules see the same facts either way. The queries are per chunk, never per househ
    with their latest and previous visits, the latest visit's events and their member counts, in
    one statement whose LATERAL joins walk the `visit_latest` index once per household;
 2. recent events of the chunk; 3. the registry's recent life events (a death, an illness);
-4. matched person signals; 5. area signals (a handful).
+4. matched person signals; 5. the chunk's screenings of area events: an affected household
+   carries its event as an area signal, the rest of an active event's households a low note.
 
 The first is hand-written SQL: the ORM would need either one subquery per column or a second
 round trip with ten thousand ids, and the scan is measured against a lower bound of exactly this
@@ -22,19 +23,25 @@ from dataclasses import dataclass, field
 from django.db import connection
 from django.db.models import Q, QuerySet
 
-from core.regions import prefix_of
 from households.models import LABOUR_ABLE, Household, LifeEvent
 from households.selectors import under_region
 from monitoring.engine.policy import Policy, cadence_kind
 from monitoring.engine.rules import (
     CHECKS,
     REGISTRY_LABOUR_LOSS_KINDS,
+    AreaNote,
     Event,
     Facts,
     SignalFact,
     visit_due_on,
 )
-from monitoring.models import AREA_KINDS, Signal, VisitEvent
+from monitoring.models import (
+    AreaEventStatus,
+    ScreeningStatus,
+    ScreeningTask,
+    Signal,
+    VisitEvent,
+)
 
 WITH_LABOUR = LABOUR_ABLE
 
@@ -176,12 +183,34 @@ def load_facts(
         household_id__in=chunk, **window
     ).values_list("id", "kind", "occurred_on", "household_id"):
         signals[household_id].append(SignalFact(signal_id, kind, occurred_on, "person"))
-    area_signals = [
-        (prefix_of(region), SignalFact(signal_id, kind, occurred_on, "area"))
-        for signal_id, kind, occurred_on, region in Signal.objects.filter(
-            kind__in=AREA_KINDS, region__isnull=False, **window
-        ).values_list("id", "kind", "occurred_on", "region_id")
-    ]
+    # An area reaches a household through its screening only: affected, it carries the event as
+    # an area signal (high, within the signal window); pending or not affected while the event
+    # is active, a low note.
+    notes: dict[int, list[AreaNote]] = defaultdict(list)
+    for household_id, screening, event_id, kind, occurred_on, event_status in (
+        ScreeningTask.objects.filter(household_id__in=chunk)
+        .filter(
+            Q(event__status=AreaEventStatus.ACTIVE)
+            | Q(
+                status=ScreeningStatus.AFFECTED,
+                event__occurred_on__gte=since,
+                event__occurred_on__lte=as_of,
+            )
+        )
+        .values_list(
+            "household_id",
+            "status",
+            "event_id",
+            "event__kind",
+            "event__occurred_on",
+            "event__status",
+        )
+    ):
+        if screening == ScreeningStatus.AFFECTED:
+            if since <= occurred_on <= as_of:
+                signals[household_id].append(SignalFact(event_id, kind, occurred_on, "area_event"))
+        elif event_status == AreaEventStatus.ACTIVE:
+            notes[household_id].append(AreaNote(event_id, kind, occurred_on, screening))
 
     result = []
     for row in rows:
@@ -246,8 +275,8 @@ def load_facts(
             dibao_members=dibao,
             tekun_members=tekun,
             monitored_category=monitored_category,
-            signals=tuple(signals.get(household_id, ()))
-            + tuple(fact for prefix, fact in area_signals if village.startswith(prefix)),
+            signals=tuple(signals.get(household_id, ())),
+            area_notes=tuple(notes.get(household_id, ())),
             income_line=line.amount if line else None,
             income_line_year=line.year if line else None,
             cadence_days=_cadence_days(

@@ -42,6 +42,17 @@ class SignalFact:
 
 
 @dataclass(frozen=True)
+class AreaNote:
+    """The household lies in the area of an active area event and its screening has not found
+    it affected (pending or not affected): a low note, never a warning by itself."""
+
+    event_id: int
+    kind: str
+    occurred_on: datetime.date
+    screening: str  # "pending" or "not_affected"
+
+
+@dataclass(frozen=True)
 class Facts:
     """What the rules may know of one household on the as-of date."""
 
@@ -69,7 +80,10 @@ class Facts:
     dibao_members: int = 0
     tekun_members: int = 0
     monitored_category: str = ""
+    # Person signals, and the area events whose screening found the household affected (scope
+    # "area_event", id the event's).
     signals: tuple[SignalFact, ...] = ()
+    area_notes: tuple[AreaNote, ...] = ()
     income_line: Decimal | None = None
     income_line_year: int | None = None
     cadence_days: int = 365
@@ -264,6 +278,23 @@ def department_signal_severity(evidence: dict, params: dict, default: str) -> st
     return max(severities, key=SEVERITY_RANK.__getitem__)
 
 
+def affected_area(facts: Facts, as_of: datetime.date, params: dict) -> dict | None:
+    """In an affected area, not (or not yet) found affected by the screening: a low note."""
+    if not facts.area_notes:
+        return None
+    return {
+        "area_events": [
+            {
+                "id": n.event_id,
+                "kind": n.kind,
+                "on": n.occurred_on.isoformat(),
+                "screening": n.screening,
+            }
+            for n in sorted(facts.area_notes, key=lambda n: n.event_id)
+        ]
+    }
+
+
 def visit_due_on(facts: Facts) -> datetime.date | None:
     """The day the household's next visit is due: its cadence counted from the latest visit, or
     from its registration when it was never visited. The one definition: the visit lists, the
@@ -324,9 +355,12 @@ RULES: tuple[Rule, ...] = (
                 "disaster_area": HIGH,
                 "unemployment": MEDIUM,
                 "death": HIGH,
+                "migrant_work_drop": HIGH,
+                "price_collapse": HIGH,
             },
         },
     ),
+    Rule("affected_area", affected_area, LOW, 5, {}),
     Rule("visit_overdue", visit_overdue, LOW, 5, {"grace_days": 15}),
 )
 RULES_BY_CODE = {rule.code: rule for rule in RULES}

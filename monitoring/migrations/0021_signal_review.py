@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('monitoring', '0018_layers_judged_again'),
+        ('monitoring', '0019_area_event'),
     ]
 
     operations = [

@@ -8,30 +8,23 @@ import pghistory
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Role, User
-from accounts.selectors import users_overlapping
+from accounts.models import User
 from core import id_numbers
-from core.regions import prefix_of
 from households.evaluation_requests import request_evaluation, request_evaluations
 from households.models import Household, Member, Region
 from households.selectors import (
     households_visible_to,
     members_visible_to,
     regions_visible_to,
-    under_region,
 )
 from households.services import member_create
-from monitoring.models import AREA_KINDS, ScanRun, Signal
-from monitoring.scans import scan_start
-from monitoring.services.notifications import notify
+from monitoring.models import AREA_KINDS, Signal
+from monitoring.services.area_events import area_event_from_signal
 
 MAX_BATCH = 1000
-# An area signal touching at least this many households is a township-level event.
-AREA_NOTICE_THRESHOLD = 20
 
 
 @dataclass(frozen=True)
@@ -254,7 +247,7 @@ def signals_store(*, actor: User, items: list[SignalItem]) -> list[ItemResult]:
             received.add(pair)
             pending.append((index, signal))
         stored = _insert_new([signal for _index, signal in pending]) if pending else {}
-        area_scans, households = {}, set()
+        area_signals, households = [], set()
         for index, signal in pending:
             signal.pk = stored.get((signal.source, signal.external_id))
             if signal.pk is None:  # sent twice at once: the other request stored it
@@ -262,35 +255,21 @@ def signals_store(*, actor: User, items: list[SignalItem]) -> list[ItemResult]:
                 continue
             results[index] = ItemResult(index, signal.external_id, _answer(signal), signal.pk)
             if signal.region is not None:
-                area_scans[prefix_of(signal.region.code)] = signal.region
+                area_signals.append(signal)
             if signal.household_id:
                 households.add(signal.household_id)
         if households:
             request_evaluations(sorted(households))
-        for prefix, region in area_scans.items():
-            _area_signal_effects(prefix, region, actor)
+        # In (region, kind) order, so that two batches lock the areas' events in one order.
+        for signal in sorted(area_signals, key=lambda s: (s.region_id or "", s.kind, s.pk or 0)):
+            _area_signal_effects(signal, actor)
     return [results[index] for index in range(len(items))]
 
 
-def _area_signal_effects(prefix: str, region: Region, actor: User) -> None:
-    """Judge every household of the area again, and tell its townships when many are hit."""
-    households = under_region(Household.objects.all(), prefix)
-    affected = households.count()
-    if affected:
-        scan_start(trigger=ScanRun.Trigger.SIGNAL, scope=prefix, actor=actor)
-    if affected >= AREA_NOTICE_THRESHOLD:
-        township_prefixes = {
-            code[:9] for code in households.values_list("village_id", flat=True).distinct()
-        }
-        cadres = users_overlapping(township_prefixes).filter(
-            role=Role.TOWNSHIP_CADRE, is_active=True
-        )
-        notify(
-            cadres,
-            key="area_signal",
-            arguments={"region": region.short_name, "count": affected},
-            link=reverse("alert-queue"),
-        )
+def _area_signal_effects(signal: Signal, actor: User) -> None:
+    """An area signal opens an area event (or joins the active one): its households are ranked
+    and screened one by one, rather than all judged high at once (services/area_events.py)."""
+    area_event_from_signal(signal=signal, actor=actor)
 
 
 class DeskAction:

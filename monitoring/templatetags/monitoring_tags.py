@@ -62,7 +62,7 @@ def _value(key: str, value) -> str:
         )
     if key == "registry_events":
         return "、".join(f"{LifeEvent.Kind(item['kind']).label} {item['on']}" for item in value)
-    if key == "signals":
+    if key in ("signals", "area_events"):
         return "、".join(f"{SignalKind(item['kind']).label} {item['on']}" for item in value)
     return "—" if value is None else str(value)
 

@@ -8,7 +8,6 @@ from django.db import connection
 from rest_framework.test import APIClient
 
 from monitoring.models import Alert, IncomeLine, Notification, RuleConfig, ScanRun, Signal, Visit
-from monitoring.services import signals as signal_services
 from tests.conftest import committed_db
 from tests.idgen import make_id_number
 from tests.monitoring.conftest import TODAY, poor_figures, visit_figures
@@ -331,22 +330,32 @@ def test_a_matched_signal_raises_a_warning(api_client_user, household):
     assert alert.source == "department" and alert.level == "high"
 
 
-def test_an_area_signal_reaches_every_household_and_tells_the_township(
-    api_client_user, township_cadre, household, monkeypatch
+def test_an_area_signal_opens_an_area_event_and_tells_the_township(
+    api_client_user, township_cadre, household
 ):
-    monkeypatch.setattr(signal_services, "AREA_NOTICE_THRESHOLD", 1)
+    """No longer every household high at once: the area's households are screened, and until
+    the screening finds one affected it carries a low note only (tests/monitoring/
+    test_area_events.py walks the event to its closure)."""
+    from monitoring import scans
+    from monitoring.models import AreaEvent
+
     item = signal(
         "C1", source="emergency", kind="disaster_area", region_code="620423100000", amount=None
     )
     response = api(api_client_user).post("/api/v1/signals/", {"items": [item]}, format="json")
     assert response.json()[0]["result"] == "matched"
-    assert ScanRun.objects.filter(trigger="signal", scope="620423100").exists()
-    assert Notification.objects.filter(user=township_cadre).exists()
-    from monitoring import scans
-
+    event = AreaEvent.objects.get()
+    assert (event.region_id, event.kind, event.tasks.count()) == (
+        "620423100000",
+        "disaster_area",
+        1,
+    )
+    assert Notification.objects.filter(user=township_cadre, message_key="area_event").exists()
     scans.evaluate_one(household.pk, as_of=TODAY)
     household.refresh_from_db()
-    assert any(r["code"] == "department_signal" for r in household.risk_reasons)
+    codes = {r["code"]: r["severity"] for r in household.risk_reasons}
+    assert codes["affected_area"] == "low" and "department_signal" not in codes
+    assert not Alert.objects.filter(household=household).exists()
 
 
 def test_a_batch_over_the_limit_is_refused_whole(api_client_user):

@@ -7,7 +7,7 @@ from decimal import Decimal as D
 import pytest
 
 from monitoring.engine import rules
-from monitoring.engine.rules import Event, Facts, SignalFact
+from monitoring.engine.rules import AreaNote, Event, Facts, SignalFact
 
 AS_OF = datetime.date(2026, 6, 30)
 SETTINGS = rules.default_settings()
@@ -316,3 +316,65 @@ def test_recheck_day_is_when_time_alone_could_change_the_verdict():
     )
     overdue = facts(last_visit_on=AS_OF - datetime.timedelta(days=300), cadence_days=90)
     assert rules.recheck_on(overdue, AS_OF, SETTINGS) == datetime.date(2027, 1, 1)
+
+
+# Area events: only a household the screening found affected carries the area's high reason;
+# the rest of an active event's households a low note, which opens no warning.
+
+
+@pytest.mark.parametrize(
+    ("signals", "notes", "expected", "opens"),
+    [
+        # affected by a disaster, a drop in migrant work, a price collapse: high, a warning
+        (
+            (SignalFact(3, "disaster_area", AS_OF, "area_event"),),
+            (),
+            {"department_signal": "high"},
+            True,
+        ),
+        (
+            (SignalFact(3, "migrant_work_drop", AS_OF, "area_event"),),
+            (),
+            {"department_signal": "high"},
+            True,
+        ),
+        (
+            (SignalFact(3, "price_collapse", AS_OF, "area_event"),),
+            (),
+            {"department_signal": "high"},
+            True,
+        ),
+        # the event's signal older than the signal window: nothing
+        (
+            (SignalFact(3, "disaster_area", AS_OF - datetime.timedelta(days=91), "area_event"),),
+            (),
+            {},
+            False,
+        ),
+        # not yet screened, or screened not affected, while the event is active: a low note
+        ((), (AreaNote(3, "disaster_area", AS_OF, "pending"),), {"affected_area": "low"}, False),
+        (
+            (),
+            (AreaNote(3, "price_collapse", AS_OF, "not_affected"),),
+            {"affected_area": "low"},
+            False,
+        ),
+        # no event at all: nothing
+        ((), (), {}, False),
+    ],
+)
+def test_an_area_reaches_a_household_through_its_screening(signals, notes, expected, opens):
+    reasons = rules.evaluate(facts(signals=signals, area_notes=notes), AS_OF, SETTINGS)
+    assert {reason.code: reason.severity for reason in reasons} == expected
+    assert rules.opens_alert(reasons) is opens
+
+
+def test_a_low_area_note_names_its_event_and_the_screening():
+    note = AreaNote(9, "disaster_area", datetime.date(2026, 6, 20), "pending")
+    (reason,) = rules.evaluate(facts(area_notes=(note,)), AS_OF, SETTINGS)
+    assert reason.evidence == {
+        "area_events": [
+            {"id": 9, "kind": "disaster_area", "on": "2026-06-20", "screening": "pending"}
+        ]
+    }
+    assert rules.level_of([reason]) == "low"

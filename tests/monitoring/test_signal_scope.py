@@ -16,7 +16,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import Role, User
 from households.models import Household
-from monitoring.models import Notification, ScanRun, Signal
+from monitoring.models import AreaEvent, Notification, ScanRun, ScreeningTask, Signal
 from monitoring.services import signals as signal_services
 from tests.conftest import OTHER_TOWNSHIP
 from tests.idgen import make_id_number
@@ -174,9 +174,8 @@ def test_trying_the_numbers_a_mask_and_an_age_leave_tells_the_sender_nothing(
     ids=["another-township", "the-county-above"],
 )
 def test_an_area_outside_the_senders_region_is_refused_and_starts_no_scan(
-    township_system, household, township_cadre, monkeypatch, region_code
+    township_system, household, township_cadre, region_code
 ):
-    monkeypatch.setattr(signal_services, "AREA_NOTICE_THRESHOLD", 1)
     notifications = Notification.objects.count()
     response = post(township_system, area("S3", region_code))
     assert response.status_code == 200  # a batch answers item by item
@@ -186,15 +185,18 @@ def test_an_area_outside_the_senders_region_is_refused_and_starts_no_scan(
     }
     assert not Signal.objects.exists()
     assert not ScanRun.objects.exists()
+    assert not AreaEvent.objects.exists() and not ScreeningTask.objects.exists()
     assert Notification.objects.count() == notifications
 
 
-def test_an_area_of_the_senders_own_region_still_starts_a_scan(
+def test_an_area_of_the_senders_own_region_opens_an_area_event(
     township_system, other_township_household
 ):
     response = post(township_system, area("S4", "620423101000"))
     assert response.json()[0]["result"] == "matched"
-    assert ScanRun.objects.filter(trigger="signal", scope="620423101").exists()
+    event = AreaEvent.objects.get()
+    assert event.region_id == "620423101000"
+    assert list(event.tasks.values_list("household_id", flat=True)) == [other_township_household.pk]
 
 
 def test_the_outside_area_message_is_translated(township_system):

@@ -94,6 +94,10 @@ class Scope:
     # Civil affairs' roster imported by the scope's cadre, naming the head; and its one line.
     roster: object = None
     roster_line: object = None
+    # An active area event on the village and the household's screening task (monitoring/
+    # services/area_events.py).
+    area_event: object = None
+    screening_task: object = None
 
     @property
     def cadre_user(self) -> User:
@@ -206,10 +210,12 @@ def _build_scope(name: str, *, village: str, county: str, cadre: User, worker: U
     from monitoring.models import (
         Alert,
         AlertSource,
+        AreaEvent,
         AssistanceStandard,
         IncomeLine,
         RuleConfig,
         ScanRun,
+        ScreeningTask,
         Signal,
         VisitCadence,
     )
@@ -296,6 +302,15 @@ def _build_scope(name: str, *, village: str, county: str, cadre: User, worker: U
     )
     scan_run = ScanRun.objects.create(
         scope=county[:6], trigger=ScanRun.Trigger.MANUAL, as_of=timezone.localdate()
+    )
+    area_event = AreaEvent.objects.create(
+        region_id=village,
+        kind="disaster_area",
+        occurred_on=timezone.localdate() - datetime.timedelta(days=2),
+        opened_by=cadre,
+    )
+    screening_task = ScreeningTask.objects.create(
+        event=area_event, household=household, rank=1, score=10, reasons=[{"code": "no_labour"}]
     )
     income_line = IncomeLine.objects.create(
         region_id=county, year=2031, amount=Decimal("7000"), note=f"matrix {name}"
@@ -468,6 +483,8 @@ def _build_scope(name: str, *, village: str, county: str, cadre: User, worker: U
         evidence=evidence,
         roster=roster,
         roster_line=roster.entries.get(),
+        area_event=area_event,
+        screening_task=screening_task,
     )
 
 

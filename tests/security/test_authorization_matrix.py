@@ -341,6 +341,24 @@ PAGES: dict[str, Entry] = {
     "signal-resolve": post(
         CADRES, body={"resolution": "matrix"}, args=pk_of("signal"), target=rows_of("signal")
     ),
+    # Area events (规模性返贫 screening): field staff and auditors see the events of their region
+    # (a cadre of another place: their own, none here); cadres open and close them, field staff
+    # screen the households of their region.
+    "area-event-list": Entry(readers=LISTS),
+    "area-event-create": form(CADRES | OTHERS, target=all_rows("monitoring.AreaEvent")),
+    "area-event-detail": Entry(readers=READERS, args=pk_of("area_event")),
+    "area-event-close": post(
+        CADRES,
+        body=versioned("area_event", note="matrix"),
+        args=pk_of("area_event"),
+        target=rows_of("area_event"),
+    ),
+    "screening-record": post(
+        FIELD,
+        body=versioned("screening_task", status="affected", note="matrix"),
+        args=pk_of("screening_task"),
+        target=rows_of("screening_task"),
+    ),
     "scan-list": Entry(readers=CADRES | OTHERS | {"auditor"}),
     # GET lists; POST marks read (all, or the one named), only the user's own.
     "notification-list": form(SIGNED_IN, target=all_rows("monitoring.Notification")),
@@ -734,6 +752,25 @@ API_ENTRIES: dict[str, Entry] = {
         body={"resolution": "matrix"},
         args=pk_of("signal"),
         target=rows_of("signal"),
+    ),
+    "v1:area-event-list": api(LISTS),
+    "v1:area-event-detail": api(READERS, args=pk_of("area_event")),
+    "v1:area-event-tasks": api(READERS, args=pk_of("area_event")),
+    "v1:area-event-close": api(
+        NOBODY,
+        CADRES,
+        methods=("POST",),
+        body=versioned("area_event", note="matrix"),
+        args=pk_of("area_event"),
+        target=rows_of("area_event"),
+    ),
+    "v1:screening-task-screen": api(
+        NOBODY,
+        FIELD,
+        methods=("POST",),
+        body=versioned("screening_task", screening="affected", note="matrix"),
+        args=pk_of("screening_task"),
+        target=rows_of("screening_task"),
     ),
     "v1:scan-run-list": api(
         CADRES | OTHERS | {"auditor"},

@@ -1,0 +1,101 @@
+"""Which households of an area event to screen first: a vulnerability score and its reasons.
+
+Pure: `rank` reads facts loaded in bulk (services/area_events.py) and answers the order, each
+household's score and the reasons behind it, with no query. The reasons are stored with the
+screening task as codes and numbers; `reason_words` puts them in words for the pages.
+"""
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
+# What each fact adds to the score. The current risk counts most: the engine has already found
+# the household at risk; then what makes a household fall back when the whole area is hit.
+RISK_POINTS = {"high": 40, "medium": 25, "low": 10}
+INCOME_NEAR_LINE_POINTS = 20
+NO_LABOUR_POINTS = 20
+ELDERLY_OR_ILL_POINTS = 10  # per member, at most two members counted
+ELDERLY_OR_ILL_COUNTED = 2
+RECENT_SHOCK_POINTS = 15
+# The engine's reason codes that say the income is at or close to the monitoring line.
+INCOME_CODES = frozenset({"income_below_line", "income_near_line"})
+
+
+@dataclass(frozen=True)
+class Vulnerability:
+    household_id: int
+    risk_level: str = "none"  # the household's current level (Household.risk_level)
+    reason_codes: frozenset[str] = frozenset()  # its current reasons' codes
+    active_members: int = 0
+    members_with_labour: int = 0
+    elderly_or_ill: int = 0  # active members aged 60 or more, seriously or chronically ill
+    recent_shocks: int = 0  # shocks recorded on visits within the look-back window
+
+
+@dataclass(frozen=True)
+class Ranked:
+    household_id: int
+    rank: int  # 1: screen first
+    score: int
+    reasons: list[dict]
+
+
+def score_of(facts: Vulnerability) -> tuple[int, list[dict]]:
+    """The household's vulnerability score and its reasons, as stored on the task."""
+    reasons: list[dict] = []
+    if facts.risk_level in RISK_POINTS:
+        reasons.append({"code": "risk", "value": facts.risk_level})
+    if facts.reason_codes & INCOME_CODES:
+        reasons.append({"code": "income_near_line"})
+    if facts.active_members and not facts.members_with_labour:
+        reasons.append({"code": "no_labour"})
+    if facts.elderly_or_ill:
+        reasons.append({"code": "elderly_or_ill", "value": facts.elderly_or_ill})
+    if facts.recent_shocks:
+        reasons.append({"code": "recent_shock", "value": facts.recent_shocks})
+    return sum(points_of(reason) for reason in reasons), reasons
+
+
+def points_of(reason: dict) -> int:
+    code = reason["code"]
+    if code == "risk":
+        return RISK_POINTS[reason["value"]]
+    if code == "income_near_line":
+        return INCOME_NEAR_LINE_POINTS
+    if code == "no_labour":
+        return NO_LABOUR_POINTS
+    if code == "elderly_or_ill":
+        return ELDERLY_OR_ILL_POINTS * min(reason["value"], ELDERLY_OR_ILL_COUNTED)
+    if code == "recent_shock":
+        return RECENT_SHOCK_POINTS
+    return 0
+
+
+def rank(households: list[Vulnerability]) -> list[Ranked]:
+    """Most vulnerable first; equal scores by household id, so that the order is stable."""
+    scored = [(facts.household_id, *score_of(facts)) for facts in households]
+    scored.sort(key=lambda row: (-row[1], row[0]))
+    return [
+        Ranked(household_id, position, score, reasons)
+        for position, (household_id, score, reasons) in enumerate(scored, start=1)
+    ]
+
+
+def reason_words(reasons: list[dict]) -> list[str]:
+    """The stored reasons in words, for the event's page and the API."""
+    levels = {"high": _("high"), "medium": _("medium"), "low": _("low")}
+    words = []
+    for reason in reasons:
+        code, value = reason.get("code"), reason.get("value")
+        if code == "risk":
+            level = str(value)
+            words.append(_("Current risk: %(level)s") % {"level": levels.get(level, level)})
+        elif code == "income_near_line":
+            words.append(_("Income at or close to the monitoring line"))
+        elif code == "no_labour":
+            words.append(_("Nobody in the household can work"))
+        elif code == "elderly_or_ill":
+            words.append(_("Elderly or ill members: %(count)d") % {"count": value})
+        elif code == "recent_shock":
+            words.append(_("Recent shocks recorded on visits: %(count)d") % {"count": value})
+    return words

@@ -1,0 +1,308 @@
+"""Area events (规模性返贫 risk): an area hit at once, screened household by household.
+
+An area signal (a disaster, a drop in migrant work, a price collapse of a local product), or a
+cadre by hand, opens an event on the area: every household of the area gets a screening task,
+ranked by vulnerability (monitoring/area_ranking.py), and the township's cadres are told. A
+village worker screens each household: affected (the household then carries the area's high
+reason) or not affected. Until the event is closed, the households not found affected carry a
+low "in an affected area" note, which opens no warning (monitoring/engine/rules.py).
+
+One active event per area and kind (a partial unique constraint): a second signal of the same
+kind on the same area joins the active event, and adds tasks only for households that have none.
+"""
+
+import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from accounts.models import Role, User
+from accounts.selectors import users_overlapping
+from core.errors import EditConflict
+from core.regions import prefix_of
+from households.evaluation_requests import request_evaluation, request_evaluations
+from households.models import LABOUR_ABLE, Household, Member, Region
+from households.selectors import households_visible_to, region_within, under_region
+from monitoring import area_ranking
+from monitoring.engine.rules import SHOCK_KINDS
+from monitoring.models import (
+    AREA_KINDS,
+    AreaEvent,
+    AreaEventStatus,
+    ScreeningStatus,
+    ScreeningTask,
+    Signal,
+    SignalKind,
+    VisitEvent,
+)
+from monitoring.services.notifications import notify
+
+NOTE_MAX = 500
+ELDERLY_AGE = 60
+SHOCK_DAYS = 90
+
+
+def _years_before(day: datetime.date, years: int) -> datetime.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def vulnerabilities(
+    household_ids: list[int], *, today: datetime.date
+) -> list[area_ranking.Vulnerability]:
+    """The ranking's facts for many households, in three queries whatever their number."""
+    households = Household.objects.filter(pk__in=household_ids).values_list(
+        "id", "risk_level", "risk_reasons"
+    )
+    elderly_born_before = _years_before(today, ELDERLY_AGE)
+    members: dict[int, dict[str, int]] = {
+        row["household_id"]: {
+            "active": row["active"],
+            "with_labour": row["with_labour"],
+            "elderly_or_ill": row["elderly_or_ill"],
+        }
+        for row in Member.objects.filter(
+            household_id__in=household_ids, status=Member.Status.ACTIVE
+        )
+        .values("household_id")
+        .annotate(
+            active=Count("id"),
+            with_labour=Count("id", filter=Q(labour__in=LABOUR_ABLE)),
+            elderly_or_ill=Count(
+                "id",
+                filter=Q(birth_date__lte=elderly_born_before)
+                | Q(health__in=[Member.Health.CHRONIC, Member.Health.SERIOUS]),
+            ),
+        )
+    }
+    shocks = dict(
+        VisitEvent.objects.filter(
+            visit__household_id__in=household_ids,
+            kind__in=SHOCK_KINDS,
+            occurred_on__gte=today - datetime.timedelta(days=SHOCK_DAYS),
+        )
+        .values("visit__household_id")
+        .annotate(n=Count("id"))
+        .values_list("visit__household_id", "n")
+    )
+    facts = []
+    for household_id, risk_level, risk_reasons in households:
+        counts = members.get(household_id, {})
+        facts.append(
+            area_ranking.Vulnerability(
+                household_id=household_id,
+                risk_level=risk_level,
+                reason_codes=frozenset(reason["code"] for reason in risk_reasons or ()),
+                active_members=counts.get("active", 0),
+                members_with_labour=counts.get("with_labour", 0),
+                elderly_or_ill=counts.get("elderly_or_ill", 0),
+                recent_shocks=shocks.get(household_id, 0),
+            )
+        )
+    return facts
+
+
+def _add_tasks(event: AreaEvent, today: datetime.date) -> int:
+    """A task for each household of the area that has none in this event, ranked after those it
+    has; answers how many were added. ON CONFLICT DO NOTHING: two batches at once add each
+    household once."""
+    area = under_region(Household.objects.all(), prefix_of(event.region_id))
+    have = ScreeningTask.objects.filter(event=event).values("household_id")
+    missing = list(area.exclude(pk__in=have).values_list("id", flat=True))
+    if not missing:
+        return 0
+    last = (
+        ScreeningTask.objects.filter(event=event).order_by("-rank").values_list("rank", flat=True)
+    )
+    after = last.first() or 0
+    ranked = area_ranking.rank(vulnerabilities(missing, today=today))
+    created = ScreeningTask.objects.bulk_create(
+        [
+            ScreeningTask(
+                event=event,
+                household_id=row.household_id,
+                rank=after + row.rank,
+                score=row.score,
+                reasons=row.reasons,
+            )
+            for row in ranked
+        ],
+        batch_size=1000,
+        ignore_conflicts=True,
+    )
+    # The area's households now carry the low note; affected ones get their reason on screening.
+    request_evaluations(missing, sweep_past=500)
+    return len(created)
+
+
+def _tell_townships(event: AreaEvent, count: int) -> None:
+    """The cadres of the townships the event's households live in."""
+    villages = (
+        ScreeningTask.objects.filter(event=event)
+        .values_list("household__village_id", flat=True)
+        .distinct()
+    )
+    townships = {code[:9] for code in villages}
+    if not townships:
+        return
+    cadres = users_overlapping(townships).filter(role=Role.TOWNSHIP_CADRE, is_active=True)
+    with translation.override("en"):
+        kind = str(SignalKind(event.kind).label)
+    notify(
+        cadres,
+        key="area_event",
+        arguments={"region": event.region.short_name, "kind": kind, "count": count},
+        link=reverse("area-event-detail", args=[event.pk]),
+    )
+
+
+def _open_or_join(
+    *,
+    region: Region,
+    kind: str,
+    occurred_on: datetime.date,
+    actor: User,
+    signal: Signal | None,
+    note: str = "",
+) -> tuple[AreaEvent, bool]:
+    """The area's active event of this kind, joined (locked), or a new one."""
+    existing = (
+        AreaEvent.objects.select_for_update()
+        .filter(region=region, kind=kind, status=AreaEventStatus.ACTIVE)
+        .first()
+    )
+    if existing is None:
+        try:
+            with transaction.atomic():
+                event = AreaEvent.objects.create(
+                    region=region,
+                    kind=kind,
+                    signal=signal,
+                    signal_count=1 if signal else 0,
+                    occurred_on=occurred_on,
+                    note=note,
+                    opened_by=actor,
+                )
+            return event, True
+        except IntegrityError:
+            # Opened by another request meanwhile (the partial unique constraint waited for it).
+            existing = AreaEvent.objects.select_for_update().get(
+                region=region, kind=kind, status=AreaEventStatus.ACTIVE
+            )
+    existing.occurred_on = max(existing.occurred_on, occurred_on)
+    existing.signal_count += 1 if signal else 0
+    existing.version += 1
+    existing.save(update_fields=["occurred_on", "signal_count", "version"])
+    return existing, False
+
+
+def area_event_from_signal(*, signal: Signal, actor: User) -> AreaEvent:
+    """An area signal opens an event on its area, or joins the active one of its kind.
+
+    Called in the signal batch's transaction (services/signals.py) for a signal already matched
+    to an area in the sender's region."""
+    assert signal.region is not None and signal.kind in AREA_KINDS
+    event, created = _open_or_join(
+        region=signal.region,
+        kind=signal.kind,
+        occurred_on=signal.occurred_on,
+        actor=actor,
+        signal=signal,
+    )
+    added = _add_tasks(event, timezone.localdate())
+    if created:
+        _tell_townships(event, added)
+    return event
+
+
+def area_event_open(
+    *, actor: User, region_code: str, kind: str, occurred_on: datetime.date, note: str = ""
+) -> AreaEvent:
+    """A township cadre or a county officer opens an event by hand, on an area of their region."""
+    if not actor.has_perm("monitoring.add_areaevent"):
+        raise PermissionDenied(_("Your role may not do this."))
+    errors: dict[str, str] = {}
+    if kind not in AREA_KINDS:
+        errors["kind"] = _("Choose a kind of area event.")
+    if occurred_on > timezone.localdate():
+        errors["occurred_on"] = _("An area event cannot be dated in the future.")
+    note = note.strip()
+    if len(note) > NOTE_MAX:
+        errors["note"] = _("At most %(max)d characters.") % {"max": NOTE_MAX}
+    region = region_within(user=actor, code=region_code.strip())
+    if region is None:
+        errors["region_code"] = _("This area lies outside the region your account serves.")
+    if errors:
+        raise ValidationError(errors)
+    assert region is not None
+    with transaction.atomic():
+        event, created = _open_or_join(
+            region=region, kind=kind, occurred_on=occurred_on, actor=actor, signal=None, note=note
+        )
+        if not created:
+            raise ValidationError(
+                {"kind": _("This area already has an active event of this kind.")}
+            )
+        added = _add_tasks(event, timezone.localdate())
+        _tell_townships(event, added)
+    return event
+
+
+def screening_record(
+    *, actor: User, task: ScreeningTask, status: str, version: int, note: str = ""
+) -> ScreeningTask:
+    """A village worker (or a cadre above) says whether the household is affected."""
+    if not actor.has_perm("monitoring.change_screeningtask"):
+        raise PermissionDenied(_("Your role may not do this."))
+    if not households_visible_to(actor).filter(pk=task.household_id).exists():
+        raise PermissionDenied(_("Your role may not do this."))
+    note = note.strip()
+    if status not in (ScreeningStatus.AFFECTED, ScreeningStatus.NOT_AFFECTED):
+        raise ValidationError({"status": _("Say whether the household is affected.")})
+    if len(note) > NOTE_MAX:
+        raise ValidationError({"note": _("At most %(max)d characters.") % {"max": NOTE_MAX}})
+    with transaction.atomic():
+        locked = ScreeningTask.objects.select_for_update().select_related("event").get(pk=task.pk)
+        if locked.event.status != AreaEventStatus.ACTIVE:
+            raise ValidationError(_("This area event is closed."))
+        if locked.version != version:
+            raise EditConflict()
+        locked.status, locked.note = status, note
+        locked.screened_by, locked.screened_at = actor, timezone.now()
+        locked.version += 1
+        locked.save(update_fields=["status", "note", "screened_by", "screened_at", "version"])
+        request_evaluation(locked.household_id)
+    return locked
+
+
+def area_event_close(*, actor: User, event: AreaEvent, version: int, note: str) -> AreaEvent:
+    """A township cadre or a county officer closes the event: the notes go, the affected keep
+    their reason for the signal window."""
+    if not actor.has_perm("monitoring.change_areaevent"):
+        raise PermissionDenied(_("Your role may not do this."))
+    note = note.strip()
+    if not note:
+        raise ValidationError({"note": _("Say how the screening ended.")})
+    if len(note) > NOTE_MAX:
+        raise ValidationError({"note": _("At most %(max)d characters.") % {"max": NOTE_MAX}})
+    with transaction.atomic():
+        locked = AreaEvent.objects.select_for_update().get(pk=event.pk)
+        if locked.status != AreaEventStatus.ACTIVE:
+            raise ValidationError(_("This area event is closed."))
+        if locked.version != version:
+            raise EditConflict()
+        locked.status = AreaEventStatus.CLOSED
+        locked.closed_at, locked.closed_by, locked.closure_note = timezone.now(), actor, note
+        locked.version += 1
+        locked.save(update_fields=["status", "closed_at", "closed_by", "closure_note", "version"])
+        households = list(
+            ScreeningTask.objects.filter(event=locked).values_list("household_id", flat=True)
+        )
+        request_evaluations(households, sweep_past=500)
+    return locked
