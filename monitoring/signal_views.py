@@ -32,11 +32,7 @@ def signal_list(request):
         signals = signals.filter(status=status)
     sources, kinds = dict(SignalSource.choices), dict(SignalKind.choices)
     funnel = [
-        {
-            "source": sources.get(row.source, row.source),
-            "kind": kinds.get(row.kind, row.kind),
-            "row": row,
-        }
+        (sources.get(row.source, row.source), kinds.get(row.kind, row.kind), row)
         for row in selectors.signal_funnel(request.user)
     ]
     return render(

@@ -13,8 +13,9 @@ from dashboards.refresh import figures_refresh
 from demo import households as demo
 from demo.accounts import DEMO_PASSWORD
 from demo.assistance import seed_assistance
+from demo.civil_affairs import seed_roster
 from demo.pairings import seed_pairings
-from demo.signals import seed_signals
+from demo.signals import seed_area_event, seed_signals
 from households.models import Household, Region
 from households.registry_rules import household_facts_refresh
 from monitoring.engine.policy import DEFAULT_CADENCE_DAYS, cadence_kind
@@ -161,6 +162,8 @@ class Command(BaseCommand):
         paired = seed_pairings(users)
         self.stdout.write(f"{paired['pairings']} pairings of cadres and households.")
         self.stdout.write(f"{seed_signals(users)} department signal waiting for review.")
+        self.stdout.write(f"Area event: {seed_area_event(users)} households to screen.")
+        self.stdout.write(f"Civil affairs' roster: {seed_roster(users)} lines to reconcile.")
         # The dashboards show figures at once rather than after the first periodic refresh.
         counted = figures_refresh()
         self.stdout.write(f"Dashboards: {counted.rows} figures counted.")
