@@ -557,11 +557,42 @@ def _headlines(results: dict) -> list[str]:
     return lines + [""]
 
 
+def _layers(results: dict) -> list[str]:
+    """The layers judged again after a standard change, beside the full scan."""
+    r = results["layers"]
+    scan = results.get("scan_seconds")
+    beside = f" (the full scan: {scan} s, {r['seconds'] / scan:.2f}× it)" if scan else ""
+    lines = [
+        "## Layers of the one account",
+        "",
+        f"Measured {r['measured_at']} with `make bench BENCH_ONLY=layers`: the province's dibao "
+        "standard raised by 10% through `standard_save`, which starts a scan "
+        "(trigger `standard`) judging every household's layer again with its risk, on "
+        f"{r['workers']} Celery worker processes.",
+        "",
+        "| measured | value |",
+        "|---|---|",
+        f"| layers judged again after a standard change | {r['seconds']:.1f} s{beside}, "
+        f"{r['judged']:,} households, {r['chunks']} chunks, worker peak "
+        f"{r['worker_peak_rss_mb']:.0f} MB |",
+        f"| households per layer before | {_counts(r['layers_before'])} |",
+        f"| households per layer after | {_counts(r['layers_after'])} |",
+        "",
+    ]
+    return lines
+
+
+def _counts(counts: dict) -> str:
+    return ", ".join(f"{layer} {n:,}" for layer, n in sorted(counts.items()))
+
+
 def write_markdown(results: dict, path: Path) -> None:
     lines = ["# Benchmarks", ""]
     lines += _headlines(results)
     if "scan_seconds" in results:
         lines += _early_warning(results)
+    if "layers" in results:
+        lines += _layers(results)
     if "dashboard" in results:
         lines += _dashboard(results["dashboard"])
     if "import" in results:

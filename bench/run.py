@@ -24,6 +24,7 @@ import statistics
 import subprocess
 import sys
 import time
+from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
@@ -104,8 +105,60 @@ def step_sql_bound() -> dict:
 
 def step_scan(workers: int, *, only_due: bool = False) -> dict:
     """A full scan as production runs it: chunks queued on `scans`, taken by Celery processes."""
-    from bench.common import peak_rss_mb
     from monitoring import scans
+
+    return _scan_on_workers(
+        workers,
+        lambda: scans.scan_start(trigger="manual", scope="", as_of=AS_OF, only_due=only_due),
+    )
+
+
+def step_layers(workers: int) -> dict:
+    """The province's assistance standards change: every household's layer is judged again, by
+    the scan the change starts (ScanRun.Trigger.STANDARD), on the same workers as a full scan."""
+    from django.db.models import Count
+
+    from accounts.models import Role
+    from bench.common import user
+    from households.models import Household
+    from monitoring.models import AssistanceStandard, ScanRun
+    from monitoring.services.policy import standard_save
+
+    def layers() -> dict[str, int]:
+        counts = Household.objects.values("layer").annotate(n=Count("pk")).order_by("layer")
+        return {row["layer"]: row["n"] for row in counts}
+
+    year, province = AS_OF.year, "620000000000"
+    # The demo's Gansu values, then the change measured: a dibao standard 10% higher.
+    standard, _created = AssistanceStandard.objects.get_or_create(
+        region_id=province,
+        year=year,
+        defaults={"dibao": Decimal("5760"), "tekun": Decimal("7488"), "is_demo": True},
+    )
+    officer = user("bench-province", Role.COUNTY_OFFICER, province)
+    before = layers()
+
+    def change():
+        standard_save(
+            actor=officer,
+            region_code=province,
+            year=year,
+            dibao=(standard.dibao * Decimal("1.1")).quantize(Decimal("1")),
+            tekun=standard.tekun,
+            edge_multiple=standard.edge_multiple,
+            note="bench",
+            version=standard.version,
+        )
+        return ScanRun.objects.order_by("-pk").first()  # the scan the change started
+
+    result = _scan_on_workers(workers, change)
+    return {**result, "layers_before": before, "layers_after": layers()}
+
+
+def _scan_on_workers(workers: int, start) -> dict:
+    """Start Celery processes on the `scans` queue, call `start` (which queues a scan and answers
+    its run), wait for the run to finish; its figures and the workers' peak memory."""
+    from bench.common import peak_rss_mb
     from monitoring.models import ScanRun
 
     broker = os.environ["CELERY_BROKER_URL"]
@@ -136,7 +189,7 @@ def step_scan(workers: int, *, only_due: bool = False) -> dict:
     try:
         time.sleep(3)  # let the pool start, so that the time is the scan's
         started = time.monotonic()
-        run = scans.scan_start(trigger="manual", scope="", as_of=AS_OF, only_due=only_due)
+        run = start()
         peak = 0.0
         while ScanRun.objects.filter(pk=run.pk, status="running").exists():
             peak = max(peak, peak_rss_mb(worker.pid))
@@ -288,6 +341,7 @@ STEPS = {
     "scan_one_worker": lambda args: step_scan(1),
     "scan_nightly": lambda args: step_scan(2, only_due=True),
     "scan_queries": lambda args: step_scan_queries(),
+    "layers": lambda args: step_layers(2),
     "evaluate_one": lambda args: step_evaluate_one(200),
 }
 
