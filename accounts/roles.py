@@ -107,6 +107,9 @@ _SET_PAIRING_AND_REFERRAL_POLICY = {
 # it. Where a photo was taken is for field staff and auditors, never partners or API clients.
 _SEE_EVIDENCE = {"evidence.view_evidence", "evidence.view_location"}
 _ATTACH_EVIDENCE = {"evidence.view_evidence", "evidence.add_evidence"}
+# Households' own reports (self_reports/): read and answered by the field staff of their region.
+_SEE_SELF_REPORTS = {"self_reports.view_selfreport"}
+_ANSWER_SELF_REPORTS = _SEE_SELF_REPORTS | {"self_reports.change_selfreport"}
 DASHBOARDS = "dashboards.view_dashboard"
 # The audit trail (audit/views.py): writes, unmaskings, exports and sign-ins of the region.
 VIEW_AUDIT = "audit.view_audit"
@@ -114,6 +117,7 @@ VIEW_AUDIT = "audit.view_audit"
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.VILLAGE_WORKER: frozenset(
         _VIEW_REGISTRY
+        | _ANSWER_SELF_REPORTS
         | _EDIT_REGISTRY
         | _VISITS
         | _SEE_ASSISTANCE
@@ -127,6 +131,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     ),
     Role.TOWNSHIP_CADRE: frozenset(
         _VIEW_REGISTRY
+        | _ANSWER_SELF_REPORTS
         | _EDIT_REGISTRY
         | {UNMASK}
         | _VISITS
@@ -147,6 +152,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     ),
     Role.COUNTY_OFFICER: frozenset(
         _VIEW_REGISTRY
+        | _ANSWER_SELF_REPORTS
         | _EDIT_REGISTRY
         | {UNMASK, "households.view_sensitiveaccess"}
         | _VISITS
@@ -190,6 +196,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     ),
     Role.AUDITOR: frozenset(
         _VIEW_REGISTRY
+        | _SEE_SELF_REPORTS
         | {"households.view_sensitiveaccess", "monitoring.view_visit", "monitoring.view_alert"}
         | {"monitoring.view_signal", "monitoring.view_scanrun", "monitoring.view_incomeline"}
         | {"monitoring.view_ruleconfig", "monitoring.view_assistancestandard"}

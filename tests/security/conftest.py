@@ -91,6 +91,8 @@ class Scope:
     delegation: object = None
     # A receipt attached to the measure (evidence/), in the test's storage folder.
     evidence: object = None
+    # A household's own report from the village's public page (self_reports/), still received.
+    self_report: object = None
 
     @property
     def cadre_user(self) -> User:
@@ -419,6 +421,22 @@ def _build_scope(name: str, *, village: str, county: str, cadre: User, worker: U
         upload=SimpleUploadedFile("receipt.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf"),
         description=f"{name} 收据",
     )
+    from self_reports.models import SelfReport
+
+    self_report = SelfReport.objects.create(
+        village_id=village,
+        name=f"{name} 申报人",
+        phone="13912345678",
+        id_number_hash=f"{name}-self-report-hash",
+        id_number_masked="620423********1234",
+        hardship="illness",
+        account=f"{name} 住院自付费用高",
+        consent_version="2026-1",
+        consented_at=timezone.now(),
+        query_code_hash=f"{name}-query-code-hash",
+        received_at=timezone.now(),
+        acceptance_due=timezone.localdate() + datetime.timedelta(days=3),
+    )
     return Scope(
         name=name,
         village=Region.objects.get(pk=village),
@@ -448,6 +466,7 @@ def _build_scope(name: str, *, village: str, county: str, cadre: User, worker: U
         staff={"cadre": cadre, "worker": worker},
         delegation=delegation,
         evidence=evidence,
+        self_report=self_report,
     )
 
 
