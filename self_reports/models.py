@@ -15,24 +15,18 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
+from assistance.models import RiskType
 
-class HardshipType(models.TextChoices):
-    ILLNESS = "illness", _("Illness")
-    DISABILITY = "disability", _("Disability")
-    SCHOOLING = "schooling", _("School costs")
-    DISASTER = "disaster", _("Natural disaster")
-    ACCIDENT = "accident", _("Accident")
-    FAILED_BUSINESS = "failed_business", _("Failed farming or business")
-    UNSTABLE_WORK = "unstable_work", _("Lost or unstable work")
-    LACK_OF_LABOUR = "lack_of_labour", _("Lack of labour")
-    OTHER = "other", _("Other hardship")
+# The kinds of hardship a person names are the risk types of the early warning (因病 因残 因学 …).
+HardshipType = RiskType
 
 
 class SelfReportStatus(models.TextChoices):
-    RECEIVED = "received", _("Received")
-    CHECKING = "checking", _("Being checked")
-    DECIDED = "decided", _("Decided")
+    RECEIVED = "received", pgettext_lazy("self report status", "Received")
+    CHECKING = "checking", pgettext_lazy("self report status", "Being checked")
+    DECIDED = "decided", pgettext_lazy("self report status", "Decided")
 
 
 @pghistory.track(exclude=["phone"])

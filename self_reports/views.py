@@ -5,6 +5,8 @@ code, a query code shows a status, and a refusal names what was wrong with the i
 anything about a person. A limit reached is a 429 page; nothing is written but its count.
 """
 
+from typing import cast
+
 import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
@@ -17,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.lockout import client_address
+from accounts.models import User
 from core.errors import EditConflict
 from core.forms import add_service_errors
 from core.masking import mask_phone
@@ -192,7 +195,7 @@ def own_report_accept(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.self_report_accept(
-                actor=request.user,
+                actor=cast(User, request.user),  # login_required
                 report_id=report.pk,
                 version=form.cleaned_data["version"],
                 household_number=form.cleaned_data["household_number"],
@@ -214,7 +217,7 @@ def own_report_decide(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.self_report_decide(
-                actor=request.user,
+                actor=cast(User, request.user),  # login_required
                 report_id=report.pk,
                 version=form.cleaned_data["version"],
                 note=form.cleaned_data["note"],
