@@ -68,6 +68,7 @@ class ReportForm(forms.Form):
     )
     consent = forms.BooleanField(
         label=_("I have read the commitment and authorisation above and agree to it."),
+        label_suffix="",
         error_messages={"required": _("The report can only be checked with your consent.")},
     )
 

@@ -245,7 +245,7 @@ def own_report_poster(request: HttpRequest, code: str) -> HttpResponse:
         {
             "village": village,
             "url": url,
-            "qr_svg": qr.svg_inline(scale=8, border=2),
+            "qr_svg": qr.svg_inline(scale=8, border=2, omitsize=True),
             "back_url": reverse("own-report-list"),
         },
     )
