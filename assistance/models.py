@@ -997,6 +997,7 @@ class DeadlineProfile(models.Model):
     self_report_acceptance_days = models.PositiveSmallIntegerField(
         _("accept a household's own report within (working days)"),
         default=SELF_REPORT_ACCEPTANCE_DAYS,
+        db_default=SELF_REPORT_ACCEPTANCE_DAYS,
     )
     version = models.PositiveIntegerField(_("version"), default=1)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)

@@ -89,7 +89,7 @@ def test_a_wrong_code_writes_nothing_and_says_so(clock, ask_code):
     wrong = f"{(int(code) + 1) % 1_000_000:06d}"
     response = submit(client, report_body(wrong, UNREGISTERED))
     assert response.status_code == 400
-    assert "The code is wrong" in response.content.decode()
+    assert "验证码错误" in response.content.decode()
     assert nothing_written()
     assert PhoneCode.objects.get().attempts == 1
 
@@ -100,7 +100,7 @@ def test_a_replayed_code_writes_nothing_the_second_time(clock, ask_code):
     assert submit(client, report_body(code, UNREGISTERED)).status_code == 200
     again = submit(client, report_body(code, UNREGISTERED))
     assert again.status_code == 400
-    assert "This code has been used already" in again.content.decode()
+    assert "这个验证码已经用过" in again.content.decode()
     assert SelfReport.objects.count() == 1
 
 
@@ -110,7 +110,7 @@ def test_an_expired_code_writes_nothing(clock, ask_code):
     clock.shift(datetime.timedelta(minutes=11))
     response = submit(client, report_body(code, UNREGISTERED))
     assert response.status_code == 400
-    assert "This code has expired" in response.content.decode()
+    assert "验证码已过期" in response.content.decode()
     assert nothing_written()
 
 
@@ -123,7 +123,7 @@ def test_a_code_guessed_too_often_is_refused_even_when_right(clock, ask_code, se
         assert submit(client, report_body(wrong, UNREGISTERED)).status_code == 400
     response = submit(client, report_body(code, UNREGISTERED))
     assert response.status_code == 400
-    assert "entered wrongly too often" in response.content.decode()
+    assert "输错次数过多" in response.content.decode()
     assert nothing_written()
 
 
@@ -156,7 +156,7 @@ def test_too_many_codes_for_one_phone_is_a_429(clock, ask_code, settings, sms_ou
         assert response.status_code == 200
     response, _code = ask_code(Client(REMOTE_ADDR="10.0.0.2"))
     assert response.status_code == 429
-    assert "Too many codes were sent to this phone" in response.content.decode()
+    assert "获取验证码次数过多" in response.content.decode()
     assert len(sms_outbox) == 2 and PhoneCode.objects.count() == 2
     # An hour later the phone may ask again.
     clock.shift(datetime.timedelta(hours=1))
@@ -170,7 +170,7 @@ def test_too_many_requests_from_one_address_is_a_429(clock, ask_code, settings):
         assert ask_code(client, phone=f"1391234000{index}")[0].status_code == 200
     response, code = ask_code(client, phone="13912340009")
     assert response.status_code == 429 and code is None
-    assert "Too many requests from this network" in response.content.decode()
+    assert "请求过于频繁" in response.content.decode()
     status = client.post(reverse("public-report-status"), {"query_code": "ABCD"})
     assert status.status_code == 429
     assert nothing_written() and PhoneCode.objects.count() == 3
@@ -189,7 +189,7 @@ def test_too_many_reports_for_one_id_number_is_a_429(clock, ask_code, settings):
     _, code = ask_code(client, phone="13812340009")
     response = submit(client, report_body(code, UNREGISTERED, phone="13812340009"))
     assert response.status_code == 429
-    assert "Too many reports for this ID number today" in response.content.decode()
+    assert "今天申报次数过多" in response.content.decode()
     assert SelfReport.objects.count() == 2
 
 
@@ -288,7 +288,7 @@ def test_a_report_from_another_county_village_does_not_match_this_county(
 def test_an_unknown_query_code_says_so_and_nothing_more():
     response = Client().post(reverse("public-report-status"), {"query_code": "ZZZZ-ZZZZ-ZZZZ"})
     assert response.status_code == 400
-    assert "No report has this query code" in response.content.decode()
+    assert "没有与此查询码对应的申报" in response.content.decode()
 
 
 def test_the_console_backend_logs_the_phone_masked(caplog):
