@@ -118,6 +118,9 @@ _RECONCILE_ROSTERS = _SEE_ROSTERS | {
     "assistance.add_civilaffairsroster",
     "assistance.change_civilaffairsrosterentry",
 }
+# Households' own reports (self_reports/): read and answered by the field staff of their region.
+_SEE_SELF_REPORTS = {"self_reports.view_selfreport"}
+_ANSWER_SELF_REPORTS = _SEE_SELF_REPORTS | {"self_reports.change_selfreport"}
 DASHBOARDS = "dashboards.view_dashboard"
 # The audit trail (audit/views.py): writes, unmaskings, exports and sign-ins of the region.
 VIEW_AUDIT = "audit.view_audit"
@@ -125,6 +128,7 @@ VIEW_AUDIT = "audit.view_audit"
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.VILLAGE_WORKER: frozenset(
         _VIEW_REGISTRY
+        | _ANSWER_SELF_REPORTS
         | _EDIT_REGISTRY
         | _VISITS
         | _SCREEN_AREAS
@@ -139,6 +143,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     ),
     Role.TOWNSHIP_CADRE: frozenset(
         _VIEW_REGISTRY
+        | _ANSWER_SELF_REPORTS
         | _EDIT_REGISTRY
         | {UNMASK}
         | _VISITS
@@ -162,6 +167,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     ),
     Role.COUNTY_OFFICER: frozenset(
         _VIEW_REGISTRY
+        | _ANSWER_SELF_REPORTS
         | _EDIT_REGISTRY
         | {UNMASK, "households.view_sensitiveaccess"}
         | _VISITS
@@ -208,6 +214,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     ),
     Role.AUDITOR: frozenset(
         _VIEW_REGISTRY
+        | _SEE_SELF_REPORTS
         | {"households.view_sensitiveaccess", "monitoring.view_visit", "monitoring.view_alert"}
         | {"monitoring.view_signal", "monitoring.view_scanrun", "monitoring.view_incomeline"}
         | {"monitoring.view_ruleconfig", "monitoring.view_assistancestandard"}

@@ -77,7 +77,14 @@ class DeadlineProfileAdmin(PolicyAdmin):
     county's own through the service (which recounts the running steps' due dates)."""
 
     list_display = ["name", "region_code", "notice_min_days", "escalate_after_working_days"]
-    fields = ["name", "region_code", "limits", "notice_min_days", "escalate_after_working_days"]
+    fields = [
+        "name",
+        "region_code",
+        "limits",
+        "notice_min_days",
+        "escalate_after_working_days",
+        "self_report_acceptance_days",
+    ]
 
     def get_queryset(self, request):
         return selectors.deadline_profiles_visible_to(request.user)
@@ -98,6 +105,7 @@ class DeadlineProfileAdmin(PolicyAdmin):
             limits=obj.limits,
             notice_min_days=obj.notice_min_days,
             escalate_after_working_days=obj.escalate_after_working_days,
+            self_report_acceptance_days=obj.self_report_acceptance_days,
         )
         return profile
 

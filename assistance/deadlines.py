@@ -15,7 +15,7 @@ import datetime
 from dataclasses import dataclass
 
 from assistance import steps
-from assistance.models import CalendarDay, DeadlineProfile
+from assistance.models import SELF_REPORT_ACCEPTANCE_DAYS, CalendarDay, DeadlineProfile
 from core.regions import nearest_first
 from core.workdays import WorkCalendar
 
@@ -37,6 +37,7 @@ class ProfileFor:
     limits: dict
     notice_min_days: int
     escalate_after_working_days: int
+    self_report_acceptance_days: int = SELF_REPORT_ACCEPTANCE_DAYS
 
     def limit(self, phase: str, kind: str) -> steps.Limit:
         return steps.limit_of(self.limits, phase, kind)
@@ -49,6 +50,7 @@ class ProfileFor:
             profile.limits,
             profile.notice_min_days,
             profile.escalate_after_working_days,
+            profile.self_report_acceptance_days,
         )
 
 

@@ -968,6 +968,10 @@ class CalendarDay(models.Model):
         return f"{self.day:%Y-%m-%d}"
 
 
+# Working days within which a household's own report is accepted where no profile says otherwise.
+SELF_REPORT_ACCEPTANCE_DAYS = 3
+
+
 @pghistory.track()
 class DeadlineProfile(models.Model):
     """How long each step of a case may take, as a province (or a county overriding it) sets
@@ -987,6 +991,13 @@ class DeadlineProfile(models.Model):
     )
     escalate_after_working_days = models.PositiveSmallIntegerField(
         _("tell the county after (working days overdue)"), default=3
+    )
+    # A household's own report (农户自主申报, self_reports/) is accepted (受理) by the village's
+    # cadres within this many working days of its arrival.
+    self_report_acceptance_days = models.PositiveSmallIntegerField(
+        _("accept a household's own report within (working days)"),
+        default=SELF_REPORT_ACCEPTANCE_DAYS,
+        db_default=SELF_REPORT_ACCEPTANCE_DAYS,
     )
     version = models.PositiveIntegerField(_("version"), default=1)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)

@@ -133,6 +133,7 @@ INSTALLED_APPS = [
     "monitoring",
     "pairings",
     "assistance",
+    "self_reports",
     "dashboards",
     "worklist",
     "spreadsheets",
@@ -222,6 +223,24 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 EMAIL_BACKEND = env.str(
     "DIXIAN_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
 )
+
+# --- households' own reports (self_reports/): the one-time code's SMS and the abuse limits
+# The channel a one-time code goes out by, as EMAIL_BACKEND chooses mail's: the console backend
+# logs the message with the phone masked; production names self_reports.sms.GatewayBackend (an
+# HTTP POST to the operator's gateway) or a class of its own with the same `send`.
+SMS_BACKEND = env.str("DIXIAN_SMS_BACKEND", default="self_reports.sms.ConsoleBackend")
+SMS_GATEWAY_URL = env.str("DIXIAN_SMS_GATEWAY_URL", default="")
+SMS_GATEWAY_TOKEN = env.str("DIXIAN_SMS_GATEWAY_TOKEN", default="")
+SMS_GATEWAY_TIMEOUT_SECONDS = env.float("DIXIAN_SMS_GATEWAY_TIMEOUT_SECONDS", default=5.0)
+SELF_REPORT_CODE_MINUTES = env.int("DIXIAN_SELF_REPORT_CODE_MINUTES", default=10)
+SELF_REPORT_CODE_ATTEMPTS = env.int("DIXIAN_SELF_REPORT_CODE_ATTEMPTS", default=5)
+SELF_REPORT_CODES_PER_PHONE_HOUR = env.int("DIXIAN_SELF_REPORT_CODES_PER_PHONE_HOUR", default=3)
+SELF_REPORT_REPORTS_PER_ID_DAY = env.int("DIXIAN_SELF_REPORT_REPORTS_PER_ID_DAY", default=5)
+SELF_REPORT_REQUESTS_PER_ADDRESS_HOUR = env.int(
+    "DIXIAN_SELF_REPORT_REQUESTS_PER_ADDRESS_HOUR", default=20
+)
+# The version of the consent text (承诺授权) the public page shows, kept with each report.
+SELF_REPORT_CONSENT_VERSION = "2026-1"
 
 # --- notification channels (monitoring/services/notifications.py, webhooks.py)
 # A webhook is https only. Plain http is allowed under DEBUG, and to the hosts listed here: a

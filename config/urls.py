@@ -109,6 +109,7 @@ urlpatterns = [
     path("", include("monitoring.urls")),
     path("", include("pairings.urls")),
     path("", include("assistance.urls")),
+    path("", include("self_reports.urls")),
     path("", include("dashboards.urls")),
     path("", include("worklist.urls")),
     path("", include("spreadsheets.urls")),

@@ -28,7 +28,7 @@ def seed_roster(users: dict[str, User]) -> int:
     if CivilAffairsRoster.objects.exists():
         return 0
     cadre = users["township"]
-    township = cadre.region_id
+    township = cadre.region_id or ""
     members = Member.objects.filter(
         household__village__code__startswith=township[:9], status=Member.Status.ACTIVE
     ).order_by("pk")

@@ -51,7 +51,7 @@ def seed_area_event(users: dict[str, User]) -> int:
                 external_id="YJ-DEMO-0001",
                 kind=SignalKind.DISASTER_AREA,
                 occurred_on=timezone.localdate() - datetime.timedelta(days=5),
-                region_code=worker.region_id,
+                region_code=worker.region_id or "",
                 detail="冰雹灾害，玉米、马铃薯大面积受灾",
             )
         ],

@@ -59,6 +59,8 @@ from monitoring.selectors import (
 )
 from pairings.models import Contact
 from pairings.selectors import contact_every_days_of, pairings_visible_to
+from self_reports.models import HardshipType
+from self_reports.selectors import self_reports_awaiting
 
 # The columns every kind's rows are shaped into, in the order the UNION lists them.
 COLUMNS = ("t_kind", "t_ref", "t_household", "t_number", "t_head", "t_detail", "t_since", "t_due")
@@ -678,6 +680,42 @@ CLAIM_CONFIRM = TaskKind(
 )
 
 
+# A household's own report (self_reports/) waits to be accepted by the day its county's deadline
+# profile gives (working days from its arrival, kept on the report).
+
+
+def _self_reports_to_accept(user, today: datetime.date) -> QuerySet:
+    return shaped(
+        self_reports_awaiting(user),
+        # The person who reported, registered or not: by name (the masked ID number beside it).
+        household=None,
+        number=F("name"),
+        head=F("id_number_masked"),
+        detail=F("hardship"),
+        since=TruncDate("received_at"),
+        due=F("acceptance_due"),
+    )
+
+
+SELF_REPORT_ACCEPT = TaskKind(
+    code="self_report_accept",
+    label=gettext_lazy("Own reports to accept"),
+    roles=frozenset({Role.VILLAGE_WORKER, Role.TOWNSHIP_CADRE}),
+    permissions=("self_reports.change_selfreport",),
+    rows=_self_reports_to_accept,
+    region_path="village__code",
+    title=lambda row: _("Accept a household's own report"),
+    why=lambda row: (
+        _("%(hardship)s, reported on %(day)s")
+        % {
+            "hardship": dict(HardshipType.choices).get(row["t_detail"], row["t_detail"]),
+            "day": _day(row["t_since"]),
+        }
+    ),
+    url=lambda row: reverse("own-report-detail", args=[row["t_ref"]]),
+)
+
+
 KINDS: tuple[TaskKind, ...] = (
     VISIT_DUE,
     ALERT_ASSIGN,
@@ -694,6 +732,7 @@ KINDS: tuple[TaskKind, ...] = (
     REFERRAL_RETURNED,
     CLAIM_CONFIRM,
     MENTION,
+    SELF_REPORT_ACCEPT,
 )
 KINDS_BY_CODE: dict[str, TaskKind] = {kind.code: kind for kind in KINDS}
 KIND_CHOICES = [(kind.code, kind.label) for kind in KINDS]

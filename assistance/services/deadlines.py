@@ -87,6 +87,7 @@ def deadline_profile_save(
     limits: dict,
     notice_min_days: int,
     escalate_after_working_days: int,
+    self_report_acceptance_days: int | None = None,
     version: int | None = None,
 ) -> tuple[DeadlineProfile, int]:
     """Create or change the profile of a region (a county officer: their county; the national
@@ -103,6 +104,10 @@ def deadline_profile_save(
         notice_min_days=notice_min_days,
         escalate=escalate_after_working_days,
     )
+    if self_report_acceptance_days is not None and not 1 <= self_report_acceptance_days <= 30:
+        errors["self_report_acceptance_days"] = _(
+            "A household's own report is accepted within 1 to 30 working days."
+        )
     if errors:
         raise ValidationError(errors)
     if not user_covers(actor, region_code):
@@ -125,6 +130,8 @@ def deadline_profile_save(
         profile.limits = limits
         profile.notice_min_days = notice_min_days
         profile.escalate_after_working_days = escalate_after_working_days
+        if self_report_acceptance_days is not None:
+            profile.self_report_acceptance_days = self_report_acceptance_days
         with pghistory.context(user=actor.pk, deadline_profile=profile.name):
             profile.save()
             moved = _recompute_due_dates(region_code)

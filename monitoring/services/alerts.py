@@ -330,39 +330,61 @@ def self_report_record(*, actor: User, household_id: int, report: str) -> Alert:
         household = households_visible_to(actor).select_for_update().filter(pk=household_id).first()
         if household is None:
             raise ValidationError({"household": _("No such household in your region.")})
-        # While a case is open it carries the household: a second warning beside it could
-        # never become a case. (The case services keep the fact on the household.)
-        if household.has_open_case:
-            raise ValidationError(
-                _(
-                    "This household is followed by an open case: tell its responsible cadre, "
-                    "and record what changed in a visit."
-                ),
-                code="case_open",
-            )
-        alert = Alert.objects.filter(household=household, status__in=ACTIVE_STATUSES).first()
-        if alert is None:
-            alert = Alert(
-                household=household,
-                source=AlertSource.SELF_REPORT,
-                opened_at=timezone.now(),
-                self_report=report,
-            )
-            reasons = [self_report_reason(report)]
-            for name, value in alert_fields(reasons).items():
-                setattr(alert, name, value)
-            alert.save()
-            action = "opened"
-        else:
-            alert.self_report = f"{alert.self_report}\n{report}".strip()
-            reasons = [Reason.from_json(r) for r in alert.reasons if r["code"] != "self_report"] + [
-                self_report_reason(alert.self_report)
-            ]
-            for name, value in alert_fields(reasons).items():
-                setattr(alert, name, value)
-            alert.version += 1
-            alert.save()
-            action = "self_report"
-        AlertEvent.objects.create(alert=alert, actor=actor, action=action, note=report)
-        request_evaluation(household.pk)
+        return _self_report_apply(household, report, actor)
+
+
+def self_report_received(*, household_id: int, report: str, reference: str) -> Alert | None:
+    """A report the household sent itself through its village's public page (self_reports/),
+    matched to it by the ID number: it opens, or joins, the warning as a cadre's record would.
+    Nobody acted, so the event has no actor and carries the report's reference instead (an
+    auditor finds the public report it came from). None while an open case carries the
+    household: the report then waits for its cadres on their list of reports."""
+    report = (report or "").strip()
+    with transaction.atomic(), pghistory.context(source="self_report", reference=reference):
+        household = Household.objects.select_for_update().filter(pk=household_id).first()
+        if household is None or household.has_open_case:
+            return None
+        return _self_report_apply(household, report, None, data={"reference": reference})
+
+
+def _self_report_apply(
+    household: Household, report: str, actor: User | None, *, data: dict | None = None
+) -> Alert:
+    # While a case is open it carries the household: a second warning beside it could
+    # never become a case. (The case services keep the fact on the household.)
+    if household.has_open_case:
+        raise ValidationError(
+            _(
+                "This household is followed by an open case: tell its responsible cadre, "
+                "and record what changed in a visit."
+            ),
+            code="case_open",
+        )
+    alert = Alert.objects.filter(household=household, status__in=ACTIVE_STATUSES).first()
+    if alert is None:
+        alert = Alert(
+            household=household,
+            source=AlertSource.SELF_REPORT,
+            opened_at=timezone.now(),
+            self_report=report,
+        )
+        reasons = [self_report_reason(report)]
+        for name, value in alert_fields(reasons).items():
+            setattr(alert, name, value)
+        alert.save()
+        action = "opened"
+    else:
+        alert.self_report = f"{alert.self_report}\n{report}".strip()
+        reasons = [Reason.from_json(r) for r in alert.reasons if r["code"] != "self_report"] + [
+            self_report_reason(alert.self_report)
+        ]
+        for name, value in alert_fields(reasons).items():
+            setattr(alert, name, value)
+        alert.version += 1
+        alert.save()
+        action = "self_report"
+    AlertEvent.objects.create(
+        alert=alert, actor=actor, action=action, note=report[:500], data=data or {}
+    )
+    request_evaluation(household.pk)
     return alert

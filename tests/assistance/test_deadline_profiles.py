@@ -268,6 +268,7 @@ def _profile_form(**fields) -> dict:
         "limits": json.dumps(_county_limits(1)),
         "notice_min_days": "5",
         "escalate_after_working_days": "3",
+        "self_report_acceptance_days": "3",
         "_save": "1",
         **fields,
     }

@@ -98,6 +98,8 @@ class Scope:
     # services/area_events.py).
     area_event: object = None
     screening_task: object = None
+    # A household's own report from the village's public page (self_reports/), still received.
+    self_report: object = None
 
     @property
     def cadre_user(self) -> User:
@@ -452,6 +454,22 @@ def _build_scope(name: str, *, village: str, county: str, cadre: User, worker: U
             )
         ],
     )
+    from self_reports.models import SelfReport
+
+    self_report = SelfReport.objects.create(
+        village_id=village,
+        name=f"{name} 申报人",
+        phone="13912345678",
+        id_number_hash=f"{name}-self-report-hash",
+        id_number_masked="620423********1234",
+        hardship="illness",
+        account=f"{name} 住院自付费用高",
+        consent_version="2026-1",
+        consented_at=timezone.now(),
+        query_code_hash=f"{name}-query-code-hash",
+        received_at=timezone.now(),
+        acceptance_due=timezone.localdate() + datetime.timedelta(days=3),
+    )
     return Scope(
         name=name,
         village=Region.objects.get(pk=village),
@@ -485,6 +503,7 @@ def _build_scope(name: str, *, village: str, county: str, cadre: User, worker: U
         roster_line=roster.entries.get(),
         area_event=area_event,
         screening_task=screening_task,
+        self_report=self_report,
     )
 
 

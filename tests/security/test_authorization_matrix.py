@@ -168,6 +168,18 @@ def id_number_search(world: World, scope: str) -> dict:
     return {"q": make_id_number(place.village.code[:6], "19680315", serial)}
 
 
+def public_village(world: World, scope: str) -> dict:
+    """A village's public page: the same address for everyone, whoever asks (no object)."""
+    return {"code": world.scope(scope).village.code}
+
+
+def village_code_of_scope(world: World, scope: str) -> dict:
+    return {"code": world.scope(scope).village.code}
+
+
+village_code_of_scope.takes_object = True  # type: ignore[attr-defined]
+
+
 REASON = {"reason": "核对身份信息"}
 DECLINE = {"reason": "本季度名额已满"}
 
@@ -513,6 +525,37 @@ PAGES: dict[str, Entry] = {
     ),
     # The task list (worklist): everyone signed in reads their own, empty for those no kind of
     # task falls to yet; an area outside the persona's region is a 400 that names nothing.
+    # Households' own reports (self_reports/). The public pages take no login: anyone reads a
+    # village's page and sends to it (an empty form is answered with its errors, nothing
+    # written); a village is named by its code for a visitor from anywhere, so no scope applies.
+    "public-report": Entry(
+        readers=ANYONE,
+        writers=ANYONE,
+        methods=("GET", "POST"),
+        args=public_village,
+        target=all_rows("self_reports.SelfReport"),
+    ),
+    "public-report-code": post(
+        ANYONE, args=public_village, target=all_rows("self_reports.PhoneCode")
+    ),
+    "public-report-status": form(ANYONE, target=all_rows("self_reports.SelfReport")),
+    # The cadres' side: the reports of their region, accepted and decided by field staff; the
+    # village's poster (its QR code) for those who read the reports of the village.
+    "own-report-list": Entry(readers=LISTS),
+    "own-report-detail": Entry(readers=READERS, args=pk_of("self_report")),
+    "own-report-accept": post(
+        FIELD,
+        args=pk_of("self_report"),
+        target=rows_of("self_report"),
+        body=versioned("self_report"),
+    ),
+    "own-report-decide": post(
+        FIELD,
+        args=pk_of("self_report"),
+        target=rows_of("self_report"),
+        body=versioned("self_report", note="核实后不符合条件"),
+    ),
+    "own-report-poster": Entry(readers=READERS, args=village_code_of_scope),
     "task-list": Entry(readers=SIGNED_IN, queries=(BY_REGION, query("?region={county}"))),
     "registry-import": form(FIELD | OTHERS, target=all_rows("spreadsheets.ImportJob")),
     # An import job is its uploader's alone: a colleague of the same township gets 404 too.
