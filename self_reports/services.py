@@ -186,13 +186,17 @@ def self_report_submit(*, data: ReportInput) -> str:
             code_row.used_at = now
             code_row.save(update_fields=["used_at"])
             query_code = "".join(secrets.choice(QUERY_ALPHABET) for _ in range(QUERY_LENGTH))
-            _record(data, id_hash, query_code, now)
+            self_report_store(data, id_hash=id_hash, query_code=query_code, now=now)
     if refusal is not None:
         raise refusal
     return query_code
 
 
-def _record(data: ReportInput, id_hash: str, query_code: str, now: datetime.datetime) -> None:
+def self_report_store(
+    data: ReportInput, *, id_hash: str, query_code: str, now: datetime.datetime
+) -> SelfReport:
+    """Store a report whose phone code was checked (self_report_submit; the demo county's own
+    reports), and open or join the warning of the household its ID number belongs to."""
     deadlines = Deadlines()
     profile = deadlines.profile_for(data.village.code)
     received_on = timezone.localdate(now)
@@ -224,6 +228,7 @@ def _record(data: ReportInput, id_hash: str, query_code: str, now: datetime.date
                 reference=f"self_report:{report.pk}",
             )
             report.save(update_fields=["household", "member", "alert"])
+    return report
 
 
 def _alert_text(report: SelfReport) -> str:
