@@ -36,12 +36,21 @@ class PhoneField(forms.CharField):
         return phone
 
 
+class UnechoedTextInput(forms.TextInput):
+    """A text input that never writes back what was typed: a refused report asks for the ID
+    number again rather than carrying it in the page."""
+
+    def format_value(self, value):
+        return None
+
+
 class CodeRequestForm(forms.Form):
     phone = PhoneField(help_text=_("A code will be sent to this phone by text message."))
 
 
 class ReportForm(forms.Form):
-    phone = PhoneField(widget=forms.HiddenInput)
+    # The phone is not a field: the code was sent to the one kept in the applicant's session
+    # (views.public_report_code), so the page never carries the number back.
     code = forms.CharField(
         label=_("Code from the text message"),
         max_length=6,
@@ -54,7 +63,7 @@ class ReportForm(forms.Form):
     id_number = forms.CharField(
         label=_("ID number"),
         max_length=20,
-        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        widget=UnechoedTextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
     hardship = forms.ChoiceField(
         label=_("Kind of hardship"), choices=[BLANK_CHOICE, *HardshipType.choices]

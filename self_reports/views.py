@@ -30,6 +30,8 @@ from self_reports.models import SelfReportStatus
 
 VIEW = selectors.VIEW
 CHANGE = selectors.CHANGE
+# The phone the code was sent to, kept in the applicant's session between the two steps.
+PHONE_KEY = "self_report_phone"
 
 
 def _village(code: str):
@@ -62,15 +64,19 @@ def public_report(request: HttpRequest, code: str) -> HttpResponse:
             _public({"village": village, "form": CodeRequestForm()}),
         )
     form = ReportForm(request.POST)
-    context = _public({"village": village, "form": form})
+    phone = request.session.get(PHONE_KEY, "")
+    context = _public({"village": village, "form": form, "code_sent_to": _masked(phone)})
     try:
         _address_counted(request)
     except services.RateLimited as error:
         return _limited(request, "self_reports/public_form.html", context, error)
     if not form.is_valid():
         return render(request, "self_reports/public_form.html", context, status=400)
+    if not phone:  # the session ended (or no code was asked for): start again
+        form.add_error("code", _("Ask for a code for this phone first."))
+        return render(request, "self_reports/public_form.html", context, status=400)
     fields = {name: value for name, value in form.cleaned_data.items() if name != "consent"}
-    data = services.ReportInput(village=village, **fields)
+    data = services.ReportInput(village=village, phone=phone, **fields)
     try:
         query_code = services.self_report_submit(data=data)
     except services.RateLimited as error:
@@ -98,17 +104,16 @@ def public_report_code(request: HttpRequest, code: str) -> HttpResponse:
     except services.RateLimited as error:
         return _limited(request, "self_reports/public_start.html", context, error)
     phone = form.cleaned_data["phone"]
+    request.session[PHONE_KEY] = phone
     return render(
         request,
         "self_reports/public_form.html",
-        _public(
-            {
-                "village": village,
-                "form": ReportForm(initial={"phone": phone}),
-                "code_sent_to": mask_phone(phone),
-            }
-        ),
+        _public({"village": village, "form": ReportForm(), "code_sent_to": _masked(phone)}),
     )
+
+
+def _masked(phone: str) -> str:
+    return mask_phone(phone) if phone else ""
 
 
 @require_http_methods(["GET", "POST"])

@@ -4,7 +4,7 @@ from django import template
 from django.utils.formats import date_format
 from django.utils.html import format_html
 
-from core.display import money, percent
+from core.display import data, money, percent
 from households.models import LifeEvent
 from monitoring.labels import ACTION_LABELS, CHECK_LABELS, EVIDENCE_LABELS, RULE_LABELS
 from monitoring.messages import message_label as _message_label
@@ -62,6 +62,8 @@ def _value(key: str, value) -> str:
         )
     if key == "registry_events":
         return "、".join(f"{LifeEvent.Kind(item['kind']).label} {item['on']}" for item in value)
+    if key == "report":  # the household's own words (a self-report), data on the page
+        return data(value)
     if key in ("signals", "area_events"):
         return "、".join(f"{SignalKind(item['kind']).label} {item['on']}" for item in value)
     return "—" if value is None else str(value)

@@ -1,6 +1,6 @@
 """Pages the new layout moved or finished, as their users see them on a 360×740 phone and on a
 desktop: the home page (now the dashboards'), the warning queue with its one pager, and the signal
-desk, where a cadre matches a waiting signal to a household of the township."""
+desk, where a cadre opens a waiting signal and links it to a household of the township."""
 
 import datetime
 
@@ -28,14 +28,21 @@ def test_the_moved_and_finished_pages_fit_a_phone_and_the_signal_desk_matches(
     for phone in (True, False):
         visitor = visit_as(township_cadre, phone=phone)
         screen = "phone" if phone else "desktop"
-        for name, path in (("home", "/"), ("warnings", "/alerts/"), ("signals", "/signals/")):
+        pages = (
+            ("home", "/"),
+            ("warnings", "/alerts/"),
+            ("signals", "/signals/"),
+            ("signal", f"/signals/{signal.pk}/"),
+        )
+        for name, path in pages:
             page = visitor.open(path)
             assert page.evaluate(SIDEWAYS) <= 0, f"{path} scrolls sideways on the {screen}"
             visitor.shot(f"{screen}-{name}")
 
-    page.fill("input[name=household_number]", household.number)
+    # The desk's first answer, open on the signal's page: it is about a registered household.
+    page.fill("input[name=link-household_number]", household.number)
     with page.expect_navigation():
-        page.click(f"form[action='/signals/{signal.pk}/resolve/'] button[type=submit]")
+        page.click("details[open] form button[type=submit]")
     signal.refresh_from_db()
     assert (signal.status, signal.household_id) == (Signal.Status.MATCHED, household.pk)
     visitor.shot("desktop-signals-after-matching")
