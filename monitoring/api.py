@@ -365,7 +365,8 @@ class SignalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     Only people and areas of the sending account's region are matched. A person signal is
     answered `received` whether or not the number is registered (its match is for the region's
-    reviewers, and a sending account reads back its area signals only); an area outside the
+    reviewers); a sending account reads back its area signals and its own person signals, of
+    these only `outcome` (what people did with them) and `dismiss_reason`. An area outside the
     region is `invalid`.
     """
 

@@ -352,8 +352,8 @@ class SignalResultSerializer(serializers.Serializer):
 
 class SignalSerializer(serializers.ModelSerializer):
     """A signal. A sending department reads back its own signals with `outcome` (what people
-    did with it) and `dismiss_reason`; `status`, `household` and `resolution` (the machine's
-    match and the reviewer's note) are null for it, the reviewers' to know."""
+    did with it) and `dismiss_reason`; `status`, `household`, `resolution` and `reviewed_at`
+    (the machine's match, the reviewer's note and when) are null for it, the reviewers' to know."""
 
     household: serializers.PrimaryKeyRelatedField = serializers.PrimaryKeyRelatedField(
         read_only=True, allow_null=True
@@ -361,6 +361,7 @@ class SignalSerializer(serializers.ModelSerializer):
     status = serializers.ChoiceField(choices=Signal.Status.choices, allow_null=True, read_only=True)
     resolution = serializers.CharField(allow_null=True, read_only=True)
     outcome = serializers.ChoiceField(choices=SignalOutcome.choices, read_only=True)
+    reviewed_at = serializers.DateTimeField(allow_null=True, read_only=True)
     dismiss_reason = serializers.ChoiceField(
         choices=Signal.DismissReason.choices, allow_blank=True, read_only=True
     )
@@ -391,7 +392,8 @@ class SignalSerializer(serializers.ModelSerializer):
         data = super().to_representation(instance)
         request = self.context.get("request")
         if request is not None and is_sender(request.user):
-            data.update(household=None, status=None, resolution=None)
+            # When a reviewer acted tells, as much as what, that the number matched nobody.
+            data.update(household=None, status=None, resolution=None, reviewed_at=None)
         return data
 
 

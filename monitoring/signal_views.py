@@ -3,7 +3,7 @@ what each department's signals became."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -21,9 +21,17 @@ from monitoring.services.signals import signal_resolve as signal_resolve_service
 PAGE_SIZE = 50
 
 
+def _not_a_sender(request) -> None:
+    """The desk's pages show what matched: a sending system reads its outcomes through the API
+    only (selectors.is_sender), or it could read which of its numbers are registered."""
+    if selectors.is_sender(request.user):
+        raise PermissionDenied(_("Your role may not do this."))
+
+
 @login_required
 @permission_required("monitoring.view_signal", raise_exception=True)
 def signal_list(request):
+    _not_a_sender(request)
     signals = selectors.signals_with_outcome(
         selectors.signals_visible_to(request.user).select_related("household", "region")
     )
@@ -63,6 +71,7 @@ def _desk_forms(request, signal, bound: dict | None = None) -> dict:
 @login_required
 @permission_required("monitoring.view_signal", raise_exception=True)
 def signal_review(request, pk, bound: dict | None = None):
+    _not_a_sender(request)
     signal = get_object_or_404(
         selectors.signals_with_outcome(
             selectors.signals_visible_to(request.user).select_related(

@@ -29,11 +29,12 @@ def self_report_by_query_code(*, code_hash: str) -> SelfReport | None:
 
 
 def member_matching(*, id_number_hash: str, village: Region) -> Member | None:
-    """The active member of the village's county holding the ID number, if any."""
-    county = Scope.under(village.code[:6])
+    """The active member of the village holding the ID number, if any. Only the village's own:
+    a report reaches the village's cadres, who could neither see nor answer a warning opened on
+    a household of another township; someone registered elsewhere is linked by them by hand."""
     return (
         Member.objects.select_related("household")
-        .filter(county.q("household__village__code"))
+        .filter(household__village=village)
         .filter(id_number_hash=id_number_hash, status=Member.Status.ACTIVE)
         .first()
     )

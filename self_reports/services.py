@@ -145,16 +145,10 @@ def _code_refused(message: str) -> ValidationError:
 def self_report_submit(*, data: ReportInput) -> str:
     """Record a household's own report and return its query code (shown once, kept hashed).
 
-    The ID number's daily limit is counted before the code is checked, so that guessing codes
-    for one person's number runs into it too. A wrong code counts an attempt and writes nothing
-    else; a used or expired one writes nothing."""
+    The ID number's daily limit counts reports whose code was right (guessing codes runs into
+    the code's own attempts and the phone's and address's limits instead). A wrong code counts
+    an attempt and writes nothing else; a used or expired one writes nothing."""
     id_hash = lookup_hash(data.id_number.number)
-    _limit(
-        "id:" + _keyed("id", id_hash),
-        DAY,
-        settings.SELF_REPORT_REPORTS_PER_ID_DAY,
-        _("Too many reports for this ID number today. Please try again tomorrow."),
-    )
     if data.hardship not in HardshipType.values:
         raise ValidationError({"hardship": _("Choose the kind of hardship.")})
     phone_hash = _keyed("phone", data.phone)
@@ -183,6 +177,14 @@ def self_report_submit(*, data: ReportInput) -> str:
             code_row.save(update_fields=["attempts"])
             refusal = _code_refused(_("The code is wrong. Check the message and try again."))
         else:
+            # Counted only once a code is right, in the report's transaction: reports sent with
+            # someone's number and no code cannot use up that person's day.
+            _limit(
+                "id:" + _keyed("id", id_hash),
+                DAY,
+                settings.SELF_REPORT_REPORTS_PER_ID_DAY,
+                _("Too many reports for this ID number today. Please try again tomorrow."),
+            )
             code_row.used_at = now
             code_row.save(update_fields=["used_at"])
             query_code = "".join(secrets.choice(QUERY_ALPHABET) for _ in range(QUERY_LENGTH))

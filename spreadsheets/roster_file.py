@@ -22,6 +22,7 @@ from assistance.services.civil_affairs_roster import (
     RosterRow,
 )
 from spreadsheets.columns import normalise_header
+from spreadsheets.exports import neutralise
 from spreadsheets.workbook import MAX_BYTES, MAX_ROWS, SheetRefused, _check_size
 
 HEADER_WORDS = {
@@ -192,19 +193,23 @@ def roster_export_workbook(roster, entries) -> bytes:
         sheet.append(headers)
     for entry in entries.iterator(chunk_size=2000):
         sheets[entry.side].append(
+            # Civil affairs opens the file: a note or a name that starts like a formula stays text.
             [
-                entry.row,
-                entry.id_number_masked,
-                entry.member.name if entry.member is not None else "",
-                entry.household.number if entry.household is not None else "",
-                entry.get_their_status_display(),
-                entry.get_our_status_display(),
-                _("Yes") if entry.mismatch else "",
-                entry.since,
-                entry.amount,
-                entry.region_code,
-                entry.get_outcome_display(),
-                entry.note,
+                neutralise(value)
+                for value in (
+                    entry.row,
+                    entry.id_number_masked,
+                    entry.member.name if entry.member is not None else "",
+                    entry.household.number if entry.household is not None else "",
+                    entry.get_their_status_display(),
+                    entry.get_our_status_display(),
+                    _("Yes") if entry.mismatch else "",
+                    entry.since,
+                    entry.amount,
+                    entry.region_code,
+                    entry.get_outcome_display(),
+                    entry.note,
+                )
             ]
         )
     output = io.BytesIO()

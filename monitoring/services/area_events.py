@@ -291,6 +291,10 @@ def area_event_close(*, actor: User, event: AreaEvent, version: int, note: str) 
         raise ValidationError({"note": _("Say how the screening ended.")})
     if len(note) > NOTE_MAX:
         raise ValidationError({"note": _("At most %(max)d characters.") % {"max": NOTE_MAX}})
+    # A township reads a county-wide event (its own households' part), but closing it ends the
+    # screening everywhere: only someone whose region holds the whole area may.
+    if region_within(user=actor, code=event.region_id) is None:
+        raise PermissionDenied(_("This area event covers more than your region."))
     with transaction.atomic():
         locked = AreaEvent.objects.select_for_update().get(pk=event.pk)
         if locked.status != AreaEventStatus.ACTIVE:

@@ -376,3 +376,22 @@ def test_a_roster_past_the_daily_allowance_of_look_ups_is_refused_whole(
         imported(township_cadre, [row(2, HEAD), row(3, SPOUSE)])
     assert refused.value.problems[0].row is None
     assert not CivilAffairsRoster.objects.exists()
+
+
+def test_a_note_that_starts_like_a_formula_is_exported_as_text(township_cadre, flagged):
+    # The file goes to civil affairs, who open it in Excel: a note never runs as a formula.
+    from assistance.services.civil_affairs_roster import roster_entry_note
+
+    roster = imported(township_cadre, [row(2, HEAD, status="特困")])
+    entry = roster.entries.get(side=RosterSide.BOTH)
+    roster_entry_note(
+        actor=township_cadre,
+        entry=entry,
+        version=entry.version,
+        note='=HYPERLINK("http://x","点我")',
+    )
+    response = client_for(township_cadre).post(f"/civil-affairs/rosters/{roster.pk}/export.xlsx")
+    book = openpyxl.load_workbook(BytesIO(response.content))
+    cells = [cell for sheet in book.worksheets for line in sheet.iter_rows() for cell in line]
+    assert not any(cell.data_type == "f" for cell in cells)
+    assert '\'=HYPERLINK("http://x","点我")' in [cell.value for cell in cells]

@@ -400,3 +400,28 @@ def test_the_low_notes_evidence_is_shown_in_words():
         ]
     }
     assert evidence_items(evidence) == [("区域排查", "本地农产品价格暴跌 2026-06-20")]
+
+
+def test_a_township_may_not_close_an_event_that_covers_more_than_its_region(
+    county_officer, township_cadre, household
+):
+    event = services.area_event_open(
+        actor=county_officer,
+        region_code="620423000000",
+        kind="price_collapse",
+        occurred_on=datetime.date(2026, 6, 29),
+    )
+    with pytest.raises(PermissionDenied):
+        services.area_event_close(
+            actor=township_cadre, event=event, version=event.version, note="本镇排查完毕"
+        )
+    response = client_for(township_cadre).post(
+        reverse("area-event-close", args=[event.pk]), {"version": event.version, "note": "本镇"}
+    )
+    assert response.status_code in (403, 404)
+    event.refresh_from_db()
+    assert event.status == "active"
+    closed = services.area_event_close(
+        actor=county_officer, event=event, version=event.version, note="全县排查完毕"
+    )
+    assert closed.status == "closed"

@@ -261,9 +261,11 @@ def test_a_department_reads_back_outcomes_not_matches(township_cadre, household,
         rows["rb-2"]["outcome"],
         rows["rb-2"]["dismiss_reason"],
         rows["rb-2"]["resolution"],
+        rows["rb-2"]["reviewed_at"],  # when a reviewer acted is not the sender's to know
     ) == (
         "closed",
         "wrong_number",
+        None,
         None,
     )
     assert rows["rb-1"]["outcome"] == "enrolled"
@@ -287,3 +289,10 @@ def test_outsider_is_refused_the_review_page_and_the_funnel(
     signal = person_signal(sender, "out-1", NEWCOMER)
     assert client_for(other_township_cadre).get(f"/signals/{signal.pk}/").status_code == 404
     assert selectors.signal_funnel(other_county_officer) == []
+
+
+def test_a_sending_system_is_refused_the_desks_pages(sender):
+    signal = person_signal(sender, "page-1", NEWCOMER)
+    client = client_for(sender)
+    assert client.get("/signals/?status=matched").status_code == 403
+    assert client.get(f"/signals/{signal.pk}/").status_code == 403

@@ -307,3 +307,27 @@ def test_a_report_to_another_township_village_is_that_village_s(clock, ask_code)
     _, code = ask_code(client, village=OTHER_TOWNSHIP_VILLAGE)
     submit(client, report_body(code, UNREGISTERED), village=OTHER_TOWNSHIP_VILLAGE)
     assert SelfReport.objects.get().village_id == OTHER_TOWNSHIP_VILLAGE
+
+
+def test_a_report_in_one_village_does_not_match_a_member_of_another_township(
+    clock, ask_code, other_township_household
+):
+    # The village's cadres receive the report: they could neither see nor answer a warning on a
+    # household of another township, so only the village's own members are matched.
+    from core.id_numbers import decrypt
+
+    head = Member.objects.get(household=other_township_household, relation="head")
+    _answer(Client(), ask_code, decrypt(head.id_number_encrypted), PHONE)
+    report = SelfReport.objects.get()
+    assert report.household is None and not Alert.objects.exists()
+
+
+def test_reports_without_a_right_code_do_not_use_up_a_persons_day(clock, ask_code, settings):
+    settings.SELF_REPORT_REPORTS_PER_ID_DAY = 2
+    for index in range(5):
+        client = Client(REMOTE_ADDR=f"10.0.2.{index}")
+        ask_code(client, phone=f"1381234100{index}")
+        response = submit(client, report_body("000000", UNREGISTERED))
+        assert response.status_code == 400
+    response = _answer(Client(REMOTE_ADDR="10.0.2.9"), ask_code, UNREGISTERED, "13812341009")
+    assert response.status_code == 200 and SelfReport.objects.count() == 1
