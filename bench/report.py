@@ -579,6 +579,12 @@ def _layers(results: dict) -> list[str]:
         f"| households per layer after | {_counts(r['layers_after'])} |",
         "",
     ]
+    if r.get("opened"):
+        lines += [
+            f"The run also opened {r['opened']:,} warnings: the registry's first judgement, "
+            "the scan at its largest.",
+            "",
+        ]
     return lines
 
 
