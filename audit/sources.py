@@ -55,6 +55,7 @@ WRITE_SCOPES: dict[str, WriteScope] = {
     "assistance.CaseComment": WriteScope(("case__household__village",), "case__household__number"),
     "assistance.Partner": WriteScope(("area",)),
     "assistance.PartnerOffer": WriteScope(("partner__area",)),
+    "livelihoods.WorkRecord": WriteScope(("household__village",), "household__number"),
     "self_reports.SelfReport": WriteScope(("village",), "household__number"),
     "accounts.User": WriteScope(("region",)),
     "accounts.User_groups": WriteScope(("user__region",)),

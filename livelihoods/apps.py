@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class LivelihoodsConfig(AppConfig):
+    name = "livelihoods"
+    verbose_name = _("Work, industry and credit")
