@@ -1,8 +1,4 @@
-"""A household's work, industry support and credit, followed month by month after they start.
-
-Each member's work is recorded per month (on a visit, by import or over the API); the rest
-(public-welfare posts, industry support, micro-credit, prevention insurance) is added here.
-"""
+"""Each member's work, recorded per month: on a visit, by import or over the API."""
 
 import pghistory
 from django.conf import settings
