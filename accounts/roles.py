@@ -121,6 +121,34 @@ _RECONCILE_ROSTERS = _SEE_ROSTERS | {
 # Households' own reports (self_reports/): read and answered by the field staff of their region.
 _SEE_SELF_REPORTS = {"self_reports.view_selfreport"}
 _ANSWER_SELF_REPORTS = _SEE_SELF_REPORTS | {"self_reports.change_selfreport"}
+# Livelihoods (livelihoods/): work records, public-welfare posts, industry support and insurance
+# claims. Village workers record work; townships and counties keep the rest; partners see and
+# pay their own links (the selectors say which); API clients read and send work records.
+_SEE_LIVELIHOODS = {
+    "livelihoods.view_workrecord",
+    "livelihoods.view_welfarepost",
+    "livelihoods.view_postpayment",
+    "livelihoods.view_industrysupport",
+    "livelihoods.view_industrypayment",
+    "livelihoods.view_insuranceclaim",
+}
+_RECORD_WORK = {"livelihoods.add_workrecord", "livelihoods.change_workrecord"}
+_MANAGE_LIVELIHOODS = {
+    "livelihoods.add_welfarepost",
+    "livelihoods.change_welfarepost",
+    "livelihoods.add_postpayment",
+    "livelihoods.add_industrysupport",
+    "livelihoods.change_industrysupport",
+    "livelihoods.add_industrypayment",
+    "livelihoods.add_insuranceclaim",
+    "livelihoods.change_insuranceclaim",
+}
+_PARTNER_LINKS = {
+    "livelihoods.view_industrysupport",
+    "livelihoods.view_industrypayment",
+    "livelihoods.add_industrypayment",
+}
+_API_WORK = {"livelihoods.view_workrecord", "livelihoods.add_workrecord"}
 DASHBOARDS = "dashboards.view_dashboard"
 # The audit trail (audit/views.py): writes, unmaskings, exports and sign-ins of the region.
 VIEW_AUDIT = "audit.view_audit"
@@ -140,6 +168,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _WRITE_NOTES
         | _SEE_EVIDENCE
         | _ATTACH_EVIDENCE
+        | _SEE_LIVELIHOODS
+        | _RECORD_WORK
     ),
     Role.TOWNSHIP_CADRE: frozenset(
         _VIEW_REGISTRY
@@ -164,6 +194,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _WRITE_NOTES
         | _SEE_EVIDENCE
         | _ATTACH_EVIDENCE
+        | _SEE_LIVELIHOODS
+        | _RECORD_WORK
+        | _MANAGE_LIVELIHOODS
     ),
     Role.COUNTY_OFFICER: frozenset(
         _VIEW_REGISTRY
@@ -191,6 +224,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _WRITE_NOTES
         | _SEE_EVIDENCE
         | _ATTACH_EVIDENCE
+        | _SEE_LIVELIHOODS
+        | _RECORD_WORK
+        | _MANAGE_LIVELIHOODS
     ),
     # Partners work on the measures given to them, not on the registry.
     Role.PARTNER: frozenset(
@@ -211,6 +247,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         # Receipts of its own measures' deliveries (the selectors say which), without where a
         # photo was taken.
         | _ATTACH_EVIDENCE
+        | _PARTNER_LINKS
     ),
     Role.AUDITOR: frozenset(
         _VIEW_REGISTRY
@@ -226,6 +263,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _SEE_DELEGATIONS
         | _READ_NOTES
         | _SEE_EVIDENCE
+        | _SEE_LIVELIHOODS
     ),
     # Department systems push signals and read what their region allows.
     Role.API_CLIENT: frozenset(
@@ -234,6 +272,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | {"monitoring.view_alert", "monitoring.view_incomeline", "monitoring.view_ruleconfig"}
         | {"monitoring.view_assistancestandard"}
         | _SEE_ASSISTANCE
+        | _API_WORK
     ),
 }
 

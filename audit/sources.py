@@ -56,6 +56,13 @@ WRITE_SCOPES: dict[str, WriteScope] = {
     "assistance.Partner": WriteScope(("area",)),
     "assistance.PartnerOffer": WriteScope(("partner__area",)),
     "livelihoods.WorkRecord": WriteScope(("household__village",), "household__number"),
+    "livelihoods.WelfarePost": WriteScope(("household__village",), "household__number"),
+    "livelihoods.PostPayment": WriteScope(("post__household__village",), "post__household__number"),
+    "livelihoods.IndustrySupport": WriteScope(("household__village",), "household__number"),
+    "livelihoods.IndustryPayment": WriteScope(
+        ("support__household__village",), "support__household__number"
+    ),
+    "livelihoods.InsuranceClaim": WriteScope(("household__village",), "household__number"),
     "self_reports.SelfReport": WriteScope(("village",), "household__number"),
     "accounts.User": WriteScope(("region",)),
     "accounts.User_groups": WriteScope(("user__region",)),

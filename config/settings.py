@@ -563,6 +563,10 @@ SPECTACULAR_SETTINGS = {
         # A signal's kind, and the kind of the area event an area signal opens.
         "AreaEventStatusEnum": "monitoring.models.AreaEventStatus.choices",
         "ScreeningStatusEnum": "monitoring.models.ScreeningStatus.choices",
+        "WorkStatusEnum": "livelihoods.models.WorkStatus.choices",
+        "SupportKindEnum": "livelihoods.models.SupportKind.choices",
+        "ClaimStatusEnum": "livelihoods.models.ClaimStatus.choices",
+        "ClaimDecisionEnum": "livelihoods.api.insurance.DECISIONS",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",

@@ -23,6 +23,10 @@ from assistance.api.policy_measures import PolicyMeasureViewSet
 from core.api import SchemaApi
 from evidence.api import EvidenceFileApi, EvidenceListApi
 from households.api import HouseholdViewSet, MemberViewSet, RegionViewSet
+from livelihoods.api.industry import IndustrySupportViewSet
+from livelihoods.api.insurance import InsuranceClaimViewSet
+from livelihoods.api.posts import WelfarePostViewSet
+from livelihoods.api.work import WorkRecordViewSet
 from monitoring.api import (
     AlertViewSet,
     AreaEventViewSet,
@@ -57,6 +61,10 @@ router.register("scan-runs", ScanRunViewSet, basename="scan-run")
 router.register("webhooks", WebhookViewSet, basename="webhook")
 router.register("webhook-deliveries", WebhookDeliveryViewSet, basename="webhook-delivery")
 router.register("pairings", PairingViewSet, basename="pairing")
+router.register("work-records", WorkRecordViewSet, basename="work-record")
+router.register("welfare-posts", WelfarePostViewSet, basename="welfare-post")
+router.register("industry-supports", IndustrySupportViewSet, basename="industry-support")
+router.register("insurance-claims", InsuranceClaimViewSet, basename="insurance-claim")
 router.register("contacts", ContactViewSet, basename="contact")
 router.register("cases", CaseViewSet, basename="case")
 router.register("delegations", DelegationViewSet, basename="delegation")

@@ -1,9 +1,16 @@
 """A household's work, industry support and credit, followed month by month after they start.
 
-One module a subject: work records (`work`); the rest (public-welfare posts, industry support,
-micro-credit, prevention insurance) beside it.
+One module a subject: work records (`work`), public-welfare posts (`posts`), industry support
+(`industry`), prevention insurance (`insurance`); micro-credit beside them.
 """
 
+from livelihoods.models.industry import (
+    IndustryPayment,
+    IndustrySupport,
+    SupportKind,
+)
+from livelihoods.models.insurance import ClaimCause, ClaimStatus, InsuranceClaim
+from livelihoods.models.posts import PostPayment, WelfarePost
 from livelihoods.models.work import (
     IncomeBand,
     Sector,
@@ -13,4 +20,19 @@ from livelihoods.models.work import (
     WorkStatus,
 )
 
-__all__ = ["IncomeBand", "Sector", "WorkPlace", "WorkRecord", "WorkSource", "WorkStatus"]
+__all__ = [
+    "ClaimCause",
+    "ClaimStatus",
+    "IncomeBand",
+    "IndustryPayment",
+    "IndustrySupport",
+    "InsuranceClaim",
+    "PostPayment",
+    "Sector",
+    "SupportKind",
+    "WelfarePost",
+    "WorkPlace",
+    "WorkRecord",
+    "WorkSource",
+    "WorkStatus",
+]

@@ -1,0 +1,1 @@
+"""The livelihoods API: one module a subject."""

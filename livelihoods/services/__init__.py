@@ -1,0 +1,1 @@
+"""Writes of livelihoods; one module a subject."""

@@ -1,0 +1,153 @@
+"""Writes of industry support: subsidies (产业奖补) and links with an enterprise or cooperative
+(联农带农), and what the partner paid the household. A partner's users record the payments of
+their own links only."""
+
+import datetime
+from decimal import Decimal
+
+import pghistory
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from accounts.models import Role, User
+from assistance.selectors import partners_visible_to
+from core.errors import EditConflict
+from households.selectors import households_visible_to
+from livelihoods.models import IndustryPayment, IndustrySupport, SupportKind
+from livelihoods.models.industry import LINKING_PARTNER_KINDS
+from livelihoods.services.common import (
+    check_money,
+    household_measure,
+    not_in_future,
+    require,
+    visible_household,
+)
+
+
+def support_create(
+    *,
+    actor: User,
+    household_id: int,
+    kind: str,
+    amount: Decimal,
+    starts_on: datetime.date,
+    ends_on: datetime.date | None = None,
+    partner_id: int | None = None,
+    measure_id: int | None = None,
+    note: str = "",
+) -> IndustrySupport:
+    require(actor, "livelihoods.add_industrysupport")
+    if kind not in SupportKind.values:
+        raise ValidationError({"kind": _("Choose one of the options.")})
+    check_money(amount, "amount")
+    if not isinstance(starts_on, datetime.date):
+        raise ValidationError({"starts_on": _("Enter when the support starts.")})
+    if ends_on is not None and ends_on < starts_on:
+        raise ValidationError({"ends_on": _("The support cannot end before it starts.")})
+    note = (note or "").strip()
+    if len(note) > 200:
+        raise ValidationError({"note": _("Keep the note under 200 characters.")})
+    partner = None
+    if partner_id is not None:
+        partner = partners_visible_to(actor).filter(pk=partner_id).first()
+        if partner is None:
+            raise ValidationError({"partner": _("No such partner in your region.")})
+        if partner.kind not in LINKING_PARTNER_KINDS:
+            raise ValidationError(
+                {"partner": _("Only an enterprise or a cooperative links households.")}
+            )
+    elif kind != SupportKind.SUBSIDY:
+        raise ValidationError(
+            {"partner": _("Name the enterprise or cooperative that links the household.")}
+        )
+    with transaction.atomic(), pghistory.context(user=actor.pk):
+        household = visible_household(actor, household_id)
+        measure = None
+        if measure_id is not None:
+            measure = household_measure(household, measure_id, "industry")
+        existing = IndustrySupport.objects.filter(
+            household=household, kind=kind, partner=partner, starts_on=starts_on
+        ).first()
+        if existing is not None:
+            return existing
+        return IndustrySupport.objects.create(
+            household=household,
+            kind=kind,
+            partner=partner,
+            amount=amount,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            measure=measure,
+            note=note,
+            recorded_by=actor,
+        )
+
+
+def support_change(
+    *,
+    actor: User,
+    support: IndustrySupport,
+    version: int,
+    ends_on: datetime.date | None = None,
+    amount: Decimal | None = None,
+    note: str | None = None,
+) -> IndustrySupport:
+    require(actor, "livelihoods.change_industrysupport")
+    with transaction.atomic(), pghistory.context(user=actor.pk):
+        visible_household(actor, support.household_id)
+        locked = IndustrySupport.objects.select_for_update().get(pk=support.pk)
+        if locked.version != version:
+            raise EditConflict()
+        if ends_on is not None:
+            if ends_on < locked.starts_on:
+                raise ValidationError({"ends_on": _("The support cannot end before it starts.")})
+            locked.ends_on = ends_on
+        if amount is not None:
+            locked.amount = check_money(amount, "amount")
+        if note is not None:
+            if len(note.strip()) > 200:
+                raise ValidationError({"note": _("Keep the note under 200 characters.")})
+            locked.note = note.strip()
+        locked.version += 1
+        locked.save()
+        return locked
+
+
+def _may_pay(actor: User, support: IndustrySupport) -> bool:
+    if actor.role == Role.PARTNER:
+        return bool(actor.partner_id) and support.partner_id == actor.partner_id
+    return households_visible_to(actor).filter(pk=support.household_id).exists()
+
+
+def industry_payment_record(
+    *,
+    actor: User,
+    support: IndustrySupport,
+    paid_on: datetime.date,
+    amount: Decimal,
+    note: str = "",
+) -> tuple[IndustryPayment, bool]:
+    """Record what was paid to the household; (payment, created). The same day and amount sent
+    again answers the stored payment."""
+    require(actor, "livelihoods.add_industrypayment")
+    if not _may_pay(actor, support):
+        raise PermissionDenied(_("Your role may not do this."))
+    if not isinstance(paid_on, datetime.date):
+        raise ValidationError({"paid_on": _("Enter the day it was paid.")})
+    not_in_future(paid_on, "paid_on")
+    check_money(amount, "amount")
+    note = (note or "").strip()
+    if len(note) > 200:
+        raise ValidationError({"note": _("Keep the note under 200 characters.")})
+    with transaction.atomic(), pghistory.context(user=actor.pk):
+        locked = IndustrySupport.objects.select_for_update().get(pk=support.pk)
+        if paid_on < locked.starts_on or (locked.ends_on and paid_on > locked.ends_on):
+            raise ValidationError({"paid_on": _("The day is outside the support's period.")})
+        existing = locked.payments.filter(paid_on=paid_on, amount=amount).first()
+        if existing is not None:
+            return existing, False
+        payment = IndustryPayment.objects.create(
+            support=locked, paid_on=paid_on, amount=amount, note=note, recorded_by=actor
+        )
+        return payment, True

@@ -1,0 +1,189 @@
+"""Writes of the monthly work records: one per member and month, of members of working age.
+
+Sent again with the same content (a retried request, a form posted twice), a record answers the
+stored row; a correction carries the version it was made on, and a record changed since is not
+overwritten (EditConflict)."""
+
+import datetime
+
+import pghistory
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from core.errors import EditConflict, save_or_conflict
+from households.selectors import members_visible_to
+from livelihoods.models import IncomeBand, Sector, WorkPlace, WorkRecord, WorkSource, WorkStatus
+from livelihoods.selectors.common import first_of_month, of_working_age
+from livelihoods.services.common import active_member, require, visible_household
+from monitoring.models import Visit
+
+DETAILS = ("place", "sector", "employer", "income_band", "working_since")
+
+
+def _clean(
+    *,
+    month: datetime.date,
+    status: str,
+    place: str,
+    sector: str,
+    employer: str,
+    income_band: str,
+    working_since: datetime.date | None,
+) -> dict:
+    if not isinstance(month, datetime.date):
+        raise ValidationError({"month": _("Enter a month.")})
+    month = first_of_month(month)
+    if month > first_of_month(timezone.localdate()):
+        raise ValidationError({"month": _("Work cannot be recorded for a month still to come.")})
+    if status not in WorkStatus.values:
+        raise ValidationError({"status": _("Choose a work status.")})
+    employer = (employer or "").strip()
+    if len(employer) > 100:
+        raise ValidationError({"employer": _("Keep the employer under 100 characters.")})
+    for field, value, choices in (
+        ("place", place, WorkPlace.values),
+        ("sector", sector, Sector.values),
+        ("income_band", income_band, IncomeBand.values),
+    ):
+        if value and value not in choices:
+            raise ValidationError({field: _("Choose one of the options.")})
+    if status == WorkStatus.WORKING:
+        if not place:
+            raise ValidationError({"place": _("Say where the member works.")})
+        if working_since is not None and working_since >= _next_month(month):
+            raise ValidationError(
+                {"working_since": _("The work cannot have started after the month recorded.")}
+            )
+    elif place or sector or employer or income_band or working_since:
+        raise ValidationError(
+            {"status": _("Where, what and how much are recorded only for a member who works.")}
+        )
+    return {
+        "month": month,
+        "status": status,
+        "place": place or "",
+        "sector": sector or "",
+        "employer": employer,
+        "income_band": income_band or "",
+        "working_since": working_since,
+    }
+
+
+def _next_month(month: datetime.date) -> datetime.date:
+    return (month + datetime.timedelta(days=32)).replace(day=1)
+
+
+def _same(record: WorkRecord, values: dict) -> bool:
+    return all(getattr(record, key) == value for key, value in values.items() if key != "month")
+
+
+def work_record_save(
+    *,
+    actor: User,
+    member_id: int,
+    month: datetime.date,
+    status: str,
+    place: str = "",
+    sector: str = "",
+    employer: str = "",
+    income_band: str = "",
+    working_since: datetime.date | None = None,
+    source: str = WorkSource.FORM,
+    visit_id: int | None = None,
+    version: int | None = None,
+) -> tuple[WorkRecord, bool]:
+    """Record a member's work for a month; (record, created).
+
+    The month's record already there: the same content answers it unchanged (a re-sent
+    request); other content corrects it when `version` is its version, else EditConflict."""
+    require(actor, "livelihoods.add_workrecord")
+    if source not in WorkSource.values:
+        raise ValidationError({"source": _("Choose one of the options.")})
+    values = _clean(
+        month=month,
+        status=status,
+        place=place,
+        sector=sector,
+        employer=employer,
+        income_band=income_band,
+        working_since=working_since,
+    )
+    member_household = _household_of_member(actor, member_id)
+    with transaction.atomic(), pghistory.context(user=actor.pk):
+        household = visible_household(actor, member_household)
+        member = active_member(household, member_id)
+        if not of_working_age(member.birth_date, values["month"]):
+            raise ValidationError({"member": _("Work is recorded for members aged 16 to 64 only.")})
+        visit = None
+        if visit_id is not None:
+            visit = Visit.objects.filter(pk=visit_id, household=household).first()
+            if visit is None:
+                raise ValidationError({"visit": _("No such visit of this household.")})
+        existing = (
+            WorkRecord.objects.select_for_update()
+            .filter(member=member, month=values["month"])
+            .first()
+        )
+        if existing is not None:
+            if _same(existing, values):
+                return existing, False
+            if version is None or version != existing.version:
+                raise EditConflict()
+            require(actor, "livelihoods.change_workrecord")
+            for key, value in values.items():
+                setattr(existing, key, value)
+            existing.source = source
+            existing.visit = visit or existing.visit
+            existing.recorded_by = actor
+            existing.version += 1
+            existing.save()
+            return existing, False
+        if version not in (None, 0):
+            # Made on a record that is gone or never was: someone else's change.
+            raise EditConflict()
+        record = WorkRecord(
+            household=household,
+            member=member,
+            source=source,
+            visit=visit,
+            recorded_by=actor,
+            **values,
+        )
+        save_or_conflict(record)
+        return record, True
+
+
+def work_record_correct(*, actor: User, record: WorkRecord, version: int, **changes) -> WorkRecord:
+    """Correct a record's fields (not its member nor month), made on `version`."""
+    require(actor, "livelihoods.change_workrecord")
+    current = {field: getattr(record, field) for field in ("status", *DETAILS)}
+    current.update({k: v for k, v in changes.items() if k in current})
+    values = _clean(month=record.month, **current)
+    with transaction.atomic(), pghistory.context(user=actor.pk):
+        visible_household(actor, record.household_id)
+        locked = WorkRecord.objects.select_for_update().get(pk=record.pk)
+        if locked.version != version:
+            raise EditConflict()
+        for key, value in values.items():
+            setattr(locked, key, value)
+        locked.recorded_by = actor
+        locked.version += 1
+        locked.save()
+        return locked
+
+
+def _household_of_member(actor: User, member_id) -> int | None:
+    if not isinstance(member_id, int) or isinstance(member_id, bool):
+        raise ValidationError({"member": _("Choose a member who lives in this household.")})
+    household_id = (
+        members_visible_to(actor)
+        .filter(pk=member_id)
+        .values_list("household_id", flat=True)
+        .first()
+    )
+    if household_id is None:
+        raise ValidationError({"member": _("No such member in your region.")})
+    return household_id
