@@ -51,6 +51,7 @@ from assistance.selectors import (
 )
 from households.models import Household, RiskLevel
 from households.selectors import households_visible_to
+from livelihoods.selectors.posts import posts_ending
 from monitoring.models import AlertStatus, AreaEventStatus, ScreeningStatus, Signal, SignalKind
 from monitoring.selectors import (
     alerts_visible_to,
@@ -479,6 +480,34 @@ MEASURE_ENDING = TaskKind(
 )
 
 
+# Public-welfare posts ending (livelihoods/) ------------------------------------------------------
+
+# How soon a post's end shows before it comes: time to renew it or tell the household.
+POST_NOTICE_DAYS = 30
+
+
+def _posts_ending(user, today: datetime.date) -> QuerySet:
+    posts = posts_ending(user, as_of=today, within_days=POST_NOTICE_DAYS)
+    return _on_household(
+        posts, "household__", detail=F("title"), since=F("starts_on"), due=F("ends_on")
+    )
+
+
+POST_ENDING = TaskKind(
+    code="post_ending",
+    label=gettext_lazy("Public-welfare posts ending"),
+    roles=frozenset({Role.TOWNSHIP_CADRE, Role.COUNTY_OFFICER}),
+    permissions=("livelihoods.change_welfarepost",),
+    rows=_posts_ending,
+    region_path="household__village__code",
+    title=lambda row: (
+        _("Renew or close the public-welfare post: %(title)s") % {"title": row["t_detail"]}
+    ),
+    why=lambda row: _("The post started on %(day)s") % {"day": _day(row["t_since"])},
+    url=lambda row: reverse("household-livelihood", args=[row["t_household"]]),
+)
+
+
 # Mentions in a case's conversation -----------------------------------------------------------
 
 # A note that asks someone something is answered within this many days.
@@ -733,6 +762,7 @@ KINDS: tuple[TaskKind, ...] = (
     CLAIM_CONFIRM,
     MENTION,
     SELF_REPORT_ACCEPT,
+    POST_ENDING,
 )
 KINDS_BY_CODE: dict[str, TaskKind] = {kind.code: kind for kind in KINDS}
 KIND_CHOICES = [(kind.code, kind.label) for kind in KINDS]

@@ -38,6 +38,7 @@ class WelfarePostSerializer(serializers.ModelSerializer):
             "starts_on",
             "ends_on",
             "renewed",
+            "end_confirmed_on",
             "measure",
             "version",
             "updated_at",
@@ -61,6 +62,11 @@ class WelfarePostChangeSerializer(serializers.Serializer):
     ends_on = serializers.DateField(required=False)
     renewed = serializers.BooleanField(required=False)
     monthly_pay = serializers.DecimalField(required=False, **MONEY)
+    confirm_end = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text=_("The post ends on its end date: its task leaves the task list"),
+    )
     version = serializers.IntegerField(
         min_value=1,
         max_value=2**31 - 1,

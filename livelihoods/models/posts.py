@@ -34,6 +34,8 @@ class WelfarePost(models.Model):
     starts_on = models.DateField(_("starts on"))
     ends_on = models.DateField(_("ends on"))
     renewed = models.BooleanField(_("renewed beyond a year"), default=False)
+    # The end was seen to (the post ended, or will not be renewed): its task leaves the list.
+    end_confirmed_on = models.DateField(_("end confirmed on"), null=True, blank=True)
     measure = models.ForeignKey(
         "assistance.Measure",
         null=True,

@@ -28,7 +28,8 @@ def post_payments_of(post: WelfarePost) -> QuerySet[PostPayment]:
 
 
 def posts_ending(user, *, as_of: datetime.date, within_days: int) -> QuerySet[WelfarePost]:
-    """The user's posts still running on `as_of` that end within the days given."""
+    """The user's posts that end within the days given (or have ended) and whose end nobody
+    has seen to yet: renewed (a later end) or confirmed."""
     return posts_visible_to(user).filter(
-        ends_on__gte=as_of, ends_on__lte=as_of + datetime.timedelta(days=within_days)
+        ends_on__lte=as_of + datetime.timedelta(days=within_days), end_confirmed_on__isnull=True
     )

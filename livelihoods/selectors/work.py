@@ -3,6 +3,7 @@ months worked the capacity indicator reads."""
 
 import datetime
 from collections import defaultdict
+from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
@@ -57,17 +58,34 @@ def twelve_months(as_of: datetime.date) -> list[datetime.date]:
     return [add_months(last, offset) for offset in range(-11, 1)]
 
 
-def household_grid(household: Household, as_of: datetime.date) -> list[tuple[Member, list]]:
-    """The working-age members' last twelve months: (member, [record or None per month])."""
+@dataclass(frozen=True)
+class MemberYear:
+    member: Member
+    cells: list[WorkRecord | None]  # one a month, oldest first
+    worked: int  # months with the status "working"
+    latest: WorkRecord | None
+
+
+def household_grid(household: Household, as_of: datetime.date) -> list[MemberYear]:
+    """The working-age members' last twelve months, a record or None a month."""
     months = twelve_months(as_of)
     records = {
         (r.member_id, r.month): r
         for r in household.work_records.filter(month__gte=months[0], month__lte=months[-1])
     }
-    return [
-        (member, [records.get((member.pk, month)) for month in months])
-        for member in working_age_members(household, as_of)
-    ]
+    rows = []
+    for member in working_age_members(household, as_of):
+        cells = [records.get((member.pk, month)) for month in months]
+        kept = [cell for cell in cells if cell is not None]
+        rows.append(
+            MemberYear(
+                member=member,
+                cells=cells,
+                worked=sum(1 for cell in kept if cell.status == WorkStatus.WORKING),
+                latest=kept[-1] if kept else None,
+            )
+        )
+    return rows
 
 
 def months_worked(household_ids: list[int], as_of: datetime.date) -> dict[int, list[int]]:

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pghistory
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -90,8 +91,11 @@ def post_change(
     ends_on: datetime.date | None = None,
     renewed: bool | None = None,
     monthly_pay: Decimal | None = None,
+    confirm_end: bool = False,
 ) -> WelfarePost:
-    """Renew, end early or change the pay of a post, made on `version`."""
+    """Renew, end early or change the pay of a post, made on `version`. `confirm_end`: the post
+    ends on its end date (its task in the task list is done); a later end date (a renewal) opens
+    it again."""
     require(actor, "livelihoods.change_welfarepost")
     with transaction.atomic(), pghistory.context(user=actor.pk):
         visible_household(actor, post.household_id)
@@ -101,7 +105,11 @@ def post_change(
         if renewed is not None:
             locked.renewed = renewed
         if ends_on is not None:
+            if ends_on != locked.ends_on:
+                locked.end_confirmed_on = None
             locked.ends_on = ends_on
+        if confirm_end:
+            locked.end_confirmed_on = timezone.localdate()
         if monthly_pay is not None:
             locked.monthly_pay = check_money(monthly_pay, "monthly_pay")
         _check_period(locked.starts_on, locked.ends_on, locked.renewed)

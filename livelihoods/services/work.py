@@ -161,6 +161,11 @@ def work_record_correct(*, actor: User, record: WorkRecord, version: int, **chan
     require(actor, "livelihoods.change_workrecord")
     current = {field: getattr(record, field) for field in ("status", *DETAILS)}
     current.update({k: v for k, v in changes.items() if k in current})
+    if current["status"] != WorkStatus.WORKING:
+        # No longer working: the details said of the work go, unless the caller sent some.
+        for field in DETAILS:
+            if field not in changes:
+                current[field] = None if field == "working_since" else ""
     values = _clean(month=record.month, **current)
     with transaction.atomic(), pghistory.context(user=actor.pk):
         visible_household(actor, record.household_id)

@@ -100,6 +100,12 @@ class Scope:
     screening_task: object = None
     # A household's own report from the village's public page (self_reports/), still received.
     self_report: object = None
+    # Livelihoods (livelihoods/): the head's work last month, the spouse's public-welfare post,
+    # a wage link with the scope's partner (an enterprise) and an insurance claim.
+    work_record: object = None
+    welfare_post: object = None
+    industry_support: object = None
+    insurance_claim: object = None
 
     @property
     def cadre_user(self) -> User:
@@ -470,6 +476,7 @@ def _build_scope(name: str, *, village: str, county: str, cadre: User, worker: U
         received_at=timezone.now(),
         acceptance_due=timezone.localdate() + datetime.timedelta(days=3),
     )
+    livelihood = _livelihood_of(household, head, spouse, partner, cadre, worker)
     return Scope(
         name=name,
         village=Region.objects.get(pk=village),
@@ -504,7 +511,52 @@ def _build_scope(name: str, *, village: str, county: str, cadre: User, worker: U
         area_event=area_event,
         screening_task=screening_task,
         self_report=self_report,
+        **livelihood,
     )
+
+
+def _livelihood_of(household, head, spouse, partner, cadre, worker) -> dict:
+    from decimal import Decimal
+
+    from livelihoods.services import industry, insurance, posts, work
+
+    today = timezone.localdate()
+    last_month = (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+    work_record, _created = work.work_record_save(
+        actor=worker, member_id=head.pk, month=last_month, status="working", place="county"
+    )
+    welfare_post = posts.post_create(
+        actor=cadre,
+        household_id=household.pk,
+        member_id=spouse.pk,
+        title="村道保洁员",
+        employer="村委会",
+        monthly_pay=Decimal("500"),
+        starts_on=last_month,
+        ends_on=last_month + datetime.timedelta(days=300),
+    )
+    industry_support = industry.support_create(
+        actor=cadre,
+        household_id=household.pk,
+        kind="wages",
+        partner_id=partner.pk,
+        amount=Decimal("2400"),
+        starts_on=last_month,
+    )
+    insurance_claim, _created = insurance.claim_create(
+        actor=cadre,
+        household_id=household.pk,
+        insurer="人保财险",
+        cause="illness",
+        claimed_on=today,
+        amount_claimed=Decimal("3000"),
+    )
+    return {
+        "work_record": work_record,
+        "welfare_post": welfare_post,
+        "industry_support": industry_support,
+        "insurance_claim": insurance_claim,
+    }
 
 
 def build_world() -> World:

@@ -990,6 +990,88 @@ API_ENTRIES: dict[str, Entry] = {
         args=pk_of("offer"),
         target=rows_of("offer"),
     ),
+    # livelihoods: field staff record work (API clients too) and see their region's; townships
+    # and counties keep posts, links and claims; a partner sees and pays its own links only.
+    "household-livelihood": Entry(readers=READERS, args=pk_of("household")),
+    "work-month": form(FIELD, args=pk_of("household"), target=all_rows("livelihoods.WorkRecord")),
+    "welfare-post-create": form(
+        CADRES, args=pk_of("household"), target=all_rows("livelihoods.WelfarePost")
+    ),
+    "insurance-claim-create": form(
+        CADRES, args=pk_of("household"), target=all_rows("livelihoods.InsuranceClaim")
+    ),
+    "continuing-measures": Entry(readers=LISTS),
+    "v1:work-record-list": api(
+        API_LISTS,
+        FIELD | OTHERS | API,
+        methods=("GET", "POST"),
+        target=all_rows("livelihoods.WorkRecord"),
+        queries=(BY_HOUSEHOLD,),
+    ),
+    "v1:work-record-detail": api(
+        API_READERS,
+        FIELD,
+        methods=("GET", "PATCH"),
+        args=pk_of("work_record"),
+        target=rows_of("work_record"),
+    ),
+    "v1:welfare-post-list": api(
+        LISTS,
+        CADRES | OTHERS,
+        methods=("GET", "POST"),
+        target=all_rows("livelihoods.WelfarePost"),
+        queries=(BY_HOUSEHOLD,),
+    ),
+    "v1:welfare-post-detail": api(
+        READERS,
+        CADRES,
+        methods=("GET", "PATCH"),
+        args=pk_of("welfare_post"),
+        target=rows_of("welfare_post"),
+    ),
+    "v1:welfare-post-payments": api(
+        READERS,
+        CADRES,
+        methods=("GET", "POST"),
+        args=pk_of("welfare_post"),
+        target=all_rows("livelihoods.PostPayment"),
+    ),
+    "v1:industry-support-list": api(
+        LISTS | {"partner"},
+        CADRES | OTHERS,
+        methods=("GET", "POST"),
+        target=all_rows("livelihoods.IndustrySupport"),
+        queries=(BY_HOUSEHOLD,),
+    ),
+    "v1:industry-support-detail": api(
+        READERS | {"partner"},
+        CADRES,
+        methods=("GET", "PATCH"),
+        args=pk_of("industry_support"),
+        target=rows_of("industry_support"),
+    ),
+    "v1:industry-support-payments": api(
+        READERS | {"partner"},
+        CADRES | {"partner"},
+        methods=("GET", "POST"),
+        args=pk_of("industry_support"),
+        target=all_rows("livelihoods.IndustryPayment"),
+    ),
+    "v1:insurance-claim-list": api(
+        LISTS,
+        CADRES | OTHERS,
+        methods=("GET", "POST"),
+        target=all_rows("livelihoods.InsuranceClaim"),
+        queries=(BY_HOUSEHOLD,),
+    ),
+    "v1:insurance-claim-detail": api(READERS, args=pk_of("insurance_claim")),
+    "v1:insurance-claim-decide": api(
+        NOBODY,
+        CADRES,
+        methods=("POST",),
+        args=pk_of("insurance_claim"),
+        target=rows_of("insurance_claim"),
+    ),
 }
 
 

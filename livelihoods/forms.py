@@ -1,0 +1,54 @@
+"""The forms of the livelihood pages: a household's month of work (one row a member), a post
+and its pay, a claim."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from core.forms import BLANK_CHOICE
+from livelihoods.models import ClaimCause, IncomeBand, Sector, WorkPlace, WorkStatus
+
+DATE = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+
+class MemberMonthForm(forms.Form):
+    """One member's work in the month, prefixed by the member's id."""
+
+    status = forms.ChoiceField(label=_("work status"), choices=WorkStatus.choices)
+    place = forms.ChoiceField(
+        label=_("where"), choices=[BLANK_CHOICE, *WorkPlace.choices], required=False
+    )
+    sector = forms.ChoiceField(
+        label=_("sector"), choices=[BLANK_CHOICE, *Sector.choices], required=False
+    )
+    employer = forms.CharField(label=_("employer"), max_length=100, required=False)
+    income_band = forms.ChoiceField(
+        label=_("monthly pay"), choices=[BLANK_CHOICE, *IncomeBand.choices], required=False
+    )
+    # The version of the month's record the form was shown with (0: none yet).
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, required=False)
+
+
+class WelfarePostForm(forms.Form):
+    member = forms.TypedChoiceField(label=_("member"), coerce=int)
+    title = forms.CharField(label=_("post"), max_length=100)
+    employer = forms.CharField(label=_("employing department or village"), max_length=100)
+    monthly_pay = forms.DecimalField(
+        label=_("monthly pay (yuan)"), min_value=0, max_digits=12, decimal_places=2
+    )
+    starts_on = forms.DateField(label=_("starts on"), **DATE)
+    ends_on = forms.DateField(label=_("ends on"), **DATE)
+    renewed = forms.BooleanField(label=_("renewed beyond a year"), required=False)
+
+    def __init__(self, *args, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].choices = [BLANK_CHOICE, *((m.pk, m.name) for m in members)]
+        self.fields["member"].widget.attrs["translate"] = "no"
+
+
+class InsuranceClaimForm(forms.Form):
+    insurer = forms.CharField(label=_("insurer"), max_length=100)
+    cause = forms.ChoiceField(label=_("cause"), choices=ClaimCause.choices)
+    claimed_on = forms.DateField(label=_("claimed on"), **DATE)
+    amount_claimed = forms.DecimalField(
+        label=_("amount claimed (yuan)"), min_value=0, max_digits=12, decimal_places=2
+    )

@@ -1,0 +1,1 @@
+"""The livelihood pages; one module a subject."""
