@@ -47,3 +47,22 @@ class RosterUploadForm(forms.Form):
                 _("The file is larger than %(size)d MB.") % {"size": MAX_BYTES // 2**20}
             )
         return upload
+
+
+class WorkUploadForm(forms.Form):
+    """A department's monthly work file (务工就业月度信息)."""
+
+    file = forms.FileField(
+        label=_("Monthly work file (.xlsx)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith(".xlsx"):
+            raise forms.ValidationError(_("Choose an Excel workbook ending in .xlsx."))
+        if upload.size > MAX_BYTES:
+            raise forms.ValidationError(
+                _("The file is larger than %(size)d MB.") % {"size": MAX_BYTES // 2**20}
+            )
+        return upload

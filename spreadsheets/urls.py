@@ -22,6 +22,7 @@ urlpatterns = [
         views.roster_export,
         name="civil-affairs-roster-export",
     ),
+    path("livelihoods/work/import/", views.work_import, name="work-import"),
     re_path(
         r"^export/(?P<kind>households|visits|alerts|cases|measures|partners)\.xlsx$",
         views.list_export,

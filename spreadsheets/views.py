@@ -21,10 +21,12 @@ from assistance.services import civil_affairs_roster as roster_services
 from audit.services import export_record
 from households.models import Region
 from households.selectors import regions_within
+from livelihoods.services import work as work_services
 from spreadsheets import exports, jobs, selectors, services
-from spreadsheets.forms import RosterUploadForm, UploadForm
+from spreadsheets.forms import RosterUploadForm, UploadForm, WorkUploadForm
 from spreadsheets.models import ImportJob
 from spreadsheets.roster_file import roster_export_workbook, roster_file_read
+from spreadsheets.work_file import work_file_read
 from spreadsheets.workbook import MAX_BYTES, MAX_ROWS, registry_template
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -262,3 +264,34 @@ def roster_export(request, pk: int):
         region_code=roster.region_id,
     )
     return _xlsx_response(workbook, _("Civil affairs roster reconciled"))
+
+
+@login_required
+def work_import(request):
+    """A department's file of monthly work, read, checked whole and recorded in one request; a
+    refused file lists its problems by row and column, and nothing is kept of it."""
+    if not request.user.has_perm("livelihoods.add_workrecord"):
+        raise PermissionDenied
+    form = WorkUploadForm(request.POST or None, request.FILES or None)
+    problems = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            rows = work_file_read(content=form.cleaned_data["file"].read())
+            created, unchanged = work_services.work_records_import(actor=request.user, rows=rows)
+        except work_services.WorkImportRefused as refused:
+            problems = refused.problems
+        else:
+            messages.success(
+                request,
+                _("%(created)d monthly work records imported, %(unchanged)d already recorded.")
+                % {"created": created, "unchanged": unchanged},
+            )
+            return redirect("work-import")
+    response = render(
+        request,
+        "spreadsheets/work_import.html",
+        {"form": form, "problems": problems[:200] if problems else None},
+        status=400 if problems or form.errors else 200,
+    )
+    response["Cache-Control"] = "no-store"
+    return response

@@ -5,6 +5,7 @@ stored row; a correction carries the version it was made on, and a record change
 overwritten (EditConflict)."""
 
 import datetime
+from dataclasses import dataclass
 
 import pghistory
 from django.core.exceptions import ValidationError
@@ -14,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.errors import EditConflict, save_or_conflict
+from core.id_numbers import lookup_hash
 from households.selectors import members_visible_to
 from livelihoods.models import IncomeBand, Sector, WorkPlace, WorkRecord, WorkSource, WorkStatus
 from livelihoods.selectors.common import first_of_month, of_working_age
@@ -192,3 +194,109 @@ def _household_of_member(actor: User, member_id) -> int | None:
     if household_id is None:
         raise ValidationError({"member": _("No such member in your region.")})
     return household_id
+
+
+# Importing a department's file ----------------------------------------------------------------
+
+MAX_IMPORT_ROWS = 5000
+
+
+@dataclass(frozen=True)
+class WorkRow:
+    """One line of a work file, as read: the member by ID number, the rest as written."""
+
+    row: int
+    id_number: str
+    month: datetime.date
+    status: str
+    place: str = ""
+    sector: str = ""
+    employer: str = ""
+    income_band: str = ""
+
+
+@dataclass(frozen=True)
+class WorkProblem:
+    row: int
+    field: str
+    message: str
+
+
+class WorkImportRefused(Exception):
+    """Something is wrong with some rows: nothing of the file was kept."""
+
+    def __init__(self, problems: list[WorkProblem]):
+        self.problems = problems
+        super().__init__(f"{len(problems)} problems")
+
+
+def work_records_import(*, actor: User, rows: list[WorkRow]) -> tuple[int, int]:
+    """Every row of a work file, or none (WorkImportRefused lists each row's problem); (records
+    created, rows already recorded with the same content). A row that says otherwise than the
+    month's record already there is a problem: it is corrected on the page or with its version.
+    Members are found by ID number among the active members of the actor's region."""
+    require(actor, "livelihoods.add_workrecord")
+    if len(rows) > MAX_IMPORT_ROWS:
+        raise WorkImportRefused(
+            [
+                WorkProblem(
+                    0,
+                    "",
+                    _("The file has more than %(limit)s rows; split it into several files.")
+                    % {"limit": f"{MAX_IMPORT_ROWS:,}"},
+                )
+            ]
+        )
+    hashes = {row.id_number: lookup_hash(row.id_number.strip().upper()) for row in rows}
+    members = {
+        member.id_number_hash: member.pk
+        for member in members_visible_to(actor).filter(
+            id_number_hash__in=set(hashes.values()), status="active"
+        )
+    }
+    problems: list[WorkProblem] = []
+    created = unchanged = 0
+    seen: set[tuple[int, datetime.date]] = set()
+    with transaction.atomic():
+        for row in rows:
+            member_id = members.get(hashes[row.id_number])
+            if member_id is None:
+                problems.append(
+                    WorkProblem(row.row, "id_number", _("No such member in your region."))
+                )
+                continue
+            if (member_id, first_of_month(row.month)) in seen:
+                problems.append(
+                    WorkProblem(row.row, "month", _("The member's month is in the file twice."))
+                )
+                continue
+            seen.add((member_id, first_of_month(row.month)))
+            try:
+                _record, made = work_record_save(
+                    actor=actor,
+                    member_id=member_id,
+                    month=row.month,
+                    status=row.status,
+                    place=row.place,
+                    sector=row.sector,
+                    employer=row.employer,
+                    income_band=row.income_band,
+                    source=WorkSource.IMPORT,
+                )
+            except EditConflict:
+                problems.append(
+                    WorkProblem(
+                        row.row,
+                        "month",
+                        _("The month is recorded already, otherwise: correct it on its page."),
+                    )
+                )
+            except ValidationError as error:
+                for field, messages in error.message_dict.items():
+                    problems.append(WorkProblem(row.row, field, " ".join(messages)))
+            else:
+                created += made
+                unchanged += not made
+        if problems:
+            raise WorkImportRefused(problems)
+    return created, unchanged

@@ -14,5 +14,9 @@ def continuing_list(request):
     return render(
         request,
         "livelihoods/continuing.html",
-        {"rows": running_after_case(request.user, today), "today": today},
+        {
+            "rows": running_after_case(request.user, today),
+            "today": today,
+            "can_import_work": request.user.has_perm("livelihoods.add_workrecord"),
+        },
     )

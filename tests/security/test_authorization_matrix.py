@@ -1001,6 +1001,7 @@ API_ENTRIES: dict[str, Entry] = {
         CADRES, args=pk_of("household"), target=all_rows("livelihoods.InsuranceClaim")
     ),
     "continuing-measures": Entry(readers=LISTS),
+    "work-import": form(FIELD | OTHERS, target=all_rows("livelihoods.WorkRecord")),
     "v1:work-record-list": api(
         API_LISTS,
         FIELD | OTHERS | API,

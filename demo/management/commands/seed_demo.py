@@ -14,6 +14,7 @@ from demo import households as demo
 from demo.accounts import DEMO_PASSWORD
 from demo.assistance import seed_assistance
 from demo.civil_affairs import seed_roster
+from demo.livelihoods import seed_livelihoods
 from demo.pairings import seed_pairings
 from demo.self_reports import DEMO_QUERY_CODES, seed_self_reports
 from demo.signals import seed_area_event, seed_signals
@@ -162,6 +163,12 @@ class Command(BaseCommand):
         self.stdout.write(f"{seeded['partners']} partners, {seeded['cases']} cases.")
         paired = seed_pairings(users)
         self.stdout.write(f"{paired['pairings']} pairings of cadres and households.")
+        lived = seed_livelihoods(users)
+        self.stdout.write(
+            f"Livelihoods: {lived['work_records']} monthly work records, "
+            f"{lived.get('posts', 0)} public-welfare posts, {lived.get('links', 0)} enterprise "
+            f"links, {lived.get('claims', 0)} insurance claims."
+        )
         self.stdout.write(f"{seed_signals(users)} department signal waiting for review.")
         self.stdout.write(f"Area event: {seed_area_event(users)} households to screen.")
         self.stdout.write(f"Civil affairs' roster: {seed_roster(users)} lines to reconcile.")
