@@ -7,7 +7,12 @@ from django.utils.translation import gettext_lazy as _
 from core.forms import BLANK_CHOICE
 from livelihoods.models import ClaimCause, IncomeBand, Sector, WorkPlace, WorkStatus
 
-DATE = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+def date_field(label) -> forms.DateField:
+    # ISO in the value: a date input shows nothing for a localised one.
+    return forms.DateField(
+        label=label, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
 
 
 class MemberMonthForm(forms.Form):
@@ -35,8 +40,8 @@ class WelfarePostForm(forms.Form):
     monthly_pay = forms.DecimalField(
         label=_("monthly pay (yuan)"), min_value=0, max_digits=12, decimal_places=2
     )
-    starts_on = forms.DateField(label=_("starts on"), **DATE)
-    ends_on = forms.DateField(label=_("ends on"), **DATE)
+    starts_on = date_field(_("starts on"))
+    ends_on = date_field(_("ends on"))
     renewed = forms.BooleanField(label=_("renewed beyond a year"), required=False)
 
     def __init__(self, *args, members, **kwargs):
@@ -48,7 +53,7 @@ class WelfarePostForm(forms.Form):
 class InsuranceClaimForm(forms.Form):
     insurer = forms.CharField(label=_("insurer"), max_length=100)
     cause = forms.ChoiceField(label=_("cause"), choices=ClaimCause.choices)
-    claimed_on = forms.DateField(label=_("claimed on"), **DATE)
+    claimed_on = date_field(_("claimed on"))
     amount_claimed = forms.DecimalField(
         label=_("amount claimed (yuan)"), min_value=0, max_digits=12, decimal_places=2
     )

@@ -10,12 +10,12 @@ from rest_framework.response import Response
 
 from core.api import DixianAutoSchema, RolePermission, scoped_choices
 from households.selectors import households_visible_to
+from livelihoods.api import money_field
 from livelihoods.models import IndustryPayment, IndustrySupport, SupportKind
 from livelihoods.selectors import industry as selectors
 from livelihoods.services import industry as services
 
 SCOPED = [permissions.IsAuthenticated, RolePermission]
-MONEY = {"max_digits": 12, "decimal_places": 2, "min_value": 0}
 
 
 class IndustrySupportSerializer(serializers.ModelSerializer):
@@ -49,7 +49,7 @@ class IndustrySupportCreateSerializer(serializers.Serializer):
     household = serializers.IntegerField(min_value=1, max_value=2**62)
     kind = serializers.ChoiceField(choices=SupportKind.choices)
     partner = serializers.IntegerField(min_value=1, max_value=2**62, required=False)
-    amount = serializers.DecimalField(**MONEY)
+    amount = money_field()
     starts_on = serializers.DateField()
     ends_on = serializers.DateField(required=False, allow_null=True)
     measure = serializers.IntegerField(min_value=1, max_value=2**62, required=False)
@@ -58,7 +58,7 @@ class IndustrySupportCreateSerializer(serializers.Serializer):
 
 class IndustrySupportChangeSerializer(serializers.Serializer):
     ends_on = serializers.DateField(required=False)
-    amount = serializers.DecimalField(required=False, **MONEY)
+    amount = money_field(required=False)
     note = serializers.CharField(max_length=200, required=False, allow_blank=True)
     version = serializers.IntegerField(
         min_value=1,
@@ -68,7 +68,7 @@ class IndustrySupportChangeSerializer(serializers.Serializer):
 
 
 class IndustryPaymentSerializer(serializers.ModelSerializer):
-    amount = serializers.DecimalField(**MONEY)
+    amount = money_field()
     paid_on = serializers.DateField()
     note = serializers.CharField(max_length=200, required=False, allow_blank=True)
 

@@ -9,12 +9,12 @@ from rest_framework.response import Response
 
 from core.api import DixianAutoSchema, RolePermission, scoped_choices
 from households.selectors import households_visible_to
+from livelihoods.api import money_field
 from livelihoods.models import ClaimCause, ClaimStatus, InsuranceClaim
 from livelihoods.selectors import insurance as selectors
 from livelihoods.services import insurance as services
 
 SCOPED = [permissions.IsAuthenticated, RolePermission]
-MONEY = {"max_digits": 12, "decimal_places": 2, "min_value": 0}
 DECISIONS = [
     (ClaimStatus.PAID, ClaimStatus.PAID.label),
     (ClaimStatus.REFUSED, ClaimStatus.REFUSED.label),
@@ -49,13 +49,13 @@ class InsuranceClaimCreateSerializer(serializers.Serializer):
     insurer = serializers.CharField(max_length=100)
     cause = serializers.ChoiceField(choices=ClaimCause.choices)
     claimed_on = serializers.DateField()
-    amount_claimed = serializers.DecimalField(**MONEY)
+    amount_claimed = money_field()
 
 
 class InsuranceClaimDecideSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=DECISIONS)
     decided_on = serializers.DateField()
-    amount_paid = serializers.DecimalField(required=False, allow_null=True, **MONEY)
+    amount_paid = money_field(required=False, allow_null=True)
     version = serializers.IntegerField(
         min_value=1,
         max_value=2**31 - 1,

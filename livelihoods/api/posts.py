@@ -9,12 +9,12 @@ from rest_framework.response import Response
 
 from core.api import DixianAutoSchema, RolePermission, scoped_choices
 from households.selectors import households_visible_to
+from livelihoods.api import money_field
 from livelihoods.models import PostPayment, WelfarePost
 from livelihoods.selectors import posts as selectors
 from livelihoods.services import posts as services
 
 SCOPED = [permissions.IsAuthenticated, RolePermission]
-MONEY = {"max_digits": 12, "decimal_places": 2, "min_value": 0}
 
 
 class WelfarePostSerializer(serializers.ModelSerializer):
@@ -51,7 +51,7 @@ class WelfarePostCreateSerializer(serializers.Serializer):
     member = serializers.IntegerField(min_value=1, max_value=2**62)
     title = serializers.CharField(max_length=100)
     employer = serializers.CharField(max_length=100)
-    monthly_pay = serializers.DecimalField(**MONEY)
+    monthly_pay = money_field()
     starts_on = serializers.DateField()
     ends_on = serializers.DateField()
     renewed = serializers.BooleanField(required=False, default=False)
@@ -61,7 +61,7 @@ class WelfarePostCreateSerializer(serializers.Serializer):
 class WelfarePostChangeSerializer(serializers.Serializer):
     ends_on = serializers.DateField(required=False)
     renewed = serializers.BooleanField(required=False)
-    monthly_pay = serializers.DecimalField(required=False, **MONEY)
+    monthly_pay = money_field(required=False)
     confirm_end = serializers.BooleanField(
         required=False,
         default=False,
@@ -76,7 +76,7 @@ class WelfarePostChangeSerializer(serializers.Serializer):
 
 class PostPaymentSerializer(serializers.ModelSerializer):
     month = serializers.DateField(help_text=_("Any day of the month paid for"))
-    amount = serializers.DecimalField(**MONEY)
+    amount = money_field()
     paid_on = serializers.DateField()
 
     class Meta:
