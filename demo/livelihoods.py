@@ -9,6 +9,7 @@ import datetime
 import random
 from decimal import Decimal
 
+from django.db.models import Case, Q, When
 from django.utils import timezone
 
 from accounts.models import User
@@ -67,9 +68,16 @@ def seed_livelihoods(users: dict[str, User]) -> dict[str, int]:
     today = timezone.localdate()
     this_month = first_of_month(today)
     months = [add_months(this_month, offset) for offset in range(-11, 0)]
+    # The monitored, lifted-out and assisted households, the village worker's own first.
     households = list(
-        Household.objects.filter(is_monitored=True, village__code__startswith="620423").order_by(
-            "id"
+        Household.objects.filter(village__code__startswith="620423")
+        .filter(Q(is_monitored=True) | Q(poverty_status="lifted_out") | Q(cases__isnull=False))
+        .distinct()
+        .order_by(
+            Case(When(village_id=users["village"].region_id, then=0), default=1),
+            "-is_monitored",
+            "-risk_score",
+            "id",
         )[:60]
     )
     records = 0

@@ -18,7 +18,12 @@ def date_field(label) -> forms.DateField:
 class MemberMonthForm(forms.Form):
     """One member's work in the month, prefixed by the member's id."""
 
-    status = forms.ChoiceField(label=_("work status"), choices=WorkStatus.choices)
+    # Left blank: the member is not recorded this month (someone away, not known yet).
+    status = forms.ChoiceField(
+        label=_("work status"),
+        choices=[("", _("Not recorded")), *WorkStatus.choices],
+        required=False,
+    )
     place = forms.ChoiceField(
         label=_("where"), choices=[BLANK_CHOICE, *WorkPlace.choices], required=False
     )

@@ -15,7 +15,7 @@ from core.errors import EditConflict
 from core.forms import add_service_errors
 from households.selectors import household_get, household_members_active
 from livelihoods.forms import InsuranceClaimForm, MemberMonthForm, WelfarePostForm
-from livelihoods.models import WorkSource, WorkStatus
+from livelihoods.models import WorkSource
 from livelihoods.selectors import industry as industry_selectors
 from livelihoods.selectors import insurance as insurance_selectors
 from livelihoods.selectors import posts as post_selectors
@@ -91,7 +91,7 @@ def work_month(request, pk):
     rows = []
     for member in members:
         shown = current.get(member.pk) or last.get(member.pk)
-        initial = {"status": WorkStatus.WORKING, "version": 0}
+        initial: dict = {}
         if shown is not None:
             initial = {
                 "status": shown.status,
@@ -103,12 +103,14 @@ def work_month(request, pk):
         record = current.get(member.pk)
         initial["version"] = record.version if record else 0
         form = MemberMonthForm(request.POST or None, prefix=f"m{member.pk}", initial=initial)
-        rows.append((member, form, record))
-    if request.method == "POST" and all(form.is_valid() for _m, form, _r in rows):
+        rows.append((member, form, record, shown is not None))
+    if request.method == "POST" and all(row[1].is_valid() for row in rows):
         failed = False
         with transaction.atomic():
-            for member, form, _record in rows:
+            for member, form, _record, _shown in rows:
                 data = dict(form.cleaned_data)
+                if not data["status"]:
+                    continue  # not recorded this month
                 version = data.pop("version") or None
                 try:
                     work_services.work_record_save(
@@ -136,7 +138,7 @@ def work_month(request, pk):
         request,
         "livelihoods/work_month.html",
         {"household": household, "month": month, "visit": visit, "rows": rows},
-        status=400 if request.method == "POST" and any(f.errors for _m, f, _r in rows) else 200,
+        status=400 if request.method == "POST" and any(row[1].errors for row in rows) else 200,
     )
 
 

@@ -181,3 +181,17 @@ def test_continuing_page_lists_posts_by_their_end(
     assert text.index("保洁员") < text.index("护林员")
     other = client_for(other_township_cadre).get("/livelihoods/continuing/").content.decode()
     assert "保洁员" not in other and household.number not in other
+
+
+def test_a_member_left_not_recorded_is_skipped(village_worker, household, head, spouse):
+    page = client_for(village_worker).get(f"/households/{household.pk}/work/").content.decode()
+    # Nobody has a record yet: no row is filled in for the worker.
+    assert "按上次登记预填" not in page
+    response = client_for(village_worker).post(
+        f"/households/{household.pk}/work/",
+        {**_row(head, status="unable", version=0), **_row(spouse, status="", version=0)},
+    )
+    assert response.status_code == 302
+    assert [(r.member_id, r.status, r.source) for r in WorkRecord.objects.all()] == [
+        (head.pk, "unable", "form")
+    ]

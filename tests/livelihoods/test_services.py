@@ -94,7 +94,7 @@ def test_a_child_is_not_of_working_age(village_worker, child):
         work.work_record_save(
             actor=village_worker, member_id=child.pk, month=months_ago(1), status="studying"
         )
-    assert "16 to 64" in str(error.value.message_dict["member"])
+    assert "16至64岁" in str(error.value.message_dict["member"])
     assert not WorkRecord.objects.exists()
 
 
