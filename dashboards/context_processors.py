@@ -32,6 +32,8 @@ def nav_items_for(user) -> "list[tuple[StrOrPromise, str]]":
         items.append((_("Cases"), reverse("case-list")))
     if user.has_perm("assistance.view_measure"):
         items.append((_("Measures"), reverse("measure-list")))
+    if user.has_perm("livelihoods.view_welfarepost"):
+        items.append((_("Assistance continuing after the case"), reverse("continuing-measures")))
     if user.has_perm("assistance.view_partner"):
         items.append((_("Partners"), reverse("partner-list")))
     if user.has_perm("assistance.view_need"):
