@@ -34,6 +34,9 @@ def nav_items_for(user) -> "list[tuple[StrOrPromise, str]]":
         items.append((_("Measures"), reverse("measure-list")))
     if user.has_perm("livelihoods.view_welfarepost"):
         items.append((_("Assistance continuing after the case"), reverse("continuing-measures")))
+    elif user.has_perm("livelihoods.add_industrypayment"):
+        # A partner's users: their own links with households, and what they paid.
+        items.append((_("Enterprise–household links"), reverse("partner-links")))
     if user.has_perm("assistance.view_partner"):
         items.append((_("Partners"), reverse("partner-list")))
     if user.has_perm("assistance.view_need"):

@@ -5,7 +5,15 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import BLANK_CHOICE
-from livelihoods.models import ClaimCause, IncomeBand, Sector, WorkPlace, WorkStatus
+from livelihoods.models import (
+    ClaimCause,
+    ClaimStatus,
+    IncomeBand,
+    Sector,
+    SupportKind,
+    WorkPlace,
+    WorkStatus,
+)
 
 
 def date_field(label) -> forms.DateField:
@@ -62,3 +70,60 @@ class InsuranceClaimForm(forms.Form):
     amount_claimed = forms.DecimalField(
         label=_("amount claimed (yuan)"), min_value=0, max_digits=12, decimal_places=2
     )
+
+
+class PostPaymentForm(forms.Form):
+    month = forms.DateField(
+        label=_("month"),
+        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
+        input_formats=["%Y-%m", "%Y-%m-%d"],
+    )
+    amount = forms.DecimalField(
+        label=_("amount (yuan)"), min_value=0, max_digits=12, decimal_places=2
+    )
+    paid_on = date_field(_("paid on"))
+
+
+class IndustrySupportForm(forms.Form):
+    kind = forms.ChoiceField(label=_("kind"), choices=SupportKind.choices)
+    partner = forms.TypedChoiceField(
+        label=_("linking enterprise or cooperative"), coerce=int, required=False, empty_value=None
+    )
+    amount = forms.DecimalField(
+        label=_("amount (yuan)"), min_value=0, max_digits=12, decimal_places=2
+    )
+    starts_on = date_field(_("starts on"))
+    ends_on = forms.DateField(
+        label=_("ends on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    note = forms.CharField(label=_("note"), max_length=200, required=False)
+
+    def __init__(self, *args, partners, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["partner"].choices = [BLANK_CHOICE, *((p.pk, p.name) for p in partners)]
+        self.fields["partner"].widget.attrs["translate"] = "no"
+
+
+class IndustryPaymentForm(forms.Form):
+    paid_on = date_field(_("paid on"))
+    amount = forms.DecimalField(
+        label=_("amount (yuan)"), min_value=0, max_digits=12, decimal_places=2
+    )
+    note = forms.CharField(label=_("note"), max_length=200, required=False)
+
+
+class ClaimDecisionForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("status"),
+        choices=[
+            (ClaimStatus.PAID, ClaimStatus.PAID.label),
+            (ClaimStatus.REFUSED, ClaimStatus.REFUSED.label),
+        ],
+    )
+    decided_on = date_field(_("decided on"))
+    amount_paid = forms.DecimalField(
+        label=_("amount paid (yuan)"), min_value=0, max_digits=12, decimal_places=2, required=False
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)

@@ -62,8 +62,15 @@ def test_seed_demo_fills_an_empty_registry_with_accounts_and_households():
         "auditor",
         "api",
     }
-    # Partners with offers, the demo partner account working for one, and cases at every stage.
-    assert Partner.objects.count() == 7 and PartnerOffer.objects.count() == 5
+    # Partners with offers (and the cooperative of demo/livelihoods.py), the demo partner account
+    # working for one, and cases at every stage.
+    assert Partner.objects.count() == 8 and PartnerOffer.objects.count() == 5
+    # Livelihoods: a year of work, posts with their pay, enterprise links and claims.
+    from livelihoods.models import IndustrySupport, InsuranceClaim, PostPayment, WorkRecord
+
+    assert WorkRecord.objects.count() > 500 and PostPayment.objects.exists()
+    assert IndustrySupport.objects.filter(partner__name="景泰县恒达农业有限公司").exists()
+    assert InsuranceClaim.objects.filter(status="paid").exists()
     assert User.objects.get(username="partner").partner.name == "景泰县恒达农业有限公司"
     enrolled = Case.objects.get(status="enrolled")
     assert enrolled.steps.filter(decision="").count() == 0

@@ -195,3 +195,93 @@ def test_a_member_left_not_recorded_is_skipped(village_worker, household, head, 
     assert [(r.member_id, r.status, r.source) for r in WorkRecord.objects.all()] == [
         (head.pk, "unable", "form")
     ]
+
+
+def test_partner_records_a_payment_of_its_own_link_on_its_page(
+    township_cadre, partner, partner_org, cooperative, household
+):
+    from livelihoods.models import IndustryPayment
+    from livelihoods.services import industry
+
+    own = industry.support_create(
+        actor=township_cadre,
+        household_id=household.pk,
+        kind="wages",
+        partner_id=partner_org.pk,
+        amount=Decimal("2400"),
+        starts_on=months_ago(2),
+    )
+    other = industry.support_create(
+        actor=township_cadre,
+        household_id=household.pk,
+        kind="purchase",
+        partner_id=cooperative.pk,
+        amount=Decimal("900"),
+        starts_on=months_ago(2),
+    )
+    client = client_for(partner)
+    page = client.get("/livelihoods/links/").content.decode()
+    assert f"/livelihoods/industry/{own.pk}/payments/new/" in page
+    assert f"/livelihoods/industry/{other.pk}/payments/new/" not in page
+    response = client.post(
+        f"/livelihoods/industry/{own.pk}/payments/new/",
+        {"paid_on": TODAY.isoformat(), "amount": "1200"},
+    )
+    assert response.status_code == 302
+    refused = client.post(
+        f"/livelihoods/industry/{other.pk}/payments/new/",
+        {"paid_on": TODAY.isoformat(), "amount": "900"},
+    )
+    assert refused.status_code == 404
+    assert [p.support_id for p in IndustryPayment.objects.all()] == [own.pk]
+    # Nor does the partner open the household's page.
+    assert client.get(f"/households/{household.pk}/livelihood/").status_code == 403
+
+
+def test_claim_decision_on_the_page_refuses_paying_more_than_claimed(township_cadre, household):
+    from livelihoods.services import insurance
+
+    claim, _ = insurance.claim_create(
+        actor=township_cadre,
+        household_id=household.pk,
+        insurer="人保财险",
+        cause="accident",
+        claimed_on=months_ago(1),
+        amount_claimed=Decimal("3000"),
+    )
+    url = f"/livelihoods/claims/{claim.pk}/decide/"
+    client = client_for(township_cadre)
+    body = {"status": "paid", "decided_on": TODAY.isoformat(), "amount_paid": "3500", "version": 1}
+    response = client.post(url, body)
+    assert response.status_code == 400 and "赔付金额不能超过报案金额" in response.content.decode()
+    claim.refresh_from_db()
+    assert claim.status == "claimed"
+    assert client.post(url, {**body, "amount_paid": "2500"}).status_code == 302
+    claim.refresh_from_db()
+    assert (claim.status, claim.amount_paid) == ("paid", Decimal("2500"))
+
+
+def test_post_pay_on_the_page_only_inside_the_period(township_cadre, household, spouse):
+    post = posts.post_create(
+        actor=township_cadre,
+        household_id=household.pk,
+        member_id=spouse.pk,
+        title="护林员",
+        employer="县林草局",
+        monthly_pay=Decimal("800"),
+        starts_on=months_ago(2),
+        ends_on=months_ago(2) + datetime.timedelta(days=300),
+    )
+    url = f"/livelihoods/posts/{post.pk}/payments/new/"
+    client = client_for(township_cadre)
+    outside = client.post(
+        url,
+        {"month": months_ago(4).strftime("%Y-%m"), "amount": "800", "paid_on": TODAY.isoformat()},
+    )
+    assert outside.status_code == 400 and "不在岗位聘期内" in outside.content.decode()
+    inside = client.post(
+        url,
+        {"month": months_ago(1).strftime("%Y-%m"), "amount": "800", "paid_on": TODAY.isoformat()},
+    )
+    assert inside.status_code == 302
+    assert [p.month for p in post.payments.all()] == [months_ago(1)]

@@ -1002,6 +1002,21 @@ API_ENTRIES: dict[str, Entry] = {
     ),
     "continuing-measures": Entry(readers=LISTS),
     "work-import": form(FIELD | OTHERS, target=all_rows("livelihoods.WorkRecord")),
+    "post-payment-create": form(
+        CADRES, args=pk_of("welfare_post"), target=all_rows("livelihoods.PostPayment")
+    ),
+    "industry-support-create": form(
+        CADRES, args=pk_of("household"), target=all_rows("livelihoods.IndustrySupport")
+    ),
+    "industry-payment-create": form(
+        CADRES | {"partner"},
+        args=pk_of("industry_support"),
+        target=all_rows("livelihoods.IndustryPayment"),
+    ),
+    "insurance-claim-decide": form(
+        CADRES, args=pk_of("insurance_claim"), target=rows_of("insurance_claim")
+    ),
+    "partner-links": Entry(readers=LISTS | {"partner"}),
     "v1:work-record-list": api(
         API_LISTS,
         FIELD | OTHERS | API,
