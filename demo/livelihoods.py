@@ -180,9 +180,33 @@ def seed_livelihoods(users: dict[str, User]) -> dict[str, int]:
                 status="refused",
                 decided_on=today - datetime.timedelta(days=15),
             )
+    _continuing_measure(users, today)
     return {
         "work_records": records,
         "posts": post_count,
         "links": links,
         "claims": claims,
     }
+
+
+def _continuing_measure(users: dict[str, User], today: datetime.date) -> None:
+    """Schooling aid to the end of the stage: a measure that runs on after its case (延续性帮扶)."""
+    from assistance.models import Case as AssistanceCase
+    from assistance.services.measures import MeasurePlan, measure_create
+
+    case = next((c for c in AssistanceCase.objects.order_by("id") if c.is_open), None)
+    if case is None:
+        return
+    measure_create(
+        actor=users["township"],
+        case=case,
+        plan=MeasurePlan(
+            kind="education",
+            title="雨露计划中职教育补助（至毕业）",
+            responsible_id=users["township"].pk,
+            planned_start=today - datetime.timedelta(days=60),
+            planned_end=datetime.date(today.year + 2, 7, 1),
+            planned_amount=Decimal("3000"),
+            continues_after_case=True,
+        ),
+    )
