@@ -127,3 +127,18 @@ class ClaimDecisionForm(forms.Form):
         label=_("amount paid (yuan)"), min_value=0, max_digits=12, decimal_places=2, required=False
     )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class WelfarePostChangeForm(forms.Form):
+    """Renew a post (a later end, beyond a year when renewed), end it early, change its pay, or
+    confirm that it ends on its end date."""
+
+    ends_on = date_field(_("ends on"))
+    renewed = forms.BooleanField(label=_("renewed beyond a year"), required=False)
+    monthly_pay = forms.DecimalField(
+        label=_("monthly pay (yuan)"), min_value=0, max_digits=12, decimal_places=2
+    )
+    confirm_end = forms.BooleanField(
+        label=_("The post ends on this date (not renewed)"), required=False
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)

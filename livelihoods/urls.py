@@ -11,6 +11,7 @@ urlpatterns = [
     path("households/<int:pk>/work/", household.work_month, name="work-month"),
     path("households/<int:pk>/posts/new/", household.post_create, name="welfare-post-create"),
     path("households/<int:pk>/claims/new/", household.claim_create, name="insurance-claim-create"),
+    path("livelihoods/posts/<int:pk>/", records.post_change, name="welfare-post-edit"),
     path(
         "livelihoods/posts/<int:pk>/payments/new/",
         records.post_payment_create,

@@ -504,7 +504,7 @@ POST_ENDING = TaskKind(
         _("Renew or close the public-welfare post: %(title)s") % {"title": row["t_detail"]}
     ),
     why=lambda row: _("The post started on %(day)s") % {"day": _day(row["t_since"])},
-    url=lambda row: reverse("household-livelihood", args=[row["t_household"]]),
+    url=lambda row: reverse("welfare-post-edit", args=[row["t_ref"]]),
 )
 
 

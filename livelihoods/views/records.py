@@ -18,6 +18,7 @@ from livelihoods.forms import (
     IndustryPaymentForm,
     IndustrySupportForm,
     PostPaymentForm,
+    WelfarePostChangeForm,
 )
 from livelihoods.models.industry import LINKING_PARTNER_KINDS
 from livelihoods.selectors import industry as industry_selectors
@@ -142,4 +143,36 @@ def partner_links(request):
             "supports": supports,
             "can_pay": request.user.has_perm("livelihoods.add_industrypayment"),
         },
+    )
+
+
+@login_required
+@permission_required("livelihoods.change_welfarepost", raise_exception=True)
+def post_change(request, pk):
+    """The task 公益岗位到期 is done here: renewed (a later end) or its end confirmed."""
+    post = post_selectors.post_get(user=request.user, pk=pk)
+    form = WelfarePostChangeForm(
+        request.POST or None,
+        initial={
+            "ends_on": post.ends_on,
+            "renewed": post.renewed,
+            "monthly_pay": post.monthly_pay,
+            "confirm_end": post.end_confirmed_on is not None,
+            "version": post.version,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            post_services.post_change(actor=request.user, post=post, **form.cleaned_data)
+        except (ValidationError, EditConflict) as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The post is saved."))
+            return redirect("household-livelihood", post.household_id)
+    return _form_page(
+        request,
+        form,
+        title=_("Renew or close the post"),
+        household=post.household,
+        subject=f"{post.title} · {post.member.name}",
     )

@@ -141,7 +141,7 @@ def test_a_post_ending_is_a_task_until_renewed_or_closed(
         ends_on=TODAY + datetime.timedelta(days=20),
     )
     [task] = tasks_for(township_cadre, kinds=["post_ending"])
-    assert "孤寡老人看护员" in task.title and task.url == f"/households/{household.pk}/livelihood/"
+    assert "孤寡老人看护员" in task.title and task.url == f"/livelihoods/posts/{post.pk}/"
     assert [t.kind for t in tasks_for(county_officer, kinds=["post_ending"])] == ["post_ending"]
     for nobody in (village_worker, partner):
         assert tasks_for(nobody, kinds=["post_ending"]) == []
@@ -154,13 +154,31 @@ def test_a_post_ending_is_a_task_until_renewed_or_closed(
         ends_on=TODAY + datetime.timedelta(days=300),
     )
     assert tasks_for(township_cadre, kinds=["post_ending"]) == []
-    # Ending soon again, then closed: gone.
+    # Ending soon again, then closed on the task's page: gone.
     post = posts.post_change(
         actor=township_cadre, post=post, version=2, ends_on=TODAY + datetime.timedelta(days=5)
     )
-    assert len(tasks_for(township_cadre, kinds=["post_ending"])) == 1
-    posts.post_change(actor=township_cadre, post=post, version=3, confirm_end=True)
+    [task] = tasks_for(township_cadre, kinds=["post_ending"])
+    response = client_for(township_cadre).post(
+        task.url,
+        {
+            "ends_on": post.ends_on.isoformat(),
+            "renewed": "on",
+            "monthly_pay": "600",
+            "confirm_end": "on",
+            "version": 3,
+        },
+    )
+    assert response.status_code == 302
     assert tasks_for(township_cadre, kinds=["post_ending"]) == []
+    # A stale form (the version it was shown with is gone) changes nothing.
+    stale = client_for(township_cadre).post(
+        task.url,
+        {"ends_on": TODAY.isoformat(), "monthly_pay": "1", "version": 3},
+    )
+    assert stale.status_code == 400
+    post.refresh_from_db()
+    assert post.monthly_pay == Decimal("600")
 
 
 def test_continuing_page_lists_posts_by_their_end(

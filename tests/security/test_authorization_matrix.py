@@ -1002,6 +1002,7 @@ API_ENTRIES: dict[str, Entry] = {
     ),
     "continuing-measures": Entry(readers=LISTS),
     "work-import": form(FIELD | OTHERS, target=all_rows("livelihoods.WorkRecord")),
+    "welfare-post-edit": form(CADRES, args=pk_of("welfare_post"), target=rows_of("welfare_post")),
     "post-payment-create": form(
         CADRES, args=pk_of("welfare_post"), target=all_rows("livelihoods.PostPayment")
     ),
