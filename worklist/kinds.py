@@ -500,9 +500,8 @@ POST_ENDING = TaskKind(
     permissions=("livelihoods.change_welfarepost",),
     rows=_posts_ending,
     region_path="household__village__code",
-    title=lambda row: (
-        _("Renew or close the public-welfare post: %(title)s") % {"title": row["t_detail"]}
-    ),
+    # The post's name is the page's: data, never among the list's own words.
+    title=lambda row: _("Renew or close a public-welfare post"),
     why=lambda row: _("The post started on %(day)s") % {"day": _day(row["t_since"])},
     url=lambda row: reverse("welfare-post-edit", args=[row["t_ref"]]),
 )

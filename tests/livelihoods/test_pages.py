@@ -141,7 +141,8 @@ def test_a_post_ending_is_a_task_until_renewed_or_closed(
         ends_on=TODAY + datetime.timedelta(days=20),
     )
     [task] = tasks_for(township_cadre, kinds=["post_ending"])
-    assert "孤寡老人看护员" in task.title and task.url == f"/livelihoods/posts/{post.pk}/"
+    assert "公益岗位" in task.title and task.url == f"/livelihoods/posts/{post.pk}/"
+    assert household.number in task.subject
     assert [t.kind for t in tasks_for(county_officer, kinds=["post_ending"])] == ["post_ending"]
     for nobody in (village_worker, partner):
         assert tasks_for(nobody, kinds=["post_ending"]) == []
