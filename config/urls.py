@@ -23,6 +23,7 @@ from assistance.api.policy_measures import PolicyMeasureViewSet
 from core.api import SchemaApi
 from evidence.api import EvidenceFileApi, EvidenceListApi
 from households.api import HouseholdViewSet, MemberViewSet, RegionViewSet
+from livelihoods.api.credit import LoanViewSet
 from monitoring.api import (
     AlertViewSet,
     AreaEventViewSet,
@@ -66,6 +67,7 @@ router.register("partner-offers", PartnerOfferViewSet, basename="partner-offer")
 router.register("needs", NeedViewSet, basename="need")
 router.register("policy-measures", PolicyMeasureViewSet, basename="policy-measure")
 router.register("civil-affairs-rosters", CivilAffairsRosterViewSet, basename="civil-affairs-roster")
+router.register("loans", LoanViewSet, basename="loan")
 
 api_v1 = [
     path("auth/token/", TokenLoginApi.as_view(), name="token-login"),
@@ -110,6 +112,7 @@ urlpatterns = [
     path("", include("pairings.urls")),
     path("", include("assistance.urls")),
     path("", include("livelihoods.urls")),
+    path("", include("livelihoods.urls_credit")),
     path("", include("development.urls")),
     path("", include("backtests.urls")),
     path("", include("outcomes.urls")),

@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class LivelihoodsConfig(AppConfig):
     name = "livelihoods"
     verbose_name = _("Work, industry and credit")
+
+    def ready(self) -> None:
+        from livelihoods.hub_sources_credit import register_sources as register_credit
+
+        register_credit()

@@ -4,6 +4,14 @@ One module a subject: work records (`work`); the rest (public-welfare posts, ind
 micro-credit, prevention insurance) beside it.
 """
 
+from livelihoods.models.credit import (
+    InterestPayer,
+    LoanInstalment,
+    LoanPayment,
+    LoanStatus,
+    MicroLoan,
+    RepaymentMethod,
+)
 from livelihoods.models.work import (
     IncomeBand,
     Sector,
@@ -13,4 +21,17 @@ from livelihoods.models.work import (
     WorkStatus,
 )
 
-__all__ = ["IncomeBand", "Sector", "WorkPlace", "WorkRecord", "WorkSource", "WorkStatus"]
+__all__ = [
+    "InterestPayer",
+    "LoanInstalment",
+    "LoanPayment",
+    "LoanStatus",
+    "MicroLoan",
+    "RepaymentMethod",
+    "IncomeBand",
+    "Sector",
+    "WorkPlace",
+    "WorkRecord",
+    "WorkSource",
+    "WorkStatus",
+]

@@ -100,6 +100,8 @@ class Scope:
     screening_task: object = None
     # A household's own report from the village's public page (self_reports/), still received.
     self_report: object = None
+    # A micro-credit loan of the head, disbursed four months ago and unpaid (overdue).
+    loan: object = None
 
     @property
     def cadre_user(self) -> User:
@@ -470,6 +472,20 @@ def _build_scope(name: str, *, village: str, county: str, cadre: User, worker: U
         received_at=timezone.now(),
         acceptance_due=timezone.localdate() + datetime.timedelta(days=3),
     )
+    from livelihoods.loan_schedule import add_months
+    from livelihoods.services import credit as credit_services
+
+    loan = credit_services.loan_create(
+        actor=cadre,
+        household_id=household.pk,
+        borrower_id=head.pk,
+        lender="农商银行",
+        principal=Decimal("10000"),
+        term_months=12,
+        annual_rate=Decimal("4.35"),
+        method="monthly",
+        disbursed_on=add_months(timezone.localdate(), -4),
+    )
     return Scope(
         name=name,
         village=Region.objects.get(pk=village),
@@ -504,6 +520,7 @@ def _build_scope(name: str, *, village: str, county: str, cadre: User, worker: U
         area_event=area_event,
         screening_task=screening_task,
         self_report=self_report,
+        loan=loan,
     )
 
 
