@@ -258,27 +258,30 @@ class LoanViewSet(
     def mark_overdue(self, request, *args, **kwargs):
         """Report the loan overdue before the daily sweep does: a department-style signal for
         the rules. A loan with nothing due and unpaid is 400."""
+        loan = self.get_object()
         require_payer(request.user)
-        loan = services.loan_mark_overdue(actor=request.user, loan_id=self.get_object().pk)
+        loan = services.loan_mark_overdue(actor=request.user, loan_id=loan.pk)
         return self.shown(loan)
 
     @extend_schema(request=ExtendSerializer, responses=LoanDetailSerializer, filters=False)
     @action(detail=True, methods=["post"], filterset_class=None)
     def extend(self, request, *args, **kwargs):
         """Extend the loan (展期) once: what remains of the principal is scheduled again."""
+        loan = self.get_object()  # a loan outside the region is 404 before the input is read
         serializer = ExtendSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         loan = services.loan_extend(
-            actor=request.user, loan_id=self.get_object().pk, **serializer.validated_data
+            actor=request.user, loan_id=loan.pk, **serializer.validated_data
         )
         return self.shown(loan)
 
     @extend_schema(request=WriteOffSerializer, responses=LoanDetailSerializer, filters=False)
     @action(detail=True, methods=["post"], url_path="write-off", filterset_class=None)
     def write_off(self, request, *args, **kwargs):
+        loan = self.get_object()  # a loan outside the region is 404 before the input is read
         serializer = WriteOffSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         loan = services.loan_write_off(
-            actor=request.user, loan_id=self.get_object().pk, **serializer.validated_data
+            actor=request.user, loan_id=loan.pk, **serializer.validated_data
         )
         return self.shown(loan)
