@@ -53,10 +53,15 @@ def seed_loans(users: dict[str, User], seed: int = 20) -> dict[str, int]:
             "pk"
         )
     )
-    chosen = [household for household in households if rng.randrange(SHARE) == 0]
+    # Two of the village worker's own village first (one maturing, one overdue), so that the
+    # worker's task list shows both kinds; then one in SHARE of the rest, at least six.
+    village = users["village"].region_id
+    own = [household for household in households if household.village_id == village][:2]
+    rest = [household for household in households if household not in own]
+    chosen = own + rng.sample(rest, k=min(len(rest), max(6, len(rest) // SHARE)))
     loans = 0
     for index, household in enumerate(chosen):
-        months_back = rng.choice([2, 5, 9, 14, 20, 26, 30, 35])
+        months_back = rng.choice([2, 5, 9, 14, 20, 26, 30, 35]) if index != 1 else 7
         term = rng.choice([12, 24, 36])
         disbursed_on = add_months(today, -months_back) + datetime.timedelta(days=index % 20)
         if index == 0:  # one matures within the month
@@ -65,8 +70,8 @@ def seed_loans(users: dict[str, User], seed: int = 20) -> dict[str, int]:
             Member.objects.filter(
                 household=household,
                 status=Member.Status.ACTIVE,
-                birth_date__lte=disbursed_on.replace(year=disbursed_on.year - 19),
-                birth_date__gte=disbursed_on.replace(year=disbursed_on.year - 64),
+                birth_date__lte=add_months(disbursed_on, -12 * 19),
+                birth_date__gte=add_months(disbursed_on, -12 * 64),
             )
             .order_by("relation", "pk")
             .first()
@@ -85,7 +90,7 @@ def seed_loans(users: dict[str, User], seed: int = 20) -> dict[str, int]:
             disbursed_on=disbursed_on,
         )
         loans += 1
-        # Most pay on time; every sixth is overdue by an instalment or two.
-        _pay_until(actor, loan, today, skip_last=(1 + index % 2) if index % 6 == 3 else 0)
+        # Most pay on time; every third, from the second, is overdue by an instalment or two.
+        _pay_until(actor, loan, today, skip_last=(1 + index % 2) if index % 3 == 1 else 0)
     signals = credit.loans_overdue_signal(as_of=today)
     return {"loans": loans, "signals": signals}
