@@ -35,7 +35,7 @@ class InterestPayer(models.TextChoices):
 
 class LoanStatus(models.TextChoices):
     ACTIVE = "active", _("Being repaid")
-    OVERDUE = "overdue", _("Overdue")
+    OVERDUE = "overdue", _("Repayment overdue")
     EXTENDED = "extended", _("Extended (展期)")
     REPAID = "repaid", _("Repaid")
     WRITTEN_OFF = "written_off", _("Written off")
