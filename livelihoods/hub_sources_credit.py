@@ -5,6 +5,7 @@ loan for those who may."""
 from django.db.models import Count, Window
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
@@ -45,7 +46,7 @@ def loan_entries(user, household: Household, limit: int) -> EntryPage:
                 on=loan.disbursed_on,
                 at=loan.created_at,
                 title=_("Micro-credit from %(lender)s, until %(until)s")
-                % {"lender": loan.lender, "until": loan.matures_on.isoformat()},
+                % {"lender": loan.lender, "until": date_format(loan.matures_on, "DATE_FORMAT")},
                 url=reverse("loan-page", args=[loan.pk]),
                 outcome=outcome,
                 outcome_class=outcome_class,

@@ -30,13 +30,13 @@ class RepaymentMethod(models.TextChoices):
 
 class InterestPayer(models.TextChoices):
     HOUSEHOLD = "household", _("The household")
-    SUBSIDY = "subsidy", _("Fiscal interest subsidy (贴息)")
+    SUBSIDY = "subsidy", _("Fiscal interest subsidy")
 
 
 class LoanStatus(models.TextChoices):
     ACTIVE = "active", _("Being repaid")
     OVERDUE = "overdue", _("Repayment overdue")
-    EXTENDED = "extended", _("Extended (展期)")
+    EXTENDED = "extended", _("Extended")
     REPAID = "repaid", _("Repaid")
     WRITTEN_OFF = "written_off", _("Written off")
 
