@@ -745,7 +745,6 @@ LOAN_MATURING = TaskKind(
         _("A micro-credit loan disbursed on %(day)s matures") % {"day": _day(row["t_since"])}
     ),
     url=lambda row: reverse("loan-page", args=[row["t_ref"]]),
-    can_be_late=False,
 )
 
 

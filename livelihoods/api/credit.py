@@ -11,7 +11,7 @@ from decimal import Decimal
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -98,7 +98,7 @@ class LoanDetailSerializer(LoanSerializer):
         fields = [*LoanSerializer.Meta.fields, "instalments", "remaining"]
         read_only_fields = fields
 
-    @extend_schema(responses=InstalmentSerializer(many=True))
+    @extend_schema_field(InstalmentSerializer(many=True))
     def get_instalments(self, loan: MicroLoan):
         return InstalmentSerializer(selectors.live_instalments(loan), many=True).data
 
