@@ -276,6 +276,25 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     ),
 }
 
+# Micro-credit (livelihoods/services/credit.py): townships and counties record loans and their
+# payments in their region, extend and write them off; village workers read their village's and
+# record a payment they witnessed; auditors read; a bank's or the finance bureau's system reads
+# and posts payments.
+_SEE_LOANS = {"livelihoods.view_microloan"}
+_RECORD_LOAN_PAYMENTS = _SEE_LOANS | {"livelihoods.add_loanpayment"}
+_MANAGE_LOANS = _RECORD_LOAN_PAYMENTS | {
+    "livelihoods.add_microloan",
+    "livelihoods.change_microloan",
+}
+for _role, _granted in (
+    (Role.VILLAGE_WORKER, _RECORD_LOAN_PAYMENTS),
+    (Role.TOWNSHIP_CADRE, _MANAGE_LOANS),
+    (Role.COUNTY_OFFICER, _MANAGE_LOANS),
+    (Role.AUDITOR, _SEE_LOANS),
+    (Role.API_CLIENT, _RECORD_LOAN_PAYMENTS),
+):
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | _granted
+
 
 def permissions_of(role: str) -> frozenset[str]:
     return ROLE_PERMISSIONS.get(role, frozenset())

@@ -63,6 +63,11 @@ WRITE_SCOPES: dict[str, WriteScope] = {
         ("support__household__village",), "support__household__number"
     ),
     "livelihoods.InsuranceClaim": WriteScope(("household__village",), "household__number"),
+    "livelihoods.MicroLoan": WriteScope(("household__village",), "household__number"),
+    "livelihoods.LoanInstalment": WriteScope(
+        ("loan__household__village",), "loan__household__number"
+    ),
+    "livelihoods.LoanPayment": WriteScope(("loan__household__village",), "loan__household__number"),
     "self_reports.SelfReport": WriteScope(("village",), "household__number"),
     "accounts.User": WriteScope(("region",)),
     "accounts.User_groups": WriteScope(("user__region",)),

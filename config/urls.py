@@ -27,6 +27,7 @@ from livelihoods.api.industry import IndustrySupportViewSet
 from livelihoods.api.insurance import InsuranceClaimViewSet
 from livelihoods.api.posts import WelfarePostViewSet
 from livelihoods.api.work import WorkRecordViewSet
+from livelihoods.api.credit import LoanViewSet
 from monitoring.api import (
     AlertViewSet,
     AreaEventViewSet,
@@ -74,6 +75,7 @@ router.register("partner-offers", PartnerOfferViewSet, basename="partner-offer")
 router.register("needs", NeedViewSet, basename="need")
 router.register("policy-measures", PolicyMeasureViewSet, basename="policy-measure")
 router.register("civil-affairs-rosters", CivilAffairsRosterViewSet, basename="civil-affairs-roster")
+router.register("loans", LoanViewSet, basename="loan")
 
 api_v1 = [
     path("auth/token/", TokenLoginApi.as_view(), name="token-login"),
@@ -118,6 +120,7 @@ urlpatterns = [
     path("", include("pairings.urls")),
     path("", include("assistance.urls")),
     path("", include("livelihoods.urls")),
+    path("", include("livelihoods.urls_credit")),
     path("", include("development.urls")),
     path("", include("backtests.urls")),
     path("", include("outcomes.urls")),

@@ -8,5 +8,7 @@ class LivelihoodsConfig(AppConfig):
 
     def ready(self) -> None:
         from livelihoods.hub_sources import register_sources
+        from livelihoods.hub_sources_credit import register_sources as register_credit
 
         register_sources()
+        register_credit()

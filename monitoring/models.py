@@ -338,6 +338,9 @@ class SignalSource(models.TextChoices):
     EMERGENCY = "emergency", _("Emergency management bureau")
     HUMAN_RESOURCES = "human_resources", _("Human resources and social security bureau")
     PUBLIC_SECURITY = "public_security", _("Public security bureau")
+    # The county's micro-credit ledger (livelihoods/services/credit.py): raised on a bank's
+    # behalf when an instalment is overdue.
+    BANK = "bank", _("Lending bank (micro-credit)")
     OTHER = "other", _("Other department")
 
 
@@ -353,6 +356,7 @@ class SignalKind(models.TextChoices):
     # Area kinds (规模性返贫 risk): a whole area hit at once, screened household by household.
     MIGRANT_WORK_DROP = "migrant_work_drop", _("Drop in migrant work")
     PRICE_COLLAPSE = "price_collapse", _("Price collapse of a local product")
+    LOAN_OVERDUE = "loan_overdue", _("Micro-credit instalment overdue")
 
 
 AREA_KINDS = {SignalKind.DISASTER_AREA, SignalKind.MIGRANT_WORK_DROP, SignalKind.PRICE_COLLAPSE}

@@ -22,6 +22,7 @@ from xdist.scheduler import LoadGroupScheduling
 XDIST_GROUPS = {
     "celery-workers": (
         "tests/assistance/test_deadline_worker.py",
+        "tests/livelihoods/test_credit_worker.py",
         "tests/audit/test_outside_requests.py",
         "tests/audit/test_retention.py",
         "tests/monitoring/test_faults.py",

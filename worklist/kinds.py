@@ -52,6 +52,8 @@ from assistance.selectors import (
 from households.models import Household, RiskLevel
 from households.selectors import households_visible_to
 from livelihoods.selectors.posts import posts_ending
+from livelihoods.models.credit import LoanInstalment
+from livelihoods.selectors import credit as credit_selectors
 from monitoring.models import AlertStatus, AreaEventStatus, ScreeningStatus, Signal, SignalKind
 from monitoring.selectors import (
     alerts_visible_to,
@@ -744,6 +746,67 @@ SELF_REPORT_ACCEPT = TaskKind(
 )
 
 
+# Micro-credit (livelihoods/) ------------------------------------------------------------------
+
+
+def _loans_maturing(user, today: datetime.date) -> QuerySet:
+    return _on_household(
+        credit_selectors.loans_maturing(credit_selectors.loans_visible_to(user), today),
+        "household__",
+        detail=F("lender"),
+        since=F("disbursed_on"),
+        due=F("matures_on"),
+    )
+
+
+LOAN_MATURING = TaskKind(
+    code="loan_maturing",
+    label=gettext_lazy("Loans maturing"),
+    roles=frozenset({Role.VILLAGE_WORKER, Role.TOWNSHIP_CADRE}),
+    permissions=("livelihoods.view_microloan",),
+    rows=_loans_maturing,
+    region_path="household__village__code",
+    title=lambda row: (
+        _("Make sure the loan from %(lender)s is repaid or extended") % {"lender": row["t_detail"]}
+    ),
+    why=lambda row: (
+        _("A micro-credit loan disbursed on %(day)s matures") % {"day": _day(row["t_since"])}
+    ),
+    url=lambda row: reverse("loan-page", args=[row["t_ref"]]),
+)
+
+
+def _instalments_overdue(user, today: datetime.date) -> QuerySet:
+    loans = credit_selectors.overdue_loans(credit_selectors.loans_visible_to(user), today)
+    oldest = (
+        LoanInstalment.objects.filter(loan=OuterRef("pk"), settled_on__isnull=True, cancelled=False)
+        .order_by("due_on")
+        .values("due_on")[:1]
+    )
+    return _on_household(
+        loans.annotate(oldest_unpaid=Subquery(oldest)),
+        "household__",
+        detail=F("lender"),
+        since=F("disbursed_on"),
+        due=F("oldest_unpaid"),
+    )
+
+
+INSTALMENT_OVERDUE = TaskKind(
+    code="instalment_overdue",
+    label=gettext_lazy("Loan instalments overdue"),
+    roles=frozenset({Role.VILLAGE_WORKER, Role.TOWNSHIP_CADRE}),
+    permissions=("livelihoods.view_microloan",),
+    rows=_instalments_overdue,
+    region_path="household__village__code",
+    title=lambda row: (
+        _("Find out why the instalment to %(lender)s is unpaid") % {"lender": row["t_detail"]}
+    ),
+    why=lambda row: _("An instalment of a micro-credit loan is unpaid since its due date"),
+    url=lambda row: reverse("loan-page", args=[row["t_ref"]]),
+)
+
+
 KINDS: tuple[TaskKind, ...] = (
     VISIT_DUE,
     ALERT_ASSIGN,
@@ -762,6 +825,8 @@ KINDS: tuple[TaskKind, ...] = (
     MENTION,
     SELF_REPORT_ACCEPT,
     POST_ENDING,
+    LOAN_MATURING,
+    INSTALMENT_OVERDUE,
 )
 KINDS_BY_CODE: dict[str, TaskKind] = {kind.code: kind for kind in KINDS}
 KIND_CHOICES = [(kind.code, kind.label) for kind in KINDS]

@@ -11,6 +11,14 @@ from livelihoods.models.industry import (
 )
 from livelihoods.models.insurance import ClaimCause, ClaimStatus, InsuranceClaim
 from livelihoods.models.posts import PostPayment, WelfarePost
+from livelihoods.models.credit import (
+    InterestPayer,
+    LoanInstalment,
+    LoanPayment,
+    LoanStatus,
+    MicroLoan,
+    RepaymentMethod,
+)
 from livelihoods.models.work import (
     IncomeBand,
     Sector,
@@ -27,7 +35,13 @@ __all__ = [
     "IndustryPayment",
     "IndustrySupport",
     "InsuranceClaim",
+    "InterestPayer",
+    "LoanInstalment",
+    "LoanPayment",
+    "LoanStatus",
+    "MicroLoan",
     "PostPayment",
+    "RepaymentMethod",
     "Sector",
     "SupportKind",
     "WelfarePost",

@@ -357,6 +357,9 @@ RULES: tuple[Rule, ...] = (
                 "death": HIGH,
                 "migrant_work_drop": HIGH,
                 "price_collapse": HIGH,
+                # A household that cannot meet an instalment is short of cash now, but a late
+                # payment alone is not a fall into poverty: checked, not judged high.
+                "loan_overdue": MEDIUM,
             },
         },
     ),

@@ -106,6 +106,8 @@ class Scope:
     welfare_post: object = None
     industry_support: object = None
     insurance_claim: object = None
+    # A micro-credit loan of the head, disbursed four months ago and unpaid (overdue).
+    loan: object = None
 
     @property
     def cadre_user(self) -> User:
@@ -477,6 +479,20 @@ def _build_scope(name: str, *, village: str, county: str, cadre: User, worker: U
         acceptance_due=timezone.localdate() + datetime.timedelta(days=3),
     )
     livelihood = _livelihood_of(household, head, spouse, partner, cadre, worker)
+    from livelihoods.loan_schedule import add_months
+    from livelihoods.services import credit as credit_services
+
+    loan = credit_services.loan_create(
+        actor=cadre,
+        household_id=household.pk,
+        borrower_id=head.pk,
+        lender="农商银行",
+        principal=Decimal("10000"),
+        term_months=12,
+        annual_rate=Decimal("4.35"),
+        method="monthly",
+        disbursed_on=add_months(timezone.localdate(), -4),
+    )
     return Scope(
         name=name,
         village=Region.objects.get(pk=village),
@@ -512,6 +528,7 @@ def _build_scope(name: str, *, village: str, county: str, cadre: User, worker: U
         screening_task=screening_task,
         self_report=self_report,
         **livelihood,
+        loan=loan,
     )
 
 

@@ -1222,7 +1222,40 @@ def extra_object(label: str, key: str = "object_id") -> Args:
     return build
 
 
-ENTRIES: dict[str, Entry] = {**PAGES, **API_ENTRIES, **admin_entries()}
+# Micro-credit (livelihoods/): townships and counties record loans; field staff and the API
+# record payments; auditors read. The bodies are empty (400 for those let through) but for
+# the report of an overdue loan, which the scope's loan (disbursed months ago, unpaid) is.
+CREDIT_ENTRIES: dict[str, Entry] = {
+    "loan-page": Entry(readers=READERS, args=pk_of("loan")),
+    "loan-pay": post(FIELD, args=pk_of("loan"), target=rows_of("loan")),
+    "loan-create": form(CADRES, args=pk_of("household"), target=all_rows("livelihoods.MicroLoan")),
+    "v1:loan-list": api(
+        API_LISTS,
+        CADRES | OTHERS,
+        methods=("GET", "POST"),
+        target=all_rows("livelihoods.MicroLoan"),
+        queries=(BY_HOUSEHOLD,),
+    ),
+    "v1:loan-detail": api(API_READERS, args=pk_of("loan")),
+    "v1:loan-payments": api(
+        API_READERS,
+        FIELD | API,
+        methods=("GET", "POST"),
+        args=pk_of("loan"),
+        target=all_rows("livelihoods.LoanPayment"),
+    ),
+    "v1:loan-mark-overdue": api(
+        NOBODY, FIELD | API, methods=("POST",), args=pk_of("loan"), target=rows_of("loan")
+    ),
+    "v1:loan-extend": api(
+        NOBODY, CADRES, methods=("POST",), args=pk_of("loan"), target=rows_of("loan")
+    ),
+    "v1:loan-write-off": api(
+        NOBODY, CADRES, methods=("POST",), args=pk_of("loan"), target=rows_of("loan")
+    ),
+}
+
+ENTRIES: dict[str, Entry] = {**PAGES, **API_ENTRIES, **CREDIT_ENTRIES, **admin_entries()}
 
 
 # --- the URLconf, walked -----------------------------------------------------------------------

@@ -15,6 +15,7 @@ from demo.accounts import DEMO_PASSWORD
 from demo.assistance import seed_assistance
 from demo.civil_affairs import seed_roster
 from demo.livelihoods import seed_livelihoods
+from demo.loans import seed_loans
 from demo.pairings import seed_pairings
 from demo.self_reports import DEMO_QUERY_CODES, seed_self_reports
 from demo.signals import seed_area_event, seed_signals
@@ -172,6 +173,8 @@ class Command(BaseCommand):
         self.stdout.write(f"{seed_signals(users)} department signal waiting for review.")
         self.stdout.write(f"Area event: {seed_area_event(users)} households to screen.")
         self.stdout.write(f"Civil affairs' roster: {seed_roster(users)} lines to reconcile.")
+        loans = seed_loans(users)
+        self.stdout.write(f"{loans['loans']} micro-credit loans, {loans['signals']} overdue.")
         self.stdout.write(
             f"{seed_self_reports(users)} households' own reports "
             f"(query codes {', '.join(DEMO_QUERY_CODES)})."
