@@ -121,6 +121,19 @@ _RECONCILE_ROSTERS = _SEE_ROSTERS | {
 # Households' own reports (self_reports/): read and answered by the field staff of their region.
 _SEE_SELF_REPORTS = {"self_reports.view_selfreport"}
 _ANSWER_SELF_REPORTS = _SEE_SELF_REPORTS | {"self_reports.change_selfreport"}
+# Household development plans (development/): village workers draft and review them in their
+# village, township cadres also record the household's agreement and close them; the county,
+# auditors and department systems read. Partners see none.
+_SEE_PLANS = {"development.view_developmentplan"}
+_DRAFT_PLANS = _SEE_PLANS | {
+    "development.add_developmentplan",
+    "development.change_developmentplan",
+    "development.add_planreview",
+}
+_AGREE_PLANS = _DRAFT_PLANS | {
+    "development.agree_developmentplan",
+    "development.close_developmentplan",
+}
 DASHBOARDS = "dashboards.view_dashboard"
 # The audit trail (audit/views.py): writes, unmaskings, exports and sign-ins of the region.
 VIEW_AUDIT = "audit.view_audit"
@@ -140,6 +153,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _WRITE_NOTES
         | _SEE_EVIDENCE
         | _ATTACH_EVIDENCE
+        | _DRAFT_PLANS
     ),
     Role.TOWNSHIP_CADRE: frozenset(
         _VIEW_REGISTRY
@@ -164,6 +178,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _WRITE_NOTES
         | _SEE_EVIDENCE
         | _ATTACH_EVIDENCE
+        | _AGREE_PLANS
     ),
     Role.COUNTY_OFFICER: frozenset(
         _VIEW_REGISTRY
@@ -191,6 +206,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _WRITE_NOTES
         | _SEE_EVIDENCE
         | _ATTACH_EVIDENCE
+        | _SEE_PLANS
     ),
     # Partners work on the measures given to them, not on the registry.
     Role.PARTNER: frozenset(
@@ -226,6 +242,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _SEE_DELEGATIONS
         | _READ_NOTES
         | _SEE_EVIDENCE
+        | _SEE_PLANS
     ),
     # Department systems push signals and read what their region allows.
     Role.API_CLIENT: frozenset(
@@ -234,6 +251,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | {"monitoring.view_alert", "monitoring.view_incomeline", "monitoring.view_ruleconfig"}
         | {"monitoring.view_assistancestandard"}
         | _SEE_ASSISTANCE
+        | _SEE_PLANS
     ),
 }
 

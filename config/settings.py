@@ -563,6 +563,7 @@ SPECTACULAR_SETTINGS = {
         # A signal's kind, and the kind of the area event an area signal opens.
         "AreaEventStatusEnum": "monitoring.models.AreaEventStatus.choices",
         "ScreeningStatusEnum": "monitoring.models.ScreeningStatus.choices",
+        "PlanStatusEnum": "development.models.PlanStatus.choices",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",

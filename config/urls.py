@@ -21,6 +21,7 @@ from assistance.api.civil_affairs_rosters import (
 )
 from assistance.api.policy_measures import PolicyMeasureViewSet
 from core.api import SchemaApi
+from development.api.plans import PlanViewSet
 from evidence.api import EvidenceFileApi, EvidenceListApi
 from households.api import HouseholdViewSet, MemberViewSet, RegionViewSet
 from monitoring.api import (
@@ -66,6 +67,7 @@ router.register("partner-offers", PartnerOfferViewSet, basename="partner-offer")
 router.register("needs", NeedViewSet, basename="need")
 router.register("policy-measures", PolicyMeasureViewSet, basename="policy-measure")
 router.register("civil-affairs-rosters", CivilAffairsRosterViewSet, basename="civil-affairs-roster")
+router.register("plans", PlanViewSet, basename="plan")
 
 api_v1 = [
     path("auth/token/", TokenLoginApi.as_view(), name="token-login"),

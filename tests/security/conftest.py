@@ -100,6 +100,8 @@ class Scope:
     screening_task: object = None
     # A household's own report from the village's public page (self_reports/), still received.
     self_report: object = None
+    # The household's development plan (development/), agreed, with a goal and a commitment.
+    plan: object = None
 
     @property
     def cadre_user(self) -> User:
@@ -470,6 +472,23 @@ def _build_scope(name: str, *, village: str, county: str, cadre: User, worker: U
         received_at=timezone.now(),
         acceptance_due=timezone.localdate() + datetime.timedelta(days=3),
     )
+    from development.services import plans as plan_services
+
+    plan = plan_services.plan_create(actor=worker, household_id=household.pk)
+    goal = plan_services.goal_save(
+        actor=worker, plan_id=plan.pk, version=None, area="work", description=f"{name} 外出务工"
+    )
+    plan_services.commitment_save(
+        actor=worker,
+        plan_id=plan.pk,
+        version=None,
+        goal_id=goal.pk,
+        party="household",
+        description=f"{name} 参加培训",
+    )
+    plan = plan_services.plan_agree(
+        actor=cadre, plan_id=plan.pk, version=None, member_id=head.pk, method="signature"
+    )
     return Scope(
         name=name,
         village=Region.objects.get(pk=village),
@@ -504,6 +523,7 @@ def _build_scope(name: str, *, village: str, county: str, cadre: User, worker: U
         area_event=area_event,
         screening_task=screening_task,
         self_report=self_report,
+        plan=plan,
     )
 
 

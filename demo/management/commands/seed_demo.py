@@ -15,6 +15,7 @@ from demo.accounts import DEMO_PASSWORD
 from demo.assistance import seed_assistance
 from demo.civil_affairs import seed_roster
 from demo.pairings import seed_pairings
+from demo.plans import seed_plans
 from demo.self_reports import DEMO_QUERY_CODES, seed_self_reports
 from demo.signals import seed_area_event, seed_signals
 from households.models import Household, Region
@@ -162,6 +163,8 @@ class Command(BaseCommand):
         self.stdout.write(f"{seeded['partners']} partners, {seeded['cases']} cases.")
         paired = seed_pairings(users)
         self.stdout.write(f"{paired['pairings']} pairings of cadres and households.")
+        planned = seed_plans(users)
+        self.stdout.write(f"{planned['plans']} development plans, {planned['reviews']} reviews.")
         self.stdout.write(f"{seed_signals(users)} department signal waiting for review.")
         self.stdout.write(f"Area event: {seed_area_event(users)} households to screen.")
         self.stdout.write(f"Civil affairs' roster: {seed_roster(users)} lines to reconcile.")
