@@ -129,6 +129,14 @@ def visits_for_review(plan: DevelopmentPlan) -> QuerySet[Visit]:
     return visits.exclude(plan_reviews__plan=plan).order_by("-visited_on", "-id")
 
 
+def review_on_visit(plan: DevelopmentPlan, visit_id) -> PlanReview | None:
+    """The plan's review made on this visit, if there is one (`visit_id` as sent)."""
+    try:
+        return plan.reviews.filter(visit_id=int(visit_id)).first()
+    except (TypeError, ValueError):
+        return None
+
+
 def plans_review_due(user, by: datetime.date) -> QuerySet[DevelopmentPlan]:
     """Agreed plans of the user's region whose next review falls on or before `by`."""
     return plans_visible_to(user).filter(status=PlanStatus.AGREED, next_review_due__lte=by)

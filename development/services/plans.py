@@ -335,16 +335,13 @@ def plan_review(
         errors: dict[str, str] = {}
         items: list[ReviewItem] = []
         for goal in plan.goals.all():
-            items.append(
-                _item(ratings, f"goal-{goal.pk}", GoalRating, GoalRating.REACHED, errors, goal=goal)
-            )
+            items.append(_item(ratings, f"goal-{goal.pk}", GoalRating, errors, goal=goal))
         for commitment in plan.commitments.all():
             items.append(
                 _item(
                     ratings,
                     f"commitment-{commitment.pk}",
                     CommitmentRating,
-                    CommitmentRating.KEPT,
                     errors,
                     commitment=commitment,
                 )
@@ -370,12 +367,16 @@ def plan_review(
         return review, True
 
 
-def _item(ratings, key, choices, full, errors, **subject) -> ReviewItem:
+# The ratings that need no why: a commitment kept, a goal reached or on track.
+WITHOUT_WHY = {CommitmentRating.KEPT, GoalRating.REACHED, GoalRating.ON_TRACK}
+
+
+def _item(ratings, key, choices, errors, **subject) -> ReviewItem:
     rating, reason = ratings.get(key, ("", ""))
     reason = (reason or "").strip()[:300]
     if rating not in choices.values:
         errors[key] = _("Rate every goal and commitment.")
-    elif rating != full and len(reason) < 2:
+    elif rating not in WITHOUT_WHY and len(reason) < 2:
         errors[key] = _("Say why, unless it was fully so.")
     return ReviewItem(rating=rating, reason=reason, **subject)
 

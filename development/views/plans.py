@@ -95,12 +95,10 @@ def _edit_page(request, pk, *, template, form_class, build, save, subject_key):
     plan = selectors.plan_get(user=request.user, pk=pk)
     subject_id = _int(request.GET.get(subject_key) or request.POST.get(subject_key))
     choices = build(plan)
-    existing = None
-    if subject_id is not None:
-        existing = choices.pop("subjects").filter(pk=subject_id).first()
-    else:
-        choices.pop("subjects")
-    initial = {"version": plan.version, **(choices.pop("initial_of")(existing) if existing else {})}
+    subjects = choices.pop("subjects")
+    initial_of = choices.pop("initial_of")
+    existing = subjects.filter(pk=subject_id).first() if subject_id is not None else None
+    initial = {"version": plan.version, **(initial_of(existing) if existing else {})}
     form = form_class(request.POST or None, initial=initial, **choices)
     if request.method == "POST" and form.is_valid():
         try:
@@ -254,6 +252,9 @@ def plan_review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     chosen = _int(request.GET.get("visit"))
     if chosen is not None and any(visit.pk == chosen for visit in visits):
         initial["visit"] = chosen
+    if request.method == "POST" and selectors.review_on_visit(plan, request.POST.get("visit")):
+        # The form sent again (a double tap, the back button): the review is recorded already.
+        return redirect("plan-detail", plan.pk)
     form = ReviewForm(request.POST or None, initial=initial, plan=plan, visits=visits)
     if request.method == "POST" and form.is_valid():
         try:

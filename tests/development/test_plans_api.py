@@ -89,6 +89,7 @@ def test_the_list_filters_overdue_reviews_and_keeps_to_the_region(
     assert [row["id"] for row in client.get("/api/v1/plans/").json()["results"]] == [agreed.pk]
     assert client.get("/api/v1/plans/?review_overdue=true").json()["results"] == []
     clock.advance(100)
+    client = client_for(village_worker)  # signed in again: the session has expired meanwhile
     overdue = client.get("/api/v1/plans/?review_overdue=true").json()["results"]
     assert [row["id"] for row in overdue] == [agreed.pk]
     assert client.get("/api/v1/plans/?review_overdue=maybe").status_code == 400

@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 
 from development.models import DevelopmentPlan, PlanCommitment, PlanReview
+from development.services import plans as services
 from tests.conftest import client_for
 from tests.development.conftest import visit
 from tests.security.conftest import body_text
@@ -72,15 +73,25 @@ def test_plan_review_from_the_visit_page_rates_everything_once(agreed, later_vis
     assert link not in body_text(client.get(f"/visits/{later_visit.pk}/")).replace("&amp;", "&")
 
 
-def test_a_visit_before_the_agreement_offers_no_review(agreed, household, village_worker, clock):
+def test_a_visit_before_the_agreement_offers_no_review(
+    draft, household, village_worker, township_cadre, clock
+):
+    clock.advance(10)
     earlier = visit(
         village_worker,
         household,
-        on=clock.today() - datetime.timedelta(days=30),
+        on=clock.today() - datetime.timedelta(days=5),
         per_person=Decimal("9000"),
     )
+    services.plan_agree(
+        actor=township_cadre,
+        plan_id=draft.pk,
+        version=None,
+        member_id=household.members.get(relation="head").pk,
+        method="signature",
+    )
     text = body_text(client_for(village_worker).get(f"/visits/{earlier.pk}/"))
-    assert f"/plans/{agreed.pk}/review/" not in text
+    assert f"/plans/{draft.pk}/review/" not in text
 
 
 def test_the_agreement_form_records_consent(draft, household, township_cadre, clock):
