@@ -121,3 +121,43 @@ def test_the_plan_is_refused_to_outsiders_and_partners(agreed, other_township_ca
             response = client_for(user).get(path)
             assert response.status_code in (403, 404), (user, path)
             assert "男主人到县城稳定务工" not in body_text(response)
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_plan_pages_and_the_card_speak_one_language(
+    agreed, later_visit, household, village_worker, township_cadre, language
+):
+    import re
+
+    from django.conf import settings
+
+    from tests.page_language import chinese_words, english_words
+
+    words_of = english_words if language == "zh-hans" else chinese_words
+    pages = {
+        village_worker: [
+            f"/plans/{agreed.pk}/",
+            f"/plans/{agreed.pk}/review/",
+            f"/plans/{agreed.pk}/goal/",
+            f"/plans/{agreed.pk}/commitment/",
+            f"/households/{household.pk}/card/",
+            f"/households/{household.pk}/",
+            f"/visits/{later_visit.pk}/",
+        ],
+        township_cadre: [f"/plans/{agreed.pk}/agree/", f"/plans/{agreed.pk}/close/"],
+    }
+    found = {}
+    for user, paths in pages.items():
+        client = client_for(user)
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+        for path in paths:
+            response = client.get(path)
+            assert response.status_code == 200, path
+            left = {
+                text
+                for text in words_of(response.content.decode())
+                if re.search(r"[A-Za-z]{3,}", text) or re.search(r"[\u4e00-\u9fff]", text)
+            }
+            if left:
+                found[path] = left
+    assert not found, found
