@@ -61,9 +61,7 @@ WRITE_SCOPES: dict[str, WriteScope] = {
     "development.PlanCommitment": WriteScope(
         ("plan__household__village",), "plan__household__number"
     ),
-    "development.PlanReview": WriteScope(
-        ("plan__household__village",), "plan__household__number"
-    ),
+    "development.PlanReview": WriteScope(("plan__household__village",), "plan__household__number"),
     "development.ReviewItem": WriteScope(
         ("review__plan__household__village",), "review__plan__household__number"
     ),
