@@ -69,7 +69,11 @@ def with_contents(queryset: QuerySet[DevelopmentPlan]) -> QuerySet[DevelopmentPl
         Prefetch(
             "reviews",
             PlanReview.objects.select_related("reviewed_by", "visit")
-            .prefetch_related(Prefetch("items", ReviewItem.objects.order_by("id")))
+            .prefetch_related(
+                Prefetch(
+                    "items", ReviewItem.objects.select_related("goal", "commitment").order_by("id")
+                )
+            )
             .order_by("-reviewed_on", "-id"),
         ),
     )
