@@ -149,6 +149,19 @@ _PARTNER_LINKS = {
     "livelihoods.add_industrypayment",
 }
 _API_WORK = {"livelihoods.view_workrecord", "livelihoods.add_workrecord"}
+# Household development plans (development/): village workers draft and review them in their
+# village, township cadres also record the household's agreement and close them; the county,
+# auditors and department systems read. Partners see none.
+_SEE_PLANS = {"development.view_developmentplan"}
+_DRAFT_PLANS = _SEE_PLANS | {
+    "development.add_developmentplan",
+    "development.change_developmentplan",
+    "development.add_planreview",
+}
+_AGREE_PLANS = _DRAFT_PLANS | {
+    "development.agree_developmentplan",
+    "development.close_developmentplan",
+}
 DASHBOARDS = "dashboards.view_dashboard"
 # The audit trail (audit/views.py): writes, unmaskings, exports and sign-ins of the region.
 VIEW_AUDIT = "audit.view_audit"
@@ -170,6 +183,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _ATTACH_EVIDENCE
         | _SEE_LIVELIHOODS
         | _RECORD_WORK
+        | _DRAFT_PLANS
     ),
     Role.TOWNSHIP_CADRE: frozenset(
         _VIEW_REGISTRY
@@ -197,6 +211,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _SEE_LIVELIHOODS
         | _RECORD_WORK
         | _MANAGE_LIVELIHOODS
+        | _AGREE_PLANS
     ),
     Role.COUNTY_OFFICER: frozenset(
         _VIEW_REGISTRY
@@ -227,6 +242,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _SEE_LIVELIHOODS
         | _RECORD_WORK
         | _MANAGE_LIVELIHOODS
+        | _SEE_PLANS
     ),
     # Partners work on the measures given to them, not on the registry.
     Role.PARTNER: frozenset(
@@ -264,6 +280,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _READ_NOTES
         | _SEE_EVIDENCE
         | _SEE_LIVELIHOODS
+        | _SEE_PLANS
     ),
     # Department systems push signals and read what their region allows.
     Role.API_CLIENT: frozenset(
@@ -273,6 +290,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | {"monitoring.view_assistancestandard"}
         | _SEE_ASSISTANCE
         | _API_WORK
+        | _SEE_PLANS
     ),
 }
 

@@ -68,6 +68,15 @@ WRITE_SCOPES: dict[str, WriteScope] = {
         ("loan__household__village",), "loan__household__number"
     ),
     "livelihoods.LoanPayment": WriteScope(("loan__household__village",), "loan__household__number"),
+    "development.DevelopmentPlan": WriteScope(("household__village",), "household__number"),
+    "development.PlanGoal": WriteScope(("plan__household__village",), "plan__household__number"),
+    "development.PlanCommitment": WriteScope(
+        ("plan__household__village",), "plan__household__number"
+    ),
+    "development.PlanReview": WriteScope(("plan__household__village",), "plan__household__number"),
+    "development.ReviewItem": WriteScope(
+        ("review__plan__household__village",), "review__plan__household__number"
+    ),
     "self_reports.SelfReport": WriteScope(("village",), "household__number"),
     "accounts.User": WriteScope(("region",)),
     "accounts.User_groups": WriteScope(("user__region",)),

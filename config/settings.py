@@ -567,6 +567,7 @@ SPECTACULAR_SETTINGS = {
         "SupportKindEnum": "livelihoods.models.SupportKind.choices",
         "ClaimStatusEnum": "livelihoods.models.ClaimStatus.choices",
         "ClaimDecisionEnum": "livelihoods.api.insurance.DECISIONS",
+        "PlanStatusEnum": "development.models.PlanStatus.choices",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",

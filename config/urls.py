@@ -21,13 +21,14 @@ from assistance.api.civil_affairs_rosters import (
 )
 from assistance.api.policy_measures import PolicyMeasureViewSet
 from core.api import SchemaApi
+from development.api.plans import PlanViewSet
 from evidence.api import EvidenceFileApi, EvidenceListApi
 from households.api import HouseholdViewSet, MemberViewSet, RegionViewSet
+from livelihoods.api.credit import LoanViewSet
 from livelihoods.api.industry import IndustrySupportViewSet
 from livelihoods.api.insurance import InsuranceClaimViewSet
 from livelihoods.api.posts import WelfarePostViewSet
 from livelihoods.api.work import WorkRecordViewSet
-from livelihoods.api.credit import LoanViewSet
 from monitoring.api import (
     AlertViewSet,
     AreaEventViewSet,
@@ -76,6 +77,7 @@ router.register("needs", NeedViewSet, basename="need")
 router.register("policy-measures", PolicyMeasureViewSet, basename="policy-measure")
 router.register("civil-affairs-rosters", CivilAffairsRosterViewSet, basename="civil-affairs-roster")
 router.register("loans", LoanViewSet, basename="loan")
+router.register("plans", PlanViewSet, basename="plan")
 
 api_v1 = [
     path("auth/token/", TokenLoginApi.as_view(), name="token-login"),

@@ -49,11 +49,13 @@ from assistance.selectors import (
     referrals_to_answer,
     steps_awaiting,
 )
+from development.models import PlanReview
+from development.selectors.plans import plans_review_due
 from households.models import Household, RiskLevel
 from households.selectors import households_visible_to
-from livelihoods.selectors.posts import posts_ending
 from livelihoods.models.credit import LoanInstalment
 from livelihoods.selectors import credit as credit_selectors
+from livelihoods.selectors.posts import posts_ending
 from monitoring.models import AlertStatus, AreaEventStatus, ScreeningStatus, Signal, SignalKind
 from monitoring.selectors import (
     alerts_visible_to,
@@ -807,6 +809,48 @@ INSTALMENT_OVERDUE = TaskKind(
 )
 
 
+# Household development plans -------------------------------------------------------------------
+
+# How soon a plan's quarterly review shows before it is due.
+PLAN_REVIEW_NOTICE_DAYS = 14
+
+
+def _plan_reviews_due(user, today: datetime.date) -> QuerySet:
+    # The household's responsible cadre reviews it; a village worker sees the village's plans.
+    last_review = (
+        PlanReview.objects.filter(plan=OuterRef("pk"))
+        .order_by("-reviewed_on")
+        .values("reviewed_on")[:1]
+    )
+    plans = plans_review_due(user, today + datetime.timedelta(days=PLAN_REVIEW_NOTICE_DAYS))
+    if user.role != Role.VILLAGE_WORKER:
+        plans = plans.filter(
+            household__pairings__cadre=user, household__pairings__ended_on__isnull=True
+        )
+    return _on_household(
+        plans,
+        "household__",
+        detail=Value(""),
+        since=Coalesce(Subquery(last_review), F("agreed_on")),
+        due=F("next_review_due"),
+    )
+
+
+PLAN_REVIEW_DUE = TaskKind(
+    code="plan_review_due",
+    label=gettext_lazy("Plan reviews due"),
+    roles=frozenset({Role.VILLAGE_WORKER, Role.TOWNSHIP_CADRE}),
+    permissions=("development.add_planreview",),
+    rows=_plan_reviews_due,
+    region_path="household__village__code",
+    title=lambda row: _("Review the household's development plan on a visit"),
+    why=lambda row: (
+        _("Last reviewed or agreed on %(day)s; reviewed every three months")
+        % {"day": _day(row["t_since"])}
+    ),
+    url=lambda row: reverse("plan-review", args=[row["t_ref"]]),
+)
+
 KINDS: tuple[TaskKind, ...] = (
     VISIT_DUE,
     ALERT_ASSIGN,
@@ -827,6 +871,7 @@ KINDS: tuple[TaskKind, ...] = (
     POST_ENDING,
     LOAN_MATURING,
     INSTALMENT_OVERDUE,
+    PLAN_REVIEW_DUE,
 )
 KINDS_BY_CODE: dict[str, TaskKind] = {kind.code: kind for kind in KINDS}
 KIND_CHOICES = [(kind.code, kind.label) for kind in KINDS]

@@ -4,13 +4,6 @@ One module a subject: work records (`work`), public-welfare posts (`posts`), ind
 (`industry`), prevention insurance (`insurance`); micro-credit beside them.
 """
 
-from livelihoods.models.industry import (
-    IndustryPayment,
-    IndustrySupport,
-    SupportKind,
-)
-from livelihoods.models.insurance import ClaimCause, ClaimStatus, InsuranceClaim
-from livelihoods.models.posts import PostPayment, WelfarePost
 from livelihoods.models.credit import (
     InterestPayer,
     LoanInstalment,
@@ -19,6 +12,13 @@ from livelihoods.models.credit import (
     MicroLoan,
     RepaymentMethod,
 )
+from livelihoods.models.industry import (
+    IndustryPayment,
+    IndustrySupport,
+    SupportKind,
+)
+from livelihoods.models.insurance import ClaimCause, ClaimStatus, InsuranceClaim
+from livelihoods.models.posts import PostPayment, WelfarePost
 from livelihoods.models.work import (
     IncomeBand,
     Sector,

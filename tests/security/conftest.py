@@ -108,6 +108,8 @@ class Scope:
     insurance_claim: object = None
     # A micro-credit loan of the head, disbursed four months ago and unpaid (overdue).
     loan: object = None
+    # The household's development plan (development/), agreed, with a goal and a commitment.
+    plan: object = None
 
     @property
     def cadre_user(self) -> User:
@@ -493,6 +495,23 @@ def _build_scope(name: str, *, village: str, county: str, cadre: User, worker: U
         method="monthly",
         disbursed_on=add_months(timezone.localdate(), -4),
     )
+    from development.services import plans as plan_services
+
+    plan = plan_services.plan_create(actor=worker, household_id=household.pk)
+    goal = plan_services.goal_save(
+        actor=worker, plan_id=plan.pk, version=None, area="work", description=f"{name} 外出务工"
+    )
+    plan_services.commitment_save(
+        actor=worker,
+        plan_id=plan.pk,
+        version=None,
+        goal_id=goal.pk,
+        party="household",
+        description=f"{name} 参加培训",
+    )
+    plan = plan_services.plan_agree(
+        actor=cadre, plan_id=plan.pk, version=None, member_id=head.pk, method="signature"
+    )
     return Scope(
         name=name,
         village=Region.objects.get(pk=village),
@@ -529,6 +548,7 @@ def _build_scope(name: str, *, village: str, county: str, cadre: User, worker: U
         self_report=self_report,
         **livelihood,
         loan=loan,
+        plan=plan,
     )
 
 

@@ -135,6 +135,10 @@ READERS = FIELD | {"auditor"}
 NOBODY: frozenset[str] = frozenset()
 API = frozenset({"api_client"})
 LISTS = FIELD | OTHERS | {"auditor"}
+# Development plans: drafted and reviewed by village workers and township cadres; agreed and
+# closed by township cadres.
+PLAN_DRAFTERS = frozenset({"village_worker", "township_cadre"})
+PLAN_AGREERS = frozenset({"township_cadre"})
 IMPORT_OWNER = frozenset({"township_cadre"})  # the home scope's import job is its cadre's
 
 
@@ -556,6 +560,23 @@ PAGES: dict[str, Entry] = {
         body=versioned("self_report", note="核实后不符合条件"),
     ),
     "own-report-poster": Entry(readers=READERS, args=village_code_of_scope),
+    # Household development plans (development/): village workers and township cadres draft and
+    # review them, township cadres record the agreement and close them; the county and auditors
+    # read them and the household's card; partners see none.
+    "plan-create": form(
+        PLAN_DRAFTERS, args=pk_of("household"), target=all_rows("development.DevelopmentPlan")
+    ),
+    "plan-detail": Entry(readers=READERS, args=pk_of("plan")),
+    "plan-goal": form(PLAN_DRAFTERS, args=pk_of("plan"), target=all_rows("development.PlanGoal")),
+    "plan-commitment": form(
+        PLAN_DRAFTERS, args=pk_of("plan"), target=all_rows("development.PlanCommitment")
+    ),
+    "plan-agree": form(PLAN_AGREERS, args=pk_of("plan"), target=rows_of("plan")),
+    "plan-review": form(
+        PLAN_DRAFTERS, args=pk_of("plan"), target=all_rows("development.PlanReview")
+    ),
+    "plan-close": form(PLAN_AGREERS, args=pk_of("plan"), target=rows_of("plan")),
+    "household-card": Entry(readers=READERS, args=pk_of("household")),
     "task-list": Entry(readers=SIGNED_IN, queries=(BY_REGION, query("?region={county}"))),
     "registry-import": form(FIELD | OTHERS, target=all_rows("spreadsheets.ImportJob")),
     # An import job is its uploader's alone: a colleague of the same township gets 404 too.
@@ -717,6 +738,35 @@ API_ENTRIES: dict[str, Entry] = {
         queries=(BY_HOUSEHOLD,),
     ),
     "v1:contact-detail": api(READERS, args=pk_of("contact")),
+    # Development plans: read by field staff, auditors and department systems; written through
+    # their actions by the roles that draft, agree and close them.
+    "v1:plan-list": api(
+        API_LISTS,
+        PLAN_DRAFTERS | {"other_township_cadre"},
+        methods=("GET", "POST"),
+        target=all_rows("development.DevelopmentPlan"),
+        queries=(BY_HOUSEHOLD,),
+    ),
+    "v1:plan-detail": api(API_READERS, args=pk_of("plan")),
+    "v1:plan-goals": api(
+        NOBODY, PLAN_DRAFTERS, methods=("POST",), args=pk_of("plan"), target=rows_of("plan")
+    ),
+    "v1:plan-commitments": api(
+        NOBODY, PLAN_DRAFTERS, methods=("POST",), args=pk_of("plan"), target=rows_of("plan")
+    ),
+    "v1:plan-agree": api(
+        NOBODY, PLAN_AGREERS, methods=("POST",), args=pk_of("plan"), target=rows_of("plan")
+    ),
+    "v1:plan-review": api(
+        NOBODY,
+        PLAN_DRAFTERS,
+        methods=("POST",),
+        args=pk_of("plan"),
+        target=all_rows("development.PlanReview"),
+    ),
+    "v1:plan-close": api(
+        NOBODY, PLAN_AGREERS, methods=("POST",), args=pk_of("plan"), target=rows_of("plan")
+    ),
     "v1:alert-list": api(API_LISTS, queries=(BY_HOUSEHOLD, BY_VILLAGE)),
     "v1:alert-detail": api(API_READERS, args=pk_of("alert")),
     **{

@@ -17,6 +17,7 @@ from demo.civil_affairs import seed_roster
 from demo.livelihoods import seed_livelihoods
 from demo.loans import seed_loans
 from demo.pairings import seed_pairings
+from demo.plans import seed_plans
 from demo.self_reports import DEMO_QUERY_CODES, seed_self_reports
 from demo.signals import seed_area_event, seed_signals
 from households.models import Household, Region
@@ -170,6 +171,8 @@ class Command(BaseCommand):
             f"{lived.get('posts', 0)} public-welfare posts, {lived.get('links', 0)} enterprise "
             f"links, {lived.get('claims', 0)} insurance claims."
         )
+        planned = seed_plans(users)
+        self.stdout.write(f"{planned['plans']} development plans, {planned['reviews']} reviews.")
         self.stdout.write(f"{seed_signals(users)} department signal waiting for review.")
         self.stdout.write(f"Area event: {seed_area_event(users)} households to screen.")
         self.stdout.write(f"Civil affairs' roster: {seed_roster(users)} lines to reconcile.")
