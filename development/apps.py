@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class DevelopmentConfig(AppConfig):
     name = "development"
     verbose_name = _("Household development")
+
+    def ready(self) -> None:
+        from development.hub_sources import register_sources
+
+        register_sources()

@@ -73,7 +73,7 @@ CAPACITY_LABELS = {
 CAPACITY_REASONS = {
     "no_working_age": _("No member of working age"),
     "none_able": _("No working-age member able to work"),
-    "lowered_by_health": _("Illness or disability lowers the labour"),
+    "lowered_by_health": _("Some working-age members can work only in part"),
     "all_able": _("Every working-age member able to work"),
     "some_able": _("Some working-age members able to work"),
     "senior_or_above": _("All finished senior secondary or above"),

@@ -262,7 +262,7 @@ class CapacityWeights(models.Model):
 
     def __str__(self) -> str:
         region = self.region or _("national")
-        return f"{_('capacity weights')} ({region})"
+        return f"{self._meta.verbose_name} ({region})"
 
     @property
     def total(self) -> int:

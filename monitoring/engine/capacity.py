@@ -28,6 +28,7 @@ low, and truly so, but the rule does not warn it: its help is social security, n
 """
 
 import datetime
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
@@ -133,7 +134,7 @@ class CapacityWeights:
         return sum(self.of(code) for code in COMPONENTS)
 
 
-def weights_problem(values: dict[str, object]) -> int | None:
+def weights_problem(values: Mapping[str, object]) -> int | None:
     """The sum the weights make when they are not whole numbers from 0 to 100 summing to exactly
     100, else None. Only the sum is named back to the officer: each weight's own range is the
     form's and the serializer's check."""

@@ -100,6 +100,8 @@ class Scope:
     screening_task: object = None
     # A household's own report from the village's public page (self_reports/), still received.
     self_report: object = None
+    # The county's own self-development capacity weights (monitoring.CapacityWeights).
+    capacity_weights: object = None
 
     @property
     def cadre_user(self) -> User:
@@ -214,6 +216,8 @@ def _build_scope(name: str, *, village: str, county: str, cadre: User, worker: U
         AlertSource,
         AreaEvent,
         AssistanceStandard,
+        CapacityReading,
+        CapacityWeights,
         IncomeLine,
         RuleConfig,
         ScanRun,
@@ -403,6 +407,36 @@ def _build_scope(name: str, *, village: str, county: str, cadre: User, worker: U
     from assistance.models import ReferralPolicy
 
     referral_policy = ReferralPolicy.objects.create(region_id=county, days=5, unit="working")
+    capacity_weights = CapacityWeights.objects.create(
+        region_id=county,
+        labour=30,
+        skills=15,
+        work=25,
+        participation=15,
+        commitments=10,
+        credit=5,
+        note=f"matrix {name}",
+    )
+    # A reading of the household: its capacity on its page, its case and the dashboard.
+    CapacityReading.objects.create(
+        household=household,
+        measured_on=timezone.localdate(),
+        score=35,
+        working_age=2,
+        components=[
+            {
+                "code": "labour",
+                "value": 0.5,
+                "weight": 30,
+                "share": 30.0,
+                "points": 15.0,
+                "reason": "some_able",
+                "details": {},
+            }
+        ],
+        weights=capacity_weights,
+        weights_version=1,
+    )
 
     pairing = pairing_services.pairing_assign(
         actor=cadre,
@@ -496,6 +530,7 @@ def _build_scope(name: str, *, village: str, county: str, cadre: User, worker: U
         contact=contact,
         pairing_policy=pairing_policy,
         referral_policy=referral_policy,
+        capacity_weights=capacity_weights,
         staff={"cadre": cadre, "worker": worker},
         delegation=delegation,
         evidence=evidence,
