@@ -54,9 +54,7 @@ def test_the_household_page_shows_the_capacity_its_components_and_trend(measured
 def test_an_outsider_gets_no_capacity(measured, other_township_cadre, county_officer):
     assert capacity_panel(other_township_cadre, measured) is None
     assert capacity_panel(county_officer, measured) is not None
-    response = client_for(other_township_cadre).get(
-        reverse("household-detail", args=[measured.pk])
-    )
+    response = client_for(other_township_cadre).get(reverse("household-detail", args=[measured.pk]))
     assert response.status_code == 404
 
 

@@ -47,9 +47,7 @@ def test_weights_not_summing_to_100_are_refused_naming_the_sum(county_officer, c
         capacity_weights_save(
             actor=county_officer, region_code=COUNTY, weights={**DEFAULT_WEIGHTS, **changes}
         )
-    assert refused.value.messages == [
-        f"The weights must add up to exactly 100; these add up to {total}."
-    ]
+    assert refused.value.messages == [f"各项权重之和必须恰好为100，当前合计为{total}。"]
     assert not CapacityWeights.objects.filter(region_id=COUNTY).exists()
 
 
@@ -85,8 +83,7 @@ def test_the_api_sets_and_lists_them_and_refuses_a_wrong_sum_in_chinese(
         "/api/v1/capacity-weights/", body, format="json", HTTP_ACCEPT_LANGUAGE="zh-hans"
     )
     assert response.status_code == 400
-    assert "105" in str(response.json())
-    assert "100" in str(response.json())
+    assert "当前合计为105" in str(response.json())
     assert not CapacityWeights.objects.filter(region_id=COUNTY).exists()
 
     response = api(county_officer).post(
@@ -113,8 +110,34 @@ def test_the_admin_refuses_a_wrong_sum_and_saves_through_the_service(county_offi
     form = {"region": COUNTY, **DEFAULT_WEIGHTS, "credit": 5, "note": ""}
     response = client.post("/admin/monitoring/capacityweights/add/", form)
     assert response.status_code == 200
-    assert "add up to exactly 100; these add up to 95" in response.content.decode()
+    assert "各项权重之和必须恰好为100，当前合计为95。" in response.content.decode()
     assert not CapacityWeights.objects.filter(region_id=COUNTY).exists()
     response = client.post("/admin/monitoring/capacityweights/add/", {**form, "credit": 10})
     assert response.status_code == 302
     assert CapacityWeights.objects.get(region_id=COUNTY).credit == 10
+
+
+def test_the_rule_settings_list_the_new_rule(county_officer):
+    defaults = api(county_officer).get("/api/v1/rules/defaults/").json()
+    row = next(row for row in defaults if row["code"] == "weak_capacity")
+    assert row == {
+        "code": "weak_capacity",
+        "severity": "low",
+        "weight": 5,
+        "params": {"below": 40, "max_age_days": 100},
+    }
+    response = api(county_officer).post(
+        "/api/v1/rules/",
+        {
+            "code": "weak_capacity",
+            "region": COUNTY,
+            "severity": "medium",
+            "weight": 10,
+            "params": {"below": 50},
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    settings = Policy().rule_settings(VILLAGE)["weak_capacity"]
+    assert (settings.severity, settings.params["below"]) == ("medium", 50)
+    assert settings.params["max_age_days"] == 100
