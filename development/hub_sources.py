@@ -12,7 +12,7 @@ from monitoring.capacity_selectors import component_rows, household_readings
 
 CAPACITY = "capacity"
 TREND_READINGS = 12
-BAR_WIDTH, BAR_GAP, CHART_HEIGHT = 14, 4, 48
+BAR_WIDTH, BAR_GAP, CHART_HEIGHT = 20, 6, 64
 
 
 @dataclass(frozen=True)

@@ -58,7 +58,10 @@ def component_rows(reading: CapacityReading) -> list[ComponentRow]:
                 weight=int(item.get("weight", 0)),
                 share=float(item.get("share", 0)),
                 points=float(item.get("points", 0)),
-                reason=str(CAPACITY_REASONS.get(item.get("reason", ""), "")),
+                # "Not recorded" is said by the value already.
+                reason=""
+                if item.get("reason") == "not_recorded"
+                else str(CAPACITY_REASONS.get(item.get("reason", ""), "")),
             )
         )
     return rows
@@ -123,7 +126,7 @@ def distribution(user, *, as_of: datetime.date, region: Region | None = None) ->
     return [
         AreaBands(
             code,
-            area["name"],
+            Region(name=area["name"]).short_name,  # 水源村, as people say it
             area["counts"],
             area["n"],
             round(area["sum"] / area["n"], 1) if area["n"] else None,
