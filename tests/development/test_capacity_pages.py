@@ -77,8 +77,8 @@ def test_the_dashboard_counts_households_by_band_per_township(
     township = measured.village.parent_id
     drilled = client_for(county_officer).get("/dashboard/", {"region": township})
     section = drilled.content.decode().split('id="capacity"', 1)[1].split("</section>", 1)[0]
-    assert measured.village.name in section
-    assert other_township_household.village.name not in section
+    assert measured.village.short_name in section
+    assert other_township_household.village.short_name not in section
     # Another county's officer sees no capacity section of this county.
     other = client_for(other_county_officer).get("/dashboard/").content.decode()
     assert 'id="capacity"' not in other
