@@ -185,11 +185,15 @@ def gather(
     return measured
 
 
-def previous_scores(ids: list[int], as_of: datetime.date) -> dict[int, int]:
-    """Each household's latest score before the as-of date (one query, DISTINCT ON)."""
-    return dict(
-        CapacityReading.objects.filter(household_id__in=ids, measured_on__lt=as_of)
+def previous_readings(ids: list[int], as_of: datetime.date) -> dict[int, tuple[int, int]]:
+    """Each household's latest (score, members of working age) before the as-of date (one query,
+    DISTINCT ON)."""
+    return {
+        household_id: (score, working_age)
+        for household_id, score, working_age in CapacityReading.objects.filter(
+            household_id__in=ids, measured_on__lt=as_of
+        )
         .order_by("household_id", "-measured_on")
         .distinct("household_id")
-        .values_list("household_id", "score")
-    )
+        .values_list("household_id", "score", "working_age")
+    }

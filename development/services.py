@@ -41,7 +41,7 @@ def measure_capacity(
         if not measured:
             return 0
         ids = [m.household_id for m in measured]
-        before = capacity.previous_scores(ids, as_of)
+        before = capacity.previous_readings(ids, as_of)
         CapacityReading.objects.bulk_create(
             [
                 CapacityReading(
@@ -59,13 +59,16 @@ def measure_capacity(
             unique_fields=["household", "measured_on"],
             update_fields=["score", "working_age", "components", "weights", "weights_version"],
         )
-        # The rule reads the latest reading: judge again whoever's score crossed the threshold
-        # (or was first measured below it).
+        # The rule reads the latest reading: judge again whoever's reading now says otherwise to
+        # it (a score crossing the threshold, or first measured below it; a member coming of
+        # working age or none left, which the rule reads too).
         crossed = []
         for m in measured:
             below = _threshold(policy, m.village_id)
             was = before.get(m.household_id)
-            if (m.result.score < below) != (was is not None and was < below):
+            now_weak = m.result.score < below and m.result.working_age > 0
+            was_weak = was is not None and was[0] < below and was[1] > 0
+            if now_weak != was_weak:
                 crossed.append(m.household_id)
         if crossed:
             request_evaluations(crossed, sweep_past=1000)

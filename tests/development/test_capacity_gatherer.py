@@ -191,3 +191,32 @@ def test_the_gatherer_queries_per_chunk_not_per_household(
     with django_assert_max_num_queries(16):
         measure_all(as_of=AS_OF)
     assert CapacityReading.objects.count() == 2
+
+
+def test_the_command_measures_every_household_and_refuses_a_bad_date(
+    household, other_township_household
+):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    out = StringIO()
+    call_command("measure_capacity", "--as-of", "2026-06-30", stdout=out)
+    assert "2 households measured on 2026-06-30" in out.getvalue()
+    assert set(CapacityReading.objects.values_list("measured_on", flat=True)) == {AS_OF}
+    call_command("measure_capacity", "--as-of", "2026-07-31", "--scope", "620423100", stdout=out)
+    assert CapacityReading.objects.filter(measured_on="2026-07-31").count() == 1
+    with pytest.raises(CommandError):
+        call_command("measure_capacity", "--as-of", "30/06/2026")
+    with pytest.raises(CommandError):
+        call_command("measure_capacity", "--scope", "6204%")
+
+
+def test_the_monthly_task_measures_on_the_month_s_last_day_only(household, time_machine):
+    from development.tasks import measure_capacity_monthly
+
+    time_machine.move_to(datetime.datetime(2026, 6, 29, 12, tzinfo=datetime.UTC))
+    assert measure_capacity_monthly() == 0
+    time_machine.move_to(datetime.datetime(2026, 6, 30, 12, tzinfo=datetime.UTC))
+    assert measure_capacity_monthly() == 1
+    assert CapacityReading.objects.get().measured_on == AS_OF
