@@ -27,6 +27,7 @@ _MANAGE_ALERTS = {
     "monitoring.view_incomeline",
     "monitoring.view_assistancestandard",
     "monitoring.view_ruleconfig",
+    "monitoring.view_capacityweights",
 }
 _SET_POLICY = {
     "monitoring.change_incomeline",
@@ -35,6 +36,9 @@ _SET_POLICY = {
     "monitoring.add_assistancestandard",
     "monitoring.change_ruleconfig",
     "monitoring.add_ruleconfig",
+    "monitoring.change_capacityweights",
+    "monitoring.add_capacityweights",
+    "monitoring.add_capacityreading",
     "monitoring.view_visitcadence",
     "monitoring.change_visitcadence",
     "monitoring.add_visitcadence",
@@ -271,6 +275,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | {"households.view_sensitiveaccess", "monitoring.view_visit", "monitoring.view_alert"}
         | {"monitoring.view_signal", "monitoring.view_scanrun", "monitoring.view_incomeline"}
         | {"monitoring.view_ruleconfig", "monitoring.view_assistancestandard"}
+        | {"monitoring.view_capacityweights"}
         | {"monitoring.view_areaevent"}
         | _SEE_ASSISTANCE
         | _SEE_ROSTERS
@@ -287,7 +292,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         _VIEW_REGISTRY
         | {"monitoring.add_signal", "monitoring.view_signal", "monitoring.view_visit"}
         | {"monitoring.view_alert", "monitoring.view_incomeline", "monitoring.view_ruleconfig"}
-        | {"monitoring.view_assistancestandard"}
+        | {"monitoring.view_assistancestandard", "monitoring.view_capacityweights"}
         | _SEE_ASSISTANCE
         | _API_WORK
         | _SEE_PLANS

@@ -35,6 +35,7 @@ WRITE_SCOPES: dict[str, WriteScope] = {
     "monitoring.IncomeLine": WriteScope(("region",), national_default=True),
     "monitoring.AssistanceStandard": WriteScope(("region",), national_default=True),
     "monitoring.RuleConfig": WriteScope(("region",), national_default=True),
+    "monitoring.CapacityWeights": WriteScope(("region",), national_default=True),
     "pairings.PairingPolicy": WriteScope(("region",), national_default=True),
     "pairings.Pairing": WriteScope(("household__village",), "household__number"),
     "pairings.Contact": WriteScope(("household__village",), "household__number"),

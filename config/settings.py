@@ -691,6 +691,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "audit.tasks.purge_audit_trail",
         "schedule": crontab(hour=3, minute=30),
     },
+    # Every household's self-development capacity on the last day of each month, after the scan
+    # (development/services.py); the rule weak_capacity reads the latest reading.
+    "capacity-monthly": {
+        "task": "development.tasks.measure_capacity_monthly",
+        "schedule": crontab(hour=4, minute=0, day_of_month="28-31"),
+    },
 }
 # Celery keeps Django's LOGGING (JSON lines, the masking filter) instead of its own handlers.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False

@@ -43,6 +43,7 @@ from monitoring.api import (
     WebhookDeliveryViewSet,
     WebhookViewSet,
 )
+from monitoring.capacity_api import CapacityWeightsViewSet
 from pairings.api import ContactViewSet, PairingViewSet
 from worklist.api import TaskListApi
 
@@ -56,6 +57,7 @@ router.register("alerts", AlertViewSet, basename="alert")
 router.register("income-lines", IncomeLineViewSet, basename="income-line")
 router.register("standards", AssistanceStandardViewSet, basename="standard")
 router.register("rules", RuleConfigViewSet, basename="rule")
+router.register("capacity-weights", CapacityWeightsViewSet, basename="capacity-weights")
 router.register("signals", SignalViewSet, basename="signal")
 router.register("area-events", AreaEventViewSet, basename="area-event")
 router.register("screening-tasks", ScreeningTaskViewSet, basename="screening-task")

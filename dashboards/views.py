@@ -9,6 +9,7 @@ from assistance.forms import DeclineForm
 from assistance.models import NeedStatus
 from dashboards import selectors
 from dashboards.context_processors import nav_items_for
+from monitoring import capacity_selectors
 from monitoring.selectors import active_area_events
 from worklist.views import today_context
 
@@ -28,8 +29,23 @@ def dashboard(request):
             "area_events": list(active_area_events(request.user)[:20]),
             "print_view": request.GET.get("print") == "1",
             "period_query": board.period.query,
+            "capacity": capacity_context(request.user, region),
         },
     )
+
+
+def capacity_context(user, region) -> dict:
+    """The self-development capacity of the region: each township's (or village's) households
+    by band of 20 points on their latest reading, and the monthly mean of the last 6 months."""
+    today = timezone.localdate()
+    return {
+        "bands": [
+            f"{low}–{low + capacity_selectors.BAND_WIDTH - 1 if low < 80 else 100}"
+            for low in capacity_selectors.BANDS
+        ],
+        "areas": capacity_selectors.distribution(user, as_of=today, region=region),
+        "trend": capacity_selectors.monthly_mean(user, as_of=today, region=region, months=6),
+    }
 
 
 @login_required

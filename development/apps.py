@@ -8,5 +8,7 @@ class DevelopmentConfig(AppConfig):
 
     def ready(self) -> None:
         from development.hub_sources import register_sources
+        from development.hub_sources_capacity import register_sources as register_capacity
 
         register_sources()
+        register_capacity()

@@ -9,7 +9,8 @@ selectors, scoped to the viewer as every read is:
 - `actions(user, household)`: the buttons of what the viewer may do here now (录入走访, 农户申报 …),
   decided by the owner's permissions and the household's state, never by the template;
 - `risk(user, household)`: the current risk and why (monitoring's warnings);
-- `trend(user, household)`: the per-capita income of the latest visits (monitoring's visits).
+- `trend(user, household)`: the per-capita income of the latest visits (monitoring's visits);
+- `panel(user, household)`: a section of its own (development's self-development capacity).
 
 `household_hub` asks every source once and merges the answers: a few queries a kind, whatever
 the household's history (each reader slices its rows and counts them in the same query).
@@ -85,6 +86,17 @@ class TrendPoint:
 
 
 @dataclass(frozen=True)
+class HubPanel:
+    """A section of its own on the household's page (the capacity and its components): its
+    owner's template, included with `panel`, and what that template reads."""
+
+    key: str
+    title: str
+    template: str
+    context: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class HubSource:
     key: str
     label: Promise | str
@@ -93,6 +105,7 @@ class HubSource:
     actions: Callable[..., list[HubAction]] | None = None
     risk: Callable[..., RiskSummary | None] | None = None
     trend: Callable[..., list[TrendPoint]] | None = None
+    panel: Callable[..., HubPanel | None] | None = None
 
 
 SOURCES: dict[str, HubSource] = {}
@@ -118,6 +131,7 @@ class Hub:
     actions: list[HubAction] = field(default_factory=list)
     risk: RiskSummary | None = None
     trend: list[TrendPoint] = field(default_factory=list)
+    panels: list[HubPanel] = field(default_factory=list)
     timeline: list[TimelineEntry] = field(default_factory=list)
     kinds: list[KindCount] = field(default_factory=list)
     kind: str = ""  # the one kind shown, "" for all
@@ -147,6 +161,10 @@ def household_hub(*, user, household, kind: str = "") -> Hub:
             hub.risk = source.risk(user, household)
         if source.trend is not None and not hub.trend:
             hub.trend = source.trend(user, household)
+        if source.panel is not None:
+            panel = source.panel(user, household)
+            if panel is not None:
+                hub.panels.append(panel)
         if source.entries is not None and (not hub.kind or source.key == hub.kind):
             page = source.entries(user, household, limit)
             label = str(source.label)

@@ -13,8 +13,10 @@ from core.forms import add_service_errors
 from monitoring import selectors, thresholds
 from monitoring.engine import rules
 from monitoring.models import (
+    CAPACITY_COMPONENTS,
     Alert,
     AssistanceStandard,
+    CapacityWeights,
     IncomeLine,
     RuleConfig,
     ScanRun,
@@ -23,6 +25,7 @@ from monitoring.models import (
     VisitCadence,
 )
 from monitoring.services import policy as policy_services
+from monitoring.services.capacity import capacity_weights_save
 
 
 class ReadOnlyAdmin(GuardedModelAdmin):
@@ -221,4 +224,34 @@ class VisitCadenceAdmin(PolicyAdmin):
     def save_through_service(self, user, obj):
         return policy_services.visit_cadence_save(
             actor=user, region_code=obj.region_id, kind=obj.kind, days=obj.days
+        )
+
+
+class CapacityWeightsForm(SavedThroughServiceForm):
+    """The service checks the sum (and names it) and the one row a region under its lock; the
+    model's own check of the sum would answer first, without the sum."""
+
+    def _get_validation_exclusions(self):
+        return {*super()._get_validation_exclusions(), *CAPACITY_COMPONENTS}
+
+    def validate_unique(self):
+        pass
+
+
+@admin.register(CapacityWeights)
+class CapacityWeightsAdmin(PolicyAdmin):
+    """The self-development capacity's weights: the officer sees each component's weight and
+    their sum, which must be exactly 100."""
+
+    form = CapacityWeightsForm
+    list_display = ["region", *CAPACITY_COMPONENTS, "version", "note"]
+    fields = ["region", *CAPACITY_COMPONENTS, "note"]
+    raw_id_fields = ["region"]
+
+    def save_through_service(self, user, obj):
+        return capacity_weights_save(
+            actor=user,
+            region_code=obj.region_id,
+            weights={code: getattr(obj, code) for code in CAPACITY_COMPONENTS},
+            note=obj.note,
         )

@@ -13,6 +13,7 @@ RULE_LABELS = {
     "department_signal": _("Department warning"),
     "affected_area": _("In an area under screening"),
     "visit_overdue": _("Visit overdue"),
+    "weak_capacity": _("Weak self-development capacity"),
     "self_report": _("Self-report of hardship"),
 }
 # A household's own report is a reason a warning carries with no rule behind it.
@@ -55,6 +56,42 @@ EVIDENCE_LABELS = {
     "overdue_days": _("days overdue"),
     "report": _("report"),
     "area_events": _("area events"),
+    "capacity_score": _("capacity score"),
+    "measured_on": _("measured on"),
+    "below": _("warns below"),
+}
+# The self-development capacity's components and the short reasons the engine gives for each
+# value (monitoring.engine.capacity).
+CAPACITY_LABELS = {
+    "labour": _("Labour and health"),
+    "skills": _("Skills and education"),
+    "work": _("Stable work"),
+    "participation": _("Training and enterprise links"),
+    "commitments": _("Commitments kept"),
+    "credit": _("Access to credit"),
+}
+CAPACITY_REASONS = {
+    "no_working_age": _("No member of working age"),
+    "none_able": _("No working-age member able to work"),
+    "lowered_by_health": _("Some working-age members can work only in part"),
+    "all_able": _("Every working-age member able to work"),
+    "some_able": _("Some working-age members able to work"),
+    "senior_or_above": _("All finished senior secondary or above"),
+    "some_below_senior": _("Some below senior secondary"),
+    "little_schooling": _("Little schooling"),
+    "not_recorded": _("Not recorded"),
+    "stable": _("Worked most months"),
+    "unstable": _("Worked some months"),
+    "no_work": _("No month worked"),
+    "trained_and_linked": _("Trained and linked to an enterprise"),
+    "trained": _("Trained, no enterprise link"),
+    "linked": _("Linked to an enterprise, no training"),
+    "none": _("No training and no enterprise link"),
+    "kept": _("Commitments mostly kept"),
+    "not_kept": _("Commitments often not kept"),
+    "credit_good": _("A loan repaid on time"),
+    "credit_none": _("No loan"),
+    "credit_overdue": _("A loan overdue"),
 }
 ACTION_LABELS = {
     "opened": _("opened the warning"),

@@ -6,7 +6,9 @@ import pgtrigger
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
+from django.db.models.lookups import Exact
 from django.utils.translation import gettext_lazy as _
 
 from households.models import RiskLevel
@@ -205,6 +207,116 @@ class RuleConfig(models.Model):
     def __str__(self) -> str:
         region = self.region or _("default")
         return f"{self.get_code_display()} ({region})"
+
+
+def _capacity_weight(label):
+    return models.PositiveSmallIntegerField(label, validators=[MaxValueValidator(100)])
+
+
+@pghistory.track()
+class CapacityWeights(models.Model):
+    """The weights of the self-development capacity's components (自我发展能力), whole numbers
+    summing to exactly 100: the national default (no region, seeded by a migration) or a
+    county's own, looked up by region as the rule settings are (monitoring.engine.capacity)."""
+
+    region = models.ForeignKey(
+        "households.Region",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        verbose_name=_("region"),
+        help_text=_("Empty for the national default."),
+    )
+    labour = _capacity_weight(_("labour and health"))
+    skills = _capacity_weight(_("skills and education"))
+    work = _capacity_weight(_("stable work"))
+    participation = _capacity_weight(_("training and enterprise links"))
+    commitments = _capacity_weight(_("commitments kept"))
+    credit = _capacity_weight(_("access to credit"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+
+    class Meta:
+        verbose_name = _("capacity weights")
+        verbose_name_plural = _("capacity weights")
+        ordering = ["region_id"]
+        constraints = [
+            # One row a region, and one national default (a null region counted as one).
+            models.UniqueConstraint(
+                Coalesce("region", Value("")), name="one_capacity_weights_per_region"
+            ),
+            models.CheckConstraint(
+                condition=Exact(
+                    F("labour")
+                    + F("skills")
+                    + F("work")
+                    + F("participation")
+                    + F("commitments")
+                    + F("credit"),
+                    100,
+                ),
+                name="capacity_weights_sum_to_100",
+                violation_error_message=_("The weights must add up to exactly 100."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        region = self.region or _("national")
+        return f"{self._meta.verbose_name} ({region})"
+
+    @property
+    def total(self) -> int:
+        return sum(getattr(self, code) for code in CAPACITY_COMPONENTS)
+
+
+# The component codes, in the engine's order (a test keeps them equal to
+# monitoring.engine.capacity.COMPONENTS): the weights' field names.
+CAPACITY_COMPONENTS = ("labour", "skills", "work", "participation", "commitments", "credit")
+
+
+class CapacityReading(models.Model):
+    """One measure of a household's self-development capacity on a day: its score and every
+    component as the engine gave it (value, weight, share, points, reason), and the weights used.
+    Written by the gatherer only (development.capacity), never edited: a new day, a new row."""
+
+    household = models.ForeignKey(
+        "households.Household",
+        on_delete=models.PROTECT,
+        related_name="capacity_readings",
+        verbose_name=_("household"),
+    )
+    measured_on = models.DateField(_("measured on"))
+    score = models.PositiveSmallIntegerField(_("capacity score"))
+    working_age = models.PositiveSmallIntegerField(_("members of working age"), default=0)
+    components = models.JSONField(_("components"), default=list)
+    weights = models.ForeignKey(
+        CapacityWeights,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("weights"),
+    )
+    weights_version = models.PositiveIntegerField(_("weights version"), default=0)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("capacity reading")
+        verbose_name_plural = _("capacity readings")
+        ordering = ["household_id", "-measured_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["household", "measured_on"], name="one_capacity_reading_a_day"
+            ),
+            models.CheckConstraint(condition=Q(score__lte=100), name="capacity_score_at_most_100"),
+        ]
+        indexes = [
+            models.Index("household", models.F("measured_on").desc(), name="capacity_latest"),
+            models.Index(fields=["measured_on"], name="capacity_by_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.household_id} {self.measured_on}: {self.score}"
 
 
 # Named so that the history models do not clash with our own VisitEvent and AlertEvent.

@@ -17,6 +17,8 @@ THRESHOLD_LABELS = {
     "share": _("Rigid spending that warns, as a share of income (0.5 is half)"),
     "days": _("Days an event or signal counts"),
     "grace_days": _("Days of grace after a visit falls due"),
+    "below": _("Capacity score that warns: below this (0 to 100)"),
+    "max_age_days": _("Days a capacity reading counts"),
 }
 SEVERITY_CHOICES = [
     (rules.LOW, _("Low")),

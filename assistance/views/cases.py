@@ -49,6 +49,7 @@ from evidence.services import evidence_attach
 from households import selectors as household_selectors
 from households.history import history_rows
 from households.list_search import list_request
+from monitoring import capacity_selectors
 from monitoring import selectors as monitoring_selectors
 from monitoring.models import AlertStatus
 
@@ -310,6 +311,10 @@ def case_detail(request, pk, bound=None):
         items = eligibility.case_eligibility(case, today)
         context["eligibility"] = items
         context["eligible"] = eligibility.is_eligible(items)
+        # Beside the income test, for the deliberation: not a condition of elimination.
+        reading = capacity_selectors.latest_reading(request.user, case.household_id)
+        context["capacity"] = reading
+        context["capacity_rows"] = capacity_selectors.component_rows(reading) if reading else []
         context["can_propose_elimination"] = (
             case.status == CaseStatus.ENROLLED and request.user.has_perm("assistance.propose_case")
         )

@@ -8,7 +8,8 @@ rules see the same facts either way. The queries are per chunk, never per househ
    one statement whose LATERAL joins walk the `visit_latest` index once per household;
 2. recent events of the chunk; 3. the registry's recent life events (a death, an illness);
 4. matched person signals; 5. the chunk's screenings of area events: an affected household
-   carries its event as an area signal, the rest of an active event's households a low note.
+   carries its event as an area signal, the rest of an active event's households a low note;
+6. each household's latest self-development capacity reading (the rule `weak_capacity`).
 
 The first is hand-written SQL: the ORM would need either one subquery per column or a second
 round trip with ten thousand ids, and the scan is measured against a lower bound of exactly this
@@ -37,6 +38,7 @@ from monitoring.engine.rules import (
 )
 from monitoring.models import (
     AreaEventStatus,
+    CapacityReading,
     ScreeningStatus,
     ScreeningTask,
     Signal,
@@ -212,6 +214,18 @@ def load_facts(
         elif event_status == AreaEventStatus.ACTIVE:
             notes[household_id].append(AreaNote(event_id, kind, occurred_on, screening))
 
+    # The latest capacity reading on or before the as-of date: one walk of `capacity_latest` a
+    # household (DISTINCT ON), kept out of CHUNK_SQL so that each may change on its own.
+    capacity: dict[int, tuple[int, datetime.date, int]] = {
+        household_id: (score, measured_on, working_age)
+        for household_id, score, measured_on, working_age in CapacityReading.objects.filter(
+            household_id__in=chunk, measured_on__lte=as_of
+        )
+        .order_by("household_id", "-measured_on")
+        .distinct("household_id")
+        .values_list("household_id", "score", "measured_on", "working_age")
+    }
+
     result = []
     for row in rows:
         (
@@ -248,6 +262,7 @@ def load_facts(
             labours,
         ) = row
         checks = checks[:5]
+        reading = capacity.get(household_id)
         line = policy.income_line(village, as_of)
         latest_events = tuple(
             _event(k, o, labour)
@@ -286,6 +301,9 @@ def load_facts(
                 monitored=monitored,
                 eliminated=eliminated,
             ),
+            capacity_score=reading[0] if reading else None,
+            capacity_measured_on=reading[1] if reading else None,
+            capacity_working_age=reading[2] if reading else None,
         )
         # Django's connection hands jsonb over as text; its JSONField would decode it.
         # Most households have no reasons: skip the decoder for them.

@@ -1,5 +1,5 @@
-"""The county's policy as data: income lines, assistance standards, visit cadences and rule
-settings, by region.
+"""The county's policy as data: income lines, assistance standards, visit cadences, rule settings
+and capacity weights, by region.
 
 Each is looked up from the household's nearest region that has one (village, township, county,
 city, province) and then the national default (a row without region). The tables are small, so a
@@ -14,8 +14,16 @@ from typing import TypeVar
 
 from core.regions import full_code, nearest_first
 from monitoring.engine import rules
+from monitoring.engine.capacity import COMPONENTS, CapacityWeights
 from monitoring.engine.layers import Standard
-from monitoring.models import AssistanceStandard, CadenceKind, IncomeLine, RuleConfig, VisitCadence
+from monitoring.models import (
+    AssistanceStandard,
+    CadenceKind,
+    IncomeLine,
+    RuleConfig,
+    VisitCadence,
+)
+from monitoring.models import CapacityWeights as CapacityWeightsRow
 
 DEFAULT_CADENCE_DAYS: dict[str, int] = {
     CadenceKind.MONITORED: 30,
@@ -135,6 +143,26 @@ class Policy:
                         )
             self._settings_cache[county] = settings
         return self._settings_cache[county]
+
+    def capacity_weights(self, village_code: str) -> tuple[CapacityWeights, int | None]:
+        """The capacity weights of the nearest region that set them, else the national default,
+        else the code's defaults; and the row's id (None for the code's). Loaded on first use
+        only: the scans never ask."""
+        if not hasattr(self, "_weights"):
+            self._weights: dict[str | None, CapacityWeightsRow] = {
+                row.region_id: row for row in CapacityWeightsRow.objects.all()
+            }
+            self._weights_cache: dict[str, tuple[CapacityWeights, int | None]] = {}
+        if village_code not in self._weights_cache:
+            found: tuple[CapacityWeights, int | None] = (CapacityWeights(), None)
+            for region in _regions_nearest_first(village_code):
+                row = self._weights.get(region)
+                if row is not None:
+                    values = {code: getattr(row, code) for code in COMPONENTS}
+                    found = (CapacityWeights(**values, version=row.version), row.pk)
+                    break
+            self._weights_cache[village_code] = found
+        return self._weights_cache[village_code]
 
     def lookback_days(self) -> int:
         """How far back any rule looks at events and signals, for loading them once."""

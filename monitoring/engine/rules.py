@@ -87,6 +87,11 @@ class Facts:
     income_line: Decimal | None = None
     income_line_year: int | None = None
     cadence_days: int = 365
+    # The latest self-development capacity reading (monitoring.CapacityReading), loaded in a query
+    # of its own; None when the household was never measured.
+    capacity_score: int | None = None
+    capacity_measured_on: datetime.date | None = None
+    capacity_working_age: int | None = None
 
 
 @dataclass(frozen=True)
@@ -322,6 +327,27 @@ def visit_overdue(facts: Facts, as_of: datetime.date, params: dict) -> dict | No
     return None
 
 
+def weak_capacity(facts: Facts, as_of: datetime.date, params: dict) -> dict | None:
+    """The latest capacity reading is below the threshold and recent enough to trust.
+
+    Not for a household whose help is social security rather than development: one with no
+    member of working age (its score is low because nobody can work, which no plan changes), or
+    one under tekun support (the 2026 policy's tekun layer: no labour, no income, no one to rely
+    on; `layers.py`). A dibao household with working-age members is warned: the policy asks that
+    those able to work be helped into it."""
+    score, measured_on = facts.capacity_score, facts.capacity_measured_on
+    if score is None or measured_on is None:
+        return None
+    if measured_on > as_of or (as_of - measured_on).days > int(params["max_age_days"]):
+        return None
+    if facts.capacity_working_age == 0 or facts.tekun_members:
+        return None
+    below = int(params["below"])
+    if score < below:
+        return {"capacity_score": score, "measured_on": measured_on.isoformat(), "below": below}
+    return None
+
+
 @dataclass(frozen=True)
 class Rule:
     code: str
@@ -365,6 +391,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule("affected_area", affected_area, LOW, 5, {}),
     Rule("visit_overdue", visit_overdue, LOW, 5, {"grace_days": 15}),
+    Rule("weak_capacity", weak_capacity, LOW, 5, {"below": 40, "max_age_days": 100}),
 )
 RULES_BY_CODE = {rule.code: rule for rule in RULES}
 
@@ -458,6 +485,12 @@ def recheck_on(
             candidates.append(expiry)
     for signal in facts.signals:
         expiry = signal.occurred_on + datetime.timedelta(days=signal_days + 1)
+        if expiry > as_of:
+            candidates.append(expiry)
+    if facts.capacity_measured_on is not None:
+        # A reading stops counting once it is too old (a new reading asks for its own evaluation).
+        max_age = int(_param(settings, "weak_capacity", "max_age_days"))
+        expiry = facts.capacity_measured_on + datetime.timedelta(days=max_age + 1)
         if expiry > as_of:
             candidates.append(expiry)
     return min(candidates)

@@ -378,3 +378,58 @@ def test_a_low_area_note_names_its_event_and_the_screening():
         ]
     }
     assert rules.level_of([reason]) == "low"
+
+
+@pytest.mark.parametrize(
+    ("score", "measured_on", "working_age", "tekun", "expected"),
+    [
+        (39, datetime.date(2026, 6, 1), 2, 0, True),  # below 40, a month old
+        (40, datetime.date(2026, 6, 1), 2, 0, False),  # at the threshold: not below it
+        (10, datetime.date(2026, 3, 22), 2, 0, True),  # exactly 100 days old still counts
+        (10, datetime.date(2026, 3, 21), 2, 0, False),  # 101 days old: too old to trust
+        (10, datetime.date(2026, 7, 1), 2, 0, False),  # measured after the as-of date
+        (10, datetime.date(2026, 6, 1), 0, 0, False),  # nobody of working age: social security
+        (10, datetime.date(2026, 6, 1), 2, 1, False),  # under tekun support
+        (None, None, None, 0, False),  # never measured
+    ],
+)
+def test_weak_capacity(score, measured_on, working_age, tekun, expected):
+    household = facts(
+        capacity_score=score,
+        capacity_measured_on=measured_on,
+        capacity_working_age=working_age,
+        tekun_members=tekun,
+    )
+    reasons = rules.evaluate(household, AS_OF, SETTINGS)
+    assert ("weak_capacity" in {r.code for r in reasons}) is expected
+    if expected:
+        (reason,) = reasons
+        assert reason.severity == "low" and reason.weight == 5
+        assert reason.evidence == {
+            "capacity_score": score,
+            "measured_on": measured_on.isoformat(),
+            "below": 40,
+        }
+        # Low: shown on the household, never a warning by itself.
+        assert not rules.opens_alert(reasons)
+
+
+def test_weak_capacity_follows_its_settings():
+    settings = dict(SETTINGS)
+    settings["weak_capacity"] = rules.RuleSetting(True, "medium", 12, {"below": 60})
+    household = facts(
+        capacity_score=55, capacity_measured_on=datetime.date(2026, 6, 1), capacity_working_age=1
+    )
+    (reason,) = rules.evaluate(household, AS_OF, settings)
+    assert (reason.code, reason.severity, reason.weight) == ("weak_capacity", "medium", 12)
+    assert reason.evidence["below"] == 60
+
+
+def test_a_capacity_reading_growing_old_is_a_day_to_judge_again():
+    household = facts(
+        last_visit_on=datetime.date(2026, 6, 29),
+        capacity_score=30,
+        capacity_measured_on=datetime.date(2026, 6, 1),
+        capacity_working_age=2,
+    )
+    assert rules.recheck_on(household, AS_OF, SETTINGS) == datetime.date(2026, 9, 10)

@@ -110,6 +110,8 @@ class Scope:
     loan: object = None
     # The household's development plan (development/), agreed, with a goal and a commitment.
     plan: object = None
+    # The county's own self-development capacity weights (monitoring.CapacityWeights).
+    capacity_weights: object = None
 
     @property
     def cadre_user(self) -> User:
@@ -224,6 +226,8 @@ def _build_scope(name: str, *, village: str, county: str, cadre: User, worker: U
         AlertSource,
         AreaEvent,
         AssistanceStandard,
+        CapacityReading,
+        CapacityWeights,
         IncomeLine,
         RuleConfig,
         ScanRun,
@@ -413,6 +417,36 @@ def _build_scope(name: str, *, village: str, county: str, cadre: User, worker: U
     from assistance.models import ReferralPolicy
 
     referral_policy = ReferralPolicy.objects.create(region_id=county, days=5, unit="working")
+    capacity_weights = CapacityWeights.objects.create(
+        region_id=county,
+        labour=30,
+        skills=15,
+        work=25,
+        participation=15,
+        commitments=10,
+        credit=5,
+        note=f"matrix {name}",
+    )
+    # A reading of the household: its capacity on its page, its case and the dashboard.
+    CapacityReading.objects.create(
+        household=household,
+        measured_on=timezone.localdate(),
+        score=35,
+        working_age=2,
+        components=[
+            {
+                "code": "labour",
+                "value": 0.5,
+                "weight": 30,
+                "share": 30.0,
+                "points": 15.0,
+                "reason": "some_able",
+                "details": {},
+            }
+        ],
+        weights=capacity_weights,
+        weights_version=1,
+    )
 
     pairing = pairing_services.pairing_assign(
         actor=cadre,
@@ -538,6 +572,7 @@ def _build_scope(name: str, *, village: str, county: str, cadre: User, worker: U
         contact=contact,
         pairing_policy=pairing_policy,
         referral_policy=referral_policy,
+        capacity_weights=capacity_weights,
         staff={"cadre": cadre, "worker": worker},
         delegation=delegation,
         evidence=evidence,

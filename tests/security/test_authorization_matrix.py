@@ -828,6 +828,13 @@ API_ENTRIES: dict[str, Entry] = {
         target=all_rows("monitoring.RuleConfig"),
     ),
     "v1:rule-defaults": api(CADRES | OTHERS | {"auditor"} | API),
+    # The self-development capacity's weights, read and set as the rule settings are.
+    "v1:capacity-weights-list": api(
+        CADRES | OTHERS | {"auditor"} | API,
+        COUNTY | {"other_county_officer"},
+        methods=("GET", "POST"),
+        target=all_rows("monitoring.CapacityWeights"),
+    ),
     "v1:signal-list": api(
         CADRES | OTHERS | {"auditor"} | API,
         API,
@@ -1157,6 +1164,7 @@ ADMIN_OBJECTS = {
     "monitoring.assistancestandard": "standard",
     "assistance.policymeasure": "policy_measure",
     "monitoring.ruleconfig": "rule",
+    "monitoring.capacityweights": "capacity_weights",
     "monitoring.visitcadence": "cadence",
     "pairings.pairingpolicy": "pairing_policy",
     "assistance.referralpolicy": "referral_policy",
@@ -1179,6 +1187,7 @@ ADMIN_CHANGES = {
     "monitoring.assistancestandard",
     "assistance.policymeasure",
     "monitoring.ruleconfig",
+    "monitoring.capacityweights",
     "monitoring.visitcadence",
     "pairings.pairingpolicy",
     "assistance.referralpolicy",

@@ -13,6 +13,7 @@ from dashboards.refresh import figures_refresh
 from demo import households as demo
 from demo.accounts import DEMO_PASSWORD
 from demo.assistance import seed_assistance
+from demo.capacity import seed_capacity
 from demo.civil_affairs import seed_roster
 from demo.livelihoods import seed_livelihoods
 from demo.loans import seed_loans
@@ -24,7 +25,7 @@ from households.models import Household, Region
 from households.registry_rules import household_facts_refresh
 from monitoring.engine.policy import DEFAULT_CADENCE_DAYS, cadence_kind
 from monitoring.models import AssistanceStandard, IncomeLine
-from monitoring.scans import scan_run_inline
+from monitoring.scans import evaluate_pending, scan_run_inline
 
 COUNTY = "620423000000"  # 景泰县, Baiyin, Gansu
 CHUNK = 5000
@@ -182,6 +183,13 @@ class Command(BaseCommand):
             f"{seed_self_reports(users)} households' own reports "
             f"(query codes {', '.join(DEMO_QUERY_CODES)})."
         )
+        capacity = seed_capacity(users)
+        self.stdout.write(
+            f"Capacity: {capacity['work_records']} work records, {capacity['readings']} readings."
+        )
+        if not no_scan:
+            # Readings below the threshold asked for their households' evaluation.
+            self.stdout.write(f"{evaluate_pending()} households judged again after the readings.")
         # The dashboards show figures at once rather than after the first periodic refresh.
         counted = figures_refresh()
         self.stdout.write(f"Dashboards: {counted.rows} figures counted.")
