@@ -124,6 +124,8 @@ _ANSWER_SELF_REPORTS = _SEE_SELF_REPORTS | {"self_reports.change_selfreport"}
 DASHBOARDS = "dashboards.view_dashboard"
 # The audit trail (audit/views.py): writes, unmaskings, exports and sign-ins of the region.
 VIEW_AUDIT = "audit.view_audit"
+# The outcomes of assistance (outcomes/): the page, a case's block and the API, in the region.
+OUTCOMES = "outcomes.view_outcomes"
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.VILLAGE_WORKER: frozenset(
@@ -158,7 +160,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _RECORD_CONTACTS
         | _ASSIGN_PAIRINGS
         | _SEE_DEADLINES
-        | {DASHBOARDS}
+        | {DASHBOARDS, OUTCOMES}
         | _SEE_DELEGATIONS
         | {DELEGATE_STEPS}
         | _WRITE_NOTES
@@ -185,7 +187,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _ASSIGN_PAIRINGS
         | _SEE_DEADLINES
         | _SET_DEADLINES
-        | {DASHBOARDS, VIEW_AUDIT}
+        | {DASHBOARDS, VIEW_AUDIT, OUTCOMES}
         | _SEE_DELEGATIONS
         | {DELEGATE_STEPS}
         | _WRITE_NOTES
@@ -222,7 +224,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _SEE_ASSISTANCE
         | _SEE_ROSTERS
         | _SEE_PAIRINGS
-        | {DASHBOARDS, VIEW_AUDIT}
+        | {DASHBOARDS, VIEW_AUDIT, OUTCOMES}
         | _SEE_DELEGATIONS
         | _READ_NOTES
         | _SEE_EVIDENCE
@@ -234,6 +236,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | {"monitoring.view_alert", "monitoring.view_incomeline", "monitoring.view_ruleconfig"}
         | {"monitoring.view_assistancestandard"}
         | _SEE_ASSISTANCE
+        | {OUTCOMES}
     ),
 }
 
