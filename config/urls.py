@@ -37,6 +37,7 @@ from monitoring.api import (
     WebhookDeliveryViewSet,
     WebhookViewSet,
 )
+from outcomes.api import OutcomeCaseListApi, OutcomesApi
 from pairings.api import ContactViewSet, PairingViewSet
 from worklist.api import TaskListApi
 
@@ -79,6 +80,8 @@ api_v1 = [
         CivilAffairsRosterLineListApi.as_view(),
         name="civil-affairs-roster-lines",
     ),
+    path("outcomes/", OutcomesApi.as_view(), name="outcomes"),
+    path("outcomes/cases/", OutcomeCaseListApi.as_view(), name="outcome-cases"),
     path("", include(router.urls)),
 ]
 
