@@ -34,6 +34,7 @@ from django.db.models import (
     Subquery,
 )
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from assistance.models import Case, Measure, MeasureKind, MeasureStatus
 from assistance.selectors import cases_visible_to
@@ -165,7 +166,9 @@ class Income:
 
     @property
     def label(self) -> str:
-        return {NOT_YET: _("not yet"), NO_VISIT: _("no visit")}.get(self.state, "")
+        return {NOT_YET: pgettext("outcome", "not yet"), NO_VISIT: _("no visit")}.get(
+            self.state, ""
+        )
 
 
 @dataclass(frozen=True)
@@ -322,7 +325,7 @@ def _job_rows(cases: QuerySet[Case]) -> QuerySet:
     """One row per member of a job measure of these cases that actually started, with the
     status of the member's work record 3 and 6 months after."""
     through = Measure.members.through
-    annotations = {}
+    annotations: dict[str, Func | Subquery] = {}
     for months in JOB_MONTHS:
         annotations[f"month_{months}"] = MonthsAfter(F("measure__actual_start"), months)
         annotations[f"status_{months}"] = Subquery(
@@ -551,7 +554,7 @@ def _grouped_case_figures(per_case: QuerySet, key: str, today: datetime.date) ->
     }
 
 
-def _served(cases: QuerySet[Case], key: str) -> QuerySet[Case]:
+def _served(cases: QuerySet[Case], key: str) -> QuerySet:
     """The cases with outcomes, one row per case and partner (or kind) that served it."""
     return (
         with_outcomes(cases)

@@ -2,7 +2,10 @@
 
 from rest_framework import serializers
 
-MONEY = {"max_digits": 14, "decimal_places": 2, "allow_null": True}
+
+def _money() -> serializers.DecimalField:
+    """Yuan with two decimals; null when not known."""
+    return serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
 
 
 class JobsSerializer(serializers.Serializer):
@@ -25,7 +28,7 @@ class FiguresSerializer(serializers.Serializer):
     changes_12 = serializers.IntegerField(
         help_text="Cases with an income at enrolment and 12 months after."
     )
-    median_change_12 = serializers.DecimalField(**MONEY)
+    median_change_12 = _money()
     old_enough = serializers.IntegerField(help_text="Eliminated 365 days ago or more.")
     reentered = serializers.IntegerField(help_text="Of old_enough, enrolled again within a year.")
     reentry_rate = serializers.FloatField(allow_null=True)
@@ -72,7 +75,7 @@ class OutcomesSerializer(serializers.Serializer):
 
 class IncomeSerializer(serializers.Serializer):
     day = serializers.DateField(allow_null=True, help_text="The day it is measured around.")
-    value = serializers.DecimalField(**MONEY)
+    value = _money()
     state = serializers.ChoiceField(choices=["known", "not_yet", "no_visit"])
 
 
@@ -86,7 +89,7 @@ class CaseOutcomeSerializer(serializers.Serializer):
     at_elimination = IncomeSerializer()
     after_6_months = IncomeSerializer()
     after_12_months = IncomeSerializer()
-    change_12_months = serializers.DecimalField(**MONEY)
+    change_12_months = _money()
     reentry = serializers.ChoiceField(choices=["yes", "no", "not_yet", "not_eliminated"])
     reentered_on = serializers.DateField(allow_null=True)
     jobs = JobsSerializer(many=True)

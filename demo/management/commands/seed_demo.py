@@ -14,6 +14,7 @@ from demo import households as demo
 from demo.accounts import DEMO_PASSWORD
 from demo.assistance import seed_assistance
 from demo.civil_affairs import seed_roster
+from demo.outcomes import seed_outcomes
 from demo.pairings import seed_pairings
 from demo.self_reports import DEMO_QUERY_CODES, seed_self_reports
 from demo.signals import seed_area_event, seed_signals
@@ -160,6 +161,7 @@ class Command(BaseCommand):
             )
         seeded = seed_assistance(users)
         self.stdout.write(f"{seeded['partners']} partners, {seeded['cases']} cases.")
+        self.stdout.write(f"Outcomes: {seed_outcomes(users)} cases of the last 18 months.")
         paired = seed_pairings(users)
         self.stdout.write(f"{paired['pairings']} pairings of cadres and households.")
         self.stdout.write(f"{seed_signals(users)} department signal waiting for review.")
