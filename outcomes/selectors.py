@@ -23,6 +23,7 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import (
     DateField,
@@ -293,7 +294,10 @@ def _date(day: datetime.date) -> str:
 
 def _over(queryset: QuerySet, select: str, group: str = "") -> list[dict]:
     """`SELECT <select> FROM (<queryset>) rows GROUP BY <group>`, as dicts."""
-    inner, params = queryset.query.sql_with_params()
+    try:
+        inner, params = queryset.query.sql_with_params()
+    except EmptyResultSet:  # a filter that can match nothing (`pk__in=[]`)
+        return []
     sql = f"SELECT {select} FROM ({inner}) AS rows"  # noqa: S608 (our own column names)
     if group:
         sql += f" GROUP BY {group}"
@@ -389,6 +393,8 @@ def _jobs_of(row: dict | None) -> list[Jobs]:
 
 def case_jobs(case_ids: list[int], *, today: datetime.date) -> dict[int, list[Jobs]]:
     """The jobs held after the job measures of these cases, per case (one query)."""
+    if not case_ids:
+        return {}
     rows = _over(
         _job_rows(Case.objects.filter(pk__in=case_ids)),
         f"job_case AS key, {_jobs_sql(today)}",
