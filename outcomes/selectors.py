@@ -340,7 +340,7 @@ def _job_rows(cases: QuerySet[Case]) -> QuerySet:
         )
     return (
         through.objects.filter(
-            measure__case__in=cases,
+            measure__case__in=cases.order_by(),
             measure__kind__in=JOB_KINDS,
             measure__actual_start__isnull=False,
         )
@@ -564,6 +564,7 @@ def _served(cases: QuerySet[Case], key: str) -> QuerySet:
     """The cases with outcomes, one row per case and partner (or kind) that served it."""
     return (
         with_outcomes(cases)
+        .order_by()
         .filter(measures__isnull=False)
         .annotate(served_by=F(f"measures__{key}"))
         .values(
@@ -592,7 +593,7 @@ def outcomes_get(
         user, region=region, eliminated_from=eliminated_from, eliminated_to=eliminated_to
     )
     columns = ("id", "village_id", "eliminated_on", "income_enrolled", "income_12", "reentered_on")
-    per_case = with_outcomes(cases).values(*columns)
+    per_case = with_outcomes(cases).order_by().values(*columns)
     figures_sql = _case_figures_sql(today)
     jobs_sql = _jobs_sql(today)
     jobs = _job_rows(cases)
@@ -622,7 +623,7 @@ def outcomes_get(
         ]
 
     # Partners and kinds: the measures of these cases, and the outcomes of the cases served.
-    measures = Measure.objects.filter(case__in=cases)
+    measures = Measure.objects.filter(case__in=cases.order_by()).order_by()
     groups: dict[str, list[GroupRow]] = {}
     for key, labels in (
         ("partner", None),
