@@ -278,6 +278,20 @@ def case_outcome(*, user, case: Case, today: datetime.date) -> CaseOutcome | Non
     return case_outcome_of(row, today=today, jobs=case_jobs([row.pk], today=today)[row.pk])
 
 
+def household_outcome(*, user, household_id: int, today: datetime.date) -> CaseOutcome | None:
+    """The outcome of the household's latest enrolled case (the household page's block)."""
+    if not user.has_perm(VIEW_OUTCOMES):
+        return None
+    row = (
+        with_outcomes(cases_visible_to(user).filter(household_id=household_id))
+        .order_by("-enrolled_on", "-id")
+        .first()
+    )
+    if row is None:
+        return None
+    return case_outcome_of(row, today=today, jobs=case_jobs([row.pk], today=today)[row.pk])
+
+
 def case_outcomes_page(user, rows: list[Case], *, today: datetime.date) -> list[CaseOutcome]:
     """The outcomes of a page of cases annotated by `with_outcomes` (one query for their jobs)."""
     jobs = case_jobs([row.pk for row in rows], today=today)

@@ -15,3 +15,15 @@ def case_outcomes(context, case):
     return {
         "outcome": selectors.case_outcome(user=request.user, case=case, today=timezone.localdate()),
     }
+
+
+@register.inclusion_tag("outcomes/case_outcomes.html", takes_context=True)
+def household_outcomes(context, household):
+    """The household page's block: the outcome of its latest enrolled case, with a link to it."""
+    request = context["request"]
+    return {
+        "outcome": selectors.household_outcome(
+            user=request.user, household_id=household.pk, today=timezone.localdate()
+        ),
+        "link_case": True,
+    }

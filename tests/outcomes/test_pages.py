@@ -110,3 +110,15 @@ def test_the_case_page_shows_its_outcomes(history, township_cadre, village_worke
     page = client_for(village_worker).get(f"/cases/{history.a.pk}/")
     assert page.status_code == 200
     assert 'id="outcomes"' not in page.content.decode()
+
+
+def test_the_household_page_shows_its_latest_case_s_outcomes(
+    history, township_cadre, village_worker
+):
+    page = client_for(township_cadre).get(f"/households/{history.a.household_id}/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert 'id="outcomes"' in text and "4,200.00 元" in text
+    assert f'href="/cases/{history.a.pk}/"' in text
+    page = client_for(village_worker).get(f"/households/{history.a.household_id}/")
+    assert 'id="outcomes"' not in page.content.decode()
