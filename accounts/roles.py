@@ -169,6 +169,8 @@ _AGREE_PLANS = _DRAFT_PLANS | {
 DASHBOARDS = "dashboards.view_dashboard"
 # The audit trail (audit/views.py): writes, unmaskings, exports and sign-ins of the region.
 VIEW_AUDIT = "audit.view_audit"
+# The outcomes of assistance (outcomes/): the page, a case's block and the API, in the region.
+OUTCOMES = "outcomes.view_outcomes"
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.VILLAGE_WORKER: frozenset(
@@ -206,7 +208,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _RECORD_CONTACTS
         | _ASSIGN_PAIRINGS
         | _SEE_DEADLINES
-        | {DASHBOARDS}
+        | {DASHBOARDS, OUTCOMES}
         | _SEE_DELEGATIONS
         | {DELEGATE_STEPS}
         | _WRITE_NOTES
@@ -237,7 +239,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _ASSIGN_PAIRINGS
         | _SEE_DEADLINES
         | _SET_DEADLINES
-        | {DASHBOARDS, VIEW_AUDIT}
+        | {DASHBOARDS, VIEW_AUDIT, OUTCOMES}
         | _SEE_DELEGATIONS
         | {DELEGATE_STEPS}
         | _WRITE_NOTES
@@ -280,7 +282,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _SEE_ASSISTANCE
         | _SEE_ROSTERS
         | _SEE_PAIRINGS
-        | {DASHBOARDS, VIEW_AUDIT}
+        | {DASHBOARDS, VIEW_AUDIT, OUTCOMES}
         | _SEE_DELEGATIONS
         | _READ_NOTES
         | _SEE_EVIDENCE
@@ -296,6 +298,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _SEE_ASSISTANCE
         | _API_WORK
         | _SEE_PLANS
+        | {OUTCOMES}
     ),
 }
 

@@ -44,6 +44,7 @@ from monitoring.api import (
     WebhookViewSet,
 )
 from monitoring.capacity_api import CapacityWeightsViewSet
+from outcomes.api import OutcomeCaseListApi, OutcomesApi
 from pairings.api import ContactViewSet, PairingViewSet
 from worklist.api import TaskListApi
 
@@ -93,6 +94,8 @@ api_v1 = [
         CivilAffairsRosterLineListApi.as_view(),
         name="civil-affairs-roster-lines",
     ),
+    path("outcomes/", OutcomesApi.as_view(), name="outcomes"),
+    path("outcomes/cases/", OutcomeCaseListApi.as_view(), name="outcome-cases"),
     path("", include(router.urls)),
 ]
 

@@ -1,3 +1,7 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from outcomes import views
+
+urlpatterns = [
+    path("outcomes/", views.outcomes_page, name="outcomes"),
+]

@@ -72,7 +72,8 @@ def test_seed_demo_fills_an_empty_registry_with_accounts_and_households():
     assert IndustrySupport.objects.filter(partner__name="景泰县恒达农业有限公司").exists()
     assert InsuranceClaim.objects.filter(status="paid").exists()
     assert User.objects.get(username="partner").partner.name == "景泰县恒达农业有限公司"
-    enrolled = Case.objects.get(status="enrolled")
+    # The enrolled case with measures (the outcomes' re-entered households have none).
+    enrolled = Case.objects.filter(status="enrolled", measures__isnull=False).distinct().get()
     assert enrolled.steps.filter(decision="").count() == 0
     assert enrolled.measures.filter(status="delivered").exists()
     assert Case.objects.filter(status="identifying").exists()
@@ -103,6 +104,17 @@ def test_seed_demo_fills_an_empty_registry_with_accounts_and_households():
         assert sum(counted["total"] for counted in counts.values()), username
     county_tasks = task_counts(User.objects.get(username="county"))
     assert county_tasks["signal_review"]["total"] == 1
+    # Outcomes (issue 20): cases eliminated 6 to 18 months ago with their visits, job measures
+    # with work recorded after them, and a household back under monitoring within the year.
+    from django.utils import timezone
+
+    from outcomes.selectors import outcomes_get
+
+    county = User.objects.get(username="county")
+    outcomes = outcomes_get(county, region=county.region, today=timezone.localdate())
+    assert outcomes.summary.eliminated >= 10 and outcomes.summary.known_12 >= 3
+    assert outcomes.summary.median_change_12 > 0 and outcomes.summary.reentered >= 1
+    assert outcomes.summary.jobs[0].working >= 1 and outcomes.summary.jobs[1].not_recorded >= 1
     # A second run leaves the registry alone.
     call_command("seed_demo", "--if-empty", "--households", "300", "--seed", "3", verbosity=0)
     assert Household.objects.count() == 300
@@ -127,7 +139,8 @@ def test_the_demo_delegation_lets_the_enrolled_case_move_to_risk_elimination():
     from assistance.services import cases as case_services
 
     call_command("seed_demo", "--households", "300", "--seed", "2", verbosity=0)
-    enrolled = Case.objects.get(status="enrolled")
+    # The enrolled case with measures (the outcomes' re-entered households have none).
+    enrolled = Case.objects.filter(status="enrolled", measures__isnull=False).distinct().get()
     township, county = User.objects.get(username="township"), User.objects.get(username="county")
     assert not User.objects.filter(
         role="village_worker", region_id=enrolled.household.village_id

@@ -578,6 +578,11 @@ PAGES: dict[str, Entry] = {
     "plan-close": form(PLAN_AGREERS, args=pk_of("plan"), target=rows_of("plan")),
     "household-card": Entry(readers=READERS, args=pk_of("household")),
     "task-list": Entry(readers=SIGNED_IN, queries=(BY_REGION, query("?region={county}"))),
+    # The outcomes of assistance (outcomes/): cadres and auditors, each of their own region; a
+    # region outside it is a 404 (the API: a 400 that names nothing).
+    "outcomes": Entry(
+        readers=CADRES | OTHERS | {"auditor"}, queries=(BY_REGION, query("?region={county}"))
+    ),
     "registry-import": form(FIELD | OTHERS, target=all_rows("spreadsheets.ImportJob")),
     # An import job is its uploader's alone: a colleague of the same township gets 404 too.
     "registry-import-job": Entry(readers=IMPORT_OWNER, args=pk_of("import_job")),
@@ -647,6 +652,12 @@ API_ENTRIES: dict[str, Entry] = {
     "v1:token-login": api(NOBODY, ANYONE, methods=("POST",)),
     "v1:token-revoke": api(NOBODY, API, methods=("POST",)),
     "v1:task-list": api(SIGNED_IN | API, queries=(BY_REGION, query("?region={county}"))),
+    "v1:outcomes": api(
+        CADRES | OTHERS | {"auditor"} | API, queries=(BY_REGION, query("?region={county}"))
+    ),
+    "v1:outcome-cases": api(
+        CADRES | OTHERS | {"auditor"} | API, queries=(BY_REGION, query("?region={county}"))
+    ),
     "v1:region-list": api(API_LISTS),
     "v1:region-detail": api(API_READERS, args=pk_of("village", "code")),
     "v1:household-list": api(

@@ -17,6 +17,7 @@ from demo.capacity import seed_capacity
 from demo.civil_affairs import seed_roster
 from demo.livelihoods import seed_livelihoods
 from demo.loans import seed_loans
+from demo.outcomes import seed_outcomes
 from demo.pairings import seed_pairings
 from demo.plans import seed_plans
 from demo.self_reports import DEMO_QUERY_CODES, seed_self_reports
@@ -172,6 +173,8 @@ class Command(BaseCommand):
             f"{lived.get('posts', 0)} public-welfare posts, {lived.get('links', 0)} enterprise "
             f"links, {lived.get('claims', 0)} insurance claims."
         )
+        # After the livelihoods' own work records: its seeding stops where it finds any.
+        self.stdout.write(f"Outcomes: {seed_outcomes(users)} cases of the last 18 months.")
         planned = seed_plans(users)
         self.stdout.write(f"{planned['plans']} development plans, {planned['reviews']} reviews.")
         self.stdout.write(f"{seed_signals(users)} department signal waiting for review.")
