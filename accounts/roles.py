@@ -238,5 +238,13 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
 }
 
 
+# Backtests of the early warning (backtests/): a county officer starts one and reads its runs, an
+# auditor reads them. Rule settings are a county's, so a township's cadres have none.
+_SEE_BACKTESTS = {"backtests.view_backtestrun"}
+_RUN_BACKTESTS = _SEE_BACKTESTS | {"backtests.add_backtestrun"}
+ROLE_PERMISSIONS[Role.COUNTY_OFFICER] = ROLE_PERMISSIONS[Role.COUNTY_OFFICER] | _RUN_BACKTESTS
+ROLE_PERMISSIONS[Role.AUDITOR] = ROLE_PERMISSIONS[Role.AUDITOR] | _SEE_BACKTESTS
+
+
 def permissions_of(role: str) -> frozenset[str]:
     return ROLE_PERMISSIONS.get(role, frozenset())
