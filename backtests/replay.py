@@ -89,16 +89,26 @@ def proposed_lookback(proposed: dict[str, dict] | None) -> int:
 @dataclass
 class Flags:
     """Per configuration: the month-ends at which each household was flagged (the rules opened a
-    warning), overall and per rule."""
+    warning), overall and per rule; kept as indexes into the month-ends (small ints, shared by
+    Python), so that a county of 100,000 households over 24 months stays small."""
 
-    by_key: dict[str, dict[int, list[datetime.date]]] = field(
+    ends: list[datetime.date]
+    by_key: dict[str, dict[int, list[int]]] = field(
         default_factory=lambda: defaultdict(lambda: defaultdict(list))
     )
 
-    def add(self, household_id: int, day: datetime.date, codes: list[str]) -> None:
-        self.by_key[OVERALL][household_id].append(day)
+    def add(self, household_id: int, index: int, codes: list[str]) -> None:
+        self.by_key[OVERALL][household_id].append(index)
         for code in codes:
-            self.by_key[code][household_id].append(day)
+            self.by_key[code][household_id].append(index)
+
+    def days(self, key: str) -> dict[int, list[datetime.date]]:
+        """The month-ends themselves, per household flagged (by one rule, or "all")."""
+        ends = self.ends
+        return {
+            household: [ends[index] for index in indexes]
+            for household, indexes in self.by_key.get(key, {}).items()
+        }
 
 
 def replay_flags(
@@ -114,7 +124,7 @@ def replay_flags(
     lookback = proposed_lookback(proposed)
     policies = {day: ReplayPolicy(day=day, lookback=lookback) for day in ends}
     configs = ["A", "B"] if proposed else ["A"]
-    flags = {name: Flags() for name in configs}
+    flags = {name: Flags(ends) for name in configs}
     ids = selectors.household_ids(prefix)
     chunks = [ids[i : i + chunk_size] for i in range(0, len(ids), chunk_size)]
     settings_cache: dict[tuple[datetime.date, str, str], dict[str, RuleSetting]] = {}
@@ -140,7 +150,7 @@ def replay_flags(
                         last_settings[name] = settings
                     opening = alert_reasons(evaluate(facts, day, settings))
                     if opening:
-                        flags[name].add(row.id, day, [reason.code for reason in opening])
+                        flags[name].add(row.id, index, [reason.code for reason in opening])
         if progress is not None:
             progress(index + 1)
     return flags, last_settings, registered
@@ -263,10 +273,8 @@ def backtest(
     configs = {}
     for name, found in flags.items():
         configs[name] = {
-            OVERALL: measure(found.by_key[OVERALL], common),
-            "rules": {
-                rule.code: measure(found.by_key.get(rule.code, {}), common) for rule in RULES
-            },
+            OVERALL: measure(found.days(OVERALL), common),
+            "rules": {rule.code: measure(found.days(rule.code), common) for rule in RULES},
             "settings": {
                 code: setting_json(setting) for code, setting in settings.get(name, {}).items()
             },

@@ -74,6 +74,10 @@ def check_proposed(proposed) -> dict[str, dict] | None:
     return cleaned
 
 
+def month_error() -> str:
+    return _("Give a month as 2025-07.")
+
+
 def _month_end_of(day: datetime.date) -> datetime.date:
     return replay.month_end(day.year, day.month)
 
@@ -107,11 +111,19 @@ def _check_period(
     return first, last
 
 
-def _region_of(actor: User, region_code: str) -> Region:
+def _region_of(actor: User | None, region_code: str) -> Region | None:
     code = (
         full_code(region_code) if region_code.isdigit() and len(region_code) < 12 else region_code
     )
-    region = region_within(user=actor, code=code) if is_region_code(code) else None
+    if not is_region_code(code):
+        return None
+    if actor is None:
+        return Region.objects.filter(code=code).first()
+    return region_within(user=actor, code=code)
+
+
+def _run_region(actor: User | None, region_code: str) -> Region:
+    region = _region_of(actor, region_code)
     if region is None:
         raise ValidationError({"region": _("No such region in your area.")})
     if level_of(region.code) not in RUN_LEVELS:
@@ -121,7 +133,7 @@ def _region_of(actor: User, region_code: str) -> Region:
 
 def backtest_start(
     *,
-    actor: User,
+    actor: User | None,
     region_code: str,
     period_start: datetime.date,
     period_end: datetime.date,
@@ -131,11 +143,14 @@ def backtest_start(
     queue: bool = True,
 ) -> BacktestRun:
     """Record a run (queued) and queue its replay on the scans queue once committed. The same
-    run asked for again while it waits or runs is answered with the run already there."""
-    if not actor.has_perm("backtests.add_backtestrun"):
+    run asked for again while it waits or runs is answered with the run already there.
+
+    Without an actor (the command, the demo's seed) any region may be replayed; with one, only
+    the actor's region or one inside it."""
+    if actor is not None and not actor.has_perm("backtests.add_backtestrun"):
         raise PermissionDenied(_("Your role may not do this."))
     today = today or timezone.localdate()
-    region = _region_of(actor, region_code)
+    region = _run_region(actor, region_code)
     if isinstance(horizon_months, bool) or not 1 <= int(horizon_months) <= MAX_HORIZON:
         raise ValidationError(
             {"horizon_months": _("The horizon is 1 to %(n)d months.") % {"n": MAX_HORIZON}}
@@ -151,12 +166,16 @@ def backtest_start(
             period_start=first,
             period_end=last,
             horizon_months=horizon_months,
-            proposed=cleaned,
             created_by=actor,
             status__in=[BacktestRun.Status.QUEUED, BacktestRun.Status.RUNNING],
-        ).first()
-        if same is not None:
-            return same
+        )
+        # A JSON field's `=None` is JSON's null; no proposal is stored as SQL's NULL.
+        same = (
+            same.filter(proposed__isnull=True) if cleaned is None else same.filter(proposed=cleaned)
+        )
+        found = same.first()
+        if found is not None:
+            return found
         run = BacktestRun.objects.create(
             region=region,
             period_start=first,

@@ -20,6 +20,7 @@ from assistance.api.civil_affairs_rosters import (
     CivilAffairsRosterViewSet,
 )
 from assistance.api.policy_measures import PolicyMeasureViewSet
+from backtests.api import BacktestRunViewSet
 from core.api import SchemaApi
 from evidence.api import EvidenceFileApi, EvidenceListApi
 from households.api import HouseholdViewSet, MemberViewSet, RegionViewSet
@@ -66,6 +67,7 @@ router.register("partner-offers", PartnerOfferViewSet, basename="partner-offer")
 router.register("needs", NeedViewSet, basename="need")
 router.register("policy-measures", PolicyMeasureViewSet, basename="policy-measure")
 router.register("civil-affairs-rosters", CivilAffairsRosterViewSet, basename="civil-affairs-roster")
+router.register("backtests", BacktestRunViewSet, basename="backtest")
 
 api_v1 = [
     path("auth/token/", TokenLoginApi.as_view(), name="token-login"),

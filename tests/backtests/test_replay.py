@@ -61,7 +61,7 @@ def test_a_visit_after_the_month_end_is_not_seen(history, township_cadre):
     flags, _, _ = replay.replay_flags(
         prefix="620423", ends=replay.month_ends(FIRST, LAST), proposed=None
     )
-    by_household = flags["A"].by_key["all"]
+    by_household = flags["A"].days("all")
     assert history["h4"].pk not in by_household
     assert by_household[history["h5"].pk][0] == datetime.date(2025, 8, 31)
     assert by_household[history["h1"].pk][0] == datetime.date(2025, 9, 30)

@@ -100,6 +100,8 @@ class Scope:
     screening_task: object = None
     # A household's own report from the village's public page (self_reports/), still received.
     self_report: object = None
+    # A finished backtest run over the scope's county (backtests/).
+    backtest_run: object = None
 
     @property
     def cadre_user(self) -> User:
@@ -504,6 +506,20 @@ def _build_scope(name: str, *, village: str, county: str, cadre: User, worker: U
         area_event=area_event,
         screening_task=screening_task,
         self_report=self_report,
+        backtest_run=_backtest_run(county, officer),
+    )
+
+
+def _backtest_run(county: str, officer: User):
+    from backtests.models import BacktestRun
+
+    return BacktestRun.objects.create(
+        region_id=county,
+        period_start=datetime.date(2025, 1, 31),
+        period_end=datetime.date(2025, 12, 31),
+        horizon_months=12,
+        status=BacktestRun.Status.DONE,
+        created_by=officer,
     )
 
 

@@ -13,6 +13,7 @@ from dashboards.refresh import figures_refresh
 from demo import households as demo
 from demo.accounts import DEMO_PASSWORD
 from demo.assistance import seed_assistance
+from demo.backtests import seed_backtest
 from demo.civil_affairs import seed_roster
 from demo.pairings import seed_pairings
 from demo.self_reports import DEMO_QUERY_CODES, seed_self_reports
@@ -168,6 +169,12 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{seed_self_reports(users)} households' own reports "
             f"(query codes {', '.join(DEMO_QUERY_CODES)})."
+        )
+        backtest = seed_backtest(users)
+        self.stdout.write(
+            f"Backtest: {backtest.figures['enrolments']} enrolments over "
+            f"{backtest.months_total} month-ends in {backtest.seconds} s "
+            f"(/backtests/{backtest.pk}/)."
         )
         # The dashboards show figures at once rather than after the first periodic refresh.
         counted = figures_refresh()
