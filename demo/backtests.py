@@ -66,10 +66,11 @@ def _past_cases(users: dict[str, User], today: datetime.date) -> int:
 
 
 def seed_backtest(users: dict[str, User]) -> BacktestRun:
-    """The last twelve month-ends of the demo county, A beside B, a six-month horizon."""
+    """Twelve month-ends of the demo county ending seven months ago, A beside B, a six-month
+    horizon that has passed for every flag (none undecided)."""
     today = timezone.localdate()
     _past_cases(users, today)
-    last = replay.add_months(today, -1)
+    last = replay.add_months(today, -7)
     run = backtest_start(
         actor=users["county"],
         region_code=COUNTY,
