@@ -44,9 +44,7 @@ class BacktestForm(forms.Form):
     proposed = forms.CharField(
         label=_("Proposed rule settings (to compare)"),
         required=False,
-        widget=forms.Textarea(
-            attrs={"rows": 4, "placeholder": '{"income_near_line": {"params": {"factor": "1.3"}}}'}
-        ),
+        widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Optional: the rules to change, as in the rule settings, in JSON."),
     )
 

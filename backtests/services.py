@@ -18,7 +18,7 @@ from core.regions import full_code, is_region_code, level_of, prefix_of
 from households.models import Region
 from households.selectors import region_within
 from monitoring.engine import rules
-from monitoring.services.policy import _check_params
+from monitoring.services.policy import check_params
 
 logger = logging.getLogger(__name__)
 MAX_MONTHS = 36
@@ -65,7 +65,7 @@ def check_proposed(proposed) -> dict[str, dict] | None:
             setting["weight"] = weight
         if "params" in given:
             try:
-                setting["params"] = _check_params(code, given["params"])
+                setting["params"] = check_params(code, given["params"])
             except ValidationError as error:
                 raise ValidationError(
                     {"proposed": [f"{code}: {message}" for message in error.messages]}
