@@ -78,6 +78,21 @@ def proposed_settings(
     return settings
 
 
+def _settings_of(
+    current: dict[str, RuleSetting], proposed: dict[str, dict] | None
+) -> tuple[dict[str, RuleSetting], dict[str, RuleSetting]]:
+    """A's settings, and B's as a set in which only the proposed rules are enabled (each as B
+    has it): the rules B leaves alone judge as under A, so they are judged once."""
+    if not proposed:
+        return current, {}
+    full = proposed_settings(current, proposed)
+    only_changed = {
+        code: setting if code in proposed else RuleSetting(False, setting.severity, 0, {})
+        for code, setting in full.items()
+    }
+    return current, only_changed
+
+
 def proposed_lookback(proposed: dict[str, dict] | None) -> int:
     days = [0]
     for code, given in (proposed or {}).items():
@@ -127,7 +142,7 @@ def replay_flags(
     flags = {name: Flags(ends) for name in configs}
     ids = selectors.household_ids(prefix)
     chunks = [ids[i : i + chunk_size] for i in range(0, len(ids), chunk_size)]
-    settings_cache: dict[tuple[datetime.date, str, str], dict[str, RuleSetting]] = {}
+    settings_cache: dict[tuple[datetime.date, str], tuple[dict, dict]] = {}
     last_settings: dict[str, dict[str, RuleSetting]] = {}
     registered = 0
     for index, day in enumerate(ends):
@@ -138,19 +153,26 @@ def replay_flags(
             if day == ends[-1]:
                 registered += len(rows)
             for row, facts in rows:
-                county = row.village_id[:6]
-                for name in configs:
-                    key = (day, county, name)
-                    settings = settings_cache.get(key)
-                    if settings is None:
-                        settings = policy.rule_settings(row.village_id)
-                        if name == "B":
-                            settings = proposed_settings(settings, proposed)
-                        settings_cache[key] = settings
-                        last_settings[name] = settings
-                    opening = alert_reasons(evaluate(facts, day, settings))
+                key = (day, row.village_id[:6])
+                found = settings_cache.get(key)
+                if found is None:
+                    found = _settings_of(policy.rule_settings(row.village_id), proposed)
+                    settings_cache[key] = found
+                    last_settings["A"] = found[0]
+                    if proposed:
+                        last_settings["B"] = proposed_settings(found[0], proposed)
+                settings_a, changed_b = found
+                reasons = evaluate(facts, day, settings_a)
+                opening = alert_reasons(reasons)
+                if opening:
+                    flags["A"].add(row.id, index, [reason.code for reason in opening])
+                if proposed:
+                    # B differs from A in the proposed rules only: A's other reasons stand.
+                    reasons_b = [r for r in reasons if r.code not in proposed]
+                    reasons_b += evaluate(facts, day, changed_b)
+                    opening = alert_reasons(reasons_b)
                     if opening:
-                        flags[name].add(row.id, index, [reason.code for reason in opening])
+                        flags["B"].add(row.id, index, [reason.code for reason in opening])
         if progress is not None:
             progress(index + 1)
     return flags, last_settings, registered

@@ -135,3 +135,10 @@ def test_the_replay_queries_per_chunk_not_per_household(history, township_cadre)
     with CaptureQueriesContext(connection) as more:
         replay.replay_flags(prefix="620423", ends=ends)
     assert len(more) == len(few)
+
+
+def test_a_proposal_equal_to_the_county_settings_gives_the_same_figures(history):
+    figures = run(proposed={"income_drop": {"params": {"drop": "0.30"}}, "guarantee_gap": {}})
+    a, b = figures["configs"]["A"], figures["configs"]["B"]
+    assert a["all"] == b["all"] and a["rules"] == b["rules"]
+    assert a["all"]["flagged"] == 2
