@@ -322,5 +322,13 @@ for _role, _granted in (
     ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | _granted
 
 
+# Backtests of the early warning (backtests/): a county officer starts one and reads its runs, an
+# auditor reads them. Rule settings are a county's, so a township's cadres have none.
+_SEE_BACKTESTS = {"backtests.view_backtestrun"}
+_RUN_BACKTESTS = _SEE_BACKTESTS | {"backtests.add_backtestrun"}
+ROLE_PERMISSIONS[Role.COUNTY_OFFICER] = ROLE_PERMISSIONS[Role.COUNTY_OFFICER] | _RUN_BACKTESTS
+ROLE_PERMISSIONS[Role.AUDITOR] = ROLE_PERMISSIONS[Role.AUDITOR] | _SEE_BACKTESTS
+
+
 def permissions_of(role: str) -> frozenset[str]:
     return ROLE_PERMISSIONS.get(role, frozenset())

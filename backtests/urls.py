@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from backtests import views
+
+urlpatterns = [
+    path("backtests/", views.backtest_list, name="backtest-list"),
+    path("backtests/help/", views.backtest_help, name="backtest-help"),
+    path("backtests/<int:pk>/", views.backtest_detail, name="backtest-detail"),
+]

@@ -489,6 +489,15 @@ HEADLINES = [
         True,
         "×",
     ),
+    (
+        "backtest_seconds",
+        "backtest.backtest_seconds",
+        "backtest: 24 month-ends of the county, A beside B",
+        "< 600 s",
+        600,
+        False,
+        " s",
+    ),
 ]
 
 
@@ -588,6 +597,31 @@ def _layers(results: dict) -> list[str]:
     return lines
 
 
+def _backtest(r: dict) -> list[str]:
+    """The early warning replayed over the county's past month-ends (bench/backtest.py)."""
+    return [
+        "## Backtest of the early warning",
+        "",
+        f"Measured {r['measured_at']} with `make bench BENCH_ONLY=backtest`: the rules replayed "
+        f"at {r['backtest_month_ends']} month-ends over the county's "
+        f"{r['backtest_households']:,} households on the facts as they stood (the scan's "
+        f"loader with its date cut, chunks of 5,000, no lock), {r['backtest_configurations']} "
+        "configurations side by side, in one process, then measured against enrolments "
+        "(docs/backtesting.md).",
+        "",
+        "| measured | value |",
+        "|---|---|",
+        f"| whole backtest | {r['backtest_seconds']:.1f} s "
+        f"({r['backtest_seconds_per_month_end']:.2f} s a month-end), peak "
+        f"{r['peak_rss_mb']:.0f} MB |",
+        f"| queries | {r['backtest_queries']:,} "
+        f"({r['backtest_queries_per_chunk_month']} per chunk and month-end) |",
+        f"| households flagged at least once, A / B | {r['backtest_flagged_a']:,} / "
+        f"{r['backtest_flagged_b']:,} |",
+        "",
+    ]
+
+
 def _counts(counts: dict) -> str:
     return ", ".join(f"{layer} {n:,}" for layer, n in sorted(counts.items()))
 
@@ -609,5 +643,7 @@ def write_markdown(results: dict, path: Path) -> None:
         lines += _load(results["load"])
     if "growth" in results:
         lines += _growth(results["growth"])
+    if "backtest" in results:
+        lines += _backtest(results["backtest"])
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines))

@@ -272,6 +272,7 @@ PATH_MODULES = {
     "load": "load_test",
     "partition": "partitioning",
     "pooling": "pooling",
+    "backtest": "backtest",
 }
 
 
@@ -335,6 +336,7 @@ STEPS = {
     "load": lambda args: step_path("load"),
     "partition": lambda args: step_path("partition"),
     "pooling": lambda args: step_path("pooling"),
+    "backtest": lambda args: step_path("backtest"),
     "naive": lambda args: step_naive(args.sample),
     "sql_bound": lambda args: step_sql_bound(),
     "scan": lambda args: step_scan(2),
@@ -470,6 +472,7 @@ def main() -> None:
     queries = _run_step("scan_queries", args, url)
     one = _run_step("evaluate_one", args, url)
     names = ["dashboard", "import", "list", "deep", "queue", "tasks", "signals", "export", "load"]
+    names += ["backtest"]
     if not os.environ.get("BENCH_GROWTH_CHILD"):  # evaluations, not paths: once is enough
         names += ["partition", "pooling"]
     later = _later_steps(names + ["sizes"], args, url)

@@ -593,6 +593,7 @@ CELERY_TASK_ROUTES = {
     # village worker's visit is never judged behind it.
     "spreadsheets.tasks.import_job_check": {"queue": "celery"},
     "spreadsheets.tasks.import_job_import": {"queue": "celery"},
+    "backtests.tasks.backtest_run": {"queue": "scans"},
 }
 CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_TASK_SERIALIZER = "json"

@@ -20,6 +20,7 @@ from assistance.api.civil_affairs_rosters import (
     CivilAffairsRosterViewSet,
 )
 from assistance.api.policy_measures import PolicyMeasureViewSet
+from backtests.api import BacktestRunViewSet
 from core.api import SchemaApi
 from development.api.plans import PlanViewSet
 from evidence.api import EvidenceFileApi, EvidenceListApi
@@ -81,6 +82,7 @@ router.register("policy-measures", PolicyMeasureViewSet, basename="policy-measur
 router.register("civil-affairs-rosters", CivilAffairsRosterViewSet, basename="civil-affairs-roster")
 router.register("loans", LoanViewSet, basename="loan")
 router.register("plans", PlanViewSet, basename="plan")
+router.register("backtests", BacktestRunViewSet, basename="backtest")
 
 api_v1 = [
     path("auth/token/", TokenLoginApi.as_view(), name="token-login"),

@@ -49,6 +49,8 @@ def nav_items_for(user) -> "list[tuple[StrOrPromise, str]]":
         items.append((_("Civil affairs rosters"), reverse("civil-affairs-roster-list")))
     if user.has_perm("monitoring.view_scanrun"):
         items.append((_("Scans"), reverse("scan-list")))
+    if user.has_perm("backtests.view_backtestrun"):
+        items.append((_("Backtests"), reverse("backtest-list")))
     if user.has_perm("monitoring.view_webhook"):
         items.append((_("Webhooks"), reverse("webhook-list")))
     if user.has_perm("audit.view_audit"):

@@ -71,7 +71,7 @@ LEFT JOIN LATERAL (
         SELECT v.id, v.visited_on, v.per_capita_income, v.total_net_income, v.rigid_spending,
                v.household_size, v.food_clothing_ok, v.compulsory_education_ok,
                v.basic_medical_ok, v.safe_housing_ok, v.safe_water_ok
-        FROM monitoring_visit v WHERE v.household_id = h.id
+        FROM monitoring_visit v WHERE v.household_id = h.id{visit_cut}
         ORDER BY v.visited_on DESC, v.id DESC LIMIT 2) v
     ORDER BY v.visited_on DESC, v.id DESC LIMIT 1) lv ON true
 LEFT JOIN LATERAL (
@@ -83,7 +83,7 @@ LEFT JOIN LATERAL (
            array_agg(mm.labour) AS labours
     FROM monitoring_visitevent e LEFT JOIN households_member mm ON mm.id = e.member_id
     WHERE e.visit_id = lv.id) le ON true
-WHERE h.id = ANY(ARRAY({households}))
+WHERE h.id = ANY(ARRAY({households})){household_cut}
 ORDER BY h.id
 {lock}
 """
@@ -144,17 +144,33 @@ def household_visit_due(
 
 
 def load_facts(
-    households: QuerySet[Household], *, as_of: datetime.date, policy: Policy, lock: bool = True
+    households: QuerySet[Household],
+    *,
+    as_of: datetime.date,
+    policy: Policy,
+    lock: bool = True,
+    as_it_stood: bool = False,
 ) -> list[tuple[HouseholdRow, Facts]]:
-    """(household row, facts) for every household of the queryset, in id order."""
+    """(household row, facts) for every household of the queryset, in id order.
+
+    `as_it_stood` replays a past date (the backtest): only visits made on or before `as_of` and
+    the events recorded on them, and only households registered by then. The scan leaves it off:
+    nothing it judges lies after today, and its statement stays the one the bench measures."""
     # An array of ids rather than `IN (subquery)`: the planner then reads the chunk's households
     # by primary key instead of hashing against a scan of the whole table; and no ORDER BY
     # (the model's default) inside it.
     ids_sql, ids_params = households.order_by().values("id").query.sql_with_params()
-    sql = CHUNK_SQL.format(households=ids_sql, lock="FOR UPDATE OF h" if lock else "")
+    sql = CHUNK_SQL.format(
+        households=ids_sql,
+        lock="FOR UPDATE OF h" if lock else "",
+        visit_cut=" AND v.visited_on <= %s" if as_it_stood else "",
+        household_cut=" AND (h.created_at AT TIME ZONE 'UTC')::date <= %s" if as_it_stood else "",
+    )
+    cut = [as_of] if as_it_stood else []
     with connection.cursor() as cursor:
-        # Parameters in the order they appear: the labour list, then the chunk's own.
-        cursor.execute(sql, [list(WITH_LABOUR), *ids_params])
+        # Parameters in the order they appear: the visit cut, the labour list, the chunk's own,
+        # the household cut.
+        cursor.execute(sql, [*cut, list(WITH_LABOUR), *ids_params, *cut])
         rows = cursor.fetchall()
     if not rows:
         return []
@@ -164,11 +180,13 @@ def load_facts(
     recent: dict[int, list[Event]] = defaultdict(list)
     # An event is recorded on a visit on or after the day it happened, so the chunk's visits since
     # the window opened (the `visit_latest` index) lead to it, whatever the county's size.
+    visit_cut = {"visit__visited_on__lte": as_of} if as_it_stood else {}
     for household_id, kind, occurred_on, labour in VisitEvent.objects.filter(
         visit__household_id__in=chunk,
         visit__visited_on__gte=since,
         occurred_on__gte=since,
         occurred_on__lte=as_of,
+        **visit_cut,
     ).values_list("visit__household_id", "kind", "occurred_on", "member__labour"):
         recent[household_id].append(_event(kind, occurred_on, labour))
     registry: dict[int, list[Event]] = defaultdict(list)

@@ -64,7 +64,9 @@ def _nearest_of_year(
 
 
 class Policy:
-    def __init__(self) -> None:
+    def __init__(self, *, rule_configs: list[RuleConfig] | None = None) -> None:
+        """`rule_configs` stands in for today's rule settings: those of a past date rebuilt from
+        their history, for the backtest's replay."""
         self._lines: dict[tuple[str | None, int], IncomeLine] = {
             (line.region_id, line.year): line for line in IncomeLine.objects.all()
         }
@@ -76,7 +78,8 @@ class Policy:
         self._standard_cache: dict[tuple[str, int], Standard | None] = {}
         self._cadences = {(row.region_id, row.kind): row.days for row in VisitCadence.objects.all()}
         self._configs: dict[tuple[str, str | None], RuleConfig] = {
-            (row.code, row.region_id): row for row in RuleConfig.objects.all()
+            (row.code, row.region_id): row
+            for row in (RuleConfig.objects.all() if rule_configs is None else rule_configs)
         }
         self._settings_cache: dict[str, dict[str, rules.RuleSetting]] = {}
         # A chunk asks the same few questions for thousands of households of a few villages.

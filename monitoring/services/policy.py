@@ -177,7 +177,7 @@ def _check_param(default, value):
     return str(factor)
 
 
-def _check_params(code: str, params: dict) -> dict:
+def check_params(code: str, params: dict) -> dict:
     defaults = rules.RULES_BY_CODE[code].params
     if not isinstance(params, dict):
         raise ValidationError({"params": _("Thresholds are given as an object of names.")})
@@ -214,7 +214,7 @@ def rule_config_save(
         raise ValidationError({"code": _("No such rule.")})
     if severity not in rules.SEVERITY_RANK:
         raise ValidationError({"severity": _("Choose low, medium or high.")})
-    cleaned = _check_params(code, params or {})
+    cleaned = check_params(code, params or {})
     with transaction.atomic(), pghistory.context(user=actor.pk):
         region = policy_region(actor, region_code)
         config = RuleConfig.objects.select_for_update().filter(code=code, region=region).first()

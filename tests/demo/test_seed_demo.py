@@ -9,6 +9,7 @@ from core import id_numbers
 from demo import households as demo
 from households.models import Household, Member
 from monitoring.models import ScanRun, Visit
+from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -115,6 +116,16 @@ def test_seed_demo_fills_an_empty_registry_with_accounts_and_households():
     assert outcomes.summary.eliminated >= 10 and outcomes.summary.known_12 >= 3
     assert outcomes.summary.median_change_12 > 0 and outcomes.summary.reentered >= 1
     assert outcomes.summary.jobs[0].working >= 1 and outcomes.summary.jobs[1].not_recorded >= 1
+    # A finished backtest the county officer can open, A beside B, over past enrolments.
+    from backtests.models import BacktestRun
+
+    backtest = BacktestRun.objects.get()
+    assert backtest.status == "done" and backtest.proposed
+    assert backtest.figures["enrolments"] > 0
+    assert backtest.figures["configs"]["A"]["all"]["undecided"] == 0
+    assert client_for(worker).get(f"/backtests/{backtest.pk}/").status_code == 403
+    county = User.objects.get(username="county")
+    assert client_for(county).get(f"/backtests/{backtest.pk}/").status_code == 200
     # A second run leaves the registry alone.
     call_command("seed_demo", "--if-empty", "--households", "300", "--seed", "3", verbosity=0)
     assert Household.objects.count() == 300

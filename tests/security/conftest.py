@@ -112,6 +112,8 @@ class Scope:
     plan: object = None
     # The county's own self-development capacity weights (monitoring.CapacityWeights).
     capacity_weights: object = None
+    # A finished backtest run over the scope's county (backtests/).
+    backtest_run: object = None
 
     @property
     def cadre_user(self) -> User:
@@ -584,6 +586,20 @@ def _build_scope(name: str, *, village: str, county: str, cadre: User, worker: U
         **livelihood,
         loan=loan,
         plan=plan,
+        backtest_run=_backtest_run(county, officer),
+    )
+
+
+def _backtest_run(county: str, officer: User):
+    from backtests.models import BacktestRun
+
+    return BacktestRun.objects.create(
+        region_id=county,
+        period_start=datetime.date(2025, 1, 31),
+        period_end=datetime.date(2025, 12, 31),
+        horizon_months=12,
+        status=BacktestRun.Status.DONE,
+        created_by=officer,
     )
 
 

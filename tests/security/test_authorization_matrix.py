@@ -376,6 +376,15 @@ PAGES: dict[str, Entry] = {
         target=rows_of("screening_task"),
     ),
     "scan-list": Entry(readers=CADRES | OTHERS | {"auditor"}),
+    # Backtests (backtests/): county officers start and read them, auditors read; a county's run
+    # is its own (an empty form is answered 200 with its errors, and starts none).
+    "backtest-list": form(
+        COUNTY | {"other_county_officer", "auditor"},
+        COUNTY | {"other_county_officer"},
+        target=all_rows("backtests.BacktestRun"),
+    ),
+    "backtest-help": Entry(readers=COUNTY | {"other_county_officer", "auditor"}),
+    "backtest-detail": Entry(readers=COUNTY | {"auditor"}, args=pk_of("backtest_run")),
     # GET lists; POST marks read (all, or the one named), only the user's own.
     "notification-list": form(SIGNED_IN, target=all_rows("monitoring.Notification")),
     # A county's webhooks and their delivery log: its county officers, each of their own county
@@ -899,6 +908,13 @@ API_ENTRIES: dict[str, Entry] = {
     "v1:webhook-delivery-list": api(COUNTY | {"other_county_officer"}),
     # The world's run is over the whole county: a township sees the runs of its own scope only.
     "v1:scan-run-detail": api(COUNTY | {"auditor"}, args=pk_of("scan_run")),
+    "v1:backtest-list": api(
+        COUNTY | {"other_county_officer", "auditor"},
+        COUNTY | {"other_county_officer"},
+        methods=("GET", "POST"),
+        target=all_rows("backtests.BacktestRun"),
+    ),
+    "v1:backtest-detail": api(COUNTY | {"auditor"}, args=pk_of("backtest_run")),
     # Proposing a case is the village's and the township's (assistance.propose_case).
     "v1:case-list": api(
         API_LISTS,

@@ -13,6 +13,7 @@ from dashboards.refresh import figures_refresh
 from demo import households as demo
 from demo.accounts import DEMO_PASSWORD
 from demo.assistance import seed_assistance
+from demo.backtests import seed_backtest
 from demo.capacity import seed_capacity
 from demo.civil_affairs import seed_roster
 from demo.livelihoods import seed_livelihoods
@@ -193,6 +194,12 @@ class Command(BaseCommand):
         if not no_scan:
             # Readings below the threshold asked for their households' evaluation.
             self.stdout.write(f"{evaluate_pending()} households judged again after the readings.")
+        backtest = seed_backtest(users)
+        self.stdout.write(
+            f"Backtest: {backtest.figures['enrolments']} enrolments over "
+            f"{backtest.months_total} month-ends in {backtest.seconds} s "
+            f"(/backtests/{backtest.pk}/)."
+        )
         # The dashboards show figures at once rather than after the first periodic refresh.
         counted = figures_refresh()
         self.stdout.write(f"Dashboards: {counted.rows} figures counted.")
