@@ -568,6 +568,8 @@ SPECTACULAR_SETTINGS = {
         "ClaimStatusEnum": "livelihoods.models.ClaimStatus.choices",
         "ClaimDecisionEnum": "livelihoods.api.insurance.DECISIONS",
         "PlanStatusEnum": "development.models.PlanStatus.choices",
+        "ConsentMethodEnum": "development.models.ConsentMethod.choices",
+        "RepaymentMethodEnum": "livelihoods.models.RepaymentMethod.choices",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
@@ -693,7 +695,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=3, minute=30),
     },
     # Every household's self-development capacity on the last day of each month, after the scan
-    # (development/services.py); the rule weak_capacity reads the latest reading.
+    # (development/services/capacity.py); the rule weak_capacity reads the latest reading.
     "capacity-monthly": {
         "task": "development.tasks.measure_capacity_monthly",
         "schedule": crontab(hour=4, minute=0, day_of_month="28-31"),

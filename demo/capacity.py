@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from development.capacity import year_before
-from development.services import measure_all
+from development.services.capacity import measure_all
 from households.models import Member
 from livelihoods.models import WorkRecord, WorkSource, WorkStatus
 from monitoring.engine.capacity import (

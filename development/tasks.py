@@ -6,7 +6,7 @@ from celery import shared_task
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
-from development.services import measure_all
+from development.services.capacity import measure_all
 
 TRANSIENT = (OperationalError, InterfaceError)
 

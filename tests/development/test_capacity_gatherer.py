@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from assistance.models import Case, Measure, MeasureStatus
-from development.services import measure_all, measure_capacity
+from development.services.capacity import measure_all, measure_capacity
 from households.models import Household
 from livelihoods.models import WorkRecord
 from monitoring import scans

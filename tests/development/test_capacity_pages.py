@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def measured(household, other_township_household, township_cadre):
-    from development.services import measure_capacity
+    from development.services.capacity import measure_capacity
 
     today = timezone.localdate()
     head, _spouse = household.members.order_by("id")

@@ -3,7 +3,7 @@ import datetime
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from development.services import measure_all
+from development.services.capacity import measure_all
 
 
 class Command(BaseCommand):
