@@ -22,6 +22,12 @@ class WorkRecordSerializer(serializers.ModelSerializer):
     member = serializers.IntegerField(source="member_id", read_only=True)
     member_name = serializers.CharField(source="member.name", read_only=True)
     visit = serializers.IntegerField(source="visit_id", read_only=True, allow_null=True)
+    # Said of work only, blank otherwise: declared so that the schema admits the blank.
+    place = serializers.ChoiceField(choices=WorkPlace.choices, read_only=True, allow_blank=True)
+    sector = serializers.ChoiceField(choices=Sector.choices, read_only=True, allow_blank=True)
+    income_band = serializers.ChoiceField(
+        choices=IncomeBand.choices, read_only=True, allow_blank=True
+    )
 
     class Meta:
         model = WorkRecord

@@ -57,8 +57,30 @@ def factories(household, township_cadre):
         "HouseholdMergeForm": lambda cls: cls(household=household, user=township_cadre),
         "StepForm": lambda cls: cls(kind=StepKind.NOTICE),
         "TaskFilterForm": lambda cls: cls(None, user=township_cadre),
+        "ReviewForm": lambda cls: cls(plan=_plan_with_a_goal(household, township_cadre)),
+        "WelfarePostForm": lambda cls: cls(members=household.members.all()),
+        "IndustrySupportForm": lambda cls: cls(partners=()),
+        "OutcomesFilterForm": lambda cls: cls(None, user=township_cadre),
         "request": request,
     }
+
+
+def _plan_with_a_goal(household, cadre):
+    from development.services import plans
+
+    plan = plans.plan_create(actor=cadre, household_id=household.pk)
+    goal = plans.goal_save(
+        actor=cadre, plan_id=plan.pk, version=None, area="work", description="外出务工"
+    )
+    plans.commitment_save(
+        actor=cadre,
+        plan_id=plan.pk,
+        version=None,
+        goal_id=goal.pk,
+        party="household",
+        description="参加培训",
+    )
+    return plan
 
 
 def _made(cls, factories):
