@@ -107,10 +107,70 @@ def step_scan(workers: int, *, only_due: bool = False) -> dict:
     """A full scan as production runs it: chunks queued on `scans`, taken by Celery processes."""
     from monitoring import scans
 
-    return _scan_on_workers(
+    result = _scan_on_workers(
         workers,
         lambda: scans.scan_start(trigger="manual", scope="", as_of=AS_OF, only_due=only_due),
     )
+    return {**result, **_warnings_present()}
+
+
+def _warnings_present() -> dict:
+    """The active warnings in the database, how many carry each rule's reason, and the income
+    line they were judged against: what the first scan's `opened` must add up to.
+
+    After the first scan of a fresh registry every active warning is one that scan opened (the
+    naive step rolls back); more warnings than `opened` means something outside the run opened
+    them. The 1,000,000-household run of 26e28d8 counted 53,433 of 150,114 that way: tasks left
+    in the shared broker by an interrupted run judged chunks 74-204 first (docs/benchmarks.md).
+    """
+    from django.db import connection
+
+    from households.models import Household
+    from monitoring.engine.policy import Policy
+    from monitoring.models import ACTIVE_STATUSES, Alert
+
+    active = Alert.objects.filter(status__in=ACTIVE_STATUSES)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT r.code, count(*) FROM monitoring_alert a,
+                   jsonb_array_elements_text(a.reason_codes) AS r(code)
+            WHERE a.status = ANY(%s) GROUP BY r.code ORDER BY count(*) DESC, r.code
+            """,
+            [list(ACTIVE_STATUSES)],
+        )
+        by_rule = dict(cursor.fetchall())
+    village = Household.objects.order_by("id").values_list("village_id", flat=True).first()
+    line = Policy().income_line(village, AS_OF) if village else None
+    return {
+        "warnings_in_database": active.count(),
+        "warnings_by_rule": by_rule,
+        "income_line": None if line is None else {"amount": str(line.amount), "year": line.year},
+    }
+
+
+def warnings_explained(scan: dict, households: int) -> str:
+    """One sentence that says what the first scan's count of warnings is made of."""
+    opened, present = scan["opened"], scan["warnings_in_database"]
+    line = scan.get("income_line")
+    against = (
+        f"the {line['year']} income line of ¥{Decimal(line['amount']):,.0f} a person"
+        if line
+        else "no income line"
+    )
+    rules = ", ".join(f"{code} {n:,}" for code, n in scan["warnings_by_rule"].items())
+    sentence = (
+        f"The first scan judged {scan['judged']:,} of {households:,} generated households as of "
+        f"{AS_OF.isoformat()} against {against} and opened {opened:,} warnings "
+        f"({opened / max(households, 1):.1%}); the database's {present:,} active warnings by "
+        f"rule (a warning may carry several): {rules}"
+    )
+    if present != opened:
+        return (
+            f"{sentence}; {present - opened:,} of them were opened outside this run (a task "
+            "left in the broker by an interrupted run?), so its count is not the registry's."
+        )
+    return f"{sentence}; every active warning in the database is one it opened."
 
 
 def step_layers(workers: int) -> dict:
@@ -491,6 +551,8 @@ def main() -> None:
         "scan_seconds": round(scan["seconds"], 2),
         "scan_households_judged": scan["judged"],
         "scan_alerts_opened": scan["opened"],
+        "scan_alerts_opened_by_rule": scan["warnings_by_rule"],
+        "warnings_opened_explained": warnings_explained(scan, args.scale),
         "scan_chunks": scan["chunks"],
         "scan_workers": scan["workers"],
         "scan_peak_rss_mb": round(max(r["worker_peak_rss_mb"] for r in [scan, *rescans]), 1),
