@@ -171,6 +171,14 @@ def scan_chunk(
     as_of: datetime.date,
     only_due: bool = False,
 ) -> Outcome:
+    if not ScanRun.objects.filter(pk=run_id).exists():
+        # A task left in the broker by a run this database does not know (the database was
+        # restored or rebuilt since it was queued): judging its households would open warnings
+        # that no run counts, and the run that follows would find them open and count nothing.
+        logger.warning(
+            "scan chunk of unknown run %s skipped (%s %s-%s)", run_id, scope, id_from, id_to
+        )
+        return Outcome()
     due_on = as_of if only_due else None
     with transaction.atomic():
         outcome = evaluate_households(

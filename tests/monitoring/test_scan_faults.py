@@ -193,3 +193,21 @@ def test_a_scan_whose_chunk_never_comes_back_is_started_again_and_ends_as_undist
     assert ScanRun.objects.get(pk=stalled.pk).status == "failed"
     assert ScanRun.objects.get(pk=recent.pk).status == "running"  # still has its chance
     assert _outcome(again.pk) == expected
+
+
+@pytest.mark.django_db
+def test_a_chunk_of_a_run_this_database_does_not_know_judges_nobody(county):
+    """A task an earlier database's run left in the broker (a restore, a rebuilt bench) is
+    dropped: had it judged its households, their warnings would be counted by no run, and the
+    run that follows would find them open and count none (docs/benchmarks.md, 53,433)."""
+    home, _ = county
+    unknown = (ScanRun.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
+    before = Alert.objects.count()
+
+    outcome = scans.scan_chunk(
+        unknown, scope=HOME_VILLAGE[:9], id_from=home[0].pk, id_to=home[-1].pk, as_of=TODAY
+    )
+
+    assert (outcome.judged, outcome.opened) == (0, 0)
+    assert Alert.objects.count() == before
+    assert not ScanRun.objects.filter(pk=unknown).exists()
