@@ -109,11 +109,7 @@ def _trainings(ids: list[int], as_of: datetime.date) -> dict[int, int]:
         .annotate(n=Count("id", distinct=True))
         .values_list("case__household_id", "n")
     )
-    links = dict(rows)
-    for household_id, count in enterprise_links(ids, as_of).items():
-        if count:
-            links[household_id] = links.get(household_id, 0) + count
-    return links
+    return dict(rows)
 
 
 def _enterprise_links(ids: list[int], as_of: datetime.date) -> dict[int, int]:
