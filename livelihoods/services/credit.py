@@ -21,6 +21,7 @@ from accounts.models import User
 from assistance.models import MeasureKind
 from assistance.selectors import measures_visible_to
 from core.errors import EditConflict
+from core.masking import age_this_year
 from households.evaluation_requests import request_evaluation
 from households.models import Member
 from households.selectors import households_visible_to
@@ -56,7 +57,9 @@ def _money(value, field: str) -> Decimal:
 
 
 def _age_on(birth_date: datetime.date, day: datetime.date) -> int:
-    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
+    """The age reached in the year of `day`, not to the day: a refusal that flipped on the
+    borrower's birthday would give away, date by date, the birth date the ID mask hides."""
+    return age_this_year(birth_date, today=day)
 
 
 def _check_terms(principal: Decimal, term_months: int, annual_rate: Decimal, method: str) -> None:
