@@ -133,6 +133,16 @@ def loan_create(
     today = timezone.localdate()
     if disbursed_on > today:
         raise ValidationError({"disbursed_on": _("A loan cannot be disbursed in the future.")})
+    if disbursed_on < loan_schedule.add_months(today, -(MAX_TERM_MONTHS + MAX_EXTENSION_MONTHS)):
+        # Its longest term and extension are over: it would be recorded overdue for years and
+        # raise a signal for a debt long settled (or a typing slip of the year).
+        raise ValidationError(
+            {
+                "disbursed_on": _(
+                    "A loan disbursed more than four years ago has ended: it is not recorded."
+                )
+            }
+        )
     with transaction.atomic(), pghistory.context(user=actor.pk):
         household = households_visible_to(actor).select_for_update().filter(pk=household_id).first()
         if household is None:

@@ -242,3 +242,30 @@ def test_a_post_starting_in_the_year_9999_is_a_400_not_a_500(township_cadre, hou
         assert response.json()["errors"][0]["attr"] == "starts_on"
         assert "一年以内" in response.json()["errors"][0]["detail"]
     assert not WelfarePost.objects.exists()
+
+
+def test_a_loan_disbursed_decades_ago_is_refused_not_recorded_overdue(township_cadre, household):
+    """A loan runs 36 months at most, and 12 more if extended: one disbursed in 1990 (a slip of
+    the year) was taken, recorded overdue for decades, and the sweep raised a signal for it."""
+    from livelihoods.models import MicroLoan
+
+    client = api(township_cadre, language="zh-hans")
+    response = client.post(
+        "/api/v1/loans/",
+        {
+            "household": household.pk,
+            "borrower": household.members.get(relation="head").pk,
+            "lender": "景泰县农商银行",
+            "principal": "5000.00",
+            "term_months": 12,
+            "annual_rate": "4.350",
+            "interest_payer": "subsidy",
+            "method": "monthly",
+            "disbursed_on": "1990-03-10",
+        },
+        format="json",
+    )
+    assert response.status_code == 400, response.content
+    assert response.json()["errors"][0]["attr"] == "disbursed_on"
+    assert "四年" in response.json()["errors"][0]["detail"]
+    assert not MicroLoan.objects.exists()

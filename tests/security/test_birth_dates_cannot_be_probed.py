@@ -32,40 +32,49 @@ def api(user) -> APIClient:
     return client
 
 
+def _member(household, actor, sequence: int, born: datetime.date):
+    return household_services.member_create(
+        actor=actor,
+        household_id=household.pk,
+        name=f"张小{sequence}",
+        id_number=make_id_number("620423", born.strftime("%Y%m%d"), sequence),
+        relation="child",
+        labour="ordinary",
+        education="senior",
+    )
+
+
 def test_a_loan_s_age_check_does_not_turn_on_the_borrower_s_birthday(household, township_cadre):
-    spouse = household.members.get(relation="spouse")  # born 21 June 1970: 18 in 1988
+    """Two members who reach 18 this year, on 1 January and on 31 December: a loan made today
+    is taken for both (a check to the day refused the second until the 31st, and a day-by-day
+    try of disbursal dates found the birthday); one who reaches 18 next year is refused."""
     client = api(township_cadre)
 
-    def lend(day: datetime.date):
+    def lend(member):
         return client.post(
             "/api/v1/loans/",
             {
                 "household": household.pk,
-                "borrower": spouse.pk,
+                "borrower": member.pk,
                 "lender": "景泰县农商银行",
                 "principal": "5000.00",
                 "term_months": 12,
                 "annual_rate": "4.350",
                 "interest_payer": "subsidy",
                 "method": "monthly",
-                "disbursed_on": day.isoformat(),
+                "disbursed_on": TODAY.isoformat(),
             },
             format="json",
         )
 
-    answers = {
-        day: lend(day).status_code
-        for day in (
-            datetime.date(1988, 1, 1),
-            datetime.date(1988, 6, 20),
-            datetime.date(1988, 6, 21),
-            datetime.date(1988, 12, 31),
-        )
-    }
-    assert set(answers.values()) == {201}, answers
-    refused = lend(datetime.date(1987, 12, 31))
+    first = _member(household, township_cadre, 5, datetime.date(TODAY.year - 18, 1, 1))
+    last = _member(household, township_cadre, 6, datetime.date(TODAY.year - 18, 12, 31))
+    assert (lend(first).status_code, lend(last).status_code) == (201, 201)
+    younger = _member(household, township_cadre, 7, datetime.date(TODAY.year - 17, 1, 1))
+    refused = lend(younger)
     assert refused.status_code == 400
-    assert MicroLoan.objects.filter(disbursed_on__year=1987).count() == 0
+    assert refused.json()["errors"][0]["attr"] == "borrower"
+    assert not MicroLoan.objects.filter(borrower=younger).exists()
 
 
 def test_a_work_record_s_age_check_does_not_turn_in_the_month_of_birth(household, township_cadre):
