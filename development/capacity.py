@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, QuerySet
 
 from assistance.models import Measure, MeasureKind, MeasureStatus, PartnerKind
+from core.masking import age_this_year
 from development.selectors.plans import commitments_kept
 from households.models import Household, Member
 from livelihoods.models import WorkRecord, WorkStatus
@@ -23,7 +24,6 @@ from monitoring.engine.capacity import (
     CapacityInputs,
     CapacityResult,
     MemberInput,
-    age_on,
     capacity_of,
 )
 from monitoring.engine.policy import Policy
@@ -69,7 +69,9 @@ def _members(ids: list[int], as_of: datetime.date) -> dict[int, list[tuple[int, 
         )
     ):
         member = MemberInput(
-            age=age_on(birth, as_of),
+            # The age reached this year, as every page shows it: a reading whose count of working
+            # age changed on a birthday would date the birth the ID mask hides.
+            age=age_this_year(birth, today=as_of),
             labour=labour,
             health=health,
             disability=disability,
@@ -109,11 +111,7 @@ def _trainings(ids: list[int], as_of: datetime.date) -> dict[int, int]:
         .annotate(n=Count("id", distinct=True))
         .values_list("case__household_id", "n")
     )
-    links = dict(rows)
-    for household_id, count in enterprise_links(ids, as_of).items():
-        if count:
-            links[household_id] = links.get(household_id, 0) + count
-    return links
+    return dict(rows)
 
 
 def _enterprise_links(ids: list[int], as_of: datetime.date) -> dict[int, int]:

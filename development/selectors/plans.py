@@ -106,9 +106,12 @@ def plan_history(plan: DevelopmentPlan) -> QuerySet:
 
 
 def adult_members(household: Household, as_of: datetime.date) -> QuerySet[Member]:
-    """The household's members living in it and 18 or older: who may agree to its plan."""
-    born_by = datetime.date(as_of.year - 18, as_of.month, min(as_of.day, 28))
-    return household.members.filter(status=Member.Status.ACTIVE, birth_date__lte=born_by)
+    """The household's members living in it who reach 18 in `as_of`'s year or earlier: who may
+    agree to its plan. By the year, not the day: a list or a refusal that changed on a birthday
+    would give away the birth date the ID mask hides (core.masking.age_this_year)."""
+    return household.members.filter(
+        status=Member.Status.ACTIVE, birth_date__year__lte=as_of.year - 18
+    )
 
 
 def active_members(household: Household) -> QuerySet[Member]:

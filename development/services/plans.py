@@ -39,6 +39,8 @@ from monitoring.models import Visit
 # Reviewed at least quarterly: the next review is due this many months after the agreement or
 # the last review.
 REVIEW_EVERY_MONTHS = 3
+# An agreement is recorded within a year of the day it was made.
+AGREED_WITHIN_DAYS = 366
 
 
 def _need(actor: User, permission: str) -> None:
@@ -265,6 +267,10 @@ def plan_agree(
     errors: dict[str, str] = {}
     if agreed_on > today:
         errors["agreed_on"] = _("The agreement cannot be dated in the future.")
+    elif agreed_on < today - datetime.timedelta(days=AGREED_WITHIN_DAYS):
+        # A plan is agreed on a visit and recorded soon after; a date years back is a typing
+        # slip (and the year 1 once made a 500 of the adult members' birth-year bound).
+        errors["agreed_on"] = _("The agreement cannot be dated more than a year ago.")
     if method not in ConsentMethod.values:
         errors["method"] = _("Choose how the household agreed.")
     witness = (witness or "").strip()[:50]

@@ -2,6 +2,8 @@
 
 import datetime
 
+from core.masking import age_this_year
+
 WORKING_AGE = (16, 64)  # inclusive, in whole years
 
 
@@ -15,7 +17,10 @@ def add_months(month: datetime.date, count: int) -> datetime.date:
 
 
 def age_on(birth_date: datetime.date, day: datetime.date) -> int:
-    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
+    """The age reached in `day`'s calendar year (core.masking.age_this_year), not the age to the
+    day: a check or a list that changed on the birthday would tell whoever tried dates one by one
+    the birth date, the 8 digits the ID mask hides."""
+    return age_this_year(birth_date, today=day)
 
 
 def of_working_age(birth_date: datetime.date, day: datetime.date) -> bool:

@@ -12,6 +12,8 @@ from django.utils.translation import gettext as _
 
 from assistance.models import MeasureStatus
 from assistance.selectors import measures_visible_to
+from livelihoods.models.credit import OPEN_STATUSES
+from livelihoods.selectors.credit import loans_visible_to
 from livelihoods.selectors.posts import posts_visible_to
 
 
@@ -69,9 +71,23 @@ def continuing_posts(user, as_of: datetime.date) -> list[Continuing]:
 
 
 def continuing_loans(user, as_of: datetime.date) -> list[Continuing]:
-    """Loans maturing: the credit part of this app (livelihoods/models/credit.py) fills this in
-    with rows of the same shape (kind "loan", its maturity as `ends_on`)."""
-    return []
+    """Loans being repaid (active, extended or overdue), their maturity as `ends_on`: a loan
+    past its maturity and still unpaid is listed too, since it has not ended."""
+    loans = loans_visible_to(user).filter(status__in=OPEN_STATUSES).select_related("household")
+    return [
+        Continuing(
+            kind="loan",
+            kind_label=_("Micro-credit loan"),
+            ref=loan.pk,
+            household_id=loan.household_id,
+            household_number=loan.household.number,
+            head_name=loan.household.head_name,
+            title=_("Micro-credit ¥%(principal)s from %(lender)s")
+            % {"principal": f"{loan.principal:,.0f}", "lender": loan.lender},
+            ends_on=loan.matures_on,
+        )
+        for loan in loans
+    ]
 
 
 SOURCES: list[Callable[..., list[Continuing]]] = [

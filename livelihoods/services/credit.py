@@ -21,6 +21,7 @@ from accounts.models import User
 from assistance.models import MeasureKind
 from assistance.selectors import measures_visible_to
 from core.errors import EditConflict
+from core.masking import age_this_year
 from households.evaluation_requests import request_evaluation
 from households.models import Member
 from households.selectors import households_visible_to
@@ -56,7 +57,9 @@ def _money(value, field: str) -> Decimal:
 
 
 def _age_on(birth_date: datetime.date, day: datetime.date) -> int:
-    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
+    """The age reached in the year of `day`, not to the day: a refusal that flipped on the
+    borrower's birthday would give away, date by date, the birth date the ID mask hides."""
+    return age_this_year(birth_date, today=day)
 
 
 def _check_terms(principal: Decimal, term_months: int, annual_rate: Decimal, method: str) -> None:
@@ -130,6 +133,16 @@ def loan_create(
     today = timezone.localdate()
     if disbursed_on > today:
         raise ValidationError({"disbursed_on": _("A loan cannot be disbursed in the future.")})
+    if disbursed_on < loan_schedule.add_months(today, -(MAX_TERM_MONTHS + MAX_EXTENSION_MONTHS)):
+        # Its longest term and extension are over: it would be recorded overdue for years and
+        # raise a signal for a debt long settled (or a typing slip of the year).
+        raise ValidationError(
+            {
+                "disbursed_on": _(
+                    "A loan disbursed more than four years ago has ended: it is not recorded."
+                )
+            }
+        )
     with transaction.atomic(), pghistory.context(user=actor.pk):
         household = households_visible_to(actor).select_for_update().filter(pk=household_id).first()
         if household is None:

@@ -102,6 +102,11 @@ def support_change(
         if ends_on is not None:
             if ends_on < locked.starts_on:
                 raise ValidationError({"ends_on": _("The support cannot end before it starts.")})
+            # As a post's end (posts.post_change): what was paid stays inside the period.
+            if locked.payments.filter(paid_on__gt=ends_on).exists():
+                raise ValidationError(
+                    {"ends_on": _("The support has payments recorded after this date.")}
+                )
             locked.ends_on = ends_on
         if amount is not None:
             locked.amount = check_money(amount, "amount")

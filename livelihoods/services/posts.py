@@ -23,6 +23,9 @@ from livelihoods.services.common import (
     visible_household,
 )
 
+# A post is recorded at most this many days before it starts.
+STARTS_WITHIN_DAYS = 366
+
 
 def _check_period(starts_on, ends_on, renewed: bool) -> None:
     if not isinstance(starts_on, datetime.date) or not isinstance(ends_on, datetime.date):
@@ -58,6 +61,12 @@ def post_create(
             {"employer": _("Name the employing department or village, in under 100 characters.")}
         )
     check_money(monthly_pay, "monthly_pay")
+    if isinstance(
+        starts_on, datetime.date
+    ) and starts_on > timezone.localdate() + datetime.timedelta(days=STARTS_WITHIN_DAYS):
+        # A post is recorded when it is given; a start years ahead is a typing slip (and one in
+        # the year 9999 once made a 500 of the year's end).
+        raise ValidationError({"starts_on": _("A post starts within the coming year.")})
     _check_period(starts_on, ends_on, renewed)
     with transaction.atomic(), pghistory.context(user=actor.pk):
         household = visible_household(actor, household_id)

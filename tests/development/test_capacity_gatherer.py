@@ -222,3 +222,29 @@ def test_the_monthly_task_measures_on_the_month_s_last_day_only(household, time_
     time_machine.move_to(datetime.datetime(2026, 6, 30, 12, tzinfo=datetime.UTC))
     assert measure_capacity_monthly() == 1
     assert CapacityReading.objects.get().measured_on == AS_OF
+
+
+def test_an_enterprise_link_counts_once_as_a_link_and_never_as_a_training(
+    household, township_cadre
+):
+    """A 联农带农 link recorded in livelihoods is participation's link half; it is not also a
+    training (the merge of the gatherer once added the links to the trainings too)."""
+    from assistance.models import Partner, PartnerKind
+    from livelihoods.models import IndustrySupport
+
+    cooperative = Partner.objects.create(
+        name="水源村种植专业合作社", kind=PartnerKind.COOPERATIVE, area_id=COUNTY
+    )
+    IndustrySupport.objects.create(
+        household=household,
+        kind="wages",
+        partner=cooperative,
+        amount=3600,
+        starts_on=datetime.date(2026, 1, 1),
+        recorded_by=township_cadre,
+    )
+    measure_capacity(actor=None, households=Household.objects.all(), as_of=AS_OF)
+    reading = CapacityReading.objects.get(household=household)
+    participation = {c["code"]: c for c in reading.components}["participation"]
+    assert participation["details"] == {"trainings": 0, "links": 1}
+    assert (participation["reason"], participation["value"]) == ("linked", 0.5)

@@ -264,3 +264,24 @@ def test_a_closed_plan_makes_room_for_a_new_one(agreed, township_cadre, village_
     assert closed.status == "closed" and closed.next_review_due is None
     fresh = services.plan_create(actor=village_worker, household_id=household.pk)
     assert fresh.status == "draft"
+
+
+@pytest.mark.parametrize("day", [datetime.date(1, 1, 1), datetime.date(1988, 6, 21)])
+def test_an_agreement_dated_years_back_is_refused_and_the_year_1_is_no_500(
+    draft, household, township_cadre, day
+):
+    """The year 1 once made a ValueError (500) of the adult members' bound; 1988 was taken, a
+    plan drafted today agreed 38 years ago and its review overdue since."""
+    spouse = household.members.get(relation="spouse")
+    with pytest.raises(ValidationError) as refused:
+        services.plan_agree(
+            actor=township_cadre,
+            plan_id=draft.pk,
+            version=draft.version,
+            member_id=spouse.pk,
+            method="signature",
+            agreed_on=day,
+        )
+    assert "agreed_on" in refused.value.message_dict
+    draft.refresh_from_db()
+    assert draft.status == "draft" and draft.agreed_on is None

@@ -217,3 +217,55 @@ def test_claim_decided_through_the_api(township_cadre, auditor, household):
         api(auditor).get("/api/v1/insurance-claims/").json()["results"][0]["amount_paid"]
         == "4000.00"
     )
+
+
+def test_a_post_starting_in_the_year_9999_is_a_400_not_a_500(township_cadre, household, spouse):
+    """The year-long bound of a post was worked out past the year 9999 (ValueError, 500)."""
+    from livelihoods.models import WelfarePost
+
+    client = api(township_cadre, language="zh-hans")
+    for starts, ends in (("9999-12-15", "9999-12-31"), ("9999-01-01", "9999-06-01")):
+        response = client.post(
+            "/api/v1/welfare-posts/",
+            {
+                "household": household.pk,
+                "member": spouse.pk,
+                "title": "护林员",
+                "employer": "水源村村委会",
+                "monthly_pay": "500.00",
+                "starts_on": starts,
+                "ends_on": ends,
+            },
+            format="json",
+        )
+        assert response.status_code == 400, response.content
+        assert response.json()["errors"][0]["attr"] == "starts_on"
+        assert "一年以内" in response.json()["errors"][0]["detail"]
+    assert not WelfarePost.objects.exists()
+
+
+def test_a_loan_disbursed_decades_ago_is_refused_not_recorded_overdue(township_cadre, household):
+    """A loan runs 36 months at most, and 12 more if extended: one disbursed in 1990 (a slip of
+    the year) was taken, recorded overdue for decades, and the sweep raised a signal for it."""
+    from livelihoods.models import MicroLoan
+
+    client = api(township_cadre, language="zh-hans")
+    response = client.post(
+        "/api/v1/loans/",
+        {
+            "household": household.pk,
+            "borrower": household.members.get(relation="head").pk,
+            "lender": "景泰县农商银行",
+            "principal": "5000.00",
+            "term_months": 12,
+            "annual_rate": "4.350",
+            "interest_payer": "subsidy",
+            "method": "monthly",
+            "disbursed_on": "1990-03-10",
+        },
+        format="json",
+    )
+    assert response.status_code == 400, response.content
+    assert response.json()["errors"][0]["attr"] == "disbursed_on"
+    assert "四年" in response.json()["errors"][0]["detail"]
+    assert not MicroLoan.objects.exists()

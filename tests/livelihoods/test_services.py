@@ -346,3 +346,34 @@ def test_claim_bad_input(township_cadre, other_township_cadre, household):
     with pytest.raises(ValidationError):
         insurance.claim_create(actor=other_township_cadre, **base)
     assert not InsuranceClaim.objects.exists()
+
+
+def test_a_link_cannot_end_before_what_its_partner_paid(township_cadre, household, partner_org):
+    """A support's end moved before a payment left the payment outside the period (a post's end
+    was guarded, the support's was not); refused, and nothing changed."""
+    support = industry.support_create(
+        actor=township_cadre,
+        household_id=household.pk,
+        kind="wages",
+        partner_id=partner_org.pk,
+        amount=Decimal("2400"),
+        starts_on=months_ago(2),
+    )
+    industry.industry_payment_record(
+        actor=township_cadre, support=support, paid_on=TODAY, amount=Decimal("800")
+    )
+    with pytest.raises(ValidationError) as refused:
+        industry.support_change(
+            actor=township_cadre,
+            support=support,
+            version=support.version,
+            ends_on=TODAY - datetime.timedelta(days=1),
+        )
+    assert "ends_on" in refused.value.message_dict
+    support.refresh_from_db()
+    assert support.ends_on is None and support.version == 1
+    # On the day of the payment or later, it may end.
+    changed = industry.support_change(
+        actor=township_cadre, support=support, version=support.version, ends_on=TODAY
+    )
+    assert changed.ends_on == TODAY
