@@ -54,6 +54,7 @@ def household_livelihood(request, pk):
             "can_pay_post": user.has_perm("livelihoods.add_postpayment"),
             "can_change_post": user.has_perm("livelihoods.change_welfarepost"),
             "can_add_support": user.has_perm("livelihoods.add_industrysupport"),
+            "can_change_support": user.has_perm("livelihoods.change_industrysupport"),
             "can_pay_support": user.has_perm("livelihoods.add_industrypayment"),
             "can_decide_claim": user.has_perm("livelihoods.change_insuranceclaim"),
         },
