@@ -155,9 +155,10 @@ class IndustrySupportChangeForm(forms.Form):
 
 class IndustryPaymentForm(forms.Form):
     """The key is made when the form is shown: a form sent twice records one payment, and two
-    payments of the same amount on one day (two forms) are two."""
+    payments of the same amount on one day (two forms) are two. A page shown before the key
+    existed sends none: the same day and amount is then taken for the same payment."""
 
-    idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64, required=False)
     paid_on = date_field(_("paid on"))
     amount = forms.DecimalField(
         label=_("amount (yuan)"), min_value=0, max_digits=12, decimal_places=2
