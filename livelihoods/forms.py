@@ -76,11 +76,13 @@ class WelfarePostForm(forms.Form):
     starts_on = date_field(_("starts on"))
     ends_on = date_field(_("ends on"))
     renewed = forms.BooleanField(label=_("renewed beyond a year"), required=False)
+    measure = measure_field()
 
-    def __init__(self, *args, members, **kwargs):
+    def __init__(self, *args, members, measures=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["member"].choices = [BLANK_CHOICE, *((m.pk, m.name) for m in members)]
         self.fields["member"].widget.attrs["translate"] = "no"
+        set_measure_choices(self.fields["measure"], measures)
 
 
 class InsuranceClaimForm(forms.Form):
@@ -118,12 +120,14 @@ class IndustrySupportForm(forms.Form):
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
+    measure = measure_field()
     note = forms.CharField(label=_("note"), max_length=200, required=False)
 
-    def __init__(self, *args, partners, **kwargs):
+    def __init__(self, *args, partners, measures=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["partner"].choices = [BLANK_CHOICE, *((p.pk, p.name) for p in partners)]
         self.fields["partner"].widget.attrs["translate"] = "no"
+        set_measure_choices(self.fields["measure"], measures)
 
 
 class IndustrySupportChangeForm(forms.Form):
@@ -146,7 +150,7 @@ class IndustrySupportChangeForm(forms.Form):
     note = forms.CharField(label=_("note"), max_length=200, required=False)
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
-    def __init__(self, *args, partners, measures, **kwargs):
+    def __init__(self, *args, partners=(), measures=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["partner"].choices = [BLANK_CHOICE, *((p.pk, p.name) for p in partners)]
         self.fields["partner"].widget.attrs["translate"] = "no"

@@ -64,7 +64,11 @@ def post_payment_create(request, pk):
 def support_create(request, pk):
     household = household_get(user=request.user, pk=pk)
     partners = partners_visible_to(request.user).filter(kind__in=LINKING_PARTNER_KINDS)
-    form = IndustrySupportForm(request.POST or None, partners=partners.order_by("name"))
+    form = IndustrySupportForm(
+        request.POST or None,
+        partners=partners.order_by("name"),
+        measures=household_measures(request.user, household, MeasureKind.INDUSTRY),
+    )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         try:
@@ -72,6 +76,7 @@ def support_create(request, pk):
                 actor=request.user,
                 household_id=household.pk,
                 partner_id=data.pop("partner"),
+                measure_id=data.pop("measure"),
                 **data,
             )
         except ValidationError as error:

@@ -278,3 +278,34 @@ def test_two_industry_payments_with_one_key_at_once_count_once(
     assert sorted(created) == [False, True]
     assert IndustryPayment.objects.filter(support=support).count() == 1
     assert IndustrySupport.objects.get().version == 1
+
+
+def test_a_post_and_a_support_are_recorded_under_their_measure(
+    township_cadre, household, head, cooperative
+):
+    post_measure = _measure(township_cadre, household, "public_post", "公益岗位安置")
+    industry_measure = _measure(township_cadre, household, "industry", "养殖补助")
+    client = client_for(township_cadre)
+    post = {
+        "member": head.pk,
+        "title": "保洁员",
+        "employer": "水源村",
+        "monthly_pay": "500",
+        "starts_on": months_ago(1).isoformat(),
+        "ends_on": (months_ago(1) + datetime.timedelta(days=300)).isoformat(),
+    }
+    url = reverse("welfare-post-create", args=[household.pk])
+    assert client.post(url, {**post, "measure": industry_measure.pk}).status_code == 400
+    assert client.post(url, {**post, "measure": post_measure.pk}).status_code == 302
+    assert WelfarePost.objects.get().measure == post_measure
+    support = {
+        "kind": "wages",
+        "partner": cooperative.pk,
+        "amount": "1000",
+        "starts_on": months_ago(1).isoformat(),
+        "measure": industry_measure.pk,
+    }
+    url = reverse("industry-support-create", args=[household.pk])
+    assert client.post(url, {**support, "measure": post_measure.pk}).status_code == 400
+    assert client.post(url, support).status_code == 302
+    assert IndustrySupport.objects.get().measure == industry_measure
