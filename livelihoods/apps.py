@@ -9,6 +9,8 @@ class LivelihoodsConfig(AppConfig):
     def ready(self) -> None:
         from livelihoods.hub_sources import register_sources
         from livelihoods.hub_sources_credit import register_sources as register_credit
+        from livelihoods.measure_links import register_links
 
         register_sources()
         register_credit()
+        register_links()

@@ -1,10 +1,12 @@
 """The forms of the livelihood pages: a household's month of work (one row a member), a post
 and its pay, a claim."""
 
+import uuid
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import BLANK_CHOICE
+from core.forms import BLANK_CHOICE, data_select
 from livelihoods.models import (
     ClaimCause,
     ClaimStatus,
@@ -21,6 +23,24 @@ def date_field(label) -> forms.DateField:
     return forms.DateField(
         label=label, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
+
+
+def measure_field() -> forms.TypedChoiceField:
+    """The assistance measure a record is given under: one of the household's of its kind, or
+    none (the service refuses any other, whatever is sent)."""
+    return forms.TypedChoiceField(
+        label=_("assistance measure"), coerce=int, required=False, empty_value=None
+    )
+
+
+def set_measure_choices(field: forms.Field, measures) -> None:
+    """ "None" first, then each measure by its title and planned start (data, not translated)."""
+    field.choices = [  # type: ignore[attr-defined]
+        ("", _("None")),
+        *((m.pk, f"{m.title} · {m.planned_start:%Y-%m-%d}") for m in measures),
+    ]
+    field.widget = data_select()
+    field.widget.choices = field.choices  # type: ignore[attr-defined]
 
 
 class MemberMonthForm(forms.Form):
@@ -56,11 +76,13 @@ class WelfarePostForm(forms.Form):
     starts_on = date_field(_("starts on"))
     ends_on = date_field(_("ends on"))
     renewed = forms.BooleanField(label=_("renewed beyond a year"), required=False)
+    measure = measure_field()
 
-    def __init__(self, *args, members, **kwargs):
+    def __init__(self, *args, members, measures=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["member"].choices = [BLANK_CHOICE, *((m.pk, m.name) for m in members)]
         self.fields["member"].widget.attrs["translate"] = "no"
+        set_measure_choices(self.fields["measure"], measures)
 
 
 class InsuranceClaimForm(forms.Form):
@@ -98,20 +120,58 @@ class IndustrySupportForm(forms.Form):
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
+    measure = measure_field()
     note = forms.CharField(label=_("note"), max_length=200, required=False)
 
-    def __init__(self, *args, partners, **kwargs):
+    def __init__(self, *args, partners, measures=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["partner"].choices = [BLANK_CHOICE, *((p.pk, p.name) for p in partners)]
         self.fields["partner"].widget.attrs["translate"] = "no"
+        set_measure_choices(self.fields["measure"], measures)
+
+
+class IndustrySupportChangeForm(forms.Form):
+    """Correct a support: its partner, amount, period, note and the measure it was given
+    under."""
+
+    partner = forms.TypedChoiceField(
+        label=_("linking enterprise or cooperative"), coerce=int, required=False, empty_value=None
+    )
+    amount = forms.DecimalField(
+        label=_("amount (yuan)"), min_value=0, max_digits=12, decimal_places=2
+    )
+    starts_on = date_field(_("starts on"))
+    ends_on = forms.DateField(
+        label=_("ends on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    measure = measure_field()
+    note = forms.CharField(label=_("note"), max_length=200, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args, partners=(), measures=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["partner"].choices = [BLANK_CHOICE, *((p.pk, p.name) for p in partners)]
+        self.fields["partner"].widget.attrs["translate"] = "no"
+        set_measure_choices(self.fields["measure"], measures)
 
 
 class IndustryPaymentForm(forms.Form):
+    """The key is made when the form is shown: a form sent twice records one payment, and two
+    payments of the same amount on one day (two forms) are two. A page shown before the key
+    existed sends none: the same day and amount is then taken for the same payment."""
+
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64, required=False)
     paid_on = date_field(_("paid on"))
     amount = forms.DecimalField(
         label=_("amount (yuan)"), min_value=0, max_digits=12, decimal_places=2
     )
     note = forms.CharField(label=_("note"), max_length=200, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("idempotency_key", uuid.uuid4().hex)
 
 
 class ClaimDecisionForm(forms.Form):
@@ -141,4 +201,9 @@ class WelfarePostChangeForm(forms.Form):
     confirm_end = forms.BooleanField(
         label=_("The post ends on this date (not renewed)"), required=False
     )
+    measure = measure_field()
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args, measures=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        set_measure_choices(self.fields["measure"], measures)

@@ -20,6 +20,7 @@ urlpatterns = [
     path(
         "households/<int:pk>/industry/new/", records.support_create, name="industry-support-create"
     ),
+    path("livelihoods/industry/<int:pk>/", records.support_change, name="industry-support-edit"),
     path(
         "livelihoods/industry/<int:pk>/payments/new/",
         records.industry_payment_create,

@@ -17,6 +17,7 @@ from assistance.forms import (
     DeliveryForm,
     MeasureForm,
 )
+from assistance.measure_links import links_for
 from assistance.models import (
     RETURNED_REFERRALS,
     MeasureStatus,
@@ -236,6 +237,8 @@ def measure_detail(request, pk, bound=None):
             "decline_form": DeclineForm(),
             "is_partner": is_partner,
             "conversation": conversation_for(request, measure.case),
+            # What the apps above offer from here (a loan from a micro-credit measure …).
+            "measure_links": links_for(request.user, measure),
         },
         status=400 if request.method == "POST" else 200,
     )

@@ -156,6 +156,15 @@ class WriteOffSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=200)
 
 
+class MarkOverdueSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        help_text=_("What the bank or the household said, kept in the loan's history"),
+    )
+
+
 class LoanFilter(filters.FilterSet):
     household = filters.ModelChoiceFilter(queryset=scoped_choices(households_visible_to))
     status = StrictChoiceFilter(label=_("Status"), choices=LoanStatus.choices)
@@ -253,14 +262,18 @@ class LoanViewSet(
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
 
-    @extend_schema(request=None, responses=LoanDetailSerializer, filters=False)
+    @extend_schema(request=MarkOverdueSerializer, responses=LoanDetailSerializer, filters=False)
     @action(detail=True, methods=["post"], url_path="mark-overdue", filterset_class=None)
     def mark_overdue(self, request, *args, **kwargs):
         """Report the loan overdue before the daily sweep does: a department-style signal for
         the rules. A loan with nothing due and unpaid is 400."""
         loan = self.get_object()
         require_payer(request.user)
-        loan = services.loan_mark_overdue(actor=request.user, loan_id=loan.pk)
+        serializer = MarkOverdueSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        loan = services.loan_mark_overdue(
+            actor=request.user, loan_id=loan.pk, **serializer.validated_data
+        )
         return self.shown(loan)
 
     @extend_schema(request=ExtendSerializer, responses=LoanDetailSerializer, filters=False)

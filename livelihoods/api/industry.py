@@ -57,8 +57,18 @@ class IndustrySupportCreateSerializer(serializers.Serializer):
 
 
 class IndustrySupportChangeSerializer(serializers.Serializer):
-    ends_on = serializers.DateField(required=False)
+    """What is sent changes; what is left out stays. null clears an end date, a partner (of a
+    subsidy) or the measure."""
+
+    partner = serializers.IntegerField(
+        min_value=1, max_value=2**62, required=False, allow_null=True
+    )
+    starts_on = serializers.DateField(required=False)
+    ends_on = serializers.DateField(required=False, allow_null=True)
     amount = money_field(required=False)
+    measure = serializers.IntegerField(
+        min_value=1, max_value=2**62, required=False, allow_null=True
+    )
     note = serializers.CharField(max_length=200, required=False, allow_blank=True)
     version = serializers.IntegerField(
         min_value=1,
@@ -74,8 +84,20 @@ class IndustryPaymentSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = IndustryPayment
-        fields = ["id", "paid_on", "amount", "note", "created_at"]
+        fields = ["id", "paid_on", "amount", "note", "idempotency_key", "created_at"]
         read_only_fields = ["id", "created_at"]
+        extra_kwargs = {
+            "idempotency_key": {
+                "required": False,
+                "allow_blank": True,
+                "max_length": 64,
+                "help_text": _(
+                    "Made by the sender (a partner system's transaction id): the same key "
+                    "posted again is the same payment, counted once. Without one, the same day "
+                    "and amount posted again is taken for the same payment"
+                ),
+            },
+        }
 
 
 class IndustrySupportFilter(django_filters.FilterSet):
@@ -91,7 +113,8 @@ class IndustrySupportViewSet(
 ):
     """Industry support of households. A link (wages, dividends, purchase orders, land rent)
     names its enterprise or cooperative. `payments` lists what was paid (GET) and records a
-    payment (POST; the same day and amount sent again answers the stored payment). A partner's
+    payment (POST; the same idempotency key sent again answers the stored payment, and without
+    a key the same day and amount does). A partner's
     users see and record the payments of their own links only."""
 
     serializer_class = IndustrySupportSerializer
@@ -136,7 +159,11 @@ class IndustrySupportViewSet(
         support = self.get_object()
         serializer = IndustrySupportChangeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.support_change(actor=request.user, support=support, **serializer.validated_data)
+        data = dict(serializer.validated_data)
+        for field in ("partner", "measure"):
+            if field in data:
+                data[f"{field}_id"] = data.pop(field)
+        services.support_change(actor=request.user, support=support, **data)
         return Response(IndustrySupportSerializer(self.get_queryset().get(pk=support.pk)).data)
 
     @extend_schema(

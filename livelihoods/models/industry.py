@@ -97,6 +97,10 @@ class IndustryPayment(models.Model):
     paid_on = models.DateField(_("paid on"))
     amount = models.DecimalField(_("amount (yuan)"), validators=[MinValueValidator(0)], **MONEY)
     note = models.CharField(_("note"), max_length=200, blank=True, default="")
+    # Made by the client (a form's hidden field, a partner's system's transaction id): the same
+    # key sent again is the same payment, counted once. Payments sent without one (left blank:
+    # before the key, or by a client that has none) are recognised by support, day and amount.
+    idempotency_key = models.CharField(_("idempotency key"), max_length=64, blank=True, default="")
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -109,6 +113,13 @@ class IndustryPayment(models.Model):
         verbose_name = _("industry payment")
         verbose_name_plural = _("industry payments")
         ordering = ["-paid_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["support", "idempotency_key"],
+                condition=~Q(idempotency_key=""),
+                name="one_industry_payment_per_key",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.support_id} {self.paid_on}"

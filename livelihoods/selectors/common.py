@@ -1,7 +1,12 @@
-"""What the livelihood selectors share: months, and who counts as being of working age."""
+"""What the livelihood selectors share: months, who counts as being of working age, and the
+measures of a household a record may be given under."""
 
 import datetime
 
+from django.db.models import QuerySet
+
+from assistance.models import Measure
+from assistance.selectors import measures_visible_to
 from core.masking import age_this_year
 
 WORKING_AGE = (16, 64)  # inclusive, in whole years
@@ -26,3 +31,9 @@ def age_on(birth_date: datetime.date, day: datetime.date) -> int:
 def of_working_age(birth_date: datetime.date, day: datetime.date) -> bool:
     low, high = WORKING_AGE
     return low <= age_on(birth_date, day) <= high
+
+
+def household_measures(user, household, kind: str) -> QuerySet[Measure]:
+    """The measures of a kind of the household's cases the user may see: what a loan, a post or
+    an industry support of the household may be linked to."""
+    return measures_visible_to(user).filter(case__household=household, kind=kind)

@@ -11,6 +11,7 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from assistance.models import Measure, MeasureKind
 from core.scope import Scope
 from livelihoods.models.credit import (
     OPEN_STATUSES,
@@ -19,6 +20,7 @@ from livelihoods.models.credit import (
     LoanStatus,
     MicroLoan,
 )
+from livelihoods.selectors.common import household_measures
 
 DEFAULT_OVERDUE_AFTER_DAYS = 3
 MATURING_WITHIN_DAYS = 30
@@ -39,6 +41,12 @@ def loans_visible_to(user) -> QuerySet[MicroLoan]:
     if scope.sees_nothing or not user.has_perm("livelihoods.view_microloan"):
         return MicroLoan.objects.none()
     return MicroLoan.objects.filter(scope.q("household__village__code"))
+
+
+def credit_measures_of(user, household) -> QuerySet[Measure]:
+    """The micro-credit measures of the household's cases the user may see: what a loan of the
+    household may be recorded under."""
+    return household_measures(user, household, MeasureKind.MICRO_CREDIT)
 
 
 def payments_visible_to(user) -> QuerySet[LoanPayment]:

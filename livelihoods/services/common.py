@@ -2,6 +2,7 @@
 
 import datetime
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
@@ -11,6 +12,17 @@ from accounts.models import User
 from assistance.models import Measure
 from households.models import Household, Member
 from households.selectors import households_visible_to
+
+
+class _Unchanged:
+    """A field a change leaves as it is, where None means "clear it" (an end date, a partner,
+    a measure)."""
+
+    def __repr__(self) -> str:
+        return "UNCHANGED"
+
+
+UNCHANGED: Any = _Unchanged()
 
 
 def require(actor: User, permission: str) -> None:

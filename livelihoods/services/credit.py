@@ -9,7 +9,7 @@ they were decided on (EditConflict when it moved on).
 """
 
 import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 import pghistory
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -283,11 +283,25 @@ def loan_pay(
     return payment, True
 
 
+def _interest_accrued(row: LoanInstalment, start: datetime.date, today: datetime.date) -> Decimal:
+    """The interest an instalment had accrued by `today`, its period running from `start` to its
+    due date: all of it once due; of a period under way, the share of its days gone (rounded
+    half up to the cent); nothing of a period not begun. The new schedule's interest runs from
+    the day of the extension, so the two neither overlap nor leave a gap."""
+    if row.due_on <= today:
+        return row.interest_due
+    if start >= today:
+        return Decimal("0.00")
+    share = Decimal((today - start).days) / Decimal((row.due_on - start).days)
+    return (row.interest_due * share).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
 def loan_extend(*, actor: User, loan_id: int, version: int, months: int, reason: str) -> MicroLoan:
     """Extend a loan (展期) once: what remains of its principal is scheduled again, by the same
     method, from today over `months` more than its term had left; the instalments not settled
     are replaced (kept, marked so, as history). A partly paid instalment is settled at what was
-    paid, interest first."""
+    paid, interest first. The interest the replaced instalments had accrued by today and that
+    was not paid is added to the first new instalment: nothing owed disappears."""
     if not actor.has_perm("livelihoods.change_microloan"):
         raise PermissionDenied(_("Your role may not do this."))
     reason = (reason or "").strip()
@@ -307,13 +321,17 @@ def loan_extend(*, actor: User, loan_id: int, version: int, months: int, reason:
         if loan.extended_on is not None:
             raise ValidationError({"loan": _("A loan is extended once at most.")})
         principal_left = Decimal("0.00")
+        interest_owed = Decimal("0.00")
         last_number = 0
+        period_start = loan.disbursed_on
         for row in loan.instalments.order_by("number"):
             last_number = row.number
+            start, period_start = period_start, row.due_on
             if row.settled_on is not None or row.cancelled:
                 continue
             interest_paid = min(row.paid, row.interest_due)
             principal_left += row.principal_due - (row.paid - interest_paid)
+            interest_owed += _interest_accrued(row, start, today) - interest_paid
             if row.paid > 0:
                 row.principal_due = row.paid - interest_paid
                 row.interest_due = interest_paid
@@ -327,9 +345,11 @@ def loan_extend(*, actor: User, loan_id: int, version: int, months: int, reason:
             0, (loan.matures_on.year - today.year) * 12 + loan.matures_on.month - today.month
         )
         term = left_months + int(months)
-        LoanInstalment.objects.bulk_create(
-            _schedule_rows(loan, principal_left, term, today, last_number + 1)
-        )
+        rows = _schedule_rows(loan, principal_left, term, today, last_number + 1)
+        # The interest the replaced instalments had accrued and nobody paid is still owed (the
+        # contract's rate runs on through an extension): it is due with the first new one.
+        rows[0].interest_due += max(interest_owed, Decimal("0.00"))
+        LoanInstalment.objects.bulk_create(rows)
         loan.matures_on = loan_schedule.maturity_of(today, term)
         loan.extended_on = today
         loan.status = LoanStatus.EXTENDED
@@ -430,13 +450,17 @@ def loans_overdue_signal(*, as_of: datetime.date | None = None) -> int:
     return raised
 
 
-def loan_mark_overdue(*, actor: User, loan_id: int) -> MicroLoan:
+def loan_mark_overdue(*, actor: User, loan_id: int, reason: str = "") -> MicroLoan:
     """A bank or a cadre reports a loan overdue before the daily sweep does. Overdue days come
-    from the schedule: a loan with nothing due yet unpaid is refused."""
+    from the schedule: a loan with nothing due yet unpaid is refused. The reason (what the
+    bank or the household said), when given, is kept in the loan's history."""
     if not actor.has_perm("livelihoods.add_loanpayment"):
         raise PermissionDenied(_("Your role may not do this."))
+    reason = (reason or "").strip()
+    if len(reason) > 200:
+        raise ValidationError({"reason": _("Keep the reason under 200 characters.")})
     today = timezone.localdate()
-    with transaction.atomic(), pghistory.context(user=actor.pk):
+    with transaction.atomic(), pghistory.context(user=actor.pk, reason=reason):
         loan = _locked_loan(actor, loan_id)
         if loan.status not in OPEN_STATUSES:
             raise ValidationError({"loan": _("This loan is closed.")})

@@ -11,12 +11,14 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
+from assistance.models import MeasureKind
 from assistance.selectors import partners_visible_to
 from core.errors import EditConflict
 from households.selectors import households_visible_to
 from livelihoods.models import IndustryPayment, IndustrySupport, SupportKind
 from livelihoods.models.industry import LINKING_PARTNER_KINDS
 from livelihoods.services.common import (
+    UNCHANGED,
     check_money,
     household_measure,
     not_in_future,
@@ -89,31 +91,74 @@ def support_change(
     actor: User,
     support: IndustrySupport,
     version: int,
-    ends_on: datetime.date | None = None,
-    amount: Decimal | None = None,
-    note: str | None = None,
+    ends_on: datetime.date | None = UNCHANGED,
+    amount: Decimal | None = UNCHANGED,
+    note: str | None = UNCHANGED,
+    starts_on: datetime.date = UNCHANGED,
+    partner_id: int | None = UNCHANGED,
+    measure_id: int | None = UNCHANGED,
 ) -> IndustrySupport:
+    """Correct a support made on `version`: its partner, amount, dates, note and the measure it
+    was given under; a field not passed stays. A link keeps a partner (a subsidy may have none);
+    the partner of a link that has payments recorded stays (what was paid is the partner's);
+    the period keeps every payment recorded within it."""
     require(actor, "livelihoods.change_industrysupport")
     with transaction.atomic(), pghistory.context(user=actor.pk):
-        visible_household(actor, support.household_id)
+        household = visible_household(actor, support.household_id)
         locked = IndustrySupport.objects.select_for_update().get(pk=support.pk)
         if locked.version != version:
             raise EditConflict()
-        if ends_on is not None:
-            if ends_on < locked.starts_on:
-                raise ValidationError({"ends_on": _("The support cannot end before it starts.")})
-            # As a post's end (posts.post_change): what was paid stays inside the period.
-            if locked.payments.filter(paid_on__gt=ends_on).exists():
-                raise ValidationError(
-                    {"ends_on": _("The support has payments recorded after this date.")}
-                )
+        if starts_on is not UNCHANGED:
+            if not isinstance(starts_on, datetime.date):
+                raise ValidationError({"starts_on": _("Enter when the support starts.")})
+            locked.starts_on = starts_on
+        if ends_on is not UNCHANGED:
+            if ends_on is not None and not isinstance(ends_on, datetime.date):
+                raise ValidationError({"ends_on": _("Enter a date.")})
             locked.ends_on = ends_on
-        if amount is not None:
+        if locked.ends_on is not None and locked.ends_on < locked.starts_on:
+            raise ValidationError({"ends_on": _("The support cannot end before it starts.")})
+        if amount is not UNCHANGED and amount is not None:
             locked.amount = check_money(amount, "amount")
-        if note is not None:
+        if note is not UNCHANGED and note is not None:
             if len(note.strip()) > 200:
                 raise ValidationError({"note": _("Keep the note under 200 characters.")})
             locked.note = note.strip()
+        if partner_id is not UNCHANGED and partner_id != locked.partner_id:
+            partner = None
+            if partner_id is not None:
+                partner = partners_visible_to(actor).filter(pk=partner_id).first()
+                if partner is None:
+                    raise ValidationError({"partner": _("No such partner in your region.")})
+                if partner.kind not in LINKING_PARTNER_KINDS:
+                    raise ValidationError(
+                        {"partner": _("Only an enterprise or a cooperative links households.")}
+                    )
+            elif locked.kind != SupportKind.SUBSIDY:
+                raise ValidationError(
+                    {"partner": _("Name the enterprise or cooperative that links the household.")}
+                )
+            if locked.payments.exists():
+                raise ValidationError(
+                    {
+                        "partner": _(
+                            "Payments are recorded from this partner: record a new link instead."
+                        )
+                    }
+                )
+            locked.partner = partner
+        if measure_id is not UNCHANGED:
+            locked.measure = household_measure(household, measure_id, MeasureKind.INDUSTRY)
+        # As a post's period (posts.post_change): what was paid stays inside it.
+        if locked.payments.filter(paid_on__lt=locked.starts_on).exists():
+            raise ValidationError({"starts_on": _("Payments are recorded outside this period.")})
+        if (
+            locked.ends_on is not None
+            and locked.payments.filter(paid_on__gt=locked.ends_on).exists()
+        ):
+            raise ValidationError(
+                {"ends_on": _("The support has payments recorded after this date.")}
+            )
         locked.version += 1
         locked.save()
         return locked
@@ -132,9 +177,14 @@ def industry_payment_record(
     paid_on: datetime.date,
     amount: Decimal,
     note: str = "",
+    idempotency_key: str = "",
 ) -> tuple[IndustryPayment, bool]:
-    """Record what was paid to the household; (payment, created). The same day and amount sent
-    again answers the stored payment."""
+    """Record what was paid to the household; (payment, created).
+
+    With the client's idempotency key (a form's hidden field, a partner system's transaction
+    id), the same key sent again answers the payment it recorded, provided it says the same
+    day and amount; two payments of the same amount on the same day with two keys are two
+    payments. Without a key, the same day and amount sent again answers the stored payment."""
     require(actor, "livelihoods.add_industrypayment")
     if not _may_pay(actor, support):
         raise PermissionDenied(_("Your role may not do this."))
@@ -145,14 +195,35 @@ def industry_payment_record(
     note = (note or "").strip()
     if len(note) > 200:
         raise ValidationError({"note": _("Keep the note under 200 characters.")})
+    key = (idempotency_key or "").strip()
+    if len(key) > 64:
+        raise ValidationError(
+            {"idempotency_key": _("A payment needs a key of 1 to 64 characters.")}
+        )
     with transaction.atomic(), pghistory.context(user=actor.pk):
+        # Under the support's lock: the same key sent twice at once finds the first one's
+        # payment here.
         locked = IndustrySupport.objects.select_for_update().get(pk=support.pk)
+        if key:
+            existing = locked.payments.filter(idempotency_key=key).first()
+            if existing is not None:
+                if existing.paid_on != paid_on or existing.amount != amount:
+                    raise ValidationError(
+                        {"idempotency_key": _("This key was used for another payment.")}
+                    )
+                return existing, False
         if paid_on < locked.starts_on or (locked.ends_on and paid_on > locked.ends_on):
             raise ValidationError({"paid_on": _("The day is outside the support's period.")})
-        existing = locked.payments.filter(paid_on=paid_on, amount=amount).first()
-        if existing is not None:
-            return existing, False
+        if not key:
+            existing = locked.payments.filter(paid_on=paid_on, amount=amount).first()
+            if existing is not None:
+                return existing, False
         payment = IndustryPayment.objects.create(
-            support=locked, paid_on=paid_on, amount=amount, note=note, recorded_by=actor
+            support=locked,
+            paid_on=paid_on,
+            amount=amount,
+            note=note,
+            idempotency_key=key,
+            recorded_by=actor,
         )
         return payment, True

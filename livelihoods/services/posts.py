@@ -15,6 +15,7 @@ from core.errors import EditConflict
 from livelihoods.models import PostPayment, WelfarePost
 from livelihoods.selectors.common import add_months, first_of_month
 from livelihoods.services.common import (
+    UNCHANGED,
     active_member,
     check_money,
     household_measure,
@@ -101,13 +102,15 @@ def post_change(
     renewed: bool | None = None,
     monthly_pay: Decimal | None = None,
     confirm_end: bool = False,
+    measure_id: int | None = UNCHANGED,
 ) -> WelfarePost:
     """Renew, end early or change the pay of a post, made on `version`. `confirm_end`: the post
     ends on its end date (its task in the task list is done); a later end date (a renewal) opens
-    it again."""
+    it again. `measure_id`: the public-welfare-post measure of the household's case it is
+    given under (None: none); left out, it stays."""
     require(actor, "livelihoods.change_welfarepost")
     with transaction.atomic(), pghistory.context(user=actor.pk):
-        visible_household(actor, post.household_id)
+        household = visible_household(actor, post.household_id)
         locked = WelfarePost.objects.select_for_update().get(pk=post.pk)
         if locked.version != version:
             raise EditConflict()
@@ -121,6 +124,8 @@ def post_change(
             locked.end_confirmed_on = timezone.localdate()
         if monthly_pay is not None:
             locked.monthly_pay = check_money(monthly_pay, "monthly_pay")
+        if measure_id is not UNCHANGED:
+            locked.measure = household_measure(household, measure_id, MeasureKind.PUBLIC_POST)
         _check_period(locked.starts_on, locked.ends_on, locked.renewed)
         last_paid = locked.payments.order_by("-month").values_list("month", flat=True).first()
         if last_paid is not None and last_paid > locked.ends_on:

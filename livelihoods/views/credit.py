@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from core.errors import EditConflict
 from core.forms import add_service_errors, data_select
 from households.selectors import household_get
+from livelihoods.forms import measure_field, set_measure_choices
 from livelihoods.models.credit import (
     MAX_PRINCIPAL,
     MAX_TERM_MONTHS,
@@ -65,13 +66,16 @@ class LoanForm(forms.Form):
         label=gettext_lazy("repayment method"), choices=RepaymentMethod.choices
     )
     disbursed_on = forms.DateField(label=gettext_lazy("disbursed on"), widget=_date_input())
-    measure = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+    # Only the household's own micro-credit measures are offered; the service refuses any
+    # other (another household's, another kind) whatever is sent.
+    measure = measure_field()
 
-    def __init__(self, *args, members=(), **kwargs):
+    def __init__(self, *args, members=(), measures=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["borrower"].choices = [(m.pk, m.name) for m in members]
         self.fields["borrower"].widget = data_select()
         self.fields["borrower"].widget.choices = self.fields["borrower"].choices
+        set_measure_choices(self.fields["measure"], measures)
 
 
 class PaymentForm(forms.Form):
@@ -93,8 +97,65 @@ class PaymentForm(forms.Form):
         self.initial.setdefault("paid_on", timezone.localdate())
 
 
-def _loan_page(request, loan, payment_form, status=200):
+class ExtendForm(forms.Form):
+    months = forms.IntegerField(
+        label=gettext_lazy("extended by (months)"),
+        min_value=1,
+        max_value=services.MAX_EXTENSION_MONTHS,
+    )
+    reason = forms.CharField(label=gettext_lazy("reason"), max_length=200)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class WriteOffForm(forms.Form):
+    reason = forms.CharField(label=gettext_lazy("reason"), max_length=200)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class MarkOverdueForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("what the bank or the household said"), max_length=200
+    )
+
+
+# The loan's actions besides a payment: the form, the service and what it says when done.
+LOAN_ACTIONS = {
+    "extend": (ExtendForm, services.loan_extend, gettext_lazy("The loan is extended.")),
+    "write_off": (
+        WriteOffForm,
+        services.loan_write_off,
+        gettext_lazy("The loan is written off and closed."),
+    ),
+    "mark_overdue": (
+        MarkOverdueForm,
+        services.loan_mark_overdue,
+        gettext_lazy("The loan is reported overdue; the warning rules will weigh it."),
+    ),
+}
+
+
+def _loan_page(request, loan, payment_form=None, status=200, bound=None):
+    """The loan page; `bound` is the one action form sent back with its errors, by key."""
     today = timezone.localdate()
+    user = request.user
+    overdue_days = selectors.overdue_days(loan, today)
+    is_open = loan.status in OPEN_STATUSES
+    may_change = is_open and user.has_perm("livelihoods.change_microloan")
+    shown = {
+        "extend": may_change and loan.extended_on is None,
+        "write_off": may_change,
+        # Reported once a spell: a loan whose spell is signalled already has nothing to add.
+        "mark_overdue": is_open
+        and overdue_days > 0
+        and loan.overdue_signal_id is None
+        and user.has_perm("livelihoods.add_loanpayment"),
+    }
+    actions = {}
+    for key, (form_class, _service, _done) in LOAN_ACTIONS.items():
+        if bound and key in bound:
+            actions[key] = bound[key]
+        elif shown[key]:
+            actions[key] = form_class(initial={"version": loan.version})
     return render(
         request,
         "livelihoods/credit/loan_detail.html",
@@ -102,12 +163,14 @@ def _loan_page(request, loan, payment_form, status=200):
             "loan": loan,
             "instalments": list(selectors.live_instalments(loan)),
             "balance": selectors.balance_of(loan, today),
-            "overdue_days": selectors.overdue_days(loan, today),
-            "payments": selectors.payments_visible_to(request.user).filter(loan=loan)[:50],
+            "overdue_days": overdue_days,
+            "payments": selectors.payments_visible_to(user).filter(loan=loan)[:50],
             "today": today,
-            "is_open": loan.status in OPEN_STATUSES,
-            "can_pay": request.user.has_perm("livelihoods.add_loanpayment"),
-            "form": payment_form,
+            "is_open": is_open,
+            "can_pay": user.has_perm("livelihoods.add_loanpayment"),
+            "form": payment_form or PaymentForm(),
+            "actions": actions,
+            "open_action": next(iter(bound), "") if bound else "",
         },
         status=status,
     )
@@ -118,6 +181,44 @@ def _loan_page(request, loan, payment_form, status=200):
 def loan_detail(request, pk):
     loan = selectors.loan_get(user=request.user, pk=pk)
     return _loan_page(request, loan, PaymentForm())
+
+
+def _loan_action(request, pk, key):
+    """Send one of the loan's actions through its service (the API's); refused, the page shows
+    the form again with why, and nothing is written."""
+    loan = selectors.loan_get(user=request.user, pk=pk)
+    if request.method != "POST":
+        return redirect("loan-page", loan.pk)
+    form_class, service, done = LOAN_ACTIONS[key]
+    form = form_class(request.POST)
+    if form.is_valid():
+        try:
+            service(actor=request.user, loan_id=loan.pk, **form.cleaned_data)
+        except (ValidationError, EditConflict) as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, str(done))
+            return redirect("loan-page", loan.pk)
+    loan = selectors.loan_get(user=request.user, pk=pk)
+    return _loan_page(request, loan, status=400, bound={key: form})
+
+
+@login_required
+@permission_required("livelihoods.change_microloan", raise_exception=True)
+def loan_extend(request, pk):
+    return _loan_action(request, pk, "extend")
+
+
+@login_required
+@permission_required("livelihoods.change_microloan", raise_exception=True)
+def loan_write_off(request, pk):
+    return _loan_action(request, pk, "write_off")
+
+
+@login_required
+@permission_required("livelihoods.add_loanpayment", raise_exception=True)
+def loan_mark_overdue(request, pk):
+    return _loan_action(request, pk, "mark_overdue")
 
 
 @login_required
@@ -143,8 +244,14 @@ def loan_pay(request, pk):
 def loan_create(request, pk):
     household = household_get(user=request.user, pk=pk)
     members = selectors.borrowers_of(household)
-    initial = {"disbursed_on": timezone.localdate(), "measure": request.GET.get("measure")}
-    form = LoanForm(request.POST or None, members=members, initial=initial)
+    measures = list(selectors.credit_measures_of(request.user, household).order_by("-pk"))
+    # Opened from a measure's page: that measure is chosen (if it is one of the household's).
+    chosen = request.GET.get("measure", "")
+    initial = {
+        "disbursed_on": timezone.localdate(),
+        "measure": next((m.pk for m in measures if str(m.pk) == chosen), None),
+    }
+    form = LoanForm(request.POST or None, members=members, measures=measures, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         try:

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from assistance.models import MeasureKind
 from core.errors import EditConflict
 from core.forms import add_service_errors
 from households.selectors import household_get, household_members_active
@@ -20,7 +21,7 @@ from livelihoods.selectors import industry as industry_selectors
 from livelihoods.selectors import insurance as insurance_selectors
 from livelihoods.selectors import posts as post_selectors
 from livelihoods.selectors import work as work_selectors
-from livelihoods.selectors.common import first_of_month
+from livelihoods.selectors.common import first_of_month, household_measures
 from livelihoods.services import insurance as insurance_services
 from livelihoods.services import posts as post_services
 from livelihoods.services import work as work_services
@@ -54,6 +55,7 @@ def household_livelihood(request, pk):
             "can_pay_post": user.has_perm("livelihoods.add_postpayment"),
             "can_change_post": user.has_perm("livelihoods.change_welfarepost"),
             "can_add_support": user.has_perm("livelihoods.add_industrysupport"),
+            "can_change_support": user.has_perm("livelihoods.change_industrysupport"),
             "can_pay_support": user.has_perm("livelihoods.add_industrypayment"),
             "can_decide_claim": user.has_perm("livelihoods.change_insuranceclaim"),
         },
@@ -152,7 +154,9 @@ def work_month(request, pk):
 def post_create(request, pk):
     household = household_get(user=request.user, pk=pk)
     form = WelfarePostForm(
-        request.POST or None, members=household_members_active(household=household)
+        request.POST or None,
+        members=household_members_active(household=household),
+        measures=household_measures(request.user, household, MeasureKind.PUBLIC_POST),
     )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -161,6 +165,7 @@ def post_create(request, pk):
                 actor=request.user,
                 household_id=household.pk,
                 member_id=data.pop("member"),
+                measure_id=data.pop("measure"),
                 **data,
             )
         except ValidationError as error:

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
+from assistance.models import MeasureKind
 from assistance.selectors import partners_visible_to
 from core.errors import EditConflict
 from core.forms import add_service_errors
@@ -16,6 +17,7 @@ from households.selectors import household_get
 from livelihoods.forms import (
     ClaimDecisionForm,
     IndustryPaymentForm,
+    IndustrySupportChangeForm,
     IndustrySupportForm,
     PostPaymentForm,
     WelfarePostChangeForm,
@@ -24,6 +26,7 @@ from livelihoods.models.industry import LINKING_PARTNER_KINDS
 from livelihoods.selectors import industry as industry_selectors
 from livelihoods.selectors import insurance as insurance_selectors
 from livelihoods.selectors import posts as post_selectors
+from livelihoods.selectors.common import household_measures
 from livelihoods.services import industry as industry_services
 from livelihoods.services import insurance as insurance_services
 from livelihoods.services import posts as post_services
@@ -61,7 +64,11 @@ def post_payment_create(request, pk):
 def support_create(request, pk):
     household = household_get(user=request.user, pk=pk)
     partners = partners_visible_to(request.user).filter(kind__in=LINKING_PARTNER_KINDS)
-    form = IndustrySupportForm(request.POST or None, partners=partners.order_by("name"))
+    form = IndustrySupportForm(
+        request.POST or None,
+        partners=partners.order_by("name"),
+        measures=household_measures(request.user, household, MeasureKind.INDUSTRY),
+    )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         try:
@@ -69,6 +76,7 @@ def support_create(request, pk):
                 actor=request.user,
                 household_id=household.pk,
                 partner_id=data.pop("partner"),
+                measure_id=data.pop("measure"),
                 **data,
             )
         except ValidationError as error:
@@ -77,6 +85,52 @@ def support_create(request, pk):
             messages.success(request, _("Industry support recorded."))
             return redirect("household-livelihood", household.pk)
     return _form_page(request, form, title=_("Add industry support"), household=household)
+
+
+@login_required
+@permission_required("livelihoods.change_industrysupport", raise_exception=True)
+def support_change(request, pk):
+    """Correct a support: partner, amount, period, note, and the industry measure of the
+    household's case it was given under."""
+    support = industry_selectors.support_get(user=request.user, pk=pk)
+    household = household_get(user=request.user, pk=support.household_id)
+    partners = partners_visible_to(request.user).filter(kind__in=LINKING_PARTNER_KINDS)
+    form = IndustrySupportChangeForm(
+        request.POST or None,
+        partners=partners.order_by("name"),
+        measures=household_measures(request.user, household, MeasureKind.INDUSTRY),
+        initial={
+            "partner": support.partner_id,
+            "amount": support.amount,
+            "starts_on": support.starts_on,
+            "ends_on": support.ends_on,
+            "measure": support.measure_id,
+            "note": support.note,
+            "version": support.version,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            industry_services.support_change(
+                actor=request.user,
+                support=support,
+                partner_id=data.pop("partner"),
+                measure_id=data.pop("measure"),
+                **data,
+            )
+        except (ValidationError, EditConflict) as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The industry support is saved."))
+            return redirect("household-livelihood", household.pk)
+    return _form_page(
+        request,
+        form,
+        title=_("Change the industry support"),
+        household=household,
+        subject=support.get_kind_display(),
+    )
 
 
 @login_required
@@ -158,12 +212,17 @@ def post_change(request, pk):
             "renewed": post.renewed,
             "monthly_pay": post.monthly_pay,
             "confirm_end": post.end_confirmed_on is not None,
+            "measure": post.measure_id,
             "version": post.version,
         },
+        measures=household_measures(request.user, post.household, MeasureKind.PUBLIC_POST),
     )
     if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
         try:
-            post_services.post_change(actor=request.user, post=post, **form.cleaned_data)
+            post_services.post_change(
+                actor=request.user, post=post, measure_id=data.pop("measure"), **data
+            )
         except (ValidationError, EditConflict) as error:
             add_service_errors(form, error)
         else:

@@ -1093,6 +1093,9 @@ API_ENTRIES: dict[str, Entry] = {
     "industry-support-create": form(
         CADRES, args=pk_of("household"), target=all_rows("livelihoods.IndustrySupport")
     ),
+    "industry-support-edit": form(
+        CADRES, args=pk_of("industry_support"), target=rows_of("industry_support")
+    ),
     "industry-payment-create": form(
         CADRES | {"partner"},
         args=pk_of("industry_support"),
@@ -1314,6 +1317,9 @@ def extra_object(label: str, key: str = "object_id") -> Args:
 CREDIT_ENTRIES: dict[str, Entry] = {
     "loan-page": Entry(readers=READERS, args=pk_of("loan")),
     "loan-pay": post(FIELD, args=pk_of("loan"), target=rows_of("loan")),
+    "loan-mark-overdue": post(FIELD, args=pk_of("loan"), target=rows_of("loan")),
+    "loan-extend": post(CADRES, args=pk_of("loan"), target=rows_of("loan")),
+    "loan-write-off": post(CADRES, args=pk_of("loan"), target=rows_of("loan")),
     "loan-create": form(CADRES, args=pk_of("household"), target=all_rows("livelihoods.MicroLoan")),
     "v1:loan-list": api(
         API_LISTS,
