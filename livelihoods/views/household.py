@@ -147,11 +147,12 @@ def work_month(request, pk):
             if visit is not None:
                 return redirect("visit-detail", visit.pk)
             return redirect("household-livelihood", household.pk)
+    refused = request.method == "POST" and any(row[1].errors for row in rows)
     return render(
         request,
         "livelihoods/work_month.html",
-        {"household": household, "month": month, "visit": visit, "rows": rows},
-        status=400 if request.method == "POST" and any(row[1].errors for row in rows) else 200,
+        {"household": household, "month": month, "visit": visit, "rows": rows, "refused": refused},
+        status=400 if refused else 200,
     )
 
 
