@@ -279,6 +279,8 @@ def plan_review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "household": plan.household,
             "form": form,
             "has_visits": bool(visits),
+            # Opened from a visit's page: the way back is to that visit.
+            "from_visit": initial.get("visit"),
         },
         status=400 if form.errors else 200,
     )

@@ -89,7 +89,7 @@ class PaymentForm(forms.Form):
         min_value=Decimal("0.01"),
         widget=forms.NumberInput(attrs=MONEY_INPUT),
     )
-    paid_on = forms.DateField(label=gettext_lazy("paid on"), widget=_date_input())
+    paid_on = forms.DateField(label=gettext_lazy("repaid on"), widget=_date_input())
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -83,7 +83,6 @@ def work_month(request, pk):
     member's last one, saved together (all or nothing), linked to the visit when it came from
     one."""
     household = household_get(user=request.user, pk=pk)
-    month = _month_of(request)
     visit = None
     visit_id = request.GET.get("visit", "")
     if visit_id:
@@ -92,6 +91,12 @@ def work_month(request, pk):
         visit = visits_visible_to(request.user).filter(pk=visit_id, household=household).first()
         if visit is None:
             raise Http404
+    # On a visit, the month is the visit's own unless asked otherwise: a visit of last month
+    # opened today records what the worker heard then, not this month's work.
+    if visit is not None and not request.GET.get("month"):
+        month = first_of_month(visit.visited_on)
+    else:
+        month = _month_of(request)
     members = work_selectors.working_age_members(household, month)
     current = work_selectors.records_of_month(household, month)
     last = work_selectors.last_records_of(household, month)
@@ -140,12 +145,16 @@ def work_month(request, pk):
                 _("Work of %(month)s recorded for household %(number)s.")
                 % {"month": month.strftime("%Y-%m"), "number": household.number},
             )
+            # Back where the worker came from: the visit goes on (a plan to review, photos).
+            if visit is not None:
+                return redirect("visit-detail", visit.pk)
             return redirect("household-livelihood", household.pk)
+    refused = request.method == "POST" and any(row[1].errors for row in rows)
     return render(
         request,
         "livelihoods/work_month.html",
-        {"household": household, "month": month, "visit": visit, "rows": rows},
-        status=400 if request.method == "POST" and any(row[1].errors for row in rows) else 200,
+        {"household": household, "month": month, "visit": visit, "rows": rows, "refused": refused},
+        status=400 if refused else 200,
     )
 
 
