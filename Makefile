@@ -58,12 +58,14 @@ locale/.compiled: $(VENV)/.synced $(wildcard locale/*/LC_MESSAGES/*.po)
 
 # Debian packages the suite needs; installed only when missing (as root, or through sudo):
 # gettext for translations, docker-compose to check the compose file, Chromium and CJK fonts
-# for the browser tests (Playwright drives Debian's Chromium; it never downloads a browser).
+# for the browser tests (Playwright drives Debian's Chromium; it never downloads a browser),
+# PgBouncer for the test that runs Django through it (tests/ops/test_replica.py).
 system-packages:
 	@missing=""; \
 	command -v msgfmt > /dev/null || missing="$$missing gettext"; \
 	command -v docker-compose > /dev/null || missing="$$missing docker-compose"; \
 	command -v chromium > /dev/null || missing="$$missing chromium"; \
+	[ -x /usr/sbin/pgbouncer ] || command -v pgbouncer > /dev/null || missing="$$missing pgbouncer"; \
 	[ -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || missing="$$missing fonts-noto-cjk"; \
 	if [ -n "$$missing" ]; then \
 	  sudo=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \

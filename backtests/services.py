@@ -15,6 +15,7 @@ from backtests import replay, selectors
 from backtests.models import BacktestRun
 from core.queueing import enqueue_after_commit
 from core.regions import full_code, is_region_code, level_of, prefix_of
+from core.replica import reads_from_replica
 from households.models import Region
 from households.selectors import region_within
 from monitoring.engine import rules
@@ -205,15 +206,17 @@ def backtest_run(run_id: int, *, today: datetime.date | None = None) -> Backtest
         BacktestRun.objects.filter(pk=run_id).update(months_done=done)
 
     try:
-        figures = replay.backtest(
-            prefix=prefix_of(run.region_id),
-            first=run.period_start,
-            last=run.period_end,
-            horizon=run.horizon_months,
-            today=today or timezone.localdate(),
-            proposed=run.proposed,
-            progress=progress,
-        )
+        # The replay reads history only: the replica's when one is set (core/replica.py).
+        with reads_from_replica():
+            figures = replay.backtest(
+                prefix=prefix_of(run.region_id),
+                first=run.period_start,
+                last=run.period_end,
+                horizon=run.horizon_months,
+                today=today or timezone.localdate(),
+                proposed=run.proposed,
+                progress=progress,
+            )
     except Exception as error:
         logger.exception("backtest %s failed", run_id)
         BacktestRun.objects.filter(pk=run_id).update(

@@ -13,6 +13,7 @@ from backtests.forms import BacktestForm
 from backtests.models import BacktestRun
 from backtests.report import report_rows
 from core.forms import add_service_errors
+from core.replica import reads_from_replica
 
 
 @login_required
@@ -42,12 +43,16 @@ def backtest_list(request):
                     return redirect("backtest-detail", pk=run.pk)
         else:
             form = BacktestForm(initial={"region": request.user.region_id or ""})
-    runs = selectors.runs_visible_to(request.user)[:50]
+    # A run's progress may be seconds old: the replica's when one is set (core/replica.py); the
+    # browser that just started a run is pinned to the primary and finds it.
+    with reads_from_replica():
+        runs = list(selectors.runs_visible_to(request.user)[:50])
     return render(request, "backtests/backtest_list.html", {"runs": runs, "form": form})
 
 
 @login_required
 @permission_required("backtests.view_backtestrun", raise_exception=True)
+@reads_from_replica()
 def backtest_detail(request, pk: int):
     run: BacktestRun = get_object_or_404(selectors.runs_visible_to(request.user), pk=pk)
     overall = report_rows(run, overall=True)

@@ -1,6 +1,8 @@
 """Connection handling under gunicorn: a new connection per request, one persistent connection per
 process (Dixian's default, CONN_MAX_AGE=60), one per thread of a threaded server, and Django's
-psycopg pool shared by a threaded server's threads (DIXIAN_DB_POOL_SIZE).
+psycopg pool shared by a threaded server's threads (DIXIAN_DB_POOL_SIZE), and PgBouncer in
+transaction mode in front of PostgreSQL (ops/pgbouncer.py, DIXIAN_DB_PGBOUNCER) with the same
+threads.
 
 Eight client threads each read a small API page REQUESTS times; the figures are the request
 times, the throughput and the most server connections the bench database saw at once.
@@ -15,6 +17,7 @@ from bench.common import COUNTY, client_for, user
 from bench.load_test import _free_port, _server_env, _wait_for
 
 CLIENTS, REQUESTS = 8, 50
+PGBOUNCER_MODE = "PgBouncer, transaction mode, 4 server connections; 2 workers × 4 threads"
 PATH = "/api/v1/regions/?page_size=5"
 MODES = {
     "new connection per request (CONN_MAX_AGE=0), 2 sync workers": (
@@ -27,7 +30,10 @@ MODES = {
         {"DIXIAN_DB_POOL_SIZE": "4"},
         ["--threads", "4"],
     ),
+    # The same load through PgBouncer holding 4 server connections for both processes.
+    PGBOUNCER_MODE: ({"DIXIAN_DB_PGBOUNCER": "true"}, ["--threads", "4"]),
 }
+PGBOUNCER_SERVER_CONNECTIONS = 4
 
 
 def _connections(database: str) -> int:
@@ -74,6 +80,24 @@ def _hammer(url: str, cookie: str) -> tuple[list[float], int]:
     return timings, failures[0]
 
 
+def _bouncer(settings_dict: dict, database: str):
+    import tempfile
+    from pathlib import Path
+
+    from ops import pgbouncer
+
+    return pgbouncer.start(
+        Path(tempfile.mkdtemp(prefix="dixian-pgbouncer-")),
+        port=_free_port(),
+        server_host=settings_dict["HOST"] or "127.0.0.1",
+        server_port=int(settings_dict["PORT"] or 5432),
+        databases=[database],
+        pool_size=PGBOUNCER_SERVER_CONNECTIONS,
+        user=settings_dict["USER"] or "postgres",
+        password=settings_dict["PASSWORD"] or "",
+    )
+
+
 def measure_pooling() -> dict:
     import subprocess
     import sys
@@ -89,6 +113,12 @@ def measure_pooling() -> dict:
     results = {}
     for label, (settings_env, gunicorn_options) in MODES.items():
         port = _free_port()
+        bouncer = None
+        if label == PGBOUNCER_MODE:
+            bouncer = _bouncer(connection.settings_dict, database)
+            settings_env = dict(
+                settings_env, DATABASE_URL=bouncer.url(database, connection.settings_dict["USER"])
+            )
         server = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.py", "config.wsgi"]
             + ["-b", f"127.0.0.1:{port}", "-w", "2"]
@@ -114,6 +144,8 @@ def measure_pooling() -> dict:
             done.set()
             server.terminate()
             server.wait(timeout=30)
+            if bouncer:
+                bouncer.stop()
         timings.sort()
         results[label] = {
             "p50_ms": round(statistics.median(timings), 2),

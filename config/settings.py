@@ -158,6 +158,9 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # After WhiteNoise, so that static files keep their cache lifetimes.
     "core.cache_control.NoStoreByDefaultMiddleware",
+    # A browser that just changed something reads the primary for a few seconds (core/replica.py);
+    # nothing without a replica.
+    "core.replica.PrimaryAfterWriteMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -221,7 +224,44 @@ _database_options["application_name"] = env.str(
 )
 # A health check that cannot reach the database must fail within the probe's timeout, not hang.
 _database_options.setdefault("connect_timeout", 5)
+# Behind PgBouncer in transaction mode (docker-compose.yml's `pgbouncer` profile,
+# docs/scaling.md § Connections), a server connection serves a client only for one transaction:
+# no server-side cursor may outlive it (Django's documented setting for transaction pooling) and
+# no statement is prepared on the server (Django binds on the client and prepares nothing by
+# default; said here so that a change of either default does not break the pooler).
+DIXIAN_DB_PGBOUNCER = env.bool("DIXIAN_DB_PGBOUNCER", default=False)
+if DIXIAN_DB_PGBOUNCER:
+    _database["DISABLE_SERVER_SIDE_CURSORS"] = True
+    _database_options["prepare_threshold"] = None
+    _database_options["server_side_binding"] = False
 DATABASES = {"default": _database}
+
+# A streaming read replica (docs/scaling.md § Read replicas): with DATABASE_REPLICA_URL set, the
+# reads marked `core.replica.reads_from_replica()` (dashboards, exports, backtests' replay, an API
+# client's list pages) go to it while its replay lag stays under DIXIAN_REPLICA_MAX_LAG_SECONDS;
+# everything else, every write and every migration stays on the primary. Unset (the default,
+# `make run`, CI): no `replica` database, no router, nothing changes.
+DIXIAN_REPLICA_MAX_LAG_SECONDS = env.float("DIXIAN_REPLICA_MAX_LAG_SECONDS", default=5.0)
+DIXIAN_REPLICA_CHECK_SECONDS = env.float("DIXIAN_REPLICA_CHECK_SECONDS", default=2.0)
+# How long a browser's reads stay on the primary after it changed something: more than the lag
+# the guard accepts plus the time a guard's answer is kept.
+DIXIAN_REPLICA_PIN_SECONDS = env.int("DIXIAN_REPLICA_PIN_SECONDS", default=15)
+# The roles whose API list pages may read the replica: the department systems that poll.
+DIXIAN_REPLICA_API_ROLES = ("api_client",)
+DATABASE_ROUTERS: list[str] = []
+if _replica_url := env.str("DATABASE_REPLICA_URL", default=""):
+    _replica = environ.Env.db_url_config(_replica_url)
+    _replica["ENGINE"] = _database["ENGINE"]
+    for _key in ("CONN_MAX_AGE", "CONN_HEALTH_CHECKS", "DISABLE_SERVER_SIDE_CURSORS"):
+        if _key in _database:
+            _replica[_key] = _database[_key]
+    # An unreachable replica costs the guard this long once per check, then reads go to the
+    # primary: shorter than the primary's own.
+    _replica["OPTIONS"] = {**_database_options, "connect_timeout": 2}
+    # The tests' `replica` is the test database itself; tests/ops/test_replica.py runs a real one.
+    _replica["TEST"] = {"MIRROR": "default"}
+    DATABASES["replica"] = _replica
+    DATABASE_ROUTERS = ["config.db_router.PrimaryReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 EMAIL_BACKEND = env.str(

@@ -7,6 +7,7 @@ from accounts.selectors import api_tokens_of
 from assistance import selectors as assistance_selectors
 from assistance.forms import DeclineForm
 from assistance.models import NeedStatus
+from core.replica import reads_from_replica
 from dashboards import selectors
 from dashboards.context_processors import nav_items_for
 from monitoring import capacity_selectors
@@ -16,8 +17,10 @@ from worklist.views import today_context
 
 @login_required
 @permission_required("dashboards.view_dashboard", raise_exception=True)
+@reads_from_replica()
 def dashboard(request):
-    """The user's region, or a region under it (drill-down by ?region=<code>)."""
+    """The user's region, or a region under it (drill-down by ?region=<code>). Its figures are
+    counted every few minutes: read from the replica when one is set (core/replica.py)."""
     region = selectors.dashboard_region(user=request.user, code=request.GET.get("region"))
     board = selectors.dashboard_get(user=request.user, region=region, params=request.GET)
     return render(

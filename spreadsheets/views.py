@@ -19,6 +19,7 @@ from accounts.lockout import client_address
 from assistance.selectors import roster_entries, roster_get
 from assistance.services import civil_affairs_roster as roster_services
 from audit.services import export_record
+from core.replica import reads_from_replica
 from households.models import Region
 from households.selectors import regions_within
 from livelihoods.services import work as work_services
@@ -180,7 +181,12 @@ def list_export(request, kind):
     permission, rows, resource, title, list_url = EXPORTS[kind]
     if not request.user.has_perm(permission):
         raise PermissionDenied
-    queryset = rows(request)
+    # The rows may be seconds old: read from the replica when one is set (core/replica.py).
+    with reads_from_replica():
+        return _list_export(request, kind, rows(request), resource, title, list_url)
+
+
+def _list_export(request, kind, queryset, resource, title, list_url):
     count = queryset.count()
     if count > exports.MAX_EXPORT_ROWS:
         messages.error(

@@ -53,6 +53,7 @@ XDIST_MODULE_GROUPS = (
     "tests/api/test_schema.py",
     "tests/ops/test_gunicorn_log.py",
     "tests/ops/test_postgres_log.py",
+    "tests/ops/test_replica.py",
     "tests/structure/test_plans.py",
     "tests/structure/test_query_counts.py",
 )
