@@ -225,9 +225,10 @@ def _scan_on_workers(workers: int, start) -> dict:
     # Tasks another run left in the queue (an interrupted bench) would be taken first and judge
     # households for a run this database does not know: 26e28d8's 1M run counted 53,433 warnings
     # of 150,114 that way (docs/benchmarks.md). The scan starts from an empty queue.
-    from config.celery import app
+    from django.conf import settings
+    from kombu import Connection
 
-    with app.connection_for_write() as conn:
+    with Connection(broker, transport_options=settings.CELERY_BROKER_TRANSPORT_OPTIONS) as conn:
         purged = conn.default_channel.queue_purge("scans") or 0
     if purged:
         print(f"  {purged} stale scan tasks purged from the queue", file=sys.stderr)
