@@ -54,7 +54,7 @@ class Measured:
 
 def _members(ids: list[int], as_of: datetime.date) -> dict[int, list[tuple[int, MemberInput]]]:
     found: dict[int, list[tuple[int, MemberInput]]] = defaultdict(list)
-    for member_id, household_id, birth, labour, health, disability, education, schooling in (
+    for member_id, household_id, birth, labour, education, schooling in (
         Member.objects.filter(household_id__in=ids, status=Member.Status.ACTIVE)
         .order_by("household_id", "id")
         .values_list(
@@ -62,8 +62,6 @@ def _members(ids: list[int], as_of: datetime.date) -> dict[int, list[tuple[int, 
             "household_id",
             "birth_date",
             "labour",
-            "health",
-            "disability",
             "education",
             "schooling",
         )
@@ -73,8 +71,6 @@ def _members(ids: list[int], as_of: datetime.date) -> dict[int, list[tuple[int, 
             # age changed on a birthday would date the birth the ID mask hides.
             age=age_this_year(birth, today=as_of),
             labour=labour,
-            health=health,
-            disability=disability,
             education=education,
             schooling=schooling,
         )

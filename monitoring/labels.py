@@ -63,7 +63,7 @@ EVIDENCE_LABELS = {
 # The self-development capacity's components and the short reasons the engine gives for each
 # value (monitoring.engine.capacity).
 CAPACITY_LABELS = {
-    "labour": _("Labour and health"),
+    "labour": _("Labour capacity"),
     "skills": _("Skills and education"),
     "work": _("Stable work"),
     "participation": _("Training and enterprise links"),
@@ -73,7 +73,6 @@ CAPACITY_LABELS = {
 CAPACITY_REASONS = {
     "no_working_age": _("No member of working age"),
     "none_able": _("No working-age member able to work"),
-    "lowered_by_health": _("Some working-age members can work only in part"),
     "all_able": _("Every working-age member able to work"),
     "some_able": _("Some working-age members able to work"),
     "senior_or_above": _("All finished senior secondary or above"),

@@ -56,15 +56,11 @@ WEIGHTS_TOTAL = 100
 
 # Working age as the statistics count a labour force: 16 to 59 years, not in full-time school.
 WORKING_AGE_FROM, WORKING_AGE_TO = 16, 59
+# Labour as the registry grades it (弱劳动力, 丧失劳动力), which the cadre sets from the member's
+# health and disability. Health and disability themselves are not read: every role sees them
+# withheld until unmasked with a reason, and a component shown on the household page and in the
+# API that they lowered would tell every reader who is ill (found in review, issue 20).
 LABOUR_SHARE = {"skilled": Fraction(1), "ordinary": Fraction(1), "weak": Fraction(1, 2)}
-HEALTH_FACTOR = {"chronic": Fraction(3, 4), "serious": Fraction(1, 4)}
-# Grades 1 and 2 are severe disabilities, 3 and 4 mild ones.
-DISABILITY_FACTOR = {
-    "grade_1": Fraction(1, 4),
-    "grade_2": Fraction(1, 4),
-    "grade_3": Fraction(3, 4),
-    "grade_4": Fraction(3, 4),
-}
 EDUCATION_VALUE = {
     "preschool": Fraction(0),
     "illiterate": Fraction(0),
@@ -89,8 +85,6 @@ class MemberInput:
 
     age: int
     labour: str
-    health: str = "healthy"
-    disability: str = "none"
     education: str = "junior"
     schooling: str = NOT_IN_SCHOOL
     status: str = ACTIVE
@@ -197,29 +191,17 @@ def _round(value: Fraction, places: str) -> float:
 def _labour(working: list[MemberInput]) -> tuple[Fraction | None, str, dict]:
     if not working:
         return Fraction(0), "no_working_age", {"working_age": 0}
-    shares = []
-    for member in working:
-        share = LABOUR_SHARE.get(member.labour, Fraction(0))
-        share *= HEALTH_FACTOR.get(member.health, Fraction(1))
-        share *= DISABILITY_FACTOR.get(member.disability, Fraction(1))
-        shares.append(share)
-    value = sum(shares, Fraction(0)) / len(working)
-    able = sum(1 for m in working if m.labour in LABOUR_SHARE)
-    lowered = sum(
-        1
-        for m in working
-        if m.labour in LABOUR_SHARE
-        and (m.health in HEALTH_FACTOR or m.disability in DISABILITY_FACTOR)
+    value = sum((LABOUR_SHARE.get(m.labour, Fraction(0)) for m in working), Fraction(0)) / len(
+        working
     )
+    able = sum(1 for m in working if m.labour in LABOUR_SHARE)
     if able == 0:
         reason = "none_able"
-    elif lowered:
-        reason = "lowered_by_health"
     elif value == 1:
         reason = "all_able"
     else:
         reason = "some_able"
-    return value, reason, {"working_age": len(working), "able": able, "lowered": lowered}
+    return value, reason, {"working_age": len(working), "able": able}
 
 
 def _skills(working: list[MemberInput]) -> tuple[Fraction | None, str, dict]:

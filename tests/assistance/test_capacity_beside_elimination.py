@@ -35,8 +35,8 @@ def reading(household, *, score: int) -> CapacityReading:
                 "weight": 25,
                 "share": 50.0,
                 "points": 37.5,
-                "reason": "lowered_by_health",
-                "details": {"working_age": 2, "able": 2, "lowered": 1},
+                "reason": "some_able",
+                "details": {"working_age": 2, "able": 2},
             },
         ],
     )
@@ -62,9 +62,9 @@ def test_the_case_page_shows_capacity_beside_the_income_test(enrolled, township_
     section = _section(page.content.decode())
     assert "<strong>47</strong> / 100" in section
     assert "稳定就业: 未记录" in section
-    assert "劳动力与健康: 75%" in section
+    assert "劳动能力: 75%" in section
     # The reason says "in part", never which illness or whose.
-    assert "部分劳动年龄成员仅有部分劳动能力" in section
+    assert "部分劳动年龄成员有劳动能力" in section
     assert "不是消除风险的条件" in section
 
 

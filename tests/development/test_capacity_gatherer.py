@@ -83,21 +83,22 @@ def measured(household, township_cadre):
 def test_the_gatherer_gives_the_exact_score_with_its_components(measured):
     assert measure_capacity(actor=None, households=Household.objects.all(), as_of=AS_OF) == 1
     reading = CapacityReading.objects.get(household=measured)
-    # labour (3/4 + 1)/2 = 7/8 → 21.875 of 25; skills (1/2 + 1/4)/2 = 3/8 → 5.625 of 15;
+    # labour (1 + 1)/2 = 1 → 25 of 25 (the head's illness is not read: only the registry's
+    # labour grade, which the cadre sets from it, counts); skills (1/2 + 1/4)/2 = 3/8 → 5.625 of 15;
     # work (12 + 3)/24 = 5/8 → 15.625 of 25; participation one training 1/4 → 3.75 of 15;
     # credit: never borrowed, 1/2 → 5 of 10; commitments not recorded (no plan reviewed): its
-    # 10 shared, the known 90 scaled to 100. (21.875 + 5.625 + 15.625 + 3.75 + 5) / 90 · 100 = 57.6…
-    assert reading.score == 58
+    # 10 shared, the known 90 scaled to 100. (25 + 5.625 + 15.625 + 3.75 + 5) / 90 · 100 = 61.1…
+    assert reading.score == 61
     assert reading.working_age == 2
     by_code = {c["code"]: c for c in reading.components}
     assert by_code["labour"] == {
         "code": "labour",
-        "value": 0.88,
+        "value": 1.0,
         "weight": 25,
         "share": 27.8,
-        "points": 24.3,
-        "reason": "lowered_by_health",
-        "details": {"working_age": 2, "able": 2, "lowered": 1},
+        "points": 27.8,
+        "reason": "all_able",
+        "details": {"working_age": 2, "able": 2},
     }
     assert by_code["work"]["details"] == {"members": 2, "months": [12, 3]}
     assert by_code["participation"]["details"] == {"trainings": 1, "links": 0}
@@ -122,7 +123,7 @@ def test_a_county_s_own_weights_are_used_and_kept_on_the_reading(measured, count
     )
     measure_capacity(actor=None, households=Household.objects.all(), as_of=AS_OF)
     reading = CapacityReading.objects.get(household=measured)
-    assert reading.score == 88  # labour 7/8 alone
+    assert reading.score == 100  # labour alone: both able, the head's illness not read
     assert (reading.weights_id, reading.weights_version) == (row.pk, 1)
 
 
@@ -139,8 +140,10 @@ def test_measuring_again_the_same_day_replaces_the_reading(measured):
 def test_a_reading_below_the_threshold_asks_for_the_evaluation_and_the_rule_fires(
     household, township_cadre, django_capture_on_commit_callbacks
 ):
-    # Nobody worked: both members recorded six months without work; no training.
+    # Nobody worked: both members recorded six months without work; no training; the spouse
+    # can work only in part.
     head, spouse = household.members.order_by("id")
+    type(spouse).objects.filter(pk=spouse.pk).update(labour="weak")
     work(household, head, recorded=6, worked=0, actor=township_cadre)
     work(household, spouse, recorded=6, worked=0, actor=township_cadre)
     Household.objects.filter(pk=household.pk).update(evaluation_pending_since=None)
@@ -248,3 +251,16 @@ def test_an_enterprise_link_counts_once_as_a_link_and_never_as_a_training(
     participation = {c["code"]: c for c in reading.components}["participation"]
     assert participation["details"] == {"trainings": 0, "links": 1}
     assert (participation["reason"], participation["value"]) == ("linked", 0.5)
+
+
+def test_a_member_s_health_and_disability_change_no_reading(measured):
+    """Health and disability are withheld from every role until unmasked: a capacity they
+    lowered would tell every reader of the household page who is ill."""
+    measure_capacity(actor=None, households=Household.objects.all(), as_of=AS_OF)
+    before = CapacityReading.objects.get(household=measured)
+    head = measured.members.order_by("id").first()
+    type(head).objects.filter(pk=head.pk).update(health="serious", disability="grade_1")
+    CapacityReading.objects.all().delete()
+    measure_capacity(actor=None, households=Household.objects.all(), as_of=AS_OF)
+    after = CapacityReading.objects.get(household=measured)
+    assert (after.score, after.components) == (before.score, before.components)

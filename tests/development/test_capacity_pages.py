@@ -42,7 +42,7 @@ def test_the_household_page_shows_the_capacity_its_components_and_trend(measured
     section = html.split('id="panel-capacity"', 1)[1].split("</details>", 1)[0]
     score = CapacityReading.objects.filter(household=measured).latest("measured_on").score
     assert f"<strong>{score}</strong> / 100" in section
-    for label in ("劳动力与健康", "技能与文化程度", "稳定就业", "培训与联农带农", "承诺履行"):
+    for label in ("劳动能力", "技能与文化程度", "稳定就业", "培训与联农带农", "承诺履行"):
         assert label in section
     # Commitments and credit are not recorded: said, and their weight said to be shared.
     assert section.count("未记录") >= 2

@@ -36,26 +36,6 @@ def test_the_models_name_the_engines_components():
         ((ABLE, ABLE), Fraction(1), "all_able"),
         ((ABLE, MemberInput(age=40, labour="weak")), Fraction(3, 4), "some_able"),
         ((ABLE, MemberInput(age=40, labour="lost")), Fraction(1, 2), "some_able"),
-        (
-            (MemberInput(age=40, labour="ordinary", health="chronic"),),
-            Fraction(3, 4),
-            "lowered_by_health",
-        ),
-        (
-            (MemberInput(age=40, labour="ordinary", health="serious"),),
-            Fraction(1, 4),
-            "lowered_by_health",
-        ),
-        (
-            (MemberInput(age=40, labour="skilled", disability="grade_2", health="chronic"),),
-            Fraction(3, 16),
-            "lowered_by_health",
-        ),
-        (
-            (MemberInput(age=40, labour="ordinary", disability="grade_4"),),
-            Fraction(3, 4),
-            "lowered_by_health",
-        ),
         ((MemberInput(age=40, labour="lost"),), Fraction(0), "none_able"),
         # Only working-age members count: a child, a grandparent, a student, a member moved out.
         (
