@@ -97,6 +97,10 @@ def _server_env() -> dict:
     return dict(
         os.environ,
         DIXIAN_DEBUG="false",
+        # Production's settings, served as the bench serves them: plain HTTP on loopback, with
+        # no TLS proxy in front. Their redirect to https would send every request (and
+        # _wait_for's probe) to a port that speaks no TLS (issue 21: WRONG_VERSION_NUMBER).
+        DIXIAN_SSL_REDIRECT="false",
         # The sessions were signed in this process: the server must share its key.
         DIXIAN_SECRET_KEY=settings.SECRET_KEY,
         DIXIAN_ID_ENCRYPTION_KEYS=",".join(settings.ID_ENCRYPTION_KEYS),
