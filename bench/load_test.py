@@ -20,11 +20,13 @@ from pathlib import Path
 from django.conf import settings
 from django.utils.crypto import get_random_string
 
-from bench.common import TOWNSHIP_PREFIX, client_for, peak_rss_mb, user
+from bench.common import TOWNSHIP_PREFIX, client_for, peak_rss_mb, sized, user
 
-USERS, SPAWN_RATE, SECONDS = 50, 10, 60
-VILLAGE_WORKERS, TOWNSHIP_CADRES = 35, 15
-GUNICORN_WORKERS = 4
+# A smoke run: four people for eight seconds on one gunicorn worker, enough for a request of
+# each kind to pass through the server and the Celery worker.
+USERS, SPAWN_RATE, SECONDS = sized((50, 10, 60), (4, 4, 8))
+VILLAGE_WORKERS, TOWNSHIP_CADRES = sized((35, 15), (2, 2))
+GUNICORN_WORKERS = sized(4, 1)
 OUT_DIR = Path(settings.BASE_DIR) / "var" / "bench"
 
 
