@@ -302,7 +302,7 @@ def load_tasks(*, log=print) -> dict[str, float]:
             INSERT INTO assistance_case (id, origin, category, risk_types, situation,
               social_assistance, status, proposed_on, enrolled_on, eliminated_on, closed_on,
               close_reason, elimination_round, version, created_at, updated_at, alert_id,
-              household_id, proposed_by_id, responsible_id)
+              household_id, proposed_by_id, responsible_id, village_id)
             SELECT {case_base} + h.id / 50 + 1, 'cadre', 'marginal', ARRAY['illness'], '', 'none', status,
               CASE WHEN status = 'identifying' THEN CURRENT_DATE - ((h.id / 50) % 20)::int
                 ELSE CURRENT_DATE - 30 - ((h.id / 50) % 365)::int END,
@@ -310,7 +310,10 @@ def load_tasks(*, log=print) -> dict[str, float]:
               CASE WHEN status = 'eliminated' THEN CURRENT_DATE - 5 END,
               CASE WHEN status = 'eliminated' THEN CURRENT_DATE - 5 END, '',
               CASE WHEN status IN ('eliminating', 'eliminated') THEN 1 ELSE 0 END, 1, now(), now(),
-              NULL, h.id, w.user_id, CASE WHEN {mine} THEN {cadre} ELSE w.user_id END
+              NULL, h.id, w.user_id, CASE WHEN {mine} THEN {cadre} ELSE w.user_id END,
+              -- The household's village, which the triggers (off for the load) would copy: a
+              -- region's cases are read by it (cases_visible_to).
+              h.village_id
             FROM households_household h JOIN bench_worker w USING (village_id),
             LATERAL (SELECT (ARRAY['identifying','identifying','identifying','identifying',
               'enrolled','enrolled','enrolled','enrolled','eliminating','eliminated'])
