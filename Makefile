@@ -95,7 +95,9 @@ clean:
 
 # The benchmark of every main path (bench/run.py); SCALE households (default 1,000,000), then
 # a tenth of it for growth. BENCH_ONLY=list,queue measures only those steps on the database as
-# it stands. Figures: bench/results.json and docs/benchmarks.md.
+# it stands. Figures: bench/results.json and docs/benchmarks.md. `bench/run.py --smoke` runs
+# every step at a few hundred households into a database of its own, writing neither (CI runs it:
+# tests/bench/test_bench_runs.py).
 SCALE ?= 1000000
 bench: setup
 	$(PY) bench/run.py --scale $(SCALE) $(if $(BENCH_ONLY),--only $(BENCH_ONLY))

@@ -12,8 +12,9 @@ from django.db import connection, reset_queries
 from django.test.utils import CaptureQueriesContext
 
 from backtests import replay
+from bench.common import sized
 
-MONTHS = 24
+MONTHS = sized(24, 2)
 PROPOSED: dict[str, dict] = {
     "income_near_line": {"severity": "medium"},
     "income_drop": {"params": {"drop": "0.2"}},

@@ -11,10 +11,12 @@ import time
 
 from django.db import connection, transaction
 
+from bench.common import sized
+
 # Shares of the county: one household in 20 has an open warning, one in 50 an enrolled case
 # with two measures (one delivered by a partner), one in 400 a case in identification.
 ALERT_EVERY, CASE_EVERY, IDENTIFYING_EVERY = 20, 50, 400
-PAGE_SAMPLES = 30
+PAGE_SAMPLES = sized(30, 3)
 COUNTY, TOWNSHIP = "620423000000", "620423100000"
 
 

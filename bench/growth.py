@@ -18,6 +18,8 @@ PATHS = [
     ("household list, page", "list.page_ms"),
     ("household list 2,000 rows deep, API", "deep.api_deep_ms"),
     ("warning queue, p95", "queue.queue_p95_ms"),
+    ("household page, p95", "household.household_page_p95_ms"),
+    ("task lists, p95", "tasks.tasks_p95_ms"),
     ("signal batch", "signals.signal_batch_seconds"),
     ("Excel import", "import.import_seconds"),
     ("Excel export", "export.export_seconds"),

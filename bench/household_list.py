@@ -20,11 +20,20 @@ from html import unescape
 
 from django.test import override_settings
 
-from bench.common import REPEATS, TOWNSHIP, TOWNSHIP_PREFIX, cadre_client, get, median_ms, read
+from bench.common import (
+    REPEATS,
+    TOWNSHIP,
+    TOWNSHIP_PREFIX,
+    cadre_client,
+    get,
+    median_ms,
+    read,
+    sized,
+)
 from bench.urls import HOUSEHOLD_FIELDS
 
 ORDERING = "-risk_score"
-DEEP_PAGES = 40  # `next` links followed: the 41st page starts at row 2,001
+DEEP_PAGES = sized(40, 2)  # `next` links followed: the 41st page starts at row 2,001
 VALUES_VIEW = "/bench/households-values/"
 # The bare view's household fields, without the village name it joins for.
 VALUE_FIELDS = [field for field in HOUSEHOLD_FIELDS if field != "village__name"]

@@ -61,16 +61,17 @@ def _run_on_connections(statements: list[str], parts: int = 2) -> None:
         list(pool.map(run, statements))
 
 
-def _in_parallel(sql: str, rows: int, parts: int = 2) -> None:
-    """One INSERT … SELECT cut into id ranges, run on as many connections as there are cores."""
-    step = -(-rows // parts)
+def _in_parallel(sql: str, rows: int, parts: int = 2, *, start: int = 1) -> None:
+    """One INSERT … SELECT cut into id ranges (`start` to `rows`), run on as many connections as
+    there are cores."""
+    step = max(-(-(rows - start + 1) // parts), 1)
     # Ranges are our own integers; the SQL has % operators, so no driver parameters.
     _run_on_connections(
         [
             sql.replace("%(first)s", str(first)).replace(
                 "%(last)s", str(min(first + step - 1, rows))
             )
-            for first in range(1, rows + 1, step)
+            for first in range(start, rows + 1, step)
         ],
         parts,
     )
@@ -224,6 +225,10 @@ def load_tasks(*, log=print) -> dict[str, float]:
     with connection.cursor() as cursor:
         cursor.execute("SELECT id FROM accounts_user ORDER BY id LIMIT 1")
         visitor = cursor.fetchone()[0]
+        # The cases already there (the dashboard step's, in a full run): the task list's cases
+        # are numbered after them, and only theirs get steps, measures and notes below.
+        cursor.execute("SELECT coalesce(max(id), 0) FROM assistance_case")
+        case_base = cursor.fetchone()[0]
     # The case households of the bench township that belong to the bench cadre (a seventh) and
     # the cases whose notes mention the county officer (a hundredth).
     mine = f"(h.village_id LIKE '{TOWNSHIP_PREFIX}%' AND (h.id / 50) % 7 = 1)"
@@ -297,15 +302,18 @@ def load_tasks(*, log=print) -> dict[str, float]:
             INSERT INTO assistance_case (id, origin, category, risk_types, situation,
               social_assistance, status, proposed_on, enrolled_on, eliminated_on, closed_on,
               close_reason, elimination_round, version, created_at, updated_at, alert_id,
-              household_id, proposed_by_id, responsible_id)
-            SELECT h.id / 50 + 1, 'cadre', 'marginal', ARRAY['illness'], '', 'none', status,
+              household_id, proposed_by_id, responsible_id, village_id)
+            SELECT {case_base} + h.id / 50 + 1, 'cadre', 'marginal', ARRAY['illness'], '', 'none', status,
               CASE WHEN status = 'identifying' THEN CURRENT_DATE - ((h.id / 50) % 20)::int
                 ELSE CURRENT_DATE - 30 - ((h.id / 50) % 365)::int END,
               CASE WHEN status <> 'identifying' THEN CURRENT_DATE - 10 - ((h.id / 50) % 365)::int END,
               CASE WHEN status = 'eliminated' THEN CURRENT_DATE - 5 END,
               CASE WHEN status = 'eliminated' THEN CURRENT_DATE - 5 END, '',
               CASE WHEN status IN ('eliminating', 'eliminated') THEN 1 ELSE 0 END, 1, now(), now(),
-              NULL, h.id, w.user_id, CASE WHEN {mine} THEN {cadre} ELSE w.user_id END
+              NULL, h.id, w.user_id, CASE WHEN {mine} THEN {cadre} ELSE w.user_id END,
+              -- The household's village, which the triggers (off for the load) would copy: a
+              -- region's cases are read by it (cases_visible_to).
+              h.village_id
             FROM households_household h JOIN bench_worker w USING (village_id),
             LATERAL (SELECT (ARRAY['identifying','identifying','identifying','identifying',
               'enrolled','enrolled','enrolled','enrolled','eliminating','eliminated'])
@@ -442,7 +450,8 @@ def load_tasks(*, log=print) -> dict[str, float]:
                 }[step]
                 cursor.execute(f"SELECT coalesce(max(id), 0) FROM {table}")
                 rows = cursor.fetchone()[0]
-            _in_parallel(sql, rows)
+            start = case_base + 1 if table == "assistance_case" else 1
+            _in_parallel(sql, rows, start=start)
         timings[step] = time.monotonic() - started
         log(f"  tasks {step}: {timings[step]:.1f} s")
     with connection.cursor() as cursor:

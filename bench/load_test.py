@@ -20,11 +20,13 @@ from pathlib import Path
 from django.conf import settings
 from django.utils.crypto import get_random_string
 
-from bench.common import TOWNSHIP_PREFIX, client_for, peak_rss_mb, user
+from bench.common import SMOKE, TOWNSHIP_PREFIX, client_for, peak_rss_mb, sized, user
 
-USERS, SPAWN_RATE, SECONDS = 50, 10, 60
-VILLAGE_WORKERS, TOWNSHIP_CADRES = 35, 15
-GUNICORN_WORKERS = 4
+# A smoke run: four people for eight seconds on one gunicorn worker, enough for a request of
+# each kind to pass through the server and the Celery worker.
+USERS, SPAWN_RATE, SECONDS = sized((50, 10, 60), (4, 4, 8))
+VILLAGE_WORKERS, TOWNSHIP_CADRES = sized((35, 15), (2, 2))
+GUNICORN_WORKERS = sized(4, 1)
 OUT_DIR = Path(settings.BASE_DIR) / "var" / "bench"
 
 
@@ -94,9 +96,17 @@ def _free_port() -> int:
 
 def _server_env() -> dict:
     """Production settings with the bench's keys (bench/run.py; the registry was built with them)."""
+    # A smoke run's servers read the static files where they lie: collecting them (a minute of
+    # compression) would be most of its load step.
+    smoke = {"DIXIAN_STATIC_FROM_SOURCES": "true"} if SMOKE else {}
     return dict(
         os.environ,
+        **smoke,
         DIXIAN_DEBUG="false",
+        # Production's settings, served as the bench serves them: plain HTTP on loopback, with
+        # no TLS proxy in front. Their redirect to https would send every request (and
+        # _wait_for's probe) to a port that speaks no TLS (issue 21: WRONG_VERSION_NUMBER).
+        DIXIAN_SSL_REDIRECT="false",
         # The sessions were signed in this process: the server must share its key.
         DIXIAN_SECRET_KEY=settings.SECRET_KEY,
         DIXIAN_ID_ENCRYPTION_KEYS=",".join(settings.ID_ENCRYPTION_KEYS),
@@ -156,12 +166,13 @@ def measure_load() -> dict:
     people_file.write_text(json.dumps(_people()))
     env = _server_env()
     base = Path(settings.BASE_DIR)
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
-        cwd=base,
-        env=env,
-        check=True,
-    )
+    if not SMOKE:
+        subprocess.run(
+            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
+            cwd=base,
+            env=env,
+            check=True,
+        )
     port = _free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.py", "config.wsgi"]

@@ -24,7 +24,8 @@ class Person(HttpUser):
     abstract = True
     # A page every three to ten seconds: people read what they open (and a visit form takes
     # minutes to fill in), so this is a busy morning, not a trickle.
-    wait_time = between(3, 10)
+    # A smoke run (bench/run.py --smoke) waits less, so that its few seconds see every path.
+    wait_time = between(0.2, 1) if os.environ.get("BENCH_SMOKE") == "1" else between(3, 10)
 
     def start_as(self, person: dict) -> None:
         self.person = person

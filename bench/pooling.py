@@ -13,10 +13,12 @@ import threading
 import time
 import urllib.request
 
-from bench.common import COUNTY, client_for, user
+from bench.common import COUNTY, client_for, sized, user
 from bench.load_test import _free_port, _server_env, _wait_for
 
-CLIENTS, REQUESTS = 8, 50
+CLIENTS, REQUESTS = sized(8, 2), sized(50, 3)
+# Two gunicorn workers a server; one in a smoke run, whose four servers' start-ups are its cost.
+SERVER_WORKERS = sized(2, 1)
 PGBOUNCER_MODE = "PgBouncer, transaction mode, 4 server connections; 2 workers × 4 threads"
 PATH = "/api/v1/regions/?page_size=5"
 MODES = {
@@ -121,7 +123,7 @@ def measure_pooling() -> dict:
             )
         server = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.py", "config.wsgi"]
-            + ["-b", f"127.0.0.1:{port}", "-w", "2"]
+            + ["-b", f"127.0.0.1:{port}", "-w", str(SERVER_WORKERS)]
             + gunicorn_options
             + ["--log-level", "warning"],
             cwd=settings.BASE_DIR,

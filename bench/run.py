@@ -3,9 +3,17 @@ dashboards, the Excel import and the everyday paths (household list, warning que
 batch, Excel export; bench/household_list.py and its neighbours).
 
     python bench/run.py [--scale N] [--sample 10000] [--only dashboard,import,list,deep]
+    python bench/run.py --smoke --scale 300 --sample 20 [--template DATABASE]
 
 `--only` measures the named later steps on the benchmark database as it stands (building it
 first if it is empty) and merges their figures into the results.
+
+`--smoke` runs every step at the smallest size that still runs all of its code (BENCH_SMOKE,
+bench/common.py), in this one process rather than a process each, in a database of its own
+(dixian_bench_smoke unless BENCH_DATABASE names another, never dixian_bench): a bench that no
+longer runs fails CI (tests/bench/test_bench_runs.py). Its figures go to var/bench/<name>.json,
+never to bench/results.json or docs/benchmarks.md. `--template` copies a migrated database
+instead of migrating an empty one.
 
 Each measured step runs in a process of its own, so that its peak memory is its own. Results go
 to bench/results.json and docs/benchmarks.md. The database is DATABASE_URL's server (else the
@@ -20,6 +28,7 @@ import os
 import platform
 import random
 import resource
+import signal
 import statistics
 import subprocess
 import sys
@@ -32,6 +41,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 AS_OF = datetime.date(2026, 11, 23)
 # Another name keeps a second benchmark database (a smaller SCALE, say) beside the main one.
 BENCH_DATABASE = os.environ.get("BENCH_DATABASE", "dixian_bench")
+SMOKE = os.environ.get("BENCH_SMOKE") == "1"  # set by --smoke, read by bench/common.py too
 sys.path.insert(0, str(BASE_DIR))
 
 
@@ -215,6 +225,18 @@ def step_layers(workers: int) -> dict:
     return {**result, "layers_before": before, "layers_after": layers()}
 
 
+# A smoke run's Celery workers, one a concurrency, kept from one scan step to the next: each start
+# sets Django up again, the largest part of a smoke run's time.
+_SMOKE_WORKERS: dict[int, subprocess.Popen] = {}
+
+
+def _stop_smoke_workers() -> None:
+    for worker in _SMOKE_WORKERS.values():
+        worker.terminate()
+        worker.wait(timeout=60)
+    _SMOKE_WORKERS.clear()
+
+
 def _scan_on_workers(workers: int, start) -> dict:
     """Start Celery processes on the `scans` queue, call `start` (which queues a scan and answers
     its run), wait for the run to finish; its figures and the workers' peak memory."""
@@ -232,7 +254,43 @@ def _scan_on_workers(workers: int, start) -> dict:
         purged = conn.default_channel.queue_purge("scans") or 0
     if purged:
         print(f"  {purged} stale scan tasks purged from the queue", file=sys.stderr)
-    worker = subprocess.Popen(
+    if SMOKE:
+        if workers not in _SMOKE_WORKERS:
+            _SMOKE_WORKERS[workers] = _scan_worker(workers)
+        worker = _SMOKE_WORKERS[workers]
+    else:
+        worker = _scan_worker(workers)
+    try:
+        if not SMOKE:
+            time.sleep(3)  # let the pool start, so that the time is the scan's
+        started = time.monotonic()
+        run = start()
+        peak = 0.0
+        while ScanRun.objects.filter(pk=run.pk, status="running").exists():
+            peak = max(peak, peak_rss_mb(worker.pid))
+            time.sleep(0.2)
+        elapsed = time.monotonic() - started
+        peak = max(peak, peak_rss_mb(worker.pid))
+    finally:
+        if not SMOKE:
+            worker.terminate()
+            worker.wait(timeout=60)
+    run.refresh_from_db()
+    return {
+        "seconds": elapsed,
+        "workers": workers,
+        "judged": run.households_judged,
+        "opened": run.alerts_opened,
+        "updated": run.alerts_updated,
+        "resolved": run.alerts_resolved,
+        "chunks": run.chunks_total,
+        "worker_peak_rss_mb": peak,
+    }
+
+
+def _scan_worker(workers: int) -> subprocess.Popen:
+    """A Celery worker of `workers` processes on the `scans` queue."""
+    return subprocess.Popen(
         [
             sys.executable,
             "-m",
@@ -253,33 +311,9 @@ def _scan_on_workers(workers: int, start) -> dict:
             f"bench-{time.monotonic_ns()}@%h",
         ],
         cwd=BASE_DIR,
-        env=dict(os.environ, CELERY_BROKER_URL=broker),
+        env=dict(os.environ),
         stdout=sys.stderr,  # our stdout carries the step's JSON result
     )
-    try:
-        time.sleep(3)  # let the pool start, so that the time is the scan's
-        started = time.monotonic()
-        run = start()
-        peak = 0.0
-        while ScanRun.objects.filter(pk=run.pk, status="running").exists():
-            peak = max(peak, peak_rss_mb(worker.pid))
-            time.sleep(0.2)
-        elapsed = time.monotonic() - started
-        peak = max(peak, peak_rss_mb(worker.pid))
-    finally:
-        worker.terminate()
-        worker.wait(timeout=60)
-    run.refresh_from_db()
-    return {
-        "seconds": elapsed,
-        "workers": workers,
-        "judged": run.households_judged,
-        "opened": run.alerts_opened,
-        "updated": run.alerts_updated,
-        "resolved": run.alerts_resolved,
-        "chunks": run.chunks_total,
-        "worker_peak_rss_mb": peak,
-    }
 
 
 def step_scan_queries() -> dict:
@@ -315,21 +349,16 @@ def step_evaluate_one(samples: int) -> dict:
 
 
 def step_dashboard() -> dict:
-    from django.core.management import call_command
-
     from bench.dashboard import measure
 
-    call_command("migrate", verbosity=0)  # a benchmark database built before the dashboards
     return measure(as_of=AS_OF)
 
 
 def step_import() -> dict:
-    from django.core.management import call_command
-
     from bench.spreadsheet_import import measure_import
 
-    call_command("migrate", verbosity=0)
-    return measure_import(10_000)
+    # A smoke run: a file of 50 households, without the second file of fours.
+    return measure_import(50, four=False) if SMOKE else measure_import(10_000)
 
 
 PATH_MODULES = {
@@ -343,15 +372,15 @@ PATH_MODULES = {
     "partition": "partitioning",
     "pooling": "pooling",
     "backtest": "backtest",
+    "household": "household_page",
 }
 
 
+# A full run builds its database afresh, and `--only` runs the "migrate" step first: no step
+# migrates again (each `migrate` reads every migration, seconds of CPU a step).
 def step_path(name: str) -> dict:
     import importlib
 
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
     module = importlib.import_module(f"bench.{PATH_MODULES[name]}")
     return getattr(module, f"measure_{name}")()
 
@@ -407,6 +436,7 @@ STEPS = {
     "partition": lambda args: step_path("partition"),
     "pooling": lambda args: step_path("pooling"),
     "backtest": lambda args: step_path("backtest"),
+    "household": lambda args: step_path("household"),
     "naive": lambda args: step_naive(args.sample),
     "sql_bound": lambda args: step_sql_bound(),
     "scan": lambda args: step_scan(2),
@@ -414,13 +444,27 @@ STEPS = {
     "scan_nightly": lambda args: step_scan(2, only_due=True),
     "scan_queries": lambda args: step_scan_queries(),
     "layers": lambda args: step_layers(2),
-    "evaluate_one": lambda args: step_evaluate_one(200),
+    "evaluate_one": lambda args: step_evaluate_one(10 if SMOKE else 200),
 }
 
 
 def _run_step(name: str, args, url: str) -> dict:
-    """Run one step in a child process; return its result and its peak memory."""
+    """Run one step in a child process (a smoke run: in this one); return its result and its
+    peak memory."""
     started = time.monotonic()
+    if SMOKE:
+        from django.conf import settings
+        from django.utils import translation
+
+        # In the language a fresh process starts in: a request of an earlier step may have
+        # activated another (the import reads the file's Chinese labels in the active language).
+        with translation.override(settings.LANGUAGE_CODE):
+            result = STEPS[name](args)
+        result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        result["households_in_database"] = step_households()["households"]
+        result = json.loads(json.dumps(result, default=str))  # what a child would have printed
+        print(f"{name}: {time.monotonic() - started:.1f} s (smoke)", file=sys.stderr)
+        return result
     child = subprocess.run(
         [
             sys.executable,
@@ -461,14 +505,17 @@ def _bench_broker() -> str:
         return "filesystem://"
 
 
-def _recreate_database(url: str) -> None:
+def _recreate_database(url: str, template: str | None = None) -> None:
+    """Drop and create the benchmark database: empty, or a copy of `template` (a migrated
+    database, so that the build's `migrate` has nothing left to apply)."""
     import psycopg
 
     parsed = urlparse(url)
     admin = urlunparse(parsed._replace(path="/postgres"))
+    copy = f' TEMPLATE "{template}"' if template else ""
     with psycopg.connect(admin, autocommit=True) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{BENCH_DATABASE}" WITH (FORCE)')
-        connection.execute(f'CREATE DATABASE "{BENCH_DATABASE}"')
+        connection.execute(f'CREATE DATABASE "{BENCH_DATABASE}"{copy}')
 
 
 def _machine(url: str) -> dict:
@@ -513,9 +560,18 @@ def main() -> None:
         type=int,
         help="the smaller registry of the growth comparison (default a tenth of --scale; 0: none)",
     )
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="every step at its smallest, in one process, into a database of its own: does the "
+        "bench still run? (never writes bench/results.json or docs/benchmarks.md)",
+    )
+    parser.add_argument("--template", help="a migrated database to copy rather than migrate")
     args = parser.parse_args()
     if args.growth_scale is None:
         args.growth_scale = args.scale // 10
+    if args.smoke:
+        _smoke_setup(parser, args)
     if args.step:
         _django(os.environ["DATABASE_URL"])
         result = STEPS[args.step](args)
@@ -529,21 +585,53 @@ def main() -> None:
     if args.only:
         _run_only(args, url)
         return
-    _recreate_database(url)
+    _recreate_database(url, args.template)
+    if SMOKE:
+        _django(url)  # the steps run in this process
+    try:
+        _run_all(args, url)
+    finally:
+        _stop_smoke_workers()
+
+
+def _smoke_setup(parser, args) -> None:
+    """A smoke run: its own database (never the benchmark's), BENCH_SMOKE for the steps."""
+    global BENCH_DATABASE, SMOKE
+    if os.environ.get("BENCH_DATABASE") == "dixian_bench":
+        parser.error("a smoke run never touches dixian_bench: name another BENCH_DATABASE")
+    if args.only:
+        parser.error("a smoke run runs every step: no --only")
+    BENCH_DATABASE = os.environ.setdefault("BENCH_DATABASE", "dixian_bench_smoke")
+    os.environ["BENCH_SMOKE"] = "1"
+    SMOKE = True
+    # Stopped (a test's timeout), it still stops the Celery workers it keeps (main's finally).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("stopped"))
+
+
+def _run_all(args, url: str) -> None:
+    """Every step on a database just made; the results written."""
     print(f"Benchmark of {args.scale} households in {urlparse(url).path[1:]}", file=sys.stderr)
+    repeats = 1 if SMOKE else 3  # of the SQL bound and of the nightly re-scan
+    if SMOKE:  # the workers start (seconds of Django set-up each) while the county is built
+        for workers in (2, 1):
+            _SMOKE_WORKERS[workers] = _scan_worker(workers)
     build = _run_step("build", args, url)
     sample = min(args.sample, args.scale)
     naive = _run_step("naive", argparse.Namespace(scale=args.scale, sample=sample), url)
-    bounds = [_run_step("sql_bound", args, url) for _ in range(3)]
+    bounds = [_run_step("sql_bound", args, url) for _ in range(repeats)]
     scan = _run_step("scan", args, url)
     rescans = [_run_step("scan", args, url)]
     rescan_one_worker = _run_step("scan_one_worker", args, url)
-    nightly = [_run_step("scan_nightly", args, url) for _ in range(3)]
+    nightly = [_run_step("scan_nightly", args, url) for _ in range(repeats)]
     queries = _run_step("scan_queries", args, url)
     one = _run_step("evaluate_one", args, url)
-    names = ["dashboard", "import", "list", "deep", "queue", "tasks", "signals", "export", "load"]
+    names = ["dashboard", "import", "list", "deep", "queue", "household", "tasks", "signals"]
+    names += ["export"]
+    growth_child = bool(os.environ.get("BENCH_GROWTH_CHILD"))
+    if not (growth_child and SMOKE):  # a smoke run's load has no figure worth a ratio
+        names += ["load"]
     names += ["backtest"]
-    if not os.environ.get("BENCH_GROWTH_CHILD"):  # evaluations, not paths: once is enough
+    if not growth_child:  # evaluations, not paths: once is enough
         names += ["partition", "pooling"]
     later = _later_steps(names + ["sizes"], args, url)
 
@@ -583,10 +671,17 @@ def main() -> None:
         "evaluate_one_p95_ms": round(one["p95_ms"], 2),
         "machine": _machine(url),
         "measured_at": datetime.datetime.now().isoformat(timespec="seconds"),
-        "command": f"make bench SCALE={args.scale}",
+        "command": (
+            f"bench/run.py --smoke --scale {args.scale} --sample {args.sample}"
+            if SMOKE
+            else f"make bench SCALE={args.scale}"
+        ),
         **later,
     }
+    if SMOKE:
+        results["smoke"] = True
     if args.growth_scale:
+        _stop_smoke_workers()  # the growth run's workers must be the only ones on the broker
         results["growth"] = _growth(args, results)
     _write(results)
 
@@ -597,11 +692,14 @@ def _growth(args, results: dict) -> dict:
 
     name = f"{BENCH_DATABASE}_growth"
     print(f"Growth: the bench at {args.growth_scale} households in {name}", file=sys.stderr)
-    env = {key: value for key, value in os.environ.items() if key != "CELERY_BROKER_URL"}
+    # The growth run keeps this run's broker: it runs while this one waits, and every worker this
+    # one started has stopped (another number would be another bench's, or another session's).
     subprocess.run(
         [sys.executable, __file__, "--scale", str(args.growth_scale)]
-        + ["--sample", str(min(args.sample, 1000)), "--growth-scale", "0"],
-        env=dict(env, BENCH_DATABASE=name, BENCH_GROWTH_CHILD="1"),
+        + ["--sample", str(min(args.sample, 1000)), "--growth-scale", "0"]
+        + (["--smoke"] if SMOKE else [])
+        + (["--template", args.template] if args.template else []),
+        env=dict(os.environ, BENCH_DATABASE=name, BENCH_GROWTH_CHILD="1"),
         check=True,
         cwd=BASE_DIR,
     )
@@ -645,7 +743,7 @@ def _run_only(args, url: str) -> None:
 
 def _results_path() -> Path:
     """bench/results.json for the main database; a side database's figures stay under var/."""
-    if BENCH_DATABASE == "dixian_bench":
+    if BENCH_DATABASE == "dixian_bench" and not SMOKE:
         return BASE_DIR / "bench" / "results.json"
     return BASE_DIR / "var" / "bench" / f"{BENCH_DATABASE}.json"
 
@@ -657,7 +755,7 @@ def _write(results: dict) -> None:
     path = _results_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
-    if BENCH_DATABASE == "dixian_bench":
+    if BENCH_DATABASE == "dixian_bench" and not SMOKE:
         from bench.report import write_markdown
 
         write_markdown(results, BASE_DIR / "docs" / "benchmarks.md")

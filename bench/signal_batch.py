@@ -6,9 +6,11 @@ from collections import Counter
 
 from django.db import connection, transaction
 
-from bench.common import COUNTY, TOWNSHIP_PREFIX, QueryLog, user
+from bench.common import COUNTY, TOWNSHIP_PREFIX, QueryLog, sized, user
 
-SIGNAL_BATCHES, SIGNAL_ITEMS, SIGNAL_AREAS, SIGNAL_MATCHED = 3, 1000, 10, 100
+SIGNAL_BATCHES, SIGNAL_ITEMS, SIGNAL_AREAS, SIGNAL_MATCHED = sized(
+    (3, 1000, 10, 100), (1, 50, 5, 10)
+)
 
 
 def _id_numbers(count: int, seed: int) -> list[str]:

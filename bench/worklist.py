@@ -3,9 +3,9 @@
 import os
 import sys
 
-from bench.common import COUNTY, TOWNSHIP, client_for, read, user
+from bench.common import COUNTY, TOWNSHIP, client_for, read, sized, user
 
-TASK_READS = 30
+TASK_READS = sized(30, 3)
 
 
 def measure_tasks() -> dict:

@@ -329,6 +329,12 @@ USE_TZ = True
 # --- static files
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# Static files read where they lie, as in development, rather than collected: only for the
+# servers of the bench's smoke run (bench/run.py --smoke), which would otherwise spend a minute
+# collecting and compressing every file for a few requests. Never in a deployment.
+STATIC_FROM_SOURCES = env.bool("DIXIAN_STATIC_FROM_SOURCES", default=False)
+if STATIC_FROM_SOURCES:
+    WHITENOISE_USE_FINDERS = True  # WhiteNoise's own default (DEBUG) otherwise
 # Front-end libraries come from npm at set-up time and are served from our own origin: county
 # intranets are often offline, so nothing is ever loaded from a CDN.
 STATICFILES_DIRS = [
@@ -390,7 +396,7 @@ STORAGES = {
     "default": _default_storage,
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        if not DEBUG
+        if not DEBUG and not STATIC_FROM_SOURCES
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }

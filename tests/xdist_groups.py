@@ -44,6 +44,9 @@ XDIST_GROUPS = {
         "tests/browser/test_household_hub_on_a_phone.py",
     ),
     "browser": ("tests/browser/",),
+    # `make bench` whole at a few hundred households (issue 21): Celery workers, gunicorn and
+    # locust of its own, a minute of both cores; never beside the Celery workers' modules.
+    "bench-smoke": ("tests/bench/test_bench_runs.py",),
     # One pilot county per worker (tests/ops/conftest.py), shared by both backup modules.
     "ops-backup": ("tests/ops/test_backup.py", "tests/ops/test_backup_across_versions.py"),
 }
