@@ -3,6 +3,8 @@ broker, as `make run` starts it (ops/embedded_worker.py), judges every household
 each once, soon after the last visit is recorded (issue 21: 150 visits took 72 s, the broker's
 one-second poll holding the worker to about two evaluations a second)."""
 
+import os
+import signal
 import time
 
 import pytest
@@ -21,7 +23,7 @@ from tests.workers import wait_for
 pytestmark = committed_db
 
 BURST = 40
-# Before the fix the last of 40 households was judged about 20 s after its visit.
+# Before the fix a queue of 40 took about 20 s (two a second); now about one batch.
 DRAIN_SECONDS = 10
 
 
@@ -95,11 +97,17 @@ def test_a_burst_of_visits_is_judged_soon_each_household_once(filesystem_worker,
     record(township_cadre, warm_up, **poor_figures())
     wait_for(lambda: not _unjudged([warm_up]), timeout=120, message="the worker to start")
 
-    for household in burst:
-        record(township_cadre, household, **poor_figures())
-    recorded = time.monotonic()
+    # The worker held while the burst is recorded, so that the time is the worker's own, however
+    # slowly this machine records visits: 40 of them queued at once.
+    os.killpg(filesystem_worker.pid, signal.SIGSTOP)
+    try:
+        for household in burst:
+            record(township_cadre, household, **poor_figures())
+    finally:
+        os.killpg(filesystem_worker.pid, signal.SIGCONT)
+    let_go = time.monotonic()
     wait_for(lambda: not _unjudged(burst), timeout=120, message="the burst to be judged")
-    drained = time.monotonic() - recorded
+    drained = time.monotonic() - let_go
 
     # Each household judged once, as a single evaluation would: one open warning each.
     warnings = Alert.objects.filter(household__in=burst)
@@ -108,4 +116,4 @@ def test_a_burst_of_visits_is_judged_soon_each_household_once(filesystem_worker,
     assert all(
         "income_below_line" in codes for codes in warnings.values_list("reason_codes", flat=True)
     )
-    assert drained < DRAIN_SECONDS, f"the last household was judged {drained:.1f} s after its visit"
+    assert drained < DRAIN_SECONDS, f"40 queued evaluations took {drained:.1f} s"
