@@ -23,6 +23,7 @@ from pathlib import Path
 
 from demo.accounts import DEMO_PASSWORD
 from ops.embedded_postgres import PGDATA, db_start, db_stop
+from ops.embedded_worker import worker_command
 from ops.pilot_keys import SECRETS_FILE, pilot_environment
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -60,18 +61,7 @@ def run() -> None:
         _manage("seed_demo", "--if-empty", "--households", "3000", "--seed", "1", env=env)
         _manage("collectstatic", "--no-input", "-v", "0", env=env)
         commands = [
-            [
-                "celery",
-                "-A",
-                "config",
-                "worker",
-                "-l",
-                "info",
-                "-c",
-                "2",
-                "-Q",
-                "interactive,scans,celery",
-            ],
+            worker_command(sys.executable, log_level="info"),
             [
                 "celery",
                 "-A",
@@ -97,7 +87,8 @@ def run() -> None:
         ]
         bin_dir = Path(sys.executable).parent
         for command in commands:
-            command[0] = str(bin_dir / command[0])
+            if command[0] != sys.executable:  # the worker runs as `python -m celery`
+                command[0] = str(bin_dir / command[0])
             children.append(subprocess.Popen(command, cwd=BASE_DIR, env=env))
         if keyless_database and started_db:
             print(

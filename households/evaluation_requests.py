@@ -1,11 +1,16 @@
 """Asking for a household to be judged again, in a way a broker outage cannot lose.
 
 The request is written to the household (`evaluation_pending_since`) in the caller's transaction;
-after commit the engine's task is queued by name. If the broker is down the request still
-succeeds: the periodic sweep finds the pending household and judges it once the broker is back.
+after commit the engine's task is queued by name. The task judges every household marked, its own
+first, and one finding its own already judged has nothing left to do: a burst of visits costs a
+few evaluations of many households, not one each (monitoring.scans.evaluate_requested). If the
+broker is down the request still succeeds: the periodic sweep finds the pending household and
+judges it once the broker is back.
 """
 
 from django.db import transaction
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from core import queueing
@@ -21,8 +26,12 @@ def request_evaluations(household_ids: list[int], *, sweep_past: int | None = No
     """Mark many households in one UPDATE; one task each after commit. With `sweep_past`, more
     households than that (a file imported) are left to one sweep, which judges every household
     marked pending, the oldest request first, rather than a task each."""
-    Household.objects.filter(pk__in=household_ids, evaluation_pending_since__isnull=True).update(
-        evaluation_pending_since=timezone.now()
+    # Every household's row written, a pending one too (its first request's time kept): the row
+    # lock held to our commit orders this request with any evaluation. One that locked the
+    # household first finishes before we mark it, so it cannot clear our mark having missed our
+    # change; one that comes after waits for our commit and sees the change.
+    Household.objects.filter(pk__in=household_ids).update(
+        evaluation_pending_since=Coalesce(F("evaluation_pending_since"), Value(timezone.now()))
     )
     if sweep_past is not None and len(household_ids) > sweep_past:
         queueing.enqueue_after_commit(queueing.EVALUATE_PENDING, [], "celery")

@@ -15,7 +15,7 @@ TRANSIENT = (OperationalError, InterfaceError)
 
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
 def evaluate_household(household_id: int, as_of: str) -> dict:
-    return scans.evaluate_one(household_id, as_of=datetime.date.fromisoformat(as_of)).__dict__
+    return scans.evaluate_requested(household_id, as_of=datetime.date.fromisoformat(as_of)).__dict__
 
 
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5, acks_late=True)

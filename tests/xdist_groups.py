@@ -26,6 +26,7 @@ XDIST_GROUPS = {
         "tests/audit/test_outside_requests.py",
         "tests/audit/test_retention.py",
         "tests/monitoring/test_faults.py",
+        "tests/monitoring/test_embedded_burst.py",
         "tests/monitoring/test_queues.py",
         "tests/monitoring/test_scan_faults.py",
         "tests/monitoring/test_worker.py",

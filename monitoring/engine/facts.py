@@ -85,7 +85,15 @@ LEFT JOIN LATERAL (
     WHERE e.visit_id = lv.id) le ON true
 WHERE h.id = ANY(ARRAY({households})){household_cut}
 ORDER BY h.id
-{lock}
+"""
+# The chunk's households locked in a statement of their own, before CHUNK_SQL reads their facts.
+# Locked by CHUNK_SQL itself, a household another transaction held (a visit being recorded)
+# would be re-read once that commits, but the visits joined to it would not: PostgreSQL re-checks
+# only the locked row, so the visit just committed would be missed while its household's pending
+# flag, which is on the row, is cleared. A statement after the lock sees everything committed
+# before it, and the flag then means what monitoring.scans.evaluate_requested trusts it to.
+LOCK_SQL = """
+SELECT id FROM households_household WHERE id = ANY(ARRAY({households})) ORDER BY id FOR UPDATE
 """
 
 
@@ -162,12 +170,13 @@ def load_facts(
     ids_sql, ids_params = households.order_by().values("id").query.sql_with_params()
     sql = CHUNK_SQL.format(
         households=ids_sql,
-        lock="FOR UPDATE OF h" if lock else "",
         visit_cut=" AND v.visited_on <= %s" if as_it_stood else "",
         household_cut=" AND (h.created_at AT TIME ZONE 'UTC')::date <= %s" if as_it_stood else "",
     )
     cut = [as_of] if as_it_stood else []
     with connection.cursor() as cursor:
+        if lock:
+            cursor.execute(LOCK_SQL.format(households=ids_sql), ids_params)
         # Parameters in the order they appear: the visit cut, the labour list, the chunk's own,
         # the household cut.
         cursor.execute(sql, [*cut, list(WITH_LABOUR), *ids_params, *cut])
