@@ -10,11 +10,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from assistance.models import Measure, MeasureKind, MeasureStatus
 from development.models import DevelopmentPlan, GoalArea, Party, PlanStatus
 from development.selectors.plans import with_contents
 from households.models import Household
+from livelihoods.models import MicroLoan, WelfarePost
+from livelihoods.models.credit import OPEN_STATUSES
 from pairings.selectors import open_pairing_of
 
 HOTLINE = "12317"
@@ -80,6 +83,43 @@ def _card_measure(measure: Measure) -> CardMeasure:
     )
 
 
+def livelihood_measures(
+    household: Household, today: datetime.date, *, shown: set[int]
+) -> list[CardMeasure]:
+    """Loans still being repaid and welfare posts still held, recorded in livelihoods without a
+    measure among those `shown`: the household receives them as much as a case's measures. A
+    loan by its bank, principal and maturity; a post by its title and monthly pay."""
+    loans = MicroLoan.objects.filter(household=household, status__in=OPEN_STATUSES).order_by(
+        "matures_on", "id"
+    )
+    posts = WelfarePost.objects.filter(
+        household=household, starts_on__lte=today, ends_on__gte=today
+    ).order_by("ends_on", "id")
+    found = [
+        CardMeasure(
+            kind=MeasureKind.MICRO_CREDIT.label,
+            title=loan.lender,
+            amount=loan.principal,
+            in_kind="",
+            ends_on=loan.matures_on,
+        )
+        for loan in loans
+        if loan.measure_id not in shown
+    ]
+    found += [
+        CardMeasure(
+            kind=MeasureKind.PUBLIC_POST.label,
+            title=post.title,
+            amount=None,
+            in_kind=_("%(pay)s yuan a month") % {"pay": post.monthly_pay},
+            ends_on=post.ends_on,
+        )
+        for post in posts
+        if post.measure_id not in shown
+    ]
+    return found
+
+
 def _card_goals(plan: DevelopmentPlan | None) -> list[CardGoal]:
     if plan is None:
         return []
@@ -110,6 +150,9 @@ def household_card(household: Household, today: datetime.date) -> Card:
     pairing = open_pairing_of(household)
     plan = with_contents(household.development_plans.filter(status=PlanStatus.AGREED)).first()
     village = household.village
+    received = list(measures_received(household, today))
+    measures = [_card_measure(m) for m in received]
+    measures += livelihood_measures(household, today, shown={m.pk for m in received})
     return Card(
         head_name=household.head_name,
         township=village.parent.short_name if village.parent is not None else "",
@@ -117,7 +160,7 @@ def household_card(household: Household, today: datetime.date) -> Card:
         village_code=village.code,
         cadre_name=pairing.cadre.display_name if pairing else "",
         cadre_since=pairing.started_on if pairing else None,
-        measures=[_card_measure(m) for m in measures_received(household, today)],
+        measures=measures,
         plan_agreed_on=plan.agreed_on if plan else None,
         next_review_due=plan.next_review_due if plan else None,
         goals=_card_goals(plan),

@@ -121,3 +121,53 @@ def test_the_card_is_refused_outside_the_region_and_to_partners(
         response = client_for(user).get(f"/households/{household.pk}/card/")
         assert response.status_code in (403, 404)
         assert "张建国" not in body_text(response)
+
+
+def test_the_card_lists_loans_and_posts_recorded_without_a_measure_once(
+    measures, household, township_cadre, clock
+):
+    """A loan or a post recorded in livelihoods is received as much as a case's measure; one
+    recorded under a measure already on the card is not listed twice."""
+    from livelihoods.services.credit import loan_create
+    from livelihoods.services.posts import post_create
+
+    today = clock.today()
+    head, spouse = household.members.order_by("id")[:2]
+    loan_create(
+        actor=township_cadre,
+        household_id=household.pk,
+        borrower_id=head.pk,
+        lender="县农商银行",
+        principal=Decimal("30000"),
+        term_months=24,
+        annual_rate=Decimal("3.45"),
+        method="monthly",
+        disbursed_on=today - datetime.timedelta(days=30),
+    )
+    loan_create(
+        actor=township_cadre,
+        household_id=household.pk,
+        borrower_id=spouse.pk,
+        lender="县邮储银行",
+        principal=Decimal("20000"),
+        term_months=12,
+        annual_rate=Decimal("3.45"),
+        method="monthly",
+        disbursed_on=today - datetime.timedelta(days=30),
+        measure_id=measures[1].pk,  # the credit measure the card already shows
+    )
+    post_create(
+        actor=township_cadre,
+        household_id=household.pk,
+        member_id=spouse.pk,
+        title="村级保洁员",
+        employer="村委会",
+        monthly_pay=Decimal("500"),
+        starts_on=today - datetime.timedelta(days=10),
+        ends_on=today + datetime.timedelta(days=300),
+    )
+    text = body_text(client_for(township_cadre).get(f"/households/{household.pk}/card/"))
+    assert "县农商银行" in text and "30,000.00" in text
+    assert "村级保洁员" in text and "每月500" in text
+    assert "县邮储银行" not in text  # its measure, 小额信贷五万元, stands for it
+    assert "小额信贷五万元" in text
