@@ -47,7 +47,11 @@ def backtest_list(request):
     # browser that just started a run is pinned to the primary and finds it.
     with reads_from_replica():
         runs = list(selectors.runs_visible_to(request.user)[:50])
-    return render(request, "backtests/backtest_list.html", {"runs": runs, "form": form})
+    # A form sent back with its errors is a refused request: 400, as every other form's.
+    status = 400 if form is not None and form.is_bound and form.errors else 200
+    return render(
+        request, "backtests/backtest_list.html", {"runs": runs, "form": form}, status=status
+    )
 
 
 @login_required

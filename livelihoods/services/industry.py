@@ -191,7 +191,9 @@ def industry_payment_record(
     if not isinstance(paid_on, datetime.date):
         raise ValidationError({"paid_on": _("Enter the day it was paid.")})
     not_in_future(paid_on, "paid_on")
-    check_money(amount, "amount")
+    # A payment of nothing is no payment: counted, it would make a link look kept.
+    if check_money(amount, "amount") == 0:
+        raise ValidationError({"amount": _("The amount must be more than zero.")})
     note = (note or "").strip()
     if len(note) > 200:
         raise ValidationError({"note": _("Keep the note under 200 characters.")})

@@ -137,7 +137,7 @@ def test_the_pages(history, county_officer, other_county_officer, township_cadre
             "horizon_months": 3,
         },
     )
-    assert answer.status_code == 200 and BacktestRun.objects.count() == 0
+    assert answer.status_code == 400 and BacktestRun.objects.count() == 0
     assert "月末" in answer.content.decode()
     answer = client.post(
         "/backtests/",

@@ -277,6 +277,11 @@ def test_partner_records_payments_of_its_own_links_only(
         industry.industry_payment_record(
             actor=township_cadre, support=own, paid_on=months_ago(3), amount=Decimal("10")
         )
+    with pytest.raises(ValidationError) as nothing:
+        industry.industry_payment_record(
+            actor=partner, support=own, paid_on=TODAY, amount=Decimal("0")
+        )
+    assert "amount" in nothing.value.message_dict
     assert IndustryPayment.objects.count() == 1
 
 
