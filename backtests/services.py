@@ -5,6 +5,7 @@ import datetime
 import logging
 import time
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -28,6 +29,9 @@ SETTING_KEYS = {"enabled", "severity", "weight", "params"}
 # A run is of one county's rules (settings are set per county) or of a region inside one.
 RUN_LEVELS = ("county", "township", "village")
 TASK = "backtests.tasks.backtest_run"
+# What a run that never finished says (shown translated on its page): its worker stopped, or its
+# task was lost, and the same request may be made again.
+STALLED = "stalled"
 
 
 def check_proposed(proposed) -> dict[str, dict] | None:
@@ -189,6 +193,24 @@ def backtest_start(
         if queue:
             enqueue_after_commit(TASK, [run.pk], "scans")
     return run
+
+
+def backtest_fail_stalled(*, now: datetime.datetime | None = None) -> int:
+    """Mark failed the runs whose worker died under them (running for longer than
+    BACKTEST_STALLED_AFTER_MINUTES; a county's replay takes minutes) or whose task never came
+    (queued for a day): otherwise the same request would answer the dead run for ever, since a
+    run is not started twice. Returns how many were marked."""
+    now = now or timezone.now()
+    stalled = datetime.timedelta(minutes=settings.BACKTEST_STALLED_AFTER_MINUTES)
+    dead = BacktestRun.objects.filter(
+        status=BacktestRun.Status.RUNNING, started_at__lt=now - stalled
+    ) | BacktestRun.objects.filter(
+        status=BacktestRun.Status.QUEUED, created_at__lt=now - datetime.timedelta(days=1)
+    )
+    marked = dead.update(status=BacktestRun.Status.FAILED, error=STALLED, finished_at=now)
+    if marked:
+        logger.warning("%d stalled backtests marked failed", marked)
+    return marked
 
 
 def backtest_run(run_id: int, *, today: datetime.date | None = None) -> BacktestRun:

@@ -723,6 +723,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "monitoring.tasks.scan_resume_stalled",
         "schedule": 15 * 60.0,
     },
+    # A backtest whose worker died stays "running" until marked failed, and blocks the same
+    # request (backtests.services.backtest_fail_stalled).
+    "backtests-fail-stalled": {
+        "task": "backtests.tasks.backtests_fail_stalled",
+        "schedule": 15 * 60.0,
+    },
     "login-log-retention": {
         "task": "accounts.tasks.login_logs_prune",
         "schedule": crontab(hour=3, minute=30),
@@ -837,6 +843,9 @@ IMPORT_FILE_TTL_MINUTES = env.int("DIXIAN_IMPORT_FILE_TTL_MINUTES", default=60)
 # and is started again. Longer than the visibility timeout, so a killed worker's chunk has had
 # its chance to come back, and than a full scan (188 s for a million households, two workers).
 SCAN_STALLED_AFTER_MINUTES = env.int("DIXIAN_SCAN_STALLED_AFTER_MINUTES", default=120)
+# A backtest running this long has lost its worker: 100,000 households × 24 month-ends replay in
+# about ten minutes (docs/benchmarks.md), so three hours leaves room for a county of a million.
+BACKTEST_STALLED_AFTER_MINUTES = env.int("DIXIAN_BACKTEST_STALLED_AFTER_MINUTES", default=180)
 # Audit records (history of writes, unmaskings, exports) are kept this many days, then purged
 # nightly. The database refuses to delete any younger than 183 days whatever this says
 # (audit/triggers.py), and a system check refuses to start below that.

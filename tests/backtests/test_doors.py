@@ -180,3 +180,23 @@ def test_the_command_prints_the_table(history, tmp_path):
     # flagged A, flagged B, hits A, hits B, days earlier A, days earlier B …
     assert overall[1:7] == ["2", "2", "1", "1", "61", "61"]
     assert BacktestRun.objects.get().status == "done"
+
+
+def test_a_run_whose_worker_died_is_marked_failed_and_may_be_asked_again(history, county_officer):
+    from django.utils import timezone
+
+    run = services.backtest_start(actor=county_officer, **GOOD, queue=False)
+    BacktestRun.objects.filter(pk=run.pk).update(
+        status=BacktestRun.Status.RUNNING, started_at=timezone.now()
+    )
+    # Running for two hours is still a worker at work (a province's county takes long).
+    later = timezone.now() + datetime.timedelta(hours=2)
+    assert services.backtest_fail_stalled(now=later) == 0
+    # Past three hours, its worker is gone: the same request would otherwise answer it for ever.
+    assert services.backtest_fail_stalled(now=later + datetime.timedelta(hours=2)) == 1
+    run.refresh_from_db()
+    assert (run.status, run.error) == (BacktestRun.Status.FAILED, services.STALLED)
+    page = client_for(county_officer).get(f"/backtests/{run.pk}/").content.decode()
+    assert "请重新发起同样的回测" in page
+    again = services.backtest_start(actor=county_officer, **GOOD, queue=False)
+    assert again.pk != run.pk and again.status == BacktestRun.Status.QUEUED
