@@ -26,15 +26,33 @@ class Migration(migrations.Migration):
             model_name='industrypayment',
             name='delete_delete',
         ),
-        migrations.AddField(
-            model_name='industrypayment',
-            name='idempotency_key',
-            field=models.CharField(blank=True, default='', max_length=64, verbose_name='idempotency key'),
-        ),
-        migrations.AddField(
-            model_name='industrypaymentevent',
-            name='idempotency_key',
-            field=models.CharField(blank=True, default='', max_length=64, verbose_name='idempotency key'),
+        # The column with its default kept (PostgreSQL adds a constant default without rewriting
+        # the table); Django's own AddField would drop the default afterwards.
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.AddField(
+                    model_name='industrypayment',
+                    name='idempotency_key',
+                    field=models.CharField(blank=True, default='', max_length=64, verbose_name='idempotency key'),
+                ),
+                migrations.AddField(
+                    model_name='industrypaymentevent',
+                    name='idempotency_key',
+                    field=models.CharField(blank=True, default='', max_length=64, verbose_name='idempotency key'),
+                ),
+            ],
+            database_operations=[
+                migrations.RunSQL(
+                    "ALTER TABLE livelihoods_industrypayment "
+                    "ADD COLUMN idempotency_key varchar(64) DEFAULT '' NOT NULL",
+                    reverse_sql="ALTER TABLE livelihoods_industrypayment DROP COLUMN idempotency_key",
+                ),
+                migrations.RunSQL(
+                    "ALTER TABLE livelihoods_industrypaymentevent "
+                    "ADD COLUMN idempotency_key varchar(64) DEFAULT '' NOT NULL",
+                    reverse_sql="ALTER TABLE livelihoods_industrypaymentevent DROP COLUMN idempotency_key",
+                ),
+            ],
         ),
         pgtrigger.migrations.AddTrigger(
             model_name='industrypayment',
@@ -47,9 +65,5 @@ class Migration(migrations.Migration):
         pgtrigger.migrations.AddTrigger(
             model_name='industrypayment',
             trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "livelihoods_industrypaymentevent" ("amount", "created_at", "id", "idempotency_key", "note", "paid_on", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "recorded_by_id", "support_id") VALUES (OLD."amount", OLD."created_at", OLD."id", OLD."idempotency_key", OLD."note", OLD."paid_on", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."recorded_by_id", OLD."support_id"); RETURN NULL;', hash='7c061e3466bbc08d8052903ebf8919dede0f9af0', operation='DELETE', pgid='pgtrigger_delete_delete_59385', table='livelihoods_industrypayment', when='AFTER')),
-        ),
-        migrations.AddConstraint(
-            model_name='industrypayment',
-            constraint=models.UniqueConstraint(condition=models.Q(('idempotency_key', ''), _negated=True), fields=('support', 'idempotency_key'), name='one_industry_payment_per_key'),
         ),
     ]
