@@ -130,31 +130,15 @@ class IndustrySupportForm(forms.Form):
         set_measure_choices(self.fields["measure"], measures)
 
 
-class IndustrySupportChangeForm(forms.Form):
+class IndustrySupportChangeForm(IndustrySupportForm):
     """Correct a support: its partner, amount, period, note and the measure it was given
-    under."""
+    under (its kind stays)."""
 
-    partner = forms.TypedChoiceField(
-        label=_("linking enterprise or cooperative"), coerce=int, required=False, empty_value=None
-    )
-    amount = forms.DecimalField(
-        label=_("amount (yuan)"), min_value=0, max_digits=12, decimal_places=2
-    )
-    starts_on = date_field(_("starts on"))
-    ends_on = forms.DateField(
-        label=_("ends on"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )
-    measure = measure_field()
-    note = forms.CharField(label=_("note"), max_length=200, required=False)
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
     def __init__(self, *args, partners=(), measures=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["partner"].choices = [BLANK_CHOICE, *((p.pk, p.name) for p in partners)]
-        self.fields["partner"].widget.attrs["translate"] = "no"
-        set_measure_choices(self.fields["measure"], measures)
+        super().__init__(*args, partners=partners, measures=measures, **kwargs)
+        del self.fields["kind"]
 
 
 class IndustryPaymentForm(forms.Form):

@@ -97,7 +97,7 @@ def livelihood_measures(
     ).order_by("ends_on", "id")
     found = [
         CardMeasure(
-            kind=MeasureKind.MICRO_CREDIT.label,
+            kind=str(MeasureKind.MICRO_CREDIT.label),
             title=loan.lender,
             amount=loan.principal,
             in_kind="",
@@ -108,7 +108,7 @@ def livelihood_measures(
     ]
     found += [
         CardMeasure(
-            kind=MeasureKind.PUBLIC_POST.label,
+            kind=str(MeasureKind.PUBLIC_POST.label),
             title=post.title,
             amount=None,
             in_kind=_("%(pay)s yuan a month") % {"pay": post.monthly_pay},

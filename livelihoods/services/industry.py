@@ -27,6 +27,25 @@ from livelihoods.services.common import (
 )
 
 
+def _linking_partner(actor: User, partner_id: int | None, kind: str):
+    """The enterprise or cooperative of the actor's region that links the household; a subsidy
+    alone may have none."""
+    if partner_id is None:
+        if kind != SupportKind.SUBSIDY:
+            raise ValidationError(
+                {"partner": _("Name the enterprise or cooperative that links the household.")}
+            )
+        return None
+    partner = partners_visible_to(actor).filter(pk=partner_id).first()
+    if partner is None:
+        raise ValidationError({"partner": _("No such partner in your region.")})
+    if partner.kind not in LINKING_PARTNER_KINDS:
+        raise ValidationError(
+            {"partner": _("Only an enterprise or a cooperative links households.")}
+        )
+    return partner
+
+
 def support_create(
     *,
     actor: User,
@@ -50,19 +69,7 @@ def support_create(
     note = (note or "").strip()
     if len(note) > 200:
         raise ValidationError({"note": _("Keep the note under 200 characters.")})
-    partner = None
-    if partner_id is not None:
-        partner = partners_visible_to(actor).filter(pk=partner_id).first()
-        if partner is None:
-            raise ValidationError({"partner": _("No such partner in your region.")})
-        if partner.kind not in LINKING_PARTNER_KINDS:
-            raise ValidationError(
-                {"partner": _("Only an enterprise or a cooperative links households.")}
-            )
-    elif kind != SupportKind.SUBSIDY:
-        raise ValidationError(
-            {"partner": _("Name the enterprise or cooperative that links the household.")}
-        )
+    partner = _linking_partner(actor, partner_id, kind)
     with transaction.atomic(), pghistory.context(user=actor.pk):
         household = visible_household(actor, household_id)
         measure = None
@@ -125,19 +132,7 @@ def support_change(
                 raise ValidationError({"note": _("Keep the note under 200 characters.")})
             locked.note = note.strip()
         if partner_id is not UNCHANGED and partner_id != locked.partner_id:
-            partner = None
-            if partner_id is not None:
-                partner = partners_visible_to(actor).filter(pk=partner_id).first()
-                if partner is None:
-                    raise ValidationError({"partner": _("No such partner in your region.")})
-                if partner.kind not in LINKING_PARTNER_KINDS:
-                    raise ValidationError(
-                        {"partner": _("Only an enterprise or a cooperative links households.")}
-                    )
-            elif locked.kind != SupportKind.SUBSIDY:
-                raise ValidationError(
-                    {"partner": _("Name the enterprise or cooperative that links the household.")}
-                )
+            partner = _linking_partner(actor, partner_id, locked.kind)
             if locked.payments.exists():
                 raise ValidationError(
                     {
