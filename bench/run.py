@@ -378,6 +378,7 @@ PATH_MODULES = {
     "backtest": "backtest",
     "household": "household_page",
     "embedded_burst": "embedded_burst",
+    "replica": "replica",
 }
 
 # Steps measured in a database of their own beside the bench's (its name plus the suffix), with
@@ -448,6 +449,7 @@ STEPS = {
     "backtest": lambda args: step_path("backtest"),
     "household": lambda args: step_path("household"),
     "embedded_burst": lambda args: step_path("embedded_burst"),
+    "replica": lambda args: step_path("replica"),
     "naive": lambda args: step_naive(args.sample),
     "sql_bound": lambda args: step_sql_bound(),
     "scan": lambda args: step_scan(2),
@@ -664,8 +666,10 @@ def _run_all(args, url: str) -> None:
         names += ["backtest"]
     if not growth_child:  # evaluations, not paths: once is enough
         names += ["partition", "pooling"]
-        if not SMOKE:  # its own database and worker: tests/monitoring/test_embedded_burst.py
-            names += ["embedded_burst"]
+        # Their own database and worker, their own pair of servers: tested by
+        # tests/monitoring/test_embedded_burst.py and tests/ops/test_replica.py.
+        if not SMOKE:
+            names += ["embedded_burst", "replica"]
     later = _later_steps(names + ["sizes"], args, url)
 
     naive_seconds = naive["naive_sample_seconds"] * args.scale / naive["naive_sample"]

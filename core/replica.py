@@ -45,13 +45,18 @@ PRIMARY_ONLY_APPS = frozenset(
     {"sessions", "auth", "accounts", "axes", "otp_static", "otp_totp", "django_otp", "authtoken"}
 )
 
-# Seconds of the primary's commits the replica has not replayed: 0 when it has replayed all it
+# Seconds of the primary's work the replica has not replayed: 0 when it has replayed all it
 # received (an idle primary writes nothing, and the last replayed commit may be old without the
 # replica being behind), otherwise the age of the last commit it replayed. NULL on a primary.
 LAG_QUERY = """
 SELECT CASE
     WHEN NOT pg_is_in_recovery() THEN NULL
-    WHEN pg_last_wal_receive_lsn() IS NOT DISTINCT FROM pg_last_wal_replay_lsn() THEN 0
+    -- Caught up with what it received, and still receiving: a replica cut off from its primary
+    -- has replayed all it received too, and is answered by the age of its last replayed commit.
+    -- (pg_stat_wal_receiver's status needs pg_read_all_stats: without it, the age is the answer,
+    -- and the guard errs towards the primary; docs/scaling.md grants it to the app's role.)
+    WHEN pg_last_wal_receive_lsn() IS NOT DISTINCT FROM pg_last_wal_replay_lsn()
+         AND EXISTS (SELECT 1 FROM pg_stat_wal_receiver WHERE status = 'streaming') THEN 0
     ELSE GREATEST(0, EXTRACT(EPOCH FROM clock_timestamp() - pg_last_xact_replay_timestamp()))
 END
 """
