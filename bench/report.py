@@ -59,6 +59,9 @@ def _early_warning(results: dict) -> list[str]:
         f"per chunk, {results['scan_alerts_opened']:,} warnings opened |",
         f"| re-scan with one worker process | {results['rescan_one_worker_seconds']} s "
         f"(two are {results['scan_speedup_two_workers']}× faster) |",
+        f"| re-scan on two Celery workers of one process each, each its own broker connection | "
+        f"{results.get('rescan_two_celery_workers_seconds', '—')} s "
+        f"({results.get('scan_speedup_two_celery_workers', '—')}× one process) |",
         f"| naive loop | {results['naive_sample_seconds']} s for {results['naive_sample']:,} households, "
         f"{results['naive_extrapolated_seconds']} s extrapolated |",
         f"| SQL bound | {results['sql_bound_seconds']} s (median of 3) |",
@@ -555,6 +558,15 @@ HEADLINES = [
         "scan_speedup_two_workers",
         "scan_speedup_two_workers",
         "scan speed-up with two workers",
+        "(reported)",
+        None,
+        True,
+        "×",
+    ),
+    (
+        "scan_speedup_two_celery_workers",
+        "scan_speedup_two_celery_workers",
+        "scan speed-up with two Celery workers",
         "(reported)",
         None,
         True,

@@ -117,13 +117,16 @@ def step_sql_bound() -> dict:
     return {"sql_bound_seconds": elapsed, "sql_bound_counts": list(row)}
 
 
-def step_scan(workers: int, *, only_due: bool = False) -> dict:
-    """A full scan as production runs it: chunks queued on `scans`, taken by Celery processes."""
+def step_scan(workers: int, *, only_due: bool = False, celery_workers: int = 1) -> dict:
+    """A full scan as production runs it: chunks queued on `scans`, taken by Celery processes
+    (`workers` in all, in `celery_workers` Celery workers, each with its own broker connection,
+    as scan workers on machines of their own would be)."""
     from monitoring import scans
 
     result = _scan_on_workers(
         workers,
         lambda: scans.scan_start(trigger="manual", scope="", as_of=AS_OF, only_due=only_due),
+        celery_workers=celery_workers,
     )
     return {**result, **_warnings_present()}
 
@@ -241,7 +244,7 @@ def _stop_smoke_workers() -> None:
     _SMOKE_WORKERS.clear()
 
 
-def _scan_on_workers(workers: int, start) -> dict:
+def _scan_on_workers(workers: int, start, *, celery_workers: int = 1) -> dict:
     """Start Celery processes on the `scans` queue, call `start` (which queues a scan and answers
     its run), wait for the run to finish; its figures and the workers' peak memory."""
     from bench.common import peak_rss_mb
@@ -258,31 +261,34 @@ def _scan_on_workers(workers: int, start) -> dict:
         purged = conn.default_channel.queue_purge("scans") or 0
     if purged:
         print(f"  {purged} stale scan tasks purged from the queue", file=sys.stderr)
-    if SMOKE:
+    if SMOKE and celery_workers == 1:
         if workers not in _SMOKE_WORKERS:
             _SMOKE_WORKERS[workers] = _scan_worker(workers)
-        worker = _SMOKE_WORKERS[workers]
+        started_workers = [_SMOKE_WORKERS[workers]]
     else:
-        worker = _scan_worker(workers)
+        started_workers = [_scan_worker(workers // celery_workers) for _ in range(celery_workers)]
     try:
         if not SMOKE:
-            time.sleep(3)  # let the pool start, so that the time is the scan's
+            time.sleep(3)  # let the pools start, so that the time is the scan's
         started = time.monotonic()
         run = start()
         peak = 0.0
         while ScanRun.objects.filter(pk=run.pk, status="running").exists():
-            peak = max(peak, peak_rss_mb(worker.pid))
+            peak = max(peak, *(peak_rss_mb(worker.pid) for worker in started_workers))
             time.sleep(0.2)
         elapsed = time.monotonic() - started
-        peak = max(peak, peak_rss_mb(worker.pid))
+        peak = max(peak, *(peak_rss_mb(worker.pid) for worker in started_workers))
     finally:
-        if not SMOKE:
-            worker.terminate()
-            worker.wait(timeout=60)
+        if not SMOKE or celery_workers > 1:
+            for worker in started_workers:
+                worker.terminate()
+            for worker in started_workers:
+                worker.wait(timeout=60)
     run.refresh_from_db()
     return {
         "seconds": elapsed,
         "workers": workers,
+        "celery_workers": celery_workers,
         "judged": run.households_judged,
         "opened": run.alerts_opened,
         "updated": run.alerts_updated,
@@ -454,6 +460,7 @@ STEPS = {
     "sql_bound": lambda args: step_sql_bound(),
     "scan": lambda args: step_scan(2),
     "scan_one_worker": lambda args: step_scan(1),
+    "scan_two_celery_workers": lambda args: step_scan(2, celery_workers=2),
     "scan_nightly": lambda args: step_scan(2, only_due=True),
     "scan_queries": lambda args: step_scan_queries(),
     "layers": lambda args: step_layers(2),
@@ -654,6 +661,7 @@ def _run_all(args, url: str) -> None:
     scan = _run_step("scan", args, url)
     rescans = [_run_step("scan", args, url)]
     rescan_one_worker = _run_step("scan_one_worker", args, url)
+    rescan_two_celery_workers = _run_step("scan_two_celery_workers", args, url)
     nightly = [_run_step("scan_nightly", args, url) for _ in range(repeats)]
     queries = _run_step("scan_queries", args, url)
     one = _run_step("evaluate_one", args, url)
@@ -694,6 +702,10 @@ def _run_all(args, url: str) -> None:
         "scan_queries_per_chunk": round(queries["queries"] / max(queries["chunks"], 1), 1),
         "rescan_one_worker_seconds": round(rescan_one_worker["seconds"], 2),
         "scan_speedup_two_workers": round(rescan_one_worker["seconds"] / full_rescan_seconds, 2),
+        "rescan_two_celery_workers_seconds": round(rescan_two_celery_workers["seconds"], 2),
+        "scan_speedup_two_celery_workers": round(
+            rescan_one_worker["seconds"] / rescan_two_celery_workers["seconds"], 2
+        ),
         "naive_sample": naive["naive_sample"],
         "naive_sample_seconds": round(naive["naive_sample_seconds"], 2),
         "naive_extrapolated_seconds": round(naive_seconds, 1),
