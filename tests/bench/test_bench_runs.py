@@ -48,6 +48,7 @@ EARLY_WARNING = (
     "sql_bound_seconds",
     "scan_seconds",
     "rescan_one_worker_seconds",
+    "rescan_two_celery_workers_seconds",
     "rescan_unchanged_seconds",
     "scan_queries_per_chunk",
     "evaluate_one_p95_ms",
