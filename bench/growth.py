@@ -23,7 +23,7 @@ PATHS = [
     ("signal batch", "signals.signal_batch_seconds"),
     ("Excel import", "import.import_seconds"),
     ("Excel export", "export.export_seconds"),
-    ("load, worst path p95", "load.load_p95_ms"),
+    ("load at the first step, worst path p95", "load.load_p95_ms"),
 ]
 LIMIT = 12
 

@@ -1,9 +1,24 @@
-"""The load of a working morning, for locust: village workers entering visits from their phones
-and township cadres working their queues. bench/load_test.py starts the server and writes the
-people file this reads (LOAD_PEOPLE): each person's session, CSRF token and the households,
-warnings and cases of their region, so that no request is spent on logging in.
+"""A county's working day as an open model, for locust: arrivals at a rate stepped up until the
+server cannot keep it (bench/load_test.py reads the samples this writes and finds the capacity).
 
-Request names group addresses by path (`/households/[id]/`), so that the figures are per path.
+Four personas, each arriving as a Poisson process of its own mean think time:
+- village workers on their phones, entering visits and opening their households;
+- township cadres working their warning queues, cases and task lists;
+- a county officer on the dashboard, exporting a village now and then;
+- the department systems of the county, reading the API's lists with their tokens.
+
+An open model because people do not wait for the server before they next arrive: a closed model
+(N users, each waiting for its answer) slows its own arrivals as the server slows and so never
+shows the rate at which the server falls behind. Each simulated user's requests are a Poisson
+process (exponential gaps measured from one arrival to the next, not from the answer), and the
+users of a step add up to the step's arrival rate; the first arrival of a new user is itself an
+exponential gap away, so a step's rate holds from the moment its users are spawned (a Poisson
+process is memoryless), with no burst at the start of a step.
+
+bench/load_test.py starts the server and writes the people file this reads (LOAD_PEOPLE): each
+person's session or API token, CSRF token and the households, villages, warnings and cases of
+their region, so that no request is spent on logging in. Request names group addresses by path
+(`/households/[id]/`), so that the figures are per path.
 """
 
 import datetime
@@ -11,45 +26,86 @@ import itertools
 import json
 import os
 import random
+import time
 import uuid
 
-from locust import HttpUser, between, task
+import gevent
+from locust import LoadTestShape, events, task
+from locust.contrib.fasthttp import FastHttpUser
 
 PEOPLE = json.loads(open(os.environ["LOAD_PEOPLE"], encoding="utf-8").read())
+PLAN = PEOPLE["plan"]
 WORKERS = itertools.cycle(PEOPLE["village_workers"])
 CADRES = itertools.cycle(PEOPLE["township_cadres"])
+OFFICERS = itertools.cycle(PEOPLE["county_officers"])
+SYSTEMS = itertools.cycle(PEOPLE["api_clients"])
+
+# Every request: (seconds since the run began, milliseconds, name, failed), written at the end.
+SAMPLES: list[tuple[float, float, str, bool]] = []
+STARTED = time.monotonic()
+STARTED_AT = time.time()  # the same instant on the clock bench/load_test.py's watch reads
 
 
-class Person(HttpUser):
+@events.request.add_listener
+def _record(request_type, name, response_time, exception, **_kwargs) -> None:
+    # Counted in the step the request arrived in, not the one its answer came in.
+    arrived = time.monotonic() - STARTED - response_time / 1000
+    SAMPLES.append((arrived, response_time, f"{request_type} {name}", bool(exception)))
+
+
+@events.quitting.add_listener
+def _write(**_kwargs) -> None:
+    with open(PLAN["samples_file"], "w", encoding="utf-8") as out:
+        json.dump({"samples": SAMPLES, "steps": StepShape.steps_run, "started_at": STARTED_AT}, out)
+
+
+class Person(FastHttpUser):
     abstract = True
-    # A page every three to ten seconds: people read what they open (and a visit form takes
-    # minutes to fill in), so this is a busy morning, not a trickle.
-    # A smoke run (bench/run.py --smoke) waits less, so that its few seconds see every path.
-    wait_time = between(0.2, 1) if os.environ.get("BENCH_SMOKE") == "1" else between(3, 10)
+    # The persona's mean seconds between two of its requests (bench/load_test.py: PERSONAS).
+    think_seconds = 10.0
+    # FastHttpUser keeps one connection a user; a phone on a mobile network rarely keeps one
+    # across minutes of reading, and thousands of idle keep-alive sockets are not the load.
+    concurrency = 1
+
+    def wait_time(self) -> float:
+        self.next_arrival += random.expovariate(1 / self.think_seconds)
+        return max(0.0, self.next_arrival - time.monotonic())
 
     def start_as(self, person: dict) -> None:
         self.person = person
         # Cookies go in a header of our own: with DEBUG off they are Secure, and the server
         # here is plain HTTP on loopback.
-        self.client.headers.update(
-            {
+        if "token" in person:
+            self.own_headers = {"Authorization": f"Token {person['token']}"}
+        else:
+            self.own_headers = {
                 "Cookie": f"sessionid={person['session']}; csrftoken={person['csrf']}",
                 "X-CSRFToken": person["csrf"],
-                "Accept-Language": "zh-hans",
             }
-        )
+        self.own_headers["Accept-Language"] = "zh-hans"
+        # The first arrival an exponential gap after the user is spawned (see the docstring).
+        first = random.expovariate(1 / self.think_seconds)
+        self.next_arrival = time.monotonic() + first
+        gevent.sleep(first)
 
     def read(self, path: str, name: str) -> None:
         # A redirect is a failure: it would be the login page, served fast and counted as a read.
         with self.client.get(
-            path, name=name, catch_response=True, allow_redirects=False
+            path, name=name, headers=self.own_headers, catch_response=True, allow_redirects=False
         ) as response:
             if response.status_code != 200:
                 response.failure(f"{response.status_code}")
 
+    def post(self, path: str, name: str, *, expect: int, **kwargs) -> None:
+        with self.client.post(
+            path, name=name, headers=self.own_headers, catch_response=True, **kwargs
+        ) as response:
+            if response.status_code != expect:
+                response.failure(f"{response.status_code}: {(response.text or '')[:200]}")
+
 
 class VillageWorker(Person):
-    weight = 7
+    persona = "village_worker"
 
     def on_start(self) -> None:
         self.start_as(next(WORKERS))
@@ -75,13 +131,9 @@ class VillageWorker(Person):
             "safe_housing_ok": True,
             "safe_water_ok": True,
         }
-        with self.client.post(
-            "/api/v1/visits/", json=body, name="/api/v1/visits/ (POST)", catch_response=True
-        ) as response:
-            if response.status_code != 201:
-                response.failure(f"{response.status_code}: {response.text[:200]}")
+        self.post("/api/v1/visits/", "/api/v1/visits/ (POST)", expect=201, json=body)
 
-    @task(2)
+    @task(3)
     def open_household(self) -> None:
         household = random.choice(self.person["households"])
         self.read(f"/households/{household}/", "/households/[id]/")
@@ -96,12 +148,16 @@ class VillageWorker(Person):
         self.read("/visits/", "/visits/")
 
     @task(1)
+    def today(self) -> None:
+        self.read("/tasks/", "/tasks/")
+
+    @task(1)
     def households_of_village(self) -> None:
         self.read("/api/v1/households/?ordering=-risk_score", "/api/v1/households/")
 
 
 class TownshipCadre(Person):
-    weight = 3
+    persona = "township_cadre"
 
     def on_start(self) -> None:
         self.start_as(next(CADRES))
@@ -116,12 +172,16 @@ class TownshipCadre(Person):
             self.read(f"/alerts/{random.choice(self.person['alerts'])}/", "/alerts/[id]/")
 
     @task(2)
+    def task_list(self) -> None:
+        self.read("/tasks/", "/tasks/")
+
+    @task(2)
     def households_at_risk(self) -> None:
         self.read(
             f"/households/?region={self.person['region']}&ordering=-risk_score", "/households/"
         )
 
-    @task(1)
+    @task(2)
     def open_household(self) -> None:
         self.read(f"/households/{random.choice(self.person['households'])}/", "/households/[id]/")
 
@@ -134,6 +194,114 @@ class TownshipCadre(Person):
         if self.person["cases"]:
             self.read(f"/cases/{random.choice(self.person['cases'])}/", "/cases/[id]/")
 
-    @task(1)
+
+class CountyOfficer(Person):
+    persona = "county_officer"
+
+    def on_start(self) -> None:
+        self.start_as(next(OFFICERS))
+
+    @task(4)
     def dashboard(self) -> None:
         self.read("/dashboard/", "/dashboard/")
+
+    @task(3)
+    def township_dashboard(self) -> None:
+        self.read(f"/dashboard/?region={random.choice(self.person['townships'])}", "/dashboard/")
+
+    @task(2)
+    def households_at_risk(self) -> None:
+        region = random.choice(self.person["townships"])
+        self.read(f"/households/?region={region}&ordering=-risk_score", "/households/")
+
+    @task(1)
+    def export_village(self) -> None:
+        # An export is a POST (it writes an audit record): one village's households, the size
+        # a county officer sends on; the county's largest export is bench/export.py's.
+        village = random.choice(self.person["villages"])
+        self.post(
+            f"/export/households.xlsx?region={village}",
+            "/export/households.xlsx (POST)",
+            expect=200,
+        )
+
+
+class DepartmentSystem(Person):
+    persona = "api_client"
+
+    def on_start(self) -> None:
+        self.start_as(next(SYSTEMS))
+
+    @task(3)
+    def households(self) -> None:
+        region = random.choice(self.person["townships"])
+        page = random.randint(1, 5)
+        self.read(f"/api/v1/households/?region={region}&page={page}", "/api/v1/households/ (API)")
+
+    @task(2)
+    def warnings(self) -> None:
+        region = random.choice(self.person["townships"])
+        self.read(f"/api/v1/alerts/?region={region[:9]}&active=1", "/api/v1/alerts/ (API)")
+
+
+PERSONAS = {
+    cls.persona: cls for cls in (VillageWorker, TownshipCadre, CountyOfficer, DepartmentSystem)
+}
+
+
+def _configure() -> None:
+    # Inside a function: a User class left in the module's names would be one more for locust.
+    for name, cls in PERSONAS.items():
+        cls.think_seconds = PLAN["think_seconds"][name]
+        # Users in proportion to share × think time, so that requests come in the persona's share.
+        cls.weight = max(1, round(PLAN["share"][name] * cls.think_seconds * 10))
+
+
+_configure()
+
+
+def _p95(times: list[float]) -> float:
+    if not times:
+        return 0.0
+    times = sorted(times)
+    return times[max(int(len(times) * 0.95) - 1, 0)]
+
+
+class StepShape(LoadTestShape):
+    """The arrival rate stepped up; stops after the first step that misses (p95 or errors)."""
+
+    steps_run: list[dict] = []
+    use_common_options = False
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.index = -1
+        self.step_started = 0.0
+
+    def _users(self, rate: float) -> int:
+        per_request = sum(PLAN["share"][name] * cls.think_seconds for name, cls in PERSONAS.items())
+        return max(len(PERSONAS), round(rate * per_request))
+
+    def _missed(self, step: dict) -> bool:
+        begin = step["started"] + PLAN["settle_seconds"]
+        window = [s for s in SAMPLES if begin <= s[0] < step["ended"]]
+        times = [s[1] for s in window]
+        return _p95(times) >= PLAN["p95_limit_ms"] or any(s[3] for s in window)
+
+    def tick(self):
+        now = time.monotonic() - STARTED
+        rates = PLAN["rates"]
+        if self.index < 0 or now - self.step_started >= PLAN["step_seconds"]:
+            if self.index >= 0:
+                finished = self.steps_run[-1]
+                finished["ended"] = now
+                if self._missed(finished) and not PLAN["run_every_step"]:
+                    return None
+            self.index += 1
+            if self.index >= len(rates):
+                return None
+            self.step_started = now
+            rate = rates[self.index]
+            self.steps_run.append({"rate": rate, "users": self._users(rate), "started": now})
+        step = self.steps_run[-1]
+        return step["users"], PLAN["spawn_rate"]

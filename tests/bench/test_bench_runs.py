@@ -53,9 +53,8 @@ EARLY_WARNING = (
     "scan_queries_per_chunk",
     "evaluate_one_p95_ms",
 )
-# Issue 21's "Done when" keys a smoke run writes. Not here: capacity_rps (no step measures it
-# yet) and embedded_burst_seconds (a full run's step: its own database and worker, and its own
-# test, tests/monitoring/test_embedded_burst.py).
+# Issue 21's "Done when" keys a smoke run writes. Not here: embedded_burst_seconds (a full run's
+# step: its own database and worker, and its own test, tests/monitoring/test_embedded_burst.py).
 ISSUE_21_KEYS = (
     "scan_vs_sql_bound",
     "scan_vs_naive",
@@ -65,6 +64,7 @@ ISSUE_21_KEYS = (
     "queue_p95_ms",
     "household_page_p95_ms",
     "tasks_p95_ms",
+    "capacity_rps",
     "growth_ratio_max",
     "export_seconds",
     "import_vs_copy",
@@ -151,6 +151,9 @@ def test_servers_it_starts_answer_every_request(smoke):
     results, _, _ = smoke
     load = results["load"]
     assert load["requests"] > 0 and load["load_errors"] == 0, load["paths"]
+    # The open model's steps (bench/load_test.py): two short ones, each with its figures.
+    assert [step["rate"] for step in load["steps"]] == [3, 6], load["steps"]
+    assert all(step["requests"] > 0 for step in load["steps"]), load["steps"]
     for mode, figures in results["pooling"]["modes"].items():
         assert figures["failures"] == 0, mode
 
