@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from households.models import Household
@@ -112,19 +112,14 @@ def evaluate_households(
 ) -> Outcome:
     """Judge the households and bring their cached risk and their alerts up to date:
     load (facts, warnings, dismissals), decide (`alert_changes`, pure), write (one go per table)."""
-    policy = policy or Policy()
+    policy = policy or Policy.current()
     now = timezone.now()
     outcome = Outcome()
     with transaction.atomic():
         verdicts = _judge(households_queryset, as_of, policy)
         if not verdicts:
             return outcome
-        chunk = households_queryset.values("id")
-        active = {
-            alert.household_id: alert
-            for alert in Alert.objects.filter(household_id__in=chunk, status__in=ACTIVE_STATUSES)
-        }
-        dismissed = _dismissed_codes(chunk, now)
+        active, dismissed = _alerts(households_queryset.values("id"), now)
         writes = Writes()
         for verdict in verdicts:
             household, alert = verdict.household, active.get(verdict.household.id)
@@ -163,16 +158,23 @@ def _judge(
     return verdicts
 
 
-def _dismissed_codes(chunk: QuerySet, now: datetime.datetime) -> dict[int, set[str]]:
-    """Load: the reason codes of warnings each household had dismissed recently."""
+def _alerts(
+    chunk: QuerySet, now: datetime.datetime
+) -> tuple[dict[int, Alert], dict[int, set[str]]]:
+    """Load: each household's active warning, and the reason codes of the warnings it had
+    dismissed recently. One statement for both (the evaluation after a visit pays per statement);
+    a household has few warnings, all under the household index either way."""
+    active: dict[int, Alert] = {}
     dismissed: dict[int, set[str]] = {}
-    for household_id, codes in Alert.objects.filter(
-        household_id__in=chunk,
-        status=AlertStatus.DISMISSED,
-        closed_at__gte=now - DISMISSAL_HOLDS,
-    ).values_list("household_id", "reason_codes"):
-        dismissed.setdefault(household_id, set()).update(codes)
-    return dismissed
+    for alert in Alert.objects.filter(household_id__in=chunk).filter(
+        Q(status__in=ACTIVE_STATUSES)
+        | Q(status=AlertStatus.DISMISSED, closed_at__gte=now - DISMISSAL_HOLDS)
+    ):
+        if alert.status == AlertStatus.DISMISSED:
+            dismissed.setdefault(alert.household_id, set()).update(alert.reason_codes)
+        else:
+            active[alert.household_id] = alert
+    return active, dismissed
 
 
 def _refresh_household(writes: Writes, verdict: Verdict) -> None:

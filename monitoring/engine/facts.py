@@ -186,37 +186,30 @@ def load_facts(
 
     since = as_of - datetime.timedelta(days=policy.lookback_days())
     chunk = households.values("id")
-    recent: dict[int, list[Event]] = defaultdict(list)
     # An event is recorded on a visit on or after the day it happened, so the chunk's visits since
     # the window opened (the `visit_latest` index) lead to it, whatever the county's size.
     visit_cut = {"visit__visited_on__lte": as_of} if as_it_stood else {}
-    for household_id, kind, occurred_on, labour in VisitEvent.objects.filter(
+    recent_events = VisitEvent.objects.filter(
         visit__household_id__in=chunk,
         visit__visited_on__gte=since,
         occurred_on__gte=since,
         occurred_on__lte=as_of,
         **visit_cut,
-    ).values_list("visit__household_id", "kind", "occurred_on", "member__labour"):
-        recent[household_id].append(_event(kind, occurred_on, labour))
-    registry: dict[int, list[Event]] = defaultdict(list)
-    for household_id, kind, occurred_on, had_labour in LifeEvent.objects.filter(
+    ).values_list("visit__household_id", "kind", "occurred_on", "member__labour")
+    registry_events = LifeEvent.objects.filter(
         household_id__in=chunk,
         kind__in=REGISTRY_LABOUR_LOSS_KINDS,
         occurred_on__gte=since,
         occurred_on__lte=as_of,
-    ).values_list("household_id", "kind", "occurred_on", "member_had_labour"):
-        registry[household_id].append(Event(kind, occurred_on, had_labour))
+    ).values_list("household_id", "kind", "occurred_on", "member_had_labour")
     window = {"status": Signal.Status.MATCHED, "occurred_on__gte": since, "occurred_on__lte": as_of}
-    signals: dict[int, list[SignalFact]] = defaultdict(list)
-    for signal_id, kind, occurred_on, household_id in Signal.objects.filter(
-        household_id__in=chunk, **window
-    ).values_list("id", "kind", "occurred_on", "household_id"):
-        signals[household_id].append(SignalFact(signal_id, kind, occurred_on, "person"))
+    person_signals = Signal.objects.filter(household_id__in=chunk, **window).values_list(
+        "household_id", "kind", "occurred_on", "id"
+    )
     # An area reaches a household through its screening only: affected, it carries the event as
     # an area signal (high, within the signal window); pending or not affected while the event
     # is active, a low note.
-    notes: dict[int, list[AreaNote]] = defaultdict(list)
-    for household_id, screening, event_id, kind, occurred_on, event_status in (
+    screenings = (
         ScreeningTask.objects.filter(household_id__in=chunk)
         .filter(
             Q(event__status=AreaEventStatus.ACTIVE)
@@ -228,30 +221,44 @@ def load_facts(
         )
         .values_list(
             "household_id",
-            "status",
-            "event_id",
             "event__kind",
             "event__occurred_on",
+            "event_id",
+            "status",
             "event__status",
         )
-    ):
-        if screening == ScreeningStatus.AFFECTED:
-            if since <= occurred_on <= as_of:
-                signals[household_id].append(SignalFact(event_id, kind, occurred_on, "area_event"))
-        elif event_status == AreaEventStatus.ACTIVE:
-            notes[household_id].append(AreaNote(event_id, kind, occurred_on, screening))
-
+    )
     # The latest capacity reading on or before the as-of date: one walk of `capacity_latest` a
     # household (DISTINCT ON), kept out of CHUNK_SQL so that each may change on its own.
-    capacity: dict[int, tuple[int, datetime.date, int]] = {
-        household_id: (score, measured_on, working_age)
-        for household_id, score, measured_on, working_age in CapacityReading.objects.filter(
-            household_id__in=chunk, measured_on__lte=as_of
-        )
+    readings = (
+        CapacityReading.objects.filter(household_id__in=chunk, measured_on__lte=as_of)
         .order_by("household_id", "-measured_on")
         .distinct("household_id")
         .values_list("household_id", "score", "measured_on", "working_age")
-    }
+    )
+
+    recent: dict[int, list[Event]] = defaultdict(list)
+    registry: dict[int, list[Event]] = defaultdict(list)
+    signals: dict[int, list[SignalFact]] = defaultdict(list)
+    notes: dict[int, list[AreaNote]] = defaultdict(list)
+    capacity: dict[int, tuple[int, datetime.date, int]] = {}
+    for part, household_id, kind, day, number, text, other in _side_facts(
+        recent_events, registry_events, person_signals, screenings, readings
+    ):
+        if part == RECENT_EVENT:
+            recent[household_id].append(_event(kind, day, text))
+        elif part == REGISTRY_EVENT:
+            registry[household_id].append(Event(kind, day, other))
+        elif part == PERSON_SIGNAL:
+            signals[household_id].append(SignalFact(number, kind, day, "person"))
+        elif part == SCREENING:
+            if text == ScreeningStatus.AFFECTED:
+                if since <= day <= as_of:
+                    signals[household_id].append(SignalFact(number, kind, day, "area_event"))
+            elif other == AreaEventStatus.ACTIVE:
+                notes[household_id].append(AreaNote(number, kind, day, text))
+        else:
+            capacity[household_id] = (number, day, int(text))
 
     result = []
     for row in rows:
@@ -352,6 +359,45 @@ def load_facts(
             layer_reasons,
         )
         result.append((household, facts))
+    return result
+
+
+# The five side loads of a chunk, sent as one statement: the evaluation after a visit pays for
+# each round trip more than for the rows, and the scan's chunk pays for five round trips either.
+# Each part keeps its own plan (UNION ALL plans its branches apart); its columns are brought to
+# one shape: (part, household, kind, day, a number, a text, another value).
+RECENT_EVENT, REGISTRY_EVENT, PERSON_SIGNAL, SCREENING, CAPACITY = range(5)
+SIDE_SHAPES = {
+    # visit event: household, kind, occurred on, the member's labour
+    RECENT_EVENT: "b.c0, b.c1::text, b.c2, NULL::bigint, b.c3::text, NULL::text",
+    # registry life event: household, kind, occurred on, whether the member had labour
+    REGISTRY_EVENT: "b.c0, b.c1::text, b.c2, NULL::bigint, NULL::text, b.c3::text",
+    # person signal: household, kind, occurred on, the signal's id
+    PERSON_SIGNAL: "b.c0, b.c1::text, b.c2, b.c3::bigint, NULL::text, NULL::text",
+    # screening: household, the event's kind, its day, its id, the screening's status, the event's
+    SCREENING: "b.c0, b.c1::text, b.c2, b.c3::bigint, b.c4::text, b.c5::text",
+    # capacity reading: household, score, measured on, working-age members
+    CAPACITY: "b.c0, NULL::text, b.c2, b.c1::bigint, b.c3::text, NULL::text",
+}
+
+
+def _side_facts(*parts: QuerySet) -> list[tuple]:
+    """The rows of the five side loads in one round trip, each tagged with its part."""
+    branches: list[str] = []
+    params: list = []
+    for part, queryset in enumerate(parts):
+        sql, part_params = queryset.query.sql_with_params()
+        columns = ", ".join(f"c{i}" for i in range(len(queryset.query.values_select)))
+        branches.append(f"SELECT {part}, {SIDE_SHAPES[part]} FROM ({sql}) AS b({columns})")
+        params.extend(part_params)
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(branches), params)
+        rows = cursor.fetchall()
+    result = []
+    for part, household_id, kind, day, number, text, other in rows:
+        if part == REGISTRY_EVENT:
+            other = None if other is None else other == "true"
+        result.append((part, household_id, kind, day, number, text, other))
     return result
 
 

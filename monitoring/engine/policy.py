@@ -3,7 +3,8 @@ and capacity weights, by region.
 
 Each is looked up from the household's nearest region that has one (village, township, county,
 city, province) and then the national default (a row without region). The tables are small, so a
-`Policy` loads them once and answers for every household of a chunk from memory.
+`Policy` loads them once and answers for every household of a chunk from memory, and
+`Policy.current()` keeps one per process for as long as none of them changes.
 """
 
 import datetime
@@ -12,16 +13,23 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import TypeVar
 
+from django.db import connection
+
 from core.regions import full_code, nearest_first
 from monitoring.engine import rules
 from monitoring.engine.capacity import COMPONENTS, CapacityWeights
 from monitoring.engine.layers import Standard
-from monitoring.models import (
+from monitoring.models import (  # type: ignore[attr-defined]  # pghistory's event models
     AssistanceStandard,
+    AssistanceStandardEvent,
     CadenceKind,
+    CapacityWeightsEvent,
     IncomeLine,
+    IncomeLineEvent,
     RuleConfig,
+    RuleConfigEvent,
     VisitCadence,
+    VisitCadenceEvent,
 )
 from monitoring.models import CapacityWeights as CapacityWeightsRow
 
@@ -63,7 +71,51 @@ def _nearest_of_year(
     return None
 
 
+# Every insert, update and delete of a policy table writes a row to its pghistory event table
+# (settings.PGHISTORY_DEFAULT_TRACKERS) in the writer's transaction, whoever the writer is: a
+# service, the admin, the API, an import, a fixture, raw SQL. Its number comes from a sequence, so
+# the latest event changes with every change any process commits and is not handed out again,
+# even by a transaction rolled back; its time as well, for a sequence set back by hand (a restore,
+# a test database reloaded). One statement of five index look-ups.
+POLICY_HISTORY = (
+    IncomeLineEvent,
+    AssistanceStandardEvent,
+    VisitCadenceEvent,
+    RuleConfigEvent,
+    CapacityWeightsEvent,
+)
+FINGERPRINT_SQL = "SELECT " + ", ".join(
+    f"(SELECT pgh_id || ' ' || pgh_created_at FROM {model._meta.db_table}"
+    " ORDER BY pgh_id DESC LIMIT 1)"
+    for model in POLICY_HISTORY
+)
+_current: tuple[tuple, "Policy"] | None = None
+
+
+def policy_fingerprint() -> tuple:
+    """Changes whenever a row of a policy table changes, in any process."""
+    with connection.cursor() as cursor:
+        cursor.execute(FINGERPRINT_SQL)
+        return (connection.settings_dict["NAME"], *cursor.fetchone())
+
+
 class Policy:
+    @classmethod
+    def current(cls) -> "Policy":
+        """Today's policy, loaded again only when one of its tables has changed since this process
+        last loaded it: the fingerprint is read before the tables, so what is kept is never older
+        than the fingerprint it is kept under (a change committed in between is loaded now and
+        loaded again next time). A policy is only read once built; its memos hold what its
+        tables give, so sharing one between evaluations and threads is safe."""
+        global _current
+        fingerprint = policy_fingerprint()
+        kept = _current
+        if kept is not None and kept[0] == fingerprint:
+            return kept[1]
+        policy = cls()
+        _current = (fingerprint, policy)
+        return policy
+
     def __init__(self, *, rule_configs: list[RuleConfig] | None = None) -> None:
         """`rule_configs` stands in for today's rule settings: those of a past date rebuilt from
         their history, for the backtest's replay."""

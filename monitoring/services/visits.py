@@ -188,7 +188,7 @@ def household_visit_facts_refresh(household: Household) -> None:
     change writes too; here it is written at once, so the visit lists are right on commit."""
     latest = household.visits.order_by("-visited_on", "-id").first()
     due = household_visit_due(
-        household, last_visit_on=latest.visited_on if latest else None, policy=Policy()
+        household, last_visit_on=latest.visited_on if latest else None, policy=Policy.current()
     )
     if latest is None:
         Household.objects.filter(pk=household.pk).update(next_visit_due=due)

@@ -1,0 +1,84 @@
+"""The evaluation after one visit costs a fixed number of statements, however much the household
+has: visits, members, events, warnings (issue 21: the p95 of `scans.evaluate_one` is paid per
+round trip far more than per row)."""
+
+import datetime
+import zoneinfo
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from households.models import Household
+from monitoring import scans
+from monitoring.engine.policy import Policy
+from monitoring.models import Alert, IncomeLine
+from tests.monitoring.conftest import REGISTERED, poor_figures, record
+
+pytestmark = pytest.mark.django_db
+
+SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
+TODAY = datetime.date(2026, 6, 30)
+# The policy's fingerprint, the waiting signals matched, the households locked, their facts, the
+# side facts (events, registry events, signals, screenings, capacity) and their warnings.
+READS = 6
+# evaluate_one's transaction is the test's savepoint here: its two statements are the test's.
+SAVEPOINT = 2
+
+
+@pytest.fixture(autouse=True)
+def pinned_today():
+    with time_machine.travel(datetime.datetime(2026, 6, 30, 10, 0, tzinfo=SHANGHAI), tick=True):
+        yield
+
+
+@pytest.fixture
+def household(household):
+    """Registered back in 2021, so that it can have a visit history."""
+    Household.objects.filter(pk=household.pk).update(created_at=REGISTERED)
+    household.refresh_from_db()
+    return household
+
+
+def statements(household) -> list[str]:
+    with CaptureQueriesContext(connection) as captured:
+        scans.evaluate_one(household.pk, as_of=TODAY)
+    return [query["sql"] for query in captured.captured_queries]
+
+
+def test_one_evaluation_reads_in_a_fixed_number_of_statements(village_worker, household):
+    Policy.current()  # the policy as a running worker has it
+    record(
+        village_worker, household, **poor_figures(visited_on=TODAY - datetime.timedelta(days=40))
+    )
+    first = statements(household)
+    # Its verdict cached on the household, a warning opened and its event: one write each.
+    assert len(first) == READS + SAVEPOINT + 3, first
+    assert Alert.objects.filter(household=household).count() == 1
+    # Nothing changed since: nothing written, the household's many indexes untouched.
+    assert len(statements(household)) == READS + SAVEPOINT
+
+    # More of everything the loaders read: the same statements.
+    for days in (20, 10, 1):
+        record(
+            village_worker,
+            household,
+            events=[{"kind": "illness", "occurred_on": TODAY - datetime.timedelta(days=days)}],
+            **poor_figures(visited_on=TODAY - datetime.timedelta(days=days), safe_water_ok=False),
+        )
+    again = statements(household)
+    # The verdict changed (the latest visit's figures and events): the household and its
+    # warning written, the warning's event added.
+    assert len(again) == READS + SAVEPOINT + 3, again
+    assert len(statements(household)) == READS + SAVEPOINT
+
+
+def test_a_change_of_policy_costs_its_reload_once(village_worker, household):
+    record(village_worker, household)
+    scans.evaluate_one(household.pk, as_of=TODAY)
+    IncomeLine.objects.create(region_id="620423000000", year=2026, amount=Decimal("6100"))
+    # The four policy tables read again, once.
+    assert len(statements(household)) == READS + SAVEPOINT + 4
+    assert len(statements(household)) == READS + SAVEPOINT
