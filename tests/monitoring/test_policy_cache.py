@@ -118,3 +118,25 @@ def test_a_line_changed_by_another_process_is_seen_by_the_next_evaluation(
             "UPDATE monitoring_incomeline SET amount = 7000 WHERE year = 2021 AND region_id IS NULL"
         )
     assert "income_below_line" in codes(household)
+
+
+@committed_db
+def test_a_change_committed_after_a_later_numbered_one_is_seen():
+    """Two writers at once: the one whose history row has the earlier number commits last. The
+    latest number is the same before and after its commit; the policy must be loaded again."""
+    IncomeLine.objects.create(region_id="620423000000", year=2026, amount=Decimal("6500"))
+    IncomeLine.objects.create(region_id="620421000000", year=2026, amount=Decimal("6500"))
+    params = connection.get_connection_params()
+    params.pop("cursor_factory", None)
+    params.pop("context", None)
+    with psycopg.connect(**params) as first, psycopg.connect(**params, autocommit=True) as second:
+        first.execute(
+            "UPDATE monitoring_incomeline SET amount = 7100 WHERE region_id = '620423000000'"
+        )
+        second.execute(
+            "UPDATE monitoring_incomeline SET amount = 7200 WHERE region_id = '620421000000'"
+        )
+        kept = Policy.current()
+        assert kept.income_line("620423100201", TODAY).amount == Decimal("6500")
+        first.commit()
+    assert Policy.current().income_line("620423100201", TODAY).amount == Decimal("7100")
