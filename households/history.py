@@ -111,6 +111,8 @@ class RelatedNames:
 
     def name(self, model, pk) -> str:
         key = (model, pk)
+        if model is get_user_model() and pk in self._users:
+            return self._users[pk]  # read with the actors of the events (`history_rows`)
         if key not in self._names:
             row = model._default_manager.filter(pk=pk).first()
             if model is Household and not (
@@ -169,6 +171,18 @@ def history_rows(events, *, viewer, related: RelatedNames | None = None) -> list
     user_ids: set[int] = {
         user_id for event in events if (user_id := (event.pgh_context or {}).get("user"))
     }
+    # The users the events point to (a visit's visitor, a warning's assignee) are read with
+    # the actors, in one statement, rather than one statement a user.
+    user_model = get_user_model()
+    for event in events:
+        model = apps.get_model(event.pgh_obj_model)
+        for name, values in (event.pgh_diff or {}).items():
+            field_name = name[:-3] if name.endswith("_id") else name
+            if name in HIDDEN or name in SENSITIVE:
+                continue
+            field = model._meta.get_field(field_name)
+            if field.is_relation and field.related_model is user_model:
+                user_ids.update(value for value in values if isinstance(value, int))
     related = related or RelatedNames(viewer=viewer)
     users: dict[int | None, str] = dict(related.users(user_ids))
     rows = []
