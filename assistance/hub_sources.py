@@ -14,8 +14,8 @@ from assistance.selectors import cases_visible_to, measures_visible_to
 from core.display import data as marked
 from households.hub import EntryPage, HubAction, HubSource, TimelineEntry, register
 from households.models import Household
+from monitoring.hub_sources import household_alert_in
 from monitoring.models import AlertStatus
-from monitoring.selectors import alerts_visible_to
 
 CASE = "case"
 MEASURE = "measure"
@@ -31,15 +31,12 @@ MEASURE_CLASS: dict[str, str] = {
 
 
 def case_entries(user, household: Household, limit: int) -> EntryPage:
-    cases = list(
-        cases_visible_to(user)
-        .filter(household=household)
-        .annotate(total=Window(Count("pk")))
-        .order_by("-proposed_on", "-id")[:limit]
-    )
-    # The decided steps of the cases shown, each an entry of its own day.
+    shown = cases_visible_to(user).filter(household=household).order_by("-proposed_on", "-id")
+    cases = list(shown.annotate(total=Window(Count("pk")))[:limit])
+    # The decided steps of the cases shown, each an entry of its own day: the cases as a
+    # subquery, so that a household with no case costs the same statements as one with many.
     steps = list(
-        CaseStep.objects.filter(case__in=[case.pk for case in cases], decided_at__isnull=False)
+        CaseStep.objects.filter(case__in=shown.values("pk")[:limit], decided_at__isnull=False)
         .select_related("actor")
         .annotate(total=Window(Count("pk")))
         .order_by("-decided_at", "-id")[:limit]
@@ -117,13 +114,8 @@ def case_actions(user, household: Household) -> list[HubAction]:
         or household.member_count == 0
     ):
         return []
-    confirmed = (
-        alerts_visible_to(user)
-        .filter(household=household, status=AlertStatus.CONFIRMED)
-        .values_list("pk", flat=True)
-        .first()
-    )
-    query = f"alert={confirmed}" if confirmed else f"household={household.pk}&origin=cadre"
+    confirmed = household_alert_in(user, household, {AlertStatus.CONFIRMED})
+    query = f"alert={confirmed.pk}" if confirmed else f"household={household.pk}&origin=cadre"
     return [
         HubAction(
             key="propose_case",

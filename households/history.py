@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from households import selectors
+from households.hub import shared_read
 from households.models import Household, LifeEvent
 
 # Bookkeeping columns nobody needs to read about.
@@ -90,12 +91,28 @@ class RelatedNames:
     "another household", never by its number and head.
     """
 
-    def __init__(self, *, viewer):
+    def __init__(self, *, viewer, known=()):
+        """`known`: rows the caller has read already and the viewer may see (the page's own
+        household, its village, its members), named without a statement of their own."""
         self._viewer = viewer
         self._names: dict[tuple, str] = {}
+        self._users: dict[int | None, str] = {}
+        for row in known:
+            name = row.display_name if hasattr(row, "display_name") else str(row)
+            self._names[type(row), row.pk] = name
+
+    def users(self, ids) -> dict[int | None, str]:
+        """Display names of these users, each read once however many lists ask."""
+        missing = {pk for pk in ids if pk not in self._users}
+        if missing:
+            for user in get_user_model().objects.filter(pk__in=missing):
+                self._users[user.pk] = user.display_name
+        return self._users
 
     def name(self, model, pk) -> str:
         key = (model, pk)
+        if model is get_user_model() and pk in self._users:
+            return self._users[pk]  # read with the actors of the events (`history_rows`)
         if key not in self._names:
             row = model._default_manager.filter(pk=pk).first()
             if model is Household and not (
@@ -148,16 +165,27 @@ def event_action(label: str) -> str:
     return _("changed")
 
 
-def history_rows(events, *, viewer) -> list[HistoryRow]:
+def history_rows(events, *, viewer, related: RelatedNames | None = None) -> list[HistoryRow]:
+    """`related`: names already read by the page's other lists (`page_related_names`)."""
     events = list(events)
     user_ids: set[int] = {
         user_id for event in events if (user_id := (event.pgh_context or {}).get("user"))
     }
-    users: dict[int | None, str] = {
-        user.pk: user.display_name for user in get_user_model().objects.filter(pk__in=user_ids)
-    }
+    # The users the events point to (a visit's visitor, a warning's assignee) are read with
+    # the actors, in one statement, rather than one statement a user.
+    user_model = get_user_model()
+    for event in events:
+        model = apps.get_model(event.pgh_obj_model)
+        for name, values in (event.pgh_diff or {}).items():
+            field_name = name[:-3] if name.endswith("_id") else name
+            if name in HIDDEN or name in SENSITIVE:
+                continue
+            field = model._meta.get_field(field_name)
+            if field.is_relation and field.related_model is user_model:
+                user_ids.update(value for value in values if isinstance(value, int))
+    related = related or RelatedNames(viewer=viewer)
+    users: dict[int | None, str] = dict(related.users(user_ids))
     rows = []
-    related = RelatedNames(viewer=viewer)
     for event in events:
         model = apps.get_model(event.pgh_obj_model)
         data = event.pgh_data or {}
@@ -176,6 +204,18 @@ def history_rows(events, *, viewer) -> list[HistoryRow]:
             )
         )
     return rows
+
+
+def page_related_names(*, user, household: Household, members=()) -> RelatedNames:
+    """The names the household page's two histories share (its timeline's registry changes,
+    its change history): its household, village and members are the rows it read already, and
+    each other row or user is read once for both lists."""
+    return shared_read(
+        user,
+        household,
+        "related_names",
+        lambda: RelatedNames(viewer=user, known=[household, household.village, *members]),
+    )
 
 
 # Health and disability are sensitive (Member.SENSITIVE_FIELDS): the timeline says that a

@@ -138,6 +138,19 @@ class Hub:
     more: bool = False  # entries left out of the timeline
 
 
+def shared_read(user, household, key: str, read: Callable[[], object]):
+    """What `read()` returns, read once for this viewer and this household object: the blocks
+    of one page (the hub's sources, the sections its template includes) ask for the same rows
+    (the visits of the timeline, of the income trend and of this month's work; the cadre's
+    contacts), and each asking again cost a statement. Kept on the household object that the
+    view read for this request, so it never outlives the request."""
+    memo = household.__dict__.setdefault("_hub_shared", {})
+    memo_key = (key, getattr(user, "pk", None))
+    if memo_key not in memo:
+        memo[memo_key] = read()
+    return memo[memo_key]
+
+
 def _sorted_sources() -> list[HubSource]:
     return sorted(SOURCES.values(), key=lambda source: (source.order, source.key))
 

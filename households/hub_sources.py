@@ -9,7 +9,7 @@ from django.utils.translation import gettext, pgettext_lazy
 
 from core.display import data as marked
 from households import selectors
-from households.history import history_rows, life_event_rows
+from households.history import history_rows, life_event_rows, page_related_names
 from households.hub import EntryPage, HubSource, TimelineEntry, register
 from households.models import Household
 
@@ -40,7 +40,8 @@ def life_event_entries(user, household: Household, limit: int) -> EntryPage:
 def registry_entries(user, household: Household, limit: int) -> EntryPage:
     entries = []
     changes = selectors.household_registry_changes(household=household)
-    for row in history_rows(changes[:limit], viewer=user):
+    related = page_related_names(user=user, household=household)
+    for row in history_rows(changes[:limit], viewer=user, related=related):
         at = timezone.localtime(row.at)
         entries.append(
             TimelineEntry(

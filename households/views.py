@@ -25,7 +25,7 @@ from households.forms import (
     MemberMoveForm,
     UnmaskForm,
 )
-from households.history import history_rows
+from households.history import history_rows, page_related_names
 from households.hub import household_hub, trend_chart
 from households.list_search import list_request
 
@@ -101,6 +101,9 @@ def _detail_context(request, household, unmasked=None, unmask_form=None):
         full = {member.member_id: member for member in unmasked.members}
         for member in members:
             member.unmasked = full.get(member.pk)
+    # Read first so that the histories below name the household, its village and its members
+    # from the rows above rather than reading them again.
+    related = page_related_names(user=request.user, household=household, members=members)
     # The hub: what the apps above contribute (households.hub), each through its own selectors,
     # so the timeline, the risk and the buttons show only what this viewer may see and do.
     hub = household_hub(user=request.user, household=household, kind=request.GET.get("kind", ""))
@@ -117,7 +120,9 @@ def _detail_context(request, household, unmasked=None, unmask_form=None):
         and request.user.has_perm("households.change_member"),
         "can_merge": request.user.has_perm("households.change_member"),
         "history": history_rows(
-            selectors.household_history(household=household)[:50], viewer=request.user
+            selectors.household_history(household=household)[:50],
+            viewer=request.user,
+            related=related,
         ),
         "can_unmask": request.user.has_perm("households.unmask_sensitive"),
         "can_edit": request.user.has_perm("households.change_household"),

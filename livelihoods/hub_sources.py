@@ -14,7 +14,7 @@ from households.hub import EntryPage, HubAction, HubSource, TimelineEntry, regis
 from households.models import Household
 from livelihoods.selectors.insurance import claims_visible_to
 from livelihoods.selectors.posts import posts_visible_to
-from monitoring.selectors import visits_visible_to
+from monitoring.hub_sources import latest_visits
 
 LIVELIHOOD = "livelihood"
 
@@ -70,13 +70,9 @@ def livelihood_actions(user, household: Household) -> list[HubAction]:
     if user.has_perm("livelihoods.add_workrecord"):
         today = timezone.localdate()
         url = reverse("work-month", args=[household.pk])
-        visit = (
-            visits_visible_to(user)
-            .filter(household=household, visited_on__gte=today.replace(day=1))
-            .order_by("-visited_on", "-pk")
-            .values_list("pk", flat=True)
-            .first()
-        )
+        # The newest visit, when it is this month's: the head of the page's one list of visits.
+        newest = latest_visits(user, household)[:1]
+        visit = newest[0].pk if newest and newest[0].visited_on >= today.replace(day=1) else None
         if visit is not None:
             url += f"?visit={visit}"
         actions.append(

@@ -14,6 +14,7 @@ from django.utils.translation import pgettext_lazy
 
 from core.display import data as marked
 from households.hub import (
+    KIND_LIMIT,
     EntryPage,
     HubAction,
     HubSource,
@@ -22,10 +23,11 @@ from households.hub import (
     TimelineEntry,
     TrendPoint,
     register,
+    shared_read,
 )
 from households.models import Household, RiskLevel
 from monitoring.labels import RULE_LABELS
-from monitoring.models import ACTIVE_STATUSES, AlertStatus
+from monitoring.models import ACTIVE_STATUSES, Alert, AlertStatus
 from monitoring.selectors import alerts_visible_to, visits_visible_to
 
 VISIT = "visit"
@@ -54,14 +56,26 @@ def reason_words(reasons) -> list[RiskReason]:
     return sorted(rows, key=lambda row: SEVERITY_ORDER.get(row.severity, 3))
 
 
-def visit_entries(user, household: Household, limit: int) -> EntryPage:
-    visits = list(
-        visits_visible_to(user)
-        .filter(household=household)
-        .select_related("visitor")
-        .annotate(total=Window(Count("pk")))
-        .order_by("-visited_on", "-id")[:limit]
+def latest_visits(user, household: Household) -> list:
+    """The household's newest visits the viewer may read (up to KIND_LIMIT, each with the total
+    as `total`), read once a page: its timeline, its income trend and the button of this
+    month's work (livelihoods) are all the head of this one list."""
+    return shared_read(
+        user,
+        household,
+        "visits",
+        lambda: list(
+            visits_visible_to(user)
+            .filter(household=household)
+            .select_related("visitor")
+            .annotate(total=Window(Count("pk")))
+            .order_by("-visited_on", "-id")[:KIND_LIMIT]
+        ),
     )
+
+
+def visit_entries(user, household: Household, limit: int) -> EntryPage:
+    visits = latest_visits(user, household)[:limit]
     entries = [
         TimelineEntry(
             kind=VISIT,
@@ -78,13 +92,40 @@ def visit_entries(user, household: Household, limit: int) -> EntryPage:
     return EntryPage(entries, visits[0].total if visits else 0)
 
 
-def alert_entries(user, household: Household, limit: int) -> EntryPage:
-    alerts = list(
-        alerts_visible_to(user)
-        .filter(household=household)
-        .annotate(total=Window(Count("pk")))
-        .order_by("-opened_at", "-id")[:limit]
+def household_alerts(user, household: Household) -> list:
+    """The household's newest warnings the viewer may read (up to KIND_LIMIT, each with the
+    total as `total`), read once a page: its timeline, its current risk and the button
+    提出纳入监测 (assistance) all look in this one list."""
+    return shared_read(
+        user,
+        household,
+        "alerts",
+        lambda: list(
+            alerts_visible_to(user)
+            .filter(household=household)
+            .annotate(total=Window(Count("pk")))
+            .order_by("-opened_at", "-id")[:KIND_LIMIT]
+        ),
     )
+
+
+def household_alert_in(user, household: Household, statuses) -> Alert | None:
+    """The newest of the household's warnings in these states: from the page's one list, and
+    only for a household with more warnings than it holds, from a statement of its own."""
+    alerts = household_alerts(user, household)
+    found = next((alert for alert in alerts if alert.status in statuses), None)
+    if found is None and alerts and alerts[0].total > len(alerts):
+        found = (
+            alerts_visible_to(user)
+            .filter(household=household, status__in=list(statuses))
+            .order_by("-opened_at", "-id")
+            .first()
+        )
+    return found
+
+
+def alert_entries(user, household: Household, limit: int) -> EntryPage:
+    alerts = household_alerts(user, household)[:limit]
     entries = []
     for alert in alerts:
         active = alert.status in ACTIVE_STATUSES
@@ -120,12 +161,7 @@ def current_risk(user, household: Household) -> RiskSummary | None:
         return None
     level = household.risk_level
     level_label = household.get_risk_level_display()
-    alert = (
-        alerts_visible_to(user)
-        .filter(household=household, status__in=ACTIVE_STATUSES)
-        .only("pk", "status", "level", "reasons", "opened_at", "household_id")
-        .first()
-    )
+    alert = household_alert_in(user, household, ACTIVE_STATUSES)
     if alert is not None:
         return RiskSummary(
             level=level,
@@ -141,13 +177,12 @@ def current_risk(user, household: Household) -> RiskSummary | None:
 
 
 def income_trend(user, household: Household) -> list[TrendPoint]:
-    visits = list(
-        visits_visible_to(user)
-        .filter(household=household)
-        .order_by("-visited_on", "-id")
-        .values_list("visited_on", "per_capita_income")[:TREND_VISITS]
-    )
-    return [TrendPoint(on, value) for on, value in reversed(visits) if value is not None]
+    visits = latest_visits(user, household)[:TREND_VISITS]
+    return [
+        TrendPoint(visit.visited_on, visit.per_capita_income)
+        for visit in reversed(visits)
+        if visit.per_capita_income is not None
+    ]
 
 
 def monitoring_actions(user, household: Household) -> list[HubAction]:

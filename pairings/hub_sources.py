@@ -2,7 +2,6 @@
 while the household has a cadre. The contact log is read by those who may read it today
 (`contacts_visible_to`: field staff and auditors, never partners)."""
 
-from django.db.models import Count, Window
 from django.template.defaultfilters import truncatechars
 from django.urls import reverse
 from django.utils.html import format_html
@@ -12,19 +11,13 @@ from django.utils.translation import pgettext_lazy
 from core.display import data as marked
 from households.hub import EntryPage, HubAction, HubSource, TimelineEntry, register
 from households.models import Household
-from pairings.selectors import contacts_visible_to, pairings_visible_to
+from pairings.selectors import household_contacts, household_pairings
 
 CONTACT = "contact"
 
 
 def contact_entries(user, household: Household, limit: int) -> EntryPage:
-    contacts = list(
-        contacts_visible_to(user)
-        .filter(household=household)
-        .select_related("cadre")
-        .annotate(total=Window(Count("pk")))
-        .order_by("-contacted_on", "-pk")[:limit]
-    )
+    contacts = household_contacts(user=user, household=household)[:limit]
     entries = [
         TimelineEntry(
             kind=CONTACT,
@@ -44,7 +37,7 @@ def contact_entries(user, household: Household, limit: int) -> EntryPage:
 def contact_actions(user, household: Household) -> list[HubAction]:
     if not user.has_perm("pairings.add_contact"):
         return []
-    paired = pairings_visible_to(user).filter(household=household, ended_on__isnull=True).exists()
+    paired = any(pairing.is_open for pairing in household_pairings(user=user, household=household))
     if not paired:
         return []
     return [

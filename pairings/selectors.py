@@ -14,6 +14,7 @@ from django.db.models import (
     Subquery,
     Value,
     When,
+    Window,
 )
 from django.db.models.functions import Coalesce
 from django.http import Http404
@@ -22,6 +23,7 @@ from accounts.models import FIELD_STAFF_ROLES, User
 from accounts.selectors import field_staff_covering
 from core import regions
 from core.scope import Scope
+from households.hub import KIND_LIMIT, shared_read
 from households.models import Household, PovertyStatus
 from households.selectors import households_visible_to
 from monitoring.selectors import policy_rows_visible_to
@@ -160,22 +162,49 @@ def households_of_cadre(*, user, as_of: datetime.date) -> list[MyHousehold]:
     return sorted(rows, key=lambda row: (row.due_on, row.pairing.pk))
 
 
+# The contact log shows this many contacts; the page's timeline reads the same list.
+CONTACTS_SHOWN = 50
+
+
+def household_pairings(*, user, household: Household) -> list[Pairing]:
+    """The household's pairings the viewer may read, newest first, read once a page: the
+    section of its cadre and the button 联系记录 of its hub both ask."""
+    return shared_read(
+        user,
+        household,
+        "pairings",
+        lambda: list(
+            pairings_visible_to(user)
+            .filter(household=household)
+            .select_related("cadre", "assigned_by")
+            .order_by("-started_on", "-pk")
+        ),
+    )
+
+
+def household_contacts(*, user, household: Household) -> list:
+    """The household's newest contacts the viewer may read (up to KIND_LIMIT, each with the
+    total as `total`), read once a page: the contact log and the hub's timeline."""
+    return shared_read(
+        user,
+        household,
+        "contacts",
+        lambda: list(
+            contacts_visible_to(user)
+            .filter(household=household)
+            .select_related("cadre")
+            .annotate(total=Window(Count("pk")))
+            .order_by("-contacted_on", "-pk")[:KIND_LIMIT]
+        ),
+    )
+
+
 def household_pairing_section(*, user, household: Household) -> dict:
     """What the household page shows of its cadre: the open pairing, the handovers before it,
     and the contact log (for those who may read it)."""
-    pairings = list(
-        pairings_visible_to(user)
-        .filter(household=household)
-        .select_related("cadre", "assigned_by")
-        .order_by("-started_on", "-pk")
-    )
+    pairings = household_pairings(user=user, household=household)
     current = next((pairing for pairing in pairings if pairing.is_open), None)
-    contacts = list(
-        contacts_visible_to(user)
-        .filter(household=household)
-        .select_related("cadre")
-        .order_by("-contacted_on", "-pk")[:50]
-    )
+    contacts = household_contacts(user=user, household=household)[:CONTACTS_SHOWN]
     return {
         "visible": user.has_perm("pairings.view_pairing"),
         "current": current,

@@ -12,6 +12,7 @@ import uuid
 import zoneinfo
 from decimal import Decimal
 
+import pghistory
 import pytest
 import time_machine
 from django.db import connection, transaction
@@ -306,4 +307,65 @@ def test_a_list_page_costs_the_same_queries_for_n_or_3n_rows(measured, persona, 
     (few, size_few), (many, size_many) = measured[persona, url]
     if url not in PAGES_OF_FIGURES:
         assert size_many > size_few, "the page did not grow: the check would prove nothing"
+    assert many == few
+
+
+def test_the_household_page_costs_the_same_queries_for_a_full_household_or_an_empty_one():
+    """The household page (households.hub and the sections its template includes) reads each
+    kind of row once, however many the household has: a household with members, visits and
+    warnings costs what a household with none of them costs (issue 21: constant queries).
+
+    Built under a request's history context, as every household is: the histories name their
+    users in one statement, which a history naming nobody would not need."""
+    with time_machine.travel(NOW, tick=False), pghistory.context(user=None):
+        personas = {
+            "village_worker": _persona("vw", Role.VILLAGE_WORKER, HOME_VILLAGE),
+            "township_cadre": _persona("tc", Role.TOWNSHIP_CADRE, HOME_TOWNSHIP),
+            "county_officer": _persona("co", Role.COUNTY_OFFICER, HOME_COUNTY, is_staff=True),
+        }
+        pghistory.context(user=personas["township_cadre"].pk)
+        county = County(**personas, partner=None)
+        full = county._household(1)
+        for n in range(2, 6):
+            household_services.member_create(
+                actor=county.cadre,
+                household_id=full.pk,
+                name=f"成员{n}",
+                id_number=make_id_number("620423", "19900101", 100 + n),
+                relation="child",
+                labour="ordinary",
+                education="junior",
+            )
+        full.refresh_from_db()
+        member = full.members.order_by("pk").first()
+        for day in (TODAY - datetime.timedelta(days=days) for days in (60, 30, 0)):
+            visit_record(
+                actor=county.worker,
+                household_id=full.pk,
+                client_uuid=uuid.uuid4(),
+                events=[EventInput(kind="illness", occurred_on=day, member_id=member.pk)],
+                visited_on=day,
+                household_size=5,
+                wage_income=Decimal("2500"),
+                business_income=Decimal("0"),
+                property_income=Decimal("0"),
+                transfer_income=Decimal("0"),
+                medical_spending=Decimal("0"),
+                education_spending=Decimal("0"),
+                disaster_loss=Decimal("0"),
+                food_clothing_ok=True,
+                compulsory_education_ok=True,
+                basic_medical_ok=True,
+                safe_housing_ok=True,
+                safe_water_ok=True,
+            )
+        evaluate_households(Household.objects.filter(pk=full.pk), as_of=TODAY)
+        empty = household_services.household_create(
+            actor=county.cadre, village_code=HOME_VILLAGE, poverty_status="ordinary"
+        )
+    assert full.visits.count() == 3 and Alert.objects.filter(household=full).exists()
+    cadre = personas["township_cadre"]
+    _request(cadre, f"/households/{empty.pk}/")  # the first request fills per-process caches
+    few, _ = _request(cadre, f"/households/{empty.pk}/")
+    many, _ = _request(cadre, f"/households/{full.pk}/")
     assert many == few
