@@ -12,7 +12,7 @@ from monitoring import scans
 from monitoring.models import Alert, AlertEvent, AlertStatus, IncomeLine
 from monitoring.services import alerts as alert_services
 from tests.conftest import committed_db
-from tests.monitoring.conftest import TODAY, poor_figures, record
+from tests.monitoring.conftest import REGISTERED, TODAY, poor_figures, record
 
 pytestmark = pytest.mark.django_db
 
@@ -181,6 +181,7 @@ def test_a_scan_opens_warnings_with_their_events_in_as_many_statements_for_two_a
             created = services.household_create(
                 actor=township_cadre, village_code="620423100200", poverty_status="ordinary"
             )
+            Household.objects.filter(pk=created.pk).update(created_at=REGISTERED)
             record(village_worker, created, **poor_figures())
         return created
 
