@@ -136,6 +136,7 @@ class Policy:
             for row in (RuleConfig.objects.all() if rule_configs is None else rule_configs)
         }
         self._settings_cache: dict[str, dict[str, rules.RuleSetting]] = {}
+        self._plan_cache: dict[str, tuple[rules.PlannedRule, ...]] = {}
         # A chunk asks the same few questions for thousands of households of a few villages.
         self._line_cache: dict[tuple[str, int], LineFor | None] = {}
         self._cadence_cache: dict[tuple[str, str], int] = {}
@@ -200,6 +201,14 @@ class Policy:
                         )
             self._settings_cache[county] = settings
         return self._settings_cache[county]
+
+    def rule_plan(self, village_code: str) -> tuple[rules.PlannedRule, ...]:
+        """The county's settings planned for `rules.evaluate_planned` (a chunk's households share
+        a county)."""
+        county = village_code[:6]
+        if county not in self._plan_cache:
+            self._plan_cache[county] = rules.plan(self.rule_settings(village_code))
+        return self._plan_cache[county]
 
     def capacity_weights(self, village_code: str) -> tuple[CapacityWeights, int | None]:
         """The capacity weights of the nearest region that set them, else the national default,

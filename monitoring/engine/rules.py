@@ -146,8 +146,10 @@ def income_below_line(facts: Facts, as_of: datetime.date, params: dict) -> dict 
 def income_near_line(facts: Facts, as_of: datetime.date, params: dict) -> dict | None:
     if facts.per_capita_income is None or facts.income_line is None:
         return None
+    if facts.per_capita_income < facts.income_line:
+        return None  # below the line, not near it: no ceiling to work out
     ceiling = facts.income_line * _decimal(params["factor"])
-    if facts.income_line <= facts.per_capita_income < ceiling:
+    if facts.per_capita_income < ceiling:
         return {
             "per_capita_income": _money(facts.per_capita_income),
             "line": _money(facts.income_line),
@@ -201,6 +203,8 @@ def guarantee_gap(facts: Facts, as_of: datetime.date, params: dict) -> dict | No
 def _registry_losses(facts: Facts, as_of: datetime.date, days: int) -> list[dict]:
     """The registry's record of a member who could work dying, falling seriously ill, becoming
     disabled or losing the capacity to work, in the last `days` days."""
+    if not facts.registry_events:
+        return []  # most households: nothing to date, sort or copy (the scan asks per household)
     since = as_of - datetime.timedelta(days=days)
     return [
         {"kind": kind, "on": on}
@@ -237,6 +241,8 @@ def labour_loss(facts: Facts, as_of: datetime.date, params: dict) -> dict | None
 
 
 def shock_event(facts: Facts, as_of: datetime.date, params: dict) -> dict | None:
+    if not facts.recent_events and not facts.registry_events:
+        return None
     since = as_of - datetime.timedelta(days=params["days"])
     shocks = sorted(
         {
@@ -264,6 +270,8 @@ def shock_event(facts: Facts, as_of: datetime.date, params: dict) -> dict | None
 
 
 def department_signal(facts: Facts, as_of: datetime.date, params: dict) -> dict | None:
+    if not facts.signals:
+        return None
     since = as_of - datetime.timedelta(days=params["days"])
     recent = [s for s in facts.signals if since <= s.occurred_on <= as_of]
     if not recent:
@@ -403,9 +411,15 @@ def default_settings() -> dict[str, RuleSetting]:
     }
 
 
-def evaluate(facts: Facts, as_of: datetime.date, settings: dict[str, RuleSetting]) -> list[Reason]:
-    """Every reason that fires for this household on this date, most severe first."""
-    reasons = []
+# One enabled rule as a chunk runs it: (code, check, severity, weight, params).
+PlannedRule = tuple[str, Callable[[Facts, datetime.date, dict], dict | None], str, int, dict]
+
+
+def plan(settings: dict[str, RuleSetting]) -> tuple[PlannedRule, ...]:
+    """The enabled rules with their settings and parameters merged, in the order they run: what
+    `evaluate` works out from the settings, worked out once for a county rather than once a
+    household (monitoring.engine.policy.Policy.rule_plan)."""
+    planned = []
     for rule in RULES:
         setting = settings.get(rule.code) or RuleSetting(True, rule.severity, rule.weight, {})
         if not setting.enabled:
@@ -416,14 +430,29 @@ def evaluate(facts: Facts, as_of: datetime.date, settings: dict[str, RuleSetting
             if len(setting.params) >= len(rule.params)
             else {**rule.params, **setting.params}
         )
-        evidence = rule.check(facts, as_of, params)
+        planned.append((rule.code, rule.check, setting.severity, setting.weight, params))
+    return tuple(planned)
+
+
+def evaluate(facts: Facts, as_of: datetime.date, settings: dict[str, RuleSetting]) -> list[Reason]:
+    """Every reason that fires for this household on this date, most severe first."""
+    return evaluate_planned(facts, as_of, plan(settings))
+
+
+def evaluate_planned(
+    facts: Facts, as_of: datetime.date, planned: tuple[PlannedRule, ...]
+) -> list[Reason]:
+    """`evaluate` with its settings planned already (`plan`)."""
+    reasons = []
+    for code, check, severity, weight, params in planned:
+        evidence = check(facts, as_of, params)
         if evidence is None:
             continue
-        severity = setting.severity
-        if rule.code == "department_signal":
-            severity = department_signal_severity(evidence, params, setting.severity)
-        reasons.append(Reason(rule.code, severity, setting.weight, evidence))
-    reasons.sort(key=lambda reason: (-SEVERITY_RANK[reason.severity], reason.code))
+        if code == "department_signal":
+            severity = department_signal_severity(evidence, params, severity)
+        reasons.append(Reason(code, severity, weight, evidence))
+    if len(reasons) > 1:
+        reasons.sort(key=lambda reason: (-SEVERITY_RANK[reason.severity], reason.code))
     return reasons
 
 

@@ -12,7 +12,7 @@ from monitoring import scans
 from monitoring.models import Alert, AlertEvent, AlertStatus, IncomeLine
 from monitoring.services import alerts as alert_services
 from tests.conftest import committed_db
-from tests.monitoring.conftest import TODAY, poor_figures, record
+from tests.monitoring.conftest import REGISTERED, TODAY, poor_figures, record
 
 pytestmark = pytest.mark.django_db
 
@@ -165,6 +165,44 @@ def test_scan_queries_grow_with_chunks_not_households(
     with CaptureQueriesContext(connection) as many:
         scans.scan_run_inline(trigger="manual", scope="620423100", as_of=TODAY)
     assert len(many) <= len(few) + 2  # the alerts inserted in bulk add a statement or two
+
+
+def test_a_scan_opens_warnings_with_their_events_in_as_many_statements_for_two_as_for_eight(
+    village_worker, township_cadre
+):
+    """The warnings a chunk opens and their "opened" events are written in one statement (issue
+    21), with the columns the model would have given them and the village the trigger fills."""
+    from django.test.utils import CaptureQueriesContext
+
+    from households import services
+
+    def poor_households(n):
+        for _ in range(n):
+            created = services.household_create(
+                actor=township_cadre, village_code="620423100200", poverty_status="ordinary"
+            )
+            Household.objects.filter(pk=created.pk).update(created_at=REGISTERED)
+            record(village_worker, created, **poor_figures())
+        return created
+
+    poor_households(2)
+    with CaptureQueriesContext(connection) as few:
+        first = scans.scan_run_inline(trigger="manual", scope="620423100", as_of=TODAY)
+    last = poor_households(8)
+    with CaptureQueriesContext(connection) as many:
+        second = scans.scan_run_inline(trigger="manual", scope="620423100", as_of=TODAY)
+    assert (first.alerts_opened, second.alerts_opened) == (2, 8)
+    assert len(many) == len(few)
+    alert = Alert.objects.get(household=last)
+    assert (alert.status, alert.source, alert.village_id) == ("open", "rules", "620423100200")
+    assert (alert.version, alert.self_report, alert.close_note) == (1, "", "")
+    assert alert.assignee_id is None and alert.closed_at is None
+    assert alert.reason_codes == [reason["code"] for reason in alert.reasons]
+    event = alert.timeline.get()
+    assert (event.action, event.actor_id, event.note) == ("opened", None, "")
+    assert event.data == {"as_of": TODAY.isoformat(), "reasons": alert.reason_codes}
+    last.refresh_from_db()
+    assert last.risk_level == alert.level and last.risk_reasons[0]["code"] == "income_below_line"
 
 
 @committed_db
