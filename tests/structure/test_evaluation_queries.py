@@ -54,8 +54,8 @@ def test_one_evaluation_reads_in_a_fixed_number_of_statements(village_worker, ho
         village_worker, household, **poor_figures(visited_on=TODAY - datetime.timedelta(days=40))
     )
     first = statements(household)
-    # Its verdict cached on the household, a warning opened and its event: one write each.
-    assert len(first) == READS + SAVEPOINT + 3, first
+    # Its verdict cached on the household; a warning opened with its event, in one statement.
+    assert len(first) == READS + SAVEPOINT + 2, first
     assert Alert.objects.filter(household=household).count() == 1
     # Nothing changed since: nothing written, the household's many indexes untouched.
     assert len(statements(household)) == READS + SAVEPOINT
