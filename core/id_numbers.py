@@ -11,7 +11,7 @@ import datetime
 import hashlib
 import hmac
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
@@ -36,8 +36,12 @@ class IdNumber:
         return mask(self.number)
 
 
-def _area_periods(area_code: str) -> list[tuple[int | None, int | None]] | None:
-    """The periods in which an area code was assigned, or None if it never was."""
+# Bounded: a file may hold any six digits, and a server process lives for days.
+@lru_cache(maxsize=4096)
+def _area_periods(area_code: str) -> tuple[tuple[int | None, int | None], ...] | None:
+    """The periods in which an area code was assigned, or None if it never was. Kept per code:
+    a county's file repeats a few codes thousands of times, and each look-up walks stdnum's
+    table of every county ever."""
     found = numdb.get("cn/loc").info(area_code)
     info = {key: value for _, props in found for key, value in props.items()}
     if "county" not in info:
@@ -49,7 +53,7 @@ def _area_periods(area_code: str) -> list[tuple[int | None, int | None]] | None:
             continue
         start, end = county[1:].split("]")[0].split("-")
         periods.append((int(start) if start else None, int(end) if end else None))
-    return periods
+    return tuple(periods)
 
 
 def check_id_number(raw: str, *, today: datetime.date) -> IdNumber:

@@ -24,6 +24,10 @@ def plain_text(value: str) -> str:
     """Without format characters (Unicode category Cf: the bidi controls U+202A–U+202E and
     U+2066–U+2069, the marks U+200E, U+200F and U+061C, the zero-width U+200B–U+200D, U+2060
     and U+FEFF, the soft hyphen) and with control characters (tabs, line breaks) as spaces."""
+    if value.isprintable():
+        # Printable holds neither category (Python counts Cc and Cf as unprintable): almost
+        # every cell of an import, which would otherwise be looked up character by character.
+        return value.strip()
     kept = []
     for char in value:
         category = unicodedata.category(char)

@@ -22,9 +22,10 @@ import contextlib
 import re
 import tempfile
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from functools import partial
 from itertools import chain, islice
-from typing import IO
+from typing import IO, Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -85,12 +86,19 @@ class ListResource(resources.Resource):
     def export_rows(self, queryset) -> Iterator[list]:
         """Each record as a row of native values (dates as dates), one chunk in memory at once:
         `Resource.export` without the Dataset that holds them all."""
-        export_fields = self.get_export_fields()
+        cells = [self._cell(field) for field in self.get_export_fields()]
         for instance in self.iter_queryset(queryset):
-            yield [
-                self.export_field(field, instance, force_native_type=True)
-                for field in export_fields
-            ]
+            yield [neutralise(cell(instance)) for cell in cells]
+
+    def _cell(self, field) -> Callable[[Any], Any]:
+        """What `export_field` does for this column, looked up once for the file: the library
+        looks the dehydrate method up again for every cell, and finds the field's name by
+        walking every field (`get_field_name`), 13 × 13 steps a household row."""
+        dehydrate = field.get_dehydrate_method(self.get_field_name(field))
+        method = dehydrate if callable(dehydrate) else getattr(self, dehydrate, None)
+        if method is not None:
+            return method
+        return partial(field.export, force_native_type=True)
 
 
 def _yes_no(value: bool) -> str:

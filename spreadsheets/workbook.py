@@ -17,6 +17,8 @@ import tablib
 from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet._reader import WorkSheetParser
+from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from households.models import Region
@@ -69,8 +71,9 @@ def _too_many(rows: int) -> Problem:
     )
 
 
-def _check_size(content: bytes) -> None:
-    """Refuse a file that is not a workbook, or too big, before reading its cells."""
+def _check_size(content: bytes):
+    """Refuse a file that is not a workbook, or too big, before reading its cells; else the
+    workbook opened read-only, for the caller to read and close."""
     if len(content) > MAX_BYTES:
         raise SheetRefused(
             [
@@ -105,12 +108,14 @@ def _check_size(content: bytes) -> None:
         raise not_a_workbook from None
     try:
         # The dimension Excel records (A1:X20001) tells the size without reading a row. A writer
-        # that records none is measured after loading, below.
+        # that records none is measured while reading, below.
         rows = book.worksheets[0].max_row
         if rows is not None and rows > MAX_ROWS + 1:
             raise SheetRefused([_too_many(rows - 1)])
-    finally:
+    except BaseException:
         book.close()
+        raise
+    return book
 
 
 def _check_unpacked(content: bytes) -> None:
@@ -193,64 +198,105 @@ def _header_problems(found: list, aliases: dict[str, str]) -> tuple[dict[int, st
 
 def read_registry_sheet(content: bytes) -> Sheet:
     """The rows of an uploaded registry workbook, or SheetRefused naming what is wrong."""
-    _check_size(content)
+    book = _check_size(content)
     try:
-        book = openpyxl.load_workbook(BytesIO(content), data_only=False)
+        cells, merged = _sheet_cells(book)
+    except SheetRefused:
+        raise
     except Exception:  # a corrupt part inside a valid zip: openpyxl raises many kinds
         raise SheetRefused(
             [Problem(None, "", _("This workbook cannot be read: save it again as .xlsx."))]
         ) from None
-    sheet = book.worksheets[0]
-    if sheet.max_row > MAX_ROWS + 1:
-        raise SheetRefused([_too_many(sheet.max_row - 1)])
-    all_rows = sheet.iter_rows()
-    header_cells = next(all_rows, ())
-    by_index, problems = _header_problems([cell.value for cell in header_cells], header_aliases())
+    finally:
+        book.close()
+    numbers = sorted(cells)
+    header_row = cells[numbers[0]] if numbers else {}
+    found: list = [None] * max(header_row, default=0)
+    for column, (value, _data_type) in header_row.items():
+        found[column - 1] = value
+    by_index, problems = _header_problems(found, header_aliases())
     if problems:
         raise SheetRefused(problems)
-    headers = {key: str(header_cells[index].value).strip() for index, key in by_index.items()}
+    headers = {key: str(found[index]).strip() for index, key in by_index.items()}
 
-    for merged in sheet.merged_cells.ranges:
+    for ref in merged:
+        cell_range = CellRange(ref)
         problems.append(
             Problem(
-                merged.min_row,
-                headers.get(by_index.get(merged.min_col - 1, ""), ""),
+                cell_range.min_row,
+                headers.get(by_index.get(cell_range.min_col - 1, ""), ""),
                 _("Cells %(range)s are merged: unmerge them and fill in every cell.")
-                % {"range": merged.coord},
+                % {"range": cell_range.coord},
             )
         )
 
     keys = [column.key for column in COLUMNS]
     dataset = tablib.Dataset(headers=keys)
     rows: list[int] = []
-    for cells in all_rows:
+    for number in numbers[1:]:
         values: dict[str, object] = {}
-        for cell in cells:
-            key = by_index.get(cell.column - 1)
-            if key is None or cell.value is None:
+        for column, (value, data_type) in sorted(cells[number].items()):
+            key = by_index.get(column - 1)
+            if key is None or value is None:
                 continue
-            if cell.data_type == "f":
+            if data_type == "f":
                 problems.append(
                     Problem(
-                        cell.row,
+                        number,
                         headers[key],
                         _("This cell holds a formula (%(formula)s): type the value itself.")
-                        % {"formula": str(cell.value)[:40]},
+                        % {"formula": str(value)[:40]},
                     )
                 )
                 continue
-            value = cell.value.strip() if isinstance(cell.value, str) else cell.value
+            value = value.strip() if isinstance(value, str) else value
             if value != "":
                 values[key] = value
         if not values:
             continue  # an empty line between blocks is not an error
         dataset.append([values.get(key) for key in keys])
-        rows.append(cells[0].row)
+        rows.append(number)
     if problems:
         raise SheetRefused(problems)
     if not rows:
         raise SheetRefused([Problem(None, "", _("The sheet has no rows to import."))])
     return Sheet(dataset=dataset, rows=rows, headers=headers)
+
+
+def _sheet_cells(book) -> tuple[dict[int, dict[int, tuple]], list[str]]:
+    """The first sheet's cells, row -> column -> (value, data type; "f" for a formula, its text
+    the value), and its merged ranges ("A2:B3").
+
+    One pass of openpyxl's own sheet parser over the read-only workbook that `_check_size`
+    opened: a full load parsed the shared strings again and made a styled Cell object of every
+    cell, only for the values to be read once. The parser gives the same values and types (it is
+    what a full load binds its cells from), and the merged ranges, which a read-only sheet does
+    not keep, once it has read past the rows."""
+    sheet = book.worksheets[0]
+    cells: dict[int, dict[int, tuple]] = {}
+    with sheet._get_source() as source:  # openpyxl 3.1 names no public way to the parser
+        parser = WorkSheetParser(
+            source,
+            sheet._shared_strings,
+            data_only=False,
+            epoch=book.epoch,
+            date_formats=book._date_formats,
+            timedelta_formats=book._timedelta_formats,
+        )
+        last = 0
+        for _index, row in parser.parse():
+            for cell in row:
+                last = max(last, cell["row"])
+                if last <= MAX_ROWS + 1:
+                    cells.setdefault(cell["row"], {})[cell["column"]] = (
+                        cell["value"],
+                        cell["data_type"],
+                    )
+    if last > MAX_ROWS + 1:
+        # A sheet that records no dimension, measured now that it is read.
+        raise SheetRefused([_too_many(last - 1)])
+    merged = parser.merged_cells.mergeCell if parser.merged_cells else []
+    return cells, [str(ref.ref) for ref in merged]
 
 
 def _allowed_values_sheet(book, villages: list[Region]) -> dict[str, str]:

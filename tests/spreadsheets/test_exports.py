@@ -9,6 +9,8 @@ from io import BytesIO
 
 import openpyxl
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from households import services
 from households.models import Household
@@ -130,3 +132,20 @@ def test_a_multiline_note_wraps_and_widths_follow_the_first_rows(township_cadre,
     address = [cell for cell in sheet[1] if cell.value == "住址"][0]
     assert sheet.cell(row=2, column=address.column).alignment.wrap_text
     assert sheet.column_dimensions["A"].width >= len(household.number)
+
+
+def test_the_statements_of_an_export_do_not_grow_with_its_chunks(township_cadre, small_chunks):
+    """Chunks are fetched from one server-side cursor: a file of three chunks costs the
+    statements of a file of one, and each row's village comes with it (select_related)."""
+
+    def statements() -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as captured:
+            response = client_for(township_cadre).post("/export/households.xlsx")
+            rows = len(list(_book(response).active.iter_rows(min_row=2)))
+        return rows, len(captured)
+
+    _households(township_cadre, 2)
+    small_rows, small = statements()
+    _households(township_cadre, 4)
+    large_rows, large = statements()
+    assert (small_rows, large_rows) == (2, 6) and small == large
