@@ -686,6 +686,14 @@ class Alert(models.Model):
                 opclasses=["varchar_pattern_ops"],
                 condition=Q(status__in=["open", "assigned", "verifying", "confirmed"]),
             ),
+            # The ids of a township's active warnings, read from the index alone, for the API
+            # list ordered by id (selectors.alerts_of_area). Created concurrently by 0025.
+            models.Index(
+                fields=["village", "id"],
+                name="alert_active_village_id",
+                opclasses=["varchar_pattern_ops", "int8_ops"],
+                condition=Q(status__in=["open", "assigned", "verifying", "confirmed"]),
+            ),
         ]
         triggers = [
             pgtrigger.Trigger(

@@ -4,12 +4,15 @@ import datetime
 from dataclasses import dataclass
 from types import SimpleNamespace
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import (
     BooleanField,
     Case,
     CharField,
     Count,
     Exists,
+    F,
+    Func,
     OuterRef,
     Prefetch,
     Q,
@@ -56,6 +59,38 @@ def alerts_visible_to(user) -> QuerySet[Alert]:
     # By the warning's own copy of the village (Alert.village): a township's warnings are read
     # through their index instead of through a join with every household of the township.
     return Alert.objects.filter(scope.q("village__code"))
+
+
+# A region at least this deep (a township's 9 digits) holds few enough active warnings for their
+# ids to be gathered first: 18,337 in the largest township of a 1,000,000-household county.
+NARROW_PREFIX_DIGITS = 9
+
+
+def alerts_of_area(alerts: QuerySet[Alert], *, region: str = "") -> QuerySet[Alert]:
+    """`alerts` (already scoped and filtered) read through the ids they match, for a list of a
+    township or a village ordered by id.
+
+    Ordered by id, PostgreSQL walks the primary key from the newest warning and filters every
+    row, assuming a township's warnings are spread evenly; they are not (a scan opens them
+    household by household, so a township's ids are one run), and a township whose run lies low
+    is found after every other township's warnings: 27,046 rows read for 51 at 200,000
+    households, 35 ms. `id = ANY(ARRAY(SELECT id …))` gathers the matching ids first from the
+    index alert_active_village_id (an index-only scan of the township's range), then reads the
+    page through the primary key, in order, however the ids lie. The rows are the same: the
+    outer query keeps every filter. A county's list (most of the table) is left as it is: its
+    walk finds its rows at once, where gathering 150,000 ids would not."""
+    if len(region) < NARROW_PREFIX_DIGITS:
+        return alerts
+    ids = ArraySubquery(alerts.order_by().values("pk"))
+    return alerts.filter(_AnyOf(F("pk"), ids))
+
+
+class _AnyOf(Func):
+    """`column = ANY(array)`, a condition (`pk=Func(…)` would put the ANY in parentheses)."""
+
+    arg_joiner = " = ANY("
+    template = "%(expressions)s)"
+    output_field = BooleanField()
 
 
 def alerts_for_digest(cadre) -> QuerySet[Alert]:

@@ -49,6 +49,9 @@ API_LISTS = [
     ("township_cadre", "/api/v1/members/"),
     ("township_cadre", "/api/v1/visits/"),
     ("township_cadre", "/api/v1/alerts/"),
+    # The township's active warnings, read through their ids (selectors.alerts_of_area).
+    ("township_cadre", "/api/v1/alerts/?region=620423100000&active=1"),
+    ("county_officer", "/api/v1/alerts/?region=620423100&active=1"),
     ("county_officer", "/api/v1/signals/"),
     ("township_cadre", "/api/v1/cases/"),
     ("township_cadre", "/api/v1/measures/"),
