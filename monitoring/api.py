@@ -12,8 +12,6 @@ from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 
 from core.api import DixianAutoSchema, RolePermission
-from core.regions import area_prefix, is_region_code
-from core.scope import Scope
 from monitoring import selectors
 from monitoring.engine import rules
 from monitoring.filters import AlertFilter, VisitFilter
@@ -156,13 +154,12 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         if self.action != "list":
             return queryset
         params = self.request.query_params
-        deepest = max(
-            Scope.of(self.request.user).prefix or "",
-            area_prefix(params.get("region", "")),
-            params.get("village", "") if is_region_code(params.get("village", "")) else "",
-            key=len,
+        return selectors.alerts_of_area(
+            queryset,
+            self.request.user,
+            region=params.get("region", ""),
+            village=params.get("village", ""),
         )
-        return selectors.alerts_of_area(queryset, region=deepest)
 
     def _act(self, serializer_class, service, **extra):
         alert = self.get_object()

@@ -22,6 +22,7 @@ from django.db.models import (
 )
 from django.db.models.functions import JSONArray, JSONObject
 
+from core.regions import area_prefix, is_region_code
 from core.scope import Scope
 from households.models import Household, Region
 from households.selectors import households_visible_to, regions_within, under_region
@@ -66,7 +67,9 @@ def alerts_visible_to(user) -> QuerySet[Alert]:
 NARROW_PREFIX_DIGITS = 9
 
 
-def alerts_of_area(alerts: QuerySet[Alert], *, region: str = "") -> QuerySet[Alert]:
+def alerts_of_area(
+    alerts: QuerySet[Alert], user, *, region: str = "", village: str = ""
+) -> QuerySet[Alert]:
     """`alerts` (already scoped and filtered) read through the ids they match, for a list of a
     township or a village ordered by id.
 
@@ -79,7 +82,13 @@ def alerts_of_area(alerts: QuerySet[Alert], *, region: str = "") -> QuerySet[Ale
     page through the primary key, in order, however the ids lie. The rows are the same: the
     outer query keeps every filter. A county's list (most of the table) is left as it is: its
     walk finds its rows at once, where gathering 150,000 ids would not."""
-    if len(region) < NARROW_PREFIX_DIGITS:
+    deepest = max(
+        Scope.of(user).prefix or "",
+        area_prefix(region),
+        village if is_region_code(village) else "",
+        key=len,
+    )
+    if len(deepest) < NARROW_PREFIX_DIGITS:
         return alerts
     ids = ArraySubquery(alerts.order_by().values("pk"))
     return alerts.filter(_AnyOf(F("pk"), ids))

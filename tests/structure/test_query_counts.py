@@ -322,9 +322,9 @@ def test_the_household_page_costs_the_same_queries_for_a_full_household_or_an_em
     users in one statement, which a history naming nobody would not need."""
     with time_machine.travel(NOW, tick=False), pghistory.context(user=None):
         personas = {
-            "village_worker": _persona("vw", Role.VILLAGE_WORKER, HOME_VILLAGE),
-            "township_cadre": _persona("tc", Role.TOWNSHIP_CADRE, HOME_TOWNSHIP),
-            "county_officer": _persona("co", Role.COUNTY_OFFICER, HOME_COUNTY, is_staff=True),
+            "village_worker": _persona("page_vw", Role.VILLAGE_WORKER, HOME_VILLAGE),
+            "township_cadre": _persona("page_tc", Role.TOWNSHIP_CADRE, HOME_TOWNSHIP),
+            "county_officer": _persona("page_co", Role.COUNTY_OFFICER, HOME_COUNTY, is_staff=True),
         }
         pghistory.context(user=personas["township_cadre"].pk)
         county = County(**personas, partner=None)
