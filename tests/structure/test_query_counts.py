@@ -118,27 +118,7 @@ class County:
         return household
 
     def _poor_visit(self, household: Household) -> None:
-        member = household.members.get()
-        visit_record(
-            actor=self.worker,
-            household_id=household.pk,
-            client_uuid=uuid.uuid4(),
-            events=[EventInput(kind="illness", occurred_on=TODAY, member_id=member.pk)],
-            visited_on=TODAY,
-            household_size=1,
-            wage_income=Decimal("2500"),
-            business_income=Decimal("0"),
-            property_income=Decimal("0"),
-            transfer_income=Decimal("0"),
-            medical_spending=Decimal("0"),
-            education_spending=Decimal("0"),
-            disaster_loss=Decimal("0"),
-            food_clothing_ok=True,
-            compulsory_education_ok=True,
-            basic_medical_ok=True,
-            safe_housing_ok=True,
-            safe_water_ok=True,
-        )
+        _poor_visit(self.worker, household, household.members.get(), TODAY, household_size=1)
         evaluate_households(Household.objects.filter(pk=household.pk), as_of=TODAY)
 
     def grow(self, units: int) -> None:
@@ -230,6 +210,30 @@ class County:
             parent_id=HOME_TOWNSHIP,
         )
         Notification.objects.create(user=self.worker, text=f"通知{n}", link="/alerts/")
+
+
+def _poor_visit(worker, household, member, day, *, household_size: int) -> None:
+    """A visit of a poor month with an illness: it opens a warning."""
+    visit_record(
+        actor=worker,
+        household_id=household.pk,
+        client_uuid=uuid.uuid4(),
+        events=[EventInput(kind="illness", occurred_on=day, member_id=member.pk)],
+        visited_on=day,
+        household_size=household_size,
+        wage_income=Decimal("2500"),
+        business_income=Decimal("0"),
+        property_income=Decimal("0"),
+        transfer_income=Decimal("0"),
+        medical_spending=Decimal("0"),
+        education_spending=Decimal("0"),
+        disaster_loss=Decimal("0"),
+        food_clothing_ok=True,
+        compulsory_education_ok=True,
+        basic_medical_ok=True,
+        safe_housing_ok=True,
+        safe_water_ok=True,
+    )
 
 
 def _persona(username: str, role: str, region: str, **extra) -> User:
@@ -342,26 +346,7 @@ def test_the_household_page_costs_the_same_queries_for_a_full_household_or_an_em
         full.refresh_from_db()
         member = full.members.order_by("pk").first()
         for day in (TODAY - datetime.timedelta(days=days) for days in (60, 30, 0)):
-            visit_record(
-                actor=county.worker,
-                household_id=full.pk,
-                client_uuid=uuid.uuid4(),
-                events=[EventInput(kind="illness", occurred_on=day, member_id=member.pk)],
-                visited_on=day,
-                household_size=5,
-                wage_income=Decimal("2500"),
-                business_income=Decimal("0"),
-                property_income=Decimal("0"),
-                transfer_income=Decimal("0"),
-                medical_spending=Decimal("0"),
-                education_spending=Decimal("0"),
-                disaster_loss=Decimal("0"),
-                food_clothing_ok=True,
-                compulsory_education_ok=True,
-                basic_medical_ok=True,
-                safe_housing_ok=True,
-                safe_water_ok=True,
-            )
+            _poor_visit(county.worker, full, member, day, household_size=5)
         evaluate_households(Household.objects.filter(pk=full.pk), as_of=TODAY)
         empty = household_services.household_create(
             actor=county.cadre, village_code=HOME_VILLAGE, poverty_status="ordinary"
