@@ -234,6 +234,19 @@ if DIXIAN_DB_PGBOUNCER:
     _database["DISABLE_SERVER_SIDE_CURSORS"] = True
     _database_options["prepare_threshold"] = None
     _database_options["server_side_binding"] = False
+# Every trigger function of pgtrigger (pghistory's history triggers among them) first reads the
+# session's `pgtrigger.ignore` inside an EXCEPTION block. Unset, the read raises and a
+# subtransaction rolls back for every row a statement touches, and PostgreSQL's rollback of one
+# walks every deferred trigger event of the transaction (Django's foreign keys are deferred): a
+# statement of n rows on a tracked table costs O(n²). Set empty for the session, the read succeeds
+# and nothing is ignored (pgtrigger.ignore() still sets its own list for a transaction). Measured
+# on the bench (docs/scaling.md): the import of 10,000 households -17 %, its re-import -37 %.
+# PgBouncer refuses a startup option: behind it, the database's own default does the same
+# (ALTER DATABASE … SET pgtrigger.ignore = '{}', docs/scaling.md § Connections).
+if not DIXIAN_DB_PGBOUNCER:
+    _database_options["options"] = " ".join(
+        filter(None, [_database_options.get("options", ""), "-c pgtrigger.ignore={}"])
+    )
 DATABASES = {"default": _database}
 
 # A streaming read replica (docs/scaling.md § Read replicas): with DATABASE_REPLICA_URL set, the

@@ -72,7 +72,13 @@ def start(
     server connections handed out per transaction. Trusts its local clients (tests, bench)."""
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "users.txt").write_text(f'"{user}" "{password}"\n')
-    lines = [f"{name} = host={server_host} port={server_port} dbname={name}" for name in databases]
+    # PgBouncer refuses the startup option Django's connections set pgtrigger.ignore with
+    # (config/settings.py): each server connection sets it once instead.
+    connect_query = "connect_query='SET pgtrigger.ignore = ''{}'''"
+    lines = [
+        f"{name} = host={server_host} port={server_port} dbname={name} {connect_query}"
+        for name in databases
+    ]
     config = folder / "pgbouncer.ini"
     config.write_text(
         "[databases]\n"

@@ -15,6 +15,7 @@ from django.test import Client
 from accounts.models import Role, User
 from audit.triggers import REFUSE_FUNCTION_SQL
 from households import services
+from tests import migrated_template
 from tests.idgen import make_id_number
 
 HOME_COUNTY = "620423000000"
@@ -48,6 +49,7 @@ TEST_PASSWORD_HASHERS = [
 
 def pytest_configure(config):
     settings.PASSWORD_HASHERS = TEST_PASSWORD_HASHERS
+    migrated_template.install()
 
 
 def pytest_sessionstart(session):
@@ -83,39 +85,22 @@ TEST_REFUSE_FUNCTION_SQL = REFUSE_FUNCTION_SQL.replace("BEGIN\n", "BEGIN\n" + SU
 
 
 def migrated_copy_name() -> str:
-    """A copy of the test database as `migrate` left it, before the changes below: the backup
-    tests' pilot county starts from it (tests/ops/conftest.py) instead of migrating again."""
-    from django.db import connection
-
-    return f"{connection.settings_dict['NAME']}_migrated"
-
-
-def _drop_database(cursor, name: str) -> None:
-    cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
+    """The test database as `migrate` leaves it, before the changes below: the backup tests'
+    pilot county and the bench's smoke run start from it (tests/migrated_template.py)."""
+    return migrated_template.template_name()
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(request, django_db_setup, django_db_blocker):
-    from django.db import connection, connections
+def django_db_setup(django_db_setup, django_db_blocker):
+    from django.db import connection
 
-    # A database kept from an earlier run (--reuse-db) has the changes below already: no copy.
-    copy = None if request.config.getoption("reuse_db") else migrated_copy_name()
+    if connection.alias not in migrated_template.made:
+        return  # no test collected needs the database: pytest-django made none
     with django_db_blocker.unblock():
-        if copy:
-            connections.close_all()  # a template must have no one connected
-            with connection._nodb_cursor() as cursor:
-                _drop_database(cursor, copy)
-                cursor.execute(
-                    f'CREATE DATABASE "{copy}" TEMPLATE "{connection.settings_dict["NAME"]}"'
-                )
         with connection.cursor() as cursor:
             cursor.execute(TEST_REFUSE_FUNCTION_SQL)
         call_command("load_regions", "620423", "620421", verbosity=0)
         connection._test_serialized_contents = connection.creation.serialize_db_to_string()
-    yield
-    if copy:
-        with django_db_blocker.unblock(), connection._nodb_cursor() as cursor:
-            _drop_database(cursor, copy)
 
 
 def _user(username, role, region, **flags) -> User:

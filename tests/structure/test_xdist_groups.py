@@ -76,3 +76,23 @@ def test_loadgroup_hands_a_group_to_one_worker_and_spreads_the_rest():
     first, second = (set(worker.sent) for worker in workers)
     assert first == backup  # the biggest unit first, whole, to one worker
     assert second and not second & backup  # the other worker runs tests of no group meanwhile
+
+
+def test_every_grouped_path_exists_and_every_module_starting_a_worker_is_grouped():
+    from pathlib import Path
+
+    from tests.xdist_groups import XDIST_GROUPS, XDIST_MODULE_GROUPS, xdist_group
+
+    root = Path(__file__).resolve().parents[2]
+    listed = [path for paths in XDIST_GROUPS.values() for path in paths] + list(XDIST_MODULE_GROUPS)
+    assert [path for path in listed if not (root / path).exists()] == []
+    # A module that starts a Celery worker, alone on a worker of xdist, would start it once
+    # per test it is handed and race the browsers for the CPU.
+    starting = [
+        path.relative_to(root).as_posix()
+        for path in (root / "tests").rglob("test_*.py")
+        if path.resolve() != Path(__file__).resolve()
+        and "celery_worker" in (text := path.read_text())
+        or "workers.start_worker(" in text
+    ]
+    assert starting and [path for path in starting if xdist_group(path) is None] == []
