@@ -77,6 +77,25 @@ def _migrate_into(alias: str, name: str) -> None:
     connection.close()
 
 
+# Templates of earlier trees kept beside the newest: a run of another checkout (a branch in a
+# worktree) on the same server may still be copying one.
+KEPT = 3
+
+
+def _drop_stale(admin: psycopg.Connection, newest: str) -> None:
+    """Drop the templates of older source trees, the newest KEPT left, one in use left too."""
+    stale = admin.execute(
+        "SELECT datname FROM pg_database WHERE starts_with(datname, %s)"
+        " AND datname NOT LIKE '%%\\_building' AND datname <> %s ORDER BY oid DESC OFFSET %s",
+        [PREFIX, newest, KEPT - 1],
+    ).fetchall()
+    for (name,) in stale:
+        try:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        except psycopg.errors.ObjectInUse:
+            pass  # being copied by another run: the next new template drops it
+
+
 def ensure_template(alias: str = "default") -> str:
     """The migrated database of this source tree, made if no run has made it yet."""
     connection = connections[alias]
@@ -97,6 +116,7 @@ def ensure_template(alias: str = "default") -> str:
                     connection.settings_dict["NAME"] = original_name
                 # Published whole: a run that finds the name finds it migrated.
                 admin.execute(f'ALTER DATABASE "{building}" RENAME TO "{template}"')
+                _drop_stale(admin, template)
         finally:
             admin.execute("SELECT pg_advisory_unlock(hashtext(%s))", [template])
     return template
