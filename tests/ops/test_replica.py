@@ -204,6 +204,13 @@ def test_a_marked_read_goes_to_the_replica_and_an_unmarked_one_to_the_primary(
         assert Region.objects.all().db == "default"  # without a replica, nothing changes
 
 
+def _wal_at_least(replica_url: str, which: str, lsn: str) -> bool:
+    """Whether the replica has received (or replayed) the primary's WAL up to `lsn`."""
+    return bool(
+        _one(replica_url, f"SELECT pg_last_wal_{which}_lsn() >= %s::pg_lsn", (lsn,))  # noqa: S608
+    )
+
+
 def test_a_stalled_or_unreachable_replica_sends_marked_reads_to_the_primary(
     pair, django_db_blocker
 ):
@@ -213,12 +220,17 @@ def test_a_stalled_or_unreachable_replica_sends_marked_reads_to_the_primary(
         pause_replay(pair.replica_url)
         village = Region.objects.filter(level="village").order_by("code").first()
         Region.objects.filter(pk=village.pk).update(name="停滞村")  # on the primary
-        # The change reached the replica but is not replayed: its lag grows past the limit.
+        change = _one(pair.primary_url, "SELECT pg_current_wal_lsn()::text")
+        # The change reached the replica but is not replayed: its lag grows past the limit. (A
+        # lag past the limit alone could be the age of an older commit, the change not yet
+        # received: the replica must have received it first.)
+        _wait(lambda: _wal_at_least(pair.replica_url, "receive", change), what="the change")
         _wait(lambda: (replica_lag(pair.replica_url) or 0) > 0.3, what="the lag")
         with replica.reads_from_replica():
             assert Region.objects.all().db == "default"
             assert Region.objects.get(pk=village.pk).name == "停滞村"
         resume_replay(pair.replica_url)
+        _wait(lambda: _wal_at_least(pair.replica_url, "replay", change), what="the replay")
         _wait(lambda: replica_lag(pair.replica_url) == 0)
         with replica.reads_from_replica():
             assert Region.objects.all().db == replica.REPLICA
