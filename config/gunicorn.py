@@ -16,3 +16,10 @@ from django.conf import settings  # noqa: E402  (after the settings module is na
 
 logconfig_dict = settings.LOGGING
 accesslog = None
+
+
+def post_worker_init(worker) -> None:
+    """Each worker imports, compiles and loads before its first request (config/warmup.py)."""
+    from config.warmup import warm
+
+    warm()

@@ -155,9 +155,14 @@ def household_history(*, household: Household) -> QuerySet:
 def household_registry_changes(*, household: Household) -> QuerySet:
     """The changes people made to the household and its members, newest first: the registry's
     entries on the household's timeline (a case's or a warning's changes are theirs)."""
-    return household_history(household=household).filter(
-        pgh_obj_model__in=["households.Household", "households.Member"]
+    import pghistory.models
+
+    # Read across the two event tables, not filtered out of the union of every table that
+    # refers to a household: planning that union took PostgreSQL about 5 ms a statement.
+    events = pghistory.models.Events.objects.across(
+        "households.HouseholdEvent", "households.MemberEvent"
     )
+    return events.references(household).order_by("-pgh_created_at")
 
 
 def household_life_events(*, household: Household) -> QuerySet[LifeEvent]:

@@ -101,3 +101,11 @@ def test_a_failed_requests_uri_is_cut_from_gunicorns_line():
     )
     assert GunicornRequestLineFilter().filter(record)
     assert record.getMessage() == "Error handling request GET (URI not logged)"
+
+
+def test_each_worker_is_warmed_up_before_it_serves(gunicorn_log):
+    # config/gunicorn.py's post_worker_init: its line comes before the worker's first request.
+    warmed = [json.loads(line) for line in gunicorn_log.splitlines() if '"warmed up"' in line]
+    assert len(warmed) == 1, gunicorn_log
+    assert warmed[0]["logger"] == "dixian.warmup"
+    assert warmed[0]["templates"] > 100 and warmed[0]["modules"] > 200

@@ -1,0 +1,45 @@
+"""A server process is made ready before its first request (config/warmup.py): every template of
+the project compiled, every module of its apps imported, both languages' catalogues read."""
+
+from pathlib import Path
+
+from django.conf import settings
+from django.template import engines
+from django.utils import translation
+
+from config import warmup
+
+
+def _project_templates() -> set[str]:
+    folders = [Path(settings.BASE_DIR) / "templates"]
+    folders += [Path(app.path) / "templates" for app in warmup._project_apps()]
+    return {
+        path.relative_to(folder).as_posix()
+        for folder in folders
+        if folder.is_dir()
+        for path in folder.rglob("*.html")
+    }
+
+
+def test_warm_compiles_every_project_template_into_the_cached_loader():
+    engine = engines["django"].engine
+    cached_loader = engine.template_loaders[0]
+    cached_loader.reset()
+
+    loaded = warmup.warm()
+
+    assert loaded["templates"] >= len(_project_templates()) > 100
+    cached = {key.split("-")[0] for key in cached_loader.get_template_cache}
+    assert _project_templates() <= cached
+    assert "households/household_detail.html" in cached
+
+
+def test_warm_imports_the_apps_modules_and_reads_both_catalogues():
+    loaded = warmup.warm()
+
+    assert loaded["modules"] > 200 and loaded["urls"] > 100
+    assert loaded["languages"] == ["zh-hans", "en"]
+    assert set(translation.trans_real._translations) >= {"zh-hans", "en"}
+    # Only the project's own apps, never a package of the virtual environment.
+    assert {app.name for app in warmup._project_apps()} >= {"households", "monitoring", "demo"}
+    assert not any(".venv" in app.path for app in warmup._project_apps())
