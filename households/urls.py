@@ -8,6 +8,7 @@ urlpatterns = [
     path("households/<int:pk>/", views.household_detail, name="household-detail"),
     path("households/<int:pk>/edit/", views.household_edit, name="household-edit"),
     path("households/<int:pk>/unmask/", views.household_unmask, name="household-unmask"),
+    path("households/<int:pk>/history/", views.household_history, name="household-history"),
     path("households/<int:pk>/members/new/", views.member_create, name="member-create"),
     path("households/<int:pk>/split/", views.household_split, name="household-split"),
     path("households/<int:pk>/merge/", views.household_merge, name="household-merge"),

@@ -34,6 +34,8 @@ PAGE_SIZE = 50
 # exactly; a township's whole register shows "more than 1,000" and costs what 1,000 rows cost.
 # The exact totals by township and level are on the dashboard, counted ahead.
 COUNT_CAP = 1000
+# The newest changes a household's history shows.
+HISTORY_ROWS = 50
 
 
 @login_required
@@ -90,6 +92,24 @@ def household_detail(request, pk):
     return render(request, "households/household_detail.html", _detail_context(request, household))
 
 
+@login_required
+@permission_required("households.view_household", raise_exception=True)
+def household_history(request, pk):
+    """The household's recorded changes, read when its page's History fold is first opened
+    (htmx) or followed as a link: most reads of a household page never open it, and it was the
+    page's costliest statement (a union over every table of events that refers to a household)."""
+    household = selectors.household_get(user=request.user, pk=pk)
+    members = list(household.members.all())
+    related = page_related_names(user=request.user, household=household, members=members)
+    history = history_rows(
+        selectors.household_history(household=household)[:HISTORY_ROWS],
+        viewer=request.user,
+        related=related,
+    )
+    template = "history_list.html" if request.htmx else "households/household_history.html"
+    return render(request, template, {"household": household, "history": history})
+
+
 def _detail_context(request, household, unmasked=None, unmask_form=None):
     members = list(household.members.order_by("status", "id"))
     today = timezone.localdate()
@@ -101,9 +121,9 @@ def _detail_context(request, household, unmasked=None, unmask_form=None):
         full = {member.member_id: member for member in unmasked.members}
         for member in members:
             member.unmasked = full.get(member.pk)
-    # Read first so that the histories below name the household, its village and its members
-    # from the rows above rather than reading them again.
-    related = page_related_names(user=request.user, household=household, members=members)
+    # Read first so that the timeline's registry changes name the household, its village and
+    # its members from the rows above rather than reading them again (households.hub.shared_read).
+    page_related_names(user=request.user, household=household, members=members)
     # The hub: what the apps above contribute (households.hub), each through its own selectors,
     # so the timeline, the risk and the buttons show only what this viewer may see and do.
     hub = household_hub(user=request.user, household=household, kind=request.GET.get("kind", ""))
@@ -119,11 +139,6 @@ def _detail_context(request, household, unmasked=None, unmask_form=None):
         "can_split": request.user.has_perm("households.add_household")
         and request.user.has_perm("households.change_member"),
         "can_merge": request.user.has_perm("households.change_member"),
-        "history": history_rows(
-            selectors.household_history(household=household)[:50],
-            viewer=request.user,
-            related=related,
-        ),
         "can_unmask": request.user.has_perm("households.unmask_sensitive"),
         "can_edit": request.user.has_perm("households.change_household"),
         "unmask_form": unmask_form or UnmaskForm(),

@@ -49,3 +49,27 @@ def test_the_hub_opens_its_sections_on_a_desk(visit_as, township_cadre, househol
     assert page.locator("details#members table").is_visible()
     assert page.evaluate(SIDEWAYS) <= 0
     visitor.shot("desk-household-hub")
+
+
+@committed_db
+def test_the_history_is_read_when_its_fold_is_first_opened(visit_as, township_cadre, household):
+    history_url = f"/households/{household.pk}/history/"
+    for phone in (True, False):
+        visitor = visit_as(township_cadre, phone=phone)
+        asked: list[str] = []
+        visitor.page.on("request", lambda request, asked=asked: asked.append(request.url))
+        page = visitor.open(f"/households/{household.pk}/")
+        history = page.locator("details.fold", has=page.locator("summary h2", has_text="变更记录"))
+        assert history.get_attribute("open") is None  # folded on a phone and on a desk
+        assert not [url for url in asked if url.endswith(history_url)]
+        with page.expect_response(lambda response: response.url.endswith(history_url)):
+            history.locator("summary").click()
+        history.locator("ol.history li").first.wait_for()
+        assert "新建了" in history.inner_text()  # the changes, in the page's language
+        assert history.locator("ol.history").count() == 1  # the fragment, not a page in a page
+        assert page.evaluate(SIDEWAYS) <= 0
+        visitor.shot(f"{'phone' if phone else 'desk'}-household-history-open")
+        # Folded and opened again, it is not read a second time.
+        history.locator("summary").click()
+        history.locator("summary").click()
+        assert len([url for url in asked if url.endswith(history_url)]) == 1

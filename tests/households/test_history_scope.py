@@ -1,4 +1,5 @@
-"""A household page's history names no household its viewer may not see."""
+"""A household page's history names no household its viewer may not see: the page (its
+timeline's registry changes) and the change history it opens (/households/<pk>/history/)."""
 
 import pytest
 
@@ -29,11 +30,12 @@ def test_the_new_household_s_history_calls_the_old_one_another_household(
 ):
     client = client_for(other_township_cadre)
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    page = client.get(f"/households/{other_township_household.pk}/").content.decode()
-    assert "李秀英" in page  # she lives here now, and her move is in the history
-    assert "another household" in page
-    assert household.number not in page
-    assert household.head_name not in page
+    page, history = _page_and_history(client, other_township_household)
+    assert "李秀英" in page and "李秀英" in history  # she lives here now, and moved in
+    assert "another household" in page  # the timeline's move, from a household out of scope
+    for text in (page, history):
+        assert household.number not in text
+        assert household.head_name not in text
 
 
 def test_the_old_household_s_history_calls_the_new_one_another_household(
@@ -41,9 +43,9 @@ def test_the_old_household_s_history_calls_the_new_one_another_household(
 ):
     client = client_for(township_cadre)
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    page = client.get(f"/households/{household.pk}/").content.decode()
-    assert other_township_household.number not in page
-    assert other_township_household.head_name not in page
+    for page in _page_and_history(client, household):
+        assert other_township_household.number not in page
+        assert other_township_household.head_name not in page
 
 
 def test_a_viewer_who_sees_both_households_sees_both_named(
@@ -52,3 +54,10 @@ def test_a_viewer_who_sees_both_households_sees_both_named(
     client = client_for(county_officer)
     page = client.get(f"/households/{other_township_household.pk}/").content.decode()
     assert household.number in page
+
+
+def _page_and_history(client, household) -> list[str]:
+    return [
+        client.get(f"/households/{household.pk}/").content.decode(),
+        client.get(f"/households/{household.pk}/history/").content.decode(),
+    ]

@@ -201,7 +201,7 @@ def test_a_village_worker_is_not_offered_unmasking(village_worker, household):
     assert client.post(f"/households/{household.pk}/unmask/", {"reason": "看"}).status_code == 403
 
 
-def test_the_history_is_on_the_household_page(township_cadre, household):
+def test_the_history_opens_from_the_household_page(township_cadre, household):
     client = client_for(township_cadre)
     form = {
         "village": HOME_VILLAGE,
@@ -212,6 +212,15 @@ def test_the_history_is_on_the_household_page(township_cadre, household):
         "version": household.version,
     }
     client.post(f"/households/{household.pk}/edit/", form)
-    page = strip_tags(client.get(f"/households/{household.pk}/").content.decode())
-    assert "水源村3社12号 → 新的地址" in page  # each value marked translate="no"
-    assert "township_cadre" in page
+    page = client.get(f"/households/{household.pk}/").content.decode()
+    # Read when the fold is first opened, or followed as a link without htmx.
+    history_url = f"/households/{household.pk}/history/"
+    assert f'hx-get="{history_url}" hx-trigger="toggle once"' in page
+    assert f'href="{history_url}"' in page
+    for htmx in (False, True):
+        response = client.get(history_url, **({"HTTP_HX_REQUEST": "true"} if htmx else {}))
+        assert response.status_code == 200
+        assert ("<html" in response.content.decode()) is not htmx  # the fragment, or a page
+        history = strip_tags(response.content.decode())
+        assert "水源村3社12号 → 新的地址" in history  # each value marked translate="no"
+        assert "township_cadre" in history

@@ -289,6 +289,7 @@ PAGES: dict[str, Entry] = {
     "household-create": form(FIELD | OTHERS, target=all_rows("households.Household")),
     "household-detail": Entry(readers=READERS, args=pk_of("household")),
     "household-edit": form(FIELD, args=pk_of("household"), target=rows_of("household")),
+    "household-history": Entry(readers=READERS, args=pk_of("household")),
     "household-unmask": post(
         CADRES,
         args=pk_of("household"),

@@ -15,6 +15,7 @@ def test_pages_with_personal_data_are_never_stored(village_worker, household):
     head = household.members.get(relation="head")
     for url in (
         f"/households/{household.pk}/",
+        f"/households/{household.pk}/history/",
         f"/households/{household.pk}/edit/",
         f"/members/{head.pk}/edit/",
         "/visits/new/",  # the offline page: the service worker keeps its copy in Cache Storage

@@ -164,6 +164,7 @@ def everything_read_by(client: Client, *, staff: bool, household: Household, hea
         "/households/",
         f"/households/?q={household.number}",
         f"/households/{household.pk}/",
+        f"/households/{household.pk}/history/",
         f"/members/{head.pk}/edit/",
         f"/visits/households/?q={household.number}",
         "/visits/households.json",

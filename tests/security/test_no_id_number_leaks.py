@@ -386,6 +386,7 @@ def look_at_everything(seen: Seen, personas: dict, household, case, measure) -> 
         "/households/",
         f"/households/?q={household.number}",
         f"/households/{household.pk}/",
+        f"/households/{household.pk}/history/",
         f"/households/{household.pk}/edit/",
         f"/members/{head.pk}/edit/",
         "/visits/",
