@@ -161,7 +161,7 @@ MIDDLEWARE = [
     # A browser that just changed something reads the primary for a few seconds (core/replica.py);
     # nothing without a replica.
     "core.replica.PrimaryAfterWriteMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "core.idle_session.IdleSessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -319,7 +319,8 @@ WEBHOOK_MAX_ATTEMPTS = env.int("DIXIAN_WEBHOOK_MAX_ATTEMPTS", default=10)
 # --- sessions
 # MLPS 2.0 asks for a session timeout: a session unused this long (30 minutes) is over.
 SESSION_COOKIE_AGE = env.int("DIXIAN_SESSION_IDLE_SECONDS", default=30 * 60)
-SESSION_SAVE_EVERY_REQUEST = True  # the age above is an idle timeout, not a fixed lifetime
+# The age above is an idle timeout, not a fixed lifetime: core.idle_session moves the end forward
+# (a write at most once a minute) rather than SESSION_SAVE_EVERY_REQUEST (a write every request).
 SESSION_COOKIE_HTTPONLY = True
 
 # --- languages and time

@@ -1,5 +1,6 @@
 """Sessions end after 30 minutes without a request (MLPS 2.0 session timeout), not 30 minutes
-after login: every request moves the end forward. The server's clock decides, so a stolen or
+after login: requests move the end forward (core.idle_session: a write at most once a minute, so
+the end can come up to a minute sooner, never later). The server's clock decides, so a stolen or
 forgotten cookie is worth nothing once the session is idle, whatever the browser keeps."""
 
 import datetime
@@ -11,8 +12,11 @@ import zoneinfo
 import pytest
 import time_machine
 from django.conf import settings
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 
+from core.idle_session import REFRESH_SECONDS
 from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +36,9 @@ def _minutes(n: int) -> datetime.timedelta:
 
 def test_the_default_idle_limit_is_thirty_minutes():
     assert settings.SESSION_COOKIE_AGE == 30 * 60
-    assert settings.SESSION_SAVE_EVERY_REQUEST
+    assert "core.idle_session.IdleSessionMiddleware" in settings.MIDDLEWARE
+    assert "django.contrib.sessions.middleware.SessionMiddleware" not in settings.MIDDLEWARE
+    assert not settings.SESSION_SAVE_EVERY_REQUEST  # the middleware moves the end instead
 
 
 def test_a_session_idle_for_31_minutes_is_sent_to_the_login_page(clock, township_cadre):
@@ -58,6 +64,29 @@ def test_a_session_used_every_20_minutes_stays_open_for_an_hour_and_more(clock, 
         assert client.get("/api/v1/households/").status_code == 200
         clock.shift(_minutes(20))
     assert client.get("/households/").status_code == 200
+
+
+def test_a_session_used_every_50_seconds_stays_open_for_45_minutes(clock, township_cadre):
+    client = client_for(township_cadre)
+    for _ in range(54):  # 45 minutes of requests, each sooner than the last write's minute
+        assert client.get("/households/").status_code == 200
+        clock.shift(datetime.timedelta(seconds=50))
+    assert client.get("/households/").status_code == 200
+
+
+def test_the_session_is_written_at_most_once_a_minute(clock, township_cadre):
+    client = client_for(township_cadre)
+    writes = []
+    for seconds in (0, 10, 20, 30, 40, 50, REFRESH_SECONDS, REFRESH_SECONDS + 10):
+        clock.move_to(START + datetime.timedelta(seconds=seconds))
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get("/households/")
+        assert response.status_code == 200
+        written = any('UPDATE "django_session"' in query["sql"] for query in queries)
+        writes.append(written)
+        # The cookie is sent again with each write, its age renewed with the row's end.
+        assert (settings.SESSION_COOKIE_NAME in response.cookies) is written
+    assert writes == [True, False, False, False, False, False, True, False]
 
 
 @override_settings(SESSION_COOKIE_AGE=10 * 60)
