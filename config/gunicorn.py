@@ -20,6 +20,6 @@ accesslog = None
 
 def post_worker_init(worker) -> None:
     """Each worker imports, compiles and loads before its first request (config/warmup.py)."""
-    from config.warmup import warm
+    from config.warmup import warm_quietly
 
-    warm()
+    warm_quietly()

@@ -9,12 +9,15 @@ step of the load test missed its 300 ms only on the first requests of each gunic
 cadre who opens the system after a restart (a deploy, a worker recycled) should not wait for it.
 
 gunicorn calls warm() in each worker before it serves (config/gunicorn.py: post_worker_init).
+A warm-up is only a speed-up: a module that cannot be imported (the demo app's faker is not in the
+production image) is skipped and named in the log, and nothing it raises stops a worker.
 """
 
 import importlib
 import logging
 import pkgutil
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from django.apps import apps
@@ -32,15 +35,23 @@ SKIPPED_PARTS = {"migrations", "management", "tests"}
 def warm() -> dict:
     """Imports, templates and catalogues loaded now; what was loaded, with the seconds it took."""
     started = time.perf_counter()
-    loaded = {
-        "modules": _import_project_modules(),
-        "urls": _load_urls(),
-        "templates": _compile_project_templates(),
-        "languages": _load_catalogues(),
-    }
+    skipped: list[str] = []
+    loaded: dict = {"modules": _import_project_modules(skipped), "skipped": skipped}
+    loaded["urls"] = _load_urls()
+    loaded["templates"] = _compile_project_templates()
+    loaded["languages"] = _load_catalogues()
     loaded["seconds"] = round(time.perf_counter() - started, 2)
     logger.info("warmed up", extra=loaded)
     return loaded
+
+
+def warm_quietly() -> None:
+    """warm(), whatever it raises logged rather than raised: a worker that is not warm still
+    serves, one that fails to boot takes gunicorn's master down with it."""
+    try:
+        warm()
+    except Exception:
+        logger.exception("warm-up failed; the worker serves cold")
 
 
 def _project_apps() -> list:
@@ -48,16 +59,32 @@ def _project_apps() -> list:
     return [app for app in apps.get_app_configs() if Path(app.path).resolve().parent == base]
 
 
-def _import_project_modules() -> int:
-    """Every module of the project's own apps, as the views' imports inside functions want."""
+def _import_project_modules(skipped: list[str]) -> int:
+    """Every module of the project's own apps, as the views' imports inside functions want;
+    the names of those that failed to import are added to `skipped`."""
     count = 0
     for app in _project_apps():
         package = importlib.import_module(app.name)
-        for module in pkgutil.walk_packages(package.__path__, prefix=f"{app.name}."):
-            if SKIPPED_PARTS.isdisjoint(module.name.split(".")):
-                importlib.import_module(module.name)
+        for name in _module_names(package.__path__, f"{app.name}."):
+            try:
+                importlib.import_module(name)
+            except Exception:  # an optional dependency missing here: not this worker's to fix
+                skipped.append(name)
+            else:
                 count += 1
     return count
+
+
+def _module_names(path, prefix: str) -> Iterator[str]:
+    """The modules and packages under `path`, never entering a SKIPPED_PARTS folder."""
+    for module in pkgutil.iter_modules(path, prefix):
+        if module.name.rsplit(".", 1)[-1] in SKIPPED_PARTS:
+            continue
+        yield module.name
+        if module.ispkg:
+            finder_path = getattr(module.module_finder, "path", "")  # a FileFinder's folder
+            folder = Path(finder_path) / module.name.rsplit(".", 1)[-1]
+            yield from _module_names([str(folder)], f"{module.name}.")
 
 
 def _load_urls() -> int:

@@ -10,11 +10,20 @@ REFRESH_SECONDS sooner after its last request than the limit says, never later.
 
 import time
 
+from django.conf import settings
 from django.contrib.sessions.middleware import SessionMiddleware
 
+# At most; a tenth of the idle limit when that is shorter than ten minutes.
 REFRESH_SECONDS = 60
 # When the session's end was last moved: seconds since the epoch, in the session itself.
 REFRESHED_KEY = "_idle_refreshed_at"
+
+
+def stamp_at_login(sender, request, user, **kwargs) -> None:
+    """A session is born moved (user_logged_in): its first request after the login is not
+    another write. Connected by accounts.apps."""
+    if request is not None and hasattr(request, "session"):
+        request.session[REFRESHED_KEY] = int(time.time())
 
 
 class IdleSessionMiddleware(SessionMiddleware):
@@ -23,7 +32,8 @@ class IdleSessionMiddleware(SessionMiddleware):
         if session is not None and session.accessed and not session.is_empty():
             now = int(time.time())
             refreshed = session.get(REFRESHED_KEY)
-            stale = not isinstance(refreshed, int) or now - refreshed >= REFRESH_SECONDS
+            every = min(REFRESH_SECONDS, settings.SESSION_COOKIE_AGE // 10)
+            stale = not isinstance(refreshed, int) or now - refreshed >= every
             if session.modified or stale:
                 session[REFRESHED_KEY] = now  # written below, and the cookie's age renewed
         return super().process_response(request, response)

@@ -7,7 +7,8 @@ from django.utils import timezone
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.vary import vary_on_headers
 
 from core.applied_filters import applied_filters
 from core.display import data as marked_data
@@ -94,6 +95,8 @@ def household_detail(request, pk):
 
 @login_required
 @permission_required("households.view_household", raise_exception=True)
+@require_safe
+@vary_on_headers("HX-Request")  # the fold's fragment, or a page of its own
 def household_history(request, pk):
     """The household's recorded changes, read when its page's History fold is first opened
     (htmx) or followed as a link: most reads of a household page never open it, and it was the

@@ -86,7 +86,18 @@ def test_the_session_is_written_at_most_once_a_minute(clock, township_cadre):
         writes.append(written)
         # The cookie is sent again with each write, its age renewed with the row's end.
         assert (settings.SESSION_COOKIE_NAME in response.cookies) is written
-    assert writes == [True, False, False, False, False, False, True, False]
+    # The login stamped the session (core.idle_session.stamp_at_login): a minute on, a write.
+    assert writes == [False, False, False, False, False, False, True, False]
+
+
+@override_settings(SESSION_COOKIE_AGE=60)
+def test_a_one_minute_limit_is_moved_every_six_seconds(clock, township_cadre):
+    client = client_for(township_cadre)
+    for _ in range(30):  # three minutes of a request every 10 seconds
+        assert client.get("/households/").status_code == 200
+        clock.shift(datetime.timedelta(seconds=10))
+    clock.shift(datetime.timedelta(seconds=61))
+    assert client.get("/households/").status_code == 302
 
 
 @override_settings(SESSION_COOKIE_AGE=10 * 60)

@@ -224,3 +224,5 @@ def test_the_history_opens_from_the_household_page(township_cadre, household):
         history = strip_tags(response.content.decode())
         assert "水源村3社12号 → 新的地址" in history  # each value marked translate="no"
         assert "township_cadre" in history
+        assert "HX-Request" in response["Vary"]  # a cache never serves one for the other
+    assert client.post(history_url).status_code == 405  # it reads; it changes nothing

@@ -1,6 +1,7 @@
 """A server process is made ready before its first request (config/warmup.py): every template of
 the project compiled, every module of its apps imported, both languages' catalogues read."""
 
+import sys
 from pathlib import Path
 
 from django.conf import settings
@@ -43,3 +44,32 @@ def test_warm_imports_the_apps_modules_and_reads_both_catalogues():
     # Only the project's own apps, never a package of the virtual environment.
     assert {app.name for app in warmup._project_apps()} >= {"households", "monitoring", "demo"}
     assert not any(".venv" in app.path for app in warmup._project_apps())
+
+
+def test_a_module_that_cannot_be_imported_is_skipped_not_raised(monkeypatch):
+    # The production image installs no demo group: the demo app's faker is missing there.
+    for name in [name for name in sys.modules if name.startswith(("demo.", "faker."))]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "faker", None)
+
+    loaded = warmup.warm()
+
+    assert "demo.households" in loaded["skipped"]
+    assert loaded["modules"] > 200 and loaded["templates"] > 100
+
+
+def test_nothing_the_warm_up_raises_stops_a_worker(monkeypatch, caplog):
+    def broken():
+        raise RuntimeError("a template that no longer compiles")
+
+    monkeypatch.setattr(warmup, "_compile_project_templates", broken)
+
+    warmup.warm_quietly()  # gunicorn's post_worker_init: a raise here would stop the master
+
+    assert "warm-up failed; the worker serves cold" in caplog.text
+    assert "a template that no longer compiles" in caplog.text
+
+
+def test_gunicorn_warms_each_worker_quietly():
+    source = (Path(settings.BASE_DIR) / "config" / "gunicorn.py").read_text()
+    assert "def post_worker_init(worker)" in source and "warm_quietly()" in source
