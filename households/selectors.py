@@ -145,11 +145,25 @@ def village_in_scope(*, user, code: str) -> Region | None:
     return regions_visible_to(user).filter(code=code, level=Region.Level.VILLAGE).first()
 
 
-def household_history(*, household: Household) -> QuerySet:
-    """Every recorded change of the household and of its members, newest first."""
+def household_history(*, household: Household, viewer) -> QuerySet:
+    """Every recorded change of the household and of the rows that refer to it, newest first:
+    of the kinds of row the viewer may read (a village worker reads no department's signal)."""
     import pghistory.models
+    from pghistory import core as pghistory_core
 
-    return pghistory.models.Events.objects.references(household).order_by("-pgh_created_at")
+    readable = [
+        event_model
+        for event_model in pghistory_core.event_models(references_model=Household)
+        if viewer.has_perm(_view_permission(event_model.pgh_tracked_model))  # type: ignore[attr-defined]
+    ]
+    if not readable:
+        return pghistory.models.Events.objects.none()
+    events = pghistory.models.Events.objects.across(*readable)
+    return events.references(household).order_by("-pgh_created_at")
+
+
+def _view_permission(model) -> str:
+    return f"{model._meta.app_label}.view_{model._meta.model_name}"
 
 
 def household_registry_changes(*, household: Household) -> QuerySet:

@@ -105,7 +105,7 @@ def household_history(request, pk):
     members = list(household.members.all())
     related = page_related_names(user=request.user, household=household, members=members)
     history = history_rows(
-        selectors.household_history(household=household)[:HISTORY_ROWS],
+        selectors.household_history(household=household, viewer=request.user)[:HISTORY_ROWS],
         viewer=request.user,
         related=related,
     )

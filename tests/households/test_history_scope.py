@@ -61,3 +61,18 @@ def _page_and_history(client, household) -> list[str]:
         client.get(f"/households/{household.pk}/").content.decode(),
         client.get(f"/households/{household.pk}/history/").content.decode(),
     ]
+
+
+def test_the_history_reads_only_the_kinds_of_row_its_viewer_may_read(
+    household, village_worker, township_cadre
+):
+    from households.selectors import household_history
+
+    def kinds(user) -> set[str]:
+        history = household_history(household=household, viewer=user)
+        return {model._meta.label for model in history.query.across}
+
+    # A department's signal is the cadres' to read, never the village worker's (no view_signal).
+    assert "monitoring.SignalHistory" in kinds(township_cadre)
+    assert "monitoring.SignalHistory" not in kinds(village_worker)
+    assert {"households.HouseholdEvent", "households.MemberEvent"} <= kinds(village_worker)
