@@ -285,12 +285,15 @@ def test_a_users_change_is_read_from_the_primary_after_the_redirect(
         page = browser.get(started["Location"])
         assert page.status_code == 200
         run = BacktestRun.objects.get()
+        change = _one(pair.primary_url, "SELECT pg_current_wal_lsn()::text")  # the run's commit
         # A browser without the pin (another of the officer's devices) is served the replica,
         # which has not replayed the run yet: what the pin spares the one who started it.
         other = Client()
         other.force_login(officer)
         assert other.get(started["Location"]).status_code == 404
         resume_replay(pair.replica_url)
+        # Lag 0 alone could be a replica that has not yet received the run's commit at all.
+        _wait(lambda: _wal_at_least(pair.replica_url, "replay", change), what="the replay")
         _wait(lambda: replica_lag(pair.replica_url) == 0)
         assert other.get(started["Location"]).status_code == 200
         assert run.region_id == county.code
