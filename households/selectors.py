@@ -2,6 +2,7 @@
 
 import re
 
+from django.contrib.auth import get_permission_codename
 from django.db import models
 from django.db.models import Exists, OuterRef, QuerySet
 from django.db.models.functions import Reverse
@@ -151,19 +152,15 @@ def household_history(*, household: Household, viewer) -> QuerySet:
     import pghistory.models
     from pghistory import core as pghistory_core
 
-    readable = [
-        event_model
-        for event_model in pghistory_core.event_models(references_model=Household)
-        if viewer.has_perm(_view_permission(event_model.pgh_tracked_model))  # type: ignore[attr-defined]
-    ]
+    readable = []
+    for event_model in pghistory_core.event_models(references_model=Household):
+        tracked = event_model.pgh_tracked_model._meta  # type: ignore[attr-defined]
+        if viewer.has_perm(f"{tracked.app_label}.{get_permission_codename('view', tracked)}"):
+            readable.append(event_model)
     if not readable:
         return pghistory.models.Events.objects.none()
     events = pghistory.models.Events.objects.across(*readable)
     return events.references(household).order_by("-pgh_created_at")
-
-
-def _view_permission(model) -> str:
-    return f"{model._meta.app_label}.view_{model._meta.model_name}"
 
 
 def household_registry_changes(*, household: Household) -> QuerySet:
