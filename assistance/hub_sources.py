@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
 from assistance.models import CaseStatus, CaseStep, MeasureStatus
-from assistance.selectors import cases_visible_to, measures_visible_to
+from assistance.selectors import household_cases_for, measures_visible_to
 from core.display import data as marked
 from households.hub import EntryPage, HubAction, HubSource, TimelineEntry, register
 from households.models import Household
@@ -31,15 +31,19 @@ MEASURE_CLASS: dict[str, str] = {
 
 
 def case_entries(user, household: Household, limit: int) -> EntryPage:
-    shown = cases_visible_to(user).filter(household=household).order_by("-proposed_on", "-id")
-    cases = list(shown.annotate(total=Window(Count("pk")))[:limit])
-    # The decided steps of the cases shown, each an entry of its own day: the cases as a
-    # subquery, so that a household with no case costs the same statements as one with many.
-    steps = list(
-        CaseStep.objects.filter(case__in=shown.values("pk")[:limit], decided_at__isnull=False)
-        .select_related("actor")
-        .annotate(total=Window(Count("pk")))
-        .order_by("-decided_at", "-id")[:limit]
+    every = household_cases_for(user, household)
+    cases = every[:limit]
+    # The decided steps of the cases shown, each an entry of its own day (none to read for a
+    # household without a case).
+    steps = (
+        list(
+            CaseStep.objects.filter(case__in=[case.pk for case in cases], decided_at__isnull=False)
+            .select_related("actor")
+            .annotate(total=Window(Count("pk")))
+            .order_by("-decided_at", "-id")[:limit]
+        )
+        if cases
+        else []
     )
     entries = [
         TimelineEntry(
@@ -67,7 +71,7 @@ def case_entries(user, household: Household, limit: int) -> EntryPage:
                 url=reverse("case-detail", args=[step.case_id]),
             )
         )
-    total = (cases[0].total if cases else 0) + (steps[0].total if steps else 0)
+    total = len(every) + (steps[0].total if steps else 0)
     return EntryPage(entries, total)
 
 

@@ -54,7 +54,8 @@ from assistance.steps import PHASE_STEPS, Limit
 from core.masking import mask_phone
 from core.regions import ancestors_of, nearest_first
 from core.scope import Scope
-from households.models import Member
+from households.hub import shared_read
+from households.models import Household, Member
 from households.selectors import (
     id_number_search,
     looks_like_id_number,
@@ -86,6 +87,20 @@ def cases_visible_to(user) -> QuerySet[Case]:
     if scope.sees_nothing or not user.has_perm("assistance.view_case"):
         return Case.objects.none()
     return Case.objects.filter(scope.q("village__code"))
+
+
+def household_cases_for(user, household: Household) -> list[Case]:
+    """The household's cases the viewer may read, the latest proposed first, read once for the
+    household's page (households.hub.shared_read): its timeline and its outcome block ask for
+    them. A household has a handful at most."""
+    return shared_read(
+        user,
+        household,
+        "cases",
+        lambda: list(
+            cases_visible_to(user).filter(household=household).order_by("-proposed_on", "-id")
+        ),
+    )
 
 
 def case_get(*, user, pk) -> Case:

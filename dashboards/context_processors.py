@@ -1,6 +1,9 @@
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from django.urls import reverse
+from django.conf import settings
+from django.urls import get_script_prefix, get_urlconf
+from django.urls import reverse as django_reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -9,6 +12,17 @@ from monitoring.selectors import unread_notifications
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
+
+
+def reverse(name: str) -> str:
+    """The menu's addresses, resolved once per process: every page draws the menu and the tab bar,
+    about twenty addresses, and they change only with the URLconf or the script prefix."""
+    return _reverse(name, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
+
+
+@lru_cache(maxsize=256)
+def _reverse(name: str, _prefix: str, _urlconf: str) -> str:
+    return django_reverse(name)
 
 
 def nav_items_for(user) -> "list[tuple[StrOrPromise, str]]":

@@ -9,7 +9,7 @@ from django.utils.translation import pgettext_lazy
 
 from core.display import data as marked
 from development.models import PlanReview, PlanStatus
-from development.selectors.plans import open_plan_of, plans_visible_to
+from development.selectors.plans import household_plans_for
 from households.hub import EntryPage, HubAction, HubSource, TimelineEntry, register
 from households.models import Household
 
@@ -18,8 +18,7 @@ OUTCOME_CLASS = {PlanStatus.AGREED: "hub-state hub-state-ok"}
 
 
 def plan_entries(user, household: Household, limit: int) -> EntryPage:
-    agreed = plans_visible_to(user).filter(household=household).exclude(agreed_on=None)
-    plans = list(agreed)
+    agreed = [plan for plan in household_plans_for(user, household) if plan.agreed_on]
     entries = [
         TimelineEntry(
             kind=PLAN,
@@ -32,16 +31,20 @@ def plan_entries(user, household: Household, limit: int) -> EntryPage:
             else "hub-state",
             url=reverse("plan-detail", args=[plan.pk]),
         )
-        for plan in plans
-        if plan.agreed_on
+        for plan in agreed
+        if plan.agreed_on  # always, as filtered above: said again for the type checker
     ]
-    # The count rides on the rows read (a window), not on a statement of its own.
-    reviews = list(
-        # The plans as a subquery: a household with no plan costs the statements of one with.
-        PlanReview.objects.filter(plan__in=agreed.values("pk"))
-        .select_related("reviewed_by")
-        .annotate(total=Window(Count("pk")))
-        .order_by("-reviewed_on", "-id")[:limit]
+    # The count rides on the rows read (a window), not on a statement of its own; a household
+    # that never agreed a plan has no reviews to read.
+    reviews = (
+        list(
+            PlanReview.objects.filter(plan__in=[plan.pk for plan in agreed])
+            .select_related("reviewed_by")
+            .annotate(total=Window(Count("pk")))
+            .order_by("-reviewed_on", "-id")[:limit]
+        )
+        if agreed
+        else []
     )
     total = len(entries) + (reviews[0].total if reviews else 0)
     for review in reviews:
@@ -70,7 +73,7 @@ def plan_actions(user, household: Household) -> list[HubAction]:
             order=90,
         )
     ]
-    plan = open_plan_of(household)
+    plan = next((plan for plan in household_plans_for(user, household) if plan.is_open), None)
     if plan is not None:
         actions.append(
             HubAction(

@@ -38,7 +38,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from assistance.models import Case, Measure, MeasureKind, MeasureStatus
-from assistance.selectors import cases_visible_to
+from assistance.selectors import cases_visible_to, household_cases_for
 from core.regions import PREFIX_LENGTH
 from households.models import Region
 from households.selectors import region_within, under_region
@@ -278,15 +278,16 @@ def case_outcome(*, user, case: Case, today: datetime.date) -> CaseOutcome | Non
     return case_outcome_of(row, today=today, jobs=case_jobs([row.pk], today=today)[row.pk])
 
 
-def household_outcome(*, user, household_id: int, today: datetime.date) -> CaseOutcome | None:
-    """The outcome of the household's latest enrolled case (the household page's block)."""
+def household_outcome(*, user, household, today: datetime.date) -> CaseOutcome | None:
+    """The outcome of the household's latest enrolled case (the household page's block). The
+    page has read the household's cases already; only an enrolled one is measured."""
     if not user.has_perm(VIEW_OUTCOMES):
         return None
-    row = (
-        with_outcomes(cases_visible_to(user).filter(household_id=household_id))
-        .order_by("-enrolled_on", "-id")
-        .first()
-    )
+    enrolled = [case for case in household_cases_for(user, household) if case.enrolled_on]
+    if not enrolled:
+        return None
+    latest = max(enrolled, key=lambda case: (case.enrolled_on, case.pk))
+    row = with_outcomes(Case.objects.filter(pk=latest.pk)).first()
     if row is None:
         return None
     return case_outcome_of(row, today=today, jobs=case_jobs([row.pk], today=today)[row.pk])

@@ -21,6 +21,7 @@ from development.models import (
     ReviewItem,
 )
 from development.models.plans import OPEN_STATUSES
+from households.hub import shared_read
 from households.models import Household, Member
 from monitoring.models import Visit
 
@@ -47,6 +48,15 @@ def plan_get(*, user, pk) -> DevelopmentPlan:
         )
     except (DevelopmentPlan.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
+
+
+def household_plans_for(user, household: Household) -> list[DevelopmentPlan]:
+    """The household's plans the viewer may read, newest first, read once for the household's
+    page (households.hub.shared_read): its timeline, its buttons and its plan section each asked
+    for them with a statement of their own."""
+    return shared_read(
+        user, household, "plans", lambda: list(plans_visible_to(user).filter(household=household))
+    )
 
 
 def open_plan_of(household: Household) -> DevelopmentPlan | None:

@@ -4,6 +4,7 @@ page loads this tag, and the tag asks development's selectors."""
 from django import template
 from django.utils import timezone
 
+from development.models import DevelopmentPlan
 from development.selectors import plans as selectors
 
 register = template.Library()
@@ -12,11 +13,11 @@ register = template.Library()
 @register.inclusion_tag("development/plan_section.html", takes_context=True)
 def development_plan(context, household):
     user = context["request"].user
+    # The newest plan, with its contents; the page's other blocks read the same list of plans.
+    newest = next(iter(selectors.household_plans_for(user, household)), None)
     plan = (
-        selectors.with_contents(
-            selectors.plans_visible_to(user).filter(household=household)
-        ).first()
-        if user.has_perm("development.view_developmentplan")
+        selectors.with_contents(DevelopmentPlan.objects.filter(pk=newest.pk)).first()
+        if newest is not None
         else None
     )
     return {

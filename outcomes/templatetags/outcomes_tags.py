@@ -23,7 +23,7 @@ def household_outcomes(context, household):
     request = context["request"]
     return {
         "outcome": selectors.household_outcome(
-            user=request.user, household_id=household.pk, today=timezone.localdate()
+            user=request.user, household=household, today=timezone.localdate()
         ),
         "link_case": True,
     }
