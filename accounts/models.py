@@ -5,6 +5,8 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.choices import ChoiceLabels
+
 if TYPE_CHECKING:
     from django_otp.models import Device
 
@@ -39,7 +41,7 @@ FIELD_STAFF_ROLES = (Role.VILLAGE_WORKER, Role.TOWNSHIP_CADRE, Role.COUNTY_OFFIC
     ],
     model_name="UserHistory",
 )
-class User(AbstractUser):
+class User(ChoiceLabels, AbstractUser):
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, blank=True)
     region = models.ForeignKey(
         "households.Region",

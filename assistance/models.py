@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from assistance.eligibility_items import Item
+from core.choices import ChoiceLabels
 from households.models import MonitoringCategory, PovertyStatus
 
 if TYPE_CHECKING:
@@ -97,7 +98,7 @@ OPEN_CASE_STATUSES = (CaseStatus.IDENTIFYING, CaseStatus.ENROLLED, CaseStatus.EL
 # The village is a copy kept by the database, not history (as Alert.village): left out of the
 # history rows, so that filling it in or a household moving writes no history of its own.
 @pghistory.track(exclude=["village"])
-class Case(models.Model):
+class Case(ChoiceLabels, models.Model):
     household = models.ForeignKey(
         "households.Household",
         on_delete=models.PROTECT,
@@ -365,7 +366,7 @@ class InfoCheckResult(models.TextChoices):
 
 
 @pghistory.track()
-class CaseStep(models.Model):
+class CaseStep(ChoiceLabels, models.Model):
     case = models.ForeignKey(
         Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="steps"
     )
@@ -744,7 +745,7 @@ class MeasureStatus(models.TextChoices):
 
 
 @pghistory.track()
-class Measure(models.Model):
+class Measure(ChoiceLabels, models.Model):
     case = models.ForeignKey(
         Case, on_delete=models.PROTECT, related_name="measures", verbose_name=_("case")
     )

@@ -66,6 +66,21 @@ class Scope:
         # `LIKE '%'` leaves out the rows with no region at `path`, as the selectors always have.
         return Q(**{f"{path}__startswith": self.prefix})
 
+    def q_range(self, path: str) -> Q:
+        """The rows of `q(path)` once more, as a range on a column of region codes, to be
+        AND-ed with it. A btree index that begins with the column and goes on with others (the
+        households' (village, number, id)) is read in its order only through a range: LIKE can
+        use an index of the text_pattern_ops kind alone, which has no order after its column."""
+        if self.prefix is None:
+            return NOTHING
+        if not self.prefix.isdigit():  # everything (""): q(path) alone says it
+            return Q()
+        following = str(int(self.prefix) + 1).zfill(len(self.prefix))
+        at_least = Q(**{f"{path}__gte": self.prefix})
+        if len(following) > len(self.prefix):  # "99…": nothing comes after it
+            return at_least
+        return at_least & Q(**{f"{path}__lt": following})
+
     def covers(self, code: str | None) -> bool:
         """Whether a region code (or a code prefix, as a scan's scope) lies in the scope."""
         if self.prefix is None or code is None:

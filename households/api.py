@@ -3,12 +3,16 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
-from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 
 from core.api import DixianAutoSchema, RolePermission
 from households import selectors, services
-from households.filters import HouseholdFilter, MemberFilter, RegionFilter
+from households.filters import (
+    HouseholdFilter,
+    HouseholdOrderingFilter,
+    MemberFilter,
+    RegionFilter,
+)
 from households.history import life_event_rows
 from households.serializers import (
     HouseholdMergeSerializer,
@@ -61,13 +65,13 @@ class HouseholdViewSet(
         "merge": "change",
     }
     filterset_class = HouseholdFilter
-    filter_backends = [*viewsets.GenericViewSet.filter_backends, OrderingFilter]
+    filter_backends = [*viewsets.GenericViewSet.filter_backends, HouseholdOrderingFilter]
     ordering_fields = ["number", "risk_score", "last_visit_on", "next_visit_due"]
     ordering = "number"
 
     def get_queryset(self):
         return (
-            selectors.households_visible_to(self.request.user)
+            selectors.households_listed(self.request.user)
             .select_related("village")
             .prefetch_related("members")
         )

@@ -3,10 +3,12 @@ from django import forms
 from django.core.validators import RegexValidator
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
+from rest_framework.filters import OrderingFilter
 
 from core.api import scoped_choices
 from households.models import Household, Layer, Member, PovertyStatus, Region, RiskLevel
 from households.selectors import (
+    household_ordering,
     households_visible_to,
     looks_like_id_number,
     number_search,
@@ -30,6 +32,15 @@ class MemberFilter(django_filters.FilterSet):
     class Meta:
         model = Member
         fields = {"household": ["exact"], "relation": ["exact"], "status": ["exact"]}
+
+
+class HouseholdOrderingFilter(OrderingFilter):
+    """DRF's ordering filter for the household API, with "number" read as household_ordering
+    says (the keyset pages ask this filter for the order, so they position on both fields)."""
+
+    def get_ordering(self, request, queryset, view):
+        ordering = super().get_ordering(request, queryset, view)
+        return list(household_ordering(ordering)) if ordering else ordering
 
 
 class HouseholdFilter(django_filters.FilterSet):
@@ -66,7 +77,7 @@ class HouseholdFilter(django_filters.FilterSet):
 
     def filter_region(self, queryset, name, value):
         # A full 12-digit code means everything under that region; a shorter value is a prefix.
-        return under_region(queryset, value)
+        return under_region(queryset, value, as_range=True)
 
     def filter_text(self, queryset, name, value):
         value = value.strip()
@@ -123,4 +134,4 @@ class HouseholdPageFilter(HouseholdFilter):
         self.form.fields["layer"].widget = forms.CheckboxSelectMultiple(choices=Layer.choices)
 
     def filter_ordering(self, queryset, name, value):
-        return queryset.order_by(value)
+        return queryset.order_by(*household_ordering([value]))

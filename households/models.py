@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core import regions, validators
+from core.choices import ChoiceLabels
 
 # Labour capacities that count a member as able to work (the rules' `labour_loss`, job matching).
 LABOUR_ABLE = ("skilled", "ordinary", "weak")
@@ -121,7 +122,7 @@ CACHED_HOUSEHOLD_FACTS = [
 
 
 @pghistory.track(exclude=CACHED_HOUSEHOLD_FACTS)
-class Household(models.Model):
+class Household(ChoiceLabels, models.Model):
     number = models.CharField(
         _("household number"),
         max_length=20,
@@ -242,6 +243,9 @@ class Household(models.Model):
                 name="household_id_village",
             ),
             models.Index(fields=["recheck_on"], name="household_recheck"),
+            # A region's households by number (households.selectors.NUMBER_ORDER): read in order
+            # through the range of the region's village codes.
+            models.Index(fields=["village", "number", "id"], name="household_village_number"),
             # A search by the number's last digits (households.selectors.number_search): a
             # prefix of the reversed number is a range of this index, where `LIKE '%0123'` would
             # read the whole register.
@@ -275,7 +279,7 @@ class Household(models.Model):
 
 
 @pghistory.track()
-class Member(models.Model):
+class Member(ChoiceLabels, models.Model):
     class Relation(models.TextChoices):
         HEAD = "head", _("Head of household")
         SPOUSE = "spouse", _("Spouse")

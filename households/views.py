@@ -51,7 +51,7 @@ def household_list(request):
     search, params = listing.search, listing.params
     filterset = HouseholdPageFilter(
         params,
-        queryset=selectors.households_visible_to(request.user).select_related("village"),
+        queryset=selectors.households_listed(request.user).select_related("village"),
         request=request,
     )
     households = filterset.qs if filterset.is_valid() else filterset.queryset.none()

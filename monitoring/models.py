@@ -11,6 +11,7 @@ from django.db.models.functions import Coalesce
 from django.db.models.lookups import Exact
 from django.utils.translation import gettext_lazy as _
 
+from core.choices import ChoiceLabels
 from households.models import RiskLevel
 from monitoring.labels import RULE_CODES, RULE_LABELS
 
@@ -616,7 +617,7 @@ class AlertSource(models.TextChoices):
     obj_field=pghistory.ObjForeignKey(related_name="history"),
     exclude=["village"],
 )
-class Alert(models.Model):
+class Alert(ChoiceLabels, models.Model):
     household = models.ForeignKey(
         "households.Household",
         on_delete=models.PROTECT,

@@ -4,8 +4,10 @@ pages use, so an export can never show what its page would not."""
 from django.db.models import QuerySet
 
 from assistance import selectors as assistance_selectors
+from core.pagination import keyset_ordering
 from households import selectors as household_selectors
 from households.filters import HouseholdPageFilter
+from households.models import Household
 from monitoring import selectors as monitoring_selectors
 from spreadsheets.models import ImportJob
 
@@ -13,11 +15,13 @@ from spreadsheets.models import ImportJob
 def household_rows(request) -> QuerySet:
     filterset = HouseholdPageFilter(
         request.GET,
-        queryset=household_selectors.households_visible_to(request.user).select_related("village"),
+        queryset=household_selectors.households_listed(request.user).select_related("village"),
         request=request,
     )
     households = filterset.qs if filterset.is_valid() else filterset.queryset.none()
-    return households  # in the page's own order (the filter's `ordering`, else the number)
+    # In the page's own order (the filter's `ordering`, else the number), ties broken as the
+    # page breaks them (core.pagination: by id), so the sheet lists the rows as the page does.
+    return households.order_by(*keyset_ordering(Household, households.query.order_by))
 
 
 def visit_rows(request) -> QuerySet:

@@ -13,6 +13,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.choices import ChoiceLabels
+
 
 class PlanStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
@@ -56,7 +58,7 @@ class GoalRating(models.TextChoices):
 
 
 @pghistory.track()
-class DevelopmentPlan(models.Model):
+class DevelopmentPlan(ChoiceLabels, models.Model):
     household = models.ForeignKey(
         "households.Household",
         on_delete=models.PROTECT,

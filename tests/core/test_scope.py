@@ -186,3 +186,25 @@ def test_real_users_scope_as_their_role_level(village_worker, township_cadre, co
 @pytest.mark.django_db
 def test_a_real_partner_user_carries_their_partner(partner, partner_org):
     assert Scope.of(partner) == Scope(prefix="620423", partner=partner_org.pk)
+
+
+def test_q_range_is_the_prefixs_range_of_codes():
+    assert Scope(prefix="620423100").q_range("village__code") == Q(
+        village__code__gte="620423100"
+    ) & Q(village__code__lt="620423101")
+    # The next prefix of the same length, carried: "…09" is followed by "…10", not "…0:".
+    assert Scope(prefix="620429").q_range("c") == Q(c__gte="620429") & Q(c__lt="620430")
+    assert Scope(prefix="99").q_range("c") == Q(c__gte="99")  # nothing after it
+    assert Scope(prefix="").q_range("c") == Q()  # everything: q() alone says it
+    assert Scope(prefix=None).q_range("c") == NOTHING
+
+
+@pytest.mark.parametrize(
+    "code",
+    [HOME_TOWNSHIP, HOME_VILLAGE, "620423109999", OTHER_TOWNSHIP, OTHER_TOWNSHIP_VILLAGE],
+)
+def test_q_range_holds_exactly_the_codes_q_holds(code):
+    """Every code is 12 digits and a prefix is digits: the range and the prefix agree."""
+    scope = Scope(prefix="620423100")
+    in_range = scope.prefix <= code < "620423101"
+    assert in_range is code.startswith(scope.prefix)
