@@ -9,6 +9,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
+from accounts.models import Role
 from assistance.models import CaseStatus, CaseStep, MeasureStatus
 from assistance.selectors import household_cases_for, measures_visible_to
 from core.display import data as marked
@@ -76,6 +77,12 @@ def case_entries(user, household: Household, limit: int) -> EntryPage:
 
 
 def measure_entries(user, household: Household, limit: int) -> EntryPage:
+    # Measures hang from cases: one who reads the household's cases reads its measures in the
+    # same scope (measures_visible_to), so a household with no case has none to show them. A
+    # partner's users read the measures their partner delivers, whatever the cases: they ask.
+    reads_cases = user.role != Role.PARTNER and user.has_perm("assistance.view_case")
+    if reads_cases and not household_cases_for(user, household):
+        return EntryPage([], 0)
     measures = list(
         measures_visible_to(user)
         .filter(case__household=household)
