@@ -53,7 +53,13 @@ class HouseholdViewSet(
     mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
-    """Households under the user's region, with their members (sensitive fields masked)."""
+    """Households under the user's region, with their members (sensitive fields masked).
+
+    In `number` order (the default) they are listed by village, then household number, which
+    for a household that never moved is its number's order. A household that moves to another
+    village while a system walks the pages may be passed over or listed twice, as with any order
+    on a value that changes (`risk_score`): a system that must see each household exactly once
+    walks again after the walk."""
 
     permission_classes = [permissions.IsAuthenticated, RolePermission]
     schema = DixianAutoSchema()

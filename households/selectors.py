@@ -4,7 +4,7 @@ import re
 
 from django.contrib.auth import get_permission_codename
 from django.db import models
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.db.models.functions import Reverse
 from django.http import Http404
 
@@ -60,9 +60,9 @@ def under_region(
 ) -> QuerySet:
     """A list filtered to a region given as a full code (everything under it) or a code prefix:
     the region filter of lists whose rows hang from a village (households, warnings). With
-    `as_range`, the codes' range as well (Scope.q_range), for a list read in an index's order."""
+    `as_range`, said as a range of codes (Scope.q_range), for a list read in an index's order."""
     scope = Scope.under(region)
-    return queryset.filter(scope.q(path), scope.q_range(path) if as_range else Q())
+    return queryset.filter(scope.q_range(path) if as_range else scope.q(path))
 
 
 # A household number is the village's 12-digit code and a sequence (16 digits in practice, 12 to
@@ -110,11 +110,15 @@ def id_number_search(queryset: QuerySet, id_number_hash: str, *, path: str = "")
     )
 
 
-def households_visible_to(user) -> QuerySet[Household]:
+def households_visible_to(user, *, as_range: bool = False) -> QuerySet[Household]:
+    """The households of the user's region. With `as_range`, the region is said as a range of
+    codes (Scope.q_range), for a list read in the order of an index on the village."""
     scope = Scope.of(user)
     if scope.sees_nothing or not user.has_perm("households.view_household"):
         return Household.objects.none()
-    return Household.objects.filter(scope.q("village__code"))
+    return Household.objects.filter(
+        scope.q_range("village__code") if as_range else scope.q("village__code")
+    )
 
 
 # A household number begins with its village's code, so "by number" is, for every household that
@@ -134,16 +138,11 @@ def household_ordering(terms) -> tuple[str, ...]:
 
 def households_listed(user) -> QuerySet[Household]:
     """The households of the household lists (the API's, the page's and its export's) in number
-    order (NUMBER_ORDER): those the user sees, with the range of the region's codes as well
-    (Scope.q_range), so that the list reads the index (village, number, id) in its order. Only
-    here: other reads of households were planned on the prefix alone (the task list's counts
+    order (NUMBER_ORDER): those households_visible_to gives, the scope said as a range of codes
+    (Scope.q_range), so that the list reads the index (village, number, id) in its order.
+    Only here: other reads of households were planned on the prefix (the task list's counts
     read the village-and-date index, tests/structure/test_plans.py)."""
-    scope = Scope.of(user)
-    return (
-        households_visible_to(user)
-        .filter(scope.q_range("village__code"))
-        .order_by(*household_ordering(["number"]))
-    )
+    return households_visible_to(user, as_range=True).order_by(*household_ordering(["number"]))
 
 
 def members_visible_to(user) -> QuerySet[Member]:

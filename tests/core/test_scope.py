@@ -194,9 +194,11 @@ def test_q_range_is_the_prefixs_range_of_codes():
     ) & Q(village__code__lt="620423101")
     # The next prefix of the same length, carried: "…09" is followed by "…10", not "…0:".
     assert Scope(prefix="620429").q_range("c") == Q(c__gte="620429") & Q(c__lt="620430")
-    assert Scope(prefix="99").q_range("c") == Q(c__gte="99")  # nothing after it
-    assert Scope(prefix="").q_range("c") == Q()  # everything: q() alone says it
+    assert Scope(prefix="99").q_range("c") == Q(c__startswith="99")  # no range follows it
+    assert Scope(prefix="").q_range("c") == Scope(prefix="").q("c")  # everything
     assert Scope(prefix=None).q_range("c") == NOTHING
+    assert Scope(prefix="62a").q_range("c") == Q(c__startswith="62a")  # no code: the prefix
+    assert Scope(prefix="６２").q_range("c") == Q(c__startswith="６２")  # digits, but not ASCII
 
 
 @pytest.mark.parametrize(
