@@ -457,6 +457,10 @@ def bounded_page(
             params=params,
             count=count,
         )
+    # Ties broken by the primary key, as the keyset pages and the lists' exports break them: a
+    # page of equal scores is otherwise in whatever order the plan gives, from page to page.
+    ordering = queryset.query.order_by or queryset.model._meta.ordering or ("pk",)
+    queryset = queryset.order_by(*keyset_ordering(queryset.model, ordering))
     page = numbered_page(request, queryset, page_size=page_size, params=params, count=count)
     page.count = count  # type: ignore[assignment]  # the list's count, as a keyset page has it
     page.count_capped = False  # type: ignore[attr-defined]

