@@ -125,9 +125,9 @@ def households_visible_to(user, *, as_range: bool = False) -> QuerySet[Household
 # never moved, "by village, then number". Said that way, the list of a township (or a village) is
 # read in order from the index (village, number, id) through the range of its codes
 # (Scope.q_range), where "number" alone walked the number index past every household of the
-# townships numbered before it: 60 ms for the last township of the bench's county at 100,000
-# households, 340 ms at 1,000,000 (docs/benchmarks.md, "by_number"). A household that moved keeps
-# its number and is listed with its new village.
+# townships numbered before it: 62 ms of PostgreSQL for the last township of the bench's county at
+# 100,000 households, and the bench's township list took 344 ms at 1,000,000 (docs/benchmarks.md,
+# "ordered by number"). A household that moved keeps its number and is listed with its new village.
 NUMBER_ORDER = {"number": ("village_id", "number"), "-number": ("-village_id", "-number")}
 
 
