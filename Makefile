@@ -98,9 +98,11 @@ clean:
 # it stands. Figures: bench/results.json and docs/benchmarks.md. `bench/run.py --smoke` runs
 # every step at a few hundred households into a database of its own, writing neither (CI runs it:
 # tests/bench/test_bench_runs.py).
+# BENCH_RESUME=1 goes on from the last run's progress (var/bench/dixian_bench-progress.jsonl):
+# the steps it finished are taken from there, on the database it left.
 SCALE ?= 1000000
-bench: setup
-	$(PY) bench/run.py --scale $(SCALE) $(if $(BENCH_ONLY),--only $(BENCH_ONLY))
+bench: setup system-packages
+	$(PY) bench/run.py --scale $(SCALE) $(if $(BENCH_ONLY),--only $(BENCH_ONLY)) $(if $(BENCH_RESUME),--resume)
 
 # Backups (ops/backup.py; docs/operations.md): pg_dump -Fc of DATABASE_URL, or of the embedded
 # default, into BACKUP_DIR; `make restore BACKUP=file RESTORE_DATABASE_URL=postgres://…/name`

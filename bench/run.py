@@ -46,6 +46,9 @@ BACKTEST_SCALE = 100_000
 # Another name keeps a second benchmark database (a smaller SCALE, say) beside the main one.
 BENCH_DATABASE = os.environ.get("BENCH_DATABASE", "dixian_bench")
 SMOKE = os.environ.get("BENCH_SMOKE") == "1"  # set by --smoke, read by bench/common.py too
+# The recorded steps a resumed run reads back instead of running them (--resume); a step whose
+# line was removed from the progress file runs again.
+_REPLAY: list[dict] = []
 sys.path.insert(0, str(BASE_DIR))
 
 
@@ -477,9 +480,23 @@ STEPS = {
 }
 
 
+def _replay_progress(parser) -> None:
+    """The last full run's finished steps, in the order it ran them (--resume)."""
+    path = _progress_path()
+    if not path.exists():
+        parser.error(f"nothing to resume: {path} does not exist")
+    _REPLAY.extend(json.loads(line) for line in path.read_text().splitlines() if line.strip())
+
+
 def _run_step(name: str, args, url: str) -> dict:
     """Run one step in a child process (a smoke run: in this one); return its result and its
     peak memory."""
+    recorded = next((line for line in _REPLAY if line["step"] == name), None)
+    if recorded is not None:  # its first recording not yet read back (sql_bound runs three times)
+        _REPLAY.remove(recorded)
+        print(f"{name}: as measured at {recorded['at']} (--resume)", file=sys.stderr)
+        result = {key: value for key, value in recorded.items() if key not in ("step", "at")}
+        return {**result, "measured_at": recorded["at"]}
     started = time.monotonic()
     if SMOKE and name not in OWN_DATABASE:
         from django.conf import settings
@@ -522,7 +539,22 @@ def _run_step(name: str, args, url: str) -> dict:
         f"{name}: {time.monotonic() - started:.1f} s, peak {result['peak_rss_mb']:.0f} MB",
         file=sys.stderr,
     )
+    _keep_progress(name, result)
     return result
+
+
+def _progress_path() -> Path:
+    return BASE_DIR / "var" / "bench" / f"{BENCH_DATABASE}-progress.jsonl"
+
+
+def _keep_progress(name: str, result: dict) -> None:
+    """Each finished step's figures, a line each under var/bench/: a run at 1,000,000 is over an
+    hour, and a later step that fails must not take the earlier figures with it (--resume)."""
+    path = _progress_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    line = {"step": name, "at": datetime.datetime.now().isoformat(timespec="seconds"), **result}
+    with path.open("a") as progress:
+        progress.write(json.dumps(line, default=str, ensure_ascii=False) + "\n")
 
 
 def _bench_broker() -> str:
@@ -615,7 +647,16 @@ def main() -> None:
         "bench still run? (never writes bench/results.json or docs/benchmarks.md)",
     )
     parser.add_argument("--template", help="a migrated database to copy rather than migrate")
+    parser.add_argument(
+        "--resume",
+        action="store_true",
+        help="go on from the last full run's progress, on the database it left: the steps it "
+        "finished are read back from var/bench/<database>-progress.jsonl, the rest run (remove "
+        "a step's line to measure it again)",
+    )
     args = parser.parse_args()
+    if args.resume and (args.only or args.smoke or args.step):
+        parser.error("--resume goes on with a full run: no --only, --smoke or --step")
     if args.growth_scale is None:
         args.growth_scale = args.scale // 10
     if args.smoke:
@@ -633,7 +674,10 @@ def main() -> None:
     if args.only:
         _run_only(args, url)
         return
-    _recreate_database(url, args.template)
+    if args.resume:
+        _replay_progress(parser)
+    else:
+        _recreate_database(url, args.template)
     if SMOKE:
         _django(url)  # the steps run in this process
     try:
@@ -659,6 +703,9 @@ def _smoke_setup(parser, args) -> None:
 def _run_all(args, url: str) -> None:
     """Every step on a database just made; the results written."""
     print(f"Benchmark of {args.scale} households in {urlparse(url).path[1:]}", file=sys.stderr)
+    resumed = bool(_REPLAY)
+    if not resumed:
+        _progress_path().unlink(missing_ok=True)
     repeats = 1 if SMOKE else 3  # of the SQL bound and of the nightly re-scan
     if SMOKE:  # the workers start (seconds of Django set-up each) while the county is built
         for workers in (2, 1):
@@ -735,7 +782,7 @@ def _run_all(args, url: str) -> None:
         "command": (
             f"bench/run.py --smoke --scale {args.scale} --sample {args.sample}"
             if SMOKE
-            else f"make bench SCALE={args.scale}"
+            else f"make bench SCALE={args.scale}{' BENCH_RESUME=1' if resumed else ''}"
         ),
         **later,
     }
@@ -775,7 +822,7 @@ def _later_steps(names: list[str], args, url: str) -> dict:
     results = {}
     for name in names:
         result = _run_step(name, args, url)
-        result["measured_at"] = datetime.datetime.now().isoformat(timespec="seconds")
+        result.setdefault("measured_at", datetime.datetime.now().isoformat(timespec="seconds"))
         results[name] = result
     return results
 

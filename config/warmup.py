@@ -7,6 +7,9 @@ inside the function that needs them. Measured on the bench's county (2026-12-03,
 households): a household page took 1.3 s in a fresh process and 0.1 s after, and the first
 step of the load test missed its 300 ms only on the first requests of each gunicorn worker. A
 cadre who opens the system after a restart (a deploy, a worker recycled) should not wait for it.
+Celery, too, finalizes its app and loads and connects its broker transport on the first task a
+process queues: the first visit of each worker took 530–700 ms at the bench (2026-12-04,
+1,000,000 households; 25–45 ms after), so the broker is connected here as well.
 
 gunicorn calls warm() in each worker before it serves (config/gunicorn.py: post_worker_init).
 A warm-up is only a speed-up: a module that cannot be imported (the demo app's faker is not in the
@@ -40,6 +43,7 @@ def warm() -> dict:
     loaded["urls"] = _load_urls()
     loaded["templates"] = _compile_project_templates()
     loaded["languages"] = _load_catalogues()
+    loaded["broker"] = _connect_broker()
     loaded["seconds"] = round(time.perf_counter() - started, 2)
     logger.info("warmed up", extra=loaded)
     return loaded
@@ -102,6 +106,22 @@ def _compile_project_templates() -> int:
                 engine.get_template(path.relative_to(folder).as_posix())
                 count += 1
     return count
+
+
+def _connect_broker() -> str:
+    """Celery's app finalized and a producer's connection opened, kept in the app's pool for the
+    first task this process queues; the transport's name. A broker that does not answer now is
+    left for that first task to reach (it is named in the log, not raised)."""
+    from config.celery import app
+
+    app.finalize()
+    try:
+        with app.producer_or_acquire() as producer:
+            producer.connection.ensure_connection(max_retries=1)
+            return producer.connection.transport.driver_name
+    except Exception as error:  # kombu raises the transport's own errors
+        logger.warning("warm-up: the broker did not answer", extra={"error": str(error)})
+        return ""
 
 
 def _load_catalogues() -> list[str]:

@@ -1,6 +1,7 @@
 """A server process is made ready before its first request (config/warmup.py): every template of
 the project compiled, every module of its apps imported, both languages' catalogues read."""
 
+import logging
 import sys
 from pathlib import Path
 
@@ -73,3 +74,30 @@ def test_nothing_the_warm_up_raises_stops_a_worker(monkeypatch, caplog):
 def test_gunicorn_warms_each_worker_quietly():
     source = (Path(settings.BASE_DIR) / "config" / "gunicorn.py").read_text()
     assert "def post_worker_init(worker)" in source and "warm_quietly()" in source
+
+
+def test_warm_connects_celery_to_its_broker_before_the_first_task():
+    from config.celery import app
+
+    loaded = warmup.warm()
+
+    assert app.finalized
+    assert loaded["broker"]  # the transport's driver: redis in CI, the filesystem's without one
+    with app.producer_or_acquire() as producer:  # the pool's connection, already open
+        assert producer.connection.connected
+
+
+def test_a_broker_that_does_not_answer_leaves_the_warm_up_going(monkeypatch, caplog):
+    from config.celery import app
+
+    monkeypatch.setattr(app, "producer_or_acquire", _refused)
+
+    with caplog.at_level(logging.WARNING, logger="dixian.warmup"):
+        loaded = warmup.warm()
+
+    assert loaded["broker"] == "" and loaded["templates"] > 100
+    assert "the broker did not answer" in caplog.text
+
+
+def _refused(*args, **kwargs):
+    raise ConnectionRefusedError("no broker here")
