@@ -46,6 +46,7 @@ from assistance.models import (
     SocialAssistance,
     StepKind,
 )
+from core import regions
 from core.api import BoundedListField
 from core.masking import mask_phone
 
@@ -469,7 +470,9 @@ class PartnerSerializer(serializers.ModelSerializer):
 
 class PartnerWriteSerializer(serializers.ModelSerializer):
     kind = PartnerKindField()
-    area = serializers.RegexField(r"^\d{12}$", help_text=_("12-digit code of the area served"))
+    area = serializers.RegexField(
+        regions.CODE_PATTERN, help_text=_("12-digit code of the area served")
+    )
     version = _version(required=False)
 
     class Meta:
@@ -526,7 +529,10 @@ class PartnerOfferWriteSerializer(serializers.ModelSerializer):
         required=False, help_text=_("Required when creating; an offer stays with its partner"), **ID
     )
     area = serializers.RegexField(
-        r"^\d{12}$", required=False, allow_null=True, help_text=_("The partner's area if not given")
+        regions.CODE_PATTERN,
+        required=False,
+        allow_null=True,
+        help_text=_("The partner's area if not given"),
     )
     amount = serializers.DecimalField(required=False, allow_null=True, **MONEY)
     version = _version(required=False)

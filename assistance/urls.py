@@ -2,6 +2,7 @@ from django.urls import path, re_path
 
 from assistance import views
 from assistance.views import civil_affairs_roster as roster_views
+from core import regions
 
 STEP_KINDS = (
     "consent|info_check|home_verification|deliberation|notice|township_review|county_approval"
@@ -21,7 +22,7 @@ urlpatterns = [
     path("cases/<int:pk>/notice/post/", views.case_notice_post, name="case-notice-post"),
     path("cases/<int:pk>/notice/", views.case_notice_print, name="case-notice-print"),
     re_path(
-        r"^cases/notices/(?P<village>\d{12})/(?P<day>\d{4}-\d{2}-\d{2})/$",
+        rf"^cases/notices/(?P<village>{regions.CODE_REGEX})/(?P<day>[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}})/$",
         views.meeting_notice_print,
         name="meeting-notice-print",
     ),

@@ -39,7 +39,7 @@ class BacktestRunSerializer(serializers.ModelSerializer):
 
 
 class BacktestStartSerializer(serializers.Serializer):
-    region = serializers.RegexField(r"^\d{6,12}$", help_text="620423 or a 12-digit code")
+    region = serializers.RegexField(r"\A[0-9]{6,12}\Z", help_text="620423 or a 12-digit code")
     period_start = serializers.RegexField(r"^\d{4}-\d{2}$", help_text="2025-01")
     period_end = serializers.RegexField(r"^\d{4}-\d{2}$", help_text="2026-10")
     horizon_months = serializers.IntegerField(min_value=1, max_value=services.MAX_HORIZON)

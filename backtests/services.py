@@ -118,7 +118,9 @@ def _check_period(
 
 def _region_of(actor: User | None, region_code: str) -> Region | None:
     code = (
-        full_code(region_code) if region_code.isdigit() and len(region_code) < 12 else region_code
+        full_code(region_code)
+        if region_code.isascii() and region_code.isdigit() and len(region_code) < 12
+        else region_code
     )
     if not is_region_code(code):
         return None

@@ -5,6 +5,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
+from core import regions
 from core.api import DixianAutoSchema, RolePermission
 from households import selectors, services
 from households.filters import (
@@ -38,7 +39,7 @@ class RegionViewSet(viewsets.ReadOnlyModelViewSet):
     schema = DixianAutoSchema()
     permission_model = "households.region"
     lookup_field = "code"
-    lookup_value_regex = r"\d{12}"
+    lookup_value_regex = regions.CODE_REGEX
     filterset_class = RegionFilter
     ordering = "code"
 

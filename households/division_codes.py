@@ -43,7 +43,7 @@ def iter_regions(dist_dir: Path, prefixes: list[str]) -> Iterator[tuple[str, str
     """(code, name, level, parent code) for every region under the prefixes and their
     ancestors, parents always before their children. Each file is read once."""
     for prefix in prefixes:
-        if not prefix.isdigit() or len(prefix) > 12:
+        if not (prefix.isascii() and prefix.isdigit()) or len(prefix) > 12:
             raise ValueError(f"a region prefix is 1 to 12 digits: {prefix!r}")
     for level, filename, width, parent_column in LEVEL_FILES:
         for record in _records(dist_dir / filename):

@@ -48,7 +48,7 @@ class HouseholdFilter(django_filters.FilterSet):
         label=_("Region code"),
         method="filter_region",
         validators=[
-            RegexValidator(r"^\d{2,12}$", _("A region code is 2 to 12 digits.")),
+            RegexValidator(r"\A[0-9]{2,12}\Z", _("A region code is 2 to 12 digits.")),
         ],
     )
     poverty_status = django_filters.ChoiceFilter(

@@ -47,6 +47,13 @@ class Region(models.Model):
         verbose_name = _("region")
         verbose_name_plural = _("regions")
         ordering = ["code"]
+        constraints = [
+            # Twelve ASCII digits, whatever wrote the row (a fixture, SQL, an import): the lists
+            # read a scope as a range of codes, which holds only for these (core.scope).
+            models.CheckConstraint(
+                condition=models.Q(code__regex=r"^[0-9]{12}$"), name="region_code_digits"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.short_name

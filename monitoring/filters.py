@@ -64,7 +64,7 @@ class AlertFilter(django_filters.FilterSet):
     reason = TextFilter(method="filter_reason")
     region = TextFilter(
         method="filter_region",
-        validators=[RegexValidator(r"^\d{1,12}\Z", _("A region code is 2 to 12 digits."))],
+        validators=[RegexValidator(r"\A[0-9]{1,12}\Z", _("A region code is 2 to 12 digits."))],
     )
     active = FlagFilter(method="filter_active")
     mine = FlagFilter(method="filter_mine")

@@ -3,6 +3,7 @@ from typing import TypedDict
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from core import regions
 from core.api import BoundedListField
 from households.models import Member
 from monitoring.area_ranking import reason_words
@@ -328,7 +329,7 @@ class SignalItemSerializer(serializers.Serializer):
     id_number = serializers.CharField(
         max_length=32, required=False, allow_blank=True, write_only=True
     )
-    region_code = serializers.RegexField(r"^\d{12}$", required=False, allow_blank=True)
+    region_code = serializers.RegexField(regions.CODE_PATTERN, required=False, allow_blank=True)
     occurred_on = serializers.DateField()
     amount = serializers.DecimalField(**MONEY, required=False, allow_null=True)
     detail = serializers.CharField(max_length=500, required=False, allow_blank=True)
@@ -455,7 +456,7 @@ class ScanRunSerializer(serializers.ModelSerializer):
 
 class ScanStartSerializer(serializers.Serializer):
     region = serializers.RegexField(
-        r"^\d{2,12}$", required=False, help_text=_("Region prefix; yours by default")
+        r"\A[0-9]{2,12}\Z", required=False, help_text=_("Region prefix; yours by default")
     )
 
 

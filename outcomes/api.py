@@ -11,6 +11,7 @@ from rest_framework.exceptions import ErrorDetail
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core import regions
 from core.api import DixianAutoSchema, RolePermission
 from outcomes import selectors
 from outcomes.forms import OutcomesFilterForm
@@ -22,7 +23,7 @@ PARAMETERS = [
     OpenApiParameter(
         "region",
         OpenApiTypes.STR,
-        pattern=r"^\d{12}$",
+        pattern=f"^{regions.CODE_REGEX}$",
         description=_("A region code within the user's region (default: the user's region)."),
     ),
     OpenApiParameter(

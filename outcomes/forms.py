@@ -4,13 +4,14 @@ the API (one definition)."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core import regions
 from outcomes import selectors
 
 
 class OutcomesFilterForm(forms.Form):
     region = forms.RegexField(
         label=_("region"),
-        regex=r"^\d{12}\Z",
+        regex=regions.CODE_PATTERN,
         required=False,
         error_messages={"invalid": _("A region code is 12 digits.")},
     )

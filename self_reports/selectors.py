@@ -19,7 +19,7 @@ CHANGE = "self_reports.change_selfreport"
 
 def village_public(*, code: str) -> Region | None:
     """The village of a public page, or None (the page answers a plain 404)."""
-    if not (isinstance(code, str) and len(code) == 12 and code.isdigit()):
+    if not (isinstance(code, str) and len(code) == 12 and code.isascii() and code.isdigit()):
         return None
     return Region.objects.filter(code=code, level=Region.Level.VILLAGE).first()
 

@@ -36,7 +36,7 @@ PARAMETERS = [
     OpenApiParameter(
         "region",
         OpenApiTypes.STR,
-        pattern=r"^\d{2,12}$",
+        pattern=r"^[0-9]{2,12}$",
         description=_("A region code (or code prefix) within the user's region."),
     ),
     OpenApiParameter(

@@ -27,7 +27,7 @@ class TaskFilterForm(forms.Form):
     due_before = forms.DateField(label=_("due on or before"), required=False)
     region = forms.RegexField(
         label=_("region"),
-        regex=r"^\d{2,12}\Z",
+        regex=r"\A[0-9]{2,12}\Z",
         required=False,
         error_messages={"invalid": _("A region code is 2 to 12 digits.")},
     )

@@ -290,6 +290,7 @@ def test_filters_narrow_the_list(township_cadre, household):
         ("poverty_status=rich", "poverty_status"),
         ("risk_level=extreme", "risk_level"),
         ("region=62x", "region"),
+        ("region=６２０４２３", "region"),  # digits, but not ASCII: no code has them
         ("page_size=100000", "page_size"),
         ("page_size=-1", "page_size"),
         ("cursor=not-a-cursor", None),

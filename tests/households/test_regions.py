@@ -1,4 +1,5 @@
 import pytest
+from django.db import IntegrityError, transaction
 
 from core import regions
 from households.models import Region
@@ -22,7 +23,16 @@ def test_level_and_prefix_are_read_off_the_code(code, level, prefix):
 
 
 @pytest.mark.parametrize(
-    "code", ["", "62042310020", "6204231002000", "62042310020X", "000000000000"]
+    "code",
+    [
+        "",
+        "62042310020",
+        "6204231002000",
+        "62042310020X",
+        "000000000000",
+        "６２０４２３１００２００",  # full-width digits: Python's \d takes them
+        "620423100200\n",  # the old ^…$ took a trailing newline
+    ],
 )
 def test_a_malformed_code_is_refused(code):
     with pytest.raises(ValueError):
@@ -57,3 +67,12 @@ def test_loading_again_changes_nothing():
     before = Region.objects.count()
     call_command("load_regions", "620423", verbosity=0)
     assert Region.objects.count() == before
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("code", ["６２０４２３１００２０１", "62042310020a", "6204231002"])
+def test_the_database_refuses_a_code_that_is_not_twelve_ascii_digits(code):
+    # bulk_create runs no validator: the CHECK is what holds, for SQL and fixtures too.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Region.objects.bulk_create([Region(code=code, name="x", level=Region.Level.VILLAGE)])
+    assert not Region.objects.filter(code=code).exists()
