@@ -6,6 +6,10 @@ row, and committing it, on every request: one UPDATE of django_session and a new
 every answer, about 2 ms of each page at the bench. Here a session not otherwise changed is
 written again only when its last write is REFRESH_SECONDS old. A session can therefore end up to
 REFRESH_SECONDS sooner after its last request than the limit says, never later.
+
+A page that refreshes itself (an import's progress every 2 s, a backtest's every 5 s) marks
+those requests with the header POLL_HEADER: they read the session but never move its end, so a
+page left open on a desk still ends its session after the idle limit.
 """
 
 import time
@@ -17,6 +21,8 @@ from django.contrib.sessions.middleware import SessionMiddleware
 REFRESH_SECONDS = 60
 # When the session's end was last moved: seconds since the epoch, in the session itself.
 REFRESHED_KEY = "_idle_refreshed_at"
+# Sent by a page's own polling (hx-headers), not by a person.
+POLL_HEADER = "X-Poll"
 
 
 def stamp_at_login(sender, request, user, **kwargs) -> None:
@@ -29,7 +35,8 @@ def stamp_at_login(sender, request, user, **kwargs) -> None:
 class IdleSessionMiddleware(SessionMiddleware):
     def process_response(self, request, response):
         session = getattr(request, "session", None)
-        if session is not None and session.accessed and not session.is_empty():
+        polled = request.headers.get(POLL_HEADER) == "1"
+        if session is not None and session.accessed and not session.is_empty() and not polled:
             now = int(time.time())
             refreshed = session.get(REFRESHED_KEY)
             every = min(REFRESH_SECONDS, settings.SESSION_COOKIE_AGE // 10)

@@ -8,15 +8,19 @@ import os
 import subprocess
 import sys
 import zoneinfo
+from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 import time_machine
 from django.conf import settings
 from django.db import connection
+from django.http import HttpResponseRedirect
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
-from core.idle_session import REFRESH_SECONDS
+from accounts.middleware import FragmentSignInMiddleware
+from core.idle_session import POLL_HEADER, REFRESH_SECONDS
 from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
@@ -50,6 +54,58 @@ def test_a_session_idle_for_31_minutes_is_sent_to_the_login_page(clock, township
     assert response["Location"].startswith("/login/?next=/households/")
 
 
+def test_a_fragment_asked_after_the_session_ended_sends_the_whole_page_to_the_login(
+    clock, township_cadre, household
+):
+    """htmx would follow a 302 and put the login form inside the fold: the answer is an
+    HX-Redirect of the page, back to the page (not the fragment) once signed in."""
+    client = client_for(township_cadre)
+    page = f"/households/{household.pk}/?tab=2"
+    fragment = f"/households/{household.pk}/history/"
+    asked = {"HX-Request": "true", "HX-Current-URL": f"http://testserver{page}"}
+    assert client.get(fragment, headers=asked).status_code == 200
+    clock.shift(_minutes(31))
+    response = client.get(fragment, headers=asked)
+    assert response.status_code == 200
+    assert response["HX-Redirect"] == "/login/?" + urlencode({"next": page})
+    assert not response.content
+    # Without htmx, or from a page of another site, the redirect is the ordinary one.
+    assert client.get(fragment)["Location"] == f"/login/?next={fragment}"
+    elsewhere = {"HX-Request": "true", "HX-Current-URL": "https://evil.example/phish"}
+    assert client.get(fragment, headers=elsewhere)["HX-Redirect"] == "/login/?" + urlencode(
+        {"next": fragment}
+    )
+
+
+@pytest.mark.parametrize(
+    ("location", "sent_to"),
+    [
+        ("/login/code/?next=/households/7/history/", "/login/code/?next=%2Fhouseholds%2F7%2F"),
+        (
+            "/account/two-factor/?next=/households/7/",
+            "/account/two-factor/?next=%2Fhouseholds%2F7%2F",
+        ),
+        ("/households/8/", None),  # not a sign-in page: htmx follows it
+    ],
+)
+def test_a_fragments_redirect_to_a_sign_in_step_goes_to_the_whole_page(rf, location, sent_to):
+    request = rf.get(
+        "/households/7/history/",
+        headers={"HX-Request": "true", "HX-Current-URL": "http://testserver/households/7/"},
+    )
+    answer = HttpResponseRedirect(location)
+    answer["X-Frame-Options"] = "DENY"
+    answer.set_cookie("sessionid", "kept")
+    response = FragmentSignInMiddleware(lambda request: answer)(request)
+    if sent_to is None:
+        assert response is answer
+        return
+    assert (response.status_code, response["HX-Redirect"]) == (200, sent_to)
+    assert "Location" not in response
+    assert response["X-Frame-Options"] == "DENY"
+    assert response.cookies["sessionid"].value == "kept"
+
+
 def test_the_api_refuses_a_session_idle_for_31_minutes(clock, township_cadre):
     client = client_for(township_cadre)
     assert client.get("/api/v1/households/").status_code == 200
@@ -72,6 +128,27 @@ def test_a_session_used_every_50_seconds_stays_open_for_45_minutes(clock, townsh
         assert client.get("/households/").status_code == 200
         clock.shift(datetime.timedelta(seconds=50))
     assert client.get("/households/").status_code == 200
+
+
+def test_a_page_polling_by_itself_does_not_keep_the_session_open(clock, township_cadre):
+    """An import's progress asks every 2 s (hx-headers X-Poll): a page left open on a desk
+    still ends its session 30 minutes after the person's last request."""
+    client = client_for(township_cadre)
+    assert client.get("/households/").status_code == 200
+    for _ in range(31):
+        clock.shift(_minutes(1))
+        polled = client.get("/households/", headers={POLL_HEADER: "1"})
+        if polled.status_code == 302:
+            break
+    assert polled.status_code == 302
+    assert polled["Location"].startswith("/login/")
+
+
+def test_the_polling_pages_mark_their_requests():
+    for template in ("backtests/backtest_detail.html", "spreadsheets/import_job_status.html"):
+        source = Path(settings.BASE_DIR, "templates", template).read_text()
+        assert 'hx-trigger="every' in source
+        assert f"""hx-headers='{{"{POLL_HEADER}": "1"}}'""" in source
 
 
 def test_the_session_is_written_at_most_once_a_minute(clock, township_cadre):

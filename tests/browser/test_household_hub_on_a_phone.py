@@ -2,6 +2,10 @@
 folded behind summaries a thumb can tap (44 pixels), nothing scrolling sideways; on a desk the
 sections are open."""
 
+from urllib.parse import parse_qs, urlparse
+
+from django.contrib.sessions.models import Session
+
 from pairings import services as pairing_services
 from tests.conftest import committed_db
 
@@ -73,3 +77,25 @@ def test_the_history_is_read_when_its_fold_is_first_opened(visit_as, township_ca
         history.locator("summary").click()
         history.locator("summary").click()
         assert len([url for url in asked if url.endswith(history_url)]) == 1
+
+
+@committed_db
+def test_a_fold_opened_after_the_session_ended_takes_the_page_to_the_login(
+    visit_as, village_worker, household
+):
+    visitor = visit_as(village_worker, phone=True)
+    page = visitor.open(f"/households/{household.pk}/")
+    Session.objects.all().delete()  # the idle limit passed while the phone lay in a pocket
+    history = page.locator("details.fold", has=page.locator("summary h2", has_text="变更记录"))
+    history.locator("summary").click()
+    page.wait_for_url("**/login/?**")
+    # The whole page, not a login form inside the fold; back to the household page, not to
+    # the bare fragment, once signed in.
+    assert page.locator("details.fold").count() == 0
+    assert parse_qs(urlparse(page.url).query)["next"] == [f"/households/{household.pk}/"]
+    visitor.shot("phone-fold-after-session-ended")
+    page.fill("input[name=username]", village_worker.username)
+    page.fill("input[name=password]", "test-password-123")
+    page.click("form:has(input[name=password]) button[type=submit]")
+    page.wait_for_url(f"**/households/{household.pk}/")
+    assert page.locator("details.fold summary h2", has_text="变更记录").count() == 1
