@@ -9,7 +9,7 @@ a real unit, which lets a user's scope be computed without a join.
 import re
 
 # ASCII digits only (Python's \d also takes other scripts' digits): a scope read as a range of
-# codes (core.scope.Scope.q_range) holds only for these, and the database refuses any other
+# codes (Scope.q_range, core/scope.py) holds only for these, and the database refuses any other
 # code (households.Region's region_code_digits).
 CODE_REGEX = r"[0-9]{12}"
 CODE_PATTERN = re.compile(rf"\A{CODE_REGEX}\Z")

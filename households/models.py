@@ -49,7 +49,7 @@ class Region(models.Model):
         ordering = ["code"]
         constraints = [
             # Twelve ASCII digits, whatever wrote the row (a fixture, SQL, an import): the lists
-            # read a scope as a range of codes, which holds only for these (core.scope).
+            # read a scope as a range of codes, which holds only for these (core/scope.py).
             models.CheckConstraint(
                 condition=models.Q(code__regex=r"^[0-9]{12}$"), name="region_code_digits"
             ),
