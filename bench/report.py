@@ -349,6 +349,12 @@ def _paths(results: dict) -> list[str]:
             f"back) | {r['batch_seconds']} s; per batch {outcome}; {r['queries']:,} statements; "
             f"measured {r['measured_at']} |"
         )
+        if "area_list_seconds" in r:
+            lines.append(
+                f"| an area signal's screening list, made by the worker after the batch commits "
+                f"(one village of {r['area_list_households']:,} households; rolled back) | "
+                f"{r['area_list_seconds']} s, {r['area_list_queries']:,} statements |"
+            )
     if "export" in results:
         r = results["export"]
         lines.append(

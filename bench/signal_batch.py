@@ -1,10 +1,12 @@
 """A department's batch of 1,000 signals posted to the API by the county's API client."""
 
+import datetime
 import statistics
 import time
 from collections import Counter
 
 from django.db import connection, transaction
+from django.utils import timezone
 
 from bench.common import COUNTY, TOWNSHIP_PREFIX, QueryLog, sized, user
 
@@ -15,8 +17,6 @@ SIGNAL_BATCHES, SIGNAL_ITEMS, SIGNAL_AREAS, SIGNAL_MATCHED = sized(
 
 def _id_numbers(count: int, seed: int) -> list[str]:
     """Valid 18-character ID numbers of Jingtai, never issued to a bench member."""
-    import datetime
-
     from stdnum.cn import ric
 
     born = datetime.date(1950, 1, 1)
@@ -114,4 +114,35 @@ def measure_signals() -> dict:
         "signal_batch_seconds": statistics.median(seconds),
         "results": {key: value // SIGNAL_BATCHES for key, value in outcomes.items()},
         "queries": max(statements),
+        **_area_listing(api_user, villages[0]),
+    }
+
+
+def _area_listing(api_user, village: str) -> dict:
+    """What the batch leaves to the worker: the screening list of one village's event, ranked
+    and written (monitoring.services.area_events.area_event_list), rolled back."""
+    from households.models import Household, Region
+    from monitoring.models import AreaEvent
+    from monitoring.services.area_events import area_event_list
+
+    households = Household.objects.filter(village_id=village).count()
+    with transaction.atomic():
+        event = AreaEvent.objects.create(
+            region=Region.objects.get(pk=village),
+            kind="disaster_area",
+            occurred_on=datetime.date(2026, 11, 1),
+            opened_by=api_user,
+            listing_requested_at=timezone.now(),
+        )
+        log = QueryLog()
+        with connection.execute_wrapper(log):
+            started = time.perf_counter()
+            added = area_event_list(event.pk)
+            elapsed = time.perf_counter() - started
+        transaction.set_rollback(True)
+    assert added == households, (added, households)
+    return {
+        "area_list_households": households,
+        "area_list_seconds": round(elapsed, 2),
+        "area_list_queries": len(log.ms),
     }

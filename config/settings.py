@@ -705,6 +705,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=2, minute=0),
     },
     "evaluate-pending": {"task": "monitoring.tasks.evaluate_pending", "schedule": 300.0},
+    # Area events whose screening list was asked for and never built (the task lost).
+    "area-events-list-pending": {
+        "task": "monitoring.tasks.area_events_list_pending",
+        "schedule": 300.0,
+    },
     # Dashboards read pre-counted figures; they are at most this old.
     "dashboard-figures": {
         "task": "dashboards.tasks.refresh_figures",

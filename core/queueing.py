@@ -19,6 +19,7 @@ logger = logging.getLogger(__name__)
 EVALUATE_HOUSEHOLD = "monitoring.tasks.evaluate_household"
 EVALUATE_PENDING = "monitoring.tasks.evaluate_pending"
 SCAN_CHUNK = "monitoring.tasks.scan_chunk"
+AREA_EVENT_LIST = "monitoring.tasks.area_event_list"
 NOTIFICATION_DELIVER = "monitoring.tasks.notification_deliver"
 WEBHOOK_DELIVER = "monitoring.tasks.webhook_deliver"
 NOTIFICATION_EMAIL_SEND = "monitoring.tasks.notification_email_send"

@@ -16,6 +16,8 @@ from django.utils import timezone
 from core import queueing
 from households.models import Household
 
+MARK_CHUNK = 5000
+
 
 def request_evaluation(household_id: int) -> None:
     """Mark the household for evaluation and queue it when the transaction commits."""
@@ -30,9 +32,13 @@ def request_evaluations(household_ids: list[int], *, sweep_past: int | None = No
     # lock held to our commit orders this request with any evaluation. One that locked the
     # household first finishes before we mark it, so it cannot clear our mark having missed our
     # change; one that comes after waits for our commit and sees the change.
-    Household.objects.filter(pk__in=household_ids).update(
-        evaluation_pending_since=Coalesce(F("evaluation_pending_since"), Value(timezone.now()))
-    )
+    marked = Coalesce(F("evaluation_pending_since"), Value(timezone.now()))
+    # In slices: an area event's county of households is one call, and a statement of a
+    # hundred thousand ids would be parsed and planned as one.
+    for start in range(0, len(household_ids), MARK_CHUNK):
+        Household.objects.filter(pk__in=household_ids[start : start + MARK_CHUNK]).update(
+            evaluation_pending_since=marked
+        )
     if sweep_past is not None and len(household_ids) > sweep_past:
         queueing.enqueue_after_commit(queueing.EVALUATE_PENDING, [], "celery")
         return

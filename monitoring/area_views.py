@@ -117,7 +117,9 @@ def area_event_create(request):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, _("The area event is open: its households are ranked."))
+            messages.success(
+                request, _("The area event is open: its households are being ranked for screening.")
+            )
             return redirect("area-event-detail", pk=event.pk)
     return render(
         request,

@@ -1090,6 +1090,12 @@ class AreaEvent(models.Model):
         related_name="+",
     )
     closure_note = models.CharField(_("closure note"), max_length=500, blank=True, default="")
+    # The screening list (a ranked task for each household of the area) is built by a worker
+    # (services/area_events.py area_event_list): an area may hold a county's households, more
+    # than a request may rank. Requested when the event is opened or joined by a signal, and
+    # cleared by the listing that saw that request; `listed_at` is when the first list was done.
+    listing_requested_at = models.DateTimeField(_("listing requested at"), null=True, blank=True)
+    listed_at = models.DateTimeField(_("listed at"), null=True, blank=True)
     version = models.PositiveIntegerField(_("version"), default=1)
 
     class Meta:

@@ -508,6 +508,22 @@ class AreaEventSerializer(serializers.ModelSerializer):
     total = serializers.IntegerField(read_only=True, help_text=_("Households to screen."))
     screened = serializers.IntegerField(read_only=True, help_text=_("Households screened."))
     affected = serializers.IntegerField(read_only=True, help_text=_("Households found affected."))
+    listed_at = serializers.DateTimeField(
+        read_only=True,
+        allow_null=True,
+        help_text=_(
+            "When the ranked list of the area's households was first made; null while a worker "
+            "ranks them, shortly after the event is opened."
+        ),
+    )
+    listing_requested_at = serializers.DateTimeField(
+        read_only=True,
+        allow_null=True,
+        help_text=_(
+            "Set while the list is being made or extended (a signal joined the event); null "
+            "once it is done."
+        ),
+    )
 
     class Meta:
         model = AreaEvent
@@ -524,6 +540,8 @@ class AreaEventSerializer(serializers.ModelSerializer):
             "opened_at",
             "closed_at",
             "closure_note",
+            "listed_at",
+            "listing_requested_at",
             "version",
             "total",
             "screened",

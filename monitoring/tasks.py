@@ -8,7 +8,7 @@ from django.db import InterfaceError, OperationalError
 
 from monitoring import scans
 from monitoring.digest import send_digests
-from monitoring.services import notifications, webhooks
+from monitoring.services import area_events, notifications, webhooks
 
 TRANSIENT = (OperationalError, InterfaceError)
 
@@ -46,6 +46,16 @@ def scan_resume_stalled() -> list[int]:
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
 def evaluate_pending() -> int:
     return scans.evaluate_pending()
+
+
+@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5, acks_late=True)
+def area_event_list(event_id: int) -> int:
+    return area_events.area_event_list(event_id)
+
+
+@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
+def area_events_list_pending() -> int:
+    return area_events.area_events_list_pending()
 
 
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)

@@ -2,7 +2,9 @@
 
 An area signal (a disaster, a drop in migrant work, a price collapse of a local product), or a
 cadre by hand, opens an event on the area: every household of the area gets a screening task,
-ranked by vulnerability (monitoring/area_ranking.py), and the township's cadres are told. A
+ranked by vulnerability (monitoring/area_ranking.py), and the township's cadres are told. The
+ranked list is built by a worker after the event is opened (`area_event_list`): an area may be a
+county of a hundred thousand households, which no request may rank in its time. A
 village worker screens each household: affected (the household then carries the area's high
 reason) or not affected. Until the event is closed, the households not found affected carry a
 low "in an affected area" note, which opens no warning (monitoring/engine/rules.py).
@@ -14,14 +16,16 @@ kind on the same area joins the active event, and adds tasks only for households
 import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, F, Q, Value
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
 from accounts.selectors import users_overlapping
+from core import queueing
 from core.errors import EditConflict
 from core.regions import prefix_of
 from households.evaluation_requests import request_evaluation, request_evaluations
@@ -44,6 +48,12 @@ from monitoring.services.notifications import notify
 NOTE_MAX = 500
 ELDERLY_AGE = 60
 SHOCK_DAYS = 90
+# The facts of an area's households are read this many at a time: a statement's list of ids,
+# and what one statement holds, stay bounded however large the area.
+FACTS_CHUNK = 5000
+# First key of the transaction-level advisory lock that keeps one listing of an event at a time
+# (the second is the event's id); any constant no other lock of the project uses.
+LISTING_LOCK = 0x41524541  # "AREA"
 
 
 def _years_before(day: datetime.date, years: int) -> datetime.date:
@@ -110,18 +120,20 @@ def vulnerabilities(
 
 def _add_tasks(event: AreaEvent, today: datetime.date) -> int:
     """A task for each household of the area that has none in this event, ranked after those it
-    has; answers how many were added. ON CONFLICT DO NOTHING: two batches at once add each
-    household once."""
+    has; answers how many were added. ON CONFLICT DO NOTHING: a household is added once."""
     area = under_region(Household.objects.all(), prefix_of(event.region_id))
     have = ScreeningTask.objects.filter(event=event).values("household_id")
-    missing = list(area.exclude(pk__in=have).values_list("id", flat=True))
+    missing = list(area.exclude(pk__in=have).order_by("pk").values_list("id", flat=True))
     if not missing:
         return 0
     last = (
         ScreeningTask.objects.filter(event=event).order_by("-rank").values_list("rank", flat=True)
     )
     after = last.first() or 0
-    ranked = area_ranking.rank(vulnerabilities(missing, today=today))
+    facts: list[area_ranking.Vulnerability] = []
+    for start in range(0, len(missing), FACTS_CHUNK):
+        facts += vulnerabilities(missing[start : start + FACTS_CHUNK], today=today)
+    ranked = area_ranking.rank(facts)
     created = ScreeningTask.objects.bulk_create(
         [
             ScreeningTask(
@@ -171,7 +183,9 @@ def _open_or_join(
     signal: Signal | None,
     note: str = "",
 ) -> tuple[AreaEvent, bool]:
-    """The area's active event of this kind, joined (locked), or a new one."""
+    """The area's active event of this kind, joined (locked), or a new one; either way its list
+    is asked for (built by a worker after commit: `area_event_list`)."""
+    now = timezone.now()
     existing = (
         AreaEvent.objects.select_for_update()
         .filter(region=region, kind=kind, status=AreaEventStatus.ACTIVE)
@@ -188,7 +202,9 @@ def _open_or_join(
                     occurred_on=occurred_on,
                     note=note,
                     opened_by=actor,
+                    listing_requested_at=now,
                 )
+            _queue_listing(event)
             return event, True
         except IntegrityError:
             # Opened by another request meanwhile (the partial unique constraint waited for it).
@@ -197,34 +213,82 @@ def _open_or_join(
             )
     existing.occurred_on = max(existing.occurred_on, occurred_on)
     existing.signal_count += 1 if signal else 0
+    # A household registered in the area since the list was built is added to it.
+    existing.listing_requested_at = now
     existing.version += 1
-    existing.save(update_fields=["occurred_on", "signal_count", "version"])
+    existing.save(update_fields=["occurred_on", "signal_count", "listing_requested_at", "version"])
+    _queue_listing(existing)
     return existing, False
+
+
+def _queue_listing(event: AreaEvent) -> None:
+    # Lost with a broker that is down, and then found by the sweep (area_events_list_pending).
+    queueing.enqueue_after_commit(queueing.AREA_EVENT_LIST, [event.pk], "celery")
+
+
+def area_event_list(event_id: int) -> int:
+    """Build the event's screening list, as asked by its opening or by a signal joining it;
+    answers how many tasks were added. The townships' cadres are told once, when the first list
+    is done.
+
+    Idempotent, and one at a time per event (an advisory lock, not the event's row lock, which a
+    signal joining the event takes and must not wait for a county's ranking). A request made
+    while this one ran (a newer `listing_requested_at`) is left for its own task.
+    """
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LISTING_LOCK, event_id])
+        event = AreaEvent.objects.select_related("region").filter(pk=event_id).first()
+        if event is None or event.listing_requested_at is None:
+            return 0
+        active = event.status == AreaEventStatus.ACTIVE
+        added = _add_tasks(event, timezone.localdate()) if active else 0
+        AreaEvent.objects.filter(
+            pk=event.pk, listing_requested_at=event.listing_requested_at
+        ).update(
+            listing_requested_at=None,
+            listed_at=Coalesce(F("listed_at"), Value(timezone.now())),
+        )
+        if active and event.listed_at is None:
+            _tell_townships(event, added)
+    return added
+
+
+def area_events_list_pending() -> int:
+    """The sweep: every event whose list was asked for and not built (its task lost with the
+    broker, or its worker stopped), listed; answers how many events."""
+    pending = list(
+        AreaEvent.objects.filter(listing_requested_at__isnull=False)
+        .order_by("listing_requested_at")
+        .values_list("pk", flat=True)
+    )
+    for event_id in pending:
+        area_event_list(event_id)
+    return len(pending)
 
 
 def area_event_from_signal(*, signal: Signal, actor: User) -> AreaEvent:
     """An area signal opens an event on its area, or joins the active one of its kind.
 
     Called in the signal batch's transaction (services/signals.py) for a signal already matched
-    to an area in the sender's region."""
+    to an area in the sender's region: the batch answers at once, and a worker ranks the area's
+    households after it commits."""
     assert signal.region is not None and signal.kind in AREA_KINDS
-    event, created = _open_or_join(
+    event, _created = _open_or_join(
         region=signal.region,
         kind=signal.kind,
         occurred_on=signal.occurred_on,
         actor=actor,
         signal=signal,
     )
-    added = _add_tasks(event, timezone.localdate())
-    if created:
-        _tell_townships(event, added)
     return event
 
 
 def area_event_open(
     *, actor: User, region_code: str, kind: str, occurred_on: datetime.date, note: str = ""
 ) -> AreaEvent:
-    """A township cadre or a county officer opens an event by hand, on an area of their region."""
+    """A township cadre or a county officer opens an event by hand, on an area of their region;
+    its households are ranked by a worker (`area_event_list`)."""
     if not actor.has_perm("monitoring.add_areaevent"):
         raise PermissionDenied(_("Your role may not do this."))
     errors: dict[str, str] = {}
@@ -249,8 +313,6 @@ def area_event_open(
             raise ValidationError(
                 {"kind": _("This area already has an active event of this kind.")}
             )
-        added = _add_tasks(event, timezone.localdate())
-        _tell_townships(event, added)
     return event
 
 

@@ -338,13 +338,17 @@ def test_an_area_signal_opens_an_area_event_and_tells_the_township(
     test_area_events.py walks the event to its closure)."""
     from monitoring import scans
     from monitoring.models import AreaEvent
+    from monitoring.services.area_events import area_event_list
 
     item = signal(
         "C1", source="emergency", kind="disaster_area", region_code="620423100000", amount=None
     )
     response = api(api_client_user).post("/api/v1/signals/", {"items": [item]}, format="json")
     assert response.json()[0]["result"] == "matched"
+    # The event is open at once; its list is the worker's (monitoring.tasks.area_event_list).
     event = AreaEvent.objects.get()
+    assert event.listed_at is None and not event.tasks.exists()
+    area_event_list(event.pk)
     assert (event.region_id, event.kind, event.tasks.count()) == (
         "620423100000",
         "disaster_area",

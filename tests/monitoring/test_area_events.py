@@ -57,6 +57,12 @@ def elderly_household(township_cadre):
     return created
 
 
+def areas_listed() -> int:
+    """What the worker does after the batch commits (monitoring.tasks.area_event_list), here in
+    the test's transaction: tests/monitoring/test_worker.py runs it through the queue."""
+    return services.area_events_list_pending()
+
+
 def codes_of(household: Household) -> dict[str, str]:
     scans.evaluate_one(household.pk, as_of=TODAY)
     household.refresh_from_db()
@@ -75,13 +81,28 @@ def test_an_area_event_from_signal_to_closure(
     household,
     elderly_household,
     other_township_household,
+    django_capture_on_commit_callbacks,
+    monkeypatch,
 ):
-    results = signals_receive(actor=api_client_user, items=[area_signal("E1")])
+    queued = []
+    monkeypatch.setattr(
+        "core.queueing.enqueue", lambda name, args, queue: queued.append((name, args, queue))
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        results = signals_receive(actor=api_client_user, items=[area_signal("E1")])
     assert results[0].result == "matched"
+
+    # The batch opens the event and asks a worker for its list; it ranks nobody itself.
+    event = AreaEvent.objects.get()
+    assert event.listing_requested_at is not None and event.listed_at is None
+    assert ("monitoring.tasks.area_event_list", [event.pk], "celery") in queued
+    assert not ScreeningTask.objects.exists() and not Notification.objects.exists()
+    assert services.area_event_list(event.pk) > 0
 
     # One event on the township, a task per household of the township, the most vulnerable
     # first (no labour, elderly), and the township's cadre told.
-    event = AreaEvent.objects.get()
+    event.refresh_from_db()
+    assert event.listing_requested_at is None and event.listed_at is not None
     assert (event.region_id, event.kind, event.status, event.signal_count) == (
         HOME_TOWNSHIP,
         "disaster_area",
@@ -106,12 +127,15 @@ def test_an_area_event_from_signal_to_closure(
     assert not Alert.objects.exists()
 
     # A second signal of the same kind on the same area joins the event: no new event, no
-    # duplicate task.
+    # duplicate task, nobody told twice; the list asked for again finds nobody to add.
     signals_receive(actor=api_client_user, items=[area_signal("E2", days_ago=1)])
     event.refresh_from_db()
     assert AreaEvent.objects.count() == 1 and event.signal_count == 2
     assert event.occurred_on == TODAY - datetime.timedelta(days=1)
+    assert event.listing_requested_at is not None
+    assert areas_listed() == 1 and services.area_event_list(event.pk) == 0
     assert ScreeningTask.objects.count() == 2
+    assert Notification.objects.filter(message_key="area_event").count() == 1
 
     # The village worker screens: the elderly household affected, the other not.
     elderly_task, other_task = tasks
@@ -168,6 +192,7 @@ def test_another_kind_on_the_same_area_is_an_event_of_its_own(api_client_user, h
         actor=api_client_user,
         items=[area_signal("K1"), area_signal("K2", kind="price_collapse", region=HOME_VILLAGE)],
     )
+    assert areas_listed() == 2
     assert sorted(AreaEvent.objects.values_list("kind", "region_id")) == [
         ("disaster_area", HOME_TOWNSHIP),
         ("price_collapse", HOME_VILLAGE),
@@ -207,7 +232,14 @@ def test_an_event_opened_by_hand_ranks_its_area_and_a_second_is_refused(
     response = client.post(reverse("area-event-create"), body)
     event = AreaEvent.objects.get()
     assert response.status_code == 302 and response.url == f"/area-events/{event.pk}/"
+    # Until the worker has ranked the area, the page says so and looks again by itself.
+    waiting = client.get(response.url).content.decode()
+    assert "正在按脆弱程度为本区域的农户排序" in waiting and 'hx-trigger="every 3s"' in waiting
+    assert "排序中" in client.get(reverse("area-event-list")).content.decode()
+    assert areas_listed() == 1
     assert (event.signal, event.opened_by, event.tasks.count()) == (None, township_cadre, 1)
+    ready = client.get(response.url).content.decode()
+    assert household.number in ready and 'hx-trigger="every 3s"' not in ready
     again = client.post(reverse("area-event-create"), body)
     assert again.status_code == 400 and AreaEvent.objects.count() == 1
     # A village worker may not open one.
@@ -218,6 +250,7 @@ def test_the_pages_list_show_screen_and_close(
     api_client_user, village_worker, township_cadre, county_officer, household
 ):
     signals_receive(actor=api_client_user, items=[area_signal("P1")])
+    areas_listed()
     event = AreaEvent.objects.get()
     task = event.tasks.get()
     worker = client_for(village_worker)
@@ -268,6 +301,7 @@ def test_the_village_worker_finds_the_screening_in_the_task_list(
     from worklist.selectors import tasks_for
 
     signals_receive(actor=api_client_user, items=[area_signal("T1")])
+    areas_listed()
     event = AreaEvent.objects.get()
     screenings = [t for t in tasks_for(village_worker) if t.kind == "area_screening"]
     assert len(screenings) == 1
@@ -283,6 +317,7 @@ def test_the_api_lists_events_with_progress_and_screens_and_closes(
     api_client_user, village_worker, township_cadre, other_county_officer, household
 ):
     signals_receive(actor=api_client_user, items=[area_signal("A1")])
+    areas_listed()
     event = AreaEvent.objects.get()
     task = event.tasks.get()
     worker = APIClient()
@@ -332,6 +367,7 @@ def test_outsiders_are_refused_on_every_new_url(
     api_client_user, other_township_cadre, partner, household
 ):
     signals_receive(actor=api_client_user, items=[area_signal("O1")])
+    areas_listed()
     event = AreaEvent.objects.get()
     task = event.tasks.get()
     pages = {
@@ -388,7 +424,29 @@ def test_signals_of_one_area_sent_at_once_open_one_event(api_client_user, househ
     assert errors == []
     event = AreaEvent.objects.get()
     assert event.signal_count == 4
+
+    # Two workers list it at once (the tasks of two joins): one task per household, the
+    # township told once.
+    counts = []
+
+    def list_it():
+        try:
+            counts.append(services.area_event_list(event.pk))
+        except Exception as error:  # noqa: BLE001 - the assertion below reports it
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=list_it) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == [] and sorted(counts) == [0, 1]
     assert list(ScreeningTask.objects.values_list("household_id", flat=True)) == [household.pk]
+    assert Notification.objects.filter(message_key="area_event").count() == 1
+    event.refresh_from_db()
+    assert event.listing_requested_at is None and event.listed_at is not None
 
 
 def test_the_low_notes_evidence_is_shown_in_words():
@@ -411,6 +469,8 @@ def test_a_township_may_not_close_an_event_that_covers_more_than_its_region(
         kind="price_collapse",
         occurred_on=datetime.date(2026, 6, 29),
     )
+    areas_listed()
+    event.refresh_from_db()
     with pytest.raises(PermissionDenied):
         services.area_event_close(
             actor=township_cadre, event=event, version=event.version, note="本镇排查完毕"
@@ -425,3 +485,24 @@ def test_a_township_may_not_close_an_event_that_covers_more_than_its_region(
         actor=county_officer, event=event, version=event.version, note="全县排查完毕"
     )
     assert closed.status == "closed"
+
+
+def test_a_list_asked_for_and_lost_is_made_by_the_sweep_and_a_closed_event_gets_none(
+    api_client_user, township_cadre, household
+):
+    """No task ran (here none is queued: nothing commits; in production the broker was down):
+    the request is in the event's row, and the periodic sweep makes the list. An event closed
+    before its list was made gets none."""
+    signals_receive(
+        actor=api_client_user,
+        items=[area_signal("L1"), area_signal("L2", kind="price_collapse")],
+    )
+    disaster, collapse = AreaEvent.objects.order_by("kind")
+    services.area_event_close(
+        actor=township_cadre, event=collapse, version=collapse.version, note="误报"
+    )
+    assert areas_listed() == 2
+    assert list(disaster.tasks.values_list("household_id", flat=True)) == [household.pk]
+    assert not collapse.tasks.exists()
+    assert not AreaEvent.objects.filter(listing_requested_at__isnull=False).exists()
+    assert areas_listed() == 0

@@ -17,6 +17,7 @@ from rest_framework.test import APIClient
 from accounts.models import Role, User
 from households.models import Household
 from monitoring.models import AreaEvent, Notification, ScanRun, ScreeningTask, Signal
+from monitoring.services import area_events
 from monitoring.services import signals as signal_services
 from tests.conftest import OTHER_TOWNSHIP
 from tests.idgen import make_id_number
@@ -194,6 +195,7 @@ def test_an_area_of_the_senders_own_region_opens_an_area_event(
 ):
     response = post(township_system, area("S4", "620423101000"))
     assert response.json()[0]["result"] == "matched"
+    area_events.area_events_list_pending()  # the worker's part
     event = AreaEvent.objects.get()
     assert event.region_id == "620423101000"
     assert list(event.tasks.values_list("household_id", flat=True)) == [other_township_household.pk]

@@ -1,6 +1,7 @@
 """Through the queue: a real worker on the real broker judges what the web side commits."""
 
 from households import services as household_services
+from households.models import Household
 from monitoring import scans
 from monitoring.models import Alert, ScanRun
 from tests.conftest import client_for, committed_db
@@ -46,7 +47,6 @@ def test_scans_through_the_worker_twice_and_at_once_leave_the_same_alerts(
         extra = household_services.household_create(
             actor=township_cadre, village_code="620423100200", poverty_status="ordinary"
         )
-        from households.models import Household
 
         Household.objects.filter(pk=extra.pk).update(created_at=household.created_at)
         extra.refresh_from_db()
@@ -70,3 +70,41 @@ def test_scans_through_the_worker_twice_and_at_once_leave_the_same_alerts(
     assert (finished.alerts_opened, finished.alerts_updated, finished.alerts_resolved) == (0, 0, 0)
     assert finished.households_judged == 13
     assert _alerts() == expected
+
+
+def test_an_area_signal_through_the_api_is_ranked_by_the_worker(
+    celery_worker, api_client_user, township_cadre, household
+):
+    """The batch answers at once; the worker ranks the area's households after it commits and
+    tells the township (monitoring.tasks.area_event_list)."""
+    from rest_framework.test import APIClient
+
+    from monitoring.models import AreaEvent, Notification
+
+    client = APIClient()
+    client.force_authenticate(api_client_user)
+    item = {
+        "source": "emergency",
+        "external_id": "W1",
+        "kind": "disaster_area",
+        "region_code": "620423100000",
+        "occurred_on": TODAY.isoformat(),
+    }
+    response = client.post("/api/v1/signals/", {"items": [item]}, format="json")
+    assert response.status_code == 200 and response.json()[0]["result"] == "matched"
+    event = AreaEvent.objects.get()
+    listed = wait_for(
+        lambda: AreaEvent.objects.filter(pk=event.pk, listed_at__isnull=False).first(),
+        message="the area's list",
+    )
+    assert listed.listing_requested_at is None
+    assert list(listed.tasks.values_list("household_id", flat=True)) == [household.pk]
+    assert Notification.objects.filter(user=township_cadre, message_key="area_event").count() == 1
+    household.refresh_from_db()
+    wait_for(
+        lambda: (
+            "affected_area"
+            in {r["code"] for r in Household.objects.get(pk=household.pk).risk_reasons}
+        ),
+        message="the low note of the affected area",
+    )
