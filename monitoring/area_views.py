@@ -9,9 +9,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRefresh
 
 from core.errors import EditConflict
 from core.forms import add_service_errors
+from core.idle_session import POLL_HEADER
 from core.pagination import numbered_page
 from monitoring import selectors
 from monitoring.area_ranking import reason_words
@@ -33,6 +35,13 @@ def area_event_list(request):
     )
 
 
+def _ranked(event) -> bool:
+    """Whether the page has its list to show (an event opened before the worker made lists has
+    neither date: it was ranked in its request)."""
+    waiting = event.listing_requested_at is not None and event.listed_at is None
+    return not waiting or event.status != AreaEventStatus.ACTIVE
+
+
 def _event_of(request, pk):
     return get_object_or_404(selectors.area_events_listed(request.user), pk=pk)
 
@@ -41,6 +50,10 @@ def _event_of(request, pk):
 @permission_required("monitoring.view_areaevent", raise_exception=True)
 def area_event_detail(request, pk, *, close_form=None):
     event = _event_of(request, pk)
+    if request.htmx and request.headers.get(POLL_HEADER) and _ranked(event):
+        # The page looked again while the worker ranked the area: now it is, the whole page
+        # again (its filters kept, as the address holds them), once.
+        return HttpResponseClientRefresh()
     status = request.GET.get("status", "")
     tasks = selectors.area_event_tasks(request.user, event)
     if status in ScreeningStatus.values:

@@ -48,9 +48,17 @@ def evaluate_pending() -> int:
     return scans.evaluate_pending()
 
 
-@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5, acks_late=True)
-def area_event_list(event_id: int) -> int:
-    return area_events.area_event_list(event_id)
+# Another listing of the same event is running (a signal joined it meanwhile): this one looks
+# again after a pause rather than hold a worker process waiting, and the sweep is the last net.
+LISTING_BUSY_RETRY_SECONDS = 30
+
+
+@shared_task(bind=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=20, acks_late=True)
+def area_event_list(self, event_id: int) -> int:
+    added = area_events.area_event_list(event_id)
+    if added is None:
+        raise self.retry(countdown=LISTING_BUSY_RETRY_SECONDS)
+    return added
 
 
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)

@@ -14,11 +14,11 @@ kind on the same area joins the active event, and adds tasks only for households
 """
 
 import datetime
+import logging
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, F, Q, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -45,9 +45,14 @@ from monitoring.models import (
 )
 from monitoring.services.notifications import notify
 
+logger = logging.getLogger(__name__)
+
 NOTE_MAX = 500
 ELDERLY_AGE = 60
 SHOCK_DAYS = 90
+# A listing asked for this long ago and not made is the sweep's: its task was lost, not just
+# queued.
+LISTING_SWEEP_AFTER = datetime.timedelta(minutes=1)
 # The facts of an area's households are read this many at a time: a statement's list of ids,
 # and what one statement holds, stay bounded however large the area.
 FACTS_CHUNK = 5000
@@ -118,39 +123,32 @@ def vulnerabilities(
     return facts
 
 
-def _add_tasks(event: AreaEvent, today: datetime.date) -> int:
-    """A task for each household of the area that has none in this event, ranked after those it
-    has; answers how many were added. ON CONFLICT DO NOTHING: a household is added once."""
+def _ranked_tasks(event: AreaEvent, today: datetime.date) -> tuple[list[int], list, bool]:
+    """The households of the area without a task in this event (by id), their tasks ranked
+    after those the event has, and whether it has any. Reads only."""
     area = under_region(Household.objects.all(), prefix_of(event.region_id))
     have = ScreeningTask.objects.filter(event=event).values("household_id")
     missing = list(area.exclude(pk__in=have).order_by("pk").values_list("id", flat=True))
-    if not missing:
-        return 0
     last = (
         ScreeningTask.objects.filter(event=event).order_by("-rank").values_list("rank", flat=True)
     )
     after = last.first() or 0
+    if not missing:
+        return [], [], bool(after)
     facts: list[area_ranking.Vulnerability] = []
     for start in range(0, len(missing), FACTS_CHUNK):
         facts += vulnerabilities(missing[start : start + FACTS_CHUNK], today=today)
-    ranked = area_ranking.rank(facts)
-    created = ScreeningTask.objects.bulk_create(
-        [
-            ScreeningTask(
-                event=event,
-                household_id=row.household_id,
-                rank=after + row.rank,
-                score=row.score,
-                reasons=row.reasons,
-            )
-            for row in ranked
-        ],
-        batch_size=1000,
-        ignore_conflicts=True,
-    )
-    # The area's households now carry the low note; affected ones get their reason on screening.
-    request_evaluations(missing, sweep_past=500)
-    return len(created)
+    tasks = [
+        ScreeningTask(
+            event=event,
+            household_id=row.household_id,
+            rank=after + row.rank,
+            score=row.score,
+            reasons=row.reasons,
+        )
+        for row in area_ranking.rank(facts)
+    ]
+    return missing, tasks, bool(after)
 
 
 def _tell_townships(event: AreaEvent, count: int) -> None:
@@ -182,9 +180,11 @@ def _open_or_join(
     actor: User,
     signal: Signal | None,
     note: str = "",
+    queue_listing: bool = True,
 ) -> tuple[AreaEvent, bool]:
     """The area's active event of this kind, joined (locked), or a new one; either way its list
-    is asked for (built by a worker after commit: `area_event_list`)."""
+    is asked for (made by a worker after commit, `area_event_list`, queued here unless the
+    caller queues it once for many signals)."""
     now = timezone.now()
     existing = (
         AreaEvent.objects.select_for_update()
@@ -204,7 +204,8 @@ def _open_or_join(
                     opened_by=actor,
                     listing_requested_at=now,
                 )
-            _queue_listing(event)
+            if queue_listing:
+                _queue_listing([event.pk])
             return event, True
         except IntegrityError:
             # Opened by another request meanwhile (the partial unique constraint waited for it).
@@ -217,71 +218,105 @@ def _open_or_join(
     existing.listing_requested_at = now
     existing.version += 1
     existing.save(update_fields=["occurred_on", "signal_count", "listing_requested_at", "version"])
-    _queue_listing(existing)
+    if queue_listing:
+        _queue_listing([existing.pk])
     return existing, False
 
 
-def _queue_listing(event: AreaEvent) -> None:
+def _queue_listing(event_ids: list[int]) -> None:
     # Lost with a broker that is down, and then found by the sweep (area_events_list_pending).
-    queueing.enqueue_after_commit(queueing.AREA_EVENT_LIST, [event.pk], "celery")
+    for event_id in event_ids:
+        queueing.enqueue_after_commit(queueing.AREA_EVENT_LIST, [event_id], "celery")
 
 
-def area_event_list(event_id: int) -> int:
+def area_event_list(event_id: int) -> int | None:
     """Build the event's screening list, as asked by its opening or by a signal joining it;
-    answers how many tasks were added. The townships' cadres are told once, when the first list
-    is done.
+    answers how many tasks were added, or None when another listing of the event is running
+    (its task tries again later). The townships' cadres are told once, when the first list is
+    made.
 
-    Idempotent, and one at a time per event (an advisory lock, not the event's row lock, which a
-    signal joining the event takes and must not wait for a county's ranking). A request made
-    while this one ran (a newer `listing_requested_at`) is left for its own task.
+    One listing of an event at a time (an advisory lock, not the event's row, which a signal
+    joining the event locks and must not wait on a county's ranking). The ranking only reads;
+    then the households are marked for evaluation and only then the event is locked: the order
+    a signal batch locks them in (its people's households, then the events it joins), so that
+    the two cannot deadlock. Read locked, the event is as last committed: a close that came
+    during the ranking gets no tasks, and a close after it waits for them and sees them. A
+    request made while this listing ran (a newer `listing_requested_at`) is left for its own
+    task.
     """
     with transaction.atomic():
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LISTING_LOCK, event_id])
+            cursor.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", [LISTING_LOCK, event_id])
+            if not cursor.fetchone()[0]:
+                return None
         event = AreaEvent.objects.select_related("region").filter(pk=event_id).first()
         if event is None or event.listing_requested_at is None:
             return 0
-        active = event.status == AreaEventStatus.ACTIVE
-        added = _add_tasks(event, timezone.localdate()) if active else 0
-        AreaEvent.objects.filter(
-            pk=event.pk, listing_requested_at=event.listing_requested_at
-        ).update(
-            listing_requested_at=None,
-            listed_at=Coalesce(F("listed_at"), Value(timezone.now())),
+        requested = event.listing_requested_at
+        missing: list[int] = []
+        tasks: list[ScreeningTask] = []
+        had_tasks = False
+        if event.status == AreaEventStatus.ACTIVE:
+            missing, tasks, had_tasks = _ranked_tasks(event, timezone.localdate())
+        if missing:
+            # The area's households now carry the low note; the affected their reason later.
+            request_evaluations(missing, sweep_past=500)
+        locked = AreaEvent.objects.select_for_update(no_key=True).get(pk=event_id)
+        active = locked.status == AreaEventStatus.ACTIVE
+        added = (
+            len(ScreeningTask.objects.bulk_create(tasks, batch_size=1000, ignore_conflicts=True))
+            if active
+            else 0
         )
-        if active and event.listed_at is None:
-            _tell_townships(event, added)
+        # First made now, and not by the code before the worker made lists (it told them).
+        first = active and locked.listed_at is None and not had_tasks
+        locked.listed_at = locked.listed_at or timezone.now()
+        if locked.listing_requested_at == requested:
+            locked.listing_requested_at = None
+        locked.save(update_fields=["listed_at", "listing_requested_at"])
+        if first:
+            _tell_townships(locked, added)
     return added
 
 
-def area_events_list_pending() -> int:
-    """The sweep: every event whose list was asked for and not built (its task lost with the
-    broker, or its worker stopped), listed; answers how many events."""
+def area_events_list_pending(*, older_than: datetime.timedelta = LISTING_SWEEP_AFTER) -> int:
+    """The sweep: the events whose list was asked for more than `older_than` ago and not made
+    (the task lost with the broker, or its worker stopped), listed; answers how many."""
     pending = list(
-        AreaEvent.objects.filter(listing_requested_at__isnull=False)
+        AreaEvent.objects.filter(listing_requested_at__lt=timezone.now() - older_than)
         .order_by("listing_requested_at")
         .values_list("pk", flat=True)
     )
+    listed = 0
     for event_id in pending:
-        area_event_list(event_id)
-    return len(pending)
+        try:
+            listed += area_event_list(event_id) is not None
+        except Exception:  # noqa: BLE001 - one event that cannot be listed must not stop the rest
+            logger.exception("area event %s: its screening list could not be made", event_id)
+    return listed
 
 
-def area_event_from_signal(*, signal: Signal, actor: User) -> AreaEvent:
-    """An area signal opens an event on its area, or joins the active one of its kind.
+def area_events_from_signals(*, signals: list[Signal], actor: User) -> list[AreaEvent]:
+    """Each area signal opens an event on its area, or joins the active one of its kind.
 
-    Called in the signal batch's transaction (services/signals.py) for a signal already matched
-    to an area in the sender's region: the batch answers at once, and a worker ranks the area's
-    households after it commits."""
-    assert signal.region is not None and signal.kind in AREA_KINDS
-    event, _created = _open_or_join(
-        region=signal.region,
-        kind=signal.kind,
-        occurred_on=signal.occurred_on,
-        actor=actor,
-        signal=signal,
-    )
-    return event
+    Called in the signal batch's transaction (services/signals.py) for signals already matched
+    to areas in the sender's region, in (area, kind) order so that two batches lock the events
+    in one order. The batch answers at once; a worker ranks each event's households after it
+    commits, one task per event however many of its signals the batch holds."""
+    events: dict[int, AreaEvent] = {}
+    for signal in signals:
+        assert signal.region is not None and signal.kind in AREA_KINDS
+        event, _created = _open_or_join(
+            region=signal.region,
+            kind=signal.kind,
+            occurred_on=signal.occurred_on,
+            actor=actor,
+            signal=signal,
+            queue_listing=False,
+        )
+        events[event.pk] = event
+    _queue_listing(sorted(events))
+    return list(events.values())
 
 
 def area_event_open(

@@ -22,7 +22,7 @@ from households.selectors import (
 )
 from households.services import member_create
 from monitoring.models import AREA_KINDS, Signal
-from monitoring.services.area_events import area_event_from_signal
+from monitoring.services.area_events import area_events_from_signals
 
 MAX_BATCH = 1000
 
@@ -260,16 +260,16 @@ def signals_store(*, actor: User, items: list[SignalItem]) -> list[ItemResult]:
                 households.add(signal.household_id)
         if households:
             request_evaluations(sorted(households))
-        # In (region, kind) order, so that two batches lock the areas' events in one order.
-        for signal in sorted(area_signals, key=lambda s: (s.region_id or "", s.kind, s.pk or 0)):
-            _area_signal_effects(signal, actor)
+        # An area signal opens an area event (or joins the active one): its households are
+        # ranked and screened one by one, rather than all judged high at once
+        # (services/area_events.py). In (region, kind) order, so that two batches lock the
+        # areas' events in one order.
+        if area_signals:
+            area_events_from_signals(
+                signals=sorted(area_signals, key=lambda s: (s.region_id or "", s.kind, s.pk or 0)),
+                actor=actor,
+            )
     return [results[index] for index in range(len(items))]
-
-
-def _area_signal_effects(signal: Signal, actor: User) -> None:
-    """An area signal opens an area event (or joins the active one): its households are ranked
-    and screened one by one, rather than all judged high at once (services/area_events.py)."""
-    area_event_from_signal(signal=signal, actor=actor)
 
 
 class DeskAction:

@@ -145,10 +145,20 @@ def test_a_page_polling_by_itself_does_not_keep_the_session_open(clock, township
 
 
 def test_the_polling_pages_mark_their_requests():
-    for template in ("backtests/backtest_detail.html", "spreadsheets/import_job_status.html"):
-        source = Path(settings.BASE_DIR, "templates", template).read_text()
-        assert 'hx-trigger="every' in source
-        assert f"""hx-headers='{{"{POLL_HEADER}": "1"}}'""" in source
+    """Every template that looks again by itself says so, or its page would keep an idle session
+    alive."""
+    polling = {
+        path.relative_to(Path(settings.BASE_DIR, "templates")).as_posix(): path.read_text()
+        for path in Path(settings.BASE_DIR, "templates").rglob("*.html")
+        if 'hx-trigger="every' in path.read_text()
+    }
+    assert {
+        "backtests/backtest_detail.html",
+        "spreadsheets/import_job_status.html",
+        "monitoring/area_event_detail.html",
+    } <= set(polling)
+    for template, source in polling.items():
+        assert f"""hx-headers='{{"{POLL_HEADER}": "1"}}'""" in source, template
 
 
 def test_the_session_is_written_at_most_once_a_minute(clock, township_cadre):

@@ -23,7 +23,9 @@ def test_the_event_page_waits_for_its_list_and_then_shows_it(visit_as, township_
     visitor.shot("phone-area-event-being-ranked")
 
     # The worker's part, as monitoring.tasks.area_event_list does it after the commit.
-    assert area_events.area_events_list_pending() == 1
+    assert area_events.area_event_list(AreaEvent.objects.get().pk) == 1
+    # The poll finds the list made and has the whole page shown again (HX-Refresh), filters and
+    # all; until then it swapped only its own card, leaving the close form as it was.
     page.locator("ol.screening li.task", has_text=household.number).wait_for(timeout=10_000)
     assert page.locator("#area-event-listing").count() == 0
     assert AreaEvent.objects.get().listed_at is not None

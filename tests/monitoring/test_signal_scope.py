@@ -195,7 +195,7 @@ def test_an_area_of_the_senders_own_region_opens_an_area_event(
 ):
     response = post(township_system, area("S4", "620423101000"))
     assert response.json()[0]["result"] == "matched"
-    area_events.area_events_list_pending()  # the worker's part
+    area_events.area_event_list(AreaEvent.objects.get().pk)  # the worker's part
     event = AreaEvent.objects.get()
     assert event.region_id == "620423101000"
     assert list(event.tasks.values_list("household_id", flat=True)) == [other_township_household.pk]

@@ -110,7 +110,7 @@ def test_a_batch_that_fails_leaves_nothing(api_client_user, household, monkeypat
         raise RuntimeError("the scan could not be started")
 
     Household.objects.filter(pk=household.pk).update(evaluation_pending_since=None)
-    monkeypatch.setattr(signal_services, "_area_signal_effects", broken)
+    monkeypatch.setattr(signal_services, "area_events_from_signals", broken)
     area = {
         "source": "emergency",
         "external_id": "H2",
