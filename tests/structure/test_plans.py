@@ -410,3 +410,48 @@ def test_the_warning_queues_first_page_is_a_walk_in_its_order(county):
         alerts = [n for n in nodes if n.get("Relation Name") == "monitoring_alert"]
         assert [n.get("Index Name") for n in alerts] == ["alert_active_order"], user.role
         assert not [n for n in nodes if "Sort" in n["Node Type"]], user.role
+
+
+def test_the_task_list_reads_the_warnings_nobody_took_from_their_own_index(county):
+    """A township's warnings to assign (worklist's alert_assign), counted and paged, can be read
+    from the index of the open warnings (alert_open_village) alone: it holds every column the
+    task list reads of them. At 1,000,000 households a township has 15,578 open among 16,599
+    active, and reading their rows for the counts and the page took 25 ms, the index 11 (the
+    bench's `tasks`). The module's county is too small and too freshly written for the planner
+    to prefer it: the table is marked all-visible, as the autovacuum after a scan leaves it
+    (the bench's `analyze` step), and no sequential or bitmap read is allowed. A column added
+    to the kind that the index lacks fails this."""
+    from worklist import selectors as worklist_selectors
+    from worklist.kinds import KINDS_BY_CODE
+
+    kind = KINDS_BY_CODE["alert_assign"]
+    sql, params = worklist_selectors._branch(
+        kind, county["cadre"], TODAY, (), due_before=None, region=None
+    )
+    columns = ", ".join(f"b.{column}" for column in ("t_ref", "t_household", "t_detail"))
+    statements = {
+        "overdue": f"SELECT count(*) FROM ({sql}) b WHERE b.t_due < %s",
+        "page": f"SELECT {columns}, b.t_since FROM ({sql}) b ORDER BY b.t_due, b.t_ref LIMIT 50",
+    }
+    for name, statement in statements.items():
+        with transaction.atomic(), connection.cursor() as cursor:
+            for method in ("seqscan", "bitmapscan"):
+                cursor.execute(f"SET LOCAL enable_{method} = off")
+            cursor.execute(
+                "UPDATE pg_class SET relallvisible = relpages "
+                "WHERE oid = 'monitoring_alert'::regclass"
+            )
+            arguments = [*params, TODAY] if name == "overdue" else list(params)
+            cursor.execute("EXPLAIN (FORMAT JSON) " + statement, arguments)
+            plan = cursor.fetchone()[0]
+            transaction.set_rollback(True)
+        if isinstance(plan, str):
+            import json
+
+            plan = json.loads(plan)
+        warnings = [
+            (n["Node Type"], n.get("Index Name"))
+            for n in _nodes(plan[0]["Plan"])
+            if n.get("Relation Name") == "monitoring_alert"
+        ]
+        assert warnings == [("Index Only Scan", "alert_open_village")], (name, warnings)
