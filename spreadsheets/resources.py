@@ -1,7 +1,7 @@
 """django-import-export resources that read the registry template into households and members.
 
 The library does the row work: cleaning each cell through a widget, finding the existing record
-(all of a batch's in one query, `CachedInstanceLoader`), skipping rows that change nothing, and
+(all of a file's in one query, `ArrayInstanceLoader`), skipping rows that change nothing, and
 writing in bulk. What is the registry's own comes from the registry (households/registry_rules.py),
 the same rules its pages and API go through, asked for a whole file at once: the exit-year rule,
 one active head, one person in one household, ID numbers stored encrypted. The region scope is
@@ -16,8 +16,9 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from import_export import fields, resources
-from import_export.instance_loaders import CachedInstanceLoader
+from import_export.instance_loaders import CachedInstanceLoader, ModelInstanceLoader
 
+from core.arrays import any_of
 from core.id_numbers import IdNumber
 from households import registry_rules
 from households.models import Household, LifeEvent, Member, Region
@@ -26,6 +27,23 @@ from spreadsheets.widgets import ChoiceWidget, TextWidget, VillageWidget, YearWi
 
 BATCH = 1000
 HOUSEHOLD_FAILED = "household-failed"
+
+
+class ArrayInstanceLoader(CachedInstanceLoader):
+    """The library's CachedInstanceLoader (every stored record the file names, read in one
+    query), with the file's keys sent as one array (core.arrays): a file's 20,000 ID number
+    hashes written as an IN list made a statement of 1.4 MB."""
+
+    def __init__(self, resource, dataset=None):
+        ModelInstanceLoader.__init__(self, resource, dataset)
+        key = self.resource.get_import_id_fields()[0]
+        self.pk_field = self.resource.fields[key]
+        self.all_instances = {}
+        if self.dataset.dict and self.pk_field.column_name in self.dataset.dict[0]:
+            keys = [self.pk_field.clean(row) for row in self.dataset.dict]
+            model = self.resource._meta.model
+            found = self.get_queryset().filter(any_of(model, self.pk_field.attribute, keys))
+            self.all_instances = {self.pk_field.get_value(record): record for record in found}
 
 
 def _field(key: str, attribute: str | None = None, widget=None) -> fields.Field:
@@ -131,7 +149,7 @@ class HouseholdImportResource(RegistryResource):
             "bank_account",
         )
         import_id_fields = ("number",)
-        instance_loader_class = CachedInstanceLoader
+        instance_loader_class = ArrayInstanceLoader
         use_bulk = True
         batch_size = BATCH
         skip_unchanged = True
@@ -223,7 +241,7 @@ class MemberImportResource(RegistryResource):
         model = Member
         fields = ("id_number_hash", "name", "phone", *MEMBER_FIELDS)
         import_id_fields = ("id_number_hash",)
-        instance_loader_class = CachedInstanceLoader
+        instance_loader_class = ArrayInstanceLoader
         use_bulk = True
         batch_size = BATCH
         skip_unchanged = True

@@ -9,14 +9,14 @@ import pghistory
 import tablib
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core import id_numbers
+from core.arrays import any_of
 from households import registry_rules
-from households.models import Household, LifeEvent, Region
+from households.models import Household, LifeEvent, Member, Region
 from households.selectors import regions_visible_to
 from households.services import ImportAllowanceExceeded, registry_search_for_import
 from spreadsheets.columns import BY_KEY, HOUSEHOLD_COLUMNS
@@ -125,7 +125,9 @@ def registry_import(
         } | plan.failed_numbers
         by_number = {
             household.number: household
-            for household in Household.objects.filter(number__in=plan.numbers - failed)
+            for household in Household.objects.filter(
+                any_of(Household, "number", plan.numbers - failed)
+            )
         }
         member_resource = MemberImportResource(
             households=by_number,
@@ -133,7 +135,7 @@ def registry_import(
             # The heads the file's households have in members the file does not write.
             heads=registry_rules.SingleHeads(
                 household_ids=[household.pk for household in by_number.values()],
-                excluding=Q(id_number_hash__in=plan.hashes),
+                excluding=any_of(Member, "id_number_hash", plan.hashes),
             ),
             duplicates=registry_rules.DuplicatePersons(actor=actor, id_hashes=plan.hashes),
             hashes=plan.hashes,

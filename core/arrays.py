@@ -1,0 +1,32 @@
+"""`column = ANY(array)`: a condition on many values sent as one array parameter.
+
+Django writes `column__in=values` as `IN (%s, %s, …)`, one parameter a value. For the few
+values of a page that is what it should be; for the ten or twenty thousand of an imported file
+the statement is a megabyte of text that psycopg splices together in Python and PostgreSQL
+parses value by value (20,000 ID number hashes: 0.37 s, the same with one array 0.1 s).
+"""
+
+from collections.abc import Iterable
+
+from django.contrib.postgres.fields import ArrayField
+from django.db.models import BooleanField, Expression, F, Func, Value
+
+
+class AnyOf(Func):
+    """`lhs = ANY(rhs)` as a condition (a `pk=Func(…)` lookup would put the ANY in parentheses);
+    rhs an array: a list parameter or an ARRAY(subquery)."""
+
+    arg_joiner = " = ANY("
+    template = "%(expressions)s)"
+    output_field = BooleanField()
+
+
+def any_of(model, column: str, values: Iterable) -> AnyOf:
+    """The condition that `column` of `model` (a field name or an attname) is one of `values`,
+    for `QuerySet.filter`: `Member.objects.filter(any_of(Member, "id_number_hash", hashes))`."""
+    field = model._meta.get_field(column)
+    if field.is_relation:
+        field = field.target_field
+    base = field.clone()
+    array: Expression = Value(list(values), output_field=ArrayField(base))
+    return AnyOf(F(column), array)
