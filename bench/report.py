@@ -291,7 +291,7 @@ def _paths(results: dict) -> list[str]:
             f"bare view returning `values()` of the same households and members as JSON through "
             f"the same middleware and login (bench/urls.py), {r['values_ms']:.1f} ms; "
             f"`values()` + json.dumps alone {r.get('raw_values_ms', 0):.1f} ms (API "
-            f"{r.get('list_vs_raw_values', 0):.1f}× it); measured {r['measured_at']} |"
+            f"{r.get('list_vs_raw_values', 0):.1f}× it); measured {r['measured_at']}{_server_load(r)} |"
         )
     if "deep" in results:
         r = results["deep"]
@@ -304,7 +304,7 @@ def _paths(results: dict) -> list[str]:
             f"({r['by_number_deep_vs_first']:.2f}×); page (keyset links) "
             f"{r['page_first_ms']:.1f} → {r['page_deep_ms']:.1f} ms "
             f"({r['page_deep_vs_first']:.2f}×, {r.get('page_distinct_rows_read', 0):,} distinct "
-            f"rows); risk level {r.get('risk_level', '?')}; measured {r['measured_at']} |"
+            f"rows); risk level {r.get('risk_level', '?')}; measured {r['measured_at']}{_server_load(r)} |"
         )
     if "queue" in results:
         r = results["queue"]
@@ -314,7 +314,7 @@ def _paths(results: dict) -> list[str]:
             f"({r['api_db_ms']:.1f} ms in {r['api_queries']} statements); page `/alerts/` "
             f"p50 {r['page_p50_ms']:.1f} ms, p95 {r['page_p95_ms']:.1f} ms "
             f"({r['page_db_ms']:.1f} ms in {r['page_queries']} statements); "
-            f"measured {r['measured_at']} |"
+            f"measured {r['measured_at']}{_server_load(r)} |"
         )
     if "tasks" in results:
         r = results["tasks"]
@@ -347,7 +347,7 @@ def _paths(results: dict) -> list[str]:
         lines.append(
             f"| signal batches ({r['area_items']} area signals, the rest about people; rolled "
             f"back) | {r['batch_seconds']} s; per batch {outcome}; {r['queries']:,} statements; "
-            f"measured {r['measured_at']} |"
+            f"measured {r['measured_at']}{_server_load(r)} |"
         )
         if "area_list_seconds" in r:
             lines.append(
@@ -361,7 +361,7 @@ def _paths(results: dict) -> list[str]:
             f"| `/export/households.xlsx?region={r['region']}` (limit "
             f"{r['max_export_rows']:,} rows) | {r['runs_seconds']} s, "
             f"{r['file_bytes'] / 2**20:.1f} MB file, {r['queries']} statements, peak "
-            f"{r['export_peak_rss_mb']:.0f} MB; measured {r['measured_at']} |"
+            f"{r['export_peak_rss_mb']:.0f} MB; measured {r['measured_at']}{_server_load(r)} |"
         )
     return lines + [""]
 

@@ -515,6 +515,7 @@ def _run_step(name: str, args, url: str) -> dict:
         print(f"{name}: {time.monotonic() - started:.1f} s (smoke)", file=sys.stderr)
         return result
     environment = dict(os.environ, DATABASE_URL=url)
+    load_before = round(os.getloadavg()[0], 2)  # the last minute's, before the step's own work
     if name in OWN_DATABASE:
         database = BENCH_DATABASE + OWN_DATABASE[name]
         environment["DATABASE_URL"] = urlunparse(urlparse(url)._replace(path=f"/{database}"))
@@ -538,6 +539,10 @@ def _run_step(name: str, args, url: str) -> dict:
         cwd=BASE_DIR,
     )
     result = json.loads(child.stdout)
+    # Other work on the machine moves the latencies most (a test run beside the bench made the
+    # queue's p95 67 ms where a quiet machine gives 37): each step carries the load it ran in.
+    result.setdefault("load_before", load_before)
+    result.setdefault("load_after", round(os.getloadavg()[0], 2))
     print(
         f"{name}: {time.monotonic() - started:.1f} s, peak {result['peak_rss_mb']:.0f} MB",
         file=sys.stderr,
