@@ -21,7 +21,7 @@ def test_the_same_rows_as_in_with_one_parameter(household, other_township_househ
     assert len(found) == 2
     assert "= ANY(" in captured.captured_queries[0]["sql"]
     # The values travel as one array, whatever their number.
-    assert captured.captured_queries[0]["sql"].count("::varchar(64)[]") == 1
+    assert captured.captured_queries[0]["sql"].count("::text[]") == 1
 
 
 def test_a_foreign_key_by_its_name_or_its_column_and_by_primary_key(household):
@@ -37,3 +37,33 @@ def test_a_foreign_key_by_its_name_or_its_column_and_by_primary_key(household):
 def test_no_values_match_nothing(household):
     assert not Member.objects.filter(any_of(Member, "id_number_hash", [])).exists()
     assert not Household.objects.filter(any_of(Household, "id", iter(()))).exists()
+
+
+def test_a_longer_string_is_never_cut_down_to_one_that_matches(household):
+    # Cast to the column's varchar(20)[], a 21-digit number would be cut to the stored 20.
+    Household.objects.filter(pk=household.pk).update(number="1" * 20)
+    longer = ["1" * 20 + "9"]
+    assert not Household.objects.filter(number__in=longer).exists()
+    assert not Household.objects.filter(any_of(Household, "number", longer)).exists()
+    assert Household.objects.filter(any_of(Household, "number", ["1" * 20])).exists()
+
+
+def test_an_exclusion_keeps_the_rows_whose_column_is_empty(household):
+    # Alert.assignee is nullable: exclude(assignee__in=…) keeps the unassigned warnings, and so
+    # must the array form, where NOT of a NULL comparison alone would drop them.
+    from django.utils import timezone
+
+    from monitoring.models import Alert
+
+    alert = Alert.objects.create(
+        household=household,
+        level="high",
+        score=80,
+        reasons=[],
+        reason_codes=[],
+        opened_at=timezone.now(),
+    )
+    assert alert.assignee_id is None
+    assert list(Alert.objects.exclude(assignee__in=[1, 2])) == [alert]
+    assert list(Alert.objects.exclude(any_of(Alert, "assignee", [1, 2]))) == [alert]
+    assert not Alert.objects.filter(any_of(Alert, "assignee", [1, 2])).exists()
