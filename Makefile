@@ -10,6 +10,12 @@ UV := var/bootstrap/bin/uv
 UV_VERSION := 0.13.8
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
+# Python keeps the bytecode of what it imports (__pycache__, ignored by git). A machine whose
+# environment sets PYTHONDONTWRITEBYTECODE made every process the suite starts (its workers,
+# Celery workers, servers, commands) compile Django, the libraries and the project again:
+# django.setup() took 2.8 s instead of 1.3, and a quarter of a worker-heavy part of the suite
+# went to it (77 s against 52).
+export PYTHONDONTWRITEBYTECODE :=
 
 # The suite runs in TEST_WORKERS pytest-xdist processes (auto: one per core), each on a test
 # database, Redis database and broker folder of its own (tests/xdist_isolation.py); TEST_WORKERS=0
