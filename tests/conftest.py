@@ -15,7 +15,7 @@ from django.test import Client
 from accounts.models import Role, User
 from audit.triggers import REFUSE_FUNCTION_SQL
 from households import services
-from tests import migrated_template
+from tests import fast_flush, migrated_template
 from tests.idgen import make_id_number
 
 HOME_COUNTY = "620423000000"
@@ -50,6 +50,7 @@ TEST_PASSWORD_HASHERS = [
 def pytest_configure(config):
     settings.PASSWORD_HASHERS = TEST_PASSWORD_HASHERS
     migrated_template.install()
+    fast_flush.install()
 
 
 def pytest_sessionstart(session):

@@ -102,12 +102,21 @@ def module_worker(tmp_path_factory, *, environment: dict[str, str] | None = None
 def stop_worker(process: subprocess.Popen, *, kill: bool = False) -> None:
     if process.poll() is not None:
         return
-    os.killpg(process.pid, signal.SIGKILL if kill else signal.SIGTERM)
+    if kill:
+        os.killpg(process.pid, signal.SIGKILL)
+    else:
+        # The main process only: it stops its pool. SIGTERM to the whole group also reached the
+        # pool's processes, and a main process that saw them die in the middle of its warm
+        # shutdown sometimes waited for them until the 30 s below ran out.
+        os.kill(process.pid, signal.SIGTERM)
     try:
         process.wait(timeout=30)
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
         process.wait(timeout=10)
+    # A pool process left behind by a main process that stopped without it.
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
 
 
 def wait_for(predicate, *, timeout: float = 60, interval: float = 0.2, message: str = "condition"):

@@ -91,11 +91,23 @@ def _unjudged(households: list[Household]) -> int:
     ).count()
 
 
-def test_a_burst_of_visits_is_judged_soon_each_household_once(filesystem_worker, township_cadre):
+def _queued(tmp_path) -> int:
+    return sum(1 for _ in (tmp_path / "broker" / "queue").iterdir())
+
+
+def test_a_burst_of_visits_is_judged_soon_each_household_once(
+    filesystem_worker, township_cadre, tmp_path
+):
     warm_up, *burst = _households(township_cadre, BURST + 1)
     # The worker is up once it has judged a first visit.
     record(township_cadre, warm_up, **poor_figures())
     wait_for(lambda: not _unjudged([warm_up]), timeout=120, message="the worker to start")
+    # And done with everything queued before the burst (the evaluations the new members asked
+    # for): held in the middle of one, it would keep its households locked, and recording a
+    # visit to one of them would wait for a worker that is stopped until the visits are in.
+    wait_for(lambda: not _unjudged(burst), timeout=120, message="the new members' evaluations")
+    wait_for(lambda: not _queued(tmp_path), timeout=120, message="the queue to empty")
+    workers.wait_until_worker_idle()
 
     # The worker held while the burst is recorded, so that the time is the worker's own, however
     # slowly this machine records visits: 40 of them queued at once.
