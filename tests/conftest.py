@@ -70,9 +70,11 @@ committed_db = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 # The audit tables' function (audit/triggers.py) refuses every rewrite. In the test database a
-# superuser gets through: between transactional tests Django empties every table (TRUNCATE) and
-# reloads a serialized copy (UPDATE of the same rows). The tests that prove the refusal take the
-# deployment's role (SET ROLE to a non-owner, non-superuser role), which this lets through nothing.
+# superuser gets through: between transactional tests Django reloads a serialized copy (UPDATE
+# of the same rows), and a flush that resets sequences or cascades still TRUNCATEs (the usual
+# flush deletes with the triggers off: tests/fast_flush.py). The tests that prove the refusal
+# take the deployment's role (SET ROLE to a non-owner, non-superuser role), which this lets
+# through nothing.
 SUPERUSER_PASSES = """    IF (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) THEN
         IF TG_OP = 'DELETE' THEN
             RETURN OLD;
@@ -262,7 +264,7 @@ MODULE_WORKERS = frozenset({"celery_worker", "email_worker", "webhook_worker"})
 def _celery_worker_idle_before_flush(request, _django_db_helper):
     """After a test with the module's worker, wait until the worker has no transaction open
     before the database is emptied: a task still finishing (the test saw what it waited for,
-    the task goes on) would otherwise deadlock with the flush's TRUNCATE. Set up after the
+    the task goes on) would otherwise deadlock with the flush's table locks. Set up after the
     database helper, so torn down before its flush."""
     yield
     if MODULE_WORKERS & set(request.fixturenames):

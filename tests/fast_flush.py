@@ -5,8 +5,11 @@ server) by TRUNCATE of every table: 137 tables and their indexes, each given new
 however few rows they hold. A DELETE of each table, with the triggers off for the transaction
 (`session_replication_role = replica`: the foreign keys' checks, history and the audit tables'
 refusal), empties the same tables in 0.005 s, and takes row locks only, where TRUNCATE's
-exclusive locks waited on any connection a worker still had open. A flush asked to reset the
-sequences keeps Django's own SQL.
+exclusive locks also kept readers out. The tables are first locked against writers (EXCLUSIVE
+mode, as TRUNCATE's lock would): a write still open (a worker's late task, a live server's last
+request) is waited for and then deleted with the rest, and none can slip in behind a DELETE
+already past its table. A flush asked to reset the sequences, or to cascade (a test with
+`available_apps`), keeps Django's own SQL.
 """
 
 from django.db.backends.postgresql.operations import DatabaseOperations
@@ -15,15 +18,17 @@ _truncating_flush = DatabaseOperations.sql_flush
 
 
 def _deleting_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
-    if reset_sequences or not tables:
+    if reset_sequences or allow_cascade or not tables:
         return _truncating_flush(
             self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade
         )
+    names = [style.SQL_FIELD(self.quote_name(table)) for table in tables]
     delete = style.SQL_KEYWORD("DELETE FROM")
-    # SET LOCAL: execute_sql_flush runs these statements in one transaction.
+    # SET LOCAL and the lock last to the end of the one transaction execute_sql_flush runs.
     return [
         "SET LOCAL session_replication_role = replica",
-        *(f"{delete} {style.SQL_FIELD(self.quote_name(table))}" for table in tables),
+        f"{style.SQL_KEYWORD('LOCK TABLE')} {', '.join(names)} IN EXCLUSIVE MODE",
+        *(f"{delete} {name}" for name in names),
     ]
 
 

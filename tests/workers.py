@@ -101,6 +101,7 @@ def module_worker(tmp_path_factory, *, environment: dict[str, str] | None = None
 
 def stop_worker(process: subprocess.Popen, *, kill: bool = False) -> None:
     if process.poll() is not None:
+        _kill_what_is_left(process)  # its pool, if the main process died without it
         return
     if kill:
         os.killpg(process.pid, signal.SIGKILL)
@@ -114,7 +115,12 @@ def stop_worker(process: subprocess.Popen, *, kill: bool = False) -> None:
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
         process.wait(timeout=10)
-    # A pool process left behind by a main process that stopped without it.
+    _kill_what_is_left(process)
+
+
+def _kill_what_is_left(process: subprocess.Popen) -> None:
+    """A pool process left behind by a main process that stopped without it (the group is the
+    worker's own: start_new_session)."""
     with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGKILL)
 
