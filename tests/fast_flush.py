@@ -2,14 +2,13 @@
 
 Django empties the test database after each test with committed rows (`committed_db`, a live
 server) by TRUNCATE of every table: 137 tables and their indexes, each given new files, 0.44 s
-however few rows they hold. A DELETE of each table, with the triggers off for the transaction
-(`session_replication_role = replica`: the foreign keys' checks, history and the audit tables'
-refusal), empties the same tables in 0.005 s, and takes row locks only, where TRUNCATE's
-exclusive locks also kept readers out. The tables are first locked against writers (EXCLUSIVE
-mode, as TRUNCATE's lock would): a write still open (a worker's late task, a live server's last
-request) is waited for and then deleted with the rest, and none can slip in behind a DELETE
-already past its table. A flush asked to reset the sequences, or to cascade (a test with
-`available_apps`), keeps Django's own SQL.
+however few rows they hold. Here the tables are locked against writers (EXCLUSIVE mode, as
+TRUNCATE's lock would: a write still open, a worker's late task or a live server's last request,
+is waited for, and none can slip in behind a DELETE already past its table), then each is
+emptied by a DELETE with the triggers off for the transaction (`session_replication_role =
+replica`: the foreign keys' checks, history and the audit tables' refusal): 0.013 s in all. A
+flush asked to reset the sequences, or to cascade (a test with `available_apps`), keeps
+Django's own SQL.
 """
 
 from django.db.backends.postgresql.operations import DatabaseOperations
