@@ -136,12 +136,18 @@ class Household(ChoiceLabels, models.Model):
         unique=True,
         validators=[RegexValidator(r"^\d{12,20}$", _("A household number is 12 to 20 digits."))],
     )
+    # No index of its own: household_village_number and household_risk begin with the village
+    # (one village, a range of codes), household_village_visit_due with its text pattern (a code
+    # prefix). Each index is written again by every change of the row (the scan's verdicts
+    # change indexed columns, so no update is HOT): the two that Django adds to a foreign key
+    # were an eighth of the county scan's household update, for no query they alone served.
     village = models.ForeignKey(
         Region,
         verbose_name=_("village"),
         on_delete=models.PROTECT,
         related_name="households",
         limit_choices_to={"level": Region.Level.VILLAGE},
+        db_index=False,
     )
     address = models.CharField(_("address"), max_length=200, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)

@@ -20,7 +20,7 @@ from django.utils import timezone
 from households.models import Household
 from monitoring.engine import layers, rules
 from monitoring.engine.alert_lifecycle import DISMISSAL_HOLDS, Action, AlertChange, alert_changes
-from monitoring.engine.facts import HouseholdRow, load_facts
+from monitoring.engine.facts import HouseholdRow, in_chunk, load_facts
 from monitoring.engine.policy import Policy
 from monitoring.models import ACTIVE_STATUSES, Alert, AlertEvent, AlertStatus
 
@@ -180,7 +180,7 @@ def evaluate_households(
         verdicts = _judge(households_queryset, as_of, policy)
         if not verdicts:
             return outcome
-        active, dismissed = _alerts(households_queryset.values("id"), now)
+        active, dismissed = _alerts([verdict.household.id for verdict in verdicts], now)
         writes = Writes()
         for verdict in verdicts:
             household, alert = verdict.household, active.get(verdict.household.id)
@@ -236,16 +236,21 @@ def _judge(
 
 
 def _alerts(
-    chunk: QuerySet, now: datetime.datetime
+    household_ids: list[int], now: datetime.datetime
 ) -> tuple[dict[int, Alert], dict[int, set[str]]]:
     """Load: each household's active warning, and the reason codes of the warnings it had
     dismissed recently. One statement for both (the evaluation after a visit pays per statement);
-    a household has few warnings, all under the household index either way."""
+    a household has few warnings, all under the household index either way. In no order: the
+    model's (by score) was a sort of every warning of the chunk for nothing."""
     active: dict[int, Alert] = {}
     dismissed: dict[int, set[str]] = {}
-    for alert in Alert.objects.filter(household_id__in=chunk).filter(
-        Q(status__in=ACTIVE_STATUSES)
-        | Q(status=AlertStatus.DISMISSED, closed_at__gte=now - DISMISSAL_HOLDS)
+    for alert in (
+        Alert.objects.filter(in_chunk("household_id", household_ids))
+        .order_by()
+        .filter(
+            Q(status__in=ACTIVE_STATUSES)
+            | Q(status=AlertStatus.DISMISSED, closed_at__gte=now - DISMISSAL_HOLDS)
+        )
     ):
         if alert.status == AlertStatus.DISMISSED:
             dismissed.setdefault(alert.household_id, set()).update(alert.reason_codes)

@@ -8,13 +8,14 @@ from decimal import Decimal
 
 import pytest
 import time_machine
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from households.models import Household
 from monitoring import scans
+from monitoring.engine import facts
 from monitoring.engine.policy import Policy
-from monitoring.models import Alert, IncomeLine
+from monitoring.models import Alert, IncomeLine, ScanRun
 from tests.monitoring.conftest import REGISTERED, poor_figures, record
 
 pytestmark = pytest.mark.django_db
@@ -82,3 +83,52 @@ def test_a_change_of_policy_costs_its_reload_once(village_worker, household):
     # The four policy tables read again, once.
     assert len(statements(household)) == READS + SAVEPOINT + 4
     assert len(statements(household)) == READS + SAVEPOINT
+
+
+def test_a_scan_chunk_finds_its_households_once(village_worker, household):
+    """A scan's chunk is a township's households among an id range (monitoring.scans._chunks).
+    That filter runs once, in the statement that locks them; every later statement reads the
+    ids it returned (a subquery a statement was a tenth of a chunk at 1,000,000 households)."""
+    record(village_worker, household, **poor_figures(visited_on=TODAY))
+    township = household.village_id[:9]
+    run = ScanRun.objects.create(
+        scope=township, trigger=ScanRun.Trigger.MANUAL, as_of=TODAY, chunks_total=1
+    )
+    with CaptureQueriesContext(connection) as captured:
+        outcome = scans.scan_chunk(
+            run.pk, scope=township, id_from=household.pk, id_to=household.pk, as_of=TODAY
+        )
+    assert outcome.judged == 1 and outcome.opened == 1
+    sqls = [query["sql"] for query in captured.captured_queries]
+    filtered = [sql for sql in sqls if f"LIKE '{township}%'" in sql]
+    assert len(filtered) == 1 and "FOR UPDATE" in filtered[0], filtered
+    by_ids = [sql for sql in sqls if f"'{{{household.pk}}}'::bigint[]" in sql]
+    # The facts, the side facts, the warnings.
+    assert len(by_ids) == 3, sqls
+
+
+@pytest.mark.django_db(transaction=True)  # SET LOCAL's end is the transaction's, not a savepoint's
+def test_a_chunk_of_many_households_is_planned_without_jit_or_parallel_workers(
+    village_worker, household, monkeypatch
+):
+    """From MANY_HOUSEHOLDS on, the rest of the chunk's transaction runs without JIT and
+    parallel workers (monitoring.engine.facts); one evaluation leaves the server's settings."""
+
+    def settings_after_evaluating() -> tuple[str, str]:
+        with transaction.atomic():
+            scans.evaluate_one(household.pk, as_of=TODAY)
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT current_setting('jit'), "
+                    "current_setting('max_parallel_workers_per_gather')"
+                )
+                return cursor.fetchone()
+
+    record(village_worker, household, **poor_figures(visited_on=TODAY))
+    server = settings_after_evaluating()
+    assert server != ("off", "0")
+    monkeypatch.setattr(facts, "MANY_HOUSEHOLDS", 1)
+    assert settings_after_evaluating() == ("off", "0")
+    with connection.cursor() as cursor:  # SET LOCAL: gone with the transaction
+        cursor.execute("SELECT current_setting('jit')")
+        assert cursor.fetchone()[0] == server[0]
