@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
-from core.regions import ancestors_of, area_prefix, full_code, prefix_of
+from core.regions import ancestors_of, area_prefix, full_code, is_region_code, prefix_of
 
 # The role of a partner's users (accounts.models.Role.PARTNER), read here as plain data.
 PARTNER_ROLE = "partner"
@@ -57,11 +57,24 @@ class Scope:
     def sees_everything(self) -> bool:
         return self.prefix == ""
 
+    @property
+    def is_one_code(self) -> bool:
+        """The prefix is a whole region code (a village's): one region, nothing under it."""
+        return is_region_code(self.prefix or "")
+
     def q(self, path: str) -> Q:
         """Rows whose region code at `path` lies in the scope: `q("household__village__code")`,
         `q("region_code")` for a column holding a code or a prefix."""
         if self.prefix is None:
             return NOTHING
+        if self.is_one_code:
+            # A village: its whole code, the only one that starts with it (codes and the prefix
+            # columns are 12 characters at most). Said as equality, PostgreSQL estimates it from
+            # the column's number of distinct villages; as a prefix, from a histogram of codes,
+            # where a village's range falls inside one bucket: 98 households estimated for 6,623
+            # at 1,000,000, and a village worker's recent visits read all 79,476 of the village
+            # (130 ms) instead of walking their own in order.
+            return Q(**{path: self.prefix})
         # A filter even for everything (""): an empty Q() would vanish from `q(a) | q(b)`, and
         # `LIKE '%'` leaves out the rows with no region at `path`, as the selectors always have.
         return Q(**{f"{path}__startswith": self.prefix})
@@ -75,7 +88,10 @@ class Scope:
         (the households' (village, number, id)) is read in its order only through a range: LIKE
         can use an index of the text_pattern_ops kind alone, which has no order after its
         column. Everything (""), nothing (None) and a prefix that is no code are q(path)."""
-        if not (self.prefix and self.prefix.isascii() and self.prefix.isdigit()):
+        if (
+            not (self.prefix and self.prefix.isascii() and self.prefix.isdigit())
+            or self.is_one_code
+        ):
             return self.q(path)
         following = str(int(self.prefix) + 1).zfill(len(self.prefix))
         if len(following) > len(self.prefix):  # "99…": no range of the same length follows

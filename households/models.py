@@ -241,7 +241,9 @@ class Household(ChoiceLabels, models.Model):
             models.Index(fields=["risk_level", "-risk_score", "id"], name="household_risk_score"),
             # Visits due in date order (the task list's page walks it, ties by id).
             models.Index(fields=["next_visit_due", "id"], name="household_next_visit"),
-            # A township's visits due counted without reading the households themselves.
+            # A township's visits due counted without reading the households themselves. Also the
+            # one index that serves a region prefix (`village_id LIKE '620423100%'`, Scope.q):
+            # the database's collation is not C, so the other indexes on the village do not.
             models.Index(
                 fields=["village", "next_visit_due"],
                 opclasses=["varchar_pattern_ops", "date_ops"],

@@ -43,7 +43,8 @@ def evaluate_requested(household_id: int, *, as_of: datetime.date) -> Outcome:
 
     A household no longer marked was judged after its request committed: a request always
     writes the household's row, and an evaluation locks the rows before it reads their facts
-    (monitoring/engine/facts.py, LOCK_SQL), so one cannot clear a mark having missed the change.
+    (monitoring/engine/facts.py, CHUNK_IDS_SQL), so one cannot clear a mark having missed the
+    change.
     Others' households are taken only if no one holds them (another worker's batch, a visit
     being recorded, whose own task follows its commit); our own is waited for."""
     with transaction.atomic():

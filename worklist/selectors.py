@@ -153,7 +153,8 @@ def _chosen(user, kinds) -> list[TaskKind]:
 # one worker, 16 ms without, measured under load). Random page cost: the rows a task list
 # reads are the hot ones, in memory, and at the default of 4 the planner prefers reading a
 # table whole to a few hundred index lookups (the mentions: 7 ms read whole, 3 ms looked up).
-# The nightly scan and the reports keep the server's settings.
+# The reports keep the server's settings; a scan's chunk sets two of these for its own
+# transaction (monitoring.engine.facts.MANY_HOUSEHOLDS).
 _SETTINGS = (("jit", "off"), ("max_parallel_workers_per_gather", "0"), ("random_page_cost", "1.1"))
 _SETTLED: ContextVar[bool] = ContextVar("worklist_settled", default=False)
 

@@ -2,7 +2,8 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 # The two indexes Django made for the foreign key (its plain one and its text-pattern one); the
-# names are Django's, made from the table and the column.
+# names are Django's, made from the table and the column. No IF EXISTS: a database whose indexes
+# are named otherwise fails here rather than keeping them under a state that says they are gone.
 PLAIN = "households_household_village_id_c6dbbc5a"
 PATTERN = "households_household_village_id_c6dbbc5a_like"
 
@@ -33,13 +34,13 @@ class Migration(migrations.Migration):
             ],
             database_operations=[
                 migrations.RunSQL(
-                    f"DROP INDEX CONCURRENTLY IF EXISTS {PLAIN}",
-                    f'CREATE INDEX CONCURRENTLY IF NOT EXISTS {PLAIN} ON households_household '
+                    f"DROP INDEX CONCURRENTLY {PLAIN}",
+                    f'CREATE INDEX CONCURRENTLY {PLAIN} ON households_household '
                     f"(village_id)",
                 ),
                 migrations.RunSQL(
-                    f"DROP INDEX CONCURRENTLY IF EXISTS {PATTERN}",
-                    f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {PATTERN} ON households_household "
+                    f"DROP INDEX CONCURRENTLY {PATTERN}",
+                    f"CREATE INDEX CONCURRENTLY {PATTERN} ON households_household "
                     f"(village_id varchar_pattern_ops)",
                 ),
             ],

@@ -101,10 +101,12 @@ CHUNK_IDS_SQL = """
 SELECT id FROM households_household WHERE id = ANY(ARRAY({households})) ORDER BY id{lock}
 """
 # From this many households on (a scan's chunk, not one evaluation), no JIT compilation and no
-# parallel workers for the rest of the transaction. Each of the chunk's statements walks an
-# index once a household; the planner, costing 5,000 of them, compiled the facts statement
-# (40 ms of a 100 ms statement at 1,000,000 households) and started two workers to sort them
-# (30 ms), on a machine whose cores the scan's own workers already keep busy.
+# parallel workers for the rest of the transaction: the chunk's writes follow in it, and the
+# scan's transaction ends with the chunk. Each of the chunk's statements walks an index once a
+# household; the planner, costing 5,000 of them, compiled the facts statement (40 ms of a
+# 100 ms statement at 1,000,000 households) and started two workers to sort them (30 ms), on a
+# machine whose cores the scan's own workers already keep busy. Outside a transaction (the
+# backtest's replay reads without locking) a SET LOCAL would end with its own statement: not sent.
 MANY_HOUSEHOLDS = 1000
 PLAN_FOR_MANY_SQL = "SET LOCAL jit = off; SET LOCAL max_parallel_workers_per_gather = 0"
 
@@ -193,7 +195,7 @@ def load_facts(
         ids = [household_id for (household_id,) in cursor.fetchall()]
         if not ids:
             return []
-        if len(ids) >= MANY_HOUSEHOLDS:
+        if len(ids) >= MANY_HOUSEHOLDS and connection.in_atomic_block:
             cursor.execute(PLAN_FOR_MANY_SQL)
         # Parameters in the order they appear: the visit cut, the labour list, the chunk's ids,
         # the household cut.

@@ -99,6 +99,32 @@ def test_q_filters_the_code_at_the_path_by_the_prefix():
     assert Scope(prefix=None).q("village__code") == NOTHING
 
 
+def test_a_villages_scope_is_its_code_itself():
+    """A whole code starts only itself: said as equality, which PostgreSQL estimates from the
+    number of villages rather than from a histogram bucket (a hundredth of the rows)."""
+    village = Scope(prefix=HOME_VILLAGE)
+    assert village.is_one_code
+    assert village.q("village__code") == Q(village__code=HOME_VILLAGE)
+    assert village.q_range("village__code") == village.q("village__code")
+    assert not Scope(prefix="620423100").is_one_code
+    assert not Scope(prefix="62042310020a").is_one_code  # twelve characters, not a code
+    assert Scope(prefix="62042310020a").q("c") == Q(c__startswith="62042310020a")
+
+
+@pytest.mark.django_db
+def test_a_village_workers_rows_are_those_of_the_prefix(village_worker):
+    """Equality selects exactly the rows the prefix did: codes are 12 digits at most."""
+    for village in (HOME_VILLAGE, OTHER_TOWNSHIP_VILLAGE):
+        Household.objects.create(
+            number=f"{village}0001", village_id=village, head_name="甲", poverty_status="ordinary"
+        )
+    scope = Scope.of(village_worker)
+    by_scope = Household.objects.filter(scope.q("village__code"))
+    by_prefix = Household.objects.filter(village__code__startswith=scope.prefix)
+    assert list(by_scope.values_list("village_id", flat=True)) == [HOME_VILLAGE]
+    assert set(by_scope) == set(by_prefix)
+
+
 @pytest.mark.parametrize(
     "code, covered",
     [

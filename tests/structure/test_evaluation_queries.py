@@ -14,8 +14,10 @@ from django.test.utils import CaptureQueriesContext
 from households.models import Household
 from monitoring import scans
 from monitoring.engine import facts
+from monitoring.engine.facts import households_in
 from monitoring.engine.policy import Policy
 from monitoring.models import Alert, IncomeLine, ScanRun
+from tests.conftest import committed_db
 from tests.monitoring.conftest import REGISTERED, poor_figures, record
 
 pytestmark = pytest.mark.django_db
@@ -107,7 +109,7 @@ def test_a_scan_chunk_finds_its_households_once(village_worker, household):
     assert len(by_ids) == 3, sqls
 
 
-@pytest.mark.django_db(transaction=True)  # SET LOCAL's end is the transaction's, not a savepoint's
+@committed_db  # SET LOCAL ends with the transaction, not with a savepoint
 def test_a_chunk_of_many_households_is_planned_without_jit_or_parallel_workers(
     village_worker, household, monkeypatch
 ):
@@ -125,10 +127,29 @@ def test_a_chunk_of_many_households_is_planned_without_jit_or_parallel_workers(
                 return cursor.fetchone()
 
     record(village_worker, household, **poor_figures(visited_on=TODAY))
-    server = settings_after_evaluating()
-    assert server != ("off", "0")
+    with connection.cursor() as cursor:  # known values to come back to, whatever the server's
+        cursor.execute("SET jit = on; SET max_parallel_workers_per_gather = 2")
+    try:
+        assert settings_after_evaluating() == ("on", "2")
+        monkeypatch.setattr(facts, "MANY_HOUSEHOLDS", 1)
+        assert settings_after_evaluating() == ("off", "0")
+        with connection.cursor() as cursor:  # SET LOCAL: gone with the transaction
+            cursor.execute(
+                "SELECT current_setting('jit'), current_setting('max_parallel_workers_per_gather')"
+            )
+            assert cursor.fetchone() == ("on", "2")
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET jit; RESET max_parallel_workers_per_gather")
+
+
+@committed_db  # autocommit, as the replay runs
+def test_a_chunk_read_outside_a_transaction_sends_no_settings(household, monkeypatch):
+    """The backtest reads without locking, in autocommit: a SET LOCAL would end with its own
+    statement, so none is sent."""
     monkeypatch.setattr(facts, "MANY_HOUSEHOLDS", 1)
-    assert settings_after_evaluating() == ("off", "0")
-    with connection.cursor() as cursor:  # SET LOCAL: gone with the transaction
-        cursor.execute("SELECT current_setting('jit')")
-        assert cursor.fetchone()[0] == server[0]
+    with CaptureQueriesContext(connection) as captured:
+        facts.load_facts(
+            households_in(ids=[household.pk]), as_of=TODAY, policy=Policy.current(), lock=False
+        )
+    assert not any("SET LOCAL" in query["sql"] for query in captured.captured_queries)
