@@ -455,3 +455,19 @@ def test_the_task_list_reads_the_warnings_nobody_took_from_their_own_index(count
             if n.get("Relation Name") == "monitoring_alert"
         ]
         assert warnings == [("Index Only Scan", "alert_open_village")], (name, warnings)
+
+
+def test_a_townships_households_by_score_are_a_walk_of_the_score_index(county):
+    """A cadre's household list by score (the page's and the API's `ordering=-risk_score`) is
+    read from household_score in its order, the township's rows taken as they come, not sorted
+    out of every household of the township: at 1,000,000 households the sort of a township's
+    99,531 took 90 ms and two parallel workers, the walk 0.7 ms. With a level the walk still
+    serves: the high levels carry the high scores."""
+    for url in (
+        f"/api/v1/households/?region={HOME_TOWNSHIP}&ordering=-risk_score",
+        f"/api/v1/households/?region={HOME_TOWNSHIP}&risk_level=high&ordering=-risk_score",
+    ):
+        nodes = _ordered_read_nodes(_api_list(HouseholdViewSet, county["cadre"], url))
+        households = [n for n in nodes if n.get("Relation Name") == "households_household"]
+        assert [n.get("Index Name") for n in households] == ["household_score"], url
+        assert not [n for n in nodes if "Sort" in n["Node Type"]], url
