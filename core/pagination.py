@@ -53,9 +53,10 @@ class _Key:
 def keyset_ordering(model: type[Model], ordering) -> tuple[str, ...]:
     """The ordering with the primary key as the last, unique tiebreaker.
 
-    The key is added ascending whatever the direction before it: the household list's index
-    `household_risk_score` is (risk_level, -risk_score, id), so `-risk_score, id` is read straight
-    from the index, where `-risk_score, -id` would sort every run of equal scores.
+    The key is added ascending whatever the direction before it: the household list's indexes
+    `household_score` (-risk_score, id) and `household_risk_score` (risk_level, -risk_score, id)
+    give `-risk_score, id` straight, where `-risk_score, -id` would sort every run of equal
+    scores.
     """
     ordering = (ordering,) if isinstance(ordering, str) else tuple(ordering)
     pk = model._meta.pk

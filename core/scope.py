@@ -87,7 +87,8 @@ class Scope:
         township's page). A btree index that begins with the column and goes on with others
         (the households' (village, number, id)) is read in its order only through a range: LIKE
         can use an index of the text_pattern_ops kind alone, which has no order after its
-        column. Everything (""), nothing (None) and a prefix that is no code are q(path)."""
+        column. Everything (""), nothing (None), a prefix that is no code and a whole code (a
+        village's, equality) are q(path)."""
         if (
             not (self.prefix and self.prefix.isascii() and self.prefix.isdigit())
             or self.is_one_code

@@ -238,12 +238,13 @@ class Household(ChoiceLabels, models.Model):
         indexes = [
             # A village's or a township's list filtered by level and ordered by score.
             models.Index(fields=["village", "risk_level", "-risk_score"], name="household_risk"),
-            # Any region's households by score, the order a cadre's list opens in: walked from
+            # A level's households by score, county-wide (a low or none level's rows lie far down
+            # household_score, below every scored household).
+            models.Index(fields=["risk_level", "-risk_score", "id"], name="household_risk_score"),
+            # Any region's households by score (a cadre's `ordering=-risk_score`): walked from
             # the top, the first page is the first rows of the region met (a township's first
             # 51 of 99,531 at 1,000,000 households: 0.7 ms, where reading and sorting them all
-            # took 90 ms and two parallel workers). With a level it still finds them first: the
-            # high levels carry the high scores. Replaced (risk_level, -risk_score, id), which
-            # served a level's list only.
+            # took 90 ms and two parallel workers).
             models.Index(fields=["-risk_score", "id"], name="household_score"),
             # Visits due in date order (the task list's page walks it, ties by id).
             models.Index(fields=["next_visit_due", "id"], name="household_next_visit"),

@@ -1,9 +1,10 @@
-from django.contrib.postgres.operations import AddIndexConcurrently, RemoveIndexConcurrently
+from django.contrib.postgres.operations import AddIndexConcurrently
 from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    # CONCURRENTLY, the new index first: the lists are never without one that orders by score.
+    # CONCURRENTLY: built without blocking the register's writers. Should the build fail, it
+    # leaves an invalid index behind: DROP INDEX CONCURRENTLY household_score, then migrate again.
     atomic = False
 
     dependencies = [
@@ -15,5 +16,4 @@ class Migration(migrations.Migration):
             model_name="household",
             index=models.Index(fields=["-risk_score", "id"], name="household_score"),
         ),
-        RemoveIndexConcurrently(model_name="household", name="household_risk_score"),
     ]
