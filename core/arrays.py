@@ -10,6 +10,7 @@ from collections.abc import Iterable
 
 from django.contrib.postgres.fields import ArrayField
 from django.db.models import BooleanField, CharField, Expression, F, Func, Q, TextField, Value
+from django.db.models.expressions import RawSQL
 
 
 class AnyOf(Func):
@@ -38,3 +39,16 @@ def any_of(model, column: str, values: Iterable) -> AnyOf | Q:
     if field.null:
         return Q(condition) & Q(**{f"{column}__isnull": False})
     return condition
+
+
+def any_id(path: str, ids: list[int]) -> AnyOf:
+    """The condition that the id at `path` (a field or a path across relations:
+    `"visit__household_id"`) is one of `ids`. The array travels as its text, made once: a value
+    of an ArrayField is prepared element by element and psycopg then dumps each, 25 ms for a
+    scan chunk's 5,000 ids where the join itself takes half a millisecond."""
+    return AnyOf(F(path), RawSQL("%s::bigint[]", [id_array(ids)]))
+
+
+def id_array(ids: list[int]) -> str:
+    """The ids as the text of a PostgreSQL array, `{1,2,3}`, for a `%s::bigint[]` parameter."""
+    return "{" + ",".join(str(int(value)) for value in ids) + "}"

@@ -17,10 +17,11 @@ from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from core.arrays import any_id
 from households.models import Household
 from monitoring.engine import layers, rules
 from monitoring.engine.alert_lifecycle import DISMISSAL_HOLDS, Action, AlertChange, alert_changes
-from monitoring.engine.facts import HouseholdRow, in_chunk, load_facts
+from monitoring.engine.facts import HouseholdRow, load_facts
 from monitoring.engine.policy import Policy
 from monitoring.models import ACTIVE_STATUSES, Alert, AlertEvent, AlertStatus
 
@@ -245,7 +246,7 @@ def _alerts(
     active: dict[int, Alert] = {}
     dismissed: dict[int, set[str]] = {}
     for alert in (
-        Alert.objects.filter(in_chunk("household_id", household_ids))
+        Alert.objects.filter(any_id("household_id", household_ids))
         .order_by()
         .filter(
             Q(status__in=ACTIVE_STATUSES)

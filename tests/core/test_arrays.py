@@ -5,7 +5,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from core.arrays import any_of
+from core.arrays import any_id, any_of, id_array
 from households.models import Household, Member
 
 pytestmark = pytest.mark.django_db
@@ -67,3 +67,16 @@ def test_an_exclusion_keeps_the_rows_whose_column_is_empty(household):
     assert list(Alert.objects.exclude(assignee__in=[1, 2])) == [alert]
     assert list(Alert.objects.exclude(any_of(Alert, "assignee", [1, 2]))) == [alert]
     assert not Alert.objects.filter(any_of(Alert, "assignee", [1, 2])).exists()
+
+
+def test_ids_across_a_relation_as_one_array_of_text(household, other_township_household):
+    """any_id: the rows of `path__in=ids`, for a path across relations, the ids sent as one
+    array's text (a scan chunk's, monitoring.engine.facts)."""
+    ids = [household.pk, 10**12]
+    with CaptureQueriesContext(connection) as captured:
+        found = set(Member.objects.filter(any_id("household__id", ids)))
+    assert found == set(Member.objects.filter(household__id__in=ids))
+    assert len(found) == 2
+    assert f"'{{{household.pk},{10**12}}}'::bigint[]" in captured.captured_queries[0]["sql"]
+    assert id_array([]) == "{}"
+    assert not Member.objects.filter(any_id("household_id", [])).exists()
