@@ -77,11 +77,18 @@ class HouseholdViewSet(
     ordering = "number"
 
     def get_queryset(self):
-        return (
-            selectors.households_listed(self.request.user)
-            .select_related("village")
-            .prefetch_related("members")
-        )
+        households = selectors.households_listed(self.request.user).select_related("village")
+        if self.action == "list":
+            return households  # the page's members are read once for it (list)
+        return households.prefetch_related("members")
+
+    def list(self, request, *args, **kwargs):
+        households = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        # The members of the whole page in one query, as plain rows (selectors.masked_member_rows).
+        members = selectors.masked_member_rows([household.pk for household in households])
+        context = {**self.get_serializer_context(), "members_of": members}
+        serializer = HouseholdSerializer(households, many=True, context=context)
+        return self.get_paginated_response(serializer.data)
 
     def get_serializer_class(self):
         if self.action in ("create", "update", "partial_update"):

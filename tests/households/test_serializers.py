@@ -48,3 +48,29 @@ def test_the_planned_read_matches_drf_for_households_and_members(
     assert planned == generic
     assert b"4321.50" in planned[0] and b"2026-02-28" in planned[0] and b"null" in planned[0]
     assert b"13893001234" not in planned[0]  # still masked
+
+
+def test_members_read_as_plain_rows_render_as_the_members_themselves(household, township_cadre):
+    """The API's list reads a page's members as plain rows (selectors.masked_member_rows); a
+    household's rendering is the same as from its members' model instances, and the rows hold
+    nothing the masked serializer withholds."""
+    from households import services
+    from households.selectors import masked_member_rows
+
+    bare = services.household_create(
+        actor=township_cadre, village_code="620423100201", poverty_status="ordinary"
+    )
+    households = list(
+        Household.objects.filter(pk__in=[household.pk, bare.pk])
+        .select_related("village")
+        .prefetch_related("members")
+        .order_by("id")
+    )
+    rows = masked_member_rows([row.pk for row in households])
+    from_rows = HouseholdSerializer(households, many=True, context={"members_of": rows})
+    from_instances = HouseholdSerializer(households, many=True)
+    assert JSONRenderer().render(from_rows.data) == JSONRenderer().render(from_instances.data)
+    assert rows[bare.pk] == [] and len(rows[household.pk]) == household.members.count()
+    read = vars(rows[household.pk][0])
+    for withheld in ("id_number_encrypted", "id_number_hash", "health", "health_note"):
+        assert withheld not in read
