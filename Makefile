@@ -31,7 +31,8 @@ test: setup system-packages
 	@set -euo pipefail; \
 	if [ -z "$${DATABASE_URL:-}" ]; then export DATABASE_URL=$$($(PY) -m config.embedded db-start); fi; \
 	if [ -z "$${CELERY_BROKER_URL:-}" ]; then export DIXIAN_BROKER_DIR=var/test-broker; rm -rf var/test-broker; fi; \
-	echo "== static checks"; \
+	$(PY) -m tests.migrated_template > var/migrated-template.log 2>&1 & template=$$!; \
+	echo "== static checks (the test database's template is made meanwhile)"; \
 	$(VENV)/bin/ruff check .; \
 	$(VENV)/bin/ruff format --check .; \
 	$(VENV)/bin/lint-imports --no-cache; \
@@ -40,6 +41,7 @@ test: setup system-packages
 	$(PY) tools/untranslated.py; \
 	$(PY) manage.py spectacular --validate --fail-on-warn --file var/openapi.yaml; \
 	DIXIAN_ENV_FILE=.env.example docker-compose --env-file .env.example -f docker-compose.yml config -q; \
+	wait $$template || { cat var/migrated-template.log; exit 1; }; \
 	echo "== tests"; \
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup --durations=25 $(PYTEST_ARGS)
 

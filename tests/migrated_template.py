@@ -163,3 +163,16 @@ def install() -> None:
     from django.db.backends.postgresql.creation import DatabaseCreation
 
     DatabaseCreation.create_test_db = create_test_db
+
+
+if __name__ == "__main__":
+    # `make test` makes the template in the background while the static checks run: a core's
+    # two minutes of `migrate` no longer wait at the start of the suite, where one worker's
+    # first test made it and the other's waited on the lock.
+    import os
+
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    django.setup()
+    print(ensure_template())
