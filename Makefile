@@ -31,7 +31,8 @@ test: setup system-packages
 	@set -euo pipefail; \
 	if [ -z "$${DATABASE_URL:-}" ]; then export DATABASE_URL=$$($(PY) -m config.embedded db-start); fi; \
 	if [ -z "$${CELERY_BROKER_URL:-}" ]; then export DIXIAN_BROKER_DIR=var/test-broker; rm -rf var/test-broker; fi; \
-	$(PY) -m tests.migrated_template > var/migrated-template.log 2>&1 & template=$$!; \
+	mkdir -p var; $(PY) -m tests.migrated_template > var/migrated-template.log 2>&1 & template=$$!; \
+	trap 'kill $$template 2> /dev/null || true' EXIT; \
 	echo "== static checks (the test database's template is made meanwhile)"; \
 	$(VENV)/bin/ruff check .; \
 	$(VENV)/bin/ruff format --check .; \

@@ -296,10 +296,8 @@ class KeysetPagination(CursorPagination):
         self.base_url = request.build_absolute_uri()
         self.ordering = self.get_ordering(request, queryset, view)
         cursor = request.query_params.get(self.cursor_query_param)
-        # A department system's list pages may be seconds old: the replica's when one is set.
-        marked = reads_from_replica() if api_list_reads(request) else nullcontext()
         try:
-            with marked:
+            with self.reads(request):
                 self.ordering, window = keyset_window(
                     queryset, self.ordering, self.page_size, cursor
                 )
@@ -313,6 +311,12 @@ class KeysetPagination(CursorPagination):
         self.has_previous = window.previous_cursor is not None
         self.display_page_controls = self.has_next or self.has_previous
         return self.page
+
+    def reads(self, request):
+        """Where this page's reads go: a department system's list pages may be seconds old,
+        the replica's when one is set. A view that reads more for the page (its related rows)
+        reads them in the same place, so that the page is of one moment."""
+        return reads_from_replica() if api_list_reads(request) else nullcontext()
 
     def get_next_link(self):
         return self._link(self.window.next_cursor)

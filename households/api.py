@@ -1,3 +1,5 @@
+from contextlib import nullcontext
+
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, status, viewsets
@@ -7,6 +9,7 @@ from rest_framework.response import Response
 
 from core import regions
 from core.api import DixianAutoSchema, RolePermission
+from core.pagination import KeysetPagination
 from households import selectors, services
 from households.filters import (
     HouseholdFilter,
@@ -83,11 +86,20 @@ class HouseholdViewSet(
         return households.prefetch_related("members")
 
     def list(self, request, *args, **kwargs):
-        households = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        # The members of the whole page in one query, as plain rows (selectors.masked_member_rows).
-        members = selectors.masked_member_rows([household.pk for household in households])
+        queryset = self.filter_queryset(self.get_queryset())
+        households = self.paginate_queryset(queryset)
+        if households is None:  # no paginator: the whole list
+            households = list(queryset)
+        # The members of the whole page in one query, as plain rows (selectors.masked_member_rows),
+        # read where the page's households were read (the replica for a department system).
+        paginator = self.paginator
+        keyset = isinstance(paginator, KeysetPagination)
+        with paginator.reads(request) if keyset else nullcontext():
+            members = selectors.masked_member_rows([household.pk for household in households])
         context = {**self.get_serializer_context(), "members_of": members}
         serializer = HouseholdSerializer(households, many=True, context=context)
+        if self.paginator is None:
+            return Response(serializer.data)
         return self.get_paginated_response(serializer.data)
 
     def get_serializer_class(self):

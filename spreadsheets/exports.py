@@ -43,6 +43,7 @@ from monitoring.templatetags.monitoring_tags import rule_label
 from spreadsheets.widgets import FORMULA_START
 
 MAX_EXPORT_ROWS = 50_000
+NOT_IN_XML = re.compile(ILLEGAL_CHARACTERS_RE.pattern + "|[\ufffe\uffff]")
 # Rows fetched per round trip from the server-side cursor; the first chunk also sizes the columns.
 CHUNK_ROWS = 2_000
 MAX_COLUMN_WIDTH = 60
@@ -52,10 +53,11 @@ def neutralise(value):
     if isinstance(value, str):
         if value.startswith(FORMULA_START):
             value = "'" + value
-        # Control characters other than tab and line breaks cannot be stored in the file's XML:
-        # openpyxl refuses the whole workbook for one of them, so they are shown as U+FFFD.
-        if ILLEGAL_CHARACTERS_RE.search(value):
-            value = ILLEGAL_CHARACTERS_RE.sub("\N{REPLACEMENT CHARACTER}", value)
+        # Control characters other than tab and line breaks, and the noncharacters U+FFFE and
+        # U+FFFF, cannot be stored in the file's XML: openpyxl refuses the whole workbook for
+        # one of them (through lxml), so they are shown as U+FFFD.
+        if NOT_IN_XML.search(value):
+            value = NOT_IN_XML.sub("\N{REPLACEMENT CHARACTER}", value)
     return value
 
 

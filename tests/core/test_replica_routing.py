@@ -67,3 +67,30 @@ def test_a_write_pins_the_browser_to_the_primary(replica_alias):
 def test_unmarked_reads_never_ask_the_replica(replica_alias):
     # No guard question, no connection to the (unreachable) replica alias.
     assert replica.read_alias() == DEFAULT_DB_ALIAS
+
+
+@pytest.mark.django_db
+def test_a_department_systems_household_page_reads_its_members_where_its_households(
+    household, api_client_user, replica_alias
+):
+    """The API's household list reads its page's members after the page (households/api.py):
+    in the same place, so that a department system's page is of one moment and all of it
+    leaves the primary."""
+    from django.db import connection
+    from rest_framework.test import APIClient
+
+    marked_reads: dict[str, list[bool]] = {"households_household": [], "households_member": []}
+
+    def record(execute, sql, params, many, context):
+        table = sql.split(" FROM ", 1)[1].split()[0].strip('"') if " FROM " in sql else ""
+        if table in marked_reads:
+            marked_reads[table].append(replica._marked.get())
+        return execute(sql, params, many, context)
+
+    client = APIClient()
+    client.force_authenticate(api_client_user)
+    with connection.execute_wrapper(record):
+        response = client.get("/api/v1/households/")
+    assert response.status_code == 200 and response.json()["results"][0]["members"]
+    assert marked_reads["households_household"] == [True]
+    assert marked_reads["households_member"] == [True]

@@ -149,3 +149,13 @@ def test_the_statements_of_an_export_do_not_grow_with_its_chunks(township_cadre,
     _households(township_cadre, 4)
     large_rows, large = statements()
     assert (small_rows, large_rows) == (2, 6) and small == large
+
+
+def test_a_noncharacter_is_shown_as_a_replacement_rather_than_failing(township_cadre, household):
+    # U+FFFE and U+FFFF pass the text fields' checks but are no XML character: through lxml,
+    # openpyxl refused the whole workbook for one of them.
+    Household.objects.filter(pk=household.pk).update(address="水源村\ufffe3社\uffff")
+    response = client_for(township_cadre).post("/export/households.xlsx")
+    assert response.status_code == 200
+    text = [str(cell) for cell in list(_book(response).active.values)[1]]
+    assert "水源村\N{REPLACEMENT CHARACTER}3社\N{REPLACEMENT CHARACTER}" in text
