@@ -1,5 +1,3 @@
-from contextlib import nullcontext
-
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, status, viewsets
@@ -78,6 +76,8 @@ class HouseholdViewSet(
     filter_backends = [*viewsets.GenericViewSet.filter_backends, HouseholdOrderingFilter]
     ordering_fields = ["number", "risk_score", "last_visit_on", "next_visit_due"]
     ordering = "number"
+    # Named, not inherited from the settings: list() reads its members where it reads its page.
+    pagination_class = KeysetPagination
 
     def get_queryset(self):
         households = selectors.households_listed(self.request.user).select_related("village")
@@ -86,20 +86,13 @@ class HouseholdViewSet(
         return households.prefetch_related("members")
 
     def list(self, request, *args, **kwargs):
-        queryset = self.filter_queryset(self.get_queryset())
-        households = self.paginate_queryset(queryset)
-        if households is None:  # no paginator: the whole list
-            households = list(queryset)
+        households = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         # The members of the whole page in one query, as plain rows (selectors.masked_member_rows),
         # read where the page's households were read (the replica for a department system).
-        paginator = self.paginator
-        keyset = isinstance(paginator, KeysetPagination)
-        with paginator.reads(request) if keyset else nullcontext():
+        with self.paginator.reads(request):
             members = selectors.masked_member_rows([household.pk for household in households])
         context = {**self.get_serializer_context(), "members_of": members}
         serializer = HouseholdSerializer(households, many=True, context=context)
-        if self.paginator is None:
-            return Response(serializer.data)
         return self.get_paginated_response(serializer.data)
 
     def get_serializer_class(self):
