@@ -204,6 +204,14 @@ def test_a_marked_read_goes_to_the_replica_and_an_unmarked_one_to_the_primary(
         assert Region.objects.all().db == "default"  # without a replica, nothing changes
 
 
+# Where the primary's WAL ends, its last commit record included. Not pg_current_wal_lsn(): that is
+# where WAL has been written out, and the test pair commits asynchronously (durable=False), so a
+# commit just returned may still sit in the primary's WAL buffers past it, for up to three of the
+# WAL writer's 200 ms rounds. A replica that replayed up to the written position had then not
+# replayed the commit (CI, 2026-12-03 and 12-04: the old name, a refused page, lag already 0).
+COMMITTED_LSN = "SELECT pg_current_wal_insert_lsn()::text"
+
+
 def _wal_at_least(replica_url: str, which: str, lsn: str) -> bool:
     """Whether the replica has received (or replayed) the primary's WAL up to `lsn`."""
     return bool(
@@ -220,7 +228,7 @@ def test_a_stalled_or_unreachable_replica_sends_marked_reads_to_the_primary(
         pause_replay(pair.replica_url)
         village = Region.objects.filter(level="village").order_by("code").first()
         Region.objects.filter(pk=village.pk).update(name="停滞村")  # on the primary
-        change = _one(pair.primary_url, "SELECT pg_current_wal_lsn()::text")
+        change = _one(pair.primary_url, COMMITTED_LSN)
         # The change reached the replica but is not replayed: its lag grows past the limit. (A
         # lag past the limit alone could be the age of an older commit, the change not yet
         # received: the replica must have received it first.)
@@ -285,7 +293,7 @@ def test_a_users_change_is_read_from_the_primary_after_the_redirect(
         page = browser.get(started["Location"])
         assert page.status_code == 200
         run = BacktestRun.objects.get()
-        change = _one(pair.primary_url, "SELECT pg_current_wal_lsn()::text")  # the run's commit
+        change = _one(pair.primary_url, COMMITTED_LSN)  # past the run's commit
         # A browser without the pin (another of the officer's devices) is served the replica,
         # which has not replayed the run yet: what the pin spares the one who started it.
         other = Client()
@@ -295,11 +303,7 @@ def test_a_users_change_is_read_from_the_primary_after_the_redirect(
         # Lag 0 alone could be a replica that has not yet received the run's commit at all.
         _wait(lambda: _wal_at_least(pair.replica_url, "replay", change), what="the replay")
         _wait(lambda: replica_lag(pair.replica_url) == 0)
-        # Then the page, within the wait: on a loaded machine (CI's two workers) a read right
-        # after the replay position passed the commit was still refused (2026-12-03, twice, also
-        # on the code before that day's changes; not reproduced alone). Not established why; a
-        # replica that never shows the run still fails here.
-        _wait(lambda: other.get(started["Location"]).status_code == 200, what="the run's page")
+        assert other.get(started["Location"]).status_code == 200
         assert run.region_id == county.code
 
 
