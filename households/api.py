@@ -17,6 +17,7 @@ from households.filters import (
 )
 from households.history import life_event_rows
 from households.serializers import (
+    HOUSEHOLD_COLUMNS,
     HouseholdMergeSerializer,
     HouseholdSerializer,
     HouseholdSplitSerializer,
@@ -82,7 +83,8 @@ class HouseholdViewSet(
     def get_queryset(self):
         households = selectors.households_listed(self.request.user).select_related("village")
         if self.action == "list":
-            return households  # the page's members are read once for it (list)
+            # The page's members are read once for it (list); its rows only as deep as shown.
+            return households.only(*HOUSEHOLD_COLUMNS)
         return households.prefetch_related("members")
 
     def list(self, request, *args, **kwargs):

@@ -310,6 +310,15 @@ class HouseholdSerializer(FastReadMixin, serializers.ModelSerializer):
         return mask_account(household.bank_account)
 
 
+# The household's columns HouseholdSerializer reads (with its village's name): a list reads only
+# these (households/api.py). The rest of the wide row (the risk reasons' JSON, the engine's dates
+# and flags, the timestamps) was a third of the list's reading, for nothing it sends.
+HOUSEHOLD_COLUMNS = (
+    *(name for name in HouseholdSerializer.Meta.fields if name not in ("village_name", "members")),
+    "village__name",
+)
+
+
 class HouseholdWriteSerializer(serializers.ModelSerializer):
     village = serializers.CharField(max_length=12)
     number = serializers.CharField(max_length=20, required=False)

@@ -1,11 +1,12 @@
 """What a user may do: the role's permissions (accounts.roles) and, on top of them, what the admin
-granted the user or one of the user's groups, read once a request in one statement
-(accounts.backends.RoleBackend)."""
+granted the user or one of the user's groups (accounts.backends.RoleBackend): read once a request
+in one statement, and by a session's request not at all when the admin granted nothing."""
 
 from django.contrib.auth.models import Group, Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from accounts.backends import RoleBackend
 from accounts.models import User
 
 SIGNALS = "monitoring.view_signal"  # not a village worker's by role
@@ -60,6 +61,37 @@ def test_the_permissions_of_a_request_cost_one_statement(village_worker):
         for label in ("monitoring.add_visit", SIGNALS, "households.view_household", SIGNALS):
             user.has_perm(label)
     assert len(queries.captured_queries) == 1
+
+
+def _signed_in(user: User) -> User:
+    """The user as a session's request reads it (what AuthenticationMiddleware asks for)."""
+    return RoleBackend().get_user(user.pk)
+
+
+def test_a_signed_in_user_the_admin_granted_nothing_costs_no_statement_for_permissions(
+    village_worker,
+):
+    user = _signed_in(village_worker)
+    with CaptureQueriesContext(connection) as queries:
+        assert user.has_perm("monitoring.add_visit")
+        assert not user.has_perm(SIGNALS)
+    assert queries.captured_queries == []
+
+
+def test_a_signed_in_users_grants_hold_directly_and_through_a_group(village_worker, township_cadre):
+    village_worker.user_permissions.add(_permission(SIGNALS))
+    worker = _signed_in(village_worker)
+    assert worker.has_perm(SIGNALS)
+    assert worker.has_perm("monitoring.add_visit")
+    assert not worker.has_perm("audit.view_audit")
+
+    group = Group.objects.create(name="审计协查")
+    group.permissions.add(_permission("audit.view_audit"))
+    township_cadre.groups.add(group)
+    cadre = _signed_in(township_cadre)
+    assert cadre.has_perm("audit.view_audit")
+    assert not _signed_in(village_worker).has_perm("audit.view_audit")  # not in the group
+    assert cadre.has_perm("monitoring.change_alert")
 
 
 def test_a_signed_in_request_reads_the_user_with_the_region_it_shows(client, village_worker):

@@ -331,6 +331,22 @@ def test_the_list_costs_the_same_queries_for_few_or_many_rows(township_cadre, ho
     assert queries_for_list() == few <= 3
 
 
+def test_the_list_reads_only_the_household_columns_it_sends(township_cadre, household):
+    """The wide row's other columns (the risk reasons' JSON, the engine's dates, timestamps) are
+    neither read nor sent by the list; a household's own page still reads them."""
+    client = api(township_cadre)
+    with CaptureQueriesContext(connection) as captured:
+        listed = client.get("/api/v1/households/")
+    assert listed.status_code == 200
+    [row] = listed.json()["results"]
+    assert row["number"] == household.number and row["village_name"]
+    [read] = [q["sql"] for q in captured if 'FROM "households_household"' in q["sql"]]
+    for column in ("risk_reasons", "evaluation_pending_since", "created_at", "updated_at"):
+        assert f'"households_household"."{column}"' not in read
+    assert '"households_household"."risk_score"' in read
+    assert client.get(f"/api/v1/households/{household.pk}/").json()["number"] == household.number
+
+
 def test_regions_are_scoped(township_cadre):
     codes = {
         row["code"]
