@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q, Value
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, TruncDate
 from django.db.models.lookups import Exact
 from django.utils.translation import gettext_lazy as _
 
@@ -713,6 +713,17 @@ class Alert(ChoiceLabels, models.Model):
                 name="alert_open_village",
                 opclasses=["varchar_pattern_ops", "timestamptz_ops", "int8_ops"],
                 include=["household", "level"],
+                condition=Q(status="open"),
+            ),
+            # The same warnings by the day they opened (the county's day: TruncDate in
+            # TIME_ZONE): a township's first page of them in due order is a walk of this index
+            # until fifty of its villages' are found, not a sort of all 15,578 (13 ms at
+            # 1,000,000 households). worklist.kinds.WALK. Created concurrently by 0029.
+            models.Index(
+                TruncDate("opened_at"),
+                "id",
+                name="alert_open_by_day",
+                include=["village", "household", "level"],
                 condition=Q(status="open"),
             ),
         ]

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from assistance.selectors import delegations_covering
 from households.selectors import under_region, user_covers
-from worklist.kinds import COLUMNS, KINDS, KINDS_BY_CODE, Task, TaskKind, task_of
+from worklist.kinds import COLUMNS, KINDS, KINDS_BY_CODE, WALK, Task, TaskKind, task_of
 
 # The longest page the API and the pages serve.
 MAX_PAGE_SIZE = 100
@@ -114,7 +114,8 @@ def _branch(
             rows = under_region(rows, region, path=kind.region_path)
         if due_before is not None:
             rows = rows.filter(t_due__lte=due_before)
-        rows = rows.annotate(t_kind=Value(kind.code, output_field=TextField())).values(*COLUMNS)
+        rows = rows.annotate(t_kind=Value(kind.code, output_field=TextField()))
+        rows = rows.values(*COLUMNS, WALK)
         try:
             return rows.query.sql_with_params()
         except EmptyResultSet:
@@ -227,7 +228,8 @@ def tasks_for(
     user's region (region_in_reach says; an area outside it gives nothing).
 
     Each kind gives its first `offset + limit` rows by due date (an index walk where the kind
-    has one, instead of sorting all of a township's visits), and the page is cut from those.
+    has one, instead of sorting all of a township's visits; kinds.WALK), and the page is cut
+    from those.
     `counts`: task_counts of the same filters, when the caller has them: a kind they found
     nothing of (for the `overdue` asked) is not read again. `delegated`: the user's
     delegations in force, when the caller has read them (_delegated).
@@ -258,7 +260,7 @@ def tasks_for(
                 where_params = (today,)
         parts.append(
             f"(SELECT {_SELECTED}, {late} AS t_late FROM ({sql}) b {where} "
-            "ORDER BY b.t_due, b.t_ref LIMIT %s)"
+            f"ORDER BY b.{WALK}, b.t_ref LIMIT %s)"
         )
         params += [*late_params, *branch_params, *where_params, offset + limit]
     if not parts:

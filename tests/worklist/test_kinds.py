@@ -1,6 +1,7 @@
 """Each kind of task appears for the person who must act, for nobody else, and goes when done."""
 
 import datetime
+import zoneinfo
 from decimal import Decimal
 
 import pytest
@@ -438,3 +439,43 @@ def test_a_claimed_need_waits_for_a_cadre_to_confirm_it_and_goes_once_confirmed(
     assert "claim_confirm" not in kinds_of(partner)  # its claim is the cadre's to confirm
     need_services.need_confirm(actor=township_cadre, need=need, version=need.version)
     assert "claim_confirm" not in kinds_of(township_cadre)
+
+
+def test_warnings_to_assign_page_in_due_order_whatever_the_hour_they_opened(township_cadre, clock):
+    """A page of warnings is cut from a walk by the day they opened (kinds.WALK, the index
+    alert_open_by_day), not from a sort by due date: the two orders must be one. The day is the
+    county's (23:30 and 00:30 the next morning are a day apart), and within a day the older
+    warning leads, whatever order they were written in."""
+    county_time = zoneinfo.ZoneInfo("Asia/Shanghai")
+    first_day = datetime.datetime.combine(
+        clock.today() - datetime.timedelta(days=5), datetime.time(), county_time
+    )
+    alerts = []
+    for index, hours in enumerate((47.5, 23.5, 24.5, 0.5, 23.9, 47.9, 0.2)):
+        household = Household.objects.create(
+            number=f"62042310020009{index:02d}", village_id=HOME_VILLAGE, poverty_status="ordinary"
+        )
+        alerts.append(
+            Alert.objects.create(
+                household=household,
+                source="rules",
+                level="high",
+                opened_at=first_day + datetime.timedelta(hours=hours),
+            )
+        )
+    in_due_order = sorted(
+        alerts, key=lambda alert: (alert.opened_at.astimezone(county_time).date(), alert.pk)
+    )
+    expected = [f"/alerts/{alert.pk}/" for alert in in_due_order]
+    whole = tasks_for(township_cadre, kinds=["alert_assign"])
+    assert [task.url for task in whole] == expected
+    paged = [
+        task
+        for offset in range(len(alerts))
+        for task in tasks_for(township_cadre, kinds=["alert_assign"], limit=2, offset=offset)[:1]
+    ]
+    assert [task.url for task in paged] == expected
+    assert [task.due_on for task in whole] == [
+        alert.opened_at.astimezone(county_time).date() + datetime.timedelta(days=2)
+        for alert in in_due_order
+    ]
