@@ -125,7 +125,7 @@ def start_pair(
     `base` (made if missing; an earlier pair's folders there are reused as they are).
 
     durable=False (the tests' throwaway pair) turns fsync off on both: nothing is waited for on
-    disk, which on a shared machine is most of a base backup's time."""
+    disk, which on a shared machine is most of a base backup's time. Commits stay synchronous."""
     pair = Pair(Path(base).resolve(), primary_port, replica_port, database)
     pair.base.mkdir(parents=True, exist_ok=True)
     pair.primary_dir.mkdir(exist_ok=True)
@@ -143,8 +143,10 @@ def start_pair(
                 "wal_level = 'replica'\n"
                 "max_wal_senders = 5\n"
                 "wal_keep_size = '64MB'\n"
-                "hot_standby = on\n"
-                + ("" if durable else "fsync = off\nsynchronous_commit = off\n")
+                "hot_standby = on\n" + ("" if durable else "fsync = off\n")
+                # Commits stay synchronous (with fsync off, a flush is a write): a commit that
+                # returned has its WAL flushed, which is what the primary sends, so the tests
+                # can wait for the replica to have received it (tests/ops/test_replica.py).
             )
         with open(pair.primary_dir / "pg_hba.conf", "a") as hba:
             hba.write(f"host replication {REPLICATION_ROLE} 127.0.0.1/32 trust\n")

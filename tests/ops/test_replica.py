@@ -204,19 +204,24 @@ def test_a_marked_read_goes_to_the_replica_and_an_unmarked_one_to_the_primary(
         assert Region.objects.all().db == "default"  # without a replica, nothing changes
 
 
-# Where the primary's WAL ends, its last commit record included. Not pg_current_wal_lsn(): that is
-# where WAL has been written out, and the test pair commits asynchronously (durable=False), so a
-# commit just returned may still sit in the primary's WAL buffers past it, for up to three of the
-# WAL writer's 200 ms rounds. A replica that replayed up to the written position had then not
-# replayed the commit (CI, 2026-12-03 and 12-04: the old name, a refused page, lag already 0).
-COMMITTED_LSN = "SELECT pg_current_wal_insert_lsn()::text"
+# Where the primary's WAL is flushed: the pair commits synchronously (ops.replica.start_pair),
+# so a commit that returned lies before it, and it is what the primary sends, so a replica whose
+# receive position reached it has received the commit. (The pair once committed asynchronously,
+# and pg_current_wal_lsn() right after a commit then stopped short of its commit record: a
+# replica "caught up" with it showed the old name, CI 2026-12-03 and 12-04.) A replay is waited
+# for by the change itself showing on the replica, not by a position: a replay position is the
+# end of a whole record, and the flush position may lie inside the next one.
+COMMITTED_LSN = "SELECT pg_current_wal_flush_lsn()::text"
 
 
-def _wal_at_least(replica_url: str, which: str, lsn: str) -> bool:
-    """Whether the replica has received (or replayed) the primary's WAL up to `lsn`."""
-    return bool(
-        _one(replica_url, f"SELECT pg_last_wal_{which}_lsn() >= %s::pg_lsn", (lsn,))  # noqa: S608
-    )
+def _received(replica_url: str, lsn: str) -> bool:
+    """Whether the replica has received the primary's WAL up to `lsn`."""
+    return bool(_one(replica_url, "SELECT pg_last_wal_receive_lsn() >= %s::pg_lsn", (lsn,)))
+
+
+def _replayed_name(pair, code: str) -> str | None:
+    """The region's name as the replica has replayed it."""
+    return _one(pair.replica_url, "SELECT name FROM households_region WHERE code = %s", (code,))
 
 
 def test_a_stalled_or_unreachable_replica_sends_marked_reads_to_the_primary(
@@ -232,13 +237,13 @@ def test_a_stalled_or_unreachable_replica_sends_marked_reads_to_the_primary(
         # The change reached the replica but is not replayed: its lag grows past the limit. (A
         # lag past the limit alone could be the age of an older commit, the change not yet
         # received: the replica must have received it first.)
-        _wait(lambda: _wal_at_least(pair.replica_url, "receive", change), what="the change")
+        _wait(lambda: _received(pair.replica_url, change), what="the change")
         _wait(lambda: (replica_lag(pair.replica_url) or 0) > 0.3, what="the lag")
         with replica.reads_from_replica():
             assert Region.objects.all().db == "default"
             assert Region.objects.get(pk=village.pk).name == "停滞村"
         resume_replay(pair.replica_url)
-        _wait(lambda: _wal_at_least(pair.replica_url, "replay", change), what="the replay")
+        _wait(lambda: _replayed_name(pair, village.pk) == "停滞村", what="the replay")
         _wait(lambda: replica_lag(pair.replica_url) == 0)
         with replica.reads_from_replica():
             assert Region.objects.all().db == replica.REPLICA
@@ -293,7 +298,6 @@ def test_a_users_change_is_read_from_the_primary_after_the_redirect(
         page = browser.get(started["Location"])
         assert page.status_code == 200
         run = BacktestRun.objects.get()
-        change = _one(pair.primary_url, COMMITTED_LSN)  # past the run's commit
         # A browser without the pin (another of the officer's devices) is served the replica,
         # which has not replayed the run yet: what the pin spares the one who started it.
         other = Client()
@@ -301,7 +305,8 @@ def test_a_users_change_is_read_from_the_primary_after_the_redirect(
         assert other.get(started["Location"]).status_code == 404
         resume_replay(pair.replica_url)
         # Lag 0 alone could be a replica that has not yet received the run's commit at all.
-        _wait(lambda: _wal_at_least(pair.replica_url, "replay", change), what="the replay")
+        runs = f"SELECT count(*) FROM {BacktestRun._meta.db_table} WHERE id = %s"  # noqa: S608
+        _wait(lambda: _one(pair.replica_url, runs, (run.pk,)) == 1, what="the replay")
         _wait(lambda: replica_lag(pair.replica_url) == 0)
         assert other.get(started["Location"]).status_code == 200
         assert run.region_id == county.code
