@@ -313,8 +313,14 @@ class HouseholdSerializer(FastReadMixin, serializers.ModelSerializer):
 # The household's columns HouseholdSerializer reads (with its village's name): a list reads only
 # these (households/api.py). The rest of the wide row (the risk reasons' JSON, the engine's dates
 # and flags, the timestamps) was a third of the list's reading, for nothing it sends.
+# A method field reads the column of its own name (phone, bank_account, layer_reasons); one that
+# reads another column must add it here, or each row reads it in a query of its own.
 HOUSEHOLD_COLUMNS = (
-    *(name for name in HouseholdSerializer.Meta.fields if name not in ("village_name", "members")),
+    *(
+        name
+        for name in HouseholdSerializer.Meta.fields
+        if name in {field.name for field in Household._meta.concrete_fields}
+    ),
     "village__name",
 )
 

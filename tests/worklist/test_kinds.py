@@ -444,8 +444,8 @@ def test_a_claimed_need_waits_for_a_cadre_to_confirm_it_and_goes_once_confirmed(
 def test_warnings_to_assign_page_in_due_order_whatever_the_hour_they_opened(township_cadre, clock):
     """A page of warnings is cut from a walk by the day they opened (kinds.WALK, the index
     alert_open_by_day), not from a sort by due date: the two orders must be one. The day is the
-    county's (23:30 and 00:30 the next morning are a day apart), and within a day the older
-    warning leads, whatever order they were written in."""
+    county's (23:30 and 00:30 the next morning are a day apart), and within a day the warning
+    of the lower number leads, whatever the hour it opened."""
     county_time = zoneinfo.ZoneInfo("Asia/Shanghai")
     first_day = datetime.datetime.combine(
         clock.today() - datetime.timedelta(days=5), datetime.time(), county_time
