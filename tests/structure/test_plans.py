@@ -412,6 +412,19 @@ def test_the_warning_queues_first_page_is_a_walk_in_its_order(county):
         assert not [n for n in nodes if "Sort" in n["Node Type"]], user.role
 
 
+def test_the_warnings_are_vacuumed_soon_after_they_change():
+    """The queue's and the task list's counts read the warnings' indexes alone only while the
+    table's pages are marked all-visible: autovacuum marks them again after 0.2 % of the
+    warnings changed, not PostgreSQL's fifth (monitoring/migrations/0030)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reloptions FROM pg_class WHERE oid = 'monitoring_alert'::regclass")
+        options = set(cursor.fetchone()[0] or ())
+    assert {
+        "autovacuum_vacuum_scale_factor=0.002",
+        "autovacuum_vacuum_insert_scale_factor=0.002",
+    } <= options
+
+
 def test_the_task_list_reads_the_warnings_nobody_took_from_their_own_index(county):
     """A township's warnings to assign (worklist's alert_assign) are counted from the index of
     the open warnings (alert_open_village) alone: it holds every column the count reads. At
