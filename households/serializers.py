@@ -315,12 +315,9 @@ class HouseholdSerializer(FastReadMixin, serializers.ModelSerializer):
 # and flags, the timestamps) was a third of the list's reading, for nothing it sends.
 # A method field reads the column of its own name (phone, bank_account, layer_reasons); one that
 # reads another column must add it here, or each row reads it in a query of its own.
+_HOUSEHOLD_FIELDS = {field.name for field in Household._meta.concrete_fields}
 HOUSEHOLD_COLUMNS = (
-    *(
-        name
-        for name in HouseholdSerializer.Meta.fields
-        if name in {field.name for field in Household._meta.concrete_fields}
-    ),
+    *(name for name in HouseholdSerializer.Meta.fields if name in _HOUSEHOLD_FIELDS),
     "village__name",
 )
 

@@ -138,15 +138,15 @@ def start_pair(
     primary.ensure_pgdata_inited()
     if fresh:
         # wal_level=replica is PostgreSQL's default; written down so a pair never depends on it.
+        # Commits stay synchronous even when not durable (with fsync off, a flush is a write): a
+        # commit that returned has its WAL flushed, which is what the primary sends, so the
+        # tests can wait for the replica to have received it (tests/ops/test_replica.py).
         with open(pair.primary_dir / "postgresql.auto.conf", "a") as conf:
             conf.write(
                 "wal_level = 'replica'\n"
                 "max_wal_senders = 5\n"
                 "wal_keep_size = '64MB'\n"
                 "hot_standby = on\n" + ("" if durable else "fsync = off\n")
-                # Commits stay synchronous (with fsync off, a flush is a write): a commit that
-                # returned has its WAL flushed, which is what the primary sends, so the tests
-                # can wait for the replica to have received it (tests/ops/test_replica.py).
             )
         with open(pair.primary_dir / "pg_hba.conf", "a") as hba:
             hba.write(f"host replication {REPLICATION_ROLE} 127.0.0.1/32 trust\n")
