@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -10,3 +11,4 @@ class AuditConfig(AppConfig):
         from audit import checks, triggers  # noqa: F401  (the check registers itself)
 
         triggers.protect_audit_tables()
+        post_migrate.connect(triggers.install_attach_context, sender=self)
