@@ -14,6 +14,8 @@ application is meant to run as a role that owns nothing (docs/security.md, the G
 """
 
 import pgtrigger
+from django.db import DEFAULT_DB_ALIAS, connections, router
+from django.db.migrations.recorder import MigrationRecorder
 from django.db.models import Model
 
 LEGAL_FLOOR_DAYS = 183
@@ -148,34 +150,58 @@ DROP TRIGGER IF EXISTS audit_context_no_truncate ON pghistory_context;
 # read raises, and a subtransaction rolls back for every row a statement writes (the cost
 # config/settings.py avoids for `pgtrigger.ignore` with a session default; these two have no
 # harmless default, since any value set is attached to every history row). This version reads
-# them with `missing_ok` and does the same: a context set and valid is upserted and returned,
-# anything else attaches none. A scan's chunk writing 709 warnings and their events spent 168 ms
-# in the two history triggers, 20 ms with this one (docs/scaling.md).
-ATTACH_CONTEXT_SQL = """
-CREATE OR REPLACE FUNCTION _pgh_attach_context() RETURNS UUID AS $$
+# them with `missing_ok` and returns before any EXCEPTION block when no context is set; a context
+# set is cast inside one, as the library does, so that a value PostgreSQL refuses (a NUL in a
+# request's path, in its JSON) still attaches none rather than failing the write. A block that
+# raises nothing releases its subtransaction without the rollback's walk. The body is what
+# `pg_proc.prosrc` holds, compared before it is installed again.
+ATTACH_CONTEXT_BODY = """
 DECLARE
-    _pgh_context_id UUID := NULLIF(current_setting('pghistory.context_id', true), '')::uuid;
-    _pgh_context_metadata JSONB :=
-        NULLIF(current_setting('pghistory.context_metadata', true), '')::jsonb;
+    _id TEXT := NULLIF(current_setting('pghistory.context_id', true), '');
+    _metadata TEXT := NULLIF(current_setting('pghistory.context_metadata', true), '');
+    _pgh_context_id UUID;
+    _pgh_context_metadata JSONB;
 BEGIN
-    IF _pgh_context_id IS NOT NULL AND _pgh_context_metadata IS NOT NULL THEN
-        INSERT INTO pghistory_context (id, metadata, created_at, updated_at)
-            VALUES (_pgh_context_id, _pgh_context_metadata, NOW(), NOW())
-            ON CONFLICT (id) DO UPDATE
-                SET metadata = EXCLUDED.metadata, updated_at = EXCLUDED.updated_at
-                WHERE pghistory_context.metadata != EXCLUDED.metadata;
-        RETURN _pgh_context_id;
+    IF _id IS NULL OR _metadata IS NULL THEN
+        RETURN NULL;
     END IF;
-    RETURN NULL;
+    BEGIN
+        _pgh_context_id := _id::uuid;
+        _pgh_context_metadata := _metadata::jsonb;
+    EXCEPTION WHEN OTHERS THEN
+        RETURN NULL;
+    END;
+    INSERT INTO pghistory_context (id, metadata, created_at, updated_at)
+        VALUES (_pgh_context_id, _pgh_context_metadata, NOW(), NOW())
+        ON CONFLICT (id) DO UPDATE
+            SET metadata = EXCLUDED.metadata, updated_at = EXCLUDED.updated_at
+            WHERE pghistory_context.metadata != EXCLUDED.metadata;
+    RETURN _pgh_context_id;
 END;
-$$ LANGUAGE plpgsql;
 """
+ATTACH_CONTEXT_SQL = (
+    f"CREATE OR REPLACE FUNCTION _pgh_attach_context() RETURNS UUID AS $${ATTACH_CONTEXT_BODY}$$"
+    " LANGUAGE plpgsql;"
+)
+ATTACH_CONTEXT_MIGRATION = ("audit", "0006_attach_context_without_subtransactions")
 
 
-def install_attach_context(using: str = "default", **kwargs) -> None:
-    """Put our `_pgh_attach_context()` back after every migrate (a post_migrate receiver): a later
-    pghistory migration would install the library's own again, as its 0004 and 0007 did."""
-    from django.db import connections
-
-    with connections[using].cursor() as cursor:
-        cursor.execute(ATTACH_CONTEXT_SQL)
+def install_attach_context(using: str = DEFAULT_DB_ALIAS, **kwargs) -> None:
+    """Put our `_pgh_attach_context()` back after a migrate (a post_migrate receiver) if anything
+    replaced it: a later pghistory migration installs the library's own, as its 0004 and 0007 did.
+    Only where the audit app migrates (never a replica), once audit 0006 is applied (migrating
+    back before it keeps the library's), and without DDL when ours is in place (a `migrate` with
+    nothing to do takes no lock on the function and needs no owner's rights)."""
+    if not router.allow_migrate(using, "audit"):
+        return
+    connection = connections[using]
+    if ATTACH_CONTEXT_MIGRATION not in MigrationRecorder(connection).applied_migrations():
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT prosrc FROM pg_proc WHERE proname = '_pgh_attach_context'"
+            " AND pronamespace = 'public'::regnamespace"
+        )
+        installed = cursor.fetchone()
+        if installed is None or installed[0] != ATTACH_CONTEXT_BODY:
+            cursor.execute(ATTACH_CONTEXT_SQL)
