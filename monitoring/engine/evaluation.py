@@ -262,8 +262,13 @@ def _alerts(
     of the chunk for nothing."""
     active: dict[int, Alert] = {}
     dismissed: dict[int, set[str]] = {}
-    params = [id_array(household_ids), list(ACTIVE_STATUSES), AlertStatus.DISMISSED]
-    for alert in Alert.objects.raw(ALERTS_SQL, [*params, now - DISMISSAL_HOLDS]):
+    params = [
+        id_array(household_ids),
+        list(ACTIVE_STATUSES),
+        AlertStatus.DISMISSED,
+        now - DISMISSAL_HOLDS,
+    ]
+    for alert in Alert.objects.raw(ALERTS_SQL, params):
         if alert.status == AlertStatus.DISMISSED:
             dismissed.setdefault(alert.household_id, set()).update(alert.reason_codes)
         else:
