@@ -12,7 +12,9 @@ of it twice, only so that `skip_row` can compare; nothing here shows a diff, so 
 skip it and compare the stored values of the imported fields themselves.
 """
 
+import pgbulk
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from import_export import fields, resources
@@ -61,6 +63,7 @@ class RegistryResource(resources.ModelResource):
         self.progress = None  # told of every row handled (spreadsheets.services.Progress)
         self._import_fields = None
         self._compared: list[str] = []
+        self._not_written: list[str] = []
         # By primary key, the imported fields' values as the database held them.
         self._stored: dict[int, tuple] = {}
 
@@ -76,10 +79,12 @@ class RegistryResource(resources.ModelResource):
         if self._import_fields is None:
             self._import_fields = super().get_import_fields()
             model_fields = self._meta.model._meta
-            self._compared = [
-                model_fields.get_field(field.attribute).attname
-                for field in self._import_fields
-                if field.attribute
+            written = [field.attribute for field in self._import_fields if field.attribute]
+            self._compared = [model_fields.get_field(name).attname for name in written]
+            # The fields no column writes hold their defaults or what the registry stored, and
+            # are not checked again: they were most of full_clean's work on a household row.
+            self._not_written = [
+                field.name for field in model_fields.concrete_fields if field.name not in written
             ]
         return self._import_fields
 
@@ -102,9 +107,10 @@ class RegistryResource(resources.ModelResource):
 
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
         errors = dict(import_validation_errors or {})
+        self.get_import_fields()
         try:
             instance.full_clean(
-                exclude=[*errors, *self.NOT_CLEANED],
+                exclude=[*errors, *self.NOT_CLEANED, *self._not_written],
                 validate_unique=False,
                 validate_constraints=False,
             )
@@ -125,6 +131,26 @@ class RegistryResource(resources.ModelResource):
 
     def get_bulk_update_fields(self):
         return [*super().get_bulk_update_fields(), "version", "updated_at"]
+
+    def bulk_create(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
+        """The new rows by COPY (django-pgbulk) rather than the library's `bulk_create`, whose
+        INSERT statements of a thousand rows each were the costliest part of the import after
+        reading the file (bench/spreadsheet_import.py). The same values are stored (each field's
+        `get_db_prep_save`, auto_now stamped), the history triggers fire on COPY as on INSERT,
+        and the history context the import set in its transaction holds for COPY too. A row
+        the database refuses (a household registered meanwhile) is a database error as before:
+        the library reports it and the file is rolled back."""
+        if self.create_instances and (using_transactions or not dry_run):
+            try:
+                with connection.wrap_database_errors:  # psycopg's errors as Django's
+                    pgbulk.copy(
+                        self._meta.model._default_manager.using(connection.alias),
+                        self.create_instances,
+                    )
+            except Exception as error:
+                self.handle_import_error(result, error, raise_errors)
+            finally:
+                self.create_instances.clear()
 
 
 class HouseholdImportResource(RegistryResource):

@@ -6,8 +6,10 @@ import pghistory.models
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from households.models import Household, Member
+from spreadsheets import resources
 from spreadsheets.services import registry_import
 from tests.conftest import HOME_VILLAGE
 from tests.idgen import make_id_number
@@ -126,3 +128,29 @@ def test_an_import_of_200_rows_keeps_to_its_statements(
         _import(township_cadre, rows)
     with django_assert_max_num_queries(24):
         _import(township_cadre, rows)
+
+
+def test_a_household_registered_meanwhile_refuses_the_file_and_saves_nothing(
+    township_cadre, monkeypatch
+):
+    """Someone registers one of the file's households between the import's look-up of the
+    file's numbers and its COPY of the new ones: the database's unique number refuses the COPY,
+    and the import says so in the person's words, saves nothing and does not fail."""
+    copy = resources.pgbulk.copy
+
+    def registered_meanwhile(queryset, instances, *args, **kwargs):
+        if queryset.model is Household:
+            Household.objects.create(number=instances[0].number, village_id=HOME_VILLAGE)
+        return copy(queryset, instances, *args, **kwargs)
+
+    monkeypatch.setattr(resources.pgbulk, "copy", registered_meanwhile)
+    with translation.override("en"):
+        report = registry_import(
+            actor=township_cadre, content=workbook(_households_of_two(3, first=0)), dry_run=False
+        )
+
+    assert [problem.message for problem in report.problems] == [
+        "Some of these households or people were registered by someone else meanwhile: "
+        "nothing was saved. Run the import again."
+    ]
+    assert not Household.objects.exists() and not Member.objects.exists()
