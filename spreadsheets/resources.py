@@ -14,7 +14,7 @@ skip it and compare the stored values of the imported fields themselves.
 
 import pgbulk
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from import_export import fields, resources
@@ -137,12 +137,18 @@ class RegistryResource(resources.ModelResource):
         INSERT statements of a thousand rows each were the costliest part of the import after
         reading the file (bench/spreadsheet_import.py). The same values are stored (each field's
         `get_db_prep_save`, auto_now stamped), the history triggers fire on COPY as on INSERT,
-        and the history context the import set in its transaction holds for COPY too. A row
-        the database refuses (a household registered meanwhile) is a database error as before:
-        the library reports it and the file is rolled back."""
+        and the history context holds for COPY too: COPY bypasses Django's execute wrappers, but
+        the import's first statements (its lock) set the context for the whole transaction. A
+        row the database refuses (a household registered meanwhile) is a database error as
+        before: the library reports it and the file is rolled back."""
         if self.create_instances and (using_transactions or not dry_run):
             try:
-                with connection.wrap_database_errors:  # psycopg's errors as Django's
+                # As bulk_create's own block: a refused COPY marks the transaction for rollback,
+                # so the library's savepoint is rolled back rather than released.
+                with (
+                    transaction.atomic(using=connection.alias, savepoint=False),
+                    connection.wrap_database_errors,  # psycopg's errors as Django's
+                ):
                     pgbulk.copy(
                         self._meta.model._default_manager.using(connection.alias),
                         self.create_instances,

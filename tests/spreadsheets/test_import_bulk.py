@@ -3,12 +3,13 @@ for every write it makes and none for rows it leaves alone, and a number of stat
 does not grow with the rows."""
 
 import pghistory.models
+import psycopg
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
-from households.models import Household, Member
+from households.models import Household, Member, PovertyStatus
 from spreadsheets import resources
 from spreadsheets.services import registry_import
 from tests.conftest import HOME_VILLAGE
@@ -137,11 +138,20 @@ def test_a_household_registered_meanwhile_refuses_the_file_and_saves_nothing(
     file's numbers and its COPY of the new ones: the database's unique number refuses the COPY,
     and the import says so in the person's words, saves nothing and does not fail."""
     copy = resources.pgbulk.copy
+    refused = []
 
     def registered_meanwhile(queryset, instances, *args, **kwargs):
         if queryset.model is Household:
-            Household.objects.create(number=instances[0].number, village_id=HOME_VILLAGE)
-        return copy(queryset, instances, *args, **kwargs)
+            Household.objects.create(
+                number=instances[0].number,
+                village_id=HOME_VILLAGE,
+                poverty_status=PovertyStatus.ORDINARY,
+            )
+        try:
+            return copy(queryset, instances, *args, **kwargs)
+        except psycopg.errors.UniqueViolation:
+            refused.append(queryset.model)
+            raise
 
     monkeypatch.setattr(resources.pgbulk, "copy", registered_meanwhile)
     with translation.override("en"):
@@ -149,8 +159,50 @@ def test_a_household_registered_meanwhile_refuses_the_file_and_saves_nothing(
             actor=township_cadre, content=workbook(_households_of_two(3, first=0)), dry_run=False
         )
 
+    assert refused == [Household]  # the COPY itself was refused
     assert [problem.message for problem in report.problems] == [
         "Some of these households or people were registered by someone else meanwhile: "
         "nothing was saved. Run the import again."
     ]
     assert not Household.objects.exists() and not Member.objects.exists()
+
+
+def test_a_person_registered_meanwhile_refuses_the_file_and_saves_nothing(
+    township_cadre, household, monkeypatch
+):
+    """The same for a member: a person of the file registered meanwhile in another household."""
+    copy = resources.pgbulk.copy
+    refused = []
+
+    def registered_meanwhile(queryset, instances, *args, **kwargs):
+        if queryset.model is Member:
+            person = instances[0]
+            Member.objects.create(
+                household=household,
+                name=person.name,
+                relation=Member.Relation.CHILD,
+                id_number_encrypted=person.id_number_encrypted,
+                id_number_hash=person.id_number_hash,
+                id_number_masked=person.id_number_masked,
+                sex=person.sex,
+                birth_date=person.birth_date,
+            )
+        try:
+            return copy(queryset, instances, *args, **kwargs)
+        except psycopg.errors.UniqueViolation:
+            refused.append(queryset.model)
+            raise
+
+    monkeypatch.setattr(resources.pgbulk, "copy", registered_meanwhile)
+    households, members = Household.objects.count(), Member.objects.count()
+    with translation.override("en"):
+        report = registry_import(
+            actor=township_cadre, content=workbook(_households_of_two(2, first=10)), dry_run=False
+        )
+
+    assert refused == [Member]
+    assert [problem.message for problem in report.problems] == [
+        "Some of these households or people were registered by someone else meanwhile: "
+        "nothing was saved. Run the import again."
+    ]
+    assert (Household.objects.count(), Member.objects.count()) == (households, members)
