@@ -6,11 +6,13 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from celery._state import _task_stack
 from django.test import Client
 
+from core import request_log
 from core.request_log import ContextFilter, PersonalNumberMaskFilter, mask_personal_numbers
 from monitoring.tasks import evaluate_household
 from tests.conftest import client_for
@@ -163,3 +165,13 @@ def test_django_errors_are_written_once_and_masked():
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stderr.count("Bad request for") == 1
     assert ID_NUMBER not in result.stderr
+
+
+def test_a_made_request_id_is_never_masked_in_the_log(monkeypatch):
+    """A uuid4 hex whose digits read as a mobile number is drawn again, so the log line carries
+    the id the response's header gives (it once did not: 3534111302874726842c… was starred)."""
+    drawn = iter(["3534111302874726842c56318779ef97", "13812345678abcdefabcdefabcdefabc"])
+    monkeypatch.setattr(
+        request_log.uuid, "uuid4", lambda: SimpleNamespace(hex=next(drawn, "ab" * 16))
+    )
+    assert request_log.new_request_id() == "ab" * 16
