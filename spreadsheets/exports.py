@@ -2,23 +2,25 @@
 
 Each list's rows come from `spreadsheets.selectors`, which applies the same selector and filters
 as the page. django-import-export resources name the columns (the headers the page uses, in the
-user's language) and turn each record into a row; openpyxl writes the rows as they come.
+user's language) and turn each record into a row; xlsxwriter writes the rows as they come.
 
 Streaming, because a file holds up to MAX_EXPORT_ROWS rows: the library's `Resource.export`
 builds a whole tablib Dataset and tablib a whole openpyxl workbook, cell objects and all (348 MB
 for 46,000 households, bench/export.py). Here the records are read in chunks from a server-side
-cursor, each row goes straight into a write-only worksheet (openpyxl writes it to a temporary
-file at once), and the zipped workbook lands in a temporary file that the response streams. The
-resources stay: they keep the columns, their headers and the masking declared in one place, and
-per row they cost no more than the dehydrate methods they call.
+cursor, each row goes straight into a worksheet of xlsxwriter's in constant-memory mode (written
+to a temporary file at once), and the zipped workbook lands in a temporary file that the
+response streams. The resources stay: they keep the columns, their headers and the masking
+declared in one place, and per row they cost no more than the dehydrate methods they call.
+xlsxwriter rather than openpyxl's write-only sheet: openpyxl made a cell object of every value
+and spent half of a village's export in writing them (bench/export.py).
 
 Formulas: the library's IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT (4.4.3) only drops a leading "="
 and turns every cell, dates too, into text. Here a text cell that starts with = + - @ or a tab
-or carriage return gets a leading apostrophe instead: openpyxl then stores it as text, and a
-spreadsheet program shows it as written without evaluating it. Dates stay dates.
+or carriage return gets a leading apostrophe instead, and is stored as text (never as a
+formula: WORKBOOK_OPTIONS), so a spreadsheet program shows it as written without evaluating it.
+Dates stay dates.
 """
 
-import contextlib
 import re
 import tempfile
 import unicodedata
@@ -27,15 +29,12 @@ from functools import partial
 from itertools import chain, islice
 from typing import IO, Any
 
+import xlsxwriter
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export import fields, resources, widgets
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
 
 from assistance.models import StepKind
 from core.masking import mask_account, mask_phone
@@ -297,52 +296,58 @@ def export_workbook(resource: ListResource, queryset, *, title: str) -> IO[bytes
     """The rows as an .xlsx workbook (bold frozen header, dates as dates, no formulas) in an
     anonymous temporary file, read from its start. The caller closes it; the file has no name on
     disk, so it is gone with the process even if the caller never does."""
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(_sheet_title(title))
-    rows = resource.export_rows(queryset)
-    first = list(islice(rows, CHUNK_ROWS))
-    headers = resource.get_export_headers()
-    # Columns are sized before the first row is written, from the rows seen so far.
-    for index, width in enumerate(_widths(chain([headers], first)), 1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "A2"
     output = tempfile.TemporaryFile()
-    try:
-        sheet.append([_header_cell(sheet, header) for header in headers])
-        for row in chain(first, rows):
-            sheet.append([_wrapped(sheet, value) if _multiline(value) else value for value in row])
-        book.save(output)
-    except BaseException:
-        output.close()
-        _discard(sheet)
-        raise
+    # xlsxwriter keeps the sheet's rows in a named temporary file until the workbook is closed;
+    # in a folder of the export's own, removed whatever happens, so that an export failing
+    # midway leaves nothing behind on a server whose processes live for days.
+    with tempfile.TemporaryDirectory(prefix="dixian-export-") as scratch:
+        book = xlsxwriter.Workbook(output, {**WORKBOOK_OPTIONS, "tmpdir": scratch})
+        try:
+            sheet = book.add_worksheet(_sheet_title(title))
+            rows = resource.export_rows(queryset)
+            first = list(islice(rows, CHUNK_ROWS))
+            headers = [str(header) for header in resource.get_export_headers()]
+            # Columns are sized from the header and the first chunk's rows.
+            for index, width in enumerate(_widths(chain([headers], first))):
+                sheet.set_column(index, index, width)
+            sheet.freeze_panes(1, 0)
+            sheet.write_row(0, 0, headers, book.add_format({"bold": True}))
+            wrap = book.add_format({"text_wrap": True})
+            for number, row in enumerate(chain(first, rows), 1):
+                for column, value in enumerate(row):
+                    if _multiline(value):
+                        sheet.write_string(number, column, value, wrap)
+                    else:
+                        sheet.write(number, column, value)
+            book.close()
+        except BaseException:
+            output.close()
+            raise
     output.seek(0)
     return output
 
 
-_BOLD = Font(bold=True)
-_WRAP = Alignment(wrap_text=True)
+# Every value is written as what it is: text is text even when it starts with "=" or looks like
+# a number or an address (a household number keeps its leading digits as typed), dates are dates.
+# constant_memory writes each row to a temporary file as it comes, so a 50,000-row file never
+# holds more than one row in memory.
+WORKBOOK_OPTIONS = {
+    "constant_memory": True,
+    "strings_to_formulas": False,
+    "strings_to_numbers": False,
+    "strings_to_urls": False,
+    "default_date_format": "yyyy-mm-dd",
+}
 _SHEET_TITLE_FORBIDS = re.compile(r"[\\*?:/\[\]]")
 
 
 def _sheet_title(title: str) -> str:
-    return _SHEET_TITLE_FORBIDS.sub("-", title)[:31] or "Sheet"
-
-
-def _header_cell(sheet, header: str) -> WriteOnlyCell:
-    cell = WriteOnlyCell(sheet, value=header)
-    cell.font = _BOLD
-    return cell
+    # Excel refuses a sheet name that starts or ends with an apostrophe.
+    return _SHEET_TITLE_FORBIDS.sub("-", title)[:31].strip("'") or "Sheet"
 
 
 def _multiline(value) -> bool:
     return isinstance(value, str) and "\n" in value
-
-
-def _wrapped(sheet, value: str) -> WriteOnlyCell:
-    cell = WriteOnlyCell(sheet, value=value)
-    cell.alignment = _WRAP
-    return cell
 
 
 def _widths(rows: Iterable[list]) -> list[int]:
@@ -358,15 +363,3 @@ def _widths(rows: Iterable[list]) -> list[int]:
                 widths.append(width)
     # A long note would otherwise push the next columns off the screen.
     return [min(width, MAX_COLUMN_WIDTH) for width in widths]
-
-
-def _discard(sheet) -> None:
-    """Remove the half-written sheet's temporary file: openpyxl would keep it until the process
-    ends, and a server's worker lives for days."""
-    writer = sheet._writer  # openpyxl 3.1 names no public way to a write-only sheet's file
-    if writer is None:
-        return
-    with contextlib.suppress(Exception):  # closing what failed may fail again: remove it anyway
-        sheet.close()
-    with contextlib.suppress(FileNotFoundError):  # removed already if saving failed later
-        writer.cleanup()

@@ -41,8 +41,9 @@ def _book(response) -> openpyxl.Workbook:
     return openpyxl.load_workbook(BytesIO(b"".join(response.streaming_content)))
 
 
-def _openpyxl_files() -> set[str]:
-    return set(glob.glob(os.path.join(tempfile.gettempdir(), "openpyxl.*")))
+def _temporary_files() -> set[str]:
+    """Everything in the temporary folder (the test's own: `own_tempdir`), folders and all."""
+    return set(glob.glob(os.path.join(tempfile.gettempdir(), "**"), recursive=True))
 
 
 @pytest.fixture
@@ -87,9 +88,9 @@ def test_the_export_streams_a_file_with_its_length_and_a_bold_frozen_header(
 
 
 def test_the_temporary_file_is_closed_with_the_response(township_cadre, household, own_tempdir):
-    before = _openpyxl_files()
+    before = _temporary_files()
     response = client_for(township_cadre).post("/export/households.xlsx")
-    assert _openpyxl_files() == before  # openpyxl's own sheet file is gone once saved
+    assert _temporary_files() == before  # the sheet's own row file is gone once saved
     sent = response._resource_closers[0].__self__  # the file FileResponse closes when done
     assert not sent.closed and sent.tell() == 0
     _book(response)
@@ -110,10 +111,10 @@ def test_an_export_that_fails_midway_leaves_no_file_behind(
         return instance.village.short_name
 
     monkeypatch.setattr(exports.HouseholdExport, "dehydrate_village", failing)
-    before = _openpyxl_files()
+    before = _temporary_files()
     with pytest.raises(RuntimeError):
         client_for(township_cadre).post("/export/households.xlsx")
-    assert _openpyxl_files() == before
+    assert _temporary_files() == before
 
 
 def test_a_control_character_is_shown_as_a_replacement_rather_than_failing(
