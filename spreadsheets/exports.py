@@ -11,8 +11,8 @@ cursor, each row goes straight into a worksheet of xlsxwriter's in constant-memo
 to a temporary file at once), and the zipped workbook lands in a temporary file that the
 response streams. The resources stay: they keep the columns, their headers and the masking
 declared in one place, and per row they cost no more than the dehydrate methods they call.
-xlsxwriter rather than openpyxl's write-only sheet: openpyxl made a cell object of every value
-and spent half of a village's export in writing them (bench/export.py).
+xlsxwriter rather than openpyxl's write-only sheet, which made a cell object of every value: a
+village's export takes a fifth to a quarter less CPU (docs/scaling.md, the capacity model).
 
 Formulas: the library's IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT (4.4.3) only drops a leading "="
 and turns every cell, dates too, into text. Here a text cell that starts with = + - @ or a tab
