@@ -315,10 +315,7 @@ def export_workbook(resource: ListResource, queryset, *, title: str) -> IO[bytes
             wrap = book.add_format({"text_wrap": True})
             for number, row in enumerate(chain(first, rows), 1):
                 for column, value in enumerate(row):
-                    if _multiline(value):
-                        sheet.write_string(number, column, value, wrap)
-                    else:
-                        sheet.write(number, column, value)
+                    _write(sheet, number, column, value, wrap)
             book.close()
         except BaseException:
             output.close()
@@ -337,6 +334,8 @@ WORKBOOK_OPTIONS = {
     "strings_to_numbers": False,
     "strings_to_urls": False,
     "default_date_format": "yyyy-mm-dd",
+    # A sheet of long notes may pass the 2 GB that a zip without its 64-bit extension holds.
+    "use_zip64": True,
 }
 _SHEET_TITLE_FORBIDS = re.compile(r"[\\*?:/\[\]]")
 
@@ -344,6 +343,20 @@ _SHEET_TITLE_FORBIDS = re.compile(r"[\\*?:/\[\]]")
 def _sheet_title(title: str) -> str:
     # Excel refuses a sheet name that starts or ends with an apostrophe.
     return _SHEET_TITLE_FORBIDS.sub("-", title)[:31].strip("'") or "Sheet"
+
+
+def _write(sheet, row: int, column: int, value, wrap) -> None:
+    cell_format = [wrap] if _multiline(value) else []
+    if isinstance(value, str) and value.startswith("<r>") and value.endswith("</r>"):
+        # xlsxwriter takes text of this shape for a rich string of its own making and puts it
+        # into the sheet's XML unescaped: a visit's note could then bring cells of its own, a
+        # formula among them, or break the file for everyone. Written as three plain pieces it
+        # is escaped like any text and reads back as typed.
+        sheet.write_rich_string(row, column, value[:1], value[1:2], value[2:], *cell_format)
+    elif cell_format:
+        sheet.write_string(row, column, value, *cell_format)
+    else:
+        sheet.write(row, column, value)
 
 
 def _multiline(value) -> bool:

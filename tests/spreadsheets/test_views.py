@@ -99,6 +99,26 @@ def test_a_partner_named_like_a_formula_is_exported_as_text(county_officer, part
     assert value[1:] == text
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "<r>A & B</r>",
+        '<r><t>x</t></r></is></c><c r="H2"><f>1+1</f></c>'
+        '<c r="I2" t="inlineStr"><is><r><t></t></r>',
+    ],
+)
+def test_a_partner_named_like_the_files_own_xml_is_exported_as_that_text(
+    county_officer, partner_org, text
+):
+    """Text shaped like a rich string of the file's own XML is still only text: one cell, as
+    written, no formula smuggled in and no file broken for everyone."""
+    type(partner_org).objects.filter(pk=partner_org.pk).update(name=text)
+    sheet = _sheet(client_for(county_officer).post("/export/partners.xlsx"))
+    assert sheet["A2"].data_type == "s" and sheet["A2"].value == text
+    assert not [cell for row in sheet.iter_rows() for cell in row if cell.data_type == "f"]
+    assert sheet.max_column == len([cell for cell in sheet[1] if cell.value])
+
+
 def test_other_township_cadre_does_not_see_our_households(other_township_cadre, household):
     response = client_for(other_township_cadre).post("/export/households.xlsx")
     assert household.number not in [row[0] for row in _sheet(response).values]
