@@ -131,22 +131,21 @@ def test_an_import_of_200_rows_keeps_to_its_statements(
         _import(township_cadre, rows)
 
 
-def test_a_household_registered_meanwhile_refuses_the_file_and_saves_nothing(
-    township_cadre, monkeypatch
-):
-    """Someone registers one of the file's households between the import's look-up of the
-    file's numbers and its COPY of the new ones: the database's unique number refuses the COPY,
-    and the import says so in the person's words, saves nothing and does not fail."""
+REGISTERED_MEANWHILE = (
+    "Some of these households or people were registered by someone else meanwhile: "
+    "nothing was saved. Run the import again."
+)
+
+
+def _import_with_a_registration_meanwhile(monkeypatch, actor, rows, model, register):
+    """Import `rows`, `register` writing a conflicting `model` row just before its COPY; return
+    the report and the models whose COPY the database refused."""
     copy = resources.pgbulk.copy
     refused = []
 
     def registered_meanwhile(queryset, instances, *args, **kwargs):
-        if queryset.model is Household:
-            Household.objects.create(
-                number=instances[0].number,
-                village_id=HOME_VILLAGE,
-                poverty_status=PovertyStatus.ORDINARY,
-            )
+        if queryset.model is model:
+            register(instances[0])
         try:
             return copy(queryset, instances, *args, **kwargs)
         except psycopg.errors.UniqueViolation:
@@ -155,15 +154,28 @@ def test_a_household_registered_meanwhile_refuses_the_file_and_saves_nothing(
 
     monkeypatch.setattr(resources.pgbulk, "copy", registered_meanwhile)
     with translation.override("en"):
-        report = registry_import(
-            actor=township_cadre, content=workbook(_households_of_two(3, first=0)), dry_run=False
+        report = registry_import(actor=actor, content=workbook(rows), dry_run=False)
+    return report, refused
+
+
+def test_a_household_registered_meanwhile_refuses_the_file_and_saves_nothing(
+    township_cadre, monkeypatch
+):
+    """Someone registers one of the file's households between the import's look-up of the
+    file's numbers and its COPY of the new ones: the database's unique number refuses the COPY,
+    and the import says so in the person's words, saves nothing and does not fail."""
+
+    def register(new):
+        Household.objects.create(
+            number=new.number, village_id=HOME_VILLAGE, poverty_status=PovertyStatus.ORDINARY
         )
 
+    report, refused = _import_with_a_registration_meanwhile(
+        monkeypatch, township_cadre, _households_of_two(3, first=0), Household, register
+    )
+
     assert refused == [Household]  # the COPY itself was refused
-    assert [problem.message for problem in report.problems] == [
-        "Some of these households or people were registered by someone else meanwhile: "
-        "nothing was saved. Run the import again."
-    ]
+    assert [problem.message for problem in report.problems] == [REGISTERED_MEANWHILE]
     assert not Household.objects.exists() and not Member.objects.exists()
 
 
@@ -171,38 +183,24 @@ def test_a_person_registered_meanwhile_refuses_the_file_and_saves_nothing(
     township_cadre, household, monkeypatch
 ):
     """The same for a member: a person of the file registered meanwhile in another household."""
-    copy = resources.pgbulk.copy
-    refused = []
 
-    def registered_meanwhile(queryset, instances, *args, **kwargs):
-        if queryset.model is Member:
-            person = instances[0]
-            Member.objects.create(
-                household=household,
-                name=person.name,
-                relation=Member.Relation.CHILD,
-                id_number_encrypted=person.id_number_encrypted,
-                id_number_hash=person.id_number_hash,
-                id_number_masked=person.id_number_masked,
-                sex=person.sex,
-                birth_date=person.birth_date,
-            )
-        try:
-            return copy(queryset, instances, *args, **kwargs)
-        except psycopg.errors.UniqueViolation:
-            refused.append(queryset.model)
-            raise
-
-    monkeypatch.setattr(resources.pgbulk, "copy", registered_meanwhile)
-    households, members = Household.objects.count(), Member.objects.count()
-    with translation.override("en"):
-        report = registry_import(
-            actor=township_cadre, content=workbook(_households_of_two(2, first=10)), dry_run=False
+    def register(person):
+        Member.objects.create(
+            household=household,
+            name=person.name,
+            relation=Member.Relation.CHILD,
+            id_number_encrypted=person.id_number_encrypted,
+            id_number_hash=person.id_number_hash,
+            id_number_masked=person.id_number_masked,
+            sex=person.sex,
+            birth_date=person.birth_date,
         )
 
+    households, members = Household.objects.count(), Member.objects.count()
+    report, refused = _import_with_a_registration_meanwhile(
+        monkeypatch, township_cadre, _households_of_two(2, first=10), Member, register
+    )
+
     assert refused == [Member]
-    assert [problem.message for problem in report.problems] == [
-        "Some of these households or people were registered by someone else meanwhile: "
-        "nothing was saved. Run the import again."
-    ]
+    assert [problem.message for problem in report.problems] == [REGISTERED_MEANWHILE]
     assert (Household.objects.count(), Member.objects.count()) == (households, members)
