@@ -8,7 +8,7 @@ broker is down the request still succeeds: the periodic sweep finds the pending 
 judges it once the broker is back.
 """
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from django.db import transaction
 from django.db.models import Expression, F, Value
@@ -51,7 +51,7 @@ def request_evaluations(
             evaluation_pending_since=marked, **(refreshing or {})
         )
     if sweep_past is not None and len(household_ids) > sweep_past:
-        queueing.enqueue_after_commit(queueing.EVALUATE_PENDING, [], "celery")
+        sweep_after_commit()
         return
 
     def enqueue() -> None:
@@ -60,3 +60,18 @@ def request_evaluations(
             queueing.enqueue(queueing.EVALUATE_HOUSEHOLD, [household_id, today], "interactive")
 
     transaction.on_commit(enqueue)
+
+
+def mark_new_households(households: Iterable[Household]) -> None:
+    """Households about to be written for the first time, marked for evaluation in the row they
+    are written with rather than by a second write (an imported file's new households). No row
+    lock is needed: nobody sees them before the commit. The caller queues their sweep
+    (`sweep_after_commit`) once, however many batches it writes them in."""
+    now = timezone.now()
+    for household in households:
+        household.evaluation_pending_since = now
+
+
+def sweep_after_commit() -> None:
+    """One sweep after commit, which judges every household marked pending."""
+    queueing.enqueue_after_commit(queueing.EVALUATE_PENDING, [], "celery")

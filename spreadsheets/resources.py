@@ -17,12 +17,12 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from import_export import fields, resources
+from import_export import fields, resources, widgets
 from import_export.instance_loaders import CachedInstanceLoader, ModelInstanceLoader
 
 from core.arrays import any_of
 from core.id_numbers import IdNumber
-from households import registry_rules
+from households import evaluation_requests, registry_rules
 from households.models import Household, LifeEvent, Member, Region
 from spreadsheets.columns import BY_KEY
 from spreadsheets.widgets import ChoiceWidget, TextWidget, VillageWidget, YearWidget, YesNoWidget
@@ -41,8 +41,9 @@ class ArrayInstanceLoader(CachedInstanceLoader):
         key = self.resource.get_import_id_fields()[0]
         self.pk_field = self.resource.fields[key]
         self.all_instances = {}
-        if self.dataset.dict and self.pk_field.column_name in self.dataset.dict[0]:
-            keys = [self.pk_field.clean(row) for row in self.dataset.dict]
+        rows = self.dataset.dict  # built anew at each access: a file's rows copied into dicts
+        if rows and self.pk_field.column_name in rows[0]:
+            keys = [self.pk_field.clean(row) for row in rows]
             model = self.resource._meta.model
             found = self.get_queryset().filter(any_of(model, self.pk_field.attribute, keys))
             self.all_instances = {self.pk_field.get_value(record): record for record in found}
@@ -188,9 +189,13 @@ class HouseholdImportResource(RegistryResource):
         skip_diff = True
         report_skipped = True
 
-    def __init__(self, *, villages: list[Region]):
+    def __init__(self, *, villages: list[Region], new_facts: dict[str, dict] | None = None):
         super().__init__()
         self.villages = {village.code for village in villages}
+        # By number, the cached facts a new household is written with (its members from the file:
+        # registry_rules.cached_facts_of_new_household); an existing one's are refreshed once its
+        # members are in.
+        self.new_facts = new_facts or {}
         # By primary key: the poverty status the registry holds and whether a case is open.
         self._stored_status: dict[int, tuple[str, bool]] = {}
         self.fields["village"] = _field("village", widget=VillageWidget(villages))
@@ -203,6 +208,14 @@ class HouseholdImportResource(RegistryResource):
         if not new:
             # Before the row's values are set on it: what the registry holds now.
             self._stored_status[instance.pk] = (instance.poverty_status, instance.has_open_case)
+
+    def bulk_create(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
+        # Written once, with what the registry would otherwise write again after the members.
+        for household in self.create_instances:
+            for name, value in self.new_facts.get(household.number, {}).items():
+                setattr(household, name, value)
+        evaluation_requests.mark_new_households(self.create_instances)
+        super().bulk_create(using_transactions, dry_run, raise_errors, batch_size, result)
 
     def check_rules(self, instance, errors):
         if instance.pk is None and instance.village_id and not {"number", "village"} & set(errors):
@@ -233,7 +246,7 @@ class HouseholdImportResource(RegistryResource):
         return errors
 
 
-MEMBER_FIELDS = {
+MEMBER_FIELDS: dict[str, widgets.Widget] = {
     "name": TextWidget(plain=True),
     "relation": ChoiceWidget(Member.Relation),
     "labour": ChoiceWidget(Member.Labour),
@@ -249,6 +262,20 @@ MEMBER_FIELDS = {
     "tekun": YesNoWidget(default=False),
     "status": ChoiceWidget(Member.Status, Member.Status.ACTIVE),
 }
+# The columns of a member row its household's cached facts are made of.
+FACT_COLUMNS = ("name", "relation", "status")
+
+
+def member_facts(row: dict) -> dict | None:
+    """A member row's name, relation and status as the import writes them (what a household's
+    cached facts are made of); None for a row the import refuses, in which case nothing is
+    written."""
+    try:
+        return {key: MEMBER_FIELDS[key].clean(row.get(key)) for key in FACT_COLUMNS}
+    except ValueError:
+        return None
+
+
 # The model attribute each column of a member row fills, where the names differ.
 MEMBER_COLUMN_OF = {"household": "number", "phone": "member_phone", "id_number_hash": "id_number"}
 

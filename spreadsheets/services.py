@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from core import id_numbers
 from core.arrays import any_of
-from households import registry_rules
+from households import evaluation_requests, registry_rules
 from households.models import Household, LifeEvent, Member, Region
 from households.selectors import regions_visible_to
 from households.services import ImportAllowanceExceeded, registry_search_for_import
@@ -25,6 +25,7 @@ from spreadsheets.resources import (
     MEMBER_COLUMN_OF,
     HouseholdImportResource,
     MemberImportResource,
+    member_facts,
 )
 from spreadsheets.widgets import cell_text
 from spreadsheets.workbook import MAX_PROBLEMS, Problem, SheetRefused, read_registry_sheet
@@ -114,7 +115,9 @@ def registry_import(
     with transaction.atomic(), pghistory.context(user=actor.pk):
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK])
-        household_resource = HouseholdImportResource(villages=villages)
+        household_resource = HouseholdImportResource(
+            villages=villages, new_facts=_new_household_facts(plan.member_dataset)
+        )
         household_resource.progress = progress
         households = household_resource.import_data(
             plan.household_dataset, dry_run=False, raise_errors=False, use_transactions=True
@@ -152,9 +155,13 @@ def registry_import(
         LifeEvent.objects.bulk_create(member_resource.life_events)
 
         if report.ok:
-            changed = _changed_numbers(households, plan.household_dataset)
-            changed |= _changed_numbers(members, plan.member_dataset)
+            # The new households were written with their facts and marked for evaluation.
+            new = _numbers(households, plan.household_dataset, "new")
+            changed = _numbers(households, plan.household_dataset, "update")
+            changed |= _numbers(members, plan.member_dataset, "new", "update") - new
             _refresh_households([by_number[number].pk for number in changed if number in by_number])
+            if new:
+                evaluation_requests.sweep_after_commit()
         if dry_run or not report.ok:
             transaction.set_rollback(True)
     return report
@@ -293,12 +300,28 @@ def _counts(result) -> Counts:
     )
 
 
-def _changed_numbers(result, dataset) -> set[str]:
+def _numbers(result, dataset, *import_types: str) -> set[str]:
+    """The household numbers of the rows the import wrote as these types ("new", "update")."""
     number_at = dataset.headers.index("number")
     return {
         dataset[index][number_at]
         for index, row in enumerate(result.rows)
-        if row.import_type in ("new", "update")
+        if row.import_type in import_types
+    }
+
+
+def _new_household_facts(member_dataset) -> dict[str, dict]:
+    """By household number, the cached facts a household has once the file's member rows are
+    in, for the household resource to write the new ones with. A row the import refuses counts
+    for nothing: the file is then not written."""
+    members: dict[str, list[dict]] = {}
+    for row in member_dataset.dict:
+        facts = member_facts(row)
+        if facts is not None:
+            members.setdefault(row["number"], []).append(facts)
+    return {
+        number: registry_rules.cached_facts_of_new_household(rows)
+        for number, rows in members.items()
     }
 
 
