@@ -8,7 +8,7 @@ broker is down the request still succeeds: the periodic sweep finds the pending 
 judges it once the broker is back.
 """
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 from django.db import transaction
 from django.db.models import Expression, F, Value
@@ -32,12 +32,14 @@ def request_evaluations(
     *,
     sweep_past: int | None = None,
     refreshing: Mapping[str, Expression] | None = None,
+    marked_new: Sequence[int] = (),
 ) -> None:
     """Mark many households in one UPDATE; one task each after commit. With `sweep_past`, more
     households than that (a file imported) are left to one sweep, which judges every household
     marked pending, the oldest request first, rather than a task each. `refreshing`: other
     columns of the households the same UPDATE writes (their cached facts), so that each row is
-    written once."""
+    written once. `marked_new`: households the caller wrote marked (`mark_new_households`),
+    queued with the others and not written again."""
     # Every household's row written, a pending one too (its first request's time kept): the row
     # lock held to our commit orders this request with any evaluation. One that locked the
     # household first finishes before we mark it, so it cannot clear our mark having missed our
@@ -50,28 +52,25 @@ def request_evaluations(
         Household.objects.filter(any_of(Household, "id", chunk)).update(
             evaluation_pending_since=marked, **(refreshing or {})
         )
-    if sweep_past is not None and len(household_ids) > sweep_past:
-        sweep_after_commit()
+    queued = [*household_ids, *marked_new]
+    if sweep_past is not None and len(queued) > sweep_past:
+        queueing.enqueue_after_commit(queueing.EVALUATE_PENDING, [], "celery")
         return
 
     def enqueue() -> None:
         today = timezone.localdate().isoformat()
-        for household_id in household_ids:
+        for household_id in queued:
             queueing.enqueue(queueing.EVALUATE_HOUSEHOLD, [household_id, today], "interactive")
 
-    transaction.on_commit(enqueue)
+    if queued:
+        transaction.on_commit(enqueue)
 
 
 def mark_new_households(households: Iterable[Household]) -> None:
     """Households about to be written for the first time, marked for evaluation in the row they
     are written with rather than by a second write (an imported file's new households). No row
-    lock is needed: nobody sees them before the commit. The caller queues their sweep
-    (`sweep_after_commit`) once, however many batches it writes them in."""
+    lock is needed: nobody sees them before the commit. Once written, the caller queues them
+    (`request_evaluations(marked_new=…)`)."""
     now = timezone.now()
     for household in households:
         household.evaluation_pending_since = now
-
-
-def sweep_after_commit() -> None:
-    """One sweep after commit, which judges every household marked pending."""
-    queueing.enqueue_after_commit(queueing.EVALUATE_PENDING, [], "celery")

@@ -11,7 +11,7 @@ registry search counted against a user's allowance, stay in `households/services
 """
 
 import datetime
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
@@ -350,14 +350,19 @@ def cached_facts_of_new_household(members: Iterable[Mapping[str, Any]]) -> dict[
     }
 
 
-def members_changed(household_ids: list[int], *, sweep_past: int | None = None) -> None:
+def members_changed(
+    household_ids: list[int], *, sweep_past: int | None = None, marked_new: Sequence[int] = ()
+) -> None:
     """What follows any change of members, by the services or the import alike: the households'
     cached facts refreshed, and the households judged again once the change commits. One UPDATE
     writes both: an import's 10,000 households written once, not twice (0.8 s at 1,000,000
-    households)."""
-    if not household_ids:
+    households). `marked_new`: new households written with their facts and mark
+    (`cached_facts_of_new_household`), judged with the others."""
+    if not household_ids and not marked_new:
         return
-    request_evaluations(household_ids, sweep_past=sweep_past, refreshing=cached_facts())
+    request_evaluations(
+        household_ids, sweep_past=sweep_past, refreshing=cached_facts(), marked_new=marked_new
+    )
 
 
 def change_date_check(*, occurred_on: datetime.date, birth_date: datetime.date | None) -> None:

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from core import id_numbers
 from core.arrays import any_of
-from households import evaluation_requests, registry_rules
+from households import registry_rules
 from households.models import Household, LifeEvent, Member, Region
 from households.selectors import regions_visible_to
 from households.services import ImportAllowanceExceeded, registry_search_for_import
@@ -159,9 +159,11 @@ def registry_import(
             new = _numbers(households, plan.household_dataset, "new")
             changed = _numbers(households, plan.household_dataset, "update")
             changed |= _numbers(members, plan.member_dataset, "new", "update") - new
-            _refresh_households([by_number[number].pk for number in changed if number in by_number])
-            if new:
-                evaluation_requests.sweep_after_commit()
+            registry_rules.members_changed(
+                _ids(by_number, changed),
+                sweep_past=EVALUATE_ONE_BY_ONE,
+                marked_new=_ids(by_number, new),
+            )
         if dry_run or not report.ok:
             transaction.set_rollback(True)
     return report
@@ -325,7 +327,5 @@ def _new_household_facts(member_dataset) -> dict[str, dict]:
     }
 
 
-def _refresh_households(household_ids: list[int]) -> None:
-    """Keep the cached head and member count, and have the changed households judged again:
-    the registry's own writes after a change of members, for every household at once."""
-    registry_rules.members_changed(household_ids, sweep_past=EVALUATE_ONE_BY_ONE)
+def _ids(by_number: dict[str, Household], numbers: set[str]) -> list[int]:
+    return sorted(by_number[number].pk for number in numbers if number in by_number)

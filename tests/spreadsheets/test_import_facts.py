@@ -3,12 +3,14 @@ request to be judged, rather than writing it again once its members are in
 (registry_rules.cached_facts_of_new_household): the facts must be what the registry's own
 definition (`registry_rules.cached_facts`) gives for the members as stored."""
 
-import pghistory.models
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from core import queueing
 from households import registry_rules
 from households.models import Household
+from monitoring import scans
 from spreadsheets.services import registry_import
 from tests.conftest import HOME_VILLAGE
 from tests.idgen import make_id_number
@@ -82,21 +84,72 @@ def test_new_households_are_written_with_the_facts_the_registry_defines(township
     assert [stored[number]["member_count"] for number in numbers] == [3, 1, 1, 0]
 
 
-def test_a_new_household_is_written_once_and_judged_by_one_sweep(
+def test_new_households_are_written_once_and_each_queued_for_evaluation(
     township_cadre, monkeypatch, django_capture_on_commit_callbacks
 ):
     queued = _queued(monkeypatch)
+    content = workbook(_households_of_every_shape())
 
-    with django_capture_on_commit_callbacks(execute=True):
-        report = registry_import(
-            actor=township_cadre, content=workbook(_households_of_every_shape()), dry_run=False
-        )
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        CaptureQueriesContext(connection) as queries,
+    ):
+        report = registry_import(actor=township_cadre, content=content, dry_run=False)
 
     assert report.households.new == 4
+    # No second write of the new rows: the history does not show one (it leaves the cached
+    # facts out), the statements do.
+    assert not [query for query in queries if 'UPDATE "households_household"' in query["sql"]]
     assert not Household.objects.filter(evaluation_pending_since=None).exists()
+    # A small file: a task each on the interactive queue, as a registry page's change.
+    assert queued == [queueing.EVALUATE_HOUSEHOLD] * 4
+
+
+def test_a_large_file_of_new_households_is_judged_by_one_sweep(
+    township_cadre, monkeypatch, django_capture_on_commit_callbacks
+):
+    """More new households than a batch of the import's writes (1,000): every batch is written
+    with its facts, one sweep is queued, and the sweep judges them all."""
+    queued = _queued(monkeypatch)
+    rows = [
+        _row(f"62042310020{1000 + index:05d}", f"户主{index}", index, "户主")
+        for index in range(1_001)
+    ]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        report = registry_import(actor=township_cadre, content=workbook(rows), dry_run=False)
+
+    assert report.ok and report.households.new == 1_001
     assert queued == [queueing.EVALUATE_PENDING]
-    events = pghistory.models.Events.objects.filter(pgh_obj_model="households.Household")
-    assert sorted(events.values_list("pgh_label", flat=True)) == ["insert"] * 4
+    stored, defined = _stored_and_defined([row["number"] for row in rows])
+    assert stored == defined
+    assert scans.evaluate_pending() == 1_001
+    assert not Household.objects.exclude(evaluation_pending_since=None).exists()
+
+
+def test_labels_codes_and_invisible_characters_give_the_facts_as_stored(township_cadre):
+    """The facts are worked out through the import's own widgets: a relation or status written
+    in English or as its code, a blank status, a name with an invisible character, and the
+    household number typed as a number on one row."""
+    rows = [
+        _row("6204231002000305", "郑\u200b一", 311, "Head of household", status=""),
+        _row("6204231002000305", "郑二", 312, "spouse", status="Living in the household"),
+        _row("6204231002000305", "郑三", 313, "Child", status="deceased"),
+        _row("6204231002000306", "王一", 314, "head", status="moved_out"),
+    ]
+    rows[1]["number"] = 6204231002000305  # Excel kept this one as a number
+
+    report = registry_import(actor=township_cadre, content=workbook(rows), dry_run=False)
+
+    assert report.ok, report.problems
+    stored, defined = _stored_and_defined(["6204231002000305", "6204231002000306"])
+    assert stored == defined
+    assert stored["6204231002000305"] == {
+        "head_name": "郑一",
+        "member_count": 2,
+        "income_sharers": 2,
+    }
+    assert stored["6204231002000306"]["member_count"] == 0
 
 
 def test_a_file_adding_people_to_a_stored_household_refreshes_its_facts(township_cadre):
