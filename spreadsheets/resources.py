@@ -49,6 +49,12 @@ class ArrayInstanceLoader(CachedInstanceLoader):
             self.all_instances = {self.pk_field.get_value(record): record for record in found}
 
 
+def _always_valid(widget) -> bool:
+    return isinstance(widget, YesNoWidget) or (
+        isinstance(widget, ChoiceWidget) and widget.default in widget.choices.values
+    )
+
+
 def _field(key: str, attribute: str | None = None, widget=None) -> fields.Field:
     return fields.Field(attribute=attribute or key, column_name=key, widget=widget)
 
@@ -64,7 +70,7 @@ class RegistryResource(resources.ModelResource):
         self.progress = None  # told of every row handled (spreadsheets.services.Progress)
         self._import_fields = None
         self._compared: list[str] = []
-        self._not_written: list[str] = []
+        self._not_cleaned: list[str] = []
         # By primary key, the imported fields' values as the database held them.
         self._stored: dict[int, tuple] = {}
 
@@ -84,8 +90,13 @@ class RegistryResource(resources.ModelResource):
             self._compared = [model_fields.get_field(name).attname for name in written]
             # The fields no column writes hold their defaults or what the registry stored, and
             # are not checked again: they were most of full_clean's work on a household row.
-            self._not_written = [
+            self._not_cleaned = [
                 field.name for field in model_fields.concrete_fields if field.name not in written
+            ]
+            # Nor the fields whose widget gives only a value of the model's own choices or a
+            # yes or no, never a blank: full_clean would check each against its choices again.
+            self._not_cleaned += [
+                field.attribute for field in self._import_fields if _always_valid(field.widget)
             ]
         return self._import_fields
 
@@ -111,7 +122,7 @@ class RegistryResource(resources.ModelResource):
         self.get_import_fields()
         try:
             instance.full_clean(
-                exclude=[*errors, *self.NOT_CLEANED, *self._not_written],
+                exclude=[*errors, *self.NOT_CLEANED, *self._not_cleaned],
                 validate_unique=False,
                 validate_constraints=False,
             )

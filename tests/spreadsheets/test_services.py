@@ -76,6 +76,23 @@ def test_one_bad_row_names_row_and_column_and_nothing_is_written(township_cadre)
     assert _nothing_written()
 
 
+def test_a_blank_relation_and_choices_not_in_the_list_are_refused(township_cadre):
+    """Model validation leaves out the columns whose widget only gives a choice of the list or
+    yes or no: the widget refuses what is not, and a blank relation is still refused."""
+    rows = good_rows()
+    rows[0]["relation"] = ""
+    rows[1]["status"] = "外出"
+    rows[2]["dibao"] = "也许"
+    report = _run(township_cadre, workbook(rows))
+    assert not report.ok
+    assert [(p.row, p.column) for p in report.problems] == [
+        (2, "与户主关系"),
+        (3, "状态"),
+        (4, "低保"),
+    ]
+    assert _nothing_written()
+
+
 def test_wrong_headers_are_refused_by_name(township_cadre):
     header_row = headers()
     header_row[0] = "户号码"
