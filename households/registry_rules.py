@@ -336,7 +336,7 @@ def cached_facts_of_new_household(members: Iterable[Mapping[str, Any]]) -> dict[
     """What `cached_facts` gives a new household, worked out from its members before any is
     written, in the order they will be written: the import writes each new household once, with
     its facts, instead of writing it again once its members are in (a second write of 10,000
-    rows with ten indexes each, and on a county's first import, whose members the planner has no
+    rows with 14 indexes each, and on a county's first import, whose members the planner has no
     statistics of, three scans of the members for each household). A member is a mapping of its
     name, relation and status, and `lives_here` where it is not the default.
     tests/spreadsheets/test_import_facts.py holds both definitions to the same answer."""
