@@ -45,3 +45,10 @@ def test_growth_reuses_the_smaller_run_without_running_it(tmp_path, monkeypatch)
         "full re-scan, nothing changed": {"large": 42.76, "small": 3.69, "ratio": 11.59}
     }
     assert growth["growth_ratio_max"] == 11.59
+
+
+def test_the_runs_own_steps_are_not_figures():
+    # `--only households` (build a county, measure nothing) wrote the step's block over the
+    # county's size and the report failed on it.
+    steps = ["households", "list", "build", "queue", "migrate", "growth"]
+    assert run._measured(steps) == ["list", "queue"]
