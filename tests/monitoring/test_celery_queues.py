@@ -28,7 +28,7 @@ def interactive_worker(tmp_path, monkeypatch):
         tmp_path / "worker.log", broker_url=redis.url, queues="interactive,celery"
     )
     yield process
-    workers.stop_worker(process)
+    workers.end_worker(process)
     redis.stop()  # and the scan's chunks, never taken, with it
     monkeypatch.undo()
     workers.reset_app_connections()

@@ -55,7 +55,7 @@ def filesystem_worker(tmp_path, monkeypatch):
     try:
         yield process
     finally:
-        workers.stop_worker(process)
+        workers.end_worker(process)
         monkeypatch.undo()
         app.conf.broker_transport_options = settings_options
         workers.reset_app_connections()

@@ -28,7 +28,7 @@ def own_broker(tmp_path, monkeypatch):
     with workers.broker_of_our_own(tmp_path, monkeypatch) as redis:
         worker = workers.start_worker(tmp_path / "worker.log", broker_url=redis.url, concurrency=1)
         yield redis
-        workers.stop_worker(worker)
+        workers.end_worker(worker)
 
 
 def test_a_visit_saved_while_redis_is_down_is_kept_and_judged_after_it_returns(
