@@ -16,6 +16,8 @@ import time
 from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
+import psycopg
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 QUEUES = "interactive,scans,celery"
 
@@ -31,6 +33,9 @@ test_database_url.__test__ = False  # type: ignore[attr-defined]  # a helper pyt
 
 
 def purge_queues() -> None:
+    """Empty the queues, and with Redis the tasks a worker took and never acknowledged: a worker
+    ended at once (end_worker) leaves them there, and a later worker would take them again once
+    the visibility timeout has passed."""
     from config.celery import app
 
     with app.connection_for_write() as connection:
@@ -40,6 +45,8 @@ def purge_queues() -> None:
                 channel.queue_purge(queue)
             except Exception:  # a queue that was never declared has nothing to purge
                 pass
+        if hasattr(channel, "unacked_key"):  # kombu's Redis channel
+            channel.client.delete(channel.unacked_key, channel.unacked_index_key)
 
 
 def start_worker(
@@ -118,11 +125,27 @@ def stop_worker(process: subprocess.Popen, *, kill: bool = False) -> None:
     _kill_what_is_left(process)
 
 
-def end_worker(process: subprocess.Popen) -> None:
-    """Stop a worker whose tests are over: no task of theirs is left running, so nothing is lost
-    by ending it at once. A warm shutdown spent 3-4 s waiting for its pool's processes to exit
-    (billiard's join), at the end of every module and fixture that starts one: about 50 s of the
-    suite. A test about stopping a worker calls stop_worker."""
+def end_worker(process: subprocess.Popen, *, timeout: float = 30) -> None:
+    """Stop a worker whose tests are over: once none of its database sessions is in a statement
+    or a transaction (a task the test no longer waits for may still be finishing, and killed in
+    the middle it would leave its statement running beside the next test's flush), it is ended
+    at once. A warm shutdown spent 3-4 s waiting for its pool's processes to exit (billiard's
+    join), at the end of every module and fixture that starts a worker: about 50 s of the suite.
+    A test about stopping a worker calls stop_worker."""
+    deadline, quiet_since = time.monotonic() + timeout, None
+    with psycopg.connect(test_database_url(), autocommit=True) as database:
+        while time.monotonic() < deadline:
+            busy = database.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                " AND application_name = 'dixian-celery' AND state <> 'idle'"
+            ).fetchone()[0]
+            if busy:
+                quiet_since = None
+            elif quiet_since is None:
+                quiet_since = time.monotonic()
+            elif time.monotonic() - quiet_since >= 0.2:
+                break
+            time.sleep(0.05)
     stop_worker(process, kill=True)
 
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from django.db import connection
 from django.db.models import Q, QuerySet
 
-from core.arrays import any_id_unseen, id_array
+from core.arrays import any_id, any_id_unseen, id_array
 from households.models import LABOUR_ABLE, Household, LifeEvent
 from households.selectors import under_region
 from monitoring.engine.policy import Policy, cadence_kind
@@ -215,20 +215,20 @@ def load_facts(
         **visit_cut,
     ).values_list("visit__household_id", "kind", "occurred_on", "member__labour")
     registry_events = LifeEvent.objects.filter(
-        any_id_unseen("household_id", ids),
+        any_id("household_id", ids),
         kind__in=REGISTRY_LABOUR_LOSS_KINDS,
         occurred_on__gte=since,
         occurred_on__lte=as_of,
     ).values_list("household_id", "kind", "occurred_on", "member_had_labour")
     window = {"status": Signal.Status.MATCHED, "occurred_on__gte": since, "occurred_on__lte": as_of}
-    person_signals = Signal.objects.filter(
-        any_id_unseen("household_id", ids), **window
-    ).values_list("household_id", "kind", "occurred_on", "id")
+    person_signals = Signal.objects.filter(any_id("household_id", ids), **window).values_list(
+        "household_id", "kind", "occurred_on", "id"
+    )
     # An area reaches a household through its screening only: affected, it carries the event as
     # an area signal (high, within the signal window); pending or not affected while the event
     # is active, a low note.
     screenings = (
-        ScreeningTask.objects.filter(any_id_unseen("household_id", ids))
+        ScreeningTask.objects.filter(any_id("household_id", ids))
         .filter(
             Q(event__status=AreaEventStatus.ACTIVE)
             | Q(
@@ -249,7 +249,7 @@ def load_facts(
     # The latest capacity reading on or before the as-of date: one walk of `capacity_latest` a
     # household (DISTINCT ON), kept out of CHUNK_SQL so that each may change on its own.
     readings = (
-        CapacityReading.objects.filter(any_id_unseen("household_id", ids), measured_on__lte=as_of)
+        CapacityReading.objects.filter(any_id("household_id", ids), measured_on__lte=as_of)
         .order_by("household_id", "-measured_on")
         .distinct("household_id")
         .values_list("household_id", "score", "measured_on", "working_age")
