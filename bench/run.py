@@ -903,10 +903,11 @@ def _run_only(args, url: str) -> None:
     path = _results_path()
     results = json.loads(path.read_text()) if path.exists() else {}
     names = [name.strip() for name in args.only.split(",") if name.strip()]
-    if not _measured(names) and "growth" not in names:
+    measured = _measured(names)
+    if not measured and "growth" not in names:
         return  # a county built (or found) and migrated: nothing measured, nothing to write
-    results.update(_later_steps(_measured(names), args, url))
-    if built and _measured(names)[:3] == ["naive", "sql_bound", "scan"]:
+    results.update(_later_steps(measured, args, url))
+    if built and measured[:3] == ["naive", "sql_bound", "scan"]:
         # The full run's order on a county just built (the scan its first): the two ratios of
         # the scan, measured in one run without the hour of the other steps.
         ratios = _first_scan_ratios(

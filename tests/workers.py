@@ -132,20 +132,9 @@ def end_worker(process: subprocess.Popen, *, timeout: float = 30) -> None:
     at once. A warm shutdown spent 3-4 s waiting for its pool's processes to exit (billiard's
     join), at the end of every module and fixture that starts a worker: about 50 s of the suite.
     A test about stopping a worker calls stop_worker."""
-    deadline, quiet_since = time.monotonic() + timeout, None
+    # A connection of its own: a fixture's teardown may come after the test's database access.
     with psycopg.connect(test_database_url(), autocommit=True) as database:
-        while time.monotonic() < deadline:
-            busy = database.execute(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-                " AND application_name = 'dixian-celery' AND state <> 'idle'"
-            ).fetchone()[0]
-            if busy:
-                quiet_since = None
-            elif quiet_since is None:
-                quiet_since = time.monotonic()
-            elif time.monotonic() - quiet_since >= 0.2:
-                break
-            time.sleep(0.05)
+        _quiet(lambda: database.execute(WORKER_BUSY_SQL).fetchone()[0] > 0, timeout, 0.2)
     stop_worker(process, kill=True)
 
 
@@ -317,19 +306,16 @@ def at_once(work, *, times: int) -> list:
     return results
 
 
-def wait_until_worker_idle(*, timeout: float = 60, quiet_for: float = 0.5) -> None:
-    """Until no worker backend (application_name dixian-celery, settings) of the test database
-    has a transaction open, and stays so for `quiet_for` seconds: a task in flight done."""
-    from django.db import connection
+# The worker's sessions (application_name dixian-celery, settings) of the test database that
+# are in a statement or a transaction.
+WORKER_BUSY_SQL = (
+    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+    " AND application_name = 'dixian-celery' AND state <> 'idle'"
+)
 
-    def busy() -> bool:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-                " AND application_name = 'dixian-celery' AND state <> 'idle'"
-            )
-            return cursor.fetchone()[0] > 0
 
+def _quiet(busy, timeout: float, quiet_for: float) -> bool:
+    """Whether `busy()` turned false and stayed so for `quiet_for` seconds within `timeout`."""
     quiet_since = None
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -338,6 +324,20 @@ def wait_until_worker_idle(*, timeout: float = 60, quiet_for: float = 0.5) -> No
         elif quiet_since is None:
             quiet_since = time.monotonic()
         elif time.monotonic() - quiet_since >= quiet_for:
-            return
+            return True
         time.sleep(0.05)
-    raise AssertionError(f"the Celery worker was still busy after {timeout} s")
+    return False
+
+
+def wait_until_worker_idle(*, timeout: float = 60, quiet_for: float = 0.5) -> None:
+    """Until no worker backend of the test database has a transaction open, and stays so for
+    `quiet_for` seconds: a task in flight done."""
+    from django.db import connection
+
+    def busy() -> bool:
+        with connection.cursor() as cursor:
+            cursor.execute(WORKER_BUSY_SQL)
+            return cursor.fetchone()[0] > 0
+
+    if not _quiet(busy, timeout, quiet_for):
+        raise AssertionError(f"the Celery worker was still busy after {timeout} s")
