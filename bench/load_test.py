@@ -39,11 +39,13 @@ def _env_list(name: str, default: list) -> list:
 
 
 # Arrival rates (requests a second) stepped up until one misses. A smoke run does two short
-# steps, both whatever the first measured, so that the code of a second step runs too.
+# steps, both whatever the first measured, so that the code of a second step runs too: three
+# seconds each, a few requests of every persona at the smoke run's quick thinking (the suite's
+# worker waits out each second of them).
 RATES = _env_list(
     "BENCH_LOAD_RATES", sized([2, 5, 10, 15, 20, 25, 30, 35, 40, 50, 60, 80, 100], [3, 6])
 )
-STEP_SECONDS = float(os.environ.get("BENCH_LOAD_STEP_SECONDS", sized(45, 6)))
+STEP_SECONDS = float(os.environ.get("BENCH_LOAD_STEP_SECONDS", sized(45, 3)))
 # The first seconds of a step are left out of its figures: its new users are still spawning and
 # the requests of the step before are still being answered.
 SETTLE_SECONDS = sized(5.0, 0.0)
