@@ -15,7 +15,7 @@ from django.utils import timezone
 from accounts.models import User
 from assistance.models import Partner
 from households.models import Household
-from livelihoods.models import WorkRecord, WorkSource
+from livelihoods.models import WorkRecord
 from livelihoods.selectors.common import add_months, first_of_month, of_working_age
 from livelihoods.selectors.work import working_age_members
 from livelihoods.services import industry, insurance, posts, work
@@ -36,9 +36,9 @@ POSTS = [
 COOPERATIVE = ("景泰县水源枸杞种植专业合作社", "cooperative", "赵社长", "0943-5520088")
 
 
-def _year(actor: User, member, profile, months: list[datetime.date], rng) -> int:
+def _year(member, profile, months: list[datetime.date], rng) -> list[work.WorkEntry]:
     share, place, sector, employer, band = profile
-    saved = 0
+    entries = []
     for month in months:
         if not of_working_age(member.birth_date, month):
             continue
@@ -53,11 +53,8 @@ def _year(actor: User, member, profile, months: list[datetime.date], rng) -> int
         else:
             idle = rng.choice(["seeking", "not_working", "unable"]) if share == 0 else "seeking"
             values = {"status": idle}
-        work.work_record_save(
-            actor=actor, member_id=member.pk, month=month, source=WorkSource.IMPORT, **values
-        )
-        saved += 1
-    return saved
+        entries.append(work.WorkEntry(row=0, member_id=member.pk, month=month, **values))
+    return entries
 
 
 def seed_livelihoods(users: dict[str, User]) -> dict[str, int]:
@@ -80,11 +77,14 @@ def seed_livelihoods(users: dict[str, User]) -> dict[str, int]:
             "id",
         )[:60]
     )
-    records = 0
+    entries = []
     for household in households:
         for member in working_age_members(household, today):
             if rng.random() < 0.85:
-                records += _year(actor, member, rng.choice(PROFILES), months, rng)
+                entries += _year(member, rng.choice(PROFILES), months, rng)
+    # As a department's file is imported: one batch (a year of 60 households' work is far
+    # below a file's limit), all of it or none.
+    records, _unchanged = work.work_records_save_many(actor=actor, entries=entries)
     post_count = 0
     for index, household in enumerate(households[:9]):
         members = working_age_members(household, today) or list(household.members.all()[:1])

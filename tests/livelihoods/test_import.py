@@ -1,12 +1,15 @@
 import io
 
 import openpyxl
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from livelihoods.models import WorkRecord
-from tests.conftest import client_for
+from livelihoods.services import work
+from tests.conftest import client_for, committed_db
 from tests.idgen import make_id_number
 from tests.livelihoods.conftest import THIS_MONTH, months_ago
+from tests.workers import at_once
 
 HEAD = make_id_number("620423", "19680315", 1)
 SPOUSE = make_id_number("620423", "19700621", 2)
@@ -56,3 +59,89 @@ def test_one_bad_row_imports_nothing_and_names_the_row(
     response = client_for(other_township_cadre).post("/livelihoods/work/import/", {"file": upload})
     assert response.status_code == 400 and "您的辖区内没有这名成员" in response.content.decode()
     assert not WorkRecord.objects.exists()
+
+
+# The batch behind a file (and the demo's year of work) -----------------------------------------
+
+
+def year_of(member, *, status: str = "seeking", months: int = 6) -> list[work.WorkEntry]:
+    return [
+        work.WorkEntry(row=row, member_id=member.pk, month=months_ago(row), status=status)
+        for row in range(1, months + 1)
+    ]
+
+
+def test_a_batch_keeps_every_month_once_and_answers_a_second_sending_unchanged(
+    township_cadre, head, spouse
+):
+    entries = year_of(head) + year_of(spouse)
+    assert work.work_records_save_many(actor=township_cadre, entries=entries) == (12, 0)
+    assert work.work_records_save_many(actor=township_cadre, entries=entries) == (0, 12)
+    records = WorkRecord.objects.all()
+    assert records.count() == 12
+    assert {(r.source, r.recorded_by_id, r.version) for r in records} == {
+        ("import", township_cadre.pk, 1)
+    }
+    # Each record's history names the cadre, as a single write's does.
+    events = WorkRecord.pgh_event_model.objects.filter(pgh_obj__in=records)
+    assert events.count() == 12
+    assert {event.pgh_context.metadata["user"] for event in events} == {township_cadre.pk}
+
+
+def test_one_month_recorded_otherwise_refuses_the_batch_and_names_its_row(
+    township_cadre, head, spouse
+):
+    work.work_record_save(
+        actor=township_cadre, member_id=head.pk, month=months_ago(3), status="not_working"
+    )
+    entries = year_of(spouse) + year_of(head)
+    with pytest.raises(work.WorkImportRefused) as refused:
+        work.work_records_save_many(actor=township_cadre, entries=entries)
+    assert [(p.row, p.field) for p in refused.value.problems] == [(3, "month")]
+    assert WorkRecord.objects.count() == 1
+
+
+def test_a_batch_refuses_twice_the_same_month_a_child_and_another_townships_member(
+    township_cadre, other_township_cadre, head, child
+):
+    twice = [
+        work.WorkEntry(row=1, member_id=head.pk, month=months_ago(1), status="seeking"),
+        work.WorkEntry(row=2, member_id=head.pk, month=months_ago(1), status="seeking"),
+        work.WorkEntry(row=3, member_id=child.pk, month=months_ago(1), status="seeking"),
+        work.WorkEntry(row=4, member_id=head.pk, month=months_ago(2), status="working"),
+    ]
+    with pytest.raises(work.WorkImportRefused) as refused:
+        work.work_records_save_many(actor=township_cadre, entries=twice)
+    assert [(p.row, p.field) for p in refused.value.problems] == [
+        (2, "month"),
+        (3, "member"),
+        (4, "place"),
+    ]
+    with pytest.raises(work.WorkImportRefused) as refused:
+        work.work_records_save_many(actor=other_township_cadre, entries=year_of(head, months=1))
+    assert [(p.row, p.field) for p in refused.value.problems] == [(1, "member")]
+    assert not WorkRecord.objects.exists()
+
+
+def test_a_batch_costs_the_same_statements_for_n_or_3n_months(township_cadre, head, spouse):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def statements(entries) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            work.work_records_save_many(actor=township_cadre, entries=entries)
+        return len(captured)
+
+    few = statements(year_of(head, months=2))
+    many = statements(year_of(spouse, months=6))
+    assert few == many
+
+
+@committed_db
+def test_one_file_imported_twice_at_once_is_kept_once(township_cadre, head, spouse):
+    entries = year_of(head) + year_of(spouse)
+    results = at_once(
+        lambda: work.work_records_save_many(actor=township_cadre, entries=entries), times=2
+    )
+    assert sorted(results) == [(0, 12), (12, 0)]
+    assert WorkRecord.objects.count() == 12
