@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from core.errors import EditConflict, save_or_conflict
 from core.id_numbers import lookup_hash
-from households.models import Household, Member
-from households.selectors import members_visible_to
+from households.models import Member
+from households.selectors import households_visible_to, members_visible_to
 from livelihoods.models import IncomeBand, Sector, WorkPlace, WorkRecord, WorkSource, WorkStatus
 from livelihoods.selectors.common import first_of_month, of_working_age
 from livelihoods.services.common import active_member, require, visible_household
@@ -298,10 +298,10 @@ def work_records_save_many(
     _within_limit(len(entries))
     problems = list(problems or [])
     with transaction.atomic(), pghistory.context(user=actor.pk):
-        members = _members_locked(actor, {entry.member_id for entry in entries})
+        members = _members_locked(actor, {e.member_id for e in entries if _is_id(e.member_id)})
         wanted: dict[tuple[int, datetime.date], tuple[WorkEntry, dict]] = {}
         for entry in entries:
-            member = members.get(entry.member_id)
+            member = members.get(entry.member_id) if _is_id(entry.member_id) else None
             if member is None:
                 problems.append(
                     WorkProblem(entry.row, "member", _("No such member in your region."))
@@ -337,6 +337,10 @@ def work_records_save_many(
     return len(created), unchanged
 
 
+def _is_id(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 def _within_limit(count: int) -> None:
     if count > MAX_IMPORT_ROWS:
         message = _("The file has more than %(limit)s rows; split it into several files.")
@@ -347,13 +351,17 @@ def _members_locked(actor: User, member_ids: set[int]) -> dict[int, Member]:
     """The active members of the actor's region among `member_ids`, their households locked."""
     visible = members_visible_to(actor).filter(pk__in=member_ids, status=Member.Status.ACTIVE)
     households = sorted(set(visible.values_list("household_id", flat=True)))
-    list(
-        Household.objects.select_for_update().filter(pk__in=households).order_by("pk").values("pk")
+    locked = list(
+        households_visible_to(actor)
+        .select_for_update()
+        .filter(pk__in=households)
+        .order_by("pk")
+        .values_list("pk", flat=True)
     )
     # Read again under the locks: a member who moved or died meanwhile is not written for.
     return {
         member.pk: member
-        for member in visible.filter(household_id__in=households).only(
+        for member in visible.filter(household_id__in=locked).only(
             "pk", "household_id", "birth_date"
         )
     }

@@ -145,3 +145,19 @@ def test_one_file_imported_twice_at_once_is_kept_once(township_cadre, head, spou
     )
     assert sorted(results) == [(0, 12), (12, 0)]
     assert WorkRecord.objects.count() == 12
+
+
+def test_a_member_named_by_anything_but_an_id_is_a_problem_not_an_error(township_cadre, head):
+    odd = [
+        work.WorkEntry(row=1, member_id="abc", month=months_ago(1), status="seeking"),  # type: ignore[arg-type]
+        work.WorkEntry(row=2, member_id=True, month=months_ago(1), status="seeking"),
+        work.WorkEntry(row=3, member_id=head.pk, month="2026-01", status="seeking"),  # type: ignore[arg-type]
+    ]
+    with pytest.raises(work.WorkImportRefused) as refused:
+        work.work_records_save_many(actor=township_cadre, entries=odd)
+    assert [(p.row, p.field) for p in refused.value.problems] == [
+        (1, "member"),
+        (2, "member"),
+        (3, "month"),
+    ]
+    assert not WorkRecord.objects.exists()

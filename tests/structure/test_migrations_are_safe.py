@@ -18,6 +18,8 @@ rendered and read again. The record is written by the same code, never by hand:
 
 import hashlib
 import importlib
+import importlib.metadata
+import inspect
 import json
 import re
 import subprocess
@@ -26,7 +28,6 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-import django
 import pytest
 from django.conf import settings
 from django.db import connection, migrations, models
@@ -91,6 +92,11 @@ INTENDED = {
 
 
 SQUAWKED = Path(__file__).with_name("squawked_migrations.json")
+# The top-level packages of the project (its apps, core, config): a module of theirs that a
+# migration uses is part of what its digest covers.
+PROJECT_PACKAGES = frozenset(
+    path.name for path in Path(settings.BASE_DIR).iterdir() if (path / "__init__.py").exists()
+)
 # The record's own tests render no migration built concurrently: a transaction will do.
 in_a_transaction = pytest.mark.django_db
 
@@ -148,14 +154,36 @@ def project_migrations(loader: MigrationLoader) -> list:
 
 @cache
 def tools_versions() -> str:
-    """The Django that renders the SQL and the squawk that reads it: a record made by others is
-    not trusted."""
+    """What turns a migration into findings besides its own source: the Django that renders
+    the SQL, the trigger libraries whose SQL some migrations carry, the squawk that reads it, and
+    this module's own rules (the style rules left out, the PostgreSQL version, the empty-table
+    filter). A record made by other tools or rules is not trusted."""
     completed = subprocess.run([str(SQUAWK), "--version"], capture_output=True, text=True)
-    return f"django {django.__version__}; {completed.stdout.strip()}"
+    rules = hashlib.sha256(
+        (inspect.getsource(squawk) + inspect.getsource(render) + ",".join(STYLE_RULES)).encode()
+    ).hexdigest()[:16]
+    libraries = "; ".join(
+        f"{name} {importlib.metadata.version(name)}"
+        for name in ("django", "django-pgtrigger", "django-pghistory")
+    )
+    return f"{libraries}; {completed.stdout.strip()}; rules {rules}"
 
 
 def source_of(migration) -> bytes:
-    return Path(importlib.import_module(migration.__module__).__file__).read_bytes()
+    """The migration's source, and that of every project module it takes a name from: the
+    audit tables' migrations carry SQL written in audit/triggers.py."""
+    module = importlib.import_module(migration.__module__)
+    base = Path(settings.BASE_DIR).resolve()
+    used = {module.__name__}
+    for value in vars(module).values():
+        name = value.__name__ if inspect.ismodule(value) else getattr(value, "__module__", None)
+        if isinstance(name, str) and name.split(".")[0] in PROJECT_PACKAGES:
+            used.add(name)
+    return b"".join(
+        Path(inspect.getfile(importlib.import_module(name))).resolve().read_bytes()
+        for name in sorted(used)
+        if Path(inspect.getfile(importlib.import_module(name))).resolve().is_relative_to(base)
+    )
 
 
 def digests(loader: MigrationLoader, migrations_: list, source=source_of) -> dict[tuple, str]:
@@ -211,8 +239,8 @@ def findings_of_every_migration(
     return findings, digest_of, rendered
 
 
-def test_every_migration_is_safe_on_a_large_table(tmp_path):
-    findings, _digests, _rendered = findings_of_every_migration(tmp_path, read_record())
+def unsafe_and_seen(findings: dict[tuple[str, str], list[Finding]]) -> tuple[list[str], set]:
+    """The findings no BASELINE or INTENDED entry accepts, and every (app, migration, rule)."""
     unsafe, seen = [], set()
     for (app_label, name), found in findings.items():
         for finding in found:
@@ -220,9 +248,25 @@ def test_every_migration_is_safe_on_a_large_table(tmp_path):
             seen.add(key)
             if key not in BASELINE and key not in INTENDED:
                 unsafe.append(f"{key}: {finding.statement[:160]}")
+    return unsafe, seen
+
+
+def test_every_migration_is_safe_on_a_large_table(tmp_path):
+    findings, _digests, _rendered = findings_of_every_migration(tmp_path, read_record())
+    unsafe, seen = unsafe_and_seen(findings)
     assert not unsafe, "Unsafe on a large table:\n" + "\n".join(unsafe)
     assert set(BASELINE) | set(INTENDED) <= seen, (
         f"Baseline entries squawk no longer reports: {(set(BASELINE) | set(INTENDED)) - seen}"
+    )
+
+
+def test_the_record_was_made_by_the_tools_and_rules_of_this_run():
+    """Else every migration is rendered again on every run (the test still holds, slowly):
+    after an upgrade of Django, the trigger libraries or squawk, or an edit of the rules here,
+    the record is made again in the same commit."""
+    assert read_record()["tools"] == tools_versions(), (
+        "Run `DATABASE_URL=… .venv/bin/python tools/record_squawked_migrations.py` and commit "
+        f"{SQUAWKED.name}."
     )
 
 
@@ -256,6 +300,37 @@ def test_a_migration_whose_digest_differs_from_its_record_is_read_again(tmp_path
     assert {"ban-drop-column", "require-concurrent-index-creation"} <= {
         finding.rule for finding in findings[KEY]
     }
+
+
+@in_a_transaction
+def test_a_recorded_finding_fails_the_test_as_a_fresh_one_does(tmp_path):
+    loader = MigrationLoader(connection)
+    digest_of = digests(loader, project_migrations(loader))
+    key = ("households", "0003_risk_eliminated_on")
+    record = {
+        "tools": tools_versions(),
+        "migrations": {
+            ".".join(one): {
+                "digest": d,
+                "findings": [["require-concurrent-index-creation", "CREATE INDEX …"]]
+                if one == key
+                else [],
+            }
+            for one, d in digest_of.items()
+        },
+    }
+    findings, _, rendered = findings_of_every_migration(tmp_path, record)
+    unsafe, _seen = unsafe_and_seen(findings)
+    assert rendered == 0
+    assert unsafe == [f"{(*key, 'require-concurrent-index-creation')}: CREATE INDEX …"]
+
+
+@in_a_transaction
+def test_the_audit_triggers_sql_is_part_of_the_digest_of_the_migrations_that_carry_it():
+    loader = MigrationLoader(connection)
+    carrier = loader.graph.nodes[("audit", "0003_refuse_function_without_test_branch")]
+    triggers = Path(inspect.getfile(importlib.import_module("audit.triggers"))).read_bytes()
+    assert triggers in source_of(carrier)
 
 
 @in_a_transaction
