@@ -22,13 +22,24 @@ LEVEL_FILES = (
 )
 
 
-def _records(path: Path) -> Iterator[dict]:
+def _records(path: Path, width: int, prefixes: list[str]) -> Iterator[dict]:
+    """The file's records; of a CSV file only those whose line may hold a wanted code (a code
+    begins each line): the villages' 620,000 lines parsed one by one took 3 s to load a county,
+    where looking at the start of each line is a tenth of it."""
     if path.suffix == ".json":
         with path.open(encoding="utf-8") as file:
             yield from json.load(file)
-    else:
-        with path.open(encoding="utf-8", newline="") as file:
-            yield from csv.DictReader(file)
+        return
+    under = tuple(prefix for prefix in prefixes if len(prefix) <= width)
+    above = {prefix[:width] + "," for prefix in prefixes if len(prefix) > width}
+    with path.open(encoding="utf-8", newline="") as file:
+        header = next(csv.reader([file.readline()]))
+        lines = (
+            line
+            for line in file
+            if (under and line.startswith(under)) or line[: width + 1] in above
+        )
+        yield from csv.DictReader(lines, fieldnames=header)
 
 
 def _wanted(code: str, prefixes: list[str]) -> bool:
@@ -46,7 +57,7 @@ def iter_regions(dist_dir: Path, prefixes: list[str]) -> Iterator[tuple[str, str
         if not (prefix.isascii() and prefix.isdigit()) or len(prefix) > 12:
             raise ValueError(f"a region prefix is 1 to 12 digits: {prefix!r}")
     for level, filename, width, parent_column in LEVEL_FILES:
-        for record in _records(dist_dir / filename):
+        for record in _records(dist_dir / filename, width, prefixes):
             code = record["code"]
             if len(code) != width:
                 raise ValueError(f"{filename}: unexpected code {code!r}")
