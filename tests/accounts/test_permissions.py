@@ -107,3 +107,34 @@ def test_a_signed_in_request_reads_the_user_with_the_region_it_shows(client, vil
     ]
     assert region_reads == []
     assert village_worker.region.short_name in response.content.decode()
+
+
+def test_a_signed_in_user_is_read_whole_with_its_region_in_one_statement(village_worker):
+    from django.forms.models import model_to_dict
+
+    with CaptureQueriesContext(connection) as queries:
+        user = _signed_in(village_worker)
+    assert len(queries.captured_queries) == 1
+    stored = User.objects.select_related("region").get(pk=village_worker.pk)
+    assert model_to_dict(user) == model_to_dict(stored)
+    assert (user.last_login, user.date_joined, user.password) == (
+        stored.last_login,
+        stored.date_joined,
+        stored.password,
+    )
+    with CaptureQueriesContext(connection) as queries:
+        assert model_to_dict(user.region) == model_to_dict(stored.region)
+        assert user.region.parent_id == stored.region.parent_id
+    assert queries.captured_queries == []
+    assert user.has_admin_grants is False
+
+
+def test_a_user_without_a_region_an_unknown_id_and_an_inactive_user(village_worker):
+    User.objects.filter(pk=village_worker.pk).update(region=None)
+    user = _signed_in(village_worker)
+    with CaptureQueriesContext(connection) as queries:
+        assert user.region is None
+    assert queries.captured_queries == []
+    assert RoleBackend().get_user(village_worker.pk + 10_000) is None
+    User.objects.filter(pk=village_worker.pk).update(is_active=False)
+    assert RoleBackend().get_user(village_worker.pk) is None
