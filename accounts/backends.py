@@ -8,7 +8,6 @@ from django.db.models.functions import Concat
 
 from accounts.models import User
 from accounts.roles import permissions_of
-from households.models import Region
 
 
 class RoleBackend(ModelBackend):
@@ -41,28 +40,36 @@ class RoleBackend(ModelBackend):
         return user_obj._role_perm_cache
 
 
+def _region_model() -> type[Model]:
+    """The region a user belongs to (households sits above accounts: named through the key)."""
+    return User._meta.get_field("region").related_model
+
+
 @cache
 def _user_statement(vendor: str) -> str:
     """The user, its region's columns and whether the admin granted it anything, by id: the
     columns as the models have them, so a new field is read without a change here. Kept by
     database vendor, whose quoting it uses."""
     quote = connections[router.db_for_read(User)].ops.quote_name
-
-    user = {f.name: quote(str(f.column)) for f in User._meta.concrete_fields}
-    region = {f.name: quote(str(f.column)) for f in Region._meta.concrete_fields}
-    user_columns = ", ".join(f"u.{column}" for column in user.values())
-    region_columns = ", ".join(f"r.{column}" for column in region.values())
+    region_model = _region_model()
+    user_columns = ", ".join(f"u.{quote(str(f.column))}" for f in User._meta.concrete_fields)
+    region_columns = ", ".join(
+        f"r.{quote(str(f.column))}" for f in region_model._meta.concrete_fields
+    )
+    user_key = quote(str(User._meta.pk.column))
+    (region_key,) = [f.column for f in User._meta.concrete_fields if f.name == "region"]
     granted = [User.user_permissions.through, User.groups.through]
     grants = " OR ".join(
         f"EXISTS (SELECT 1 FROM {quote(through._meta.db_table)} g "
-        f"WHERE g.{_user_column(through)} = u.{user['id']})"
+        f"WHERE g.{_user_column(through)} = u.{user_key})"
         for through in granted
     )
     return (
         f"SELECT {user_columns}, {region_columns}, {grants} "
         f"FROM {quote(User._meta.db_table)} u "
-        f"LEFT JOIN {quote(Region._meta.db_table)} r ON r.{region['code']} = u.{user['region']} "
-        f"WHERE u.{user['id']} = %s"
+        f"LEFT JOIN {quote(region_model._meta.db_table)} r "
+        f"ON r.{quote(str(region_model._meta.pk.column))} = u.{quote(str(region_key))} "
+        f"WHERE u.{user_key} = %s"
     )
 
 
@@ -91,6 +98,7 @@ def _from_row(model: type[Model], alias: str, values: tuple) -> Model:
 
 def _signed_in_user(user_id) -> User | None:
     alias = router.db_for_read(User)
+    user_id = User._meta.pk.get_prep_value(user_id)  # a stray string fails here, not in SQL
     with connections[alias].cursor() as cursor:
         cursor.execute(_user_statement(connections[alias].vendor), [user_id])
         row = cursor.fetchone()
@@ -99,8 +107,12 @@ def _signed_in_user(user_id) -> User | None:
     split = len(User._meta.concrete_fields)
     user = _from_row(User, alias, row[:split])
     assert isinstance(user, User)
+    region_model = _region_model()
     region_values = row[split:-1]
-    region = None if region_values[0] is None else _from_row(Region, alias, region_values)
+    region_pk = region_model._meta.concrete_fields.index(region_model._meta.pk)
+    region = None
+    if region_values[region_pk] is not None:
+        region = _from_row(region_model, alias, region_values)
     User._meta.get_field("region").set_cached_value(user, region)
     user.has_admin_grants = row[-1]  # type: ignore[attr-defined]
     return user
