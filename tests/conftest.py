@@ -15,7 +15,7 @@ from django.test import Client
 from accounts.models import Role, User
 from audit.triggers import REFUSE_FUNCTION_SQL
 from households import services
-from tests import fast_flush, migrated_template
+from tests import fast_flush, fast_restore, migrated_template
 from tests.idgen import make_id_number
 
 HOME_COUNTY = "620423000000"
@@ -51,6 +51,7 @@ def pytest_configure(config):
     settings.PASSWORD_HASHERS = TEST_PASSWORD_HASHERS
     migrated_template.install()
     fast_flush.install()
+    fast_restore.install()
 
 
 def pytest_sessionstart(session):
@@ -104,6 +105,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
             cursor.execute(TEST_REFUSE_FUNCTION_SQL)
         call_command("load_regions", "620423", "620421", verbosity=0)
         connection._test_serialized_contents = connection.creation.serialize_db_to_string()
+        fast_restore.take(connection)
 
 
 def _user(username, role, region, **flags) -> User:
