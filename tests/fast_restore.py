@@ -7,11 +7,13 @@ next test with serialized rollback starts (Django). Django's `deserialize_db_fro
 each object by itself, an UPDATE and then an INSERT a row, and checks every constraint after:
 0.55 s a time, over a second for each of the suite's hundred-odd transactional tests.
 
-`take` copies every table that holds rows once the session's set-up is done (`COPY … TO STDOUT`,
-binary); `restore` empties those tables and copies them back in one transaction, with the
-triggers off for it (`session_replication_role = replica`, as tests/fast_flush.py deletes): the
-history and audit triggers do not record a put-back, and the foreign keys among the restored
-tables need no order. What comes back is the session's rows exactly, ids included.
+`take` copies the rows of every table once the session's set-up is done (`COPY … TO STDOUT`,
+binary, the columns named). `restore` locks every table against writers (as tests/fast_flush.py
+does), empties them all and copies the session's rows back, in one transaction with the triggers
+off for it (`session_replication_role = replica`): the history and audit triggers do not record
+a put-back, and the foreign keys among the restored tables need no order. What comes back is the
+session's database exactly, ids included: a row a test left behind is gone, where Django's load
+only writes over the rows it knows. A column added or dropped since `take` fails the COPY.
 """
 
 from django.db import transaction
@@ -19,36 +21,56 @@ from django.db.backends.postgresql.creation import DatabaseCreation
 
 _load_row_by_row = DatabaseCreation.deserialize_db_from_string
 
+COLUMNS_SQL = """
+SELECT attname FROM pg_attribute
+WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped AND attgenerated = ''
+ORDER BY attnum
+"""
+
+
+def _tables(connection) -> list[str]:
+    return sorted(
+        connection.introspection.django_table_names(only_existing=True, include_views=False)
+    )
+
 
 def take(connection) -> None:
-    """Remember the rows of every table of the test database as they are now; Django's own
-    serialized copy, made just before, is what `restore` stands in for."""
+    """Remember every table's rows as they are now; Django's serialized copy, made just before,
+    is what `restore` stands in for."""
     quote = connection.ops.quote_name
-    copies = []
+    tables, copies = _tables(connection), []
     with connection.cursor() as cursor:
-        for table in sorted(connection.introspection.django_table_names(only_existing=True)):
+        for table in tables:
             cursor.execute(f"SELECT EXISTS (SELECT FROM {quote(table)})")
             if not cursor.fetchone()[0]:
                 continue
-            with cursor.copy(f"COPY {quote(table)} TO STDOUT (FORMAT binary)") as copy:
-                copies.append((table, b"".join(bytes(block) for block in copy)))
-    connection._test_session_rows = (connection._test_serialized_contents, copies)
+            cursor.execute(COLUMNS_SQL, [quote(table)])
+            columns = ", ".join(quote(name) for (name,) in cursor.fetchall())
+            target = f"{quote(table)} ({columns})"
+            with cursor.copy(f"COPY {target} TO STDOUT (FORMAT binary)") as copy:
+                copies.append((target, b"".join(bytes(block) for block in copy)))
+    connection._test_session_rows = (connection._test_serialized_contents, tables, copies)
 
 
-def restore(connection, copies: list[tuple[str, bytes]]) -> None:
+def restore(connection, tables: list[str], copies: list[tuple[str, bytes]]) -> None:
     quote = connection.ops.quote_name
+    names = ", ".join(quote(table) for table in tables)
     with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
         cursor.execute("SET LOCAL session_replication_role = replica")
-        for table, rows in copies:
+        cursor.execute(f"LOCK TABLE {names} IN EXCLUSIVE MODE")
+        for table in tables:
             cursor.execute(f"DELETE FROM {quote(table)}")
-            with cursor.copy(f"COPY {quote(table)} FROM STDIN (FORMAT binary)") as copy:
+        for target, rows in copies:
+            with cursor.copy(f"COPY {target} FROM STDIN (FORMAT binary)") as copy:
                 copy.write(rows)
+        # Called inside a test's own transaction, the setting would outlive this savepoint.
+        cursor.execute("SET LOCAL session_replication_role = DEFAULT")
 
 
 def _deserialize(self, data: str) -> None:
     session_rows = getattr(self.connection, "_test_session_rows", None)
     if session_rows is not None and data is session_rows[0]:
-        restore(self.connection, session_rows[1])
+        restore(self.connection, session_rows[1], session_rows[2])
     else:  # another copy than the session's (none in this suite): Django's own way
         _load_row_by_row(self, data)
 
