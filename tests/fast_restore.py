@@ -8,14 +8,16 @@ each object by itself, an UPDATE and then an INSERT a row, and checks every cons
 0.55 s a time, over a second for each of the suite's hundred-odd transactional tests.
 
 `take` copies the rows of every table once the session's set-up is done (`COPY … TO STDOUT`,
-binary, the columns named). `restore` locks every table against writers (as tests/fast_flush.py
-does), empties them all and copies the session's rows back, in one transaction with the triggers
-off for it (`session_replication_role = replica`): the history and audit triggers do not record
-a put-back, and the foreign keys among the restored tables need no order. What comes back is the
-session's database exactly, ids included: a row a test left behind is gone, where Django's load
-only writes over the rows it knows. A column added or dropped since `take` fails the COPY.
+binary, the columns named). `restore` runs the flush's statements (tests/fast_flush.py: every
+table locked against writers and emptied) and copies the session's rows back, in one
+transaction with the triggers off for it (`session_replication_role = replica`): the history and
+audit triggers do not record a put-back, and the foreign keys among the restored tables need no
+order. What comes back is the session's database exactly, ids included: a row a test left
+behind is gone, where Django's load only writes over the rows it knows. A column added or
+dropped since `take` fails the COPY.
 """
 
+from django.core.management.color import no_style
 from django.db import transaction
 from django.db.backends.postgresql.creation import DatabaseCreation
 
@@ -53,13 +55,12 @@ def take(connection) -> None:
 
 
 def restore(connection, tables: list[str], copies: list[tuple[str, bytes]]) -> None:
-    quote = connection.ops.quote_name
-    names = ", ".join(quote(table) for table in tables)
     with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+        # The flush's own statements (tests/fast_flush.py: triggers off, every table locked and
+        # emptied), then the session's rows.
         cursor.execute("SET LOCAL session_replication_role = replica")
-        cursor.execute(f"LOCK TABLE {names} IN EXCLUSIVE MODE")
-        for table in tables:
-            cursor.execute(f"DELETE FROM {quote(table)}")
+        for statement in connection.ops.sql_flush(no_style(), tables):
+            cursor.execute(statement)
         for target, rows in copies:
             with cursor.copy(f"COPY {target} FROM STDIN (FORMAT binary)") as copy:
                 copy.write(rows)

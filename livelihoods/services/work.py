@@ -206,32 +206,31 @@ def _household_of_member(actor: User, member_id) -> int | None:
 MAX_IMPORT_ROWS = 5000
 
 
-@dataclass(frozen=True)
-class WorkRow:
+@dataclass(frozen=True, kw_only=True)
+class WorkMonth:
+    """What a line says of one month's work, whoever it names."""
+
+    row: int
+    month: datetime.date
+    status: str
+    place: str = ""
+    sector: str = ""
+    employer: str = ""
+    income_band: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class WorkRow(WorkMonth):
     """One line of a work file, as read: the member by ID number, the rest as written."""
 
-    row: int
     id_number: str
-    month: datetime.date
-    status: str
-    place: str = ""
-    sector: str = ""
-    employer: str = ""
-    income_band: str = ""
 
 
-@dataclass(frozen=True)
-class WorkEntry:
+@dataclass(frozen=True, kw_only=True)
+class WorkEntry(WorkMonth):
     """One month of one member's work among many (a file's row, a demo's year)."""
 
-    row: int
     member_id: int
-    month: datetime.date
-    status: str
-    place: str = ""
-    sector: str = ""
-    employer: str = ""
-    income_band: str = ""
 
 
 @dataclass(frozen=True)
