@@ -3,14 +3,20 @@
 Jingtai county (620423) is the home county; Jingyuan county (620421) is "another county".
 """
 
+import contextlib
+import datetime
 import os
 import socket
+import zoneinfo
+from collections.abc import Iterator
 from urllib.parse import urlparse
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.core.management import call_command
 from django.test import Client
+from django.utils import timezone
 
 from accounts.models import Role, User
 from audit.triggers import REFUSE_FUNCTION_SQL
@@ -92,6 +98,21 @@ def migrated_copy_name() -> str:
     """The test database as `migrate` leaves it, before the changes below: the backup tests'
     pilot county and the bench's smoke run start from it (tests/migrated_template.py)."""
     return migrated_template.template_name()
+
+
+@contextlib.contextmanager
+def day_held(day: datetime.date) -> Iterator[None]:
+    """The clock held on `day`, a module's `TODAY = timezone.localdate()` taken at collection.
+
+    A run that crosses midnight in Shanghai (16:00 UTC) would otherwise compare yesterday's
+    constant with today's dates: "the contact cannot be before the pairing began". On a run that
+    stays within its day this changes nothing; the clock keeps ticking from noon."""
+    if timezone.localdate() == day:
+        yield
+        return
+    noon = datetime.datetime.combine(day, datetime.time(12), zoneinfo.ZoneInfo(settings.TIME_ZONE))
+    with time_machine.travel(noon, tick=True):
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -3,12 +3,9 @@
 import datetime
 from decimal import Decimal
 
-from django.utils import timezone
-
 from livelihoods.loan_schedule import add_months
 from livelihoods.services import credit
-
-TODAY = timezone.localdate()
+from tests.livelihoods.conftest import TODAY
 
 
 def months_ago(months: int) -> datetime.date:

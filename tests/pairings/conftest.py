@@ -1,7 +1,17 @@
 import pytest
+from django.utils import timezone
 
 from households.models import Household
-from tests.conftest import HOME_VILLAGE, OTHER_VILLAGE_SAME_TOWNSHIP, _user
+from tests.conftest import HOME_VILLAGE, OTHER_VILLAGE_SAME_TOWNSHIP, _user, day_held
+
+# The day every module here counts from, taken once (tests.conftest.day_held).
+TODAY = timezone.localdate()
+
+
+@pytest.fixture(autouse=True)
+def _todays_day_held():
+    with day_held(TODAY):
+        yield
 
 
 @pytest.fixture

@@ -3,14 +3,12 @@ import threading
 import uuid
 
 from django.db import connection
-from django.utils import timezone
 from rest_framework.test import APIClient
 
 from pairings import services
 from pairings.models import Contact, Pairing
 from tests.conftest import committed_db
-
-TODAY = timezone.localdate()
+from tests.pairings.conftest import TODAY
 
 
 def api(user, language="en") -> APIClient:

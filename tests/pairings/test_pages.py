@@ -5,8 +5,7 @@ from django.utils import timezone
 from pairings import services
 from pairings.models import Contact, Pairing
 from tests.conftest import client_for
-
-TODAY = timezone.localdate()
+from tests.pairings.conftest import TODAY
 
 
 def _pair(actor, household, cadre):

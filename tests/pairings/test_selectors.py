@@ -1,14 +1,11 @@
 import datetime
 
-from django.utils import timezone
-
 from households import services as household_services
 from households.models import Household
 from pairings import selectors, services
 from pairings.models import Contact, Pairing, PairingPolicy
 from tests.conftest import HOME_VILLAGE
-
-TODAY = timezone.localdate()
+from tests.pairings.conftest import TODAY
 
 
 def _pair(actor, household, cadre, days_ago=0):

@@ -3,15 +3,13 @@ import uuid
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
 
 from core.errors import EditConflict
 from households import services as household_services
 from pairings import services
 from pairings.models import Contact, Pairing, PairingPolicy
 from tests.conftest import HOME_COUNTY, HOME_VILLAGE
-
-TODAY = timezone.localdate()
+from tests.pairings.conftest import TODAY
 
 
 def _household(actor, n):
