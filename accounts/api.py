@@ -14,6 +14,7 @@ from rest_framework import permissions, serializers
 from rest_framework.exceptions import AuthenticationFailed, PermissionDenied, Throttled
 
 from accounts.lockout import lockout_message
+from accounts.token_auth import TokenAuthentication
 from accounts.two_factor import (
     WRONG_CODE,
     has_two_factor,
@@ -101,6 +102,8 @@ class TokenLoginApi(KnoxLoginView):
 
 class TokenRevokeApi(KnoxLogoutView):
     """Revoke the token this request was made with."""
+
+    authentication_classes = (TokenAuthentication,)
 
     @extend_schema(request=None, responses={204: None})
     def post(self, request, format=None):

@@ -28,7 +28,7 @@ class RoleBackend(ModelBackend):
     """
 
     def get_user(self, user_id):
-        user = _signed_in_user(user_id)
+        user = signed_in_user(user_id)
         return user if user is not None and self.user_can_authenticate(user) else None
 
     def get_all_permissions(self, user_obj, obj=None):
@@ -96,7 +96,9 @@ def _from_row(model: type[Model], alias: str, values: tuple) -> Model:
     return model.from_db(alias, [f.attname for f in fields], converted)
 
 
-def _signed_in_user(user_id) -> User | None:
+def signed_in_user(user_id) -> User | None:
+    """The user by id, with its region and `has_admin_grants`, in one statement: for a session
+    (RoleBackend.get_user) and for an API token (accounts.token_auth)."""
     alias = router.db_for_read(User)
     user_id = User._meta.pk.get_prep_value(user_id)  # a stray string fails here, not in SQL
     with connections[alias].cursor() as cursor:

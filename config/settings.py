@@ -546,7 +546,7 @@ OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the admin never shows another user's sec
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # The token first, so that an anonymous request gets 401 with a WWW-Authenticate header.
-        "knox.auth.TokenAuthentication",
+        "accounts.token_auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -5,10 +5,14 @@ import datetime
 
 import pytest
 import time_machine
+from django.contrib.auth.models import Permission
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from accounts.tasks import api_tokens_prune
+from accounts.token_auth import TokenAuthentication
 from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
@@ -50,6 +54,41 @@ def test_the_nightly_sweep_deletes_expired_tokens_only(api_client_user):
     with time_machine.travel(NOW + datetime.timedelta(days=31), tick=False):
         assert api_tokens_prune() == 1
         assert households_with(fresh).status_code == 200
+
+
+def test_a_request_reads_its_own_token_only(api_client_user):
+    """knox read every token of the user on each request, to delete the expired ones; a
+    department's system holding many paid for all of them every time (accounts/token_auth.py)."""
+    with time_machine.travel(NOW - datetime.timedelta(days=40), tick=False):
+        for _ in range(3):
+            AuthToken.objects.create(user=api_client_user)  # expired by NOW
+    with time_machine.travel(NOW, tick=False):
+        for _ in range(3):
+            AuthToken.objects.create(user=api_client_user)
+        _, token = AuthToken.objects.create(user=api_client_user)
+        with CaptureQueriesContext(connection) as queries:
+            assert households_with(token).status_code == 200
+    token_reads = [q["sql"] for q in queries.captured_queries if "knox_authtoken" in q["sql"]]
+    assert len(token_reads) == 1, token_reads
+    # The expired ones wait for the nightly sweep.
+    assert AuthToken.objects.filter(user=api_client_user).count() == 7
+
+
+def test_a_token_s_user_carries_its_region_and_whether_the_admin_granted_it_anything(
+    api_client_user,
+):
+    _, token = AuthToken.objects.create(user=api_client_user)
+    user, _ = TokenAuthentication().authenticate_credentials(token.encode())
+    assert user.has_admin_grants is False
+    with CaptureQueriesContext(connection) as queries:
+        assert user.region.code == api_client_user.region_id
+        assert user.has_perm("households.view_household")
+    assert not queries.captured_queries
+    granted = Permission.objects.get(codename="add_scanrun")
+    api_client_user.user_permissions.add(granted)
+    user, _ = TokenAuthentication().authenticate_credentials(token.encode())
+    assert user.has_admin_grants is True
+    assert user.has_perm("monitoring.add_scanrun")
 
 
 def test_the_token_page_lists_the_user_s_own_tokens_by_prefix_only(township_cadre, county_officer):
