@@ -4,9 +4,11 @@ A module of its own, importing nothing of DRF's views: DRF imports its authentic
 while its views are being set up."""
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.contrib.knox_auth_token import KnoxTokenScheme
 from knox.auth import TokenAuthentication as KnoxTokenAuthentication
 from knox.signals import token_expired
+from rest_framework.exceptions import AuthenticationFailed
 
 from accounts.backends import signed_in_user
 
@@ -18,13 +20,15 @@ class TokenAuthentication(KnoxTokenAuthentication):
     go in the nightly sweep (accounts.tasks.api_tokens_prune)."""
 
     def validate_user(self, auth_token):
-        """The user as a signed-in session has it (accounts.backends.RoleBackend.get_user): with
-        its region, and with whether the admin granted it anything, so that its permissions are
-        its role's without a read of grants it hardly ever has (a third of an API request's
+        """The token's user as a signed-in session has it (RoleBackend.get_user): with its
+        region, and with whether the admin granted it anything, so that its permissions are its
+        role's without a read of grants it hardly ever has (a third of an API request's
         statements, and the costliest to build)."""
-        user, token = super().validate_user(auth_token)
-        signed_in = signed_in_user(user.pk)
-        return (signed_in if signed_in is not None else user), token
+        user = signed_in_user(auth_token.user_id)
+        # Checked on the row returned: one deactivated since knox read the token is refused.
+        if user is None or not user.is_active:
+            raise AuthenticationFailed(_("User inactive or deleted."))
+        return user, auth_token
 
     def _cleanup_token(self, auth_token) -> bool:
         if auth_token.expiry is None or auth_token.expiry >= timezone.now():

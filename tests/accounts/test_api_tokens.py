@@ -9,6 +9,7 @@ from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from knox.models import AuthToken
+from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.test import APIClient
 
 from accounts.tasks import api_tokens_prune
@@ -89,6 +90,15 @@ def test_a_token_s_user_carries_its_region_and_whether_the_admin_granted_it_anyt
     user, _ = TokenAuthentication().authenticate_credentials(token.encode())
     assert user.has_admin_grants is True
     assert user.has_perm("monitoring.add_scanrun")
+
+
+def test_a_deactivated_user_s_token_is_refused(api_client_user):
+    _, token = AuthToken.objects.create(user=api_client_user)
+    assert households_with(token).status_code == 200
+    type(api_client_user).objects.filter(pk=api_client_user.pk).update(is_active=False)
+    assert households_with(token).status_code == 401
+    with pytest.raises(AuthenticationFailed):
+        TokenAuthentication().authenticate_credentials(token.encode())
 
 
 def test_the_token_page_lists_the_user_s_own_tokens_by_prefix_only(township_cadre, county_officer):

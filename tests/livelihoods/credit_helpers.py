@@ -3,13 +3,19 @@
 import datetime
 from decimal import Decimal
 
+from django.utils import timezone
+
 from livelihoods.loan_schedule import add_months
 from livelihoods.services import credit
 from tests.livelihoods.conftest import TODAY
 
+__all__ = ["TODAY", "make_loan", "months_ago"]
+
 
 def months_ago(months: int) -> datetime.date:
-    return add_months(TODAY, -months)
+    """Counted from the day the test runs on: the livelihoods tests hold it on TODAY
+    (tests.conftest.day_held), a browser test on its own clock."""
+    return add_months(timezone.localdate(), -months)
 
 
 def make_loan(
