@@ -115,6 +115,18 @@ def day_held(day: datetime.date) -> Iterator[None]:
         yield
 
 
+def day_held_fixture(day: datetime.date):
+    """An autouse fixture holding `day` for every test of the module or folder it is set in:
+    `_day_held = day_held_fixture(TODAY)`."""
+
+    @pytest.fixture(autouse=True)
+    def held() -> Iterator[None]:
+        with day_held(day):
+            yield
+
+    return held
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     from django.db import connection

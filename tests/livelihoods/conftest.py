@@ -4,18 +4,14 @@ import pytest
 from django.utils import timezone
 
 from households import services as household_services
-from tests.conftest import day_held
+from tests.conftest import day_held_fixture
 from tests.idgen import make_id_number
 
 TODAY = timezone.localdate()
 THIS_MONTH = TODAY.replace(day=1)
 
-
-@pytest.fixture(autouse=True)
-def _todays_day_held():
-    """TODAY and THIS_MONTH are taken at collection (tests.conftest.day_held)."""
-    with day_held(TODAY):
-        yield
+# TODAY and THIS_MONTH are taken at collection (tests.conftest.day_held).
+_day_held = day_held_fixture(TODAY)
 
 
 def months_ago(count: int) -> datetime.date:

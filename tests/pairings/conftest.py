@@ -2,16 +2,12 @@ import pytest
 from django.utils import timezone
 
 from households.models import Household
-from tests.conftest import HOME_VILLAGE, OTHER_VILLAGE_SAME_TOWNSHIP, _user, day_held
+from tests.conftest import HOME_VILLAGE, OTHER_VILLAGE_SAME_TOWNSHIP, _user, day_held_fixture
 
 # The day every module here counts from, taken once (tests.conftest.day_held).
 TODAY = timezone.localdate()
 
-
-@pytest.fixture(autouse=True)
-def _todays_day_held():
-    with day_held(TODAY):
-        yield
+_day_held = day_held_fixture(TODAY)
 
 
 @pytest.fixture

@@ -19,18 +19,14 @@ from development.services import plans as plan_services
 from households import services as household_services
 from livelihoods.models import MicroLoan, WorkRecord
 from livelihoods.selectors.work import working_age_members
-from tests.conftest import day_held
+from tests.conftest import day_held_fixture
 from tests.idgen import make_id_number
 
 pytestmark = pytest.mark.django_db
 
 TODAY = timezone.localdate()
 
-
-@pytest.fixture(autouse=True)
-def _todays_day_held():
-    with day_held(TODAY):
-        yield
+_day_held = day_held_fixture(TODAY)
 
 
 def api(user) -> APIClient:
