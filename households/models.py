@@ -275,8 +275,11 @@ class Household(ChoiceLabels, models.Model):
                 OpClass(Reverse("number"), name="text_pattern_ops"),
                 name="household_number_reversed",
             ),
+            # The households waiting for an evaluation, oldest request first, ties by id: the
+            # order the sweep and a requested evaluation claim them in (FOR UPDATE SKIP LOCKED),
+            # read from here rather than sorted whole for each part of a county's backlog.
             models.Index(
-                fields=["evaluation_pending_since"],
+                fields=["evaluation_pending_since", "id"],
                 condition=Q(evaluation_pending_since__isnull=False),
                 name="household_pending_evaluation",
             ),

@@ -21,7 +21,7 @@ RECENT_SHOCK_POINTS = 15
 INCOME_CODES = frozenset({"income_below_line", "income_near_line"})
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Vulnerability:
     household_id: int
     risk_level: str = "none"  # the household's current level (Household.risk_level)
@@ -32,7 +32,7 @@ class Vulnerability:
     recent_shocks: int = 0  # shocks recorded on visits within the look-back window
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Ranked:
     household_id: int
     rank: int  # 1: screen first

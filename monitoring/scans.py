@@ -24,6 +24,8 @@ from monitoring.models import ScanRun, Signal
 logger = logging.getLogger(__name__)
 CHUNK_SIZE = 5000
 SWEEP_BATCH = 2000
+# The households of a sweep judged in one transaction: a scan chunk's tenth, its locks held briefly.
+SWEEP_PART = 500
 # The households one requested evaluation judges at most: a few seconds' work on a busy pilot
 # machine, and as long a wait for a visit to one of them being recorded meanwhile.
 REQUESTED_BATCH = 200
@@ -310,19 +312,33 @@ def scan_resume_stalled() -> list[ScanRun]:
 
 
 def evaluate_pending(*, limit: int = SWEEP_BATCH) -> int:
-    """Judge households whose evaluation was asked for but never ran (say, the broker was down)."""
+    """Judge up to `limit` households whose evaluation was asked for and not made, the oldest
+    request first; answers how many were judged. Its task (monitoring.tasks.evaluate_pending)
+    queues the next sweep at once while they fill a batch, so that a big request (an imported
+    file, an area event over a township) is judged in minutes, not a batch per beat of five
+    minutes.
+
+    Each part is claimed as `evaluate_requested` claims its batch: locked, skipping households
+    another transaction holds. Two sweeps at once (the beat's and a queued one) share the work
+    instead of judging the same households twice, and a household being recorded is left to
+    the task its own request queues."""
     as_of = timezone.localdate()
-    pending = list(
-        Household.objects.filter(evaluation_pending_since__isnull=False)
-        .order_by("evaluation_pending_since")
-        .values_list("id", flat=True)[:limit]
-    )
-    judged = 0
     policy = Policy.current()
-    for start in range(0, len(pending), 500):
-        ids = pending[start : start + 500]
-        match_waiting_signals(ids, as_of=as_of, policy=policy)
-        judged += evaluate_households(households_in(ids=ids), as_of=as_of, policy=policy).judged
-    if pending:
+    claimed = judged = 0
+    while claimed < limit:
+        with transaction.atomic():
+            ids = list(
+                Household.objects.select_for_update(skip_locked=True)
+                .filter(evaluation_pending_since__isnull=False)
+                .order_by("evaluation_pending_since", "id")
+                .values_list("id", flat=True)[: min(SWEEP_PART, limit - claimed)]
+            )
+            if not ids:
+                break
+            claimed += len(ids)
+            ids.sort()
+            match_waiting_signals(ids, as_of=as_of, policy=policy)
+            judged += evaluate_households(households_in(ids=ids), as_of=as_of, policy=policy).judged
+    if judged:
         logger.info("sweep judged %d pending households", judged)
     return judged

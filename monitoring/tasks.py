@@ -6,6 +6,7 @@ from celery import shared_task
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
+from core import queueing
 from monitoring import scans
 from monitoring.digest import send_digests
 from monitoring.services import area_events, notifications, webhooks
@@ -44,8 +45,12 @@ def scan_resume_stalled() -> list[int]:
 
 
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
-def evaluate_pending() -> int:
-    return scans.evaluate_pending()
+def evaluate_pending(limit: int = scans.SWEEP_BATCH) -> int:
+    judged = scans.evaluate_pending(limit=limit)
+    if 0 < limit <= judged:
+        # A full batch: more may wait. The next sweep now rather than at the beat's next turn.
+        queueing.enqueue(queueing.EVALUATE_PENDING, [limit], "celery")
+    return judged
 
 
 # Another listing of the same event is running (a signal joined it meanwhile): this one looks

@@ -56,6 +56,8 @@ LISTING_SWEEP_AFTER = datetime.timedelta(minutes=1)
 # The facts of an area's households are read this many at a time: a statement's list of ids,
 # and what one statement holds, stay bounded however large the area.
 FACTS_CHUNK = 5000
+# Screening tasks made and written this many at a time.
+TASK_BATCH = 1000
 # First key of the transaction-level advisory lock that keeps one listing of an event at a time
 # (the second is the event's id); any constant no other lock of the project uses.
 LISTING_LOCK = 0x41524541  # "AREA"
@@ -123,9 +125,11 @@ def vulnerabilities(
     return facts
 
 
-def _ranked_tasks(event: AreaEvent, today: datetime.date) -> tuple[list[int], list, bool]:
-    """The households of the area without a task in this event (by id), their tasks ranked
-    after those the event has, and whether it has any. Reads only."""
+def _ranked_tasks(
+    event: AreaEvent, today: datetime.date
+) -> tuple[list[int], list[area_ranking.Ranked], int]:
+    """The households of the area without a task in this event (by id), their ranking, and the
+    last rank the event has already given (0: none). Reads only."""
     area = under_region(Household.objects.all(), prefix_of(event.region_id))
     have = ScreeningTask.objects.filter(event=event).values("household_id")
     missing = list(area.exclude(pk__in=have).order_by("pk").values_list("id", flat=True))
@@ -134,21 +138,31 @@ def _ranked_tasks(event: AreaEvent, today: datetime.date) -> tuple[list[int], li
     )
     after = last.first() or 0
     if not missing:
-        return [], [], bool(after)
+        return [], [], after
     facts: list[area_ranking.Vulnerability] = []
     for start in range(0, len(missing), FACTS_CHUNK):
         facts += vulnerabilities(missing[start : start + FACTS_CHUNK], today=today)
-    tasks = [
-        ScreeningTask(
-            event=event,
-            household_id=row.household_id,
-            rank=after + row.rank,
-            score=row.score,
-            reasons=row.reasons,
-        )
-        for row in area_ranking.rank(facts)
-    ]
-    return missing, tasks, bool(after)
+    return missing, area_ranking.rank(facts), after
+
+
+def _tasks_create(event: AreaEvent, ranked: list[area_ranking.Ranked], after: int) -> int:
+    """The ranked households' screening tasks, numbered on from `after`, written a batch at a
+    time: a model instance a household held all at once was most of the worker's memory for a
+    county's event (1.7 GB for 1,000,000 households, docs/scaling.md)."""
+    added = 0
+    for start in range(0, len(ranked), TASK_BATCH):
+        batch = [
+            ScreeningTask(
+                event=event,
+                household_id=row.household_id,
+                rank=after + row.rank,
+                score=row.score,
+                reasons=row.reasons,
+            )
+            for row in ranked[start : start + TASK_BATCH]
+        ]
+        added += len(ScreeningTask.objects.bulk_create(batch, ignore_conflicts=True))
+    return added
 
 
 def _tell_townships(event: AreaEvent, count: int) -> None:
@@ -254,22 +268,18 @@ def area_event_list(event_id: int) -> int | None:
             return 0
         requested = event.listing_requested_at
         missing: list[int] = []
-        tasks: list[ScreeningTask] = []
-        had_tasks = False
+        ranked: list[area_ranking.Ranked] = []
+        after = 0
         if event.status == AreaEventStatus.ACTIVE:
-            missing, tasks, had_tasks = _ranked_tasks(event, timezone.localdate())
+            missing, ranked, after = _ranked_tasks(event, timezone.localdate())
         if missing:
             # The area's households now carry the low note; the affected their reason later.
             request_evaluations(missing, sweep_past=500)
         locked = AreaEvent.objects.select_for_update(no_key=True).get(pk=event_id)
         active = locked.status == AreaEventStatus.ACTIVE
-        added = (
-            len(ScreeningTask.objects.bulk_create(tasks, batch_size=1000, ignore_conflicts=True))
-            if active
-            else 0
-        )
+        added = _tasks_create(locked, ranked, after) if active else 0
         # First made now, and not by the code before the worker made lists (it told them).
-        first = active and locked.listed_at is None and not had_tasks
+        first = active and locked.listed_at is None and not after
         locked.listed_at = locked.listed_at or timezone.now()
         if locked.listing_requested_at == requested:
             locked.listing_requested_at = None

@@ -1,9 +1,13 @@
 """Through the queue: a real worker on the real broker judges what the web side commits."""
 
+from django.utils import timezone
+
 from households import services as household_services
 from households.models import Household
 from monitoring import scans
 from monitoring.models import Alert, ScanRun
+from monitoring.tasks import evaluate_pending
+from tests import workers
 from tests.conftest import client_for, committed_db
 from tests.monitoring.conftest import TODAY, poor_figures, record
 from tests.workers import wait_for
@@ -108,3 +112,30 @@ def test_an_area_signal_through_the_api_is_ranked_by_the_worker(
         ),
         message="the low note of the affected area",
     )
+
+
+def test_a_sweep_that_fills_its_batch_queues_the_next_until_none_wait(
+    celery_worker, township_cadre
+):
+    """An imported file or an area event over a township leaves more households waiting than a
+    sweep judges: the sweep that filled its batch queues the next at once, rather than leaving
+    the rest to the beat's next turn, five minutes on, a batch a turn."""
+    waiting = [
+        household_services.household_create(
+            actor=township_cadre, village_code="620423100200", poverty_status="ordinary"
+        ).pk
+        for _ in range(7)
+    ]
+    pending = Household.objects.filter(pk__in=waiting, evaluation_pending_since__isnull=False)
+    wait_for(lambda: not pending.exists(), message="the households' own evaluations")
+    # None of their own tasks left to take the seven along (a task judges up to 200 waiting).
+    workers.wait_until_worker_idle()
+    workers.purge_queues()
+    Household.objects.filter(pk__in=waiting).update(
+        evaluation_pending_since=timezone.now(), recheck_on=None
+    )
+
+    evaluate_pending.apply_async([3])  # three a sweep: 3, then 3, then the last one
+
+    wait_for(lambda: not pending.exists(), message="the sweeps")
+    assert not Household.objects.filter(pk__in=waiting, recheck_on__isnull=True).exists()
