@@ -2,10 +2,12 @@
 
 import datetime
 import logging
+from dataclasses import dataclass
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import Count, F, Max, Min
 from django.db.models.functions import Substr
 from django.utils import timezone
@@ -29,6 +31,10 @@ SWEEP_PART = 500
 # The households one requested evaluation judges at most: a few seconds' work on a busy pilot
 # machine, and as long a wait for a visit to one of them being recorded meanwhile.
 REQUESTED_BATCH = 200
+# A lost connection, a deadlock, a lock that timed out: another try may not meet them.
+TRANSIENT_ERRORS = (OperationalError, InterfaceError)
+# Households whose failed evaluation this process has logged with its traceback.
+_FAILURES_LOGGED: set[int] = set()
 
 
 def evaluate_one(household_id: int, *, as_of: datetime.date) -> Outcome:
@@ -65,9 +71,44 @@ def evaluate_requested(household_id: int, *, as_of: datetime.date) -> Outcome:
         ids = sorted(own + others)
         if not ids:
             return Outcome()
-        policy = Policy.current()
-        match_waiting_signals(ids, as_of=as_of, policy=policy)
-        return evaluate_households(households_in(ids=ids), as_of=as_of, policy=policy)
+        return _judge_claimed(ids, as_of=as_of, policy=Policy.current())
+
+
+def _judge_claimed(
+    ids: list[int], *, as_of: datetime.date, policy: Policy, failed: set[int] | None = None
+) -> Outcome:
+    """Judge households waiting for an evaluation, claimed (locked) by the caller's transaction.
+
+    Should their evaluation fail for a reason another try would meet again (a household's facts
+    that no rule foresaw: a bug), each half is judged apart, down to the household that fails,
+    which is logged and left waiting, its request's time kept: the sweep and every visit's
+    evaluation take the oldest requests first, and one such household would otherwise fail
+    every evaluation of the county; left waiting, it keeps the pending-age alert climbing
+    (docs/operations.md). A lost connection, a deadlock or the task's time limit is raised for
+    the task to try again. The households that failed are added to `failed`."""
+    try:
+        with transaction.atomic():
+            match_waiting_signals(ids, as_of=as_of, policy=policy)
+            return evaluate_households(households_in(ids=ids), as_of=as_of, policy=policy)
+    except (*TRANSIENT_ERRORS, SoftTimeLimitExceeded):
+        raise
+    except Exception:
+        if len(ids) == 1:
+            # The traceback once a process, the line every time: a visit's evaluation takes the
+            # household along until it is fixed.
+            logger.error(
+                "evaluation of household %s failed; the others are judged",
+                ids[0],
+                exc_info=ids[0] not in _FAILURES_LOGGED,
+            )
+            _FAILURES_LOGGED.add(ids[0])
+            if failed is not None:
+                failed.add(ids[0])
+            return Outcome()
+    middle = len(ids) // 2
+    outcome = _judge_claimed(ids[:middle], as_of=as_of, policy=policy, failed=failed)
+    outcome.add(_judge_claimed(ids[middle:], as_of=as_of, policy=policy, failed=failed))
+    return outcome
 
 
 # One statement, atomic by itself, where the ORM took three (the members, the signals locked, the
@@ -311,12 +352,17 @@ def scan_resume_stalled() -> list[ScanRun]:
     return resumed
 
 
-def evaluate_pending(*, limit: int = SWEEP_BATCH) -> int:
+@dataclass(frozen=True)
+class Sweep:
+    claimed: int = 0  # waiting households taken (judged, or failed and left waiting)
+    judged: int = 0
+
+
+def evaluate_pending(*, limit: int = SWEEP_BATCH) -> Sweep:
     """Judge up to `limit` households whose evaluation was asked for and not made, the oldest
-    request first; answers how many were judged. Its task (monitoring.tasks.evaluate_pending)
-    queues the next sweep at once while they fill a batch, so that a big request (an imported
-    file, an area event over a township) is judged in minutes, not a batch per beat of five
-    minutes.
+    request first. Its task (monitoring.tasks.evaluate_pending) queues the next sweep at once
+    while they fill a batch, so that a big request (an imported file, an area event over a
+    township) is judged in minutes, not a batch per beat of five minutes.
 
     Each part is claimed as `evaluate_requested` claims its batch: locked, skipping households
     another transaction holds. Two sweeps at once (the beat's and a queued one) share the work
@@ -325,20 +371,21 @@ def evaluate_pending(*, limit: int = SWEEP_BATCH) -> int:
     as_of = timezone.localdate()
     policy = Policy.current()
     claimed = judged = 0
+    failed: set[int] = set()  # not taken again by this sweep's later parts
     while claimed < limit:
         with transaction.atomic():
             ids = list(
                 Household.objects.select_for_update(skip_locked=True)
                 .filter(evaluation_pending_since__isnull=False)
+                .exclude(pk__in=failed)
                 .order_by("evaluation_pending_since", "id")
                 .values_list("id", flat=True)[: min(SWEEP_PART, limit - claimed)]
             )
             if not ids:
                 break
             claimed += len(ids)
-            ids.sort()
-            match_waiting_signals(ids, as_of=as_of, policy=policy)
-            judged += evaluate_households(households_in(ids=ids), as_of=as_of, policy=policy).judged
+            outcome = _judge_claimed(sorted(ids), as_of=as_of, policy=policy, failed=failed)
+            judged += outcome.judged
     if judged:
         logger.info("sweep judged %d pending households", judged)
-    return judged
+    return Sweep(claimed, judged)

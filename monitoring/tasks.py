@@ -46,11 +46,11 @@ def scan_resume_stalled() -> list[int]:
 
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
 def evaluate_pending(limit: int = scans.SWEEP_BATCH) -> int:
-    judged = scans.evaluate_pending(limit=limit)
-    if 0 < limit <= judged:
+    sweep = scans.evaluate_pending(limit=limit)
+    if 0 < limit <= sweep.claimed:
         # A full batch: more may wait. The next sweep now rather than at the beat's next turn.
         queueing.enqueue(queueing.EVALUATE_PENDING, [limit], "celery")
-    return judged
+    return sweep.judged
 
 
 # Another listing of the same event is running (a signal joined it meanwhile): this one looks

@@ -7,13 +7,15 @@ import contextlib
 import datetime
 
 import pytest
-from django.db import connection
+from django.db import OperationalError, connection
 from django.utils import timezone
 
 from core import queueing
 from households import services as household_services
 from households.models import Household
 from monitoring import scans, tasks
+from monitoring.engine import rules
+from monitoring.engine.evaluation import evaluate_households
 from tests import workers
 from tests.conftest import committed_db
 
@@ -59,12 +61,12 @@ def _lock_timeout():
 def test_a_sweep_judges_its_batch_the_oldest_requests_first(db, township_cadre):
     ids = _waiting(township_cadre, 5)
 
-    assert scans.evaluate_pending(limit=2) == 2
+    assert scans.evaluate_pending(limit=2) == scans.Sweep(claimed=2, judged=2)
     assert _judged(ids) == ids[:2]
 
-    assert scans.evaluate_pending(limit=10) == 3
+    assert scans.evaluate_pending(limit=10) == scans.Sweep(claimed=3, judged=3)
     assert _judged(ids) == ids
-    assert scans.evaluate_pending(limit=10) == 0
+    assert scans.evaluate_pending(limit=10) == scans.Sweep(claimed=0, judged=0)
 
 
 @committed_db
@@ -75,10 +77,10 @@ def test_a_sweep_leaves_a_household_another_transaction_holds_and_judges_the_res
     held = ids[0]  # the oldest request: the first a sweep would take
 
     with workers.row_locked("households_household", held), _lock_timeout():
-        assert scans.evaluate_pending(limit=10) == 3  # without waiting for the holder
+        assert scans.evaluate_pending(limit=10).judged == 3  # without waiting for the holder
     assert _judged(ids) == ids[1:]
 
-    assert scans.evaluate_pending(limit=10) == 1
+    assert scans.evaluate_pending(limit=10).judged == 1
     assert _judged(ids) == ids
 
 
@@ -99,3 +101,96 @@ def test_the_sweep_task_queues_the_next_sweep_after_a_full_batch_only(db, townsh
     assert tasks.evaluate_pending(4) == 0
     assert tasks.evaluate_pending(0) == 0  # a batch of none is no chain of empty sweeps
     assert queued == [(queueing.EVALUATE_PENDING, [2], "celery")]
+
+
+def test_a_full_batch_with_a_failing_household_still_queues_the_next_sweep(
+    db, township_cadre, queued, monkeypatch
+):
+    ids = _waiting(township_cadre, 5)
+    _failing_for(monkeypatch, ids[0], ZeroDivisionError("a case no rule foresaw"))
+
+    assert tasks.evaluate_pending(3) == 2  # three taken, one of them failed
+    assert queued == [(queueing.EVALUATE_PENDING, [3], "celery")]
+
+    assert tasks.evaluate_pending(3) == 2  # the failing one again, and the last two
+    assert queued == [(queueing.EVALUATE_PENDING, [3], "celery")] * 2
+    assert tasks.evaluate_pending(3) == 0  # only the failing one waits: no more sweeps
+    assert len(queued) == 2
+
+
+def _failing_for(monkeypatch, household_id: int, error: Exception) -> None:
+    """The rules fail on this household's facts, as on facts no rule foresaw."""
+    judge = rules.evaluate_planned
+
+    def failing(facts, as_of, planned):
+        if facts.household_id == household_id:
+            raise error
+        return judge(facts, as_of, planned)
+
+    monkeypatch.setattr(rules, "evaluate_planned", failing)
+
+
+def test_a_household_whose_evaluation_fails_holds_back_no_other_and_keeps_waiting(
+    db, township_cadre, monkeypatch, caplog
+):
+    ids = _waiting(township_cadre, 8)
+    failing = ids[0]  # the oldest request: first in every batch
+    asked = Household.objects.get(pk=failing).evaluation_pending_since
+    _failing_for(monkeypatch, failing, ZeroDivisionError("a case no rule foresaw"))
+    judge = evaluate_households
+    batches: list[int] = []
+
+    def counted(households, **kwargs):
+        batches.append(households.count())
+        return judge(households, **kwargs)
+
+    monkeypatch.setattr(scans, "evaluate_households", counted)
+
+    assert scans.evaluate_pending(limit=10) == scans.Sweep(claimed=8, judged=7)
+    assert _judged(ids) == ids[1:]
+    # Halved down to the household that fails: 8, 4 and 4, 2 and 2, 1 and 1.
+    assert batches == [8, 4, 2, 1, 1, 2, 4]
+    assert f"evaluation of household {failing} failed" in caplog.text
+    assert "ZeroDivisionError" in caplog.text
+    # Still waiting, from its first request: the pending-age alert sees it.
+    assert Household.objects.get(pk=failing).evaluation_pending_since == asked
+
+    # A visit recorded meanwhile: its evaluation takes the oldest waiting along, and is made.
+    caplog.clear()
+    (visited,) = _waiting(township_cadre, 1)
+    Household.objects.filter(pk=visited).update(evaluation_pending_since=timezone.now())
+    assert scans.evaluate_requested(visited, as_of=timezone.localdate()).judged == 1
+    assert _judged([visited]) == [visited]
+    assert f"evaluation of household {failing} failed" in caplog.text
+    assert "ZeroDivisionError" not in caplog.text  # the traceback once, the line each time
+
+
+def test_a_visited_household_whose_evaluation_fails_is_left_waiting(
+    db, township_cadre, monkeypatch
+):
+    (visited,) = _waiting(township_cadre, 1)
+    _failing_for(monkeypatch, visited, ZeroDivisionError("a case no rule foresaw"))
+
+    assert scans.evaluate_requested(visited, as_of=timezone.localdate()).judged == 0
+    assert Household.objects.get(pk=visited).evaluation_pending_since is not None
+
+
+def test_a_lost_connection_is_raised_for_the_task_to_try_again(db, township_cadre, monkeypatch):
+    ids = _waiting(township_cadre, 3)
+    _failing_for(monkeypatch, ids[1], OperationalError("server closed the connection"))
+
+    with pytest.raises(OperationalError):
+        scans.evaluate_pending(limit=10)
+    assert _judged(ids) == []
+
+
+@committed_db
+def test_two_sweeps_at_once_share_the_waiting_households(township_cadre):
+    """The beat's sweep and a queued one at the same moment: each household judged by one."""
+    ids = _waiting(township_cadre, 12)
+
+    results = workers.at_once(lambda: scans.evaluate_pending(limit=12), times=2)
+
+    assert not [result for result in results if isinstance(result, Exception)], results
+    assert sum(result.judged for result in results) == 12
+    assert _judged(ids) == ids

@@ -123,7 +123,7 @@ def test_a_large_file_of_new_households_is_judged_by_one_sweep(
     assert queued == [queueing.EVALUATE_PENDING]
     stored, defined = _stored_and_defined([row["number"] for row in rows])
     assert stored == defined
-    assert scans.evaluate_pending() == 1_001
+    assert scans.evaluate_pending().judged == 1_001
     assert not Household.objects.exclude(evaluation_pending_since=None).exists()
 
 

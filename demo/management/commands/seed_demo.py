@@ -193,7 +193,8 @@ class Command(BaseCommand):
         )
         if not no_scan:
             # Readings below the threshold asked for their households' evaluation.
-            self.stdout.write(f"{evaluate_pending()} households judged again after the readings.")
+            judged = evaluate_pending().judged
+            self.stdout.write(f"{judged} households judged again after the readings.")
         backtest = seed_backtest(users)
         self.stdout.write(
             f"Backtest: {backtest.figures['enrolments']} enrolments over "
