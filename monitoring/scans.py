@@ -75,7 +75,12 @@ def evaluate_requested(household_id: int, *, as_of: datetime.date) -> Outcome:
 
 
 def _judge_claimed(
-    ids: list[int], *, as_of: datetime.date, policy: Policy, failed: set[int] | None = None
+    ids: list[int],
+    *,
+    as_of: datetime.date,
+    policy: Policy,
+    failed: set[int] | None = None,
+    match: bool = True,
 ) -> Outcome:
     """Judge households waiting for an evaluation, claimed (locked) by the caller's transaction.
 
@@ -85,10 +90,12 @@ def _judge_claimed(
     evaluation take the oldest requests first, and one such household would otherwise fail
     every evaluation of the county; left waiting, it keeps the pending-age alert climbing
     (docs/operations.md). A lost connection, a deadlock or the task's time limit is raised for
-    the task to try again. The households that failed are added to `failed`."""
+    the task to try again. The households that failed are added to `failed`. A scan's chunk
+    comes here only once its whole evaluation failed, and matches no signals (`match`)."""
     try:
         with transaction.atomic():
-            match_waiting_signals(ids, as_of=as_of, policy=policy)
+            if match:
+                match_waiting_signals(ids, as_of=as_of, policy=policy)
             return evaluate_households(households_in(ids=ids), as_of=as_of, policy=policy)
     except (*TRANSIENT_ERRORS, SoftTimeLimitExceeded):
         raise
@@ -105,9 +112,9 @@ def _judge_claimed(
             if failed is not None:
                 failed.add(ids[0])
             return Outcome()
-    middle = len(ids) // 2
-    outcome = _judge_claimed(ids[:middle], as_of=as_of, policy=policy, failed=failed)
-    outcome.add(_judge_claimed(ids[middle:], as_of=as_of, policy=policy, failed=failed))
+    outcome = Outcome()
+    for half in (ids[: len(ids) // 2], ids[len(ids) // 2 :]):
+        outcome.add(_judge_claimed(half, as_of=as_of, policy=policy, failed=failed, match=match))
     return outcome
 
 
@@ -275,9 +282,17 @@ def scan_chunk(
         return Outcome()
     due_on = as_of if only_due else None
     with transaction.atomic():
-        outcome = evaluate_households(
-            households_in(scope=scope, id_from=id_from, id_to=id_to, due_on=due_on), as_of=as_of
-        )
+        households = households_in(scope=scope, id_from=id_from, id_to=id_to, due_on=due_on)
+        try:
+            with transaction.atomic():
+                outcome = evaluate_households(households, as_of=as_of)
+        except (*TRANSIENT_ERRORS, SoftTimeLimitExceeded):
+            raise
+        except Exception:
+            # A household no rule foresaw: the rest of the chunk is judged without it, and the
+            # run finishes, rather than failing and being started again every quarter hour.
+            ids = list(households.order_by("id").values_list("id", flat=True))
+            outcome = _judge_claimed(ids, as_of=as_of, policy=Policy.current(), match=False)
         # Counted in the same transaction as the work: a redelivered chunk is not counted twice
         # unless it really ran twice, and then its second run changed nothing.
         ScanRun.objects.filter(pk=run_id).update(

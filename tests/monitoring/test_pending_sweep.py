@@ -1,7 +1,8 @@
 """The sweep of households whose evaluation was asked for and not made: the oldest requests first,
 at most its batch, and never a household another transaction holds (a second sweep at once, a
 visit being recorded). Through the queue, a sweep that fills its batch queues the next one
-(tests/monitoring/test_worker.py)."""
+(tests/monitoring/test_worker.py). A household whose evaluation fails holds back no other: not in
+a sweep, a visit's evaluation or a scan's chunk."""
 
 import contextlib
 import datetime
@@ -194,3 +195,22 @@ def test_two_sweeps_at_once_share_the_waiting_households(township_cadre):
     assert not [result for result in results if isinstance(result, Exception)], results
     assert sum(result.judged for result in results) == 12
     assert _judged(ids) == ids
+
+
+def test_a_scan_judges_its_chunk_without_the_household_whose_evaluation_fails(
+    db, township_cadre, monkeypatch, caplog
+):
+    """A rule changed, a county scan: one household the rules cannot judge, and the run still
+    finishes, every other household judged, rather than failing its chunk for ever."""
+    ids = _waiting(township_cadre, 6)
+    Household.objects.filter(pk__in=ids).update(evaluation_pending_since=None)
+    failing = ids[3]
+    _failing_for(monkeypatch, failing, ZeroDivisionError("a case no rule foresaw"))
+
+    run = scans.scan_run_inline(trigger="manual", scope=VILLAGE, as_of=timezone.localdate())
+
+    assert run.status == "finished"
+    assert run.households_judged == Household.objects.filter(village_id=VILLAGE).count() - 1
+    judged = Household.objects.filter(pk__in=ids, recheck_on__isnull=False)
+    assert sorted(judged.values_list("pk", flat=True)) == [i for i in ids if i != failing]
+    assert f"evaluation of household {failing} failed" in caplog.text
