@@ -48,8 +48,11 @@ def scan_resume_stalled() -> list[int]:
 def evaluate_pending(limit: int = scans.SWEEP_BATCH) -> int:
     sweep = scans.evaluate_pending(limit=limit)
     if 0 < limit <= sweep.claimed:
-        # A full batch: more may wait. The next sweep now rather than at the beat's next turn.
-        queueing.enqueue(queueing.EVALUATE_PENDING, [limit], "celery")
+        # A full batch: more may wait. The next sweep now rather than at the beat's next turn;
+        # the usual batch sent as the beat sends it, with no argument, so that a worker still
+        # running the code from before the task had a parameter (a rolling deploy) runs it too.
+        args = [] if limit == scans.SWEEP_BATCH else [limit]
+        queueing.enqueue(queueing.EVALUATE_PENDING, args, "celery")
     return sweep.judged
 
 

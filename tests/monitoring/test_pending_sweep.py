@@ -104,6 +104,16 @@ def test_the_sweep_task_queues_the_next_sweep_after_a_full_batch_only(db, townsh
     assert queued == [(queueing.EVALUATE_PENDING, [2], "celery")]
 
 
+def test_the_usual_batch_is_queued_as_the_beat_sends_it(db, township_cadre, queued, monkeypatch):
+    """With no argument: a worker still running the code from before the task had a parameter
+    (a rolling deploy) runs it too."""
+    monkeypatch.setattr(scans, "SWEEP_BATCH", 2)
+    _waiting(township_cadre, 3)
+
+    assert tasks.evaluate_pending(2) == 2
+    assert queued == [(queueing.EVALUATE_PENDING, [], "celery")]
+
+
 def test_a_full_batch_with_a_failing_household_still_queues_the_next_sweep(
     db, township_cadre, queued, monkeypatch
 ):
