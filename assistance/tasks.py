@@ -4,21 +4,19 @@ connections."""
 import datetime
 
 from celery import shared_task
-from django.db import InterfaceError, OperationalError
 
 from assistance.services import delegations, referrals
 from assistance.services.deadlines import deadline_reminders_send as _sweep
+from core.transient import TRANSIENT_DB_ERRORS
 
-TRANSIENT = (OperationalError, InterfaceError)
 
-
-@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
+@shared_task(autoretry_for=TRANSIENT_DB_ERRORS, retry_backoff=True, max_retries=3)
 def referral_expire_overdue() -> int:
     """Every referral past its answer's due time goes back to the cadres (beat, every 15 min)."""
     return referrals.referral_expire_overdue()
 
 
-@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
+@shared_task(autoretry_for=TRANSIENT_DB_ERRORS, retry_backoff=True, max_retries=3)
 def deadline_reminders_send(as_of: str | None = None) -> dict:
     result = _sweep(as_of=datetime.date.fromisoformat(as_of) if as_of else None)
     return {
@@ -29,7 +27,7 @@ def deadline_reminders_send(as_of: str | None = None) -> dict:
     }
 
 
-@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
+@shared_task(autoretry_for=TRANSIENT_DB_ERRORS, retry_backoff=True, max_retries=3)
 def delegation_notices_send(as_of: str | None = None) -> dict:
     """Delegations run out and about to run out with steps waiting (beat, daily)."""
     return delegations.delegation_notices_send(

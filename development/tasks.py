@@ -3,15 +3,13 @@
 import datetime
 
 from celery import shared_task
-from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
+from core.transient import TRANSIENT_DB_ERRORS
 from development.services.capacity import measure_all
 
-TRANSIENT = (OperationalError, InterfaceError)
 
-
-@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
+@shared_task(autoretry_for=TRANSIENT_DB_ERRORS, retry_backoff=True, max_retries=3)
 def measure_capacity_monthly(as_of: str | None = None) -> int:
     """Every household's self-development capacity, measured on the day (beat: each month-end)."""
     if as_of:

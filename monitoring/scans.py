@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import InterfaceError, OperationalError, connection, transaction
+from django.db import connection, transaction
 from django.db.models import Count, F, Max, Min
 from django.db.models.functions import Substr
 from django.utils import timezone
@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from core.queueing import SCAN_CHUNK, enqueue_after_commit
 from core.regions import area_prefix
+from core.transient import TRANSIENT_DB_ERRORS
 from households.models import Household, Member
 from households.selectors import region_prefix_of, user_covers
 from monitoring.engine.evaluation import Outcome, evaluate_households
@@ -31,8 +32,9 @@ SWEEP_PART = 500
 # The households one requested evaluation judges at most: a few seconds' work on a busy pilot
 # machine, and as long a wait for a visit to one of them being recorded meanwhile.
 REQUESTED_BATCH = 200
-# A lost connection, a deadlock, a lock that timed out: another try may not meet them.
-TRANSIENT_ERRORS = (OperationalError, InterfaceError)
+# What an evaluation that fails lets through rather than judging its households apart: the
+# errors the task retries on, and its time limit.
+NOT_JUDGED_APART = (*TRANSIENT_DB_ERRORS, SoftTimeLimitExceeded)
 # Households whose failed evaluation this process has logged with its traceback.
 _FAILURES_LOGGED: set[int] = set()
 
@@ -97,7 +99,7 @@ def _judge_claimed(
             if match:
                 match_waiting_signals(ids, as_of=as_of, policy=policy)
             return evaluate_households(households_in(ids=ids), as_of=as_of, policy=policy)
-    except (*TRANSIENT_ERRORS, SoftTimeLimitExceeded):
+    except NOT_JUDGED_APART:
         raise
     except Exception:
         if len(ids) == 1:
@@ -286,7 +288,7 @@ def scan_chunk(
         try:
             with transaction.atomic():
                 outcome = evaluate_households(households, as_of=as_of)
-        except (*TRANSIENT_ERRORS, SoftTimeLimitExceeded):
+        except NOT_JUDGED_APART:
             raise
         except Exception:
             # A household no rule foresaw: the rest of the chunk is judged without it, and the

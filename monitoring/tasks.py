@@ -4,22 +4,20 @@ import datetime
 
 from celery import shared_task
 from django.conf import settings
-from django.db import InterfaceError, OperationalError
 
 from core import queueing
+from core.transient import TRANSIENT_DB_ERRORS
 from monitoring import scans
 from monitoring.digest import send_digests
 from monitoring.services import area_events, notifications, webhooks
 
-TRANSIENT = (OperationalError, InterfaceError)
 
-
-@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
+@shared_task(autoretry_for=TRANSIENT_DB_ERRORS, retry_backoff=True, max_retries=5)
 def evaluate_household(household_id: int, as_of: str) -> dict:
     return scans.evaluate_requested(household_id, as_of=datetime.date.fromisoformat(as_of)).__dict__
 
 
-@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5, acks_late=True)
+@shared_task(autoretry_for=TRANSIENT_DB_ERRORS, retry_backoff=True, max_retries=5, acks_late=True)
 def scan_chunk(
     run_id: int, scope: str, id_from: int, id_to: int, as_of: str, only_due: bool = False
 ) -> dict:
@@ -33,18 +31,18 @@ def scan_chunk(
     ).__dict__
 
 
-@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
+@shared_task(autoretry_for=TRANSIENT_DB_ERRORS, retry_backoff=True, max_retries=3)
 def scan_nightly() -> int:
     # Every household is considered; those whose verdict cannot have changed are not re-judged.
     return scans.scan_start(trigger="nightly", scope="", only_due=True).pk
 
 
-@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
+@shared_task(autoretry_for=TRANSIENT_DB_ERRORS, retry_backoff=True, max_retries=3)
 def scan_resume_stalled() -> list[int]:
     return [run.pk for run in scans.scan_resume_stalled()]
 
 
-@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
+@shared_task(autoretry_for=TRANSIENT_DB_ERRORS, retry_backoff=True, max_retries=3)
 def evaluate_pending(limit: int = scans.SWEEP_BATCH) -> int:
     sweep = scans.evaluate_pending(limit=limit)
     if 0 < limit <= sweep.claimed:
@@ -61,7 +59,9 @@ def evaluate_pending(limit: int = scans.SWEEP_BATCH) -> int:
 LISTING_BUSY_RETRY_SECONDS = 30
 
 
-@shared_task(bind=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=20, acks_late=True)
+@shared_task(
+    bind=True, autoretry_for=TRANSIENT_DB_ERRORS, retry_backoff=True, max_retries=20, acks_late=True
+)
 def area_event_list(self, event_id: int) -> int:
     added = area_events.area_event_list(event_id)
     if added is None:
@@ -69,17 +69,17 @@ def area_event_list(self, event_id: int) -> int:
     return added
 
 
-@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
+@shared_task(autoretry_for=TRANSIENT_DB_ERRORS, retry_backoff=True, max_retries=3)
 def area_events_list_pending() -> int:
     return area_events.area_events_list_pending()
 
 
-@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
+@shared_task(autoretry_for=TRANSIENT_DB_ERRORS, retry_backoff=True, max_retries=3)
 def send_daily_digests() -> int:
     return send_digests()
 
 
-@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5, acks_late=True)
+@shared_task(autoretry_for=TRANSIENT_DB_ERRORS, retry_backoff=True, max_retries=5, acks_late=True)
 def notification_deliver(notification_id: int) -> bool:
     return notifications.notification_deliver(notification_id)
 
@@ -88,7 +88,7 @@ def notification_deliver(notification_id: int) -> bool:
     bind=True,
     # A lost database connection, or the mail server's refusal this time (EmailNotSent: the
     # service put the e-mail back in the queue); a validation error is never retried.
-    autoretry_for=(*TRANSIENT, notifications.EmailNotSent),
+    autoretry_for=(*TRANSIENT_DB_ERRORS, notifications.EmailNotSent),
     retry_backoff=settings.EMAIL_RETRY_BACKOFF_SECONDS,
     retry_backoff_max=settings.EMAIL_RETRY_BACKOFF_MAX_SECONDS,
     retry_jitter=False,
@@ -101,12 +101,12 @@ def notification_email_send(self, notification_id: int) -> str:
     )
 
 
-@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
+@shared_task(autoretry_for=TRANSIENT_DB_ERRORS, retry_backoff=True, max_retries=3)
 def notifications_dispatch_pending() -> int:
     return notifications.notifications_dispatch_pending()
 
 
-@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5, acks_late=True)
+@shared_task(autoretry_for=TRANSIENT_DB_ERRORS, retry_backoff=True, max_retries=5, acks_late=True)
 def webhook_deliver(delivery_id: int) -> float | None:
     """One attempt; a failed one queues the next after its pause (the sweep is the safety net)."""
     delay = webhooks.webhook_delivery_attempt(delivery_id)
@@ -115,6 +115,6 @@ def webhook_deliver(delivery_id: int) -> float | None:
     return delay
 
 
-@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
+@shared_task(autoretry_for=TRANSIENT_DB_ERRORS, retry_backoff=True, max_retries=3)
 def webhook_deliveries_due() -> int:
     return webhooks.webhook_deliveries_due()
