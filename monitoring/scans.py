@@ -22,7 +22,9 @@ from households.selectors import region_prefix_of, user_covers
 from monitoring.engine.evaluation import Outcome, evaluate_households
 from monitoring.engine.facts import households_in
 from monitoring.engine.policy import Policy
+from monitoring.evaluation_failures import failure_record, failures_clear
 from monitoring.models import ScanRun, Signal
+from monitoring.selectors import failing_in_chunk, waiting_out_failure
 
 logger = logging.getLogger(__name__)
 CHUNK_SIZE = 5000
@@ -56,7 +58,8 @@ def evaluate_requested(household_id: int, *, as_of: datetime.date) -> Outcome:
     (monitoring/engine/facts.py, CHUNK_IDS_SQL), so one cannot clear a mark having missed the
     change.
     Others' households are taken only if no one holds them (another worker's batch, a visit
-    being recorded, whose own task follows its commit); our own is waited for."""
+    being recorded, whose own task follows its commit) and their evaluation is not waiting out
+    a failure (monitoring.models.EvaluationFailure); our own is waited for, and tried even so."""
     with transaction.atomic():
         own = list(
             Household.objects.select_for_update()
@@ -67,6 +70,7 @@ def evaluate_requested(household_id: int, *, as_of: datetime.date) -> Outcome:
             Household.objects.select_for_update(skip_locked=True)
             .filter(evaluation_pending_since__isnull=False)
             .exclude(pk=household_id)
+            .exclude(waiting_out_failure())
             .order_by("evaluation_pending_since", "id")
             .values_list("id", flat=True)[: REQUESTED_BATCH - len(own)]
         )
@@ -81,42 +85,43 @@ def _judge_claimed(
     *,
     as_of: datetime.date,
     policy: Policy,
-    failed: set[int] | None = None,
     match: bool = True,
 ) -> Outcome:
     """Judge households waiting for an evaluation, claimed (locked) by the caller's transaction.
 
     Should their evaluation fail for a reason another try would meet again (a household's facts
     that no rule foresaw: a bug), each half is judged apart, down to the household that fails,
-    which is logged and left waiting, its request's time kept: the sweep and every visit's
-    evaluation take the oldest requests first, and one such household would otherwise fail
-    every evaluation of the county; left waiting, it keeps the pending-age alert climbing
-    (docs/operations.md). A lost connection, a deadlock or the task's time limit is raised for
-    the task to try again. The households that failed are added to `failed`. A scan's chunk
-    comes here only once its whole evaluation failed, and matches no signals (`match`)."""
+    which is logged, recorded (the others' evaluations leave it out for a while) and left
+    waiting, its request's time kept: the sweep and every visit's evaluation take the oldest
+    requests first, and one such household would otherwise fail every evaluation of the county;
+    left waiting, it keeps the pending-age alert climbing (docs/operations.md). A lost
+    connection, a deadlock or the task's time limit is raised for the task to try again. A
+    scan's chunk comes here for the households that failed before and, should the rest fail,
+    for those; it matches no signals (`match`)."""
     try:
         with transaction.atomic():
             if match:
                 match_waiting_signals(ids, as_of=as_of, policy=policy)
-            return evaluate_households(households_in(ids=ids), as_of=as_of, policy=policy)
+            outcome = evaluate_households(households_in(ids=ids), as_of=as_of, policy=policy)
+            failures_clear(ids)
+            return outcome
     except NOT_JUDGED_APART:
         raise
-    except Exception:
+    except Exception as error:
         if len(ids) == 1:
-            # The traceback once a process, the line every time: a visit's evaluation takes the
-            # household along until it is fixed.
+            # The traceback once a process, the line at each try (its own visits, a scan, the
+            # sweep when its wait is over) until it is fixed.
             logger.error(
                 "evaluation of household %s failed; the others are judged",
                 ids[0],
                 exc_info=ids[0] not in _FAILURES_LOGGED,
             )
             _FAILURES_LOGGED.add(ids[0])
-            if failed is not None:
-                failed.add(ids[0])
+            failure_record(ids[0], error)
             return Outcome()
     outcome = Outcome()
     for half in (ids[: len(ids) // 2], ids[len(ids) // 2 :]):
-        outcome.add(_judge_claimed(half, as_of=as_of, policy=policy, failed=failed, match=match))
+        outcome.add(_judge_claimed(half, as_of=as_of, policy=policy, match=match))
     return outcome
 
 
@@ -283,18 +288,25 @@ def scan_chunk(
         )
         return Outcome()
     due_on = as_of if only_due else None
+    policy = Policy.current()
     with transaction.atomic():
         households = households_in(scope=scope, id_from=id_from, id_to=id_to, due_on=due_on)
+        # Those whose evaluation failed before are judged apart, each alone: the chunk is not
+        # judged in halves down to one of them night after night.
+        failing = failing_in_chunk(scope=scope, id_from=id_from, id_to=id_to)
+        rest = households.exclude(pk__in=failing) if failing else households
         try:
             with transaction.atomic():
-                outcome = evaluate_households(households, as_of=as_of)
+                outcome = evaluate_households(rest, as_of=as_of, policy=policy)
         except NOT_JUDGED_APART:
             raise
         except Exception:
             # A household no rule foresaw: the rest of the chunk is judged without it, and the
             # run finishes, rather than failing and being started again every quarter hour.
-            ids = list(households.order_by("id").values_list("id", flat=True))
-            outcome = _judge_claimed(ids, as_of=as_of, policy=Policy.current(), match=False)
+            ids = list(rest.order_by("id").values_list("id", flat=True))
+            outcome = _judge_claimed(ids, as_of=as_of, policy=policy, match=False)
+        for household_id in failing:
+            outcome.add(_judge_claimed([household_id], as_of=as_of, policy=policy, match=False))
         # Counted in the same transaction as the work: a redelivered chunk is not counted twice
         # unless it really ran twice, and then its second run changed nothing.
         ScanRun.objects.filter(pk=run_id).update(
@@ -388,20 +400,20 @@ def evaluate_pending(*, limit: int = SWEEP_BATCH) -> Sweep:
     as_of = timezone.localdate()
     policy = Policy.current()
     claimed = judged = 0
-    failed: set[int] = set()  # not taken again by this sweep's later parts
     while claimed < limit:
         with transaction.atomic():
             ids = list(
                 Household.objects.select_for_update(skip_locked=True)
                 .filter(evaluation_pending_since__isnull=False)
-                .exclude(pk__in=failed)
+                .exclude(waiting_out_failure())
                 .order_by("evaluation_pending_since", "id")
                 .values_list("id", flat=True)[: min(SWEEP_PART, limit - claimed)]
             )
             if not ids:
                 break
             claimed += len(ids)
-            outcome = _judge_claimed(sorted(ids), as_of=as_of, policy=policy, failed=failed)
+            # A household that fails is recorded with the part: the later parts leave it out.
+            outcome = _judge_claimed(sorted(ids), as_of=as_of, policy=policy)
             judged += outcome.judged
     if judged:
         logger.info("sweep judged %d pending households", judged)

@@ -19,7 +19,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import JSONArray, JSONObject
+from django.db.models.functions import JSONArray, JSONObject, Now
 
 from core.arrays import AnyOf
 from core.regions import area_prefix, is_region_code
@@ -33,6 +33,7 @@ from monitoring.models import (
     AlertStatus,
     AreaEvent,
     AreaEventStatus,
+    EvaluationFailure,
     Notification,
     ScanRun,
     ScreeningStatus,
@@ -293,6 +294,39 @@ def scan_runs_visible_to(user) -> QuerySet[ScanRun]:
     if scope.sees_nothing or not user.has_perm("monitoring.view_scanrun"):
         return ScanRun.objects.none()
     return ScanRun.objects.filter(scope.q("scope"))
+
+
+def waiting_out_failure() -> Exists:
+    """For a claim of households to judge: true of one whose evaluation failed and whose wait is
+    not over (monitoring.models.EvaluationFailure), in the database's clock."""
+    return Exists(EvaluationFailure.objects.filter(household=OuterRef("pk"), retry_after__gt=Now()))
+
+
+def failing_in_chunk(*, scope: str, id_from: int, id_to: int) -> list[int]:
+    """The households of a scan's chunk (a region, a range of ids) whose evaluation failed
+    before, in id order. The region is matched here rather than in the statement: the chunk's
+    region filter runs once, in the statement that locks its households
+    (tests/structure/test_evaluation_queries.py), and the failures are few."""
+    prefix = area_prefix(scope) if scope else ""
+    rows = EvaluationFailure.objects.filter(
+        household_id__gte=id_from, household_id__lte=id_to
+    ).values_list("household_id", "household__village_id")
+    return sorted(household_id for household_id, village in rows if village.startswith(prefix))
+
+
+def evaluation_failures_listed() -> QuerySet:
+    """Every failing evaluation, the oldest first, with its household's number and village and
+    nothing else of the household: for operators (a command on the server, not a page)."""
+    return EvaluationFailure.objects.order_by("first_failed_at", "household_id").values(
+        "household_id",
+        "error",
+        "failures",
+        "first_failed_at",
+        "last_failed_at",
+        "retry_after",
+        number=F("household__number"),
+        village=F("household__village_id"),
+    )
 
 
 def policy_rows_visible_to(queryset: QuerySet, user) -> QuerySet:

@@ -90,6 +90,7 @@ FAMILIES = {
     "dixian_warnings_active": GaugeMetricFamily,
     "dixian_households_evaluation_pending": GaugeMetricFamily,
     "dixian_households_evaluation_pending_oldest_age_seconds": GaugeMetricFamily,
+    "dixian_households_evaluation_failing": GaugeMetricFamily,
     "dixian_celery_queue_length": GaugeMetricFamily,
 }
 
@@ -187,6 +188,7 @@ class DixianCollector(Collector):
 
     def _pending(self, now: datetime) -> Iterator[Metric]:
         from households.models import Household
+        from monitoring.models import EvaluationFailure
 
         pending = Household.objects.filter(evaluation_pending_since__isnull=False).aggregate(
             count=Count("id"), oldest=Min("evaluation_pending_since")
@@ -202,6 +204,11 @@ class DixianCollector(Collector):
                 "Seconds the longest-waiting household has waited (the sweep should keep it low).",
                 value=(now - pending["oldest"]).total_seconds(),
             )
+        yield GaugeMetricFamily(
+            "dixian_households_evaluation_failing",
+            "Households whose evaluation fails (a bug to fix); the error log names each.",
+            value=EvaluationFailure.objects.count(),
+        )
 
     def _queues(self) -> Metric:
         queues = GaugeMetricFamily(

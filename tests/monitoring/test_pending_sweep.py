@@ -2,12 +2,15 @@
 at most its batch, and never a household another transaction holds (a second sweep at once, a
 visit being recorded). Through the queue, a sweep that fills its batch queues the next one
 (tests/monitoring/test_worker.py). A household whose evaluation fails holds back no other: not in
-a sweep, a visit's evaluation or a scan's chunk."""
+a sweep, a visit's evaluation or a scan's chunk; recorded, it is left out of the others'
+evaluations for a while that doubles at each failure, and tried again after it."""
 
 import contextlib
 import datetime
+import io
 
 import pytest
+from django.core.management import call_command
 from django.db import OperationalError, connection
 from django.utils import timezone
 
@@ -17,6 +20,8 @@ from households.models import Household
 from monitoring import scans, tasks
 from monitoring.engine import rules
 from monitoring.engine.evaluation import evaluate_households
+from monitoring.evaluation_failures import failure_record
+from monitoring.models import EvaluationFailure
 from tests import workers
 from tests.conftest import committed_db
 
@@ -123,10 +128,9 @@ def test_a_full_batch_with_a_failing_household_still_queues_the_next_sweep(
     assert tasks.evaluate_pending(3) == 2  # three taken, one of them failed
     assert queued == [(queueing.EVALUATE_PENDING, [3], "celery")]
 
-    assert tasks.evaluate_pending(3) == 2  # the failing one again, and the last two
-    assert queued == [(queueing.EVALUATE_PENDING, [3], "celery")] * 2
+    assert tasks.evaluate_pending(3) == 2  # the last two: the failing one waits out its failure
     assert tasks.evaluate_pending(3) == 0  # only the failing one waits: no more sweeps
-    assert len(queued) == 2
+    assert len(queued) == 1
 
 
 def _failing_for(monkeypatch, household_id: int, error: Exception) -> None:
@@ -141,21 +145,33 @@ def _failing_for(monkeypatch, household_id: int, error: Exception) -> None:
     monkeypatch.setattr(rules, "evaluate_planned", failing)
 
 
+@pytest.fixture
+def batches(monkeypatch) -> list[int]:
+    """The size of each batch the scans module has the engine judge."""
+    judge, sizes = evaluate_households, []
+
+    def counted(households, **kwargs):
+        sizes.append(households.count())
+        return judge(households, **kwargs)
+
+    monkeypatch.setattr(scans, "evaluate_households", counted)
+    return sizes
+
+
+def _wait_over(household_id: int) -> None:
+    EvaluationFailure.objects.filter(pk=household_id).update(
+        retry_after=timezone.now() - datetime.timedelta(seconds=1)
+    )
+
+
 def test_a_household_whose_evaluation_fails_holds_back_no_other_and_keeps_waiting(
-    db, township_cadre, monkeypatch, caplog
+    db, township_cadre, monkeypatch, caplog, batches
 ):
     ids = _waiting(township_cadre, 8)
     failing = ids[0]  # the oldest request: first in every batch
     asked = Household.objects.get(pk=failing).evaluation_pending_since
+    fixed = rules.evaluate_planned
     _failing_for(monkeypatch, failing, ZeroDivisionError("a case no rule foresaw"))
-    judge = evaluate_households
-    batches: list[int] = []
-
-    def counted(households, **kwargs):
-        batches.append(households.count())
-        return judge(households, **kwargs)
-
-    monkeypatch.setattr(scans, "evaluate_households", counted)
 
     assert scans.evaluate_pending(limit=10) == scans.Sweep(claimed=8, judged=7)
     assert _judged(ids) == ids[1:]
@@ -166,14 +182,97 @@ def test_a_household_whose_evaluation_fails_holds_back_no_other_and_keeps_waitin
     # Still waiting, from its first request: the pending-age alert sees it.
     assert Household.objects.get(pk=failing).evaluation_pending_since == asked
 
-    # A visit recorded meanwhile: its evaluation takes the oldest waiting along, and is made.
+    failure = EvaluationFailure.objects.get(pk=failing)
+    assert failure.failures == 1
+    assert failure.retry_after - failure.last_failed_at == datetime.timedelta(minutes=5)
+
+    # A visit recorded meanwhile: its evaluation leaves the failing household out while it
+    # waits, so it is one batch of one, with no error.
     caplog.clear()
+    batches.clear()
     (visited,) = _waiting(township_cadre, 1)
     Household.objects.filter(pk=visited).update(evaluation_pending_since=timezone.now())
     assert scans.evaluate_requested(visited, as_of=timezone.localdate()).judged == 1
     assert _judged([visited]) == [visited]
+    assert batches == [1]
+    assert "failed" not in caplog.text
+    assert scans.evaluate_pending(limit=10) == scans.Sweep(claimed=0, judged=0)
+
+    # Its wait over, the next sweep tries it: failed again, the wait doubles.
+    _wait_over(failing)
+    assert scans.evaluate_pending(limit=10) == scans.Sweep(claimed=1, judged=0)
+    failure.refresh_from_db()
+    assert failure.failures == 2
+    assert failure.retry_after - failure.last_failed_at == datetime.timedelta(minutes=10)
     assert f"evaluation of household {failing} failed" in caplog.text
     assert "ZeroDivisionError" not in caplog.text  # the traceback once, the line each time
+
+    # The bug fixed: the next try judges it and forgets the failure.
+    monkeypatch.setattr(rules, "evaluate_planned", fixed)
+    _wait_over(failing)
+    assert scans.evaluate_pending(limit=10) == scans.Sweep(claimed=1, judged=1)
+    assert _judged([failing]) == [failing]
+    assert not EvaluationFailure.objects.exists()
+
+
+def test_the_wait_doubles_up_to_an_hour(db, household):
+    waits = []
+    for _ in range(7):
+        failure_record(household.pk, ZeroDivisionError())
+        failure = EvaluationFailure.objects.get(pk=household.pk)
+        waits.append((failure.retry_after - failure.last_failed_at).total_seconds() / 60)
+    assert waits == [5, 10, 20, 40, 60, 60, 60]
+    assert failure.failures == 7
+
+
+def test_the_record_names_the_error_and_its_place_never_its_message(
+    db, township_cadre, monkeypatch
+):
+    (failing,) = _waiting(township_cadre, 1)
+    _failing_for(monkeypatch, failing, ValueError("per-capita income 4321.50 of 张三"))
+
+    scans.evaluate_pending(limit=10)
+
+    error = EvaluationFailure.objects.get(pk=failing).error
+    assert error.startswith("ValueError at tests/monitoring/test_pending_sweep.py:")
+    assert error.endswith(" failing")
+    assert "4321" not in error and "张三" not in error
+
+
+@committed_db
+def test_two_workers_recording_one_household_at_once_make_one_row(household):
+    results = workers.at_once(lambda: failure_record(household.pk, ZeroDivisionError()), times=2)
+
+    assert results == [None, None]
+    assert EvaluationFailure.objects.get(pk=household.pk).failures == 2
+
+
+def test_operators_list_the_failing_households_and_have_them_tried_again(
+    db, township_cadre, monkeypatch
+):
+    (failing,) = _waiting(township_cadre, 1)
+    _failing_for(monkeypatch, failing, ZeroDivisionError("a case no rule foresaw"))
+    scans.evaluate_pending(limit=10)
+    number = Household.objects.get(pk=failing).number
+
+    out = io.StringIO()
+    call_command("evaluation_failures", stdout=out)
+    assert f"household {failing} (number {number}, village {VILLAGE}): failed 1 times" in (
+        out.getvalue()
+    )
+    assert "ZeroDivisionError at " in out.getvalue()
+    assert scans.evaluate_pending(limit=10).claimed == 0  # waiting out its failure
+
+    out = io.StringIO()
+    call_command("evaluation_failures", "--retry", stdout=out)
+    assert "1 tried again at the next sweep." in out.getvalue()
+    assert scans.evaluate_pending(limit=10).claimed == 1
+
+
+def test_with_no_failure_the_command_says_so(db):
+    out = io.StringIO()
+    call_command("evaluation_failures", stdout=out)
+    assert out.getvalue() == "No household's evaluation is failing.\n"
 
 
 def test_a_visited_household_whose_evaluation_fails_is_left_waiting(
@@ -184,6 +283,10 @@ def test_a_visited_household_whose_evaluation_fails_is_left_waiting(
 
     assert scans.evaluate_requested(visited, as_of=timezone.localdate()).judged == 0
     assert Household.objects.get(pk=visited).evaluation_pending_since is not None
+
+    # Visited again while it waits out the failure: its own evaluation tries it all the same.
+    assert scans.evaluate_requested(visited, as_of=timezone.localdate()).judged == 0
+    assert EvaluationFailure.objects.get(pk=visited).failures == 2
 
 
 def test_a_lost_connection_is_raised_for_the_task_to_try_again(db, township_cadre, monkeypatch):
@@ -208,7 +311,7 @@ def test_two_sweeps_at_once_share_the_waiting_households(township_cadre):
 
 
 def test_a_scan_judges_its_chunk_without_the_household_whose_evaluation_fails(
-    db, township_cadre, monkeypatch, caplog
+    db, township_cadre, monkeypatch, caplog, batches
 ):
     """A rule changed, a county scan: one household the rules cannot judge, and the run still
     finishes, every other household judged, rather than failing its chunk for ever."""
@@ -224,3 +327,13 @@ def test_a_scan_judges_its_chunk_without_the_household_whose_evaluation_fails(
     judged = Household.objects.filter(pk__in=ids, recheck_on__isnull=False)
     assert sorted(judged.values_list("pk", flat=True)) == [i for i in ids if i != failing]
     assert f"evaluation of household {failing} failed" in caplog.text
+    assert EvaluationFailure.objects.filter(pk=failing).exists()
+
+    # The next scan judges it apart, alone, and the rest of its chunk in one go, rather than
+    # halving the chunk down to it again.
+    batches.clear()
+    households = Household.objects.filter(village_id=VILLAGE).count()
+    run = scans.scan_run_inline(trigger="manual", scope=VILLAGE, as_of=timezone.localdate())
+    assert run.households_judged == households - 1
+    assert batches == [households - 1, 1]
+    assert EvaluationFailure.objects.get(pk=failing).failures == 2

@@ -12,7 +12,7 @@ from django.utils import timezone
 from prometheus_client.parser import text_string_to_metric_families
 
 from households.models import Household
-from monitoring.models import Alert, ScanRun
+from monitoring.models import Alert, EvaluationFailure, ScanRun
 from tests import workers
 
 OUTSIDE_ADDRESS = "203.0.113.9"
@@ -68,6 +68,14 @@ def test_allowed_scraper_reads_every_dixian_metric(
         evaluation_pending_since=timezone.now() - timedelta(minutes=10)
     )
     Household.objects.exclude(pk=household.pk).update(evaluation_pending_since=None)
+    now = timezone.now()
+    EvaluationFailure.objects.create(
+        household=household,
+        error="ZeroDivisionError",
+        first_failed_at=now,
+        last_failed_at=now,
+        retry_after=now,
+    )
     redis_broker.rpush("scans", "one", "two")
     redis_broker.rpush("interactive", "three")
     Client().get("/login/")  # a request for django-prometheus to count
@@ -76,9 +84,9 @@ def test_allowed_scraper_reads_every_dixian_metric(
         response = _scraper().get("/metrics")
 
     assert response.status_code == 200
-    # Five small aggregates per scrape whatever the county's size: scans (three), warnings,
-    # pending evaluations.
-    assert len(queries) == 5
+    # Six small aggregates per scrape whatever the county's size: scans (three), warnings,
+    # pending evaluations, failing ones.
+    assert len(queries) == 6
     samples = _samples(response)
     assert samples[("django_http_requests_total_by_method_total", (("method", "GET"),))] >= 1
     # The database backend is django-prometheus's: every query is counted.
@@ -98,6 +106,7 @@ def test_allowed_scraper_reads_every_dixian_metric(
     assert samples[
         ("dixian_households_evaluation_pending_oldest_age_seconds", ())
     ] == pytest.approx(600, abs=60)
+    assert samples[("dixian_households_evaluation_failing", ())] == 1
     assert samples[("dixian_celery_queue_length", (("queue", "scans"),))] == 2
     assert samples[("dixian_celery_queue_length", (("queue", "interactive"),))] == 1
     assert samples[("dixian_celery_queue_length", (("queue", "celery"),))] == 0

@@ -1,0 +1,70 @@
+"""Households whose evaluation fails: recorded, left out of the others' evaluations for a while,
+forgotten once judged (monitoring.models.EvaluationFailure)."""
+
+import traceback
+from collections.abc import Iterable
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connection
+from django.db.models.functions import Now
+
+from monitoring.models import EvaluationFailure
+
+# The wait after the first failure, doubled at each one after, up to the longest: a bug fixed and
+# deployed is tried again within the hour, and until then it costs one try an hour.
+FIRST_WAIT_MINUTES = 5
+LONGEST_WAIT_MINUTES = 60
+
+# One statement, safe when two workers record the same household at once. The wait is counted
+# from the failures before this one, in the database's clock, as the claims compare it.
+RECORD_SQL = """
+INSERT INTO monitoring_evaluationfailure AS f (
+    household_id, error, failures, first_failed_at, last_failed_at, retry_after
+)
+VALUES (%(household)s, %(error)s, 1, now(), now(), now() + make_interval(mins => %(first)s))
+ON CONFLICT (household_id) DO UPDATE SET
+    error = EXCLUDED.error,
+    failures = f.failures + 1,
+    last_failed_at = EXCLUDED.last_failed_at,
+    retry_after = EXCLUDED.last_failed_at + make_interval(
+        mins => least(%(first)s * power(2, least(f.failures, 10))::integer, %(longest)s)
+    )
+"""
+
+
+def described(error: BaseException) -> str:
+    """The exception's class and the innermost place in the project's code it passed through,
+    e.g. `ZeroDivisionError at monitoring/engine/rules.py:162 income_drop`. Never the message: a
+    message may quote a value of the household's (an amount, a name), and this row is read by
+    operators and the metrics."""
+    kind = type(error).__qualname__
+    base = Path(settings.BASE_DIR).resolve()
+    for frame in reversed(traceback.extract_tb(error.__traceback__)):
+        path = Path(frame.filename).resolve()
+        if path.is_relative_to(base) and ".venv" not in path.relative_to(base).parts:
+            return f"{kind} at {path.relative_to(base)}:{frame.lineno} {frame.name}"[:200]
+    return kind[:200]
+
+
+def failure_record(household_id: int, error: BaseException) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            RECORD_SQL,
+            {
+                "household": household_id,
+                "error": described(error),
+                "first": FIRST_WAIT_MINUTES,
+                "longest": LONGEST_WAIT_MINUTES,
+            },
+        )
+
+
+def failures_clear(household_ids: Iterable[int]) -> None:
+    """The households were judged: nothing holds them back any more."""
+    EvaluationFailure.objects.filter(household_id__in=list(household_ids)).delete()
+
+
+def failures_retry_now() -> int:
+    """Every failing household tried again by the next sweep (a fix just deployed); how many."""
+    return EvaluationFailure.objects.update(retry_after=Now())
