@@ -1,8 +1,8 @@
-"""Households whose evaluation fails: recorded, left out of the others' evaluations for a while,
-forgotten once judged (monitoring.models.EvaluationFailure)."""
+"""Households whose evaluation fails: recorded and left out of the others' evaluations for a while
+(monitoring.models.EvaluationFailure); the evaluation that judges one forgets it
+(monitoring.engine.evaluation)."""
 
 import traceback
-from collections.abc import Iterable
 from pathlib import Path
 
 from django.conf import settings
@@ -16,13 +16,24 @@ from monitoring.models import EvaluationFailure
 FIRST_WAIT_MINUTES = 5
 LONGEST_WAIT_MINUTES = 60
 
-# One statement, safe when two workers record the same household at once. The wait is counted
-# from the failures before this one, in the database's clock, as the claims compare it.
+# One statement, safe when two workers record the same household at once. The household is marked
+# waiting first (its row locked before the failure's, the order every evaluation locks them in):
+# one a scan judged is then tried again by the sweep once its wait is over, and its next
+# evaluation, whichever it is, writes it and forgets the failure (monitoring.engine.evaluation).
+# The time is the clock's, not the transaction's start: a scan's chunk may have run for minutes.
+# The wait is counted from the failures before this one.
 RECORD_SQL = """
+WITH marked AS (
+    UPDATE households_household
+    SET evaluation_pending_since = coalesce(evaluation_pending_since, clock_timestamp())
+    WHERE id = %(household)s
+    RETURNING id
+)
 INSERT INTO monitoring_evaluationfailure AS f (
     household_id, error, failures, first_failed_at, last_failed_at, retry_after
 )
-VALUES (%(household)s, %(error)s, 1, now(), now(), now() + make_interval(mins => %(first)s))
+SELECT marked.id, %(error)s, 1, t.at, t.at, t.at + make_interval(mins => %(first)s)
+FROM marked, (SELECT clock_timestamp() AS at) AS t
 ON CONFLICT (household_id) DO UPDATE SET
     error = EXCLUDED.error,
     failures = f.failures + 1,
@@ -41,6 +52,8 @@ def described(error: BaseException) -> str:
     kind = type(error).__qualname__
     base = Path(settings.BASE_DIR).resolve()
     for frame in reversed(traceback.extract_tb(error.__traceback__)):
+        if frame.filename.startswith("<"):  # `<string>`, `<frozen …>`: code with no file of ours
+            continue
         path = Path(frame.filename).resolve()
         if path.is_relative_to(base) and ".venv" not in path.relative_to(base).parts:
             return f"{kind} at {path.relative_to(base)}:{frame.lineno} {frame.name}"[:200]
@@ -58,11 +71,6 @@ def failure_record(household_id: int, error: BaseException) -> None:
                 "longest": LONGEST_WAIT_MINUTES,
             },
         )
-
-
-def failures_clear(household_ids: Iterable[int]) -> None:
-    """The households were judged: nothing holds them back any more."""
-    EvaluationFailure.objects.filter(household_id__in=list(household_ids)).delete()
 
 
 def failures_retry_now() -> int:

@@ -22,7 +22,7 @@ from households.selectors import region_prefix_of, user_covers
 from monitoring.engine.evaluation import Outcome, evaluate_households
 from monitoring.engine.facts import households_in
 from monitoring.engine.policy import Policy
-from monitoring.evaluation_failures import failure_record, failures_clear
+from monitoring.evaluation_failures import failure_record
 from monitoring.models import ScanRun, Signal
 from monitoring.selectors import failing_in_chunk, waiting_out_failure
 
@@ -102,9 +102,7 @@ def _judge_claimed(
         with transaction.atomic():
             if match:
                 match_waiting_signals(ids, as_of=as_of, policy=policy)
-            outcome = evaluate_households(households_in(ids=ids), as_of=as_of, policy=policy)
-            failures_clear(ids)
-            return outcome
+            return evaluate_households(households_in(ids=ids), as_of=as_of, policy=policy)
     except NOT_JUDGED_APART:
         raise
     except Exception as error:
@@ -303,8 +301,14 @@ def scan_chunk(
         except Exception:
             # A household no rule foresaw: the rest of the chunk is judged without it, and the
             # run finishes, rather than failing and being started again every quarter hour.
-            ids = list(rest.order_by("id").values_list("id", flat=True))
+            # Locked here, in the chunk's transaction, as the sweep locks its part: a half that
+            # fails lets go of nothing (a savepoint's locks go with it), so no sweep takes a
+            # household between its failure and its record and waits on us while we wait on it.
+            ids = list(rest.select_for_update().order_by("id").values_list("id", flat=True))
             outcome = _judge_claimed(ids, as_of=as_of, policy=policy, match=False)
+        if failing:  # held past a failure of their own, as above
+            locked = Household.objects.select_for_update().filter(pk__in=failing).order_by("id")
+            failing = list(locked.values_list("id", flat=True))
         for household_id in failing:
             outcome.add(_judge_claimed([household_id], as_of=as_of, policy=policy, match=False))
         # Counted in the same transaction as the work: a redelivered chunk is not counted twice

@@ -81,7 +81,11 @@ def _update_households(changed: list[tuple]) -> None:
     Python (a regular expression each), a second of a 5,000-household chunk, where the
     document is one string the C encoder makes. `jsonb_to_recordset` is estimated at a hundred
     rows, so the planner looks each household up by primary key instead of hashing the chunk
-    against a scan of every household (a scan that grows with the county, once a chunk)."""
+    against a scan of every household (a scan that grows with the county, once a chunk).
+
+    The same statement forgets the failures of the households it writes
+    (monitoring.models.EvaluationFailure): a household whose evaluation failed is left waiting,
+    so whichever evaluation judges it next writes it here, a scan's, a visit's or the sweep's."""
     rows = [
         {
             "id": household_id,
@@ -98,15 +102,20 @@ def _update_households(changed: list[tuple]) -> None:
     with connection.cursor() as cursor:
         cursor.execute(
             """
+            WITH v AS (
+                SELECT * FROM jsonb_to_recordset(%s::jsonb) AS v(
+                    id bigint, level varchar, score integer, reasons jsonb, recheck date,
+                    visit_due date, layer varchar, layer_reasons jsonb
+                )
+            ), forgotten AS (
+                DELETE FROM monitoring_evaluationfailure f USING v WHERE f.household_id = v.id
+            )
             UPDATE households_household h
             SET risk_level = v.level, risk_score = v.score, risk_reasons = v.reasons,
                 recheck_on = v.recheck, next_visit_due = v.visit_due,
                 layer = v.layer, layer_reasons = v.layer_reasons,
                 evaluation_pending_since = NULL
-            FROM jsonb_to_recordset(%s::jsonb) AS v(
-                id bigint, level varchar, score integer, reasons jsonb, recheck date,
-                visit_due date, layer varchar, layer_reasons jsonb
-            )
+            FROM v
             WHERE h.id = v.id
             """,
             [json.dumps(rows, ensure_ascii=False)],

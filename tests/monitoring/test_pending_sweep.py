@@ -17,7 +17,7 @@ from django.utils import timezone
 from core import queueing
 from households import services as household_services
 from households.models import Household
-from monitoring import scans, tasks
+from monitoring import evaluation_failures, scans, tasks
 from monitoring.engine import rules
 from monitoring.engine.evaluation import evaluate_households
 from monitoring.evaluation_failures import failure_record
@@ -318,6 +318,7 @@ def test_a_scan_judges_its_chunk_without_the_household_whose_evaluation_fails(
     ids = _waiting(township_cadre, 6)
     Household.objects.filter(pk__in=ids).update(evaluation_pending_since=None)
     failing = ids[3]
+    fixed = rules.evaluate_planned
     _failing_for(monkeypatch, failing, ZeroDivisionError("a case no rule foresaw"))
 
     run = scans.scan_run_inline(trigger="manual", scope=VILLAGE, as_of=timezone.localdate())
@@ -337,3 +338,32 @@ def test_a_scan_judges_its_chunk_without_the_household_whose_evaluation_fails(
     assert run.households_judged == households - 1
     assert batches == [households - 1, 1]
     assert EvaluationFailure.objects.get(pk=failing).failures == 2
+
+    # Failed in a scan, it waits to be judged again: the sweep tries it once its wait is over,
+    # and, the bug fixed, the failure is forgotten.
+    assert Household.objects.get(pk=failing).evaluation_pending_since is not None
+    assert scans.evaluate_pending(limit=10) == scans.Sweep(claimed=0, judged=0)
+    call_command("evaluation_failures", "--retry", stdout=io.StringIO())
+    monkeypatch.setattr(rules, "evaluate_planned", fixed)
+    assert scans.evaluate_pending(limit=10) == scans.Sweep(claimed=1, judged=1)
+    assert not EvaluationFailure.objects.exists()
+
+
+def test_whichever_evaluation_judges_a_failing_household_forgets_its_failure(db, household):
+    failure_record(household.pk, ZeroDivisionError())
+    assert Household.objects.get(pk=household.pk).evaluation_pending_since is not None
+
+    scans.evaluate_one(household.pk, as_of=timezone.localdate())  # a demo's, a bench's
+
+    assert not EvaluationFailure.objects.exists()
+    assert Household.objects.get(pk=household.pk).evaluation_pending_since is None
+
+
+def test_code_with_no_file_of_ours_is_not_named_as_the_place():
+    try:
+        exec(compile("1 / 0", "<string>", "exec"))  # noqa: S102 - a frame with no file
+    except ZeroDivisionError as error:
+        described = evaluation_failures.described(error)
+    assert described.startswith("ZeroDivisionError at tests/monitoring/test_pending_sweep.py:")
+    assert "<string>" not in described
+    assert evaluation_failures.described(KeyError("620423199001011234")) == "KeyError"
