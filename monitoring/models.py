@@ -868,8 +868,10 @@ class EvaluationFailure(models.Model):
 
     Taken along by every visit's evaluation, which claims the oldest requests first, it made each
     of them judge its batch apart down to it; left out until `retry_after` (5 minutes, doubled at
-    each failure up to an hour), it costs one try an hour. Its own visit's evaluation and the
-    scans still try it. The row goes when an evaluation judges the household."""
+    each failure up to an hour), it costs one try an hour. The household is kept waiting for an
+    evaluation, so the sweep tries it when the wait is over; its own visit's evaluation and the
+    scans try it at any time. The row goes with the evaluation that judges the household
+    (monitoring.engine.evaluation, in the statement that writes its verdict)."""
 
     household = models.OneToOneField(
         "households.Household",
@@ -1107,7 +1109,10 @@ class ScreeningStatus(models.TextChoices):
 
 
 @pghistory.track(
-    model_name="AreaEventHistory", obj_field=pghistory.ObjForeignKey(related_name="history")
+    model_name="AreaEventHistory",
+    obj_field=pghistory.ObjForeignKey(related_name="history"),
+    # A listing's lease, taken and renewed by the worker: no change of the event's.
+    exclude=["listing_since"],
 )
 class AreaEvent(models.Model):
     """An area hit at once (规模性返贫 risk): every household of the area is screened, and only
@@ -1159,6 +1164,9 @@ class AreaEvent(models.Model):
     # cleared by the listing that saw that request; `listed_at` is when the first list was done.
     listing_requested_at = models.DateTimeField(_("listing requested at"), null=True, blank=True)
     listed_at = models.DateTimeField(_("listed at"), null=True, blank=True)
+    # Since when a worker has been making the list (its lease, renewed by each batch it writes):
+    # one listing of an event at a time, across the transactions it writes in.
+    listing_since = models.DateTimeField(_("listing since"), null=True, blank=True)
     version = models.PositiveIntegerField(_("version"), default=1)
 
     class Meta:

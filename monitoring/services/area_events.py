@@ -13,12 +13,14 @@ One active event per area and kind (a partial unique constraint): a second signa
 kind on the same area joins the active event, and adds tasks only for households that have none.
 """
 
+import contextlib
 import datetime
 import logging
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Count, Q
+from django.db.models.functions import Now
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -58,9 +60,10 @@ LISTING_SWEEP_AFTER = datetime.timedelta(minutes=1)
 FACTS_CHUNK = 5000
 # Screening tasks made and written this many at a time.
 TASK_BATCH = 1000
-# First key of the transaction-level advisory lock that keeps one listing of an event at a time
-# (the second is the event's id); any constant no other lock of the project uses.
-LISTING_LOCK = 0x41524541  # "AREA"
+# How long a listing's lease on its event lasts unless a batch renews it: longer than a county's
+# ranking (about 3 minutes for 1,000,000 households, docs/scaling.md), after which the lease of a
+# listing whose worker died is taken by the next.
+LISTING_LEASE = datetime.timedelta(minutes=10)
 
 
 def _years_before(day: datetime.date, years: int) -> datetime.date:
@@ -125,44 +128,53 @@ def vulnerabilities(
     return facts
 
 
-def _ranked_tasks(
-    event: AreaEvent, today: datetime.date
-) -> tuple[list[int], list[area_ranking.Ranked], int]:
-    """The households of the area without a task in this event (by id), their ranking, and the
-    last rank the event has already given (0: none). Reads only."""
+def _ranked_tasks(event: AreaEvent, today: datetime.date) -> list[area_ranking.Ranked]:
+    """The households of the area without a task in this event, ranked. Reads only, each
+    chunk of facts in a statement of its own: nothing is held while a county is ranked."""
     area = under_region(Household.objects.all(), prefix_of(event.region_id))
     have = ScreeningTask.objects.filter(event=event).values("household_id")
     missing = list(area.exclude(pk__in=have).order_by("pk").values_list("id", flat=True))
-    last = (
-        ScreeningTask.objects.filter(event=event).order_by("-rank").values_list("rank", flat=True)
-    )
-    after = last.first() or 0
-    if not missing:
-        return [], [], after
     facts: list[area_ranking.Vulnerability] = []
     for start in range(0, len(missing), FACTS_CHUNK):
         facts += vulnerabilities(missing[start : start + FACTS_CHUNK], today=today)
-    return missing, area_ranking.rank(facts), after
+    return area_ranking.rank(facts)
 
 
-def _tasks_create(event: AreaEvent, ranked: list[area_ranking.Ranked], after: int) -> int:
-    """The ranked households' screening tasks, numbered on from `after`, written a batch at a
-    time: a model instance a household held all at once was most of the worker's memory for a
-    county's event (1.7 GB for 1,000,000 households, docs/scaling.md)."""
-    added = 0
-    for start in range(0, len(ranked), TASK_BATCH):
-        batch = [
+def _batch_listed(event_id: int, batch: list[area_ranking.Ranked]) -> int | None:
+    """One batch of the ranked households: marked for evaluation and given their tasks, numbered
+    on from the event's last rank, in one short transaction; how many tasks it added, or None,
+    writing nothing, once the event is closed.
+
+    The households first and then the event, the order a signal batch locks them in (its
+    people's households, then the events it joins), so that the two cannot deadlock; each
+    household's row is held for this batch only, not while a county is written. The event's
+    ranks and tasks are read under its lock, so a batch of another listing (whose lease ran out)
+    can neither give a household a second task nor a rank twice."""
+    ids = [row.household_id for row in batch]
+    with transaction.atomic():
+        # The households now carry the area's low note; the affected their reason later.
+        request_evaluations(ids, sweep_past=500)
+        event = AreaEvent.objects.select_for_update(no_key=True).get(pk=event_id)
+        if event.status != AreaEventStatus.ACTIVE:
+            transaction.set_rollback(True)
+            return None
+        tasks = ScreeningTask.objects.filter(event=event)
+        have = set(tasks.filter(household_id__in=ids).values_list("household_id", flat=True))
+        last = tasks.order_by("-rank").values_list("rank", flat=True).first() or 0
+        fresh = [row for row in batch if row.household_id not in have]
+        ScreeningTask.objects.bulk_create(
             ScreeningTask(
                 event=event,
                 household_id=row.household_id,
-                rank=after + row.rank,
+                rank=last + position,
                 score=row.score,
                 reasons=row.reasons,
             )
-            for row in ranked[start : start + TASK_BATCH]
-        ]
-        added += len(ScreeningTask.objects.bulk_create(batch, ignore_conflicts=True))
-    return added
+            for position, row in enumerate(fresh, start=1)
+        )
+        # The lease renewed: a county's list takes minutes, and it is still being made.
+        AreaEvent.objects.filter(pk=event_id).update(listing_since=Now())
+    return len(fresh)
 
 
 def _tell_townships(event: AreaEvent, count: int) -> None:
@@ -249,44 +261,58 @@ def area_event_list(event_id: int) -> int | None:
     (its task tries again later). The townships' cadres are told once, when the first list is
     made.
 
-    One listing of an event at a time (an advisory lock, not the event's row, which a signal
-    joining the event locks and must not wait on a county's ranking). The ranking only reads;
-    then the households are marked for evaluation and only then the event is locked: the order
-    a signal batch locks them in (its people's households, then the events it joins), so that
-    the two cannot deadlock. Read locked, the event is as last committed: a close that came
-    during the ranking gets no tasks, and a close after it waits for them and sees them. A
-    request made while this listing ran (a newer `listing_requested_at`) is left for its own
-    task.
+    One listing of an event at a time: it holds the event's lease (`listing_since`, claimed in
+    a statement of its own and renewed by each batch), not a lock, which a signal joining the
+    event would wait on, and not across transactions, which PgBouncer's transaction pooling
+    would not keep. The ranking only reads; the tasks are written TASK_BATCH households a
+    transaction (`_batch_listed`), so no household of the area waits for the whole list to be
+    written (a visit being recorded waits for one batch at most). A close during the listing
+    stops it at the next batch; a listing that stops half-way (its worker killed) leaves its
+    batches, and the next, once the lease has run out, lists the rest. A request made while
+    this listing ran (a newer `listing_requested_at`) is left for its own task.
     """
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", [LISTING_LOCK, event_id])
-            if not cursor.fetchone()[0]:
-                return None
-        event = AreaEvent.objects.select_related("region").filter(pk=event_id).first()
-        if event is None or event.listing_requested_at is None:
-            return 0
+    event = AreaEvent.objects.select_related("region").filter(pk=event_id).first()
+    if event is None or event.listing_requested_at is None:
+        return 0
+    if not _lease_taken(event_id):
+        return None
+    try:
         requested = event.listing_requested_at
-        missing: list[int] = []
-        ranked: list[area_ranking.Ranked] = []
-        after = 0
-        if event.status == AreaEventStatus.ACTIVE:
-            missing, ranked, after = _ranked_tasks(event, timezone.localdate())
-        if missing:
-            # The area's households now carry the low note; the affected their reason later.
-            request_evaluations(missing, sweep_past=500)
-        locked = AreaEvent.objects.select_for_update(no_key=True).get(pk=event_id)
-        active = locked.status == AreaEventStatus.ACTIVE
-        added = _tasks_create(locked, ranked, after) if active else 0
-        # First made now, and not by the code before the worker made lists (it told them).
-        first = active and locked.listed_at is None and not after
-        locked.listed_at = locked.listed_at or timezone.now()
-        if locked.listing_requested_at == requested:
-            locked.listing_requested_at = None
-        locked.save(update_fields=["listed_at", "listing_requested_at"])
-        if first:
-            _tell_townships(locked, added)
+        ranked = (
+            _ranked_tasks(event, timezone.localdate())
+            if event.status == AreaEventStatus.ACTIVE
+            else []
+        )
+        added = 0
+        for start in range(0, len(ranked), TASK_BATCH):
+            listed = _batch_listed(event_id, ranked[start : start + TASK_BATCH])
+            if listed is None:
+                break
+            added += listed
+        with transaction.atomic():
+            locked = AreaEvent.objects.select_for_update(no_key=True).get(pk=event_id)
+            first = locked.status == AreaEventStatus.ACTIVE and locked.listed_at is None
+            locked.listed_at = locked.listed_at or timezone.now()
+            if locked.listing_requested_at == requested:
+                locked.listing_requested_at = None
+            locked.listing_since = None
+            locked.save(update_fields=["listed_at", "listing_requested_at", "listing_since"])
+            if first:
+                # Every task of the list, those a listing that stopped half-way wrote included.
+                _tell_townships(locked, ScreeningTask.objects.filter(event=locked).count())
+    except BaseException:
+        # Let the next listing start at once rather than when the lease runs out; a broken
+        # connection leaves it to the lease.
+        with contextlib.suppress(DatabaseError):
+            AreaEvent.objects.filter(pk=event_id).update(listing_since=None)
+        raise
     return added
+
+
+def _lease_taken(event_id: int) -> bool:
+    """The event's listing lease, taken when nobody holds it or its holder's has run out."""
+    free = Q(listing_since__isnull=True) | Q(listing_since__lt=Now() - LISTING_LEASE)
+    return AreaEvent.objects.filter(free, pk=event_id).update(listing_since=Now()) == 1
 
 
 def area_events_list_pending(*, older_than: datetime.timedelta = LISTING_SWEEP_AFTER) -> int:

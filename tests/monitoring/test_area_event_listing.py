@@ -1,16 +1,20 @@
 """The worker's listing of an area event (services/area_events.py area_event_list) against what
-commits while it ranks: a close, a signal joining the event, another listing of the same event."""
+commits while it ranks or writes: a close, a signal joining the event, another listing of the
+same event, a visit to a household of the area; and a listing stopped half-way."""
 
 import datetime
 import threading
 
-import psycopg
+import pytest
 from django.db import connection
+from django.db.models.functions import Now
 
+from households import services as household_services
+from households.models import Household
 from monitoring.models import AreaEvent, Notification, ScreeningTask
 from monitoring.services import area_events as services
 from monitoring.services.signals import SignalItem, signals_receive
-from tests.conftest import HOME_TOWNSHIP, committed_db
+from tests.conftest import HOME_TOWNSHIP, HOME_VILLAGE, committed_db
 from tests.monitoring.conftest import TODAY
 
 pytestmark = committed_db
@@ -106,26 +110,132 @@ def test_a_signal_joining_while_it_is_ranked_is_listed_again_and_nobody_told_twi
 def test_a_listing_of_an_event_being_listed_steps_aside(api_client_user, household):
     signals_receive(actor=api_client_user, items=[area_signal("B1")])
     event = AreaEvent.objects.get()
-    settings = connection.settings_dict
-    other = psycopg.connect(
-        dbname=settings["NAME"],
-        user=settings["USER"],
-        host=settings["HOST"],
-        port=settings["PORT"],
-        password=settings["PASSWORD"],
-    )
-    try:
-        other.execute("SELECT pg_advisory_lock(%s, %s)", [services.LISTING_LOCK, event.pk])
-        assert services.area_event_list(event.pk) is None  # the task tries again later
-        assert services.area_events_list_pending(older_than=datetime.timedelta(0)) == 0
-        assert not ScreeningTask.objects.exists()
-    finally:
-        # Unlocked before closing: a closed connection's backend lets go of its session locks
-        # when it exits, a moment after close() returns, and the listing below could still
-        # find the event locked.
-        other.execute("SELECT pg_advisory_unlock(%s, %s)", [services.LISTING_LOCK, event.pk])
-        other.close()
+    AreaEvent.objects.update(listing_since=Now())  # another worker's listing
+
+    assert services.area_event_list(event.pk) is None  # the task tries again later
+    assert services.area_events_list_pending(older_than=datetime.timedelta(0)) == 0
+    assert not ScreeningTask.objects.exists()
+
+    _lease_run_out()  # that worker died
     assert services.area_event_list(event.pk) == 1
+    assert AreaEvent.objects.get().listing_since is None  # given back
+
+
+def _lease_run_out() -> None:
+    """In the database's clock, as the lease is taken (the tests' own clock stands still)."""
+    AreaEvent.objects.update(
+        listing_since=Now() - services.LISTING_LEASE - datetime.timedelta(seconds=1)
+    )
+
+
+@pytest.fixture
+def area_of_three(township_cadre, household) -> list[int]:
+    """Three households in the event's township, written one batch each."""
+    others = [
+        household_services.household_create(
+            actor=township_cadre, village_code=HOME_VILLAGE, poverty_status="ordinary"
+        ).pk
+        for _ in range(2)
+    ]
+    return sorted([household.pk, *others])
+
+
+def after_first_batch(monkeypatch, work) -> None:
+    """Run `work` in another session once the listing's first batch has committed."""
+    monkeypatch.setattr(services, "TASK_BATCH", 1)
+    batch_listed, done = services._batch_listed, []
+
+    def batch_then_work(event_id, batch):
+        listed = batch_listed(event_id, batch)
+        if not done:
+            done.append(True)
+            in_another_session(work)
+        return listed
+
+    monkeypatch.setattr(services, "_batch_listed", batch_then_work)
+
+
+def test_a_household_of_the_area_is_held_for_its_batch_only(
+    monkeypatch, api_client_user, area_of_three
+):
+    """A visit recorded while a county's list is written waits for one batch, not the list."""
+    signals_receive(actor=api_client_user, items=[area_signal("H1")])
+    event = AreaEvent.objects.get()
+    first = []
+
+    def visit_to_a_listed_household():
+        (listed,) = ScreeningTask.objects.values_list("household_id", flat=True)
+        first.append(listed)
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '2s'")
+        Household.objects.filter(pk=listed).update(last_visit_on=TODAY)
+
+    after_first_batch(monkeypatch, visit_to_a_listed_household)
+    assert services.area_event_list(event.pk) == 3
+    assert Household.objects.get(pk=first[0]).last_visit_on == TODAY
+    ranks = ScreeningTask.objects.order_by("rank").values_list("rank", flat=True)
+    assert list(ranks) == [1, 2, 3]
+    assert area_notices() == [3]
+
+
+def test_an_event_closed_while_its_list_is_written_gets_no_more_tasks(
+    monkeypatch, api_client_user, township_cadre, area_of_three
+):
+    signals_receive(actor=api_client_user, items=[area_signal("C1")])
+    event = AreaEvent.objects.get()
+
+    def close():
+        services.area_event_close(
+            actor=township_cadre, event=event, version=event.version, note="误报，已核实"
+        )
+
+    after_first_batch(monkeypatch, close)
+    assert services.area_event_list(event.pk) == 1
+    event.refresh_from_db()
+    assert event.status == "closed" and event.listing_since is None
+    assert ScreeningTask.objects.count() == 1 and area_notices() == []
+
+
+class WorkerKilled(BaseException):
+    """A worker stopped between two batches (killed: its lease is not given back)."""
+
+
+def test_a_listing_stopped_half_way_is_finished_by_the_next_once_its_lease_runs_out(
+    monkeypatch, api_client_user, area_of_three
+):
+    signals_receive(actor=api_client_user, items=[area_signal("K1")])
+    event = AreaEvent.objects.get()
+    monkeypatch.setattr(services, "TASK_BATCH", 1)
+    batch_listed = services._batch_listed
+
+    def killed_after_one(event_id, batch):
+        if ScreeningTask.objects.exists():
+            raise WorkerKilled
+        return batch_listed(event_id, batch)
+
+    monkeypatch.setattr(services, "_batch_listed", killed_after_one)
+    with pytest.raises(WorkerKilled):
+        services.area_event_list(event.pk)
+    # An error gives the lease back; a killed process cannot, and leaves it held.
+    assert AreaEvent.objects.get().listing_since is None
+    AreaEvent.objects.update(listing_since=Now())
+    monkeypatch.setattr(services, "_batch_listed", batch_listed)
+    assert ScreeningTask.objects.count() == 1
+    # Its households' evaluations asked for with their tasks, and not those without one.
+    pending = Household.objects.filter(evaluation_pending_since__isnull=False)
+    assert set(pending.values_list("pk", flat=True)) >= set(
+        ScreeningTask.objects.values_list("household_id", flat=True)
+    )
+
+    assert services.area_events_list_pending(older_than=datetime.timedelta(0)) == 0  # leased
+    _lease_run_out()
+    assert services.area_events_list_pending(older_than=datetime.timedelta(0)) == 1
+    tasks = ScreeningTask.objects.order_by("rank")
+    assert list(tasks.values_list("rank", flat=True)) == [1, 2, 3]
+    assert sorted(tasks.values_list("household_id", flat=True)) == area_of_three
+    event.refresh_from_db()
+    assert event.listed_at is not None and event.listing_requested_at is None
+    assert area_notices() == [3]  # told once, of the whole list
 
 
 def test_the_sweep_leaves_a_list_just_asked_for_to_its_task(api_client_user, household):
