@@ -33,13 +33,15 @@ def request_evaluations(
     sweep_past: int | None = None,
     refreshing: Mapping[str, Expression] | None = None,
     marked_new: Sequence[int] = (),
+    queue: bool = True,
 ) -> None:
     """Mark many households in one UPDATE; one task each after commit. With `sweep_past`, more
     households than that (a file imported) are left to one sweep, which judges every household
     marked pending, the oldest request first, rather than a task each. `refreshing`: other
     columns of the households the same UPDATE writes (their cached facts), so that each row is
     written once. `marked_new`: households the caller wrote marked (`mark_new_households`),
-    queued with the others and not written again."""
+    queued with the others and not written again. Without `queue`, only marked: the caller
+    queues the sweep (an area event's list, written a batch at a time)."""
     # Every household's row written, a pending one too (its first request's time kept): the row
     # lock held to our commit orders this request with any evaluation. One that locked the
     # household first finishes before we mark it, so it cannot clear our mark having missed our
@@ -52,6 +54,8 @@ def request_evaluations(
         Household.objects.filter(any_of(Household, "id", chunk)).update(
             evaluation_pending_since=marked, **(refreshing or {})
         )
+    if not queue:
+        return
     queued = [*household_ids, *marked_new]
     if sweep_past is not None and len(queued) > sweep_past:
         queueing.enqueue_after_commit(queueing.EVALUATE_PENDING, [], "celery")

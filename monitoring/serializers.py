@@ -512,8 +512,9 @@ class AreaEventSerializer(serializers.ModelSerializer):
         read_only=True,
         allow_null=True,
         help_text=_(
-            "When the ranked list of the area's households was first made; null while a worker "
-            "ranks them, shortly after the event is opened."
+            "When the ranked list of the area's households was first made whole; null while a "
+            "worker ranks them and writes their tasks (which appear as they are written), "
+            "shortly after the event is opened."
         ),
     )
     listing_requested_at = serializers.DateTimeField(

@@ -54,19 +54,12 @@ def evaluate_pending(limit: int = scans.SWEEP_BATCH) -> int:
     return sweep.judged
 
 
-# Another listing of the same event is running (a signal joined it meanwhile): this one looks
-# again after a pause rather than hold a worker process waiting, and the sweep is the last net.
-LISTING_BUSY_RETRY_SECONDS = 30
-
-
-@shared_task(
-    bind=True, autoretry_for=TRANSIENT_DB_ERRORS, retry_backoff=True, max_retries=20, acks_late=True
-)
-def area_event_list(self, event_id: int) -> int:
-    added = area_events.area_event_list(event_id)
-    if added is None:
-        raise self.retry(countdown=LISTING_BUSY_RETRY_SECONDS)
-    return added
+@shared_task(autoretry_for=TRANSIENT_DB_ERRORS, retry_backoff=True, max_retries=5, acks_late=True)
+def area_event_list(event_id: int) -> int:
+    # None: another listing of the event is running (a county's takes many minutes); a request
+    # it did not see (a signal that joined meanwhile) stays asked for, and the sweep of lost
+    # listings (every 5 minutes) makes it once that one is done.
+    return area_events.area_event_list(event_id) or 0
 
 
 @shared_task(autoretry_for=TRANSIENT_DB_ERRORS, retry_backoff=True, max_retries=3)

@@ -12,6 +12,11 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        # The trigger and the column take the table's exclusive lock: a worker on the code before
+        # holds the table for its whole listing (minutes for a township), and every evaluation
+        # reading the events would queue behind the waiting migration. Failed after five
+        # seconds instead: stop the `celery` workers (or wait for the listing) and migrate again.
+        migrations.RunSQL("SET LOCAL lock_timeout = '5s'", reverse_sql=migrations.RunSQL.noop),
         pgtrigger.migrations.RemoveTrigger(
             model_name='areaevent',
             name='update_update',

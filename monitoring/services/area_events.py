@@ -16,11 +16,12 @@ kind on the same area joins the active event, and adds tasks only for households
 import contextlib
 import datetime
 import logging
+from dataclasses import dataclass
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import DatabaseError, IntegrityError, transaction
-from django.db.models import Count, Q
-from django.db.models.functions import Now
+from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db.models import Count, Max, Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -58,8 +59,11 @@ LISTING_SWEEP_AFTER = datetime.timedelta(minutes=1)
 # The facts of an area's households are read this many at a time: a statement's list of ids,
 # and what one statement holds, stay bounded however large the area.
 FACTS_CHUNK = 5000
-# Screening tasks made and written this many at a time.
+# Screening tasks made and written this many at a time, each batch in a transaction of its own.
 TASK_BATCH = 1000
+# The sweep of pending evaluations queued after the first batch and every this many after (it
+# queues itself again while it finds a full batch), and once more when the list is done.
+SWEEP_EVERY_BATCHES = 10
 # How long a listing's lease on its event lasts unless a batch renews it: longer than a county's
 # ranking (about 3 minutes for 1,000,000 households, docs/scaling.md), after which the lease of a
 # listing whose worker died is taken by the next.
@@ -128,52 +132,65 @@ def vulnerabilities(
     return facts
 
 
-def _ranked_tasks(event: AreaEvent, today: datetime.date) -> list[area_ranking.Ranked]:
+def _ranked_tasks(
+    event: AreaEvent, today: datetime.date, lease: "_Lease"
+) -> list[area_ranking.Ranked]:
     """The households of the area without a task in this event, ranked. Reads only, each
-    chunk of facts in a statement of its own: nothing is held while a county is ranked."""
+    chunk of facts in a statement of its own: nothing is held while a county is ranked but the
+    lease, renewed after each chunk."""
     area = under_region(Household.objects.all(), prefix_of(event.region_id))
     have = ScreeningTask.objects.filter(event=event).values("household_id")
     missing = list(area.exclude(pk__in=have).order_by("pk").values_list("id", flat=True))
     facts: list[area_ranking.Vulnerability] = []
     for start in range(0, len(missing), FACTS_CHUNK):
         facts += vulnerabilities(missing[start : start + FACTS_CHUNK], today=today)
+        lease.renew()
     return area_ranking.rank(facts)
 
 
-def _batch_listed(event_id: int, batch: list[area_ranking.Ranked]) -> int | None:
-    """One batch of the ranked households: marked for evaluation and given their tasks, numbered
-    on from the event's last rank, in one short transaction; how many tasks it added, or None,
-    writing nothing, once the event is closed.
+def _batch_listed(
+    lease: "_Lease", batch: list[area_ranking.Ranked], *, after: int, sweep: bool
+) -> int | None:
+    """One batch of the ranked households: marked for evaluation and given their tasks, ranked
+    on from `after`, in one short transaction; how many tasks it added, or None, writing
+    nothing, once the event is closed. With `sweep`, the sweep of pending evaluations is queued
+    (every few batches: a task each household, or a sweep each batch, would flood the queues).
 
     The households first and then the event, the order a signal batch locks them in (its
     people's households, then the events it joins), so that the two cannot deadlock; each
-    household's row is held for this batch only, not while a county is written. The event's
-    ranks and tasks are read under its lock, so a batch of another listing (whose lease ran out)
-    can neither give a household a second task nor a rank twice."""
+    household's row is held for this batch only, not while a county is written. The lease is
+    checked under the event's lock: a listing whose lease ran out and was taken by another
+    writes nothing more (LeaseLost), so the ranks go on from where the holder's last batch left
+    them, and the tasks among the batch are skipped (a signal's listing that came first)."""
     ids = [row.household_id for row in batch]
     with transaction.atomic():
         # The households now carry the area's low note; the affected their reason later.
-        request_evaluations(ids, sweep_past=500)
-        event = AreaEvent.objects.select_for_update(no_key=True).get(pk=event_id)
-        if event.status != AreaEventStatus.ACTIVE:
+        request_evaluations(ids, queue=False)
+        event = AreaEvent.objects.select_for_update(no_key=True).get(pk=lease.event_id)
+        if event.status != AreaEventStatus.ACTIVE or event.listing_since != lease.since:
             transaction.set_rollback(True)
-            return None
-        tasks = ScreeningTask.objects.filter(event=event)
-        have = set(tasks.filter(household_id__in=ids).values_list("household_id", flat=True))
-        last = tasks.order_by("-rank").values_list("rank", flat=True).first() or 0
+            if event.status != AreaEventStatus.ACTIVE:
+                return None
+            raise LeaseLost
+        have = set(
+            ScreeningTask.objects.filter(event=event, household_id__in=ids).values_list(
+                "household_id", flat=True
+            )
+        )
         fresh = [row for row in batch if row.household_id not in have]
         ScreeningTask.objects.bulk_create(
             ScreeningTask(
                 event=event,
                 household_id=row.household_id,
-                rank=last + position,
+                rank=after + position,
                 score=row.score,
                 reasons=row.reasons,
             )
             for position, row in enumerate(fresh, start=1)
         )
-        # The lease renewed: a county's list takes minutes, and it is still being made.
-        AreaEvent.objects.filter(pk=event_id).update(listing_since=Now())
+        lease.renew()  # a county's list takes minutes, and it is still being made
+        if sweep:
+            queueing.enqueue_after_commit(queueing.EVALUATE_PENDING, [], "celery")
     return len(fresh)
 
 
@@ -258,61 +275,115 @@ def _queue_listing(event_ids: list[int]) -> None:
 def area_event_list(event_id: int) -> int | None:
     """Build the event's screening list, as asked by its opening or by a signal joining it;
     answers how many tasks were added, or None when another listing of the event is running
-    (its task tries again later). The townships' cadres are told once, when the first list is
-    made.
+    (a request it has not seen is left for the sweep). The townships' cadres are told once,
+    when the first list is made.
 
-    One listing of an event at a time: it holds the event's lease (`listing_since`, claimed in
-    a statement of its own and renewed by each batch), not a lock, which a signal joining the
-    event would wait on, and not across transactions, which PgBouncer's transaction pooling
-    would not keep. The ranking only reads; the tasks are written TASK_BATCH households a
-    transaction (`_batch_listed`), so no household of the area waits for the whole list to be
-    written (a visit being recorded waits for one batch at most). A close during the listing
-    stops it at the next batch; a listing that stops half-way (its worker killed) leaves its
-    batches, and the next, once the lease has run out, lists the rest. A request made while
-    this listing ran (a newer `listing_requested_at`) is left for its own task.
+    One listing of an event at a time: it holds the event's lease (`listing_since`: taken in a
+    statement of its own, renewed as it ranks and by each batch, given back at the end), not a
+    lock, which a signal joining the event would wait on, and not across transactions, which
+    PgBouncer's transaction pooling would not keep. The ranking only reads; the tasks are
+    written TASK_BATCH households a transaction (`_batch_listed`), so no household of the area
+    waits for the whole list to be written (a visit being recorded waits for one batch at most).
+    A close during the listing stops it at the next batch; a listing that stops half-way (its
+    worker killed) leaves its batches, and the next, once the lease has run out, lists the
+    rest. A request made while this listing ran (a newer `listing_requested_at`) is left for
+    its own listing.
     """
-    event = AreaEvent.objects.select_related("region").filter(pk=event_id).first()
-    if event is None or event.listing_requested_at is None:
-        return 0
-    if not _lease_taken(event_id):
-        return None
+    lease = _Lease.taken(event_id)
+    if lease is None:
+        return None if AreaEvent.objects.filter(pk=event_id).exists() else 0
     try:
+        event = AreaEvent.objects.select_related("region").get(pk=event_id)
+        if event.listing_requested_at is None:
+            return 0  # made by the listing that held the lease before us
         requested = event.listing_requested_at
-        ranked = (
-            _ranked_tasks(event, timezone.localdate())
-            if event.status == AreaEventStatus.ACTIVE
-            else []
-        )
+        active = event.status == AreaEventStatus.ACTIVE
+        ranked = _ranked_tasks(event, timezone.localdate(), lease) if active else []
+        # Read once: only the lease's holder writes tasks, and it checks that it holds it.
+        last = ScreeningTask.objects.filter(event=event).aggregate(last=Max("rank"))["last"] or 0
         added = 0
-        for start in range(0, len(ranked), TASK_BATCH):
-            listed = _batch_listed(event_id, ranked[start : start + TASK_BATCH])
+        for number, start in enumerate(range(0, len(ranked), TASK_BATCH)):
+            batch = ranked[start : start + TASK_BATCH]
+            listed = _batch_listed(
+                lease, batch, after=last + added, sweep=number % SWEEP_EVERY_BATCHES == 0
+            )
             if listed is None:
                 break
             added += listed
         with transaction.atomic():
             locked = AreaEvent.objects.select_for_update(no_key=True).get(pk=event_id)
+            if locked.listing_since != lease.since:
+                raise LeaseLost
             first = locked.status == AreaEventStatus.ACTIVE and locked.listed_at is None
             locked.listed_at = locked.listed_at or timezone.now()
             if locked.listing_requested_at == requested:
                 locked.listing_requested_at = None
             locked.listing_since = None
             locked.save(update_fields=["listed_at", "listing_requested_at", "listing_since"])
+            if added:
+                queueing.enqueue_after_commit(queueing.EVALUATE_PENDING, [], "celery")
             if first:
                 # Every task of the list, those a listing that stopped half-way wrote included.
                 _tell_townships(locked, ScreeningTask.objects.filter(event=locked).count())
-    except BaseException:
-        # Let the next listing start at once rather than when the lease runs out; a broken
-        # connection leaves it to the lease.
+        return added
+    except LeaseLost:
+        logger.warning("area event %s: its listing's lease ran out and another took it", event_id)
+        return None
+    finally:
+        # Given back for the next listing to start at once rather than when it runs out (a no-op
+        # once the last transaction gave it back, or once another holds it). A broken connection
+        # leaves it to run out.
         with contextlib.suppress(DatabaseError):
-            AreaEvent.objects.filter(pk=event_id).update(listing_since=None)
-        raise
-    return added
+            lease.give_back()
 
 
-def _lease_taken(event_id: int) -> bool:
-    """The event's listing lease, taken when nobody holds it or its holder's has run out."""
-    free = Q(listing_since__isnull=True) | Q(listing_since__lt=Now() - LISTING_LEASE)
-    return AreaEvent.objects.filter(free, pk=event_id).update(listing_since=Now()) == 1
+class LeaseLost(Exception):
+    """The listing's lease ran out and another listing took it: this one writes nothing more."""
+
+
+# The lease in the database's clock (the listing's workers and the database may disagree on the
+# time; the database's is the one every listing reads).
+LEASE_TAKE_SQL = """
+UPDATE monitoring_areaevent SET listing_since = statement_timestamp()
+WHERE id = %s
+  AND (listing_since IS NULL OR listing_since < statement_timestamp() - make_interval(secs => %s))
+RETURNING listing_since
+"""
+LEASE_RENEW_SQL = """
+UPDATE monitoring_areaevent SET listing_since = statement_timestamp()
+WHERE id = %s AND listing_since = %s
+RETURNING listing_since
+"""
+
+
+@dataclass
+class _Lease:
+    """An event's listing lease as one listing holds it: the time it was last taken or renewed,
+    which is also how the listing knows the lease is still its own."""
+
+    event_id: int
+    since: datetime.datetime
+
+    @classmethod
+    def taken(cls, event_id: int) -> "_Lease | None":
+        """Taken when nobody holds it or its holder's has run out; None otherwise."""
+        with connection.cursor() as cursor:
+            cursor.execute(LEASE_TAKE_SQL, [event_id, LISTING_LEASE.total_seconds()])
+            row = cursor.fetchone()
+        return None if row is None else cls(event_id, row[0])
+
+    def renew(self) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(LEASE_RENEW_SQL, [self.event_id, self.since])
+            row = cursor.fetchone()
+        if row is None:
+            raise LeaseLost
+        self.since = row[0]
+
+    def give_back(self) -> None:
+        AreaEvent.objects.filter(pk=self.event_id, listing_since=self.since).update(
+            listing_since=None
+        )
 
 
 def area_events_list_pending(*, older_than: datetime.timedelta = LISTING_SWEEP_AFTER) -> int:
@@ -327,6 +398,8 @@ def area_events_list_pending(*, older_than: datetime.timedelta = LISTING_SWEEP_A
     for event_id in pending:
         try:
             listed += area_event_list(event_id) is not None
+        except SoftTimeLimitExceeded:
+            raise  # the task's time is up: the next sweep goes on, not this one after the limit
         except Exception:  # noqa: BLE001 - one event that cannot be listed must not stop the rest
             logger.exception("area event %s: its screening list could not be made", event_id)
     return listed

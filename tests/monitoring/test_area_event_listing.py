@@ -9,6 +9,7 @@ import pytest
 from django.db import connection
 from django.db.models.functions import Now
 
+from core import queueing
 from households import services as household_services
 from households.models import Household
 from monitoring.models import AreaEvent, Notification, ScreeningTask
@@ -53,8 +54,8 @@ def while_ranking(monkeypatch, work) -> None:
     """Run `work` in another session after the listing has ranked, before it writes."""
     ranked_tasks = services._ranked_tasks
 
-    def ranking_then_work(event, today):
-        ranked = ranked_tasks(event, today)
+    def ranking_then_work(*args):
+        ranked = ranked_tasks(*args)
         in_another_session(work)
         return ranked
 
@@ -145,8 +146,8 @@ def after_first_batch(monkeypatch, work) -> None:
     monkeypatch.setattr(services, "TASK_BATCH", 1)
     batch_listed, done = services._batch_listed, []
 
-    def batch_then_work(event_id, batch):
-        listed = batch_listed(event_id, batch)
+    def batch_then_work(*args, **kwargs):
+        listed = batch_listed(*args, **kwargs)
         if not done:
             done.append(True)
             in_another_session(work)
@@ -208,10 +209,10 @@ def test_a_listing_stopped_half_way_is_finished_by_the_next_once_its_lease_runs_
     monkeypatch.setattr(services, "TASK_BATCH", 1)
     batch_listed = services._batch_listed
 
-    def killed_after_one(event_id, batch):
+    def killed_after_one(*args, **kwargs):
         if ScreeningTask.objects.exists():
             raise WorkerKilled
-        return batch_listed(event_id, batch)
+        return batch_listed(*args, **kwargs)
 
     monkeypatch.setattr(services, "_batch_listed", killed_after_one)
     with pytest.raises(WorkerKilled):
@@ -246,3 +247,40 @@ def test_the_sweep_leaves_a_list_just_asked_for_to_its_task(api_client_user, hou
     )
     assert services.area_events_list_pending() == 1
     assert ScreeningTask.objects.count() == 1
+
+
+def test_a_listing_whose_lease_another_took_writes_nothing_more(
+    monkeypatch, api_client_user, area_of_three
+):
+    """Its lease ran out (a worker slowed down past ten minutes) and another listing took it:
+    the slow one stops at its next batch and leaves the other's lease alone."""
+    signals_receive(actor=api_client_user, items=[area_signal("L1")])
+    event = AreaEvent.objects.get()
+    after_first_batch(monkeypatch, lambda: AreaEvent.objects.update(listing_since=Now()))
+
+    assert services.area_event_list(event.pk) is None
+    assert ScreeningTask.objects.count() == 1
+    event.refresh_from_db()
+    assert event.listing_since is not None  # the other's, not given back by the slow one
+    assert event.listed_at is None and event.listing_requested_at is not None
+    assert area_notices() == []
+
+
+def test_the_list_queues_a_sweep_of_its_evaluations_not_a_task_a_household(
+    monkeypatch, api_client_user, area_of_three
+):
+    signals_receive(actor=api_client_user, items=[area_signal("Q1")])
+    event = AreaEvent.objects.get()
+    sent: list[tuple] = []
+    monkeypatch.setattr(queueing, "enqueue", lambda *task: sent.append(task))
+    monkeypatch.setattr(services, "TASK_BATCH", 1)
+    monkeypatch.setattr(services, "SWEEP_EVERY_BATCHES", 2)
+
+    assert services.area_event_list(event.pk) == 3
+
+    # After the first and the third batch, and once the list is done; and the township told.
+    assert [task[0] for task in sent if task[0] != queueing.NOTIFICATION_DELIVER] == [
+        queueing.EVALUATE_PENDING
+    ] * 3
+    marked = Household.objects.filter(pk__in=area_of_three, evaluation_pending_since__isnull=False)
+    assert marked.count() == 3
