@@ -161,17 +161,18 @@ def _batch_listed(
     household's row is held for this batch only, not while a county is written. The lease is
     checked under the event's lock: a listing whose lease ran out and was taken by another
     writes nothing more (LeaseLost), so the ranks go on from where the holder's last batch left
-    them, and the tasks among the batch are skipped (a signal's listing that came first)."""
+    them. A household of the batch that has a task all the same is skipped rather than failing
+    the batch on the unique constraint."""
     ids = [row.household_id for row in batch]
     with transaction.atomic():
         # The households now carry the area's low note; the affected their reason later.
         request_evaluations(ids, queue=False)
         event = AreaEvent.objects.select_for_update(no_key=True).get(pk=lease.event_id)
-        if event.status != AreaEventStatus.ACTIVE or event.listing_since != lease.since:
+        if event.listing_since != lease.since:
+            raise LeaseLost  # the batch's marks roll back with it
+        if event.status != AreaEventStatus.ACTIVE:
             transaction.set_rollback(True)
-            if event.status != AreaEventStatus.ACTIVE:
-                return None
-            raise LeaseLost
+            return None
         have = set(
             ScreeningTask.objects.filter(event=event, household_id__in=ids).values_list(
                 "household_id", flat=True

@@ -62,6 +62,17 @@ def while_ranking(monkeypatch, work) -> None:
     monkeypatch.setattr(services, "_ranked_tasks", ranking_then_work)
 
 
+def closing(cadre, event):
+    """The event closed by the township's cadre (a false alarm), when called."""
+
+    def close():
+        services.area_event_close(
+            actor=cadre, event=event, version=event.version, note="误报，已核实"
+        )
+
+    return close
+
+
 def area_notices() -> list[int]:
     return list(
         Notification.objects.filter(message_key="area_event").values_list(
@@ -76,12 +87,7 @@ def test_an_event_closed_while_it_is_ranked_gets_no_list(
     signals_receive(actor=api_client_user, items=[area_signal("X1")])
     event = AreaEvent.objects.get()
 
-    def close():
-        services.area_event_close(
-            actor=township_cadre, event=event, version=event.version, note="误报，已核实"
-        )
-
-    while_ranking(monkeypatch, close)
+    while_ranking(monkeypatch, closing(township_cadre, event))
     assert services.area_event_list(event.pk) == 0
     event.refresh_from_db()
     assert event.status == "closed" and event.listing_requested_at is None
@@ -185,12 +191,7 @@ def test_an_event_closed_while_its_list_is_written_gets_no_more_tasks(
     signals_receive(actor=api_client_user, items=[area_signal("C1")])
     event = AreaEvent.objects.get()
 
-    def close():
-        services.area_event_close(
-            actor=township_cadre, event=event, version=event.version, note="误报，已核实"
-        )
-
-    after_first_batch(monkeypatch, close)
+    after_first_batch(monkeypatch, closing(township_cadre, event))
     assert services.area_event_list(event.pk) == 1
     event.refresh_from_db()
     assert event.status == "closed" and event.listing_since is None
