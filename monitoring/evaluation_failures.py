@@ -41,6 +41,7 @@ ON CONFLICT (household_id) DO UPDATE SET
     retry_after = EXCLUDED.last_failed_at + make_interval(
         mins => least(%(first)s * power(2, least(f.failures, 10))::integer, %(longest)s)
     )
+RETURNING f.failures
 """
 
 
@@ -60,7 +61,9 @@ def described(error: BaseException) -> str:
     return kind[:200]
 
 
-def failure_record(household_id: int, error: BaseException) -> None:
+def failure_record(household_id: int, error: BaseException) -> int:
+    """The failure recorded; how many the household has had in a row, this one included (0 when
+    the household is gone)."""
     with connection.cursor() as cursor:
         cursor.execute(
             RECORD_SQL,
@@ -71,6 +74,8 @@ def failure_record(household_id: int, error: BaseException) -> None:
                 "longest": LONGEST_WAIT_MINUTES,
             },
         )
+        row = cursor.fetchone()
+    return row[0] if row else 0
 
 
 def failures_retry_now() -> int:

@@ -107,15 +107,18 @@ def _judge_claimed(
         raise
     except Exception as error:
         if len(ids) == 1:
-            # The traceback once a process, the line at each try (its own visits, a scan, the
-            # sweep when its wait is over) until it is fixed.
-            logger.error(
-                "evaluation of household %s failed; the others are judged",
+            failures = failure_record(ids[0], error)
+            # An error for the first failure, the traceback once a process; the tries after it
+            # (its own visits, a scan, the sweep once its wait is over) a warning each, until it
+            # is fixed: the gauge of failing households keeps the alert, not a line an hour.
+            logger.log(
+                logging.ERROR if failures <= 1 else logging.WARNING,
+                "evaluation of household %s failed (%d in a row); the others are judged",
                 ids[0],
+                failures,
                 exc_info=ids[0] not in _FAILURES_LOGGED,
             )
             _FAILURES_LOGGED.add(ids[0])
-            failure_record(ids[0], error)
             return Outcome()
     outcome = Outcome()
     for half in (ids[: len(ids) // 2], ids[len(ids) // 2 :]):

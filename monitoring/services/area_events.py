@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from celery.exceptions import SoftTimeLimitExceeded
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, IntegrityError, connection, transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -132,20 +132,23 @@ def vulnerabilities(
     return facts
 
 
-def _ranked_tasks(
-    event: AreaEvent, today: datetime.date, lease: "_Lease"
-) -> list[area_ranking.Ranked]:
-    """The households of the area without a task in this event, ranked. Reads only, each
-    chunk of facts in a statement of its own: nothing is held while a county is ranked but the
-    lease, renewed after each chunk."""
-    area = under_region(Household.objects.all(), prefix_of(event.region_id))
-    have = ScreeningTask.objects.filter(event=event).values("household_id")
-    missing = list(area.exclude(pk__in=have).order_by("pk").values_list("id", flat=True))
-    facts: list[area_ranking.Vulnerability] = []
-    for start in range(0, len(missing), FACTS_CHUNK):
-        facts += vulnerabilities(missing[start : start + FACTS_CHUNK], today=today)
+def _ranked_tasks(event: AreaEvent, today: datetime.date, lease: "_Lease") -> area_ranking.Ranking:
+    """The households of the area without a task in this event, ranked. Reads only, a page of
+    households and their facts at a time, each in statements of their own: nothing is held
+    while a county is ranked but the lease, renewed after each page, and the county's ids are
+    never all in memory at once."""
+    area = under_region(Household.objects.all(), prefix_of(event.region_id)).exclude(
+        Exists(ScreeningTask.objects.filter(event=event, household_id=OuterRef("pk")))
+    )
+    ranking = area_ranking.Ranking()
+    after = 0
+    while page := list(
+        area.filter(pk__gt=after).order_by("pk").values_list("id", flat=True)[:FACTS_CHUNK]
+    ):
+        ranking.add(vulnerabilities(page, today=today))
         lease.renew()
-    return area_ranking.rank(facts)
+        after = page[-1]
+    return ranking
 
 
 def _batch_listed(
@@ -299,12 +302,13 @@ def area_event_list(event_id: int) -> int | None:
             return 0  # made by the listing that held the lease before us
         requested = event.listing_requested_at
         active = event.status == AreaEventStatus.ACTIVE
-        ranked = _ranked_tasks(event, timezone.localdate(), lease) if active else []
+        ranked = (
+            _ranked_tasks(event, timezone.localdate(), lease) if active else area_ranking.Ranking()
+        )
         # Read once: only the lease's holder writes tasks, and it checks that it holds it.
         last = ScreeningTask.objects.filter(event=event).aggregate(last=Max("rank"))["last"] or 0
         added = 0
-        for number, start in enumerate(range(0, len(ranked), TASK_BATCH)):
-            batch = ranked[start : start + TASK_BATCH]
+        for number, batch in enumerate(ranked.batches(TASK_BATCH)):
             listed = _batch_listed(
                 lease, batch, after=last + added, sweep=number % SWEEP_EVERY_BATCHES == 0
             )

@@ -2,8 +2,10 @@
 
 import pytest
 from django.utils import translation
+from hypothesis import given
+from hypothesis import strategies as st
 
-from monitoring.area_ranking import Vulnerability, rank, reason_words, score_of
+from monitoring.area_ranking import Ranking, Vulnerability, rank, reason_words, score_of
 
 
 @pytest.mark.parametrize(
@@ -59,6 +61,63 @@ def test_the_most_vulnerable_come_first_and_ties_by_household():
         (3, 3, 10),
         (5, 4, 0),
     ]
+
+
+def test_a_ranking_added_in_chunks_is_written_in_batches_ranked_on():
+    ranking = Ranking()
+    ranking.add([Vulnerability(7), Vulnerability(6, risk_level="medium", recent_shocks=2)])
+    ranking.add([Vulnerability(1, risk_level="medium", recent_shocks=1), Vulnerability(9)])
+    ranking.add([Vulnerability(3, risk_level="high")])
+
+    batches = list(ranking.batches(2))
+
+    assert len(ranking) == 5
+    assert [[(row.household_id, row.rank, row.score) for row in batch] for batch in batches] == [
+        [(1, 1, 40), (3, 2, 40)],
+        [(6, 3, 40), (7, 4, 0)],
+        [(9, 5, 0)],
+    ]
+    # The same reasons are kept once; a count that differs keeps its own.
+    first, second = batches[0][0].reasons, batches[1][0].reasons
+    assert first == [{"code": "risk", "value": "medium"}, {"code": "recent_shock", "value": 1}]
+    assert second == [{"code": "risk", "value": "medium"}, {"code": "recent_shock", "value": 2}]
+    assert batches[1][1].reasons is batches[2][0].reasons == []
+
+
+vulnerabilities = st.builds(
+    Vulnerability,
+    household_id=st.integers(min_value=1, max_value=10**9),
+    risk_level=st.sampled_from(["none", "low", "medium", "high"]),
+    reason_codes=st.frozensets(
+        st.sampled_from(["income_below_line", "income_near_line", "labour_loss", "shock_event"])
+    ),
+    active_members=st.integers(min_value=0, max_value=6),
+    members_with_labour=st.integers(min_value=0, max_value=6),
+    elderly_or_ill=st.integers(min_value=0, max_value=6),
+    recent_shocks=st.integers(min_value=0, max_value=3),
+)
+
+
+@given(st.lists(vulnerabilities, max_size=40, unique_by=lambda facts: facts.household_id))
+def test_a_ranking_scores_each_household_as_score_of_does(households):
+    """The ranking scores a combination of facts once: every household still gets its own."""
+    ranked = [row for batch in _ranking_of(households).batches(7) for row in batch]
+    expected = sorted(
+        ((facts.household_id, *score_of(facts)) for facts in households),
+        key=lambda row: (-row[1], row[0]),
+    )
+    assert [(row.household_id, row.score, row.reasons) for row in ranked] == expected
+    assert [row.rank for row in ranked] == list(range(1, len(households) + 1))
+
+
+def _ranking_of(households) -> Ranking:
+    ranking = Ranking()
+    ranking.add(households)
+    return ranking
+
+
+def test_an_empty_ranking_has_no_batch():
+    assert list(Ranking().batches(1000)) == []
 
 
 def test_the_reasons_are_put_in_words():
