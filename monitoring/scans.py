@@ -2,6 +2,7 @@
 
 import datetime
 import logging
+import traceback
 from dataclasses import dataclass
 
 from celery.exceptions import SoftTimeLimitExceeded
@@ -22,7 +23,7 @@ from households.selectors import region_prefix_of, user_covers
 from monitoring.engine.evaluation import Outcome, evaluate_households
 from monitoring.engine.facts import households_in
 from monitoring.engine.policy import Policy
-from monitoring.evaluation_failures import failure_record
+from monitoring.evaluation_failures import described, failure_record
 from monitoring.models import ScanRun, Signal
 from monitoring.selectors import failing_in_chunk, waiting_out_failure
 
@@ -108,15 +109,19 @@ def _judge_claimed(
     except Exception as error:
         if len(ids) == 1:
             failures = failure_record(ids[0], error)
-            # An error for the first failure, the traceback once a process; the tries after it
-            # (its own visits, a scan, the sweep once its wait is over) a warning each, until it
-            # is fixed: the gauge of failing households keeps the alert, not a line an hour.
+            # An error for the first failure, a warning for each try after it (its own visits, a
+            # scan, the sweep once its wait is over) until it is fixed: the gauge of failing
+            # households keeps the alert. What failed and where, never the message, nor with
+            # exc_info: a message may quote the household's values (a database error's detail
+            # holds its whole row). The frames once a process.
+            frames = "" if ids[0] in _FAILURES_LOGGED else traceback.format_tb(error.__traceback__)
             logger.log(
                 logging.ERROR if failures <= 1 else logging.WARNING,
-                "evaluation of household %s failed (%d in a row); the others are judged",
+                "evaluation of household %s failed (%d in a row, %s); the others are judged%s",
                 ids[0],
                 failures,
-                exc_info=ids[0] not in _FAILURES_LOGGED,
+                described(error),
+                "".join(["\n", *frames]).rstrip(),
             )
             _FAILURES_LOGGED.add(ids[0])
             return Outcome()
@@ -295,7 +300,13 @@ def scan_chunk(
         # Those whose evaluation failed before are judged apart, each alone: the chunk is not
         # judged in halves down to one of them night after night.
         failing = failing_in_chunk(scope=scope, id_from=id_from, id_to=id_to)
-        rest = households.exclude(pk__in=failing) if failing else households
+        rest = households
+        if failing:
+            # The whole chunk locked first, in one pass by id as every claim locks: the rest and
+            # then the failing, two passes, would deadlock with a chunk of the same range (a
+            # second scan, a redelivery) that read the failures a moment apart.
+            list(households.select_for_update().order_by("id").values_list("id", flat=True))
+            rest = households.exclude(pk__in=failing)
         try:
             with transaction.atomic():
                 outcome = evaluate_households(rest, as_of=as_of, policy=policy)

@@ -152,7 +152,7 @@ def _ranked_tasks(event: AreaEvent, today: datetime.date, lease: "_Lease") -> ar
 
 
 def _batch_listed(
-    lease: "_Lease", batch: list[area_ranking.Ranked], *, after: int, sweep: bool
+    lease: "_Lease", batch: list[area_ranking.Ranked], *, area: str, after: int, sweep: bool
 ) -> int | None:
     """One batch of the ranked households: marked for evaluation and given their tasks, ranked
     on from `after`, in one short transaction; how many tasks it added, or None, writing
@@ -165,9 +165,18 @@ def _batch_listed(
     checked under the event's lock: a listing whose lease ran out and was taken by another
     writes nothing more (LeaseLost), so the ranks go on from where the holder's last batch left
     them. A household of the batch that has a task all the same is skipped rather than failing
-    the batch on the unique constraint."""
-    ids = [row.household_id for row in batch]
+    the batch on the unique constraint, and one moved out of the area since it was ranked is
+    left out; the ranks of the batch's tasks stay consecutive."""
     with transaction.atomic():
+        # Locked first, by id, the order every scan and claim locks households in (an UPDATE
+        # locks them in whatever order its plan reads them), and only those still in the area:
+        # one moved out since the ranking gets no task here.
+        in_area = under_region(
+            Household.objects.filter(pk__in=[r.household_id for r in batch]), area
+        )
+        ids = list(
+            in_area.select_for_update(no_key=True).order_by("id").values_list("id", flat=True)
+        )
         # The households now carry the area's low note; the affected their reason later.
         request_evaluations(ids, queue=False)
         event = AreaEvent.objects.select_for_update(no_key=True).get(pk=lease.event_id)
@@ -181,7 +190,8 @@ def _batch_listed(
                 "household_id", flat=True
             )
         )
-        fresh = [row for row in batch if row.household_id not in have]
+        kept = set(ids) - have
+        fresh = [row for row in batch if row.household_id in kept]
         ScreeningTask.objects.bulk_create(
             ScreeningTask(
                 event=event,
@@ -310,7 +320,11 @@ def area_event_list(event_id: int) -> int | None:
         added = 0
         for number, batch in enumerate(ranked.batches(TASK_BATCH)):
             listed = _batch_listed(
-                lease, batch, after=last + added, sweep=number % SWEEP_EVERY_BATCHES == 0
+                lease,
+                batch,
+                area=prefix_of(event.region_id),
+                after=last + added,
+                sweep=number % SWEEP_EVERY_BATCHES == 0,
             )
             if listed is None:
                 break
@@ -349,13 +363,13 @@ class LeaseLost(Exception):
 # The lease in the database's clock (the listing's workers and the database may disagree on the
 # time; the database's is the one every listing reads).
 LEASE_TAKE_SQL = """
-UPDATE monitoring_areaevent SET listing_since = statement_timestamp()
+UPDATE monitoring_areaevent SET listing_since = clock_timestamp()
 WHERE id = %s
-  AND (listing_since IS NULL OR listing_since < statement_timestamp() - make_interval(secs => %s))
+  AND (listing_since IS NULL OR listing_since < clock_timestamp() - make_interval(secs => %s))
 RETURNING listing_since
 """
 LEASE_RENEW_SQL = """
-UPDATE monitoring_areaevent SET listing_since = statement_timestamp()
+UPDATE monitoring_areaevent SET listing_since = clock_timestamp()
 WHERE id = %s AND listing_since = %s
 RETURNING listing_since
 """

@@ -15,7 +15,7 @@ from households.models import Household
 from monitoring.models import AreaEvent, Notification, ScreeningTask
 from monitoring.services import area_events as services
 from monitoring.services.signals import SignalItem, signals_receive
-from tests.conftest import HOME_TOWNSHIP, HOME_VILLAGE, committed_db
+from tests.conftest import HOME_TOWNSHIP, HOME_VILLAGE, OTHER_TOWNSHIP_VILLAGE, committed_db
 from tests.monitoring.conftest import TODAY
 
 pytestmark = committed_db
@@ -183,6 +183,24 @@ def test_a_household_of_the_area_is_held_for_its_batch_only(
     ranks = ScreeningTask.objects.order_by("rank").values_list("rank", flat=True)
     assert list(ranks) == [1, 2, 3]
     assert area_notices() == [3]
+
+
+def test_a_household_moved_out_of_the_area_while_it_is_ranked_gets_no_task(
+    monkeypatch, api_client_user, area_of_three
+):
+    signals_receive(actor=api_client_user, items=[area_signal("M1")])
+    event = AreaEvent.objects.get()
+    moved = area_of_three[1]
+
+    while_ranking(
+        monkeypatch,
+        lambda: Household.objects.filter(pk=moved).update(village_id=OTHER_TOWNSHIP_VILLAGE),
+    )
+    assert services.area_event_list(event.pk) == 2
+    tasks = ScreeningTask.objects.order_by("rank").values_list("household_id", "rank")
+    assert sorted(household for household, _ in tasks) == [area_of_three[0], area_of_three[2]]
+    assert [rank for _, rank in tasks] == [1, 2]
+    assert area_notices() == [2]
 
 
 def test_an_event_closed_while_its_list_is_written_gets_no_more_tasks(

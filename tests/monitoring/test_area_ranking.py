@@ -86,7 +86,7 @@ def test_a_ranking_added_in_chunks_is_written_in_batches_ranked_on():
 
 vulnerabilities = st.builds(
     Vulnerability,
-    household_id=st.integers(min_value=1, max_value=10**9),
+    household_id=st.integers(min_value=1, max_value=2**40 - 1),
     risk_level=st.sampled_from(["none", "low", "medium", "high"]),
     reason_codes=st.frozensets(
         st.sampled_from(["income_below_line", "income_near_line", "labour_loss", "shock_event"])
