@@ -25,7 +25,7 @@ from monitoring.engine.facts import households_in
 from monitoring.engine.policy import Policy
 from monitoring.evaluation_failures import described, failure_record
 from monitoring.models import ScanRun, Signal
-from monitoring.selectors import failing_in_chunk, waiting_out_failure
+from monitoring.selectors import failed_before, failing_in_chunk, waiting_out_failure
 
 logger = logging.getLogger(__name__)
 CHUNK_SIZE = 5000
@@ -65,7 +65,8 @@ def evaluate_requested(household_id: int, *, as_of: datetime.date) -> Outcome:
         own = list(
             Household.objects.select_for_update()
             .filter(pk=household_id, evaluation_pending_since__isnull=False)
-            .values_list("id", flat=True)
+            .annotate(failed=failed_before())
+            .values_list("id", "failed")
         )
         others = list(
             Household.objects.select_for_update(skip_locked=True)
@@ -73,12 +74,25 @@ def evaluate_requested(household_id: int, *, as_of: datetime.date) -> Outcome:
             .exclude(pk=household_id)
             .exclude(waiting_out_failure())
             .order_by("evaluation_pending_since", "id")
-            .values_list("id", flat=True)[: REQUESTED_BATCH - len(own)]
+            .annotate(failed=failed_before())
+            .values_list("id", "failed")[: REQUESTED_BATCH - len(own)]
         )
-        ids = sorted(own + others)
-        if not ids:
+        if not own and not others:
             return Outcome()
-        return _judge_claimed(ids, as_of=as_of, policy=Policy.current())
+        return _judge_failed_apart(own + others, as_of=as_of, policy=Policy.current())
+
+
+def _judge_failed_apart(
+    claimed: list[tuple[int, bool]], *, as_of: datetime.date, policy: Policy
+) -> Outcome:
+    """Judge claimed households, (id, failed before) each: the rest in one go, then each that
+    failed before (its wait over, or a visit's own) alone. Taken with the rest, one that fails
+    again would have the whole batch judged in halves down to it, once an hour."""
+    rest = sorted(household_id for household_id, failed in claimed if not failed)
+    outcome = _judge_claimed(rest, as_of=as_of, policy=policy) if rest else Outcome()
+    for household_id in sorted(household_id for household_id, failed in claimed if failed):
+        outcome.add(_judge_claimed([household_id], as_of=as_of, policy=policy))
+    return outcome
 
 
 def _judge_claimed(
@@ -420,18 +434,19 @@ def evaluate_pending(*, limit: int = SWEEP_BATCH) -> Sweep:
     claimed = judged = 0
     while claimed < limit:
         with transaction.atomic():
-            ids = list(
+            part = list(
                 Household.objects.select_for_update(skip_locked=True)
                 .filter(evaluation_pending_since__isnull=False)
                 .exclude(waiting_out_failure())
                 .order_by("evaluation_pending_since", "id")
-                .values_list("id", flat=True)[: min(SWEEP_PART, limit - claimed)]
+                .annotate(failed=failed_before())
+                .values_list("id", "failed")[: min(SWEEP_PART, limit - claimed)]
             )
-            if not ids:
+            if not part:
                 break
-            claimed += len(ids)
+            claimed += len(part)
             # A household that fails is recorded with the part: the later parts leave it out.
-            outcome = _judge_claimed(sorted(ids), as_of=as_of, policy=policy)
+            outcome = _judge_failed_apart(part, as_of=as_of, policy=policy)
             judged += outcome.judged
     if judged:
         logger.info("sweep judged %d pending households", judged)

@@ -302,6 +302,12 @@ def waiting_out_failure() -> Exists:
     return Exists(EvaluationFailure.objects.filter(household=OuterRef("pk"), retry_after__gt=Now()))
 
 
+def failed_before() -> Exists:
+    """For a claim of households to judge: true of one whose evaluation failed and is not yet
+    forgotten, its wait over or not (monitoring.models.EvaluationFailure)."""
+    return Exists(EvaluationFailure.objects.filter(household=OuterRef("pk")))
+
+
 def failing_in_chunk(*, scope: str, id_from: int, id_to: int) -> list[int]:
     """The households of a scan's chunk (a region, a range of ids) whose evaluation failed
     before, in id order. The region is matched here rather than in the statement: the chunk's
