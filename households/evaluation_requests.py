@@ -49,11 +49,19 @@ def request_evaluations(
     marked = Coalesce(F("evaluation_pending_since"), Value(timezone.now()))
     # In slices: an area event's county of households is one call, and a statement of a
     # hundred thousand ids would be parsed and planned as one.
-    for start in range(0, len(household_ids), MARK_CHUNK):
-        chunk = household_ids[start : start + MARK_CHUNK]
-        Household.objects.filter(any_of(Household, "id", chunk)).update(
-            evaluation_pending_since=marked, **(refreshing or {})
-        )
+    ordered = sorted(set(household_ids))
+    for start in range(0, len(ordered), MARK_CHUNK):
+        chunk = ordered[start : start + MARK_CHUNK]
+        rows = Household.objects.filter(any_of(Household, "id", chunk))
+        with transaction.atomic(savepoint=False):
+            if len(chunk) > 1:
+                # Locked by id first, the order every scan's chunk and claim locks households in:
+                # an UPDATE of thousands locks them in its plan's order (a bitmap scan's, the
+                # table's), and could deadlock with a scan (an area event's close, an import).
+                list(
+                    rows.select_for_update(no_key=True).order_by("id").values_list("id", flat=True)
+                )
+            rows.update(evaluation_pending_since=marked, **(refreshing or {}))
     if not queue:
         return
     queued = [*household_ids, *marked_new]

@@ -9,7 +9,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import Count, F, Max, Min
+from django.db.models import Count, F, Max, Min, Value
 from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -59,8 +59,9 @@ def evaluate_requested(household_id: int, *, as_of: datetime.date) -> Outcome:
     (monitoring/engine/facts.py, CHUNK_IDS_SQL), so one cannot clear a mark having missed the
     change.
     Others' households are taken only if no one holds them (another worker's batch, a visit
-    being recorded, whose own task follows its commit) and their evaluation is not waiting out
-    a failure (monitoring.models.EvaluationFailure); our own is waited for, and tried even so."""
+    being recorded, whose own task follows its commit) and their evaluation never failed
+    (monitoring.models.EvaluationFailure: the sweep tries those, each alone, once their wait is
+    over); our own is waited for, and tried even so, alone."""
     with transaction.atomic():
         own = list(
             Household.objects.select_for_update()
@@ -72,9 +73,9 @@ def evaluate_requested(household_id: int, *, as_of: datetime.date) -> Outcome:
             Household.objects.select_for_update(skip_locked=True)
             .filter(evaluation_pending_since__isnull=False)
             .exclude(pk=household_id)
-            .exclude(waiting_out_failure())
+            .exclude(failed_before())  # left to the sweep: a visit's task judges one batch
             .order_by("evaluation_pending_since", "id")
-            .annotate(failed=failed_before())
+            .annotate(failed=Value(False))
             .values_list("id", "failed")[: REQUESTED_BATCH - len(own)]
         )
         if not own and not others:
@@ -318,9 +319,12 @@ def scan_chunk(
         if failing:
             # The whole chunk locked first, in one pass by id as every claim locks: the rest and
             # then the failing, two passes, would deadlock with a chunk of the same range (a
-            # second scan, a redelivery) that read the failures a moment apart.
-            list(households.select_for_update().order_by("id").values_list("id", flat=True))
-            rest = households.exclude(pk__in=failing)
+            # second scan, a redelivery) that read the failures a moment apart. The chunk's
+            # region is matched in this pass only; the two parts are then named by id.
+            locked = households.select_for_update().order_by("id").values_list("id", flat=True)
+            ids, failed = list(locked), set(failing)
+            rest = households_in(ids=[i for i in ids if i not in failed])
+            failing = [i for i in ids if i in failed]
         try:
             with transaction.atomic():
                 outcome = evaluate_households(rest, as_of=as_of, policy=policy)
@@ -334,10 +338,7 @@ def scan_chunk(
             # household between its failure and its record and waits on us while we wait on it.
             ids = list(rest.select_for_update().order_by("id").values_list("id", flat=True))
             outcome = _judge_claimed(ids, as_of=as_of, policy=policy, match=False)
-        if failing:  # held past a failure of their own, as above
-            locked = Household.objects.select_for_update().filter(pk__in=failing).order_by("id")
-            failing = list(locked.values_list("id", flat=True))
-        for household_id in failing:
+        for household_id in failing:  # locked above, held past a failure of their own
             outcome.add(_judge_claimed([household_id], as_of=as_of, policy=policy, match=False))
         # Counted in the same transaction as the work: a redelivered chunk is not counted twice
         # unless it really ran twice, and then its second run changed nothing.
