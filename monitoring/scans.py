@@ -9,7 +9,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import Count, F, Max, Min, Value
+from django.db.models import Count, F, Max, Min
 from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -75,24 +75,24 @@ def evaluate_requested(household_id: int, *, as_of: datetime.date) -> Outcome:
             .exclude(pk=household_id)
             .exclude(failed_before())  # left to the sweep: a visit's task judges one batch
             .order_by("evaluation_pending_since", "id")
-            .annotate(failed=Value(False))
-            .values_list("id", "failed")[: REQUESTED_BATCH - len(own)]
+            .values_list("id", flat=True)[: REQUESTED_BATCH - len(own)]
         )
         if not own and not others:
             return Outcome()
-        return _judge_failed_apart(own + others, as_of=as_of, policy=Policy.current())
+        claimed = own + [(other, False) for other in others]
+        return _judge_failed_apart(claimed, as_of=as_of, policy=Policy.current())
 
 
 def _judge_failed_apart(
-    claimed: list[tuple[int, bool]], *, as_of: datetime.date, policy: Policy
+    claimed: list[tuple[int, bool]], *, as_of: datetime.date, policy: Policy, match: bool = True
 ) -> Outcome:
     """Judge claimed households, (id, failed before) each: the rest in one go, then each that
-    failed before (its wait over, or a visit's own) alone. Taken with the rest, one that fails
-    again would have the whole batch judged in halves down to it, once an hour."""
+    failed before (its wait over, a visit's own, a scan's) alone. Taken with the rest, one that
+    fails again would have the whole batch judged in halves down to it, each time."""
     rest = sorted(household_id for household_id, failed in claimed if not failed)
-    outcome = _judge_claimed(rest, as_of=as_of, policy=policy) if rest else Outcome()
+    outcome = _judge_claimed(rest, as_of=as_of, policy=policy, match=match) if rest else Outcome()
     for household_id in sorted(household_id for household_id, failed in claimed if failed):
-        outcome.add(_judge_claimed([household_id], as_of=as_of, policy=policy))
+        outcome.add(_judge_claimed([household_id], as_of=as_of, policy=policy, match=match))
     return outcome
 
 
@@ -312,34 +312,32 @@ def scan_chunk(
     policy = Policy.current()
     with transaction.atomic():
         households = households_in(scope=scope, id_from=id_from, id_to=id_to, due_on=due_on)
-        # Those whose evaluation failed before are judged apart, each alone: the chunk is not
-        # judged in halves down to one of them night after night.
-        failing = failing_in_chunk(scope=scope, id_from=id_from, id_to=id_to)
-        rest = households
+        failing = set(failing_in_chunk(scope=scope, id_from=id_from, id_to=id_to))
         if failing:
-            # The whole chunk locked first, in one pass by id as every claim locks: the rest and
-            # then the failing, two passes, would deadlock with a chunk of the same range (a
-            # second scan, a redelivery) that read the failures a moment apart. The chunk's
-            # region is matched in this pass only; the two parts are then named by id.
+            # Those whose evaluation failed before are judged apart, each alone: the chunk is not
+            # judged in halves down to one of them night after night. The whole chunk locked
+            # first, in one pass by id as every claim locks (the rest and then the failing, two
+            # passes, would deadlock with a chunk of the same range that read the failures a
+            # moment apart), its region matched in this pass only.
             locked = households.select_for_update().order_by("id").values_list("id", flat=True)
-            ids, failed = list(locked), set(failing)
-            rest = households_in(ids=[i for i in ids if i not in failed])
-            failing = [i for i in ids if i in failed]
-        try:
-            with transaction.atomic():
-                outcome = evaluate_households(rest, as_of=as_of, policy=policy)
-        except NOT_JUDGED_APART:
-            raise
-        except Exception:
-            # A household no rule foresaw: the rest of the chunk is judged without it, and the
-            # run finishes, rather than failing and being started again every quarter hour.
-            # Locked here, in the chunk's transaction, as the sweep locks its part: a half that
-            # fails lets go of nothing (a savepoint's locks go with it), so no sweep takes a
-            # household between its failure and its record and waits on us while we wait on it.
-            ids = list(rest.select_for_update().order_by("id").values_list("id", flat=True))
-            outcome = _judge_claimed(ids, as_of=as_of, policy=policy, match=False)
-        for household_id in failing:  # locked above, held past a failure of their own
-            outcome.add(_judge_claimed([household_id], as_of=as_of, policy=policy, match=False))
+            claimed = [(household_id, household_id in failing) for household_id in locked]
+            outcome = _judge_failed_apart(claimed, as_of=as_of, policy=policy, match=False)
+        else:
+            try:
+                with transaction.atomic():
+                    outcome = evaluate_households(households, as_of=as_of, policy=policy)
+            except NOT_JUDGED_APART:
+                raise
+            except Exception:
+                # A household no rule foresaw: the rest of the chunk is judged without it, and
+                # the run finishes, rather than failing and being started again every quarter
+                # hour. Locked here, in the chunk's transaction, as the sweep locks its part: a
+                # half that fails lets go of nothing (a savepoint's locks go with it), so no
+                # sweep takes a household between its failure and its record and waits on us
+                # while we wait on it.
+                locked = households.select_for_update().order_by("id")
+                ids = list(locked.values_list("id", flat=True))
+                outcome = _judge_claimed(ids, as_of=as_of, policy=policy, match=False)
         # Counted in the same transaction as the work: a redelivered chunk is not counted twice
         # unless it really ran twice, and then its second run changed nothing.
         ScanRun.objects.filter(pk=run_id).update(
