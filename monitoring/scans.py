@@ -38,8 +38,9 @@ REQUESTED_BATCH = 200
 # What an evaluation that fails lets through rather than judging its households apart: the
 # errors the task retries on, and its time limit.
 NOT_JUDGED_APART = (*TRANSIENT_DB_ERRORS, SoftTimeLimitExceeded)
-# Households whose failed evaluation this process has logged with its traceback.
-_FAILURES_LOGGED: set[int] = set()
+# (household, what failed and where) of each failure this process has logged with its frames: a
+# household that recovers and later fails from another bug gets the new bug's frames.
+_FAILURES_LOGGED: set[tuple[int, str]] = set()
 
 
 def evaluate_one(household_id: int, *, as_of: datetime.date) -> Outcome:
@@ -128,17 +129,19 @@ def _judge_claimed(
             # scan, the sweep once its wait is over) until it is fixed: the gauge of failing
             # households keeps the alert. What failed and where, never the message, nor with
             # exc_info: a message may quote the household's values (a database error's detail
-            # holds its whole row). The frames once a process.
-            frames = "" if ids[0] in _FAILURES_LOGGED else traceback.format_tb(error.__traceback__)
+            # holds its whole row). The frames once a process for each bug.
+            what = described(error)
+            logged = (ids[0], what) in _FAILURES_LOGGED
+            frames = "" if logged else traceback.format_tb(error.__traceback__)
             logger.log(
                 logging.ERROR if failures <= 1 else logging.WARNING,
                 "evaluation of household %s failed (%d in a row, %s); the others are judged%s",
                 ids[0],
                 failures,
-                described(error),
+                what,
                 "".join(["\n", *frames]).rstrip(),
             )
-            _FAILURES_LOGGED.add(ids[0])
+            _FAILURES_LOGGED.add((ids[0], what))
             return Outcome()
     outcome = Outcome()
     for half in (ids[: len(ids) // 2], ids[len(ids) // 2 :]):

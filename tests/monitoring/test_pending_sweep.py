@@ -234,6 +234,20 @@ def test_a_household_whose_evaluation_fails_holds_back_no_other_and_keeps_waitin
     assert _judged([failing]) == [failing]
     assert not EvaluationFailure.objects.exists()
 
+    # Later another bug: its first failure is an error again, with the new bug's frames.
+    caplog.clear()
+    _failing_for(monkeypatch, failing, KeyError("another case"))
+    Household.objects.filter(pk=failing).update(evaluation_pending_since=timezone.now())
+    assert scans.evaluate_pending(limit=10) == scans.Sweep(claimed=1, judged=0)
+    ((level, message),) = [
+        (record.levelname, record.message)
+        for record in caplog.records
+        if "failed" in record.message
+    ]
+    assert level == "ERROR"
+    assert "failed (1 in a row, KeyError at" in message
+    assert 'File "' in message
+
 
 def test_the_wait_doubles_up_to_an_hour(db, household):
     waits = []
