@@ -16,7 +16,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from core import queueing
-from core.arrays import any_of
+from core.arrays import any_id
 from households.models import Household
 
 MARK_CHUNK = 5000
@@ -52,7 +52,7 @@ def request_evaluations(
     ordered = sorted(set(household_ids))
     for start in range(0, len(ordered), MARK_CHUNK):
         chunk = ordered[start : start + MARK_CHUNK]
-        rows = Household.objects.filter(any_of(Household, "id", chunk))
+        rows = Household.objects.filter(any_id("id", chunk))
         with transaction.atomic(savepoint=False):
             if len(chunk) > 1:
                 # Locked by id first, the order every scan's chunk and claim locks households in:

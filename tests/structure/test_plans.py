@@ -561,3 +561,42 @@ def test_the_sweep_claims_the_oldest_waiting_households_without_sorting_the_back
                 "household_pending_evaluation"
             ], sql
         transaction.set_rollback(True)
+
+
+def test_a_listing_batch_looks_its_households_up_in_the_events_unique_index(county):
+    # A listing's batch asks which of its 1,000 households have a task in the event already.
+    # Given `household_id = ANY(ids)` while the statistics had not seen the tasks the listing
+    # was writing, the planner read the event's every task for each batch, a read that grew with
+    # the list (74 ms a batch at the end of the bench county's). The statement probes the
+    # event's unique index once an id, whatever the statistics say.
+    from core.arrays import id_array
+    from households.models import Region
+    from monitoring.models import AreaEvent
+    from monitoring.selectors import HAVE_TASK_SQL, households_with_task
+
+    with transaction.atomic():
+        event = AreaEvent.objects.create(
+            region=Region.objects.get(pk=HOME_TOWNSHIP),
+            kind="disaster_area",
+            occurred_on=TODAY,
+            opened_by=county["cadre"],
+        )
+        with connection.cursor() as cursor:  # 20,000 tasks, written after the last ANALYZE
+            cursor.execute(
+                """
+                INSERT INTO monitoring_screeningtask
+                  (event_id, household_id, rank, score, reasons, status, note, version)
+                SELECT %s, id, id - %s, 0, '[]', 'pending', '', 1 FROM households_household
+                WHERE id > %s AND id <= %s
+                """,
+                [event.pk, FIRST_ID, FIRST_ID, FIRST_ID + 20_000],
+            )
+        batch = list(range(FIRST_ID + 19_501, FIRST_ID + 20_501))
+        assert households_with_task(event.pk, batch) == set(batch[:500])
+
+        plan = _statement_plan(HAVE_TASK_SQL % (f"'{id_array(batch)}'", event.pk))
+        tasks = [n for n in _nodes(plan) if n.get("Relation Name") == "monitoring_screeningtask"]
+        assert tasks and all(n["Node Type"] in {"Index Scan", "Index Only Scan"} for n in tasks)
+        assert {n["Index Name"] for n in tasks} == {"screening_once_per_household"}
+        assert all("household_id = h.id" in n["Index Cond"] for n in tasks)
+        transaction.set_rollback(True)
