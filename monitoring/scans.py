@@ -38,9 +38,9 @@ REQUESTED_BATCH = 200
 # What an evaluation that fails lets through rather than judging its households apart: the
 # errors the task retries on, and its time limit.
 NOT_JUDGED_APART = (*TRANSIENT_DB_ERRORS, SoftTimeLimitExceeded)
-# (household, what failed and where) of each failure this process has logged with its frames: a
-# household that recovers and later fails from another bug gets the new bug's frames.
-_FAILURES_LOGGED: set[tuple[int, str]] = set()
+# What failed and where (`described`) of each failure this process has logged with its frames:
+# a bug's frames once, however many households it fails (a line each), and a new bug's again.
+_FRAMES_LOGGED: set[str] = set()
 
 
 def evaluate_one(household_id: int, *, as_of: datetime.date) -> Outcome:
@@ -125,23 +125,24 @@ def _judge_claimed(
     except Exception as error:
         if len(ids) == 1:
             failures = failure_record(ids[0], error)
-            # An error for the first failure, a warning for each try after it (its own visits, a
-            # scan, the sweep once its wait is over) until it is fixed: the gauge of failing
-            # households keeps the alert. What failed and where, never the message, nor with
-            # exc_info: a message may quote the household's values (a database error's detail
-            # holds its whole row). The frames once a process for each bug.
+            # An error for the first failure, and for a bug this process has not met, a warning
+            # for each try after it (its own visits, a scan, the sweep once its wait is over)
+            # until it is fixed: the gauge of failing households keeps the alert. What failed and
+            # where, never the message, nor with exc_info: a message may quote the household's
+            # values (a database error's detail holds its whole row). The frames once a process
+            # for each bug.
             what = described(error)
-            logged = (ids[0], what) in _FAILURES_LOGGED
-            frames = "" if logged else traceback.format_tb(error.__traceback__)
+            new_bug = what not in _FRAMES_LOGGED
+            frames = traceback.format_tb(error.__traceback__) if new_bug else ""
             logger.log(
-                logging.ERROR if failures <= 1 else logging.WARNING,
+                logging.ERROR if failures <= 1 or new_bug else logging.WARNING,
                 "evaluation of household %s failed (%d in a row, %s); the others are judged%s",
                 ids[0],
                 failures,
                 what,
                 "".join(["\n", *frames]).rstrip(),
             )
-            _FAILURES_LOGGED.add((ids[0], what))
+            _FRAMES_LOGGED.add(what)
             return Outcome()
     outcome = Outcome()
     for half in (ids[: len(ids) // 2], ids[len(ids) // 2 :]):

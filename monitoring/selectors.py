@@ -471,7 +471,7 @@ def area_events_listed(user) -> QuerySet[AreaEvent]:
 # Each household looked up in the event's unique index (event, household), one probe an id: given
 # `household_id = ANY(ids)`, the planner, whose statistics had not yet seen the tasks the listing
 # was writing, read the event's every task for each batch, a read that grows with the list (74 ms
-# a batch at the end of a county's, a quarter of its listing). OFFSET 0 keeps the probe a probe.
+# a batch on average over a county's, 74 s of its listing). OFFSET 0 keeps the probe a probe.
 HAVE_TASK_SQL = """
 SELECT h.id FROM unnest(%s::bigint[]) AS h(id)
 CROSS JOIN LATERAL (

@@ -147,6 +147,12 @@ def _failing_for(monkeypatch, household_id: int, error: Exception) -> None:
     monkeypatch.setattr(rules, "evaluate_planned", failing)
 
 
+@pytest.fixture(autouse=True)
+def frames_not_logged(monkeypatch) -> None:
+    """Each test a worker process that has logged no bug's frames yet (the set is a process's)."""
+    monkeypatch.setattr(scans, "_FRAMES_LOGGED", set())
+
+
 @pytest.fixture
 def batches(monkeypatch) -> list[int]:
     """The size of each batch the scans module has the engine judge."""
@@ -247,6 +253,21 @@ def test_a_household_whose_evaluation_fails_holds_back_no_other_and_keeps_waitin
     assert level == "ERROR"
     assert "failed (1 in a row, KeyError at" in message
     assert 'File "' in message
+    assert "another case" not in caplog.text  # never the message
+
+    # The same bug in another household: its own error line, without the frames again.
+    caplog.clear()
+    (other,) = _waiting(township_cadre, 1)
+    _failing_for(monkeypatch, other, KeyError("another case"))
+    assert scans.evaluate_pending(limit=10) == scans.Sweep(claimed=1, judged=0)
+    ((level, message),) = [
+        (record.levelname, record.message)
+        for record in caplog.records
+        if "failed" in record.message
+    ]
+    assert level == "ERROR"
+    assert message.startswith(f"evaluation of household {other} failed (1 in a row, KeyError at")
+    assert message.endswith(" the others are judged")
 
 
 def test_the_wait_doubles_up_to_an_hour(db, household):

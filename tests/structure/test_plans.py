@@ -567,7 +567,7 @@ def test_a_listing_batch_looks_its_households_up_in_the_events_unique_index(coun
     # A listing's batch asks which of its 1,000 households have a task in the event already.
     # Given `household_id = ANY(ids)` while the statistics had not seen the tasks the listing
     # was writing, the planner read the event's every task for each batch, a read that grew with
-    # the list (74 ms a batch at the end of the bench county's). The statement probes the
+    # the list (74 ms a batch on average over the bench county's). The statement probes the
     # event's unique index once an id, whatever the statistics say.
     from core.arrays import id_array
     from households.models import Region
