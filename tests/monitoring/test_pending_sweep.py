@@ -166,6 +166,16 @@ def batches(monkeypatch) -> list[int]:
     return sizes
 
 
+def _the_failure_line(caplog) -> tuple[str, str]:
+    """(level, message) of the one failure line logged."""
+    ((level, message),) = [
+        (record.levelname, record.message)
+        for record in caplog.records
+        if "failed" in record.message
+    ]
+    return level, message
+
+
 def _wait_over(household_id: int) -> None:
     EvaluationFailure.objects.filter(pk=household_id).update(
         retry_after=timezone.now() - datetime.timedelta(seconds=1)
@@ -224,11 +234,7 @@ def test_a_household_whose_evaluation_fails_holds_back_no_other_and_keeps_waitin
     assert failure.failures == 2
     assert failure.retry_after - failure.last_failed_at == datetime.timedelta(minutes=10)
     # The error once, with its frames; a warning line at each try after it.
-    ((level, message),) = [
-        (record.levelname, record.message)
-        for record in caplog.records
-        if "failed" in record.message
-    ]
+    level, message = _the_failure_line(caplog)
     assert level == "WARNING"
     assert message.startswith(f"evaluation of household {failing} failed (2 in a row, ")
     assert message.endswith(" the others are judged")  # no frames: once a process
@@ -245,11 +251,7 @@ def test_a_household_whose_evaluation_fails_holds_back_no_other_and_keeps_waitin
     _failing_for(monkeypatch, failing, KeyError("another case"))
     Household.objects.filter(pk=failing).update(evaluation_pending_since=timezone.now())
     assert scans.evaluate_pending(limit=10) == scans.Sweep(claimed=1, judged=0)
-    ((level, message),) = [
-        (record.levelname, record.message)
-        for record in caplog.records
-        if "failed" in record.message
-    ]
+    level, message = _the_failure_line(caplog)
     assert level == "ERROR"
     assert "failed (1 in a row, KeyError at" in message
     assert 'File "' in message
@@ -260,11 +262,7 @@ def test_a_household_whose_evaluation_fails_holds_back_no_other_and_keeps_waitin
     (other,) = _waiting(township_cadre, 1)
     _failing_for(monkeypatch, other, KeyError("another case"))
     assert scans.evaluate_pending(limit=10) == scans.Sweep(claimed=1, judged=0)
-    ((level, message),) = [
-        (record.levelname, record.message)
-        for record in caplog.records
-        if "failed" in record.message
-    ]
+    level, message = _the_failure_line(caplog)
     assert level == "ERROR"
     assert message.startswith(f"evaluation of household {other} failed (1 in a row, KeyError at")
     assert message.endswith(" the others are judged")
