@@ -20,9 +20,9 @@ RUN export DIXIAN_SECRET_KEY="$(python -c 'import secrets; print(secrets.token_u
     DIXIAN_ID_HASH_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(32))')" \
     DIXIAN_ID_ENCRYPTION_KEYS="$(python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')" \
     && python manage.py collectstatic --no-input -v 0 && python manage.py compilemessages -v 0
-# Uploaded import files wait here for the worker (a volume shared by web and workers): the
-# server user's alone.
-RUN mkdir -p /app/var/imports && chown dixian /app/var/imports && chmod 700 /app/var/imports
+# Uploaded import files wait here for the worker, and long exports for their download (volumes
+# shared by web and workers): the server user's alone.
+RUN mkdir -p /app/var/imports /app/var/exports && chown dixian /app/var/imports /app/var/exports && chmod 700 /app/var/imports /app/var/exports
 USER dixian
 EXPOSE 8000
 CMD ["gunicorn", "-c", "config/gunicorn.py", "config.wsgi", "-b", "0.0.0.0:8000", "-w", "4", "--threads", "4", "-e", "DIXIAN_DB_POOL_SIZE=4"]

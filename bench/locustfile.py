@@ -26,6 +26,7 @@ import itertools
 import json
 import os
 import random
+import re
 import time
 import uuid
 
@@ -42,6 +43,11 @@ SYSTEMS = itertools.cycle(PEOPLE["api_clients"])
 
 # Every request: (seconds since the run began, milliseconds, name, failed), written at the end.
 SAMPLES: list[tuple[float, float, str, bool]] = []
+# Every export written by the worker: (seconds since the run began when asked, seconds until
+# its file was ready or given up on, ready). Not requests: the capacity is the requests'.
+EXPORTS: list[tuple[float, float, bool]] = []
+EXPORT_PATIENCE = 120.0
+STATUS = re.compile(r'data-status="([a-z]+)"')
 STARTED = time.monotonic()
 STARTED_AT = time.time()  # the same instant on the clock bench/load_test.py's watch reads
 
@@ -56,7 +62,15 @@ def _record(request_type, name, response_time, exception, **_kwargs) -> None:
 @events.quitting.add_listener
 def _write(**_kwargs) -> None:
     with open(PLAN["samples_file"], "w", encoding="utf-8") as out:
-        json.dump({"samples": SAMPLES, "steps": StepShape.steps_run, "started_at": STARTED_AT}, out)
+        json.dump(
+            {
+                "samples": SAMPLES,
+                "exports": EXPORTS,
+                "steps": StepShape.steps_run,
+                "started_at": STARTED_AT,
+            },
+            out,
+        )
 
 
 class Person(FastHttpUser):
@@ -217,13 +231,41 @@ class CountyOfficer(Person):
     @task(1)
     def export_village(self) -> None:
         # An export is a POST (it writes an audit record): one village's households, the size
-        # a county officer sends on; the county's largest export is bench/export.py's.
+        # a county officer sends on; the county's largest export is bench/export.py's. A list
+        # longer than a request writes (EXPORT_IN_REQUEST_ROWS) answers with its job's page:
+        # the officer's page follows it every 2 s, as htmx does, then downloads the file.
         village = random.choice(self.person["villages"])
-        self.post(
+        asked = time.monotonic()
+        with self.client.post(
             f"/export/households.xlsx?region={village}",
-            "/export/households.xlsx (POST)",
-            expect=200,
-        )
+            name="/export/households.xlsx (POST)",
+            headers=self.own_headers,
+            catch_response=True,
+            allow_redirects=False,
+        ) as response:
+            job = response.headers.get("Location", "") if response.status_code == 302 else ""
+            if response.status_code != 200 and "/export/jobs/" not in job:
+                response.failure(f"{response.status_code}")
+                return
+        if job:
+            self.follow_export(job, asked)
+
+    def follow_export(self, job: str, asked: float) -> None:
+        polling = {**self.own_headers, "HX-Request": "true"}
+        status = ""
+        while status not in ("ready", "failed") and time.monotonic() - asked < EXPORT_PATIENCE:
+            gevent.sleep(2)
+            with self.client.get(
+                job, name="/export/jobs/[id]/", headers=polling, catch_response=True
+            ) as response:
+                found = STATUS.search(response.text or "")
+                status = found.group(1) if found else ""
+                if response.status_code != 200 or not found:
+                    response.failure(f"{response.status_code}")
+                    return
+        EXPORTS.append((asked - STARTED, time.monotonic() - asked, status == "ready"))
+        if status == "ready":
+            self.read(f"{job}download/", "/export/jobs/[id]/download/")
 
 
 class DepartmentSystem(Person):

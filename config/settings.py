@@ -738,6 +738,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "spreadsheets.tasks.import_jobs_expire",
         "schedule": crontab(minute=20),
     },
+    # Queues again an export the broker lost, and deletes the files past their time.
+    "export-jobs-sweep": {
+        "task": "spreadsheets.tasks.export_jobs_sweep",
+        "schedule": 300.0,
+    },
     # A scan still running SCAN_STALLED_AFTER_MINUTES has lost a chunk for good and is started
     # again (monitoring.scans.scan_resume_stalled).
     "scan-resume-stalled": {
@@ -859,6 +864,14 @@ CASE_PHASE_DAYS = env.int("DIXIAN_CASE_PHASE_DAYS", default=15)
 # its job has not moved for this long. The web and the workers must share the folder.
 IMPORT_DIR = Path(env.str("DIXIAN_IMPORT_DIR", default=str(VAR_DIR / "imports")))
 IMPORT_FILE_TTL_MINUTES = env.int("DIXIAN_IMPORT_FILE_TTL_MINUTES", default=60)
+
+# List exports (docs/spreadsheets.md): a list of up to this many rows is written in the request
+# (a village's households in well under a second); a longer one is written by the worker into
+# EXPORT_DIR (mode 600: a region's households, masked as the page) and waits there for its
+# owner's download this long, then the sweep deletes it. The web and the workers share the folder.
+EXPORT_IN_REQUEST_ROWS = env.int("DIXIAN_EXPORT_IN_REQUEST_ROWS", default=2_000)
+EXPORT_DIR = Path(env.str("DIXIAN_EXPORT_DIR", default=str(VAR_DIR / "exports")))
+EXPORT_FILE_TTL_MINUTES = env.int("DIXIAN_EXPORT_FILE_TTL_MINUTES", default=24 * 60)
 
 # A scan still running this long has lost a chunk for good (monitoring.scans.scan_resume_stalled)
 # and is started again. Longer than the visibility timeout, so a killed worker's chunk has had

@@ -25,6 +25,7 @@ WEBHOOK_DELIVER = "monitoring.tasks.webhook_deliver"
 NOTIFICATION_EMAIL_SEND = "monitoring.tasks.notification_email_send"
 IMPORT_JOB_CHECK = "spreadsheets.tasks.import_job_check"
 IMPORT_JOB_IMPORT = "spreadsheets.tasks.import_job_import"
+EXPORT_JOB_WRITE = "spreadsheets.tasks.export_job_write"
 
 
 def enqueue(task_name: str, args: Sequence[Any], queue: str) -> None:

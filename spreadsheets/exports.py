@@ -42,6 +42,15 @@ from monitoring.templatetags.monitoring_tags import rule_label
 from spreadsheets.widgets import FORMULA_START
 
 MAX_EXPORT_ROWS = 50_000
+
+
+def too_many_rows(count: int) -> str:
+    return _(
+        "%(count)s rows are too many for one file (at most %(limit)s): "
+        "narrow the filters and export again."
+    ) % {"count": f"{count:,}", "limit": f"{MAX_EXPORT_ROWS:,}"}
+
+
 NOT_IN_XML = re.compile(ILLEGAL_CHARACTERS_RE.pattern + "|[\ufffe\uffff]")
 # Rows fetched per round trip from the server-side cursor; the first chunk also sizes the columns.
 CHUNK_ROWS = 2_000

@@ -1,3 +1,4 @@
+import datetime
 import uuid
 
 from django.conf import settings
@@ -115,3 +116,80 @@ class ImportJob(models.Model):
         if not self.progress_total:
             return 0
         return min(100, self.progress_done * 100 // self.progress_total)
+
+
+class ExportJob(models.Model):
+    """A list's export too long to write in a request, written by the worker into
+    settings.EXPORT_DIR under `file_key` and kept there for its owner's download. The list is
+    read as its page would show it to the owner (the `query` is the page's filters), in the
+    owner's scope when the worker writes it."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", pgettext_lazy("export job", "Waiting for a free worker")
+        WRITING = "writing", pgettext_lazy("export job", "Being written")
+        READY = "ready", pgettext_lazy("export job", "Ready to download")
+        FAILED = "failed", pgettext_lazy("export job", "Not written")
+        EXPIRED = "expired", pgettext_lazy("export job", "Deleted after its time")
+
+    RUNNING = (Status.QUEUED, Status.WRITING)
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=pgettext_lazy("export job", "asked for by"),
+        on_delete=models.CASCADE,
+        related_name="export_jobs",
+    )
+    # The owner's region when asking: a user moved to another region no longer sees the job,
+    # and the worker writes nothing for them.
+    region = models.ForeignKey(
+        "households.Region",
+        verbose_name=_("region"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # A key of spreadsheets.views.EXPORTS: which list.
+    kind = models.CharField(_("list"), max_length=20)
+    # The list page's query string: its filters, search and order.
+    query = models.TextField(_("filters"), blank=True)
+    # The address the export was asked from, for its record in the audit trail.
+    address = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    language = models.CharField(_("language"), max_length=10, default=settings.LANGUAGE_CODE)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    file_key = models.UUIDField(_("stored file"), default=uuid.uuid4, unique=True, editable=False)
+    row_count = models.PositiveIntegerField(_("rows"), default=0)
+    # Why it was not written, in the owner's language.
+    failure = models.CharField(_("reason"), max_length=300, blank=True)
+    created_at = models.DateTimeField(pgettext_lazy("export job", "asked for"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("list export")
+        verbose_name_plural = _("list exports")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["owner", "-created_at"], name="export_job_owner_recent"),
+            models.Index(
+                fields=["updated_at"],
+                condition=models.Q(status__in=["queued", "writing", "ready"]),
+                name="export_job_live_by_age",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} ({self.status})"
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in self.RUNNING
+
+    @property
+    def is_ready(self) -> bool:
+        return self.status == self.Status.READY
+
+    @property
+    def kept_until(self):
+        """When the sweep deletes the ready file (its last move plus the time files are kept)."""
+        return self.updated_at + datetime.timedelta(minutes=settings.EXPORT_FILE_TTL_MINUTES)

@@ -9,7 +9,7 @@ from households import selectors as household_selectors
 from households.filters import HouseholdPageFilter
 from households.models import Household
 from monitoring import selectors as monitoring_selectors
-from spreadsheets.models import ImportJob
+from spreadsheets.models import ExportJob, ImportJob
 
 
 def household_rows(request) -> QuerySet:
@@ -50,3 +50,11 @@ def import_jobs_visible_to(user) -> QuerySet[ImportJob]:
     if not user.is_authenticated:
         return ImportJob.objects.none()
     return ImportJob.objects.filter(owner=user, region_id=user.region_id)
+
+
+def export_jobs_visible_to(user) -> QuerySet[ExportJob]:
+    """A user's own exports, of the region the user has now: nobody else's, ever (a file holds
+    a region's households)."""
+    if not user.is_authenticated:
+        return ExportJob.objects.none()
+    return ExportJob.objects.filter(owner=user, region_id=user.region_id)

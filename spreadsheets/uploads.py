@@ -1,9 +1,11 @@
-"""Uploaded workbooks waiting for their check and confirm, in settings.IMPORT_DIR.
+"""Workbooks kept on the server's disk for a while: uploads waiting for their check and confirm
+(settings.IMPORT_DIR) and exports prepared by the worker, waiting for their download
+(settings.EXPORT_DIR).
 
-They hold ID numbers and bank accounts in clear: the folder is the server user's alone (700),
-each file too (600, created so from the start, never widened afterwards), and a file lives only
-as long as its import job needs it (spreadsheets/jobs.py deletes it; the hourly sweep deletes
-whatever was left behind).
+Uploads hold ID numbers and bank accounts in clear, and exports a region's households: each
+folder is the server user's alone (700), each file too (600, created so from the start, never
+widened afterwards), and a file lives only as long as its job needs it (spreadsheets/jobs.py and
+spreadsheets/export_jobs.py delete it; their sweeps delete whatever was left behind).
 """
 
 import os
@@ -17,54 +19,70 @@ FILE_MODE = 0o600
 FOLDER_MODE = 0o700
 
 
-def _folder() -> Path:
-    folder = Path(settings.IMPORT_DIR)
-    folder.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
-    # A folder made by an older version, or by hand, may be wider.
-    os.chmod(folder, FOLDER_MODE)
-    return folder
+class PrivateFolder:
+    """The folder named by a setting, holding files named by a uuid the server made (never a
+    name the client sent)."""
 
+    def __init__(self, setting: str):
+        self.setting = setting
 
-def upload_path(key: uuid.UUID) -> Path:
-    # A uuid the server made, never a name the client sent.
-    return Path(settings.IMPORT_DIR) / f"{uuid.UUID(str(key))}.xlsx"
+    @property
+    def root(self) -> Path:
+        return Path(getattr(settings, self.setting))
 
+    def _made(self) -> Path:
+        folder = self.root
+        folder.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
+        # A folder made by an older version, or by hand, may be wider.
+        os.chmod(folder, FOLDER_MODE)
+        return folder
 
-def upload_save(key: uuid.UUID, chunks: Iterable[bytes]) -> None:
-    _folder()
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
-    descriptor = os.open(upload_path(key), flags, FILE_MODE)
-    with os.fdopen(descriptor, "wb") as file:
-        for chunk in chunks:
-            file.write(chunk)
+    def path(self, key: uuid.UUID) -> Path:
+        return self.root / f"{uuid.UUID(str(key))}.xlsx"
 
+    def save(self, key: uuid.UUID, chunks: Iterable[bytes]) -> None:
+        self._made()
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+        descriptor = os.open(self.path(key), flags, FILE_MODE)
+        with os.fdopen(descriptor, "wb") as file:
+            for chunk in chunks:
+                file.write(chunk)
 
-def upload_read(key: uuid.UUID) -> bytes | None:
-    """The file's content; None once it is gone (cancelled, swept, imported meanwhile)."""
-    try:
-        return upload_path(key).read_bytes()
-    except FileNotFoundError:
-        return None
-
-
-def upload_delete(key: uuid.UUID) -> None:
-    upload_path(key).unlink(missing_ok=True)
-
-
-def uploads_sweep(*, keep: set[str], older_than: float) -> int:
-    """Delete the files last written before `older_than` (a timestamp) whose key is not in
-    `keep`; a younger file may belong to an upload whose job is not committed yet."""
-    folder = Path(settings.IMPORT_DIR)
-    if not folder.is_dir():
-        return 0
-    deleted = 0
-    for path in folder.iterdir():
-        if path.stem in keep or not path.is_file():
-            continue
+    def read(self, key: uuid.UUID) -> bytes | None:
+        """The file's content; None once it is gone (cancelled, swept, imported meanwhile)."""
         try:
-            if path.stat().st_mtime < older_than:
-                path.unlink()
-                deleted += 1
-        except FileNotFoundError:  # deleted meanwhile by its job
-            pass
-    return deleted
+            return self.path(key).read_bytes()
+        except FileNotFoundError:
+            return None
+
+    def delete(self, key: uuid.UUID) -> None:
+        self.path(key).unlink(missing_ok=True)
+
+    def sweep(self, *, keep: set[str], older_than: float) -> int:
+        """Delete the files last written before `older_than` (a timestamp) whose key is not in
+        `keep`; a younger file may belong to a job that is not committed yet."""
+        folder = self.root
+        if not folder.is_dir():
+            return 0
+        deleted = 0
+        for path in folder.iterdir():
+            if path.stem in keep or not path.is_file():
+                continue
+            try:
+                if path.stat().st_mtime < older_than:
+                    path.unlink()
+                    deleted += 1
+            except FileNotFoundError:  # deleted meanwhile by its job
+                pass
+        return deleted
+
+
+IMPORTS = PrivateFolder("IMPORT_DIR")
+EXPORTS = PrivateFolder("EXPORT_DIR")
+
+# The uploads' names, as the import jobs and their tests use them.
+upload_path = IMPORTS.path
+upload_save = IMPORTS.save
+upload_read = IMPORTS.read
+upload_delete = IMPORTS.delete
+uploads_sweep = IMPORTS.sweep

@@ -28,4 +28,10 @@ urlpatterns = [
         views.list_export,
         name="list-export",
     ),
+    path("export/jobs/<int:pk>/", views.list_export_job, name="list-export-job"),
+    path(
+        "export/jobs/<int:pk>/download/",
+        views.list_export_download,
+        name="list-export-download",
+    ),
 ]

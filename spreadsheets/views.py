@@ -1,9 +1,10 @@
 """Excel in and out: the registry template, its import (a job: checked, confirmed, imported by
-the worker), list exports."""
+the worker), list exports (a long one a job of the worker too)."""
 
 from typing import IO
 from urllib.parse import quote
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,7 +13,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.lockout import client_address
@@ -23,9 +23,10 @@ from core.replica import reads_from_replica
 from households.models import Region
 from households.selectors import regions_within
 from livelihoods.services import work as work_services
-from spreadsheets import exports, jobs, selectors, services
+from spreadsheets import export_jobs, exports, jobs, selectors, services
 from spreadsheets.forms import RosterUploadForm, UploadForm, WorkUploadForm
-from spreadsheets.models import ImportJob
+from spreadsheets.lists import EXPORTABLE
+from spreadsheets.models import ExportJob, ImportJob
 from spreadsheets.roster_file import roster_export_workbook, roster_file_read
 from spreadsheets.work_file import work_file_read
 from spreadsheets.workbook import MAX_BYTES, MAX_ROWS, registry_template
@@ -126,88 +127,81 @@ def registry_import_job_cancel(request, pk: int):
     return redirect("registry-import-job", pk=job.pk)
 
 
-EXPORTS = {
-    "households": (
-        "households.view_household",
-        selectors.household_rows,
-        exports.HouseholdExport,
-        gettext_lazy("Households"),
-        "household-list",
-    ),
-    "visits": (
-        "monitoring.view_visit",
-        selectors.visit_rows,
-        exports.VisitExport,
-        gettext_lazy("Visits"),
-        "visit-lists",
-    ),
-    "alerts": (
-        "monitoring.view_alert",
-        selectors.alert_rows,
-        exports.AlertExport,
-        gettext_lazy("Risk warnings"),
-        "alert-queue",
-    ),
-    "cases": (
-        "assistance.view_case",
-        selectors.case_rows,
-        exports.CaseExport,
-        gettext_lazy("Cases"),
-        "case-list",
-    ),
-    "measures": (
-        "assistance.view_measure",
-        selectors.measure_rows,
-        exports.MeasureExport,
-        gettext_lazy("Measures"),
-        "measure-list",
-    ),
-    "partners": (
-        "assistance.view_partner",
-        selectors.partner_rows,
-        exports.PartnerExport,
-        gettext_lazy("Partners"),
-        "partner-list",
-    ),
-}
-
-
 @login_required
 @require_POST
 def list_export(request, kind):
     """The list as a workbook. A POST with the CSRF token: an export is recorded in the audit
     trail, and a GET (a link on another site, a prefetch) must not write one. The list's
-    filters travel in the query string, as on the list itself."""
-    permission, rows, resource, title, list_url = EXPORTS[kind]
-    if not request.user.has_perm(permission):
+    filters travel in the query string, as on the list itself. A list longer than
+    settings.EXPORT_IN_REQUEST_ROWS is written by the worker (spreadsheets/export_jobs.py): the
+    answer is then its job's page."""
+    listing = EXPORTABLE[kind]
+    if not request.user.has_perm(listing.permission):
         raise PermissionDenied
+    query = request.GET.urlencode()
+    back_to_list = reverse(listing.list_url) + (f"?{query}" if query else "")
     # The rows may be seconds old: read from the replica when one is set (core/replica.py).
     with reads_from_replica():
-        return _list_export(request, kind, rows(request), resource, title, list_url)
-
-
-def _list_export(request, kind, queryset, resource, title, list_url):
-    count = queryset.count()
-    if count > exports.MAX_EXPORT_ROWS:
-        messages.error(
-            request,
-            _(
-                "%(count)s rows are too many for one file (at most %(limit)s): "
-                "narrow the filters and export again."
+        queryset = listing.rows(request)
+        count = queryset.count()
+        if count > exports.MAX_EXPORT_ROWS:
+            messages.error(request, exports.too_many_rows(count))
+            return redirect(back_to_list)
+        if count <= settings.EXPORT_IN_REQUEST_ROWS:
+            workbook = exports.export_workbook(
+                listing.resource(), queryset, title=str(listing.title)
             )
-            % {"count": f"{count:,}", "limit": f"{exports.MAX_EXPORT_ROWS:,}"},
+            export_record(
+                actor=request.user,
+                address=client_address(request),
+                filters=dict(request.GET.lists()),
+                name=kind,
+                row_count=count,
+            )
+            return _xlsx_response(workbook, str(listing.title))
+    try:
+        job = export_jobs.export_job_create(
+            actor=request.user, kind=kind, query=query, address=client_address(request)
         )
-        query = request.GET.urlencode()
-        return redirect(reverse(list_url) + (f"?{query}" if query else ""))
-    workbook = exports.export_workbook(resource(), queryset, title=str(title))
-    export_record(
-        actor=request.user,
-        address=client_address(request),
-        filters=dict(request.GET.lists()),
-        name=kind,
-        row_count=count,
-    )
-    return _xlsx_response(workbook, str(title))
+    except export_jobs.ExportRefused as refused:
+        messages.error(request, refused.message)
+        return redirect(back_to_list)
+    return redirect("list-export-job", pk=job.pk)
+
+
+def _own_export(request, pk: int) -> ExportJob:
+    """The user's own export, or 404: another user's is not there for them, whoever they are."""
+    return get_object_or_404(selectors.export_jobs_visible_to(request.user), pk=pk)
+
+
+@login_required
+def list_export_job(request, pk: int):
+    """Where the export has got; htmx asks for the status part every 2 s while the worker is on
+    it. The page lists the user's other recent exports below."""
+    job = _own_export(request, pk)
+    context: dict[str, object] = {"job": job}
+    if request.htmx:
+        template = "spreadsheets/export_job_status.html"
+    else:
+        template = "spreadsheets/export_job_page.html"
+        recent = selectors.export_jobs_visible_to(request.user).exclude(pk=job.pk)[:10]
+        context["listing"] = EXPORTABLE[job.kind]
+        context["recent"] = [(other, EXPORTABLE[other.kind].title) for other in recent]
+    response = render(request, template, context)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+def list_export_download(request, pk: int):
+    """The ready file, as often as a lost connection needs: a GET, writing nothing (the export
+    was recorded when the worker wrote it)."""
+    job = _own_export(request, pk)
+    file = export_jobs.export_job_file(job)
+    if file is None:
+        messages.info(request, _("This file is no longer here: export the list again."))
+        return redirect("list-export-job", pk=job.pk)
+    return _xlsx_response(file, str(EXPORTABLE[job.kind].title))
 
 
 @login_required

@@ -11,8 +11,9 @@ so that the Celery workers, gunicorn and manage.py processes the tests start inh
   workers; a base lower than the number of workers is refused rather than wrapped around.
 - The filesystem broker (DIXIAN_BROKER_DIR, `make test` without a broker): a folder per worker,
   var/test-broker/gwN.
-- The import folder (DIXIAN_IMPORT_DIR, default var/imports): a folder per worker, so that a
-  test reading every file left there never sees another worker's upload.
+- The import and export folders (DIXIAN_IMPORT_DIR, DIXIAN_EXPORT_DIR, default var/imports and
+  var/exports): a folder per worker, so that a test reading every file left there never sees
+  another worker's upload or export.
 - Attached files (DIXIAN_MEDIA_ROOT): var/test-evidence/gwN, never the pilot's var/evidence
   (with or without xdist).
 
@@ -59,8 +60,9 @@ def _isolate() -> None:
     else:
         broker_dir = os.environ.get("DIXIAN_BROKER_DIR") or str(BASE_DIR / "var" / "test-broker")
         os.environ["DIXIAN_BROKER_DIR"] = str(Path(broker_dir) / WORKER)
-    import_dir = os.environ.get("DIXIAN_IMPORT_DIR") or str(BASE_DIR / "var" / "imports")
-    os.environ["DIXIAN_IMPORT_DIR"] = str(Path(import_dir) / WORKER)
+    for variable, default in (("DIXIAN_IMPORT_DIR", "imports"), ("DIXIAN_EXPORT_DIR", "exports")):
+        folder = os.environ.get(variable) or str(BASE_DIR / "var" / default)
+        os.environ[variable] = str(Path(folder) / WORKER)
 
 
 # Tests never write attached files among a pilot's own (var/evidence), xdist or not.

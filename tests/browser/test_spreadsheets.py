@@ -1,10 +1,12 @@
 """A township cadre imports households from Excel in a real browser, with a real worker checking
-and importing the file while the page follows it (htmx), and exports the list."""
+and importing the file while the page follows it (htmx), and exports the list: a short one at
+once, a long one written by the worker while the page follows it."""
 
 import openpyxl
 
+from households import services
 from households.models import Household
-from tests.conftest import committed_db
+from tests.conftest import HOME_VILLAGE, committed_db
 from tests.spreadsheets.books import good_rows, workbook
 from tests.workers import wait_for
 
@@ -71,3 +73,37 @@ def test_a_cadre_imports_from_excel_fixing_a_bad_row_and_exports_the_list(
     sheet = openpyxl.load_workbook(exported).active
     assert sheet["A1"].value == "户编号" and sheet["B1"].value == "户主"
     assert {sheet["B2"].value, sheet["B3"].value} == {"赵大山", "孙长河"}
+
+
+@committed_db
+def test_a_cadre_exports_a_long_list_and_downloads_it_when_the_worker_is_done(
+    celery_worker, visit_as, clock, township_cadre, household, settings, tmp_path
+):
+    settings.EXPORT_IN_REQUEST_ROWS = 1  # the live server runs here: the two rows are "long"
+    services.household_create(
+        actor=township_cadre, village_code=HOME_VILLAGE, poverty_status="ordinary"
+    )
+    cadre = visit_as(township_cadre)
+    page = cadre.open("/households/?ordering=number")
+    page.locator("form[action*='/export/households.xlsx'] button").click()
+    page.wait_for_load_state()
+    assert "/export/jobs/" in page.url
+    # The page asks for the job's state every 2 s until the worker has written the file.
+    download = page.locator("#export-job[data-status=ready] a.export-download")
+    download.wait_for()
+    assert "共 2 行" in page.inner_text("#export-job")
+    cadre.shot("04-export-ready")
+    with page.expect_download() as export:
+        download.click()
+    assert export.value.suggested_filename.startswith("农户_")
+    exported = tmp_path / "long-export.xlsx"
+    export.value.save_as(exported)
+    sheet = openpyxl.load_workbook(exported).active
+    assert sheet.max_row == 3 and sheet["A2"].value == household.number
+    # Excel is for the desktop, but a link to the job opened on a phone reads and downloads.
+    phone = visit_as(township_cadre, phone=True)
+    phone.open(page.url.removeprefix(phone.live_server.url))
+    phone.shot("04-export-ready-phone")
+    page.locator(".crumbs a").click()
+    page.wait_for_load_state()
+    assert page.url.endswith("/households/?ordering=number")

@@ -81,6 +81,7 @@ class Scope:
     need: object
     access: SensitiveAccess
     import_job: object  # a registry import of the scope's cadre, checked, awaiting the confirm
+    export_job: object  # a long list's export of the scope's cadre, ready (its file swept)
     pairing: object  # the household paired with the village worker
     contact: object  # one contact of that pairing
     pairing_policy: object  # the county's limits of paired assistance
@@ -412,6 +413,15 @@ def _build_scope(name: str, *, village: str, county: str, cadre: User, worker: U
         households_new=1,
         members_new=1,
     )
+    from spreadsheets.models import ExportJob
+
+    export_job = ExportJob.objects.create(
+        owner=cadre,
+        region_id=cadre.region_id,
+        kind="households",
+        status=ExportJob.Status.READY,
+        row_count=1,
+    )
     from pairings import services as pairing_services
     from pairings.models import PairingPolicy
 
@@ -570,6 +580,7 @@ def _build_scope(name: str, *, village: str, county: str, cadre: User, worker: U
         need=need,
         access=access,
         import_job=import_job,
+        export_job=export_job,
         pairing=pairing,
         contact=contact,
         pairing_policy=pairing_policy,

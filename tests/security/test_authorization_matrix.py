@@ -140,6 +140,7 @@ LISTS = FIELD | OTHERS | {"auditor"}
 PLAN_DRAFTERS = frozenset({"village_worker", "township_cadre"})
 PLAN_AGREERS = frozenset({"township_cadre"})
 IMPORT_OWNER = frozenset({"township_cadre"})  # the home scope's import job is its cadre's
+EXPORT_OWNER = frozenset({"township_cadre"})  # and so is its export job
 
 
 def query(template: str) -> Query:
@@ -603,6 +604,10 @@ PAGES: dict[str, Entry] = {
         IMPORT_OWNER, args=pk_of("import_job"), target=rows_of("import_job")
     ),
     "registry-template": Entry(readers=FIELD | OTHERS),
+    # A long list's export is its asker's alone, as an import job is: a colleague gets 404 too.
+    # The world's is ready but its file swept, so the download answers with the job's page.
+    "list-export-job": Entry(readers=EXPORT_OWNER, args=pk_of("export_job")),
+    "list-export-download": Entry(readers=EXPORT_OWNER, args=pk_of("export_job")),
     # An export is recorded, so it is a POST, with the list's filters in the query string.
     # Civil affairs' roster (民政名单): townships and counties import, act and export, each in
     # their own region; auditors read. An empty import form is answered with its errors.

@@ -1,0 +1,232 @@
+"""List exports too long for a request, written by the worker: asked for, written, downloaded,
+swept (docs/spreadsheets.md).
+
+A list of more than settings.EXPORT_IN_REQUEST_ROWS rows (a township's households, a county's
+warnings) takes seconds of a core to write; written in a request it holds a web process that
+long, and a phone on a weak network may lose the answer. The request keeps the list's filters
+and queues the job; the worker reads the rows as the page would show them to the owner, in the
+owner's scope and permissions as they are then, writes the workbook into settings.EXPORT_DIR and
+records the export in the audit trail; the owner downloads it, as often as a lost connection
+needs, until the sweep deletes it.
+
+Every change of a job's state is a conditional UPDATE on the state it leaves (`_move`): a task
+delivered twice writes one file and one audit record, and a job swept meanwhile is left alone by
+the task that comes late.
+"""
+
+import datetime
+import logging
+from functools import partial
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import InterfaceError, OperationalError, connection, transaction
+from django.http import QueryDict
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from audit.services import export_record
+from core.queueing import EXPORT_JOB_WRITE, enqueue, enqueue_after_commit
+from core.replica import reads_from_replica
+from spreadsheets import exports
+from spreadsheets.lists import EXPORTABLE, as_asked_by
+from spreadsheets.models import ExportJob
+from spreadsheets.uploads import EXPORTS
+
+logger = logging.getLogger(__name__)
+
+Status = ExportJob.Status
+# Exports one user may have waiting for the worker at once: more is a finger on the button.
+MAX_RUNNING_PER_USER = 3
+# The two-key advisory lock a user's new export is decided under (the second key: the user).
+ASK_LOCK = 0x0E8B_0B5
+# A job still queued this long was lost by the broker: queued again; this long four times over,
+# it is given up.
+REQUEUE_AFTER_MINUTES = 5
+# A job being written this long has lost its worker (a county's 50,000 rows take about ten
+# seconds).
+WRITING_LOST_AFTER_MINUTES = 30
+# An ended job stays on its owner's page this long, then goes.
+KEEP_ENDED_JOBS_DAYS = 7
+
+
+class ExportRefused(Exception):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def _move(job_id: int, *, from_: tuple[str, ...], to: str, **fields) -> bool:
+    """Move the job to `to` if it is still in one of `from_`: whoever moves it owns the step."""
+    return bool(
+        ExportJob.objects.filter(pk=job_id, status__in=from_).update(
+            status=to, updated_at=timezone.now(), **fields
+        )
+    )
+
+
+def export_job_create(*, actor: User, kind: str, query: str, address: str | None) -> ExportJob:
+    """Queue the export of the list `kind` with the page's query string. The same list asked
+    for again while its export waits is that export (a double click, a resent form); a user
+    has at most MAX_RUNNING_PER_USER waiting."""
+    listing = EXPORTABLE.get(kind)
+    if listing is None or not actor.has_perm(listing.permission):
+        raise PermissionDenied(_("Your role may not do this."))
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [ASK_LOCK, actor.pk])
+        running = ExportJob.objects.filter(
+            owner=actor, region_id=actor.region_id, status__in=ExportJob.RUNNING
+        )
+        same = running.filter(kind=kind, query=query).first()
+        if same is not None:
+            return same
+        if running.count() >= MAX_RUNNING_PER_USER:
+            raise ExportRefused(
+                _(
+                    "%(count)d of your exports are still being written: "
+                    "wait until one is ready, then export again."
+                )
+                % {"count": MAX_RUNNING_PER_USER}
+            )
+        job = ExportJob.objects.create(
+            owner=actor,
+            region_id=actor.region_id,
+            kind=kind,
+            query=query,
+            address=address,
+            language=translation.get_language() or settings.LANGUAGE_CODE,
+        )
+        enqueue_after_commit(EXPORT_JOB_WRITE, [job.pk], "celery")
+    return job
+
+
+def export_job_write(job_id: int) -> str | None:
+    """The worker's part: the rows read and written into the job's file, then the job ready and
+    the export recorded in one transaction. A delivery after a lost worker starts over; a twin
+    delivery finds the file written (or the job moved on) and stops."""
+    if not _move(job_id, from_=(Status.QUEUED, Status.WRITING), to=Status.WRITING):
+        return None
+    job = ExportJob.objects.select_related("owner").get(pk=job_id)
+    with translation.override(job.language):
+        try:
+            written = _write(job)
+        except ExportRefused as refused:
+            _move(job_id, from_=(Status.WRITING,), to=Status.FAILED, failure=refused.message)
+            return Status.FAILED
+        except (OperationalError, InterfaceError):
+            raise
+        except Exception:
+            logger.exception("export job %s failed", job_id)
+            message = _("The export failed: export the list again, or tell the administrator.")
+            _move(job_id, from_=(Status.WRITING,), to=Status.FAILED, failure=message)
+            return Status.FAILED
+    if written is None:
+        return None
+    with transaction.atomic():
+        moved = _move(job_id, from_=(Status.WRITING,), to=Status.READY, row_count=written)
+        if moved:
+            export_record(
+                actor=job.owner,
+                address=job.address,
+                filters=dict(QueryDict(job.query).lists()),
+                name=job.kind,
+                row_count=written,
+            )
+    if not moved:  # given up as lost meanwhile: the file is nobody's
+        EXPORTS.delete(job.file_key)
+        return None
+    return Status.READY
+
+
+def _write(job: ExportJob) -> int | None:
+    """The rows' count once written into the job's file; None if a twin delivery wrote the
+    file first. What the owner may see is decided now, not when they asked."""
+    owner, listing = job.owner, EXPORTABLE.get(job.kind)
+    if (
+        listing is None
+        or not owner.is_active
+        or owner.region_id != job.region_id
+        or not owner.has_perm(listing.permission)
+    ):
+        raise ExportRefused(
+            _("Your role or region has changed since you asked: export the list again.")
+        )
+    with reads_from_replica():
+        queryset = listing.rows(as_asked_by(owner, job.query))
+        count = queryset.count()
+        if count > exports.MAX_EXPORT_ROWS:
+            raise ExportRefused(exports.too_many_rows(count))
+        workbook = exports.export_workbook(listing.resource(), queryset, title=str(listing.title))
+    with workbook:
+        try:
+            EXPORTS.save(job.file_key, iter(partial(workbook.read, 1 << 20), b""))
+        except FileExistsError:
+            return None
+    return count
+
+
+def export_job_file(job: ExportJob):
+    """The ready job's file, open for reading; None once it is gone."""
+    if not job.is_ready:
+        return None
+    try:
+        return EXPORTS.path(job.file_key).open("rb")
+    except FileNotFoundError:
+        return None
+
+
+def export_jobs_sweep(*, now: datetime.datetime | None = None) -> int:
+    """Every few minutes: queued jobs the broker lost are queued again (and given up after a
+    while), jobs whose worker was lost fail, ready files past EXPORT_FILE_TTL_MINUTES are
+    deleted with their job expired, files no job needs are deleted, and jobs ended a week ago
+    are forgotten. The number of files deleted."""
+    now = now or timezone.now()
+    lost = ExportJob.objects.filter(
+        status=Status.QUEUED, updated_at__lt=now - datetime.timedelta(minutes=REQUEUE_AFTER_MINUTES)
+    )
+    given_up = lost.filter(
+        updated_at__lt=now - datetime.timedelta(minutes=4 * REQUEUE_AFTER_MINUTES)
+    )
+    for job in given_up.select_related("owner"):
+        with translation.override(job.language):
+            message = _("The export waited too long for a worker: export the list again.")
+        _move(job.pk, from_=(Status.QUEUED,), to=Status.FAILED, failure=message)
+    for job_id in lost.values_list("pk", flat=True):
+        enqueue(EXPORT_JOB_WRITE, [job_id], "celery")
+    stalled = ExportJob.objects.filter(
+        status=Status.WRITING,
+        updated_at__lt=now - datetime.timedelta(minutes=WRITING_LOST_AFTER_MINUTES),
+    )
+    for job in stalled:
+        with translation.override(job.language):
+            message = _("The export was interrupted: export the list again.")
+        _move(job.pk, from_=(Status.WRITING,), to=Status.FAILED, failure=message)
+    ttl = now - datetime.timedelta(minutes=settings.EXPORT_FILE_TTL_MINUTES)
+    past_time = list(
+        ExportJob.objects.filter(status=Status.READY, updated_at__lt=ttl).values_list(
+            "pk", "file_key"
+        )
+    )
+    deleted = 0
+    for job_id, key in past_time:
+        if _move(job_id, from_=(Status.READY,), to=Status.EXPIRED):
+            EXPORTS.delete(key)
+            deleted += 1
+    needed = {
+        str(key)
+        for key in ExportJob.objects.filter(
+            status__in=(*ExportJob.RUNNING, Status.READY)
+        ).values_list("file_key", flat=True)
+    }
+    # A file younger than a lost writer's time may be one whose job is not committed yet.
+    orphans_before = now - datetime.timedelta(minutes=WRITING_LOST_AFTER_MINUTES)
+    deleted += EXPORTS.sweep(keep=needed, older_than=orphans_before.timestamp())
+    forgotten = ExportJob.objects.filter(
+        updated_at__lt=now - datetime.timedelta(days=KEEP_ENDED_JOBS_DAYS),
+        status__in=(Status.FAILED, Status.EXPIRED),
+    ).delete()[0]
+    if deleted or forgotten:
+        logger.info("export sweep: %d files deleted, %d old jobs deleted", deleted, forgotten)
+    return deleted

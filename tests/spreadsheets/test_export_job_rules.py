@@ -1,0 +1,158 @@
+"""The long exports' rules that need no worker: the service's part called in the test's own
+process (the worker's part is tests/spreadsheets/test_export_jobs.py)."""
+
+import datetime
+import os
+
+import pytest
+from django.utils import timezone
+
+from audit.models import ExportEvent
+from households import services
+from spreadsheets import export_jobs
+from spreadsheets.models import ExportJob
+from spreadsheets.uploads import EXPORTS
+from tests.conftest import HOME_VILLAGE, OTHER_TOWNSHIP, client_for
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def own_folder(settings, tmp_path):
+    settings.EXPORT_DIR = tmp_path / "exports"
+    settings.EXPORT_IN_REQUEST_ROWS = 1
+
+
+@pytest.fixture
+def queued(monkeypatch):
+    """What the service queues, kept here: nothing crosses a broker in these tests."""
+    sent: list[tuple] = []
+    monkeypatch.setattr(export_jobs, "enqueue", lambda *args: sent.append(args))
+    monkeypatch.setattr(export_jobs, "enqueue_after_commit", lambda *args: sent.append(args))
+    return sent
+
+
+@pytest.fixture
+def two_households(township_cadre, household):
+    services.household_create(
+        actor=township_cadre, village_code=HOME_VILLAGE, poverty_status="ordinary"
+    )
+
+
+def _ask(user, query="") -> ExportJob:
+    response = client_for(user).post(f"/export/households.xlsx?{query}")
+    assert response.status_code == 302, response.content.decode()[:1000]
+    return ExportJob.objects.get(pk=int(response["Location"].rstrip("/").split("/")[-1]))
+
+
+def test_a_short_list_is_still_written_in_the_request(township_cadre, household, queued):
+    response = client_for(township_cadre).post("/export/households.xlsx")
+    assert response.status_code == 200 and response.streaming
+    assert not ExportJob.objects.exists() and not queued
+    assert ExportEvent.objects.get().row_count == 1
+
+
+def test_the_page_follows_a_waiting_job_and_the_status_part_alone_answers_htmx(
+    township_cadre, two_households, queued
+):
+    job = _ask(township_cadre, "ordering=number")
+    assert queued == [("spreadsheets.tasks.export_job_write", [job.pk], "celery")]
+    client = client_for(township_cadre)
+    page = client.get(f"/export/jobs/{job.pk}/").content.decode()
+    assert "等待空闲的后台进程" in page and 'hx-trigger="every 2s"' in page
+    assert "/households/?ordering=number" in page  # back to the list as it was
+    part = client.get(f"/export/jobs/{job.pk}/", headers={"HX-Request": "true"})
+    assert part.content.decode().startswith('<section class="card export-job"')
+    assert client.get(f"/export/jobs/{job.pk}/download/").status_code == 302  # not ready
+
+
+def test_a_fourth_export_waiting_is_refused_with_a_message_and_no_job(
+    township_cadre, two_households, queued
+):
+    for query in ("a=1", "a=2", "a=3"):
+        _ask(township_cadre, query)
+    response = client_for(township_cadre).post("/export/households.xlsx?a=4", follow=True)
+    assert response.redirect_chain[-1][0] == "/households/?a=4"
+    assert "3 个导出仍在生成" in response.content.decode()
+    assert ExportJob.objects.count() == 3
+
+
+def test_the_worker_writes_nothing_for_an_owner_moved_to_another_region(
+    township_cadre, two_households, queued
+):
+    job = _ask(township_cadre)
+    township_cadre.region_id = OTHER_TOWNSHIP
+    township_cadre.save(update_fields=["region"])
+    assert export_jobs.export_job_write(job.pk) == "failed"
+    job.refresh_from_db()
+    assert "角色或辖区已变更" in job.failure
+    assert not EXPORTS.path(job.file_key).exists() and not ExportEvent.objects.exists()
+    # The moved user no longer sees the job at all.
+    assert client_for(township_cadre).get(f"/export/jobs/{job.pk}/").status_code == 404
+
+
+def test_a_job_delivered_twice_writes_one_file_and_one_record(
+    township_cadre, two_households, queued
+):
+    job = _ask(township_cadre)
+    assert export_jobs.export_job_write(job.pk) == "ready"
+    assert export_jobs.export_job_write(job.pk) is None
+    # A twin that started while the first was writing finds the file there.
+    ExportJob.objects.filter(pk=job.pk).update(status="writing")
+    assert export_jobs.export_job_write(job.pk) is None
+    assert ExportEvent.objects.count() == 1 and EXPORTS.path(job.file_key).exists()
+
+
+def test_a_list_grown_past_the_limit_meanwhile_fails_with_the_reason(
+    township_cadre, two_households, queued, monkeypatch
+):
+    job = _ask(township_cadre)
+    monkeypatch.setattr(export_jobs.exports, "MAX_EXPORT_ROWS", 1)
+    assert export_jobs.export_job_write(job.pk) == "failed"
+    job.refresh_from_db()
+    assert "共 2 行，超出单个文件上限" in job.failure, job.failure
+    page = client_for(township_cadre).get(f"/export/jobs/{job.pk}/").content.decode()
+    assert job.failure in page
+
+
+def test_the_sweep_deletes_files_past_their_time_and_requeues_or_gives_up_lost_jobs(
+    township_cadre, two_households, queued, settings
+):
+    now = timezone.now()
+    ready = _ask(township_cadre, "a=ready")
+    export_jobs.export_job_write(ready.pk)
+    lost, given_up, stalled = (_ask(township_cadre, f"a={name}") for name in ("l", "g", "s"))
+    ExportJob.objects.filter(pk=ready.pk).update(
+        updated_at=now - datetime.timedelta(minutes=settings.EXPORT_FILE_TTL_MINUTES + 1)
+    )
+    ExportJob.objects.filter(pk=lost.pk).update(updated_at=now - datetime.timedelta(minutes=6))
+    ExportJob.objects.filter(pk=given_up.pk).update(updated_at=now - datetime.timedelta(minutes=21))
+    ExportJob.objects.filter(pk=stalled.pk).update(
+        status="writing", updated_at=now - datetime.timedelta(minutes=31)
+    )
+    orphan = EXPORTS.path("8d7f6a52-0000-4000-8000-000000000000")
+    orphan.write_bytes(b"left behind")
+    an_hour_ago = (now - datetime.timedelta(hours=1)).timestamp()
+    os.utime(orphan, (an_hour_ago, an_hour_ago))
+    queued.clear()
+
+    assert export_jobs.export_jobs_sweep(now=now) == 2
+
+    statuses = dict(ExportJob.objects.values_list("pk", "status"))
+    assert statuses == {
+        ready.pk: "expired",
+        lost.pk: "queued",
+        given_up.pk: "failed",
+        stalled.pk: "failed",
+    }
+    assert queued == [("spreadsheets.tasks.export_job_write", [lost.pk], "celery")]
+    assert not EXPORTS.path(ready.file_key).exists() and not orphan.exists()
+    client = client_for(township_cadre)
+    response = client.get(f"/export/jobs/{ready.pk}/download/", follow=True)
+    assert response.redirect_chain[-1][0] == f"/export/jobs/{ready.pk}/"
+    assert "请重新导出" in response.content.decode()
+
+
+def test_a_role_that_may_not_export_the_list_gets_no_job(partner, queued):
+    response = client_for(partner).post("/export/households.xlsx")
+    assert response.status_code == 403 and not ExportJob.objects.exists()
