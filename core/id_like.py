@@ -25,11 +25,16 @@ def id_like(text: str) -> bool:
     return _ID_LIKE.fullmatch(plain) is not None or _LONG_RUN.search(plain) is not None
 
 
+def query_pairs_without_id(query) -> list[tuple[str, str]]:
+    """A QueryDict's pairs, those with an ID-like key or value left out."""
+    pairs = [(key, value) for key, values in query.lists() for value in values]
+    return [(key, value) for key, value in pairs if not id_like(key) and not id_like(value)]
+
+
 def path_without_id(request) -> str:
     """The request's path and query, an ID-like search left out (a language switch's `next`)."""
     full = request.get_full_path()
-    pairs = [(key, value) for key, values in request.GET.lists() for value in values]
-    kept = [(key, value) for key, value in pairs if not id_like(key) and not id_like(value)]
-    if len(kept) == len(pairs):
+    kept = query_pairs_without_id(request.GET)
+    if len(kept) == sum(len(values) for _key, values in request.GET.lists()):
         return full
     return urlsplit(full).path + (f"?{urlencode(kept)}" if kept else "")

@@ -5,18 +5,20 @@ A list of more than settings.EXPORT_IN_REQUEST_ROWS rows (a township's household
 warnings) takes seconds of a core to write; written in a request it holds a web process that
 long, and a phone on a weak network may lose the answer. The request keeps the list's filters
 and queues the job; the worker reads the rows as the page would show them to the owner, in the
-owner's scope and permissions as they are then, writes the workbook into settings.EXPORT_DIR and
-records the export in the audit trail; the owner downloads it, as often as a lost connection
-needs, until the sweep deletes it.
+owner's scope and permissions as they are then, and writes the workbook into
+settings.EXPORT_DIR; the owner downloads it, as often as a lost connection needs, until it is
+past its time, and each download is recorded in the audit trail as an export in a request is.
 
-Every change of a job's state is a conditional UPDATE on the state it leaves (`_move`): a task
-delivered twice writes one file and one audit record, and a job swept meanwhile is left alone by
-the task that comes late.
+Every change of a job's state is a conditional UPDATE on the state it leaves (`_move`): one
+delivery writes the file (the one that moves it from queued), a delivery retried after its
+ending was lost finds the file whole and only ends it, and a job swept meanwhile is left alone
+by the task that comes late.
 """
 
 import datetime
 import logging
 from functools import partial
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -27,12 +29,13 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from audit.services import export_record
+from core.id_like import query_pairs_without_id
 from core.queueing import EXPORT_JOB_WRITE, enqueue, enqueue_after_commit
 from core.replica import reads_from_replica
 from spreadsheets import exports
-from spreadsheets.lists import EXPORTABLE, as_asked_by
+from spreadsheets.lists import EXPORTABLE, ExportableList, as_asked_by
 from spreadsheets.models import ExportJob
-from spreadsheets.uploads import EXPORTS
+from spreadsheets.uploads import EXPORT_FILES
 
 logger = logging.getLogger(__name__)
 
@@ -41,11 +44,12 @@ Status = ExportJob.Status
 MAX_RUNNING_PER_USER = 3
 # The two-key advisory lock a user's new export is decided under (the second key: the user).
 ASK_LOCK = 0x0E8B_0B5
-# A job still queued this long was lost by the broker: queued again; this long four times over,
-# it is given up.
+# A job still queued this long may have been lost by the broker: queued again. One asked for
+# this long ago and still queued is given up.
 REQUEUE_AFTER_MINUTES = 5
+GIVE_UP_AFTER_MINUTES = 60
 # A job being written this long has lost its worker (a county's 50,000 rows take about ten
-# seconds).
+# seconds): it fails, and the owner exports again.
 WRITING_LOST_AFTER_MINUTES = 30
 # An ended job stays on its owner's page this long, then goes.
 KEEP_ENDED_JOBS_DAYS = 7
@@ -66,18 +70,22 @@ def _move(job_id: int, *, from_: tuple[str, ...], to: str, **fields) -> bool:
     )
 
 
-def export_job_create(*, actor: User, kind: str, query: str, address: str | None) -> ExportJob:
-    """Queue the export of the list `kind` with the page's query string. The same list asked
-    for again while its export waits is that export (a double click, a resent form); a user
-    has at most MAX_RUNNING_PER_USER waiting."""
+def export_job_create(*, actor: User, kind: str, params: QueryDict) -> ExportJob:
+    """Queue the export of the list `kind` with the page's query parameters (an ID-like value
+    left out, as the page leaves it out of its address). The same list asked for again while
+    its export waits is that export (a double click, a resent form); a user has at most
+    MAX_RUNNING_PER_USER waiting."""
     listing = EXPORTABLE.get(kind)
     if listing is None or not actor.has_perm(listing.permission):
         raise PermissionDenied(_("Your role may not do this."))
+    # PostgreSQL's text holds no NUL; the lists ignore one.
+    query = urlencode(query_pairs_without_id(params)).replace("%00", "")
+    scope_key = ExportJob.scope_of(actor)
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [ASK_LOCK, actor.pk])
         running = ExportJob.objects.filter(
-            owner=actor, region_id=actor.region_id, status__in=ExportJob.RUNNING
+            owner=actor, scope_key=scope_key, status__in=ExportJob.RUNNING
         )
         same = running.filter(kind=kind, query=query).first()
         if same is not None:
@@ -95,7 +103,7 @@ def export_job_create(*, actor: User, kind: str, query: str, address: str | None
             region_id=actor.region_id,
             kind=kind,
             query=query,
-            address=address,
+            scope_key=scope_key,
             language=translation.get_language() or settings.LANGUAGE_CODE,
         )
         enqueue_after_commit(EXPORT_JOB_WRITE, [job.pk], "celery")
@@ -103,17 +111,27 @@ def export_job_create(*, actor: User, kind: str, query: str, address: str | None
 
 
 def export_job_write(job_id: int) -> str | None:
-    """The worker's part: the rows read and written into the job's file, then the job ready and
-    the export recorded in one transaction. A delivery after a lost worker starts over; a twin
-    delivery finds the file written (or the job moved on) and stops."""
-    if not _move(job_id, from_=(Status.QUEUED, Status.WRITING), to=Status.WRITING):
+    """The worker's part: the rows read and written into the job's file, then the job ready.
+    The delivery that moves the job from queued writes it; a delivery retried after its ending
+    was lost (the database gone between the file and the move) finds the file whole and only
+    ends it; any other finds nothing to do."""
+    job = ExportJob.objects.select_related("owner").filter(pk=job_id).first()
+    if job is None:
         return None
-    job = ExportJob.objects.select_related("owner").get(pk=job_id)
+    finishing = job.status == Status.WRITING and EXPORT_FILES.path(job.file_key).exists()
+    if not finishing and not _move(job_id, from_=(Status.QUEUED,), to=Status.WRITING):
+        return None
     with translation.override(job.language):
         try:
-            written = _write(job)
+            listing = _still_allowed(job)
+            with reads_from_replica():
+                queryset = listing.rows(as_asked_by(job.owner, job.query))
+                count = queryset.count()
+                if not finishing:
+                    _write(job, listing, queryset, count)
         except ExportRefused as refused:
             _move(job_id, from_=(Status.WRITING,), to=Status.FAILED, failure=refused.message)
+            EXPORT_FILES.delete(job.file_key)
             return Status.FAILED
         except (OperationalError, InterfaceError):
             raise
@@ -122,59 +140,59 @@ def export_job_write(job_id: int) -> str | None:
             message = _("The export failed: export the list again, or tell the administrator.")
             _move(job_id, from_=(Status.WRITING,), to=Status.FAILED, failure=message)
             return Status.FAILED
-    if written is None:
-        return None
-    with transaction.atomic():
-        moved = _move(job_id, from_=(Status.WRITING,), to=Status.READY, row_count=written)
-        if moved:
-            export_record(
-                actor=job.owner,
-                address=job.address,
-                filters=dict(QueryDict(job.query).lists()),
-                name=job.kind,
-                row_count=written,
-            )
-    if not moved:  # given up as lost meanwhile: the file is nobody's
-        EXPORTS.delete(job.file_key)
+    if not _move(job_id, from_=(Status.WRITING,), to=Status.READY, row_count=count):
+        # Given up as lost meanwhile, the file is nobody's; ended by a twin, it is the job's.
+        if not ExportJob.objects.filter(pk=job_id, status=Status.READY).exists():
+            EXPORT_FILES.delete(job.file_key)
         return None
     return Status.READY
 
 
-def _write(job: ExportJob) -> int | None:
-    """The rows' count once written into the job's file; None if a twin delivery wrote the
-    file first. What the owner may see is decided now, not when they asked."""
+def _still_allowed(job: ExportJob) -> ExportableList:
+    """The job's list, if its owner may still have it: what they may see is decided now, not
+    when they asked."""
     owner, listing = job.owner, EXPORTABLE.get(job.kind)
     if (
         listing is None
         or not owner.is_active
-        or owner.region_id != job.region_id
+        or ExportJob.scope_of(owner) != job.scope_key
         or not owner.has_perm(listing.permission)
     ):
         raise ExportRefused(
             _("Your role or region has changed since you asked: export the list again.")
         )
-    with reads_from_replica():
-        queryset = listing.rows(as_asked_by(owner, job.query))
-        count = queryset.count()
-        if count > exports.MAX_EXPORT_ROWS:
-            raise ExportRefused(exports.too_many_rows(count))
-        workbook = exports.export_workbook(listing.resource(), queryset, title=str(listing.title))
+    return listing
+
+
+def _write(job: ExportJob, listing: ExportableList, queryset, count: int) -> None:
+    if count > exports.MAX_EXPORT_ROWS:
+        raise ExportRefused(exports.too_many_rows(count))
+    workbook = exports.export_workbook(listing.resource(), queryset, title=str(listing.title))
     with workbook:
-        try:
-            EXPORTS.save(job.file_key, iter(partial(workbook.read, 1 << 20), b""))
-        except FileExistsError:
-            return None
-    return count
+        EXPORT_FILES.publish(job.file_key, iter(partial(workbook.read, 1 << 20), b""))
 
 
-def export_job_file(job: ExportJob):
-    """The ready job's file, open for reading; None once it is gone."""
-    if not job.is_ready:
+def export_job_download(*, actor: User, job: ExportJob, address: str | None):
+    """The ready file, open for reading, its taking recorded in the audit trail as an export
+    in a request is; None once it is past its time or gone. `job` is the actor's own
+    (selectors.export_jobs_visible_to)."""
+    listing = EXPORTABLE.get(job.kind)
+    if listing is None or not actor.has_perm(listing.permission):
+        raise PermissionDenied(_("Your role may not do this."))
+    if not job.is_ready or timezone.now() >= job.kept_until:
         return None
     try:
-        return EXPORTS.path(job.file_key).open("rb")
+        file = EXPORT_FILES.path(job.file_key).open("rb")
     except FileNotFoundError:
         return None
+    export_record(
+        actor=actor,
+        address=address,
+        filters=dict(QueryDict(job.query).lists()),
+        name=job.kind,
+        row_count=job.row_count,
+    )
+    return file
 
 
 def export_jobs_sweep(*, now: datetime.datetime | None = None) -> int:
@@ -186,15 +204,16 @@ def export_jobs_sweep(*, now: datetime.datetime | None = None) -> int:
     lost = ExportJob.objects.filter(
         status=Status.QUEUED, updated_at__lt=now - datetime.timedelta(minutes=REQUEUE_AFTER_MINUTES)
     )
-    given_up = lost.filter(
-        updated_at__lt=now - datetime.timedelta(minutes=4 * REQUEUE_AFTER_MINUTES)
-    )
+    given_up = lost.filter(created_at__lt=now - datetime.timedelta(minutes=GIVE_UP_AFTER_MINUTES))
     for job in given_up.select_related("owner"):
         with translation.override(job.language):
             message = _("The export waited too long for a worker: export the list again.")
         _move(job.pk, from_=(Status.QUEUED,), to=Status.FAILED, failure=message)
     for job_id in lost.values_list("pk", flat=True):
-        enqueue(EXPORT_JOB_WRITE, [job_id], "celery")
+        # Queued again, and its time restarted: a job only waiting its turn behind an import
+        # gets one more message every REQUEUE_AFTER_MINUTES, and the first to come writes it.
+        if _move(job_id, from_=(Status.QUEUED,), to=Status.QUEUED):
+            enqueue(EXPORT_JOB_WRITE, [job_id], "celery")
     stalled = ExportJob.objects.filter(
         status=Status.WRITING,
         updated_at__lt=now - datetime.timedelta(minutes=WRITING_LOST_AFTER_MINUTES),
@@ -212,7 +231,7 @@ def export_jobs_sweep(*, now: datetime.datetime | None = None) -> int:
     deleted = 0
     for job_id, key in past_time:
         if _move(job_id, from_=(Status.READY,), to=Status.EXPIRED):
-            EXPORTS.delete(key)
+            EXPORT_FILES.delete(key)
             deleted += 1
     needed = {
         str(key)
@@ -222,7 +241,7 @@ def export_jobs_sweep(*, now: datetime.datetime | None = None) -> int:
     }
     # A file younger than a lost writer's time may be one whose job is not committed yet.
     orphans_before = now - datetime.timedelta(minutes=WRITING_LOST_AFTER_MINUTES)
-    deleted += EXPORTS.sweep(keep=needed, older_than=orphans_before.timestamp())
+    deleted += EXPORT_FILES.sweep(keep=needed, older_than=orphans_before.timestamp())
     forgotten = ExportJob.objects.filter(
         updated_at__lt=now - datetime.timedelta(days=KEEP_ENDED_JOBS_DAYS),
         status__in=(Status.FAILED, Status.EXPIRED),

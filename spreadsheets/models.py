@@ -148,12 +148,13 @@ class ExportJob(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    # A key of spreadsheets.views.EXPORTS: which list.
+    # A key of spreadsheets.lists.EXPORTABLE: which list.
     kind = models.CharField(_("list"), max_length=20)
-    # The list page's query string: its filters, search and order.
+    # The list page's query string: its filters, search and order (never an ID-like value).
     query = models.TextField(_("filters"), blank=True)
-    # The address the export was asked from, for its record in the audit trail.
-    address = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    # Whom the rows are read for (`scope_of`): a job is its owner's only while the owner's
+    # role, region, partner and superuser flag stay as they were when asking.
+    scope_key = models.CharField(_("scope"), max_length=200)
     language = models.CharField(_("language"), max_length=10, default=settings.LANGUAGE_CODE)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
@@ -181,6 +182,10 @@ class ExportJob(models.Model):
     def __str__(self) -> str:
         return f"{self.kind} ({self.status})"
 
+    @staticmethod
+    def scope_of(user) -> str:
+        return f"{user.role}|{user.region_id or ''}|{user.partner_id or ''}|{user.is_superuser:d}"
+
     @property
     def is_running(self) -> bool:
         return self.status in self.RUNNING
@@ -190,6 +195,7 @@ class ExportJob(models.Model):
         return self.status == self.Status.READY
 
     @property
-    def kept_until(self):
-        """When the sweep deletes the ready file (its last move plus the time files are kept)."""
+    def kept_until(self) -> datetime.datetime:
+        """When the ready file is no longer given (its last move plus the time files are
+        kept); the sweep deletes it soon after."""
         return self.updated_at + datetime.timedelta(minutes=settings.EXPORT_FILE_TTL_MINUTES)

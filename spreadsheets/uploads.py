@@ -48,6 +48,21 @@ class PrivateFolder:
             for chunk in chunks:
                 file.write(chunk)
 
+    def publish(self, key: uuid.UUID, chunks: Iterable[bytes]) -> None:
+        """Write the file whole or not at all: into `<key>.part`, then renamed over its name,
+        so that a reader never finds half a file and a write cut short leaves none."""
+        self._made()
+        part = self.path(key).with_suffix(".part")
+        flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0)
+        try:
+            with os.fdopen(os.open(part, flags, FILE_MODE), "wb") as file:
+                for chunk in chunks:
+                    file.write(chunk)
+            os.replace(part, self.path(key))
+        except BaseException:
+            part.unlink(missing_ok=True)
+            raise
+
     def read(self, key: uuid.UUID) -> bytes | None:
         """The file's content; None once it is gone (cancelled, swept, imported meanwhile)."""
         try:
@@ -77,12 +92,12 @@ class PrivateFolder:
         return deleted
 
 
-IMPORTS = PrivateFolder("IMPORT_DIR")
-EXPORTS = PrivateFolder("EXPORT_DIR")
+IMPORT_FILES = PrivateFolder("IMPORT_DIR")
+EXPORT_FILES = PrivateFolder("EXPORT_DIR")
 
 # The uploads' names, as the import jobs and their tests use them.
-upload_path = IMPORTS.path
-upload_save = IMPORTS.save
-upload_read = IMPORTS.read
-upload_delete = IMPORTS.delete
-uploads_sweep = IMPORTS.sweep
+upload_path = IMPORT_FILES.path
+upload_save = IMPORT_FILES.save
+upload_read = IMPORT_FILES.read
+upload_delete = IMPORT_FILES.delete
+uploads_sweep = IMPORT_FILES.sweep

@@ -2,7 +2,7 @@
 the worker), list exports (a long one a job of the worker too)."""
 
 from typing import IO
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -19,6 +19,7 @@ from accounts.lockout import client_address
 from assistance.selectors import roster_entries, roster_get
 from assistance.services import civil_affairs_roster as roster_services
 from audit.services import export_record
+from core.id_like import query_pairs_without_id
 from core.replica import reads_from_replica
 from households.models import Region
 from households.selectors import regions_within
@@ -138,7 +139,7 @@ def list_export(request, kind):
     listing = EXPORTABLE[kind]
     if not request.user.has_perm(listing.permission):
         raise PermissionDenied
-    query = request.GET.urlencode()
+    query = urlencode(query_pairs_without_id(request.GET))
     back_to_list = reverse(listing.list_url) + (f"?{query}" if query else "")
     # The rows may be seconds old: read from the replica when one is set (core/replica.py).
     with reads_from_replica():
@@ -160,9 +161,7 @@ def list_export(request, kind):
             )
             return _xlsx_response(workbook, str(listing.title))
     try:
-        job = export_jobs.export_job_create(
-            actor=request.user, kind=kind, query=query, address=client_address(request)
-        )
+        job = export_jobs.export_job_create(actor=request.user, kind=kind, params=request.GET)
     except export_jobs.ExportRefused as refused:
         messages.error(request, refused.message)
         return redirect(back_to_list)
@@ -170,8 +169,14 @@ def list_export(request, kind):
 
 
 def _own_export(request, pk: int) -> ExportJob:
-    """The user's own export, or 404: another user's is not there for them, whoever they are."""
+    """The user's own export, or 404: another user's is not there for them, whoever they are,
+    nor theirs once their role, region or partner changed."""
     return get_object_or_404(selectors.export_jobs_visible_to(request.user), pk=pk)
+
+
+def _list_title(kind: str):
+    listing = EXPORTABLE.get(kind)
+    return listing.title if listing else kind
 
 
 @login_required
@@ -185,23 +190,28 @@ def list_export_job(request, pk: int):
     else:
         template = "spreadsheets/export_job_page.html"
         recent = selectors.export_jobs_visible_to(request.user).exclude(pk=job.pk)[:10]
-        context["listing"] = EXPORTABLE[job.kind]
-        context["recent"] = [(other, EXPORTABLE[other.kind].title) for other in recent]
+        listing = EXPORTABLE.get(job.kind)
+        context["title"] = _list_title(job.kind)
+        context["list_url"] = reverse(listing.list_url) if listing else ""
+        context["recent"] = [(other, _list_title(other.kind)) for other in recent]
     response = render(request, template, context)
     response["Cache-Control"] = "no-store"
     return response
 
 
 @login_required
+@require_POST
 def list_export_download(request, pk: int):
-    """The ready file, as often as a lost connection needs: a GET, writing nothing (the export
-    was recorded when the worker wrote it)."""
+    """The ready file, as often as a lost connection needs. A POST with the CSRF token, as the
+    export in a request is: each download is recorded in the audit trail."""
     job = _own_export(request, pk)
-    file = export_jobs.export_job_file(job)
+    file = export_jobs.export_job_download(
+        actor=request.user, job=job, address=client_address(request)
+    )
     if file is None:
         messages.info(request, _("This file is no longer here: export the list again."))
         return redirect("list-export-job", pk=job.pk)
-    return _xlsx_response(file, str(EXPORTABLE[job.kind].title))
+    return _xlsx_response(file, str(_list_title(job.kind)))
 
 
 @login_required

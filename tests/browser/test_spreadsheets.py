@@ -89,7 +89,7 @@ def test_a_cadre_exports_a_long_list_and_downloads_it_when_the_worker_is_done(
     page.wait_for_load_state()
     assert "/export/jobs/" in page.url
     # The page asks for the job's state every 2 s until the worker has written the file.
-    download = page.locator("#export-job[data-status=ready] a.export-download")
+    download = page.locator("#export-job[data-status=ready] form.export-download button")
     download.wait_for()
     assert "共 2 行" in page.inner_text("#export-job")
     cadre.shot("04-export-ready")

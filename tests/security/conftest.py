@@ -419,6 +419,7 @@ def _build_scope(name: str, *, village: str, county: str, cadre: User, worker: U
         owner=cadre,
         region_id=cadre.region_id,
         kind="households",
+        scope_key=ExportJob.scope_of(cadre),
         status=ExportJob.Status.READY,
         row_count=1,
     )

@@ -605,9 +605,12 @@ PAGES: dict[str, Entry] = {
     ),
     "registry-template": Entry(readers=FIELD | OTHERS),
     # A long list's export is its asker's alone, as an import job is: a colleague gets 404 too.
-    # The world's is ready but its file swept, so the download answers with the job's page.
+    # The world's is ready but its file swept, so the download answers with the job's page
+    # (a POST: each download is recorded).
     "list-export-job": Entry(readers=EXPORT_OWNER, args=pk_of("export_job")),
-    "list-export-download": Entry(readers=EXPORT_OWNER, args=pk_of("export_job")),
+    "list-export-download": post(
+        EXPORT_OWNER, args=pk_of("export_job"), target=all_rows("audit.ExportEvent")
+    ),
     # An export is recorded, so it is a POST, with the list's filters in the query string.
     # Civil affairs' roster (民政名单): townships and counties import, act and export, each in
     # their own region; auditors read. An empty import form is answered with its errors.

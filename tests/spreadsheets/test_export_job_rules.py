@@ -5,14 +5,16 @@ import datetime
 import os
 
 import pytest
+from django.http import QueryDict
 from django.utils import timezone
 
 from audit.models import ExportEvent
 from households import services
 from spreadsheets import export_jobs
 from spreadsheets.models import ExportJob
-from spreadsheets.uploads import EXPORTS
-from tests.conftest import HOME_VILLAGE, OTHER_TOWNSHIP, client_for
+from spreadsheets.uploads import EXPORT_FILES
+from tests.conftest import HOME_VILLAGE, OTHER_TOWNSHIP, client_for, committed_db
+from tests.workers import at_once
 
 pytestmark = pytest.mark.django_db
 
@@ -63,7 +65,23 @@ def test_the_page_follows_a_waiting_job_and_the_status_part_alone_answers_htmx(
     assert "/households/?ordering=number" in page  # back to the list as it was
     part = client.get(f"/export/jobs/{job.pk}/", headers={"HX-Request": "true"})
     assert part.content.decode().startswith('<section class="card export-job"')
-    assert client.get(f"/export/jobs/{job.pk}/download/").status_code == 302  # not ready
+    assert client.get(f"/export/jobs/{job.pk}/download/").status_code == 405  # a POST
+    assert client.post(f"/export/jobs/{job.pk}/download/").status_code == 302  # not ready
+    assert not ExportEvent.objects.exists()
+
+
+@committed_db
+def test_the_same_export_asked_for_twice_at_once_is_one_job(township_cadre, two_households, queued):
+    # Signed in before the barrier, so that the two asks leave it together; nothing writes the
+    # job meanwhile (no worker here), so the second finds it waiting.
+    clients = [client_for(township_cadre), client_for(township_cadre)]
+
+    def ask():
+        return clients.pop().post("/export/households.xlsx")["Location"]
+
+    locations = at_once(ask, times=2)
+    assert len(set(locations)) == 1, locations
+    assert ExportJob.objects.count() == 1 and len(queued) == 1
 
 
 def test_a_fourth_export_waiting_is_refused_with_a_message_and_no_job(
@@ -86,21 +104,60 @@ def test_the_worker_writes_nothing_for_an_owner_moved_to_another_region(
     assert export_jobs.export_job_write(job.pk) == "failed"
     job.refresh_from_db()
     assert "角色或辖区已变更" in job.failure
-    assert not EXPORTS.path(job.file_key).exists() and not ExportEvent.objects.exists()
+    assert not EXPORT_FILES.path(job.file_key).exists() and not ExportEvent.objects.exists()
     # The moved user no longer sees the job at all.
     assert client_for(township_cadre).get(f"/export/jobs/{job.pk}/").status_code == 404
 
 
-def test_a_job_delivered_twice_writes_one_file_and_one_record(
+def test_a_job_delivered_twice_writes_one_file_and_a_retried_ending_only_ends_it(
     township_cadre, two_households, queued
 ):
     job = _ask(township_cadre)
     assert export_jobs.export_job_write(job.pk) == "ready"
+    path = EXPORT_FILES.path(job.file_key)
+    written = path.stat().st_mtime_ns
     assert export_jobs.export_job_write(job.pk) is None
-    # A twin that started while the first was writing finds the file there.
-    ExportJob.objects.filter(pk=job.pk).update(status="writing")
-    assert export_jobs.export_job_write(job.pk) is None
-    assert ExportEvent.objects.count() == 1 and EXPORTS.path(job.file_key).exists()
+    # The file was written but the move to ready was lost (the database went away): the retry
+    # finds the file whole and ends the job without writing it again.
+    ExportJob.objects.filter(pk=job.pk).update(status="writing", row_count=0)
+    assert export_jobs.export_job_write(job.pk) == "ready"
+    job.refresh_from_db()
+    assert job.row_count == 2 and path.stat().st_mtime_ns == written
+    assert not list(path.parent.glob("*.part")) and not ExportEvent.objects.exists()
+
+
+def test_the_query_keeps_no_id_like_value_and_another_role_loses_the_job(
+    township_cadre, two_households, queued
+):
+    # (A list searched by an ID number shows no rows, so its export is never a job; a crafted
+    # ask is kept without it all the same.)
+    job = export_jobs.export_job_create(
+        actor=township_cadre,
+        kind="households",
+        params=QueryDict("q=620423196803151234&ordering=number&region=%00"),
+    )
+    assert job.query == "ordering=number&region="
+    export_jobs.export_job_write(job.pk)
+    client = client_for(township_cadre)
+    assert client.get(f"/export/jobs/{job.pk}/").status_code == 200
+    township_cadre.is_superuser = True  # whom the rows were read for is no longer this user
+    township_cadre.save(update_fields=["is_superuser"])
+    assert client.get(f"/export/jobs/{job.pk}/").status_code == 404
+    assert client.post(f"/export/jobs/{job.pk}/download/").status_code == 404
+    assert not ExportEvent.objects.exists()
+
+
+def test_a_file_past_its_time_is_not_given_even_before_the_sweep(
+    township_cadre, two_households, queued, settings
+):
+    job = _ask(township_cadre)
+    export_jobs.export_job_write(job.pk)
+    ExportJob.objects.filter(pk=job.pk).update(
+        updated_at=timezone.now() - datetime.timedelta(minutes=settings.EXPORT_FILE_TTL_MINUTES)
+    )
+    response = client_for(township_cadre).post(f"/export/jobs/{job.pk}/download/", follow=True)
+    assert response.redirect_chain[-1][0] == f"/export/jobs/{job.pk}/"
+    assert "请重新导出" in response.content.decode() and not ExportEvent.objects.exists()
 
 
 def test_a_list_grown_past_the_limit_meanwhile_fails_with_the_reason(
@@ -126,11 +183,14 @@ def test_the_sweep_deletes_files_past_their_time_and_requeues_or_gives_up_lost_j
         updated_at=now - datetime.timedelta(minutes=settings.EXPORT_FILE_TTL_MINUTES + 1)
     )
     ExportJob.objects.filter(pk=lost.pk).update(updated_at=now - datetime.timedelta(minutes=6))
-    ExportJob.objects.filter(pk=given_up.pk).update(updated_at=now - datetime.timedelta(minutes=21))
+    ExportJob.objects.filter(pk=given_up.pk).update(
+        created_at=now - datetime.timedelta(minutes=61),
+        updated_at=now - datetime.timedelta(minutes=6),
+    )
     ExportJob.objects.filter(pk=stalled.pk).update(
         status="writing", updated_at=now - datetime.timedelta(minutes=31)
     )
-    orphan = EXPORTS.path("8d7f6a52-0000-4000-8000-000000000000")
+    orphan = EXPORT_FILES.path("8d7f6a52-0000-4000-8000-000000000000")
     orphan.write_bytes(b"left behind")
     an_hour_ago = (now - datetime.timedelta(hours=1)).timestamp()
     os.utime(orphan, (an_hour_ago, an_hour_ago))
@@ -146,9 +206,13 @@ def test_the_sweep_deletes_files_past_their_time_and_requeues_or_gives_up_lost_j
         stalled.pk: "failed",
     }
     assert queued == [("spreadsheets.tasks.export_job_write", [lost.pk], "celery")]
-    assert not EXPORTS.path(ready.file_key).exists() and not orphan.exists()
+    # Queued again, its time restarted: the next sweep leaves it alone.
+    queued.clear()
+    export_jobs.export_jobs_sweep(now=now)
+    assert queued == []
+    assert not EXPORT_FILES.path(ready.file_key).exists() and not orphan.exists()
     client = client_for(township_cadre)
-    response = client.get(f"/export/jobs/{ready.pk}/download/", follow=True)
+    response = client.post(f"/export/jobs/{ready.pk}/download/", follow=True)
     assert response.redirect_chain[-1][0] == f"/export/jobs/{ready.pk}/"
     assert "请重新导出" in response.content.decode()
 
