@@ -1194,14 +1194,21 @@ class ScreeningTask(models.Model):
     """One household of an area event, ranked by vulnerability, to be screened by its village
     worker: affected or not."""
 
+    # No index of their own: the unique (event, household) and (household, status) lead with
+    # them, and a county's listing writes a million tasks, each paying every index.
     event = models.ForeignKey(
-        AreaEvent, verbose_name=_("area event"), on_delete=models.PROTECT, related_name="tasks"
+        AreaEvent,
+        verbose_name=_("area event"),
+        on_delete=models.PROTECT,
+        related_name="tasks",
+        db_index=False,
     )
     household = models.ForeignKey(
         "households.Household",
         verbose_name=_("household"),
         on_delete=models.PROTECT,
         related_name="screening_tasks",
+        db_index=False,
     )
     rank = models.PositiveIntegerField(_("rank"))
     score = models.PositiveIntegerField(_("vulnerability score"), default=0)
