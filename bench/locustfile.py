@@ -48,6 +48,8 @@ SAMPLES: list[tuple[float, float, str, bool]] = []
 # status it had when the officer stopped waiting). Not requests: the capacity is the requests'.
 # The page's polls and the download are requests, counted with the rest (a few a minute).
 EXPORTS: list[tuple[float, float, str]] = []
+# The exports still followed, by job address: when asked. Written as "unfinished" at the end.
+FOLLOWING: dict[str, float] = {}
 EXPORT_PATIENCE = 120.0
 STATUS = re.compile(r'data-status="([a-z]+)"')
 STARTED = time.monotonic()
@@ -63,6 +65,8 @@ def _record(request_type, name, response_time, exception, **_kwargs) -> None:
 
 @events.quitting.add_listener
 def _write(**_kwargs) -> None:
+    now = time.monotonic()
+    EXPORTS.extend((asked - STARTED, now - asked, "unfinished") for asked in FOLLOWING.values())
     with open(PLAN["samples_file"], "w", encoding="utf-8") as out:
         json.dump(
             {
@@ -213,6 +217,8 @@ class TownshipCadre(Person):
 
 class CountyOfficer(Person):
     persona = "county_officer"
+    # A second connection for the page following an export, beside the officer's next requests.
+    concurrency = 2
 
     def on_start(self) -> None:
         self.start_as(next(OFFICERS))
@@ -256,7 +262,8 @@ class CountyOfficer(Person):
             EXPORTS.append((asked - STARTED, 0.0, "refused"))
 
     def follow_export(self, job: str, asked: float) -> None:
-        polling = {**self.own_headers, "HX-Request": "true"}
+        FOLLOWING[job] = asked
+        polling = {**self.own_headers, "HX-Request": "true", "X-Poll": "1"}
         status = ""
         while status not in ("ready", "failed") and time.monotonic() - asked < EXPORT_PATIENCE:
             gevent.sleep(2)
@@ -268,6 +275,7 @@ class CountyOfficer(Person):
                 if response.status_code != 200 or not found:
                     response.failure(f"{response.status_code}")
                     break
+        del FOLLOWING[job]
         EXPORTS.append((asked - STARTED, time.monotonic() - asked, status or "lost"))
         if status == "ready":
             self.post(f"{job}download/", "/export/jobs/[id]/download/ (POST)", expect=200)

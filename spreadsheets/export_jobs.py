@@ -9,10 +9,10 @@ owner's scope and permissions as they are then, and writes the workbook into
 settings.EXPORT_DIR; the owner downloads it, as often as a lost connection needs, until it is
 past its time, and each download is recorded in the audit trail as an export in a request is.
 
-Every change of a job's state is a conditional UPDATE on the state it leaves (`_move`): one
-delivery writes the file (the one that moves it from queued), a delivery retried after its
-ending was lost finds the file whole and only ends it, and a job swept meanwhile is left alone
-by the task that comes late.
+Every change of a job's state is a conditional UPDATE on the state it leaves (`_move`): the
+task that moves a job from queued writes it (again, if that task is retried or delivered again),
+the sweep's extra message for it finds it taken, and a job swept meanwhile is left alone by the
+task that comes late. The file is written whole or not at all (`.part`, then renamed).
 """
 
 import datetime
@@ -23,6 +23,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import InterfaceError, OperationalError, connection, transaction
+from django.db.models import Q
 from django.http import QueryDict
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -110,28 +111,29 @@ def export_job_create(*, actor: User, kind: str, params: QueryDict) -> ExportJob
     return job
 
 
-def export_job_write(job_id: int) -> str | None:
+def export_job_write(job_id: int, *, writer: str = "") -> str | None:
     """The worker's part: the rows read and written into the job's file, then the job ready.
-    The delivery that moves the job from queued writes it; a delivery retried after its ending
-    was lost (the database gone between the file and the move) finds the file whole and only
-    ends it; any other finds nothing to do."""
-    job = ExportJob.objects.select_related("owner").filter(pk=job_id).first()
-    if job is None:
+    The task that moves the job from queued writes it, and that task again (retried after a
+    lost connection, or delivered again after a lost worker) writes it again; another message
+    for it finds it taken."""
+    taken = Q(status=Status.QUEUED)
+    if writer:
+        taken |= Q(status=Status.WRITING, writer=writer)
+    claimed = ExportJob.objects.filter(taken, pk=job_id).update(
+        status=Status.WRITING, writer=writer, updated_at=timezone.now()
+    )
+    if not claimed:
         return None
-    finishing = job.status == Status.WRITING and EXPORT_FILES.path(job.file_key).exists()
-    if not finishing and not _move(job_id, from_=(Status.QUEUED,), to=Status.WRITING):
-        return None
+    job = ExportJob.objects.select_related("owner").get(pk=job_id)
     with translation.override(job.language):
         try:
             listing = _still_allowed(job)
             with reads_from_replica():
                 queryset = listing.rows(as_asked_by(job.owner, job.query))
                 count = queryset.count()
-                if not finishing:
-                    _write(job, listing, queryset, count)
+                _write(job, listing, queryset, count)
         except ExportRefused as refused:
             _move(job_id, from_=(Status.WRITING,), to=Status.FAILED, failure=refused.message)
-            EXPORT_FILES.delete(job.file_key)
             return Status.FAILED
         except (OperationalError, InterfaceError):
             raise
@@ -141,9 +143,7 @@ def export_job_write(job_id: int) -> str | None:
             _move(job_id, from_=(Status.WRITING,), to=Status.FAILED, failure=message)
             return Status.FAILED
     if not _move(job_id, from_=(Status.WRITING,), to=Status.READY, row_count=count):
-        # Given up as lost meanwhile, the file is nobody's; ended by a twin, it is the job's.
-        if not ExportJob.objects.filter(pk=job_id, status=Status.READY).exists():
-            EXPORT_FILES.delete(job.file_key)
+        EXPORT_FILES.delete(job.file_key)  # given up as lost meanwhile: the file is nobody's
         return None
     return Status.READY
 

@@ -155,6 +155,9 @@ class ExportJob(models.Model):
     # Whom the rows are read for (`scope_of`): a job is its owner's only while the owner's
     # role, region, partner and superuser flag stay as they were when asking.
     scope_key = models.CharField(_("scope"), max_length=200)
+    # The Celery task writing it: the same task retried or delivered again after a lost worker
+    # writes it again; another task's message for it (the sweep's) finds it taken.
+    writer = models.CharField(_("writer"), max_length=64, blank=True)
     language = models.CharField(_("language"), max_length=10, default=settings.LANGUAGE_CODE)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED

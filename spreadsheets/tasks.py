@@ -23,9 +23,9 @@ def import_jobs_expire() -> int:
     return jobs.import_jobs_expire()
 
 
-@shared_task(autoretry_for=TRANSIENT_DB_ERRORS, retry_backoff=True, max_retries=5)
-def export_job_write(job_id: int) -> str | None:
-    return export_jobs.export_job_write(job_id)
+@shared_task(bind=True, autoretry_for=TRANSIENT_DB_ERRORS, retry_backoff=True, max_retries=5)
+def export_job_write(self, job_id: int) -> str | None:
+    return export_jobs.export_job_write(job_id, writer=self.request.id or "")
 
 
 @shared_task(autoretry_for=TRANSIENT_DB_ERRORS, retry_backoff=True, max_retries=3)

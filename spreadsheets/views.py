@@ -26,7 +26,7 @@ from households.selectors import regions_within
 from livelihoods.services import work as work_services
 from spreadsheets import export_jobs, exports, jobs, selectors, services
 from spreadsheets.forms import RosterUploadForm, UploadForm, WorkUploadForm
-from spreadsheets.lists import EXPORTABLE
+from spreadsheets.lists import EXPORTABLE, as_asked_by
 from spreadsheets.models import ExportJob, ImportJob
 from spreadsheets.roster_file import roster_export_workbook, roster_file_read
 from spreadsheets.work_file import work_file_read
@@ -139,11 +139,13 @@ def list_export(request, kind):
     listing = EXPORTABLE[kind]
     if not request.user.has_perm(listing.permission):
         raise PermissionDenied
+    # The list as its page shows it: the page leaves an ID-like value out of its address.
     query = urlencode(query_pairs_without_id(request.GET))
+    asked = as_asked_by(request.user, query)
     back_to_list = reverse(listing.list_url) + (f"?{query}" if query else "")
     # The rows may be seconds old: read from the replica when one is set (core/replica.py).
     with reads_from_replica():
-        queryset = listing.rows(request)
+        queryset = listing.rows(asked)
         count = queryset.count()
         if count > exports.MAX_EXPORT_ROWS:
             messages.error(request, exports.too_many_rows(count))
@@ -155,13 +157,13 @@ def list_export(request, kind):
             export_record(
                 actor=request.user,
                 address=client_address(request),
-                filters=dict(request.GET.lists()),
+                filters=dict(asked.GET.lists()),
                 name=kind,
                 row_count=count,
             )
             return _xlsx_response(workbook, str(listing.title))
     try:
-        job = export_jobs.export_job_create(actor=request.user, kind=kind, params=request.GET)
+        job = export_jobs.export_job_create(actor=request.user, kind=kind, params=asked.GET)
     except export_jobs.ExportRefused as refused:
         messages.error(request, refused.message)
         return redirect(back_to_list)

@@ -35,7 +35,6 @@ XDIST_GROUPS = {
         "tests/monitoring/test_email_worker.py",
         "tests/ops/test_metrics.py",
         "tests/spreadsheets/test_import_jobs.py",
-        "tests/spreadsheets/test_export_jobs.py",
     ),
     # The browser modules in two halves, one a worker: issue 18's persona days and pages alone
     # took longer than the rest of the suite on one worker.

@@ -155,6 +155,7 @@ def test_the_polling_pages_mark_their_requests():
     assert {
         "backtests/backtest_detail.html",
         "spreadsheets/import_job_status.html",
+        "spreadsheets/export_job_status.html",
         "monitoring/area_event_detail.html",
     } <= set(polling)
     for template, source in polling.items():
