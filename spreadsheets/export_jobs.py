@@ -101,7 +101,6 @@ def export_job_create(*, actor: User, kind: str, params: QueryDict) -> ExportJob
             )
         job = ExportJob.objects.create(
             owner=actor,
-            region_id=actor.region_id,
             kind=kind,
             query=query,
             scope_key=scope_key,
@@ -205,7 +204,7 @@ def export_jobs_sweep(*, now: datetime.datetime | None = None) -> int:
         status=Status.QUEUED, updated_at__lt=now - datetime.timedelta(minutes=REQUEUE_AFTER_MINUTES)
     )
     given_up = lost.filter(created_at__lt=now - datetime.timedelta(minutes=GIVE_UP_AFTER_MINUTES))
-    for job in given_up.select_related("owner"):
+    for job in given_up:
         with translation.override(job.language):
             message = _("The export waited too long for a worker: export the list again.")
         _move(job.pk, from_=(Status.QUEUED,), to=Status.FAILED, failure=message)

@@ -139,15 +139,6 @@ class ExportJob(models.Model):
         on_delete=models.CASCADE,
         related_name="export_jobs",
     )
-    # The owner's region when asking: a user moved to another region no longer sees the job,
-    # and the worker writes nothing for them.
-    region = models.ForeignKey(
-        "households.Region",
-        verbose_name=_("region"),
-        null=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
     # A key of spreadsheets.lists.EXPORTABLE: which list.
     kind = models.CharField(_("list"), max_length=20)
     # The list page's query string: its filters, search and order (never an ID-like value).

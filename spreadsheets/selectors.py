@@ -53,10 +53,8 @@ def import_jobs_visible_to(user) -> QuerySet[ImportJob]:
 
 
 def export_jobs_visible_to(user) -> QuerySet[ExportJob]:
-    """A user's own exports, while the user's role, region and partner are those they asked
-    with: nobody else's, ever (a file holds a region's households)."""
+    """A user's own exports, while the user's role, region, partner and superuser flag are
+    those they asked with: nobody else's, ever (a file holds a region's households)."""
     if not user.is_authenticated:
         return ExportJob.objects.none()
-    return ExportJob.objects.filter(
-        owner=user, region_id=user.region_id, scope_key=ExportJob.scope_of(user)
-    )
+    return ExportJob.objects.filter(owner=user, scope_key=ExportJob.scope_of(user))

@@ -417,7 +417,6 @@ def _build_scope(name: str, *, village: str, county: str, cadre: User, worker: U
 
     export_job = ExportJob.objects.create(
         owner=cadre,
-        region_id=cadre.region_id,
         kind="households",
         scope_key=ExportJob.scope_of(cadre),
         status=ExportJob.Status.READY,
