@@ -6,6 +6,7 @@ on the machine's own PostgreSQL (15 in CI): pg_restore 17+ writes `SET transacti
 which 15 and 16 refuse.
 """
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -74,12 +75,56 @@ def target(db):
     _drop(name)
 
 
-def test_a_pilots_backup_restores_into_an_older_server_with_its_audit_trail(pilot_backup, target):
-    source, archive, number = pilot_backup
+# Where a pilot's backup meets an older server: the test database's own server when it is older
+# than the tools (DATABASE_URL on the machine's PostgreSQL), else the machine's PostgreSQL beside
+# the embedded server that `make test` starts (15 on the CI machines).
+MACHINE_POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/postgres"
+
+
+def _reachable_major(url: str) -> int | None:
+    try:
+        return _server_major(url)
+    except psycopg.OperationalError:
+        return None
+
+
+@pytest.fixture
+def older_target(db):
+    """The URL of a database to restore into on a server older than `make run`'s tools, dropped
+    before and after. In CI there must be one: the test is what says a pilot can move to the
+    county's production server."""
     tools_major = backup_module._major(_make_run_tools() / "pg_dump")
-    assert tools_major >= 17  # the tools that write `SET transaction_timeout`
-    if _server_major(source) >= tools_major:
-        pytest.skip("the server is as new as make run's tools: nothing older to restore into")
+    candidates = (
+        _database_url("postgres"),
+        os.environ.get("DIXIAN_OLDER_POSTGRES_URL", MACHINE_POSTGRES_URL),
+    )
+    server = next(
+        (url for url in candidates if (_reachable_major(url) or tools_major) < tools_major), None
+    )
+    if server is None:
+        reason = f"no PostgreSQL older than {tools_major} reachable at {', '.join(candidates)}"
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    name = f"{database_prefix()}_xversion_restored"
+    url = urlparse(server)._replace(path=f"/{name}").geturl()
+
+    def drop() -> None:
+        with psycopg.connect(server.replace("postgres://", "postgresql://"), autocommit=True) as c:
+            c.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
+
+    drop()
+    yield url
+    drop()
+
+
+def test_a_pilots_backup_restores_into_an_older_server_with_its_audit_trail(
+    pilot_backup, older_target
+):
+    source, archive, number = pilot_backup
+    target = older_target
+    assert backup_module._major(_make_run_tools() / "pg_dump") >= 17  # writes transaction_timeout
+    assert _server_major(target.rsplit("/", 1)[0] + "/postgres") < 17
 
     restored = subprocess.run(
         [sys.executable, "ops/backup.py", "restore", str(archive), "--to", target],
