@@ -32,7 +32,7 @@ from accounts.models import User
 from audit.services import export_record
 from core.id_like import query_pairs_without_id
 from core.queueing import EXPORT_JOB_WRITE, enqueue, enqueue_after_commit
-from core.replica import reads_from_replica
+from core.replica import one_snapshot, reads_from_replica
 from spreadsheets import exports
 from spreadsheets.lists import EXPORTABLE, ExportableList, as_asked_by
 from spreadsheets.models import ExportJob
@@ -127,7 +127,8 @@ def export_job_write(job_id: int, *, writer: str = "") -> str | None:
     with translation.override(job.language):
         try:
             listing = _still_allowed(job)
-            with reads_from_replica():
+            # The count recorded is the file's: both read from one snapshot.
+            with reads_from_replica(), one_snapshot():
                 queryset = listing.rows(as_asked_by(job.owner, job.query))
                 count = queryset.count()
                 _write(job, listing, queryset, count)

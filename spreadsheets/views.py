@@ -20,7 +20,7 @@ from assistance.selectors import roster_entries, roster_get
 from assistance.services import civil_affairs_roster as roster_services
 from audit.services import export_record
 from core.id_like import query_pairs_without_id
-from core.replica import reads_from_replica
+from core.replica import one_snapshot, reads_from_replica
 from households.models import Region
 from households.selectors import regions_within
 from livelihoods.services import work as work_services
@@ -143,25 +143,28 @@ def list_export(request, kind):
     query = urlencode(query_pairs_without_id(request.GET))
     asked = as_asked_by(request.user, query)
     back_to_list = reverse(listing.list_url) + (f"?{query}" if query else "")
-    # The rows may be seconds old: read from the replica when one is set (core/replica.py).
-    with reads_from_replica():
+    # The rows may be seconds old: read from the replica when one is set (core/replica.py), the
+    # count recorded and the rows written from one snapshot (read-only: recorded after it).
+    workbook = None
+    with reads_from_replica(), one_snapshot():
         queryset = listing.rows(asked)
         count = queryset.count()
-        if count > exports.MAX_EXPORT_ROWS:
-            messages.error(request, exports.too_many_rows(count))
-            return redirect(back_to_list)
-        if count <= settings.EXPORT_IN_REQUEST_ROWS:
+        if count <= min(settings.EXPORT_IN_REQUEST_ROWS, exports.MAX_EXPORT_ROWS):
             workbook = exports.export_workbook(
                 listing.resource(), queryset, title=str(listing.title)
             )
-            export_record(
-                actor=request.user,
-                address=client_address(request),
-                filters=dict(asked.GET.lists()),
-                name=kind,
-                row_count=count,
-            )
-            return _xlsx_response(workbook, str(listing.title))
+    if count > exports.MAX_EXPORT_ROWS:
+        messages.error(request, exports.too_many_rows(count))
+        return redirect(back_to_list)
+    if workbook is not None:
+        export_record(
+            actor=request.user,
+            address=client_address(request),
+            filters=dict(asked.GET.lists()),
+            name=kind,
+            row_count=count,
+        )
+        return _xlsx_response(workbook, str(listing.title))
     try:
         job = export_jobs.export_job_create(actor=request.user, kind=kind, params=asked.GET)
     except export_jobs.ExportRefused as refused:

@@ -307,3 +307,52 @@ def test_a_colleague_or_an_outsider_finds_no_export_of_anothers(
     anonymous.logout()
     response = anonymous.post(f"/export/jobs/{job.pk}/download/")
     assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def _adding_a_household_from_another_connection(township_cadre):
+    """What a colleague's registration does while a list is read: a household committed by
+    another connection (a thread has its own)."""
+
+    def add() -> None:
+        services.household_create(
+            actor=township_cadre, village_code=HOME_VILLAGE, poverty_status="ordinary"
+        )
+
+    (result,) = at_once(add, times=1)
+    assert not isinstance(result, Exception), result
+
+
+def _numbers_in(workbook) -> list:
+    return [row[0] for row in list(openpyxl.load_workbook(workbook).active.values)[1:]]
+
+
+@committed_db
+def test_the_count_recorded_is_the_files_though_the_list_grows_while_it_is_written(
+    township_cadre, two_households, queued, monkeypatch, settings
+):
+    write = export_jobs.exports.export_workbook
+    seen: list = []
+
+    def grown_after_the_count(resource, queryset, *, title):
+        _adding_a_household_from_another_connection(township_cadre)
+        workbook = write(resource, queryset, title=title)
+        seen.append(_numbers_in(workbook))
+        workbook.seek(0)
+        return workbook
+
+    monkeypatch.setattr(export_jobs.exports, "export_workbook", grown_after_the_count)
+
+    # The worker's file: the two households counted, no third.
+    job = _ask(township_cadre)
+    assert export_jobs.export_job_write(job.pk) == "ready"
+    job.refresh_from_db()
+    assert job.row_count == len(seen[-1]) == 2
+    assert client_for(township_cadre).post(f"/export/jobs/{job.pk}/download/").status_code == 200
+    assert ExportEvent.objects.get().row_count == 2
+
+    # The export in a request (the third household is there now): three counted, three written,
+    # though a fourth arrived between the two.
+    settings.EXPORT_IN_REQUEST_ROWS = 100
+    response = client_for(township_cadre).post("/export/households.xlsx")
+    assert response.status_code == 200
+    assert len(seen[-1]) == 3 and ExportEvent.objects.latest("pk").row_count == 3
