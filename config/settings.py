@@ -172,6 +172,9 @@ MIDDLEWARE = [
     "accounts.middleware.TwoFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A form's address opened as a page (a reload, a reopened tab) leads to the form's page;
+    # inside the message middleware (it says why) and the frame header's (its answer has it).
+    "core.post_only.PostOnlyToPageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "pghistory.middleware.HistoryMiddleware",
     # Axes last: it answers a locked-out login attempt before any view runs.

@@ -461,7 +461,8 @@ ELIMINATION_CHECK = TaskKind(
         _("Enrolled on %(day)s, six months ago or more, with a measure delivered")
         % {"day": _day(row["t_since"])}
     ),
-    url=lambda row: reverse("case-elimination", args=[row["t_ref"]]),
+    # The case page's elimination check, opened (its form is posted from there).
+    url=lambda row: f"{reverse('case-detail', args=[row['t_ref']])}#eligibility",
     can_be_late=False,
 )
 

@@ -53,7 +53,7 @@ def test_a_get_or_a_cross_site_post_of_the_notice_prints_and_records_nothing(
     page = client_for(township_cadre).get(reverse("case-detail", args=[case.pk])).content.decode()
     assert f'method="post" action="{url}"' in page
     # A link to it (an image, a prefetch, another site's page) prints and records nothing.
-    assert client_for(township_cadre).get(url).status_code == 405
+    assert client_for(township_cadre).get(url)["Location"] == reverse("case-detail", args=[case.pk])
     cross_site = Client(enforce_csrf_checks=True)
     cross_site.force_login(township_cadre)
     assert cross_site.post(url).status_code == 403

@@ -36,8 +36,8 @@ RESPONSES = [
     ("schema 401", None, "/api/schema/", {}, 401),
     ("API docs", "township_cadre", "/api/docs/", {}, 200),
     ("API docs script", "township_cadre", "/api/docs/?script=", {}, 200),
-    # An export is a POST (it writes an audit record): a GET is answered 405, with the headers.
-    ("export by GET", "township_cadre", "/export/households.xlsx", {}, 405),
+    # An export is a POST (it writes an audit record): a GET is sent to a page, with the headers.
+    ("export by GET", "township_cadre", "/export/households.xlsx", {}, 302),
     ("service worker", None, "/sw.js", {}, 200),
     ("health probe", None, "/healthz/live", {}, 200),
     ("metrics (scraper)", None, "/metrics", {"Authorization": "Bearer headers-test-token"}, 200),

@@ -218,7 +218,7 @@ def test_an_elimination_check_becomes_possible_after_six_months_with_a_measure_d
     clock,
 ):
     [task] = tasks_for(township_cadre, kinds=["elimination_check"])
-    assert task.url == f"/cases/{enrolled_case.pk}/elimination/"
+    assert task.url == f"/cases/{enrolled_case.pk}/#eligibility"  # the form is posted from there
     assert task.due_on == months_after(enrolled_case.enrolled_on, 6)
     assert not task.overdue  # possible from that day on, never late
     assert kinds_of(township_cadre, kinds=["elimination_check"], overdue=True) == []
