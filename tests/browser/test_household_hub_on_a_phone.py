@@ -99,3 +99,40 @@ def test_a_fold_opened_after_the_session_ended_takes_the_page_to_the_login(
     page.click("form:has(input[name=password]) button[type=submit]")
     page.wait_for_url(f"**/households/{household.pk}/")
     assert page.locator("details.fold summary h2", has_text="变更记录").count() == 1
+
+
+@committed_db
+def test_a_warning_that_became_a_case_keeps_the_phone_page_from_scrolling_sideways(
+    visit_as, village_worker, township_cadre, household
+):
+    # Its timeline badge says when: "已转入监测帮扶（2026年12月6日）", wider than a phone's row.
+    from assistance.models import CaseOrigin
+    from assistance.services import cases as case_services
+    from monitoring.services import alerts as alert_services
+
+    alert = alert_services.self_report_record(
+        actor=village_worker, household_id=household.pk, report="户主住院，医疗费用高"
+    )
+    alert = alert_services.alert_assign(
+        actor=township_cadre, alert=alert, version=alert.version, assignee_id=village_worker.pk
+    )
+    alert = alert_services.alert_verify(
+        actor=village_worker, alert=alert, version=alert.version, result="true"
+    )
+    alert = alert_services.alert_confirm(actor=township_cadre, alert=alert, version=alert.version)
+    case_services.case_propose(
+        actor=township_cadre,
+        household_id=household.pk,
+        origin=CaseOrigin.ALERT,
+        alert_id=alert.pk,
+        category="unstable",
+        risk_types=["illness"],
+        situation="户主患慢性病",
+        responsible_id=township_cadre.pk,
+    )
+    visitor = visit_as(village_worker, phone=True)
+    page = visitor.open(f"/households/{household.pk}/")
+    badge = page.locator("ol.hub-timeline .entry-badges span", has_text="已转入监测帮扶")
+    assert "（" in badge.inner_text()  # the long form, with its day
+    assert page.evaluate(SIDEWAYS) <= 0
+    visitor.shot("phone-household-hub-case-badge")
