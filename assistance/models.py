@@ -15,6 +15,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -1131,7 +1132,14 @@ class Delegation(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.delegate} {self.permission} {self.region_id}"
+        # What a person reads in a case's history ("所依据的委托：— → …"), not the codes.
+        return _("%(steps)s, handed to %(delegate)s in %(region)s from %(start)s to %(end)s") % {
+            "steps": self.steps_label,
+            "delegate": self.delegate,
+            "region": self.region.name,
+            "start": date_format(self.starts_on, "SHORT_DATE_FORMAT"),
+            "end": date_format(self.ends_on, "SHORT_DATE_FORMAT"),
+        }
 
     @property
     def steps_label(self) -> str:

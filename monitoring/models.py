@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce, TruncDate
 from django.db.models.lookups import Exact
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from core.choices import ChoiceLabels
@@ -567,7 +568,13 @@ class Signal(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_source_display()} {self.external_id}"
+        # What a person reads in a history ("逾期信号 — → …"): who sent what, of which day; the
+        # sending system's own reference (`external_id`) is on the signal's page.
+        return _("%(source)s: %(kind)s of %(day)s") % {
+            "source": self.get_source_display(),
+            "kind": self.get_kind_display(),
+            "day": date_format(self.occurred_on, "SHORT_DATE_FORMAT"),
+        }
 
 
 class SignalOutcome(models.TextChoices):

@@ -346,3 +346,14 @@ def test_a_township_cadre_may_not_revoke_a_county_delegation_it_could_not_give(
     delegation_services.delegation_revoke(actor=township_cadre, delegation=village)
     village.refresh_from_db()
     assert village.revoked_by == township_cadre
+
+
+def test_a_delegation_reads_as_words_where_a_history_names_it(
+    township_cadre, work_team_member, clock
+):
+    # A case's history shows the delegation its step was taken under: not the permission's code.
+    delegation = give(township_cadre, work_team_member, clock=clock)
+    words = str(delegation)
+    assert VILLAGE_STEPS not in words and HOME_VILLAGE not in words
+    assert delegation.steps_label in words and delegation.region.name in words
+    assert str(work_team_member) in words and "委托" in words

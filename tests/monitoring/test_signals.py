@@ -177,3 +177,11 @@ def test_a_pair_stored_after_the_check_is_answered_duplicate(
     assert [r["result"] for r in results] == ["duplicate", "received"]
     assert results[0]["signal_id"] is None
     assert Signal.objects.count() == 2
+
+
+def test_a_signal_reads_as_words_where_a_history_names_it(api_client_user, household):
+    # A loan's history names its overdue signal: who sent what, of which day, not a reference.
+    post(api_client_user, [person("MI-2026-0042", HEAD_ID)])
+    words = str(Signal.objects.get(external_id="MI-2026-0042"))
+    assert "MI-2026-0042" not in words
+    assert "2026" in words and len(words) > len("2026")

@@ -75,7 +75,7 @@ def test_a_report_from_code_to_status(clock, ask_code, sms_outbox):
 
     status = client.post(reverse("public-report-status"), {"query_code": query_code.lower()})
     assert status.status_code == 200
-    assert "已受理" in status.content.decode() or "Received" in status.content.decode()
+    assert "已接收" in status.content.decode()  # received; accepted (受理) is the check's start
     SelfReport.objects.update(status=SelfReportStatus.CHECKING)
     status = client.post(reverse("public-report-status"), {"query_code": query_code})
     assert str(SelfReportStatus.CHECKING.label) in status.content.decode()
