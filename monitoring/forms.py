@@ -20,6 +20,7 @@ from monitoring.models import (
 from monitoring.services.signals import DeskAction
 from monitoring.services.visits import (
     CHECK_FIELDS,
+    FUTURE_VISIT,
     INCOME_FIELDS,
     MAX_EVENTS,
     SPENDING_FIELDS,
@@ -125,6 +126,14 @@ class VisitForm(forms.Form):
                 == forms.Field.default_error_messages["required"]
             ):
                 field.error_messages["required"] = REQUIRED
+
+    def clean_visited_on(self):
+        # Told with the form's other errors, not on the next try: the service checks it again
+        # for every door, with the registration date it alone knows.
+        visited_on = self.cleaned_data["visited_on"]
+        if visited_on > timezone.localdate():
+            raise forms.ValidationError(FUTURE_VISIT)
+        return visited_on
 
     def sections(self) -> list[dict]:
         """The folding sections of the page: each one's fields with the last visit's figure

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from households.evaluation_requests import request_evaluation
@@ -45,9 +46,12 @@ class EventInput:
     note: str = ""
 
 
+FUTURE_VISIT = gettext_lazy("A visit cannot be in the future.")
+
+
 def _check_dates(household: Household, visited_on: datetime.date, today: datetime.date) -> None:
     if visited_on > today:
-        raise ValidationError({"visited_on": _("A visit cannot be in the future.")})
+        raise ValidationError({"visited_on": FUTURE_VISIT})
     registered = timezone.localtime(household.created_at).date()
     if visited_on < registered:
         raise ValidationError(

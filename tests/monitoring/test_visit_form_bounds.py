@@ -43,3 +43,17 @@ def test_the_most_events_a_visit_takes_are_still_recorded(village_worker, househ
     form = visit_form(client, household, **{"events-TOTAL_FORMS": str(MAX_EVENTS)})
     assert client.post("/visits/new/", form).status_code == 302
     assert Visit.objects.count() == 1
+
+
+def test_a_visit_dated_tomorrow_is_told_with_the_forms_other_errors(village_worker, household):
+    import datetime
+
+    from django.utils import timezone
+
+    client = client_for(village_worker)
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    form = visit_form(client, household, visited_on=tomorrow.isoformat(), household_size="0")
+    text = client.post("/visits/new/", form).content.decode()
+    # Both at once: the worker fixes the page in one go, not in two rounds.
+    assert "走访日期不能晚于今天" in text and "至少 1 人" in text
+    assert not Visit.objects.exists()
