@@ -17,6 +17,9 @@ from django.utils.translation import gettext_lazy as _
 
 PHONE = re.compile(r"[0-9]+(?:-[0-9]+)*")  # 13893001234, 0943-6123456, 0943-6123456-801
 PHONE_LENGTH = (7, 20)
+# Mainland mobile numbers begin with 1 and have 11 digits; no landline begins with 1 (local
+# numbers begin with 2 to 9, and with the area code 0), so "1381234" is a mobile cut short.
+MOBILE = re.compile(r"1[0-9]{10}")
 BANK_ACCOUNT = re.compile(r"[0-9]{8,32}")
 
 
@@ -49,6 +52,10 @@ def check_phone(value: str) -> str:
         raise ValidationError(
             _("Enter a phone number in digits; a hyphen may follow the area code (0943-6123456)."),
             code="invalid_phone",
+        )
+    if phone.startswith("1") and not MOBILE.fullmatch(phone):
+        raise ValidationError(
+            _("A mobile number has 11 digits (13893001234)."), code="invalid_phone"
         )
     return phone
 

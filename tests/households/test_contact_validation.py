@@ -2,6 +2,7 @@
 door: the page, the API (and the import, which ends in the same model checks)."""
 
 import pytest
+from django.core.exceptions import ValidationError
 from rest_framework.test import APIClient
 
 from core.validators import check_bank_account, check_phone, plain_text
@@ -129,6 +130,15 @@ def test_a_name_of_invisible_characters_only_is_refused(village_worker, househol
 )
 def test_phones_as_people_type_them(typed, stored):
     assert check_phone(typed) == stored
+
+
+@pytest.mark.parametrize("cut_short", ["1381234", "138930012345", "1389-3001234"])
+def test_a_mobile_number_has_eleven_digits(cut_short):
+    # A 7-digit local number is a landline (6123456); one that begins with 1 is a mobile cut
+    # short, or one digit too many.
+    assert check_phone("6123456") == "6123456"
+    with pytest.raises(ValidationError, match="11"):
+        check_phone(cut_short)
 
 
 def test_bank_accounts_in_groups_and_plain_text():
