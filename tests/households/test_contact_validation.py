@@ -141,6 +141,22 @@ def test_a_mobile_number_has_eleven_digits(cut_short):
         check_phone(cut_short)
 
 
+def test_a_cut_short_mobile_stored_before_the_rule_holds_no_edit_up(village_worker, household):
+    from households import services
+    from households.models import Household
+
+    Household.objects.filter(pk=household.pk).update(phone="1381234")
+    household.refresh_from_db()
+    edited = services.household_update(
+        actor=village_worker, household=household, version=household.version, address="新址"
+    )
+    assert (edited.address, edited.phone) == ("新址", "1381234")
+    with pytest.raises(ValidationError, match="11"):  # typed again now, it must be whole
+        services.household_update(
+            actor=village_worker, household=edited, version=edited.version, phone="1381235"
+        )
+
+
 def test_bank_accounts_in_groups_and_plain_text():
     assert check_bank_account("6228 4804 0256 4890 018") == "6228480402564890018"
     assert plain_text("第一行\n第二行\t") == "第一行 第二行"
