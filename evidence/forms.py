@@ -53,6 +53,12 @@ class AttachmentForm(forms.Form):
         super().__init__(*args, **kwargs)
         if capture:
             self.fields["file"].widget.attrs["capture"] = "environment"
+        if self.is_bound and self.files.get(self.add_prefix("file")):
+            # Shown again only when the page's form was refused (it redirects once saved), and a
+            # browser never fills a file input back in: the person must know to choose it again.
+            self.fields["file"].help_text = _(
+                "The file you chose was not kept: choose it again before sending."
+            )
 
     @property
     def cleaned_file(self) -> CleanFile | None:

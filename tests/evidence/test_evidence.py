@@ -179,6 +179,26 @@ def test_the_visit_form_takes_a_photo(household, village_worker, clock):
     assert Evidence.objects.get().owner_id == visit.pk
 
 
+def test_a_photo_sent_with_a_refused_visit_is_asked_for_again(household, village_worker, clock):
+    import uuid
+
+    from tests.monitoring.conftest import visit_figures
+
+    data = {
+        **{k: str(v) for k, v in visit_figures(visited_on=clock.today()).items()},
+        "household_size": "0",  # refused
+        "household": household.pk,
+        "client_uuid": str(uuid.uuid4()),
+        "events-TOTAL_FORMS": "0",
+        "events-INITIAL_FORMS": "0",
+        "evidence-file": jpeg(),
+    }
+    page = client_for(village_worker).post("/visits/new/", data).content.decode()
+    # A browser never fills a file input back in: the page says so beside it.
+    assert "选择的文件没有保存" in page
+    assert not Visit.objects.exists() and not Evidence.objects.exists()
+
+
 # Who may see and attach ---------------------------------------------------------------------
 
 
