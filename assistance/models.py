@@ -1135,7 +1135,7 @@ class Delegation(models.Model):
         # What a person reads in a case's history ("所依据的委托：— → …"), not the codes.
         return _("%(steps)s, handed to %(delegate)s in %(region)s from %(start)s to %(end)s") % {
             "steps": self.steps_label,
-            "delegate": self.delegate,
+            "delegate": self.delegate.display_name,
             "region": self.region.name,
             "start": date_format(self.starts_on, "SHORT_DATE_FORMAT"),
             "end": date_format(self.ends_on, "SHORT_DATE_FORMAT"),

@@ -9,14 +9,17 @@ sent there, told that nothing was done. The page itself checks who may see what.
 """
 
 from collections.abc import Callable
+from typing import cast
 
 from django.contrib import messages
+from django.contrib.messages.storage.base import BaseStorage
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 READING = frozenset({"GET", "HEAD"})
+NOTHING_DONE = gettext_lazy("That address only takes a form sent from a page: nothing was done.")
 # Machines get the status itself: the API's callers, htmx's fragments, the admin.
 NOT_FOR_PEOPLE = ("/api/", "/admin/")
 
@@ -47,12 +50,23 @@ class PostOnlyToPageMiddleware:
         if (
             response.status_code != 405
             or request.method not in READING
+            # A page that takes no HEAD (a GET-only view) is not a form's address.
+            or "GET" in response.get("Allow", "")
             or request.path_info.startswith(NOT_FOR_PEOPLE)
             or request.headers.get("HX-Request") == "true"
         ):
             return response
-        messages.info(
-            request,
-            _("That address only takes a form sent from a page: nothing was done."),
-        )
+        tell_nothing_was_done(request)
         return redirect(page_above(request.path_info))
+
+
+def tell_nothing_was_done(request: HttpRequest) -> None:
+    """The message, once: an address above that is a form's address too sends the person on
+    again, with the first message still waiting to be shown."""
+    # The message middleware's storage (it is outside this one), not the list of a request
+    # without it.
+    waiting = cast(BaseStorage, messages.get_messages(request))
+    said = any(str(message) == str(NOTHING_DONE) for message in waiting)
+    waiting.used = False  # looked at, not shown: kept for the page
+    if not said:
+        messages.info(request, NOTHING_DONE)

@@ -30,7 +30,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.http import HttpRequest, HttpResponse
 
 logger = logging.getLogger(__name__)
@@ -63,8 +63,6 @@ END
 
 _marked: ContextVar[bool] = ContextVar("dixian_replica_reads", default=False)
 _pinned: ContextVar[bool] = ContextVar("dixian_primary_pinned", default=False)
-# The database a `one_snapshot()` holds its reads to.
-_held: ContextVar[str | None] = ContextVar("dixian_snapshot_alias", default=None)
 
 
 def configured() -> bool:
@@ -89,30 +87,6 @@ def pinned_to_primary() -> Iterator[None]:
         yield
     finally:
         _pinned.reset(token)
-
-
-@contextmanager
-def one_snapshot() -> Iterator[None]:
-    """Every read inside sees one moment of one database: what a count said and the rows read
-    after it agree, however the rows change meanwhile (an export records how many rows left).
-
-    The reads go where `read_alias` sends them at the start (inside `reads_from_replica()`, the
-    replica when it is fresh), all of them: a guard that changes its mind midway does not split
-    them between two databases. The sign-in's tables stay on the primary, as always. Outermost,
-    it is a read-only REPEATABLE READ transaction; inside a transaction already open (a test's),
-    it reads in that one."""
-    alias = read_alias()
-    connection = connections[alias]
-    outermost = not connection.in_atomic_block
-    token = _held.set(alias)
-    try:
-        with transaction.atomic(using=alias):
-            if outermost:
-                with connection.cursor() as cursor:
-                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-            yield
-    finally:
-        _held.reset(token)
 
 
 class _Guard:
@@ -172,10 +146,6 @@ guard = _Guard()
 
 def read_alias(model=None) -> str:
     """The database a read goes to (config/db_router.py)."""
-    held = _held.get()
-    if held is not None:
-        in_sign_in = model is not None and model._meta.app_label in PRIMARY_ONLY_APPS
-        return DEFAULT_DB_ALIAS if in_sign_in else held
     if not _marked.get() or _pinned.get() or not configured():
         return DEFAULT_DB_ALIAS
     if model is not None and model._meta.app_label in PRIMARY_ONLY_APPS:

@@ -17,8 +17,9 @@ from django.utils.translation import gettext_lazy as _
 
 PHONE = re.compile(r"[0-9]+(?:-[0-9]+)*")  # 13893001234, 0943-6123456, 0943-6123456-801
 PHONE_LENGTH = (7, 20)
-# Mainland mobile numbers begin with 1 and have 11 digits; no landline begins with 1 (local
-# numbers begin with 2 to 9, and with the area code 0), so "1381234" is a mobile cut short.
+# Mainland mobile numbers begin with 1 and have 11 digits, grouped or not (138-9300-1234); no
+# landline begins with 1 (local numbers begin with 2 to 9, and with the area code 0), so
+# "1381234" is a mobile cut short.
 MOBILE = re.compile(r"1[0-9]{10}")
 BANK_ACCOUNT = re.compile(r"[0-9]{8,32}")
 
@@ -53,9 +54,13 @@ def check_phone(value: str) -> str:
             _("Enter a phone number in digits; a hyphen may follow the area code (0943-6123456)."),
             code="invalid_phone",
         )
-    if phone.startswith("1") and not MOBILE.fullmatch(phone):
+    if is_cut_short_mobile(phone):
         raise ValidationError(CUT_SHORT_MOBILE, code="cut_short_mobile")
     return phone
+
+
+def is_cut_short_mobile(phone: str) -> bool:
+    return phone.startswith("1") and not MOBILE.fullmatch(phone.replace("-", ""))
 
 
 CUT_SHORT_MOBILE = _("A mobile number has 11 digits (13893001234).")

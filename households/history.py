@@ -114,7 +114,8 @@ class RelatedNames:
         if model is get_user_model() and pk in self._users:
             return self._users[pk]  # read with the actors of the events (`history_rows`)
         if key not in self._names:
-            row = model._default_manager.filter(pk=pk).first()
+            # With the rows its name reads (a delegation names its delegate and region).
+            row = model._default_manager.select_related().filter(pk=pk).first()
             if model is Household and not (
                 row is not None
                 and selectors.households_visible_to(self._viewer).filter(pk=pk).exists()

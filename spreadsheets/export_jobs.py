@@ -32,7 +32,7 @@ from accounts.models import User
 from audit.services import export_record
 from core.id_like import query_pairs_without_id
 from core.queueing import EXPORT_JOB_WRITE, enqueue, enqueue_after_commit
-from core.replica import one_snapshot, reads_from_replica
+from core.replica import reads_from_replica
 from spreadsheets import exports
 from spreadsheets.lists import EXPORTABLE, ExportableList, as_asked_by
 from spreadsheets.models import ExportJob
@@ -127,11 +127,10 @@ def export_job_write(job_id: int, *, writer: str = "") -> str | None:
     with translation.override(job.language):
         try:
             listing = _still_allowed(job)
-            # The count recorded is the file's: both read from one snapshot.
-            with reads_from_replica(), one_snapshot():
+            with reads_from_replica():
                 queryset = listing.rows(as_asked_by(job.owner, job.query))
-                count = queryset.count()
-                _write(job, listing, queryset, count)
+                # The number recorded is the file's, counted as written.
+                count = _write(job, listing, queryset, queryset.count())
         except ExportRefused as refused:
             _move(job_id, from_=(Status.WRITING,), to=Status.FAILED, failure=refused.message)
             return Status.FAILED
@@ -164,12 +163,16 @@ def _still_allowed(job: ExportJob) -> ExportableList:
     return listing
 
 
-def _write(job: ExportJob, listing: ExportableList, queryset, count: int) -> None:
+def _write(job: ExportJob, listing: ExportableList, queryset, count: int) -> int:
+    """The file written; how many rows it holds."""
     if count > exports.MAX_EXPORT_ROWS:
         raise ExportRefused(exports.too_many_rows(count))
-    workbook = exports.export_workbook(listing.resource(), queryset, title=str(listing.title))
+    workbook, written = exports.export_workbook(
+        listing.resource(), queryset, title=str(listing.title)
+    )
     with workbook:
         EXPORT_FILES.publish(job.file_key, iter(partial(workbook.read, 1 << 20), b""))
+    return written
 
 
 def export_job_download(*, actor: User, job: ExportJob, address: str | None):

@@ -301,11 +301,14 @@ class PartnerExport(ListResource):
         return _yes_no(partner.is_active)
 
 
-def export_workbook(resource: ListResource, queryset, *, title: str) -> IO[bytes]:
+def export_workbook(resource: ListResource, queryset, *, title: str) -> tuple[IO[bytes], int]:
     """The rows as an .xlsx workbook (bold frozen header, dates as dates, no formulas) in an
-    anonymous temporary file, read from its start. The caller closes it; the file has no name on
-    disk, so it is gone with the process even if the caller never does."""
+    anonymous temporary file, read from its start, and how many rows it holds: the number the
+    audit trail records, counted as written (a count asked before may miss a household
+    registered meanwhile). The caller closes the file; it has no name on disk, so it is gone
+    with the process even if the caller never does."""
     output = tempfile.TemporaryFile()
+    number = 0
     # xlsxwriter keeps the sheet's rows in a named temporary file until the workbook is closed;
     # in a folder of the export's own, removed whatever happens, so that an export failing
     # midway leaves nothing behind on a server whose processes live for days.
@@ -330,7 +333,7 @@ def export_workbook(resource: ListResource, queryset, *, title: str) -> IO[bytes
             output.close()
             raise
     output.seek(0)
-    return output
+    return output, number
 
 
 # Every value is written as what it is: text is text even when it starts with "=" or looks like

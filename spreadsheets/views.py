@@ -13,14 +13,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.lockout import client_address
 from assistance.selectors import roster_entries, roster_get
 from assistance.services import civil_affairs_roster as roster_services
 from audit.services import export_record
 from core.id_like import query_pairs_without_id
-from core.replica import one_snapshot, reads_from_replica
+from core.post_only import tell_nothing_was_done
+from core.replica import reads_from_replica
 from households.models import Region
 from households.selectors import regions_within
 from livelihoods.services import work as work_services
@@ -129,10 +130,11 @@ def registry_import_job_cancel(request, pk: int):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def list_export(request, kind):
     """The list as a workbook. A POST with the CSRF token: an export is recorded in the audit
-    trail, and a GET (a link on another site, a prefetch) must not write one. The list's
+    trail, and a GET (a link on another site, a prefetch, a reload) must not write one: it is
+    sent to the list, told nothing was done. The list's
     filters travel in the query string, as on the list itself. A list longer than
     settings.EXPORT_IN_REQUEST_ROWS is written by the worker (spreadsheets/export_jobs.py): the
     answer is then its job's page."""
@@ -143,28 +145,28 @@ def list_export(request, kind):
     query = urlencode(query_pairs_without_id(request.GET))
     asked = as_asked_by(request.user, query)
     back_to_list = reverse(listing.list_url) + (f"?{query}" if query else "")
-    # The rows may be seconds old: read from the replica when one is set (core/replica.py), the
-    # count recorded and the rows written from one snapshot (read-only: recorded after it).
-    workbook = None
-    with reads_from_replica(), one_snapshot():
+    if request.method != "POST":
+        tell_nothing_was_done(request)
+        return redirect(back_to_list)
+    # The rows may be seconds old: read from the replica when one is set (core/replica.py).
+    with reads_from_replica():
         queryset = listing.rows(asked)
         count = queryset.count()
-        if count <= min(settings.EXPORT_IN_REQUEST_ROWS, exports.MAX_EXPORT_ROWS):
-            workbook = exports.export_workbook(
+        if count > exports.MAX_EXPORT_ROWS:
+            messages.error(request, exports.too_many_rows(count))
+            return redirect(back_to_list)
+        if count <= settings.EXPORT_IN_REQUEST_ROWS:
+            workbook, written = exports.export_workbook(
                 listing.resource(), queryset, title=str(listing.title)
             )
-    if count > exports.MAX_EXPORT_ROWS:
-        messages.error(request, exports.too_many_rows(count))
-        return redirect(back_to_list)
-    if workbook is not None:
-        export_record(
-            actor=request.user,
-            address=client_address(request),
-            filters=dict(asked.GET.lists()),
-            name=kind,
-            row_count=count,
-        )
-        return _xlsx_response(workbook, str(listing.title))
+            export_record(
+                actor=request.user,
+                address=client_address(request),
+                filters=dict(asked.GET.lists()),
+                name=kind,
+                row_count=written,  # the file's, counted as written
+            )
+            return _xlsx_response(workbook, str(listing.title))
     try:
         job = export_jobs.export_job_create(actor=request.user, kind=kind, params=asked.GET)
     except export_jobs.ExportRefused as refused:

@@ -356,4 +356,4 @@ def test_a_delegation_reads_as_words_where_a_history_names_it(
     words = str(delegation)
     assert VILLAGE_STEPS not in words and HOME_VILLAGE not in words
     assert delegation.steps_label in words and delegation.region.name in words
-    assert str(work_team_member) in words and "委托" in words
+    assert work_team_member.display_name in words and "委托" in words

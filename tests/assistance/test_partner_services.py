@@ -180,3 +180,31 @@ def test_an_offer_gives_no_more_places_than_it_has(
     with pytest.raises(ValidationError) as error:
         measure_create(actor=township_cadre, case=case, plan=plan)
     assert "offer" in error.value.message_dict
+
+
+def test_a_partners_mobile_typed_now_has_eleven_digits_one_stored_before_holds_nothing_up(
+    county_officer, other_partner
+):
+    from assistance.services.partners import PartnerData, partner_update
+
+    def data(phone: str) -> PartnerData:
+        return PartnerData(
+            name=other_partner.name,
+            kind=other_partner.kind,
+            department=other_partner.department,
+            area_code=other_partner.area_id,
+            contact_name="王科长",
+            contact_phone=phone,
+        )
+
+    with pytest.raises(ValidationError, match="11"):
+        partner_update(actor=county_officer, partner=other_partner, version=1, data=data("1381234"))
+    type(other_partner).objects.filter(pk=other_partner.pk).update(contact_phone="1381234")
+    other_partner.refresh_from_db()
+    kept = partner_update(
+        actor=county_officer,
+        partner=other_partner,
+        version=other_partner.version,
+        data=data("1381234"),
+    )
+    assert kept.contact_phone == "1381234"

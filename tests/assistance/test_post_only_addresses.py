@@ -42,3 +42,18 @@ def test_a_person_who_may_not_see_the_case_is_refused_by_its_page(case, partner)
     client = client_for(partner)
     response = client.get(reverse("case-elimination", args=[case.pk]), follow=True)
     assert response.status_code in (403, 404)
+
+
+def test_a_form_address_under_another_leads_on_and_says_it_once(case, township_cadre):
+    # /cases/<pk>/notice/post/ → /cases/<pk>/notice/ (a form's address too) → the case page.
+    response = client_for(township_cadre).get(
+        reverse("case-notice-post", args=[case.pk]), follow=True
+    )
+    assert response.redirect_chain[-1][0] == reverse("case-detail", args=[case.pk])
+    assert response.content.decode().count("只接收从页面提交的表单") == 1
+
+
+def test_a_page_that_takes_no_head_is_not_a_forms_address(township_cadre):
+    # GET-only views answer HEAD 405 with "Allow: GET": a link checker is told so, not sent on.
+    response = client_for(township_cadre).head("/tasks/")  # worklist.views: require_GET
+    assert (response.status_code, response["Allow"]) == (405, "GET")

@@ -132,11 +132,12 @@ def test_phones_as_people_type_them(typed, stored):
     assert check_phone(typed) == stored
 
 
-@pytest.mark.parametrize("cut_short", ["1381234", "138930012345", "1389-3001234"])
+@pytest.mark.parametrize("cut_short", ["1381234", "138930012345", "138-9300-123"])
 def test_a_mobile_number_has_eleven_digits(cut_short):
     # A 7-digit local number is a landline (6123456); one that begins with 1 is a mobile cut
-    # short, or one digit too many.
+    # short, or one digit too many; grouped by hyphens, its digits are counted.
     assert check_phone("6123456") == "6123456"
+    assert check_phone("138-9300-1234") == "138-9300-1234"
     with pytest.raises(ValidationError, match="11"):
         check_phone(cut_short)
 

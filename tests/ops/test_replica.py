@@ -204,22 +204,6 @@ def test_a_marked_read_goes_to_the_replica_and_an_unmarked_one_to_the_primary(
         assert Region.objects.all().db == "default"  # without a replica, nothing changes
 
 
-def test_a_snapshot_reads_the_replica_it_started_on_whatever_the_guard_says_next(
-    pair, django_db_blocker, monkeypatch
-):
-    # An export's count and rows (core.replica.one_snapshot): one transaction on one database.
-    with django_on(pair, django_db_blocker):
-        answers = iter([True])  # fresh when the snapshot starts, then stale (never asked again)
-        monkeypatch.setattr(replica.guard, "fresh", lambda: next(answers, False))
-        with replica.reads_from_replica(), replica.one_snapshot():
-            assert _served_by(replica.REPLICA, _first_region) == 1
-            assert _served_by("default", _first_region) == 0
-            assert connections[replica.REPLICA].in_atomic_block
-            assert User.objects.all().db == "default"  # the sign-in's tables, as everywhere
-        with replica.reads_from_replica():
-            assert Region.objects.all().db == "default"  # the guard's "stale", after it
-
-
 # Where the primary's WAL is flushed: the pair commits synchronously (ops.replica.start_pair),
 # so a commit that returned lies before it, and it is what the primary sends, so a replica whose
 # receive position reached it has received the commit. (The pair once committed asynchronously,

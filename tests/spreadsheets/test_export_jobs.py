@@ -336,24 +336,23 @@ def test_the_count_recorded_is_the_files_though_the_list_grows_while_it_is_writt
 
     def grown_after_the_count(resource, queryset, *, title):
         _adding_a_household_from_another_connection(township_cadre)
-        workbook = write(resource, queryset, title=title)
+        workbook, written = write(resource, queryset, title=title)
         seen.append(_numbers_in(workbook))
         workbook.seek(0)
-        return workbook
+        return workbook, written
 
     monkeypatch.setattr(export_jobs.exports, "export_workbook", grown_after_the_count)
 
-    # The worker's file: the two households counted, no third.
+    # The worker's file: two households counted when asked, three written.
     job = _ask(township_cadre)
     assert export_jobs.export_job_write(job.pk) == "ready"
     job.refresh_from_db()
-    assert job.row_count == len(seen[-1]) == 2
+    assert job.row_count == len(seen[-1]) == 3
     assert client_for(township_cadre).post(f"/export/jobs/{job.pk}/download/").status_code == 200
-    assert ExportEvent.objects.get().row_count == 2
+    assert ExportEvent.objects.get().row_count == 3
 
-    # The export in a request (the third household is there now): three counted, three written,
-    # though a fourth arrived between the two.
+    # The export in a request: three counted, four written and recorded.
     settings.EXPORT_IN_REQUEST_ROWS = 100
     response = client_for(township_cadre).post("/export/households.xlsx")
     assert response.status_code == 200
-    assert len(seen[-1]) == 3 and ExportEvent.objects.latest("pk").row_count == 3
+    assert len(seen[-1]) == 4 and ExportEvent.objects.latest("pk").row_count == 4
