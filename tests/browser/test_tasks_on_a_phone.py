@@ -1,6 +1,6 @@
-"""今日待办 and 我的结对户 on a 360-pixel phone: each task row says for whom and why in full (the
-head's name is what a village worker looks for), and the summary that opens a contact form is a tap of
-44 pixels."""
+"""今日待办 and 我的结对户 on a 360-pixel phone: each task row says for whom and why in full
+(the head's name is what a village worker looks for), and the summary that opens a contact form
+is a tap of 44 pixels."""
 
 import datetime
 
@@ -12,9 +12,9 @@ from pairings.models import Pairing
 from tests.conftest import committed_db
 
 # What and for whom, when and why: none cut short on a phone.
-CLIPPED = """() => [...document.querySelectorAll('ol.tasks .task-what, ol.tasks .task-when')].filter(
-    el => el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1
-).map(el => el.innerText)"""
+CLIPPED = """() => [...document.querySelectorAll('ol.tasks .task-what, ol.tasks .task-when')]
+  .filter(el => el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1)
+  .map(el => el.innerText)"""
 SIDEWAYS = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
 
 
