@@ -21,6 +21,7 @@ PHONE_LENGTH = (7, 20)
 # landline begins with 1 (local numbers begin with 2 to 9, and with the area code 0), so
 # "1381234" is a mobile cut short.
 MOBILE = re.compile(r"1[0-9]{10}")
+CUT_SHORT_MOBILE = _("A mobile number has 11 digits (13893001234).")
 BANK_ACCOUNT = re.compile(r"[0-9]{8,32}")
 
 
@@ -61,9 +62,6 @@ def check_phone(value: str) -> str:
 
 def is_cut_short_mobile(phone: str) -> bool:
     return phone.startswith("1") and not MOBILE.fullmatch(phone.replace("-", ""))
-
-
-CUT_SHORT_MOBILE = _("A mobile number has 11 digits (13893001234).")
 
 
 def check_bank_account(value: str) -> str:

@@ -134,8 +134,8 @@ def registry_import_job_cancel(request, pk: int):
 def list_export(request, kind):
     """The list as a workbook. A POST with the CSRF token: an export is recorded in the audit
     trail, and a GET (a link on another site, a prefetch, a reload) must not write one: it is
-    sent to the list, told nothing was done. The list's
-    filters travel in the query string, as on the list itself. A list longer than
+    sent to the list, told nothing was done. The list's filters travel in the query string, as
+    on the list itself. A list longer than
     settings.EXPORT_IN_REQUEST_ROWS is written by the worker (spreadsheets/export_jobs.py): the
     answer is then its job's page."""
     listing = EXPORTABLE[kind]

@@ -101,11 +101,8 @@ def test_a_fold_opened_after_the_session_ended_takes_the_page_to_the_login(
     assert page.locator("details.fold summary h2", has_text="变更记录").count() == 1
 
 
-@committed_db
-def test_a_warning_that_became_a_case_keeps_the_phone_page_from_scrolling_sideways(
-    visit_as, village_worker, township_cadre, household
-):
-    # Its timeline badge says when: "已转入监测帮扶（2026年12月6日）", wider than a phone's row.
+def _case_from_a_self_report(household, village_worker, township_cadre):
+    """The household's self-report walked to a case: assigned, verified, confirmed, proposed."""
     from assistance.models import CaseOrigin
     from assistance.services import cases as case_services
     from monitoring.services import alerts as alert_services
@@ -120,7 +117,7 @@ def test_a_warning_that_became_a_case_keeps_the_phone_page_from_scrolling_sidewa
         actor=village_worker, alert=alert, version=alert.version, result="true"
     )
     alert = alert_services.alert_confirm(actor=township_cadre, alert=alert, version=alert.version)
-    case_services.case_propose(
+    return case_services.case_propose(
         actor=township_cadre,
         household_id=household.pk,
         origin=CaseOrigin.ALERT,
@@ -130,9 +127,32 @@ def test_a_warning_that_became_a_case_keeps_the_phone_page_from_scrolling_sidewa
         situation="户主患慢性病",
         responsible_id=township_cadre.pk,
     )
+
+
+@committed_db
+def test_a_warning_that_became_a_case_keeps_the_phone_page_from_scrolling_sideways(
+    visit_as, village_worker, township_cadre, household
+):
+    # Its timeline badge says when: "已转入监测帮扶（2026年12月6日）", wider than a phone's row.
+    _case_from_a_self_report(household, village_worker, township_cadre)
     visitor = visit_as(village_worker, phone=True)
     page = visitor.open(f"/households/{household.pk}/")
     badge = page.locator("ol.hub-timeline .entry-badges span", has_text="已转入监测帮扶")
     assert "（" in badge.inner_text()  # the long form, with its day
     assert page.evaluate(SIDEWAYS) <= 0
     visitor.shot("phone-household-hub-case-badge")
+
+
+@committed_db
+def test_a_forms_address_reopened_on_a_phone_lands_on_its_page_not_a_blank_405(
+    visit_as, village_worker, township_cadre, household
+):
+    # A tab reopened, a reload after "请刷新页面": the browser asks the form's address by GET
+    # (core/post_only.py).
+    case = _case_from_a_self_report(household, village_worker, township_cadre)
+    visitor = visit_as(township_cadre, phone=True)
+    page = visitor.open(f"/cases/{case.pk}/elimination/")
+    assert page.url.endswith(f"/cases/{case.pk}/")
+    assert "只接收从页面提交的表单，刚才没有执行任何操作" in page.inner_text("body")
+    assert page.evaluate(SIDEWAYS) <= 0
+    visitor.shot("phone-form-address-reopened")
